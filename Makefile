@@ -1,0 +1,53 @@
+# Sitting: `make run` to try it, `make test` to test it.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+# The newest Python 3.11+ on this machine.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+  && echo $$p && break; done)
+PORT ?= 8000
+
+.PHONY: run test lint format worker bench install migrate demo clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON)" || { echo "Sitting needs Python 3.11 or newer; please install it."; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(BIN)/.installed
+
+# Try Sitting on this machine: SQLite, the embedded broker, emails in var/outbox/.
+run: export DEBUG ?= true
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py ensure_admin
+	@echo
+	@echo "  Sitting is starting at   http://127.0.0.1:$(PORT)/"
+	@echo "  The studio admin is at   http://127.0.0.1:$(PORT)/admin/"
+	@echo "  Emails are written to    var/outbox/   (press Ctrl-C to stop everything)"
+	@echo
+	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) $(BIN)/honcho start --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: install
+	$(BIN)/celery -A studio worker --loglevel INFO --queues default,images
+
+bench: install
+	$(BIN)/python bench/broker.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ShootsConfig(AppConfig):
+    """The booking lifecycle. Labelled "shoots" because django.contrib.sessions is "sessions"."""
+
+    name = "sessions"
+    label = "shoots"
+    verbose_name = _("Bookings")

@@ -1,0 +1,45 @@
+"""The Celery application. Workers start with `celery -A studio worker` (see Procfile).
+
+Broker and result backend come from Django settings (CELERY_*): Redis when REDIS_URL is
+set, else an embedded broker in folders under var/ that needs no server.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+from kombu import Exchange, Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
+
+app = Celery("studio")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    timezone="UTC",
+    enable_utc=True,
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_time_limit=15 * 60,
+    task_soft_time_limit=14 * 60,
+    result_expires=24 * 3600,
+    broker_connection_retry_on_startup=True,
+    task_default_queue="default",
+    # Image work runs on its own queue so a 300-photo upload never delays an email.
+    task_default_exchange="default",
+    task_default_routing_key="default",
+    task_queues=(
+        Queue("default", Exchange("default"), routing_key="default"),
+        Queue("images", Exchange("default"), routing_key="images"),
+    ),
+    beat_schedule={
+        "clear-expired-sessions": {
+            "task": "studio.tasks.sessions_clear_expired_task",
+            "schedule": crontab(hour=3, minute=17),
+        },
+    },
+)
+app.autodiscover_tasks()

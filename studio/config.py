@@ -1,0 +1,113 @@
+"""Turn environment variables into Django settings.
+
+Pure functions of plain values, so that each configuration choice (SQLite or PostgreSQL,
+embedded broker or Redis, local files or S3) can be tested without reloading settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import environ
+
+DEV_SECRET_PREFIX = "django-insecure-"  # noqa: S105 (a marker, not a secret)
+
+
+def database_config(*, url: str | None, var_dir: Path) -> dict[str, Any]:
+    """The default database: the URL when given, else a SQLite file under var/."""
+    if not url:
+        url = f"sqlite:///{var_dir / 'sitting.sqlite3'}"
+    config = environ.Env.db_url_config(url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # IMMEDIATE takes the write lock when a transaction starts, so two writers queue
+        # up instead of failing mid-transaction with "database is locked".
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        # A file, not memory, so a worker process can see what a test committed.
+        config["TEST"] = {"NAME": str(var_dir / "test.sqlite3")}
+    else:
+        config["CONN_MAX_AGE"] = 60
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+def celery_config(*, broker_url: str | None, var_dir: Path) -> dict[str, Any]:
+    """Broker and result backend: Redis when a URL is given, else folders under var/."""
+    if broker_url:
+        return {
+            "broker_url": broker_url,
+            "result_backend": broker_url,
+            "broker_transport_options": {"visibility_timeout": 3600},
+        }
+    queue_dir = var_dir / "celery" / "queue"
+    processed_dir = var_dir / "celery" / "processed"
+    results_dir = var_dir / "celery" / "results"
+    for folder in (queue_dir, processed_dir, results_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "broker_url": "filesystem://",
+        "result_backend": f"file://{results_dir}",
+        "broker_transport_options": {
+            "data_folder_in": str(queue_dir),
+            "data_folder_out": str(queue_dir),
+            "processed_folder": str(processed_dir),
+            "store_processed": False,
+        },
+    }
+
+
+def storages_config(
+    *, bucket: str | None, static_manifest: bool, options: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Media on S3 when a bucket is named (private, signed expiring URLs), else local files."""
+    if bucket:
+        default = {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "default_acl": "private",
+                "querystring_auth": True,
+                "querystring_expire": 3600,
+                "file_overwrite": False,
+                **(options or {}),
+            },
+        }
+    else:
+        default = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    static_backend = (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if static_manifest
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    )
+    return {"default": default, "staticfiles": {"BACKEND": static_backend}}
+
+
+def production_problem(*, debug: bool, secret_key: str, allowed_hosts: list[str]) -> str | None:
+    """Why the app must not start in production mode, or None when it may."""
+    if debug:
+        return None
+    if not secret_key or secret_key.startswith(DEV_SECRET_PREFIX) or len(secret_key) < 50:
+        return (
+            "Sitting will not start with DEBUG off until SECRET_KEY is set to a long random "
+            'value, e.g. python3 -c "import secrets; print(secrets.token_urlsafe(50))".'
+        )
+    if not allowed_hosts:
+        return (
+            "Sitting will not start with DEBUG off until ALLOWED_HOSTS lists the site's "
+            "host names, e.g. ALLOWED_HOSTS=photos.example.com."
+        )
+    return None
+
+
+def dev_secret_key(var_dir: Path) -> str:
+    """A key kept under var/ for a laptop run, so sign-ins survive a restart."""
+    import secrets
+
+    path = var_dir / "dev-secret-key"
+    if not path.exists():
+        path.write_text(DEV_SECRET_PREFIX + secrets.token_urlsafe(50))
+    return path.read_text().strip()

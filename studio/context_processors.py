@@ -1,0 +1,2 @@
+def studio(request) -> dict:
+    return {"studio": getattr(request, "studio", None)}

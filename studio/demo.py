@@ -1,0 +1,149 @@
+"""Demo data: a small London studio, so a fresh `make run` shows every feature.
+
+Idempotent: rows are found by natural keys and created only when missing, so running it
+again (or after a person edited a row in the admin) changes nothing.
+"""
+
+from datetime import time
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from clients.models import Client
+from sessions.models import AvailabilityRule, SessionType
+from studio.models import Photographer, Studio
+
+STUDIO = {
+    "name": "Northlight Portrait Studio",
+    "intro": (
+        "Calm, unhurried portraits in a daylight studio in Islington. We take time to get to "
+        "know you before the camera comes out, so the pictures look like you on a good day."
+    ),
+    "time_zone": "Europe/London",
+    "currency": "GBP",
+    "contact_email": "hello@northlight.example",
+    "phone": "020 7946 0321",
+    "address": "14 Canonbury Lane\nLondon N1 2AS",
+    "policies": (
+        "A deposit secures your session and comes off the final price. You can reschedule or "
+        "cancel free of charge up to 48 hours before your session; after that the deposit is "
+        "kept. If you are unwell, tell us and we will find a new date."
+    ),
+}
+
+PHOTOGRAPHERS = [
+    # username, display name, colour, bio
+    (
+        "amelia",
+        "Amelia Hart",
+        "#8a5a44",
+        "Headshots and personal branding; ex-theatre photographer.",
+    ),
+    ("theo", "Theo Grant", "#3d6b8e", "Families, children and the occasional very patient dog."),
+]
+
+SESSION_TYPES = [
+    {
+        "slug": "headshot",
+        "name": "Headshot",
+        "description": "A focused half hour for a professional headshot: two looks, "
+        "guided posing, and your pick of the best frames.",
+        "duration_minutes": 30,
+        "price": 15000,
+        "deposit": 5000,
+        "display_order": 1,
+        "photographers": ["amelia", "theo"],
+    },
+    {
+        "slug": "family",
+        "name": "Family",
+        "description": "An hour for up to six people (pets welcome). Relaxed, playful, "
+        "with time for a few quieter portraits of each of you.",
+        "duration_minutes": 60,
+        "price": 32500,
+        "deposit": 7500,
+        "display_order": 2,
+        "photographers": ["theo"],
+    },
+    {
+        "slug": "personal-branding",
+        "name": "Personal branding",
+        "description": "Ninety minutes of portraits for your website and social channels, "
+        "planned with you beforehand: outfits, props and the story you want to tell.",
+        "duration_minutes": 90,
+        "price": 45000,
+        "deposit": 10000,
+        "display_order": 3,
+        "photographers": ["amelia"],
+    },
+]
+
+# Weekly hours in the studio's local time: (username, weekdays, start, end).
+HOURS = [
+    ("amelia", [1, 2, 3, 4], time(9, 0), time(12, 30)),
+    ("amelia", [1, 2, 3, 4], time(13, 30), time(17, 30)),
+    ("amelia", [5], time(10, 0), time(14, 0)),
+    ("theo", [0, 2, 4], time(9, 30), time(16, 0)),
+    ("theo", [5, 6], time(9, 0), time(13, 0)),
+]
+
+CLIENTS = [
+    ("anna.kowalska@example.com", "Anna Kowalska", "07700 900123"),
+    ("ben.okafor@example.com", "Ben Okafor", "07700 900456"),
+    ("chloe.martin@example.com", "Chloé Martin", ""),
+    ("dev.patel@example.com", "Dev Patel", "07700 900789"),
+]
+
+
+@transaction.atomic
+def demo_seed() -> dict[str, int]:
+    """Create whatever demo rows are missing. Returns how many rows of each kind it created."""
+    created = dict.fromkeys(["studio", "photographers", "session_types", "hours", "clients"], 0)
+    _, made = Studio.objects.get_or_create(pk=1, defaults=STUDIO)
+    created["studio"] += made
+
+    User = get_user_model()
+    photographers = {}
+    for username, display_name, colour, bio in PHOTOGRAPHERS:
+        user, _ = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": display_name.split()[0],
+                "last_name": display_name.split()[-1],
+                "email": f"{username}@northlight.example",
+                "is_staff": True,
+                "password": "!",  # unusable until someone sets one in the admin
+            },
+        )
+        photographers[username], made = Photographer.objects.get_or_create(
+            user=user,
+            defaults={"display_name": display_name, "calendar_colour": colour, "bio": bio},
+        )
+        created["photographers"] += made
+
+    for spec in SESSION_TYPES:
+        spec = dict(spec)
+        who = spec.pop("photographers")
+        session_type, made = SessionType.objects.get_or_create(
+            slug=spec.pop("slug"), defaults={**spec, "currency": "GBP"}
+        )
+        if made:
+            session_type.photographers.set([photographers[name] for name in who])
+        created["session_types"] += made
+
+    for username, weekdays, start, end in HOURS:
+        for weekday in weekdays:
+            _, made = AvailabilityRule.objects.get_or_create(
+                photographer=photographers[username],
+                weekday=weekday,
+                start_time=start,
+                end_time=end,
+            )
+            created["hours"] += made
+
+    for email, name, phone in CLIENTS:
+        _, made = Client.objects.get_or_create(
+            email__iexact=email, defaults={"email": email, "name": name, "phone": phone}
+        )
+        created["clients"] += made
+    return created

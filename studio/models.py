@@ -1,0 +1,103 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from studio.money import CURRENCY_CHOICES
+from studio.timezones import TIME_ZONE_CHOICES
+
+
+def branding_upload_to(instance: models.Model, filename: str) -> str:
+    # The server names the file; the uploaded name is never trusted as a path.
+    import secrets
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"branding/{secrets.token_hex(8)}{suffix}"
+
+
+class Studio(models.Model):
+    """The one studio this deployment runs. There is exactly one row, id 1."""
+
+    name = models.CharField(_("studio name"), max_length=120)
+    intro = models.TextField(
+        _("introduction"),
+        blank=True,
+        help_text=_("A few sentences for the home page: who you are and how you photograph."),
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES)
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        choices=CURRENCY_CHOICES,
+        help_text=_("Prices and deposits are charged in this currency."),
+    )
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    policies = models.TextField(
+        _("booking policies"),
+        blank=True,
+        help_text=_("Deposits, rescheduling and cancellation: clients agree to this when booking."),
+    )
+    logo = models.ImageField(_("logo"), upload_to=branding_upload_to, blank=True)
+    watermark = models.ImageField(
+        _("watermark"),
+        upload_to=branding_upload_to,
+        blank=True,
+        help_text=_("A PNG with transparency works best; it is laid over proofing previews."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("studio")
+        verbose_name_plural = _("studio")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="studio_single_row")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+
+class Photographer(models.Model):
+    """A staff member who photographs sessions."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="photographer",
+        verbose_name=_("staff account"),
+    )
+    display_name = models.CharField(_("display name"), max_length=80)
+    bio = models.TextField(_("short bio"), blank=True)
+    calendar_colour = models.CharField(
+        _("calendar colour"),
+        max_length=7,
+        default="#3d6b8e",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour such as #3d6b8e."))],
+    )
+    is_active = models.BooleanField(
+        _("taking bookings"),
+        default=True,
+        help_text=_("Untick to stop offering this photographer for new bookings."),
+    )
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    class Meta:
+        verbose_name = _("photographer")
+        verbose_name_plural = _("photographers")
+        ordering = ["display_order", "display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def clean(self) -> None:
+        if self.user_id and not self.user.is_staff:
+            raise ValidationError(
+                {"user": _("Photographers sign in to the studio admin: tick “Staff status” first.")}
+            )

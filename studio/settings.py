@@ -1,0 +1,195 @@
+"""Django settings for Sitting. Everything comes from the environment (or a .env file);
+the defaults run on a laptop with nothing installed but Python.
+"""
+
+import sys
+from pathlib import Path
+
+import environ
+from csp.constants import NONE, SELF
+
+from studio import config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env")
+
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+if not VAR_DIR.is_absolute():
+    VAR_DIR = BASE_DIR / VAR_DIR
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"] if DEBUG else [])
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if DEBUG and not SECRET_KEY:
+    SECRET_KEY = config.dev_secret_key(VAR_DIR)
+if problem := config.production_problem(
+    debug=DEBUG, secret_key=SECRET_KEY, allowed_hosts=ALLOWED_HOSTS
+):
+    sys.exit(problem)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "csp",
+    "studio",
+    "clients",
+    "sessions.apps.ShootsConfig",
+    "gallery",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "studio.middleware.StudioMiddleware",
+]
+
+ROOT_URLCONF = "studio.urls"
+WSGI_APPLICATION = "studio.wsgi.application"
+ASGI_APPLICATION = "studio.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "studio.context_processors.studio",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": config.database_config(url=env.str("DATABASE_URL", default=""), var_dir=VAR_DIR)
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Time and language. TIME_ZONE is the zone a new studio starts in; the studio's own
+# zone (edited in the admin) is activated per request by StudioMiddleware.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-gb")
+TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
+STUDIO_CURRENCY = env.str("STUDIO_CURRENCY", default="GBP")
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Static files are served by WhiteNoise; media through Django's storage API.
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+MEDIA_URL = "media/"
+MEDIA_ROOT = VAR_DIR / "media"
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+STORAGES = config.storages_config(
+    bucket=AWS_STORAGE_BUCKET_NAME,
+    static_manifest=STATIC_MANIFEST,
+    options={
+        key: value
+        for key, value in {
+            "region_name": env.str("AWS_S3_REGION_NAME", default=""),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=""),
+            "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default=""),
+        }.items()
+        if value
+    },
+)
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# Email: an SMTP URL in production (smtp+tls://user:password@host:587); by default every
+# message is written to var/outbox/ as an .eml file that any mail program opens.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sitting <studio@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_OUTBOX_DIR = VAR_DIR / "outbox"
+if env.str("EMAIL_URL", default=""):
+    globals().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "studio.mail.OutboxEmailBackend"
+
+# Celery: Redis when REDIS_URL (or CELERY_BROKER_URL) is set, else an embedded broker.
+_celery = config.celery_config(
+    broker_url=env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default=""),
+    var_dir=VAR_DIR,
+)
+CELERY_BROKER_URL = _celery["broker_url"]
+CELERY_RESULT_BACKEND = _celery["result_backend"]
+CELERY_BROKER_TRANSPORT_OPTIONS = _celery["broker_transport_options"]
+CELERY_TASK_ALWAYS_EAGER = False
+
+# Payments: off until both Stripe keys are set.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+PAYMENTS_ENABLED = bool(STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET)
+
+# Security headers. Scripts and styles come from this site only; nothing inline.
+_s3_origin = []
+if AWS_STORAGE_BUCKET_NAME:
+    _s3_origin = ["https://" + (env.str("AWS_S3_CUSTOM_DOMAIN", default="") or "*.amazonaws.com")]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *_s3_origin],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF, "https://checkout.stripe.com"],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path, re_path
+from django.views.static import serve
+
+from studio import views
+
+admin.site.site_header = "Sitting"
+admin.site.site_title = "Sitting"
+admin.site.index_title = "Studio"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+    # Only branding (logo, watermark) is public. Photos get permission-checked views.
+    urlpatterns.append(
+        re_path(
+            r"^media/(?P<path>branding/[A-Za-z0-9._-]+)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )

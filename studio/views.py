@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from sessions.selectors import session_type_list_public
+from studio.health import broker_problem, database_problem
+
+
+@require_safe
+def home(request):
+    return render(
+        request,
+        "studio/home.html",
+        {"session_types": session_type_list_public()},
+    )
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """200 when the database and the broker both answer; 503 naming the one that doesn't."""
+    problems = {
+        "database": database_problem(connection),
+        "broker": broker_problem(
+            settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT_OPTIONS
+        ),
+    }
+    body = {name: problem or "ok" for name, problem in problems.items()}
+    body["status"] = "ok" if not any(problems.values()) else "unavailable"
+    return JsonResponse(body, status=503 if any(problems.values()) else 200)

@@ -1,0 +1,72 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from studio.models import Studio
+from tests.factories import ClientFactory, PhotographerFactory, UserFactory
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def _media_and_outbox_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
+
+
+@pytest.fixture
+def studio(db) -> Studio:
+    return Studio.objects.create(
+        name="Lumen Portraits",
+        intro="Honest portraits in a calm studio.",
+        time_zone="Europe/London",
+        currency="GBP",
+        contact_email="hello@lumen.example",
+    )
+
+
+@pytest.fixture
+def photographer(db):
+    return PhotographerFactory(display_name="Maya Lind", user__username="maya")
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(username="owner", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def anna(db):
+    return ClientFactory(name="Anna Kowalska", email="anna@example.com")
+
+
+@pytest.fixture
+def ben(db):
+    return ClientFactory(name="Ben Okafor", email="ben@example.com")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        pytest.skip("needs Redis: set REDIS_URL (CI's second run does)")
+    return url
+
+
+@pytest.fixture
+def postgres(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... (CI's second run does)")
+    return connection
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    path = shutil.which("chromium") or (CHROMIUM if Path(CHROMIUM).exists() else None)
+    if not path:
+        pytest.skip("Chromium is not installed: apt-get install -y chromium")
+    return Path(path)

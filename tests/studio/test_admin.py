@@ -1,0 +1,75 @@
+from django.urls import reverse
+
+from tests.factories import SessionTypeFactory
+
+
+def test_the_admin_is_for_staff_only(client, studio, anna):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_admin_carries_the_studio_name(client, studio, staff_user):
+    client.force_login(staff_user)
+    html = client.get("/admin/").content.decode()
+    assert "Lumen Portraits" in html
+
+
+def test_the_studio_list_goes_straight_to_its_settings(client, studio, staff_user):
+    client.force_login(staff_user)
+    response = client.get(reverse("admin:studio_studio_changelist"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:studio_studio_change", args=[1])
+    assert client.get(reverse("admin:studio_studio_add")).status_code == 403
+
+
+def test_studio_settings_save_from_the_admin(client, studio, staff_user):
+    client.force_login(staff_user)
+    url = reverse("admin:studio_studio_change", args=[1])
+    response = client.post(
+        url,
+        {
+            "name": "Lumen & Co",
+            "intro": "",
+            "time_zone": "Europe/Paris",
+            "currency": "EUR",
+            "contact_email": "",
+            "phone": "",
+            "address": "",
+            "policies": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    studio.refresh_from_db()
+    assert (studio.name, studio.time_zone, studio.currency) == ("Lumen & Co", "Europe/Paris", "EUR")
+
+
+def test_an_unknown_time_zone_is_refused_and_what_was_typed_is_kept(client, studio, staff_user):
+    client.force_login(staff_user)
+    url = reverse("admin:studio_studio_change", args=[1])
+    response = client.post(
+        url, {"name": "Lumen & Co", "time_zone": "Mars/Olympus_Mons", "currency": "GBP"}
+    )
+    assert response.status_code == 200
+    assert "Mars/Olympus_Mons is not one of the available choices" in response.content.decode()
+    assert 'value="Lumen &amp; Co"' in response.content.decode()
+    studio.refresh_from_db()
+    assert studio.name == "Lumen Portraits"
+
+
+def test_a_new_session_type_starts_in_the_studio_currency(client, studio, staff_user):
+    studio.currency = "EUR"
+    studio.save()
+    client.force_login(staff_user)
+    html = client.get(reverse("admin:shoots_sessiontype_add")).content.decode()
+    assert '<option value="EUR" selected>' in html
+
+
+def test_session_type_list_shows_money_and_is_query_bounded(
+    client, studio, staff_user, django_assert_max_num_queries
+):
+    SessionTypeFactory.create_batch(20, price=15000)
+    client.force_login(staff_user)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("admin:shoots_sessiontype_changelist"))
+    assert response.content.decode().count("£150.00") == 20

@@ -1,0 +1,110 @@
+"""Celery end to end: a real broker, a real worker, results read back."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.result import AsyncResult
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.db import connection, transaction
+from django.utils import timezone
+
+from studio.background import task_enqueue_on_commit
+from studio.celery import app as celery_app
+from studio.tasks import sessions_clear_expired_task
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def make_sessions(*, expired: int, live: int) -> None:
+    now = timezone.now()
+    for n in range(expired + live):
+        store = SessionStore()
+        store["n"] = n
+        store.create()
+        if n < expired:
+            Session.objects.filter(pk=store.session_key).update(
+                expire_date=now - timedelta(minutes=5)
+            )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_enqueued_in_a_transaction_runs_only_after_commit(redis_url):
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
+    celery_app.control.purge()
+    with start_worker(celery_app, perform_ping_check=False, pool="solo", concurrency=1):
+        with transaction.atomic():
+            make_sessions(expired=2, live=1)
+            task_id = task_enqueue_on_commit(sessions_clear_expired_task)
+            time.sleep(1.5)  # long enough for a worker to run a task sent too early
+            assert AsyncResult(task_id, app=celery_app).state == "PENDING"
+        # After commit: the worker sees the rows the transaction wrote.
+        assert AsyncResult(task_id, app=celery_app).get(timeout=30) == 2
+    assert Session.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_sent_when_the_transaction_rolls_back(redis_url):
+    celery_app.control.purge()
+    with start_worker(celery_app, perform_ping_check=False, pool="solo", concurrency=1):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            task_id = task_enqueue_on_commit(sessions_clear_expired_task)
+            raise RuntimeError("the booking failed")
+        time.sleep(1.5)
+        assert AsyncResult(task_id, app=celery_app).state == "PENDING"
+
+
+def procfile_command(name: str) -> str:
+    for line in (BASE_DIR / "Procfile").read_text().splitlines():
+        if line.startswith(f"{name}:"):
+            return line.split(":", 1)[1].strip()
+    raise AssertionError(f"no {name} process in the Procfile")
+
+
+def database_url_for_subprocess() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_started_as_make_run_starts_it_runs_an_enqueued_task():
+    if not os.environ.get("REDIS_URL"):
+        assert settings.CELERY_BROKER_URL == "filesystem://"  # the embedded default
+    celery_app.control.purge()
+    make_sessions(expired=3, live=2)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_subprocess(),
+        "VAR_DIR": str(settings.VAR_DIR),
+        "WORKER_CONCURRENCY": "1",
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
+    worker = subprocess.Popen(
+        ["bash", "-c", "exec " + procfile_command("worker")],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        task_id = task_enqueue_on_commit(sessions_clear_expired_task)
+        assert AsyncResult(task_id, app=celery_app).get(timeout=90) == 3
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        output, _ = worker.communicate(timeout=60)
+    assert Session.objects.count() == 2
+    assert re.search(r"Task studio\.tasks\.sessions_clear_expired_task\[.+\] succeeded", output)

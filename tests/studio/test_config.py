@@ -1,0 +1,128 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.conf import settings
+from storages.backends.s3 import S3Storage
+
+from studio import config
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def test_sqlite_is_the_default_with_serialised_write_transactions(tmp_path):
+    db = config.database_config(url="", var_dir=tmp_path)
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["NAME"] == str(tmp_path / "sitting.sqlite3")
+    assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_a_database_url_selects_postgresql(tmp_path):
+    db = config.database_config(url="postgres://postgres@127.0.0.1:5432/sitting", var_dir=tmp_path)
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["NAME"], db["HOST"], db["PORT"]) == ("sitting", "127.0.0.1", 5432)
+    assert "transaction_mode" not in db.get("OPTIONS", {})
+
+
+def test_the_embedded_broker_lives_in_folders_that_exist(tmp_path):
+    celery = config.celery_config(broker_url="", var_dir=tmp_path)
+    assert celery["broker_url"] == "filesystem://"
+    queue = Path(celery["broker_transport_options"]["data_folder_in"])
+    assert queue.is_dir() and queue.is_relative_to(tmp_path)
+    assert celery["result_backend"].startswith("file://")
+
+
+def test_redis_carries_both_the_queue_and_the_results(tmp_path):
+    celery = config.celery_config(broker_url="redis://127.0.0.1:6379/1", var_dir=tmp_path)
+    assert celery["broker_url"] == celery["result_backend"] == "redis://127.0.0.1:6379/1"
+
+
+def test_media_is_local_unless_a_bucket_is_named():
+    storages = config.storages_config(bucket="", static_manifest=True)
+    assert storages["default"]["BACKEND"].endswith("FileSystemStorage")
+    assert storages["staticfiles"]["BACKEND"].startswith("whitenoise.")
+
+
+def test_s3_media_is_private_with_signed_expiring_urls(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEKEY000000")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "example-secret-key-not-real")
+    storages = config.storages_config(
+        bucket="studio-photos", static_manifest=False, options={"region_name": "eu-west-2"}
+    )
+    options = storages["default"]["OPTIONS"]
+    assert options["default_acl"] == "private"
+    assert options["file_overwrite"] is False
+
+    # boto3 signs locally, so this makes no network call.
+    url = urlparse(S3Storage(**options).url("galleries/abc/preview.jpg"))
+    query = parse_qs(url.query)
+    assert url.hostname.startswith("studio-photos.s3")
+    assert query["X-Amz-Expires"] == ["3600"]
+    assert "X-Amz-Signature" in query
+
+
+@pytest.mark.parametrize(
+    ("secret_key", "hosts", "expected"),
+    [
+        ("", ["photos.example.com"], "SECRET_KEY"),
+        ("django-insecure-" + "x" * 60, ["photos.example.com"], "SECRET_KEY"),
+        ("short", ["photos.example.com"], "SECRET_KEY"),
+        ("k" * 60, [], "ALLOWED_HOSTS"),
+    ],
+)
+def test_production_mode_names_the_missing_setting(secret_key, hosts, expected):
+    problem = config.production_problem(debug=False, secret_key=secret_key, allowed_hosts=hosts)
+    assert expected in problem
+
+
+def test_production_mode_accepts_a_real_key_and_hosts():
+    problem = config.production_problem(
+        debug=False, secret_key="k" * 60, allowed_hosts=["photos.example.com"]
+    )
+    assert problem is None
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_app_refuses_to_start_without_a_secret_key_in_one_line():
+    result = _manage("check", DEBUG="false", ALLOWED_HOSTS="photos.example.com")
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_the_app_refuses_to_start_without_allowed_hosts():
+    result = _manage("check", DEBUG="false", SECRET_KEY="k" * 60)
+    assert result.returncode == 1
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="p" * 20 + "-Q8v_2kLm3Nz7Rt5Yw1Xc4Hb6Jd9Fg0Ss",
+        ALLOWED_HOSTS="photos.example.com",
+        SECURE_SSL_REDIRECT="true",
+        SECURE_HSTS_PRELOAD="true",
+        STATIC_MANIFEST="true",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "WARNING" not in result.stderr + result.stdout
