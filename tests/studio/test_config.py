@@ -31,7 +31,8 @@ def test_the_embedded_broker_lives_in_folders_that_exist(tmp_path):
     celery = config.celery_config(broker_url="", var_dir=tmp_path)
     assert celery["broker_url"] == "filesystem://"
     queue = Path(celery["broker_transport_options"]["data_folder_in"])
-    assert queue.is_dir() and queue.is_relative_to(tmp_path)
+    assert queue.is_dir()
+    assert queue.is_relative_to(tmp_path)
     assert celery["result_backend"].startswith("file://")
 
 

@@ -10,7 +10,9 @@ def test_ensure_admin_creates_an_account_whose_printed_password_works(db):
     call_command("ensure_admin", stdout=out)
     password = re.search(r"password: (\S+)", out.getvalue()).group(1)
     user = authenticate(username="admin", password=password)
-    assert user is not None and user.is_superuser and user.is_staff
+    assert user is not None
+    assert user.is_superuser
+    assert user.is_staff
 
 
 def test_ensure_admin_never_prints_or_replaces_a_second_password(db):

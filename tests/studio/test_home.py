@@ -18,7 +18,8 @@ def test_home_shows_the_studio_and_its_bookable_sessions(client, studio):
     assert "Honest portraits in a calm studio." in html
     assert "Headshot" in html
     assert "30 minutes" in html
-    assert "£150.00" in html and "£50.00" in html
+    assert "£150.00" in html
+    assert "£50.00" in html
     assert "Maya Lind" in html
     assert "Retired session" not in html
 
@@ -33,7 +34,8 @@ def test_home_has_a_skip_link_and_landmarks(client, studio):
     html = client.get(reverse("home")).content.decode()
     assert 'href="#main"' in html
     assert '<main id="main"' in html
-    assert '<nav class="navbar' in html and "aria-label=" in html
+    assert '<nav class="navbar' in html
+    assert "aria-label=" in html
     assert "<footer" in html
 
 

@@ -12,9 +12,7 @@ def home(client, studio):
 
 
 def test_scripts_and_styles_may_come_from_the_site_only(home):
-    csp = dict(
-        part.strip().split(" ", 1) for part in home["Content-Security-Policy"].split(";")
-    )
+    csp = dict(part.strip().split(" ", 1) for part in home["Content-Security-Policy"].split(";"))
     assert csp["script-src"] == "'self'"
     assert csp["style-src"] == "'self'"
     assert csp["frame-ancestors"] == "'none'"
