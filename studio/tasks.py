@@ -6,3 +6,9 @@ from studio.services import sessions_clear_expired
 @shared_task
 def sessions_clear_expired_task() -> int:
     return sessions_clear_expired()
+
+
+@shared_task
+def worker_ping_task() -> str:
+    """Answers at once: proves a worker is consuming the default queue."""
+    return "pong"

@@ -1,5 +1,6 @@
 """Celery end to end: a real broker, a real worker, results read back."""
 
+import contextlib
 import os
 import re
 import signal
@@ -7,6 +8,7 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from celery.result import AsyncResult
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -104,7 +107,39 @@ def test_a_worker_started_as_make_run_starts_it_runs_an_enqueued_task():
         task_id = task_enqueue_on_commit(sessions_clear_expired_task)
         assert AsyncResult(task_id, app=celery_app).get(timeout=90) == 3
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        output, _ = worker.communicate(timeout=60)
+        # Warm shutdown through the main process, as a supervisor does.
+        worker.send_signal(signal.SIGTERM)
+        try:
+            output, _ = worker.communicate(timeout=30)
+        finally:
+            with contextlib.suppress(ProcessLookupError):  # anything left of the pool
+                os.killpg(worker.pid, signal.SIGKILL)
     assert Session.objects.count() == 2
     assert re.search(r"Task studio\.tasks\.sessions_clear_expired_task\[.+\] succeeded", output)
+
+
+def test_beat_schedules_only_tasks_the_worker_knows():
+    schedule = celery_app.conf.beat_schedule
+    assert "clear-expired-sessions" in schedule
+    for entry in schedule.values():
+        assert entry["task"] in celery_app.tasks
+
+
+def test_image_work_has_its_own_queue():
+    queues = {queue.name: queue.routing_key for queue in celery_app.conf.task_queues}
+    assert queues == {"default": "default", "images": "images"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_check_says_plainly_when_no_worker_answers():
+    celery_app.control.purge()
+    with pytest.raises(CommandError, match=r"No background worker answered within 0\.5 s"):
+        call_command("worker_check", timeout=0.5, stdout=StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_check_reports_a_running_worker(redis_url):
+    out = StringIO()
+    with start_worker(celery_app, perform_ping_check=False, pool="solo", concurrency=1):
+        call_command("worker_check", timeout=20, stdout=out)
+    assert "A background worker answered in" in out.getvalue()

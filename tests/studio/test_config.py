@@ -127,3 +127,12 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "WARNING" not in result.stderr + result.stdout
+
+
+def test_a_naive_datetime_fails_the_test_run(db):
+    from datetime import datetime
+
+    from django.contrib.sessions.models import Session
+
+    with pytest.raises(RuntimeWarning, match="naive datetime"):
+        Session.objects.filter(expire_date__lt=datetime(2026, 1, 1)).count()

@@ -1,0 +1,124 @@
+"""The Procfile's web process, with production settings, serves the site."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def get(url: str, *, via_tls_proxy: bool = True) -> tuple[int, dict, bytes]:
+    """GET as the TLS-terminating proxy in front of the site would pass it on."""
+    headers = {"Host": "photos.example.com"}
+    if via_tls_proxy:
+        headers["X-Forwarded-Proto"] = "https"
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.build_opener(NoRedirects).open(request, timeout=5) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+@pytest.fixture(scope="module")
+def production_site(tmp_path_factory):
+    var_dir = tmp_path_factory.mktemp("var")
+    port = free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "w" * 20 + "-production-like-key-for-this-test-only",
+        "ALLOWED_HOSTS": "photos.example.com",
+        "STATIC_MANIFEST": "true",
+        "SECURE_SSL_REDIRECT": "true",
+        "BEHIND_TLS_PROXY": "true",
+        "VAR_DIR": str(var_dir),
+        "DATABASE_URL": "",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
+    manage = [sys.executable, "manage.py"]
+    for command in (
+        ["migrate", "--no-input", "-v", "0"],
+        ["collectstatic", "--no-input", "-v", "0"],
+    ):
+        subprocess.run([*manage, *command], cwd=BASE_DIR, env=env, check=True, timeout=180)
+    web_line = next(
+        line.split(":", 1)[1]
+        for line in (BASE_DIR / "Procfile").read_text().splitlines()
+        if line.startswith("web:")
+    )
+    web = subprocess.Popen(
+        ["bash", "-c", "exec " + web_line.strip()],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield base
+    web.terminate()
+    web.wait(timeout=30)
+
+
+def test_the_web_process_serves_the_home_page(production_site):
+    status, headers, body = get(production_site + "/")
+    assert status == 200
+    assert b"Portrait sessions" in body
+    assert "Content-Security-Policy" in headers
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_static_files_are_fingerprinted_and_cached_for_a_year(production_site):
+    _, _, body = get(production_site + "/")
+    css = next(
+        part.split('"')[0]
+        for part in body.decode().split('href="')
+        if part.startswith("/static/css/site.")
+    )
+    assert css != "/static/css/site.css"  # a content hash is in the name
+    status, headers, _ = get(production_site + css)
+    assert status == 200
+    assert "max-age=315360000" in headers["Cache-Control"]
+
+
+def test_an_unknown_host_is_refused(production_site):
+    request = urllib.request.Request(
+        production_site + "/", headers={"Host": "evil.example", "X-Forwarded-Proto": "https"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=5)
+    assert error.value.code == 400
+
+
+def test_plain_http_is_sent_to_https(production_site):
+    status, headers, _ = get(production_site + "/", via_tls_proxy=False)
+    assert status == 301
+    assert headers["Location"] == "https://photos.example.com/"
