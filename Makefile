@@ -20,8 +20,9 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 install: $(BIN)/.installed
 
 # Try Sitting on this machine: SQLite, the embedded broker, emails in var/outbox/.
-run: export DEBUG ?= true
+# A first run writes .env with DEBUG=true, so manage.py commands typed by hand agree with it.
 run: install
+	@test -f .env || printf '# Written by make run for trying Sitting on this machine.\n# Not for production: see the README.\nDEBUG=true\n' > .env
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py ensure_admin

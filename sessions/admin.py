@@ -1,12 +1,14 @@
 from django.contrib import admin
 
 from sessions.models import AvailabilityRule, SessionType
+from studio.forms import SessionTypeAdminForm
 from studio.selectors import studio_get
 from studio.templatetags.money import money
 
 
 @admin.register(SessionType)
 class SessionTypeAdmin(admin.ModelAdmin):
+    form = SessionTypeAdminForm
     list_display = [
         "name",
         "duration_minutes",

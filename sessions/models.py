@@ -14,12 +14,9 @@ class SessionType(models.Model):
     description = models.TextField(_("description"), blank=True)
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
-    price = models.PositiveIntegerField(
-        _("price"), help_text=_("In minor units: 25000 is £250.00.")
-    )
-    deposit = models.PositiveIntegerField(
-        _("deposit"), default=0, help_text=_("Paid when booking, in minor units. 0 for none.")
-    )
+    # Money: integer minor units (pence, cents) of `currency`.
+    price = models.PositiveIntegerField(_("price"))
+    deposit = models.PositiveIntegerField(_("deposit"), default=0)
     photographers = models.ManyToManyField(
         Photographer, related_name="session_types", verbose_name=_("photographers"), blank=True
     )
@@ -32,7 +29,9 @@ class SessionType(models.Model):
         ordering = ["display_order", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(deposit__lte=F("price")), name="session_type_deposit_within_price"
+                condition=Q(deposit__lte=F("price")),
+                name="session_type_deposit_within_price",
+                violation_error_message=_("The deposit cannot be more than the price."),
             ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gt=0), name="session_type_duration_positive"

@@ -31,3 +31,14 @@ def money_format(amount: int, currency: str, *, locale: str = "en_GB") -> str:
     if not isinstance(amount, int):
         raise TypeError(f"money amounts are integer minor units, not {type(amount).__name__}")
     return format_currency(to_major(amount, currency), currency, locale=locale)
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    """150.00 GBP -> 15000. Refuses fractions the currency cannot hold (0.5 JPY, 1.234 GBP)."""
+    exponent = minor_unit_exponent(currency)
+    scaled = Decimal(amount).scaleb(exponent)
+    if scaled != scaled.to_integral_value():
+        if exponent == 0:
+            raise ValueError(f"{currency} has no smaller unit: please enter a whole amount.")
+        raise ValueError(f"{currency} amounts have at most {exponent} decimal places.")
+    return int(scaled)

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import path, re_path
-from django.views.static import serve
 
 from studio import views
 
@@ -17,10 +16,4 @@ urlpatterns = [
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
     # Only branding (logo, watermark) is public. Photos get permission-checked views.
-    urlpatterns.append(
-        re_path(
-            r"^media/(?P<path>branding/[A-Za-z0-9._-]+)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    )
+    urlpatterns.append(re_path(r"^media/(?P<path>branding/[A-Za-z0-9._-]+)$", views.branding_file))

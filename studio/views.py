@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.static import serve
 
 from sessions.selectors import session_type_list_public
 from studio.health import broker_problem, database_problem
@@ -31,3 +32,9 @@ def healthz(request):
     body = {name: problem or "ok" for name, problem in problems.items()}
     body["status"] = "ok" if not any(problems.values()) else "unavailable"
     return JsonResponse(body, status=503 if any(problems.values()) else 200)
+
+
+@require_safe
+def branding_file(request, path: str):
+    """The studio's logo and watermark from local storage; nothing else under media/ is public."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -1,8 +1,10 @@
+from decimal import Decimal
+
 import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from studio.money import minor_unit_exponent, money_format
+from studio.money import minor_unit_exponent, money_format, to_minor
 
 
 @pytest.mark.parametrize(
@@ -35,3 +37,20 @@ def test_the_template_filter_needs_the_currency_and_follows_the_language():
         assert template.render(Context({"amount": 123456, "currency": "EUR"})) == "1.234,56\xa0€"
     with translation.override("en-gb"):
         assert template.render(Context({"amount": 123456, "currency": "EUR"})) == "€1,234.56"
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "minor"),
+    [("150.00", "GBP", 15000), ("0.1", "EUR", 10), ("5000", "JPY", 5000), ("0", "USD", 0)],
+)
+def test_amounts_become_integer_minor_units(amount, currency, minor):
+    result = to_minor(Decimal(amount), currency)
+    assert result == minor
+    assert isinstance(result, int)
+
+
+def test_fractions_a_currency_cannot_hold_are_refused():
+    with pytest.raises(ValueError, match="at most 2 decimal places"):
+        to_minor(Decimal("1.005"), "GBP")
+    with pytest.raises(ValueError, match="no smaller unit"):
+        to_minor(Decimal("1.5"), "JPY")

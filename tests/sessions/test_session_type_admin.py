@@ -1,0 +1,75 @@
+import pytest
+from django.urls import reverse
+
+from sessions.models import SessionType
+from tests.factories import SessionTypeFactory
+
+ADD_URL = reverse("admin:shoots_sessiontype_add")
+
+
+def form(**overrides) -> dict:
+    return {
+        "name": "Mini session",
+        "slug": "mini",
+        "description": "",
+        "duration_minutes": "20",
+        "currency": "GBP",
+        "price": "95.00",
+        "deposit": "25",
+        "is_active": "on",
+        "display_order": "0",
+        **overrides,
+    }
+
+
+@pytest.fixture
+def owner_client(client, studio, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def test_prices_are_typed_as_amounts_and_stored_in_minor_units(owner_client):
+    response = owner_client.post(ADD_URL, form())
+    assert response.status_code == 302
+    mini = SessionType.objects.get(slug="mini")
+    assert (mini.price, mini.deposit) == (9500, 2500)
+
+
+def test_the_edit_page_shows_amounts_not_minor_units(owner_client):
+    headshot = SessionTypeFactory(price=15000, deposit=5000)
+    html = owner_client.get(reverse("admin:shoots_sessiontype_change", args=[headshot.pk]))
+    html = html.content.decode()
+    assert 'name="price" value="150.00"' in html
+    assert 'name="deposit" value="50.00"' in html
+
+
+def test_a_currency_without_cents_takes_whole_amounts(owner_client):
+    response = owner_client.post(ADD_URL, form(currency="JPY", price="12000", deposit="3000"))
+    assert response.status_code == 302
+    assert SessionType.objects.get(slug="mini").price == 12000
+
+
+@pytest.mark.parametrize(
+    ("currency", "price", "message"),
+    [
+        ("JPY", "12000.5", "JPY has no smaller unit: please enter a whole amount."),
+        ("GBP", "95.001", "GBP amounts have at most 2 decimal places."),
+    ],
+)
+def test_impossible_fractions_are_refused_and_the_form_keeps_what_was_typed(
+    owner_client, currency, price, message
+):
+    response = owner_client.post(ADD_URL, form(currency=currency, price=price, deposit="0"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert f'value="{price}"' in html
+    assert 'value="Mini session"' in html
+    assert not SessionType.objects.exists()
+
+
+def test_a_deposit_above_the_price_is_explained(owner_client):
+    response = owner_client.post(ADD_URL, form(price="50", deposit="60"))
+    assert response.status_code == 200
+    assert "The deposit cannot be more than the price." in response.content.decode()
+    assert not SessionType.objects.exists()
