@@ -2,8 +2,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from studio.fields import CurrencyField
 from studio.models import Photographer
-from studio.money import CURRENCY_CHOICES
 
 
 class SessionType(models.Model):
@@ -13,7 +13,7 @@ class SessionType(models.Model):
     slug = models.SlugField(_("web address"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    currency = CurrencyField(_("currency"))
     # Money: integer minor units (pence, cents) of `currency`.
     price = models.PositiveIntegerField(_("price"))
     deposit = models.PositiveIntegerField(_("deposit"), default=0)

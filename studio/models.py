@@ -5,8 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from studio.money import CURRENCY_CHOICES
-from studio.timezones import TIME_ZONE_CHOICES
+from studio.fields import CurrencyField, TimeZoneField
 
 
 def branding_upload_to(instance: models.Model, filename: str) -> str:
@@ -27,12 +26,9 @@ class Studio(models.Model):
         blank=True,
         help_text=_("A few sentences for the home page: who you are and how you photograph."),
     )
-    time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES)
-    currency = models.CharField(
-        _("currency"),
-        max_length=3,
-        choices=CURRENCY_CHOICES,
-        help_text=_("Prices and deposits are charged in this currency."),
+    time_zone = TimeZoneField(_("time zone"))
+    currency = CurrencyField(
+        _("currency"), help_text=_("Prices and deposits are charged in this currency.")
     )
     contact_email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)

@@ -55,15 +55,6 @@ def redis_url() -> str:
     return url
 
 
-@pytest.fixture
-def postgres(db):
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... (CI's second run does)")
-    return connection
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
     path = shutil.which("chromium") or (CHROMIUM if Path(CHROMIUM).exists() else None)

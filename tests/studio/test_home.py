@@ -1,5 +1,6 @@
 from django.urls import reverse
 
+from studio.models import Studio
 from tests.factories import PhotographerFactory, SessionTypeFactory
 
 
@@ -48,7 +49,9 @@ def test_home_is_query_bounded(client, studio, django_assert_max_num_queries):
     assert response.content.decode().count('class="card h-100 session-card"') == 10
 
 
-def test_a_fresh_site_works_before_anyone_sets_up_the_studio(client, db):
+def test_a_fresh_site_works_before_anyone_sets_up_the_studio(client, db, settings):
     response = client.get(reverse("home"))
     assert response.status_code == 200
     assert "<title>Sitting</title>" in response.content.decode()
+    studio = Studio.objects.get()
+    assert (studio.time_zone, studio.currency) == (settings.TIME_ZONE, settings.STUDIO_CURRENCY)

@@ -51,3 +51,23 @@ def test_calendar_colour_must_be_a_hex_colour(photographer):
     photographer.calendar_colour = "blue"
     with pytest.raises(ValidationError):
         photographer.full_clean()
+
+
+def test_a_studio_needs_a_real_time_zone_and_a_supported_currency(studio):
+    studio.time_zone = "Mars/Olympus_Mons"
+    studio.currency = "XYZ"
+    with pytest.raises(ValidationError) as error:
+        studio.full_clean()
+    assert set(error.value.message_dict) == {"time_zone", "currency"}
+    assert "is not a time zone" in error.value.message_dict["time_zone"][0]
+
+
+def test_the_time_zone_list_is_not_frozen_into_migrations():
+    # A tzdata or Babel upgrade must not make `makemigrations --check` fail.
+    from pathlib import Path
+
+    import studio.migrations
+
+    migration = (Path(studio.migrations.__file__).parent / "0001_initial.py").read_text()
+    assert "Europe/London" not in migration
+    assert "British Pound" not in migration
