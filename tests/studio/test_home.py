@@ -35,7 +35,7 @@ def test_home_has_a_skip_link_and_landmarks(client, studio):
     html = client.get(reverse("home")).content.decode()
     assert 'href="#main"' in html
     assert '<main id="main"' in html
-    assert '<nav class="navbar' in html
+    assert '<nav class="navbar navbar-expand-md" aria-label="Main">' in html
     assert "aria-label=" in html
     assert "<footer" in html
 
