@@ -24,7 +24,7 @@ install: $(BIN)/.installed
 run: install
 	@test -f .env || printf '# Written by make run for trying Sitting on this machine.\n# Not for production: see the README.\nDEBUG=true\n' > .env
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --new-site-only
 	$(BIN)/python manage.py ensure_admin
 	@echo
 	@echo "  Sitting is starting at   http://127.0.0.1:$(PORT)/"

@@ -21,7 +21,9 @@ app.conf.update(
     timezone="UTC",
     enable_utc=True,
     task_acks_late=True,
-    task_reject_on_worker_lost=True,
+    # A task whose worker dies (say, out of memory on a huge image) is marked failed,
+    # not requeued: requeueing would bring it back, and kill a worker, forever.
+    task_reject_on_worker_lost=False,
     worker_prefetch_multiplier=1,
     task_time_limit=15 * 60,
     task_soft_time_limit=14 * 60,
@@ -39,6 +41,10 @@ app.conf.update(
         "clear-expired-sessions": {
             "task": "studio.tasks.sessions_clear_expired_task",
             "schedule": crontab(hour=3, minute=17),
+        },
+        "prune-embedded-broker": {
+            "task": "studio.tasks.broker_processed_prune_task",
+            "schedule": crontab(hour=3, minute=47),
         },
     },
 )

@@ -6,10 +6,16 @@ embedded broker or Redis, local files or S3) can be tested without reloading set
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
+
+from studio.money import CURRENCY_CODES
+from studio.timezones import TIME_ZONE_NAMES
 
 DEV_SECRET_PREFIX = "django-insecure-"  # noqa: S105 (a marker, not a secret)
 
@@ -45,8 +51,9 @@ def celery_config(*, broker_url: str | None, var_dir: Path) -> dict[str, Any]:
         }
     queue_dir = var_dir / "celery" / "queue"
     processed_dir = var_dir / "celery" / "processed"
+    control_dir = var_dir / "celery" / "control"
     results_dir = var_dir / "celery" / "results"
-    for folder in (queue_dir, processed_dir, results_dir):
+    for folder in (queue_dir, processed_dir, control_dir, results_dir):
         folder.mkdir(parents=True, exist_ok=True)
     return {
         "broker_url": "filesystem://",
@@ -54,8 +61,12 @@ def celery_config(*, broker_url: str | None, var_dir: Path) -> dict[str, Any]:
         "broker_transport_options": {
             "data_folder_in": str(queue_dir),
             "data_folder_out": str(queue_dir),
+            # A consumer claims a message by renaming it into this folder: atomic on one
+            # filesystem, so two workers never both take it (kombu's default is /tmp,
+            # which may be another filesystem). Pruned daily by beat.
             "processed_folder": str(processed_dir),
-            "store_processed": False,
+            "store_processed": True,
+            "control_folder": str(control_dir),
             # The folder broker polls; a tenth of a second keeps a waiting person's task
             # prompt for the price of listing one small folder ten times a second.
             "polling_interval": 0.1,
@@ -89,6 +100,27 @@ def storages_config(
     return {"default": default, "staticfiles": {"BACKEND": static_backend}}
 
 
+def s3_origins(*, bucket: str, endpoint_url: str) -> list[str]:
+    """Origins the browser loads signed media from, for the CSP's img-src."""
+    if not bucket:
+        return []
+    if endpoint_url:
+        parts = urlsplit(endpoint_url)
+        # Path-style (host/bucket/key) and virtual-hosted style (bucket.host/key).
+        return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://*.{parts.netloc}"]
+    return ["https://*.amazonaws.com"]
+
+
+def studio_defaults_problem(*, time_zone: str, currency: str) -> str | None:
+    """Why TIME_ZONE or STUDIO_CURRENCY cannot start a new studio, or None."""
+    if time_zone not in TIME_ZONE_NAMES:
+        return f"TIME_ZONE={time_zone!r} is not a time zone; use one such as Europe/London."
+    if currency not in CURRENCY_CODES:
+        supported = ", ".join(CURRENCY_CODES)
+        return f"STUDIO_CURRENCY={currency!r} is not supported; use one of {supported}."
+    return None
+
+
 def production_problem(*, debug: bool, secret_key: str, allowed_hosts: list[str]) -> str | None:
     """Why the app must not start in production mode, or None when it may."""
     if debug:
@@ -108,9 +140,12 @@ def production_problem(*, debug: bool, secret_key: str, allowed_hosts: list[str]
 
 def dev_secret_key(var_dir: Path) -> str:
     """A key kept under var/ for a laptop run, so sign-ins survive a restart."""
-    import secrets
-
     path = var_dir / "dev-secret-key"
     if not path.exists():
-        path.write_text(DEV_SECRET_PREFIX + secrets.token_urlsafe(50))
+        # Readable by this user only, and renamed into place whole.
+        draft = path.with_suffix(f".{os.getpid()}.tmp")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(DEV_SECRET_PREFIX + secrets.token_urlsafe(50))
+        os.replace(draft, path)
     return path.read_text().strip()

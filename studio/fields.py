@@ -6,9 +6,6 @@ would make `makemigrations --check` fail. Here the database column is plain text
 value is validated, and forms offer the current list.
 """
 
-import zoneinfo
-from functools import cache
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,16 +13,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from studio.money import CURRENCY_CHOICES, CURRENCY_CODES
-from studio.timezones import TIME_ZONE_CHOICES
-
-
-@cache
-def _known_time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+from studio.timezones import TIME_ZONE_CHOICES, TIME_ZONE_NAMES
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in _known_time_zones():
+    if value not in TIME_ZONE_NAMES:
         raise ValidationError(
             _("“%(value)s” is not a time zone. Choose one such as Europe/London."),
             params={"value": value},

@@ -28,7 +28,7 @@ class Studio(models.Model):
     )
     time_zone = TimeZoneField(_("time zone"))
     currency = CurrencyField(
-        _("currency"), help_text=_("Prices and deposits are charged in this currency.")
+        _("currency"), help_text=_("New session types are priced in this currency.")
     )
     contact_email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)

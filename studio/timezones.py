@@ -6,3 +6,5 @@ TIME_ZONE_CHOICES = [
     for name in sorted(zoneinfo.available_timezones())
     if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix", "right"))
 ] + [("UTC", "UTC")]
+
+TIME_ZONE_NAMES = frozenset(name for name, _label in TIME_ZONE_CHOICES)

@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -8,6 +10,8 @@ from django.views.static import serve
 
 from sessions.selectors import session_type_list_public
 from studio.health import broker_problem, database_problem
+
+logger = logging.getLogger(__name__)
 
 
 @require_safe
@@ -22,15 +26,21 @@ def home(request):
 @never_cache
 @require_safe
 def healthz(request):
-    """200 when the database and the broker both answer; 503 naming the one that doesn't."""
+    """200 when the database and the broker both answer; 503 naming the one that doesn't.
+
+    The reasons (hosts, paths) go to the log, not to whoever asks.
+    """
     problems = {
         "database": database_problem(connection),
         "broker": broker_problem(
             settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT_OPTIONS
         ),
     }
-    body = {name: problem or "ok" for name, problem in problems.items()}
-    body["status"] = "ok" if not any(problems.values()) else "unavailable"
+    for name, problem in problems.items():
+        if problem:
+            logger.error("Health check: the %s is not answering: %s", name, problem)
+    body = {name: "unavailable" if problem else "ok" for name, problem in problems.items()}
+    body["status"] = "unavailable" if any(problems.values()) else "ok"
     return JsonResponse(body, status=503 if any(problems.values()) else 200)
 
 

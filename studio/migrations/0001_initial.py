@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
                 (
                     "currency",
                     studio.fields.CurrencyField(
-                        help_text="Prices and deposits are charged in this currency.",
+                        help_text="New session types are priced in this currency.",
                         max_length=3,
                         verbose_name="currency",
                     ),

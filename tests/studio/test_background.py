@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from studio.background import task_enqueue_on_commit
 from studio.celery import app as celery_app
+from studio.services import broker_processed_prune
 from studio.tasks import sessions_clear_expired_task
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -55,15 +56,23 @@ def test_a_task_enqueued_in_a_transaction_runs_only_after_commit(redis_url):
     assert Session.objects.count() == 1
 
 
+def queued(queue: str = "default") -> int:
+    with celery_app.connection_for_write() as conn:
+        return conn.default_channel.queue_declare(queue).message_count
+
+
 @pytest.mark.django_db(transaction=True)
-def test_nothing_is_sent_when_the_transaction_rolls_back(redis_url):
+def test_nothing_is_sent_when_the_transaction_rolls_back():
     celery_app.control.purge()
-    with start_worker(celery_app, perform_ping_check=False, pool="solo", concurrency=1):
-        with transaction.atomic():
-            task_id = task_enqueue_on_commit(sessions_clear_expired_task)
-            transaction.set_rollback(True)  # as when saving the booking fails
-        time.sleep(1.5)
-        assert AsyncResult(task_id, app=celery_app).state == "PENDING"
+    with transaction.atomic():
+        task_enqueue_on_commit(sessions_clear_expired_task)
+        transaction.set_rollback(True)  # as when saving the booking fails
+    assert queued() == 0
+    with transaction.atomic():
+        task_enqueue_on_commit(sessions_clear_expired_task)
+        assert queued() == 0  # not before the commit...
+    assert queued() == 1  # ...but at it
+    celery_app.control.purge()
 
 
 def procfile_command(name: str) -> str:
@@ -143,3 +152,20 @@ def test_worker_check_reports_a_running_worker(redis_url):
     with start_worker(celery_app, perform_ping_check=False, pool="solo", concurrency=1):
         call_command("worker_check", timeout=20, stdout=out)
     assert "A background worker answered in" in out.getvalue()
+
+
+def test_the_embedded_broker_prunes_what_it_handed_out(settings, tmp_path):
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"processed_folder": str(tmp_path)}
+    old, fresh = tmp_path / "old.default.msg", tmp_path / "fresh.default.msg"
+    old.write_text("{}")
+    fresh.write_text("{}")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    assert broker_processed_prune() == 1
+    assert not old.exists()
+    assert fresh.exists()
+
+
+def test_pruning_is_a_no_op_on_redis(settings):
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    assert broker_processed_prune() == 0

@@ -27,13 +27,17 @@ def test_a_database_url_selects_postgresql(tmp_path):
     assert "transaction_mode" not in db.get("OPTIONS", {})
 
 
-def test_the_embedded_broker_lives_in_folders_that_exist(tmp_path):
+def test_the_embedded_broker_keeps_all_its_folders_under_var(tmp_path):
     celery = config.celery_config(broker_url="", var_dir=tmp_path)
     assert celery["broker_url"] == "filesystem://"
-    queue = Path(celery["broker_transport_options"]["data_folder_in"])
-    assert queue.is_dir()
-    assert queue.is_relative_to(tmp_path)
-    assert celery["result_backend"].startswith("file://")
+    options = celery["broker_transport_options"]
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        folder = Path(options[key])
+        assert folder.is_dir()
+        assert folder.is_relative_to(tmp_path)
+    # Claiming a message is a rename within var/, never a copy to /tmp.
+    assert options["store_processed"] is True
+    assert celery["result_backend"] == f"file://{tmp_path / 'celery' / 'results'}"
 
 
 def test_redis_carries_both_the_queue_and_the_results(tmp_path):
@@ -122,7 +126,6 @@ def test_check_deploy_is_clean_with_production_settings():
         SECRET_KEY="p" * 20 + "-Q8v_2kLm3Nz7Rt5Yw1Xc4Hb6Jd9Fg0Ss",
         ALLOWED_HOSTS="photos.example.com",
         SECURE_SSL_REDIRECT="true",
-        SECURE_HSTS_PRELOAD="true",
         STATIC_MANIFEST="true",
     )
     assert result.returncode == 0, result.stderr + result.stdout
@@ -136,3 +139,35 @@ def test_a_naive_datetime_fails_the_test_run(db):
 
     with pytest.raises(RuntimeWarning, match="naive datetime"):
         Session.objects.filter(expire_date__lt=datetime(2026, 1, 1)).count()
+
+
+def test_s3_images_are_allowed_by_the_csp_from_the_right_origin():
+    assert config.s3_origins(bucket="", endpoint_url="") == []
+    assert config.s3_origins(bucket="b", endpoint_url="") == ["https://*.amazonaws.com"]
+    assert config.s3_origins(bucket="b", endpoint_url="https://s3.eu-central-003.example.com") == [
+        "https://s3.eu-central-003.example.com",
+        "https://*.s3.eu-central-003.example.com",
+    ]
+
+
+def test_a_new_studio_needs_a_real_time_zone_and_currency():
+    assert config.studio_defaults_problem(time_zone="Europe/Paris", currency="EUR") is None
+    assert "TIME_ZONE" in config.studio_defaults_problem(time_zone="Paris", currency="EUR")
+    assert "STUDIO_CURRENCY" in config.studio_defaults_problem(
+        time_zone="Europe/Paris", currency="euro"
+    )
+
+
+def test_the_app_refuses_to_start_with_a_time_zone_that_does_not_exist():
+    result = _manage("check", DEBUG="true", TIME_ZONE="Europe/Londn")
+    assert result.returncode == 1
+    assert "TIME_ZONE='Europe/Londn' is not a time zone" in result.stderr
+
+
+def test_the_laptop_secret_key_is_private_to_its_owner_and_stable(tmp_path):
+    key = config.dev_secret_key(tmp_path)
+    assert key.startswith(config.DEV_SECRET_PREFIX)
+    assert len(key) > 50
+    assert (tmp_path / "dev-secret-key").stat().st_mode & 0o777 == 0o600
+    assert config.dev_secret_key(tmp_path) == key
+    assert [p.name for p in tmp_path.iterdir()] == ["dev-secret-key"]

@@ -1,4 +1,5 @@
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from studio.health import broker_problem, database_problem
 
@@ -10,14 +11,23 @@ def test_healthz_is_ok_when_database_and_broker_answer(client, db):
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_healthz_is_503_and_names_the_broker_when_it_is_down(client, db, settings):
+def test_healthz_is_503_and_names_the_broker_when_it_is_down(client, db, settings, caplog):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     response = client.get("/healthz")
     assert response.status_code == 503
-    body = response.json()
-    assert body["database"] == "ok"
-    assert body["broker"] != "ok"
-    assert body["status"] == "unavailable"
+    assert response.json() == {"database": "ok", "broker": "unavailable", "status": "unavailable"}
+    # The reason is for the operator's log, not for whoever asks.
+    assert "127.0.0.1:1" in caplog.text
+    assert "127.0.0.1:1" not in response.content.decode()
+
+
+def test_healthz_needs_no_studio_row_and_no_https_redirect(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert [q["sql"] for q in queries] == ["SELECT 1"]
+    assert client.get("/").status_code == 301  # everything else still goes to HTTPS
 
 
 def test_a_database_that_does_not_answer_is_reported(db):

@@ -44,3 +44,12 @@ def test_seed_demo_leaves_what_the_studio_edited(db):
     SessionType.objects.filter(slug="headshot").update(price=17500)
     call_command("seed_demo", stdout=StringIO())
     assert SessionType.objects.get(slug="headshot").price == 17500
+
+
+def test_make_run_leaves_deleted_demo_rows_deleted(db):
+    call_command("seed_demo", "--new-site-only", stdout=StringIO())
+    SessionType.objects.filter(slug="family").delete()
+    out = StringIO()
+    call_command("seed_demo", "--new-site-only", stdout=out)
+    assert not SessionType.objects.filter(slug="family").exists()
+    assert "already set up" in out.getvalue()

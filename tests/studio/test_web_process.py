@@ -1,5 +1,7 @@
 """The Procfile's web process, with production settings, serves the site."""
 
+import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -39,9 +41,9 @@ def get(url: str, *, via_tls_proxy: bool = True) -> tuple[int, dict, bytes]:
         return error.code, dict(error.headers), error.read()
 
 
-@pytest.fixture(scope="module")
-def production_site(tmp_path_factory):
-    var_dir = tmp_path_factory.mktemp("var")
+@contextlib.contextmanager
+def web_process(var_dir: Path, *, prepare: bool = True, **overrides: str):
+    """The Procfile's web line with production settings; yields its base URL."""
     port = free_port()
     env = {
         **os.environ,
@@ -56,13 +58,17 @@ def production_site(tmp_path_factory):
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        **overrides,
     }
-    manage = [sys.executable, "manage.py"]
-    for command in (
-        ["migrate", "--no-input", "-v", "0"],
-        ["collectstatic", "--no-input", "-v", "0"],
-    ):
-        subprocess.run([*manage, *command], cwd=BASE_DIR, env=env, check=True, timeout=180)
+    if prepare:
+        for command in (["migrate", "-v", "0"], ["collectstatic", "--no-input", "-v", "0"]):
+            subprocess.run(
+                [sys.executable, "manage.py", *command],
+                cwd=BASE_DIR,
+                env=env,
+                check=True,
+                timeout=180,
+            )
     web_line = next(
         line.split(":", 1)[1]
         for line in (BASE_DIR / "Procfile").read_text().splitlines()
@@ -75,17 +81,24 @@ def production_site(tmp_path_factory):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield base
-    web.terminate()
-    web.wait(timeout=30)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def production_site(tmp_path_factory):
+    with web_process(tmp_path_factory.mktemp("var")) as base:
+        yield base
 
 
 def test_the_web_process_serves_the_home_page(production_site):
@@ -122,3 +135,12 @@ def test_plain_http_is_sent_to_https(production_site):
     status, headers, _ = get(production_site + "/", via_tls_proxy=False)
     assert status == 301
     assert headers["Location"] == "https://photos.example.com/"
+
+
+def test_healthz_answers_503_when_the_database_is_down(tmp_path):
+    with web_process(
+        tmp_path, prepare=False, DATABASE_URL="postgres://sitting@127.0.0.1:1/sitting"
+    ) as base:
+        status, _, body = get(base + "/healthz", via_tls_proxy=False)  # probes come in plain
+    assert status == 503
+    assert json.loads(body) == {"database": "unavailable", "broker": "ok", "status": "unavailable"}

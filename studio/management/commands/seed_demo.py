@@ -1,12 +1,23 @@
 from django.core.management.base import BaseCommand
 
 from studio.demo import demo_seed
+from studio.models import Studio
 
 
 class Command(BaseCommand):
     help = "Add the demo studio, photographers, session types, hours and clients (idempotent)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--new-site-only",
+            action="store_true",
+            help="Do nothing once the studio exists, so demo rows someone deleted stay deleted.",
+        )
+
+    def handle(self, *args, new_site_only, **options):
+        if new_site_only and Studio.objects.exists():
+            self.stdout.write("The studio is already set up; demo data left as it is.")
+            return
         created = demo_seed()
         if any(created.values()):
             summary = ", ".join(
