@@ -34,6 +34,11 @@ def validate_currency(value: str) -> None:
 
 class _ChoiceFromSystemField(models.CharField):
     form_choices: list[tuple[str, str]] = []
+    default_max_length = 0
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", self.default_max_length)
+        super().__init__(*args, **kwargs)
 
     def formfield(self, **kwargs):
         # A select whatever text widget the caller (the admin) proposes for a CharField.
@@ -49,16 +54,10 @@ class _ChoiceFromSystemField(models.CharField):
 class TimeZoneField(_ChoiceFromSystemField):
     default_validators = [validate_time_zone]
     form_choices = TIME_ZONE_CHOICES
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 64)
-        super().__init__(*args, **kwargs)
+    default_max_length = 64
 
 
 class CurrencyField(_ChoiceFromSystemField):
     default_validators = [validate_currency]
     form_choices = CURRENCY_CHOICES
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 3)
-        super().__init__(*args, **kwargs)
+    default_max_length = 3
