@@ -1,7 +1,12 @@
+from datetime import timedelta
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 
+from clients.models import Client
 from studio.fields import CurrencyField
 from studio.models import Photographer
 
@@ -13,6 +18,52 @@ class SessionType(models.Model):
     slug = models.SlugField(_("web address"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
+    buffer_before_minutes = models.PositiveSmallIntegerField(
+        _("buffer before (minutes)"),
+        default=0,
+        help_text=_("Time kept free before the session: setting up, changing the backdrop."),
+    )
+    buffer_after_minutes = models.PositiveSmallIntegerField(
+        _("buffer after (minutes)"),
+        default=0,
+        help_text=_("Time kept free after the session: a quick look at the pictures, a tidy."),
+    )
+    slot_step_minutes = models.PositiveSmallIntegerField(
+        _("start times every (minutes)"),
+        default=30,
+        help_text=_("Sessions can start every this many minutes from the start of the hours."),
+    )
+    minimum_notice_hours = models.PositiveSmallIntegerField(
+        _("minimum notice (hours)"),
+        default=24,
+        help_text=_("How long before a session it can still be booked online."),
+    )
+    booking_window_days = models.PositiveSmallIntegerField(
+        _("bookable up to (days ahead)"), default=90
+    )
+    max_per_day = models.PositiveSmallIntegerField(
+        _("at most per photographer per day"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for no limit."),
+    )
+    requires_approval = models.BooleanField(
+        _("requires approval"),
+        default=False,
+        help_text=_("Clients request a time; the studio approves or declines it."),
+    )
+    dated_only = models.BooleanField(
+        _("only on set dates"),
+        default=False,
+        help_text=_(
+            "Offered only in its own dated hours (a mini-session day), not in weekly hours."
+        ),
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    included_images = models.PositiveSmallIntegerField(
+        _("images included"), default=0, help_text=_("How many favourites the package includes.")
+    )
+    extra_image_price = models.PositiveIntegerField(_("price per extra image"), default=0)
     currency = CurrencyField(_("currency"))
     # Money: integer minor units (pence, cents) of `currency`.
     price = models.PositiveIntegerField(_("price"))
@@ -40,6 +91,18 @@ class SessionType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def buffer_before(self) -> timedelta:
+        return timedelta(minutes=self.buffer_before_minutes)
+
+    @property
+    def buffer_after(self) -> timedelta:
+        return timedelta(minutes=self.buffer_after_minutes)
 
 
 class AvailabilityRule(models.Model):
@@ -85,3 +148,203 @@ class AvailabilityRule(models.Model):
     def __str__(self) -> str:
         hours = f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
         return f"{self.photographer}: {self.get_weekday_display()} {hours}"
+
+
+class DateHours(models.Model):
+    """Hours on one date: extra hours, a day's replacement hours, or a mini-session day.
+
+    With a session type, the hours are for that type only (and are the only hours a
+    "dated only" type is offered in). Without one, they are a photographer's hours for
+    any session type they offer.
+    """
+
+    photographer = models.ForeignKey(
+        Photographer,
+        on_delete=models.CASCADE,
+        related_name="date_hours",
+        verbose_name=_("photographer"),
+    )
+    session_type = models.ForeignKey(
+        SessionType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="date_hours",
+        verbose_name=_("only for session type"),
+    )
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"))
+    replaces_weekly = models.BooleanField(
+        _("replaces the weekly hours"),
+        default=False,
+        help_text=_("Tick to work only these hours that day; leave unticked to add them."),
+    )
+    label = models.CharField(_("label"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("hours on a date")
+        verbose_name_plural = _("hours on dates")
+        ordering = ["date", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="date_hours_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.photographer}: {self.date} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class TimeOff(models.Model):
+    """A blocked period: one photographer's, or the whole studio's when no photographer."""
+
+    photographer = models.ForeignKey(
+        Photographer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="time_off",
+        verbose_name=_("photographer"),
+        help_text=_("Leave empty to close the whole studio."),
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("time off")
+        verbose_name_plural = _("time off")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="time_off_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.photographer or _("Studio")
+        return f"{who}: {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = models.DateTimeField()
+
+
+class PostgresExclusionConstraint(ExclusionConstraint):
+    """An exclusion constraint on PostgreSQL; nothing elsewhere.
+
+    SQLite has no exclusion constraints: there, booking_create serialises writers
+    (BEGIN IMMEDIATE) and checks for overlaps inside the transaction instead.
+    """
+
+    def constraint_sql(self, model, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().constraint_sql(model, schema_editor)
+
+    def create_sql(self, model, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().create_sql(model, schema_editor)
+
+    def remove_sql(self, model, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().remove_sql(model, schema_editor)
+
+    def validate(self, model, instance, exclude=None, using="default"):
+        from django.db import connections
+
+        if connections[using].vendor != "postgresql":
+            return
+        super().validate(model, instance, exclude=exclude, using=using)
+
+
+class Booking(models.Model):
+    """A portrait session booked by a client: the spine everything else hangs off."""
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Held while paying")
+        REQUESTED = "requested", _("Waiting for approval")
+        CONFIRMED = "confirmed", _("Confirmed")
+        COMPLETED = "completed", _("Completed")
+        NO_SHOW = "no_show", _("No-show")
+        CANCELLED = "cancelled", _("Cancelled")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Hold expired")
+
+    # Statuses whose time is taken. A held booking past its hold_expires_at is not really
+    # active: booking_create expires it before it takes the time.
+    ACTIVE_STATUSES = (Status.HELD, Status.REQUESTED, Status.CONFIRMED)
+
+    reference = models.CharField(_("reference"), max_length=8, unique=True, editable=False)
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("client")
+    )
+    session_type = models.ForeignKey(
+        SessionType,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        verbose_name=_("session type"),
+    )
+    photographer = models.ForeignKey(
+        Photographer,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        verbose_name=_("photographer"),
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    # The time taken from the photographer's day: the session plus its buffers.
+    blocked_from = models.DateTimeField(editable=False)
+    blocked_until = models.DateTimeField(editable=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.HELD
+    )
+    hold_expires_at = models.DateTimeField(_("hold expires"), null=True, blank=True)
+    client_notes = models.TextField(_("client's notes"), blank=True)
+    # Copied when booked, so later price changes never rewrite history.
+    currency = CurrencyField(_("currency"))
+    price = models.PositiveIntegerField(_("price"))
+    deposit = models.PositiveIntegerField(_("deposit"))
+    created_at = models.DateTimeField(_("booked"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    created_by_staff = models.BooleanField(_("booked by the studio"), default=False)
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["-starts_at"]
+        indexes = [
+            models.Index(fields=["photographer", "starts_at"], name="booking_photographer_start"),
+            models.Index(fields=["status", "hold_expires_at"], name="booking_status_hold"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="booking_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(blocked_from__lte=F("starts_at"), blocked_until__gte=F("ends_at")),
+                name="booking_blocked_covers_session",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="held") | Q(hold_expires_at__isnull=False),
+                name="booking_held_has_expiry",
+            ),
+            PostgresExclusionConstraint(
+                name="booking_no_overlap_per_photographer",
+                expressions=[
+                    (TsTzRange("blocked_from", "blocked_until"), RangeOperators.OVERLAPS),
+                    ("photographer", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=["held", "requested", "confirmed"]),
+                violation_error_message=_("That time was just taken."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} · {self.client.name} · {self.session_type}"

@@ -1,6 +1,12 @@
-from django.db.models import Prefetch, QuerySet
+from collections import Counter
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sessions.models import SessionType
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from sessions import slots
+from sessions.models import AvailabilityRule, Booking, DateHours, SessionType, TimeOff
 from studio.models import Photographer
 
 
@@ -12,4 +18,132 @@ def session_type_list_public() -> QuerySet[SessionType]:
             queryset=Photographer.objects.filter(is_active=True),
             to_attr="active_photographers",
         )
+    )
+
+
+def booking_active_q(*, now: datetime) -> Q:
+    """Bookings that take their time now: held ones only until their hold runs out."""
+    return Q(status__in=[Booking.Status.REQUESTED, Booking.Status.CONFIRMED]) | Q(
+        status=Booking.Status.HELD, hold_expires_at__gt=now
+    )
+
+
+def session_rules(session_type: SessionType) -> slots.SessionRules:
+    return slots.SessionRules(
+        duration=session_type.duration,
+        buffer_before=session_type.buffer_before,
+        buffer_after=session_type.buffer_after,
+        step=timedelta(minutes=session_type.slot_step_minutes),
+        minimum_notice=timedelta(hours=session_type.minimum_notice_hours),
+        booking_window=timedelta(days=session_type.booking_window_days),
+        max_per_day=session_type.max_per_day,
+        dated_only=session_type.dated_only,
+    )
+
+
+def slot_diaries(
+    *,
+    session_type: SessionType,
+    photographer_ids: list[int] | None,
+    first_day: date,
+    last_day: date,
+    tz: ZoneInfo,
+    now: datetime,
+) -> list[slots.Diary]:
+    """Everything the slot engine needs about the photographers offering `session_type`,
+    in five queries whatever the range or the number of bookings."""
+    photographers = session_type.photographers.filter(is_active=True)
+    if photographer_ids is not None:
+        photographers = photographers.filter(pk__in=photographer_ids)
+    photographers = list(photographers.only("pk", "max_sessions_per_day"))
+    ids = [p.pk for p in photographers]
+    # Wide enough for any offset from UTC and any buffer.
+    range_from = datetime.combine(first_day - timedelta(days=2), datetime.min.time(), tz)
+    range_until = datetime.combine(last_day + timedelta(days=2), datetime.min.time(), tz)
+
+    weekly = {pk: [] for pk in ids}
+    for rule in AvailabilityRule.objects.filter(photographer_id__in=ids):
+        weekly[rule.photographer_id].append(
+            slots.WeeklyHours(
+                rule.weekday, rule.start_time, rule.end_time, rule.valid_from, rule.valid_until
+            )
+        )
+    dated = {pk: [] for pk in ids}
+    for hours in DateHours.objects.filter(
+        Q(session_type__isnull=True) | Q(session_type=session_type),
+        photographer_id__in=ids,
+        date__range=(first_day, last_day),
+    ):
+        dated[hours.photographer_id].append(
+            slots.DatedHours(
+                hours.date,
+                hours.start_time,
+                hours.end_time,
+                hours.replaces_weekly,
+                for_this_session_type=hours.session_type_id is not None,
+            )
+        )
+    busy = {pk: [] for pk in ids}
+    for off in TimeOff.objects.filter(
+        Q(photographer_id__in=ids) | Q(photographer__isnull=True),
+        starts_at__lt=range_until,
+        ends_at__gt=range_from,
+    ):
+        for pk in [off.photographer_id] if off.photographer_id else ids:
+            busy[pk].append(slots.Interval(off.starts_at, off.ends_at))
+    all_types = {pk: Counter() for pk in ids}
+    this_type = {pk: Counter() for pk in ids}
+    for booking in Booking.objects.filter(
+        booking_active_q(now=now),
+        photographer_id__in=ids,
+        blocked_from__lt=range_until,
+        blocked_until__gt=range_from,
+    ).only("photographer_id", "session_type_id", "starts_at", "blocked_from", "blocked_until"):
+        busy[booking.photographer_id].append(
+            slots.Interval(booking.blocked_from, booking.blocked_until)
+        )
+        local_day = booking.starts_at.astimezone(tz).date()
+        all_types[booking.photographer_id][local_day] += 1
+        if booking.session_type_id == session_type.pk:
+            this_type[booking.photographer_id][local_day] += 1
+    return [
+        slots.Diary(
+            photographer_id=p.pk,
+            weekly=weekly[p.pk],
+            dated=dated[p.pk],
+            busy=busy[p.pk],
+            max_per_day=p.max_sessions_per_day,
+            sessions_per_day=all_types[p.pk],
+            this_type_per_day=this_type[p.pk],
+        )
+        for p in photographers
+    ]
+
+
+def session_type_slots(
+    *,
+    session_type: SessionType,
+    first_day: date,
+    last_day: date,
+    tz: ZoneInfo,
+    photographer_ids: list[int] | None = None,
+    now: datetime | None = None,
+) -> dict[date, list[slots.Slot]]:
+    """Free start times of a session type by local date (5 queries)."""
+    now = now or timezone.now()
+    diaries = slot_diaries(
+        session_type=session_type,
+        photographer_ids=photographer_ids,
+        first_day=first_day,
+        last_day=last_day,
+        tz=tz,
+        now=now,
+    )
+    return slots.available_slots(
+        rules=session_rules(session_type),
+        diaries=diaries,
+        tz=tz,
+        now=now,
+        first_day=first_day,
+        last_day=last_day,
     )

@@ -48,7 +48,7 @@ class MoneyFieldsMixin:
 
 
 class SessionTypeAdminForm(MoneyFieldsMixin, forms.ModelForm):
-    money_fields = ("price", "deposit")
+    money_fields = ("price", "deposit", "extra_image_price")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

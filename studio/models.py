@@ -83,6 +83,12 @@ class Photographer(models.Model):
         help_text=_("Untick to stop offering this photographer for new bookings."),
     )
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    max_sessions_per_day = models.PositiveSmallIntegerField(
+        _("at most sessions per day"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for no limit."),
+    )
 
     class Meta:
         verbose_name = _("photographer")

@@ -1,8 +1,9 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from clients.models import Client
-from sessions.models import AvailabilityRule, SessionType
+from sessions.models import AvailabilityRule, Booking, SessionType
 from studio.models import Photographer
 
 
@@ -58,3 +59,23 @@ class ClientFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Client {n}")
     email = factory.LazyAttribute(lambda c: f"{c.name.lower().replace(' ', '.')}@example.com")
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    """A booking written straight to the table, bypassing booking_create's checks."""
+
+    class Meta:
+        model = Booking
+
+    client = factory.SubFactory(ClientFactory)
+    session_type = factory.SubFactory(SessionTypeFactory)
+    photographer = factory.SubFactory(PhotographerFactory)
+    starts_at = factory.LazyFunction(timezone.now)
+    ends_at = factory.LazyAttribute(lambda b: b.starts_at + b.session_type.duration)
+    blocked_from = factory.LazyAttribute(lambda b: b.starts_at - b.session_type.buffer_before)
+    blocked_until = factory.LazyAttribute(lambda b: b.ends_at + b.session_type.buffer_after)
+    status = Booking.Status.CONFIRMED
+    currency = factory.LazyAttribute(lambda b: b.session_type.currency)
+    price = factory.LazyAttribute(lambda b: b.session_type.price)
+    deposit = factory.LazyAttribute(lambda b: b.session_type.deposit)
+    reference = factory.Sequence(lambda n: f"T{n:05d}")

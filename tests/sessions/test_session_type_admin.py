@@ -18,6 +18,13 @@ def form(**overrides) -> dict:
         "deposit": "25",
         "is_active": "on",
         "display_order": "0",
+        "buffer_before_minutes": "0",
+        "buffer_after_minutes": "10",
+        "slot_step_minutes": "30",
+        "minimum_notice_hours": "24",
+        "booking_window_days": "90",
+        "included_images": "10",
+        "extra_image_price": "12.50",
         **overrides,
     }
 
@@ -32,7 +39,7 @@ def test_prices_are_typed_as_amounts_and_stored_in_minor_units(owner_client):
     response = owner_client.post(ADD_URL, form())
     assert response.status_code == 302
     mini = SessionType.objects.get(slug="mini")
-    assert (mini.price, mini.deposit) == (9500, 2500)
+    assert (mini.price, mini.deposit, mini.extra_image_price) == (9500, 2500, 1250)
 
 
 def test_the_edit_page_shows_amounts_not_minor_units(owner_client):
@@ -44,7 +51,9 @@ def test_the_edit_page_shows_amounts_not_minor_units(owner_client):
 
 
 def test_a_currency_without_cents_takes_whole_amounts(owner_client):
-    response = owner_client.post(ADD_URL, form(currency="JPY", price="12000", deposit="3000"))
+    response = owner_client.post(
+        ADD_URL, form(currency="JPY", price="12000", deposit="3000", extra_image_price="500")
+    )
     assert response.status_code == 302
     assert SessionType.objects.get(slug="mini").price == 12000
 
@@ -59,7 +68,9 @@ def test_a_currency_without_cents_takes_whole_amounts(owner_client):
 def test_impossible_fractions_are_refused_and_the_form_keeps_what_was_typed(
     owner_client, currency, price, message
 ):
-    response = owner_client.post(ADD_URL, form(currency=currency, price=price, deposit="0"))
+    response = owner_client.post(
+        ADD_URL, form(currency=currency, price=price, deposit="0", extra_image_price="0")
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert message in html

@@ -1,0 +1,186 @@
+import secrets
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients.models import Client
+from sessions import slots
+from sessions.models import Booking, SessionType
+from sessions.selectors import booking_active_q, session_type_slots
+from studio.models import Photographer
+
+# Easy to read over the phone: no 0/O, 1/I/L, 5/S or 8/B to confuse.
+REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY234679"
+REFERENCE_LENGTH = 6
+HOLD_MINUTES = 30  # also the Stripe Checkout session's expiry, which must be >= 30 minutes
+
+
+class SlotUnavailable(Exception):
+    """The time asked for cannot be booked; `nearest` lists free times close to it."""
+
+    def __init__(self, message: str, nearest: list[slots.Slot] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.nearest = nearest or []
+
+
+def booking_reference_new() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def nearest_free_slots(
+    *,
+    session_type: SessionType,
+    wanted: datetime,
+    tz: ZoneInfo,
+    photographer_ids: list[int] | None = None,
+    now: datetime | None = None,
+    count: int = 3,
+) -> list[slots.Slot]:
+    """Free start times closest to `wanted`, within three days either side."""
+    day = wanted.astimezone(tz).date()
+    days = session_type_slots(
+        session_type=session_type,
+        first_day=day - timedelta(days=3),
+        last_day=day + timedelta(days=3),
+        tz=tz,
+        photographer_ids=photographer_ids,
+        now=now,
+    )
+    candidates = [slot for day_slots in days.values() for slot in day_slots]
+    candidates.sort(key=lambda slot: abs(slot.starts_at - wanted))
+    return sorted(candidates[:count], key=lambda slot: slot.starts_at)
+
+
+def _choose_photographer(slot: slots.Slot, photographers: dict[int, Photographer]) -> Photographer:
+    # "Any photographer": the first in the studio's display order who is free.
+    free = [photographers[pk] for pk in slot.photographer_ids if pk in photographers]
+    return min(free, key=lambda p: (p.display_order, p.display_name, p.pk))
+
+
+def booking_create(
+    *,
+    client: Client,
+    session_type: SessionType,
+    starts_at: datetime,
+    tz: ZoneInfo,
+    photographer: Photographer | None = None,
+    client_notes: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    """Book an offered time for a client, or raise SlotUnavailable.
+
+    The booking is confirmed at once when no payment is due, requested when the session
+    type needs the studio's approval, and held for HOLD_MINUTES while a deposit is paid.
+    Never double-books: on PostgreSQL an exclusion constraint refuses overlapping active
+    bookings of a photographer; on SQLite writers are serialised and the check below runs
+    inside the transaction.
+    """
+    now = now or timezone.now()
+    starts_at = starts_at.astimezone(ZoneInfo("UTC"))
+    wanted_ids = [photographer.pk] if photographer else None
+    local_day = starts_at.astimezone(tz).date()
+    photographers = {p.pk: p for p in session_type.photographers.filter(is_active=True)}
+    try:
+        with transaction.atomic():
+            offered = session_type_slots(
+                session_type=session_type,
+                first_day=local_day,
+                last_day=local_day,
+                tz=tz,
+                photographer_ids=wanted_ids,
+                now=now,
+            )
+            slot = next((s for s in offered.get(local_day, []) if s.starts_at == starts_at), None)
+            if slot is None:
+                raise SlotUnavailable(_("That time is no longer free."))
+            chosen = photographer or _choose_photographer(slot, photographers)
+            booking = Booking(
+                client=client,
+                session_type=session_type,
+                photographer=chosen,
+                starts_at=starts_at,
+                ends_at=starts_at + session_type.duration,
+                blocked_from=starts_at - session_type.buffer_before,
+                blocked_until=starts_at + session_type.duration + session_type.buffer_after,
+                client_notes=client_notes,
+                currency=session_type.currency,
+                price=session_type.price,
+                deposit=session_type.deposit,
+            )
+            _expire_overlapping_holds(booking, now=now)
+            _set_initial_status(booking, now=now)
+            _insert_with_reference(booking, now=now)
+    except SlotUnavailable as unavailable:
+        unavailable.nearest = nearest_free_slots(
+            session_type=session_type,
+            wanted=starts_at,
+            tz=tz,
+            photographer_ids=wanted_ids,
+            now=now,
+        )
+        raise
+    except IntegrityError as error:
+        if "booking_no_overlap_per_photographer" not in str(error):
+            raise
+        # Another request took the time between our check and our insert (PostgreSQL).
+        raise SlotUnavailable(
+            _("That time was just taken."),
+            nearest_free_slots(
+                session_type=session_type,
+                wanted=starts_at,
+                tz=tz,
+                photographer_ids=wanted_ids,
+                now=now,
+            ),
+        ) from None
+    return booking
+
+
+def _expire_overlapping_holds(booking: Booking, *, now: datetime) -> None:
+    # A hold that ran out frees its time at once, not when a cleanup job next runs;
+    # it must stop counting as active before the exclusion constraint sees the new row.
+    Booking.objects.filter(
+        photographer=booking.photographer,
+        status=Booking.Status.HELD,
+        hold_expires_at__lte=now,
+        blocked_from__lt=booking.blocked_until,
+        blocked_until__gt=booking.blocked_from,
+    ).update(status=Booking.Status.EXPIRED, cancelled_at=now)
+
+
+def _set_initial_status(booking: Booking, *, now: datetime) -> None:
+    if booking.session_type.requires_approval:
+        booking.status = Booking.Status.REQUESTED
+    elif booking.deposit and settings.PAYMENTS_ENABLED:
+        booking.status = Booking.Status.HELD
+        booking.hold_expires_at = now + timedelta(minutes=HOLD_MINUTES)
+    else:
+        booking.status = Booking.Status.CONFIRMED
+        booking.confirmed_at = now
+
+
+def _insert_with_reference(booking: Booking, *, now: datetime) -> None:
+    """Insert, checking for overlap first; a new reference if one is already taken."""
+    overlapping = Booking.objects.filter(
+        booking_active_q(now=now),
+        photographer=booking.photographer,
+        blocked_from__lt=booking.blocked_until,
+        blocked_until__gt=booking.blocked_from,
+    )
+    if overlapping.exists():
+        raise SlotUnavailable(_("That time was just taken."))
+    for _attempt in range(5):
+        booking.reference = booking_reference_new()
+        try:
+            with transaction.atomic():
+                booking.save(force_insert=True)
+            return
+        except IntegrityError:
+            if not Booking.objects.filter(reference=booking.reference).exists():
+                raise
+    raise RuntimeError("could not find a free booking reference")  # 1 in 10^35 odds
