@@ -48,6 +48,7 @@ worker: install
 	$(BIN)/celery -A studio worker --loglevel INFO --queues default,images
 
 bench: install
+	$(BIN)/python bench/slots.py
 	$(BIN)/python bench/broker.py
 
 clean:

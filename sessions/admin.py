@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from sessions.models import AvailabilityRule, SessionType
+from sessions.models import AvailabilityRule, Booking, DateHours, SessionType, TimeOff
 from studio.forms import SessionTypeAdminForm
 from studio.selectors import studio_get
 from studio.templatetags.money import money
@@ -14,23 +15,43 @@ class SessionTypeAdmin(admin.ModelAdmin):
         "duration_minutes",
         "price_display",
         "deposit_display",
+        "requires_approval",
         "is_active",
         "display_order",
     ]
     list_editable = ["is_active", "display_order"]
-    list_filter = ["is_active", "photographers"]
+    list_filter = ["is_active", "requires_approval", "dated_only", "photographers"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["photographers"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "description", "location", "photographers"]}),
+        (_("Price"), {"fields": ["currency", "price", "deposit"]}),
+        (
+            _("Timing"),
+            {
+                "fields": [
+                    "duration_minutes",
+                    ("buffer_before_minutes", "buffer_after_minutes"),
+                    "slot_step_minutes",
+                    ("minimum_notice_hours", "booking_window_days"),
+                    "max_per_day",
+                    "dated_only",
+                ]
+            },
+        ),
+        (_("Proofing"), {"fields": ["included_images", "extra_image_price"]}),
+        (_("Booking"), {"fields": ["requires_approval", "is_active", "display_order"]}),
+    ]
 
     def get_changeform_initial_data(self, request) -> dict:
         return {"currency": studio_get().currency, **super().get_changeform_initial_data(request)}
 
-    @admin.display(description="price", ordering="price")
+    @admin.display(description=_("price"), ordering="price")
     def price_display(self, obj: SessionType) -> str:
         return money(obj.price, obj.currency)
 
-    @admin.display(description="deposit", ordering="deposit")
+    @admin.display(description=_("deposit"), ordering="deposit")
     def deposit_display(self, obj: SessionType) -> str:
         return money(obj.deposit, obj.currency)
 
@@ -47,3 +68,58 @@ class AvailabilityRuleAdmin(admin.ModelAdmin):
     ]
     list_filter = ["photographer", "weekday"]
     list_select_related = ["photographer"]
+
+
+@admin.register(DateHours)
+class DateHoursAdmin(admin.ModelAdmin):
+    list_display = [
+        "date",
+        "start_time",
+        "end_time",
+        "photographer",
+        "session_type",
+        "replaces_weekly",
+        "label",
+    ]
+    list_filter = ["photographer", "session_type", "replaces_weekly"]
+    list_select_related = ["photographer", "session_type"]
+    date_hierarchy = "date"
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(admin.ModelAdmin):
+    list_display = ["starts_at", "ends_at", "photographer", "reason"]
+    list_filter = ["photographer"]
+    list_select_related = ["photographer"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "starts_at",
+        "client",
+        "session_type",
+        "photographer",
+        "status",
+        "price_display",
+    ]
+    list_filter = ["status", "photographer", "session_type", "starts_at"]
+    search_fields = ["reference", "client__name", "client__email"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["client", "session_type", "photographer"]
+
+    def has_add_permission(self, request) -> bool:
+        # Booking by phone arrives with its own form, which must run booking_create's checks;
+        # until then bookings are made on the site.
+        return False
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        # Times, status and prices change only through the booking services (reschedule,
+        # cancel, confirm), which keep the blocked span and the history right.
+        return [field.name for field in Booking._meta.fields]
+
+    @admin.display(description=_("price"), ordering="price")
+    def price_display(self, obj: Booking) -> str:
+        return money(obj.price, obj.currency)

@@ -4,13 +4,14 @@ Idempotent: rows are found by natural keys and created only when missing, so run
 again (or after a person edited a row in the admin) changes nothing.
 """
 
-from datetime import time
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from clients.models import Client
-from sessions.models import AvailabilityRule, SessionType
+from sessions.models import AvailabilityRule, Booking, SessionType
 from studio.models import Photographer, Studio
 
 STUDIO = {
@@ -95,10 +96,28 @@ CLIENTS = [
 ]
 
 
+# (reference, client email, session slug, photographer, weeks from this week, weekday, time,
+# status). Placed inside the photographers' HOURS above, so they never overlap.
+BOOKINGS = [
+    ("DM2A7C", "anna.kowalska@example.com", "headshot", "amelia", 1, 1, time(10), "confirmed"),
+    ("DM3D4E", "ben.okafor@example.com", "family", "theo", 1, 5, time(10), "confirmed"),
+    ("DM4F6G", "dev.patel@example.com", "personal-branding", "amelia", 2, 3, time(14), "confirmed"),
+    ("DM6H7J", "chloe.martin@example.com", "headshot", "theo", -1, 2, time(11), "completed"),
+    ("DM7K9M", "anna.kowalska@example.com", "family", "theo", -2, 5, time(9, 30), "completed"),
+]
+
+
+def _demo_start(today: date, weeks: int, weekday: int, at: time, tz: ZoneInfo) -> datetime:
+    monday = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
+    return datetime.combine(monday + timedelta(days=weekday), at, tz)
+
+
 @transaction.atomic
 def demo_seed() -> dict[str, int]:
     """Create whatever demo rows are missing. Returns how many rows of each kind it created."""
-    created = dict.fromkeys(["studio", "photographers", "session_types", "hours", "clients"], 0)
+    created = dict.fromkeys(
+        ["studio", "photographers", "session_types", "hours", "clients", "bookings"], 0
+    )
     _, made = Studio.objects.get_or_create(pk=1, defaults=STUDIO)
     created["studio"] += made
 
@@ -146,4 +165,29 @@ def demo_seed() -> dict[str, int]:
             email__iexact=email, defaults={"email": email, "name": name, "phone": phone}
         )
         created["clients"] += made
+
+    tz = ZoneInfo(STUDIO["time_zone"])
+    today = datetime.now(tz).date()
+    for reference, email, slug, username, weeks, weekday, at, status in BOOKINGS:
+        if Booking.objects.filter(reference=reference).exists():
+            continue
+        session_type = SessionType.objects.get(slug=slug)
+        starts_at = _demo_start(today, weeks, weekday, at, tz)
+        Booking.objects.create(
+            reference=reference,
+            client=Client.objects.get(email__iexact=email),
+            session_type=session_type,
+            photographer=photographers[username],
+            starts_at=starts_at,
+            ends_at=starts_at + session_type.duration,
+            blocked_from=starts_at - session_type.buffer_before,
+            blocked_until=starts_at + session_type.duration + session_type.buffer_after,
+            status=status,
+            currency=session_type.currency,
+            price=session_type.price,
+            deposit=session_type.deposit,
+            confirmed_at=starts_at - timedelta(days=10),
+            completed_at=starts_at + session_type.duration if status == "completed" else None,
+        )
+        created["bookings"] += 1
     return created

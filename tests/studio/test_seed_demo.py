@@ -4,10 +4,10 @@ from django.core.management import call_command
 from django.forms.models import model_to_dict
 
 from clients.models import Client
-from sessions.models import AvailabilityRule, SessionType
+from sessions.models import AvailabilityRule, Booking, SessionType
 from studio.models import Photographer, Studio
 
-MODELS = [Studio, Photographer, SessionType, AvailabilityRule, Client]
+MODELS = [Studio, Photographer, SessionType, AvailabilityRule, Client, Booking]
 
 
 def snapshot():
@@ -48,8 +48,30 @@ def test_seed_demo_leaves_what_the_studio_edited(db):
 
 def test_make_run_leaves_deleted_demo_rows_deleted(db):
     call_command("seed_demo", "--new-site-only", stdout=StringIO())
-    SessionType.objects.filter(slug="family").delete()
+    sundays = AvailabilityRule.objects.filter(weekday=6)
+    assert sundays.exists()
+    sundays.delete()  # the studio stopped working Sundays
     out = StringIO()
     call_command("seed_demo", "--new-site-only", stdout=out)
-    assert not SessionType.objects.filter(slug="family").exists()
+    assert not AvailabilityRule.objects.filter(weekday=6).exists()
     assert "already set up" in out.getvalue()
+
+
+def test_seed_demo_books_past_and_upcoming_sessions_inside_working_hours(db):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    call_command("seed_demo", stdout=StringIO())
+    bookings = list(Booking.objects.select_related("photographer"))
+    now = timezone.now()
+    assert any(b.starts_at > now and b.status == "confirmed" for b in bookings)
+    assert any(b.starts_at < now and b.status == "completed" for b in bookings)
+    assert {b.photographer.display_name for b in bookings} == {"Amelia Hart", "Theo Grant"}
+    london = ZoneInfo("Europe/London")
+    for booking in bookings:
+        start, end = booking.starts_at.astimezone(london), booking.ends_at.astimezone(london)
+        rules = AvailabilityRule.objects.filter(
+            photographer=booking.photographer, weekday=start.weekday()
+        )
+        assert any(r.start_time <= start.time() and end.time() <= r.end_time for r in rules)
