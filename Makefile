@@ -31,7 +31,8 @@ run: install
 	@echo "  The studio admin is at   http://127.0.0.1:$(PORT)/admin/"
 	@echo "  Emails are written to    var/outbox/   (press Ctrl-C to stop everything)"
 	@echo
-	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) $(BIN)/honcho start --port $(PORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+	  $(BIN)/honcho start --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

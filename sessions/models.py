@@ -314,6 +314,9 @@ class Booking(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     created_by_staff = models.BooleanField(_("booked by the studio"), default=False)
+    # Bumped whenever the time changes, so calendar apps update the same event.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    confirmation_sent_at = models.DateTimeField(_("confirmation emailed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("booking")

@@ -110,7 +110,8 @@ def booking_create(
                 client_notes=client_notes,
                 currency=session_type.currency,
                 price=session_type.price,
-                deposit=session_type.deposit,
+                # With payments off nothing is taken online, so no deposit is owed on it.
+                deposit=session_type.deposit if settings.PAYMENTS_ENABLED else 0,
             )
             _expire_overlapping_holds(booking, now=now)
             _set_initial_status(booking, now=now)

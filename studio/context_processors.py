@@ -1,2 +1,8 @@
+from django.conf import settings
+
+
 def studio(request) -> dict:
-    return {"studio": getattr(request, "studio", None)}
+    return {
+        "studio": getattr(request, "studio", None),
+        "payments_enabled": settings.PAYMENTS_ENABLED,
+    }

@@ -31,6 +31,8 @@ if problem := config.production_problem(
 ):
     sys.exit(problem)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The address people use to reach the site, for links in emails and calendar invites.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -53,7 +53,8 @@ def test_an_offered_time_is_booked_and_confirmed_when_no_payment_is_due(headshot
     assert set(booking.reference) <= set(REFERENCE_ALPHABET)
 
 
-def test_prices_are_copied_so_later_changes_do_not_rewrite_history(headshot, anna):
+def test_prices_are_copied_so_later_changes_do_not_rewrite_history(headshot, anna, settings):
+    settings.PAYMENTS_ENABLED = True
     booking = book(headshot, client=anna)
     headshot.price = 99900
     headshot.save()
@@ -182,3 +183,8 @@ def test_the_database_refuses_overlapping_bookings_on_postgresql(headshot, maya)
             session_type=headshot, photographer=maya, starts_at=TEN + timedelta(minutes=30)
         )
     BookingFactory(session_type=headshot, photographer=maya, starts_at=TEN + timedelta(hours=1))
+
+
+def test_with_payments_off_no_deposit_is_owed(headshot):
+    booking = book(headshot)
+    assert (booking.price, booking.deposit) == (15000, 0)

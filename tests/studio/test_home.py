@@ -20,7 +20,7 @@ def test_home_shows_the_studio_and_its_bookable_sessions(client, studio):
     assert "Headshot" in html
     assert "30 minutes" in html
     assert "£150.00" in html
-    assert "£50.00" in html
+    assert "£50.00" not in html  # payments are off: no deposit is asked for
     assert "Maya Lind" in html
     assert "Retired session" not in html
 
@@ -55,3 +55,12 @@ def test_a_fresh_site_works_before_anyone_sets_up_the_studio(client, db, setting
     assert "<title>Sitting</title>" in response.content.decode()
     studio = Studio.objects.get()
     assert (studio.time_zone, studio.currency) == (settings.TIME_ZONE, settings.STUDIO_CURRENCY)
+
+
+def test_the_deposit_shows_once_payments_are_on(client, studio, settings):
+    settings.PAYMENTS_ENABLED = True
+    maya = PhotographerFactory(display_name="Maya Lind")
+    SessionTypeFactory(name="Headshot", price=15000, deposit=5000, photographers=[maya])
+    html = client.get(reverse("home")).content.decode()
+    assert "Deposit to book" in html
+    assert "£50.00" in html

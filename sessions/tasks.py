@@ -1,0 +1,15 @@
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from sessions.emails import booking_confirmation_send
+
+
+@shared_task(
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=8,
+)
+def booking_confirmation_send_task(*, booking_id: int) -> bool:
+    return booking_confirmation_send(booking_id=booking_id)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from sessions import views
+
+app_name = "sessions"
+
+urlpatterns = [
+    path("book/", views.session_type_list, name="session-type-list"),
+    path("book/<slug:slug>/", views.slot_pick, name="slot-pick"),
+    path("book/<slug:slug>/details/", views.booking_create_view, name="booking-create"),
+    path("booking/<str:token>/", views.booking_detail, name="booking-detail"),
+    path("booking/<str:token>/calendar.ics", views.booking_calendar, name="booking-calendar"),
+]

@@ -1,0 +1,266 @@
+import calendar
+from datetime import UTC, date, datetime, timedelta
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from clients.services import client_get_or_create
+from sessions.access import booking_get_by_token, booking_url
+from sessions.emails import booking_invite_for
+from sessions.forms import BookingDetailsForm
+from sessions.models import SessionType
+from sessions.selectors import session_type_list_public, session_type_slots
+from sessions.services import SlotUnavailable, booking_create
+from sessions.tasks import booking_confirmation_send_task
+from studio.background import task_enqueue_on_commit
+from studio.models import Photographer
+
+DETAILS_SESSION_KEY = "booking_details"
+
+
+def _bookable_type(slug: str) -> SessionType:
+    return get_object_or_404(SessionType.objects.filter(is_active=True), slug=slug)
+
+
+def _photographer_choice(session_type: SessionType, value: str | None) -> Photographer | None:
+    """The photographer asked for in the query string, if they offer this session."""
+    if not value or not value.isdigit():
+        return None
+    return session_type.photographers.filter(is_active=True, pk=int(value)).first()
+
+
+def _month_start(value: str | None, today: date) -> date:
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+def _parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _parse_start(value: str | None) -> datetime | None:
+    try:
+        start = parse_datetime(value or "")
+    except ValueError:
+        return None
+    if start is None or timezone.is_naive(start):
+        return None
+    return start.astimezone(UTC)
+
+
+def _slot_pick_url(session_type, *, day=None, photographer=None) -> str:
+    query = {}
+    if day:
+        query["month"] = day.strftime("%Y-%m")
+        query["day"] = day.isoformat()
+    if photographer:
+        query["photographer"] = photographer.pk
+    url = reverse("sessions:slot-pick", args=[session_type.slug])
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _details_url(session_type, slot, photographer=None) -> str:
+    query = {"start": slot.starts_at.isoformat()}
+    if photographer:
+        query["photographer"] = photographer.pk
+    return reverse("sessions:booking-create", args=[session_type.slug]) + "?" + urlencode(query)
+
+
+@require_safe
+def session_type_list(request):
+    return render(
+        request,
+        "sessions/session_type_list.html",
+        {"session_types": session_type_list_public()},
+    )
+
+
+@require_safe
+def slot_pick(request, slug):
+    session_type = _bookable_type(slug)
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate()
+    last_bookable = (
+        (timezone.now() + timedelta(days=session_type.booking_window_days)).astimezone(tz).date()
+    )
+    month = _month_start(request.GET.get("month"), today)
+    month = min(max(month, today.replace(day=1)), last_bookable.replace(day=1))
+    month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    photographer = _photographer_choice(session_type, request.GET.get("photographer"))
+    days = session_type_slots(
+        session_type=session_type,
+        first_day=max(month, today),
+        last_day=min(month_end, last_bookable),
+        tz=tz,
+        photographer_ids=[photographer.pk] if photographer else None,
+    )
+    chosen_day = _parse_day(request.GET.get("day"))
+    times = days.get(chosen_day, []) if chosen_day else []
+    weeks = [
+        [
+            {
+                "day": day,
+                "in_month": day.month == month.month,
+                "free": day in days,
+                "chosen": day == chosen_day,
+                "url": _slot_pick_url(session_type, day=day, photographer=photographer),
+            }
+            for day in week
+        ]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    ]
+    previous_month = (month - timedelta(days=1)).replace(day=1)
+    next_month = month_end + timedelta(days=1)
+    base = {"photographer": photographer.pk} if photographer else {}
+    context = {
+        "session_type": session_type,
+        "photographers": session_type.photographers.filter(is_active=True),
+        "photographer": photographer,
+        "month": month,
+        "weeks": weeks,
+        "previous_month_url": (
+            "?" + urlencode({**base, "month": previous_month.strftime("%Y-%m")})
+            if previous_month >= today.replace(day=1)
+            else None
+        ),
+        "next_month_url": (
+            "?" + urlencode({**base, "month": next_month.strftime("%Y-%m")})
+            if next_month <= last_bookable
+            else None
+        ),
+        "chosen_day": chosen_day,
+        "times": [
+            {"slot": slot, "url": _details_url(session_type, slot, photographer)} for slot in times
+        ],
+        "time_zone": tz.key,
+        "has_free_days": bool(days),
+    }
+    return render(request, "sessions/slot_pick.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def booking_create_view(request, slug):
+    session_type = _bookable_type(slug)
+    studio = request.studio
+    tz = timezone.get_current_timezone()
+    photographer = _photographer_choice(session_type, request.GET.get("photographer"))
+    starts_at = _parse_start(request.GET.get("start"))
+    if starts_at is None:
+        messages.info(request, _("Please choose a day and a time first."))
+        return redirect(_slot_pick_url(session_type, photographer=photographer))
+    local_day = starts_at.astimezone(tz).date()
+    form = BookingDetailsForm(
+        request.POST or None,
+        initial=request.session.get(DETAILS_SESSION_KEY, {}),
+        policies=studio.policies,
+    )
+    if request.method != "POST":
+        offered = session_type_slots(
+            session_type=session_type,
+            first_day=local_day,
+            last_day=local_day,
+            tz=tz,
+            photographer_ids=[photographer.pk] if photographer else None,
+        ).get(local_day, [])
+        if not any(slot.starts_at == starts_at for slot in offered):
+            messages.warning(
+                request, _("Sorry, that time is no longer free. Please choose another.")
+            )
+            return redirect(_slot_pick_url(session_type, day=local_day, photographer=photographer))
+    elif form.is_valid():
+        details = {key: form.cleaned_data[key] for key in ("name", "email", "phone", "notes")}
+        request.session[DETAILS_SESSION_KEY] = details  # kept if the time is taken
+        try:
+            with transaction.atomic():
+                client = client_get_or_create(
+                    email=details["email"], name=details["name"], phone=details["phone"]
+                )
+                booking = booking_create(
+                    client=client,
+                    session_type=session_type,
+                    starts_at=starts_at,
+                    tz=tz,
+                    photographer=photographer,
+                    client_notes=details["notes"],
+                )
+                task_enqueue_on_commit(booking_confirmation_send_task, booking_id=booking.pk)
+        except SlotUnavailable as unavailable:
+            return render(
+                request,
+                "sessions/slot_taken.html",
+                {
+                    "session_type": session_type,
+                    "message": unavailable.message,
+                    "nearest": [
+                        {"slot": slot, "url": _details_url(session_type, slot, photographer)}
+                        for slot in unavailable.nearest
+                    ],
+                    "calendar_url": _slot_pick_url(
+                        session_type, day=local_day, photographer=photographer
+                    ),
+                },
+                status=409,
+            )
+        request.session.pop(DETAILS_SESSION_KEY, None)
+        return redirect(booking_url(booking))
+    return render(
+        request,
+        "sessions/booking_form.html",
+        {
+            "session_type": session_type,
+            "starts_at": starts_at,
+            "ends_at": starts_at + session_type.duration,
+            "photographer": photographer,
+            "form": form,
+            "time_zone": tz.key,
+            "change_url": _slot_pick_url(session_type, day=local_day, photographer=photographer),
+        },
+    )
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@never_cache
+@require_safe
+def booking_detail(request, token):
+    booking = booking_get_by_token(token)
+    return _private(
+        render(
+            request,
+            "sessions/booking_detail.html",
+            {
+                "booking": booking,
+                "calendar_url": reverse("sessions:booking-calendar", args=[token]),
+                "time_zone": timezone.get_current_timezone().key,
+            },
+        )
+    )
+
+
+@require_safe
+def booking_calendar(request, token):
+    booking = booking_get_by_token(token)
+    response = HttpResponse(
+        booking_invite_for(booking), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="session-{booking.reference}.ics"'
+    return _private(response)

@@ -1,0 +1,235 @@
+from datetime import UTC, datetime, time, timedelta
+from urllib.parse import urlencode
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+from icalendar import Calendar
+
+from clients.models import Client
+from sessions.access import booking_token
+from sessions.emails import booking_confirmation_send
+from sessions.models import AvailabilityRule, Booking
+from studio.celery import app as celery_app
+from tests.factories import BookingFactory, PhotographerFactory, SessionTypeFactory
+from tests.studio.test_background import queued
+
+NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # Monday 1 June, 09:00 in London
+TEN = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)  # Wednesday 10 June, 10:00 in London
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def maya(db):
+    photographer = PhotographerFactory(display_name="Maya Lind")
+    AvailabilityRule.objects.create(
+        photographer=photographer, weekday=2, start_time=time(9), end_time=time(17)
+    )
+    return photographer
+
+
+@pytest.fixture
+def headshot(studio, maya):
+    return SessionTypeFactory(
+        name="Headshot", slug="headshot", duration_minutes=60, photographers=[maya]
+    )
+
+
+def details_url(start=TEN, **extra):
+    return (
+        reverse("sessions:booking-create", args=["headshot"])
+        + "?"
+        + urlencode({"start": start.isoformat(), **extra})
+    )
+
+
+FORM = {"name": "Rosa Diaz", "email": "rosa@example.com", "phone": "", "notes": "", "agree": "on"}
+
+
+def test_the_booking_page_lists_bookable_sessions(client, headshot, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        response = client.get(reverse("sessions:session-type-list"))
+    assert response.status_code == 200
+    assert reverse("sessions:slot-pick", args=["headshot"]) in response.content.decode()
+
+
+def test_the_calendar_links_free_days_and_lists_their_times_in_local_time(
+    client, headshot, django_assert_max_num_queries
+):
+    url = reverse("sessions:slot-pick", args=["headshot"])
+    with django_assert_max_num_queries(9):
+        response = client.get(url, {"month": "2026-06", "day": "2026-06-10"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "June 2026" in html
+    assert 'aria-current="date"' in html
+    assert "Europe/London" in html
+    assert ">10:00</a>" in html  # 09:00 UTC in summer
+    assert ">16:00</a>" in html
+    assert ">16:30</a>" not in html  # an hour-long session must end by 17:00
+    # Thursdays have no hours: shown, but not as links.
+    assert "Thursday 11 June, no times available" in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"month": "not-a-month"},
+        {"month": "2026-13"},
+        {"day": "2026-02-30"},
+        {"photographer": "someone"},
+        {"photographer": "999999"},
+        {"month": "1999-01"},
+        {"month": "2099-01"},
+    ],
+)
+def test_odd_calendar_addresses_show_a_calendar_not_an_error(client, headshot, query):
+    response = client.get(reverse("sessions:slot-pick", args=["headshot"]), query)
+    assert response.status_code == 200
+    assert "month-calendar" in response.content.decode()
+
+
+def test_an_unknown_or_retired_session_type_is_not_found(client, headshot):
+    assert client.get(reverse("sessions:slot-pick", args=["nope"])).status_code == 404
+    headshot.is_active = False
+    headshot.save()
+    assert client.get(reverse("sessions:slot-pick", args=["headshot"])).status_code == 404
+
+
+@pytest.mark.parametrize("start", [None, "yesterday", "2026-06-10T10:00:00"])
+def test_the_details_page_without_a_real_time_sends_people_back_to_choose(client, headshot, start):
+    url = reverse("sessions:booking-create", args=["headshot"])
+    response = client.get(url, {"start": start} if start else {}, follow=True)
+    assert response.redirect_chain
+    assert "Please choose a day and a time first." in response.content.decode()
+
+
+def test_a_time_no_longer_free_sends_people_back_to_that_day(client, headshot, maya):
+    BookingFactory(session_type=headshot, photographer=maya, starts_at=TEN)
+    response = client.get(details_url(), follow=True)
+    html = response.content.decode()
+    assert "that time is no longer free" in html
+    assert "Wednesday 10 June" in html
+
+
+def test_booking_creates_the_client_and_the_booking_and_queues_the_email(
+    client, headshot, django_capture_on_commit_callbacks
+):
+    celery_app.control.purge()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(details_url(), FORM)
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("sessions:booking-detail", args=[booking_token(booking)])
+    assert booking.client.email == "rosa@example.com"
+    assert booking.starts_at == TEN
+    assert booking.status == Booking.Status.CONFIRMED
+    assert len(callbacks) == 1
+    assert queued() == 1  # the confirmation email, for a worker to send
+    celery_app.control.purge()
+
+
+def test_a_returning_client_is_recognised_by_email_whatever_its_case(client, headshot, anna):
+    client.post(details_url(), {**FORM, "email": "ANNA@Example.com", "name": "Anna K"})
+    assert Client.objects.count() == 1
+    assert Booking.objects.get().client == anna
+
+
+def test_a_form_with_mistakes_keeps_what_was_typed_and_writes_nothing(client, headshot, studio):
+    studio.policies = "Cancel up to 48 hours before for a full refund."
+    studio.save()
+    response = client.post(details_url(), {**FORM, "email": "rosa-at-example", "agree": ""})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a valid email address." in html
+    assert "Please read and agree to the booking policy first." in html
+    assert 'value="Rosa Diaz"' in html
+    assert 'value="rosa-at-example"' in html
+    assert not Booking.objects.exists()
+    assert not Client.objects.exists()
+
+
+def test_a_time_taken_meanwhile_offers_the_nearest_and_keeps_the_details(client, headshot, maya):
+    page = client.get(details_url())
+    assert page.status_code == 200
+    BookingFactory(session_type=headshot, photographer=maya, starts_at=TEN)  # someone else
+    response = client.post(details_url(), FORM)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "That time is no longer free." in html
+    assert "Wednesday 10 June, 11:00" in html
+    assert not Client.objects.filter(email="rosa@example.com").exists()  # nothing half-written
+    eleven = client.get(details_url(start=TEN + timedelta(hours=1)))
+    assert 'value="Rosa Diaz"' in eleven.content.decode()
+
+
+def test_the_booking_page_opens_with_its_link_only(client, headshot, anna, ben, maya):
+    annas = BookingFactory(client=anna, session_type=headshot, photographer=maya, starts_at=TEN)
+    bens = BookingFactory(
+        client=ben, session_type=headshot, photographer=maya, starts_at=TEN + timedelta(hours=2)
+    )
+    own = client.get(reverse("sessions:booking-detail", args=[booking_token(annas)]))
+    assert own.status_code == 200
+    assert annas.reference in own.content.decode()
+    assert "private" in own["Cache-Control"]
+    assert "no-store" in own["Cache-Control"]
+    assert "noindex" in own["X-Robots-Tag"]
+
+    signature = booking_token(bens).split(":", 1)[1]
+    for token in [f"{annas.reference}:{signature}", annas.reference, "XXXXXX:abc", "%00"]:
+        for name in ("sessions:booking-detail", "sessions:booking-calendar"):
+            assert client.get(reverse(name, args=[token])).status_code == 404
+
+
+def test_the_calendar_file_opens_in_a_calendar_application(client, headshot, anna, maya):
+    booking = BookingFactory(client=anna, session_type=headshot, photographer=maya, starts_at=TEN)
+    response = client.get(reverse("sessions:booking-calendar", args=[booking_token(booking)]))
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    event = calendar.walk("VEVENT")[0]
+    assert calendar["METHOD"] == "REQUEST"
+    assert str(event["UID"]) == f"booking-{booking.reference}@sitting"
+    assert event.decoded("DTSTART") == TEN
+    assert event.decoded("DTEND") == TEN + timedelta(hours=1)
+    assert event["SEQUENCE"] == 0
+    assert "anna@example.com" in str(event["ATTENDEE"])
+    assert event.walk("VALARM")[0].decoded("TRIGGER") == timedelta(days=-1)
+
+
+def test_the_confirmation_email_is_sent_once_with_its_invite(headshot, anna, maya):
+    booking = BookingFactory(client=anna, session_type=headshot, photographer=maya, starts_at=TEN)
+    assert booking_confirmation_send(booking_id=booking.pk) is True
+    assert booking_confirmation_send(booking_id=booking.pk) is False  # a retry, a replay
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["Anna Kowalska <anna@example.com>"]
+    assert "Wednesday 10 June" in message.subject
+    assert "10:00" in message.body  # local time, not UTC
+    assert booking.reference in message.body
+    (_name, content, mimetype) = message.attachments[0]
+    assert mimetype.startswith("text/calendar")
+    assert Calendar.from_ical(content).walk("VEVENT")[0].decoded("DTSTART") == TEN
+
+
+def test_a_failed_send_can_be_retried(headshot, anna, maya, settings):
+    settings.EMAIL_BACKEND = "tests.sessions.failing_mail.Backend"
+    booking = BookingFactory(client=anna, session_type=headshot, photographer=maya, starts_at=TEN)
+    with pytest.raises(ConnectionRefusedError):
+        booking_confirmation_send(booking_id=booking.pk)
+    booking.refresh_from_db()
+    assert booking.confirmation_sent_at is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert booking_confirmation_send(booking_id=booking.pk) is True
+
+
+def test_another_clients_email_is_never_reused_for_a_booking(client, headshot, anna):
+    # Booking with Anna's email creates nothing new and never changes her name.
+    client.post(details_url(), {**FORM, "email": "anna@example.com", "name": "Mallory"})
+    anna.refresh_from_db()
+    assert anna.name == "Anna Kowalska"
