@@ -1,16 +1,21 @@
-"""Emails about bookings. Each is sent once per booking, however often a task retries."""
+"""Emails about bookings: confirmed, requested, rescheduled, cancelled. Each is sent once
+per booking and calendar sequence, however often a task retries."""
 
 import zoneinfo
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from sessions.access import booking_url
 from sessions.calendar import booking_invite
 from sessions.models import Booking
+from studio.emailing import email_send_once
 from studio.selectors import studio_get
+
+KINDS = ("confirmed", "requested", "rescheduled", "cancelled", "declined")
 
 
 def booking_invite_for(booking: Booking, *, method: str = "REQUEST") -> bytes:
@@ -37,47 +42,60 @@ def booking_invite_for(booking: Booking, *, method: str = "REQUEST") -> bytes:
     )
 
 
-def booking_confirmation_send(*, booking_id: int) -> bool:
-    """Email the client their booking with a calendar invite. Returns False when it was
-    already sent (or the booking is gone), so a retried task never sends it twice."""
-    claimed = Booking.objects.filter(pk=booking_id, confirmation_sent_at__isnull=True).update(
-        confirmation_sent_at=timezone.now()
+def _subject(kind: str, booking: Booking, studio) -> str:
+    when = _local_day(booking)
+    subjects = {
+        "confirmed": _("You're booked: %(what)s on %(when)s with %(studio)s"),
+        "requested": _("We have your request: %(what)s on %(when)s"),
+        "rescheduled": _("Your %(what)s has moved to %(when)s"),
+        "cancelled": _("Your %(what)s on %(when)s is cancelled"),
+        "declined": _("About your %(what)s request for %(when)s"),
+    }
+    return subjects[kind] % {"what": booking.session_type.name, "when": when, "studio": studio.name}
+
+
+def _local_day(booking: Booking) -> str:
+    return date_format(timezone.localtime(booking.starts_at), "l j F")
+
+
+def booking_email_send(*, booking_id: int, kind: str) -> bool:
+    """Email the client about their booking, with a calendar invite (a cancellation for
+    the calendar when cancelled). False when this email was already sent."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown booking email {kind!r}")
+    booking = (
+        Booking.objects.select_related("client", "session_type", "photographer")
+        .filter(pk=booking_id)
+        .first()
     )
-    if claimed != 1:
+    if booking is None:
         return False
-    try:
-        booking = Booking.objects.select_related("client", "session_type", "photographer").get(
-            pk=booking_id
-        )
-        _send_confirmation(booking)
-    except Exception:
-        # Not sent: release the claim so the task's retry can send it.
-        Booking.objects.filter(pk=booking_id).update(confirmation_sent_at=None)
-        raise
-    return True
-
-
-def _send_confirmation(booking: Booking) -> None:
     studio = studio_get()
     with (
         timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
         translation.override(settings.LANGUAGE_CODE),
     ):
         context = {
+            "kind": kind,
             "booking": booking,
             "studio": studio,
             "booking_link": booking_url(booking, absolute=True),
+            "book_again_link": settings.SITE_URL + "/book/",
             "time_zone": studio.time_zone,
         }
-        subject = render_to_string("emails/booking_confirmed_subject.txt", context).strip()
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string("emails/booking_confirmed.txt", context),
-            to=[f"{booking.client.name} <{booking.client.email}>"],
-            reply_to=[studio.contact_email] if studio.contact_email else None,
+        method = "CANCEL" if kind in ("cancelled", "declined") else "REQUEST"
+        return email_send_once(
+            key=f"booking:{booking.pk}:{kind}:{booking.calendar_sequence}",
+            to=f"{booking.client.name} <{booking.client.email}>",
+            subject=_subject(kind, booking, studio),
+            text=render_to_string("emails/booking.txt", context),
+            html=render_to_string("emails/booking.html", context),
+            attachments=[
+                (
+                    "session.ics",
+                    booking_invite_for(booking, method=method),
+                    f"text/calendar; method={method}",
+                )
+            ],
+            reply_to=studio.contact_email or None,
         )
-        message.attach_alternative(
-            render_to_string("emails/booking_confirmed.html", context), "text/html"
-        )
-        message.attach("session.ics", booking_invite_for(booking), "text/calendar; method=REQUEST")
-        message.send()

@@ -60,6 +60,12 @@ class SessionType(models.Model):
         ),
     )
     location = models.CharField(_("location"), max_length=200, blank=True)
+    cancellation_cutoff_hours = models.PositiveSmallIntegerField(
+        _("changes allowed until (hours before)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the studio's rule."),
+    )
     included_images = models.PositiveSmallIntegerField(
         _("images included"), default=0, help_text=_("How many favourites the package includes.")
     )
@@ -316,7 +322,6 @@ class Booking(models.Model):
     created_by_staff = models.BooleanField(_("booked by the studio"), default=False)
     # Bumped whenever the time changes, so calendar apps update the same event.
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
-    confirmation_sent_at = models.DateTimeField(_("confirmation emailed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("booking")

@@ -49,9 +49,11 @@ def slot_diaries(
     last_day: date,
     tz: ZoneInfo,
     now: datetime,
+    exclude_booking_id: int | None = None,
 ) -> list[slots.Diary]:
     """Everything the slot engine needs about the photographers offering `session_type`,
-    in five queries whatever the range or the number of bookings."""
+    in five queries whatever the range or the number of bookings. A booking being moved
+    (`exclude_booking_id`) does not stand in its own way."""
     photographers = session_type.photographers.filter(is_active=True)
     if photographer_ids is not None:
         photographers = photographers.filter(pk__in=photographer_ids)
@@ -93,12 +95,16 @@ def slot_diaries(
             busy[pk].append(slots.Interval(off.starts_at, off.ends_at))
     all_types = {pk: Counter() for pk in ids}
     this_type = {pk: Counter() for pk in ids}
-    for booking in Booking.objects.filter(
-        booking_active_q(now=now),
-        photographer_id__in=ids,
-        blocked_from__lt=range_until,
-        blocked_until__gt=range_from,
-    ).only("photographer_id", "session_type_id", "starts_at", "blocked_from", "blocked_until"):
+    for booking in (
+        Booking.objects.filter(
+            booking_active_q(now=now),
+            photographer_id__in=ids,
+            blocked_from__lt=range_until,
+            blocked_until__gt=range_from,
+        )
+        .exclude(pk=exclude_booking_id)
+        .only("photographer_id", "session_type_id", "starts_at", "blocked_from", "blocked_until")
+    ):
         busy[booking.photographer_id].append(
             slots.Interval(booking.blocked_from, booking.blocked_until)
         )
@@ -128,6 +134,7 @@ def session_type_slots(
     tz: ZoneInfo,
     photographer_ids: list[int] | None = None,
     now: datetime | None = None,
+    exclude_booking_id: int | None = None,
 ) -> dict[date, list[slots.Slot]]:
     """Free start times of a session type by local date (5 queries)."""
     now = now or timezone.now()
@@ -138,6 +145,7 @@ def session_type_slots(
         last_day=last_day,
         tz=tz,
         now=now,
+        exclude_booking_id=exclude_booking_id,
     )
     return slots.available_slots(
         rules=session_rules(session_type),

@@ -11,12 +11,22 @@ from clients.models import Client
 from sessions import slots
 from sessions.models import Booking, SessionType
 from sessions.selectors import booking_active_q, session_type_slots
+from studio.background import task_enqueue_on_commit
 from studio.models import Photographer
+from studio.selectors import studio_get
 
 # Easy to read over the phone: no 0/O, 1/I/L, 5/S or 8/B to confuse.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY234679"
 REFERENCE_LENGTH = 6
 HOLD_MINUTES = 30  # also the Stripe Checkout session's expiry, which must be >= 30 minutes
+
+
+class BookingChangeRefused(Exception):
+    """The client may not make this change online; `message` says why, for a person."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 class SlotUnavailable(Exception):
@@ -40,6 +50,7 @@ def nearest_free_slots(
     photographer_ids: list[int] | None = None,
     now: datetime | None = None,
     count: int = 3,
+    exclude_booking_id: int | None = None,
 ) -> list[slots.Slot]:
     """Free start times closest to `wanted`, within three days either side."""
     day = wanted.astimezone(tz).date()
@@ -50,6 +61,7 @@ def nearest_free_slots(
         tz=tz,
         photographer_ids=photographer_ids,
         now=now,
+        exclude_booking_id=exclude_booking_id,
     )
     candidates = [slot for day_slots in days.values() for slot in day_slots]
     candidates.sort(key=lambda slot: abs(slot.starts_at - wanted))
@@ -116,6 +128,8 @@ def booking_create(
             _expire_overlapping_holds(booking, now=now)
             _set_initial_status(booking, now=now)
             _insert_with_reference(booking, now=now)
+            if booking.status in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED):
+                booking_email_enqueue(booking, kind=booking.status)
     except SlotUnavailable as unavailable:
         unavailable.nearest = nearest_free_slots(
             session_type=session_type,
@@ -185,3 +199,119 @@ def _insert_with_reference(booking: Booking, *, now: datetime) -> None:
             if not Booking.objects.filter(reference=booking.reference).exists():
                 raise
     raise RuntimeError("could not find a free booking reference")  # 1 in 10^35 odds
+
+
+def booking_email_enqueue(booking: Booking, *, kind: str) -> None:
+    from sessions.tasks import booking_email_send_task
+
+    task_enqueue_on_commit(booking_email_send_task, booking_id=booking.pk, kind=kind)
+
+
+def booking_change_deadline(booking: Booking) -> datetime:
+    """Until when the client may reschedule or cancel online."""
+    hours = booking.session_type.cancellation_cutoff_hours
+    if hours is None:
+        hours = studio_get().cancellation_cutoff_hours
+    return booking.starts_at - timedelta(hours=hours)
+
+
+def booking_client_may_change(booking: Booking, *, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return booking.status in Booking.ACTIVE_STATUSES and now < booking_change_deadline(booking)
+
+
+def _locked_for_change(booking_id: int, *, by_client: bool, now: datetime) -> Booking:
+    """The booking, row-locked, if it may be changed. Call inside a transaction."""
+    booking = (
+        Booking.objects.select_for_update()
+        .select_related("session_type", "client", "photographer")
+        .get(pk=booking_id)
+    )
+    if booking.status not in Booking.ACTIVE_STATUSES:
+        raise BookingChangeRefused(_("This booking is no longer active, so it can't be changed."))
+    if by_client and now >= booking_change_deadline(booking):
+        raise BookingChangeRefused(
+            _(
+                "It's too close to your session to change it online. Please contact the "
+                "studio and we'll do what we can."
+            )
+        )
+    return booking
+
+
+def booking_cancel(*, booking_id: int, by_client: bool, now: datetime | None = None) -> Booking:
+    """Cancel a booking, freeing its time at once. Cancelling twice changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = Booking.objects.filter(pk=booking_id).values_list("status", flat=True).first()
+        if current == Booking.Status.CANCELLED:
+            return Booking.objects.get(pk=booking_id)
+        booking = _locked_for_change(booking_id, by_client=by_client, now=now)
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = now
+        booking.calendar_sequence += 1
+        booking.save(update_fields=["status", "cancelled_at", "calendar_sequence"])
+        booking_email_enqueue(booking, kind="cancelled")
+    return booking
+
+
+def booking_reschedule(
+    *,
+    booking_id: int,
+    starts_at: datetime,
+    tz: ZoneInfo,
+    by_client: bool,
+    now: datetime | None = None,
+) -> Booking:
+    """Move a booking to another offered time of the same photographer, keeping its
+    reference; the calendar invite is updated in place. Raises SlotUnavailable or
+    BookingChangeRefused."""
+    now = now or timezone.now()
+    starts_at = starts_at.astimezone(ZoneInfo("UTC"))
+    try:
+        with transaction.atomic():
+            booking = _locked_for_change(booking_id, by_client=by_client, now=now)
+            local_day = starts_at.astimezone(tz).date()
+            offered = session_type_slots(
+                session_type=booking.session_type,
+                first_day=local_day,
+                last_day=local_day,
+                tz=tz,
+                photographer_ids=[booking.photographer_id],
+                now=now,
+                exclude_booking_id=booking.pk,
+            ).get(local_day, [])
+            if not any(slot.starts_at == starts_at for slot in offered):
+                raise SlotUnavailable(_("That time is no longer free."))
+            session_type = booking.session_type
+            booking.starts_at = starts_at
+            booking.ends_at = starts_at + session_type.duration
+            booking.blocked_from = starts_at - session_type.buffer_before
+            booking.blocked_until = booking.ends_at + session_type.buffer_after
+            booking.calendar_sequence += 1
+            booking.save(
+                update_fields=[
+                    "starts_at",
+                    "ends_at",
+                    "blocked_from",
+                    "blocked_until",
+                    "calendar_sequence",
+                ]
+            )
+            booking_email_enqueue(booking, kind="rescheduled")
+    except SlotUnavailable as unavailable:
+        moving = Booking.objects.select_related("session_type").get(pk=booking_id)
+        unavailable.nearest = nearest_free_slots(
+            session_type=moving.session_type,
+            wanted=starts_at,
+            tz=tz,
+            photographer_ids=[moving.photographer_id],
+            now=now,
+            exclude_booking_id=booking_id,
+        )
+        raise
+    except IntegrityError as error:
+        if "booking_no_overlap_per_photographer" not in str(error):
+            raise
+        raise SlotUnavailable(_("That time was just taken.")) from None
+    return booking

@@ -2,7 +2,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from sessions.emails import booking_confirmation_send
+from sessions.emails import booking_email_send
 
 
 @shared_task(
@@ -11,5 +11,5 @@ from sessions.emails import booking_confirmation_send
     retry_backoff_max=1800,
     max_retries=8,
 )
-def booking_confirmation_send_task(*, booking_id: int) -> bool:
-    return booking_confirmation_send(booking_id=booking_id)
+def booking_email_send_task(*, booking_id: int, kind: str) -> bool:
+    return booking_email_send(booking_id=booking_id, kind=kind)

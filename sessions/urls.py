@@ -10,4 +10,8 @@ urlpatterns = [
     path("book/<slug:slug>/details/", views.booking_create_view, name="booking-create"),
     path("booking/<str:token>/", views.booking_detail, name="booking-detail"),
     path("booking/<str:token>/calendar.ics", views.booking_calendar, name="booking-calendar"),
+    path("booking/<str:token>/cancel/", views.booking_cancel_view, name="booking-cancel"),
+    path(
+        "booking/<str:token>/reschedule/", views.booking_reschedule_view, name="booking-reschedule"
+    ),
 ]

@@ -19,9 +19,15 @@ from sessions.emails import booking_invite_for
 from sessions.forms import BookingDetailsForm
 from sessions.models import SessionType
 from sessions.selectors import session_type_list_public, session_type_slots
-from sessions.services import SlotUnavailable, booking_create
-from sessions.tasks import booking_confirmation_send_task
-from studio.background import task_enqueue_on_commit
+from sessions.services import (
+    BookingChangeRefused,
+    SlotUnavailable,
+    booking_cancel,
+    booking_change_deadline,
+    booking_client_may_change,
+    booking_create,
+    booking_reschedule,
+)
 from studio.models import Photographer
 
 DETAILS_SESSION_KEY = "booking_details"
@@ -90,9 +96,12 @@ def session_type_list(request):
     )
 
 
-@require_safe
-def slot_pick(request, slug):
-    session_type = _bookable_type(slug)
+def _calendar_context(
+    request, session_type, *, photographer, time_url, base_url, exclude_booking_id=None
+) -> dict:
+    """The month calendar and the chosen day's times, for booking or for moving a booking.
+
+    `time_url(slot)` is where a time links to; `base_url` is the calendar's own address."""
     tz = timezone.get_current_timezone()
     today = timezone.localdate()
     last_bookable = (
@@ -101,55 +110,73 @@ def slot_pick(request, slug):
     month = _month_start(request.GET.get("month"), today)
     month = min(max(month, today.replace(day=1)), last_bookable.replace(day=1))
     month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    photographer = _photographer_choice(session_type, request.GET.get("photographer"))
     days = session_type_slots(
         session_type=session_type,
         first_day=max(month, today),
         last_day=min(month_end, last_bookable),
         tz=tz,
         photographer_ids=[photographer.pk] if photographer else None,
+        exclude_booking_id=exclude_booking_id,
     )
     chosen_day = _parse_day(request.GET.get("day"))
-    times = days.get(chosen_day, []) if chosen_day else []
-    weeks = [
-        [
-            {
-                "day": day,
-                "in_month": day.month == month.month,
-                "free": day in days,
-                "chosen": day == chosen_day,
-                "url": _slot_pick_url(session_type, day=day, photographer=photographer),
-            }
-            for day in week
-        ]
-        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
-    ]
+    base = {"photographer": photographer.pk} if photographer else {}
+
+    def day_url(day):
+        return f"{base_url}?{urlencode({**base, 'month': day.strftime('%Y-%m'), 'day': day})}"
+
     previous_month = (month - timedelta(days=1)).replace(day=1)
     next_month = month_end + timedelta(days=1)
-    base = {"photographer": photographer.pk} if photographer else {}
-    context = {
+    return {
         "session_type": session_type,
-        "photographers": session_type.photographers.filter(is_active=True),
         "photographer": photographer,
         "month": month,
-        "weeks": weeks,
+        "weeks": [
+            [
+                {
+                    "day": day,
+                    "in_month": day.month == month.month,
+                    "free": day in days,
+                    "chosen": day == chosen_day,
+                    "url": day_url(day),
+                }
+                for day in week
+            ]
+            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(
+                month.year, month.month
+            )
+        ],
         "previous_month_url": (
-            "?" + urlencode({**base, "month": previous_month.strftime("%Y-%m")})
+            f"{base_url}?{urlencode({**base, 'month': previous_month.strftime('%Y-%m')})}"
             if previous_month >= today.replace(day=1)
             else None
         ),
         "next_month_url": (
-            "?" + urlencode({**base, "month": next_month.strftime("%Y-%m")})
+            f"{base_url}?{urlencode({**base, 'month': next_month.strftime('%Y-%m')})}"
             if next_month <= last_bookable
             else None
         ),
         "chosen_day": chosen_day,
         "times": [
-            {"slot": slot, "url": _details_url(session_type, slot, photographer)} for slot in times
+            {"slot": slot, "url": time_url(slot)}
+            for slot in (days.get(chosen_day, []) if chosen_day else [])
         ],
         "time_zone": tz.key,
         "has_free_days": bool(days),
     }
+
+
+@require_safe
+def slot_pick(request, slug):
+    session_type = _bookable_type(slug)
+    photographer = _photographer_choice(session_type, request.GET.get("photographer"))
+    context = _calendar_context(
+        request,
+        session_type,
+        photographer=photographer,
+        time_url=lambda slot: _details_url(session_type, slot, photographer),
+        base_url=reverse("sessions:slot-pick", args=[session_type.slug]),
+    )
+    context["photographers"] = session_type.photographers.filter(is_active=True)
     return render(request, "sessions/slot_pick.html", context)
 
 
@@ -198,7 +225,6 @@ def booking_create_view(request, slug):
                     photographer=photographer,
                     client_notes=details["notes"],
                 )
-                task_enqueue_on_commit(booking_confirmation_send_task, booking_id=booking.pk)
         except SlotUnavailable as unavailable:
             return render(
                 request,
@@ -249,8 +275,11 @@ def booking_detail(request, token):
             "sessions/booking_detail.html",
             {
                 "booking": booking,
+                "token": token,
                 "calendar_url": reverse("sessions:booking-calendar", args=[token]),
                 "time_zone": timezone.get_current_timezone().key,
+                "may_change": booking_client_may_change(booking),
+                "change_deadline": booking_change_deadline(booking),
             },
         )
     )
@@ -264,3 +293,67 @@ def booking_calendar(request, token):
     )
     response["Content-Disposition"] = f'attachment; filename="session-{booking.reference}.ics"'
     return _private(response)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def booking_cancel_view(request, token):
+    booking = booking_get_by_token(token)
+    if request.method == "POST":
+        try:
+            booking_cancel(booking_id=booking.pk, by_client=True)
+        except BookingChangeRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("Your session is cancelled. We've emailed you to confirm."))
+        return redirect(booking_url(booking))
+    if not booking_client_may_change(booking):
+        return redirect(booking_url(booking))
+    return _private(
+        render(
+            request, "sessions/booking_cancel.html", {"booking": booking, "booking_token": token}
+        )
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def booking_reschedule_view(request, token):
+    """Choose a new time (GET), then move the booking to it (POST with `start`)."""
+    booking = booking_get_by_token(token)
+    if not booking_client_may_change(booking):
+        messages.info(request, _("This booking can no longer be changed online."))
+        return redirect(booking_url(booking))
+    here = reverse("sessions:booking-reschedule", args=[token])
+    if request.method == "POST":
+        starts_at = _parse_start(request.POST.get("start"))
+        if starts_at is None:
+            messages.info(request, _("Please choose a day and a time first."))
+            return redirect(here)
+        try:
+            booking_reschedule(
+                booking_id=booking.pk,
+                starts_at=starts_at,
+                tz=timezone.get_current_timezone(),
+                by_client=True,
+            )
+        except BookingChangeRefused as refused:
+            messages.error(request, refused.message)
+            return redirect(booking_url(booking))
+        except SlotUnavailable as unavailable:
+            messages.warning(request, unavailable.message)
+            day = starts_at.astimezone(timezone.get_current_timezone()).date()
+            return redirect(f"{here}?{urlencode({'month': day.strftime('%Y-%m'), 'day': day})}")
+        messages.success(request, _("Your session has moved. We've emailed you the new time."))
+        return redirect(booking_url(booking))
+    context = _calendar_context(
+        request,
+        booking.session_type,
+        photographer=booking.photographer,
+        time_url=lambda slot: "",
+        base_url=here,
+        exclude_booking_id=booking.pk,
+    )
+    context["booking"] = booking
+    context["booking_token"] = token
+    return _private(render(request, "sessions/booking_reschedule.html", context))

@@ -39,6 +39,13 @@ class Studio(models.Model):
         help_text=_("Deposits, rescheduling and cancellation: clients agree to this when booking."),
     )
     logo = models.ImageField(_("logo"), upload_to=branding_upload_to, blank=True)
+    cancellation_cutoff_hours = models.PositiveSmallIntegerField(
+        _("changes allowed until (hours before)"),
+        default=48,
+        help_text=_(
+            "Clients can reschedule or cancel online until this many hours before a session."
+        ),
+    )
     watermark = models.ImageField(
         _("watermark"),
         upload_to=branding_upload_to,
@@ -58,6 +65,27 @@ class Studio(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.pk = 1
         super().save(*args, **kwargs)
+
+
+class SentEmail(models.Model):
+    """Every email Sitting sends, keyed so that a given email about a given thing goes once.
+
+    The key names the email and its subject, e.g. "booking:42:cancelled:3"; it is claimed
+    (inserted) before sending and released if sending fails, so retries and replays are safe.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    to = models.CharField(_("to"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=300)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sent email")
+        verbose_name_plural = _("sent emails")
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"
 
 
 class Photographer(models.Model):

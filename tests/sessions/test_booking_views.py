@@ -9,9 +9,10 @@ from icalendar import Calendar
 
 from clients.models import Client
 from sessions.access import booking_token
-from sessions.emails import booking_confirmation_send
+from sessions.emails import booking_email_send
 from sessions.models import AvailabilityRule, Booking
 from studio.celery import app as celery_app
+from studio.models import SentEmail
 from tests.factories import BookingFactory, PhotographerFactory, SessionTypeFactory
 from tests.studio.test_background import queued
 
@@ -204,8 +205,8 @@ def test_the_calendar_file_opens_in_a_calendar_application(client, headshot, ann
 
 def test_the_confirmation_email_is_sent_once_with_its_invite(headshot, anna, maya):
     booking = BookingFactory(client=anna, session_type=headshot, photographer=maya, starts_at=TEN)
-    assert booking_confirmation_send(booking_id=booking.pk) is True
-    assert booking_confirmation_send(booking_id=booking.pk) is False  # a retry, a replay
+    assert booking_email_send(booking_id=booking.pk, kind="confirmed") is True
+    assert booking_email_send(booking_id=booking.pk, kind="confirmed") is False  # a retry, a replay
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["Anna Kowalska <anna@example.com>"]
@@ -221,11 +222,10 @@ def test_a_failed_send_can_be_retried(headshot, anna, maya, settings):
     settings.EMAIL_BACKEND = "tests.sessions.failing_mail.Backend"
     booking = BookingFactory(client=anna, session_type=headshot, photographer=maya, starts_at=TEN)
     with pytest.raises(ConnectionRefusedError):
-        booking_confirmation_send(booking_id=booking.pk)
-    booking.refresh_from_db()
-    assert booking.confirmation_sent_at is None
+        booking_email_send(booking_id=booking.pk, kind="confirmed")
+    assert not SentEmail.objects.exists()  # the claim is released for the retry
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert booking_confirmation_send(booking_id=booking.pk) is True
+    assert booking_email_send(booking_id=booking.pk, kind="confirmed") is True
 
 
 def test_another_clients_email_is_never_reused_for_a_booking(client, headshot, anna):

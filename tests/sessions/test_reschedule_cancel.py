@@ -1,0 +1,182 @@
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+from icalendar import Calendar
+
+from sessions.access import booking_token
+from sessions.emails import booking_email_send
+from sessions.models import AvailabilityRule, Booking
+from sessions.services import (
+    BookingChangeRefused,
+    SlotUnavailable,
+    booking_cancel,
+    booking_reschedule,
+)
+from studio.timezones import TIME_ZONE_NAMES
+from tests.factories import BookingFactory, PhotographerFactory, SessionTypeFactory
+
+NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+TEN = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)  # Wednesday 10:00 in London
+assert "Europe/London" in TIME_ZONE_NAMES
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def london():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def maya(db):
+    photographer = PhotographerFactory(display_name="Maya Lind")
+    AvailabilityRule.objects.create(
+        photographer=photographer, weekday=2, start_time=time(9), end_time=time(17)
+    )
+    return photographer
+
+
+@pytest.fixture
+def annas_booking(studio, maya, anna):
+    headshot = SessionTypeFactory(
+        name="Headshot", slug="headshot", duration_minutes=60, photographers=[maya]
+    )
+    return BookingFactory(client=anna, session_type=headshot, photographer=maya, starts_at=TEN)
+
+
+def test_moving_a_session_keeps_its_reference_and_updates_the_same_calendar_event(
+    annas_booking, london
+):
+    moved = booking_reschedule(
+        booking_id=annas_booking.pk,
+        starts_at=TEN + timedelta(minutes=30),
+        tz=london,
+        by_client=True,
+    )
+    assert moved.reference == annas_booking.reference
+    assert moved.starts_at == TEN + timedelta(minutes=30)
+    assert moved.ends_at == TEN + timedelta(minutes=90)
+    assert moved.calendar_sequence == 1
+    # 30 minutes later overlaps its own old time: the booking never stands in its own way.
+    booking_email_send(booking_id=moved.pk, kind="rescheduled")
+    event = Calendar.from_ical(mail.outbox[0].attachments[0][1]).walk("VEVENT")[0]
+    assert str(event["UID"]) == f"booking-{moved.reference}@sitting"
+    assert event["SEQUENCE"] == 1
+    assert event.decoded("DTSTART") == TEN + timedelta(minutes=30)
+    assert "10:30" in mail.outbox[0].body
+
+
+def test_moving_onto_another_booking_is_refused_with_nearby_times(annas_booking, maya, london):
+    BookingFactory(
+        session_type=annas_booking.session_type,
+        photographer=maya,
+        starts_at=TEN + timedelta(hours=3),
+    )
+    with pytest.raises(SlotUnavailable) as refused:
+        booking_reschedule(
+            booking_id=annas_booking.pk,
+            starts_at=TEN + timedelta(hours=3),
+            tz=london,
+            by_client=True,
+        )
+    assert refused.value.nearest
+    annas_booking.refresh_from_db()
+    assert annas_booking.starts_at == TEN
+
+
+def test_cancelling_frees_the_time_and_sends_a_cancellation_for_the_calendar(annas_booking):
+    cancelled = booking_cancel(booking_id=annas_booking.pk, by_client=True)
+    assert cancelled.status == Booking.Status.CANCELLED
+    assert cancelled.cancelled_at == NOW
+    assert booking_cancel(booking_id=annas_booking.pk, by_client=True).status == "cancelled"
+    booking_email_send(booking_id=cancelled.pk, kind="cancelled")
+    calendar = Calendar.from_ical(mail.outbox[0].attachments[0][1])
+    assert calendar["METHOD"] == "CANCEL"
+    assert calendar.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
+
+
+def test_past_the_cut_off_clients_cannot_change_online_but_the_studio_can(annas_booking, london):
+    with time_machine.travel(TEN - timedelta(hours=47), tick=False):
+        with pytest.raises(BookingChangeRefused, match="too close to your session"):
+            booking_cancel(booking_id=annas_booking.pk, by_client=True)
+        with pytest.raises(BookingChangeRefused):
+            booking_reschedule(
+                booking_id=annas_booking.pk,
+                starts_at=TEN + timedelta(hours=1),
+                tz=london,
+                by_client=True,
+            )
+        assert booking_cancel(booking_id=annas_booking.pk, by_client=False).status == "cancelled"
+
+
+def test_a_session_type_can_set_its_own_cut_off(annas_booking):
+    annas_booking.session_type.cancellation_cutoff_hours = 2
+    annas_booking.session_type.save()
+    with time_machine.travel(TEN - timedelta(hours=3), tick=False):
+        assert booking_cancel(booking_id=annas_booking.pk, by_client=True).status == "cancelled"
+
+
+def test_the_booking_page_offers_changes_until_the_cut_off(client, annas_booking):
+    url = reverse("sessions:booking-detail", args=[booking_token(annas_booking)])
+    html = client.get(url).content.decode()
+    assert "Move to another time" in html
+    assert "until Monday 8 June, 10:00" in html
+    with time_machine.travel(TEN - timedelta(hours=10), tick=False):
+        late = client.get(url).content.decode()
+    assert "Move to another time" not in late
+    assert "too close to your session" in late
+
+
+def test_a_client_cancels_from_their_booking_page(client, annas_booking):
+    token = booking_token(annas_booking)
+    confirm = client.get(reverse("sessions:booking-cancel", args=[token]))
+    assert "Cancel your session?" in confirm.content.decode()
+    response = client.post(reverse("sessions:booking-cancel", args=[token]), follow=True)
+    assert "Your session is cancelled" in response.content.decode()
+    annas_booking.refresh_from_db()
+    assert annas_booking.status == Booking.Status.CANCELLED
+
+
+def test_a_client_moves_their_session_from_the_booking_page(client, annas_booking):
+    token = booking_token(annas_booking)
+    url = reverse("sessions:booking-reschedule", args=[token])
+    page = client.get(url, {"month": "2026-06", "day": "2026-06-10"}).content.decode()
+    assert 'name="start"' in page
+    assert ">11:00</button>" in page
+    new_start = TEN + timedelta(hours=1)
+    response = client.post(url, {"start": new_start.isoformat()}, follow=True)
+    assert "Your session has moved" in response.content.decode()
+    annas_booking.refresh_from_db()
+    assert annas_booking.starts_at == new_start
+
+
+@pytest.mark.parametrize("start", ["", "tomorrow", "2026-06-10T13:07:00+00:00"])
+def test_moving_to_a_time_that_is_not_offered_changes_nothing(client, annas_booking, start):
+    url = reverse("sessions:booking-reschedule", args=[booking_token(annas_booking)])
+    response = client.post(url, {"start": start}, follow=True)
+    assert response.status_code == 200
+    annas_booking.refresh_from_db()
+    assert annas_booking.starts_at == TEN
+
+
+def test_another_clients_link_cannot_cancel_or_move_a_booking(client, annas_booking, ben, maya):
+    bens = BookingFactory(
+        client=ben,
+        session_type=annas_booking.session_type,
+        photographer=maya,
+        starts_at=TEN + timedelta(hours=4),
+    )
+    forged = f"{annas_booking.reference}:{booking_token(bens).split(':', 1)[1]}"
+    for name in ("sessions:booking-cancel", "sessions:booking-reschedule"):
+        assert client.post(reverse(name, args=[forged]), {"start": ""}).status_code == 404
+    annas_booking.refresh_from_db()
+    assert annas_booking.status == Booking.Status.CONFIRMED
