@@ -30,3 +30,23 @@ class Client(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.email = self.email.strip()
         super().save(*args, **kwargs)
+
+
+class SignInLink(models.Model):
+    """A single-use sign-in link emailed to a client. Only a hash of its token is kept."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="sign_in_links", verbose_name=_("client")
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
+        indexes = [models.Index(fields=["client", "created_at"], name="sign_in_client_created")]
+
+    def __str__(self) -> str:
+        return f"{self.client} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,17 @@
-from django.db import IntegrityError, transaction
+import hashlib
+import secrets
+from datetime import datetime, timedelta
 
-from clients.models import Client
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clients.models import Client, SignInLink
+
+SIGN_IN_LINK_MINUTES = 30
+# At most this many links per email address, and requests per IP address, per hour.
+SIGN_IN_LIMIT_PER_EMAIL = 5
+SIGN_IN_LIMIT_PER_IP = 20
 
 
 def client_get_or_create(*, email: str, name: str, phone: str = "") -> Client:
@@ -21,3 +32,55 @@ def client_get_or_create(*, email: str, name: str, phone: str = "") -> Client:
         client.phone = phone.strip()
         client.save(update_fields=["phone"])
     return client
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _over_limit(key: str, limit: int) -> bool:
+    """Count one more request under `key` this hour; True once past `limit`."""
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        return False
+
+
+def sign_in_link_request(*, email: str, ip: str, now: datetime | None = None) -> None:
+    """Email a sign-in link if this address belongs to a client. Says nothing either way,
+    so the form cannot be used to find out who is a client; quietly does nothing past the
+    hourly limits per address and per IP."""
+    from clients.tasks import sign_in_email_send_task
+    from studio.background import task_enqueue_on_commit
+
+    now = now or timezone.now()
+    email = email.strip()
+    if _over_limit(f"sign-in:ip:{ip}", SIGN_IN_LIMIT_PER_IP):
+        return
+    if _over_limit(f"sign-in:email:{email.lower()}", SIGN_IN_LIMIT_PER_EMAIL):
+        return
+    client = Client.objects.filter(email__iexact=email).first()
+    if client is None:
+        return
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        link = SignInLink.objects.create(
+            client=client,
+            token_hash=_token_hash(token),
+            expires_at=now + timedelta(minutes=SIGN_IN_LINK_MINUTES),
+        )
+        task_enqueue_on_commit(sign_in_email_send_task, link_id=link.pk, token=token)
+
+
+def sign_in_link_use(*, token: str, now: datetime | None = None) -> Client | None:
+    """The client a valid, unused, unexpired link signs in, marking it used; else None."""
+    now = now or timezone.now()
+    link = SignInLink.objects.filter(token_hash=_token_hash(token)).first()
+    if link is None:
+        return None
+    claimed = SignInLink.objects.filter(
+        pk=link.pk, used_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now)
+    return link.client if claimed == 1 else None

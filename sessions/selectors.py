@@ -155,3 +155,13 @@ def session_type_slots(
         first_day=first_day,
         last_day=last_day,
     )
+
+
+def booking_list_for_client(*, client_id: int) -> list[Booking]:
+    """A client's bookings, newest first, with what their pages show (one query)."""
+    return list(
+        Booking.objects.filter(client_id=client_id)
+        .exclude(status=Booking.Status.EXPIRED)
+        .select_related("session_type", "photographer")
+        .order_by("-starts_at")
+    )

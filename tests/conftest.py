@@ -16,6 +16,13 @@ def _media_and_outbox_in_tmp(settings, tmp_path):
     settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()  # rate limits start from zero in every test
+
+
 @pytest.fixture
 def studio(db) -> Studio:
     return Studio.objects.create(

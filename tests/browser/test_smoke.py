@@ -43,7 +43,7 @@ def test_on_a_phone_the_menu_folds_behind_a_button(browser, live_server, session
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.goto("/")
-    nav_link = page.get_by_role("link", name="Sessions", exact=True)
+    nav_link = page.get_by_role("link", name="My sessions", exact=True)
     expect(nav_link).to_be_hidden()
     page.get_by_role("button", name="Show menu").click()  # Bootstrap's script is running
     expect(nav_link).to_be_visible()

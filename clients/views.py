@@ -1,0 +1,80 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clients.forms import SignInForm
+from clients.models import Client
+from clients.services import sign_in_link_request, sign_in_link_use
+from sessions.access import booking_token
+from sessions.selectors import booking_list_for_client
+
+CLIENT_SESSION_KEY = "client_id"
+
+
+def client_from_request(request) -> Client | None:
+    client_id = request.session.get(CLIENT_SESSION_KEY)
+    return Client.objects.filter(pk=client_id).first() if client_id else None
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign_in(request):
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        sign_in_link_request(
+            email=form.cleaned_data["email"], ip=request.META.get("REMOTE_ADDR", "")
+        )
+        # The same answer whether or not the address is known.
+        return render(request, "clients/sign_in_sent.html", {"email": form.cleaned_data["email"]})
+    return render(request, "clients/sign_in.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign_in_confirm(request, token):
+    # GET shows a button and changes nothing, so a mail scanner that follows links
+    # does not use up the link before the person clicks it.
+    if request.method != "POST":
+        return render(request, "clients/sign_in_confirm.html")
+    client = sign_in_link_use(token=token)
+    if client is None:
+        messages.error(
+            request, _("That link has expired or was already used. Here's a fresh one to ask for.")
+        )
+        return redirect("clients:sign-in")
+    request.session.cycle_key()
+    request.session[CLIENT_SESSION_KEY] = client.pk
+    return redirect("clients:my-sessions")
+
+
+@require_POST
+def sign_out(request):
+    request.session.flush()
+    messages.info(request, _("You're signed out."))
+    return redirect("home")
+
+
+@never_cache
+def my_sessions(request):
+    client = client_from_request(request)
+    if client is None:
+        return redirect("clients:sign-in")
+    now = timezone.now()
+    bookings = [
+        {"booking": booking, "token": booking_token(booking)}
+        for booking in booking_list_for_client(client_id=client.pk)
+    ]
+    response = render(
+        request,
+        "clients/my_sessions.html",
+        {
+            "client": client,
+            "upcoming": [b for b in reversed(bookings) if b["booking"].ends_at >= now],
+            "past": [b for b in bookings if b["booking"].ends_at < now],
+        },
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

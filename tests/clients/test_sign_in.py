@@ -1,0 +1,121 @@
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from clients.emails import sign_in_email_send
+from clients.models import SignInLink
+from clients.services import SIGN_IN_LIMIT_PER_EMAIL, sign_in_link_request
+from tests.factories import BookingFactory
+
+NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+SIGN_IN = reverse("clients:sign-in")
+MY = reverse("clients:my-sessions")
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def link_for(client_obj, django_capture_on_commit_callbacks):
+    """Ask for a link as a person would, and return the URL from the email."""
+    with django_capture_on_commit_callbacks() as callbacks:
+        sign_in_link_request(email=client_obj.email, ip="203.0.113.9")
+    assert len(callbacks) == 1
+    link = SignInLink.objects.filter(client=client_obj).latest("created_at")
+    token = callbacks[0].keywords["kwargs"]["token"]  # the task's arguments
+    assert sign_in_email_send(link_id=link.pk, token=token)
+    return re.search(r"https?://\S+/my/sign-in/\S+/", mail.outbox[-1].body).group(0)
+
+
+def path_of(url):
+    return "/" + url.split("/", 3)[3]
+
+
+def test_known_and_unknown_addresses_get_the_same_answer(client, studio, anna):
+    known = client.post(SIGN_IN, {"email": "anna@example.com"})
+    unknown = client.post(SIGN_IN, {"email": "nobody@example.com"})
+    assert known.status_code == unknown.status_code == 200
+
+    def without_address(response):
+        html = response.content.decode()
+        return html.replace("anna@example.com", "X").replace("nobody@example.com", "X")
+
+    assert without_address(known) == without_address(unknown)
+    assert SignInLink.objects.count() == 1
+
+
+def test_a_link_signs_in_once_and_shows_only_that_clients_sessions(
+    client, studio, anna, ben, django_capture_on_commit_callbacks
+):
+    annas = BookingFactory(client=anna, starts_at=NOW + timedelta(days=3))
+    bens = BookingFactory(client=ben, starts_at=NOW + timedelta(days=4))
+    url = path_of(link_for(anna, django_capture_on_commit_callbacks))
+
+    landing = client.get(url)  # a mail scanner's visit changes nothing
+    assert "Show my sessions" in landing.content.decode()
+    assert client.get(MY).status_code == 302
+
+    response = client.post(url, follow=True)
+    html = response.content.decode()
+    assert "Hello, Anna Kowalska" in html
+    assert annas.reference in html
+    assert bens.reference not in html
+
+    client.post(reverse("clients:sign-out"))
+    again = client.post(url, follow=True)
+    assert "expired or was already used" in again.content.decode()
+    assert client.get(MY).status_code == 302
+
+
+def test_only_a_hash_of_the_token_is_stored(studio, anna, django_capture_on_commit_callbacks):
+    url = link_for(anna, django_capture_on_commit_callbacks)
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    stored = SignInLink.objects.get().token_hash
+    assert token not in stored
+    assert len(stored) == 64
+
+
+def test_a_link_expires_after_thirty_minutes(
+    client, studio, anna, django_capture_on_commit_callbacks
+):
+    url = path_of(link_for(anna, django_capture_on_commit_callbacks))
+    with time_machine.travel(NOW + timedelta(minutes=31), tick=False):
+        response = client.post(url, follow=True)
+    assert "expired or was already used" in response.content.decode()
+
+
+def test_a_made_up_link_signs_nobody_in(client, studio):
+    response = client.post(reverse("clients:sign-in-confirm", args=["made-up"]), follow=True)
+    assert "expired or was already used" in response.content.decode()
+
+
+def test_requests_are_limited_per_address(studio, anna):
+    for _ in range(SIGN_IN_LIMIT_PER_EMAIL + 3):
+        sign_in_link_request(email="ANNA@example.com", ip="203.0.113.9")
+    assert SignInLink.objects.count() == SIGN_IN_LIMIT_PER_EMAIL
+
+
+def test_requests_are_limited_per_ip(studio, anna):
+    for n in range(30):
+        sign_in_link_request(email=f"someone{n}@example.com", ip="198.51.100.7")
+    sign_in_link_request(email="anna@example.com", ip="198.51.100.7")
+    assert not SignInLink.objects.exists()
+    sign_in_link_request(email="anna@example.com", ip="198.51.100.8")
+    assert SignInLink.objects.count() == 1
+
+
+def test_my_sessions_is_query_bounded(
+    client, studio, anna, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    for day in range(20):
+        BookingFactory(client=anna, starts_at=NOW + timedelta(days=day - 10))
+    client.post(path_of(link_for(anna, django_capture_on_commit_callbacks)))
+    with django_assert_max_num_queries(5):
+        response = client.get(MY)
+    assert response.content.decode().count("Details and changes") == 10
