@@ -109,15 +109,23 @@ def _calendar_context(
     )
     month = _month_start(request.GET.get("month"), today)
     month = min(max(month, today.replace(day=1)), last_bookable.replace(day=1))
-    month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    days = session_type_slots(
-        session_type=session_type,
-        first_day=max(month, today),
-        last_day=min(month_end, last_bookable),
-        tz=tz,
-        photographer_ids=[photographer.pk] if photographer else None,
-        exclude_booking_id=exclude_booking_id,
-    )
+
+    def free_days(month):
+        month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+        return month_end, session_type_slots(
+            session_type=session_type,
+            first_day=max(month, today),
+            last_day=min(month_end, last_bookable),
+            tz=tz,
+            photographer_ids=[photographer.pk] if photographer else None,
+            exclude_booking_id=exclude_booking_id,
+        )
+
+    month_end, days = free_days(month)
+    if not days and "month" not in request.GET and month_end < last_bookable:
+        # Nothing left this month: open on the next one rather than an empty calendar.
+        month = month_end + timedelta(days=1)
+        month_end, days = free_days(month)
     chosen_day = _parse_day(request.GET.get("day"))
     base = {"photographer": photographer.pk} if photographer else {}
 

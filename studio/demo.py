@@ -7,6 +7,7 @@ again (or after a person edited a row in the admin) changes nothing.
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -185,7 +186,7 @@ def demo_seed() -> dict[str, int]:
             status=status,
             currency=session_type.currency,
             price=session_type.price,
-            deposit=session_type.deposit,
+            deposit=session_type.deposit if settings.PAYMENTS_ENABLED else 0,
             confirmed_at=starts_at - timedelta(days=10),
             completed_at=starts_at + session_type.duration if status == "completed" else None,
         )

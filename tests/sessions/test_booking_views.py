@@ -233,3 +233,12 @@ def test_another_clients_email_is_never_reused_for_a_booking(client, headshot, a
     client.post(details_url(), {**FORM, "email": "anna@example.com", "name": "Mallory"})
     anna.refresh_from_db()
     assert anna.name == "Anna Kowalska"
+
+
+def test_when_this_month_is_fully_booked_the_calendar_opens_on_the_next(client, headshot, maya):
+    with time_machine.travel(datetime(2026, 6, 29, 8, tzinfo=UTC), tick=False):
+        html = client.get(reverse("sessions:slot-pick", args=["headshot"])).content.decode()
+        asked = client.get(reverse("sessions:slot-pick", args=["headshot"]), {"month": "2026-06"})
+    assert "July 2026" in html
+    assert "day-free" in html
+    assert "June 2026" in asked.content.decode()  # asking for a month gets that month
