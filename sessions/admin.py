@@ -1,7 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from sessions.models import AvailabilityRule, Booking, DateHours, SessionType, TimeOff
+from sessions.services import (
+    BookingChangeRefused,
+    booking_approve,
+    booking_cancel,
+    booking_decline,
+)
 from studio.forms import SessionTypeAdminForm
 from studio.selectors import studio_get
 from studio.templatetags.money import money
@@ -109,6 +116,47 @@ class BookingAdmin(admin.ModelAdmin):
     search_fields = ["reference", "client__name", "client__email"]
     date_hierarchy = "starts_at"
     list_select_related = ["client", "session_type", "photographer"]
+    actions = ["approve", "decline", "cancel"]
+
+    def _apply(self, request, queryset, service, done_message):
+        done, refused = 0, []
+        for booking in queryset:
+            try:
+                service(booking_id=booking.pk)
+                done += 1
+            except BookingChangeRefused as error:
+                refused.append(f"{booking.reference}: {error.message}")
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+    @admin.action(description=_("Approve the selected requests (the client is emailed)"))
+    def approve(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            booking_approve,
+            lambda n: ngettext("%d request approved.", "%d requests approved.", n) % n,
+        )
+
+    @admin.action(description=_("Decline the selected requests (the client is emailed)"))
+    def decline(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            booking_decline,
+            lambda n: ngettext("%d request declined.", "%d requests declined.", n) % n,
+        )
+
+    @admin.action(description=_("Cancel the selected bookings (the client is emailed)"))
+    def cancel(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda booking_id: booking_cancel(booking_id=booking_id, by_client=False),
+            lambda n: ngettext("%d booking cancelled.", "%d bookings cancelled.", n) % n,
+        )
 
     def has_add_permission(self, request) -> bool:
         # Booking by phone arrives with its own form, which must run booking_create's checks;

@@ -315,3 +315,36 @@ def booking_reschedule(
             raise
         raise SlotUnavailable(_("That time was just taken.")) from None
     return booking
+
+
+def booking_approve(*, booking_id: int, now: datetime | None = None) -> Booking:
+    """Confirm a requested booking. Approving twice changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if booking.status == Booking.Status.CONFIRMED:
+            return booking
+        if booking.status != Booking.Status.REQUESTED:
+            raise BookingChangeRefused(_("Only requests waiting for approval can be approved."))
+        booking.status = Booking.Status.CONFIRMED
+        booking.confirmed_at = now
+        booking.save(update_fields=["status", "confirmed_at"])
+        booking_email_enqueue(booking, kind="confirmed")
+    return booking
+
+
+def booking_decline(*, booking_id: int, now: datetime | None = None) -> Booking:
+    """Turn down a requested booking, freeing its time. Declining twice changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if booking.status == Booking.Status.DECLINED:
+            return booking
+        if booking.status != Booking.Status.REQUESTED:
+            raise BookingChangeRefused(_("Only requests waiting for approval can be declined."))
+        booking.status = Booking.Status.DECLINED
+        booking.cancelled_at = now
+        booking.calendar_sequence += 1
+        booking.save(update_fields=["status", "cancelled_at", "calendar_sequence"])
+        booking_email_enqueue(booking, kind="declined")
+    return booking

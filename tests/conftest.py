@@ -14,6 +14,8 @@ CHROMIUM = "/usr/bin/chromium"
 def _media_and_outbox_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
+    # Test users' passwords need no protection; a fast hash keeps factories quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
