@@ -32,7 +32,10 @@ class SessionTypeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["photographers"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "description", "location", "photographers"]}),
+        (
+            None,
+            {"fields": ["name", "slug", "description", "cover", "location", "photographers"]},
+        ),
         (_("Price"), {"fields": ["currency", "price", "deposit"]}),
         (
             _("Timing"),

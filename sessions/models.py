@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from studio.fields import CurrencyField
-from studio.models import Photographer
+from studio.models import Photographer, branding_upload_to
 
 
 class SessionType(models.Model):
@@ -16,7 +16,17 @@ class SessionType(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("web address"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("Markdown: **bold**, *italic*, lists and links work."),
+    )
+    cover = models.ImageField(
+        _("cover picture"),
+        upload_to=branding_upload_to,
+        blank=True,
+        help_text=_("Shown on the booking page; a landscape picture works best."),
+    )
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
     buffer_before_minutes = models.PositiveSmallIntegerField(
         _("buffer before (minutes)"),

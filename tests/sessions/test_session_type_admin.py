@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from sessions.models import SessionType
-from tests.factories import SessionTypeFactory
+from tests.factories import PhotographerFactory, SessionTypeFactory
 
 ADD_URL = reverse("admin:shoots_sessiontype_add")
 
@@ -84,3 +84,23 @@ def test_a_deposit_above_the_price_is_explained(owner_client):
     assert response.status_code == 200
     assert "The deposit cannot be more than the price." in response.content.decode()
     assert not SessionType.objects.exists()
+
+
+def test_a_cover_picture_uploaded_in_the_admin_shows_on_the_booking_page(owner_client, client):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (300, 200), (200, 120, 90)).save(buffer, "JPEG")
+    cover = SimpleUploadedFile("studio shot.jpg", buffer.getvalue(), content_type="image/jpeg")
+    maya = PhotographerFactory()
+    response = owner_client.post(ADD_URL, {**form(), "cover": cover, "photographers": [maya.pk]})
+    assert response.status_code == 302
+    mini = SessionType.objects.get(slug="mini")
+    assert mini.cover.name.startswith("branding/")
+    owner_client.logout()
+    html = owner_client.get(reverse("sessions:session-type-list")).content.decode()
+    assert f'src="/media/{mini.cover.name}"' in html
+    assert owner_client.get(f"/media/{mini.cover.name}").status_code == 200
