@@ -4,7 +4,7 @@ Idempotent: rows are found by natural keys and created only when missing, so run
 again (or after a person edited a row in the admin) changes nothing.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -110,7 +110,8 @@ BOOKINGS = [
 
 def _demo_start(today: date, weeks: int, weekday: int, at: time, tz: ZoneInfo) -> datetime:
     monday = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
-    return datetime.combine(monday + timedelta(days=weekday), at, tz)
+    # To UTC before any arithmetic: aware-datetime arithmetic in Python is wall-clock.
+    return datetime.combine(monday + timedelta(days=weekday), at, tz).astimezone(UTC)
 
 
 @transaction.atomic

@@ -1,3 +1,5 @@
+from datetime import UTC
+
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -71,7 +73,10 @@ class BookingFactory(factory.django.DjangoModelFactory):
     session_type = factory.SubFactory(SessionTypeFactory)
     photographer = factory.SubFactory(PhotographerFactory)
     starts_at = factory.LazyFunction(timezone.now)
-    ends_at = factory.LazyAttribute(lambda b: b.starts_at + b.session_type.duration)
+    # In UTC: an aware datetime plus a timedelta is wall-clock arithmetic in Python.
+    ends_at = factory.LazyAttribute(
+        lambda b: b.starts_at.astimezone(UTC) + b.session_type.duration
+    )
     blocked_from = factory.LazyAttribute(lambda b: b.starts_at - b.session_type.buffer_before)
     blocked_until = factory.LazyAttribute(lambda b: b.ends_at + b.session_type.buffer_after)
     status = Booking.Status.CONFIRMED

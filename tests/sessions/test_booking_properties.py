@@ -54,9 +54,10 @@ def test_every_offered_time_can_be_booked(db, hours, busy, duration, buffers, pi
             other = SessionTypeFactory(duration_minutes=30, photographers=[maya])
             taken = []
             for offset, length in busy:
-                starts_at = datetime.combine(FIRST, time(0), LONDON) + timedelta(
-                    minutes=30 * offset
-                )
+                # Arithmetic in UTC: a zone-aware datetime plus a timedelta is wall-clock
+                # arithmetic in Python, which is wrong across a clock change.
+                midnight = datetime.combine(FIRST, time(0), LONDON).astimezone(UTC)
+                starts_at = midnight + timedelta(minutes=30 * offset)
                 if any(
                     s < starts_at + timedelta(minutes=length) and starts_at < e for s, e in taken
                 ):
