@@ -1,12 +1,17 @@
 from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sessions.models import AvailabilityRule, Booking, DateHours, SessionType, TimeOff
 from sessions.services import (
     BookingChangeRefused,
+    SlotUnavailable,
     booking_approve,
     booking_cancel,
+    booking_create_by_staff,
     booking_decline,
 )
 from studio.forms import SessionTypeAdminForm
@@ -161,10 +166,64 @@ class BookingAdmin(admin.ModelAdmin):
             lambda n: ngettext("%d booking cancelled.", "%d bookings cancelled.", n) % n,
         )
 
+    change_list_template = "admin/shoots/booking/change_list.html"
+
     def has_add_permission(self, request) -> bool:
-        # Booking by phone arrives with its own form, which must run booking_create's checks;
-        # until then bookings are made on the site.
+        # Staff book through "Book for a client" (phone_booking_view), which runs the
+        # booking services' checks; the plain add form would bypass them.
         return False
+
+    def get_urls(self):
+        return [
+            path(
+                "book-for-client/",
+                self.admin_site.admin_view(self.phone_booking_view),
+                name="shoots_booking_book_for_client",
+            ),
+            *super().get_urls(),
+        ]
+
+    def phone_booking_view(self, request):
+        from clients.services import client_get_or_create
+        from sessions.admin_forms import StaffBookingForm
+
+        if not self.has_view_or_change_permission(request):
+            return redirect("admin:index")
+        form = StaffBookingForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                client = data["client"] or client_get_or_create(
+                    email=data["new_client_email"],
+                    name=data["new_client_name"],
+                    phone=data["new_client_phone"],
+                )
+                booking = booking_create_by_staff(
+                    client=client,
+                    session_type=data["session_type"],
+                    photographer=data["photographer"],
+                    starts_at=data["starts_at"],
+                    client_notes=data["client_notes"],
+                    email_client=data["email_client"],
+                )
+            except SlotUnavailable as taken:
+                form.add_error(None, taken.message)
+            else:
+                self.message_user(
+                    request,
+                    _("Booked: %(ref)s for %(client)s.")
+                    % {"ref": booking.reference, "client": client.name},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:shoots_booking_change", args=[booking.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Book for a client"),
+            "form": form,
+            "media": self.media + form.media,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/shoots/booking/book_for_client.html", context)
 
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         # Times, status and prices change only through the booking services (reschedule,

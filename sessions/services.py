@@ -348,3 +348,85 @@ def booking_decline(*, booking_id: int, now: datetime | None = None) -> Booking:
         booking.save(update_fields=["status", "cancelled_at", "calendar_sequence"])
         booking_email_enqueue(booking, kind="declined")
     return booking
+
+
+def booking_rule_warnings(
+    *,
+    session_type: SessionType,
+    photographer: Photographer,
+    starts_at: datetime,
+    tz: ZoneInfo,
+    now: datetime | None = None,
+) -> list[str]:
+    """Why the public booking pages would not offer this time; empty when they would."""
+    now = now or timezone.now()
+    local_day = starts_at.astimezone(tz).date()
+    offered = session_type_slots(
+        session_type=session_type,
+        first_day=local_day,
+        last_day=local_day,
+        tz=tz,
+        photographer_ids=[photographer.pk],
+        now=now,
+    ).get(local_day, [])
+    if any(slot.starts_at == starts_at for slot in offered):
+        return []
+    if starts_at < now:
+        return [_("This time is in the past.")]
+    if starts_at < now + timedelta(hours=session_type.minimum_notice_hours):
+        return [_("This is less notice than clients are allowed online.")]
+    return [
+        _(
+            "Clients could not book this time online: it is outside %(name)s's hours, in "
+            "time off, off the start-time grid, or past a daily limit."
+        )
+        % {"name": photographer.display_name}
+    ]
+
+
+def booking_create_by_staff(
+    *,
+    client: Client,
+    session_type: SessionType,
+    photographer: Photographer,
+    starts_at: datetime,
+    client_notes: str = "",
+    email_client: bool = True,
+    now: datetime | None = None,
+) -> Booking:
+    """A booking the studio makes (by phone, in person), confirmed at once. The public rules
+    (hours, notice, limits) do not apply, but it never overlaps another active booking."""
+    now = now or timezone.now()
+    starts_at = starts_at.astimezone(ZoneInfo("UTC"))
+    booking = Booking(
+        client=client,
+        session_type=session_type,
+        photographer=photographer,
+        starts_at=starts_at,
+        ends_at=starts_at + session_type.duration,
+        blocked_from=starts_at - session_type.buffer_before,
+        blocked_until=starts_at + session_type.duration + session_type.buffer_after,
+        client_notes=client_notes,
+        currency=session_type.currency,
+        price=session_type.price,
+        deposit=session_type.deposit if settings.PAYMENTS_ENABLED else 0,
+        status=Booking.Status.CONFIRMED,
+        confirmed_at=now,
+        created_by_staff=True,
+    )
+    try:
+        with transaction.atomic():
+            _expire_overlapping_holds(booking, now=now)
+            _insert_with_reference(booking, now=now)
+            if email_client:
+                booking_email_enqueue(booking, kind="confirmed")
+    except SlotUnavailable:
+        raise SlotUnavailable(
+            _("%(name)s already has a session (or its buffer time) then.")
+            % {"name": photographer.display_name}
+        ) from None
+    except IntegrityError as error:
+        if "booking_no_overlap_per_photographer" not in str(error):
+            raise
+        raise SlotUnavailable(_("That time was just taken.")) from None
+    return booking

@@ -74,9 +74,7 @@ class BookingFactory(factory.django.DjangoModelFactory):
     photographer = factory.SubFactory(PhotographerFactory)
     starts_at = factory.LazyFunction(timezone.now)
     # In UTC: an aware datetime plus a timedelta is wall-clock arithmetic in Python.
-    ends_at = factory.LazyAttribute(
-        lambda b: b.starts_at.astimezone(UTC) + b.session_type.duration
-    )
+    ends_at = factory.LazyAttribute(lambda b: b.starts_at.astimezone(UTC) + b.session_type.duration)
     blocked_from = factory.LazyAttribute(lambda b: b.starts_at - b.session_type.buffer_before)
     blocked_until = factory.LazyAttribute(lambda b: b.ends_at + b.session_type.buffer_after)
     status = Booking.Status.CONFIRMED

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 
@@ -82,3 +83,94 @@ def test_a_booking_cannot_be_edited_around_the_services(owner, anna):
     )
     booking.refresh_from_db()
     assert (booking.starts_at, booking.status) == (SOON, Booking.Status.CONFIRMED)
+
+
+BOOK_FOR_CLIENT = reverse("admin:shoots_booking_book_for_client")
+
+
+@pytest.fixture
+def headshot_with_maya(db):
+    from datetime import time
+
+    from sessions.models import AvailabilityRule
+    from tests.factories import PhotographerFactory, SessionTypeFactory
+
+    maya = PhotographerFactory(display_name="Maya Lind")
+    for weekday in range(7):
+        AvailabilityRule.objects.create(
+            photographer=maya, weekday=weekday, start_time=time(9), end_time=time(17)
+        )
+    with time_machine.travel(datetime(2030, 6, 1, 8, tzinfo=UTC), tick=False):
+        yield SessionTypeFactory(duration_minutes=60, photographers=[maya]), maya
+
+
+def phone_form(session_type, photographer, **overrides):
+    return {
+        "new_client_name": "Walter Phone",
+        "new_client_email": "walter@example.com",
+        "new_client_phone": "07700 900000",
+        "session_type": session_type.pk,
+        "photographer": photographer.pk,
+        "date": "2030-06-12",
+        "time": "10:00",
+        "client_notes": "Rang on Tuesday",
+        "email_client": "on",
+        **overrides,
+    }
+
+
+def test_staff_book_a_new_client_by_phone(headshot_with_maya, owner):
+    session_type, maya = headshot_with_maya
+    page = owner.get(BOOK_FOR_CLIENT)
+    assert page.status_code == 200
+    response = owner.post(BOOK_FOR_CLIENT, phone_form(session_type, maya))
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert booking.created_by_staff
+    assert booking.status == Booking.Status.CONFIRMED
+    assert booking.client.email == "walter@example.com"
+    assert booking.starts_at == datetime(2030, 6, 12, 9, tzinfo=UTC)  # 10:00 BST
+
+
+def test_outside_the_public_rules_the_studio_is_warned_then_may_book_anyway(
+    headshot_with_maya, owner
+):
+    session_type, maya = headshot_with_maya
+    late = phone_form(session_type, maya, time="19:00")
+    warned = owner.post(BOOK_FOR_CLIENT, late)
+    assert "Clients could not book this time online" in warned.content.decode()
+    assert 'value="Walter Phone"' in warned.content.decode()
+    assert not Booking.objects.exists()
+    booked = owner.post(BOOK_FOR_CLIENT, {**late, "book_anyway": "on"})
+    assert booked.status_code == 302
+    assert Booking.objects.get().starts_at == datetime(2030, 6, 12, 18, tzinfo=UTC)
+
+
+def test_the_studio_can_never_double_book_even_when_booking_anyway(headshot_with_maya, owner, anna):
+    session_type, maya = headshot_with_maya
+    BookingFactory(
+        client=anna,
+        session_type=session_type,
+        photographer=maya,
+        starts_at=datetime(2030, 6, 12, 9, tzinfo=UTC),
+    )
+    response = owner.post(
+        BOOK_FOR_CLIENT, phone_form(session_type, maya, time="10:30", book_anyway="on")
+    )
+    assert "Maya Lind already has a session" in response.content.decode()
+    assert Booking.objects.count() == 1
+    assert not Booking.objects.filter(client__email="walter@example.com").exists()
+
+
+def test_a_booking_needs_a_client(headshot_with_maya, owner):
+    session_type, maya = headshot_with_maya
+    response = owner.post(
+        BOOK_FOR_CLIENT, phone_form(session_type, maya, new_client_name="", new_client_email="")
+    )
+    assert "Choose an existing client" in response.content.decode()
+
+
+def test_clients_and_visitors_cannot_book_for_others(client, studio, anna):
+    response = client.get(BOOK_FOR_CLIENT)
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
