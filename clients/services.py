@@ -17,8 +17,8 @@ SIGN_IN_LIMIT_PER_IP = 20
 def client_get_or_create(*, email: str, name: str, phone: str = "") -> Client:
     """The client with this email (in any case), created from these details if new.
 
-    An existing client's name is kept: a booking form is no place to rename someone.
-    A phone number fills in one that was missing.
+    An existing client's record is never changed from here: anyone can type any address
+    into a booking form, so what they typed stays with their booking, not on the client.
     """
     email = email.strip()
     client = Client.objects.filter(email__iexact=email).first()
@@ -28,9 +28,6 @@ def client_get_or_create(*, email: str, name: str, phone: str = "") -> Client:
                 return Client.objects.create(email=email, name=name.strip(), phone=phone.strip())
         except IntegrityError:  # the same person, booking in another tab this very moment
             client = Client.objects.get(email__iexact=email)
-    if phone and not client.phone:
-        client.phone = phone.strip()
-        client.save(update_fields=["phone"])
     return client
 
 
@@ -48,30 +45,32 @@ def _over_limit(key: str, limit: int) -> bool:
         return False
 
 
-def sign_in_link_request(*, email: str, ip: str, now: datetime | None = None) -> None:
-    """Email a sign-in link if this address belongs to a client. Says nothing either way,
-    so the form cannot be used to find out who is a client; quietly does nothing past the
-    hourly limits per address and per IP."""
-    from clients.tasks import sign_in_email_send_task
+def sign_in_link_request(*, email: str, ip: str) -> None:
+    """Ask for a sign-in link to be emailed. Does the same work whether or not the address
+    belongs to a client (the worker finds out), so neither the answer nor its timing tells;
+    quietly does nothing past the hourly limits per address and per IP."""
+    from clients.tasks import sign_in_link_send_task
     from studio.background import task_enqueue_on_commit
 
-    now = now or timezone.now()
     email = email.strip()
     if _over_limit(f"sign-in:ip:{ip}", SIGN_IN_LIMIT_PER_IP):
         return
     if _over_limit(f"sign-in:email:{email.lower()}", SIGN_IN_LIMIT_PER_EMAIL):
         return
-    client = Client.objects.filter(email__iexact=email).first()
-    if client is None:
-        return
+    task_enqueue_on_commit(sign_in_link_send_task, email=email)
+
+
+def sign_in_link_create(*, client: Client, now: datetime | None = None) -> tuple[SignInLink, str]:
+    """A new link and its token. The token exists only here and in the email; the database
+    keeps its hash."""
+    now = now or timezone.now()
     token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        link = SignInLink.objects.create(
-            client=client,
-            token_hash=_token_hash(token),
-            expires_at=now + timedelta(minutes=SIGN_IN_LINK_MINUTES),
-        )
-        task_enqueue_on_commit(sign_in_email_send_task, link_id=link.pk, token=token)
+    link = SignInLink.objects.create(
+        client=client,
+        token_hash=_token_hash(token),
+        expires_at=now + timedelta(minutes=SIGN_IN_LINK_MINUTES),
+    )
+    return link, token
 
 
 def sign_in_link_use(*, token: str, now: datetime | None = None) -> Client | None:

@@ -10,6 +10,7 @@ from clients.models import Client
 from clients.services import sign_in_link_request, sign_in_link_use
 from sessions.access import booking_token
 from sessions.selectors import booking_list_for_client
+from studio.http import client_ip
 
 CLIENT_SESSION_KEY = "client_id"
 
@@ -24,9 +25,7 @@ def client_from_request(request) -> Client | None:
 def sign_in(request):
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        sign_in_link_request(
-            email=form.cleaned_data["email"], ip=request.META.get("REMOTE_ADDR", "")
-        )
+        sign_in_link_request(email=form.cleaned_data["email"], ip=client_ip(request))
         # The same answer whether or not the address is known.
         return render(request, "clients/sign_in_sent.html", {"email": form.cleaned_data["email"]})
     return render(request, "clients/sign_in.html", {"form": form})

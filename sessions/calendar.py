@@ -10,6 +10,7 @@ def booking_invite(
     uid: str,
     sequence: int,
     method: str,
+    status: str,
     summary: str,
     description: str,
     location: str,
@@ -40,7 +41,7 @@ def booking_invite(
     if location:
         event.add("location", location)
     event.add("url", url)
-    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("status", status)
     organizer = vCalAddress(f"mailto:{organizer_email}")
     organizer.params["cn"] = vText(organizer_name)
     event["organizer"] = organizer

@@ -2,6 +2,7 @@
 per booking and calendar sequence, however often a task retries."""
 
 import zoneinfo
+from email.utils import formataddr
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -18,12 +19,32 @@ from studio.selectors import studio_get
 KINDS = ("confirmed", "requested", "rescheduled", "cancelled", "declined")
 
 
-def booking_invite_for(booking: Booking, *, method: str = "REQUEST") -> bytes:
+# The status a booking must still have for each email to make sense when it is sent.
+EXPECTED_STATUSES = {
+    "confirmed": {Booking.Status.CONFIRMED},
+    "requested": {Booking.Status.REQUESTED},
+    "rescheduled": {Booking.Status.CONFIRMED, Booking.Status.REQUESTED, Booking.Status.HELD},
+    "cancelled": {Booking.Status.CANCELLED},
+    "declined": {Booking.Status.DECLINED},
+}
+ENDED = {Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED}
+
+
+def booking_invite_for(booking: Booking) -> bytes:
+    """The booking as a calendar event: cancelled for ended bookings, tentative while it
+    waits for approval or payment."""
     studio = studio_get()
+    if booking.status in ENDED:
+        method, status = "CANCEL", "CANCELLED"
+    elif booking.status == Booking.Status.CONFIRMED or booking.status == Booking.Status.COMPLETED:
+        method, status = "REQUEST", "CONFIRMED"
+    else:
+        method, status = "REQUEST", "TENTATIVE"
     return booking_invite(
         uid=f"booking-{booking.reference}@sitting",
         sequence=booking.calendar_sequence,
         method=method,
+        status=status,
         summary=f"{booking.session_type.name} · {studio.name}",
         description=(
             f"Your {booking.session_type.name.lower()} session with "
@@ -58,9 +79,10 @@ def _local_day(booking: Booking) -> str:
     return date_format(timezone.localtime(booking.starts_at), "l j F")
 
 
-def booking_email_send(*, booking_id: int, kind: str) -> bool:
+def booking_email_send(*, booking_id: int, kind: str, sequence: int | None = None) -> bool:
     """Email the client about their booking, with a calendar invite (a cancellation for
-    the calendar when cancelled). False when this email was already sent."""
+    the calendar when cancelled). False when this email was already sent, or when the
+    booking has changed since it was queued (`sequence`), so it no longer applies."""
     if kind not in KINDS:
         raise ValueError(f"unknown booking email {kind!r}")
     booking = (
@@ -68,7 +90,9 @@ def booking_email_send(*, booking_id: int, kind: str) -> bool:
         .filter(pk=booking_id)
         .first()
     )
-    if booking is None:
+    if booking is None or booking.status not in EXPECTED_STATUSES[kind]:
+        return False
+    if sequence is not None and booking.calendar_sequence != sequence:
         return False
     studio = studio_get()
     with (
@@ -83,19 +107,14 @@ def booking_email_send(*, booking_id: int, kind: str) -> bool:
             "book_again_link": settings.SITE_URL + "/book/",
             "time_zone": studio.time_zone,
         }
-        method = "CANCEL" if kind in ("cancelled", "declined") else "REQUEST"
+        invite = booking_invite_for(booking)
+        method = "CANCEL" if booking.status in ENDED else "REQUEST"
         return email_send_once(
             key=f"booking:{booking.pk}:{kind}:{booking.calendar_sequence}",
-            to=f"{booking.client.name} <{booking.client.email}>",
+            to=formataddr((booking.client.name, booking.client.email)),
             subject=_subject(kind, booking, studio),
             text=render_to_string("emails/booking.txt", context),
             html=render_to_string("emails/booking.html", context),
-            attachments=[
-                (
-                    "session.ics",
-                    booking_invite_for(booking, method=method),
-                    f"text/calendar; method={method}",
-                )
-            ],
+            attachments=[("session.ics", invite, f"text/calendar; method={method}")],
             reply_to=studio.contact_email or None,
         )

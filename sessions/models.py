@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,7 @@ class SessionType(models.Model):
     slot_step_minutes = models.PositiveSmallIntegerField(
         _("start times every (minutes)"),
         default=30,
+        validators=[MinValueValidator(5)],
         help_text=_("Sessions can start every this many minutes from the start of the hours."),
     )
     minimum_notice_hours = models.PositiveSmallIntegerField(
@@ -102,6 +104,9 @@ class SessionType(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gt=0), name="session_type_duration_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_step_minutes__gte=5), name="session_type_step_at_least_5"
             ),
         ]
 

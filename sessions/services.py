@@ -99,6 +99,9 @@ def booking_create(
     photographers = {p.pk: p for p in session_type.photographers.filter(is_active=True)}
     try:
         with transaction.atomic():
+            # One booking at a time per photographer, so daily limits hold under load too
+            # (SQLite's BEGIN IMMEDIATE serialises already; this is for PostgreSQL).
+            _lock_photographers(wanted_ids or list(photographers))
             offered = session_type_slots(
                 session_type=session_type,
                 first_day=local_day,
@@ -156,6 +159,11 @@ def booking_create(
     return booking
 
 
+def _lock_photographers(ids: list[int]) -> None:
+    """Row-lock these photographers, in id order so that two requests never deadlock."""
+    list(Photographer.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+
+
 def _expire_overlapping_holds(booking: Booking, *, now: datetime) -> None:
     # A hold that ran out frees its time at once, not when a cleanup job next runs;
     # it must stop counting as active before the exclusion constraint sees the new row.
@@ -202,9 +210,16 @@ def _insert_with_reference(booking: Booking, *, now: datetime) -> None:
 
 
 def booking_email_enqueue(booking: Booking, *, kind: str) -> None:
+    """Queue an email about the booking as it is now; the task skips it if the booking has
+    moved on by the time it runs (a confirmation must not follow a cancellation)."""
     from sessions.tasks import booking_email_send_task
 
-    task_enqueue_on_commit(booking_email_send_task, booking_id=booking.pk, kind=kind)
+    task_enqueue_on_commit(
+        booking_email_send_task,
+        booking_id=booking.pk,
+        kind=kind,
+        sequence=booking.calendar_sequence,
+    )
 
 
 def booking_change_deadline(booking: Booking) -> datetime:
@@ -215,9 +230,15 @@ def booking_change_deadline(booking: Booking) -> datetime:
     return booking.starts_at - timedelta(hours=hours)
 
 
+def _is_active(booking: Booking, *, now: datetime) -> bool:
+    if booking.status == Booking.Status.HELD:
+        return booking.hold_expires_at is not None and booking.hold_expires_at > now
+    return booking.status in Booking.ACTIVE_STATUSES
+
+
 def booking_client_may_change(booking: Booking, *, now: datetime | None = None) -> bool:
     now = now or timezone.now()
-    return booking.status in Booking.ACTIVE_STATUSES and now < booking_change_deadline(booking)
+    return _is_active(booking, now=now) and now < booking_change_deadline(booking)
 
 
 def _locked_for_change(booking_id: int, *, by_client: bool, now: datetime) -> Booking:
@@ -227,7 +248,7 @@ def _locked_for_change(booking_id: int, *, by_client: bool, now: datetime) -> Bo
         .select_related("session_type", "client", "photographer")
         .get(pk=booking_id)
     )
-    if booking.status not in Booking.ACTIVE_STATUSES:
+    if not _is_active(booking, now=now):
         raise BookingChangeRefused(_("This booking is no longer active, so it can't be changed."))
     if by_client and now >= booking_change_deadline(booking):
         raise BookingChangeRefused(
@@ -243,9 +264,9 @@ def booking_cancel(*, booking_id: int, by_client: bool, now: datetime | None = N
     """Cancel a booking, freeing its time at once. Cancelling twice changes nothing."""
     now = now or timezone.now()
     with transaction.atomic():
-        current = Booking.objects.filter(pk=booking_id).values_list("status", flat=True).first()
-        if current == Booking.Status.CANCELLED:
-            return Booking.objects.get(pk=booking_id)
+        locked = Booking.objects.select_for_update().get(pk=booking_id)
+        if locked.status == Booking.Status.CANCELLED:  # checked under the lock: no race
+            return locked
         booking = _locked_for_change(booking_id, by_client=by_client, now=now)
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
@@ -271,6 +292,7 @@ def booking_reschedule(
     try:
         with transaction.atomic():
             booking = _locked_for_change(booking_id, by_client=by_client, now=now)
+            _lock_photographers([booking.photographer_id])
             local_day = starts_at.astimezone(tz).date()
             offered = session_type_slots(
                 session_type=booking.session_type,
@@ -288,6 +310,7 @@ def booking_reschedule(
             booking.ends_at = starts_at + session_type.duration
             booking.blocked_from = starts_at - session_type.buffer_before
             booking.blocked_until = booking.ends_at + session_type.buffer_after
+            _expire_overlapping_holds(booking, now=now)
             booking.calendar_sequence += 1
             booking.save(
                 update_fields=[
@@ -322,14 +345,22 @@ def booking_approve(*, booking_id: int, now: datetime | None = None) -> Booking:
     now = now or timezone.now()
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking_id)
-        if booking.status == Booking.Status.CONFIRMED:
+        if booking.status in (Booking.Status.CONFIRMED, Booking.Status.HELD):
             return booking
         if booking.status != Booking.Status.REQUESTED:
             raise BookingChangeRefused(_("Only requests waiting for approval can be approved."))
-        booking.status = Booking.Status.CONFIRMED
-        booking.confirmed_at = now
-        booking.save(update_fields=["status", "confirmed_at"])
-        booking_email_enqueue(booking, kind="confirmed")
+        booking.calendar_sequence += 1
+        if booking.deposit and settings.PAYMENTS_ENABLED:
+            # Approved, and now the deposit is due: the time is held while it is paid.
+            booking.status = Booking.Status.HELD
+            booking.hold_expires_at = now + timedelta(minutes=HOLD_MINUTES)
+        else:
+            booking.status = Booking.Status.CONFIRMED
+            booking.confirmed_at = now
+            booking_email_enqueue(booking, kind="confirmed")
+        booking.save(
+            update_fields=["status", "confirmed_at", "hold_expires_at", "calendar_sequence"]
+        )
     return booking
 
 
@@ -416,6 +447,7 @@ def booking_create_by_staff(
     )
     try:
         with transaction.atomic():
+            _lock_photographers([photographer.pk])
             _expire_overlapping_holds(booking, now=now)
             _insert_with_reference(booking, now=now)
             if email_client:

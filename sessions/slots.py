@@ -136,6 +136,8 @@ def photographer_slots(
     last_day: date,
 ) -> list[Interval]:
     """Bookable sessions of one photographer, in time order."""
+    if rules.step <= timedelta(0):
+        raise ValueError("start times need a positive step")
     earliest = now + rules.minimum_notice
     latest = now + rules.booking_window
     busy = merge(diary.busy)

@@ -11,5 +11,5 @@ from sessions.emails import booking_email_send
     retry_backoff_max=1800,
     max_retries=8,
 )
-def booking_email_send_task(*, booking_id: int, kind: str) -> bool:
-    return booking_email_send(booking_id=booking_id, kind=kind)
+def booking_email_send_task(*, booking_id: int, kind: str, sequence: int | None = None) -> bool:
+    return booking_email_send(booking_id=booking_id, kind=kind, sequence=sequence)

@@ -39,7 +39,7 @@ def _bookable_type(slug: str) -> SessionType:
 
 def _photographer_choice(session_type: SessionType, value: str | None) -> Photographer | None:
     """The photographer asked for in the query string, if they offer this session."""
-    if not value or not value.isdigit():
+    if not value or not (value.isascii() and value.isdigit()):
         return None
     return session_type.photographers.filter(is_active=True, pk=int(value)).first()
 
@@ -60,13 +60,18 @@ def _parse_day(value: str | None) -> date | None:
 
 
 def _parse_start(value: str | None) -> datetime | None:
+    """An aware start time from a query string or form, within a sane range, else None."""
     try:
         start = parse_datetime(value or "")
-    except ValueError:
+        if start is None or timezone.is_naive(start):
+            return None
+        start = start.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    if start is None or timezone.is_naive(start):
+    now = timezone.now()
+    if not now - timedelta(days=366) < start < now + timedelta(days=3 * 366):
         return None
-    return start.astimezone(UTC)
+    return start
 
 
 def _slot_pick_url(session_type, *, day=None, photographer=None) -> str:
@@ -252,18 +257,22 @@ def booking_create_view(request, slug):
             )
         request.session.pop(DETAILS_SESSION_KEY, None)
         return redirect(booking_url(booking))
-    return render(
-        request,
-        "sessions/booking_form.html",
-        {
-            "session_type": session_type,
-            "starts_at": starts_at,
-            "ends_at": starts_at + session_type.duration,
-            "photographer": photographer,
-            "form": form,
-            "time_zone": tz.key,
-            "change_url": _slot_pick_url(session_type, day=local_day, photographer=photographer),
-        },
+    return _private(
+        render(
+            request,
+            "sessions/booking_form.html",
+            {
+                "session_type": session_type,
+                "starts_at": starts_at,
+                "ends_at": starts_at + session_type.duration,
+                "photographer": photographer,
+                "form": form,
+                "time_zone": tz.key,
+                "change_url": _slot_pick_url(
+                    session_type, day=local_day, photographer=photographer
+                ),
+            },
+        )
     )
 
 

@@ -36,7 +36,20 @@ def test_the_studio_approves_a_request_and_the_client_hears_of_it(
     assert "1 request approved." in response.content.decode()
     request.refresh_from_db()
     assert request.status == Booking.Status.CONFIRMED
-    assert callbacks[0].keywords["kwargs"] == {"booking_id": request.pk, "kind": "confirmed"}
+    assert callbacks[0].keywords["kwargs"] == {
+        "booking_id": request.pk,
+        "kind": "confirmed",
+        "sequence": 1,
+    }
+
+
+def test_with_payments_on_an_approved_request_is_held_for_its_deposit(owner, anna, settings):
+    settings.PAYMENTS_ENABLED = True
+    request = BookingFactory(client=anna, status=Booking.Status.REQUESTED, starts_at=SOON)
+    act(owner, "approve", request)
+    request.refresh_from_db()
+    assert request.status == Booking.Status.HELD
+    assert request.hold_expires_at is not None
 
 
 def test_declining_frees_the_time_and_tells_the_client_kindly(owner, anna):

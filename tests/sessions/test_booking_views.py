@@ -228,11 +228,33 @@ def test_a_failed_send_can_be_retried(headshot, anna, maya, settings):
     assert booking_email_send(booking_id=booking.pk, kind="confirmed") is True
 
 
-def test_another_clients_email_is_never_reused_for_a_booking(client, headshot, anna):
-    # Booking with Anna's email creates nothing new and never changes her name.
-    client.post(details_url(), {**FORM, "email": "anna@example.com", "name": "Mallory"})
+def test_a_booking_under_a_known_email_never_rewrites_that_client(client, headshot, anna):
+    # Anyone can type any address; what they typed stays with the booking, not the client.
+    client.post(
+        details_url(),
+        {**FORM, "email": "anna@example.com", "name": "Mallory", "phone": "0000", "notes": "x"},
+    )
     anna.refresh_from_db()
-    assert anna.name == "Anna Kowalska"
+    assert (anna.name, anna.phone) == ("Anna Kowalska", "")
+    assert Booking.objects.get().client_notes == "x"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"start": "0001-01-01T00:00:00+01:00"},
+        {"start": "9999-12-31T23:00:00+00:00"},
+        {"start": TEN.isoformat(), "photographer": "²"},
+    ],
+)
+def test_extreme_or_odd_values_in_the_address_are_handled(client, headshot, query):
+    url = reverse("sessions:booking-create", args=["headshot"])
+    assert client.get(url, query).status_code in (200, 302)
+    assert client.post(url + "?" + urlencode(query), FORM).status_code in (200, 302, 409)
+
+
+def test_the_details_page_is_not_cached_anywhere(client, headshot):
+    assert "no-store" in client.get(details_url())["Cache-Control"]
 
 
 def test_when_this_month_is_fully_booked_the_calendar_opens_on_the_next(client, headshot, maya):

@@ -93,8 +93,19 @@ def test_moving_onto_another_booking_is_refused_with_nearby_times(annas_booking,
     assert annas_booking.starts_at == TEN
 
 
-def test_cancelling_frees_the_time_and_sends_a_cancellation_for_the_calendar(annas_booking):
+def test_cancelling_frees_the_time_and_sends_a_cancellation_for_the_calendar(annas_booking, london):
+    from sessions.selectors import session_type_slots
+
+    def free_at_ten():
+        day = TEN.date()
+        days = session_type_slots(
+            session_type=annas_booking.session_type, first_day=day, last_day=day, tz=london
+        )
+        return TEN in {slot.starts_at for slot in days.get(day, [])}
+
+    assert not free_at_ten()
     cancelled = booking_cancel(booking_id=annas_booking.pk, by_client=True)
+    assert free_at_ten()
     assert cancelled.status == Booking.Status.CANCELLED
     assert cancelled.cancelled_at == NOW
     assert booking_cancel(booking_id=annas_booking.pk, by_client=True).status == "cancelled"
@@ -180,3 +191,44 @@ def test_another_clients_link_cannot_cancel_or_move_a_booking(client, annas_book
         assert client.post(reverse(name, args=[forged]), {"start": ""}).status_code == 404
     annas_booking.refresh_from_db()
     assert annas_booking.status == Booking.Status.CONFIRMED
+
+
+def test_an_email_queued_before_a_later_change_is_not_sent(annas_booking):
+    queued_sequence = annas_booking.calendar_sequence  # "you're booked", queued...
+    booking_cancel(booking_id=annas_booking.pk, by_client=True)  # ...then cancelled at once
+    assert not booking_email_send(
+        booking_id=annas_booking.pk, kind="confirmed", sequence=queued_sequence
+    )
+    assert mail.outbox == []
+
+
+def test_the_calendar_file_of_a_cancelled_booking_cancels_the_event(client, annas_booking):
+    booking_cancel(booking_id=annas_booking.pk, by_client=True)
+    response = client.get(reverse("sessions:booking-calendar", args=[booking_token(annas_booking)]))
+    calendar = Calendar.from_ical(response.content)
+    assert calendar["METHOD"] == "CANCEL"
+    assert calendar.walk("VEVENT")[0]["SEQUENCE"] == 1
+
+
+def test_moving_onto_a_hold_that_ran_out_succeeds(annas_booking, maya, london):
+    later = TEN + timedelta(hours=3)
+    BookingFactory(
+        session_type=annas_booking.session_type,
+        photographer=maya,
+        starts_at=later,
+        status=Booking.Status.HELD,
+        hold_expires_at=NOW - timedelta(minutes=5),
+    )
+    moved = booking_reschedule(
+        booking_id=annas_booking.pk, starts_at=later, tz=london, by_client=True
+    )
+    assert moved.starts_at == later
+    assert Booking.objects.filter(status=Booking.Status.EXPIRED).count() == 1
+
+
+def test_a_hold_that_ran_out_cannot_be_changed(annas_booking):
+    Booking.objects.filter(pk=annas_booking.pk).update(
+        status=Booking.Status.HELD, hold_expires_at=NOW - timedelta(minutes=1)
+    )
+    with pytest.raises(BookingChangeRefused, match="no longer active"):
+        booking_cancel(booking_id=annas_booking.pk, by_client=True)

@@ -226,13 +226,10 @@ def test_no_offered_slot_overlaps_a_busy_span_or_leaves_the_hours(case):
         for slot in day_slots:
             blocked = (slot.starts_at - rules.buffer_before, slot.ends_at + rules.buffer_after)
             assert all(b.end <= blocked[0] or b.start >= blocked[1] for b in diary.busy)
-            local_start = slot.starts_at.astimezone(tz)
-            assert local_start.date() == day
+            assert slot.starts_at.astimezone(tz).date() == day
             inside = [
-                w
-                for w in local_windows(diary, rules, day)
-                if datetime.combine(day, w[0], tz) <= local_start
-                and slot.ends_at
-                <= datetime.combine(day, w[1], tz).astimezone(UTC) + timedelta(hours=1)
+                (start, end)
+                for start, end in local_windows(diary, rules, day)
+                if utc(day, start, tz) <= slot.starts_at and slot.ends_at <= utc(day, end, tz)
             ]
-            assert inside, f"{local_start} is outside the hours"
+            assert inside, f"{slot.starts_at.astimezone(tz)} is outside the hours"
