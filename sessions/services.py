@@ -68,6 +68,41 @@ def nearest_free_slots(
     return sorted(candidates[:count], key=lambda slot: slot.starts_at)
 
 
+def booking_times(session_type: SessionType, starts_at: datetime) -> dict[str, datetime]:
+    """When a session starting at `starts_at` ends, and the span it blocks (with buffers).
+    Arithmetic in UTC: Python adds timedeltas to zone-aware datetimes on the wall clock."""
+    starts_at = starts_at.astimezone(ZoneInfo("UTC"))
+    ends_at = starts_at + session_type.duration
+    return {
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "blocked_from": starts_at - session_type.buffer_before,
+        "blocked_until": ends_at + session_type.buffer_after,
+    }
+
+
+def booking_new(
+    *,
+    client: Client,
+    session_type: SessionType,
+    photographer: Photographer,
+    starts_at: datetime,
+    **fields,
+) -> Booking:
+    """An unsaved booking with its times, and prices copied from the session type (with
+    payments off nothing is taken online, so no deposit is owed)."""
+    return Booking(
+        client=client,
+        session_type=session_type,
+        photographer=photographer,
+        **booking_times(session_type, starts_at),
+        currency=session_type.currency,
+        price=session_type.price,
+        deposit=session_type.deposit if settings.PAYMENTS_ENABLED else 0,
+        **fields,
+    )
+
+
 def _choose_photographer(slot: slots.Slot, photographers: dict[int, Photographer]) -> Photographer:
     # "Any photographer": the first in the studio's display order who is free.
     free = [photographers[pk] for pk in slot.photographer_ids if pk in photographers]
@@ -114,19 +149,12 @@ def booking_create(
             if slot is None:
                 raise SlotUnavailable(_("That time is no longer free."))
             chosen = photographer or _choose_photographer(slot, photographers)
-            booking = Booking(
+            booking = booking_new(
                 client=client,
                 session_type=session_type,
                 photographer=chosen,
                 starts_at=starts_at,
-                ends_at=starts_at + session_type.duration,
-                blocked_from=starts_at - session_type.buffer_before,
-                blocked_until=starts_at + session_type.duration + session_type.buffer_after,
                 client_notes=client_notes,
-                currency=session_type.currency,
-                price=session_type.price,
-                # With payments off nothing is taken online, so no deposit is owed on it.
-                deposit=session_type.deposit if settings.PAYMENTS_ENABLED else 0,
             )
             _expire_overlapping_holds(booking, now=now)
             _set_initial_status(booking, now=now)
@@ -305,11 +333,8 @@ def booking_reschedule(
             ).get(local_day, [])
             if not any(slot.starts_at == starts_at for slot in offered):
                 raise SlotUnavailable(_("That time is no longer free."))
-            session_type = booking.session_type
-            booking.starts_at = starts_at
-            booking.ends_at = starts_at + session_type.duration
-            booking.blocked_from = starts_at - session_type.buffer_before
-            booking.blocked_until = booking.ends_at + session_type.buffer_after
+            for name, value in booking_times(booking.session_type, starts_at).items():
+                setattr(booking, name, value)
             _expire_overlapping_holds(booking, now=now)
             booking.calendar_sequence += 1
             booking.save(
@@ -429,18 +454,12 @@ def booking_create_by_staff(
     (hours, notice, limits) do not apply, but it never overlaps another active booking."""
     now = now or timezone.now()
     starts_at = starts_at.astimezone(ZoneInfo("UTC"))
-    booking = Booking(
+    booking = booking_new(
         client=client,
         session_type=session_type,
         photographer=photographer,
         starts_at=starts_at,
-        ends_at=starts_at + session_type.duration,
-        blocked_from=starts_at - session_type.buffer_before,
-        blocked_until=starts_at + session_type.duration + session_type.buffer_after,
         client_notes=client_notes,
-        currency=session_type.currency,
-        price=session_type.price,
-        deposit=session_type.deposit if settings.PAYMENTS_ENABLED else 0,
         status=Booking.Status.CONFIRMED,
         confirmed_at=now,
         created_by_staff=True,

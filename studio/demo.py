@@ -7,12 +7,12 @@ again (or after a person edited a row in the admin) changes nothing.
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from clients.models import Client
 from sessions.models import AvailabilityRule, Booking, SessionType
+from sessions.services import booking_new
 from studio.models import Photographer, Studio
 
 STUDIO = {
@@ -175,21 +175,17 @@ def demo_seed() -> dict[str, int]:
             continue
         session_type = SessionType.objects.get(slug=slug)
         starts_at = _demo_start(today, weeks, weekday, at, tz)
-        Booking.objects.create(
-            reference=reference,
+        booking = booking_new(
             client=Client.objects.get(email__iexact=email),
             session_type=session_type,
             photographer=photographers[username],
             starts_at=starts_at,
-            ends_at=starts_at + session_type.duration,
-            blocked_from=starts_at - session_type.buffer_before,
-            blocked_until=starts_at + session_type.duration + session_type.buffer_after,
+            reference=reference,
             status=status,
-            currency=session_type.currency,
-            price=session_type.price,
-            deposit=session_type.deposit if settings.PAYMENTS_ENABLED else 0,
             confirmed_at=starts_at - timedelta(days=10),
-            completed_at=starts_at + session_type.duration if status == "completed" else None,
         )
+        if status == "completed":
+            booking.completed_at = booking.ends_at
+        booking.save()
         created["bookings"] += 1
     return created
