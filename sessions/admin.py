@@ -114,7 +114,7 @@ class BookingAdmin(admin.ModelAdmin):
     list_display = [
         "reference",
         "starts_at",
-        "client",
+        "client_name",
         "session_type",
         "photographer",
         "status",
@@ -233,3 +233,7 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.display(description=_("price"), ordering="price")
     def price_display(self, obj: Booking) -> str:
         return money(obj.price, obj.currency)
+
+    @admin.display(description=_("client"), ordering="client__name")
+    def client_name(self, obj: Booking) -> str:
+        return obj.client.name
