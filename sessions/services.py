@@ -269,13 +269,21 @@ def booking_client_may_change(booking: Booking, *, now: datetime | None = None) 
     return _is_active(booking, now=now) and now < booking_change_deadline(booking)
 
 
-def _locked_for_change(booking_id: int, *, by_client: bool, now: datetime) -> Booking:
-    """The booking, row-locked, if it may be changed. Call inside a transaction."""
-    booking = (
+def _locked(booking_id: int) -> Booking:
+    """The booking, row-locked. Call inside a transaction."""
+    return (
         Booking.objects.select_for_update()
         .select_related("session_type", "client", "photographer")
         .get(pk=booking_id)
     )
+
+
+def _locked_for_change(booking_id: int, *, by_client: bool, now: datetime) -> Booking:
+    """The booking, row-locked, if it may be changed. Call inside a transaction."""
+    return _check_changeable(_locked(booking_id), by_client=by_client, now=now)
+
+
+def _check_changeable(booking: Booking, *, by_client: bool, now: datetime) -> Booking:
     if not _is_active(booking, now=now):
         raise BookingChangeRefused(_("This booking is no longer active, so it can't be changed."))
     if by_client and now >= booking_change_deadline(booking):
@@ -292,16 +300,21 @@ def booking_cancel(*, booking_id: int, by_client: bool, now: datetime | None = N
     """Cancel a booking, freeing its time at once. Cancelling twice changes nothing."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Booking.objects.select_for_update().get(pk=booking_id)
-        if locked.status == Booking.Status.CANCELLED:  # checked under the lock: no race
-            return locked
-        booking = _locked_for_change(booking_id, by_client=by_client, now=now)
-        booking.status = Booking.Status.CANCELLED
-        booking.cancelled_at = now
-        booking.calendar_sequence += 1
-        booking.save(update_fields=["status", "cancelled_at", "calendar_sequence"])
-        booking_email_enqueue(booking, kind="cancelled")
+        booking = _locked(booking_id)
+        if booking.status == Booking.Status.CANCELLED:  # checked under the lock: no race
+            return booking
+        _check_changeable(booking, by_client=by_client, now=now)
+        _end(booking, status=Booking.Status.CANCELLED, email="cancelled", now=now)
     return booking
+
+
+def _end(booking: Booking, *, status: str, email: str, now: datetime) -> None:
+    """Close a locked booking, freeing its time, and tell the client."""
+    booking.status = status
+    booking.cancelled_at = now
+    booking.calendar_sequence += 1
+    booking.save(update_fields=["status", "cancelled_at", "calendar_sequence"])
+    booking_email_enqueue(booking, kind=email)
 
 
 def booking_reschedule(
@@ -398,11 +411,7 @@ def booking_decline(*, booking_id: int, now: datetime | None = None) -> Booking:
             return booking
         if booking.status != Booking.Status.REQUESTED:
             raise BookingChangeRefused(_("Only requests waiting for approval can be declined."))
-        booking.status = Booking.Status.DECLINED
-        booking.cancelled_at = now
-        booking.calendar_sequence += 1
-        booking.save(update_fields=["status", "cancelled_at", "calendar_sequence"])
-        booking_email_enqueue(booking, kind="declined")
+        _end(booking, status=Booking.Status.DECLINED, email="declined", now=now)
     return booking
 
 
