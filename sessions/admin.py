@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -5,7 +6,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sessions.models import AvailabilityRule, Booking, DateHours, SessionType, TimeOff
+from sessions import payments
+from sessions.admin_forms import BookingAdminForm
+from sessions.admin_payments import DisputedFilter, stripe_links
+from sessions.models import AvailabilityRule, Booking, DateHours, Payment, SessionType, TimeOff
 from sessions.services import (
     BookingChangeRefused,
     SlotUnavailable,
@@ -15,6 +19,7 @@ from sessions.services import (
     booking_decline,
 )
 from studio.forms import SessionTypeAdminForm
+from studio.money import money_format
 from studio.selectors import studio_get
 from studio.templatetags.money import money
 
@@ -109,6 +114,38 @@ class TimeOffAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
 
 
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = [
+        "kind",
+        "amount_display",
+        "status",
+        "refunded_display",
+        "paid_at",
+        "disputed_at",
+        "stripe",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("amount"))
+    def amount_display(self, obj: Payment) -> str:
+        return money_format(obj.amount, obj.currency)
+
+    @admin.display(description=_("refunded"))
+    def refunded_display(self, obj: Payment) -> str:
+        return money_format(obj.amount_refunded, obj.currency) if obj.amount_refunded else "—"
+
+    @admin.display(description=_("Stripe"))
+    def stripe(self, obj: Payment) -> str:
+        return stripe_links(obj)
+
+
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
     list_display = [
@@ -120,11 +157,13 @@ class BookingAdmin(admin.ModelAdmin):
         "status",
         "price_display",
     ]
-    list_filter = ["status", "photographer", "session_type", "starts_at"]
+    list_filter = ["status", "photographer", "session_type", "starts_at", DisputedFilter]
     search_fields = ["reference", "client__name", "client__email"]
     date_hierarchy = "starts_at"
     list_select_related = ["client", "session_type", "photographer"]
-    actions = ["approve", "decline", "cancel"]
+    actions = ["approve", "decline", "cancel", "cancel_keeping_payments", "request_balance"]
+    form = BookingAdminForm
+    inlines = [PaymentInline]
 
     def _apply(self, request, queryset, service, done_message):
         done, refused = 0, []
@@ -132,7 +171,7 @@ class BookingAdmin(admin.ModelAdmin):
             try:
                 service(booking_id=booking.pk)
                 done += 1
-            except BookingChangeRefused as error:
+            except (BookingChangeRefused, payments.PaymentRefused) as error:
                 refused.append(f"{booking.reference}: {error.message}")
         if done:
             self.message_user(request, done_message(done), messages.SUCCESS)
@@ -157,13 +196,42 @@ class BookingAdmin(admin.ModelAdmin):
             lambda n: ngettext("%d request declined.", "%d requests declined.", n) % n,
         )
 
-    @admin.action(description=_("Cancel the selected bookings (the client is emailed)"))
+    @admin.action(
+        description=_("Cancel the selected bookings, refunding payments in full (emailed)")
+    )
     def cancel(self, request, queryset):
         self._apply(
             request,
             queryset,
             lambda booking_id: booking_cancel(booking_id=booking_id, by_client=False),
             lambda n: ngettext("%d booking cancelled.", "%d bookings cancelled.", n) % n,
+        )
+
+    @admin.action(description=_("Cancel the selected bookings, keeping what was paid (emailed)"))
+    def cancel_keeping_payments(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda booking_id: booking_cancel(
+                booking_id=booking_id, by_client=False, refund_percent=0
+            ),
+            lambda n: ngettext("%d booking cancelled.", "%d bookings cancelled.", n) % n,
+        )
+
+    @admin.action(description=_("Send a balance request (the client is emailed a link to pay)"))
+    def request_balance(self, request, queryset):
+        if not settings.PAYMENTS_ENABLED:
+            self.message_user(
+                request,
+                _("Online payments are off: set STRIPE_SECRET_KEY to ask for balances online."),
+                messages.WARNING,
+            )
+            return
+        self._apply(
+            request,
+            queryset,
+            lambda booking_id: payments.balance_request(booking_id=booking_id),
+            lambda n: ngettext("%d balance request sent.", "%d balance requests sent.", n) % n,
         )
 
     change_list_template = "admin/shoots/booking/change_list.html"
@@ -228,7 +296,30 @@ class BookingAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         # Times, status and prices change only through the booking services (reschedule,
         # cancel, confirm), which keep the blocked span and the history right.
-        return [field.name for field in Booking._meta.fields]
+        return [
+            *(field.name for field in Booking._meta.fields if field.name != "discount"),
+            "money_summary",
+        ]
+
+    @admin.display(description=_("money"))
+    def money_summary(self, obj: Booking) -> str:
+        received = payments.booking_received(obj)
+        lines = [
+            _("Received %(received)s of %(price)s")
+            % {
+                "received": money_format(received, obj.currency),
+                "price": money_format(obj.price - obj.discount, obj.currency),
+            }
+        ]
+        if obj.deposit and not settings.PAYMENTS_ENABLED:
+            lines.append(
+                _("Deposit due at the studio: %(deposit)s")
+                % {"deposit": money_format(obj.deposit, obj.currency)}
+            )
+        due = payments.booking_balance_due(obj)
+        if due and obj.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
+            lines.append(_("Balance due: %(due)s") % {"due": money_format(due, obj.currency)})
+        return " · ".join(str(line) for line in lines)
 
     @admin.display(description=_("price"), ordering="price")
     def price_display(self, obj: Booking) -> str:

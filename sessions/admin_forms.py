@@ -1,4 +1,5 @@
 from datetime import datetime
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
@@ -10,6 +11,7 @@ from clients.models import Client
 from sessions.models import Booking, SessionType
 from sessions.services import booking_rule_warnings
 from studio.models import Photographer
+from studio.money import money_format, to_major, to_minor
 
 
 class StaffBookingForm(forms.Form):
@@ -63,3 +65,70 @@ class StaffBookingForm(forms.Form):
                         [*self.warnings, _("Tick “Book anyway” to book it all the same.")]
                     )
         return cleaned
+
+
+def _money_field(label, help_text="") -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        help_text=help_text,
+        min_value=Decimal(0),
+        max_digits=12,
+        decimal_places=3,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+
+
+def _to_minor(value: Decimal, currency: str) -> int:
+    try:
+        return to_minor(value, currency)
+    except ValueError as error:
+        raise forms.ValidationError(str(error)) from None
+
+
+class BookingAdminForm(forms.ModelForm):
+    """The one thing staff edit on a booking directly: a discount off the balance."""
+
+    class Meta:
+        model = Booking
+        fields = ["discount"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["discount"] = _money_field(
+            _("discount"), _("Taken off the balance the client is asked to pay, e.g. 25.00.")
+        )
+        if self.instance.pk:
+            self.initial["discount"] = to_major(self.instance.discount, self.instance.currency)
+
+    def clean_discount(self) -> int:
+        discount = _to_minor(self.cleaned_data["discount"], self.instance.currency)
+        if discount > self.instance.price:
+            raise forms.ValidationError(
+                _("A discount can't be more than the price, %(price)s.")
+                % {"price": money_format(self.instance.price, self.instance.currency)}
+            )
+        return discount
+
+
+class RefundForm(forms.Form):
+    amount = _money_field(_("Amount to refund"))
+    note = forms.CharField(label=_("Note for the studio's records"), required=False, max_length=300)
+
+    def __init__(self, *args, payment, refundable: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.payment, self.refundable = payment, refundable
+        self.fields["amount"].help_text = _("At most %(amount)s.") % {
+            "amount": money_format(refundable, payment.currency)
+        }
+        self.fields["amount"].initial = to_major(refundable, payment.currency)
+
+    def clean_amount(self) -> int:
+        amount = _to_minor(self.cleaned_data["amount"], self.payment.currency)
+        if amount <= 0:
+            raise forms.ValidationError(_("Please enter an amount above zero."))
+        if amount > self.refundable:
+            raise forms.ValidationError(
+                _("At most %(amount)s can be refunded on this payment.")
+                % {"amount": money_format(self.refundable, self.payment.currency)}
+            )
+        return amount

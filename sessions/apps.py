@@ -8,3 +8,6 @@ class ShootsConfig(AppConfig):
     name = "sessions"
     label = "shoots"
     verbose_name = _("Bookings")
+
+    def ready(self) -> None:
+        from sessions import checks  # noqa: F401  (registers the checks)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from clients.models import Client
 from sessions import slots
-from sessions.models import Booking, SessionType
+from sessions.models import Booking, Payment, SessionType
 from sessions.selectors import booking_active_q, session_type_slots
 from studio.background import task_enqueue_on_commit
 from studio.models import Photographer
@@ -18,7 +18,9 @@ from studio.selectors import studio_get
 # Easy to read over the phone: no 0/O, 1/I/L, 5/S or 8/B to confuse.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY234679"
 REFERENCE_LENGTH = 6
-HOLD_MINUTES = 30  # also the Stripe Checkout session's expiry, which must be >= 30 minutes
+HOLD_MINUTES = 30  # while the client pays online; see payments.CHECKOUT_MINUTES
+# An approved request that needs a deposit: the client is emailed, so gets longer to pay.
+APPROVED_HOLD = timedelta(hours=48)
 
 
 class BookingChangeRefused(Exception):
@@ -89,8 +91,8 @@ def booking_new(
     starts_at: datetime,
     **fields,
 ) -> Booking:
-    """An unsaved booking with its times, and prices copied from the session type (with
-    payments off nothing is taken online, so no deposit is owed)."""
+    """An unsaved booking with its times, and prices copied from the session type. With
+    payments off the deposit is still copied: it is due at the studio."""
     return Booking(
         client=client,
         session_type=session_type,
@@ -98,7 +100,7 @@ def booking_new(
         **booking_times(session_type, starts_at),
         currency=session_type.currency,
         price=session_type.price,
-        deposit=session_type.deposit if settings.PAYMENTS_ENABLED else 0,
+        deposit=session_type.deposit,
         **fields,
     )
 
@@ -161,6 +163,13 @@ def booking_create(
             _insert_with_reference(booking, now=now)
             if booking.status in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED):
                 booking_email_enqueue(booking, kind=booking.status)
+            elif booking.status == Booking.Status.HELD:
+                Payment.objects.create(
+                    booking=booking,
+                    kind=Payment.Kind.DEPOSIT,
+                    amount=booking.deposit,
+                    currency=booking.currency,
+                )
     except SlotUnavailable as unavailable:
         unavailable.nearest = nearest_free_slots(
             session_type=session_type,
@@ -296,15 +305,44 @@ def _check_changeable(booking: Booking, *, by_client: bool, now: datetime) -> Bo
     return booking
 
 
-def booking_cancel(*, booking_id: int, by_client: bool, now: datetime | None = None) -> Booking:
-    """Cancel a booking, freeing its time at once. Cancelling twice changes nothing."""
+def booking_client_may_cancel(booking: Booking, *, now: datetime | None = None) -> bool:
+    """Clients may cancel online until the session starts; after the cut-off what they
+    paid is kept (see payments.cancellation_terms)."""
+    now = now or timezone.now()
+    return _is_active(booking, now=now) and now < booking.starts_at
+
+
+def booking_cancel(
+    *,
+    booking_id: int,
+    by_client: bool,
+    refund_percent: int | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Cancel a booking, freeing its time at once, and refund what was paid: for a client,
+    by the studio's policy (its refund percentage before the cut-off, nothing after); for
+    the studio, `refund_percent` (in full unless told). Cancelling twice changes nothing."""
+    from sessions.payments import booking_payments_settle_on_cancel, cancellation_terms
+
     now = now or timezone.now()
     with transaction.atomic():
         booking = _locked(booking_id)
         if booking.status == Booking.Status.CANCELLED:  # checked under the lock: no race
             return booking
-        _check_changeable(booking, by_client=by_client, now=now)
+        if not _is_active(booking, now=now):
+            raise BookingChangeRefused(
+                _("This booking is no longer active, so it can't be changed.")
+            )
+        if by_client and now >= booking.starts_at:
+            raise BookingChangeRefused(
+                _("Your session has already started, so it can't be cancelled online.")
+            )
+        if by_client:
+            percent = cancellation_terms(booking, now=now)["percent"]
+        else:
+            percent = 100 if refund_percent is None else refund_percent
         _end(booking, status=Booking.Status.CANCELLED, email="cancelled", now=now)
+        booking_payments_settle_on_cancel(booking, percent=percent, now=now)
     return booking
 
 
@@ -391,7 +429,7 @@ def booking_approve(*, booking_id: int, now: datetime | None = None) -> Booking:
         if booking.deposit and settings.PAYMENTS_ENABLED:
             # Approved, and now the deposit is due: the time is held while it is paid.
             booking.status = Booking.Status.HELD
-            booking.hold_expires_at = now + timedelta(minutes=HOLD_MINUTES)
+            booking.hold_expires_at = now + APPROVED_HOLD
         else:
             booking.status = Booking.Status.CONFIRMED
             booking.confirmed_at = now
@@ -399,6 +437,10 @@ def booking_approve(*, booking_id: int, now: datetime | None = None) -> Booking:
         booking.save(
             update_fields=["status", "confirmed_at", "hold_expires_at", "calendar_sequence"]
         )
+        if booking.status == Booking.Status.HELD:
+            from sessions.payments import deposit_payment_create, payment_email_enqueue
+
+            payment_email_enqueue(deposit_payment_create(booking), kind="deposit_due")
     return booking
 
 

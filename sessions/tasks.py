@@ -2,14 +2,48 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+from sessions import payments, stripe_gateway
 from sessions.emails import booking_email_send
+from sessions.payment_emails import payment_email_send
+
+MAIL_ERRORS = (SMTPException, ConnectionError, TimeoutError)
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def booking_email_send_task(*, booking_id: int, kind: str, sequence: int | None = None) -> bool:
+    return booking_email_send(booking_id=booking_id, kind=kind, sequence=sequence)
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def payment_email_send_task(
+    *, payment_id: int, kind: str, refund_id: int | None = None, key_extra: str = ""
+) -> bool:
+    return payment_email_send(
+        payment_id=payment_id, kind=kind, refund_id=refund_id, key_extra=key_extra
+    )
+
+
+# Retried with the same idempotency key, so a retry after a lost answer refunds once.
+@shared_task(
+    autoretry_for=stripe_gateway.TEMPORARY_ERRORS,
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=12,
+)
+def refund_submit_task(*, refund_id: int) -> str:
+    return payments.refund_submit(refund_id=refund_id).status
 
 
 @shared_task(
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    autoretry_for=stripe_gateway.TEMPORARY_ERRORS,
     retry_backoff=30,
     retry_backoff_max=1800,
-    max_retries=8,
+    max_retries=6,
 )
-def booking_email_send_task(*, booking_id: int, kind: str, sequence: int | None = None) -> bool:
-    return booking_email_send(booking_id=booking_id, kind=kind, sequence=sequence)
+def payment_checkout_close_task(*, session_id: str) -> None:
+    stripe_gateway.checkout_session_expire(session_id)
+
+
+@shared_task
+def booking_holds_expire_task() -> int:
+    return payments.booking_holds_expire()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import views
+from sessions import payment_views, views
 
 app_name = "sessions"
 
@@ -14,4 +14,16 @@ urlpatterns = [
     path(
         "booking/<str:token>/reschedule/", views.booking_reschedule_view, name="booking-reschedule"
     ),
+    path("booking/<str:token>/pay/", payment_views.booking_pay, name="booking-pay"),
+    path(
+        "booking/<str:token>/payments/<int:payment_id>/",
+        payment_views.payment_return,
+        name="payment-return",
+    ),
+    path(
+        "booking/<str:token>/payments/<int:payment_id>/status/",
+        payment_views.payment_status,
+        name="payment-status",
+    ),
+    path("stripe/webhook/", payment_views.stripe_webhook, name="stripe-webhook"),
 ]

@@ -1,6 +1,7 @@
 import calendar
 from datetime import UTC, date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
@@ -17,18 +18,26 @@ from clients.services import client_get_or_create
 from sessions.access import booking_get_by_token, booking_url
 from sessions.emails import booking_invite_for
 from sessions.forms import BookingDetailsForm
-from sessions.models import SessionType
+from sessions.models import Booking, Payment, SessionType
+from sessions.payments import (
+    PaymentRefused,
+    booking_balance_due,
+    cancellation_terms,
+    payment_check_payable,
+)
 from sessions.selectors import session_type_list_public, session_type_slots
 from sessions.services import (
     BookingChangeRefused,
     SlotUnavailable,
     booking_cancel,
     booking_change_deadline,
+    booking_client_may_cancel,
     booking_client_may_change,
     booking_create,
     booking_reschedule,
 )
 from studio.models import Photographer
+from studio.templatetags.money import money
 
 DETAILS_SESSION_KEY = "booking_details"
 
@@ -256,6 +265,10 @@ def booking_create_view(request, slug):
                 status=409,
             )
         request.session.pop(DETAILS_SESSION_KEY, None)
+        if booking.status == Booking.Status.HELD:
+            from sessions.payment_views import payment_start
+
+            return payment_start(request, booking, booking.payments.get(kind="deposit"))
         return redirect(booking_url(booking))
     return _private(
         render(
@@ -286,6 +299,24 @@ def _private(response: HttpResponse) -> HttpResponse:
 @require_safe
 def booking_detail(request, token):
     booking = booking_get_by_token(token)
+    booking_payments = list(booking.payments.all())
+    booking._prefetched_objects_cache = {"payments": booking_payments}
+    due = []
+    for payment in booking_payments:
+        if payment.status in (
+            Payment.Status.PENDING,
+            Payment.Status.FAILED,
+            Payment.Status.EXPIRED,
+        ):
+            try:
+                payment_check_payable(payment)
+            except PaymentRefused:
+                continue
+            due.append(payment)
+    if request.GET.get("payment") == "cancelled" and due:
+        messages.info(
+            request, _("You left the payment page before paying, so nothing was charged.")
+        )
     return _private(
         render(
             request,
@@ -296,7 +327,12 @@ def booking_detail(request, token):
                 "calendar_url": reverse("sessions:booking-calendar", args=[token]),
                 "time_zone": timezone.get_current_timezone().key,
                 "may_change": booking_client_may_change(booking),
+                "may_cancel": booking_client_may_cancel(booking),
                 "change_deadline": booking_change_deadline(booking),
+                "received": [p for p in booking_payments if p.status in Payment.RECEIVED_STATUSES],
+                "due": due,
+                "balance_due": booking_balance_due(booking),
+                "payments_enabled": settings.PAYMENTS_ENABLED,
             },
         )
     )
@@ -317,18 +353,38 @@ def booking_calendar(request, token):
 def booking_cancel_view(request, token):
     booking = booking_get_by_token(token)
     if request.method == "POST":
+        terms = cancellation_terms(booking)
         try:
             booking_cancel(booking_id=booking.pk, by_client=True)
         except BookingChangeRefused as refused:
             messages.error(request, refused.message)
         else:
             messages.success(request, _("Your session is cancelled. We've emailed you to confirm."))
+            if terms["refund"]:
+                messages.info(
+                    request,
+                    _(
+                        "We're refunding %(amount)s to your card; you'll get an email "
+                        "when it's on its way."
+                    )
+                    % {"amount": money(terms["refund"], booking.currency)},
+                )
         return redirect(booking_url(booking))
-    if not booking_client_may_change(booking):
+    if not booking_client_may_cancel(booking):
         return redirect(booking_url(booking))
     return _private(
         render(
-            request, "sessions/booking_cancel.html", {"booking": booking, "booking_token": token}
+            request,
+            "sessions/booking_cancel.html",
+            {
+                "booking": booking,
+                "booking_token": token,
+                "terms": cancellation_terms(booking),
+                "may_reschedule": booking_client_may_change(booking),
+                "cutoff_hours": round(
+                    (booking.starts_at - booking_change_deadline(booking)).total_seconds() / 3600
+                ),
+            },
         )
     )
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from studio.models import Photographer, Studio
 from studio.selectors import studio_get
@@ -12,9 +13,19 @@ class StudioAdmin(admin.ModelAdmin):
 
     fieldsets = [
         (None, {"fields": ["name", "intro", "logo"]}),
-        ("Contact", {"fields": ["contact_email", "phone", "address"]}),
-        ("Time and money", {"fields": ["time_zone", "currency"]}),
-        ("Policies and proofing", {"fields": ["policies", "watermark"]}),
+        (_("Contact"), {"fields": ["contact_email", "phone", "address"]}),
+        (_("Time and money"), {"fields": ["time_zone", "currency"]}),
+        (
+            _("Policies"),
+            {
+                "fields": [
+                    "policies",
+                    "cancellation_cutoff_hours",
+                    "cancellation_refund_percent",
+                ]
+            },
+        ),
+        (_("Proofing"), {"fields": ["watermark"]}),
     ]
 
     def changelist_view(self, request, extra_context=None):

@@ -38,6 +38,11 @@ app.conf.update(
         Queue("images", Exchange("default"), routing_key="images"),
     ),
     beat_schedule={
+        # Expired holds free their time at once anyway; this tidies their status.
+        "expire-booking-holds": {
+            "task": "sessions.tasks.booking_holds_expire_task",
+            "schedule": 120.0,
+        },
         "clear-expired-sessions": {
             "task": "studio.tasks.sessions_clear_expired_task",
             "schedule": crontab(hour=3, minute=17),

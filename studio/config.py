@@ -111,6 +111,16 @@ def s3_origins(*, bucket: str, endpoint_url: str) -> list[str]:
     return ["https://*.amazonaws.com"]
 
 
+def checkout_origins(stripe_api_base: str) -> list[str]:
+    """Where forms may send the browser to pay, for the CSP's form-action: Stripe Checkout,
+    plus the API server's own origin when it is a stand-in (stripe-mock, the tests')."""
+    origins = ["https://checkout.stripe.com"]
+    parts = urlsplit(stripe_api_base)
+    if parts.netloc and parts.netloc != "api.stripe.com":
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
+
+
 def studio_defaults_problem(*, time_zone: str, currency: str) -> str | None:
     """Why TIME_ZONE or STUDIO_CURRENCY cannot start a new studio, or None."""
     if time_zone not in TIME_ZONE_NAMES:

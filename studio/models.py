@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +46,15 @@ class Studio(models.Model):
             "Clients can reschedule or cancel online until this many hours before a session."
         ),
     )
+    cancellation_refund_percent = models.PositiveSmallIntegerField(
+        _("deposit refunded on cancellation (%)"),
+        default=100,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "How much of the deposit a client gets back when they cancel in time. "
+            "After the cut-off above the deposit is kept."
+        ),
+    )
     watermark = models.ImageField(
         _("watermark"),
         upload_to=branding_upload_to,
@@ -57,7 +66,13 @@ class Studio(models.Model):
     class Meta:
         verbose_name = _("studio")
         verbose_name_plural = _("studio")
-        constraints = [models.CheckConstraint(condition=Q(id=1), name="studio_single_row")]
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="studio_single_row"),
+            models.CheckConstraint(
+                condition=Q(cancellation_refund_percent__lte=100),
+                name="studio_refund_percent_max_100",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

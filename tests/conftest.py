@@ -70,3 +70,47 @@ def chromium_path() -> Path:
     if not path:
         pytest.skip("Chromium is not installed: apt-get install -y chromium")
     return Path(path)
+
+
+@pytest.fixture
+def stripe_standin(settings):
+    """Payments on, with Sitting talking to a local server that speaks Stripe's API."""
+    from tests.stripe_standin import StripeStandIn
+
+    with StripeStandIn().start() as standin:
+        settings.STRIPE_SECRET_KEY = "sk_test_sitting"
+        settings.STRIPE_WEBHOOK_SECRET = standin.webhook_secret
+        settings.PAYMENTS_ENABLED = True
+        settings.STRIPE_API_BASE = standin.url
+        yield standin
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks sent after commit run at once, in this process (Celery's eager mode)."""
+    from studio.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def post_event(client, stripe_standin):
+    """Deliver a Stripe event to the webhook the way Stripe does: JSON with a real
+    Stripe-Signature. Returns the response."""
+    import json
+
+    from django.urls import reverse
+
+    def post(event, *, secret=None, timestamp=None, payload=None):
+        body = payload if payload is not None else json.dumps(event).encode()
+        return client.post(
+            reverse("sessions:stripe-webhook"),
+            data=body,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=stripe_standin.sign(body, secret=secret, timestamp=timestamp),
+        )
+
+    return post

@@ -185,6 +185,8 @@ def test_the_database_refuses_overlapping_bookings_on_postgresql(headshot, maya)
     BookingFactory(session_type=headshot, photographer=maya, starts_at=TEN + timedelta(hours=1))
 
 
-def test_with_payments_off_no_deposit_is_owed(headshot):
+def test_with_payments_off_the_booking_confirms_and_its_deposit_is_due_at_the_studio(headshot):
     booking = book(headshot)
-    assert (booking.price, booking.deposit) == (15000, 0)
+    assert (booking.price, booking.deposit) == (15000, 5000)
+    assert booking.status == Booking.Status.CONFIRMED
+    assert not booking.payments.exists()

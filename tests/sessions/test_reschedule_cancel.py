@@ -115,17 +115,33 @@ def test_cancelling_frees_the_time_and_sends_a_cancellation_for_the_calendar(ann
     assert calendar.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
 
 
-def test_past_the_cut_off_clients_cannot_change_online_but_the_studio_can(annas_booking, london):
+def test_past_the_cut_off_clients_cannot_move_online_but_the_studio_can(annas_booking, london):
     with time_machine.travel(TEN - timedelta(hours=47), tick=False):
         with pytest.raises(BookingChangeRefused, match="too close to your session"):
-            booking_cancel(booking_id=annas_booking.pk, by_client=True)
-        with pytest.raises(BookingChangeRefused):
             booking_reschedule(
                 booking_id=annas_booking.pk,
                 starts_at=TEN + timedelta(hours=1),
                 tz=london,
                 by_client=True,
             )
+        moved = booking_reschedule(
+            booking_id=annas_booking.pk,
+            starts_at=TEN + timedelta(hours=1),
+            tz=london,
+            by_client=False,
+        )
+        assert moved.starts_at == TEN + timedelta(hours=1)
+
+
+def test_past_the_cut_off_clients_may_still_cancel_until_the_session_starts(annas_booking):
+    with time_machine.travel(TEN - timedelta(hours=1), tick=False):
+        assert booking_cancel(booking_id=annas_booking.pk, by_client=True).status == "cancelled"
+
+
+def test_once_the_session_has_started_clients_cannot_cancel_online(annas_booking):
+    with time_machine.travel(TEN + timedelta(minutes=5), tick=False):
+        with pytest.raises(BookingChangeRefused, match="already started"):
+            booking_cancel(booking_id=annas_booking.pk, by_client=True)
         assert booking_cancel(booking_id=annas_booking.pk, by_client=False).status == "cancelled"
 
 

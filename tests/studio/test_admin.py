@@ -37,11 +37,33 @@ def test_studio_settings_save_from_the_admin(client, studio, staff_user):
             "phone": "",
             "address": "",
             "policies": "",
+            "cancellation_cutoff_hours": "24",
+            "cancellation_refund_percent": "50",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     studio.refresh_from_db()
     assert (studio.name, studio.time_zone, studio.currency) == ("Lumen & Co", "Europe/Paris", "EUR")
+    assert (studio.cancellation_cutoff_hours, studio.cancellation_refund_percent) == (24, 50)
+
+
+def test_a_refund_percentage_over_100_is_refused_with_the_form_kept(client, studio, staff_user):
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("admin:studio_studio_change", args=[1]),
+        {
+            "name": "Lumen & Co",
+            "time_zone": "Europe/London",
+            "currency": "GBP",
+            "cancellation_cutoff_hours": "48",
+            "cancellation_refund_percent": "120",
+        },
+    )
+    assert response.status_code == 200
+    assert "Ensure this value is less than or equal to 100." in response.content.decode()
+    assert 'value="Lumen &amp; Co"' in response.content.decode()
+    studio.refresh_from_db()
+    assert studio.cancellation_refund_percent == 100
 
 
 def test_an_unknown_time_zone_is_refused_and_what_was_typed_is_kept(client, studio, staff_user):

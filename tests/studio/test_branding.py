@@ -15,6 +15,8 @@ STUDIO_FORM = {
     "name": "Lumen Portraits",
     "time_zone": "Europe/London",
     "currency": "GBP",
+    "cancellation_cutoff_hours": "48",
+    "cancellation_refund_percent": "100",
 }
 
 

@@ -171,3 +171,11 @@ def test_the_laptop_secret_key_is_private_to_its_owner_and_stable(tmp_path):
     assert (tmp_path / "dev-secret-key").stat().st_mode & 0o777 == 0o600
     assert config.dev_secret_key(tmp_path) == key
     assert [p.name for p in tmp_path.iterdir()] == ["dev-secret-key"]
+
+
+def test_forms_may_send_people_to_stripe_checkout_and_to_a_local_stand_in_only_when_set():
+    assert config.checkout_origins("https://api.stripe.com") == ["https://checkout.stripe.com"]
+    assert config.checkout_origins("http://127.0.0.1:12111") == [
+        "https://checkout.stripe.com",
+        "http://127.0.0.1:12111",
+    ]

@@ -1,0 +1,275 @@
+"""Payments in the admin: every payment with its refunds and Stripe links, monthly totals,
+and a refund form. Nothing here changes money except through sessions.payments."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from sessions import payments, stripe_gateway
+from sessions.admin_forms import RefundForm
+from sessions.models import Payment, Refund, StripeEvent
+from studio.money import money_format
+from studio.selectors import studio_get
+
+
+class DisputedFilter(admin.SimpleListFilter):
+    title = _("disputed")
+    parameter_name = "disputed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Disputed")), ("no", _("Not disputed"))]
+
+    def queryset(self, request, queryset):
+        field = "disputed_at" if queryset.model is Payment else "payments__disputed_at"
+        if self.value() == "yes":
+            return queryset.filter(**{f"{field}__isnull": False}).distinct()
+        if self.value() == "no":
+            return queryset.exclude(**{f"{field}__isnull": False})
+        return queryset
+
+
+def stripe_links(payment: Payment) -> str:
+    links = []
+    if payment.stripe_payment_intent_id:
+        links.append(
+            format_html(
+                '<a href="{}" target="_blank" rel="noopener">{}</a>',
+                stripe_gateway.dashboard_url("payments", payment.stripe_payment_intent_id),
+                payment.stripe_payment_intent_id,
+            )
+        )
+    elif payment.stripe_checkout_session_id:
+        links.append(format_html("<span>{}</span>", payment.stripe_checkout_session_id))
+    if payment.stripe_dispute_id:
+        links.append(
+            format_html(
+                '<a href="{}" target="_blank" rel="noopener">{}</a>',
+                stripe_gateway.dashboard_url("disputes", payment.stripe_dispute_id),
+                payment.stripe_dispute_id,
+            )
+        )
+    return format_html("<br>".join(["{}"] * len(links)), *links) if links else "—"
+
+
+class RefundInline(admin.TabularInline):
+    model = Refund
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "amount_display", "status", "reason", "note", "stripe_refund_id"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("amount"))
+    def amount_display(self, obj: Refund) -> str:
+        return money_format(obj.amount, obj.currency)
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "booking_link",
+        "client_name",
+        "kind",
+        "amount_display",
+        "status",
+        "refunded_display",
+        "paid_at",
+        "disputed_at",
+    ]
+    list_filter = ["status", "kind", DisputedFilter, "paid_at"]
+    search_fields = [
+        "booking__reference",
+        "booking__client__name",
+        "booking__client__email",
+        "stripe_checkout_session_id",
+        "stripe_payment_intent_id",
+    ]
+    date_hierarchy = "created_at"
+    list_select_related = ["booking__client"]
+    inlines = [RefundInline]
+    change_list_template = "admin/shoots/payment/change_list.html"
+    change_form_template = "admin/shoots/payment/change_form.html"
+    fields = [
+        "booking_link",
+        "kind",
+        "amount_display",
+        "status",
+        "refunded_display",
+        "failure_reason",
+        "created_at",
+        "paid_at",
+        "disputed_at",
+        "stripe",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False  # payments come from bookings and Stripe, never typed in
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("booking"), ordering="booking__reference")
+    def booking_link(self, obj: Payment) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:shoots_booking_change", args=[obj.booking_id]),
+            obj.booking.reference,
+        )
+
+    @admin.display(description=_("client"), ordering="booking__client__name")
+    def client_name(self, obj: Payment) -> str:
+        return obj.booking.client.name
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj: Payment) -> str:
+        return money_format(obj.amount, obj.currency)
+
+    @admin.display(description=_("refunded"), ordering="amount_refunded")
+    def refunded_display(self, obj: Payment) -> str:
+        return money_format(obj.amount_refunded, obj.currency) if obj.amount_refunded else "—"
+
+    @admin.display(description=_("Stripe"))
+    def stripe(self, obj: Payment) -> str:
+        return stripe_links(obj)
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {**(extra_context or {}), "monthly_totals": monthly_totals()}
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        payment = self.get_object(request, object_id)
+        refundable = payments.payment_refundable(payment) if payment else 0
+        extra = {
+            **(extra_context or {}),
+            "refundable": money_format(refundable, payment.currency) if refundable else "",
+            "refund_url": reverse("admin:shoots_payment_refund", args=[object_id]),
+            "can_refund": bool(refundable) and self.has_change_permission(request, payment),
+        }
+        return super().change_view(request, object_id, form_url, extra)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:payment_id>/refund/",
+                self.admin_site.admin_view(self.refund_view),
+                name="shoots_payment_refund",
+            ),
+            *super().get_urls(),
+        ]
+
+    def refund_view(self, request, payment_id):
+        payment = get_object_or_404(
+            Payment.objects.select_related("booking__client"), pk=payment_id
+        )
+        change_url = reverse("admin:shoots_payment_change", args=[payment.pk])
+        if not self.has_change_permission(request, payment):
+            return redirect(change_url)
+        refundable = payments.payment_refundable(payment)
+        if not refundable:
+            self.message_user(request, _("Nothing is left to refund on this payment."))
+            return redirect(change_url)
+        form = RefundForm(request.POST or None, payment=payment, refundable=refundable)
+        if request.method == "POST" and form.is_valid():
+            try:
+                payments.refund_create(
+                    payment_id=payment.pk,
+                    amount=form.cleaned_data["amount"],
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                )
+            except payments.PaymentRefused as refused:
+                form.add_error("amount", refused.message)
+            else:
+                self.message_user(
+                    request,
+                    _("Refund of %(amount)s sent to Stripe; the client is emailed when it's made.")
+                    % {"amount": money_format(form.cleaned_data["amount"], payment.currency)},
+                    messages.SUCCESS,
+                )
+                return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Refund %(ref)s · %(client)s")
+            % {"ref": payment.booking.reference, "client": payment.booking.client.name},
+            "form": form,
+            "payment": payment,
+            "amount": money_format(payment.amount, payment.currency),
+            "opts": self.model._meta,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/shoots/payment/refund.html", context)
+
+
+def monthly_totals(months: int = 12) -> list[dict]:
+    """Received, refunded and net per month (in the studio's time zone) and currency, the
+    newest first. Refunds count in the month they were asked for."""
+    zone = ZoneInfo(studio_get().time_zone)
+    now = timezone.localtime(timezone.now(), zone)
+    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    for _month in range(months - 1):
+        start = (start.replace(day=1) - timedelta(days=1)).replace(day=1)
+    received = (
+        Payment.objects.filter(paid_at__gte=start, status__in=Payment.RECEIVED_STATUSES)
+        .annotate(month=TruncMonth("paid_at", tzinfo=zone))
+        .values("month", "currency")
+        .annotate(total=Sum("amount"), count=Count("pk"))
+    )
+    refunded = (
+        Refund.objects.filter(created_at__gte=start)
+        .filter(~Q(status=Refund.Status.FAILED))
+        .annotate(month=TruncMonth("created_at", tzinfo=zone))
+        .values("month", "currency")
+        .annotate(total=Sum("amount"))
+    )
+    rows: dict[tuple, dict] = {}
+    for item in received:
+        row = rows.setdefault(
+            (item["month"].date(), item["currency"]), {"received": 0, "refunded": 0, "count": 0}
+        )
+        row["received"], row["count"] = item["total"], item["count"]
+    for item in refunded:
+        row = rows.setdefault(
+            (item["month"].date(), item["currency"]), {"received": 0, "refunded": 0, "count": 0}
+        )
+        row["refunded"] = item["total"]
+    return [
+        {
+            "month": month,
+            "count": row["count"],
+            "received": money_format(row["received"], currency),
+            "refunded": money_format(row["refunded"], currency),
+            "net": money_format(row["received"] - row["refunded"], currency),
+        }
+        for (month, currency), row in sorted(rows.items(), reverse=True)
+    ]
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    """What Stripe told Sitting, and what came of it: for answering "did the webhook arrive?"."""
+
+    list_display = ["received_at", "type", "event_id", "processed_at", "outcome", "payment"]
+    list_filter = ["type", "livemode"]
+    search_fields = ["event_id", "type"]
+    list_select_related = ["payment__booking"]
+    readonly_fields = [field.name for field in StripeEvent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

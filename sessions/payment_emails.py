@@ -1,0 +1,225 @@
+"""Emails about money: to the client (receipts, refunds, a balance or deposit due, a payment
+that came too late) and to the studio (late payments, disputes, refunds Stripe refused).
+Each is sent once per payment (and refund), however often a task retries."""
+
+import logging
+import zoneinfo
+from email.utils import formataddr
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from sessions.access import booking_url
+from sessions.models import Booking, Payment, Refund
+from sessions.stripe_gateway import dashboard_url
+from studio.emailing import email_send_once
+from studio.money import money_format
+from studio.selectors import studio_get
+
+log = logging.getLogger(__name__)
+
+CLIENT_KINDS = {"payment_received", "refund_issued", "late_payment", "balance_due", "deposit_due"}
+STUDIO_KINDS = {"studio_late_payment", "studio_dispute", "studio_refund_failed"}
+
+
+def _still_applies(kind: str, payment: Payment, refund: Refund | None) -> bool:
+    """Whether the email still makes sense now that the task runs."""
+    if kind in ("balance_due", "deposit_due"):
+        due = payment.status == Payment.Status.PENDING
+        if kind == "deposit_due":
+            due = due and payment.booking.status == Booking.Status.HELD
+        return due
+    if kind in ("refund_issued", "studio_refund_failed"):
+        return refund is not None
+    return True
+
+
+def payment_email_send(
+    *, payment_id: int, kind: str, refund_id: int | None = None, key_extra: str = ""
+) -> bool:
+    """Send one email about a payment; False if it was sent already or no longer applies."""
+    if kind not in CLIENT_KINDS | STUDIO_KINDS:
+        raise ValueError(f"unknown payment email {kind!r}")
+    payment = (
+        Payment.objects.select_related(
+            "booking__client", "booking__session_type", "booking__photographer"
+        )
+        .filter(pk=payment_id)
+        .first()
+    )
+    refund = (
+        Refund.objects.filter(pk=refund_id, payment_id=payment_id).first() if refund_id else None
+    )
+    if payment is None or not _still_applies(kind, payment, refund):
+        return False
+    studio = studio_get()
+    booking = payment.booking
+    if kind in STUDIO_KINDS:
+        if not studio.contact_email:
+            log.warning("No studio contact email: %s about %s not sent", kind, booking.reference)
+            return False
+        to, reply_to = formataddr((studio.name, studio.contact_email)), None
+    else:
+        to = formataddr((booking.client.name, booking.client.email))
+        reply_to = studio.contact_email or None
+    with (
+        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
+        translation.override(settings.LANGUAGE_CODE),
+    ):
+        message = _message(kind, payment=payment, refund=refund, studio=studio)
+        context = {**message, "studio": studio, "booking": booking}
+        key = ":".join(
+            part
+            for part in (
+                f"payment:{payment.pk}:{kind}",
+                f"refund:{refund.pk}" if refund else "",
+                key_extra,
+            )
+            if part
+        )
+        return email_send_once(
+            key=key,
+            to=to,
+            subject=message["subject"],
+            text=render_to_string("emails/payment.txt", context),
+            html=render_to_string("emails/payment.html", context),
+            reply_to=reply_to,
+        )
+
+
+def _message(kind: str, *, payment: Payment, refund: Refund | None, studio) -> dict:
+    """Subject, heading, paragraphs and the one button of an email, in plain words."""
+    booking = payment.booking
+    money = {
+        "amount": money_format(payment.amount, payment.currency),
+        "refund": money_format(refund.amount, refund.currency) if refund else "",
+        "what": booking.session_type.name,
+        "when": date_format(timezone.localtime(booking.starts_at), "l j F Y, H:i"),
+        "ref": booking.reference,
+        "client": booking.client.name,
+        "kind": payment.get_kind_display().lower(),
+        "studio": studio.name,
+    }
+    link = booking_url(booking, absolute=True)
+    if kind == "payment_received":
+        return {
+            "subject": _("Payment received: %(amount)s for your %(what)s") % money,
+            "heading": _("Thank you, we've received your payment"),
+            "paragraphs": [
+                _("We've received %(amount)s, the %(kind)s for your %(what)s on %(when)s.") % money,
+                _("Your booking reference is %(ref)s.") % money,
+            ],
+            "button": (_("See your booking"), link),
+        }
+    if kind == "refund_issued":
+        return {
+            "subject": _("We've refunded %(refund)s") % money,
+            "heading": _("Your refund is on its way"),
+            "paragraphs": [
+                _(
+                    "We've refunded %(refund)s to the card you paid with, for your %(what)s "
+                    "on %(when)s (reference %(ref)s)."
+                )
+                % money,
+                _("Depending on your bank, it shows on your statement within 5 to 10 days."),
+            ],
+            "button": (_("See your booking"), link),
+        }
+    if kind == "late_payment":
+        return {
+            "subject": _("Your payment arrived after we released your time: full refund"),
+            "heading": _("We're sorry: that time was no longer free"),
+            "paragraphs": [
+                _(
+                    "Your %(amount)s deposit for %(what)s on %(when)s reached us after the "
+                    "time we were holding for you had run out, and by then the session "
+                    "could no longer go ahead as booked."
+                )
+                % money,
+                _(
+                    "We've refunded the full %(amount)s to your card; it usually shows within "
+                    "5 to 10 days. Nothing else is owed."
+                )
+                % money,
+                _("We'd love to photograph you another time."),
+            ],
+            "button": (_("Choose another time"), settings.SITE_URL + "/book/"),
+        }
+    if kind == "balance_due":
+        return {
+            "subject": _("The balance for your %(what)s: %(amount)s") % money,
+            "heading": _("Your balance"),
+            "paragraphs": [
+                _("Thank you for your %(what)s on %(when)s.") % money,
+                _(
+                    "The balance of %(amount)s is now due (reference %(ref)s). You can pay it "
+                    "securely online by card."
+                )
+                % money,
+            ],
+            "button": (_("Pay %(amount)s") % money, link),
+        }
+    if kind == "deposit_due":
+        until = date_format(timezone.localtime(booking.hold_expires_at), "l j F, H:i")
+        return {
+            "subject": _("Good news: %(what)s on %(when)s, pay the deposit to confirm") % money,
+            "heading": _("We can photograph you then"),
+            "paragraphs": [
+                _("Good news: we can take your %(what)s on %(when)s.") % money,
+                _(
+                    "To confirm it, please pay the %(amount)s deposit by %(until)s. Until then "
+                    "we keep the time for you."
+                )
+                % {**money, "until": until},
+            ],
+            "button": (_("Pay the deposit"), link),
+        }
+    stripe_link = (
+        dashboard_url("payments", payment.stripe_payment_intent_id)
+        if payment.stripe_payment_intent_id
+        else "https://dashboard.stripe.com/"
+    )
+    if kind == "studio_late_payment":
+        return {
+            "subject": _("Late payment refunded: %(ref)s, %(client)s") % money,
+            "heading": _("A deposit came too late and was refunded"),
+            "paragraphs": [
+                _(
+                    "%(client)s paid the %(amount)s deposit for %(what)s on %(when)s "
+                    "(%(ref)s) after their hold had ended and the time was no longer free."
+                )
+                % money,
+                _("Sitting has refunded it in full and told them. Nothing needs doing."),
+            ],
+            "button": (_("See the payment in Stripe"), stripe_link),
+        }
+    if kind == "studio_dispute":
+        return {
+            "subject": _("Payment disputed: %(ref)s, %(client)s") % money,
+            "heading": _("A client's bank has opened a dispute"),
+            "paragraphs": [
+                _(
+                    "The %(amount)s %(kind)s for %(what)s on %(when)s (%(ref)s, %(client)s) "
+                    "is disputed."
+                )
+                % money,
+                _(
+                    "Please respond in the Stripe dashboard before the deadline it shows; "
+                    "evidence such as the booking confirmation and your policy helps."
+                ),
+            ],
+            "button": (_("Respond in Stripe"), stripe_link),
+        }
+    return {  # studio_refund_failed
+        "subject": _("A refund could not be made: %(ref)s") % money,
+        "heading": _("Stripe refused a refund"),
+        "paragraphs": [
+            _("The %(refund)s refund for %(ref)s (%(client)s) was refused by Stripe:") % money,
+            refund.failure_reason if refund else "",
+            _("Please look at the payment in the Stripe dashboard."),
+        ],
+        "button": (_("Open the payment in Stripe"), stripe_link),
+    }

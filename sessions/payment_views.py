@@ -1,0 +1,137 @@
+"""Paying online: off to Stripe Checkout, back to a page that shows the payment's status
+(polled by htmx until the webhook arrives), and the webhook itself."""
+
+import logging
+
+import stripe
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from sessions import payments, stripe_gateway
+from sessions.access import booking_get_by_token, booking_url
+from sessions.models import Booking, Payment
+from sessions.views import _private
+
+log = logging.getLogger(__name__)
+
+# The return page asks Stripe directly at most this often per payment while it polls.
+REFRESH_EVERY_SECONDS = 10
+
+
+def checkout_redirect(url: str) -> HttpResponse:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303  # after a POST: the browser GETs the Checkout page
+    return response
+
+
+def payment_for_booking(booking: Booking, payment_id: int) -> Payment:
+    """A payment of this booking, or 404: a link to one booking opens its payments only."""
+    return get_object_or_404(Payment.objects.filter(booking=booking), pk=payment_id)
+
+
+def payment_start(request: HttpRequest, booking: Booking, payment: Payment) -> HttpResponse:
+    """Send the client to Checkout for this payment, or back to their booking with why not."""
+    try:
+        return checkout_redirect(payments.payment_checkout_url(payment_id=payment.pk))
+    except payments.PaymentRefused as refused:
+        messages.error(request, refused.message)
+        return redirect(booking_url(booking))
+
+
+@never_cache
+@require_POST
+def booking_pay(request, token):
+    booking = booking_get_by_token(token)
+    raw = request.POST.get("payment", "")
+    if not (raw.isascii() and raw.isdigit()):
+        raise Http404
+    return payment_start(request, booking, payment_for_booking(booking, int(raw)))
+
+
+def _status_context(booking: Booking, payment: Payment, token: str) -> dict:
+    booking.refresh_from_db(fields=["status", "hold_expires_at"])
+    return {
+        "booking": booking,
+        "payment": payment,
+        "token": token,
+        "payable": _payable(payment),
+        "late": payment.kind == Payment.Kind.DEPOSIT
+        and payment.status in Payment.RECEIVED_STATUSES
+        and booking.status != Booking.Status.CONFIRMED,
+    }
+
+
+def _payable(payment: Payment) -> bool:
+    try:
+        payments.payment_check_payable(payment)
+    except payments.PaymentRefused:
+        return False
+    return True
+
+
+def _refresh_from_stripe(payment: Payment) -> Payment:
+    """Ask Stripe now rather than wait for the webhook; both end in the same function."""
+    if payment.status != Payment.Status.PENDING or not payment.stripe_checkout_session_id:
+        return payment
+    if not cache.add(f"payment-refresh:{payment.pk}", 1, REFRESH_EVERY_SECONDS):
+        return payment
+    try:
+        return payments.payment_refresh(payment_id=payment.pk)
+    except stripe.StripeError as error:
+        log.info("Could not read payment %s from Stripe: %s", payment.pk, error)
+        return payment
+
+
+@never_cache
+@require_safe
+def payment_return(request, token, payment_id):
+    """Where Stripe Checkout sends the client back after paying."""
+    booking = booking_get_by_token(token)
+    payment = _refresh_from_stripe(payment_for_booking(booking, payment_id))
+    context = _status_context(booking, payment, token)
+    return _private(render(request, "sessions/payment_return.html", context))
+
+
+@never_cache
+@require_safe
+def payment_status(request, token, payment_id):
+    """The status box alone, which the return page polls while the payment is confirmed."""
+    booking = booking_get_by_token(token)
+    payment = _refresh_from_stripe(payment_for_booking(booking, payment_id))
+    context = _status_context(booking, payment, token)
+    return _private(render(request, "sessions/_payment_status.html", context))
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    """Stripe's events. Only a correctly signed, fresh request is acted on; each event once.
+    A 4xx tells Stripe not to retry; a 5xx or 409 that it should."""
+    if not settings.PAYMENTS_ENABLED or not settings.STRIPE_WEBHOOK_SECRET:
+        log.error("Stripe webhook refused: STRIPE_WEBHOOK_SECRET is not set")
+        return HttpResponse("Webhooks are not configured.", status=400, content_type="text/plain")
+    try:
+        event = stripe_gateway.webhook_event(
+            payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+        )
+    except stripe.SignatureVerificationError:
+        return HttpResponse("Bad signature.", status=400, content_type="text/plain")
+    except ValueError:
+        return HttpResponse("Not a Stripe event.", status=400, content_type="text/plain")
+    try:
+        outcome = payments.stripe_event_process(event=event)
+    except ValueError:
+        return HttpResponse("Not a Stripe event.", status=400, content_type="text/plain")
+    except payments.EventInFlight:
+        return HttpResponse("Being processed; try later.", status=409, content_type="text/plain")
+    except stripe.StripeError as error:
+        log.warning("Stripe event %s not processed yet: %s", event.get("id"), error)
+        return HttpResponse("Stripe unreachable; try later.", status=503, content_type="text/plain")
+    log.info("Stripe event %s (%s): %s", event.get("id"), event.get("type"), outcome)
+    return HttpResponse(outcome, content_type="text/plain")
