@@ -18,7 +18,6 @@ from sessions import payments, stripe_gateway
 from sessions.admin_forms import RefundForm
 from sessions.models import Payment, Refund, StripeEvent
 from studio.money import money_format
-from studio.selectors import studio_get
 
 
 class DisputedFilter(admin.SimpleListFilter):
@@ -98,6 +97,7 @@ class PaymentAdmin(admin.ModelAdmin):
     ]
     date_hierarchy = "created_at"
     list_select_related = ["booking__client"]
+    show_full_result_count = False
     inlines = [RefundInline]
     change_list_template = "admin/shoots/payment/change_list.html"
     change_form_template = "admin/shoots/payment/change_form.html"
@@ -147,7 +147,11 @@ class PaymentAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(
-            request, {**(extra_context or {}), "monthly_totals": monthly_totals()}
+            request,
+            {
+                **(extra_context or {}),
+                "monthly_totals": monthly_totals(zone=ZoneInfo(request.studio.time_zone)),
+            },
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -214,10 +218,9 @@ class PaymentAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/shoots/payment/refund.html", context)
 
 
-def monthly_totals(months: int = 12) -> list[dict]:
+def monthly_totals(*, zone: ZoneInfo, months: int = 12) -> list[dict]:
     """Received, refunded and net per month (in the studio's time zone) and currency, the
     newest first. Refunds count in the month they were asked for."""
-    zone = ZoneInfo(studio_get().time_zone)
     now = timezone.localtime(timezone.now(), zone)
     start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     for _month in range(months - 1):

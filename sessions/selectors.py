@@ -6,7 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from sessions import slots
-from sessions.models import AvailabilityRule, Booking, DateHours, SessionType, TimeOff
+from sessions.models import AvailabilityRule, Booking, DateHours, Payment, SessionType, TimeOff
 from studio.models import Photographer
 
 
@@ -158,10 +158,18 @@ def session_type_slots(
 
 
 def booking_list_for_client(*, client_id: int) -> list[Booking]:
-    """A client's bookings, newest first, with what their pages show (one query)."""
+    """A client's bookings, newest first, with what their pages show, and the payments
+    still waiting to be made as `open_payments` (two queries)."""
     return list(
         Booking.objects.filter(client_id=client_id)
         .exclude(status=Booking.Status.EXPIRED)
         .select_related("session_type", "photographer")
+        .prefetch_related(
+            Prefetch(
+                "payments",
+                queryset=Payment.objects.filter(status=Payment.Status.PENDING),
+                to_attr="open_payments",
+            )
+        )
         .order_by("-starts_at")
     )

@@ -6,6 +6,7 @@ import pytest
 
 from studio.models import Studio
 from tests.factories import ClientFactory, PhotographerFactory, UserFactory
+from tests.payment_fixtures import held, pay_clock, portrait  # noqa: F401  (fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
 

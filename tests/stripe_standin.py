@@ -664,6 +664,7 @@ class StripeStandIn:
         back = html.escape(session["cancel_url"] or "", quote=True)
         body = (
             "<!doctype html><html><head><meta charset='utf-8'><title>Stand-in Checkout</title>"
+            "<link rel='icon' href='data:,'>"  # no favicon request: no 404 in the console
             f"</head><body><h1>Stand-in Checkout</h1><ul>{rows}</ul>"
             f"<p>Total: {_money(session['amount_total'], session['currency'])}</p>"
             f'{action}<p><a href="{back}">Back</a></p></body></html>'

@@ -13,7 +13,7 @@ from sessions.models import Booking, Payment
 from sessions.payments import booking_holds_expire
 from sessions.selectors import session_type_slots
 from tests.factories import BookingFactory
-from tests.sessions.conftest import LONDON, PAY_NOW, PAY_TEN
+from tests.payment_fixtures import LONDON, PAY_NOW, PAY_TEN
 
 FORM = {"name": "Rosa Diaz", "email": "rosa@example.com", "phone": "", "notes": "", "agree": "on"}
 

@@ -1,3 +1,5 @@
+"""Fixtures for payment tests: a session with a deposit, a clock, a held booking."""
+
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 

@@ -1,0 +1,317 @@
+"""Late payments, refunds on cancellation and by the studio, and balance requests."""
+
+import html
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from sessions.access import booking_token
+from sessions.models import Booking, Payment, Refund
+from sessions.payments import balance_request, payment_checkout_url, refund_submit
+from sessions.services import booking_cancel, booking_create
+from studio.models import SentEmail, Studio
+from tests.factories import ClientFactory
+from tests.payment_fixtures import LONDON, PAY_TEN
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def deposit_of(booking: Booking) -> Payment:
+    return booking.payments.get(kind=Payment.Kind.DEPOSIT)
+
+
+@pytest.fixture
+def run_tasks(eager_tasks, django_capture_on_commit_callbacks):
+    """Run what a block queues (emails, refunds) when it commits, as a worker would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def pay(stripe_standin, post_event, run_tasks):
+    """The client pays a payment on Checkout and Stripe's webhook arrives."""
+
+    def paid(payment: Payment) -> dict:
+        payment_checkout_url(payment_id=payment.pk)
+        payment.refresh_from_db()
+        session = stripe_standin.complete_session(payment.stripe_checkout_session_id)
+        with run_tasks():
+            response = post_event(stripe_standin.event("checkout.session.completed", session))
+        assert response.status_code == 200
+        return session
+
+    return paid
+
+
+@pytest.fixture
+def booked(held, pay) -> Booking:
+    """Anna's portrait, deposit paid and confirmed."""
+    pay(deposit_of(held))
+    held.refresh_from_db()
+    assert held.status == Booking.Status.CONFIRMED
+    mail.outbox.clear()
+    return held
+
+
+def test_a_payment_arriving_after_the_time_went_to_someone_else_is_refunded_once(
+    held, stripe_standin, post_event, run_tasks, pay_clock
+):
+    payment = deposit_of(held)
+    payment_checkout_url(payment_id=payment.pk)
+    payment.refresh_from_db()
+    # The hold runs out; Ben books the same time; then Anna's payment goes through.
+    pay_clock.shift(timedelta(minutes=32))
+    ben = ClientFactory(name="Ben Okafor", email="ben@example.com")
+    bens = booking_create(client=ben, session_type=held.session_type, starts_at=PAY_TEN, tz=LONDON)
+    assert bens.status == Booking.Status.HELD
+    session = stripe_standin.complete_session(payment.stripe_checkout_session_id)
+    event = stripe_standin.event("checkout.session.completed", session)
+    with run_tasks():
+        assert post_event(event).status_code == 200
+    with run_tasks():
+        assert post_event(event).status_code == 200  # a replay changes nothing
+    with run_tasks():  # nor does the same news in another event
+        post_event(stripe_standin.event("checkout.session.async_payment_succeeded", session))
+
+    held.refresh_from_db()
+    payment.refresh_from_db()
+    assert held.status == Booking.Status.EXPIRED
+    assert (payment.status, payment.amount_refunded) == (Payment.Status.REFUNDED, 5000)
+    (refund,) = Refund.objects.all()
+    assert (refund.amount, refund.reason, refund.status) == (
+        5000,
+        Refund.Reason.LATE_PAYMENT,
+        Refund.Status.SUCCEEDED,
+    )
+    (asked,) = stripe_standin.requests_to("POST", "/v1/refunds")
+    assert asked.params["payment_intent"] == session["payment_intent"]
+    assert asked.params["amount"] == "5000"
+    assert asked.params["metadata"]["refund_id"] == str(refund.pk)
+    assert asked.headers["Idempotency-Key"] == f"sitting-refund-{refund.pk}"
+    subjects = {(tuple(m.to), m.subject) for m in mail.outbox}
+    assert subjects == {
+        (
+            ("Anna Kowalska <anna@example.com>",),
+            "Your payment arrived after we released your time: full refund",
+        ),
+        (("Anna Kowalska <anna@example.com>",), "We've refunded £50.00"),
+        (
+            ("Lumen Portraits <hello@lumen.example>",),
+            f"Late payment refunded: {held.reference}, Anna Kowalska",
+        ),
+    }
+    bens.refresh_from_db()
+    assert bens.status == Booking.Status.HELD  # Ben keeps the time
+
+
+def test_a_late_payment_for_a_time_still_free_confirms_the_booking(
+    held, pay_clock, stripe_standin, post_event, run_tasks
+):
+    payment = deposit_of(held)
+    payment_checkout_url(payment_id=payment.pk)
+    payment.refresh_from_db()
+    pay_clock.shift(timedelta(minutes=32))
+    session = stripe_standin.complete_session(payment.stripe_checkout_session_id)
+    with run_tasks():
+        post_event(stripe_standin.event("checkout.session.completed", session))
+    held.refresh_from_db()
+    assert held.status == Booking.Status.CONFIRMED
+    assert not stripe_standin.requests_to("POST", "/v1/refunds")
+
+
+def test_a_refund_task_run_twice_refunds_once(booked, stripe_standin, run_tasks):
+    payment = deposit_of(booked)
+    with run_tasks():
+        booking_cancel(booking_id=booked.pk, by_client=False)
+    refund = Refund.objects.get()
+    Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.QUEUED)  # answer lost
+    refund_submit(refund_id=refund.pk)
+    assert len(stripe_standin.requests_to("POST", "/v1/refunds")) == 2
+    assert len(stripe_standin.refunds) == 1  # Stripe replayed the first: same key
+    payment.refresh_from_db()
+    assert (payment.status, payment.amount_refunded) == (Payment.Status.REFUNDED, 5000)
+
+
+@pytest.mark.parametrize(("percent", "refunded"), [(100, 5000), (50, 2500)])
+def test_cancelling_in_time_refunds_the_deposit_by_the_studios_policy(
+    booked, client, run_tasks, stripe_standin, percent, refunded
+):
+    Studio.objects.filter(pk=1).update(cancellation_refund_percent=percent)
+    url = reverse("sessions:booking-cancel", args=[booking_token(booked)])
+    page = text(client.get(url))
+    if percent == 100:
+        assert "We'll refund the £50.00 you've paid, in full." in page
+    else:
+        assert "we'll refund £25.00 of the £50.00 you've paid (50%)" in page
+    with run_tasks():
+        response = client.post(url, follow=True)
+    assert f"We're refunding £{refunded / 100:.2f} to your card" in text(response)
+    payment = deposit_of(booked)
+    assert payment.amount_refunded == refunded
+    (asked,) = stripe_standin.requests_to("POST", "/v1/refunds")
+    assert asked.params["amount"] == str(refunded)
+    assert f"We've refunded £{refunded / 100:.2f}" in [m.subject for m in mail.outbox]
+
+
+def test_past_the_cut_off_the_page_says_the_deposit_is_kept_and_nothing_is_refunded(
+    booked, client, run_tasks, stripe_standin, pay_clock
+):
+    pay_clock.move_to(PAY_TEN - timedelta(hours=12))
+    url = reverse("sessions:booking-cancel", args=[booking_token(booked)])
+    page = text(client.get(url))
+    assert (
+        "It's less than 48 hours before your session, so under the studio's policy the "
+        "£50.00 you've paid is kept." in page
+    )
+    assert "Move it instead" not in page
+    with run_tasks():
+        client.post(url)
+    booked.refresh_from_db()
+    assert booked.status == Booking.Status.CANCELLED
+    assert not Refund.objects.exists()
+    assert not stripe_standin.requests_to("POST", "/v1/refunds")
+
+
+def test_cancelling_a_hold_closes_its_payment_page(held, stripe_standin, run_tasks, client):
+    payment = deposit_of(held)
+    payment_checkout_url(payment_id=payment.pk)
+    payment.refresh_from_db()
+    with run_tasks():
+        client.post(reverse("sessions:booking-cancel", args=[booking_token(held)]))
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.EXPIRED
+    assert stripe_standin.sessions[payment.stripe_checkout_session_id]["status"] == "expired"
+    assert not stripe_standin.requests_to("POST", "/v1/refunds")
+
+
+def test_staff_refund_any_amount_up_to_what_is_left(
+    booked, client, staff_user, run_tasks, stripe_standin
+):
+    payment = deposit_of(booked)
+    client.force_login(staff_user)
+    change = text(client.get(reverse("admin:shoots_payment_change", args=[payment.pk])))
+    assert "Refund (up to £50.00)" in change
+    url = reverse("admin:shoots_payment_refund", args=[payment.pk])
+
+    too_much = client.post(url, {"amount": "60.00", "note": "goodwill"})
+    assert too_much.status_code == 200
+    assert "At most £50.00 can be refunded on this payment." in text(too_much)
+    assert 'value="goodwill"' in text(too_much)  # what was typed is kept
+    assert not Refund.objects.exists()
+
+    with run_tasks():
+        done = client.post(url, {"amount": "20.00", "note": "goodwill"})
+    assert done.status_code == 302
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.reason, refund.note, refund.created_by) == (
+        2000,
+        Refund.Reason.STUDIO,
+        "goodwill",
+        staff_user,
+    )
+    payment.refresh_from_db()
+    assert (payment.status, payment.amount_refunded) == (Payment.Status.PARTIALLY_REFUNDED, 2000)
+    again = text(client.get(reverse("admin:shoots_payment_change", args=[payment.pk])))
+    assert "Refund (up to £30.00)" in again
+    assert f"https://dashboard.stripe.com/test/payments/{payment.stripe_payment_intent_id}" in again
+
+
+def test_a_refund_stripe_refuses_is_marked_failed_and_the_studio_is_told(
+    booked, run_tasks, stripe_standin
+):
+    payment = deposit_of(booked)
+    stripe_standin.refund(payment.stripe_payment_intent_id)  # already refunded in Stripe
+    with run_tasks():
+        booking_cancel(booking_id=booked.pk, by_client=False)
+    refund = Refund.objects.get(reason=Refund.Reason.CANCELLATION)
+    assert refund.status == Refund.Status.FAILED
+    assert refund.failure_reason
+    studio_mail = [m for m in mail.outbox if "Lumen Portraits" in m.to[0]]
+    assert [m.subject for m in studio_mail] == [f"A refund could not be made: {booked.reference}"]
+    assert refund.failure_reason in studio_mail[0].body
+
+
+def test_a_balance_request_asks_for_price_less_deposit_and_discount_and_is_paid_online(
+    booked, client, staff_user, run_tasks, pay, stripe_standin
+):
+    client.force_login(staff_user)
+    change_url = reverse("admin:shoots_booking_change", args=[booked.pk])
+    saved = client.post(change_url, {"discount": "10.00", **inline_management()})
+    assert saved.status_code == 302, text(saved)[:3000]
+    with run_tasks():
+        client.post(
+            reverse("admin:shoots_booking_changelist"),
+            {"action": "request_balance", "_selected_action": [booked.pk]},
+        )
+    balance = booked.payments.get(kind=Payment.Kind.BALANCE)
+    assert (balance.amount, balance.status) == (9000, Payment.Status.PENDING)  # 150 - 50 - 10
+    (email,) = mail.outbox
+    assert email.subject == "The balance for your Portrait: £90.00"
+    link = f"/booking/{booking_token(booked)}/"
+    assert link in email.body
+
+    client.logout()
+    page = text(client.get(link))
+    assert "Balance due: £90.00" in page
+    to_checkout = client.post(
+        reverse("sessions:booking-pay", args=[booking_token(booked)]), {"payment": balance.pk}
+    )
+    assert to_checkout.status_code == 303
+    created = stripe_standin.requests_to("POST", "/v1/checkout/sessions")[-1]
+    assert created.params["line_items"][0]["price_data"]["unit_amount"] == "9000"
+    assert "expires_at" not in created.params  # Stripe's own 24 hours
+
+    mail.outbox.clear()
+    pay(balance)
+    balance.refresh_from_db()
+    assert balance.status == Payment.Status.PAID
+    assert [m.subject for m in mail.outbox] == ["Payment received: £90.00 for your Portrait"]
+    with pytest.raises(Exception, match="Nothing is left to pay"):
+        balance_request(booking_id=booked.pk)
+
+
+def test_asking_for_the_balance_twice_in_a_day_emails_once(booked, run_tasks, stripe_standin):
+    with run_tasks():
+        first = balance_request(booking_id=booked.pk)
+    with run_tasks():
+        second = balance_request(booking_id=booked.pk)
+    assert first.pk == second.pk
+    assert len(mail.outbox) == 1
+    assert SentEmail.objects.filter(key__startswith=f"payment:{first.pk}:balance_due").count() == 1
+
+
+def test_a_discount_above_the_price_is_refused_with_a_clear_message(booked, client, staff_user):
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("admin:shoots_booking_change", args=[booked.pk]),
+        {"discount": "500.00", **inline_management()},
+    )
+    assert response.status_code == 200
+    assert "A discount can't be more than the price, £150.00." in text(response)
+    booked.refresh_from_db()
+    assert booked.discount == 0
+
+
+def inline_management() -> dict:
+    return {
+        "payments-TOTAL_FORMS": "0",
+        "payments-INITIAL_FORMS": "0",
+        "payments-MIN_NUM_FORMS": "0",
+        "payments-MAX_NUM_FORMS": "1000",
+    }
+
+
+def test_my_sessions_shows_a_balance_due_with_a_way_to_pay(booked, client, run_tasks, pay_clock):
+    from clients.services import sign_in_link_create
+
+    with run_tasks():
+        balance_request(booking_id=booked.pk)
+    pay_clock.move_to(PAY_TEN + timedelta(days=2))  # after the session
+    _link, token = sign_in_link_create(client=booked.client)
+    client.post(reverse("clients:sign-in-confirm", args=[token]))
+    page = text(client.get(reverse("clients:my-sessions")))
+    assert "Balance due: £100.00" in page
+    assert f'href="/booking/{booking_token(booked)}/"' in page
