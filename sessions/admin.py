@@ -293,13 +293,60 @@ class BookingAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/shoots/booking/book_for_client.html", context)
 
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "reference",
+                    "client",
+                    "session_type",
+                    "photographer",
+                    ("starts_at", "ends_at"),
+                    "status",
+                    "hold_expires_at",
+                    "client_notes",
+                ]
+            },
+        ),
+        (
+            _("Money"),
+            {"fields": ["price_display", "deposit_display", "discount", "money_summary"]},
+        ),
+        (
+            _("History"),
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "created_at",
+                    "confirmed_at",
+                    "cancelled_at",
+                    "completed_at",
+                    "created_by_staff",
+                    ("blocked_from", "blocked_until"),
+                    "calendar_sequence",
+                ],
+            },
+        ),
+    ]
+
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         # Times, status and prices change only through the booking services (reschedule,
         # cancel, confirm), which keep the blocked span and the history right.
         return [
             *(field.name for field in Booking._meta.fields if field.name != "discount"),
+            "price_display",
+            "deposit_display",
             "money_summary",
         ]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A booking is history, and its payments are financial records: cancel it instead.
+        return False
+
+    @admin.display(description=_("deposit"), ordering="deposit")
+    def deposit_display(self, obj: Booking) -> str:
+        return money(obj.deposit, obj.currency)
 
     @admin.display(description=_("money"))
     def money_summary(self, obj: Booking) -> str:

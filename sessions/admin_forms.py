@@ -95,7 +95,7 @@ class BookingAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["discount"] = _money_field(
-            _("discount"), _("Taken off the balance the client is asked to pay, e.g. 25.00.")
+            _("Discount"), _("Taken off the balance the client is asked to pay, e.g. 25.00.")
         )
         if self.instance.pk:
             self.initial["discount"] = to_major(self.instance.discount, self.instance.currency)

@@ -263,3 +263,46 @@ def test_paying_an_unknown_payment_is_a_404(client, held, raw):
         reverse("sessions:booking-pay", args=[booking_token(held)]), {"payment": raw}
     )
     assert response.status_code == 404
+
+
+def test_an_approved_request_asks_for_the_deposit_by_email_and_holds_the_time_for_two_days(
+    client,
+    pay_clock,
+    portrait,
+    anna,
+    stripe_standin,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
+):
+    from sessions.services import booking_approve, booking_create
+
+    portrait.requires_approval = True
+    portrait.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        requested = booking_create(client=anna, session_type=portrait, starts_at=PAY_TEN, tz=LONDON)
+    assert requested.status == Booking.Status.REQUESTED
+    assert not requested.payments.exists()
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = booking_approve(booking_id=requested.pk)
+    assert approved.status == Booking.Status.HELD
+    assert approved.hold_expires_at == PAY_NOW + timedelta(hours=48)
+    (email,) = mail.outbox
+    assert email.subject == (
+        "Good news: Portrait on Wednesday 10 June 2026, 10:00, pay the deposit to confirm"
+    )
+    assert "please pay the £50.00 deposit by Wednesday 3 June, 09:00" in email.body
+    link = f"/booking/{booking_token(approved)}/"
+    assert link in email.body
+
+    page = text(client.get(link))
+    assert "Pay £50.00 securely" in page
+    to_checkout = client.post(
+        reverse("sessions:booking-pay", args=[booking_token(approved)]),
+        {"payment": deposit_of(approved).pk},
+    )
+    assert to_checkout.status_code == 303
+    (created,) = stripe_standin.requests_to("POST", "/v1/checkout/sessions")
+    # Stripe keeps a payment page open 24 hours at most; the hold is longer.
+    assert int(created.params["expires_at"]) == int((PAY_NOW + timedelta(hours=24)).timestamp())
