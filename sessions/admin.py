@@ -340,6 +340,11 @@ class BookingAdmin(admin.ModelAdmin):
             "money_summary",
         ]
 
+    def save_model(self, request, obj, form, change) -> None:
+        # Only the discount is edited here; saving every column could undo a confirmation
+        # or cancellation made meanwhile by a webhook or the client.
+        obj.save(update_fields=["discount"])
+
     def has_delete_permission(self, request, obj=None) -> bool:
         # A booking is history, and its payments are financial records: cancel it instead.
         return False

@@ -156,6 +156,8 @@ class PaymentAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         payment = self.get_object(request, object_id)
+        if payment is None:  # Django's own "not found" message and redirect
+            return super().change_view(request, object_id, form_url, extra_context)
         refundable = payments.payment_refundable(payment) if payment else 0
         extra = {
             **(extra_context or {}),

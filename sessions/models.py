@@ -393,6 +393,7 @@ class Payment(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for payment")
+        PROCESSING = "processing", _("Paid by bank, not yet cleared")
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Not paid in time")
@@ -478,6 +479,7 @@ class Refund(models.Model):
         LATE_PAYMENT = "late_payment", _("Paid after the time was released")
         STUDIO = "studio", _("Refunded by the studio")
         STRIPE = "stripe", _("Made in the Stripe dashboard")
+        DUPLICATE = "duplicate", _("Paid twice")
 
     payment = models.ForeignKey(
         Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
@@ -491,6 +493,11 @@ class Refund(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     stripe_refund_id = models.CharField(
         _("Stripe refund"), max_length=255, unique=True, null=True, blank=True
+    )
+    # Set only for a second payment made for the same thing (two payment pages paid):
+    # that PaymentIntent is refunded, not the payment's own.
+    stripe_payment_intent_id = models.CharField(
+        _("Stripe PaymentIntent refunded"), max_length=255, blank=True
     )
     failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
     created_by = models.ForeignKey(

@@ -128,6 +128,20 @@ def _message(kind: str, *, payment: Payment, refund: Refund | None, studio) -> d
             ],
             "button": (_("See your booking"), link),
         }
+    if kind == "late_payment" and booking.status == Booking.Status.CANCELLED:
+        return {
+            "subject": _("Your payment arrived after your booking was cancelled: full refund"),
+            "heading": _("We've refunded your payment"),
+            "paragraphs": [
+                _(
+                    "Your %(amount)s payment for %(what)s on %(when)s reached us after the "
+                    "booking had been cancelled, so we've refunded it in full. It usually "
+                    "shows within 5 to 10 days."
+                )
+                % money,
+            ],
+            "button": (_("Book another time"), settings.SITE_URL + "/book/"),
+        }
     if kind == "late_payment":
         return {
             "subject": _("Your payment arrived after we released your time: full refund"),

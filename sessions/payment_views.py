@@ -7,6 +7,7 @@ import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from sessions import payments, stripe_gateway
 from sessions.access import booking_get_by_token, booking_url
-from sessions.models import Booking, Payment
+from sessions.models import Booking, Payment, Refund
 from sessions.views import _private
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def payment_start(request: HttpRequest, booking: Booking, payment: Payment) -> H
 def booking_pay(request, token):
     booking = booking_get_by_token(token)
     raw = request.POST.get("payment", "")
-    if not (raw.isascii() and raw.isdigit()):
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
         raise Http404
     return payment_start(request, booking, payment_for_booking(booking, int(raw)))
 
@@ -61,9 +62,8 @@ def _status_context(booking: Booking, payment: Payment, token: str) -> dict:
         "payment": payment,
         "token": token,
         "payable": _payable(payment),
-        "late": payment.kind == Payment.Kind.DEPOSIT
-        and payment.status in Payment.RECEIVED_STATUSES
-        and booking.status != Booking.Status.CONFIRMED,
+        "late": payment.status in Payment.RECEIVED_STATUSES
+        and payment.refunds.filter(reason=Refund.Reason.LATE_PAYMENT).exists(),
     }
 
 
@@ -83,8 +83,8 @@ def _refresh_from_stripe(payment: Payment) -> Payment:
         return payment
     try:
         return payments.payment_refresh(payment_id=payment.pk)
-    except stripe.StripeError as error:
-        log.info("Could not read payment %s from Stripe: %s", payment.pk, error)
+    except (stripe.StripeError, DatabaseError) as error:  # show what is known; poll again
+        log.info("Could not bring payment %s up to date: %s", payment.pk, error)
         return payment
 
 

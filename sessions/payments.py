@@ -33,8 +33,13 @@ log = logging.getLogger(__name__)
 # Stripe keeps a Checkout Session open at least 30 minutes; a minute spare for clocks.
 CHECKOUT_MINUTES = 31
 CHECKOUT_MAX = timedelta(hours=24)
+HOLD_STRETCH_LIMIT = timedelta(minutes=90)
+# A bank payment (not a card) can take days to clear; the time is kept meanwhile.
+PROCESSING_HOLD = timedelta(days=7)
 # A webhook claim this old was left by a request that died; another delivery may take it.
 STALE_CLAIM = timedelta(minutes=5)
+
+UNPAID_STATUSES = (Payment.Status.PENDING, Payment.Status.FAILED, Payment.Status.EXPIRED)
 
 CHECKOUT_EVENTS = {
     "checkout.session.completed",
@@ -93,13 +98,17 @@ def payment_refundable(payment: Payment) -> int:
 
 
 def cancellation_terms(booking: Booking, *, now: datetime | None = None) -> dict:
-    """What a client gets back if they cancel now: `paid`, `refund`, `kept`, `percent`,
-    and `in_time` (before the studio's cut-off)."""
+    """What a client gets back if they cancel now: the studio's refund percentage of the
+    deposit before its cut-off (nothing after), and anything else paid in full. Returns
+    `paid`, `refund`, `kept`, `percent` and `in_time` (before the cut-off)."""
     now = now or timezone.now()
     in_time = now < booking_change_deadline(booking)
     percent = studio_get().cancellation_refund_percent if in_time else 0
-    paid = booking_received(booking)
-    refund = paid * percent // 100
+    refund = paid = 0
+    for payment in booking.payments.all():
+        received = payment.net_received
+        paid += received
+        refund += received * percent // 100 if payment.kind == Payment.Kind.DEPOSIT else received
     return {
         "paid": paid,
         "refund": refund,
@@ -140,17 +149,20 @@ def balance_request(*, booking_id: int, now: datetime | None = None) -> Payment:
             raise PaymentRefused(
                 _("Nothing is left to pay on %(ref)s.") % {"ref": booking.reference}
             )
+        # One unpaid balance per booking: asking again reuses it, even if its last payment
+        # page closed or failed, so the client never sees two amounts to pay.
         payment = (
             Payment.objects.select_for_update()
-            .filter(booking=booking, kind=Payment.Kind.BALANCE, status=Payment.Status.PENDING)
+            .filter(booking=booking, kind=Payment.Kind.BALANCE, status__in=UNPAID_STATUSES)
+            .order_by("-created_at")
             .first()
         )
         if payment is None:
             payment = Payment.objects.create(
                 booking=booking, kind=Payment.Kind.BALANCE, amount=due, currency=booking.currency
             )
-        elif payment.amount != due:
-            if _checkout_open(payment, now=now):
+        elif payment.amount != due or payment.status != Payment.Status.PENDING:
+            if payment.amount != due and _checkout_open(payment, now=now):
                 raise PaymentRefused(
                     _(
                         "%(ref)s: the client may be paying the earlier amount right now. "
@@ -158,8 +170,12 @@ def balance_request(*, booking_id: int, now: datetime | None = None) -> Payment:
                     )
                     % {"ref": booking.reference}
                 )
-            payment.amount = due
-            payment.save(update_fields=["amount", "updated_at"])
+            payment.amount, payment.status, payment.failure_reason = (
+                due,
+                Payment.Status.PENDING,
+                "",
+            )
+            payment.save(update_fields=["amount", "status", "failure_reason", "updated_at"])
         local_day = timezone.localtime(now, _studio_zone()).date()
         payment_email_enqueue(payment, kind="balance_due", key_extra=f"{due}:{local_day}")
     return payment
@@ -185,6 +201,10 @@ def payment_check_payable(payment: Payment, *, now: datetime | None = None) -> N
     booking = payment.booking
     if payment.status in Payment.RECEIVED_STATUSES:
         raise PaymentRefused(_("This is already paid. Thank you!"))
+    if payment.status == Payment.Status.PROCESSING:
+        raise PaymentRefused(
+            _("Your bank is still processing this payment; we'll email you when it clears.")
+        )
     if payment.kind == Payment.Kind.DEPOSIT:
         if booking.status != Booking.Status.HELD or booking.hold_expires_at <= now:
             raise PaymentRefused(
@@ -192,34 +212,49 @@ def payment_check_payable(payment: Payment, *, now: datetime | None = None) -> N
             )
     elif booking.status not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
         raise PaymentRefused(_("This booking is no longer active, so nothing is due."))
+    elif (
+        Payment.objects.filter(booking=booking, kind=payment.kind, status=Payment.Status.PENDING)
+        .exclude(pk=payment.pk)
+        .exists()
+    ):
+        raise PaymentRefused(_("A newer payment request replaces this one."))
+    elif payment.kind == Payment.Kind.BALANCE and not booking_balance_due(booking):
+        raise PaymentRefused(_("Nothing is left to pay. Thank you!"))
 
 
 def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str:
     """The Stripe Checkout page where the client pays: the open one if there is one, else a
-    new one. A deposit's page closes when the booking's hold ends (the hold is stretched to
-    Stripe's 30-minute minimum if needed). Raises PaymentRefused."""
+    new one (closing any older page first, so that only one can be paid). A deposit's page
+    closes when the booking's hold ends; the hold is stretched to Stripe's 30-minute minimum
+    if needed, within limits. A balance is recomputed first. Raises PaymentRefused."""
     now = now or timezone.now()
+    booking_id = Payment.objects.values_list("booking_id", flat=True).get(pk=payment_id)
     with transaction.atomic():
+        _booking_lock(booking_id)
         payment = _payment_locked(payment_id)
         booking = payment.booking
         payment_check_payable(payment, now=now)
-        if _checkout_open(payment, now=now):
+        amount_changed = False
+        if payment.kind == Payment.Kind.BALANCE:
+            due = booking_balance_due(booking)  # a discount may have been given since
+            amount_changed, payment.amount = due != payment.amount, due
+        if _checkout_open(payment, now=now) and not amount_changed:
             return payment.checkout_url
-        payment.checkout_attempt += 1
+        older = payment.stripe_checkout_session_id if _checkout_open(payment, now=now) else None
         expires_at = None
         if payment.kind == Payment.Kind.DEPOSIT:
-            expires_at = min(
-                max(booking.hold_expires_at, now + timedelta(minutes=CHECKOUT_MINUTES)),
-                now + CHECKOUT_MAX,
-            ).replace(microsecond=0)
+            expires_at = _deposit_checkout_expiry(payment, booking, now=now)
             if expires_at > booking.hold_expires_at:
                 booking.hold_expires_at = expires_at
                 booking.save(update_fields=["hold_expires_at"])
-        if payment.status != Payment.Status.PENDING:
-            payment.status, payment.failure_reason = Payment.Status.PENDING, ""
-        payment.save(update_fields=["checkout_attempt", "status", "failure_reason", "updated_at"])
+        payment.checkout_attempt += 1
+        payment.status, payment.failure_reason = Payment.Status.PENDING, ""
+        payment.checkout_url, payment.checkout_expires_at = "", None
+        payment.save()
         attempt = payment.checkout_attempt
         params = _checkout_params(payment, booking, expires_at=expires_at)
+    if older:
+        stripe_gateway.checkout_session_expire(older)
     try:
         session = stripe_gateway.checkout_session_create(
             params=params, idempotency_key=f"sitting-checkout-{payment.pk}-{attempt}"
@@ -233,20 +268,44 @@ def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str
             )
         ) from error
     with transaction.atomic():
+        _booking_lock(booking_id)
         payment = _payment_locked(payment_id)
-        if payment.checkout_attempt == attempt:
-            payment.stripe_checkout_session_id = session["id"]
-            payment.checkout_url = session["url"]
-            payment.checkout_expires_at = datetime.fromtimestamp(session["expires_at"], UTC)
-            payment.save(
-                update_fields=[
-                    "stripe_checkout_session_id",
-                    "checkout_url",
-                    "checkout_expires_at",
-                    "updated_at",
-                ]
-            )
+        if payment.status in Payment.RECEIVED_STATUSES:
+            paid_meanwhile = True
+        else:
+            paid_meanwhile = False
+            if payment.checkout_attempt == attempt:
+                payment.stripe_checkout_session_id = session["id"]
+                payment.checkout_url = session["url"]
+                payment.checkout_expires_at = datetime.fromtimestamp(session["expires_at"], UTC)
+                payment.save()
+    if paid_meanwhile:
+        stripe_gateway.checkout_session_expire(session["id"])
+        raise PaymentRefused(_("This is already paid. Thank you!"))
+    # A request racing this one may have stored its own page; if both are paid, the
+    # second payment is refunded (payment_apply_stripe_state).
     return session["url"]
+
+
+def _deposit_checkout_expiry(payment: Payment, booking: Booking, *, now: datetime) -> datetime:
+    """When a new Checkout page for a deposit closes: with the hold, but open for Stripe's
+    minimum; the hold may be stretched for that, up to HOLD_STRETCH_LIMIT after the deposit
+    was asked for, so that nobody can keep a time by reopening payment pages."""
+    wanted = max(booking.hold_expires_at, now + timedelta(minutes=CHECKOUT_MINUTES))
+    limit = max(booking.hold_expires_at, payment.created_at + HOLD_STRETCH_LIMIT)
+    if wanted > limit:
+        raise PaymentRefused(
+            _(
+                "There isn't enough time left to pay before we stop holding this time. "
+                "Please contact the studio, and we'll sort it out with you."
+            )
+        )
+    return min(wanted, now + CHECKOUT_MAX).replace(microsecond=0)
+
+
+def _booking_lock(booking_id: int) -> None:
+    """Row-lock a booking before its payments (the order every path uses)."""
+    list(Booking.objects.select_for_update().filter(pk=booking_id).values_list("pk"))
 
 
 def _checkout_params(payment: Payment, booking: Booking, *, expires_at) -> dict:
@@ -336,13 +395,15 @@ def payment_apply_stripe_state(
     ).get(pk=payment_id)
     with transaction.atomic():
         _lock_photographers([photographer_id])
-        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        _booking_lock(booking_id)
+        booking = Booking.objects.get(pk=booking_id)
         payment = _payment_locked(payment_id)
         intent = session.get("payment_intent")
         intent = intent if isinstance(intent, dict) else None
         charge = intent.get("latest_charge") if intent else None
         charge = charge if isinstance(charge, dict) else None
         current_session = session.get("id") == payment.stripe_checkout_session_id
+        waiting = payment.status in (Payment.Status.PENDING, Payment.Status.PROCESSING)
         newly_paid = newly_closed = False
         if session.get("payment_status") == "paid":
             if payment.status not in Payment.RECEIVED_STATUSES:
@@ -352,18 +413,37 @@ def payment_apply_stripe_state(
                     "",
                 )
                 payment.stripe_checkout_session_id = session["id"]
+                payment.stripe_payment_intent_id = intent["id"] if intent else None
+                payment.checkout_url, payment.checkout_expires_at = "", None
                 newly_paid = True
-            if intent:
-                payment.stripe_payment_intent_id = intent["id"]
-        elif payment.status == Payment.Status.PENDING and current_session:
-            if session.get("status") == "expired":
-                payment.status = Payment.Status.EXPIRED
-                payment.failure_reason = _("The payment page closed before anything was paid.")
-                newly_closed = True
-            elif event_type == "checkout.session.async_payment_failed":
+            elif intent and intent["id"] != payment.stripe_payment_intent_id:
+                # Paid a second time, on another payment page: give that money back.
+                _duplicate_refund(payment, intent_id=intent["id"], session=session)
+                return payment
+        elif waiting and current_session:
+            if event_type == "checkout.session.async_payment_failed":
                 payment.status = Payment.Status.FAILED
                 payment.failure_reason = _("The bank did not complete the payment.")
                 newly_closed = True
+                if payment.kind == Payment.Kind.DEPOSIT and booking.status == Booking.Status.HELD:
+                    # The hold was stretched while the bank worked; it is back to what the
+                    # payment page allowed, so the client may try again if time is left.
+                    booking.hold_expires_at = max(now, _session_closes(session) or now)
+                    booking.save(update_fields=["hold_expires_at"])
+            elif session.get("status") == "expired" and payment.status == Payment.Status.PENDING:
+                payment.status = Payment.Status.EXPIRED
+                payment.failure_reason = _("The payment page closed before anything was paid.")
+                newly_closed = True
+            elif session.get("status") == "complete" and payment.status == Payment.Status.PENDING:
+                payment.status = Payment.Status.PROCESSING  # a bank debit, still clearing
+                if payment.kind == Payment.Kind.DEPOSIT and booking.status == Booking.Status.HELD:
+                    booking.hold_expires_at = max(
+                        booking.hold_expires_at,
+                        min(now + PROCESSING_HOLD, booking.blocked_from),
+                    )
+                    booking.save(update_fields=["hold_expires_at"])
+            if newly_closed:
+                payment.checkout_url, payment.checkout_expires_at = "", None
         if charge and payment.status in Payment.RECEIVED_STATUSES:
             _apply_charge(payment, charge, now=now)
         payment.save()
@@ -373,10 +453,41 @@ def payment_apply_stripe_state(
             newly_closed
             and payment.kind == Payment.Kind.DEPOSIT
             and booking.status == Booking.Status.HELD
+            and (
+                booking.hold_expires_at <= now
+                or (payment.status == Payment.Status.EXPIRED and _hold_ends_with(booking, session))
+            )
         ):
             booking.status, booking.cancelled_at = Booking.Status.EXPIRED, now
             booking.save(update_fields=["status", "cancelled_at"])
     return payment
+
+
+def _session_closes(session: dict) -> datetime | None:
+    closes = session.get("expires_at")
+    return datetime.fromtimestamp(closes, UTC) if isinstance(closes, int) else None
+
+
+def _hold_ends_with(booking: Booking, session: dict) -> bool:
+    """Whether the hold ends when this payment page did: then it ends now. An approved
+    request is held longer than one page may stay open; the client may open another."""
+    closes = _session_closes(session)
+    return closes is None or booking.hold_expires_at <= closes + timedelta(minutes=1)
+
+
+def _duplicate_refund(payment: Payment, *, intent_id: str, session: dict) -> None:
+    if Refund.objects.filter(stripe_payment_intent_id=intent_id).exists():
+        return
+    refund = Refund.objects.create(
+        payment=payment,
+        amount=int(session.get("amount_total") or payment.amount),
+        currency=payment.currency,
+        reason=Refund.Reason.DUPLICATE,
+        stripe_payment_intent_id=intent_id,
+    )
+    from sessions.tasks import refund_submit_task
+
+    task_enqueue_on_commit(refund_submit_task, refund_id=refund.pk)
 
 
 def _apply_charge(payment: Payment, charge: dict, *, now: datetime) -> None:
@@ -423,13 +534,18 @@ def _sync_refunds(payment: Payment, stripe_refunds: list[dict]) -> None:
             continue
         if row.stripe_refund_id == item["id"] and row.status == status:
             continue
-        was_queued = row.status == Refund.Status.QUEUED
+        was_queued, was_failed = (
+            row.status == Refund.Status.QUEUED,
+            row.status == Refund.Status.FAILED,
+        )
         row.stripe_refund_id, row.status = item["id"], status
         if status == Refund.Status.FAILED:
-            row.failure_reason = str(item.get("failure_reason") or "")[:300]
+            row.failure_reason = str(item.get("failure_reason") or _("declined by the bank"))[:300]
         row.save(update_fields=["stripe_refund_id", "status", "failure_reason", "updated_at"])
         if was_queued and status != Refund.Status.FAILED:
             _refund_recorded(row)
+        elif status == Refund.Status.FAILED and not was_failed:
+            payment_email_enqueue(payment, kind="studio_refund_failed", refund=row)
 
 
 def _on_paid(payment: Payment, booking: Booking, *, now: datetime) -> None:
@@ -560,9 +676,12 @@ def refund_submit(*, refund_id: int) -> Refund:
     try:
         result = stripe_gateway.refund_create(
             params={
-                "payment_intent": payment.stripe_payment_intent_id,
+                "payment_intent": refund.stripe_payment_intent_id
+                or payment.stripe_payment_intent_id,
                 "amount": refund.amount,
-                "reason": "requested_by_customer",
+                "reason": "duplicate"
+                if refund.reason == Refund.Reason.DUPLICATE
+                else "requested_by_customer",
                 "metadata": {
                     "refund_id": str(refund.pk),
                     "payment_id": str(payment.pk),
@@ -571,7 +690,10 @@ def refund_submit(*, refund_id: int) -> Refund:
             },
             idempotency_key=f"sitting-refund-{refund.pk}",
         )
-    except stripe.InvalidRequestError as error:
+    except stripe_gateway.TEMPORARY_ERRORS:
+        raise  # the task retries with the same key; refunds_resubmit catches up after that
+    except stripe.StripeError as error:  # Stripe will not do it: say why, to the studio
+        log.warning("Refund %s refused by Stripe: %s", refund.pk, error)
         with transaction.atomic():
             updated = Refund.objects.filter(pk=refund.pk, status=Refund.Status.QUEUED).update(
                 status=Refund.Status.FAILED,
@@ -597,20 +719,39 @@ def refund_submit(*, refund_id: int) -> Refund:
     return refund
 
 
+def refunds_resubmit(*, now: datetime | None = None, older_than=timedelta(minutes=10)) -> int:
+    """Send again the refunds still queued after their task gave up or was never delivered
+    (a broker outage at commit). Safe: each carries its own idempotency key."""
+    now = now or timezone.now()
+    from sessions.tasks import refund_submit_task
+
+    ids = list(
+        Refund.objects.filter(
+            status=Refund.Status.QUEUED, updated_at__lt=now - older_than
+        ).values_list("pk", flat=True)[:100]
+    )
+    for refund_id in ids:
+        refund_submit_task.delay(refund_id=refund_id)
+    return len(ids)
+
+
 def _refund_recorded(refund: Refund) -> None:
     payment_email_enqueue(refund.payment, kind="refund_issued", refund=refund)
 
 
-def booking_payments_settle_on_cancel(booking: Booking, *, percent: int, now: datetime) -> int:
-    """Refund `percent` of what was paid for a booking being cancelled, and close any
-    payment still open. Returns the amount refunded. Call inside the cancelling
-    transaction, holding the booking's lock."""
+def booking_payments_settle_on_cancel(
+    booking: Booking, *, deposit_percent: int, others_percent: int, now: datetime
+) -> int:
+    """Refund these percentages of what was paid for a booking being cancelled (of the
+    deposit, and of anything else), and close any payment still open. Returns the amount
+    refunded. Call inside the cancelling transaction, holding the booking's lock."""
     total = 0
     for payment in Payment.objects.select_for_update().filter(booking=booking):
         if payment.status == Payment.Status.PENDING:
             payment.status = Payment.Status.EXPIRED
             payment.failure_reason = _("The booking was cancelled.")
-            payment.save(update_fields=["status", "failure_reason", "updated_at"])
+            payment.checkout_url, payment.checkout_expires_at = "", None
+            payment.save()
             if payment.stripe_checkout_session_id:
                 from sessions.tasks import payment_checkout_close_task
 
@@ -618,6 +759,7 @@ def booking_payments_settle_on_cancel(booking: Booking, *, percent: int, now: da
                     payment_checkout_close_task, session_id=payment.stripe_checkout_session_id
                 )
             continue
+        percent = deposit_percent if payment.kind == Payment.Kind.DEPOSIT else others_percent
         amount = payment_refundable(payment) * percent // 100
         if _refund_queue(payment, amount=amount, reason=Refund.Reason.CANCELLATION):
             total += amount
@@ -640,6 +782,8 @@ def booking_holds_expire(*, now: datetime | None = None) -> int:
         ).update(
             status=Payment.Status.EXPIRED,
             failure_reason=_("The payment page closed before anything was paid."),
+            checkout_url="",
+            checkout_expires_at=None,
             updated_at=now,
         )
     return len(ids)

@@ -279,9 +279,9 @@ def booking_client_may_change(booking: Booking, *, now: datetime | None = None) 
 
 
 def _locked(booking_id: int) -> Booking:
-    """The booking, row-locked. Call inside a transaction."""
+    """The booking, row-locked (not the rows joined to it). Call inside a transaction."""
     return (
-        Booking.objects.select_for_update()
+        Booking.objects.select_for_update(of=("self",))
         .select_related("session_type", "client", "photographer")
         .get(pk=booking_id)
     )
@@ -320,8 +320,9 @@ def booking_cancel(
     now: datetime | None = None,
 ) -> Booking:
     """Cancel a booking, freeing its time at once, and refund what was paid: for a client,
-    by the studio's policy (its refund percentage before the cut-off, nothing after); for
-    the studio, `refund_percent` (in full unless told). Cancelling twice changes nothing."""
+    the deposit by the studio's policy (its refund percentage before the cut-off, nothing
+    after) and anything else in full; for the studio, `refund_percent` of everything (in
+    full unless told). Cancelling twice changes nothing."""
     from sessions.payments import booking_payments_settle_on_cancel, cancellation_terms
 
     now = now or timezone.now()
@@ -338,11 +339,13 @@ def booking_cancel(
                 _("Your session has already started, so it can't be cancelled online.")
             )
         if by_client:
-            percent = cancellation_terms(booking, now=now)["percent"]
+            deposit_percent, others_percent = cancellation_terms(booking, now=now)["percent"], 100
         else:
-            percent = 100 if refund_percent is None else refund_percent
+            deposit_percent = others_percent = 100 if refund_percent is None else refund_percent
         _end(booking, status=Booking.Status.CANCELLED, email="cancelled", now=now)
-        booking_payments_settle_on_cancel(booking, percent=percent, now=now)
+        booking_payments_settle_on_cancel(
+            booking, deposit_percent=deposit_percent, others_percent=others_percent, now=now
+        )
     return booking
 
 
@@ -368,10 +371,12 @@ def booking_reschedule(
     BookingChangeRefused."""
     now = now or timezone.now()
     starts_at = starts_at.astimezone(ZoneInfo("UTC"))
+    # Photographer before booking: the lock order booking_create and payments use.
+    photographer_id = Booking.objects.values_list("photographer_id", flat=True).get(pk=booking_id)
     try:
         with transaction.atomic():
+            _lock_photographers([photographer_id])
             booking = _locked_for_change(booking_id, by_client=by_client, now=now)
-            _lock_photographers([booking.photographer_id])
             local_day = starts_at.astimezone(tz).date()
             offered = session_type_slots(
                 session_type=booking.session_type,

@@ -47,3 +47,8 @@ def payment_checkout_close_task(*, session_id: str) -> None:
 @shared_task
 def booking_holds_expire_task() -> int:
     return payments.booking_holds_expire()
+
+
+@shared_task
+def refunds_resubmit_task() -> int:
+    return payments.refunds_resubmit()

@@ -330,6 +330,9 @@ def booking_detail(request, token):
                 "may_cancel": booking_client_may_cancel(booking),
                 "change_deadline": booking_change_deadline(booking),
                 "received": [p for p in booking_payments if p.status in Payment.RECEIVED_STATUSES],
+                "processing": [
+                    p for p in booking_payments if p.status == Payment.Status.PROCESSING
+                ],
                 "due": due,
                 "balance_due": booking_balance_due(booking),
                 "payments_enabled": settings.PAYMENTS_ENABLED,
@@ -353,6 +356,8 @@ def booking_calendar(request, token):
 def booking_cancel_view(request, token):
     booking = booking_get_by_token(token)
     if request.method == "POST":
+        if booking.status == Booking.Status.CANCELLED:  # a second press of the button
+            return redirect(booking_url(booking))
         terms = cancellation_terms(booking)
         try:
             booking_cancel(booking_id=booking.pk, by_client=True)

@@ -39,6 +39,10 @@ app.conf.update(
     ),
     beat_schedule={
         # Expired holds free their time at once anyway; this tidies their status.
+        "resubmit-queued-refunds": {
+            "task": "sessions.tasks.refunds_resubmit_task",
+            "schedule": 600.0,
+        },
         "expire-booking-holds": {
             "task": "sessions.tasks.booking_holds_expire_task",
             "schedule": 120.0,

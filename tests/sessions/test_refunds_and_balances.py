@@ -118,8 +118,13 @@ def test_a_late_payment_for_a_time_still_free_confirms_the_booking(
     with run_tasks():
         post_event(stripe_standin.event("checkout.session.completed", session))
     held.refresh_from_db()
+    payment.refresh_from_db()
     assert held.status == Booking.Status.CONFIRMED
+    assert payment.status == Payment.Status.PAID
     assert not stripe_standin.requests_to("POST", "/v1/refunds")
+    assert [m.subject for m in mail.outbox] == [
+        "You're booked: Portrait on Wednesday 10 June with Lumen Portraits"
+    ]
 
 
 def test_a_refund_task_run_twice_refunds_once(booked, stripe_standin, run_tasks):
@@ -145,7 +150,7 @@ def test_cancelling_in_time_refunds_the_deposit_by_the_studios_policy(
     if percent == 100:
         assert "We'll refund the £50.00 you've paid, in full." in page
     else:
-        assert "we'll refund £25.00 of the £50.00 you've paid (50%)" in page
+        assert "we'll refund £25.00 of the £50.00 you've paid (50% of the deposit)" in page
     with run_tasks():
         response = client.post(url, follow=True)
     assert f"We're refunding £{refunded / 100:.2f} to your card" in text(response)
@@ -315,3 +320,202 @@ def test_my_sessions_shows_a_balance_due_with_a_way_to_pay(booked, client, run_t
     page = text(client.get(reverse("clients:my-sessions")))
     assert "Balance due: £100.00" in page
     assert f'href="/booking/{booking_token(booked)}/"' in page
+
+
+def test_paying_twice_on_two_payment_pages_gives_the_second_payment_back_once(
+    held, stripe_standin, post_event, run_tasks
+):
+    payment = deposit_of(held)
+    payment_checkout_url(payment_id=payment.pk)
+    payment.refresh_from_db()
+    first = payment.stripe_checkout_session_id
+    # A second page for the same deposit (say, a double click raced the first one).
+    Payment.objects.filter(pk=payment.pk).update(checkout_url="", checkout_expires_at=None)
+    payment_checkout_url(payment_id=payment.pk)
+    payment.refresh_from_db()
+    second = payment.stripe_checkout_session_id
+    assert first != second
+    paid_first = stripe_standin.complete_session(first)
+    paid_second = stripe_standin.complete_session(second)
+    for session in (paid_first, paid_second, paid_second):
+        with run_tasks():
+            post_event(stripe_standin.event("checkout.session.completed", session))
+
+    payment.refresh_from_db()
+    held.refresh_from_db()
+    assert held.status == Booking.Status.CONFIRMED
+    assert (payment.status, payment.stripe_payment_intent_id) == (
+        Payment.Status.PAID,
+        paid_first["payment_intent"],
+    )
+    (duplicate,) = Refund.objects.all()
+    assert (duplicate.reason, duplicate.amount, duplicate.status) == (
+        Refund.Reason.DUPLICATE,
+        5000,
+        Refund.Status.SUCCEEDED,
+    )
+    (asked,) = stripe_standin.requests_to("POST", "/v1/refunds")
+    assert asked.params["payment_intent"] == paid_second["payment_intent"]
+    assert asked.params["reason"] == "duplicate"
+    assert payment.amount_refunded == 0  # the deposit itself stands
+
+
+def test_a_balance_whose_payment_page_closed_is_asked_for_again_on_the_same_request(
+    booked, client, run_tasks, stripe_standin, post_event, pay_clock
+):
+    with run_tasks():
+        balance = balance_request(booking_id=booked.pk)
+    payment_checkout_url(payment_id=balance.pk)
+    balance.refresh_from_db()
+    closed = stripe_standin.expire_session(balance.stripe_checkout_session_id)
+    with run_tasks():
+        post_event(stripe_standin.event("checkout.session.expired", closed))
+    balance.refresh_from_db()
+    assert balance.status == Payment.Status.EXPIRED
+
+    pay_clock.shift(timedelta(days=1))
+    with run_tasks():
+        again = balance_request(booking_id=booked.pk)
+    assert again.pk == balance.pk
+    assert again.status == Payment.Status.PENDING
+    assert booked.payments.filter(kind=Payment.Kind.BALANCE).count() == 1
+    page = text(client.get(f"/booking/{booking_token(booked)}/"))
+    assert page.count("Pay £100.00 securely") == 1
+    assert len(mail.outbox) == 2  # the request, and the reminder a day later
+
+
+def test_a_client_cancelling_gets_a_prepaid_balance_back_whatever_the_deposit_policy(
+    booked, run_tasks, pay, stripe_standin
+):
+    Studio.objects.filter(pk=1).update(cancellation_refund_percent=0)
+    with run_tasks():
+        balance = balance_request(booking_id=booked.pk)
+    pay(balance)
+    with run_tasks():
+        booking_cancel(booking_id=booked.pk, by_client=True)
+    refunds = {(r.payment.kind, r.amount) for r in Refund.objects.select_related("payment")}
+    assert refunds == {(Payment.Kind.BALANCE, 10000)}
+    assert deposit_of(booked).amount_refunded == 0
+
+
+def test_a_refund_stripe_refuses_for_good_is_failed_not_left_queued(
+    booked, run_tasks, stripe_standin, settings
+):
+    settings.STRIPE_SECRET_KEY = "sk_test_revoked"
+    stripe_standin.fail_next("POST", "/v1/refunds", status=401, count=1)
+    with run_tasks():
+        booking_cancel(booking_id=booked.pk, by_client=False)
+    refund = Refund.objects.get()
+    assert refund.status == Refund.Status.FAILED
+    assert [m.subject for m in mail.outbox if "Lumen" in m.to[0]] == [
+        f"A refund could not be made: {booked.reference}"
+    ]
+
+
+def test_queued_refunds_whose_task_never_ran_are_sent_again(booked, stripe_standin, pay_clock):
+    from sessions.payments import refunds_resubmit
+    from studio.celery import app
+
+    booking_cancel(booking_id=booked.pk, by_client=False)  # its task is lost: never run
+    assert Refund.objects.get().status == Refund.Status.QUEUED
+    assert refunds_resubmit() == 0  # too soon: its task may still be on its way
+    pay_clock.shift(timedelta(minutes=11))
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        assert refunds_resubmit() == 1
+    finally:
+        app.conf.task_always_eager = saved
+    assert Refund.objects.get().status == Refund.Status.SUCCEEDED
+    assert len(stripe_standin.requests_to("POST", "/v1/refunds")) == 1
+
+
+def test_a_refund_the_bank_fails_later_tells_the_studio(
+    booked, run_tasks, stripe_standin, post_event
+):
+    with run_tasks():
+        booking_cancel(booking_id=booked.pk, by_client=False)
+    refund = Refund.objects.get()
+    stripe_standin.refunds[refund.stripe_refund_id]["status"] = "failed"
+    charge_id = stripe_standin.refunds[refund.stripe_refund_id]["charge"]
+    for item in stripe_standin.charges[charge_id]["refunds"]["data"]:
+        item["status"] = "failed"
+    mail.outbox.clear()
+    with run_tasks():
+        post_event(
+            stripe_standin.event(
+                "charge.refund.updated", stripe_standin.refunds[refund.stripe_refund_id]
+            )
+        )
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.FAILED
+    assert [m.subject for m in mail.outbox] == [f"A refund could not be made: {booked.reference}"]
+
+
+def test_a_discount_given_after_the_balance_was_asked_for_is_charged_correctly(
+    booked, run_tasks, stripe_standin, client
+):
+    with run_tasks():
+        balance = balance_request(booking_id=booked.pk)
+    payment_checkout_url(payment_id=balance.pk)
+    balance.refresh_from_db()
+    old_page = balance.stripe_checkout_session_id
+    Booking.objects.filter(pk=booked.pk).update(discount=2000)
+    response = client.post(
+        reverse("sessions:booking-pay", args=[booking_token(booked)]), {"payment": balance.pk}
+    )
+    assert response.status_code == 303
+    created = stripe_standin.requests_to("POST", "/v1/checkout/sessions")[-1]
+    assert created.params["line_items"][0]["price_data"]["unit_amount"] == "8000"
+    assert stripe_standin.sessions[old_page]["status"] == "expired"  # only one page can be paid
+    balance.refresh_from_db()
+    assert balance.amount == 8000
+
+
+def test_saving_a_discount_never_undoes_a_change_made_meanwhile(booked, staff_user, rf):
+    from django.contrib.admin.sites import site
+
+    from sessions.admin import BookingAdmin
+
+    stale = Booking.objects.get(pk=booked.pk)
+    Booking.objects.filter(pk=booked.pk).update(status=Booking.Status.CANCELLED)
+    stale.discount = 1500
+    request = rf.post("/")
+    request.user = staff_user
+    BookingAdmin(Booking, site).save_model(request, stale, form=None, change=True)
+    booked.refresh_from_db()
+    assert (booked.status, booked.discount) == (Booking.Status.CANCELLED, 1500)
+
+
+def test_a_double_pressed_cancel_does_not_promise_a_second_refund(booked, client, run_tasks):
+    url = reverse("sessions:booking-cancel", args=[booking_token(booked)])
+    with run_tasks():
+        first = text(client.post(url, follow=True))
+    assert "We're refunding £50.00" in first
+    again = text(client.post(url, follow=True))
+    assert "We're refunding" not in again
+    assert Refund.objects.count() == 1
+
+
+def test_a_hold_cannot_be_kept_by_reopening_payment_pages(held, stripe_standin, pay_clock):
+    payment = deposit_of(held)
+    for _minutes in range(2):  # each time, the page is about to close: a new one is opened
+        payment_checkout_url(payment_id=payment.pk)
+        held.refresh_from_db()
+        pay_clock.move_to(held.hold_expires_at - timedelta(seconds=30))
+    with pytest.raises(Exception, match="There isn't enough time left to pay"):
+        payment_checkout_url(payment_id=payment.pk)
+
+
+def test_an_enormous_payment_number_is_a_404_not_a_500(client, held):
+    response = client.post(
+        reverse("sessions:booking-pay", args=[booking_token(held)]), {"payment": "9" * 5000}
+    )
+    assert response.status_code == 404
+
+
+def test_an_admin_address_for_no_payment_says_so_kindly(client, staff_user, studio):
+    client.force_login(staff_user)
+    response = client.get("/admin/shoots/payment/abc/change/", follow=True)
+    assert response.status_code == 200
+    assert "doesn’t exist" in text(response) or "doesn't exist" in text(response)

@@ -4,16 +4,18 @@ import hashlib
 import hmac
 import json
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
 from django.core.checks import run_checks
 from django.urls import reverse
 
+from sessions.access import booking_token
 from sessions.models import Booking, Payment, Refund, StripeEvent
 from sessions.payments import payment_checkout_url
 from studio.models import SentEmail
+from tests.payment_fixtures import PAY_NOW
 
 
 def deposit_of(booking: Booking) -> Payment:
@@ -238,16 +240,36 @@ def test_an_older_checkout_expiring_leaves_the_current_one_alone(
     assert state(held)[:2] == (Booking.Status.HELD, Payment.Status.PENDING)
 
 
-def test_a_bank_payment_that_fails_later_releases_the_hold(held, checkout, stripe_standin, deliver):
+def test_a_bank_payment_keeps_the_time_while_it_clears_and_releases_it_if_it_fails(
+    held, checkout, stripe_standin, deliver, pay_clock
+):
     processing = stripe_standin.complete_session(checkout["id"], paid=False)
     deliver(stripe_standin.event("checkout.session.completed", processing))
-    assert state(held)[:2] == (Booking.Status.HELD, Payment.Status.PENDING)
+    held.refresh_from_db()
+    assert state(held)[:2] == (Booking.Status.HELD, Payment.Status.PROCESSING)
+    assert held.hold_expires_at == PAY_NOW + timedelta(days=7)  # kept while the bank works
+    pay_clock.shift(timedelta(days=3))
     failed = stripe_standin.fail_async(checkout["id"])
     deliver(stripe_standin.event("checkout.session.async_payment_failed", failed))
     held.refresh_from_db()
     payment = deposit_of(held)
     assert (held.status, payment.status) == (Booking.Status.EXPIRED, Payment.Status.FAILED)
     assert payment.failure_reason == "The bank did not complete the payment."
+
+
+def test_a_bank_payment_failing_at_once_leaves_time_to_pay_another_way(
+    held, checkout, stripe_standin, deliver, client
+):
+    processing = stripe_standin.complete_session(checkout["id"], paid=False)
+    deliver(stripe_standin.event("checkout.session.completed", processing))
+    failed = stripe_standin.fail_async(checkout["id"])
+    deliver(stripe_standin.event("checkout.session.async_payment_failed", failed))
+    held.refresh_from_db()
+    payment = deposit_of(held)
+    assert (held.status, payment.status) == (Booking.Status.HELD, Payment.Status.FAILED)
+    assert held.hold_expires_at == datetime.fromtimestamp(checkout["expires_at"], UTC)
+    page = client.get(reverse("sessions:booking-detail", args=[booking_token(held)]))
+    assert "Pay £50.00 securely" in page.content.decode()
 
 
 def test_a_bank_payment_that_succeeds_later_confirms_the_booking(
@@ -295,3 +317,36 @@ def test_an_event_left_half_done_by_a_crashed_request_is_taken_over_later(
     pay_clock.shift(timedelta(minutes=6))
     assert deliver(event).status_code == 200
     assert state(held)[:2] == (Booking.Status.CONFIRMED, Payment.Status.PAID)
+
+
+def test_an_approved_requests_payment_page_closing_keeps_its_longer_hold(
+    portrait, anna, stripe_standin, deliver, pay_clock
+):
+    from sessions.services import booking_approve, booking_create
+    from tests.payment_fixtures import LONDON, PAY_TEN
+
+    portrait.requires_approval = True
+    portrait.save()
+    requested = booking_create(client=anna, session_type=portrait, starts_at=PAY_TEN, tz=LONDON)
+    approved = booking_approve(booking_id=requested.pk)
+    payment = deposit_of(approved)
+    payment_checkout_url(payment_id=payment.pk)  # open for Stripe's longest, 24 hours
+    payment.refresh_from_db()
+    pay_clock.shift(timedelta(hours=24))
+    closed = stripe_standin.expire_session(payment.stripe_checkout_session_id)
+    deliver(stripe_standin.event("checkout.session.expired", closed))
+    approved.refresh_from_db()
+    assert approved.status == Booking.Status.HELD  # promised until 48 hours after approval
+    assert payment_checkout_url(payment_id=payment.pk).startswith(stripe_standin.url)
+
+
+def test_the_return_page_explains_a_bank_payment_that_is_still_clearing(
+    held, checkout, stripe_standin, deliver, client
+):
+    processing = stripe_standin.complete_session(checkout["id"], paid=False)
+    deliver(stripe_standin.event("checkout.session.completed", processing))
+    payment = deposit_of(held)
+    page = client.get(reverse("sessions:payment-return", args=[booking_token(held), payment.pk]))
+    body = page.content.decode()
+    assert "Your bank is processing the payment" in body
+    assert "hx-trigger" not in body  # nothing to poll for days
