@@ -106,6 +106,7 @@ def booking_email_send(*, booking_id: int, kind: str, sequence: int | None = Non
             "booking_link": booking_url(booking, absolute=True),
             "book_again_link": settings.SITE_URL + "/book/",
             "time_zone": studio.time_zone,
+            "paid": sum(payment.net_received for payment in booking.payments.all()),
         }
         invite = booking_invite_for(booking)
         method = "CANCEL" if booking.status in ENDED else "REQUEST"

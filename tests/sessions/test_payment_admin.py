@@ -120,3 +120,21 @@ def test_the_refund_page_is_for_staff_only(client, studio, anna):
     response = client.get(reverse("admin:shoots_payment_refund", args=[payment.pk]))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_staff_who_may_only_look_at_payments_cannot_refund(client, studio):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    viewer = UserFactory(username="assistant", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_payment"))
+    payment = paid(BookingFactory(), 5000, datetime(2026, 6, 3, tzinfo=UTC), pi="pi_view")
+    client.force_login(viewer)
+    page = text(client.get(reverse("admin:shoots_payment_change", args=[payment.pk])))
+    assert "Refund (up to" not in page
+    response = client.post(
+        reverse("admin:shoots_payment_refund", args=[payment.pk]), {"amount": "10.00"}
+    )
+    assert response.status_code == 302
+    assert not Refund.objects.exists()

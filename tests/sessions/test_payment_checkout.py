@@ -146,6 +146,7 @@ def test_the_return_page_confirms_the_booking_from_stripe_before_the_webhook_arr
     assert [message.subject for message in mail.outbox] == [
         "You're booked: Portrait on Wednesday 10 June with Lumen Portraits"
     ]
+    assert "Paid: £50.00 of £150.00" in mail.outbox[0].body
 
 
 def test_the_return_page_says_confirming_and_polls_until_the_webhook_confirms(
