@@ -1,15 +1,28 @@
 from django.conf import settings
 from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sessions import payments
+from sessions.access import booking_token
 from sessions.admin_forms import BookingAdminForm
 from sessions.admin_payments import DisputedFilter, stripe_links
-from sessions.models import AvailabilityRule, Booking, DateHours, Payment, SessionType, TimeOff
+from sessions.admin_questionnaires import booking_answers_html
+from sessions.models import (
+    AvailabilityRule,
+    Booking,
+    DateHours,
+    Payment,
+    Questionnaire,
+    QuestionnaireResponse,
+    SessionType,
+    TimeOff,
+)
 from sessions.services import (
     BookingChangeRefused,
     SlotUnavailable,
@@ -156,6 +169,7 @@ class BookingAdmin(admin.ModelAdmin):
         "photographer",
         "status",
         "price_display",
+        "questionnaire_status",
     ]
     list_filter = ["status", "photographer", "session_type", "starts_at", DisputedFilter]
     search_fields = ["reference", "client__name", "client__email"]
@@ -235,6 +249,39 @@ class BookingAdmin(admin.ModelAdmin):
         )
 
     change_list_template = "admin/shoots/booking/change_list.html"
+    change_form_template = "admin/shoots/booking/change_form.html"
+
+    class Media:
+        css = {"all": ["css/admin-answers.css"]}
+
+    def get_queryset(self, request):
+        has_questionnaire = Questionnaire.objects.filter(
+            session_types=OuterRef("session_type"), is_active=True
+        )
+        responses = QuestionnaireResponse.objects.filter(booking=OuterRef("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                has_questionnaire=Exists(has_questionnaire),
+                answers_started=Exists(responses),
+                answers_submitted=Exists(
+                    responses.filter(status=QuestionnaireResponse.Status.SUBMITTED)
+                ),
+            )
+        )
+
+    @admin.display(description=_("questionnaire"))
+    def questionnaire_status(self, obj: Booking) -> str:
+        if obj.answers_submitted:
+            return _("Submitted")
+        if obj.answers_started:
+            return _("Draft")
+        return _("Not started") if obj.has_questionnaire else "—"
+
+    @admin.display(description=_("answers"))
+    def answers(self, obj: Booking) -> str:
+        return mark_safe(booking_answers_html(obj))  # noqa: S308  (a template, escaped)
 
     def has_add_permission(self, request) -> bool:
         # Staff book through "Book for a client" (phone_booking_view), which runs the
@@ -248,8 +295,41 @@ class BookingAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.phone_booking_view),
                 name="shoots_booking_book_for_client",
             ),
+            path(
+                "<int:booking_id>/brief/",
+                self.admin_site.admin_view(self.brief_view),
+                name="shoots_booking_brief",
+            ),
             *super().get_urls(),
         ]
+
+    def brief_view(self, request, booking_id):
+        """A printable page for the day of the shoot: who, when, what, and their answers."""
+        from django.shortcuts import get_object_or_404
+
+        from sessions.admin_questionnaires import answer_rows
+
+        if not self.has_view_or_change_permission(request):
+            return redirect("admin:index")
+        booking = get_object_or_404(
+            Booking.objects.select_related("client", "session_type", "photographer"),
+            pk=booking_id,
+        )
+        responses = QuestionnaireResponse.objects.filter(booking=booking).prefetch_related(
+            "answers", "images"
+        )
+        return TemplateResponse(
+            request,
+            "admin/shoots/booking/brief.html",
+            {
+                "booking": booking,
+                "studio": studio_get(),
+                "responses": [{"response": r, "rows": answer_rows(r)} for r in responses],
+                "token": booking_token(booking),
+                "paid": payments.booking_received(booking),
+                "due": payments.booking_balance_due(booking),
+            },
+        )
 
     def phone_booking_view(self, request):
         from clients.services import client_get_or_create
@@ -313,6 +393,7 @@ class BookingAdmin(admin.ModelAdmin):
             _("Money"),
             {"fields": ["price_display", "deposit_display", "discount", "money_summary"]},
         ),
+        (_("Before the session"), {"fields": ["answers"]}),
         (
             _("History"),
             {
@@ -338,6 +419,7 @@ class BookingAdmin(admin.ModelAdmin):
             "price_display",
             "deposit_display",
             "money_summary",
+            "answers",
         ]
 
     def save_model(self, request, obj, form, change) -> None:

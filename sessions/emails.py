@@ -79,6 +79,22 @@ def _local_day(booking: Booking) -> str:
     return date_format(timezone.localtime(booking.starts_at), "l j F")
 
 
+def _questionnaire_links(booking: Booking) -> list[tuple[str, str]]:
+    from django.urls import reverse
+
+    from sessions.access import booking_token
+
+    token = booking_token(booking)
+    return [
+        (
+            questionnaire.name,
+            settings.SITE_URL
+            + reverse("sessions:questionnaire-fill", args=[token, questionnaire.pk]),
+        )
+        for questionnaire in booking.session_type.questionnaires.filter(is_active=True)
+    ]
+
+
 def booking_email_send(*, booking_id: int, kind: str, sequence: int | None = None) -> bool:
     """Email the client about their booking, with a calendar invite (a cancellation for
     the calendar when cancelled). False when this email was already sent, or when the
@@ -107,6 +123,8 @@ def booking_email_send(*, booking_id: int, kind: str, sequence: int | None = Non
             "book_again_link": settings.SITE_URL + "/book/",
             "time_zone": studio.time_zone,
             "paid": sum(payment.net_received for payment in booking.payments.all()),
+            "questionnaires": _questionnaire_links(booking) if kind == "confirmed" else [],
+            "has_guide": kind == "confirmed" and booking.session_type.guides.exists(),
         }
         invite = booking_invite_for(booking)
         method = "CANCEL" if booking.status in ENDED else "REQUEST"

@@ -6,7 +6,16 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from sessions import slots
-from sessions.models import AvailabilityRule, Booking, DateHours, Payment, SessionType, TimeOff
+from sessions.models import (
+    AvailabilityRule,
+    Booking,
+    DateHours,
+    Payment,
+    Questionnaire,
+    QuestionnaireResponse,
+    SessionType,
+    TimeOff,
+)
 from studio.models import Photographer
 
 
@@ -158,8 +167,10 @@ def session_type_slots(
 
 
 def booking_list_for_client(*, client_id: int) -> list[Booking]:
-    """A client's bookings, newest first, with what their pages show, and the payments
-    still waiting to be made as `open_payments` (two queries)."""
+    """A client's bookings, newest first, with what their pages show: the payments still
+    waiting to be made (`open_payments`), the session type's questionnaires
+    (`session_type.active_questionnaires`) and the submitted answers (`submitted_responses`).
+    Four queries."""
     return list(
         Booking.objects.filter(client_id=client_id)
         .exclude(status=Booking.Status.EXPIRED)
@@ -169,7 +180,19 @@ def booking_list_for_client(*, client_id: int) -> list[Booking]:
                 "payments",
                 queryset=Payment.objects.filter(status=Payment.Status.PENDING),
                 to_attr="open_payments",
-            )
+            ),
+            Prefetch(
+                "session_type__questionnaires",
+                queryset=Questionnaire.objects.filter(is_active=True),
+                to_attr="active_questionnaires",
+            ),
+            Prefetch(
+                "responses",
+                queryset=QuestionnaireResponse.objects.filter(
+                    status=QuestionnaireResponse.Status.SUBMITTED
+                ),
+                to_attr="submitted_responses",
+            ),
         )
         .order_by("-starts_at")
     )

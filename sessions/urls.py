@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from sessions import payment_views, views
+from sessions import payment_views, questionnaire_views, views
 
 app_name = "sessions"
 
@@ -26,4 +26,24 @@ urlpatterns = [
         name="payment-status",
     ),
     path("stripe/webhook/", payment_views.stripe_webhook, name="stripe-webhook"),
+    path(
+        "booking/<str:token>/questionnaire/<int:questionnaire_id>/",
+        questionnaire_views.questionnaire_fill,
+        name="questionnaire-fill",
+    ),
+    path(
+        "booking/<str:token>/questionnaire/<int:questionnaire_id>/autosave/",
+        questionnaire_views.questionnaire_autosave,
+        name="questionnaire-autosave",
+    ),
+    re_path(
+        r"^booking/(?P<token>[^/]+)/photos/(?P<image_id>[0-9]+)/(?P<size>full|thumb)/$",
+        questionnaire_views.answer_image,
+        name="answer-image",
+    ),
+    path(
+        "booking/<str:token>/photos/<int:image_id>/remove/",
+        questionnaire_views.answer_image_delete,
+        name="answer-image-delete",
+    ),
 ]

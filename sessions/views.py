@@ -18,13 +18,14 @@ from clients.services import client_get_or_create
 from sessions.access import booking_get_by_token, booking_url
 from sessions.emails import booking_invite_for
 from sessions.forms import BookingDetailsForm
-from sessions.models import Booking, Payment, SessionType
+from sessions.models import Booking, Payment, QuestionnaireResponse, SessionType
 from sessions.payments import (
     PaymentRefused,
     booking_balance_due,
     cancellation_terms,
     payment_check_payable,
 )
+from sessions.questionnaires import questionnaire_may_change, questionnaires_for_booking
 from sessions.selectors import session_type_list_public, session_type_slots
 from sessions.services import (
     BookingChangeRefused,
@@ -40,6 +41,12 @@ from studio.models import Photographer
 from studio.templatetags.money import money
 
 DETAILS_SESSION_KEY = "booking_details"
+ACTIVE_OR_DONE = (
+    Booking.Status.HELD,
+    Booking.Status.REQUESTED,
+    Booking.Status.CONFIRMED,
+    Booking.Status.COMPLETED,
+)
 
 
 def _bookable_type(slug: str) -> SessionType:
@@ -313,6 +320,18 @@ def booking_detail(request, token):
             except PaymentRefused:
                 continue
             due.append(payment)
+    responses = {
+        response.questionnaire_id: response
+        for response in QuestionnaireResponse.objects.filter(booking=booking)
+    }
+    preparation = [
+        {
+            "questionnaire": questionnaire,
+            "response": responses.get(questionnaire.pk),
+            "url": reverse("sessions:questionnaire-fill", args=[token, questionnaire.pk]),
+        }
+        for questionnaire in questionnaires_for_booking(booking)
+    ]
     if request.GET.get("payment") == "cancelled" and due:
         messages.info(
             request, _("You left the payment page before paying, so nothing was charged.")
@@ -336,6 +355,11 @@ def booking_detail(request, token):
                 "due": due,
                 "balance_due": booking_balance_due(booking),
                 "payments_enabled": settings.PAYMENTS_ENABLED,
+                "preparation": preparation if booking.status in ACTIVE_OR_DONE else [],
+                "guides": list(booking.session_type.guides.all())
+                if booking.status in ACTIVE_OR_DONE
+                else [],
+                "questionnaire_may_change": questionnaire_may_change(booking),
             },
         )
     )

@@ -22,6 +22,7 @@ class StudioAdmin(admin.ModelAdmin):
                     "policies",
                     "cancellation_cutoff_hours",
                     "cancellation_refund_percent",
+                    "questionnaire_cutoff_hours",
                 ]
             },
         ),

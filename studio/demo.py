@@ -11,8 +11,16 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from clients.models import Client
-from sessions.models import AvailabilityRule, Booking, SessionType
+from sessions.models import (
+    AvailabilityRule,
+    Booking,
+    Question,
+    Questionnaire,
+    SessionGuide,
+    SessionType,
+)
 from sessions.services import booking_new
+from studio.demo_preparation import GUIDES, QUESTIONNAIRES
 from studio.models import Photographer, Studio
 
 STUDIO = {
@@ -118,7 +126,17 @@ def _demo_start(today: date, weeks: int, weekday: int, at: time, tz: ZoneInfo) -
 def demo_seed() -> dict[str, int]:
     """Create whatever demo rows are missing. Returns how many rows of each kind it created."""
     created = dict.fromkeys(
-        ["studio", "photographers", "session_types", "hours", "clients", "bookings"], 0
+        [
+            "studio",
+            "photographers",
+            "session_types",
+            "hours",
+            "clients",
+            "bookings",
+            "questionnaires",
+            "guides",
+        ],
+        0,
     )
     _, made = Studio.objects.get_or_create(pk=1, defaults=STUDIO)
     created["studio"] += made
@@ -188,4 +206,49 @@ def demo_seed() -> dict[str, int]:
             booking.completed_at = booking.ends_at
         booking.save()
         created["bookings"] += 1
+    created["questionnaires"] = _questionnaires_seed()
+    created["guides"] = _guides_seed()
     return created
+
+
+def _questionnaires_seed() -> int:
+    """The starting questionnaires, each created whole or not at all (found by name)."""
+    made = 0
+    for spec in QUESTIONNAIRES:
+        questionnaire, created = Questionnaire.objects.get_or_create(
+            name=spec["name"], defaults={"intro": spec["intro"]}
+        )
+        if not created:
+            continue
+        made += 1
+        questionnaire.session_types.set(SessionType.objects.filter(slug__in=spec["session_types"]))
+        by_label: dict[str, Question] = {}
+        for position, (label, kind, required, help_text, choices, condition) in enumerate(
+            spec["questions"], start=1
+        ):
+            parent, wanted = (by_label[condition[0]], condition[1]) if condition else (None, "")
+            by_label[label] = Question.objects.create(
+                questionnaire=questionnaire,
+                position=position * 10,
+                label=label,
+                kind=kind,
+                required=required,
+                help_text=help_text,
+                choices="\n".join(choices),
+                max_images=spec["max_images"],
+                condition_question=parent,
+                condition_value=wanted,
+            )
+    return made
+
+
+def _guides_seed() -> int:
+    made = 0
+    for spec in GUIDES:
+        guide, created = SessionGuide.objects.get_or_create(
+            title=spec["title"], defaults={"body": spec["body"]}
+        )
+        if created:
+            guide.session_types.set(SessionType.objects.filter(slug__in=spec["session_types"]))
+            made += 1
+    return made

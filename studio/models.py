@@ -55,6 +55,11 @@ class Studio(models.Model):
             "After the cut-off above the deposit is kept."
         ),
     )
+    questionnaire_cutoff_hours = models.PositiveSmallIntegerField(
+        _("questionnaire answers may change until (hours before)"),
+        default=24,
+        help_text=_("After this, clients see their answers but can no longer change them."),
+    )
     watermark = models.ImageField(
         _("watermark"),
         upload_to=branding_upload_to,

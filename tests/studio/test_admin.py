@@ -39,6 +39,7 @@ def test_studio_settings_save_from_the_admin(client, studio, staff_user):
             "policies": "",
             "cancellation_cutoff_hours": "24",
             "cancellation_refund_percent": "50",
+            "questionnaire_cutoff_hours": "12",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -57,6 +58,7 @@ def test_a_refund_percentage_over_100_is_refused_with_the_form_kept(client, stud
             "currency": "GBP",
             "cancellation_cutoff_hours": "48",
             "cancellation_refund_percent": "120",
+            "questionnaire_cutoff_hours": "24",
         },
     )
     assert response.status_code == 200

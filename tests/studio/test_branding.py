@@ -17,6 +17,7 @@ STUDIO_FORM = {
     "currency": "GBP",
     "cancellation_cutoff_hours": "48",
     "cancellation_refund_percent": "100",
+    "questionnaire_cutoff_hours": "24",
 }
 
 

@@ -1,0 +1,178 @@
+"""Money: payments through Stripe Checkout, their refunds, and Stripe's webhook events."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from sessions.models.booking import Booking
+from studio.fields import CurrencyField
+
+
+class Payment(models.Model):
+    """Money a client pays for a booking through Stripe Checkout: the deposit, the balance,
+    or extra images. Stripe's webhook is the source of truth for its status."""
+
+    class Kind(models.TextChoices):
+        DEPOSIT = "deposit", _("Deposit")
+        BALANCE = "balance", _("Balance")
+        EXTRAS = "extras", _("Extra images")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for payment")
+        PROCESSING = "processing", _("Paid by bank, not yet cleared")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Not paid in time")
+        REFUNDED = "refunded", _("Refunded")
+        PARTIALLY_REFUNDED = "partially_refunded", _("Partly refunded")
+
+    # Money was received: what a payment in one of these statuses brought in, before refunds.
+    RECEIVED_STATUSES = (Status.PAID, Status.PARTIALLY_REFUNDED, Status.REFUNDED)
+
+    booking = models.ForeignKey(
+        Booking, on_delete=models.PROTECT, related_name="payments", verbose_name=_("booking")
+    )
+    kind = models.CharField(_("for"), max_length=10, choices=Kind.choices)
+    amount = models.PositiveIntegerField(_("amount"))
+    currency = CurrencyField(_("currency"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    amount_refunded = models.PositiveIntegerField(_("refunded"), default=0)
+    stripe_checkout_session_id = models.CharField(
+        _("Stripe Checkout Session"), max_length=255, unique=True, null=True, blank=True
+    )
+    stripe_payment_intent_id = models.CharField(
+        _("Stripe PaymentIntent"), max_length=255, unique=True, null=True, blank=True
+    )
+    checkout_url = models.URLField(max_length=2000, blank=True, editable=False)
+    checkout_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Numbers each Checkout Session made for this payment, for its idempotency key.
+    checkout_attempt = models.PositiveSmallIntegerField(default=0, editable=False)
+    failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
+    disputed_at = models.DateTimeField(_("disputed"), null=True, blank=True)
+    stripe_dispute_id = models.CharField(_("Stripe dispute"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "paid_at"], name="payment_status_paid")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__lte=F("amount")),
+                name="payment_refund_within_amount",
+            ),
+            # Retrying a deposit reuses its payment: a booking never owes two deposits.
+            models.UniqueConstraint(
+                fields=["booking"],
+                condition=Q(kind="deposit"),
+                name="payment_one_deposit_per_booking",
+            ),
+            models.UniqueConstraint(
+                fields=["booking", "kind"],
+                condition=Q(status="pending", kind="balance"),
+                name="payment_one_open_balance_per_booking",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.booking.reference}"
+
+    @property
+    def net_received(self) -> int:
+        """What the studio keeps of this payment so far."""
+        if self.status not in self.RECEIVED_STATUSES:
+            return 0
+        return self.amount - self.amount_refunded
+
+
+class Refund(models.Model):
+    """Money given back on a payment: asked for by Sitting, or made in Stripe's dashboard."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Being sent to Stripe")
+        PENDING = "pending", _("Sent, waiting for the bank")
+        SUCCEEDED = "succeeded", _("Refunded")
+        FAILED = "failed", _("Failed")
+
+    class Reason(models.TextChoices):
+        CANCELLATION = "cancellation", _("Booking cancelled")
+        LATE_PAYMENT = "late_payment", _("Paid after the time was released")
+        STUDIO = "studio", _("Refunded by the studio")
+        STRIPE = "stripe", _("Made in the Stripe dashboard")
+        DUPLICATE = "duplicate", _("Paid twice")
+
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
+    )
+    amount = models.PositiveIntegerField(_("amount"))
+    currency = CurrencyField(_("currency"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    stripe_refund_id = models.CharField(
+        _("Stripe refund"), max_length=255, unique=True, null=True, blank=True
+    )
+    # Set only for a second payment made for the same thing (two payment pages paid):
+    # that PaymentIntent is refunded, not the payment's own.
+    stripe_payment_intent_id = models.CharField(
+        _("Stripe PaymentIntent refunded"), max_length=255, blank=True
+    )
+    failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("asked for"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} · {self.payment}"
+
+
+class StripeEvent(models.Model):
+    """A webhook event from Stripe, recorded (unique id) so that each is acted on once."""
+
+    event_id = models.CharField(_("event"), max_length=255, unique=True)
+    type = models.CharField(_("type"), max_length=100)
+    livemode = models.BooleanField(_("live"), default=False)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    # Null while a request is acting on it; a claim left by a crashed request goes stale.
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stripe_events",
+        verbose_name=_("payment"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Stripe event")
+        verbose_name_plural = _("Stripe events")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

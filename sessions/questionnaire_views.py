@@ -1,0 +1,178 @@
+"""The client's questionnaire pages, reached through the booking's signed link."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from sessions import questionnaires
+from sessions.access import booking_get_by_token, booking_url
+from sessions.models import AnswerImage, Booking, Question, Questionnaire
+from sessions.views import _private
+
+
+def _questionnaire(booking: Booking, questionnaire_id: int) -> Questionnaire:
+    try:
+        return questionnaires.questionnaire_for_booking(booking, questionnaire_id)
+    except Questionnaire.DoesNotExist:
+        raise Http404 from None
+
+
+def _fields(questions, *, values, visible, errors, images_by_question) -> list[dict]:
+    """What the template needs for each question, with what to show in it."""
+    fields = []
+    for question in questions:
+        value = values.get(question.pk)
+        fields.append(
+            {
+                "question": question,
+                "name": f"q-{question.pk}",
+                "value": value if value is not None else "",
+                "values": value if isinstance(value, list) else [],
+                "errors": errors.get(question.pk, []),
+                "hidden": question.pk not in visible,
+                "images": images_by_question.get(question.pk, []),
+                "room": question.max_images - len(images_by_question.get(question.pk, [])),
+            }
+        )
+    return fields
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def questionnaire_fill(request, token, questionnaire_id):
+    booking = booking_get_by_token(token)
+    questionnaire = _questionnaire(booking, questionnaire_id)
+    questions = list(questionnaire.questions.all())
+    may_change = questionnaires.questionnaire_may_change(booking)
+    errors: dict[int, list[str]] = {}
+    if request.method == "POST":
+        submit = request.POST.get("action") == "submit"
+        try:
+            result = questionnaires.answers_save(
+                booking=booking,
+                questionnaire=questionnaire,
+                data=request.POST,
+                files=request.FILES,
+                submit=submit,
+            )
+        except questionnaires.QuestionnaireClosed as closed:
+            messages.error(request, closed.message)
+            return redirect(request.path)
+        if result.ok:
+            if result.submitted:
+                messages.success(request, _("Thank you! Your answers are with the studio."))
+                return redirect(booking_url(booking))
+            messages.success(request, _("Saved. You can come back and finish any time."))
+            return redirect(request.path)
+        errors = result.errors
+        values = questionnaires.values_from_form(questions, request.POST)
+    response = questionnaires.response_for(booking, questionnaire)
+    if request.method != "POST":
+        values = {a.question_id: a.value for a in response.answers.all()} if response else {}
+    images: dict[int, list[AnswerImage]] = {}
+    for image in response.images.all() if response else []:
+        images.setdefault(image.question_id, []).append(image)
+    visible = questionnaires.visible_question_ids(questions, values)
+    return _private(
+        render(
+            request,
+            "sessions/questionnaire_fill.html",
+            {
+                "booking": booking,
+                "token": token,
+                "questionnaire": questionnaire,
+                "response": response,
+                "fields": _fields(
+                    questions,
+                    values=values,
+                    visible=visible,
+                    errors=errors,
+                    images_by_question=images,
+                ),
+                "errors": [
+                    (question, errors[question.pk])
+                    for question in questions
+                    if question.pk in errors
+                ],
+                "may_change": may_change,
+                "deadline": questionnaires.questionnaire_deadline(booking),
+                "autosave_url": reverse(
+                    "sessions:questionnaire-autosave", args=[token, questionnaire.pk]
+                ),
+                "kinds": Question.Kind,
+            },
+        )
+    )
+
+
+@never_cache
+@require_POST
+def questionnaire_autosave(request, token, questionnaire_id):
+    """Saves a draft as the client types (htmx, on each change); answers the status line."""
+    booking = booking_get_by_token(token)
+    questionnaire = _questionnaire(booking, questionnaire_id)
+    response = questionnaires.response_for(booking, questionnaire)
+    if response and response.status == response.Status.SUBMITTED:
+        text = _("Submitted. Press “Save changes” to update your answers.")
+    else:
+        try:
+            questionnaires.answers_save(
+                booking=booking,
+                questionnaire=questionnaire,
+                data=request.POST,
+                files=request.FILES,
+                submit=False,
+            )
+        except questionnaires.QuestionnaireClosed as closed:
+            text = closed.message
+        else:
+            now = timezone.localtime()
+            text = _("Draft saved at %(time)s.") % {"time": now.strftime("%H:%M")}
+    return _private(render(request, "sessions/_autosave_status.html", {"text": text}))
+
+
+def _image(booking: Booking, image_id: int) -> AnswerImage:
+    image = AnswerImage.objects.filter(pk=image_id, response__booking=booking).first()
+    if image is None:
+        raise Http404
+    return image
+
+
+@never_cache
+@require_safe
+def answer_image(request, token, image_id, size):
+    """A client's photo, for that booking's link only (and so for staff, through the admin)."""
+    booking = booking_get_by_token(token)
+    image = _image(booking, image_id)
+    stored = image.thumbnail if size == "thumb" else image.file
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, content_type="image/jpeg" if size == "thumb" else image.content_type
+    )
+    response["Content-Disposition"] = "inline"
+    return _private(response)
+
+
+@never_cache
+@require_POST
+def answer_image_delete(request, token, image_id):
+    booking = booking_get_by_token(token)
+    image = _image(booking, image_id)
+    questionnaire_id = image.response.questionnaire_id
+    try:
+        questionnaires.answer_image_delete(booking=booking, image_id=image.pk)
+    except questionnaires.QuestionnaireClosed as closed:
+        messages.error(request, closed.message)
+    else:
+        messages.success(request, _("Photo removed."))
+    if questionnaire_id is None:
+        return redirect(booking_url(booking))
+    return redirect(reverse("sessions:questionnaire-fill", args=[token, questionnaire_id]))

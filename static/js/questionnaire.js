@@ -1,0 +1,39 @@
+// Questions that depend on an earlier answer show and hide as it changes. The server
+// applies the same rule when saving, so this only spares the client irrelevant questions.
+(function () {
+  function answers(form, name) {
+    return Array.prototype.filter
+      .call(form.elements, function (el) { return el.name === name; })
+      .filter(function (el) { return (el.type !== "radio" && el.type !== "checkbox") || el.checked; })
+      .map(function (el) { return el.value.trim().toLowerCase(); });
+  }
+  function update(form) {
+    form.querySelectorAll("[data-show-when]").forEach(function (question) {
+      var parent = document.getElementById("wrap-" + question.dataset.showWhen);
+      var shown = parent && !parent.hidden &&
+        answers(form, question.dataset.showWhen).indexOf(question.dataset.showValue.trim().toLowerCase()) !== -1;
+      question.hidden = !shown;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+    document.querySelectorAll("form.questionnaire-form").forEach(function (form) {
+      var autosave = form.querySelector("[data-autosave-url]");
+      var dirty = false, sending = false;
+      update(form);
+      form.addEventListener("change", function () { update(form); dirty = true; });
+      form.addEventListener("submit", function () { sending = true; });
+      document.body.addEventListener("htmx:afterRequest", function () { dirty = false; });
+      // Leaving within the autosave's short delay: send the last answers anyway.
+      window.addEventListener("pagehide", function () {
+        if (!dirty || sending || !autosave || !navigator.sendBeacon) { return; }
+        var data = new URLSearchParams();
+        new FormData(form).forEach(function (value, name) {
+          if (typeof value === "string") { data.append(name, value); }
+        });
+        navigator.sendBeacon(autosave.dataset.autosaveUrl, data);
+      });
+    });
+  });
+})();

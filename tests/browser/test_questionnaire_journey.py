@@ -1,0 +1,118 @@
+"""The "Wardrobe & style" questionnaire in a real browser: a condition, a photo, a draft
+left and found again, submitted, and read by the studio in the admin."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+from playwright.sync_api import expect
+
+from sessions.access import booking_token
+from sessions.models import QuestionnaireResponse
+from studio.demo import _questionnaires_seed
+from tests.factories import BookingFactory, SessionTypeFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def annas_headshot(studio, anna):
+    headshot = SessionTypeFactory(name="Headshot", slug="headshot")
+    _questionnaires_seed()
+    return BookingFactory(
+        client=anna, session_type=headshot, starts_at=timezone.now() + timedelta(days=10)
+    )
+
+
+def outfit_photo(path) -> str:
+    out = io.BytesIO()
+    Image.new("RGB", (900, 1200), "teal").save(out, format="JPEG")
+    path.write_bytes(out.getvalue())
+    return str(path)
+
+
+def test_a_client_fills_the_wardrobe_questionnaire_and_the_studio_reads_it(
+    page, live_server, annas_headshot, staff_user, tmp_path
+):
+    page.goto(f"/booking/{booking_token(annas_headshot)}/")
+    page.get_by_role("link", name="Fill it in").click()
+    expect(page.get_by_role("heading", name="Wardrobe & style")).to_be_visible()
+
+    page.get_by_label("LinkedIn or a CV").check()
+    page.get_by_label("Which outfits are you thinking of bringing?").fill(
+        "A navy blazer with a white shirt, or a green wrap dress."
+    )
+    who = page.get_by_role("group", name="Who is doing your hair and make-up?")
+    expect(who).to_be_hidden()
+    makeup = page.get_by_role("group", name="Would you like hair and make-up for the session?")
+    makeup.get_by_label("Yes").check()
+    expect(who).to_be_visible()  # shown by the answer above
+    who.get_by_label("The studio's artist, please").check()
+    expect(page.locator("#autosave-status")).to_contain_text("Draft saved at")
+
+    # Leave at once, before the last change's autosave: it is sent as the page goes.
+    page.get_by_label("Tell us a little more about where they'll be used").fill("A law firm")
+    page.get_by_role("link", name="Your booking").click()
+    expect(page.get_by_text("Started: your draft is saved")).to_be_visible()
+    page.get_by_role("link", name="Carry on").click()
+    expect(page.get_by_label("Which outfits are you thinking of bringing?")).to_have_value(
+        "A navy blazer with a white shirt, or a green wrap dress."
+    )
+    expect(who.get_by_label("The studio's artist, please")).to_be_checked()
+    expect(page.get_by_label("Tell us a little more about where they'll be used")).to_have_value(
+        "A law firm"
+    )
+
+    # Submitting without the required glasses answer lists it at the top.
+    page.get_by_label("Photos of the outfits you're considering").set_input_files(
+        outfit_photo(tmp_path / "blazer.jpg")
+    )
+    page.get_by_role("button", name="Submit my answers").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name="Do you wear glasses?").click()
+    expect(page.get_by_alt_text("blazer.jpg")).to_be_visible()  # the photo was kept
+    page.get_by_role("group", name="Do you wear glasses?").get_by_label("No").check()
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.get_by_text("Thank you! Your answers are with the studio.")).to_be_visible()
+    assert QuestionnaireResponse.objects.get().status == "submitted"
+
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("owner")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"/admin/shoots/booking/{annas_headshot.pk}/change/")
+    answers = page.locator(".booking-answers")
+    expect(answers).to_contain_text("A navy blazer with a white shirt")
+    expect(answers).to_contain_text("The studio's artist, please")
+    expect(answers.get_by_alt_text("blazer.jpg")).to_be_visible()
+    assert page.console_errors == []
+
+
+def test_the_studio_reorders_questions_with_the_up_and_down_buttons(
+    page, live_server, annas_headshot, staff_user
+):
+    from sessions.models import Questionnaire
+
+    wardrobe = Questionnaire.objects.get(name="Wardrobe & style")
+    first, second = list(wardrobe.questions.all())[:2]
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("owner")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"/admin/shoots/questionnaire/{wardrobe.pk}/change/")
+    page.locator("#questions-group .inline-related").nth(1).get_by_role(
+        "button", name="Move up"
+    ).click()
+    expect(
+        page.locator("#questions-group .inline-related")
+        .nth(1)
+        .get_by_role("button", name="Move up")
+    ).to_be_visible()
+    page.get_by_role("button", name="Save", exact=True).first.click()
+    expect(page.get_by_text("was changed successfully")).to_be_visible()
+    ordered = list(wardrobe.questions.values_list("label", flat=True)[:2])
+    assert ordered == [second.label, first.label]
+    assert page.console_errors == []

@@ -1,0 +1,466 @@
+"""Questionnaires: drafts, conditions, photos, submitting, and who may see the answers."""
+
+import html
+import io
+from datetime import UTC, datetime, timedelta
+
+import pillow_heif
+import pytest
+import time_machine
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from sessions.access import booking_token
+from sessions.models import (
+    AnswerImage,
+    Booking,
+    Question,
+    Questionnaire,
+    QuestionnaireResponse,
+)
+from tests.factories import BookingFactory, SessionTypeFactory
+
+NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+TEN = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
+K = Question.Kind
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def photo(name="outfit.jpg", fmt="JPEG", size=(1200, 900), colour="navy") -> SimpleUploadedFile:
+    out = io.BytesIO()
+    if fmt == "HEIF":
+        pillow_heif.register_heif_opener()
+    Image.new("RGB", size, colour).save(out, format=fmt)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="application/octet-stream")
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def wardrobe(studio):
+    headshot = SessionTypeFactory(name="Headshot", slug="headshot")
+    questionnaire = Questionnaire.objects.create(name="Wardrobe & style", intro="Hello **you**.")
+    questionnaire.session_types.add(headshot)
+
+    def ask(position, label, kind, **extra):
+        return Question.objects.create(
+            questionnaire=questionnaire, position=position, label=label, kind=kind, **extra
+        )
+
+    q = {
+        "outfits": ask(10, "Which outfits?", K.LONG_TEXT, required=True),
+        "glasses": ask(20, "Do you wear glasses?", K.YES_NO, required=True),
+        "hair": ask(30, "Hair and make-up?", K.YES_NO, required=True),
+    }
+    q["who"] = ask(
+        40,
+        "Who is doing it?",
+        K.SINGLE_CHOICE,
+        required=True,
+        choices="Studio artist\nMy own artist",
+        condition_question=q["hair"],
+        condition_value="yes",
+    )
+    q["photos"] = ask(50, "Outfit photos", K.IMAGES, max_images=2)
+    q["people"] = ask(60, "How many people?", K.NUMBER)
+    q["feel"] = ask(70, "How do you feel?", K.MULTIPLE_CHOICE, choices="Calm\nNervous")
+    return questionnaire, q, headshot
+
+
+@pytest.fixture
+def annas(wardrobe, anna) -> Booking:
+    _questionnaire, _q, headshot = wardrobe
+    return BookingFactory(client=anna, session_type=headshot, starts_at=TEN)
+
+
+def url(booking, questionnaire, name="sessions:questionnaire-fill"):
+    return reverse(name, args=[booking_token(booking), questionnaire.pk])
+
+
+def answers_of(booking) -> dict[str, object]:
+    response = QuestionnaireResponse.objects.get(booking=booking)
+    return {answer.label: answer.value for answer in response.answers.all()}
+
+
+def test_a_draft_keeps_everything_typed_and_comes_back(client, annas, wardrobe):
+    questionnaire, q, _ = wardrobe
+    response = client.post(
+        url(annas, questionnaire),
+        {
+            "action": "save",
+            f"q-{q['outfits'].pk}": "Navy blazer, white shirt",
+            f"q-{q['people'].pk}": "two",  # not a number: kept as typed in a draft
+            f"q-{q['feel'].pk}": ["Calm", "Nervous"],
+        },
+    )
+    assert response.status_code == 302
+    saved = QuestionnaireResponse.objects.get(booking=annas)
+    assert saved.status == QuestionnaireResponse.Status.DRAFT
+    assert answers_of(annas)["Which outfits?"] == "Navy blazer, white shirt"
+    assert answers_of(annas)["How do you feel?"] == ["Calm", "Nervous"]
+    page = text(client.get(url(annas, questionnaire)))
+    assert "Navy blazer, white shirt" in page
+    assert 'value="two"' in page
+    assert "Draft saved" in page
+
+
+def test_submitting_with_answers_missing_lists_them_at_the_top_and_keeps_what_was_typed(
+    client, annas, wardrobe
+):
+    questionnaire, q, _ = wardrobe
+    response = client.post(
+        url(annas, questionnaire),
+        {"action": "submit", f"q-{q['outfits'].pk}": "Green dress", f"q-{q['people'].pk}": "x"},
+    )
+    assert response.status_code == 200
+    page = text(response)
+    assert 'id="error-summary"' in page
+    assert (
+        f'<a href="#q-{q["glasses"].pk}">Do you wear glasses?</a>: Please answer this question.'
+        in page
+    )
+    assert f'<a href="#q-{q["people"].pk}">How many people?</a>: Please enter a number' in page
+    assert "Who is doing it?</a>" not in page  # hidden: hair and make-up not wanted
+    assert "Green dress" in page
+    assert QuestionnaireResponse.objects.get(booking=annas).status == "draft"
+
+
+def test_a_question_shown_by_an_answer_is_required_and_one_hidden_is_neither_required_nor_kept(
+    client, annas, wardrobe
+):
+    questionnaire, q, _ = wardrobe
+    base = {
+        "action": "submit",
+        f"q-{q['outfits'].pk}": "Blazer",
+        f"q-{q['glasses'].pk}": "no",
+    }
+    shown = client.post(url(annas, questionnaire), {**base, f"q-{q['hair'].pk}": "yes"})
+    assert shown.status_code == 200
+    assert "Who is doing it?</a>: Please answer this question." in text(shown)
+
+    hidden = client.post(
+        url(annas, questionnaire),
+        {**base, f"q-{q['hair'].pk}": "no", f"q-{q['who'].pk}": "Studio artist"},
+    )
+    assert hidden.status_code == 302
+    assert "Who is doing it?" not in answers_of(annas)
+    assert QuestionnaireResponse.objects.get(booking=annas).status == "submitted"
+
+
+def test_submitting_marks_it_submitted_and_the_booking_page_says_so(client, annas, wardrobe):
+    questionnaire, q, _ = wardrobe
+    response = client.post(
+        url(annas, questionnaire),
+        {
+            "action": "submit",
+            f"q-{q['outfits'].pk}": "Blazer",
+            f"q-{q['glasses'].pk}": "yes",
+            f"q-{q['hair'].pk}": "yes",
+            f"q-{q['who'].pk}": "My own artist",
+            f"q-{q['people'].pk}": "1",
+        },
+        follow=True,
+    )
+    page = text(response)
+    assert "Thank you! Your answers are with the studio." in page
+    assert "Sent to the studio" in page
+    saved = QuestionnaireResponse.objects.get(booking=annas)
+    assert (saved.status, saved.submitted_at) == ("submitted", NOW)
+    assert answers_of(annas)["Who is doing it?"] == "My own artist"
+
+
+def test_after_submitting_a_change_that_would_not_submit_is_not_kept(client, annas, wardrobe):
+    questionnaire, q, _ = wardrobe
+    good = {
+        "action": "submit",
+        f"q-{q['outfits'].pk}": "Blazer",
+        f"q-{q['glasses'].pk}": "no",
+        f"q-{q['hair'].pk}": "no",
+    }
+    client.post(url(annas, questionnaire), good)
+    emptied = client.post(url(annas, questionnaire), {**good, f"q-{q['outfits'].pk}": ""})
+    assert emptied.status_code == 200
+    assert answers_of(annas)["Which outfits?"] == "Blazer"
+    changed = client.post(url(annas, questionnaire), {**good, f"q-{q['outfits'].pk}": "Suit"})
+    assert changed.status_code == 302
+    assert answers_of(annas)["Which outfits?"] == "Suit"
+    assert QuestionnaireResponse.objects.get(booking=annas).status == "submitted"
+
+
+def test_answers_save_as_the_client_goes(client, annas, wardrobe):
+    questionnaire, q, _ = wardrobe
+    response = client.post(
+        url(annas, questionnaire, "sessions:questionnaire-autosave"),
+        {f"q-{q['outfits'].pk}": "Red jumper"},
+    )
+    assert response.status_code == 200
+    assert "Draft saved at 09:00." in text(response)  # studio time
+    assert answers_of(annas)["Which outfits?"] == "Red jumper"
+
+
+def test_photos_are_checked_one_by_one_and_a_bad_one_fails_alone_with_its_name(
+    client, annas, wardrobe
+):
+    questionnaire, q, _ = wardrobe
+    not_a_photo = SimpleUploadedFile("holiday.jpg", b"%PDF-1.4 not a photo", "image/jpeg")
+    gif = photo("party.gif", fmt="GIF")
+    response = client.post(
+        url(annas, questionnaire),
+        {
+            "action": "save",
+            f"q-{q['outfits'].pk}": "Blazer",
+            f"q-{q['photos'].pk}": [not_a_photo, gif, photo("a.jpg"), photo("b.webp", "WEBP")],
+        },
+    )
+    assert response.status_code == 200
+    page = text(response)
+    assert "holiday.jpg was not added: it could not be read as a photo" in page
+    assert "party.gif was not added: it is not a JPEG, PNG, WebP or HEIC photo." in page
+    assert "Blazer" in page
+    stored = AnswerImage.objects.order_by("pk")
+    assert [image.original_name for image in stored] == ["a.jpg", "b.webp"]
+    assert [image.content_type for image in stored] == ["image/jpeg", "image/webp"]
+    assert answers_of(annas)["Which outfits?"] == "Blazer"
+    # A third photo is one too many for this question.
+    third = client.post(
+        url(annas, questionnaire),
+        {"action": "save", f"q-{q['photos'].pk}": [photo("c.png", "PNG")]},
+    )
+    assert "c.png was not added: this question takes at most 2 photos." in text(third)
+
+
+def test_heic_photos_from_iphones_are_accepted_and_named_by_the_server(client, annas, wardrobe):
+    questionnaire, q, _ = wardrobe
+    client.post(
+        url(annas, questionnaire),
+        {"action": "save", f"q-{q['photos'].pk}": [photo("../../IMG_0001.HEIC", "HEIF")]},
+    )
+    image = AnswerImage.objects.get()
+    assert image.content_type == "image/heic"
+    assert (image.width, image.height) == (1200, 900)
+    assert image.original_name == "IMG_0001.HEIC"  # Django keeps the base name only
+    assert "IMG_0001" not in image.file.name
+    assert ".." not in image.file.name
+    assert image.file.name.startswith("questionnaires/")
+    assert image.file.name.endswith(".heic")
+    with Image.open(image.thumbnail) as thumbnail:
+        assert thumbnail.format == "JPEG"
+        assert max(thumbnail.size) == 480
+
+
+def test_a_photo_over_20_mb_is_refused_before_it_is_opened(client, annas, wardrobe):
+    questionnaire, q, _ = wardrobe
+    huge = SimpleUploadedFile("huge.jpg", b"\xff\xd8" + b"0" * (21 * 1024 * 1024), "image/jpeg")
+    response = client.post(
+        url(annas, questionnaire), {"action": "save", f"q-{q['photos'].pk}": [huge]}
+    )
+    assert "huge.jpg was not added: it is 21 MB; photos can be up to 20 MB." in text(response)
+    assert not AnswerImage.objects.exists()
+
+
+def test_the_client_sees_their_photo_and_ben_sees_nothing_of_annas(client, annas, wardrobe, ben):
+    questionnaire, q, headshot = wardrobe
+    client.post(url(annas, questionnaire), {"action": "save", f"q-{q['photos'].pk}": [photo()]})
+    image = AnswerImage.objects.get()
+    bens = BookingFactory(client=ben, session_type=headshot, starts_at=TEN + timedelta(hours=2))
+    own = client.get(
+        reverse("sessions:answer-image", args=[booking_token(annas), image.pk, "full"])
+    )
+    assert own.status_code == 200
+    assert own["Content-Type"] == "image/jpeg"
+    assert own["Cache-Control"].startswith("private")
+    for size in ("full", "thumb"):
+        assert (
+            client.get(
+                reverse("sessions:answer-image", args=[booking_token(bens), image.pk, size])
+            ).status_code
+            == 404
+        )
+    tampered = booking_token(annas)[:-2] + "xx"
+    assert (
+        client.get(url(bens, questionnaire).replace(booking_token(bens), tampered)).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("sessions:questionnaire-fill", args=[tampered, questionnaire.pk])
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            reverse("sessions:answer-image-delete", args=[booking_token(bens), image.pk])
+        ).status_code
+        == 404
+    )
+    # Ben's own page for the questionnaire shows none of Anna's answers or photos.
+    assert "outfit.jpg" not in text(client.get(url(bens, questionnaire)))
+    assert AnswerImage.objects.filter(pk=image.pk).exists()
+
+
+def test_a_questionnaire_of_another_session_type_is_a_404(client, annas, studio):
+    other = Questionnaire.objects.create(name="Family session")
+    other.session_types.add(SessionTypeFactory())
+    assert client.get(url(annas, other)).status_code == 404
+
+
+def test_after_the_cut_off_the_answers_are_shown_but_cannot_change(client, annas, wardrobe, clock):
+    questionnaire, q, _ = wardrobe
+    client.post(url(annas, questionnaire), {"action": "save", f"q-{q['outfits'].pk}": "Blazer"})
+    clock.move_to(TEN - timedelta(hours=23))
+    page = text(client.get(url(annas, questionnaire)))
+    assert "These answers can no longer be changed online" in page
+    assert "Blazer" in page
+    assert "<textarea" not in page
+    late = client.post(
+        url(annas, questionnaire), {"action": "save", f"q-{q['outfits'].pk}": "Suit"}, follow=True
+    )
+    assert "can no longer be changed online" in text(late)
+    assert answers_of(annas)["Which outfits?"] == "Blazer"
+
+
+def test_renamed_and_deleted_questions_keep_what_the_client_answered(
+    client, annas, wardrobe, staff_user
+):
+    questionnaire, q, _ = wardrobe
+    client.post(
+        url(annas, questionnaire),
+        {
+            "action": "save",
+            f"q-{q['outfits'].pk}": "Blazer",
+            f"q-{q['people'].pk}": "3",
+            f"q-{q['photos'].pk}": [photo()],
+        },
+    )
+    Question.objects.filter(pk=q["outfits"].pk).update(label="What will you wear?")
+    q["people"].delete()
+    q["photos"].delete()
+    client.force_login(staff_user)
+    page = text(client.get(reverse("admin:shoots_booking_change", args=[annas.pk])))
+    assert "Which outfits?" in page
+    assert "Blazer" in page
+    assert "How many people?" in page
+    assert ">3<" in page.replace("\n", "").replace(" ", "")
+    assert "Outfit photos" in page
+    assert (
+        reverse(
+            "sessions:answer-image",
+            args=[booking_token(annas), AnswerImage.objects.get().pk, "thumb"],
+        )
+        in page
+    )
+
+
+def test_the_studio_reads_the_answers_on_the_booking_and_in_the_printable_brief(
+    client, annas, wardrobe, staff_user, django_assert_max_num_queries
+):
+    questionnaire, q, headshot = wardrobe
+    client.post(
+        url(annas, questionnaire),
+        {
+            "action": "submit",
+            f"q-{q['outfits'].pk}": "Blazer <b>bold</b>",
+            f"q-{q['glasses'].pk}": "yes",
+            f"q-{q['hair'].pk}": "no",
+            f"q-{q['feel'].pk}": ["Calm"],
+        },
+    )
+    for n in range(15):
+        BookingFactory(session_type=headshot, starts_at=TEN + timedelta(days=n + 1))
+    client.force_login(staff_user)
+    with django_assert_max_num_queries(10):
+        listing = text(client.get(reverse("admin:shoots_booking_changelist")))
+    assert listing.count("Not started") == 15
+    assert "Submitted" in listing
+    change = client.get(reverse("admin:shoots_booking_change", args=[annas.pk])).content.decode()
+    assert "Blazer &lt;b&gt;bold&lt;/b&gt;" in change  # escaped, never markup
+    assert "Submitted" in change
+    assert "Print session brief" in change
+    brief = client.get(reverse("admin:shoots_booking_brief", args=[annas.pk]))
+    assert brief.status_code == 200
+    body = text(brief)
+    assert "Anna Kowalska" in body
+    assert "Do you wear glasses?" in body
+    assert "Calm" in body
+    client.logout()
+    assert client.get(reverse("admin:shoots_booking_brief", args=[annas.pk])).status_code == 302
+
+
+def test_the_booking_page_links_the_questionnaire_and_shows_the_guide(client, annas, wardrobe):
+    from sessions.models import SessionGuide
+
+    questionnaire, _q, headshot = wardrobe
+    guide = SessionGuide.objects.create(title="Getting ready", body="Wear **solid** colours.")
+    guide.session_types.add(headshot)
+    page = text(client.get(reverse("sessions:booking-detail", args=[booking_token(annas)])))
+    assert url(annas, questionnaire) in page
+    assert "Fill it in" in page
+    assert "<strong>solid</strong>" in page
+
+
+def test_the_confirmation_email_links_the_questionnaire(annas, wardrobe):
+    from sessions.emails import booking_email_send
+
+    questionnaire, _q, _ = wardrobe
+    booking_email_send(booking_id=annas.pk, kind="confirmed")
+    assert f"Wardrobe & style: http://testserver{url(annas, questionnaire)}" in mail.outbox[
+        0
+    ].body.replace("http://127.0.0.1:8000", "http://testserver")
+
+
+def test_the_admin_refuses_a_condition_on_a_later_question_or_an_impossible_answer(
+    client, wardrobe, staff_user
+):
+    questionnaire, q, _ = wardrobe
+    from sessions.admin_questionnaires import QuestionForm
+
+    def form(**data):
+        base = {
+            "position": 25,
+            "label": "Both with and without?",
+            "kind": K.YES_NO,
+            "max_images": 3,
+            "choices": "",
+            "help_text": "",
+        }
+        return QuestionForm({**base, **data}, instance=Question(questionnaire=questionnaire))
+
+    later = form(condition_question=q["hair"].pk, condition_value="yes")
+    assert not later.is_valid()
+    assert "It must depend on a question that comes before it." in str(later.errors)
+    wrong = form(condition_question=q["glasses"].pk, condition_value="maybe")
+    assert not wrong.is_valid()
+    assert "Write one of: Yes, No." in str(wrong.errors)
+    good = form(condition_question=q["glasses"].pk, condition_value="Yes")
+    assert good.is_valid(), good.errors
+    assert good.cleaned_data["condition_value"] == "yes"
+    no_choices = form(kind=K.SINGLE_CHOICE)
+    assert "List the choices, one per line." in str(no_choices.errors)
+
+
+def test_seed_demo_installs_three_questionnaires_with_conditions_and_guides(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from sessions.models import SessionGuide
+
+    call_command("seed_demo", stdout=StringIO())
+    names = set(Questionnaire.objects.values_list("name", flat=True))
+    assert names == {"Wardrobe & style", "Family session", "Personal branding"}
+    makeup = Question.objects.get(label="Who is doing your hair and make-up?")
+    assert makeup.condition_question.label == "Would you like hair and make-up for the session?"
+    assert makeup.condition_value == "yes"
+    assert Question.objects.filter(kind=K.IMAGES).count() == 3
+    assert SessionGuide.objects.count() == 3
+    family = Questionnaire.objects.get(name="Family session")
+    assert list(family.session_types.values_list("slug", flat=True)) == ["family"]
