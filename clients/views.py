@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -56,14 +58,28 @@ def sign_out(request):
     return redirect("home")
 
 
+# Bookings whose questionnaires can still be answered.
+ANSWERABLE = ("held", "requested", "confirmed")
+
+
 @never_cache
 def my_sessions(request):
     client = client_from_request(request)
     if client is None:
         return redirect("clients:sign-in")
     now = timezone.now()
+    cutoff = timedelta(hours=request.studio.questionnaire_cutoff_hours)
     bookings = [
-        {"booking": booking, "token": booking_token(booking)}
+        {
+            "booking": booking,
+            "token": booking_token(booking),
+            "questions_due": booking.status in ANSWERABLE
+            and now < booking.starts_at - cutoff
+            and bool(
+                {q.pk for q in booking.session_type.active_questionnaires}
+                - {r.questionnaire_id for r in booking.submitted_responses}
+            ),
+        }
         for booking in booking_list_for_client(client_id=client.pk)
     ]
     response = render(

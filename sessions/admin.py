@@ -1,15 +1,16 @@
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Exists, OuterRef
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path, re_path, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sessions import payments
-from sessions.access import booking_token
 from sessions.admin_forms import BookingAdminForm
 from sessions.admin_payments import DisputedFilter, stripe_links
 from sessions.admin_questionnaires import booking_answers_html
@@ -255,29 +256,47 @@ class BookingAdmin(admin.ModelAdmin):
         css = {"all": ["css/admin-answers.css"]}
 
     def get_queryset(self, request):
-        has_questionnaire = Questionnaire.objects.filter(
-            session_types=OuterRef("session_type"), is_active=True
+        expected = (
+            Questionnaire.objects.filter(session_types=OuterRef("session_type"), is_active=True)
+            .order_by()
+            .values("session_types")
+            .annotate(total=Count("pk"))
+            .values("total")
         )
-        responses = QuestionnaireResponse.objects.filter(booking=OuterRef("pk"))
+        submitted = (
+            QuestionnaireResponse.objects.filter(
+                booking=OuterRef("pk"),
+                status=QuestionnaireResponse.Status.SUBMITTED,
+                questionnaire__is_active=True,
+                questionnaire__session_types=OuterRef("session_type"),
+            )
+            .order_by()
+            .values("booking")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
         return (
             super()
             .get_queryset(request)
             .annotate(
-                has_questionnaire=Exists(has_questionnaire),
-                answers_started=Exists(responses),
-                answers_submitted=Exists(
-                    responses.filter(status=QuestionnaireResponse.Status.SUBMITTED)
+                questionnaires_expected=Coalesce(Subquery(expected), 0),
+                questionnaires_submitted=Coalesce(Subquery(submitted), 0),
+                answers_started=Exists(
+                    QuestionnaireResponse.objects.filter(booking=OuterRef("pk"))
                 ),
             )
         )
 
     @admin.display(description=_("questionnaire"))
     def questionnaire_status(self, obj: Booking) -> str:
-        if obj.answers_submitted:
+        expected, done = obj.questionnaires_expected, obj.questionnaires_submitted
+        if not expected:
+            return "—"
+        if done >= expected:
             return _("Submitted")
-        if obj.answers_started:
-            return _("Draft")
-        return _("Not started") if obj.has_questionnaire else "—"
+        if done:
+            return _("%(done)s of %(expected)s submitted") % {"done": done, "expected": expected}
+        return _("Draft") if obj.answers_started else _("Not started")
 
     @admin.display(description=_("answers"))
     def answers(self, obj: Booking) -> str:
@@ -300,8 +319,23 @@ class BookingAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.brief_view),
                 name="shoots_booking_brief",
             ),
+            re_path(
+                r"^(?P<booking_id>[0-9]+)/photos/(?P<image_id>[0-9]+)/(?P<size>full|thumb)/$",
+                self.admin_site.admin_view(self.photo_view),
+                name="shoots_booking_photo",
+            ),
             *super().get_urls(),
         ]
+
+    def photo_view(self, request, booking_id, image_id, size):
+        """A client's questionnaire photo, for staff who may see the booking."""
+        from sessions.models import AnswerImage
+        from sessions.questionnaire_views import answer_image_response
+
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        image = AnswerImage.objects.filter(pk=image_id, response__booking_id=booking_id).first()
+        return answer_image_response(image, size)
 
     def brief_view(self, request, booking_id):
         """A printable page for the day of the shoot: who, when, what, and their answers."""
@@ -325,7 +359,6 @@ class BookingAdmin(admin.ModelAdmin):
                 "booking": booking,
                 "studio": studio_get(),
                 "responses": [{"response": r, "rows": answer_rows(r)} for r in responses],
-                "token": booking_token(booking),
                 "paid": payments.booking_received(booking),
                 "due": payments.booking_balance_due(booking),
             },

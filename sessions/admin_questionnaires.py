@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from sessions.access import booking_token
 from sessions.models import Booking, Question, Questionnaire, QuestionnaireResponse, SessionGuide
 
 
@@ -46,10 +45,6 @@ class QuestionForm(forms.ModelForm):
             self.add_error("condition_question", _("A question cannot depend on itself."))
         elif parent.questionnaire_id != self.instance.questionnaire_id and self.instance.pk:
             self.add_error("condition_question", _("Choose a question of this questionnaire."))
-        elif parent.position >= (cleaned.get("position") or 0):
-            self.add_error(
-                "condition_question", _("It must depend on a question that comes before it.")
-            )
         if parent.kind == Question.Kind.YES_NO:
             allowed = ["yes", "no"]
         elif parent.kind in Question.CHOICE_KINDS:
@@ -69,14 +64,41 @@ class QuestionForm(forms.ModelForm):
                     )
                 },
             )
-        else:
-            cleaned["condition_value"] = wanted.casefold() if allowed == ["yes", "no"] else wanted
+        elif allowed == ["yes", "no"]:
+            cleaned["condition_value"] = wanted.casefold()
+        else:  # the choice exactly as written, so that browser and server compare alike
+            cleaned["condition_value"] = next(
+                c for c in parent.choice_list if c.casefold() == wanted.casefold()
+            )
         return cleaned
+
+
+class QuestionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """A question may only depend on one placed before it, in the order as saved now."""
+        super().clean()
+        position = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if form.instance.pk and not data.get("DELETE"):
+                position[form.instance.pk] = data.get("position", form.instance.position)
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            parent = data.get("condition_question")
+            if parent is None or data.get("DELETE"):
+                continue
+            parent_position = position.get(parent.pk, parent.position)
+            if parent_position >= (data.get("position") or 0):
+                form.add_error(
+                    "condition_question",
+                    _("It must depend on a question that comes before it."),
+                )
 
 
 class QuestionInline(admin.StackedInline):
     model = Question
     form = QuestionForm
+    formset = QuestionFormSet
     extra = 0
     fieldsets = [
         (None, {"fields": [("position", "kind", "required"), "label", "help_text"]}),
@@ -152,7 +174,7 @@ def booking_answers_html(booking: Booking) -> str:
                 {"response": response, "rows": answer_rows(response)} for response in responses
             ],
             "missing": [q for q in expected if q.pk not in answered],
-            "token": booking_token(booking),
+            "booking_id": booking.pk,
         },
     )
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pillow_heif
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 pillow_heif.register_heif_opener()
 
@@ -47,7 +47,7 @@ def image_inspect(stream, *, size: int) -> ImageFacts:
     if size > MAX_BYTES:
         raise ImageRejected(
             _("it is %(size)s MB; photos can be up to %(limit)s MB")
-            % {"size": f"{size / 1024 / 1024:.0f}", "limit": MAX_BYTES // 1024 // 1024}
+            % {"size": f"{size / 1024 / 1024:.1f}", "limit": MAX_BYTES // 1024 // 1024}
         )
     if size == 0:
         raise ImageRejected(_("the file is empty"))
@@ -69,7 +69,7 @@ def image_inspect(stream, *, size: int) -> ImageFacts:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageRejected(_("it has far too many pixels to be a photo")) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except Exception:  # decoders fail in many ways (EOFError, RuntimeError...): all mean no
         raise ImageRejected(
             _("it could not be read as a photo (JPEG, PNG, WebP or HEIC); it may be damaged")
         ) from None
@@ -79,7 +79,19 @@ def image_inspect(stream, *, size: int) -> ImageFacts:
 
 
 def thumbnail_make(stream) -> bytes:
-    """A small upright JPEG of the photo, without its metadata (no GPS position)."""
+    """A small upright JPEG of the photo, without its metadata (no GPS position), or
+    ImageRejected."""
+    try:
+        return _thumbnail(stream)
+    except Exception:
+        raise ImageRejected(
+            _("it could not be read as a photo (JPEG, PNG, WebP or HEIC); it may be damaged")
+        ) from None
+    finally:
+        stream.seek(0)
+
+
+def _thumbnail(stream) -> bytes:
     stream.seek(0)
     with Image.open(stream) as image:
         image.draft("RGB", (THUMBNAIL_SIZE[0] * 2, THUMBNAIL_SIZE[1] * 2))  # fast JPEG decode

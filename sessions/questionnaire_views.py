@@ -52,6 +52,7 @@ def questionnaire_fill(request, token, questionnaire_id):
     errors: dict[int, list[str]] = {}
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
+        remove = request.POST.get("remove", "")
         try:
             result = questionnaires.answers_save(
                 booking=booking,
@@ -60,6 +61,11 @@ def questionnaire_fill(request, token, questionnaire_id):
                 files=request.FILES,
                 submit=submit,
             )
+            if result.ok and remove.isascii() and remove.isdigit() and len(remove) < 12:
+                # "Remove" on a photo: what was typed is saved first, then it goes.
+                if questionnaires.answer_image_delete(booking=booking, image_id=int(remove)):
+                    messages.success(request, _("Photo removed."))
+                return redirect(request.path)
         except questionnaires.QuestionnaireClosed as closed:
             messages.error(request, closed.message)
             return redirect(request.path)
@@ -136,19 +142,10 @@ def questionnaire_autosave(request, token, questionnaire_id):
     return _private(render(request, "sessions/_autosave_status.html", {"text": text}))
 
 
-def _image(booking: Booking, image_id: int) -> AnswerImage:
-    image = AnswerImage.objects.filter(pk=image_id, response__booking=booking).first()
+def answer_image_response(image: AnswerImage | None, size: str) -> FileResponse:
+    """The photo itself, privately: for its booking's link, or staff (admin_questionnaires)."""
     if image is None:
         raise Http404
-    return image
-
-
-@never_cache
-@require_safe
-def answer_image(request, token, image_id, size):
-    """A client's photo, for that booking's link only (and so for staff, through the admin)."""
-    booking = booking_get_by_token(token)
-    image = _image(booking, image_id)
     stored = image.thumbnail if size == "thumb" else image.file
     try:
         handle = stored.open("rb")
@@ -162,17 +159,9 @@ def answer_image(request, token, image_id, size):
 
 
 @never_cache
-@require_POST
-def answer_image_delete(request, token, image_id):
+@require_safe
+def answer_image(request, token, image_id, size):
+    """A client's photo, for that booking's link only."""
     booking = booking_get_by_token(token)
-    image = _image(booking, image_id)
-    questionnaire_id = image.response.questionnaire_id
-    try:
-        questionnaires.answer_image_delete(booking=booking, image_id=image.pk)
-    except questionnaires.QuestionnaireClosed as closed:
-        messages.error(request, closed.message)
-    else:
-        messages.success(request, _("Photo removed."))
-    if questionnaire_id is None:
-        return redirect(booking_url(booking))
-    return redirect(reverse("sessions:questionnaire-fill", args=[token, questionnaire_id]))
+    image = AnswerImage.objects.filter(pk=image_id, response__booking=booking).first()
+    return answer_image_response(image, size)

@@ -72,24 +72,53 @@ def response_for(booking: Booking, questionnaire: Questionnaire) -> Questionnair
     )
 
 
+def _normal(value) -> str:
+    # The same as the browser's trim().toLowerCase() (static/js/questionnaire.js).
+    return str(value).strip().lower()
+
+
 def _matches(value, wanted: str) -> bool:
-    wanted = wanted.strip().casefold()
+    wanted = _normal(wanted)
     if isinstance(value, list):
-        return any(str(item).strip().casefold() == wanted for item in value)
-    return value is not None and str(value).strip().casefold() == wanted
+        return any(_normal(item) == wanted for item in value)
+    return value is not None and _normal(value) == wanted
 
 
 def visible_question_ids(questions: list[Question], values: dict[int, object]) -> set[int]:
     """The questions shown for these answers: a question with a condition shows when the
-    question it depends on is shown and has the given answer."""
-    visible: set[int] = set()
-    for question in questions:  # in order: a condition refers to an earlier question
-        parent = question.condition_question_id
-        if parent is None or (
-            parent in visible and _matches(values.get(parent), question.condition_value)
-        ):
-            visible.add(question.pk)
-    return visible
+    question it depends on is shown and has the given answer. Whatever the order (a
+    condition on a question that has since been moved after it still works); a condition
+    loop hides the questions in it."""
+    by_id = {question.pk: question for question in questions}
+    decided: dict[int, bool] = {}
+
+    def shown(question_id: int, seen: frozenset = frozenset()) -> bool:
+        if question_id in decided:
+            return decided[question_id]
+        question = by_id.get(question_id)
+        parent = question.condition_question_id if question else None
+        if question is None:
+            result = False
+        elif parent is None:
+            result = True
+        elif parent in seen or parent not in by_id:
+            result = False
+        else:
+            result = shown(parent, seen | {question_id}) and _matches(
+                values.get(parent), question.condition_value
+            )
+        decided[question_id] = result
+        return result
+
+    return {question.pk for question in questions if shown(question.pk)}
+
+
+# Control characters other than tabs and line breaks: PostgreSQL's jsonb refuses NUL.
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+def _clean_text(value) -> str:
+    return str(value).translate(_CONTROL)[:10_000].strip()
 
 
 def values_from_form(questions: list[Question], data) -> dict[int, object]:
@@ -100,9 +129,9 @@ def values_from_form(questions: list[Question], data) -> dict[int, object]:
         if question.kind == Question.Kind.IMAGES:
             continue
         if question.kind == Question.Kind.MULTIPLE_CHOICE:
-            values[question.pk] = [item for item in data.getlist(name) if item][:50]
+            values[question.pk] = [_clean_text(item) for item in data.getlist(name) if item][:50]
         else:
-            values[question.pk] = str(data.get(name, ""))[:10_000].strip()
+            values[question.pk] = _clean_text(data.get(name, ""))
     return values
 
 
@@ -121,8 +150,10 @@ def _check(question: Question, value, image_count: int) -> list[str]:
         return [_("Please answer yes or no.")]
     if question.kind == Question.Kind.NUMBER:
         try:
-            Decimal(str(value).replace(",", "."))
+            number = Decimal(str(value).replace(",", "."))
         except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
             return [_("Please enter a number, such as 3.")]
     if question.kind == Question.Kind.DATE:
         try:
@@ -141,11 +172,12 @@ def answers_save(
     submit: bool,
     now: datetime | None = None,
 ) -> SaveResult:
-    """Save the client's answers and photos. A draft keeps everything typed; a submit also
-    checks them, and marks the answers submitted only when all is well. One bad photo is
-    refused alone, with its name and the reason; the rest is saved. After submitting, a
-    change is kept only if it would submit too. Raises QuestionnaireClosed after the
-    cut-off."""
+    """Save the client's answers and photos. A draft keeps everything typed (and what
+    belongs to questions hidden for now, in case the client changes their mind); a submit
+    also checks them, marks them submitted only when all is well, and drops what belongs to
+    hidden questions. One bad photo is refused alone, with its name and the reason; the rest
+    is saved. After submitting, a change is kept only if it would submit too. Raises
+    QuestionnaireClosed after the cut-off."""
     now = now or timezone.now()
     if not questionnaire_may_change(booking, now=now):
         raise QuestionnaireClosed(
@@ -154,55 +186,119 @@ def answers_save(
     questions = list(questionnaire.questions.all())
     values = values_from_form(questions, data)
     visible = visible_question_ids(questions, values)
+    uploads = {
+        question.pk: [upload for upload in files.getlist(f"q-{question.pk}") if upload]
+        for question in questions
+        if question.kind == Question.Kind.IMAGES and question.pk in visible
+    }
     result = SaveResult()
-    with transaction.atomic():
-        response, _created = QuestionnaireResponse.objects.select_for_update().get_or_create(
-            booking=booking,
-            questionnaire=questionnaire,
-            defaults={"questionnaire_name": questionnaire.name},
-        )
-        already_submitted = response.status == QuestionnaireResponse.Status.SUBMITTED
-        images = {question.pk: 0 for question in questions}
-        for image in response.images.all():
-            if image.question_id in images:
-                images[image.question_id] += 1
-        for question in questions:
-            if question.kind == Question.Kind.IMAGES and question.pk in visible:
-                uploads = [upload for upload in files.getlist(f"q-{question.pk}") if upload]
-                messages = _images_add(response, question, uploads, already=images[question.pk])
-                images[question.pk] += len(uploads) - len(messages)
+    written: list[str] = []  # files stored by this call, removed again if it is undone
+    try:
+        with transaction.atomic():
+            response, _created = QuestionnaireResponse.objects.select_for_update().get_or_create(
+                booking=booking,
+                questionnaire=questionnaire,
+                defaults={"questionnaire_name": questionnaire.name},
+            )
+            already_submitted = response.status == QuestionnaireResponse.Status.SUBMITTED
+            checking = submit or already_submitted
+            text_problems = checking and _text_problems(questions, visible, values, result)
+            if already_submitted and text_problems:
+                # Keep what was submitted; the form shows what was typed.
+                _uploads_not_taken(uploads, result)
+                return result
+            counts = {question.pk: 0 for question in questions}
+            for image in response.images.all():
+                if image.question_id in counts:
+                    counts[image.question_id] += 1
+            for question_id, files_for_question in uploads.items():
+                question = next(q for q in questions if q.pk == question_id)
+                messages = _images_add(
+                    response,
+                    question,
+                    files_for_question,
+                    already=counts[question_id],
+                    written=written,
+                )
+                counts[question_id] += len(files_for_question) - len(messages)
                 if messages:
-                    result.errors[question.pk] = messages
-        incomplete = False
-        if submit or already_submitted:
-            for question in questions:
-                if question.pk in visible:
-                    problems = _check(question, values.get(question.pk), images[question.pk])
-                    if problems:
-                        incomplete = True
-                        result.errors.setdefault(question.pk, []).extend(problems)
-        if already_submitted and incomplete:
-            # Keep the submitted answers as they were; the form shows what was typed.
-            transaction.set_rollback(True)
-            return result
-        _answers_store(response, questions, values, visible)
-        if submit and not incomplete:
-            response.status = QuestionnaireResponse.Status.SUBMITTED
-            response.submitted_at = response.submitted_at or now
-            result.submitted = True
-        response.questionnaire_name = questionnaire.name
-        response.save()
+                    result.errors[question_id] = messages
+            photo_problems = checking and _photo_problems(questions, visible, counts, result)
+            if already_submitted and photo_problems:
+                transaction.set_rollback(True)
+                _files_delete(written)
+                return result
+            complete = (
+                not any(
+                    question.pk in result.errors and question.kind != Question.Kind.IMAGES
+                    for question in questions
+                )
+                and not photo_problems
+            )
+            _answers_store(response, questions, values, visible, drop_hidden=submit and complete)
+            if submit and complete:
+                response.status = QuestionnaireResponse.Status.SUBMITTED
+                response.submitted_at = response.submitted_at or now
+                result.submitted = True
+            response.questionnaire_name = questionnaire.name
+            response.save()
+    except Exception:
+        _files_delete(written)
+        raise
     return result
 
 
-def _answers_store(response, questions, values, visible) -> None:
+def _text_problems(questions, visible, values, result: SaveResult) -> bool:
+    found = False
+    for question in questions:
+        if question.pk in visible and question.kind != Question.Kind.IMAGES:
+            problems = _check(question, values.get(question.pk), 0)
+            if problems:
+                found = True
+                result.errors.setdefault(question.pk, []).extend(problems)
+    return found
+
+
+def _photo_problems(questions, visible, counts, result: SaveResult) -> bool:
+    found = False
+    for question in questions:
+        if question.pk in visible and question.kind == Question.Kind.IMAGES:
+            problems = _check(question, None, counts[question.pk])
+            if problems:
+                found = True
+                result.errors.setdefault(question.pk, []).extend(problems)
+    return found
+
+
+def _uploads_not_taken(uploads, result: SaveResult) -> None:
+    for question_id, files_for_question in uploads.items():
+        for upload in files_for_question:
+            result.errors.setdefault(question_id, []).append(
+                _(
+                    "%(name)s was not added, because some answers need attention first. "
+                    "Please choose it again once they're fixed."
+                )
+                % {"name": upload.name[:255]}
+            )
+
+
+def _files_delete(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)
+
+
+def _answers_store(response, questions, values, visible, *, drop_hidden: bool) -> None:
     existing = {answer.question_id: answer for answer in response.answers.all()}
     for question in questions:
         answer = existing.get(question.pk)
         if question.pk not in visible:
-            if answer:
-                answer.delete()
-            response.images.filter(question=question).delete()
+            if drop_hidden:  # submitted: what hidden questions held is not kept
+                if answer:
+                    answer.delete()
+                for image in response.images.filter(question=question):
+                    _image_remove(image)
             continue
         value = None if question.kind == Question.Kind.IMAGES else values.get(question.pk)
         if answer is None:
@@ -216,7 +312,16 @@ def _answers_store(response, questions, values, visible) -> None:
         answer.save()
 
 
-def _images_add(response, question: Question, uploads, *, already: int) -> list[str]:
+def _image_remove(image: AnswerImage) -> None:
+    """Delete the row now and its files once the transaction commits."""
+    names = [image.file.name, image.thumbnail.name]
+    image.delete()
+    transaction.on_commit(lambda: _files_delete(names))
+
+
+def _images_add(
+    response, question: Question, uploads, *, already: int, written: list[str]
+) -> list[str]:
     """Store the photos that are acceptable; a message per file that is not."""
     messages = []
     room = question.max_images - already
@@ -248,18 +353,55 @@ def _images_add(response, question: Question, uploads, *, already: int) -> list[
             size=upload.size,
         )
         image.file.save(f"photo{facts.suffix}", upload, save=False)
+        written.append(image.file.name)
         image.thumbnail.save("thumb.jpg", ContentFile(thumbnail), save=False)
+        written.append(image.thumbnail.name)
         image.save()
         room -= 1
     return messages
 
 
-def answer_image_delete(*, booking: Booking, image_id: int) -> None:
+class ImageRemovalRefused(QuestionnaireClosed):
+    """Removing this photo would leave submitted answers incomplete."""
+
+
+def answer_image_delete(*, booking: Booking, image_id: int) -> bool:
+    """Remove one of the booking's photos; False if there is no such photo (already
+    removed, or another booking's). Raises
+    QuestionnaireClosed after the cut-off, and ImageRemovalRefused when it is a required
+    question's last photo in submitted answers."""
     if not questionnaire_may_change(booking):
         raise QuestionnaireClosed(
             _("The answers can no longer be changed online. Please contact the studio.")
         )
-    image = AnswerImage.objects.get(pk=image_id, response__booking=booking)
-    image.file.delete(save=False)
-    image.thumbnail.delete(save=False)
-    image.delete()
+    response_id = (
+        AnswerImage.objects.filter(pk=image_id, response__booking=booking)
+        .values_list("response_id", flat=True)
+        .first()
+    )
+    if response_id is None:
+        return False
+    with transaction.atomic():
+        # The response before its photos: the order answers_save locks them in.
+        response = QuestionnaireResponse.objects.select_for_update().get(pk=response_id)
+        image = (
+            AnswerImage.objects.select_for_update(of=("self",))
+            .select_related("question")
+            .filter(pk=image_id, response=response)
+            .first()
+        )
+        if image is None:  # removed meanwhile (a second click)
+            return False
+        question = image.question
+        if (
+            response.status == QuestionnaireResponse.Status.SUBMITTED
+            and question is not None
+            and question.required
+            and response.images.filter(question=question).count() == 1
+        ):
+            raise ImageRemovalRefused(
+                _("This question needs a photo. Add the new one first, then remove this one.")
+            )
+        _image_remove(image)
+        response.save(update_fields=["updated_at"])
+    return True

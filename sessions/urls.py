@@ -41,9 +41,4 @@ urlpatterns = [
         questionnaire_views.answer_image,
         name="answer-image",
     ),
-    path(
-        "booking/<str:token>/photos/<int:image_id>/remove/",
-        questionnaire_views.answer_image_delete,
-        name="answer-image-delete",
-    ),
 ]

@@ -8,12 +8,17 @@
       .map(function (el) { return el.value.trim().toLowerCase(); });
   }
   function update(form) {
-    form.querySelectorAll("[data-show-when]").forEach(function (question) {
-      var parent = document.getElementById("wrap-" + question.dataset.showWhen);
-      var shown = parent && !parent.hidden &&
-        answers(form, question.dataset.showWhen).indexOf(question.dataset.showValue.trim().toLowerCase()) !== -1;
-      question.hidden = !shown;
-    });
+    // Until nothing changes: a question may depend on one placed after it.
+    for (var pass = 0; pass < 20; pass++) {
+      var changed = false;
+      form.querySelectorAll("[data-show-when]").forEach(function (question) {
+        var parent = document.getElementById("wrap-" + question.dataset.showWhen);
+        var shown = !!parent && !parent.hidden &&
+          answers(form, question.dataset.showWhen).indexOf(question.dataset.showValue.trim().toLowerCase()) !== -1;
+        if (question.hidden === shown) { question.hidden = !shown; changed = true; }
+      });
+      if (!changed) { return; }
+    }
   }
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("error-summary");
@@ -24,7 +29,13 @@
       update(form);
       form.addEventListener("change", function () { update(form); dirty = true; });
       form.addEventListener("submit", function () { sending = true; });
-      document.body.addEventListener("htmx:afterRequest", function () { dirty = false; });
+      var pending = 0;
+      form.addEventListener("htmx:beforeRequest", function () { pending = 0; });
+      form.addEventListener("change", function () { pending += 1; });
+      form.addEventListener("htmx:afterRequest", function (event) {
+        // Saved, and nothing changed while it was on its way.
+        if (event.detail.successful && pending === 0) { dirty = false; }
+      });
       // Leaving within the autosave's short delay: send the last answers anyway.
       window.addEventListener("pagehide", function () {
         if (!dirty || sending || !autosave || !navigator.sendBeacon) { return; }

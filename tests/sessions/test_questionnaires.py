@@ -263,7 +263,7 @@ def test_a_photo_over_20_mb_is_refused_before_it_is_opened(client, annas, wardro
     response = client.post(
         url(annas, questionnaire), {"action": "save", f"q-{q['photos'].pk}": [huge]}
     )
-    assert "huge.jpg was not added: it is 21 MB; photos can be up to 20 MB." in text(response)
+    assert "huge.jpg was not added: it is 21.0 MB; photos can be up to 20 MB." in text(response)
     assert not AnswerImage.objects.exists()
 
 
@@ -296,12 +296,8 @@ def test_the_client_sees_their_photo_and_ben_sees_nothing_of_annas(client, annas
         ).status_code
         == 404
     )
-    assert (
-        client.post(
-            reverse("sessions:answer-image-delete", args=[booking_token(bens), image.pk])
-        ).status_code
-        == 404
-    )
+    # Ben asking to remove Anna's photo from his own questionnaire removes nothing.
+    client.post(url(bens, questionnaire), {"action": "save", "remove": str(image.pk)})
     # Ben's own page for the questionnaire shows none of Anna's answers or photos.
     assert "outfit.jpg" not in text(client.get(url(bens, questionnaire)))
     assert AnswerImage.objects.filter(pk=image.pk).exists()
@@ -351,13 +347,12 @@ def test_renamed_and_deleted_questions_keep_what_the_client_answered(
     assert "How many people?" in page
     assert ">3<" in page.replace("\n", "").replace(" ", "")
     assert "Outfit photos" in page
-    assert (
-        reverse(
-            "sessions:answer-image",
-            args=[booking_token(annas), AnswerImage.objects.get().pk, "thumb"],
-        )
-        in page
+    photo_url = reverse(
+        "admin:shoots_booking_photo", args=[annas.pk, AnswerImage.objects.get().pk, "thumb"]
     )
+    assert photo_url in page
+    assert booking_token(annas) not in page  # staff never see the client's own link
+    assert client.get(photo_url).status_code == 200
 
 
 def test_the_studio_reads_the_answers_on_the_booking_and_in_the_printable_brief(
@@ -417,11 +412,12 @@ def test_the_confirmation_email_links_the_questionnaire(annas, wardrobe):
     ].body.replace("http://127.0.0.1:8000", "http://testserver")
 
 
-def test_the_admin_refuses_a_condition_on_a_later_question_or_an_impossible_answer(
-    client, wardrobe, staff_user
-):
+def test_the_admin_refuses_a_condition_on_a_later_question_or_an_impossible_answer(wardrobe):
+    from django.forms import inlineformset_factory
+
+    from sessions.admin_questionnaires import QuestionForm, QuestionFormSet
+
     questionnaire, q, _ = wardrobe
-    from sessions.admin_questionnaires import QuestionForm
 
     def form(**data):
         base = {
@@ -434,17 +430,44 @@ def test_the_admin_refuses_a_condition_on_a_later_question_or_an_impossible_answ
         }
         return QuestionForm({**base, **data}, instance=Question(questionnaire=questionnaire))
 
-    later = form(condition_question=q["hair"].pk, condition_value="yes")
-    assert not later.is_valid()
-    assert "It must depend on a question that comes before it." in str(later.errors)
     wrong = form(condition_question=q["glasses"].pk, condition_value="maybe")
     assert not wrong.is_valid()
     assert "Write one of: Yes, No." in str(wrong.errors)
     good = form(condition_question=q["glasses"].pk, condition_value="Yes")
     assert good.is_valid(), good.errors
     assert good.cleaned_data["condition_value"] == "yes"
+    choice = form(condition_question=q["who"].pk, condition_value=" studio ARTIST ")
+    assert choice.is_valid(), choice.errors
+    assert choice.cleaned_data["condition_value"] == "Studio artist"  # as the choice is written
     no_choices = form(kind=K.SINGLE_CHOICE)
     assert "List the choices, one per line." in str(no_choices.errors)
+
+    # Moving the question a condition depends on after it, in the same save, is refused.
+    Formset = inlineformset_factory(
+        Questionnaire, Question, form=QuestionForm, formset=QuestionFormSet, extra=0
+    )
+    questions = list(questionnaire.questions.all())
+    data = {
+        "questions-TOTAL_FORMS": str(len(questions)),
+        "questions-INITIAL_FORMS": str(len(questions)),
+    }
+    for n, question in enumerate(questions):
+        for name in QuestionForm.Meta.fields:
+            value = getattr(
+                question, name if name != "condition_question" else "condition_question_id"
+            )
+            data[f"questions-{n}-{name}"] = "" if value is None else value
+        data[f"questions-{n}-id"] = question.pk
+        data[f"questions-{n}-questionnaire"] = questionnaire.pk
+        if question.pk == q["hair"].pk:
+            data[f"questions-{n}-position"] = 90  # now after "Who is doing it?" (40)
+    data = {
+        key: (str(value) if not isinstance(value, bool) else ("on" if value else ""))
+        for key, value in data.items()
+    }
+    formset = Formset(data, instance=questionnaire, prefix="questions")
+    assert not formset.is_valid()
+    assert "It must depend on a question that comes before it." in str(formset.errors)
 
 
 def test_seed_demo_installs_three_questionnaires_with_conditions_and_guides(db):
@@ -464,3 +487,210 @@ def test_seed_demo_installs_three_questionnaires_with_conditions_and_guides(db):
     assert SessionGuide.objects.count() == 3
     family = Questionnaire.objects.get(name="Family session")
     assert list(family.session_types.values_list("slug", flat=True)) == ["family"]
+
+
+@pytest.fixture
+def inspiration(wardrobe):
+    """A photo question shown only when hair and make-up is wanted."""
+    questionnaire, q, _ = wardrobe
+    q["looks"] = Question.objects.create(
+        questionnaire=questionnaire,
+        position=35,
+        label="Looks you like",
+        kind=K.IMAGES,
+        max_images=3,
+        condition_question=q["hair"],
+        condition_value="yes",
+    )
+    return q["looks"]
+
+
+def stored_files() -> list[str]:
+    from django.conf import settings
+
+    root = settings.MEDIA_ROOT / "questionnaires"
+    return sorted(str(path) for path in root.rglob("*") if path.is_file()) if root.exists() else []
+
+
+def test_a_question_hidden_by_a_mis_click_keeps_its_photos_until_submitting_without_it(
+    client, annas, wardrobe, inspiration, django_capture_on_commit_callbacks
+):
+    questionnaire, q, _ = wardrobe
+    client.post(
+        url(annas, questionnaire),
+        {"action": "save", f"q-{q['hair'].pk}": "yes", f"q-{inspiration.pk}": [photo("bob.jpg")]},
+    )
+    assert AnswerImage.objects.count() == 1
+    # "No" by mistake: the autosave keeps the photo for when they click "Yes" again.
+    client.post(
+        url(annas, questionnaire, "sessions:questionnaire-autosave"), {f"q-{q['hair'].pk}": "no"}
+    )
+    assert AnswerImage.objects.count() == 1
+    assert len(stored_files()) == 2  # the photo and its thumbnail
+    # Submitted with "No": what the hidden question held is not kept, files included.
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            url(annas, questionnaire),
+            {
+                "action": "submit",
+                f"q-{q['outfits'].pk}": "Blazer",
+                f"q-{q['glasses'].pk}": "no",
+                f"q-{q['hair'].pk}": "no",
+            },
+        )
+    assert done.status_code == 302
+    assert not AnswerImage.objects.exists()
+    assert stored_files() == []
+
+
+def test_a_damaged_heic_is_refused_with_its_name_not_a_server_error(client, annas, wardrobe):
+    questionnaire, q, _ = wardrobe
+    whole = photo("IMG_0002.HEIC", "HEIF").read()
+    damaged = SimpleUploadedFile("IMG_0002.HEIC", whole[: len(whole) // 2], "image/heic")
+    response = client.post(
+        url(annas, questionnaire),
+        {"action": "save", f"q-{q['outfits'].pk}": "Blazer", f"q-{q['photos'].pk}": [damaged]},
+    )
+    assert response.status_code == 200
+    assert "IMG_0002.HEIC was not added: it could not be read as a photo" in text(response)
+    assert answers_of(annas)["Which outfits?"] == "Blazer"
+    assert stored_files() == []
+
+
+def test_control_characters_in_answers_are_dropped_not_an_error(client, annas, wardrobe):
+    questionnaire, q, _ = wardrobe
+    response = client.post(
+        url(annas, questionnaire),
+        {"action": "save", f"q-{q['outfits'].pk}": "Blazer\x00 and\x07 shirt\nthanks"},
+    )
+    assert response.status_code == 302
+    assert answers_of(annas)["Which outfits?"] == "Blazer and shirt\nthanks"
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-inf", "sNaN"])
+def test_a_number_answer_must_be_a_real_number(client, annas, wardrobe, number):
+    questionnaire, q, _ = wardrobe
+    response = client.post(
+        url(annas, questionnaire), {"action": "submit", f"q-{q['people'].pk}": number}
+    )
+    assert "How many people?</a>: Please enter a number" in text(response)
+
+
+def test_removing_a_photo_keeps_what_was_just_typed(
+    client, annas, wardrobe, django_capture_on_commit_callbacks
+):
+    questionnaire, q, _ = wardrobe
+    client.post(url(annas, questionnaire), {"action": "save", f"q-{q['photos'].pk}": [photo()]})
+    image = AnswerImage.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url(annas, questionnaire),
+            {"action": "save", "remove": str(image.pk), f"q-{q['outfits'].pk}": "Typed just now"},
+            follow=True,
+        )
+    assert "Photo removed." in text(response)
+    assert not AnswerImage.objects.exists()
+    assert stored_files() == []
+    assert answers_of(annas)["Which outfits?"] == "Typed just now"
+    again = client.post(url(annas, questionnaire), {"action": "save", "remove": str(image.pk)})
+    assert again.status_code == 302  # a second click: nothing left to remove, no error
+
+
+def test_after_submitting_a_required_photo_cannot_be_removed_to_nothing(client, annas, wardrobe):
+    questionnaire, q, _ = wardrobe
+    Question.objects.filter(pk=q["photos"].pk).update(required=True)
+    answers = {
+        "action": "submit",
+        f"q-{q['outfits'].pk}": "Blazer",
+        f"q-{q['glasses'].pk}": "no",
+        f"q-{q['hair'].pk}": "no",
+    }
+    client.post(url(annas, questionnaire), {**answers, f"q-{q['photos'].pk}": [photo()]})
+    assert QuestionnaireResponse.objects.get().status == "submitted"
+    image = AnswerImage.objects.get()
+    response = client.post(
+        url(annas, questionnaire), {**answers, "remove": str(image.pk)}, follow=True
+    )
+    assert "This question needs a photo. Add the new one first" in text(response)
+    assert AnswerImage.objects.filter(pk=image.pk).exists()
+
+
+def test_after_submitting_a_new_photo_with_a_broken_answer_is_not_lost_silently(
+    client, annas, wardrobe
+):
+    questionnaire, q, _ = wardrobe
+    answers = {
+        "action": "submit",
+        f"q-{q['outfits'].pk}": "Blazer",
+        f"q-{q['glasses'].pk}": "no",
+        f"q-{q['hair'].pk}": "no",
+    }
+    client.post(url(annas, questionnaire), answers)
+    response = client.post(
+        url(annas, questionnaire),
+        {**answers, f"q-{q['outfits'].pk}": "", f"q-{q['photos'].pk}": [photo("kept.jpg")]},
+    )
+    assert "kept.jpg was not added, because some answers need attention first." in text(response)
+    assert not AnswerImage.objects.exists()
+    assert stored_files() == []
+
+
+def test_a_condition_still_works_when_its_question_was_moved_after_it(wardrobe):
+    from sessions.questionnaires import visible_question_ids
+
+    questionnaire, q, _ = wardrobe
+    Question.objects.filter(pk=q["hair"].pk).update(position=90)  # after "Who is doing it?"
+    questions = list(questionnaire.questions.all())
+    assert visible_question_ids(questions, {q["hair"].pk: "Yes "}) >= {q["who"].pk}
+    assert q["who"].pk not in visible_question_ids(questions, {q["hair"].pk: "no"})
+    # A loop hides the questions in it rather than hanging.
+    Question.objects.filter(pk=q["hair"].pk).update(
+        condition_question=q["who"], condition_value="x"
+    )
+    questions = list(questionnaire.questions.all())
+    assert not {q["hair"].pk, q["who"].pk} & visible_question_ids(questions, {})
+
+
+def test_staff_who_may_view_bookings_see_photos_and_others_do_not(
+    client, annas, wardrobe, staff_user
+):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    questionnaire, q, _ = wardrobe
+    client.post(url(annas, questionnaire), {"action": "save", f"q-{q['photos'].pk}": [photo()]})
+    photo_url = reverse(
+        "admin:shoots_booking_photo", args=[annas.pk, AnswerImage.objects.get().pk, "full"]
+    )
+    assert client.get(photo_url).status_code == 302  # not signed in: to the admin login
+    nobody = UserFactory(username="temp", is_staff=True)
+    client.force_login(nobody)
+    assert client.get(photo_url).status_code == 403
+    viewer = UserFactory(username="viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_booking"))
+    client.force_login(viewer)
+    assert client.get(photo_url).status_code == 200
+    other = reverse(
+        "admin:shoots_booking_photo", args=[annas.pk + 1, AnswerImage.objects.get().pk, "full"]
+    )
+    assert client.get(other).status_code == 404
+
+
+def test_the_booking_list_says_how_many_questionnaires_are_in(client, annas, wardrobe, staff_user):
+    questionnaire, q, headshot = wardrobe
+    second = Questionnaire.objects.create(name="Family session")
+    second.session_types.add(headshot)
+    Question.objects.create(questionnaire=second, label="Who is coming?", kind=K.SHORT_TEXT)
+    client.post(
+        url(annas, questionnaire),
+        {
+            "action": "submit",
+            f"q-{q['outfits'].pk}": "Blazer",
+            f"q-{q['glasses'].pk}": "no",
+            f"q-{q['hair'].pk}": "no",
+        },
+    )
+    client.force_login(staff_user)
+    listing = text(client.get(reverse("admin:shoots_booking_changelist")))
+    assert "1 of 2 submitted" in listing
