@@ -286,14 +286,12 @@ def test_the_client_sees_their_photo_and_ben_sees_nothing_of_annas(client, annas
             == 404
         )
     tampered = booking_token(annas)[:-2] + "xx"
+    for name in ("sessions:questionnaire-fill", "sessions:questionnaire-autosave"):
+        page = reverse(name, args=[tampered, questionnaire.pk])
+        assert client.get(page).status_code in (404, 405)
+        assert client.post(page, {"action": "save"}).status_code == 404
     assert (
-        client.get(url(bens, questionnaire).replace(booking_token(bens), tampered)).status_code
-        == 404
-    )
-    assert (
-        client.get(
-            reverse("sessions:questionnaire-fill", args=[tampered, questionnaire.pk])
-        ).status_code
+        client.get(reverse("sessions:answer-image", args=[tampered, image.pk, "full"])).status_code
         == 404
     )
     # Ben asking to remove Anna's photo from his own questionnaire removes nothing.
