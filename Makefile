@@ -49,8 +49,10 @@ worker: install
 	$(BIN)/celery -A studio worker --loglevel INFO --queues default,images
 
 bench: install
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
 	$(BIN)/python bench/slots.py
 	$(BIN)/python bench/broker.py
+	$(BIN)/python bench/thumbnails.py
 
 clean:
 	rm -rf $(VENV) var

@@ -1,0 +1,239 @@
+"""The photo pipeline's image code: an original's bytes in, a preview and a thumbnail out.
+
+Pure: no models, no storage, no requests. Files are identified by their content, only the
+allowed decoders ever run, and derived images carry no metadata at all (no EXIF, GPS, XMP,
+comments or embedded thumbnails), only pixels converted to sRGB and turned upright.
+
+Speed comes from doing the expensive work once, small: JPEGs are decoded with DCT scaling
+straight to about the preview's size (`draft`), orientation and colour conversion run on the
+preview rather than the original, and the thumbnail is made from the preview.
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+
+import pillow_heif
+from PIL import Image, ImageCms, ImageOps
+
+pillow_heif.register_heif_opener()
+
+# Decoders that may run on an upload; anything else (EPS, SVG, PDF, GIF...) is refused before
+# its decoder is even tried.
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF")
+# Medium-format backs make 100-150 MP; beyond this a file is refused before it is decoded.
+PIXEL_LIMIT = 160_000_000
+Image.MAX_IMAGE_PIXELS = PIXEL_LIMIT  # Pillow's own bomb check agrees, and stays on
+
+PREVIEW_EDGE = 2048
+THUMBNAIL_EDGE = 400
+JPEG_QUALITY = 85
+
+# EXIF orientation → the transpose that makes the picture upright.
+TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+SRGB = ImageCms.createProfile("sRGB")
+
+
+class PhotoRejected(Exception):
+    """Why a file cannot become a photo in a gallery, for a person."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Watermark:
+    """The studio's mark, laid over previews: an RGBA image, where, how big, how strong."""
+
+    image: Image.Image
+    position: str = "center"  # center, bottom-right, bottom-left, top-right, top-left
+    scale: float = 0.3  # of the preview's width
+    opacity: float = 0.5
+
+
+@dataclass(frozen=True)
+class Rendition:
+    preview: bytes  # JPEG, long edge PREVIEW_EDGE at most
+    thumbnail: bytes  # JPEG, long edge THUMBNAIL_EDGE at most
+    width: int  # the original's size once upright
+    height: int
+    format: str
+    captured_at: datetime | None
+    camera: str
+    colour: str  # the average colour, "#rrggbb", for the grid while the thumbnail loads
+
+
+def photo_render(stream, *, watermark: Watermark | None = None) -> Rendition:
+    """Make the preview and thumbnail of a photo, or raise PhotoRejected saying why."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return _render(stream, watermark)
+    except PhotoRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoRejected("it has more pixels than any camera makes") from None
+    except Exception as error:  # every decoder fails in its own way; all mean the same here
+        raise PhotoRejected(
+            "it could not be read as a photo; it may be damaged or incomplete"
+        ) from error
+
+
+def _render(stream, watermark: Watermark | None) -> Rendition:
+    try:
+        image = Image.open(stream, formats=ALLOWED_FORMATS)
+    except Image.UnidentifiedImageError:
+        raise PhotoRejected("it is not a JPEG, PNG, WebP, TIFF or HEIC photo") from None
+    with image:
+        width, height = image.size
+        if width * height > PIXEL_LIMIT:
+            raise PhotoRejected("it has more pixels than any camera makes")
+        exif = image.getexif()
+        orientation = exif.get(0x0112, 1)
+        orientation = orientation if orientation in TRANSPOSE else 1
+        icc = image.info.get("icc_profile")
+        kind = image.format
+        if getattr(image, "n_frames", 1) > 1:
+            image.seek(0)  # an animated file: its first frame
+        upright = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+        scale = min(1.0, PREVIEW_EDGE / max(upright))
+        target = (max(1, round(width * scale)), max(1, round(height * scale)))
+        if kind == "JPEG":
+            # DCT scaling: decode at 1/2, 1/4 or 1/8 size, never below the target.
+            image.draft(image.mode, target)
+        image.load()  # a truncated file fails here, never as a half-grey preview
+        # Resize first, in the file's own colours; convert and turn the small result.
+        preview = _resizable(image)
+        if preview.size != target:
+            preview = preview.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        preview = _to_srgb(preview, icc)
+        if orientation in TRANSPOSE:
+            preview = preview.transpose(TRANSPOSE[orientation])
+        captured_at, camera = _exif_facts(exif)
+    thumbnail = preview.copy()
+    thumbnail.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE), Image.Resampling.LANCZOS)
+    colour = "#{:02x}{:02x}{:02x}".format(
+        *thumbnail.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+    )
+    if watermark is not None:
+        preview = watermark_apply(preview, watermark)
+    return Rendition(
+        preview=_jpeg(preview),
+        thumbnail=_jpeg(thumbnail),
+        width=upright[0],
+        height=upright[1],
+        format=kind,
+        captured_at=captured_at,
+        camera=camera,
+        colour=colour,
+    )
+
+
+def _resizable(image: Image.Image) -> Image.Image:
+    """The image in a mode that resizes well and converts to sRGB faithfully: 16-bit grey
+    scaled (not clipped) to 8 bits, transparency laid on white, palettes expanded."""
+    if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        wide = image if image.mode == "I" else image.convert("I")
+        top = 65535 if image.mode != "I" or (wide.getextrema()[1] or 0) > 255 else 255
+        image = wide.point(lambda value: value * (255 / top)).convert("L")
+    if image.mode in ("P", "PA", "LA", "La", "RGBa") or "transparency" in image.info:
+        image = image.convert("RGBA")
+    if image.mode == "RGBA":
+        background = Image.new("RGB", image.size, "white")
+        background.paste(image, mask=image.getchannel("A"))
+        image = background
+    if image.mode not in ("RGB", "L", "CMYK"):
+        image = image.convert("RGB")
+    return image
+
+
+def _to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
+    """8-bit sRGB from RGB, L or CMYK pixels, honouring an embedded profile."""
+    if icc:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            if _profile_colour_space(source) == _mode_colour_space(image.mode):
+                return ImageCms.profileToProfile(
+                    image, source, SRGB, outputMode="RGB", renderingIntent=0
+                )
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken profile: fall back to treating the pixels as sRGB
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _profile_colour_space(profile) -> str:
+    return profile.profile.xcolor_space.strip()
+
+
+def _mode_colour_space(mode: str) -> str:
+    return {"RGB": "RGB", "CMYK": "CMYK", "L": "GRAY"}[mode]
+
+
+def _exif_facts(exif) -> tuple[datetime | None, str]:
+    details = exif.get_ifd(0x8769)  # the Exif sub-IFD, where DateTimeOriginal lives
+    stamp = details.get(0x9003) or exif.get(0x0132)
+    captured_at = None
+    if isinstance(stamp, str):
+        try:
+            captured_at = datetime.strptime(stamp.strip()[:19], "%Y:%m:%d %H:%M:%S")
+        except ValueError:
+            captured_at = None
+    make = str(exif.get(0x010F) or "").strip(" \x00")
+    model = str(exif.get(0x0110) or "").strip(" \x00")
+    camera = model if model.lower().startswith(make.lower()) else f"{make} {model}".strip()
+    return captured_at, camera[:100]
+
+
+def watermark_apply(image: Image.Image, watermark: Watermark) -> Image.Image:
+    mark = watermark.image.convert("RGBA")
+    width = max(1, round(image.width * watermark.scale))
+    height = max(1, round(mark.height * width / mark.width))
+    mark = mark.resize((width, height), Image.Resampling.LANCZOS)
+    alpha = mark.getchannel("A").point(lambda value: round(value * watermark.opacity))
+    mark.putalpha(alpha)
+    margin = round(image.width * 0.03)
+    x = {
+        "center": (image.width - width) // 2,
+        "bottom-right": image.width - width - margin,
+        "top-right": image.width - width - margin,
+    }.get(watermark.position, margin)
+    y = {
+        "center": (image.height - height) // 2,
+        "bottom-right": image.height - height - margin,
+        "bottom-left": image.height - height - margin,
+    }.get(watermark.position, margin)
+    out = image.copy()
+    out.paste(mark, (x, y), mark)
+    return out
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    # Nothing but pixels: Pillow would carry a JPEG comment over from `info`, so it is
+    # emptied, and no exif=, icc_profile= or comment= is passed.
+    image.info = {}
+    image.save(out, format="JPEG", quality=JPEG_QUALITY, progressive=True, optimize=True)
+    return out.getvalue()
+
+
+def naive_render(stream) -> tuple[bytes, bytes]:
+    """The obvious way, for the benchmark and as a reference for the eye: decode in full,
+    turn upright, and resize from full size (LANCZOS) for each output."""
+    with Image.open(stream) as image:
+        upright = ImageOps.exif_transpose(image).convert("RGB")
+    outputs = []
+    for edge in (PREVIEW_EDGE, THUMBNAIL_EDGE):
+        scale = min(1.0, edge / max(upright.size))
+        size = (max(1, round(upright.width * scale)), max(1, round(upright.height * scale)))
+        outputs.append(_jpeg(upright.resize(size, Image.Resampling.LANCZOS)))
+    return outputs[0], outputs[1]
