@@ -176,7 +176,14 @@ class BookingAdmin(admin.ModelAdmin):
     search_fields = ["reference", "client__name", "client__email"]
     date_hierarchy = "starts_at"
     list_select_related = ["client", "session_type", "photographer"]
-    actions = ["approve", "decline", "cancel", "cancel_keeping_payments", "request_balance"]
+    actions = [
+        "approve",
+        "decline",
+        "cancel",
+        "cancel_keeping_payments",
+        "request_balance",
+        "create_gallery",
+    ]
     form = BookingAdminForm
     inlines = [PaymentInline]
 
@@ -232,6 +239,20 @@ class BookingAdmin(admin.ModelAdmin):
             ),
             lambda n: ngettext("%d booking cancelled.", "%d bookings cancelled.", n) % n,
         )
+
+    @admin.action(description=_("Create a gallery for each selected booking"))
+    def create_gallery(self, request, queryset):
+        from gallery.services import gallery_create_for_booking
+
+        made = [gallery_create_for_booking(booking=booking) for booking in queryset]
+        if len(made) == 1:
+            return redirect(reverse("admin:gallery_gallery_change", args=[made[0].pk]))
+        self.message_user(
+            request,
+            ngettext("%d gallery created.", "%d galleries created.", len(made)) % len(made),
+            messages.SUCCESS,
+        )
+        return None
 
     @admin.action(description=_("Send a balance request (the client is emailed a link to pay)"))
     def request_balance(self, request, queryset):

@@ -37,8 +37,15 @@ app.conf.update(
         Queue("default", Exchange("default"), routing_key="default"),
         Queue("images", Exchange("default"), routing_key="images"),
     ),
+    task_routes={
+        "gallery.tasks.photo_process_task": {"queue": "images", "routing_key": "images"},
+    },
     beat_schedule={
         # Expired holds free their time at once anyway; this tidies their status.
+        "requeue-stuck-photos": {
+            "task": "gallery.tasks.photos_requeue_stuck_task",
+            "schedule": 600.0,
+        },
         "resubmit-queued-refunds": {
             "task": "sessions.tasks.refunds_resubmit_task",
             "schedule": 600.0,

@@ -1,0 +1,112 @@
+"""Galleries and their photos. A gallery belongs to a booking, and so to its client."""
+
+import secrets
+from pathlib import PurePath
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sessions.models import Booking
+from studio.fields import CurrencyField
+
+
+def _suffix(name: str) -> str:
+    suffix = PurePath(name).suffix.lower()
+    return suffix if suffix[1:].isalnum() and len(suffix) <= 6 else ""
+
+
+def original_key(instance: "Photo", filename: str) -> str:
+    # The server names every file: two IMG_0001.JPG never collide, and no uploaded name
+    # (../../x.jpg, control characters, 300 characters) ever reaches a path.
+    return (
+        f"galleries/{instance.gallery_id}/{secrets.token_urlsafe(12)}/original{_suffix(filename)}"
+    )
+
+
+def derived_key(instance: "Photo", filename: str) -> str:
+    return f"galleries/{instance.gallery_id}/{secrets.token_urlsafe(12)}/{filename}"
+
+
+class Gallery(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        SELECTION_SUBMITTED = "selection_submitted", _("Selection submitted")
+        DELIVERED = "delivered", _("Delivered")
+        EXPIRED = "expired", _("Expired")
+
+    booking = models.ForeignKey(
+        Booking, on_delete=models.PROTECT, related_name="galleries", verbose_name=_("booking")
+    )
+    title = models.CharField(_("title"), max_length=150)
+    slug = models.SlugField(_("web address"), max_length=40, unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    favorites_limit = models.PositiveSmallIntegerField(_("images included"), default=0)
+    # Copied from the session type, so later price changes never rewrite a gallery.
+    extra_image_price = models.PositiveIntegerField(_("price per extra image"), default=0)
+    currency = CurrencyField(_("currency"))
+    watermark = models.BooleanField(_("watermark previews"), default=True)
+    downloads_allowed = models.BooleanField(_("downloads allowed"), default=False)
+    expires_on = models.DateField(_("expires"), null=True, blank=True)
+    cover = models.ForeignKey(
+        "Photo",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cover photo"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gallery")
+        verbose_name_plural = _("galleries")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Photo(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="photos")
+    set_name = models.CharField(_("set"), max_length=80, blank=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    original = models.FileField(upload_to=original_key, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField(_("bytes"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED
+    )
+    failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    preview = models.FileField(upload_to=derived_key, max_length=200, blank=True)
+    thumbnail = models.FileField(upload_to=derived_key, max_length=200, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    captured_at = models.DateTimeField(_("taken"), null=True, blank=True)
+    camera = models.CharField(_("camera"), max_length=100, blank=True)
+    colour = models.CharField(max_length=7, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["position", "captured_at", "original_name", "pk"]
+        constraints = [
+            # The same bytes uploaded twice are recognised, not stored twice.
+            models.UniqueConstraint(fields=["gallery", "sha256"], name="photo_unique_per_gallery")
+        ]
+        indexes = [models.Index(fields=["status", "processing_started_at"], name="photo_status")]
+
+    def __str__(self) -> str:
+        return self.original_name

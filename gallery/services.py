@@ -1,0 +1,211 @@
+"""Galleries and their photos: creating, adding originals, and processing them.
+
+Adding a photo only stores its original (byte for byte, named by the server) and queues it;
+a worker on the `images` queue makes the preview and thumbnail (gallery/imaging.py). Both
+steps are safe to repeat: the same bytes are recognised, and processing again replaces the
+derived files rather than adding more.
+"""
+
+import hashlib
+import logging
+import secrets
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gallery import imaging
+from gallery.models import Gallery, Photo
+from sessions.models import Booking
+from studio.background import task_enqueue_on_commit
+from studio.selectors import studio_get
+
+log = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 80 * 1024 * 1024
+# After this many starts without finishing (a worker killed each time), a photo fails
+# instead of being retried forever.
+MAX_ATTEMPTS = 3
+# A photo "processing" for longer than this lost its worker; the sweep queues it again.
+STUCK_AFTER = timedelta(minutes=15)
+
+
+class UploadRefused(Exception):
+    """Why a file was not added, for a person."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Added:
+    photo: Photo
+    created: bool  # False: the same bytes were already in the gallery
+
+
+def gallery_create_for_booking(*, booking: Booking) -> Gallery:
+    """A draft gallery for a booking's photos, with the session type's proofing terms."""
+    session_type = booking.session_type
+    return Gallery.objects.create(
+        booking=booking,
+        title=_("%(what)s · %(client)s")
+        % {"what": session_type.name, "client": booking.client.name},
+        slug=secrets.token_urlsafe(16).replace("_", "").replace("-", "")[:20].lower(),
+        favorites_limit=session_type.included_images,
+        extra_image_price=session_type.extra_image_price,
+        currency=booking.currency,
+    )
+
+
+def clean_file_name(name: str) -> str:
+    """The uploaded name as text to show (escaped by templates): no path, no control
+    characters, not too long."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable())
+    return (name or "photo")[:255]
+
+
+def photo_add(*, gallery: Gallery, stream, name: str, size: int, set_name: str = "") -> Added:
+    """Store an original and queue it for processing, or recognise it as already there.
+    Raises UploadRefused for a file over MAX_UPLOAD_BYTES, before anything reads it."""
+    if size > MAX_UPLOAD_BYTES:
+        raise UploadRefused(
+            _("it is %(size)s MB; each photo can be up to %(limit)s MB")
+            % {"size": f"{size / 1024 / 1024:.1f}", "limit": MAX_UPLOAD_BYTES // 1024 // 1024}
+        )
+    if size == 0:
+        raise UploadRefused(_("the file is empty"))
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+        digest.update(chunk)
+    sha256 = digest.hexdigest()
+    stream.seek(0)
+    existing = Photo.objects.filter(gallery=gallery, sha256=sha256).first()
+    if existing:
+        return Added(existing, False)
+    name = clean_file_name(name)
+    photo = Photo(
+        gallery=gallery,
+        original_name=name,
+        sha256=sha256,
+        size=size,
+        set_name=set_name[:80],
+        position=0,
+    )
+    photo.original.save(name, stream, save=False)
+    try:
+        with transaction.atomic():
+            photo.save()
+            _queue(photo)
+    except IntegrityError:
+        # The same bytes arrived in another request at the same moment.
+        default_storage.delete(photo.original.name)
+        return Added(Photo.objects.get(gallery=gallery, sha256=sha256), False)
+    return Added(photo, True)
+
+
+def _queue(photo: Photo) -> None:
+    from gallery.tasks import photo_process_task
+
+    task_enqueue_on_commit(photo_process_task, photo_id=photo.pk)
+
+
+def photo_process(*, photo_id: int, now: datetime | None = None) -> Photo | None:
+    """Make the photo's preview and thumbnail. Safe to run again: one worker claims the
+    photo at a time, and new derived files replace the old ones. A file that cannot be a
+    photo fails alone, with the reason. Returns None when another worker has it."""
+    now = now or timezone.now()
+    claimable = Q(status__in=[Photo.Status.QUEUED, Photo.Status.FAILED]) | Q(
+        status=Photo.Status.PROCESSING, processing_started_at__lt=now - STUCK_AFTER
+    )
+    claimed = Photo.objects.filter(claimable, pk=photo_id).update(
+        status=Photo.Status.PROCESSING, processing_started_at=now
+    )
+    if not claimed:
+        return None
+    photo = Photo.objects.select_related("gallery").get(pk=photo_id)
+    Photo.objects.filter(pk=photo_id).update(attempts=photo.attempts + 1)
+    if photo.attempts + 1 > MAX_ATTEMPTS:
+        return _fail(photo, _("it could not be processed: the worker stopped on it repeatedly"))
+    try:
+        with photo.original.open("rb") as stream:
+            rendition = imaging.photo_render(stream, watermark=_watermark(photo.gallery))
+    except imaging.PhotoRejected as rejected:
+        return _fail(photo, rejected.reason)
+    except FileNotFoundError:
+        return _fail(photo, _("its original file is missing from storage"))
+    old = [photo.preview.name, photo.thumbnail.name]
+    photo.preview.save("preview.jpg", ContentFile(rendition.preview), save=False)
+    photo.thumbnail.save("thumbnail.jpg", ContentFile(rendition.thumbnail), save=False)
+    photo.width, photo.height = rendition.width, rendition.height
+    photo.camera, photo.colour = rendition.camera, rendition.colour
+    photo.captured_at = _aware(rendition.captured_at)
+    photo.status, photo.failure_reason, photo.attempts = Photo.Status.READY, "", 0
+    photo.save()
+    for name in old:
+        if name:
+            default_storage.delete(name)
+    return photo
+
+
+def _fail(photo: Photo, reason: str) -> Photo:
+    Photo.objects.filter(pk=photo.pk).update(
+        status=Photo.Status.FAILED, failure_reason=str(reason)[:300], attempts=0
+    )
+    photo.refresh_from_db()
+    log.info("Photo %s (%s) failed: %s", photo.pk, photo.original_name, reason)
+    return photo
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # Cameras record local time without a zone: take it as the studio's.
+    if value is None:
+        return None
+    return value.replace(tzinfo=zoneinfo.ZoneInfo(studio_get().time_zone))
+
+
+def _watermark(gallery: Gallery) -> imaging.Watermark | None:
+    studio = studio_get()
+    if not gallery.watermark or not studio.watermark:
+        return None
+    from PIL import Image
+
+    with studio.watermark.open("rb") as stream:
+        mark = Image.open(stream)
+        mark.load()
+    return imaging.Watermark(image=mark)
+
+
+def photos_reprocess(*, photo_ids: list[int]) -> int:
+    """Queue photos to be processed again (after a failure, or a new watermark)."""
+    photos = list(Photo.objects.filter(pk__in=photo_ids).exclude(status=Photo.Status.PROCESSING))
+    with transaction.atomic():
+        Photo.objects.filter(pk__in=[p.pk for p in photos]).update(
+            status=Photo.Status.QUEUED, failure_reason="", attempts=0
+        )
+        for photo in photos:
+            _queue(photo)
+    return len(photos)
+
+
+def photos_requeue_stuck(*, now: datetime | None = None) -> int:
+    """Queue again the photos whose worker died while processing them (beat runs this)."""
+    now = now or timezone.now()
+    stuck = list(
+        Photo.objects.filter(
+            Q(status=Photo.Status.PROCESSING, processing_started_at__lt=now - STUCK_AFTER)
+            | Q(status=Photo.Status.QUEUED, created_at__lt=now - STUCK_AFTER)
+        ).values_list("pk", flat=True)[:500]
+    )
+    from gallery.tasks import photo_process_task
+
+    for photo_id in stuck:
+        photo_process_task.delay(photo_id=photo_id)
+    return len(stuck)

@@ -1,0 +1,210 @@
+"""Adding originals to a gallery and processing them: named by the server, each once, every
+bad file failing alone; from the shell with `import_photos`; on a real worker."""
+
+import hashlib
+import io
+import time
+from io import StringIO
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core.management import call_command
+from django.urls import reverse
+from PIL import Image
+
+from gallery.models import Gallery, Photo
+from gallery.sample_images import camera_like, exif_with, jpeg_bytes
+from gallery.services import (
+    MAX_ATTEMPTS,
+    UploadRefused,
+    gallery_create_for_booking,
+    photo_add,
+    photo_process,
+    photos_reprocess,
+)
+from studio.celery import app as celery_app
+from tests.factories import BookingFactory, SessionTypeFactory
+
+
+@pytest.fixture
+def gallery(studio, anna) -> Gallery:
+    session_type = SessionTypeFactory(name="Family", included_images=20, extra_image_price=1500)
+    return gallery_create_for_booking(
+        booking=BookingFactory(client=anna, session_type=session_type)
+    )
+
+
+def jpeg(seed=0, size=(1200, 800), **exif) -> bytes:
+    return jpeg_bytes(camera_like(*size, seed=seed), exif=exif_with(**exif) if exif else None)
+
+
+def add(gallery, data: bytes, name: str):
+    return photo_add(gallery=gallery, stream=io.BytesIO(data), name=name, size=len(data))
+
+
+def test_a_gallery_takes_its_proofing_terms_from_the_session_type(gallery):
+    assert gallery.title == "Family · Anna Kowalska"
+    assert (gallery.favorites_limit, gallery.extra_image_price) == (20, 1500)
+    assert gallery.status == Gallery.Status.DRAFT
+    assert len(gallery.slug) >= 16
+
+
+def test_originals_are_stored_byte_for_byte_under_names_the_server_chooses(gallery):
+    first, second = jpeg(1), jpeg(2)
+    a = add(gallery, first, "IMG_0001.JPG").photo
+    b = add(gallery, second, "IMG_0001.JPG").photo  # another file with the same name
+    hostile = add(gallery, jpeg(3), "../../etc/\x07x" + "é" * 300 + "📷.jpg").photo
+    assert a.pk != b.pk
+    assert a.original.name != b.original.name
+    for photo, data in ((a, first), (b, second)):
+        with photo.original.open("rb") as stored:
+            assert hashlib.sha256(stored.read()).hexdigest() == hashlib.sha256(data).hexdigest()
+        assert "IMG_0001" not in photo.original.name
+    assert ".." not in hostile.original.name
+    assert "\x07" not in hostile.original_name
+    assert len(hostile.original_name) == 255
+    assert hostile.original.name.startswith(f"galleries/{gallery.pk}/")
+
+
+def test_the_same_bytes_twice_are_recognised_not_stored_twice(gallery):
+    data = jpeg(4)
+    first = add(gallery, data, "a.jpg")
+    again = add(gallery, data, "copy of a.jpg")
+    assert first.created
+    assert not again.created
+    assert again.photo.pk == first.photo.pk
+    assert Photo.objects.count() == 1
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(gallery):
+    class Unreadable(io.BytesIO):
+        def read(self, *args):
+            raise AssertionError("read before the size check")
+
+    with pytest.raises(UploadRefused, match="each photo can be up to 80 MB"):
+        photo_add(gallery=gallery, stream=Unreadable(), name="huge.tif", size=81 * 1024 * 1024)
+
+
+def test_processing_makes_the_preview_and_thumbnail_and_reads_the_camera(gallery):
+    photo = add(
+        gallery,
+        jpeg(5, size=(3000, 2000), camera=("Canon", "Canon EOS R6"), taken="2026:06:10 10:04:05"),
+        "r6.jpg",
+    ).photo
+    done = photo_process(photo_id=photo.pk)
+    assert done.status == Photo.Status.READY
+    assert (done.width, done.height) == (3000, 2000)
+    assert done.camera == "Canon EOS R6"
+    assert done.captured_at.isoformat() == "2026-06-10T10:04:05+01:00"  # London, summer
+    with Image.open(done.preview) as preview, Image.open(done.thumbnail) as thumbnail:
+        assert preview.size == (2048, 1365)
+        assert thumbnail.size == (400, 267)
+    assert done.colour.startswith("#")
+
+
+def test_processing_again_leaves_one_set_of_derived_files(gallery, settings):
+    photo = add(gallery, jpeg(6), "a.jpg").photo
+    photo_process(photo_id=photo.pk)
+    first = Photo.objects.get(pk=photo.pk)
+    photos_reprocess(photo_ids=[photo.pk])
+    photo_process(photo_id=photo.pk)
+    again = Photo.objects.get(pk=photo.pk)
+    files = sorted(
+        str(path.relative_to(settings.MEDIA_ROOT))
+        for path in (settings.MEDIA_ROOT / "galleries").rglob("*")
+        if path.is_file()
+    )
+    assert sorted([again.original.name, again.preview.name, again.thumbnail.name]) == files
+    assert first.preview.name != again.preview.name
+
+
+def test_one_bad_file_fails_alone_with_a_reason(gallery):
+    good = add(gallery, jpeg(7), "good.jpg").photo
+    text = add(gallery, b"shopping list\n" * 10, "notes.jpg").photo
+    whole = jpeg(8, size=(1600, 1200))
+    truncated = add(gallery, whole[: len(whole) // 2], "cut.jpg").photo
+    for photo in (good, text, truncated):
+        photo_process(photo_id=photo.pk)
+    statuses = dict(Photo.objects.values_list("original_name", "status"))
+    assert statuses == {"good.jpg": "ready", "notes.jpg": "failed", "cut.jpg": "failed"}
+    assert Photo.objects.get(pk=text.pk).failure_reason == (
+        "it is not a JPEG, PNG, WebP, TIFF or HEIC photo"
+    )
+    assert "damaged or incomplete" in Photo.objects.get(pk=truncated.pk).failure_reason
+
+
+def test_a_photo_claimed_by_one_worker_is_not_processed_by_another(gallery):
+    photo = add(gallery, jpeg(9), "a.jpg").photo
+    Photo.objects.filter(pk=photo.pk).update(status=Photo.Status.PROCESSING)
+    assert photo_process(photo_id=photo.pk) is None  # someone else is on it
+
+
+def test_a_photo_that_keeps_killing_its_worker_fails_instead_of_looping(gallery):
+    photo = add(gallery, jpeg(10), "a.jpg").photo
+    Photo.objects.filter(pk=photo.pk).update(attempts=MAX_ATTEMPTS)
+    done = photo_process(photo_id=photo.pk)
+    assert done.status == Photo.Status.FAILED
+    assert "stopped on it repeatedly" in done.failure_reason
+
+
+def test_import_photos_adds_a_folder_and_says_what_happened_to_each(gallery, tmp_path):
+    folder = tmp_path / "export"
+    (folder / "sub").mkdir(parents=True)
+    first = jpeg(11)
+    (folder / "a.jpg").write_bytes(first)
+    (folder / "sub" / "b.jpg").write_bytes(jpeg(12))
+    (folder / "copy.jpg").write_bytes(first)  # the same bytes as a.jpg
+    (folder / "readme.jpg").write_bytes(b"not a photo")
+    out = StringIO()
+    with pytest.raises(SystemExit) as exit_code:
+        call_command("import_photos", gallery.slug, str(folder), "--set", "Outfit 1", stdout=out)
+    assert exit_code.value.code == 1  # one file was not usable
+    report = out.getvalue()
+    assert "2 added, 1 already in the gallery, 1 not usable." in report
+    assert "readme.jpg: it is not a JPEG, PNG, WebP, TIFF or HEIC photo" in report
+    assert "4/4" in report
+    assert set(gallery.photos.values_list("set_name", flat=True)) == {"Outfit 1"}
+    assert gallery.photos.filter(status=Photo.Status.READY).count() == 2
+
+
+def test_import_photos_exits_cleanly_when_everything_worked(gallery, tmp_path):
+    (tmp_path / "a.jpg").write_bytes(jpeg(13))
+    out = StringIO()
+    call_command("import_photos", str(gallery.pk), str(tmp_path / "a.jpg"), stdout=out)
+    assert "1 added, 0 already in the gallery, 0 not usable." in out.getvalue()
+
+
+def test_staff_create_a_gallery_from_a_booking_in_one_click(client, staff_user, studio, anna):
+    booking = BookingFactory(client=anna)
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("admin:shoots_booking_changelist"),
+        {"action": "create_gallery", "_selected_action": [booking.pk]},
+    )
+    gallery = Gallery.objects.get(booking=booking)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:gallery_gallery_change", args=[gallery.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert gallery.title in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_on_the_images_queue_processes_a_batch(redis_url, studio, anna):
+    gallery = gallery_create_for_booking(booking=BookingFactory(client=anna))
+    celery_app.control.purge()
+    photos = [add(gallery, jpeg(20 + n), f"IMG_{n:04d}.JPG").photo for n in range(4)]
+    bad = add(gallery, b"GIF89a not really", "odd.gif").photo
+    with start_worker(
+        celery_app, perform_ping_check=False, pool="solo", concurrency=1, queues=["images"]
+    ):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            waiting = Photo.objects.filter(
+                status__in=[Photo.Status.QUEUED, Photo.Status.PROCESSING]
+            ).count()
+            if not waiting:
+                break
+            time.sleep(0.3)
+    statuses = dict(Photo.objects.values_list("pk", "status"))
+    assert [statuses[p.pk] for p in photos] == ["ready"] * 4
+    assert statuses[bad.pk] == "failed"
