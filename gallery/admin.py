@@ -1,10 +1,17 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST, require_safe
 
 from gallery.models import Gallery, Photo
-from gallery.services import photos_reprocess
+from gallery.services import MAX_UPLOAD_BYTES, UploadRefused, photo_add, photos_reprocess
 
 
 class PhotoInline(admin.TabularInline):
@@ -66,6 +73,96 @@ class GalleryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # created from a booking (Bookings → "Create a gallery")
+
+    change_form_template = "admin/gallery/gallery/change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:gallery_id>/upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="gallery_gallery_upload",
+            ),
+            path(
+                "<int:gallery_id>/upload/file/",
+                self.admin_site.admin_view(require_POST(self.upload_file_view)),
+                name="gallery_gallery_upload_file",
+            ),
+            path(
+                "<int:gallery_id>/upload/status/",
+                self.admin_site.admin_view(require_safe(self.upload_status_view)),
+                name="gallery_gallery_upload_status",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _gallery_to_change(self, request, gallery_id) -> Gallery:
+        gallery = get_object_or_404(Gallery.objects.select_related("booking"), pk=gallery_id)
+        if not self.has_change_permission(request, gallery):
+            raise PermissionDenied
+        return gallery
+
+    def upload_view(self, request, gallery_id):
+        """Drop hundreds of photos or a folder; watch each upload and then each photo's
+        processing (static/js/admin-upload.js)."""
+        gallery = self._gallery_to_change(request, gallery_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Add photos to %(gallery)s") % {"gallery": gallery.title},
+            "gallery": gallery,
+            "opts": self.model._meta,
+            "max_mb": MAX_UPLOAD_BYTES // 1024 // 1024,
+            "max_bytes": MAX_UPLOAD_BYTES,
+            "file_url": reverse("admin:gallery_gallery_upload_file", args=[gallery.pk]),
+            "status_url": reverse("admin:gallery_gallery_upload_status", args=[gallery.pk]),
+            "change_url": reverse("admin:gallery_gallery_change", args=[gallery.pk]),
+        }
+        return TemplateResponse(request, "admin/gallery/gallery/upload.html", context)
+
+    def upload_file_view(self, request, gallery_id):
+        """One file per request, so that one failure never stops the rest. JSON answers."""
+        gallery = self._gallery_to_change(request, gallery_id)
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > MAX_UPLOAD_BYTES + 64 * 1024:  # refused before the body is read
+            return JsonResponse(
+                {
+                    "status": "rejected",
+                    "reason": gettext_now("it is over the %(limit)s MB limit")
+                    % {"limit": MAX_UPLOAD_BYTES // 1024 // 1024},
+                },
+                status=413,
+            )
+        upload = request.FILES.get("file")
+        if upload is None:
+            return JsonResponse(
+                {"status": "rejected", "reason": gettext_now("no file arrived")}, status=400
+            )
+        try:
+            added = photo_add(
+                gallery=gallery,
+                stream=upload,
+                name=upload.name,
+                size=upload.size,
+                set_name=request.POST.get("set", ""),
+            )
+        except UploadRefused as refused:
+            return JsonResponse({"status": "rejected", "reason": refused.reason}, status=422)
+        return JsonResponse(
+            {"status": "added" if added.created else "duplicate", "photo": added.photo.pk}
+        )
+
+    def upload_status_view(self, request, gallery_id):
+        gallery = self._gallery_to_change(request, gallery_id)
+        ids = [int(v) for v in request.GET.get("ids", "").split(",") if v.isdigit() and len(v) < 12]
+        photos = gallery.photos.filter(pk__in=ids[:1000]).values("pk", "status", "failure_reason")
+        return JsonResponse(
+            {
+                "photos": {
+                    str(p["pk"]): {"status": p["status"], "reason": p["failure_reason"]}
+                    for p in photos
+                }
+            }
+        )
 
     @admin.action(description=_("Process the failed photos of the selected galleries again"))
     def reprocess_failed(self, request, queryset):

@@ -208,3 +208,44 @@ def test_a_real_worker_on_the_images_queue_processes_a_batch(redis_url, studio, 
     statuses = dict(Photo.objects.values_list("pk", "status"))
     assert [statuses[p.pk] for p in photos] == ["ready"] * 4
     assert statuses[bad.pk] == "failed"
+
+
+def test_the_upload_page_and_its_endpoints_are_for_staff_only(client, gallery, anna):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    page = reverse("admin:gallery_gallery_upload", args=[gallery.pk])
+    upload = reverse("admin:gallery_gallery_upload_file", args=[gallery.pk])
+    status = reverse("admin:gallery_gallery_upload_status", args=[gallery.pk])
+    assert client.get(page).status_code == 302  # to the admin's sign-in
+    response = client.post(upload, {"file": SimpleUploadedFile("a.jpg", jpeg(30))})
+    assert response.status_code == 302
+    assert client.get(status).status_code == 302
+    assert not Photo.objects.exists()
+
+
+def test_uploading_answers_each_file_on_its_own(client, staff_user, gallery):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(staff_user)
+    upload = reverse("admin:gallery_gallery_upload_file", args=[gallery.pk])
+    data = jpeg(31)
+    first = client.post(upload, {"file": SimpleUploadedFile("a.jpg", data), "set": "Outfit 2"})
+    assert first.json()["status"] == "added"
+    again = client.post(upload, {"file": SimpleUploadedFile("b.jpg", data)})
+    assert again.json() == {"status": "duplicate", "photo": first.json()["photo"]}
+    empty = client.post(upload, {"file": SimpleUploadedFile("c.jpg", b"")})
+    assert (empty.status_code, empty.json()["reason"]) == (422, "the file is empty")
+    assert client.post(upload, {}).status_code == 400
+    too_big = client.post(
+        upload, {"file": SimpleUploadedFile("d.jpg", b"x")}, CONTENT_LENGTH=str(90 * 1024 * 1024)
+    )
+    assert too_big.status_code == 413
+    assert too_big.json()["reason"] == "it is over the 80 MB limit"
+    assert Photo.objects.get().set_name == "Outfit 2"
+    status = client.get(
+        reverse("admin:gallery_gallery_upload_status", args=[gallery.pk]),
+        {"ids": f"{first.json()['photo']},abc,999999"},
+    )
+    assert status.json() == {
+        "photos": {str(first.json()["photo"]): {"status": "queued", "reason": ""}}
+    }
