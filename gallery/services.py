@@ -180,7 +180,12 @@ def _watermark(gallery: Gallery) -> imaging.Watermark | None:
     with studio.watermark.open("rb") as stream:
         mark = Image.open(stream)
         mark.load()
-    return imaging.Watermark(image=mark)
+    return imaging.Watermark(
+        image=mark,
+        position=studio.watermark_position,
+        scale=studio.watermark_scale / 100,
+        opacity=studio.watermark_opacity / 100,
+    )
 
 
 def photos_reprocess(*, photo_ids: list[int]) -> int:

@@ -26,7 +26,15 @@ class StudioAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Proofing"), {"fields": ["watermark"]}),
+        (
+            _("Proofing"),
+            {
+                "fields": [
+                    "watermark",
+                    ("watermark_position", "watermark_opacity", "watermark_scale"),
+                ]
+            },
+        ),
     ]
 
     def changelist_view(self, request, extra_context=None):

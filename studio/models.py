@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +65,26 @@ class Studio(models.Model):
         upload_to=branding_upload_to,
         blank=True,
         help_text=_("A PNG with transparency works best; it is laid over proofing previews."),
+    )
+    watermark_position = models.CharField(
+        _("watermark position"),
+        max_length=12,
+        default="center",
+        choices=[
+            ("center", _("Centre")),
+            ("bottom-right", _("Bottom right")),
+            ("bottom-left", _("Bottom left")),
+            ("top-right", _("Top right")),
+            ("top-left", _("Top left")),
+        ],
+    )
+    watermark_opacity = models.PositiveSmallIntegerField(
+        _("watermark strength (%)"), default=40, validators=[MaxValueValidator(100)]
+    )
+    watermark_scale = models.PositiveSmallIntegerField(
+        _("watermark width (% of the photo)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(100)],
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -249,3 +249,29 @@ def test_uploading_answers_each_file_on_its_own(client, staff_user, gallery):
     assert status.json() == {
         "photos": {str(first.json()["photo"]): {"status": "queued", "reason": ""}}
     }
+
+
+def test_previews_carry_the_studios_watermark_as_set_and_thumbnails_do_not(gallery, studio):
+    from django.core.files.base import ContentFile
+
+    mark = io.BytesIO()
+    Image.new("RGBA", (200, 100), (255, 255, 255, 255)).save(mark, format="PNG")
+    studio.watermark.save("mark.png", ContentFile(mark.getvalue()))
+    studio.watermark_position, studio.watermark_opacity, studio.watermark_scale = (
+        "bottom-right",
+        50,
+        20,
+    )
+    studio.save()
+    black = jpeg_bytes(Image.new("RGB", (2000, 1000), (0, 0, 0)))
+    photo = photo_process(photo_id=add(gallery, black, "night.jpg").photo.pk)
+    with Image.open(photo.preview) as preview:
+        assert preview.getpixel((preview.width - 200, preview.height - 150))[0] > 100  # marked
+        assert preview.getpixel((preview.width // 2, preview.height // 2))[0] < 10
+    with Image.open(photo.thumbnail) as thumbnail:
+        assert thumbnail.getpixel((thumbnail.width - 20, thumbnail.height - 12))[0] < 10
+    Gallery.objects.filter(pk=gallery.pk).update(watermark=False)
+    photos_reprocess(photo_ids=[photo.pk])
+    plain = photo_process(photo_id=photo.pk)
+    with Image.open(plain.preview) as preview:
+        assert preview.getpixel((preview.width - 200, preview.height - 150))[0] < 10

@@ -40,6 +40,9 @@ def test_studio_settings_save_from_the_admin(client, studio, staff_user):
             "cancellation_cutoff_hours": "24",
             "cancellation_refund_percent": "50",
             "questionnaire_cutoff_hours": "12",
+            "watermark_position": "bottom-right",
+            "watermark_opacity": "60",
+            "watermark_scale": "25",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -59,6 +62,9 @@ def test_a_refund_percentage_over_100_is_refused_with_the_form_kept(client, stud
             "cancellation_cutoff_hours": "48",
             "cancellation_refund_percent": "120",
             "questionnaire_cutoff_hours": "24",
+            "watermark_position": "center",
+            "watermark_opacity": "40",
+            "watermark_scale": "30",
         },
     )
     assert response.status_code == 200

@@ -18,6 +18,9 @@ STUDIO_FORM = {
     "cancellation_cutoff_hours": "48",
     "cancellation_refund_percent": "100",
     "questionnaire_cutoff_hours": "24",
+    "watermark_position": "center",
+    "watermark_opacity": "40",
+    "watermark_scale": "30",
 }
 
 
