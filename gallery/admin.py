@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path, re_path, reverse
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -19,6 +21,7 @@ class PhotoInline(admin.TabularInline):
     extra = 0
     can_delete = True
     fields = [
+        "picture",
         "position",
         "set_name",
         "original_name",
@@ -30,6 +33,7 @@ class PhotoInline(admin.TabularInline):
         "camera",
     ]
     readonly_fields = [
+        "picture",
         "original_name",
         "status",
         "failure_reason",
@@ -42,6 +46,18 @@ class PhotoInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # photos arrive through the upload page or `manage.py import_photos`
 
+    @admin.display(description=_("photo"))
+    def picture(self, obj: Photo) -> str:
+        if obj.status != Photo.Status.READY:
+            return "—"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" '
+            'class="photo-admin-thumb" loading="lazy"></a>',
+            reverse("admin:gallery_gallery_photo", args=[obj.gallery_id, obj.pk, "original"]),
+            reverse("admin:gallery_gallery_photo", args=[obj.gallery_id, obj.pk, "thumbnail"]),
+            obj.original_name,
+        )
+
 
 @admin.register(Gallery)
 class GalleryAdmin(admin.ModelAdmin):
@@ -52,6 +68,9 @@ class GalleryAdmin(admin.ModelAdmin):
     readonly_fields = ["booking", "slug", "currency"]
     inlines = [PhotoInline]
     actions = ["reprocess_failed"]
+
+    class Media:
+        css = {"all": ["css/admin-upload.css"]}
 
     def get_queryset(self, request):
         return (
@@ -88,6 +107,12 @@ class GalleryAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(require_POST(self.upload_file_view)),
                 name="gallery_gallery_upload_file",
             ),
+            re_path(
+                r"^(?P<gallery_id>[0-9]+)/photos/(?P<photo_id>[0-9]+)/"
+                r"(?P<kind>thumbnail|preview|original)/$",
+                self.admin_site.admin_view(require_safe(self.photo_file_view)),
+                name="gallery_gallery_photo",
+            ),
             path(
                 "<int:gallery_id>/upload/status/",
                 self.admin_site.admin_view(require_safe(self.upload_status_view)),
@@ -101,6 +126,22 @@ class GalleryAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, gallery):
             raise PermissionDenied
         return gallery
+
+    def photo_file_view(self, request, gallery_id, photo_id, kind):
+        """A photo's files for staff, originals included (never served to clients)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        photo = get_object_or_404(Photo, pk=photo_id, gallery_id=gallery_id)
+        stored = getattr(photo, kind)
+        if not stored:
+            raise Http404
+        response = FileResponse(stored.open("rb"))
+        if kind == "original":
+            response["Content-Disposition"] = content_disposition_header(
+                as_attachment=True, filename=photo.original_name
+            )
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
 
     def upload_view(self, request, gallery_id):
         """Drop hundreds of photos or a folder; watch each upload and then each photo's

@@ -275,3 +275,24 @@ def test_previews_carry_the_studios_watermark_as_set_and_thumbnails_do_not(galle
     plain = photo_process(photo_id=photo.pk)
     with Image.open(plain.preview) as preview:
         assert preview.getpixel((preview.width - 200, preview.height - 150))[0] < 10
+
+
+def test_staff_see_thumbnails_and_originals_and_nobody_else_does(client, gallery, staff_user):
+    data = jpeg(40)
+    photo = photo_process(photo_id=add(gallery, data, "Anna & Ben <1>.jpg").photo.pk)
+    urls = {
+        kind: reverse("admin:gallery_gallery_photo", args=[gallery.pk, photo.pk, kind])
+        for kind in ("thumbnail", "preview", "original")
+    }
+    for url in urls.values():
+        assert client.get(url).status_code == 302  # to the admin's sign-in
+    client.force_login(staff_user)
+    original = client.get(urls["original"])
+    assert b"".join(original.streaming_content) == data  # byte for byte
+    assert original["Content-Disposition"].startswith("attachment")
+    assert original["Cache-Control"].startswith("private")
+    page = client.get(reverse("admin:gallery_gallery_change", args=[gallery.pk])).content.decode()
+    assert urls["thumbnail"] in page
+    assert "Anna &amp; Ben &lt;1&gt;.jpg" in page  # the name, escaped
+    other = reverse("admin:gallery_gallery_photo", args=[gallery.pk + 1, photo.pk, "original"])
+    assert client.get(other).status_code == 404
