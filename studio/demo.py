@@ -123,7 +123,7 @@ def _demo_start(today: date, weeks: int, weekday: int, at: time, tz: ZoneInfo) -
 
 
 @transaction.atomic
-def demo_seed() -> dict[str, int]:
+def demo_seed(*, photos: int = 30) -> dict[str, int]:
     """Create whatever demo rows are missing. Returns how many rows of each kind it created."""
     created = dict.fromkeys(
         [
@@ -135,6 +135,8 @@ def demo_seed() -> dict[str, int]:
             "bookings",
             "questionnaires",
             "guides",
+            "galleries",
+            "photos",
         ],
         0,
     )
@@ -208,7 +210,55 @@ def demo_seed() -> dict[str, int]:
         created["bookings"] += 1
     created["questionnaires"] = _questionnaires_seed()
     created["guides"] = _guides_seed()
+    created["galleries"], created["photos"] = _gallery_seed(photos)
     return created
+
+
+# The completed demo headshot gets a gallery of generated, photo-like pictures.
+GALLERY_BOOKING = "DM6H7J"
+
+
+def _gallery_seed(count: int) -> tuple[int, int]:
+    """A published gallery for a past demo session, its photos made by Pillow and processed
+    through the real pipeline (some turned by EXIF orientation, as cameras do)."""
+    import io
+
+    from gallery.models import Gallery
+    from gallery.sample_images import camera_like, exif_with, jpeg_bytes
+    from gallery.services import gallery_create_for_booking, photo_add, photo_process
+
+    booking = Booking.objects.filter(reference=GALLERY_BOOKING).first()
+    if booking is None or booking.galleries.exists():
+        return 0, 0
+    gallery = gallery_create_for_booking(booking=booking)
+    Gallery.objects.filter(pk=gallery.pk).update(status=Gallery.Status.PUBLISHED)
+    made = 0
+    for n in range(count):
+        width, height = (1800, 1200) if n % 3 else (1200, 1800)
+        image = camera_like(width, height, seed=n)
+        orientation = 6 if n % 5 == 4 else None
+        if orientation:  # stored on its side, as a camera held upright writes it
+            image = image.transpose(2)  # ROTATE_90: EXIF 6 turns it back
+        data = jpeg_bytes(
+            image,
+            quality=88,
+            exif=exif_with(
+                orientation=orientation,
+                camera=("FUJIFILM", "X-T5"),
+                taken=f"2026:05:16 10:{n:02d}:00",
+            ),
+        )
+        added = photo_add(
+            gallery=gallery,
+            stream=io.BytesIO(data),
+            name=f"DSCF{4100 + n:04d}.JPG",
+            size=len(data),
+            set_name="Outfit 1" if n < count // 2 else "Outfit 2",
+        )
+        if added.created:
+            photo_process(photo_id=added.photo.pk)
+            made += 1
+    return 1, made
 
 
 def _questionnaires_seed() -> int:

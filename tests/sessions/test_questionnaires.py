@@ -475,7 +475,7 @@ def test_seed_demo_installs_three_questionnaires_with_conditions_and_guides(db):
 
     from sessions.models import SessionGuide
 
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--photos", "0", stdout=StringIO())
     names = set(Questionnaire.objects.values_list("name", flat=True))
     assert names == {"Wardrobe & style", "Family session", "Personal branding"}
     makeup = Question.objects.get(label="Who is doing your hair and make-up?")

@@ -18,7 +18,7 @@ def snapshot():
 
 
 def test_seed_demo_builds_a_london_studio_with_three_session_types(db):
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--photos", "2", stdout=StringIO())
     studio = Studio.objects.get()
     assert studio.time_zone == "Europe/London"
     assert Photographer.objects.filter(user__is_staff=True).count() == 2
@@ -31,28 +31,28 @@ def test_seed_demo_builds_a_london_studio_with_three_session_types(db):
 
 
 def test_seed_demo_twice_changes_nothing(db):
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--photos", "2", stdout=StringIO())
     before = snapshot()
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--photos", "2", stdout=out)
     assert snapshot() == before
     assert "nothing changed" in out.getvalue()
 
 
 def test_seed_demo_leaves_what_the_studio_edited(db):
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--photos", "2", stdout=StringIO())
     SessionType.objects.filter(slug="headshot").update(price=17500)
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--photos", "2", stdout=StringIO())
     assert SessionType.objects.get(slug="headshot").price == 17500
 
 
 def test_make_run_leaves_deleted_demo_rows_deleted(db):
-    call_command("seed_demo", "--new-site-only", stdout=StringIO())
+    call_command("seed_demo", "--new-site-only", "--photos", "2", stdout=StringIO())
     sundays = AvailabilityRule.objects.filter(weekday=6)
     assert sundays.exists()
     sundays.delete()  # the studio stopped working Sundays
     out = StringIO()
-    call_command("seed_demo", "--new-site-only", stdout=out)
+    call_command("seed_demo", "--new-site-only", "--photos", "2", stdout=out)
     assert not AvailabilityRule.objects.filter(weekday=6).exists()
     assert "already set up" in out.getvalue()
 
@@ -62,7 +62,7 @@ def test_seed_demo_books_past_and_upcoming_sessions_inside_working_hours(db):
 
     from django.utils import timezone
 
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--photos", "2", stdout=StringIO())
     bookings = list(Booking.objects.select_related("photographer"))
     now = timezone.now()
     assert any(b.starts_at > now and b.status == "confirmed" for b in bookings)
@@ -75,3 +75,19 @@ def test_seed_demo_books_past_and_upcoming_sessions_inside_working_hours(db):
             photographer=booking.photographer, weekday=start.weekday()
         )
         assert any(r.start_time <= start.time() and end.time() <= r.end_time for r in rules)
+
+
+def test_seed_demo_makes_a_gallery_of_processed_photos_for_a_past_session(db):
+    from gallery.models import Gallery, Photo
+
+    call_command("seed_demo", "--photos", "5", stdout=StringIO())
+    gallery = Gallery.objects.get()
+    assert gallery.booking.reference == "DM6H7J"
+    assert gallery.status == Gallery.Status.PUBLISHED
+    photos = list(gallery.photos.all())
+    assert [p.status for p in photos] == [Photo.Status.READY] * 5
+    turned = next(p for p in photos if p.original_name == "DSCF4104.JPG")  # EXIF 6
+    assert (turned.width, turned.height) == (1800, 1200)
+    assert {p.set_name for p in photos} == {"Outfit 1", "Outfit 2"}
+    call_command("seed_demo", "--photos", "5", stdout=StringIO())
+    assert Photo.objects.count() == 5  # a second run adds nothing

@@ -13,12 +13,18 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing once the studio exists, so demo rows someone deleted stay deleted.",
         )
+        parser.add_argument(
+            "--photos",
+            type=int,
+            default=30,
+            help="How many generated photos to put in the demo gallery (default 30).",
+        )
 
-    def handle(self, *args, new_site_only, **options):
+    def handle(self, *args, new_site_only, photos, **options):
         if new_site_only and Studio.objects.exists():
             self.stdout.write("The studio is already set up; demo data left as it is.")
             return
-        created = demo_seed()
+        created = demo_seed(photos=photos)
         if any(created.values()):
             summary = ", ".join(
                 f"{count} {kind.replace('_', ' ')}" for kind, count in created.items() if count
