@@ -89,12 +89,17 @@ def stripe_standin(settings):
 @pytest.fixture
 def eager_tasks():
     """Tasks sent after commit run at once, in this process (Celery's eager mode)."""
+    from celery._state import _set_task_join_will_block
+
     from studio.celery import app
 
     saved = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+    # Eager tasks run in several live-server threads at once can leave Celery's global
+    # "inside a task" flag set (its save-and-restore is not thread-safe); clear it.
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture

@@ -42,6 +42,13 @@ def add(gallery, data: bytes, name: str):
     return photo_add(gallery=gallery, stream=io.BytesIO(data), name=name, size=len(data))
 
 
+def test_photo_processing_is_routed_to_the_images_queue():
+    from gallery.tasks import photo_process_task
+
+    route = celery_app.amqp.router.route({}, photo_process_task.name)
+    assert route["queue"].name == "images"
+
+
 def test_a_gallery_takes_its_proofing_terms_from_the_session_type(gallery):
     assert gallery.title == "Family · Anna Kowalska"
     assert (gallery.favorites_limit, gallery.extra_image_price) == (20, 1500)
@@ -194,8 +201,14 @@ def test_a_real_worker_on_the_images_queue_processes_a_batch(redis_url, studio, 
     celery_app.control.purge()
     photos = [add(gallery, jpeg(20 + n), f"IMG_{n:04d}.JPG").photo for n in range(4)]
     bad = add(gallery, b"GIF89a not really", "odd.gif").photo
+    # Both queues, as a worker started by the Procfile: selecting only "images" here would
+    # stay selected for the rest of the run (Celery keeps it on the app).
     with start_worker(
-        celery_app, perform_ping_check=False, pool="solo", concurrency=1, queues=["images"]
+        celery_app,
+        perform_ping_check=False,
+        pool="solo",
+        concurrency=1,
+        queues=["default", "images"],
     ):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
