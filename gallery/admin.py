@@ -135,7 +135,10 @@ class GalleryAdmin(admin.ModelAdmin):
         stored = getattr(photo, kind)
         if not stored:
             raise Http404
-        response = FileResponse(stored.open("rb"))
+        try:
+            response = FileResponse(stored.open("rb"))
+        except OSError:  # missing from storage
+            raise Http404 from None
         if kind == "original":
             response["Content-Disposition"] = content_disposition_header(
                 as_attachment=True, filename=photo.original_name
@@ -163,7 +166,10 @@ class GalleryAdmin(admin.ModelAdmin):
     def upload_file_view(self, request, gallery_id):
         """One file per request, so that one failure never stops the rest. JSON answers."""
         gallery = self._gallery_to_change(request, gallery_id)
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
         if declared > MAX_UPLOAD_BYTES + 64 * 1024:  # refused before the body is read
             return JsonResponse(
                 {
@@ -205,7 +211,10 @@ class GalleryAdmin(admin.ModelAdmin):
             }
         )
 
-    @admin.action(description=_("Process the failed photos of the selected galleries again"))
+    @admin.action(
+        description=_("Process the failed photos of the selected galleries again"),
+        permissions=["change"],
+    )
     def reprocess_failed(self, request, queryset):
         ids = list(
             Photo.objects.filter(gallery__in=queryset, status=Photo.Status.FAILED).values_list(

@@ -112,7 +112,15 @@ def _render(stream, watermark: Watermark | None) -> Rendition:
             # DCT scaling: decode at 1/2, 1/4 or 1/8 size, never below the target.
             image.draft(image.mode, target)
         image.load()  # a truncated file fails here, never as a half-grey preview
-        # Resize first, in the file's own colours; convert and turn the small result.
+        # Other formats decode at full size: shrink by a whole factor first (a box filter,
+        # cheap), so that mode conversions never run on 100 MP of pixels.
+        factor = int(min(image.width / target[0], image.height / target[1]))
+        if factor >= 2:
+            try:
+                image = image.reduce(factor)
+            except ValueError:  # a mode reduce() does not take: convert first
+                image = _resizable(image).reduce(factor)
+        # Resize, in the file's own colours; convert and turn the small result.
         preview = _resizable(image)
         if preview.size != target:
             preview = preview.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)

@@ -3,7 +3,9 @@
 import secrets
 from pathlib import PurePath
 
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import Booking
@@ -88,6 +90,7 @@ class Photo(models.Model):
     )
     failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(auto_now_add=True)
     processing_started_at = models.DateTimeField(null=True, blank=True)
     preview = models.FileField(upload_to=derived_key, max_length=200, blank=True)
     thumbnail = models.FileField(upload_to=derived_key, max_length=200, blank=True)
@@ -110,3 +113,16 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+@receiver(post_delete, sender=Photo)
+def _photo_files_delete(sender, instance: Photo, **kwargs) -> None:
+    """A deleted photo takes its files with it, once the deletion is committed."""
+    names = [instance.original.name, instance.preview.name, instance.thumbnail.name]
+
+    def delete() -> None:
+        for name in names:
+            if name:
+                instance.original.storage.delete(name)
+
+    transaction.on_commit(delete)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gallery import imaging
-from gallery.models import Gallery, Photo
+from gallery.models import Gallery, Photo, derived_key
 from sessions.models import Booking
 from studio.background import task_enqueue_on_commit
 from studio.selectors import studio_get
@@ -34,6 +34,8 @@ MAX_UPLOAD_BYTES = 80 * 1024 * 1024
 MAX_ATTEMPTS = 3
 # A photo "processing" for longer than this lost its worker; the sweep queues it again.
 STUCK_AFTER = timedelta(minutes=15)
+# Queued this long, its message was probably lost (a broker flushed): send it again.
+QUEUED_TOO_LONG = timedelta(hours=2)
 
 
 class UploadRefused(Exception):
@@ -106,8 +108,11 @@ def photo_add(*, gallery: Gallery, stream, name: str, size: int, set_name: str =
             _queue(photo)
     except IntegrityError:
         # The same bytes arrived in another request at the same moment.
-        default_storage.delete(photo.original.name)
+        _files_delete([photo.original.name])
         return Added(Photo.objects.get(gallery=gallery, sha256=sha256), False)
+    except Exception:
+        _files_delete([photo.original.name])
+        raise
     return Added(photo, True)
 
 
@@ -120,9 +125,10 @@ def _queue(photo: Photo) -> None:
 def photo_process(*, photo_id: int, now: datetime | None = None) -> Photo | None:
     """Make the photo's preview and thumbnail. Safe to run again: one worker claims the
     photo at a time, and new derived files replace the old ones. A file that cannot be a
-    photo fails alone, with the reason. Returns None when another worker has it."""
+    photo fails alone, with the reason; so does anything unexpected, never leaving the
+    photo stuck. Returns None when another worker has it."""
     now = now or timezone.now()
-    claimable = Q(status__in=[Photo.Status.QUEUED, Photo.Status.FAILED]) | Q(
+    claimable = Q(status=Photo.Status.QUEUED) | Q(
         status=Photo.Status.PROCESSING, processing_started_at__lt=now - STUCK_AFTER
     )
     claimed = Photo.objects.filter(claimable, pk=photo_id).update(
@@ -135,24 +141,64 @@ def photo_process(*, photo_id: int, now: datetime | None = None) -> Photo | None
     if photo.attempts + 1 > MAX_ATTEMPTS:
         return _fail(photo, _("it could not be processed: the worker stopped on it repeatedly"))
     try:
+        watermark = _watermark(photo.gallery)
+    except Exception:
+        log.exception("The studio's watermark could not be read")
+        return _fail(photo, _("the studio's watermark could not be read; replace it and retry"))
+    written: list[str] = []
+    try:
         with photo.original.open("rb") as stream:
-            rendition = imaging.photo_render(stream, watermark=_watermark(photo.gallery))
+            rendition = imaging.photo_render(stream, watermark=watermark)
+        preview = default_storage.save(
+            derived_key(photo, "preview.jpg"), ContentFile(rendition.preview)
+        )
+        written.append(preview)
+        thumbnail = default_storage.save(
+            derived_key(photo, "thumbnail.jpg"), ContentFile(rendition.thumbnail)
+        )
+        written.append(thumbnail)
+        # Only if this worker still holds the photo; derived fields only, so that edits
+        # made meanwhile in the admin (set, order) are kept.
+        updated = Photo.objects.filter(
+            pk=photo.pk, status=Photo.Status.PROCESSING, processing_started_at=now
+        ).update(
+            preview=preview,
+            thumbnail=thumbnail,
+            width=rendition.width,
+            height=rendition.height,
+            camera=rendition.camera,
+            colour=rendition.colour,
+            captured_at=_aware(rendition.captured_at),
+            status=Photo.Status.READY,
+            failure_reason="",
+            attempts=0,
+        )
     except imaging.PhotoRejected as rejected:
+        _files_delete(written)
         return _fail(photo, rejected.reason)
     except FileNotFoundError:
+        _files_delete(written)
         return _fail(photo, _("its original file is missing from storage"))
-    old = [photo.preview.name, photo.thumbnail.name]
-    photo.preview.save("preview.jpg", ContentFile(rendition.preview), save=False)
-    photo.thumbnail.save("thumbnail.jpg", ContentFile(rendition.thumbnail), save=False)
-    photo.width, photo.height = rendition.width, rendition.height
-    photo.camera, photo.colour = rendition.camera, rendition.colour
-    photo.captured_at = _aware(rendition.captured_at)
-    photo.status, photo.failure_reason, photo.attempts = Photo.Status.READY, "", 0
-    photo.save()
-    for name in old:
+    except Exception:
+        log.exception("Photo %s could not be processed", photo.pk)
+        _files_delete(written)
+        return _fail(
+            photo, _("it could not be processed; try again, or tell us if it keeps failing")
+        )
+    if not updated:  # taken over meanwhile (it looked stuck): the other worker's files win
+        _files_delete(written)
+        return Photo.objects.get(pk=photo.pk)
+    _files_delete([photo.preview.name, photo.thumbnail.name])
+    return Photo.objects.get(pk=photo.pk)
+
+
+def _files_delete(names) -> None:
+    for name in names:
         if name:
-            default_storage.delete(name)
-    return photo
+            try:
+                default_storage.delete(name)
+            except OSError:
+                log.warning("Could not delete %s from storage", name)
 
 
 def _fail(photo: Photo, reason: str) -> Photo:
@@ -165,8 +211,9 @@ def _fail(photo: Photo, reason: str) -> Photo:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    # Cameras record local time without a zone: take it as the studio's.
-    if value is None:
+    # Cameras record local time without a zone: take it as the studio's. A clock never set
+    # (year 1, say) says nothing.
+    if value is None or not 1900 <= value.year <= 2200:
         return None
     return value.replace(tzinfo=zoneinfo.ZoneInfo(studio_get().time_zone))
 
@@ -189,11 +236,16 @@ def _watermark(gallery: Gallery) -> imaging.Watermark | None:
 
 
 def photos_reprocess(*, photo_ids: list[int]) -> int:
-    """Queue photos to be processed again (after a failure, or a new watermark)."""
-    photos = list(Photo.objects.filter(pk__in=photo_ids).exclude(status=Photo.Status.PROCESSING))
+    """Queue photos to be processed again (after a failure, or a new watermark); one a
+    worker is on is left to it."""
     with transaction.atomic():
+        photos = list(
+            Photo.objects.select_for_update()
+            .filter(pk__in=photo_ids)
+            .exclude(status=Photo.Status.PROCESSING)
+        )
         Photo.objects.filter(pk__in=[p.pk for p in photos]).update(
-            status=Photo.Status.QUEUED, failure_reason="", attempts=0
+            status=Photo.Status.QUEUED, failure_reason="", attempts=0, queued_at=timezone.now()
         )
         for photo in photos:
             _queue(photo)
@@ -206,7 +258,7 @@ def photos_requeue_stuck(*, now: datetime | None = None) -> int:
     stuck = list(
         Photo.objects.filter(
             Q(status=Photo.Status.PROCESSING, processing_started_at__lt=now - STUCK_AFTER)
-            | Q(status=Photo.Status.QUEUED, created_at__lt=now - STUCK_AFTER)
+            | Q(status=Photo.Status.QUEUED, queued_at__lt=now - QUEUED_TOO_LONG)
         ).values_list("pk", flat=True)[:500]
     )
     from gallery.tasks import photo_process_task

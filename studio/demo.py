@@ -245,7 +245,9 @@ def _gallery_seed(count: int) -> tuple[int, int]:
             exif=exif_with(
                 orientation=orientation,
                 camera=("FUJIFILM", "X-T5"),
-                taken=f"2026:05:16 10:{n:02d}:00",
+                taken=(datetime(2026, 5, 16, 10) + timedelta(minutes=2 * n)).strftime(
+                    "%Y:%m:%d %H:%M:%S"
+                ),
             ),
         )
         added = photo_add(

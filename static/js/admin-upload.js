@@ -128,8 +128,14 @@
         var ids = Object.keys(photoRows);
         if (!ids.length) { clearInterval(polling); polling = null; return; }
         fetch(root.dataset.statusUrl + "?ids=" + ids.join(","), { credentials: "same-origin" })
-          .then(function (response) { return response.json(); })
+          .then(function (response) {
+            if (!response.ok) { throw new Error("status " + response.status); }
+            return response.json();
+          })
           .then(function (data) {
+            ids.forEach(function (id) {  // deleted meanwhile: stop asking about it
+              if (!data.photos[id]) { text(photoRows[id].status, "Removed from the gallery"); delete photoRows[id]; }
+            });
             Object.keys(data.photos).forEach(function (id) {
               var photo = data.photos[id], cells = photoRows[id];
               if (photo.status === "ready") {
@@ -143,7 +149,12 @@
               }
             });
           })
-          .catch(function () { /* try again on the next tick */ });
+          .catch(function () {  // signed out, or the server is away: stop, and say so
+            clearInterval(polling); polling = null;
+            Object.keys(photoRows).forEach(function (id) {
+              text(photoRows[id].status, "Uploaded; reload the page to see its progress");
+            });
+          });
       }, 1500);
     }
 
@@ -163,7 +174,10 @@
       function walk(entry) {
         if (entry.isFile) {
           pending += 1;
-          entry.file(function (file) { files.push(file); pending -= 1; if (!pending) { add(files); } });
+          entry.file(
+            function (file) { files.push(file); pending -= 1; if (!pending) { add(files); } },
+            function () { pending -= 1; if (!pending) { add(files); } }  // unreadable: skipped
+          );
         } else if (entry.isDirectory) {
           var reader = entry.createReader();
           pending += 1;

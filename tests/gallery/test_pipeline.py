@@ -102,7 +102,7 @@ def test_processing_makes_the_preview_and_thumbnail_and_reads_the_camera(gallery
     assert done.status == Photo.Status.READY
     assert (done.width, done.height) == (3000, 2000)
     assert done.camera == "Canon EOS R6"
-    assert done.captured_at.isoformat() == "2026-06-10T10:04:05+01:00"  # London, summer
+    assert done.captured_at.isoformat() == "2026-06-10T09:04:05+00:00"  # 10:04 in London
     with Image.open(done.preview) as preview, Image.open(done.thumbnail) as thumbnail:
         assert preview.size == (2048, 1365)
         assert thumbnail.size == (400, 267)
@@ -309,3 +309,53 @@ def test_staff_see_thumbnails_and_originals_and_nobody_else_does(client, gallery
     assert "Anna &amp; Ben &lt;1&gt;.jpg" in page  # the name, escaped
     other = reverse("admin:gallery_gallery_photo", args=[gallery.pk + 1, photo.pk, "original"])
     assert client.get(other).status_code == 404
+
+
+def test_an_unexpected_error_fails_the_photo_with_a_reason_instead_of_leaving_it_stuck(
+    gallery, studio, settings
+):
+    from django.core.files.base import ContentFile
+
+    studio.watermark.save("mark.png", ContentFile(b"not an image"))
+    photo = add(gallery, jpeg(50), "a.jpg").photo
+    done = photo_process(photo_id=photo.pk)
+    assert done.status == Photo.Status.FAILED
+    assert done.failure_reason == "the studio's watermark could not be read; replace it and retry"
+    derived = [p for p in (settings.MEDIA_ROOT / "galleries").rglob("*") if p.is_file()]
+    assert len(derived) == 1  # the original only: no half-made previews left behind
+
+
+def test_a_camera_clock_never_set_gives_no_capture_time(gallery):
+    photo = add(gallery, jpeg(51, taken="0001:01:01 00:00:00"), "old.jpg").photo
+    done = photo_process(photo_id=photo.pk)
+    assert done.status == Photo.Status.READY
+    assert done.captured_at is None
+
+
+def test_deleting_a_photo_deletes_its_files(gallery, settings, django_capture_on_commit_callbacks):
+    photo = photo_process(photo_id=add(gallery, jpeg(52), "a.jpg").photo.pk)
+    assert len([p for p in (settings.MEDIA_ROOT / "galleries").rglob("*") if p.is_file()]) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.delete()
+    assert not [p for p in (settings.MEDIA_ROOT / "galleries").rglob("*") if p.is_file()]
+
+
+def test_a_photo_file_missing_from_storage_is_a_404_for_staff(client, gallery, staff_user):
+    from django.core.files.storage import default_storage
+
+    photo = photo_process(photo_id=add(gallery, jpeg(53), "a.jpg").photo.pk)
+    default_storage.delete(photo.preview.name)
+    client.force_login(staff_user)
+    url = reverse("admin:gallery_gallery_photo", args=[gallery.pk, photo.pk, "preview"])
+    assert client.get(url).status_code == 404
+
+
+def test_a_large_png_is_shrunk_before_any_colour_work(gallery):
+    big = Image.new("RGBA", (8000, 6000), (30, 40, 220, 255))
+    out = io.BytesIO()
+    big.save(out, format="PNG")
+    photo = photo_process(photo_id=add(gallery, out.getvalue(), "big.png").photo.pk)
+    assert photo.status == Photo.Status.READY
+    assert (photo.width, photo.height) == (8000, 6000)
+    with Image.open(photo.preview) as preview:
+        assert preview.size == (2048, 1536)
