@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sessions.models import Booking
 from studio.fields import CurrencyField
+from studio.services import storage_files_delete
 
 
 def _suffix(name: str) -> str:
@@ -119,10 +120,4 @@ class Photo(models.Model):
 def _photo_files_delete(sender, instance: Photo, **kwargs) -> None:
     """A deleted photo takes its files with it, once the deletion is committed."""
     names = [instance.original.name, instance.preview.name, instance.thumbnail.name]
-
-    def delete() -> None:
-        for name in names:
-            if name:
-                instance.original.storage.delete(name)
-
-    transaction.on_commit(delete)
+    transaction.on_commit(lambda: storage_files_delete(names))

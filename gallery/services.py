@@ -25,6 +25,7 @@ from gallery.models import Gallery, Photo, derived_key
 from sessions.models import Booking
 from studio.background import task_enqueue_on_commit
 from studio.selectors import studio_get
+from studio.services import storage_files_delete
 
 log = logging.getLogger(__name__)
 
@@ -108,10 +109,10 @@ def photo_add(*, gallery: Gallery, stream, name: str, size: int, set_name: str =
             _queue(photo)
     except IntegrityError:
         # The same bytes arrived in another request at the same moment.
-        _files_delete([photo.original.name])
+        storage_files_delete([photo.original.name])
         return Added(Photo.objects.get(gallery=gallery, sha256=sha256), False)
     except Exception:
-        _files_delete([photo.original.name])
+        storage_files_delete([photo.original.name])
         raise
     return Added(photo, True)
 
@@ -174,31 +175,22 @@ def photo_process(*, photo_id: int, now: datetime | None = None) -> Photo | None
             attempts=0,
         )
     except imaging.PhotoRejected as rejected:
-        _files_delete(written)
+        storage_files_delete(written)
         return _fail(photo, rejected.reason)
     except FileNotFoundError:
-        _files_delete(written)
+        storage_files_delete(written)
         return _fail(photo, _("its original file is missing from storage"))
     except Exception:
         log.exception("Photo %s could not be processed", photo.pk)
-        _files_delete(written)
+        storage_files_delete(written)
         return _fail(
             photo, _("it could not be processed; try again, or tell us if it keeps failing")
         )
     if not updated:  # taken over meanwhile (it looked stuck): the other worker's files win
-        _files_delete(written)
+        storage_files_delete(written)
         return Photo.objects.get(pk=photo.pk)
-    _files_delete([photo.preview.name, photo.thumbnail.name])
+    storage_files_delete([photo.preview.name, photo.thumbnail.name])
     return Photo.objects.get(pk=photo.pk)
-
-
-def _files_delete(names) -> None:
-    for name in names:
-        if name:
-            try:
-                default_storage.delete(name)
-            except OSError:
-                log.warning("Could not delete %s from storage", name)
 
 
 def _fail(photo: Photo, reason: str) -> Photo:

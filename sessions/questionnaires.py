@@ -24,6 +24,7 @@ from sessions.models import (
     QuestionnaireResponse,
 )
 from studio.selectors import studio_get
+from studio.services import storage_files_delete
 
 ACTIVE = (Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED)
 
@@ -226,7 +227,7 @@ def answers_save(
             photo_problems = checking and _photo_problems(questions, visible, counts, result)
             if already_submitted and photo_problems:
                 transaction.set_rollback(True)
-                _files_delete(written)
+                storage_files_delete(written)
                 return result
             complete = (
                 not any(
@@ -243,7 +244,7 @@ def answers_save(
             response.questionnaire_name = questionnaire.name
             response.save()
     except Exception:
-        _files_delete(written)
+        storage_files_delete(written)
         raise
     return result
 
@@ -282,13 +283,6 @@ def _uploads_not_taken(uploads, result: SaveResult) -> None:
             )
 
 
-def _files_delete(names: list[str]) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        default_storage.delete(name)
-
-
 def _answers_store(response, questions, values, visible, *, drop_hidden: bool) -> None:
     existing = {answer.question_id: answer for answer in response.answers.all()}
     for question in questions:
@@ -316,7 +310,7 @@ def _image_remove(image: AnswerImage) -> None:
     """Delete the row now and its files once the transaction commits."""
     names = [image.file.name, image.thumbnail.name]
     image.delete()
-    transaction.on_commit(lambda: _files_delete(names))
+    transaction.on_commit(lambda: storage_files_delete(names))
 
 
 def _images_add(

@@ -1,10 +1,15 @@
+import logging
 import time
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.files.storage import default_storage
 from django.utils import timezone
+
+log = logging.getLogger(__name__)
 
 
 def sessions_clear_expired() -> int:
@@ -32,3 +37,15 @@ def broker_processed_prune(*, older_than: timedelta = timedelta(days=1)) -> int:
         except FileNotFoundError:  # another pruner got there first
             continue
     return removed
+
+
+def storage_files_delete(names: Iterable[str]) -> None:
+    """Delete these files from the default storage; empty names are skipped, and a file
+    that cannot be deleted is logged, never raised (the row it belonged to is gone)."""
+    for name in names:
+        if not name:
+            continue
+        try:
+            default_storage.delete(name)
+        except OSError:
+            log.warning("Could not delete %s from storage", name)
