@@ -1,5 +1,4 @@
 from datetime import datetime
-from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
@@ -10,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Client
 from sessions.models import Booking, SessionType
 from sessions.services import booking_rule_warnings
+from studio.forms import money_form_field, money_minor_clean
 from studio.models import Photographer
-from studio.money import money_format, to_major, to_minor
+from studio.money import money_format, to_major
 
 
 class StaffBookingForm(forms.Form):
@@ -67,24 +67,6 @@ class StaffBookingForm(forms.Form):
         return cleaned
 
 
-def _money_field(label, help_text="") -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        help_text=help_text,
-        min_value=Decimal(0),
-        max_digits=12,
-        decimal_places=3,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-    )
-
-
-def _to_minor(value: Decimal, currency: str) -> int:
-    try:
-        return to_minor(value, currency)
-    except ValueError as error:
-        raise forms.ValidationError(str(error)) from None
-
-
 class BookingAdminForm(forms.ModelForm):
     """The one thing staff edit on a booking directly: a discount off the balance."""
 
@@ -94,14 +76,14 @@ class BookingAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["discount"] = _money_field(
+        self.fields["discount"] = money_form_field(
             _("Discount"), _("Taken off the balance the client is asked to pay, e.g. 25.00.")
         )
         if self.instance.pk:
             self.initial["discount"] = to_major(self.instance.discount, self.instance.currency)
 
     def clean_discount(self) -> int:
-        discount = _to_minor(self.cleaned_data["discount"], self.instance.currency)
+        discount = money_minor_clean(self.cleaned_data["discount"], self.instance.currency)
         if discount > self.instance.price:
             raise forms.ValidationError(
                 _("A discount can't be more than the price, %(price)s.")
@@ -111,7 +93,7 @@ class BookingAdminForm(forms.ModelForm):
 
 
 class RefundForm(forms.Form):
-    amount = _money_field(_("Amount to refund"))
+    amount = money_form_field(_("Amount to refund"))
     note = forms.CharField(label=_("Note for the studio's records"), required=False, max_length=300)
 
     def __init__(self, *args, payment, refundable: int, **kwargs):
@@ -123,7 +105,7 @@ class RefundForm(forms.Form):
         self.fields["amount"].initial = to_major(refundable, payment.currency)
 
     def clean_amount(self) -> int:
-        amount = _to_minor(self.cleaned_data["amount"], self.payment.currency)
+        amount = money_minor_clean(self.cleaned_data["amount"], self.payment.currency)
         if amount <= 0:
             raise forms.ValidationError(_("Please enter an amount above zero."))
         if amount > self.refundable:

@@ -26,6 +26,7 @@ from sessions.models import Booking, Payment, Refund, StripeEvent
 from sessions.selectors import booking_active_q
 from sessions.services import _lock_photographers, booking_change_deadline, booking_email_enqueue
 from studio.background import task_enqueue_on_commit
+from studio.money import money_format
 from studio.selectors import studio_get
 
 log = logging.getLogger(__name__)
@@ -637,7 +638,7 @@ def _refund_queue(
     if amount > payment_refundable(payment):
         raise PaymentRefused(
             _("At most %(amount)s can be refunded on this payment.")
-            % {"amount": _money(payment_refundable(payment), payment.currency)}
+            % {"amount": money_format(payment_refundable(payment), payment.currency)}
         )
     refund = Refund.objects.create(
         payment=payment,
@@ -893,9 +894,3 @@ def payment_email_enqueue(
         refund_id=refund.pk if refund else None,
         key_extra=key_extra,
     )
-
-
-def _money(amount: int, currency: str) -> str:
-    from studio.money import money_format
-
-    return money_format(amount, currency)

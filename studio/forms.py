@@ -6,6 +6,28 @@ from django.utils.translation import gettext_lazy as _
 from studio.money import to_major, to_minor
 
 
+def money_form_field(label, help_text="", *, required: bool = True) -> forms.DecimalField:
+    """A field for an amount typed as people write it (150.00); convert with to_minor."""
+    return forms.DecimalField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        min_value=Decimal(0),
+        max_digits=12,
+        decimal_places=3,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+
+
+def money_minor_clean(amount: Decimal, currency: str) -> int:
+    """The amount in minor units, or a ValidationError saying why the currency can't hold
+    it (0.5 JPY)."""
+    try:
+        return to_minor(amount, currency)
+    except ValueError as error:
+        raise forms.ValidationError(str(error)) from None
+
+
 class MoneyFieldsMixin:
     """For a ModelForm whose money is stored as integer minor units beside a currency field:
     people type and see amounts such as 150.00, the model gets 15000.
@@ -21,14 +43,8 @@ class MoneyFieldsMixin:
         currency = self.initial.get(self.currency_field)
         for name in self.money_fields:
             stored = self.fields[name]
-            self.fields[name] = forms.DecimalField(
-                label=stored.label,
-                help_text=stored.help_text,
-                required=stored.required,
-                min_value=Decimal(0),
-                max_digits=12,
-                decimal_places=3,
-                widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+            self.fields[name] = money_form_field(
+                stored.label, stored.help_text, required=stored.required
             )
             if currency and isinstance(self.initial.get(name), int):
                 self.initial[name] = to_major(self.initial[name], currency)
