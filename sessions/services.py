@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from clients.models import Client
 from sessions import slots
-from sessions.models import Booking, Payment, SessionType
+from sessions.models import Booking, SessionType
 from sessions.selectors import booking_active_q, session_type_slots
 from studio.background import task_enqueue_on_commit
 from studio.models import Photographer
@@ -164,12 +164,9 @@ def booking_create(
             if booking.status in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED):
                 booking_email_enqueue(booking, kind=booking.status)
             elif booking.status == Booking.Status.HELD:
-                Payment.objects.create(
-                    booking=booking,
-                    kind=Payment.Kind.DEPOSIT,
-                    amount=booking.deposit,
-                    currency=booking.currency,
-                )
+                from sessions.payments import deposit_payment_create  # payments imports us
+
+                deposit_payment_create(booking)
     except SlotUnavailable as unavailable:
         unavailable.nearest = nearest_free_slots(
             session_type=session_type,
