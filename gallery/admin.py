@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, re_path, reverse
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from gallery.models import Gallery, Photo
 from gallery.services import MAX_UPLOAD_BYTES, UploadRefused, photo_add, photos_reprocess
+from studio.services import storage_signed_url
 
 
 class PhotoInline(admin.TabularInline):
@@ -50,11 +51,15 @@ class PhotoInline(admin.TabularInline):
     def picture(self, obj: Photo) -> str:
         if obj.status != Photo.Status.READY:
             return "—"
+        # Straight from the bucket when the storage signs URLs; else through the staff view.
+        thumbnail = storage_signed_url(obj.thumbnail.name) or reverse(
+            "admin:gallery_gallery_photo", args=[obj.gallery_id, obj.pk, "thumbnail"]
+        )
         return format_html(
             '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" '
             'class="photo-admin-thumb" loading="lazy"></a>',
             reverse("admin:gallery_gallery_photo", args=[obj.gallery_id, obj.pk, "original"]),
-            reverse("admin:gallery_gallery_photo", args=[obj.gallery_id, obj.pk, "thumbnail"]),
+            thumbnail,
             obj.original_name,
         )
 
@@ -135,6 +140,9 @@ class GalleryAdmin(admin.ModelAdmin):
         stored = getattr(photo, kind)
         if not stored:
             raise Http404
+        download_name = photo.original_name if kind == "original" else None
+        if signed := storage_signed_url(stored.name, download_name=download_name):
+            return HttpResponseRedirect(signed)  # the admin marks it never cached
         try:
             response = FileResponse(stored.open("rb"))
         except OSError:  # missing from storage

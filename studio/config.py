@@ -86,6 +86,7 @@ def storages_config(
                 "default_acl": "private",
                 "querystring_auth": True,
                 "querystring_expire": 3600,
+                "signature_version": "s3v4",
                 "file_overwrite": False,
                 **(options or {}),
             },

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 log = logging.getLogger(__name__)
 
@@ -47,5 +48,19 @@ def storage_files_delete(names: Iterable[str]) -> None:
             continue
         try:
             default_storage.delete(name)
-        except OSError:
-            log.warning("Could not delete %s from storage", name)
+        except Exception:  # a full disk or an unreachable bucket alike
+            log.exception("Could not delete %s from storage", name)
+
+
+def storage_signed_url(name: str, *, download_name: str | None = None) -> str | None:
+    """A signed, expiring URL that fetches this file straight from the storage, when the
+    storage makes them (S3: private bucket, `querystring_expire` seconds); else None, and the
+    caller serves the file itself. `download_name` makes it a download under that name."""
+    if not name or not getattr(default_storage, "querystring_auth", False):
+        return None
+    parameters = {}
+    if download_name:
+        parameters["ResponseContentDisposition"] = content_disposition_header(
+            as_attachment=True, filename=download_name
+        )
+    return default_storage.url(name, parameters=parameters or None)
