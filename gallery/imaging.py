@@ -12,7 +12,7 @@ preview rather than the original, and the thumbnail is made from the preview.
 import io
 import warnings
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import pillow_heif
 from PIL import Image, ImageCms, ImageOps
@@ -189,17 +189,38 @@ def _mode_colour_space(mode: str) -> str:
 
 def _exif_facts(exif) -> tuple[datetime | None, str]:
     details = exif.get_ifd(0x8769)  # the Exif sub-IFD, where DateTimeOriginal lives
-    stamp = details.get(0x9003) or exif.get(0x0132)
-    captured_at = None
-    if isinstance(stamp, str):
-        try:
-            captured_at = datetime.strptime(stamp.strip()[:19], "%Y:%m:%d %H:%M:%S")
-        except ValueError:
-            captured_at = None
+    if details.get(0x9003):  # DateTimeOriginal, OffsetTimeOriginal, SubSecTimeOriginal
+        captured_at = _exif_time(details.get(0x9003), details.get(0x9011), details.get(0x9291))
+    else:  # DateTime (last changed), OffsetTime, SubSecTime
+        captured_at = _exif_time(exif.get(0x0132), details.get(0x9010), details.get(0x9290))
     make = str(exif.get(0x010F) or "").strip(" \x00")
     model = str(exif.get(0x0110) or "").strip(" \x00")
     camera = model if model.lower().startswith(make.lower()) else f"{make} {model}".strip()
     return captured_at, camera[:100]
+
+
+def _exif_time(stamp, offset, subsec) -> datetime | None:
+    """A camera's clock reading: naive (the camera's local time) unless the camera also
+    recorded its offset from UTC; with fractions of a second, so bursts keep their order."""
+    if not isinstance(stamp, str):
+        return None
+    try:
+        moment = datetime.strptime(stamp.strip(" \x00")[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    digits = str(subsec or "").strip(" \x00")
+    if digits.isdigit():
+        moment = moment.replace(microsecond=int(digits[:6].ljust(6, "0")))
+    text = str(offset or "").strip(" \x00")
+    if len(text) == 6 and text[0] in "+-" and text[3] == ":":
+        try:
+            hours, minutes = int(text[1:3]), int(text[4:6])
+        except ValueError:
+            return moment
+        if hours <= 14 and minutes < 60:
+            sign = -1 if text[0] == "-" else 1
+            moment = moment.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
+    return moment
 
 
 def watermark_apply(image: Image.Image, watermark: Watermark) -> Image.Image:

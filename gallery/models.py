@@ -105,7 +105,14 @@ class Photo(models.Model):
     class Meta:
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
-        ordering = ["position", "captured_at", "original_name", "pk"]
+        # The photographer's order first, then when each was taken (photos with no capture
+        # time last, on every database), then by file name.
+        ordering = [
+            "position",
+            models.F("captured_at").asc(nulls_last=True),
+            "original_name",
+            "pk",
+        ]
         constraints = [
             # The same bytes uploaded twice are recognised, not stored twice.
             models.UniqueConstraint(fields=["gallery", "sha256"], name="photo_unique_per_gallery")

@@ -69,6 +69,8 @@ def exif_with(
     gps: bool = False,
     camera: tuple[str, str] | None = None,
     taken: str | None = None,
+    offset: str | None = None,
+    subsec: str | None = None,
 ) -> Image.Exif:
     exif = Image.Exif()
     if orientation is not None:
@@ -77,6 +79,10 @@ def exif_with(
         exif[0x010F], exif[0x0110] = camera
     if taken:
         exif.get_ifd(0x8769)[0x9003] = taken
+    if offset:
+        exif.get_ifd(0x8769)[0x9011] = offset  # OffsetTimeOriginal
+    if subsec:
+        exif.get_ifd(0x8769)[0x9291] = subsec  # SubSecTimeOriginal
     if gps:
         exif.get_ifd(0x8825).update({1: "N", 2: (51.0, 32.0, 12.0), 3: "W", 4: (0.0, 6.0, 30.0)})
     return exif

@@ -203,10 +203,12 @@ def _fail(photo: Photo, reason: str) -> Photo:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    # Cameras record local time without a zone: take it as the studio's. A clock never set
-    # (year 1, say) says nothing.
+    # Most cameras record local time without a zone: take it as the studio's, unless the
+    # camera gave its offset too. A clock never set (year 1, say) says nothing.
     if value is None or not 1900 <= value.year <= 2200:
         return None
+    if value.tzinfo is not None:
+        return value
     return value.replace(tzinfo=zoneinfo.ZoneInfo(studio_get().time_zone))
 
 

@@ -1,6 +1,7 @@
 """Adding originals to a gallery and processing them: named by the server, each once, every
 bad file failing alone; from the shell with `import_photos`; on a real worker."""
 
+import datetime
 import hashlib
 import io
 import time
@@ -13,7 +14,7 @@ from django.urls import reverse
 from PIL import Image
 
 from gallery.models import Gallery, Photo
-from gallery.sample_images import camera_like, exif_with, jpeg_bytes
+from gallery.sample_images import jpeg_bytes
 from gallery.services import (
     MAX_ATTEMPTS,
     UploadRefused,
@@ -23,23 +24,8 @@ from gallery.services import (
     photos_reprocess,
 )
 from studio.celery import app as celery_app
-from tests.factories import BookingFactory, SessionTypeFactory
-
-
-@pytest.fixture
-def gallery(studio, anna) -> Gallery:
-    session_type = SessionTypeFactory(name="Family", included_images=20, extra_image_price=1500)
-    return gallery_create_for_booking(
-        booking=BookingFactory(client=anna, session_type=session_type)
-    )
-
-
-def jpeg(seed=0, size=(1200, 800), **exif) -> bytes:
-    return jpeg_bytes(camera_like(*size, seed=seed), exif=exif_with(**exif) if exif else None)
-
-
-def add(gallery, data: bytes, name: str):
-    return photo_add(gallery=gallery, stream=io.BytesIO(data), name=name, size=len(data))
+from tests.factories import BookingFactory
+from tests.gallery.conftest import add, jpeg
 
 
 def test_photo_processing_is_routed_to_the_images_queue():
@@ -195,12 +181,27 @@ def test_staff_create_a_gallery_from_a_booking_in_one_click(client, staff_user, 
     assert gallery.title in page
 
 
+def image_file(image: Image.Image, format: str) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format=format)
+    return out.getvalue()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_on_the_images_queue_processes_a_batch(redis_url, studio, anna):
+    """Good photos, a 16-bit TIFF scan, and files that must fail: a decompression bomb, an
+    EPS named .jpg, a GIF. The worker fails each bad one alone and goes on to the next."""
     gallery = gallery_create_for_booking(booking=BookingFactory(client=anna))
     celery_app.control.purge()
-    photos = [add(gallery, jpeg(20 + n), f"IMG_{n:04d}.JPG").photo for n in range(4)]
-    bad = add(gallery, b"GIF89a not really", "odd.gif").photo
+    scan = Image.new("I", (900, 600), 0)
+    scan.paste(40_000, (450, 0, 900, 600))
+    bad = {
+        "bomb": add(gallery, image_file(Image.new("L", (20_000, 20_000)), "PNG"), "huge.png"),
+        "eps": add(gallery, b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 9 9\n", "logo.jpg"),
+        "gif": add(gallery, b"GIF89a not really", "odd.gif"),
+    }
+    good = [add(gallery, jpeg(20 + n), f"IMG_{n:04d}.JPG") for n in range(3)]
+    good.append(add(gallery, image_file(scan.convert("I;16"), "TIFF"), "scan-16bit.tif"))
     # Both queues, as a worker started by the Procfile: selecting only "images" here would
     # stay selected for the rest of the run (Celery keeps it on the app).
     with start_worker(
@@ -218,9 +219,18 @@ def test_a_real_worker_on_the_images_queue_processes_a_batch(redis_url, studio, 
             if not waiting:
                 break
             time.sleep(0.3)
-    statuses = dict(Photo.objects.values_list("pk", "status"))
-    assert [statuses[p.pk] for p in photos] == ["ready"] * 4
-    assert statuses[bad.pk] == "failed"
+    photos = {photo.pk: photo for photo in Photo.objects.all()}
+    assert [photos[added.photo.pk].status for added in good] == ["ready"] * 4
+    reasons = {name: photos[added.photo.pk].failure_reason for name, added in bad.items()}
+    assert reasons["bomb"].startswith("it has more pixels than any camera makes")
+    assert reasons["eps"].startswith("it is not a JPEG, PNG, WebP, TIFF or HEIC photo")
+    assert reasons["gif"].startswith("it is not a JPEG, PNG, WebP, TIFF or HEIC photo")
+    assert all(photos[added.photo.pk].status == "failed" for added in bad.values())
+    tiff = photos[good[-1].photo.pk]
+    assert (tiff.width, tiff.height) == (900, 600)
+    with tiff.preview.open("rb") as preview, Image.open(preview) as decoded:
+        right = decoded.getpixel((800, 300))
+    assert all(150 <= channel <= 160 for channel in right)  # 40000/65535 of white, not 255
 
 
 def test_the_upload_page_and_its_endpoints_are_for_staff_only(client, gallery, anna):
@@ -332,6 +342,23 @@ def test_a_camera_clock_never_set_gives_no_capture_time(gallery):
     assert done.captured_at is None
 
 
+def test_capture_times_use_the_cameras_offset_when_it_gave_one(gallery, studio):
+    studio.time_zone = "Europe/London"
+    studio.save()
+    abroad = add(gallery, jpeg(53, taken="2026:07:04 14:30:05", offset="-04:00", subsec="25"), "a")
+    at_home = add(gallery, jpeg(54, taken="2026:07:04 14:30:05", subsec="3"), "b")
+    odd = add(gallery, jpeg(55, taken="2026:07:04 14:30:05", offset="+99:99"), "c")
+    times = {
+        name: photo_process(photo_id=added.photo.pk).captured_at
+        for name, added in {"abroad": abroad, "at_home": at_home, "odd": odd}.items()
+    }
+    utc = datetime.UTC
+    assert times["abroad"] == datetime.datetime(2026, 7, 4, 18, 30, 5, 250_000, tzinfo=utc)
+    # No offset (most cameras): the studio's local time, British Summer Time here.
+    assert times["at_home"] == datetime.datetime(2026, 7, 4, 13, 30, 5, 300_000, tzinfo=utc)
+    assert times["odd"] == datetime.datetime(2026, 7, 4, 13, 30, 5, tzinfo=utc)
+
+
 def test_deleting_a_photo_deletes_its_files(gallery, settings, django_capture_on_commit_callbacks):
     photo = photo_process(photo_id=add(gallery, jpeg(52), "a.jpg").photo.pk)
     assert len([p for p in (settings.MEDIA_ROOT / "galleries").rglob("*") if p.is_file()]) == 3
@@ -359,3 +386,54 @@ def test_a_large_png_is_shrunk_before_any_colour_work(gallery):
     assert (photo.width, photo.height) == (8000, 6000)
     with Image.open(photo.preview) as preview:
         assert preview.size == (2048, 1536)
+
+
+def admin_form_data(page) -> dict:
+    """What the admin change page would post back unchanged: the form and its inlines."""
+    data = {}
+    forms = [page.context["adminform"].form]
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms.extend(formset.forms)
+        management = formset.management_form
+        data.update(
+            {management.add_prefix(name): value for name, value in management.initial.items()}
+        )
+    for form in forms:
+        for name, field in form.fields.items():
+            value = form.initial.get(name, field.initial)
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = value.pk if hasattr(value, "pk") else value
+    return data
+
+
+def test_photos_run_in_capture_order_until_the_photographer_reorders_and_groups_them(
+    client, staff_user, gallery
+):
+    taken = {"b.jpg": "2026:05:01 10:00:02", "a.jpg": "2026:05:01 10:00:03", "c.jpg": None}
+    for seed, (name, when) in enumerate(taken.items()):
+        photo_process(
+            photo_id=add(
+                gallery, jpeg(60 + seed, taken=when) if when else jpeg(60 + seed), name
+            ).photo.pk
+        )
+    names = lambda: list(gallery.photos.values_list("set_name", "original_name"))  # noqa: E731
+    # Capture time first (no capture time last, on every database), then the file name.
+    assert names() == [("", "b.jpg"), ("", "a.jpg"), ("", "c.jpg")]
+    client.force_login(staff_user)
+    url = reverse("admin:gallery_gallery_change", args=[gallery.pk])
+    data = admin_form_data(client.get(url))
+    ids = {photo.pk: photo.original_name for photo in gallery.photos.all()}
+    for key, value in list(data.items()):
+        if key.endswith("-id") and ids.get(value) == "c.jpg":
+            prefix = key.removesuffix("-id")
+            data[f"{prefix}-position"] = "1"
+            data[f"{prefix}-set_name"] = "Outfit 2"
+        elif key.endswith("-id") and value in ids:
+            prefix = key.removesuffix("-id")
+            data[f"{prefix}-position"] = "2"
+            data[f"{prefix}-set_name"] = "Outfit 1"
+    saved = client.post(url, data)
+    assert saved.status_code == 302, saved.context and saved.context["errors"]
+    assert names() == [("Outfit 2", "c.jpg"), ("Outfit 1", "b.jpg"), ("Outfit 1", "a.jpg")]
