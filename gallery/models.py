@@ -61,6 +61,17 @@ class Gallery(models.Model):
         related_name="+",
         verbose_name=_("cover photo"),
     )
+    selection_deadline = models.DateField(_("choose favorites by"), null=True, blank=True)
+    # The list the client submitted as their selection; favorites lock while it is set.
+    selection_list = models.ForeignKey(
+        "FavoriteList",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted selection"),
+    )
+    selection_submitted_at = models.DateTimeField(_("selection submitted"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -128,3 +139,61 @@ def _photo_files_delete(sender, instance: Photo, **kwargs) -> None:
     """A deleted photo takes its files with it, once the deletion is committed."""
     names = [instance.original.name, instance.preview.name, instance.thumbnail.name]
     transaction.on_commit(lambda: storage_files_delete(names))
+
+
+class FavoriteList(models.Model):
+    """One person's favorites in a gallery ("Anna", "Grandma"): a household can each pick,
+    compare, and submit one list as the selection."""
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="favorite_lists")
+    name = models.CharField(_("name"), max_length=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("favorites list")
+        verbose_name_plural = _("favorites lists")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["gallery", "name"], name="favorite_list_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Favorite(models.Model):
+    favorite_list = models.ForeignKey(
+        FavoriteList, on_delete=models.CASCADE, related_name="favorites"
+    )
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="favorites")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("favorite")
+        verbose_name_plural = _("favorites")
+        constraints = [
+            # Two tabs favoriting the same photo at once still make one favorite.
+            models.UniqueConstraint(fields=["favorite_list", "photo"], name="favorite_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.favorite_list}: {self.photo}"
+
+
+class Comment(models.Model):
+    """A note on one photo ("could you soften the background?"), from the client's side or
+    a reply from the studio."""
+
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="comments")
+    author_name = models.CharField(_("from"), max_length=120)
+    from_studio = models.BooleanField(_("from the studio"), default=False)
+    body = models.TextField(_("comment"), max_length=2000)
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.body[:40]}"

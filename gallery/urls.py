@@ -1,0 +1,26 @@
+from django.urls import path, re_path
+
+from gallery import views
+
+app_name = "gallery"
+
+urlpatterns = [
+    path("gallery/link/<str:token>/", views.gallery_open, name="gallery-open"),
+    path("gallery/<slug:slug>/", views.gallery_detail, name="gallery-detail"),
+    path("gallery/<slug:slug>/lists/", views.favorite_list_choose, name="list-choose"),
+    re_path(
+        r"^gallery/(?P<slug>[-a-zA-Z0-9_]+)/photos/(?P<photo_id>[0-9]+)/(?P<kind>thumbnail|preview)/$",
+        views.photo_file,
+        name="photo-file",
+    ),
+    path(
+        "gallery/<slug:slug>/photos/<int:photo_id>/favorite/",
+        views.favorite_set_view,
+        name="favorite-set",
+    ),
+    path(
+        "gallery/<slug:slug>/photos/<int:photo_id>/comments/",
+        views.photo_comments,
+        name="photo-comments",
+    ),
+]

@@ -1,0 +1,225 @@
+"""The client's proofing gallery: the grid, the lightbox's previews, favorites and comments.
+Every view starts from `gallery_viewer_get`, so a gallery is the client's, or staff's, or a 404."""
+
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from gallery import proofing
+from gallery.access import (
+    GalleryExpired,
+    Viewer,
+    gallery_get_by_token,
+    gallery_grant,
+    gallery_viewer_get,
+    photo_get_for_viewer,
+)
+from gallery.imaging import THUMBNAIL_EDGE
+from gallery.models import Comment, Favorite, FavoriteList, Photo
+from studio.services import storage_signed_url
+
+COMMENT_MAX = 2000
+
+
+def _list_session_key(viewer: Viewer) -> str:
+    return f"gallery-list-{viewer.gallery.pk}"
+
+
+def _private(response: HttpResponse, *, max_age: int = 0) -> HttpResponse:
+    """Never in a shared cache, never indexed. Pages are checked again on every visit."""
+    response["Cache-Control"] = f"private, max-age={max_age}" if max_age else "private, no-cache"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _viewer(request, slug: str) -> Viewer:
+    """For everything but the page itself: an expired gallery is simply not there."""
+    try:
+        return gallery_viewer_get(request, slug)
+    except GalleryExpired:
+        raise Http404 from None
+
+
+def _current_list(request, viewer: Viewer, lists: list[FavoriteList]) -> FavoriteList | None:
+    """The list this browser chooses into: the one picked here, else the client's own."""
+    chosen = request.session.get(_list_session_key(viewer))
+    by_id = {favorite_list.pk: favorite_list for favorite_list in lists}
+    if chosen in by_id:
+        return by_id[chosen]
+    own = proofing.first_name(viewer.name).lower()
+    return next((item for item in lists if item.name.lower() == own), None)
+
+
+def _thumbnail_size(photo: Photo) -> tuple[int, int]:
+    scale = min(1.0, THUMBNAIL_EDGE / max(photo.width or 1, photo.height or 1))
+    return max(1, round((photo.width or 1) * scale)), max(1, round((photo.height or 1) * scale))
+
+
+def _file_url(viewer: Viewer, photo: Photo, kind: str) -> str:
+    return storage_signed_url(getattr(photo, kind).name) or reverse(
+        "gallery:photo-file", args=[viewer.gallery.slug, photo.pk, kind]
+    )
+
+
+@require_safe
+def gallery_open(request, token):
+    """The link in the "your gallery is ready" email: this browser may now open the gallery,
+    at an address without the token (so it never leaks in a Referer or a shared URL)."""
+    gallery = gallery_get_by_token(token)
+    gallery_grant(request, gallery)
+    response = redirect("gallery:gallery-detail", slug=gallery.slug)
+    response["Referrer-Policy"] = "no-referrer"
+    return _private(response)
+
+
+@require_safe
+def gallery_detail(request, slug):
+    try:
+        viewer = gallery_viewer_get(request, slug)
+    except GalleryExpired as expired:
+        return _private(
+            render(
+                request, "gallery/gallery_expired.html", {"gallery": expired.gallery}, status=410
+            )
+        )
+    gallery = viewer.gallery
+    lists = list(gallery.favorite_lists.all())
+    current = _current_list(request, viewer, lists)
+    photos = list(gallery.photos.filter(status=Photo.Status.READY))
+    favorite_ids = (
+        set(Favorite.objects.filter(favorite_list=current).values_list("photo_id", flat=True))
+        if current
+        else set()
+    )
+    comment_counts = dict(
+        Comment.objects.filter(photo__gallery=gallery)
+        .values("photo_id")
+        .annotate(count=Count("pk"))
+        .values_list("photo_id", "count")
+    )
+    favorites_only = request.GET.get("show") == "favorites"
+    sets: dict[str, list[dict]] = {}
+    for photo in photos:
+        if favorites_only and photo.pk not in favorite_ids:
+            continue
+        width, height = _thumbnail_size(photo)
+        sets.setdefault(photo.set_name, []).append(
+            {
+                "photo": photo,
+                "thumbnail_url": _file_url(viewer, photo, "thumbnail"),
+                "preview_url": _file_url(viewer, photo, "preview"),
+                "width": width,
+                "height": height,
+                "is_favorite": photo.pk in favorite_ids,
+                "comment_count": comment_counts.get(photo.pk, 0),
+            }
+        )
+    context = {
+        "viewer": viewer,
+        "gallery": gallery,
+        "sets": [
+            {"name": name, "anchor": f"set-{number}", "items": items}
+            for number, (name, items) in enumerate(sets.items(), start=1)
+        ],
+        "photo_count": len(photos),
+        "favorites_only": favorites_only,
+        "lists": lists,
+        "current_list": current,
+        "summary": proofing.selection_summary(gallery=gallery, count=len(favorite_ids)),
+    }
+    return _private(render(request, "gallery/gallery_detail.html", context))
+
+
+@require_safe
+def photo_file(request, slug, photo_id, kind):
+    """A photo's thumbnail or watermarked preview; never its original."""
+    viewer = _viewer(request, slug)
+    photo = photo_get_for_viewer(viewer, photo_id)
+    stored = getattr(photo, kind)
+    if signed := storage_signed_url(stored.name):
+        return _private(HttpResponseRedirect(signed))
+    try:
+        response = FileResponse(stored.open("rb"), content_type="image/jpeg")
+    except (OSError, ValueError):  # missing from storage
+        raise Http404 from None
+    return _private(response, max_age=3600)
+
+
+@require_POST
+def favorite_set_view(request, slug, photo_id):
+    """Heart or un-heart a photo (htmx); answers the button and, out of band, the counter."""
+    viewer = _viewer(request, slug)
+    photo = photo_get_for_viewer(viewer, photo_id)
+    gallery = viewer.gallery
+    lists = list(gallery.favorite_lists.all())
+    current = _current_list(request, viewer, lists)
+    wanted = request.POST.get("on") == "1"
+    refused = False  # htmx swaps only 2xx answers, so a refusal is said in the answer
+    is_favorite = bool(current and current.favorites.filter(photo=photo).exists())
+    if not viewer.can_favorite:
+        refused = True
+    else:
+        if current is None:
+            current = proofing.favorite_list_get_or_create(
+                gallery=gallery, name=proofing.first_name(viewer.name)
+            )
+            request.session[_list_session_key(viewer)] = current.pk
+        try:
+            is_favorite = proofing.favorite_set(favorite_list=current, photo=photo, on=wanted)
+        except proofing.SelectionLocked:
+            refused = True
+    count = current.favorites.count() if current else 0
+    if not request.headers.get("HX-Request"):
+        return redirect(reverse("gallery:gallery-detail", args=[slug]) + f"#photo-{photo.pk}")
+    context = {
+        "viewer": viewer,
+        "gallery": gallery,
+        "item": {"photo": photo, "is_favorite": is_favorite},
+        "summary": proofing.selection_summary(gallery=gallery, count=count),
+        "refused": refused,
+        "current_list": current,
+    }
+    return _private(render(request, "gallery/_favorite_response.html", context))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def photo_comments(request, slug, photo_id):
+    """A photo's comments, and a box to add one (htmx, in the lightbox)."""
+    viewer = _viewer(request, slug)
+    photo = photo_get_for_viewer(viewer, photo_id)
+    body, error = "", ""
+    if request.method == "POST":
+        body = request.POST.get("body", "")
+        if not body.strip():
+            error = _("Write a few words first.")
+        elif len(body) > COMMENT_MAX:
+            error = _("That's a little long: please keep it under %(max)s characters.") % {
+                "max": COMMENT_MAX
+            }
+        else:
+            proofing.comment_add(
+                photo=photo, author_name=viewer.name, body=body, from_studio=viewer.is_staff
+            )
+            body = ""
+    context = {
+        "viewer": viewer,
+        "photo": photo,
+        "comments": list(photo.comments.all()),
+        "body": body,
+        "error": error,
+    }
+    return _private(render(request, "gallery/_comments.html", context))
+
+
+@require_POST
+def favorite_list_choose(request, slug):
+    """Choose as someone else in the household ("Grandma"), or go back to an existing list."""
+    viewer = _viewer(request, slug)
+    name = request.POST.get("name", "")
+    if " ".join(name.split()):
+        favorite_list = proofing.favorite_list_get_or_create(gallery=viewer.gallery, name=name)
+        request.session[_list_session_key(viewer)] = favorite_list.pk
+    return redirect("gallery:gallery-detail", slug=slug)

@@ -1,0 +1,148 @@
+// The proofing gallery: placeholder colours, the lightbox (keyboard, swipe, focus kept
+// inside while open) and hearts that stay in step between the grid and the lightbox.
+(function () {
+  "use strict";
+
+  function ready(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  // A photo's average colour behind its thumbnail while it loads, and its shape for the
+  // justified rows (set here: the page's policy allows no inline styles).
+  function paintPlaceholders(root) {
+    root.querySelectorAll("img[data-colour]").forEach(function (img) {
+      if (/^#[0-9a-f]{6}$/i.test(img.dataset.colour)) img.style.backgroundColor = img.dataset.colour;
+      var ratio = img.getAttribute("width") / img.getAttribute("height");
+      var tile = img.closest(".photo-tile");
+      if (tile && ratio > 0 && isFinite(ratio)) tile.style.setProperty("--ratio", ratio.toFixed(4));
+    });
+  }
+
+  function gridButton(photoId) {
+    return document.getElementById("fav-" + photoId);
+  }
+
+  ready(function () {
+    paintPlaceholders(document);
+    var dialog = document.getElementById("lightbox");
+    if (!dialog) return;
+    var image = document.getElementById("lightbox-image");
+    var nameEl = document.getElementById("lightbox-name");
+    var positionEl = document.getElementById("lightbox-position");
+    var favorite = dialog.querySelector("[data-lightbox=favorite]");
+    var comments = document.getElementById("lightbox-comments");
+    var links = [];
+    var index = -1;
+    var opener = null;
+
+    function syncHeart() {
+      if (index < 0) return;
+      var button = gridButton(links[index].dataset.photoId);
+      favorite.setAttribute("aria-pressed", button ? button.getAttribute("aria-pressed") : "false");
+    }
+
+    function show(i) {
+      links = Array.prototype.slice.call(document.querySelectorAll(".photo-open"));
+      if (!links.length) return;
+      index = (i + links.length) % links.length;
+      var link = links[index];
+      image.src = link.dataset.preview;
+      image.alt = link.dataset.name;
+      nameEl.textContent = link.dataset.name;
+      positionEl.textContent = (index + 1) + " / " + links.length;
+      syncHeart();
+      comments.textContent = "";
+      if (window.htmx) {
+        htmx.ajax("GET", link.dataset.comments, { target: comments, swap: "innerHTML" });
+      }
+    }
+
+    function open(link) {
+      opener = link;
+      links = Array.prototype.slice.call(document.querySelectorAll(".photo-open"));
+      show(links.indexOf(link));
+      if (!dialog.open) dialog.showModal();  // modal: the page behind is inert
+      dialog.querySelector("[data-lightbox=close]").focus();
+    }
+
+    function toggleFavorite() {
+      if (index < 0 || favorite.disabled) return;
+      var button = gridButton(links[index].dataset.photoId);
+      if (button && !button.disabled) button.click();  // htmx posts it; the swap syncs back
+    }
+
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest(".photo-open");
+      if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      event.preventDefault();
+      open(link);
+    });
+
+    dialog.addEventListener("click", function (event) {
+      var action = event.target.closest("[data-lightbox]");
+      if (!action) return;
+      var what = action.dataset.lightbox;
+      if (what === "close") dialog.close();
+      else if (what === "prev") show(index - 1);
+      else if (what === "next") show(index + 1);
+      else if (what === "favorite") toggleFavorite();
+    });
+
+    // Tab and Shift+Tab go round the lightbox's controls, never out to the browser.
+    function trapFocus(event) {
+      var focusable = Array.prototype.filter.call(
+        dialog.querySelectorAll("button, a[href], textarea, input, select, [tabindex]:not([tabindex='-1'])"),
+        function (el) { return !el.disabled && el.offsetParent !== null; }
+      );
+      if (!focusable.length) return;
+      var first = focusable[0];
+      var last = focusable[focusable.length - 1];
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    }
+
+    dialog.addEventListener("keydown", function (event) {
+      var target = event.target;
+      if (event.key === "Tab") { trapFocus(event); return; }
+      if (target.matches("textarea, input, select")) return;  // typing a comment
+      if (event.key === "ArrowLeft") { event.preventDefault(); show(index - 1); }
+      else if (event.key === "ArrowRight") { event.preventDefault(); show(index + 1); }
+      else if (event.key === "f" || event.key === "F") { event.preventDefault(); toggleFavorite(); }
+      else if (event.key === " " && !target.matches("button, a")) { event.preventDefault(); toggleFavorite(); }
+    });
+
+    dialog.addEventListener("close", function () {
+      image.removeAttribute("src");
+      index = -1;
+      if (opener) opener.focus();
+    });
+
+    // Swipe left or right on a phone.
+    var startX = null;
+    dialog.addEventListener("pointerdown", function (event) {
+      if (event.pointerType === "touch") startX = event.clientX;
+    });
+    dialog.addEventListener("pointerup", function (event) {
+      if (startX === null) return;
+      var dx = event.clientX - startX;
+      startX = null;
+      if (Math.abs(dx) > 50) show(index + (dx < 0 ? 1 : -1));
+    });
+
+    // A heart answered by the server: mark its tile, and the lightbox if it shows that photo.
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      var button = event.detail.elt;
+      if (!button || !button.classList || !button.classList.contains("fav-button")) return;
+      var swapped = gridButton(button.dataset.photoId) || button;
+      var tile = swapped.closest(".photo-tile");
+      if (tile) tile.classList.toggle("is-favorite", swapped.getAttribute("aria-pressed") === "true");
+      syncHeart();
+    });
+  });
+})();

@@ -1,0 +1,282 @@
+"""The client's proofing gallery: who may open it, the grid, favorites within the package,
+household lists and comments. Ben tries every one of Anna's URLs."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.views import CLIENT_SESSION_KEY
+from gallery.access import gallery_link_url
+from gallery.models import Comment, Favorite, FavoriteList, Gallery, Photo
+from gallery.proofing import SelectionLocked, favorite_list_get_or_create, favorite_set
+from gallery.services import gallery_create_for_booking, photo_process
+from tests.factories import BookingFactory
+from tests.gallery.conftest import add, jpeg
+
+
+def sign_in(client, person) -> None:
+    session = client.session
+    session[CLIENT_SESSION_KEY] = person.pk
+    session.save()
+
+
+@pytest.fixture
+def published(gallery) -> Gallery:
+    """Anna's gallery: three ready photos, two included, £15 per extra one."""
+    for n, (name, set_name) in enumerate(
+        [("IMG_0001.JPG", "Outfit 1"), ("IMG_0002.JPG", "Outfit 1"), ("IMG_0003.JPG", "Outfit 2")]
+    ):
+        photo = add(gallery, jpeg(70 + n, size=(600, 400)), name).photo
+        Photo.objects.filter(pk=photo.pk).update(set_name=set_name)
+        photo_process(photo_id=photo.pk)
+    gallery.status = Gallery.Status.PUBLISHED
+    gallery.favorites_limit = 2
+    gallery.extra_image_price = 1500
+    gallery.save()
+    return gallery
+
+
+@pytest.fixture
+def photos(published) -> list[Photo]:
+    return list(published.photos.all())
+
+
+def page_url(gallery) -> str:
+    return reverse("gallery:gallery-detail", args=[gallery.slug])
+
+
+def heart(client, gallery, photo, on=True):
+    return client.post(
+        reverse("gallery:favorite-set", args=[gallery.slug, photo.pk]),
+        {"on": "1" if on else "0"},
+        HTTP_HX_REQUEST="true",
+    )
+
+
+def test_the_signed_in_client_and_staff_see_the_gallery_and_nobody_else_does(
+    client, published, anna, ben, staff_user
+):
+    assert client.get(page_url(published)).status_code == 404  # nobody signed in
+    sign_in(client, ben)
+    assert client.get(page_url(published)).status_code == 404
+    sign_in(client, anna)
+    page = client.get(page_url(published))
+    assert page.status_code == 200
+    assert "IMG_0001.JPG" in page.text
+    client.logout()
+    client.force_login(staff_user)
+    assert client.get(page_url(published)).status_code == 200
+
+
+def test_a_draft_is_for_the_studio_only(client, gallery, anna, staff_user):
+    sign_in(client, anna)
+    assert client.get(page_url(gallery)).status_code == 404
+    client.force_login(staff_user)
+    assert client.get(page_url(gallery)).status_code == 200
+
+
+def test_the_emailed_link_opens_this_gallery_at_an_address_without_the_token(
+    client, published, anna, studio
+):
+    link = gallery_link_url(published)
+    opened = client.get(link)
+    assert opened.status_code == 302
+    assert opened["Location"] == page_url(published)
+    assert opened["Referrer-Policy"] == "no-referrer"
+    assert client.get(page_url(published)).status_code == 200
+    # The link opens its own gallery only, and a changed one opens nothing.
+    other = gallery_create_for_booking(booking=BookingFactory(client=anna))
+    Gallery.objects.filter(pk=other.pk).update(status=Gallery.Status.PUBLISHED)
+    assert client.get(page_url(other)).status_code == 404
+    assert client.get(link[:-3] + "abc/").status_code == 404
+
+
+def test_ben_reaches_none_of_annas_gallery_by_id_or_by_address(client, published, photos, ben):
+    photo = photos[0]
+    bens = gallery_create_for_booking(booking=BookingFactory(client=ben))
+    Gallery.objects.filter(pk=bens.pk).update(status=Gallery.Status.PUBLISHED)
+    sign_in(client, ben)
+    assert client.get(page_url(bens)).status_code == 200  # his own
+    for slug in (published.slug, bens.slug):  # Anna's gallery, and Anna's photo in his
+        for kind in ("thumbnail", "preview"):
+            url = reverse("gallery:photo-file", args=[slug, photo.pk, kind])
+            assert client.get(url).status_code == 404, url
+        comments = reverse("gallery:photo-comments", args=[slug, photo.pk])
+        assert client.get(comments).status_code == 404
+        assert client.post(comments, {"body": "Mine now"}).status_code == 404
+        assert heart(client, Gallery(slug=slug), photo).status_code == 404
+    lists = reverse("gallery:list-choose", args=[published.slug])
+    assert client.post(lists, {"name": "Ben"}).status_code == 404
+    assert not Favorite.objects.exists()
+    assert not Comment.objects.exists()
+    assert not FavoriteList.objects.exists()
+
+
+def test_originals_are_never_served_to_clients(client, published, photos, anna):
+    sign_in(client, anna)
+    original = f"{page_url(published)}photos/{photos[0].pk}/original/"
+    assert client.get(original).status_code == 404
+    page = client.get(page_url(published)).text
+    assert photos[0].original.name not in page
+    preview = client.get(
+        reverse("gallery:photo-file", args=[published.slug, photos[0].pk, "preview"])
+    )
+    assert preview.status_code == 200
+    assert b"".join(preview.streaming_content) == photos[0].preview.read()
+    assert preview["Cache-Control"] == "private, max-age=3600"
+
+
+def test_gallery_pages_are_private_and_not_indexed(client, published, anna):
+    sign_in(client, anna)
+    page = client.get(page_url(published))
+    assert page["Cache-Control"] == "private, no-cache"
+    assert page["X-Robots-Tag"] == "noindex, nofollow"
+    assert '<meta name="robots" content="noindex, nofollow">' in page.text
+    assert page["Referrer-Policy"] == "same-origin"
+
+
+def counter(response) -> str:
+    match = re.search(r'<div id="selection-counter".*?</div>', response.text, re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(0)).split())
+
+
+def test_favorites_beyond_the_package_are_allowed_and_priced_live(client, published, photos, anna):
+    sign_in(client, anna)
+    assert counter(client.get(page_url(published))) == "0 of 2 included"
+    answers = [heart(client, published, photo) for photo in photos]
+    assert [counter(answer) for answer in answers] == [
+        "1 of 2 included",
+        "2 of 2 included",
+        "3 of 2 included · 1 extra photo: £15.00",
+    ]
+    assert 'aria-pressed="true"' in answers[0].text
+    assert 'hx-swap-oob="true"' in answers[0].text
+    # The first heart made Anna's own list, named for her.
+    assert list(FavoriteList.objects.values_list("name", flat=True)) == ["Anna"]
+    unhearted = heart(client, published, photos[2], on=False)
+    assert counter(unhearted) == "2 of 2 included"
+    assert 'aria-pressed="false"' in unhearted.text
+
+
+def test_the_same_heart_twice_is_one_favorite(published, photos):
+    favorites = favorite_list_get_or_create(gallery=published, name="Anna")
+    assert favorite_set(favorite_list=favorites, photo=photos[0], on=True) is True
+    assert favorite_set(favorite_list=favorites, photo=photos[0], on=True) is True
+    assert Favorite.objects.count() == 1
+
+
+def test_favorites_only_shows_the_hearted_photos(client, published, photos, anna):
+    sign_in(client, anna)
+    heart(client, published, photos[1])
+    page = client.get(page_url(published) + "?show=favorites")
+    assert "IMG_0002.JPG" in page.text
+    assert "IMG_0001.JPG" not in page.text
+    assert "Show all photos" in page.text
+
+
+def test_a_submitted_selection_locks_the_hearts(client, published, photos, anna):
+    sign_in(client, anna)
+    heart(client, published, photos[0])
+    published.selection_list = FavoriteList.objects.get()
+    published.selection_submitted_at = timezone.now()
+    published.status = Gallery.Status.SELECTION_SUBMITTED
+    published.save()
+    answer = heart(client, published, photos[1])
+    assert "your favorites are locked" in answer.text
+    assert Favorite.objects.count() == 1
+    with pytest.raises(SelectionLocked):
+        favorite_set(favorite_list=published.selection_list, photo=photos[1], on=True)
+    page = client.get(page_url(published))
+    assert "Your selection was sent to the studio" in page.text
+    assert "hx-post" not in re.search(r'<li class="photo-tile.*?</li>', page.text, re.S).group(0)
+
+
+def test_each_person_in_a_household_keeps_their_own_favorites(client, published, photos, anna):
+    sign_in(client, anna)
+    heart(client, published, photos[0])
+    client.post(reverse("gallery:list-choose", args=[published.slug]), {"name": "  Grandma "})
+    heart(client, published, photos[1])
+    heart(client, published, photos[2])
+    page = client.get(page_url(published))
+    assert "Choosing as Grandma" in page.text
+    assert counter(page) == "2 of 2 included"
+    chosen = {
+        name: sorted(
+            Favorite.objects.filter(favorite_list__name=name).values_list("photo_id", flat=True)
+        )
+        for name in ("Anna", "Grandma")
+    }
+    assert chosen == {"Anna": [photos[0].pk], "Grandma": [photos[1].pk, photos[2].pk]}
+    client.post(reverse("gallery:list-choose", args=[published.slug]), {"name": "anna"})
+    assert counter(client.get(page_url(published))) == "1 of 2 included"
+    assert FavoriteList.objects.count() == 2  # "anna" is Anna's list, not a new one
+
+
+def test_comments_reach_the_studio_and_a_blank_one_keeps_the_box_open(
+    client, published, photos, anna
+):
+    sign_in(client, anna)
+    url = reverse("gallery:photo-comments", args=[published.slug, photos[0].pk])
+    blank = client.post(url, {"body": "   "})
+    assert "Write a few words first." in blank.text
+    too_long = client.post(url, {"body": "x" * 2001})
+    assert "please keep it under 2000 characters" in too_long.text
+    assert "x" * 2001 in too_long.text  # what was typed is kept
+    sent = client.post(url, {"body": "Could you soften the background <here>?"})
+    assert "Could you soften the background &lt;here&gt;?" in sent.text
+    comment = Comment.objects.get()
+    assert (comment.author_name, comment.from_studio, comment.photo) == (
+        "Anna Kowalska",
+        False,
+        photos[0],
+    )
+    assert "1 comment" in client.get(page_url(published)).text
+
+
+def test_an_expired_gallery_says_so_kindly(client, published, photos, anna, studio):
+    published.expires_on = timezone.localdate() - datetime.timedelta(days=1)
+    published.save()
+    sign_in(client, anna)
+    page = client.get(page_url(published))
+    assert page.status_code == 410
+    assert "This gallery has closed" in page.text
+    assert "IMG_0001" not in page.text
+    preview = reverse("gallery:photo-file", args=[published.slug, photos[0].pk, "preview"])
+    assert client.get(preview).status_code == 404
+
+
+def test_a_thousand_photo_gallery_renders_in_ten_queries(
+    client, published, anna, django_assert_max_num_queries
+):
+    template = published.photos.first()
+    Photo.objects.bulk_create(
+        Photo(
+            gallery=published,
+            set_name=f"Set {n % 4}",
+            original=f"galleries/x/{n}/original.jpg",
+            original_name=f"DSC_{n:04d}.JPG",
+            sha256=f"{n:064x}",
+            size=1,
+            status=Photo.Status.READY,
+            preview=template.preview.name,
+            thumbnail=template.thumbnail.name,
+            width=6000,
+            height=4000,
+            colour="#aabbcc",
+        )
+        for n in range(1000)
+    )
+    favorites = favorite_list_get_or_create(gallery=published, name="Anna")
+    for photo in published.photos.all()[:30]:
+        favorite_set(favorite_list=favorites, photo=photo, on=True)
+        Comment.objects.create(photo=photo, author_name="Anna", body="Lovely")
+    sign_in(client, anna)
+    with django_assert_max_num_queries(10):
+        page = client.get(page_url(published))
+    assert page.text.count('class="photo-tile') == 1003
+    assert page.text.count('aria-pressed="true"') == 30
+    assert 'width="400" height="267"' in page.text  # true shape, so no layout jumps
+    assert "original" not in re.sub(r"DSC_\d+|IMG_\d+", "", page.text.split("<main", 1)[1])
