@@ -93,7 +93,9 @@ def photo_get_for_viewer(viewer: Viewer, photo_id: int) -> Photo:
 
 
 def _gallery(slug: str) -> Gallery:
-    gallery = Gallery.objects.select_related("booking__client").filter(slug=slug).first()
+    gallery = (
+        Gallery.objects.select_related("booking__client", "selection").filter(slug=slug).first()
+    )
     if gallery is None:
         raise Http404
     return gallery

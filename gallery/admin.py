@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, re_path, reverse
@@ -12,7 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from gallery import exports, selectors
+from gallery.access import gallery_link_url
 from gallery.models import Gallery, Photo
+from gallery.selection import selection_withdraw
 from gallery.services import MAX_UPLOAD_BYTES, UploadRefused, photo_add, photos_reprocess
 from studio.services import storage_signed_url
 
@@ -32,8 +35,12 @@ class PhotoInline(admin.TabularInline):
         "height",
         "captured_at",
         "camera",
+        "favorite_count",
+        "comment_count",
     ]
     readonly_fields = [
+        "favorite_count",
+        "comment_count",
         "picture",
         "original_name",
         "status",
@@ -46,6 +53,24 @@ class PhotoInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # photos arrive through the upload page or `manage.py import_photos`
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                favorites_total=Count("favorites", distinct=True),
+                comments_total=Count("comments", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("favorites"), ordering="favorites_total")
+    def favorite_count(self, obj: Photo) -> int:
+        return obj.favorites_total
+
+    @admin.display(description=_("comments"), ordering="comments_total")
+    def comment_count(self, obj: Photo) -> int:
+        return obj.comments_total
 
     @admin.display(description=_("photo"))
     def picture(self, obj: Photo) -> str:
@@ -72,10 +97,11 @@ class GalleryAdmin(admin.ModelAdmin):
     list_select_related = ["booking__client"]
     readonly_fields = ["booking", "slug", "currency"]
     inlines = [PhotoInline]
-    actions = ["reprocess_failed"]
+    actions = ["reprocess_failed", "selection_reopen"]
 
     class Media:
         css = {"all": ["css/admin-upload.css"]}
+        js = ["js/admin-copy.js"]
 
     def get_queryset(self, request):
         return (
@@ -98,6 +124,66 @@ class GalleryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # created from a booking (Bookings → "Create a gallery")
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        gallery = self.get_object(request, object_id)
+        if gallery is not None:
+            extra_context = {**(extra_context or {}), **self._proofing_context(gallery)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _proofing_context(self, gallery: Gallery) -> dict:
+        """The proofing panel above the photos: lists, the selection, exports, comments."""
+        photos = selectors.export_photos(gallery, favorite_list_id=None)
+        return {
+            "favorite_lists": selectors.favorite_lists_with_counts(gallery),
+            "selection": gallery.selection,
+            "selection_photos": [
+                {
+                    "photo": photo,
+                    "thumbnail": storage_signed_url(photo.thumbnail.name)
+                    or reverse(
+                        "admin:gallery_gallery_photo", args=[gallery.pk, photo.pk, "thumbnail"]
+                    ),
+                }
+                for photo in photos
+            ],
+            "lightroom_filter": exports.lightroom_filter(photo.original_name for photo in photos),
+            "comments": selectors.gallery_comments(gallery),
+            "client_link": gallery_link_url(gallery, absolute=True),
+            "gallery_url": reverse("gallery:gallery-detail", args=[gallery.slug]),
+        }
+
+    def export_view(self, request, gallery_id, kind):
+        """The selection (or ?list=<id>) as a Lightroom filter, smart collection, or CSV."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        gallery = get_object_or_404(Gallery.objects.select_related("selection"), pk=gallery_id)
+        raw = request.GET.get("list", "")
+        list_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+        if list_id is not None and not gallery.favorite_lists.filter(pk=list_id).exists():
+            raise Http404
+        photos = selectors.export_photos(gallery, favorite_list_id=list_id)
+        names = [photo.original_name for photo in photos]
+        stem = f"{gallery.booking.reference}-selection"
+        if kind == "lrsmcol":
+            body = exports.lightroom_smart_collection(f"{gallery.title} – selection", names)
+            response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+            filename = f"{stem}.lrsmcol"
+        elif kind == "csv":
+            rows = selectors.export_rows(gallery, photos)
+            response = HttpResponse(
+                exports.selection_csv(rows), content_type="text/csv; charset=utf-8"
+            )
+            filename = f"{stem}.csv"
+        else:
+            response = HttpResponse(
+                exports.lightroom_filter(names), content_type="text/plain; charset=utf-8"
+            )
+            filename = f"{stem}.txt"
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=filename
+        )
+        return response
+
     change_form_template = "admin/gallery/gallery/change_form.html"
 
     def get_urls(self):
@@ -117,6 +203,11 @@ class GalleryAdmin(admin.ModelAdmin):
                 r"(?P<kind>thumbnail|preview|original)/$",
                 self.admin_site.admin_view(require_safe(self.photo_file_view)),
                 name="gallery_gallery_photo",
+            ),
+            re_path(
+                r"^(?P<gallery_id>[0-9]+)/export/(?P<kind>lrsmcol|csv|txt)/$",
+                self.admin_site.admin_view(require_safe(self.export_view)),
+                name="gallery_gallery_export",
             ),
             path(
                 "<int:gallery_id>/upload/status/",
@@ -234,4 +325,20 @@ class GalleryAdmin(admin.ModelAdmin):
             request,
             ngettext("%d photo queued again.", "%d photos queued again.", count) % count,
             messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Reopen the selection so the client can change it"))
+    def selection_reopen(self, request, queryset):
+        reopened = sum(
+            1 for gallery in queryset if selection_withdraw(gallery_id=gallery.pk) is not None
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d selection reopened: the client can change their favorites again.",
+                "%(count)d selections reopened: the clients can change their favorites again.",
+                reopened,
+            )
+            % {"count": reopened},
+            messages.SUCCESS if reopened else messages.WARNING,
         )

@@ -3,7 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class GalleryConfig(AppConfig):
-    """Proofing galleries and the image pipeline (models arrive with the photo pipeline)."""
+    """Proofing galleries: photos and their pipeline, favorites, selections, delivery."""
 
     name = "gallery"
     verbose_name = _("Galleries")
+
+    def ready(self) -> None:
+        from gallery.selection import selection_extras_paid
+        from sessions.signals import extras_paid
+
+        extras_paid.connect(selection_extras_paid, dispatch_uid="gallery.selection_extras_paid")

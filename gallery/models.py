@@ -62,16 +62,16 @@ class Gallery(models.Model):
         verbose_name=_("cover photo"),
     )
     selection_deadline = models.DateField(_("choose favorites by"), null=True, blank=True)
-    # The list the client submitted as their selection; favorites lock while it is set.
-    selection_list = models.ForeignKey(
-        "FavoriteList",
+    # The client's selection while it is with the studio (or waiting for its extras to be
+    # paid): favorites are locked while it is set.
+    selection = models.ForeignKey(
+        "Selection",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("submitted selection"),
+        verbose_name=_("selection"),
     )
-    selection_submitted_at = models.DateTimeField(_("selection submitted"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -197,3 +197,43 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_name}: {self.body[:40]}"
+
+
+class Selection(models.Model):
+    """The photos a client sends the studio: a snapshot of one favorites list, with what the
+    extra photos cost. Submitted at once, or once the extras are paid for."""
+
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", _("Waiting for the extra photos to be paid")
+        SUBMITTED = "submitted", _("Submitted")
+        WITHDRAWN = "withdrawn", _("Reopened for changes")
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="selections")
+    favorite_list = models.ForeignKey(
+        FavoriteList, on_delete=models.PROTECT, related_name="selections", verbose_name=_("list")
+    )
+    photos = models.ManyToManyField(Photo, related_name="selections", verbose_name=_("photos"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    photo_count = models.PositiveIntegerField(_("photos"))
+    extra_count = models.PositiveIntegerField(_("extra photos"), default=0)
+    extra_cost = models.PositiveIntegerField(_("cost of the extra photos"), default=0)
+    currency = CurrencyField(_("currency"))
+    payment = models.OneToOneField(
+        "shoots.Payment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="selection",
+        verbose_name=_("payment for the extra photos"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("reopened"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("selection")
+        verbose_name_plural = _("selections")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.favorite_list.name}: {self.photo_count}"

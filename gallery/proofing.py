@@ -56,7 +56,7 @@ def favorite_set(*, favorite_list: FavoriteList, photo: Photo, on: bool) -> bool
     """Make the photo a favorite in this list, or not. Says what it is now. Setting a state
     rather than toggling it means a double click, or two tabs, agree on the outcome."""
     gallery = favorite_list.gallery
-    if gallery.status != Gallery.Status.PUBLISHED or gallery.selection_list_id:
+    if gallery.status != Gallery.Status.PUBLISHED or gallery.selection_id:
         raise SelectionLocked
     if photo.gallery_id != gallery.pk:
         raise ValueError("the photo is not in this list's gallery")

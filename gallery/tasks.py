@@ -1,6 +1,8 @@
 from celery import shared_task
 
+from gallery.emails import selection_email_send
 from gallery.services import photo_process, photos_requeue_stuck
+from studio.emailing import MAIL_ERRORS
 
 
 # Routed to the images queue (studio/celery.py), so a 300-photo upload never delays an email.
@@ -15,3 +17,8 @@ def photo_process_task(*, photo_id: int) -> str | None:
 @shared_task
 def photos_requeue_stuck_task() -> int:
     return photos_requeue_stuck()
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def selection_email_send_task(*, selection_id: int) -> bool:
+    return selection_email_send(selection_id=selection_id)

@@ -24,3 +24,10 @@ urlpatterns = [
         name="photo-comments",
     ),
 ]
+urlpatterns += [
+    path("gallery/<slug:slug>/selection/", views.selection_view, name="selection"),
+    path("gallery/<slug:slug>/selection/status/", views.selection_status, name="selection-status"),
+]
+urlpatterns += [
+    path("gallery/<slug:slug>/compare/", views.gallery_compare, name="gallery-compare"),
+]

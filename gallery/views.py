@@ -1,6 +1,8 @@
 """The client's proofing gallery: the grid, the lightbox's previews, favorites and comments.
 Every view starts from `gallery_viewer_get`, so a gallery is the client's, or staff's, or a 404."""
 
+from django.conf import settings
+from django.contrib import messages
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -8,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from gallery import proofing
+from gallery import proofing, selection
 from gallery.access import (
     GalleryExpired,
     Viewer,
@@ -18,7 +20,9 @@ from gallery.access import (
     photo_get_for_viewer,
 )
 from gallery.imaging import THUMBNAIL_EDGE
-from gallery.models import Comment, Favorite, FavoriteList, Photo
+from gallery.models import Comment, Favorite, FavoriteList, Photo, Selection
+from sessions.payment_views import checkout_redirect, refresh_from_stripe
+from sessions.payments import PaymentRefused, payment_checkout_url
 from studio.services import storage_signed_url
 
 COMMENT_MAX = 2000
@@ -223,3 +227,131 @@ def favorite_list_choose(request, slug):
         favorite_list = proofing.favorite_list_get_or_create(gallery=viewer.gallery, name=name)
         request.session[_list_session_key(viewer)] = favorite_list.pk
     return redirect("gallery:gallery-detail", slug=slug)
+
+
+def _selection_context(request, viewer: Viewer) -> dict:
+    gallery = viewer.gallery
+    lists = list(gallery.favorite_lists.annotate(count=Count("favorites")))
+    current = _current_list(request, viewer, lists)
+    chosen_id = request.POST.get("list") or request.GET.get("list")
+    chosen = next((item for item in lists if str(item.pk) == chosen_id), None) or current
+    if chosen is None and lists:
+        chosen = max(lists, key=lambda item: item.count)
+    active = gallery.selection
+    photos = (
+        list(active.photos.all())
+        if active
+        else list(
+            Photo.objects.filter(
+                favorites__favorite_list=chosen, status=Photo.Status.READY
+            ).order_by(*Photo._meta.ordering)
+        )
+        if chosen
+        else []
+    )
+    payment = active.payment if active else None
+    if payment and request.GET.get("session_id"):
+        payment = refresh_from_stripe(payment)
+    return {
+        "viewer": viewer,
+        "gallery": gallery,
+        "lists": lists,
+        "chosen": chosen,
+        "selection": active,
+        "payment": payment,
+        "items": [
+            {
+                "photo": photo,
+                "thumbnail_url": _file_url(viewer, photo, "thumbnail"),
+                "width": _thumbnail_size(photo)[0],
+                "height": _thumbnail_size(photo)[1],
+            }
+            for photo in photos
+        ],
+        "summary": proofing.selection_summary(gallery=gallery, count=len(photos)),
+        "payments_enabled": settings.PAYMENTS_ENABLED,
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def selection_view(request, slug):
+    """Review the selection, then send it: straight to the studio, or through Stripe
+    Checkout first when there are extra photos to pay for. Checkout comes back here."""
+    viewer = _viewer(request, slug)
+    if viewer.is_staff and request.method == "POST":
+        raise Http404  # the client sends their own selection
+    context = _selection_context(request, viewer)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "change":
+                selection.selection_withdraw(gallery_id=viewer.gallery.pk)
+                messages.info(request, _("Your favorites are open again: change what you like."))
+                return redirect("gallery:gallery-detail", slug=slug)
+            if action == "pay" and context["payment"]:
+                return checkout_redirect(payment_checkout_url(payment_id=context["payment"].pk))
+            if context["chosen"] is None:
+                raise selection.SelectionRefused(
+                    _("There are no favorites to send yet: tap the heart on the photos you love.")
+                )
+            sent = selection.selection_submit(
+                gallery_id=viewer.gallery.pk, favorite_list_id=context["chosen"].pk
+            )
+            if sent.payment_id and sent.status == Selection.Status.AWAITING_PAYMENT:
+                return checkout_redirect(payment_checkout_url(payment_id=sent.payment_id))
+            messages.success(request, _("Thank you! Your selection is on its way to the studio."))
+            return redirect("gallery:selection", slug=slug)
+        except (selection.SelectionRefused, PaymentRefused) as refused:
+            messages.error(request, refused.message)
+            return redirect("gallery:selection", slug=slug)
+    if request.GET.get("payment") == "cancelled":
+        messages.info(
+            request,
+            _("Nothing was charged. Your selection is kept here until you pay or change it."),
+        )
+    return _private(render(request, "gallery/selection_review.html", context))
+
+
+@require_safe
+def selection_status(request, slug):
+    """The payment box alone, polled after Checkout until the payment is confirmed."""
+    viewer = _viewer(request, slug)
+    context = _selection_context(request, viewer)
+    if context["payment"]:
+        context["payment"] = refresh_from_stripe(context["payment"])
+        viewer.gallery.refresh_from_db()
+        context["selection"] = viewer.gallery.selection
+    return _private(render(request, "gallery/_selection_status.html", context))
+
+
+@require_safe
+def gallery_compare(request, slug):
+    """Everyone's favorites side by side: what each person picked, and what they agree on."""
+    viewer = _viewer(request, slug)
+    gallery = viewer.gallery
+    lists = list(gallery.favorite_lists.all())
+    chosen_by: dict[int, set[int]] = {}
+    for photo_id, list_id in Favorite.objects.filter(favorite_list__gallery=gallery).values_list(
+        "photo_id", "favorite_list_id"
+    ):
+        chosen_by.setdefault(photo_id, set()).add(list_id)
+    photos = list(gallery.photos.filter(pk__in=chosen_by, status=Photo.Status.READY))
+    rows = [
+        {
+            "photo": photo,
+            "thumbnail_url": _file_url(viewer, photo, "thumbnail"),
+            "width": _thumbnail_size(photo)[0],
+            "height": _thumbnail_size(photo)[1],
+            "marks": [favorite_list.pk in chosen_by[photo.pk] for favorite_list in lists],
+            "everyone": len(chosen_by[photo.pk]) == len(lists),
+        }
+        for photo in photos
+    ]
+    context = {
+        "viewer": viewer,
+        "gallery": gallery,
+        "lists": lists,
+        "agreed": [row for row in rows if row["everyone"]],
+        "rows": rows,
+    }
+    return _private(render(request, "gallery/gallery_compare.html", context))

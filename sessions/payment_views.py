@@ -75,7 +75,7 @@ def _payable(payment: Payment) -> bool:
     return True
 
 
-def _refresh_from_stripe(payment: Payment) -> Payment:
+def refresh_from_stripe(payment: Payment) -> Payment:
     """Ask Stripe now rather than wait for the webhook; both end in the same function."""
     if payment.status != Payment.Status.PENDING or not payment.stripe_checkout_session_id:
         return payment
@@ -93,7 +93,7 @@ def _refresh_from_stripe(payment: Payment) -> Payment:
 def payment_return(request, token, payment_id):
     """Where Stripe Checkout sends the client back after paying."""
     booking = booking_get_by_token(token)
-    payment = _refresh_from_stripe(payment_for_booking(booking, payment_id))
+    payment = refresh_from_stripe(payment_for_booking(booking, payment_id))
     context = _status_context(booking, payment, token)
     return _private(render(request, "sessions/payment_return.html", context))
 
@@ -103,7 +103,7 @@ def payment_return(request, token, payment_id):
 def payment_status(request, token, payment_id):
     """The status box alone, which the return page polls while the payment is confirmed."""
     booking = booking_get_by_token(token)
-    payment = _refresh_from_stripe(payment_for_booking(booking, payment_id))
+    payment = refresh_from_stripe(payment_for_booking(booking, payment_id))
     context = _status_context(booking, payment, token)
     return _private(render(request, "sessions/_payment_status.html", context))
 

@@ -25,6 +25,7 @@ from sessions.access import booking_token, booking_url
 from sessions.models import Booking, Payment, Refund, StripeEvent
 from sessions.selectors import booking_active_q
 from sessions.services import _lock_photographers, booking_change_deadline, booking_email_enqueue
+from sessions.signals import extras_paid
 from studio.background import task_enqueue_on_commit
 from studio.money import money_format
 from studio.selectors import studio_get
@@ -361,6 +362,10 @@ def _checkout_params(payment: Payment, booking: Booking, *, expires_at) -> dict:
         + "?session_id={CHECKOUT_SESSION_ID}",
         "cancel_url": booking_url(booking, absolute=True) + "?payment=cancelled",
     }
+    if payment.return_path:  # paying from elsewhere (a gallery): back there either way
+        back = settings.SITE_URL + payment.return_path
+        params["success_url"] = f"{back}?payment={payment.pk}&session_id={{CHECKOUT_SESSION_ID}}"
+        params["cancel_url"] = f"{back}?payment=cancelled"
     if expires_at is not None:
         params["expires_at"] = int(expires_at.timestamp())
     return params
@@ -553,7 +558,8 @@ def _on_paid(payment: Payment, booking: Booking, *, now: datetime) -> None:
     if payment.kind == Payment.Kind.DEPOSIT:
         _deposit_paid(payment, booking, now=now)
     else:
-        # Extra images: the gallery's selection will hook in here.
+        if payment.kind == Payment.Kind.EXTRAS:
+            extras_paid.send(sender=Payment, payment=payment, now=now)  # the gallery's selection
         payment_email_enqueue(payment, kind="payment_received")
 
 

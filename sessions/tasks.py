@@ -1,12 +1,9 @@
-from smtplib import SMTPException
-
 from celery import shared_task
 
 from sessions import payments, stripe_gateway
 from sessions.emails import booking_email_send
 from sessions.payment_emails import payment_email_send
-
-MAIL_ERRORS = (SMTPException, ConnectionError, TimeoutError)
+from studio.emailing import MAIL_ERRORS
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)

@@ -1,9 +1,14 @@
 """Sending email once: the one way Sitting sends mail about something."""
 
+from smtplib import SMTPException
+
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 
 from studio.models import SentEmail
+
+# What a task sending mail retries on: the mail server said no for now, or could not be reached.
+MAIL_ERRORS = (SMTPException, ConnectionError, TimeoutError)
 
 
 def email_send_once(

@@ -47,6 +47,8 @@ class Payment(models.Model):
         _("Stripe PaymentIntent"), max_length=255, unique=True, null=True, blank=True
     )
     checkout_url = models.URLField(max_length=2000, blank=True, editable=False)
+    # Where Checkout sends the client back (a path on this site); empty: the booking's page.
+    return_path = models.CharField(max_length=300, blank=True, editable=False)
     checkout_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Numbers each Checkout Session made for this payment, for its idempotency key.
     checkout_attempt = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -107,6 +109,7 @@ class Refund(models.Model):
         STUDIO = "studio", _("Refunded by the studio")
         STRIPE = "stripe", _("Made in the Stripe dashboard")
         DUPLICATE = "duplicate", _("Paid twice")
+        WITHDRAWN = "withdrawn", _("Paid for a selection the client had changed")
 
     payment = models.ForeignKey(
         Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")

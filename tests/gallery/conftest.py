@@ -3,10 +3,12 @@
 import io
 
 import pytest
+from django.urls import reverse
 
-from gallery.models import Gallery
+from clients.views import CLIENT_SESSION_KEY
+from gallery.models import Gallery, Photo
 from gallery.sample_images import camera_like, exif_with, jpeg_bytes
-from gallery.services import gallery_create_for_booking, photo_add
+from gallery.services import gallery_create_for_booking, photo_add, photo_process
 from tests.factories import BookingFactory, SessionTypeFactory
 
 
@@ -24,3 +26,42 @@ def jpeg(seed=0, size=(1200, 800), **exif) -> bytes:
 
 def add(gallery, data: bytes, name: str):
     return photo_add(gallery=gallery, stream=io.BytesIO(data), name=name, size=len(data))
+
+
+def sign_in(client, person) -> None:
+    session = client.session
+    session[CLIENT_SESSION_KEY] = person.pk
+    session.save()
+
+
+@pytest.fixture
+def published(gallery) -> Gallery:
+    """Anna's gallery: three ready photos, two included, £15 per extra one."""
+    for n, (name, set_name) in enumerate(
+        [("IMG_0001.JPG", "Outfit 1"), ("IMG_0002.JPG", "Outfit 1"), ("IMG_0003.JPG", "Outfit 2")]
+    ):
+        photo = add(gallery, jpeg(70 + n, size=(600, 400)), name).photo
+        Photo.objects.filter(pk=photo.pk).update(set_name=set_name)
+        photo_process(photo_id=photo.pk)
+    gallery.status = Gallery.Status.PUBLISHED
+    gallery.favorites_limit = 2
+    gallery.extra_image_price = 1500
+    gallery.save()
+    return gallery
+
+
+@pytest.fixture
+def photos(published) -> list[Photo]:
+    return list(published.photos.all())
+
+
+def page_url(gallery) -> str:
+    return reverse("gallery:gallery-detail", args=[gallery.slug])
+
+
+def heart(client, gallery, photo, on=True):
+    return client.post(
+        reverse("gallery:favorite-set", args=[gallery.slug, photo.pk]),
+        {"on": "1" if on else "0"},
+        HTTP_HX_REQUEST="true",
+    )

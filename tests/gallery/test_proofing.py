@@ -8,52 +8,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.views import CLIENT_SESSION_KEY
 from gallery.access import gallery_link_url
 from gallery.models import Comment, Favorite, FavoriteList, Gallery, Photo
 from gallery.proofing import SelectionLocked, favorite_list_get_or_create, favorite_set
-from gallery.services import gallery_create_for_booking, photo_process
+from gallery.selection import selection_submit
+from gallery.services import gallery_create_for_booking
 from tests.factories import BookingFactory
-from tests.gallery.conftest import add, jpeg
-
-
-def sign_in(client, person) -> None:
-    session = client.session
-    session[CLIENT_SESSION_KEY] = person.pk
-    session.save()
-
-
-@pytest.fixture
-def published(gallery) -> Gallery:
-    """Anna's gallery: three ready photos, two included, £15 per extra one."""
-    for n, (name, set_name) in enumerate(
-        [("IMG_0001.JPG", "Outfit 1"), ("IMG_0002.JPG", "Outfit 1"), ("IMG_0003.JPG", "Outfit 2")]
-    ):
-        photo = add(gallery, jpeg(70 + n, size=(600, 400)), name).photo
-        Photo.objects.filter(pk=photo.pk).update(set_name=set_name)
-        photo_process(photo_id=photo.pk)
-    gallery.status = Gallery.Status.PUBLISHED
-    gallery.favorites_limit = 2
-    gallery.extra_image_price = 1500
-    gallery.save()
-    return gallery
-
-
-@pytest.fixture
-def photos(published) -> list[Photo]:
-    return list(published.photos.all())
-
-
-def page_url(gallery) -> str:
-    return reverse("gallery:gallery-detail", args=[gallery.slug])
-
-
-def heart(client, gallery, photo, on=True):
-    return client.post(
-        reverse("gallery:favorite-set", args=[gallery.slug, photo.pk]),
-        {"on": "1" if on else "0"},
-        HTTP_HX_REQUEST="true",
-    )
+from tests.gallery.conftest import heart, page_url, sign_in
 
 
 def test_the_signed_in_client_and_staff_see_the_gallery_and_nobody_else_does(
@@ -180,15 +141,15 @@ def test_favorites_only_shows_the_hearted_photos(client, published, photos, anna
 def test_a_submitted_selection_locks_the_hearts(client, published, photos, anna):
     sign_in(client, anna)
     heart(client, published, photos[0])
-    published.selection_list = FavoriteList.objects.get()
-    published.selection_submitted_at = timezone.now()
-    published.status = Gallery.Status.SELECTION_SUBMITTED
-    published.save()
+    submitted = selection_submit(
+        gallery_id=published.pk, favorite_list_id=FavoriteList.objects.get().pk
+    )
+    published.refresh_from_db()
     answer = heart(client, published, photos[1])
     assert "your favorites are locked" in answer.text
     assert Favorite.objects.count() == 1
     with pytest.raises(SelectionLocked):
-        favorite_set(favorite_list=published.selection_list, photo=photos[1], on=True)
+        favorite_set(favorite_list=submitted.favorite_list, photo=photos[1], on=True)
     page = client.get(page_url(published))
     assert "Your selection was sent to the studio" in page.text
     assert "hx-post" not in re.search(r'<li class="photo-tile.*?</li>', page.text, re.S).group(0)

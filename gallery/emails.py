@@ -1,0 +1,78 @@
+"""Emails about a gallery. The studio hears about a submitted selection once, with the
+Lightroom filter string ready to paste."""
+
+import logging
+import zoneinfo
+from email.utils import formataddr
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from gallery.exports import lightroom_filter
+from gallery.models import Selection
+from studio.emailing import email_send_once
+from studio.money import money_format
+from studio.selectors import studio_get
+
+log = logging.getLogger(__name__)
+
+
+def selection_email_send(*, selection_id: int) -> bool:
+    """Tell the studio a selection was submitted; False if already told or no longer so."""
+    selection = (
+        Selection.objects.select_related("gallery__booking__client", "favorite_list")
+        .filter(pk=selection_id, status=Selection.Status.SUBMITTED)
+        .first()
+    )
+    if selection is None:
+        return False
+    studio = studio_get()
+    if not studio.contact_email:
+        log.warning("No studio contact email: selection %s not announced", selection.pk)
+        return False
+    gallery = selection.gallery
+    names = list(selection.photos.values_list("original_name", flat=True))
+    facts = {
+        "client": gallery.booking.client.name,
+        "title": gallery.title,
+        "count": selection.photo_count,
+        "list": selection.favorite_list.name,
+        "extra": selection.extra_count,
+        "cost": money_format(selection.extra_cost, selection.currency),
+    }
+    paragraphs = [
+        _("%(client)s has sent %(count)s photos from “%(title)s” (%(list)s's favorites).") % facts,
+    ]
+    if selection.extra_count:
+        paragraphs.append(
+            _("That includes %(extra)s extra photos, %(cost)s, paid online.") % facts
+            if selection.payment_id
+            else _("That includes %(extra)s extra photos, %(cost)s, not yet paid.") % facts
+        )
+    paragraphs += [
+        _("Paste this into Lightroom Classic (Library, Filter bar, Text, Filename, Contains):"),
+        lightroom_filter(names),
+    ]
+    with (
+        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
+        translation.override(settings.LANGUAGE_CODE),
+    ):
+        context = {
+            "studio": studio,
+            "heading": _("A selection has arrived"),
+            "paragraphs": paragraphs,
+            "button": (
+                _("See the selection"),
+                settings.SITE_URL + reverse("admin:gallery_gallery_change", args=[gallery.pk]),
+            ),
+        }
+        return email_send_once(
+            key=f"selection:{selection.pk}:studio",
+            to=formataddr((studio.name, studio.contact_email)),
+            subject=_("Selection from %(client)s: %(count)s photos") % facts,
+            text=render_to_string("emails/payment.txt", context),
+            html=render_to_string("emails/payment.html", context),
+        )

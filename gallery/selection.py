@@ -1,0 +1,157 @@
+"""Submitting a selection: the client sends one favorites list to the studio. With extra
+photos to pay for (and payments on), it waits for Stripe Checkout, and is submitted when the
+payment arrives (sessions' `extras_paid` signal). Locks: booking, then gallery, the order the
+payment path also takes (photographer, booking, payment, then gallery)."""
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gallery.models import Favorite, FavoriteList, Gallery, Photo, Selection
+from gallery.proofing import selection_summary
+from sessions.models import Booking, Payment, Refund
+from studio.background import task_enqueue_on_commit
+
+log = logging.getLogger(__name__)
+
+
+class SelectionRefused(Exception):
+    """Why the selection cannot be sent, in words for the client."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _locked_gallery(gallery_id: int) -> Gallery:
+    booking_id = Gallery.objects.values_list("booking_id", flat=True).get(pk=gallery_id)
+    list(Booking.objects.select_for_update().filter(pk=booking_id).values_list("pk"))
+    return Gallery.objects.select_for_update().get(pk=gallery_id)
+
+
+def selection_submit(
+    *, gallery_id: int, favorite_list_id: int, now: datetime | None = None
+) -> Selection:
+    """Send this list's favorites as the selection, or, with extras to pay for, hold them
+    for payment (the selection's `payment` then says what to pay). Sending again while one
+    is active returns that one. Raises SelectionRefused."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        gallery = _locked_gallery(gallery_id)
+        if gallery.selection_id:
+            return gallery.selection
+        if gallery.status != Gallery.Status.PUBLISHED:
+            raise SelectionRefused(_("This gallery isn't open for choosing at the moment."))
+        favorite_list = FavoriteList.objects.filter(pk=favorite_list_id, gallery=gallery).first()
+        if favorite_list is None:
+            raise SelectionRefused(_("Please choose whose favorites to send."))
+        photo_ids = list(
+            Favorite.objects.filter(
+                favorite_list=favorite_list, photo__status=Photo.Status.READY
+            ).values_list("photo_id", flat=True)
+        )
+        if not photo_ids:
+            raise SelectionRefused(
+                _("There are no favorites to send yet: tap the heart on the photos you love.")
+            )
+        summary = selection_summary(gallery=gallery, count=len(photo_ids))
+        to_pay = summary.extra_cost if settings.PAYMENTS_ENABLED else 0
+        selection = Selection.objects.create(
+            gallery=gallery,
+            favorite_list=favorite_list,
+            status=Selection.Status.AWAITING_PAYMENT if to_pay else Selection.Status.SUBMITTED,
+            photo_count=summary.count,
+            extra_count=summary.extra,
+            extra_cost=summary.extra_cost,
+            currency=summary.currency,
+        )
+        selection.photos.set(photo_ids)
+        if to_pay:
+            selection.payment = Payment.objects.create(
+                booking_id=gallery.booking_id,
+                kind=Payment.Kind.EXTRAS,
+                amount=to_pay,
+                currency=gallery.currency,
+                return_path=reverse("gallery:selection", args=[gallery.slug]),
+            )
+            selection.save(update_fields=["payment"])
+        else:
+            _submitted(gallery, selection, now=now)
+        gallery.selection = selection
+        gallery.save(update_fields=["selection", "status"])
+    return selection
+
+
+def _submitted(gallery: Gallery, selection: Selection, *, now: datetime) -> None:
+    from gallery.tasks import selection_email_send_task
+
+    selection.status, selection.submitted_at = Selection.Status.SUBMITTED, now
+    selection.save(update_fields=["status", "submitted_at"])
+    gallery.status = Gallery.Status.SELECTION_SUBMITTED
+    task_enqueue_on_commit(selection_email_send_task, selection_id=selection.pk)
+
+
+def selection_withdraw(*, gallery_id: int, now: datetime | None = None) -> Selection | None:
+    """Reopen the gallery's favorites: the client going back to change a selection still
+    waiting for payment, or the studio unlocking a submitted one. Returns what was reopened."""
+    from sessions import stripe_gateway
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        gallery = _locked_gallery(gallery_id)
+        selection = gallery.selection
+        if selection is None:
+            return None
+        selection.status, selection.withdrawn_at = Selection.Status.WITHDRAWN, now
+        selection.save(update_fields=["status", "withdrawn_at"])
+        gallery.selection = None
+        if gallery.status == Gallery.Status.SELECTION_SUBMITTED:
+            gallery.status = Gallery.Status.PUBLISHED
+        gallery.save(update_fields=["selection", "status"])
+        payment = selection.payment
+        open_page = (
+            payment.stripe_checkout_session_id
+            if payment and payment.status == Payment.Status.PENDING
+            else None
+        )
+    if open_page:  # so it can't be paid now; Stripe's "expired" event closes the payment
+        try:
+            stripe_gateway.checkout_session_expire(open_page)
+        except Exception:  # it may have closed already; the page expires by itself anyway
+            log.warning("Could not close Checkout Session %s", open_page, exc_info=True)
+    return selection
+
+
+def selection_extras_paid(sender, *, payment: Payment, now: datetime, **kwargs) -> None:
+    """The extras of a selection are paid: submit it. Runs inside the payment's transaction.
+    Paid after the client reopened their favorites: submitted all the same if nothing else
+    was sent meanwhile (they paid for it), else refunded in full."""
+    from sessions.payments import refund_create
+
+    selection = Selection.objects.filter(payment=payment).first()
+    if selection is None:
+        return
+    gallery = Gallery.objects.select_for_update().get(pk=selection.gallery_id)
+    selection.refresh_from_db()
+    if selection.status == Selection.Status.SUBMITTED:
+        return
+    if gallery.selection_id in (None, selection.pk) and gallery.status in (
+        Gallery.Status.PUBLISHED,
+        Gallery.Status.SELECTION_SUBMITTED,
+    ):
+        gallery.selection = selection
+        _submitted(gallery, selection, now=now)
+        gallery.save(update_fields=["selection", "status"])
+        return
+    log.warning("Extras paid for withdrawn selection %s; refunding", selection.pk)
+    refund_create(
+        payment_id=payment.pk,
+        amount=payment.amount,
+        reason=Refund.Reason.WITHDRAWN,
+        note=_("The client sent a different selection."),
+    )

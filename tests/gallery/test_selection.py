@@ -1,0 +1,216 @@
+"""Sending the selection: straight to the studio within the package; through Stripe Checkout
+when there are extra photos (submitted only once paid); reopened by the client or the studio."""
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+
+from gallery.models import Favorite, FavoriteList, Gallery, Selection
+from gallery.proofing import favorite_list_get_or_create, favorite_set
+from gallery.selection import SelectionRefused, selection_submit, selection_withdraw
+from sessions.models import Payment, Refund
+from tests.gallery.conftest import heart, page_url, sign_in
+
+
+@pytest.fixture
+def run_tasks(eager_tasks, django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def selection_url(gallery) -> str:
+    return reverse("gallery:selection", args=[gallery.slug])
+
+
+def favorites(gallery, photos, name="Anna") -> FavoriteList:
+    favorite_list = favorite_list_get_or_create(gallery=gallery, name=name)
+    for photo in photos:
+        favorite_set(favorite_list=favorite_list, photo=photo, on=True)
+    return favorite_list
+
+
+def test_a_selection_within_the_package_goes_straight_to_the_studio(
+    client, published, photos, anna, studio, run_tasks
+):
+    sign_in(client, anna)
+    heart(client, published, photos[0])
+    heart(client, published, photos[2])
+    review = client.get(selection_url(published))
+    assert "2 photos · 2 included in your package" in review.text
+    assert "Send my selection" in review.text
+    with run_tasks():
+        sent = client.post(selection_url(published), {"action": "submit"})
+    assert sent.status_code == 302
+    published.refresh_from_db()
+    assert published.status == Gallery.Status.SELECTION_SUBMITTED
+    selection = published.selection
+    assert selection.status == Selection.Status.SUBMITTED
+    assert sorted(selection.photos.values_list("original_name", flat=True)) == [
+        "IMG_0001.JPG",
+        "IMG_0003.JPG",
+    ]
+    assert "Your selection is with the studio" in client.get(selection_url(published)).text
+    # The studio is told once, with the filter string ready for Lightroom.
+    [email] = mail.outbox
+    assert email.to == [f"{studio.name} <{studio.contact_email}>"]
+    assert "Anna Kowalska has sent 2 photos" in email.body
+    assert "IMG_0001, IMG_0003" in email.body
+    # Sending again changes nothing.
+    with run_tasks():
+        client.post(selection_url(published), {"action": "submit"})
+    assert Selection.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_the_client_chooses_whose_favorites_to_send(client, published, photos, anna, run_tasks):
+    favorites(published, photos[:1], name="Anna")
+    grandma = favorites(published, photos, name="Grandma")
+    sign_in(client, anna)
+    review = client.get(selection_url(published))
+    assert "Whose favorites should the studio use?" in review.text
+    with run_tasks():
+        client.post(selection_url(published), {"action": "submit", "list": grandma.pk})
+    published.refresh_from_db()
+    assert published.selection.favorite_list == grandma
+    assert published.selection.photo_count == 3
+
+
+def test_nothing_to_send_is_said_plainly(client, published, anna):
+    sign_in(client, anna)
+    refused = client.post(selection_url(published), {"action": "submit"}, follow=True)
+    assert "There are no favorites to send yet" in refused.text
+    assert not Selection.objects.exists()
+    with pytest.raises(SelectionRefused):
+        selection_submit(
+            gallery_id=published.pk,
+            favorite_list_id=favorite_list_get_or_create(gallery=published, name="Anna").pk,
+        )
+
+
+def test_extras_are_paid_on_checkout_before_the_selection_is_submitted(
+    client, published, photos, anna, stripe_standin, post_event, run_tasks
+):
+    favorites(published, photos)  # three photos, two included: one extra at £15
+    sign_in(client, anna)
+    review = client.get(selection_url(published))
+    assert "1 extra photo at £15.00: £15.00" in review.text
+    assert "Pay £15.00 and send my selection" in review.text
+    to_checkout = client.post(selection_url(published), {"action": "submit"})
+    assert to_checkout.status_code == 303
+    assert to_checkout["Location"].startswith(stripe_standin.url)
+    payment = Payment.objects.get()
+    assert (payment.kind, payment.amount, payment.currency) == ("extras", 1500, "GBP")
+    [created] = stripe_standin.requests_to("POST", "/v1/checkout/sessions")
+    back_here = settings.SITE_URL + selection_url(published)
+    assert created.flat["success_url"] == (
+        f"{back_here}?payment={payment.pk}&session_id={{CHECKOUT_SESSION_ID}}"
+    )
+    assert created.flat["cancel_url"] == f"{back_here}?payment=cancelled"
+    # Waiting for payment: not with the studio yet, and the hearts are locked.
+    published.refresh_from_db()
+    assert published.status == Gallery.Status.PUBLISHED
+    assert published.selection.status == Selection.Status.AWAITING_PAYMENT
+    assert "your favorites are locked" in heart(client, published, photos[0], on=False).text
+    assert "Your selection is waiting for the extra photos to be paid" in (
+        client.get(page_url(published)).text
+    )
+    # Paid: the webhook submits it, once, however often it arrives.
+    payment.refresh_from_db()
+    session = stripe_standin.complete_session(payment.stripe_checkout_session_id)
+    event = stripe_standin.event("checkout.session.completed", session)
+    with run_tasks():
+        assert post_event(event).status_code == 200
+        assert post_event(event).status_code == 200
+    published.refresh_from_db()
+    assert published.status == Gallery.Status.SELECTION_SUBMITTED
+    assert published.selection.status == Selection.Status.SUBMITTED
+    subjects = sorted(message.subject for message in mail.outbox)
+    assert subjects == [
+        "Payment received: £15.00 for your Family",
+        "Selection from Anna Kowalska: 3 photos",
+    ]
+    back = client.get(selection_url(published) + f"?payment={payment.pk}&session_id=x")
+    assert "Your selection is with the studio" in back.text
+    assert "Your payment of £15.00 for the extra photos was received." in back.text
+
+
+def test_going_back_to_change_the_favorites_closes_the_payment_page(
+    client, published, photos, anna, stripe_standin
+):
+    favorites(published, photos)
+    sign_in(client, anna)
+    client.post(selection_url(published), {"action": "submit"})
+    payment = Payment.objects.get()
+    changed = client.post(selection_url(published), {"action": "change"})
+    assert changed["Location"] == page_url(published)
+    published.refresh_from_db()
+    assert published.selection is None
+    assert Selection.objects.get().status == Selection.Status.WITHDRAWN
+    expired = stripe_standin.requests_to("POST", "/v1/checkout/sessions/")
+    assert any(
+        request.path.endswith(f"{payment.stripe_checkout_session_id}/expire") for request in expired
+    )
+    assert 'aria-pressed="false"' in heart(client, published, photos[0], on=False).text
+
+
+def test_extras_paid_after_another_selection_was_sent_are_refunded(
+    published, photos, stripe_standin, post_event, run_tasks
+):
+    from sessions.payments import payment_checkout_url
+
+    anna_list = favorites(published, photos)
+    first = selection_submit(gallery_id=published.pk, favorite_list_id=anna_list.pk)
+    payment_checkout_url(payment_id=first.payment_id)
+    first.payment.refresh_from_db()
+    # Paid at Stripe, but the webhook is late: meanwhile the client reopens and sends again.
+    session = stripe_standin.complete_session(first.payment.stripe_checkout_session_id)
+    selection_withdraw(gallery_id=published.pk)
+    favorite_set(favorite_list=anna_list, photo=photos[2], on=False)  # within the package now
+    with run_tasks():
+        second = selection_submit(gallery_id=published.pk, favorite_list_id=anna_list.pk)
+    assert second.status == Selection.Status.SUBMITTED
+    with run_tasks():
+        post_event(stripe_standin.event("checkout.session.completed", session))
+    published.refresh_from_db()
+    assert published.selection == second
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.reason) == (1500, Refund.Reason.WITHDRAWN)
+
+
+def test_the_studio_reopens_a_submitted_selection(
+    client, published, photos, anna, staff_user, run_tasks
+):
+    favorites(published, photos[:2])
+    with run_tasks():
+        selection_submit(gallery_id=published.pk, favorite_list_id=FavoriteList.objects.get().pk)
+    client.force_login(staff_user)
+    change = reverse("admin:gallery_gallery_changelist")
+    client.post(
+        change, {"action": "selection_reopen", "_selected_action": [published.pk]}, follow=True
+    )
+    published.refresh_from_db()
+    assert published.status == Gallery.Status.PUBLISHED
+    assert published.selection is None
+    client.logout()
+    sign_in(client, anna)
+    assert 'aria-pressed="false"' in heart(client, published, photos[0], on=False).text
+    assert Favorite.objects.count() == 1
+
+
+def test_ben_cannot_see_or_send_annas_selection(client, published, photos, ben):
+    favorites(published, photos[:1])
+    sign_in(client, ben)
+    assert client.get(selection_url(published)).status_code == 404
+    assert client.post(selection_url(published), {"action": "submit"}).status_code == 404
+    compare = reverse("gallery:gallery-compare", args=[published.slug])
+    assert client.get(compare).status_code == 404
+    assert not Selection.objects.exists()
+
+
+def test_the_compare_view_shows_what_everyone_agrees_on(client, published, photos, anna):
+    favorites(published, photos[:2], name="Anna")
+    favorites(published, photos[1:], name="Grandma")
+    sign_in(client, anna)
+    page = client.get(reverse("gallery:gallery-compare", args=[published.slug]))
+    assert "Everyone agrees on 1 photo" in page.text
+    assert page.text.count("<tr>") == 1 + 3  # the header and the three chosen photos
