@@ -16,7 +16,14 @@ from gallery import exports, selectors
 from gallery.access import gallery_link_url
 from gallery.models import Gallery, Photo
 from gallery.selection import selection_withdraw
-from gallery.services import MAX_UPLOAD_BYTES, UploadRefused, photo_add, photos_reprocess
+from gallery.services import (
+    MAX_UPLOAD_BYTES,
+    UploadRefused,
+    gallery_publish,
+    gallery_unpublish,
+    photo_add,
+    photos_reprocess,
+)
 from studio.services import storage_signed_url
 
 
@@ -97,7 +104,7 @@ class GalleryAdmin(admin.ModelAdmin):
     list_select_related = ["booking__client"]
     readonly_fields = ["booking", "slug", "currency"]
     inlines = [PhotoInline]
-    actions = ["reprocess_failed", "selection_reopen"]
+    actions = ["publish", "unpublish", "reprocess_failed", "selection_reopen"]
 
     class Media:
         css = {"all": ["css/admin-upload.css"]}
@@ -327,7 +334,9 @@ class GalleryAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Reopen the selection so the client can change it"))
+    @admin.action(
+        description=_("Reopen the selection so the client can change it"), permissions=["change"]
+    )
     def selection_reopen(self, request, queryset):
         reopened = sum(
             1 for gallery in queryset if selection_withdraw(gallery_id=gallery.pk) is not None
@@ -341,4 +350,27 @@ class GalleryAdmin(admin.ModelAdmin):
             )
             % {"count": reopened},
             messages.SUCCESS if reopened else messages.WARNING,
+        )
+
+    @admin.action(description=_("Publish and email the client their link"), permissions=["change"])
+    def publish(self, request, queryset):
+        published = sum(gallery_publish(gallery_id=gallery.pk) for gallery in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d gallery published; its client is being emailed the link.",
+                "%(count)d galleries published; their clients are being emailed the link.",
+                published,
+            )
+            % {"count": published},
+            messages.SUCCESS if published else messages.WARNING,
+        )
+
+    @admin.action(description=_("Unpublish (back to draft)"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = sum(gallery_unpublish(gallery_id=gallery.pk) for gallery in queryset)
+        self.message_user(
+            request,
+            ngettext("%d gallery is a draft again.", "%d galleries are drafts again.", count)
+            % count,
         )

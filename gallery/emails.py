@@ -9,6 +9,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from gallery.exports import lightroom_filter
@@ -75,4 +76,73 @@ def selection_email_send(*, selection_id: int) -> bool:
             subject=_("Selection from %(client)s: %(count)s photos") % facts,
             text=render_to_string("emails/payment.txt", context),
             html=render_to_string("emails/payment.html", context),
+        )
+
+
+def gallery_email_send(*, gallery_id: int, kind: str) -> bool:
+    """Tell the client their gallery is ready ("ready") or their finished photos are
+    ("finals"), with the gallery's signed link; once each. False if sent or no longer so."""
+    from gallery.access import gallery_link_url
+    from gallery.models import Gallery
+
+    gallery = Gallery.objects.select_related("booking__client").filter(pk=gallery_id).first()
+    wanted = {"ready": Gallery.Status.PUBLISHED, "finals": Gallery.Status.DELIVERED}
+    if kind not in wanted:
+        raise ValueError(f"unknown gallery email {kind!r}")
+    if gallery is None or gallery.status != wanted[kind]:
+        return False
+    studio = studio_get()
+    client = gallery.booking.client
+    with (
+        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
+        translation.override(settings.LANGUAGE_CODE),
+    ):
+        facts = {
+            "name": client.name.split()[0] if client.name.split() else client.name,
+            "title": gallery.title,
+            "included": gallery.favorites_limit,
+            "date": date_format(gallery.expires_on, "j F Y") if gallery.expires_on else "",
+            "deadline": date_format(gallery.selection_deadline, "l j F")
+            if gallery.selection_deadline
+            else "",
+        }
+        if kind == "ready":
+            subject = _("Your photos are ready to see")
+            heading = _("Hello %(name)s, your gallery is ready") % facts
+            paragraphs = [
+                _("Your photos from “%(title)s” are waiting for you in your private gallery.")
+                % facts,
+                _(
+                    "Tap the heart on the ones you love. Your package includes %(included)s "
+                    "photos, and you can add more if you can't choose."
+                )
+                % facts
+                if gallery.favorites_limit
+                else _("Tap the heart on the ones you love.") % facts,
+                _("Please send your selection by %(deadline)s.") % facts
+                if facts["deadline"]
+                else "",
+                _("The gallery is open until %(date)s.") % facts if facts["date"] else "",
+            ]
+            button = (_("Open my gallery"), gallery_link_url(gallery, absolute=True))
+        else:
+            subject = _("Your finished photos are ready to download")
+            heading = _("Hello %(name)s, your photos are finished") % facts
+            paragraphs = [
+                _(
+                    "The finished photos from “%(title)s” are in your gallery. You can "
+                    "download them one by one or all together."
+                )
+                % facts,
+                _("Downloads are open until %(date)s.") % facts if facts["date"] else "",
+            ]
+            button = (_("Download my photos"), gallery_link_url(gallery, absolute=True))
+        context = {"studio": studio, "heading": heading, "paragraphs": paragraphs, "button": button}
+        return email_send_once(
+            key=f"gallery:{gallery.pk}:{kind}",
+            to=formataddr((client.name, client.email)),
+            subject=subject,
+            text=render_to_string("emails/payment.txt", context),
+            html=render_to_string("emails/payment.html", context),
+            reply_to=studio.contact_email or None,
         )

@@ -260,3 +260,26 @@ def photos_requeue_stuck(*, now: datetime | None = None) -> int:
     for photo_id in stuck:
         photo_process_task.delay(photo_id=photo_id)
     return len(stuck)
+
+
+def gallery_publish(*, gallery_id: int) -> bool:
+    """Open a draft gallery to its client and email them its link, once. False if it was
+    not a draft (publishing twice sends nothing twice)."""
+    from gallery.tasks import gallery_email_send_task
+
+    with transaction.atomic():
+        changed = Gallery.objects.filter(pk=gallery_id, status=Gallery.Status.DRAFT).update(
+            status=Gallery.Status.PUBLISHED
+        )
+        if changed:
+            task_enqueue_on_commit(gallery_email_send_task, gallery_id=gallery_id, kind="ready")
+    return bool(changed)
+
+
+def gallery_unpublish(*, gallery_id: int) -> bool:
+    """Back to a draft, for the studio only (a submitted selection stays as it is)."""
+    return bool(
+        Gallery.objects.filter(pk=gallery_id, status=Gallery.Status.PUBLISHED).update(
+            status=Gallery.Status.DRAFT
+        )
+    )

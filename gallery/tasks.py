@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from gallery.emails import selection_email_send
+from gallery.emails import gallery_email_send, selection_email_send
 from gallery.services import photo_process, photos_requeue_stuck
 from studio.emailing import MAIL_ERRORS
 
@@ -22,3 +22,8 @@ def photos_requeue_stuck_task() -> int:
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
 def selection_email_send_task(*, selection_id: int) -> bool:
     return selection_email_send(selection_id=selection_id)
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def gallery_email_send_task(*, gallery_id: int, kind: str) -> bool:
+    return gallery_email_send(gallery_id=gallery_id, kind=kind)

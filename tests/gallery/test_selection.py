@@ -1,6 +1,9 @@
 """Sending the selection: straight to the studio within the package; through Stripe Checkout
 when there are extra photos (submitted only once paid); reopened by the client or the studio."""
 
+import datetime
+import re
+
 import pytest
 from django.conf import settings
 from django.core import mail
@@ -214,3 +217,29 @@ def test_the_compare_view_shows_what_everyone_agrees_on(client, published, photo
     page = client.get(reverse("gallery:gallery-compare", args=[published.slug]))
     assert "Everyone agrees on 1 photo" in page.text
     assert page.text.count("<tr>") == 1 + 3  # the header and the three chosen photos
+
+
+def test_publishing_emails_the_client_their_link_once(client, gallery, staff_user, run_tasks):
+    gallery.selection_deadline = datetime.date(2026, 12, 4)
+    gallery.save()
+    client.force_login(staff_user)
+    changelist = reverse("admin:gallery_gallery_changelist")
+    for _ in range(2):
+        with run_tasks():
+            client.post(changelist, {"action": "publish", "_selected_action": [gallery.pk]})
+    gallery.refresh_from_db()
+    assert gallery.status == Gallery.Status.PUBLISHED
+    [email] = mail.outbox
+    assert email.to == ["Anna Kowalska <anna@example.com>"]
+    assert email.subject == "Your photos are ready to see"
+    assert "Your package includes 20 photos" in email.body
+    assert "Please send your selection by Friday 4 December." in email.body
+    link = re.search(r"http://\S+/gallery/link/\S+/", email.body).group(0)
+    client.logout()
+    opened = client.get(link.removeprefix(settings.SITE_URL), follow=True)
+    assert opened.status_code == 200
+    assert gallery.title in opened.text
+    client.force_login(staff_user)
+    client.post(changelist, {"action": "unpublish", "_selected_action": [gallery.pk]})
+    gallery.refresh_from_db()
+    assert gallery.status == Gallery.Status.DRAFT
