@@ -2,11 +2,11 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clients.models import Client, SignInLink
+from studio.services import over_limit
 
 SIGN_IN_LINK_MINUTES = 30
 # At most this many links per email address, and requests per IP address, per hour.
@@ -35,16 +35,6 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _over_limit(key: str, limit: int) -> bool:
-    """Count one more request under `key` this hour; True once past `limit`."""
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key) > limit
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        return False
-
-
 def sign_in_link_request(*, email: str, ip: str) -> None:
     """Ask for a sign-in link to be emailed. Does the same work whether or not the address
     belongs to a client (the worker finds out), so neither the answer nor its timing tells;
@@ -53,9 +43,9 @@ def sign_in_link_request(*, email: str, ip: str) -> None:
     from studio.background import task_enqueue_on_commit
 
     email = email.strip()
-    if _over_limit(f"sign-in:ip:{ip}", SIGN_IN_LIMIT_PER_IP):
+    if over_limit(f"sign-in:ip:{ip}", SIGN_IN_LIMIT_PER_IP):
         return
-    if _over_limit(f"sign-in:email:{email.lower()}", SIGN_IN_LIMIT_PER_EMAIL):
+    if over_limit(f"sign-in:email:{email.lower()}", SIGN_IN_LIMIT_PER_EMAIL):
         return
     task_enqueue_on_commit(sign_in_link_send_task, email=email)
 

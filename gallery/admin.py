@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -13,8 +15,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from gallery import exports, selectors
-from gallery.access import gallery_link_url
-from gallery.models import Gallery, Photo
+from gallery.access import gallery_link_url, share_link_url
+from gallery.models import Gallery, Photo, ShareLink
 from gallery.selection import selection_withdraw
 from gallery.services import (
     MAX_UPLOAD_BYTES,
@@ -96,6 +98,70 @@ class PhotoInline(admin.TabularInline):
         )
 
 
+class ShareLinkForm(forms.ModelForm):
+    new_pin = forms.RegexField(
+        regex=r"^[0-9]{4}$",
+        required=False,
+        label=_("PIN"),
+        help_text=_("4 digits; leave empty to keep the current one."),
+        error_messages={"invalid": _("A PIN is 4 digits, like 2580.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 5, "autocomplete": "off"}),
+    )
+    remove_pin = forms.BooleanField(required=False, label=_("no PIN"))
+
+    class Meta:
+        model = ShareLink
+        fields = ["label", "can_favorite", "new_pin", "remove_pin", "expires_on", "revoked"]
+
+    def save(self, commit=True):
+        link = super().save(commit=False)
+        if self.cleaned_data.get("new_pin"):
+            link.pin_hash = make_password(self.cleaned_data["new_pin"])
+        elif self.cleaned_data.get("remove_pin"):
+            link.pin_hash = ""
+        if commit:
+            link.save()
+        return link
+
+
+class ShareLinkInline(admin.TabularInline):
+    model = ShareLink
+    form = ShareLinkForm
+    extra = 0
+    fields = [
+        "label",
+        "can_favorite",
+        "new_pin",
+        "remove_pin",
+        "has_pin",
+        "expires_on",
+        "revoked",
+        "link",
+    ]
+    readonly_fields = ["has_pin", "link"]
+    verbose_name = _("share link")
+    verbose_name_plural = _("share links (for family and friends; they never send the selection)")
+
+    @admin.display(description=_("has a PIN"), boolean=True)
+    def has_pin(self, obj: ShareLink) -> bool:
+        return bool(obj.pin_hash)
+
+    @admin.display(description=_("link"))
+    def link(self, obj: ShareLink) -> str:
+        if not obj.pk:
+            return "—"
+        return format_html(
+            '<input type="text" readonly value="{}" id="share-link-{}" size="40"> '
+            '<button type="button" class="button" data-copy="#share-link-{}" '
+            'data-copied="{}">{}</button>',
+            share_link_url(obj, absolute=True),
+            obj.pk,
+            obj.pk,
+            gettext_now("Copied"),
+            gettext_now("Copy"),
+        )
+
+
 @admin.register(Gallery)
 class GalleryAdmin(admin.ModelAdmin):
     list_display = ["title", "booking", "status", "ready", "failed", "created_at"]
@@ -103,7 +169,7 @@ class GalleryAdmin(admin.ModelAdmin):
     search_fields = ["title", "booking__reference", "booking__client__name"]
     list_select_related = ["booking__client"]
     readonly_fields = ["booking", "slug", "currency"]
-    inlines = [PhotoInline]
+    inlines = [ShareLinkInline, PhotoInline]
     actions = ["publish", "unpublish", "reprocess_failed", "selection_reopen"]
 
     class Media:

@@ -237,3 +237,30 @@ class Selection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.favorite_list.name}: {self.photo_count}"
+
+
+def _share_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ShareLink(models.Model):
+    """A link the studio gives to someone other than the client (a grandparent, a partner
+    abroad): view only, or view and choose favorites; optionally with a 4-digit PIN and an
+    end date; revocable. It never sends the selection."""
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="share_links")
+    label = models.CharField(_("who it's for"), max_length=60)
+    token = models.CharField(max_length=40, unique=True, default=_share_token, editable=False)
+    can_favorite = models.BooleanField(_("may choose favorites and comment"), default=False)
+    pin_hash = models.CharField(max_length=128, blank=True, editable=False)
+    expires_on = models.DateField(_("works until"), null=True, blank=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.label

@@ -31,3 +31,6 @@ urlpatterns += [
 urlpatterns += [
     path("gallery/<slug:slug>/compare/", views.gallery_compare, name="gallery-compare"),
 ]
+urlpatterns += [
+    path("gallery/share/<str:token>/", views.share_open, name="share-open"),
+]

@@ -13,16 +13,20 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from gallery import proofing, selection
 from gallery.access import (
     GalleryExpired,
+    PinRefused,
     Viewer,
     gallery_get_by_token,
     gallery_grant,
     gallery_viewer_get,
     photo_get_for_viewer,
+    share_link_get,
+    share_link_unlock,
 )
 from gallery.imaging import THUMBNAIL_EDGE
 from gallery.models import Comment, Favorite, FavoriteList, Photo, Selection
 from sessions.payment_views import checkout_redirect, refresh_from_stripe
 from sessions.payments import PaymentRefused, payment_checkout_url
+from studio.http import client_ip
 from studio.services import storage_signed_url
 
 COMMENT_MAX = 2000
@@ -156,6 +160,8 @@ def photo_file(request, slug, photo_id, kind):
 def favorite_set_view(request, slug, photo_id):
     """Heart or un-heart a photo (htmx); answers the button and, out of band, the counter."""
     viewer = _viewer(request, slug)
+    if viewer.is_staff or (viewer.share_link and not viewer.share_link.can_favorite):
+        raise Http404  # hearts are the client's, and their chosen guests'
     photo = photo_get_for_viewer(viewer, photo_id)
     gallery = viewer.gallery
     lists = list(gallery.favorite_lists.all())
@@ -193,6 +199,8 @@ def favorite_set_view(request, slug, photo_id):
 def photo_comments(request, slug, photo_id):
     """A photo's comments, and a box to add one (htmx, in the lightbox)."""
     viewer = _viewer(request, slug)
+    if not viewer.can_comment:
+        raise Http404  # a view-only share link: the client's notes to the studio are theirs
     photo = photo_get_for_viewer(viewer, photo_id)
     body, error = "", ""
     if request.method == "POST":
@@ -222,6 +230,8 @@ def photo_comments(request, slug, photo_id):
 def favorite_list_choose(request, slug):
     """Choose as someone else in the household ("Grandma"), or go back to an existing list."""
     viewer = _viewer(request, slug)
+    if not viewer.can_favorite:
+        raise Http404
     name = request.POST.get("name", "")
     if " ".join(name.split()):
         favorite_list = proofing.favorite_list_get_or_create(gallery=viewer.gallery, name=name)
@@ -278,8 +288,8 @@ def selection_view(request, slug):
     """Review the selection, then send it: straight to the studio, or through Stripe
     Checkout first when there are extra photos to pay for. Checkout comes back here."""
     viewer = _viewer(request, slug)
-    if viewer.is_staff and request.method == "POST":
-        raise Http404  # the client sends their own selection
+    if not viewer.can_submit and (request.method == "POST" or viewer.share_link):
+        raise Http404  # only the client sends their selection
     context = _selection_context(request, viewer)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -355,3 +365,27 @@ def gallery_compare(request, slug):
         "rows": rows,
     }
     return _private(render(request, "gallery/gallery_compare.html", context))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def share_open(request, token):
+    """A share link: straight into the gallery, or first its PIN. A revoked or past link
+    says so kindly (404), the same as one that never existed."""
+    link = share_link_get(token)
+    if link is None:
+        response = render(request, "gallery/share_closed.html", status=404)
+        response["Referrer-Policy"] = "no-referrer"
+        return _private(response)
+    error = ""
+    if not link.pin_hash or request.method == "POST":
+        try:
+            share_link_unlock(request, link, pin=request.POST.get("pin", ""), ip=client_ip(request))
+        except PinRefused as refused:
+            error = refused.message
+        else:
+            response = redirect("gallery:gallery-detail", slug=link.gallery.slug)
+            response["Referrer-Policy"] = "no-referrer"
+            return _private(response)
+    response = render(request, "gallery/share_pin.html", {"link": link, "error": error}, status=200)
+    response["Referrer-Policy"] = "no-referrer"
+    return _private(response)

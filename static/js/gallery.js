@@ -52,8 +52,9 @@
       nameEl.textContent = link.dataset.name;
       positionEl.textContent = (index + 1) + " / " + links.length;
       syncHeart();
+      if (!comments) return;
       comments.textContent = "";
-      if (window.htmx) {
+      if (window.htmx && link.dataset.comments) {
         htmx.ajax("GET", link.dataset.comments, { target: comments, swap: "innerHTML" });
       }
     }
