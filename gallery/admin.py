@@ -21,6 +21,7 @@ from gallery.selection import selection_withdraw
 from gallery.services import (
     MAX_UPLOAD_BYTES,
     UploadRefused,
+    gallery_deliver,
     gallery_publish,
     gallery_unpublish,
     photo_add,
@@ -35,6 +36,7 @@ class PhotoInline(admin.TabularInline):
     can_delete = True
     fields = [
         "picture",
+        "kind",
         "position",
         "set_name",
         "original_name",
@@ -48,6 +50,7 @@ class PhotoInline(admin.TabularInline):
         "comment_count",
     ]
     readonly_fields = [
+        "kind",
         "favorite_count",
         "comment_count",
         "picture",
@@ -170,7 +173,7 @@ class GalleryAdmin(admin.ModelAdmin):
     list_select_related = ["booking__client"]
     readonly_fields = ["booking", "slug", "currency"]
     inlines = [ShareLinkInline, PhotoInline]
-    actions = ["publish", "unpublish", "reprocess_failed", "selection_reopen"]
+    actions = ["publish", "deliver", "unpublish", "reprocess_failed", "selection_reopen"]
 
     class Media:
         css = {"all": ["css/admin-upload.css"]}
@@ -363,6 +366,9 @@ class GalleryAdmin(admin.ModelAdmin):
                 name=upload.name,
                 size=upload.size,
                 set_name=request.POST.get("set", ""),
+                kind=Photo.Kind.FINAL
+                if request.POST.get("kind") == Photo.Kind.FINAL
+                else Photo.Kind.PROOF,
             )
         except UploadRefused as refused:
             return JsonResponse({"status": "rejected", "reason": refused.reason}, status=422)
@@ -440,3 +446,35 @@ class GalleryAdmin(admin.ModelAdmin):
             ngettext("%d gallery is a draft again.", "%d galleries are drafts again.", count)
             % count,
         )
+
+    @admin.action(
+        description=_("Deliver the finals: open downloads and email the client"),
+        permissions=["change"],
+    )
+    def deliver(self, request, queryset):
+        delivered = sum(gallery_deliver(gallery_id=gallery.pk) for gallery in queryset)
+        skipped = queryset.count() - delivered
+        if delivered:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d gallery delivered; its client is being emailed.",
+                    "%(count)d galleries delivered; their clients are being emailed.",
+                    delivered,
+                )
+                % {"count": delivered},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d gallery has no finished photos ready yet: upload them first "
+                    "(tick “finished photos” on the upload page).",
+                    "%(count)d galleries have no finished photos ready yet: upload them first "
+                    "(tick “finished photos” on the upload page).",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )

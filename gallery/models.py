@@ -13,7 +13,7 @@ from studio.fields import CurrencyField
 from studio.services import storage_files_delete
 
 
-def _suffix(name: str) -> str:
+def file_suffix(name: str) -> str:
     suffix = PurePath(name).suffix.lower()
     return suffix if suffix[1:].isalnum() and len(suffix) <= 6 else ""
 
@@ -21,12 +21,11 @@ def _suffix(name: str) -> str:
 def original_key(instance: "Photo", filename: str) -> str:
     # The server names every file: two IMG_0001.JPG never collide, and no uploaded name
     # (../../x.jpg, control characters, 300 characters) ever reaches a path.
-    return (
-        f"galleries/{instance.gallery_id}/{secrets.token_urlsafe(12)}/original{_suffix(filename)}"
-    )
+    suffix = file_suffix(filename)
+    return f"galleries/{instance.gallery_id}/{secrets.token_urlsafe(12)}/original{suffix}"
 
 
-def derived_key(instance: "Photo", filename: str) -> str:
+def derived_key(instance: "Photo | Download", filename: str) -> str:
     return f"galleries/{instance.gallery_id}/{secrets.token_urlsafe(12)}/{filename}"
 
 
@@ -84,6 +83,10 @@ class Gallery(models.Model):
 
 
 class Photo(models.Model):
+    class Kind(models.TextChoices):
+        PROOF = "proof", _("Proof (to choose from)")
+        FINAL = "final", _("Final (finished, to download)")
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         PROCESSING = "processing", _("Processing")
@@ -91,6 +94,7 @@ class Photo(models.Model):
         FAILED = "failed", _("Failed")
 
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices, default=Kind.PROOF)
     set_name = models.CharField(_("set"), max_length=80, blank=True)
     position = models.PositiveIntegerField(_("order"), default=0)
     original = models.FileField(upload_to=original_key, max_length=200)
@@ -106,6 +110,8 @@ class Photo(models.Model):
     processing_started_at = models.DateTimeField(null=True, blank=True)
     preview = models.FileField(upload_to=derived_key, max_length=200, blank=True)
     thumbnail = models.FileField(upload_to=derived_key, max_length=200, blank=True)
+    # A final's file as the client downloads it: the original less its location.
+    download = models.FileField(upload_to=derived_key, max_length=200, blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     captured_at = models.DateTimeField(_("taken"), null=True, blank=True)
@@ -126,7 +132,9 @@ class Photo(models.Model):
         ]
         constraints = [
             # The same bytes uploaded twice are recognised, not stored twice.
-            models.UniqueConstraint(fields=["gallery", "sha256"], name="photo_unique_per_gallery")
+            models.UniqueConstraint(
+                fields=["gallery", "kind", "sha256"], name="photo_unique_per_gallery"
+            )
         ]
         indexes = [models.Index(fields=["status", "processing_started_at"], name="photo_status")]
 
@@ -137,7 +145,12 @@ class Photo(models.Model):
 @receiver(post_delete, sender=Photo)
 def _photo_files_delete(sender, instance: Photo, **kwargs) -> None:
     """A deleted photo takes its files with it, once the deletion is committed."""
-    names = [instance.original.name, instance.preview.name, instance.thumbnail.name]
+    names = [
+        instance.original.name,
+        instance.preview.name,
+        instance.thumbnail.name,
+        instance.download.name,
+    ]
     transaction.on_commit(lambda: storage_files_delete(names))
 
 
@@ -264,3 +277,44 @@ class ShareLink(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class Download(models.Model):
+    """All of a gallery's finals in one zip, built by a worker, kept for a week."""
+
+    class Size(models.TextChoices):
+        ORIGINAL = "original", _("Full size")
+        WEB = "web", _("Web size (2048 px)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        BUILDING = "building", _("Being put together")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="downloads")
+    size = models.CharField(_("size"), max_length=8, choices=Size.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    file = models.FileField(upload_to=derived_key, max_length=200, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    byte_size = models.PositiveBigIntegerField(default=0)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("zip download")
+        verbose_name_plural = _("zip downloads")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.gallery} ({self.get_size_display()})"
+
+
+@receiver(post_delete, sender=Download)
+def _download_file_delete(sender, instance: Download, **kwargs) -> None:
+    name = instance.file.name
+    transaction.on_commit(lambda: storage_files_delete([name]))

@@ -7,6 +7,7 @@ derived files rather than adding more.
 """
 
 import hashlib
+import io
 import logging
 import secrets
 import zoneinfo
@@ -20,8 +21,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gallery import imaging
-from gallery.models import Gallery, Photo, derived_key
+from gallery import delivery, imaging
+from gallery.models import Gallery, Photo, derived_key, file_suffix
 from sessions.models import Booking
 from studio.background import task_enqueue_on_commit
 from studio.selectors import studio_get
@@ -75,9 +76,18 @@ def clean_file_name(name: str) -> str:
     return (name or "photo")[:255]
 
 
-def photo_add(*, gallery: Gallery, stream, name: str, size: int, set_name: str = "") -> Added:
-    """Store an original and queue it for processing, or recognise it as already there.
-    Raises UploadRefused for a file over MAX_UPLOAD_BYTES, before anything reads it."""
+def photo_add(
+    *,
+    gallery: Gallery,
+    stream,
+    name: str,
+    size: int,
+    set_name: str = "",
+    kind: str = Photo.Kind.PROOF,
+) -> Added:
+    """Store an original (a proof, or a finished final) and queue it for processing, or
+    recognise it as already there. Raises UploadRefused for a file over MAX_UPLOAD_BYTES,
+    before anything reads it."""
     if size > MAX_UPLOAD_BYTES:
         raise UploadRefused(
             _("it is %(size)s MB; each photo can be up to %(limit)s MB")
@@ -90,12 +100,13 @@ def photo_add(*, gallery: Gallery, stream, name: str, size: int, set_name: str =
         digest.update(chunk)
     sha256 = digest.hexdigest()
     stream.seek(0)
-    existing = Photo.objects.filter(gallery=gallery, sha256=sha256).first()
+    existing = Photo.objects.filter(gallery=gallery, kind=kind, sha256=sha256).first()
     if existing:
         return Added(existing, False)
     name = clean_file_name(name)
     photo = Photo(
         gallery=gallery,
+        kind=kind,
         original_name=name,
         sha256=sha256,
         size=size,
@@ -110,7 +121,7 @@ def photo_add(*, gallery: Gallery, stream, name: str, size: int, set_name: str =
     except IntegrityError:
         # The same bytes arrived in another request at the same moment.
         storage_files_delete([photo.original.name])
-        return Added(Photo.objects.get(gallery=gallery, sha256=sha256), False)
+        return Added(Photo.objects.get(gallery=gallery, kind=kind, sha256=sha256), False)
     except Exception:
         storage_files_delete([photo.original.name])
         raise
@@ -142,14 +153,24 @@ def photo_process(*, photo_id: int, now: datetime | None = None) -> Photo | None
     if photo.attempts + 1 > MAX_ATTEMPTS:
         return _fail(photo, _("it could not be processed: the worker stopped on it repeatedly"))
     try:
-        watermark = _watermark(photo.gallery)
+        watermark = _watermark(photo.gallery) if photo.kind == Photo.Kind.PROOF else None
     except Exception:
         log.exception("The studio's watermark could not be read")
         return _fail(photo, _("the studio's watermark could not be read; replace it and retry"))
     written: list[str] = []
+    download = ""
     try:
         with photo.original.open("rb") as stream:
-            rendition = imaging.photo_render(stream, watermark=watermark)
+            if photo.kind == Photo.Kind.FINAL:  # read once: rendered, then made deliverable
+                data = stream.read()
+                rendition = imaging.photo_render(io.BytesIO(data), watermark=None)
+                download = default_storage.save(
+                    derived_key(photo, "download" + file_suffix(photo.original.name)),
+                    ContentFile(delivery.without_location(data)),
+                )
+                written.append(download)
+            else:
+                rendition = imaging.photo_render(stream, watermark=watermark)
         preview = default_storage.save(
             derived_key(photo, "preview.jpg"), ContentFile(rendition.preview)
         )
@@ -165,6 +186,7 @@ def photo_process(*, photo_id: int, now: datetime | None = None) -> Photo | None
         ).update(
             preview=preview,
             thumbnail=thumbnail,
+            download=download,
             width=rendition.width,
             height=rendition.height,
             camera=rendition.camera,
@@ -177,6 +199,9 @@ def photo_process(*, photo_id: int, now: datetime | None = None) -> Photo | None
     except imaging.PhotoRejected as rejected:
         storage_files_delete(written)
         return _fail(photo, rejected.reason)
+    except delivery.DeliveryError as damaged:
+        storage_files_delete(written)
+        return _fail(photo, _("it could not be prepared for download: %(why)s") % {"why": damaged})
     except FileNotFoundError:
         storage_files_delete(written)
         return _fail(photo, _("its original file is missing from storage"))
@@ -189,7 +214,7 @@ def photo_process(*, photo_id: int, now: datetime | None = None) -> Photo | None
     if not updated:  # taken over meanwhile (it looked stuck): the other worker's files win
         storage_files_delete(written)
         return Photo.objects.get(pk=photo.pk)
-    storage_files_delete([photo.preview.name, photo.thumbnail.name])
+    storage_files_delete([photo.preview.name, photo.thumbnail.name, photo.download.name])
     return Photo.objects.get(pk=photo.pk)
 
 
@@ -283,3 +308,18 @@ def gallery_unpublish(*, gallery_id: int) -> bool:
             status=Gallery.Status.DRAFT
         )
     )
+
+
+def gallery_deliver(*, gallery_id: int) -> bool:
+    """Open downloads of the finished photos and email the client, once. False when the
+    gallery has no ready finals yet."""
+    from gallery.tasks import gallery_email_send_task
+
+    with transaction.atomic():
+        gallery = Gallery.objects.select_for_update().get(pk=gallery_id)
+        if not gallery.photos.filter(kind=Photo.Kind.FINAL, status=Photo.Status.READY).exists():
+            return False
+        gallery.status, gallery.downloads_allowed = Gallery.Status.DELIVERED, True
+        gallery.save(update_fields=["status", "downloads_allowed"])
+        task_enqueue_on_commit(gallery_email_send_task, gallery_id=gallery_id, kind="finals")
+    return True

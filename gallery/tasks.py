@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from gallery.downloads import download_build, downloads_expire
 from gallery.emails import gallery_email_send, selection_email_send
 from gallery.services import photo_process, photos_requeue_stuck
 from studio.emailing import MAIL_ERRORS
@@ -27,3 +28,15 @@ def selection_email_send_task(*, selection_id: int) -> bool:
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
 def gallery_email_send_task(*, gallery_id: int, kind: str) -> bool:
     return gallery_email_send(gallery_id=gallery_id, kind=kind)
+
+
+# A zip of a big gallery can take a while: its own time limit, and retried if the worker dies.
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=1800, time_limit=1900)
+def download_build_task(*, download_id: int) -> str | None:
+    download = download_build(download_id=download_id)
+    return download.status if download else None
+
+
+@shared_task
+def downloads_expire_task() -> int:
+    return downloads_expire()

@@ -34,3 +34,13 @@ urlpatterns += [
 urlpatterns += [
     path("gallery/share/<str:token>/", views.share_open, name="share-open"),
 ]
+urlpatterns += [
+    re_path(
+        r"^gallery/(?P<slug>[-a-zA-Z0-9_]+)/finals/(?P<photo_id>[0-9]+)/(?P<size>original|web)/$",
+        views.final_download,
+        name="final-download",
+    ),
+    path("gallery/<slug:slug>/zip/", views.zip_request, name="zip-request"),
+    path("gallery/<slug:slug>/zip/<int:download_id>/", views.zip_status, name="zip-status"),
+    path("gallery/<slug:slug>/zip/<int:download_id>/file/", views.zip_file, name="zip-file"),
+]

@@ -7,10 +7,11 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from gallery import proofing, selection
+from gallery import downloads, proofing, selection
 from gallery.access import (
     GalleryExpired,
     PinRefused,
@@ -23,7 +24,7 @@ from gallery.access import (
     share_link_unlock,
 )
 from gallery.imaging import THUMBNAIL_EDGE
-from gallery.models import Comment, Favorite, FavoriteList, Photo, Selection
+from gallery.models import Comment, Download, Favorite, FavoriteList, Photo, Selection
 from sessions.payment_views import checkout_redirect, refresh_from_stripe
 from sessions.payments import PaymentRefused, payment_checkout_url
 from studio.http import client_ip
@@ -96,7 +97,7 @@ def gallery_detail(request, slug):
     gallery = viewer.gallery
     lists = list(gallery.favorite_lists.all())
     current = _current_list(request, viewer, lists)
-    photos = list(gallery.photos.filter(status=Photo.Status.READY))
+    photos = list(gallery.photos.filter(status=Photo.Status.READY, kind=Photo.Kind.PROOF))
     favorite_ids = (
         set(Favorite.objects.filter(favorite_list=current).values_list("photo_id", flat=True))
         if current
@@ -125,9 +126,22 @@ def gallery_detail(request, slug):
                 "comment_count": comment_counts.get(photo.pk, 0),
             }
         )
+    finals = []
+    if viewer.is_staff or (gallery.downloads_allowed and viewer.can_submit):
+        finals = [
+            {
+                "photo": photo,
+                "thumbnail_url": _file_url(viewer, photo, "thumbnail"),
+                "width": _thumbnail_size(photo)[0],
+                "height": _thumbnail_size(photo)[1],
+            }
+            for photo in downloads.finals(gallery)
+        ]
     context = {
         "viewer": viewer,
         "gallery": gallery,
+        "finals": finals,
+        "download_sizes": Download.Size.choices,
         "sets": [
             {"name": name, "anchor": f"set-{number}", "items": items}
             for number, (name, items) in enumerate(sets.items(), start=1)
@@ -163,6 +177,8 @@ def favorite_set_view(request, slug, photo_id):
     if viewer.is_staff or (viewer.share_link and not viewer.share_link.can_favorite):
         raise Http404  # hearts are the client's, and their chosen guests'
     photo = photo_get_for_viewer(viewer, photo_id)
+    if photo.kind != Photo.Kind.PROOF:
+        raise Http404
     gallery = viewer.gallery
     lists = list(gallery.favorite_lists.all())
     current = _current_list(request, viewer, lists)
@@ -389,3 +405,78 @@ def share_open(request, token):
     response = render(request, "gallery/share_pin.html", {"link": link, "error": error}, status=200)
     response["Referrer-Policy"] = "no-referrer"
     return _private(response)
+
+
+def _downloader(request, slug: str) -> Viewer:
+    """The client (or staff) of a gallery whose downloads are open; anyone else, 404."""
+    viewer = _viewer(request, slug)
+    if not (viewer.is_staff or (viewer.can_submit and viewer.gallery.downloads_allowed)):
+        raise Http404
+    return viewer
+
+
+def _attachment(stored, filename: str) -> HttpResponse:
+    """A stored file as a download under `filename` (RFC 6266, so any name survives)."""
+    if signed := storage_signed_url(stored.name, download_name=filename):
+        return _private(HttpResponseRedirect(signed))
+    try:
+        response = FileResponse(stored.open("rb"), as_attachment=True, filename=filename)
+    except (OSError, ValueError):
+        raise Http404 from None
+    return _private(response)
+
+
+@require_safe
+def final_download(request, slug, photo_id, size):
+    viewer = _downloader(request, slug)
+    photo = photo_get_for_viewer(viewer, photo_id)
+    if photo.kind != Photo.Kind.FINAL:
+        raise Http404
+    stored = downloads.download_file(photo, size)
+    if not stored:
+        raise Http404
+    return _attachment(stored, downloads.download_name(photo, size))
+
+
+def _zip_context(viewer: Viewer, download: Download | None) -> dict:
+    return {
+        "viewer": viewer,
+        "gallery": viewer.gallery,
+        "download": download,
+        "percent": round(100 * download.done / download.total)
+        if download and download.total
+        else 0,
+    }
+
+
+@require_POST
+def zip_request(request, slug):
+    """Start (or find) the zip of every final at one size; answers its progress box."""
+    viewer = _downloader(request, slug)
+    size = request.POST.get("size", "")
+    if size not in Download.Size.values:
+        raise Http404
+    download = downloads.download_request(gallery=viewer.gallery, size=size)
+    return _private(render(request, "gallery/_zip_status.html", _zip_context(viewer, download)))
+
+
+@require_safe
+def zip_status(request, slug, download_id):
+    viewer = _downloader(request, slug)
+    download = Download.objects.filter(pk=download_id, gallery=viewer.gallery).first()
+    if download is None:
+        raise Http404
+    return _private(render(request, "gallery/_zip_status.html", _zip_context(viewer, download)))
+
+
+@require_safe
+def zip_file(request, slug, download_id):
+    viewer = _downloader(request, slug)
+    download = Download.objects.filter(
+        pk=download_id, gallery=viewer.gallery, status=Download.Status.READY
+    ).first()
+    if download is None or download.expires_at <= timezone.now():
+        return _private(
+            render(request, "gallery/zip_expired.html", {"gallery": viewer.gallery}, status=410)
+        )
+    return _attachment(download.file, f"{viewer.gallery.title}.zip")

@@ -39,9 +39,9 @@ app.conf.update(
     ),
     task_routes={
         "gallery.tasks.photo_process_task": {"queue": "images", "routing_key": "images"},
+        "gallery.tasks.download_build_task": {"queue": "images", "routing_key": "images"},
     },
     beat_schedule={
-        # Expired holds free their time at once anyway; this tidies their status.
         "requeue-stuck-photos": {
             "task": "gallery.tasks.photos_requeue_stuck_task",
             "schedule": 600.0,
@@ -50,9 +50,14 @@ app.conf.update(
             "task": "sessions.tasks.refunds_resubmit_task",
             "schedule": 600.0,
         },
+        # Expired holds free their time at once anyway; this tidies their status.
         "expire-booking-holds": {
             "task": "sessions.tasks.booking_holds_expire_task",
             "schedule": 120.0,
+        },
+        "delete-old-zip-downloads": {
+            "task": "gallery.tasks.downloads_expire_task",
+            "schedule": 3600.0,
         },
         "clear-expired-sessions": {
             "task": "studio.tasks.sessions_clear_expired_task",

@@ -62,6 +62,7 @@
       var form = new FormData();
       form.append("file", item.file, item.file.name);
       form.append("set", document.getElementById("photo-set").value);
+      form.append("kind", document.getElementById("photo-finals").checked ? "final" : "proof");
       var xhr = new XMLHttpRequest();
       xhr.open("POST", root.dataset.fileUrl);
       xhr.setRequestHeader("X-CSRFToken", csrf);

@@ -20,12 +20,17 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", help="Photo files, or folders to take them from.")
         parser.add_argument("--set", dest="set_name", default="", help="Put them in this set.")
         parser.add_argument(
+            "--finals",
+            action="store_true",
+            help="They are finished photos for the client to download (no watermark).",
+        )
+        parser.add_argument(
             "--queue",
             action="store_true",
             help="Leave the processing to the workers instead of doing it here.",
         )
 
-    def handle(self, *args, gallery, paths, set_name, queue, **options):
+    def handle(self, *args, gallery, paths, set_name, queue, finals, **options):
         found = _gallery(gallery)
         files = _files(paths)
         if not files:
@@ -42,6 +47,7 @@ class Command(BaseCommand):
                         name=path.name,
                         size=path.stat().st_size,
                         set_name=set_name,
+                        kind=Photo.Kind.FINAL if finals else Photo.Kind.PROOF,
                     )
             except UploadRefused as refused:
                 problems.append((str(path), refused.reason))
