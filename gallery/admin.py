@@ -171,7 +171,7 @@ class GalleryAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["title", "booking__reference", "booking__client__name"]
     list_select_related = ["booking__client"]
-    readonly_fields = ["booking", "slug", "currency"]
+    readonly_fields = ["booking", "slug", "currency", "selection"]
     inlines = [ShareLinkInline, PhotoInline]
     actions = ["publish", "deliver", "unpublish", "reprocess_failed", "selection_reopen"]
 

@@ -84,8 +84,8 @@ class Gallery(models.Model):
 
 class Photo(models.Model):
     class Kind(models.TextChoices):
-        PROOF = "proof", _("Proof (to choose from)")
-        FINAL = "final", _("Final (finished, to download)")
+        PROOF = "proof", _("Proof")
+        FINAL = "final", _("Final")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

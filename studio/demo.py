@@ -61,6 +61,8 @@ SESSION_TYPES = [
         "duration_minutes": 30,
         "price": 15000,
         "deposit": 5000,
+        "included_images": 3,
+        "extra_image_price": 2500,
         "display_order": 1,
         "photographers": ["amelia", "theo"],
     },
@@ -72,6 +74,8 @@ SESSION_TYPES = [
         "duration_minutes": 60,
         "price": 32500,
         "deposit": 7500,
+        "included_images": 15,
+        "extra_image_price": 2000,
         "display_order": 2,
         "photographers": ["theo"],
     },
@@ -214,53 +218,109 @@ def demo_seed(*, photos: int = 30) -> dict[str, int]:
     return created
 
 
-# The completed demo headshot gets a gallery of generated, photo-like pictures.
+# The completed demo headshot gets a proofing gallery of generated, photo-like pictures, with
+# favorites in two lists and a comment; the completed family session a delivered gallery.
 GALLERY_BOOKING = "DM6H7J"
+DELIVERED_BOOKING = "DM7K9M"
 
 
-def _gallery_seed(count: int) -> tuple[int, int]:
-    """A published gallery for a past demo session, its photos made by Pillow and processed
-    through the real pipeline (some turned by EXIF orientation, as cameras do)."""
+def _demo_photo(n: int, *, taken: datetime) -> bytes:
+    from gallery.sample_images import camera_like, exif_with, jpeg_bytes
+
+    width, height = (1800, 1200) if n % 3 else (1200, 1800)
+    image = camera_like(width, height, seed=n)
+    orientation = 6 if n % 5 == 4 else None
+    if orientation:  # stored on its side, as a camera held upright writes it
+        image = image.transpose(2)  # ROTATE_90: EXIF 6 turns it back
+    return jpeg_bytes(
+        image,
+        quality=88,
+        exif=exif_with(
+            orientation=orientation,
+            camera=("FUJIFILM", "X-T5"),
+            taken=(taken + timedelta(minutes=2 * n)).strftime("%Y:%m:%d %H:%M:%S"),
+        ),
+    )
+
+
+def _demo_photos_add(gallery, count: int, *, first: int, name: str, kind: str, sets=()) -> int:
     import io
 
-    from gallery.models import Gallery
-    from gallery.sample_images import camera_like, exif_with, jpeg_bytes
-    from gallery.services import gallery_create_for_booking, photo_add, photo_process
+    from gallery.services import photo_add, photo_process
 
-    booking = Booking.objects.filter(reference=GALLERY_BOOKING).first()
-    if booking is None or booking.galleries.exists():
-        return 0, 0
-    gallery = gallery_create_for_booking(booking=booking)
-    Gallery.objects.filter(pk=gallery.pk).update(status=Gallery.Status.PUBLISHED)
     made = 0
     for n in range(count):
-        width, height = (1800, 1200) if n % 3 else (1200, 1800)
-        image = camera_like(width, height, seed=n)
-        orientation = 6 if n % 5 == 4 else None
-        if orientation:  # stored on its side, as a camera held upright writes it
-            image = image.transpose(2)  # ROTATE_90: EXIF 6 turns it back
-        data = jpeg_bytes(
-            image,
-            quality=88,
-            exif=exif_with(
-                orientation=orientation,
-                camera=("FUJIFILM", "X-T5"),
-                taken=(datetime(2026, 5, 16, 10) + timedelta(minutes=2 * n)).strftime(
-                    "%Y:%m:%d %H:%M:%S"
-                ),
-            ),
-        )
+        data = _demo_photo(first + n, taken=datetime(2026, 5, 16, 10))
+        set_name = sets[0] if sets and n < count // 2 else (sets[-1] if sets else "")
         added = photo_add(
             gallery=gallery,
             stream=io.BytesIO(data),
-            name=f"DSCF{4100 + n:04d}.JPG",
+            name=name % (first + n),
             size=len(data),
-            set_name="Outfit 1" if n < count // 2 else "Outfit 2",
+            set_name=set_name,
+            kind=kind,
         )
         if added.created:
             photo_process(photo_id=added.photo.pk)
             made += 1
-    return 1, made
+    return made
+
+
+def _gallery_seed(count: int) -> tuple[int, int]:
+    """Two galleries, their photos made by Pillow and processed through the real pipeline
+    (some turned by EXIF orientation, as cameras do): Chloe's, being proofed, with her and
+    Sam's favorites and a comment the studio answered; Anna's family session, delivered."""
+    from gallery.models import Comment, Gallery, Photo
+    from gallery.proofing import favorite_list_get_or_create, favorite_set, first_name
+    from gallery.services import gallery_create_for_booking
+
+    galleries = made = 0
+    booking = Booking.objects.filter(reference=GALLERY_BOOKING).first()
+    if booking is not None and not booking.galleries.exists():
+        gallery = gallery_create_for_booking(booking=booking)
+        Gallery.objects.filter(pk=gallery.pk).update(status=Gallery.Status.PUBLISHED)
+        gallery.refresh_from_db()
+        made += _demo_photos_add(
+            gallery,
+            count,
+            first=0,
+            name="DSCF41%02d.JPG",
+            kind="proof",
+            sets=("Outfit 1", "Outfit 2"),
+        )
+        photos = list(gallery.photos.filter(status=Photo.Status.READY))
+        chloe = favorite_list_get_or_create(gallery=gallery, name=first_name(booking.client.name))
+        sam = favorite_list_get_or_create(gallery=gallery, name="Sam")
+        for photo in photos[0:8:2]:
+            favorite_set(favorite_list=chloe, photo=photo, on=True)
+        for photo in photos[2:9:3]:
+            favorite_set(favorite_list=sam, photo=photo, on=True)
+        if photos:
+            Comment.objects.create(
+                photo=photos[0],
+                author_name=booking.client.name,
+                body="I love this one. Could you soften the shadow under my chin a little?",
+            )
+            Comment.objects.create(
+                photo=photos[0],
+                author_name=Studio.objects.values_list("name", flat=True).first() or "",
+                from_studio=True,
+                body="Of course! We'll do that in the final edit.",
+            )
+        galleries += 1
+    booking = Booking.objects.filter(reference=DELIVERED_BOOKING).first()
+    if booking is not None and not booking.galleries.exists():
+        gallery = gallery_create_for_booking(booking=booking)
+        made += _demo_photos_add(
+            gallery, min(count, 6), first=40, name="IMG_03%02d.JPG", kind="proof"
+        )
+        made += _demo_photos_add(
+            gallery, min(count, 4), first=40, name="IMG_03%02d-edit.jpg", kind="final"
+        )
+        status = Gallery.Status.DELIVERED if count else Gallery.Status.PUBLISHED
+        Gallery.objects.filter(pk=gallery.pk).update(status=status, downloads_allowed=bool(count))
+        galleries += 1
+    return galleries, made
 
 
 def _questionnaires_seed() -> int:

@@ -78,16 +78,27 @@ def test_seed_demo_books_past_and_upcoming_sessions_inside_working_hours(db):
 
 
 def test_seed_demo_makes_a_gallery_of_processed_photos_for_a_past_session(db):
-    from gallery.models import Gallery, Photo
+    from gallery.models import Comment, Gallery, Photo
 
     call_command("seed_demo", "--photos", "5", stdout=StringIO())
-    gallery = Gallery.objects.get()
-    assert gallery.booking.reference == "DM6H7J"
+    gallery = Gallery.objects.get(booking__reference="DM6H7J")
     assert gallery.status == Gallery.Status.PUBLISHED
     photos = list(gallery.photos.all())
     assert [p.status for p in photos] == [Photo.Status.READY] * 5
     turned = next(p for p in photos if p.original_name == "DSCF4104.JPG")  # EXIF 6
     assert (turned.width, turned.height) == (1800, 1200)
     assert {p.set_name for p in photos} == {"Outfit 1", "Outfit 2"}
+    # Favorites in two lists, and a comment the studio answered.
+    lists = {fl.name: fl.favorites.count() for fl in gallery.favorite_lists.all()}
+    assert lists == {"Chloé": 3, "Sam": 1}
+    assert [c.from_studio for c in Comment.objects.order_by("pk")] == [False, True]
+    # A second gallery, delivered: finals to download.
+    delivered = Gallery.objects.get(booking__reference="DM7K9M")
+    assert delivered.status == Gallery.Status.DELIVERED
+    assert delivered.downloads_allowed
+    finals = delivered.photos.filter(kind=Photo.Kind.FINAL, status=Photo.Status.READY)
+    assert finals.count() == 4
+    assert finals.filter(download="").count() == 0
+    count = Photo.objects.count()
     call_command("seed_demo", "--photos", "5", stdout=StringIO())
-    assert Photo.objects.count() == 5  # a second run adds nothing
+    assert Photo.objects.count() == count  # a second run adds nothing
