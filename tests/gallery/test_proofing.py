@@ -194,7 +194,12 @@ def test_comments_reach_the_studio_and_a_blank_one_keeps_the_box_open(
         False,
         photos[0],
     )
-    assert "1 comment" in client.get(page_url(published)).text
+    tile = re.search(
+        rf'<li class="photo-tile[^"]*" id="photo-{photos[0].pk}">.*?</li>',
+        client.get(page_url(published)).text,
+        re.S,
+    ).group(0)
+    assert re.search(r"</svg> 1<span class=\"visually-hidden\"> comment</span>", tile)
 
 
 def test_an_expired_gallery_says_so_kindly(client, published, photos, anna, studio):
