@@ -3,6 +3,7 @@ gallery's signed link (from the "your gallery is ready" email); someone the stud
 share link (its PIN entered, if it has one). Anyone else gets a 404, the same answer as for
 a gallery that does not exist. A draft is for staff only."""
 
+import contextlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -93,9 +94,14 @@ def gallery_viewer_get(request, slug: str) -> Viewer:
     signed_in = request.session.get(CLIENT_SESSION_KEY) == client.pk
     share_link = None
     if not signed_in and gallery.pk not in request.session.get(GRANTS_SESSION_KEY, []):
-        share_id = request.session.get(SHARES_SESSION_KEY, {}).get(str(gallery.pk))
+        grant = request.session.get(SHARES_SESSION_KEY, {}).get(str(gallery.pk))
+        share_id, pin_mark = grant if isinstance(grant, list) and len(grant) == 2 else (None, "")
         share_link = ShareLink.objects.filter(pk=share_id, gallery=gallery).first()
-        if share_id is None or share_link is None or not share_link_works(share_link):
+        if (
+            share_link is None
+            or not share_link_works(share_link)
+            or _pin_mark(share_link) != pin_mark
+        ):
             raise Http404
     if gallery.status == Gallery.Status.EXPIRED or (
         gallery.expires_on and gallery.expires_on < timezone.localdate()
@@ -133,17 +139,28 @@ def share_link_unlock(request, link: ShareLink, *, pin: str, ip: str) -> None:
             f"share-pin:ip:{ip}": PIN_LIMIT_PER_IP,
             f"share-pin:gallery:{link.gallery_id}": PIN_LIMIT_PER_GALLERY,
         }
-        if any((cache.get(key) or 0) >= limit for key, limit in limits.items()):
+        # Each try takes its place in the count before the (slow) check, so tries sent at
+        # once can't all slip under the limit; a right PIN gives its place back.
+        over = [over_limit(key, limit) for key, limit in limits.items()]
+        right = not any(over) and check_password(pin.strip(), link.pin_hash)
+        if right or any(over):
+            for key in limits:
+                with contextlib.suppress(ValueError):
+                    cache.decr(key)
+        if any(over):
             raise PinRefused(
                 _("Too many tries. Please wait an hour, or ask the studio for the PIN.")
             )
-        if not check_password(pin.strip(), link.pin_hash):
-            for key, limit in limits.items():
-                over_limit(key, limit)  # counts wrong PINs only
+        if not right:
             raise PinRefused(_("That PIN isn't right. Please check it and try again."))
     shares = dict(request.session.get(SHARES_SESSION_KEY, {}))
-    shares[str(link.gallery_id)] = link.pk
+    shares[str(link.gallery_id)] = [link.pk, _pin_mark(link)]
     request.session[SHARES_SESSION_KEY] = shares
+
+
+def _pin_mark(link: ShareLink) -> str:
+    """Changes when the PIN does, so a new PIN shuts out browsers let in with the old one."""
+    return link.pin_hash[-16:]
 
 
 def share_link_url(link: ShareLink, *, absolute: bool = False) -> str:

@@ -10,6 +10,7 @@ from PIL import Image
 
 GPS_IFD_TAG = 0x8825
 XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
+XMP_TIFF_TAG = 700
 TIFF_TYPE_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4}
 
 
@@ -103,8 +104,11 @@ def _other_without_location(data: bytes) -> bytes:
         if GPS_IFD_TAG not in exif and b"GPS" not in (xmp if isinstance(xmp, bytes) else b""):
             return data
         kind = image.format
-        del exif[GPS_IFD_TAG]
-        options = {"exif": exif.tobytes()}
+        exif.pop(GPS_IFD_TAG, None)
+        exif.pop(XMP_TIFF_TAG, None)  # a TIFF's tags are its Exif, its XMP packet among them
+        if hasattr(image, "tag_v2"):  # and Pillow copies that packet over unless removed
+            image.tag_v2.pop(XMP_TIFF_TAG, None)
+        options = {"exif": exif.tobytes(), "xmp": b""}  # an XMP packet may hold the place
         if icc := image.info.get("icc_profile"):
             options["icc_profile"] = icc
         if kind in ("WEBP", "HEIF"):

@@ -62,6 +62,15 @@ def _zip_entry_names(names: list[str]) -> list[str]:
     return safe
 
 
+def _zip_time(photo: Photo) -> tuple:
+    """When the photo was taken, as a zip records it (years 1980 to 2107 only): a camera
+    clock stuck in 1970 or a scan of an old print gets the upload time instead."""
+    taken = timezone.localtime(photo.captured_at or photo.created_at)
+    if not 1980 <= taken.year <= 2107:
+        taken = timezone.localtime(photo.created_at)
+    return taken.timetuple()[:6]
+
+
 def download_request(*, gallery: Gallery, size: str, now: datetime | None = None) -> Download:
     """The zip of the gallery's finals at this size: one being built or still fresh, else a
     new one, queued for a worker."""
@@ -119,8 +128,7 @@ def download_build(*, download_id: int, now: datetime | None = None) -> Download
         with tempfile.TemporaryFile() as spool:
             with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
                 for number, (photo, name) in enumerate(zip(photos, names, strict=True), 1):
-                    taken = timezone.localtime(photo.captured_at or photo.created_at)
-                    entry = zipfile.ZipInfo(name, date_time=taken.timetuple()[:6])
+                    entry = zipfile.ZipInfo(name, date_time=_zip_time(photo))
                     source = download_file(photo, download.size)
                     with (
                         source.open("rb") as src,

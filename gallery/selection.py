@@ -60,7 +60,9 @@ def selection_submit(
                 _("There are no favorites to send yet: tap the heart on the photos you love.")
             )
         summary = selection_summary(gallery=gallery, count=len(photo_ids))
-        to_pay = summary.extra_cost if settings.PAYMENTS_ENABLED else 0
+        to_pay = 0
+        if settings.PAYMENTS_ENABLED:
+            to_pay = max(0, summary.extra_cost - extras_already_paid(gallery))
         selection = Selection.objects.create(
             gallery=gallery,
             favorite_list=favorite_list,
@@ -96,35 +98,67 @@ def _submitted(gallery: Gallery, selection: Selection, *, now: datetime) -> None
     task_enqueue_on_commit(selection_email_send_task, selection_id=selection.pk)
 
 
-def selection_withdraw(*, gallery_id: int, now: datetime | None = None) -> Selection | None:
+def selection_withdraw(
+    *, gallery_id: int, by_client: bool = False, now: datetime | None = None
+) -> Selection | None:
     """Reopen the gallery's favorites: the client going back to change a selection still
-    waiting for payment, or the studio unlocking a submitted one. Returns what was reopened."""
+    waiting for payment (`by_client`: only then), or the studio unlocking any. A payment still
+    open for it is closed, so the next selection can be paid; money already paid for extras
+    counts towards the next one. Returns what was reopened. Raises SelectionRefused."""
     from sessions import stripe_gateway
 
     now = now or timezone.now()
+    row = Gallery.objects.values("booking_id", "selection_id", "selection__payment_id").get(
+        pk=gallery_id
+    )
     with transaction.atomic():
-        gallery = _locked_gallery(gallery_id)
+        # The payment path's order: booking, payment, then gallery.
+        list(Booking.objects.select_for_update().filter(pk=row["booking_id"]).values_list("pk"))
+        payment = (
+            Payment.objects.select_for_update().filter(pk=row["selection__payment_id"]).first()
+            if row["selection__payment_id"]
+            else None
+        )
+        gallery = Gallery.objects.select_for_update().get(pk=gallery_id)
         selection = gallery.selection
-        if selection is None:
-            return None
+        if selection is None or selection.pk != row["selection_id"]:
+            return None  # changed meanwhile: nothing of what was asked to reopen is left
+        if by_client and selection.status != Selection.Status.AWAITING_PAYMENT:
+            raise SelectionRefused(
+                _("Your selection is already with the studio. To change it, please get in touch.")
+            )
         selection.status, selection.withdrawn_at = Selection.Status.WITHDRAWN, now
         selection.save(update_fields=["status", "withdrawn_at"])
         gallery.selection = None
         if gallery.status == Gallery.Status.SELECTION_SUBMITTED:
             gallery.status = Gallery.Status.PUBLISHED
         gallery.save(update_fields=["selection", "status"])
-        payment = selection.payment
-        open_page = (
-            payment.stripe_checkout_session_id
-            if payment and payment.status == Payment.Status.PENDING
-            else None
-        )
-    if open_page:  # so it can't be paid now; Stripe's "expired" event closes the payment
+        open_page = None
+        if payment and payment.status == Payment.Status.PENDING:
+            open_page = payment.stripe_checkout_session_id if payment.checkout_url else None
+            payment.status = Payment.Status.EXPIRED
+            payment.failure_reason = _("The client changed their selection before paying.")
+            payment.checkout_url, payment.checkout_expires_at = "", None
+            payment.save()
+    if open_page:  # so it can't be paid now; if it was paid already, extras_paid sorts it out
         try:
             stripe_gateway.checkout_session_expire(open_page)
         except Exception:  # it may have closed already; the page expires by itself anyway
             log.warning("Could not close Checkout Session %s", open_page, exc_info=True)
     return selection
+
+
+def extras_already_paid(gallery: Gallery) -> int:
+    """What the client paid for extras of selections the studio has since reopened, less
+    refunds: it counts towards the extras of the next selection."""
+    paid = 0
+    for payment in Payment.objects.filter(
+        selection__gallery=gallery,
+        selection__status=Selection.Status.WITHDRAWN,
+        status__in=Payment.RECEIVED_STATUSES,
+    ):
+        paid += payment.amount - payment.amount_refunded
+    return paid
 
 
 def selection_extras_paid(sender, *, payment: Payment, now: datetime, **kwargs) -> None:

@@ -127,7 +127,7 @@ def gallery_detail(request, slug):
             }
         )
     finals = []
-    if viewer.is_staff or (gallery.downloads_allowed and viewer.can_submit):
+    if _may_download(viewer):
         finals = [
             {
                 "photo": photo,
@@ -157,9 +157,12 @@ def gallery_detail(request, slug):
 
 @require_safe
 def photo_file(request, slug, photo_id, kind):
-    """A photo's thumbnail or watermarked preview; never its original."""
+    """A photo's thumbnail or watermarked preview; never its original. A final's preview has
+    no watermark (it is the web-size download), so it goes only to those who may download."""
     viewer = _viewer(request, slug)
     photo = photo_get_for_viewer(viewer, photo_id)
+    if photo.kind == Photo.Kind.FINAL and not _may_download(viewer):
+        raise Http404
     stored = getattr(photo, kind)
     if signed := storage_signed_url(stored.name):
         return _private(HttpResponseRedirect(signed))
@@ -218,6 +221,8 @@ def photo_comments(request, slug, photo_id):
     if not viewer.can_comment:
         raise Http404  # a view-only share link: the client's notes to the studio are theirs
     photo = photo_get_for_viewer(viewer, photo_id)
+    if photo.kind != Photo.Kind.PROOF:
+        raise Http404
     body, error = "", ""
     if request.method == "POST":
         body = request.POST.get("body", "")
@@ -311,7 +316,7 @@ def selection_view(request, slug):
         action = request.POST.get("action")
         try:
             if action == "change":
-                selection.selection_withdraw(gallery_id=viewer.gallery.pk)
+                selection.selection_withdraw(gallery_id=viewer.gallery.pk, by_client=True)
                 messages.info(request, _("Your favorites are open again: change what you like."))
                 return redirect("gallery:gallery-detail", slug=slug)
             if action == "pay" and context["payment"]:
@@ -342,6 +347,12 @@ def selection_view(request, slug):
 def selection_status(request, slug):
     """The payment box alone, polled after Checkout until the payment is confirmed."""
     viewer = _viewer(request, slug)
+    if not viewer.can_submit and not viewer.is_staff:
+        raise Http404
+    if viewer.gallery.selection is None:  # reopened meanwhile: show the page as it is now
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("gallery:selection", args=[slug])
+        return _private(response)
     context = _selection_context(request, viewer)
     if context["payment"]:
         context["payment"] = refresh_from_stripe(context["payment"])
@@ -354,6 +365,8 @@ def selection_status(request, slug):
 def gallery_compare(request, slug):
     """Everyone's favorites side by side: what each person picked, and what they agree on."""
     viewer = _viewer(request, slug)
+    if not (viewer.can_submit or viewer.is_staff or viewer.can_favorite):
+        raise Http404  # a view-only guest sees the photos, not the family's choices
     gallery = viewer.gallery
     lists = list(gallery.favorite_lists.all())
     chosen_by: dict[int, set[int]] = {}
@@ -407,10 +420,14 @@ def share_open(request, token):
     return _private(response)
 
 
+def _may_download(viewer: Viewer) -> bool:
+    return viewer.is_staff or (viewer.can_submit and viewer.gallery.downloads_allowed)
+
+
 def _downloader(request, slug: str) -> Viewer:
     """The client (or staff) of a gallery whose downloads are open; anyone else, 404."""
     viewer = _viewer(request, slug)
-    if not (viewer.is_staff or (viewer.can_submit and viewer.gallery.downloads_allowed)):
+    if not _may_download(viewer):
         raise Http404
     return viewer
 

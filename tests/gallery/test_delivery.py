@@ -268,3 +268,48 @@ def test_a_real_worker_builds_the_zip_with_its_progress(redis_url, studio, anna)
             "DSC_1 (web).jpg",
             "DSC_2 (web).jpg",
         ]
+
+
+def test_a_finals_unmarked_preview_goes_only_to_who_may_download(published, client, anna):
+    photo, _data = final(published, "IMG_0010.JPG", 120)
+    preview = reverse("gallery:photo-file", args=[published.slug, photo.pk, "preview"])
+    thumbnail = reverse("gallery:photo-file", args=[published.slug, photo.pk, "thumbnail"])
+    comments = reverse("gallery:photo-comments", args=[published.slug, photo.pk])
+    link = ShareLink.objects.create(gallery=published, label="Grandma", can_favorite=True)
+    client.get(reverse("gallery:share-open", args=[link.token]))
+    assert client.get(preview).status_code == 404
+    assert client.get(thumbnail).status_code == 404
+    sign_in(client, anna)
+    assert client.get(preview).status_code == 404  # downloads not open yet
+    assert client.get(comments).status_code == 404  # comments are for proofs
+    Gallery.objects.filter(pk=published.pk).update(downloads_allowed=True)
+    assert client.get(preview).status_code == 200
+
+
+def test_a_final_from_a_camera_stuck_in_1970_still_zips(published, eager_tasks):
+    photo, _data = final(published, "OLD.JPG", 121, taken="1970:06:01 12:00:00")
+    assert photo.captured_at.year == 1970
+    download = Download.objects.create(gallery=published, size="web", total=1)
+    assert download_build(download_id=download.pk).status == Download.Status.READY
+
+
+def test_a_location_kept_only_in_xmp_is_removed_from_webp_and_tiff():
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+        b'22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" '
+        b'exif:GPSLatitude="51,30.0N"/></rdf:RDF></x:xmpmeta>'
+    )
+    image = Image.new("RGB", (40, 30), (10, 120, 200))
+    for kind, options in (
+        ("WEBP", {"xmp": xmp, "lossless": True}),
+        ("TIFF", {"tiffinfo": {700: xmp}}),
+    ):
+        out = io.BytesIO()
+        image.save(out, format=kind, **options)
+        assert b"GPSLatitude" in out.getvalue()
+        clean = delivery.without_location(out.getvalue())
+        assert b"GPSLatitude" not in clean, kind
+        with Image.open(io.BytesIO(clean)) as reread:
+            assert reread.format == kind
+            pixel = reread.getpixel((3, 3))[:3]
+            assert all(abs(a - b) <= 3 for a, b in zip(pixel, (10, 120, 200), strict=True))

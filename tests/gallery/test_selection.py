@@ -243,3 +243,66 @@ def test_publishing_emails_the_client_their_link_once(client, gallery, staff_use
     client.post(changelist, {"action": "unpublish", "_selected_action": [gallery.pk]})
     gallery.refresh_from_db()
     assert gallery.status == Gallery.Status.DRAFT
+
+
+def test_a_sent_selection_cannot_be_reopened_by_the_client(client, published, photos, anna):
+    favorites(published, photos[:2])
+    sign_in(client, anna)
+    client.post(selection_url(published), {"action": "submit"})
+    refused = client.post(selection_url(published), {"action": "change"}, follow=True)
+    assert "Your selection is already with the studio" in refused.text
+    published.refresh_from_db()
+    assert published.status == Gallery.Status.SELECTION_SUBMITTED
+    assert published.selection.status == Selection.Status.SUBMITTED
+
+
+def test_after_changing_their_mind_the_client_can_pay_for_the_new_selection(
+    client, published, photos, anna, stripe_standin
+):
+    favorites(published, photos)
+    sign_in(client, anna)
+    client.post(selection_url(published), {"action": "submit"})
+    first = Payment.objects.get()
+    client.post(selection_url(published), {"action": "change"})
+    first.refresh_from_db()
+    assert first.status == Payment.Status.EXPIRED  # closed at once, not when Stripe says so
+    again = client.post(selection_url(published), {"action": "submit"})
+    assert again.status_code == 303
+    assert again["Location"].startswith(stripe_standin.url)
+    assert Payment.objects.filter(status=Payment.Status.PENDING).count() == 1
+
+
+def test_extras_paid_for_a_selection_the_studio_reopened_count_towards_the_next(
+    published, photos, stripe_standin, post_event, run_tasks
+):
+    from sessions.payments import payment_checkout_url
+
+    favorite_list = favorites(published, photos)  # one extra: £15
+    first = selection_submit(gallery_id=published.pk, favorite_list_id=favorite_list.pk)
+    payment_checkout_url(payment_id=first.payment_id)
+    first.payment.refresh_from_db()
+    session = stripe_standin.complete_session(first.payment.stripe_checkout_session_id)
+    with run_tasks():
+        post_event(stripe_standin.event("checkout.session.completed", session))
+    selection_withdraw(gallery_id=published.pk)  # the studio reopens it
+    with run_tasks():
+        second = selection_submit(gallery_id=published.pk, favorite_list_id=favorite_list.pk)
+    assert second.status == Selection.Status.SUBMITTED  # the £15 was paid already
+    assert second.payment is None
+    assert Payment.objects.count() == 1
+
+
+def test_the_payment_box_is_the_clients_and_stops_when_the_selection_is_reopened(
+    client, published, photos, anna
+):
+    status = reverse("gallery:selection-status", args=[published.slug])
+    sign_in(client, anna)
+    answer = client.get(status)
+    assert answer.status_code == 204
+    assert answer["HX-Redirect"] == selection_url(published)
+    from gallery.models import ShareLink
+
+    client.logout()
+    link = ShareLink.objects.create(gallery=published, label="Tom", can_favorite=True)
+    client.get(reverse("gallery:share-open", args=[link.token]))
+    assert client.get(status).status_code == 404

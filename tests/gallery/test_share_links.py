@@ -141,3 +141,21 @@ def test_the_studio_makes_a_link_with_a_pin_in_the_admin(client, published, staf
     assert "2580" not in link.pin_hash
     page = client.get(url)
     assert f"/gallery/share/{link.token}/" in page.text
+
+
+def test_a_new_pin_shuts_out_browsers_let_in_with_the_old_one(client, published):
+    link = ShareLink.objects.create(
+        gallery=published, label="Grandma", pin_hash=make_password("2580")
+    )
+    open_link(client, link, pin="2580")
+    assert client.get(page_url(published)).status_code == 200
+    link.pin_hash = make_password("1357")
+    link.save()
+    assert client.get(page_url(published)).status_code == 404
+
+
+def test_a_view_only_guest_does_not_see_who_chose_what(client, published):
+    link = ShareLink.objects.create(gallery=published, label="Grandma")
+    open_link(client, link)
+    compare = reverse("gallery:gallery-compare", args=[published.slug])
+    assert client.get(compare).status_code == 404
