@@ -246,3 +246,20 @@ def test_a_thousand_photo_gallery_renders_in_ten_queries(
     assert page.text.count('aria-pressed="true"') == 30
     assert 'width="400" height="267"' in page.text  # true shape, so no layout jumps
     assert "original" not in re.sub(r"DSC_\d+|IMG_\d+", "", page.text.split("<main", 1)[1])
+
+
+def test_the_studio_replies_under_the_photo_and_the_client_sees_it(
+    client, published, photos, anna, staff_user
+):
+    url = reverse("gallery:photo-comments", args=[published.slug, photos[0].pk])
+    sign_in(client, anna)
+    client.post(url, {"body": "Softer background?"})
+    client.logout()
+    client.force_login(staff_user)
+    client.post(url, {"body": "Of course, we'll do that."})
+    client.logout()
+    sign_in(client, anna)
+    thread = client.get(url).text
+    assert thread.index("Softer background?") < thread.index("Of course, we&#x27;ll do that.")
+    assert [c.from_studio for c in Comment.objects.order_by("pk")] == [False, True]
+    assert 'class="comment from-studio"' in thread
