@@ -1,16 +1,24 @@
+import re
+from datetime import date
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, re_path, reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sessions import payments
+from sessions.admin_calendar import VIEWS, calendar_page
 from sessions.admin_forms import BookingAdminForm
 from sessions.admin_payments import DisputedFilter, stripe_links
 from sessions.admin_questionnaires import booking_answers_html
@@ -33,6 +41,7 @@ from sessions.services import (
     booking_decline,
 )
 from studio.forms import SessionTypeAdminForm
+from studio.models import Photographer
 from studio.money import money_format
 from studio.selectors import studio_get
 from studio.templatetags.money import money
@@ -331,6 +340,16 @@ class BookingAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "calendar/",
+                self.admin_site.admin_view(self.calendar_view),
+                name="shoots_booking_calendar",
+            ),
+            path(
+                "calendar/colours.css",
+                self.admin_site.admin_view(self.calendar_colours_view),
+                name="shoots_booking_calendar_colours",
+            ),
+            path(
                 "book-for-client/",
                 self.admin_site.admin_view(self.phone_booking_view),
                 name="shoots_booking_book_for_client",
@@ -385,13 +404,68 @@ class BookingAdmin(admin.ModelAdmin):
             },
         )
 
+    def calendar_view(self, request):
+        """Month, week and day views of the bookings (?view=, ?date=, filters)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        studio = studio_get()
+        tz = ZoneInfo(studio.time_zone)
+        today = timezone.localdate(timezone=tz)
+        view = request.GET.get("view") if request.GET.get("view") in VIEWS else "month"
+        try:
+            anchor = date.fromisoformat(request.GET.get("date", ""))
+        except ValueError:
+            anchor = today
+        page = calendar_page(
+            view=view,
+            anchor=anchor,
+            tz=tz,
+            today=today,
+            photographer_id=_int_or_none(request.GET.get("photographer")),
+            session_type_id=_int_or_none(request.GET.get("session_type")),
+            show_cancelled=request.GET.get("cancelled") == "1",
+        )
+        filters = {
+            key: request.GET[key]
+            for key in ("photographer", "session_type", "cancelled")
+            if request.GET.get(key)
+        }
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Calendar"),
+            "opts": self.model._meta,
+            "page": page,
+            "filters": filters,
+            "filter_query": urlencode(filters),
+            "today": today,
+            "views": list(zip(VIEWS, [_("Month"), _("Week"), _("Day")], strict=True)),
+        }
+        return TemplateResponse(request, "admin/shoots/booking/calendar.html", context)
+
+    def calendar_colours_view(self, request):
+        """Each photographer's calendar colour as a class: the page's policy allows no inline
+        styles, and colours are the studio's to choose."""
+        rules = [
+            f".ph-{pk} {{ --ph: {colour}; }}"
+            for pk, colour in Photographer.objects.values_list("pk", "calendar_colour")
+            if re.fullmatch(r"#[0-9a-fA-F]{6}", colour or "")
+        ]
+        response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+        response["Cache-Control"] = "private, max-age=60"
+        return response
+
     def phone_booking_view(self, request):
         from clients.services import client_get_or_create
         from sessions.admin_forms import StaffBookingForm
 
         if not self.has_view_or_change_permission(request):
             return redirect("admin:index")
-        form = StaffBookingForm(request.POST or None)
+        initial = {
+            key: request.GET[key]
+            for key in ("photographer", "date", "time")
+            if request.GET.get(key)
+        }
+        form = StaffBookingForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -516,3 +590,7 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.display(description=_("client"), ordering="client__name")
     def client_name(self, obj: Booking) -> str:
         return obj.client.name
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else None
