@@ -49,3 +49,17 @@ def booking_holds_expire_task() -> int:
 @shared_task
 def refunds_resubmit_task() -> int:
     return payments.refunds_resubmit()
+
+
+@shared_task(soft_time_limit=600, time_limit=660)
+def external_calendars_sync_task() -> int:
+    from sessions.calendar_feeds import external_calendars_sync
+
+    return external_calendars_sync()
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def external_calendar_sync_task(*, calendar_id: int) -> str:
+    from sessions.calendar_feeds import external_calendar_sync
+
+    return external_calendar_sync(calendar_id=calendar_id).problem

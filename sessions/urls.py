@@ -26,6 +26,7 @@ urlpatterns = [
         name="payment-status",
     ),
     path("stripe/webhook/", payment_views.stripe_webhook, name="stripe-webhook"),
+    path("calendar/<str:token>/sessions.ics", views.calendar_feed, name="calendar-feed"),
     path(
         "booking/<str:token>/questionnaire/<int:questionnaire_id>/",
         questionnaire_views.questionnaire_fill,

@@ -1,10 +1,11 @@
 import calendar
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +39,7 @@ from sessions.services import (
     booking_reschedule,
 )
 from studio.models import Photographer
+from studio.selectors import studio_get
 from studio.templatetags.money import money
 
 DETAILS_SESSION_KEY = "booking_details"
@@ -459,3 +461,24 @@ def booking_reschedule_view(request, token):
     context["booking"] = booking
     context["booking_token"] = token
     return _private(render(request, "sessions/booking_reschedule.html", context))
+
+
+@require_safe
+def calendar_feed(request, token):
+    """A photographer's bookings for their calendar app. The token is the only key: a wrong
+    or rotated one is a 404."""
+    from sessions.calendar_feeds import photographer_feed
+
+    photographer = Photographer.objects.filter(calendar_feed_token=token).first()
+    if photographer is None or len(token) < 20:
+        raise Http404
+    body = photographer_feed(
+        photographer=photographer,
+        tz=ZoneInfo(studio_get().time_zone),
+        now=timezone.now(),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Content-Disposition"] = 'inline; filename="sessions.ics"'
+    return response

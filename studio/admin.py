@@ -1,10 +1,14 @@
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from studio.models import Photographer, Studio
 from studio.selectors import studio_get
+from studio.services import photographer_feed_token_rotate
 
 
 @admin.register(Studio)
@@ -55,3 +59,42 @@ class PhotographerAdmin(admin.ModelAdmin):
     search_fields = ["display_name", "user__username", "user__email"]
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
+    readonly_fields = ["calendar_feed"]
+    actions = ["calendar_feed_rotate"]
+
+    @admin.display(description=_("calendar subscription"))
+    def calendar_feed(self, obj: Photographer) -> str:
+        if not obj.pk:
+            return "—"
+        url = settings.SITE_URL + reverse("sessions:calendar-feed", args=[obj.calendar_feed_token])
+        return format_html(
+            '<input type="text" readonly value="{}" size="70" id="feed-{}"> '
+            '<button type="button" class="button" data-copy="#feed-{}" data-copied="{}">{}</button>'
+            '<p class="help">{}</p>',
+            url,
+            obj.pk,
+            obj.pk,
+            gettext("Copied"),
+            gettext("Copy"),
+            gettext(
+                "Add it to Google Calendar (Other calendars, From URL), Apple Calendar (File, "
+                "New Calendar Subscription) or Outlook (Add calendar, Subscribe from web). "
+                "Anyone with it sees these sessions: keep it private."
+            ),
+        )
+
+    @admin.action(
+        description=_("New calendar subscription address (the old one stops working)"),
+        permissions=["change"],
+    )
+    def calendar_feed_rotate(self, request, queryset):
+        for photographer in queryset:
+            photographer_feed_token_rotate(photographer_id=photographer.pk)
+        self.message_user(
+            request,
+            gettext("New addresses made. Subscribe again with the new one in your calendar app."),
+            messages.SUCCESS,
+        )
+
+    class Media:
+        js = ["js/admin-copy.js"]

@@ -55,6 +55,10 @@ app.conf.update(
             "task": "sessions.tasks.booking_holds_expire_task",
             "schedule": 120.0,
         },
+        "read-outside-calendars": {
+            "task": "sessions.tasks.external_calendars_sync_task",
+            "schedule": 900.0,
+        },
         "delete-old-zip-downloads": {
             "task": "gallery.tasks.downloads_expire_task",
             "schedule": 3600.0,

@@ -1,3 +1,6 @@
+import secrets
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -10,9 +13,6 @@ from studio.fields import CurrencyField, TimeZoneField
 
 def branding_upload_to(instance: models.Model, filename: str) -> str:
     # The server names the file; the uploaded name is never trusted as a path.
-    import secrets
-    from pathlib import PurePath
-
     suffix = PurePath(filename).suffix.lower()[:8]
     return f"branding/{secrets.token_hex(8)}{suffix}"
 
@@ -128,6 +128,10 @@ class SentEmail(models.Model):
         return f"{self.subject} → {self.to}"
 
 
+def feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class Photographer(models.Model):
     """A staff member who photographs sessions."""
 
@@ -151,6 +155,11 @@ class Photographer(models.Model):
         help_text=_("Untick to stop offering this photographer for new bookings."),
     )
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    # The secret in the photographer's calendar subscription address; a new one cuts off
+    # every calendar app that had the old.
+    calendar_feed_token = models.CharField(
+        max_length=64, unique=True, default=feed_token, editable=False
+    )
     max_sessions_per_day = models.PositiveSmallIntegerField(
         _("at most sessions per day"),
         null=True,

@@ -76,3 +76,13 @@ def storage_signed_url(name: str, *, download_name: str | None = None) -> str | 
             as_attachment=True, filename=download_name
         )
     return default_storage.url(name, parameters=parameters or None)
+
+
+def photographer_feed_token_rotate(*, photographer_id: int) -> str:
+    """A new secret for the photographer's calendar subscription: every calendar app that
+    had the old address stops getting updates (for a lost phone, or a staff member leaving)."""
+    from studio.models import Photographer, feed_token
+
+    token = feed_token()
+    Photographer.objects.filter(pk=photographer_id).update(calendar_feed_token=token)
+    return token

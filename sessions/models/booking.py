@@ -219,8 +219,39 @@ class DateHours(models.Model):
         return f"{self.photographer}: {self.date} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
 
 
+class ExternalCalendar(models.Model):
+    """A photographer's own calendar (Google, Apple, Outlook), read by its iCalendar address:
+    its busy events become time off, refreshed by beat (sessions.calendar_feeds)."""
+
+    photographer = models.ForeignKey(
+        Photographer,
+        on_delete=models.CASCADE,
+        related_name="external_calendars",
+        verbose_name=_("photographer"),
+    )
+    name = models.CharField(_("name"), max_length=80, help_text=_("e.g. Personal"))
+    url = models.CharField(
+        _("iCalendar address"),
+        max_length=1000,
+        help_text=_("The calendar's secret address in iCal format (https:// or webcal://)."),
+    )
+    synced_at = models.DateTimeField(_("last read"), null=True, blank=True, editable=False)
+    busy_count = models.PositiveIntegerField(_("busy times"), default=0, editable=False)
+    problem = models.CharField(_("problem"), max_length=300, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outside calendar")
+        verbose_name_plural = _("outside calendars")
+        ordering = ["photographer", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.photographer}: {self.name}"
+
+
 class TimeOff(models.Model):
-    """A blocked period: one photographer's, or the whole studio's when no photographer."""
+    """A blocked period: one photographer's, or the whole studio's when no photographer.
+    Rows from an outside calendar are replaced each time it is read."""
 
     photographer = models.ForeignKey(
         Photographer,
@@ -234,6 +265,15 @@ class TimeOff(models.Model):
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    external_calendar = models.ForeignKey(
+        ExternalCalendar,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="busy_times",
+        verbose_name=_("from the calendar"),
+    )
 
     class Meta:
         verbose_name = _("time off")
