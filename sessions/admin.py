@@ -6,8 +6,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -28,11 +26,11 @@ from sessions.models import (
     DateHours,
     ExternalCalendar,
     Payment,
-    Questionnaire,
     QuestionnaireResponse,
     SessionType,
     TimeOff,
 )
+from sessions.selectors import questionnaire_progress_text, with_questionnaire_progress
 from sessions.services import (
     BookingChangeRefused,
     SlotUnavailable,
@@ -330,47 +328,11 @@ class BookingAdmin(admin.ModelAdmin):
         css = {"all": ["css/admin-answers.css"]}
 
     def get_queryset(self, request):
-        expected = (
-            Questionnaire.objects.filter(session_types=OuterRef("session_type"), is_active=True)
-            .order_by()
-            .values("session_types")
-            .annotate(total=Count("pk"))
-            .values("total")
-        )
-        submitted = (
-            QuestionnaireResponse.objects.filter(
-                booking=OuterRef("pk"),
-                status=QuestionnaireResponse.Status.SUBMITTED,
-                questionnaire__is_active=True,
-                questionnaire__session_types=OuterRef("session_type"),
-            )
-            .order_by()
-            .values("booking")
-            .annotate(total=Count("pk"))
-            .values("total")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                questionnaires_expected=Coalesce(Subquery(expected), 0),
-                questionnaires_submitted=Coalesce(Subquery(submitted), 0),
-                answers_started=Exists(
-                    QuestionnaireResponse.objects.filter(booking=OuterRef("pk"))
-                ),
-            )
-        )
+        return with_questionnaire_progress(super().get_queryset(request))
 
     @admin.display(description=_("questionnaire"))
     def questionnaire_status(self, obj: Booking) -> str:
-        expected, done = obj.questionnaires_expected, obj.questionnaires_submitted
-        if not expected:
-            return "—"
-        if done >= expected:
-            return _("Submitted")
-        if done:
-            return _("%(done)s of %(expected)s submitted") % {"done": done, "expected": expected}
-        return _("Draft") if obj.answers_started else _("Not started")
+        return questionnaire_progress_text(obj)
 
     @admin.display(description=_("answers"))
     def answers(self, obj: Booking) -> str:

@@ -2,8 +2,10 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from sessions import slots
 from sessions.models import (
@@ -196,3 +198,45 @@ def booking_list_for_client(*, client_id: int) -> list[Booking]:
         )
         .order_by("-starts_at")
     )
+
+
+def with_questionnaire_progress(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    """Each booking with how many active questionnaires its session type asks for
+    (`questionnaires_expected`), how many the client submitted, and whether they started."""
+    expected = (
+        Questionnaire.objects.filter(session_types=OuterRef("session_type"), is_active=True)
+        .order_by()
+        .values("session_types")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    submitted = (
+        QuestionnaireResponse.objects.filter(
+            booking=OuterRef("pk"),
+            status=QuestionnaireResponse.Status.SUBMITTED,
+            questionnaire__is_active=True,
+            questionnaire__session_types=OuterRef("session_type"),
+        )
+        .order_by()
+        .values("booking")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return bookings.annotate(
+        questionnaires_expected=Coalesce(Subquery(expected), 0),
+        questionnaires_submitted=Coalesce(Subquery(submitted), 0),
+        answers_started=Exists(QuestionnaireResponse.objects.filter(booking=OuterRef("pk"))),
+    )
+
+
+def questionnaire_progress_text(booking: Booking) -> str:
+    """ "Submitted", "1 of 2 submitted", "Draft", "Not started" or "—" (none asked for), from
+    the annotations of `with_questionnaire_progress`."""
+    expected, done = booking.questionnaires_expected, booking.questionnaires_submitted
+    if not expected:
+        return "—"
+    if done >= expected:
+        return gettext("Submitted")
+    if done:
+        return gettext("%(done)s of %(expected)s submitted") % {"done": done, "expected": expected}
+    return gettext("Draft") if booking.answers_started else gettext("Not started")

@@ -1,0 +1,24 @@
+"""The admin site, with the studio dashboard as its front page."""
+
+from zoneinfo import ZoneInfo
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.utils import timezone
+
+
+class StudioAdminSite(admin.AdminSite):
+    def index(self, request, extra_context=None):
+        from studio.dashboard import studio_dashboard
+        from studio.selectors import studio_get
+
+        context = dict(extra_context or {})
+        if request.user.has_perm("shoots.view_booking"):
+            context["dashboard"] = studio_dashboard(
+                now=timezone.now(), tz=ZoneInfo(studio_get().time_zone)
+            )
+        return super().index(request, context)
+
+
+class StudioAdminConfig(AdminConfig):
+    default_site = "studio.admin_site.StudioAdminSite"
