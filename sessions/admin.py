@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, re_path, reverse
 from django.utils import timezone
@@ -38,6 +39,8 @@ from sessions.services import (
     booking_cancel,
     booking_create_by_staff,
     booking_decline,
+    booking_mark_attended,
+    booking_reschedule,
 )
 from studio.forms import SessionTypeAdminForm
 from studio.models import Photographer
@@ -324,6 +327,163 @@ class BookingAdmin(admin.ModelAdmin):
     change_list_template = "admin/shoots/booking/change_list.html"
     change_form_template = "admin/shoots/booking/change_form.html"
 
+    # The buttons on a booking's page: (name, label, which statuses show it).
+    PAGE_ACTIONS = [
+        ("approve", _("Confirm the request"), {Booking.Status.REQUESTED}),
+        ("decline", _("Decline the request"), {Booking.Status.REQUESTED}),
+        ("complete", _("Mark completed"), {Booking.Status.CONFIRMED, Booking.Status.NO_SHOW}),
+        ("no_show", _("Mark as no-show"), {Booking.Status.CONFIRMED, Booking.Status.COMPLETED}),
+        (
+            "balance",
+            _("Send a balance request"),
+            {Booking.Status.CONFIRMED, Booking.Status.COMPLETED},
+        ),
+        ("gallery", _("Create a gallery"), {Booking.Status.CONFIRMED, Booking.Status.COMPLETED}),
+        (
+            "cancel",
+            _("Cancel, refunding in full"),
+            {Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED},
+        ),
+        (
+            "cancel_keep",
+            _("Cancel, keeping what was paid"),
+            {Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED},
+        ),
+    ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        booking = self.get_object(request, object_id)
+        if booking is not None:
+            extra_context = {**(extra_context or {}), **self._story(booking)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _story(self, booking: Booking) -> dict:
+        """The booking's whole story for its page, beyond its own fields and payments."""
+        from gallery.models import Gallery
+        from studio.models import SentEmail
+
+        galleries = list(Gallery.objects.filter(booking=booking).select_related("selection"))
+        payment_ids = list(booking.payments.values_list("pk", flat=True))
+        about = Q(key__startswith=f"booking:{booking.pk}:")
+        for payment_id in payment_ids:
+            about |= Q(key__startswith=f"payment:{payment_id}:")
+        for gallery in galleries:
+            about |= Q(key__startswith=f"gallery:{gallery.pk}:")
+        tz = ZoneInfo(studio_get().time_zone)
+        events = list(booking.events.all())
+        for event in events:
+            event.local_start = event.starts_at.astimezone(tz)
+        return {
+            "story_events": events,
+            "story_emails": list(SentEmail.objects.filter(about).order_by("sent_at")),
+            "story_galleries": galleries,
+            "story_other_bookings": Booking.objects.filter(client_id=booking.client_id)
+            .exclude(pk=booking.pk)
+            .count(),
+            "story_actions": [
+                (name, label)
+                for name, label, statuses in self.PAGE_ACTIONS
+                if booking.status in statuses and not (name == "gallery" and galleries)
+            ],
+            "story_can_reschedule": booking.status in Booking.ACTIVE_STATUSES,
+        }
+
+    def act_view(self, request, booking_id):
+        """One button on a booking's page: the same services as the list's actions."""
+        from gallery.services import gallery_create_for_booking
+
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        booking = get_object_or_404(Booking, pk=booking_id)
+        doing = request.POST.get("do", "")
+        services = {
+            "approve": (
+                lambda: booking_approve(booking_id=booking.pk),
+                _("Confirmed; the client is emailed."),
+            ),
+            "decline": (
+                lambda: booking_decline(booking_id=booking.pk),
+                _("Declined; the client is emailed."),
+            ),
+            "complete": (
+                lambda: booking_mark_attended(booking_id=booking.pk, attended=True),
+                _("Marked completed."),
+            ),
+            "no_show": (
+                lambda: booking_mark_attended(booking_id=booking.pk, attended=False),
+                _("Marked as a no-show."),
+            ),
+            "balance": (
+                lambda: payments.balance_request(booking_id=booking.pk),
+                _("Balance request sent."),
+            ),
+            "cancel": (
+                lambda: booking_cancel(booking_id=booking.pk, by_client=False),
+                _("Cancelled, with a full refund; the client is emailed."),
+            ),
+            "cancel_keep": (
+                lambda: booking_cancel(booking_id=booking.pk, by_client=False, refund_percent=0),
+                _("Cancelled, keeping what was paid; the client is emailed."),
+            ),
+        }
+        if doing == "gallery":
+            gallery = gallery_create_for_booking(booking=booking)
+            self.message_user(request, _("Gallery created: add the photos."), messages.SUCCESS)
+            return redirect("admin:gallery_gallery_change", gallery.pk)
+        if doing not in services:
+            raise Http404
+        service, done = services[doing]
+        try:
+            service()
+        except (BookingChangeRefused, payments.PaymentRefused) as refused:
+            self.message_user(request, refused.message, messages.WARNING)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return redirect("admin:shoots_booking_change", booking.pk)
+
+    def reschedule_view(self, request, booking_id):
+        """Move a booking to another free time of its photographer, as the client could;
+        the same guarantee against overlaps, and the client gets an updated invite."""
+        from sessions.admin_forms import StaffRescheduleForm
+
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        booking = get_object_or_404(
+            Booking.objects.select_related("client", "session_type"), pk=booking_id
+        )
+        tz = ZoneInfo(studio_get().time_zone)
+        form = StaffRescheduleForm(request.POST or None, tz=tz)
+        nearest = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                booking_reschedule(
+                    booking_id=booking.pk,
+                    starts_at=form.cleaned_data["starts_at"],
+                    tz=tz,
+                    by_client=False,
+                )
+            except SlotUnavailable as taken:
+                form.add_error(None, taken.message)
+                nearest = [slot.starts_at.astimezone(tz) for slot in (taken.nearest or [])]
+            except BookingChangeRefused as refused:
+                form.add_error(None, refused.message)
+            else:
+                self.message_user(
+                    request, _("Moved; the client is emailed an updated invite."), messages.SUCCESS
+                )
+                return redirect("admin:shoots_booking_change", booking.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Move %(ref)s") % {"ref": booking.reference},
+            "booking": booking,
+            "local_start": booking.starts_at.astimezone(tz),
+            "form": form,
+            "nearest": nearest,
+            "media": self.media + form.media,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/shoots/booking/reschedule.html", context)
+
     class Media:
         css = {"all": ["css/admin-answers.css"]}
 
@@ -354,6 +514,16 @@ class BookingAdmin(admin.ModelAdmin):
                 "calendar/colours.css",
                 self.admin_site.admin_view(self.calendar_colours_view),
                 name="shoots_booking_calendar_colours",
+            ),
+            path(
+                "<int:booking_id>/act/",
+                self.admin_site.admin_view(self.act_view),
+                name="shoots_booking_act",
+            ),
+            path(
+                "<int:booking_id>/reschedule/",
+                self.admin_site.admin_view(self.reschedule_view),
+                name="shoots_booking_reschedule",
             ),
             path(
                 "book-for-client/",
@@ -529,7 +699,7 @@ class BookingAdmin(admin.ModelAdmin):
         ),
         (_("Before the session"), {"fields": ["answers"]}),
         (
-            _("History"),
+            _("Record"),
             {
                 "classes": ["collapse"],
                 "fields": [

@@ -114,3 +114,20 @@ class RefundForm(forms.Form):
                 % {"amount": money_format(self.refundable, self.payment.currency)}
             )
         return amount
+
+
+class StaffRescheduleForm(forms.Form):
+    """A new date and start time, in the studio's time, for a booking the studio moves."""
+
+    date = forms.DateField(label=_("New date"), widget=AdminDateWidget)
+    time = forms.TimeField(label=_("New start time (studio time)"), widget=AdminTimeWidget)
+
+    def __init__(self, *args, tz, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date") and cleaned.get("time"):
+            cleaned["starts_at"] = datetime.combine(cleaned["date"], cleaned["time"], self.tz)
+        return cleaned

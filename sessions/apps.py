@@ -10,4 +10,9 @@ class ShootsConfig(AppConfig):
     verbose_name = _("Bookings")
 
     def ready(self) -> None:
-        from sessions import checks  # noqa: F401  (registers the checks)
+        from sessions import (
+            checks,  # noqa: F401  (registers the checks)
+            history,
+        )
+
+        history.connect()

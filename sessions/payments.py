@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from sessions import stripe_gateway
 from sessions.access import booking_token, booking_url
+from sessions.history import booking_events_record
 from sessions.models import Booking, Payment, Refund, StripeEvent
 from sessions.selectors import booking_active_q
 from sessions.services import _lock_photographers, booking_change_deadline, booking_email_enqueue
@@ -784,6 +785,7 @@ def booking_holds_expire(*, now: datetime | None = None) -> int:
             .values_list("pk", flat=True)
         )
         Booking.objects.filter(pk__in=ids).update(status=Booking.Status.EXPIRED, cancelled_at=now)
+        booking_events_record(ids, status=Booking.Status.EXPIRED)
         Payment.objects.filter(
             booking_id__in=ids, kind=Payment.Kind.DEPOSIT, status=Payment.Status.PENDING
         ).update(

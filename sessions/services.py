@@ -201,13 +201,19 @@ def _lock_photographers(ids: list[int]) -> None:
 def _expire_overlapping_holds(booking: Booking, *, now: datetime) -> None:
     # A hold that ran out frees its time at once, not when a cleanup job next runs;
     # it must stop counting as active before the exclusion constraint sees the new row.
-    Booking.objects.filter(
+    from sessions.history import booking_events_record
+
+    expiring = Booking.objects.filter(
         photographer=booking.photographer,
         status=Booking.Status.HELD,
         hold_expires_at__lte=now,
         blocked_from__lt=booking.blocked_until,
         blocked_until__gt=booking.blocked_from,
-    ).update(status=Booking.Status.EXPIRED, cancelled_at=now)
+    )
+    ids = list(expiring.values_list("pk", flat=True))
+    if ids:
+        Booking.objects.filter(pk__in=ids).update(status=Booking.Status.EXPIRED, cancelled_at=now)
+        booking_events_record(ids, status=Booking.Status.EXPIRED)
 
 
 def _set_initial_status(booking: Booking, *, now: datetime) -> None:
@@ -533,4 +539,29 @@ def booking_create_by_staff(
         if "booking_no_overlap_per_photographer" not in str(error):
             raise
         raise SlotUnavailable(_("That time was just taken.")) from None
+    return booking
+
+
+def booking_mark_attended(
+    *, booking_id: int, attended: bool, now: datetime | None = None
+) -> Booking:
+    """After the session starts: completed, or a no-show. Raises BookingChangeRefused before
+    the session, or for a booking that was never confirmed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _locked(booking_id)
+        wanted = Booking.Status.COMPLETED if attended else Booking.Status.NO_SHOW
+        if booking.status == wanted:
+            return booking
+        if booking.status not in (
+            Booking.Status.CONFIRMED,
+            Booking.Status.COMPLETED,
+            Booking.Status.NO_SHOW,
+        ):
+            raise BookingChangeRefused(_("Only a confirmed session can be marked as done."))
+        if now < booking.starts_at:
+            raise BookingChangeRefused(_("The session hasn't started yet."))
+        booking.status = wanted
+        booking.completed_at = now if attended else None
+        booking.save(update_fields=["status", "completed_at"])
     return booking

@@ -3,6 +3,7 @@
 from sessions.models.booking import (
     AvailabilityRule,
     Booking,
+    BookingEvent,
     DateHours,
     ExternalCalendar,
     PostgresExclusionConstraint,
@@ -25,6 +26,7 @@ __all__ = [
     "AnswerImage",
     "AvailabilityRule",
     "Booking",
+    "BookingEvent",
     "DateHours",
     "ExternalCalendar",
     "Payment",

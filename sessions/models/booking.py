@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import RangeOperators
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
@@ -421,3 +422,22 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} · {self.client.name} · {self.session_type}"
+
+
+class BookingEvent(models.Model):
+    """A line in a booking's history: it was made, its status changed, or it moved. Written
+    by sessions.history on every save that changes them, so no path can forget to."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=20, choices=Booking.Status.choices)
+    starts_at = models.DateTimeField(_("session time"))
+    moved = models.BooleanField(_("moved"), default=False)
+
+    class Meta:
+        verbose_name = _("booking event")
+        verbose_name_plural = _("booking events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.status}"

@@ -1,0 +1,48 @@
+"""A booking's history, written from its saves: a new booking, a new status, a new time.
+Bulk updates (holds expiring) write theirs with `booking_events_record`."""
+
+from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
+
+from sessions.models import Booking, BookingEvent
+
+WATCHED = {"status", "starts_at"}
+
+
+def _before(sender, instance: Booking, update_fields=None, raw=False, **kwargs) -> None:
+    instance._history_before = None
+    if raw or instance.pk is None:
+        return
+    if update_fields is not None and not WATCHED & set(update_fields):
+        return
+    instance._history_before = (
+        Booking.objects.filter(pk=instance.pk).values("status", "starts_at").first()
+    )
+
+
+def _after(sender, instance: Booking, created: bool, raw=False, **kwargs) -> None:
+    if raw:
+        return
+    before = getattr(instance, "_history_before", None)
+    moved = bool(before) and before["starts_at"] != instance.starts_at
+    if created or moved or (before and before["status"] != instance.status):
+        BookingEvent.objects.create(
+            booking=instance, status=instance.status, starts_at=instance.starts_at, moved=moved
+        )
+    instance._history_before = None
+
+
+def booking_events_record(booking_ids, *, status: str) -> None:
+    """History for bookings changed by a bulk update, which sends no signals."""
+    now = timezone.now()
+    BookingEvent.objects.bulk_create(
+        BookingEvent(booking_id=pk, status=status, starts_at=starts_at, at=now)
+        for pk, starts_at in Booking.objects.filter(pk__in=list(booking_ids)).values_list(
+            "pk", "starts_at"
+        )
+    )
+
+
+def connect() -> None:
+    pre_save.connect(_before, sender=Booking, dispatch_uid="sessions.history.before")
+    post_save.connect(_after, sender=Booking, dispatch_uid="sessions.history.after")

@@ -1,0 +1,138 @@
+"""A booking's whole story on its admin page: the client, its history (every status and
+move, however it happened), the emails, the gallery; and its buttons: confirm, move, cancel,
+mark completed or no-show, create a gallery, ask for the balance."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from gallery.models import Gallery
+from sessions.models import AvailabilityRule, Booking, BookingEvent
+from sessions.payments import booking_holds_expire
+from tests.factories import BookingFactory, PhotographerFactory, SessionTypeFactory
+
+NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+TEN = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)  # Wednesday 10:00 in London
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def maya(db):
+    photographer = PhotographerFactory(display_name="Maya Lind")
+    AvailabilityRule.objects.create(
+        photographer=photographer, weekday=2, start_time=time(9), end_time=time(17)
+    )
+    return photographer
+
+
+@pytest.fixture
+def booking(studio, maya, anna):
+    headshot = SessionTypeFactory(name="Headshot", duration_minutes=60, photographers=[maya])
+    return BookingFactory(client=anna, session_type=headshot, photographer=maya, starts_at=TEN)
+
+
+@pytest.fixture
+def admin_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def act(admin_client, booking, do):
+    return admin_client.post(reverse("admin:shoots_booking_act", args=[booking.pk]), {"do": do})
+
+
+def history(booking) -> list[tuple[str, bool]]:
+    return [(e.status, e.moved) for e in BookingEvent.objects.filter(booking=booking)]
+
+
+def test_moving_and_cancelling_from_the_page_are_written_in_its_history(admin_client, booking):
+    move = reverse("admin:shoots_booking_reschedule", args=[booking.pk])
+    form = admin_client.get(move)
+    assert "now Wednesday 10 June 2026, 10:00" in form.content.decode()
+    moved = admin_client.post(move, {"date": "2026-06-10", "time": "14:00"})
+    assert moved.status_code == 302
+    booking.refresh_from_db()
+    assert booking.starts_at == TEN + timedelta(hours=4)
+    assert booking.calendar_sequence == 1  # the client's invite is updated in place
+    act(admin_client, booking, "cancel_keep")
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    assert history(booking) == [("confirmed", False), ("confirmed", True), ("cancelled", False)]
+    page = admin_client.get(reverse("admin:shoots_booking_change", args=[booking.pk])).content
+    text = page.decode()
+    assert "moved to Wed 10 Jun 2026, 14:00" in text
+    assert "Cancelled" in text
+    assert "Emails sent" in text
+
+
+def test_moving_onto_a_taken_time_is_refused_with_the_nearest_free_times(
+    admin_client, booking, maya
+):
+    BookingFactory(
+        photographer=maya, session_type=booking.session_type, starts_at=TEN + timedelta(hours=2)
+    )
+    move = reverse("admin:shoots_booking_reschedule", args=[booking.pk])
+    refused = admin_client.post(move, {"date": "2026-06-10", "time": "12:00"})
+    assert refused.status_code == 200
+    text = refused.content.decode()
+    assert "no longer free" in text or "just taken" in text
+    assert "The nearest free times:" in text
+    booking.refresh_from_db()
+    assert booking.starts_at == TEN
+
+
+def test_completed_or_no_show_only_once_the_session_has_started(admin_client, booking):
+    early = act(admin_client, booking, "complete")
+    assert early.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    with time_machine.travel(TEN + timedelta(minutes=70), tick=False):
+        act(admin_client, booking, "no_show")
+        booking.refresh_from_db()
+        assert booking.status == Booking.Status.NO_SHOW
+        act(admin_client, booking, "complete")
+        booking.refresh_from_db()
+        assert booking.status == Booking.Status.COMPLETED
+    assert [status for status, _moved in history(booking)] == ["confirmed", "no_show", "completed"]
+
+
+def test_a_gallery_is_made_from_the_page_and_shown_in_the_story(admin_client, booking):
+    made = act(admin_client, booking, "gallery")
+    gallery = Gallery.objects.get(booking=booking)
+    assert made["Location"] == reverse("admin:gallery_gallery_change", args=[gallery.pk])
+    page = admin_client.get(reverse("admin:shoots_booking_change", args=[booking.pk])).content
+    assert gallery.title in page.decode()
+
+
+def test_the_page_shows_the_client_and_their_other_bookings(admin_client, booking, anna):
+    BookingFactory(client=anna, starts_at=TEN + timedelta(days=30))
+    page = admin_client.get(reverse("admin:shoots_booking_change", args=[booking.pk])).content
+    text = page.decode()
+    assert "Anna Kowalska" in text
+    assert f"?client__id__exact={anna.pk}" in text
+    assert "1 other booking" in text
+
+
+def test_buttons_need_a_post_and_a_known_action(admin_client, booking, client, anna):
+    url = reverse("admin:shoots_booking_act", args=[booking.pk])
+    assert admin_client.get(url).status_code == 403
+    assert admin_client.post(url, {"do": "explode"}).status_code == 404
+    admin_client.logout()
+    assert client.post(url, {"do": "cancel"})["Location"].startswith("/admin/login/")
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_holds_that_run_out_are_in_the_history_too(studio, maya):
+    held = BookingFactory(
+        photographer=maya, starts_at=TEN, status=Booking.Status.HELD, hold_expires_at=NOW
+    )
+    assert booking_holds_expire() == 1
+    assert history(held) == [("held", False), ("expired", False)]
