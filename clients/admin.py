@@ -1,6 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
 
-from clients.models import Client
+from clients.models import Client, PrivacyRecord
+from clients.privacy import ErasureRefused, client_data_export, client_erase
 
 
 @admin.register(Client)
@@ -8,3 +16,98 @@ class ClientAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "phone", "created_at"]
     search_fields = ["name", "email", "phone"]
     date_hierarchy = "created_at"
+    change_form_template = "admin/clients/client/change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:client_id>/export/",
+                self.admin_site.admin_view(self.export_view),
+                name="clients_client_export",
+            ),
+            path(
+                "<int:client_id>/erase/",
+                self.admin_site.admin_view(self.erase_view),
+                name="clients_client_erase",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from gallery.models import Gallery
+        from sessions.models import Booking, Payment
+
+        client = self.get_object(request, object_id)
+        if client is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "client_bookings": Booking.objects.filter(client=client)
+                .select_related("session_type", "photographer")
+                .order_by("-starts_at"),
+                "client_galleries": Gallery.objects.filter(booking__client=client),
+                "client_payments": Payment.objects.filter(booking__client=client)
+                .select_related("booking")
+                .order_by("-created_at"),
+                "client_privacy": PrivacyRecord.objects.filter(client=client).select_related("by"),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def export_view(self, request, client_id):
+        """Everything Sitting holds about the client, as a JSON file; recorded."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        client = get_object_or_404(Client, pk=client_id)
+        body = client_data_export(client=client, by=request.user)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"client-{client.pk}-data.json"
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def erase_view(self, request, client_id):
+        """Erase the client's personal data, after a page that says exactly what goes and
+        what stays, and a typed confirmation."""
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        client = get_object_or_404(Client, pk=client_id)
+        error = ""
+        if request.method == "POST":
+            if request.POST.get("confirm", "").strip().lower() != "erase":
+                error = _("Type ERASE to confirm.")
+            else:
+                try:
+                    client_erase(client_id=client.pk, by=request.user)
+                except ErasureRefused as refused:
+                    error = refused.message
+                else:
+                    self.message_user(
+                        request,
+                        _("Personal data erased. The bookings and payments are kept, anonymous."),
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:clients_client_change", client.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Erase %(name)s's personal data") % {"name": client.name},
+            "client": client,
+            "error": error,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/clients/client/erase.html", context)
+
+
+@admin.register(PrivacyRecord)
+class PrivacyRecordAdmin(admin.ModelAdmin):
+    list_display = ["at", "kind", "client_number", "by", "summary"]
+    list_filter = ["kind"]
+    readonly_fields = ["at", "kind", "client", "client_number", "by", "summary"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the record that a request was met

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -50,3 +51,35 @@ class SignInLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PrivacyRecord(models.Model):
+    """Each export or erasure of a client's data: who did it and when. Kept after an erasure
+    (it names the client only by number), as the record that the request was met."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Data exported")
+        ERASURE = "erasure", _("Personal data erased")
+
+    client = models.ForeignKey(
+        Client, on_delete=models.SET_NULL, null=True, related_name="privacy_records"
+    )
+    client_number = models.PositiveIntegerField(_("client number"))
+    kind = models.CharField(_("what"), max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    summary = models.TextField(_("what it covered"), blank=True)
+
+    class Meta:
+        verbose_name = _("privacy record")
+        verbose_name_plural = _("privacy records")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: client {self.client_number}"

@@ -1,0 +1,152 @@
+"""A client's data: exported as JSON with everything Sitting holds, and erased (personal data
+gone, financial records kept), each recorded; for staff only."""
+
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from clients.models import Client, PrivacyRecord
+from clients.privacy import ErasureRefused, client_erase
+from gallery.models import Comment, Gallery, Photo
+from gallery.proofing import favorite_list_get_or_create, favorite_set
+from gallery.sample_images import camera_like, jpeg_bytes
+from gallery.services import gallery_create_for_booking, photo_add, photo_process
+from sessions.models import Answer, AnswerImage, Booking, Payment, QuestionnaireResponse
+from studio.models import SentEmail
+from tests.factories import BookingFactory
+
+NOW = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def admin_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def annas_history(studio, anna, django_capture_on_commit_callbacks):
+    """A past session with notes, answers and an uploaded photo, a payment, a gallery with a
+    favorite and a comment, and an email sent to her."""
+    booking = BookingFactory(
+        client=anna,
+        starts_at=NOW - timedelta(days=20),
+        status=Booking.Status.COMPLETED,
+        client_notes="Please no photos of my left side",
+    )
+    Payment.objects.create(
+        booking=booking, kind="deposit", amount=5000, currency="GBP", status="paid", paid_at=NOW
+    )
+    response = QuestionnaireResponse.objects.create(
+        booking=booking, questionnaire_name="Wardrobe", status="submitted"
+    )
+    Answer.objects.create(response=response, label="Favourite colour", kind="text", value="Teal")
+    image = AnswerImage.objects.create(
+        response=response,
+        label="Outfit",
+        file=default_storage.save("answers/outfit.jpg", io.BytesIO(b"jpeg")),
+        thumbnail=default_storage.save("answers/outfit-thumb.jpg", io.BytesIO(b"jpeg")),
+        original_name="my dress.jpg",
+        content_type="image/jpeg",
+        width=10,
+        height=10,
+        size=4,
+    )
+    gallery = gallery_create_for_booking(booking=booking)
+    data = jpeg_bytes(camera_like(400, 300, seed=1))
+    photo = photo_add(
+        gallery=gallery, stream=io.BytesIO(data), name="IMG_1.JPG", size=len(data)
+    ).photo
+    photo_process(photo_id=photo.pk)
+    Gallery.objects.filter(pk=gallery.pk).update(status=Gallery.Status.PUBLISHED)
+    gallery.refresh_from_db()
+    favorite_set(
+        favorite_list=favorite_list_get_or_create(gallery=gallery, name="Anna"),
+        photo=photo,
+        on=True,
+    )
+    Comment.objects.create(photo=photo, author_name="Anna Kowalska", body="Love it")
+    SentEmail.objects.create(
+        key="booking:x:confirmed",
+        to="Anna Kowalska <anna@example.com>",
+        subject="Your Portrait with Anna",
+    )
+    return {"booking": booking, "image": image, "photo": Photo.objects.get(pk=photo.pk)}
+
+
+def test_the_export_holds_everything_about_the_client(admin_client, anna, annas_history):
+    response = admin_client.get(reverse("admin:clients_client_export", args=[anna.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="client-{anna.pk}-data.json"'
+    data = json.loads(response.content)
+    assert data["client"]["email"] == "anna@example.com"
+    [booking] = data["bookings"]
+    assert booking["your_notes"] == "Please no photos of my left side"
+    assert booking["payments"][0]["amount"] == 5000
+    [answers] = data["questionnaires"]
+    assert answers["answers"] == [{"question": "Favourite colour", "answer": "Teal"}]
+    assert answers["photos"] == [{"question": "Outfit", "file_name": "my dress.jpg"}]
+    [gallery] = data["galleries"]
+    assert gallery["favorites"] == {"Anna": ["IMG_1.JPG"]}
+    assert gallery["comments"][0]["text"] == "Love it"
+    assert data["emails_sent"][0]["subject"] == "Your Portrait with Anna"
+    record = PrivacyRecord.objects.get()
+    assert (record.kind, record.client_number) == ("export", anna.pk)
+
+
+def test_erasure_removes_personal_data_and_keeps_the_money(
+    admin_client, anna, annas_history, django_capture_on_commit_callbacks
+):
+    page = admin_client.get(reverse("admin:clients_client_erase", args=[anna.pk]))
+    assert "It keeps, without their name" in page.content.decode()
+    url = reverse("admin:clients_client_erase", args=[anna.pk])
+    unconfirmed = admin_client.post(url, {"confirm": "yes"})
+    assert "Type ERASE to confirm." in unconfirmed.content.decode()
+    photo_files = [annas_history["photo"].original.name, annas_history["photo"].preview.name]
+    with django_capture_on_commit_callbacks(execute=True):
+        done = admin_client.post(url, {"confirm": "ERASE"})
+    assert done.status_code == 302
+    anna.refresh_from_db()
+    assert anna.name == f"Erased client {anna.pk}"
+    assert anna.email == f"erased-{anna.pk}@erased.invalid"
+    assert (anna.phone, anna.notes) == ("", "")
+    booking = Booking.objects.get(pk=annas_history["booking"].pk)
+    assert booking.client_notes == ""
+    assert booking.price > 0  # the financial record stays
+    assert Payment.objects.get().amount == 5000
+    assert not QuestionnaireResponse.objects.exists()
+    assert not Gallery.objects.exists()
+    assert not Comment.objects.exists()
+    for name in [*photo_files, annas_history["image"].file.name]:
+        assert not default_storage.exists(name), name
+    assert SentEmail.objects.get().to == "(erased)"
+    record = PrivacyRecord.objects.get(kind="erasure")
+    assert "Questionnaires deleted: 1. Galleries deleted: 1." in record.summary
+    exported = json.dumps(
+        json.loads(admin_client.get(reverse("admin:clients_client_export", args=[anna.pk])).content)
+    )
+    assert "Kowalska" not in exported
+    assert "anna@example.com" not in exported
+
+
+def test_erasure_waits_while_a_session_is_to_come(anna, studio, staff_user):
+    BookingFactory(client=anna, starts_at=NOW + timedelta(days=5))
+    with pytest.raises(ErasureRefused, match="has a session to come"):
+        client_erase(client_id=anna.pk, by=staff_user)
+    assert Client.objects.get(pk=anna.pk).email == "anna@example.com"
+
+
+def test_privacy_actions_are_for_staff_only(client, anna):
+    for name in ("admin:clients_client_export", "admin:clients_client_erase"):
+        assert client.get(reverse(name, args=[anna.pk]))["Location"].startswith("/admin/login/")
+    assert not PrivacyRecord.objects.exists()
