@@ -9,10 +9,17 @@ from datetime import datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client, PrivacyRecord
+
+
+def _sent_to(email: str) -> Q:
+    """Emails sent to exactly this address ("Anna <anna@example.com>" or the bare address),
+    never to one that merely contains it (anna@example.com.au)."""
+    return Q(to__iexact=email) | Q(to__iendswith=f"<{email}>")
 
 
 class ErasureRefused(Exception):
@@ -146,7 +153,7 @@ def client_data(*, client: Client) -> dict:
         ],
         "emails_sent": [
             {"subject": email.subject, "to": email.to, "sent_at": email.sent_at}
-            for email in SentEmail.objects.filter(to__icontains=client.email).order_by("sent_at")
+            for email in SentEmail.objects.filter(_sent_to(client.email)).order_by("sent_at")
         ],
         "sign_in_links": [
             {"created_at": link.created_at, "used_at": link.used_at}
@@ -172,7 +179,7 @@ def client_data_export(*, client: Client, by) -> str:
 def client_erase(*, client_id: int, by, now: datetime | None = None) -> PrivacyRecord:
     """Erase the client's personal data, keeping the financial records. Refused while they
     have a session to come: cancel it first. Files go once the erasure is committed."""
-    from gallery.models import Gallery
+    from gallery.models import Gallery, Selection
     from sessions.models import AnswerImage, Booking, QuestionnaireResponse
     from studio.models import SentEmail
     from studio.services import storage_files_delete
@@ -197,12 +204,16 @@ def client_erase(*, client_id: int, by, now: datetime | None = None) -> PrivacyR
         responses = QuestionnaireResponse.objects.filter(booking__client=client)
         counts = {"questionnaires": responses.count(), "galleries": 0}
         responses.delete()
-        for gallery in Gallery.objects.filter(booking__client=client):
-            Gallery.objects.filter(pk=gallery.pk).update(cover=None)
+        galleries = Gallery.objects.filter(booking__client=client)
+        galleries.update(cover=None, selection=None)
+        # A selection protects its favorites list: they go first, then the rest with each
+        # gallery. Any payment for extras stays (it is a financial record).
+        Selection.objects.filter(gallery__in=galleries).delete()
+        for gallery in galleries:
             gallery.delete()  # photos, favorites, comments, selections; files after commit
             counts["galleries"] += 1
         Booking.objects.filter(client=client).update(client_notes="")
-        SentEmail.objects.filter(to__icontains=old_email).update(
+        SentEmail.objects.filter(_sent_to(old_email)).update(
             to=_("(erased)"), subject=_("(erased)")
         )
         client.sign_in_links.all().delete()

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -427,8 +428,21 @@ class BookingAdmin(admin.ModelAdmin):
             ),
         }
         if doing == "gallery":
-            gallery = gallery_create_for_booking(booking=booking)
-            self.message_user(request, _("Gallery created: add the photos."), messages.SUCCESS)
+            if not request.user.has_perm("gallery.add_gallery"):
+                raise PermissionDenied
+            with transaction.atomic():
+                locked = Booking.objects.select_for_update().get(pk=booking.pk)
+                existing = locked.galleries.first()
+                if locked.status not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
+                    self.message_user(
+                        request,
+                        _("Only a confirmed or completed session gets a gallery."),
+                        messages.WARNING,
+                    )
+                    return redirect("admin:shoots_booking_change", booking.pk)
+                gallery = existing or gallery_create_for_booking(booking=locked)
+            if not existing:  # a second click, or another tab, opens the same gallery
+                self.message_user(request, _("Gallery created: add the photos."), messages.SUCCESS)
             return redirect("admin:gallery_gallery_change", gallery.pk)
         if doing not in services:
             raise Http404
@@ -591,6 +605,8 @@ class BookingAdmin(admin.ModelAdmin):
         try:
             anchor = date.fromisoformat(request.GET.get("date", ""))
         except ValueError:
+            anchor = today
+        if not 1900 <= anchor.year <= 2200:  # a typo of a year: today, not an error
             anchor = today
         page = calendar_page(
             view=view,

@@ -17,6 +17,7 @@ from studio.models import Photographer
 
 VIEWS = ("month", "week", "day")
 SLOT_MINUTES = 15
+MAX_LANES = 8  # side by side at most (static/css/admin-calendar.css has .lane-1 to .lane-8)
 DAY_STARTS, DAY_ENDS = 7, 21  # the hours a week or day shows, widened to fit its bookings
 HIDDEN_UNLESS_ASKED = (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
 
@@ -115,7 +116,7 @@ def calendar_page(
         bookings = bookings.exclude(status__in=HIDDEN_UNLESS_ASKED)
     if photographer_id:
         bookings = bookings.filter(photographer_id=photographer_id)
-        off = off.filter(photographer_id=photographer_id)
+        off = off.filter(Q(photographer_id=photographer_id) | Q(photographer__isnull=True))
     if session_type_id:
         bookings = bookings.filter(session_type_id=session_type_id)
     days = {
@@ -145,11 +146,14 @@ def calendar_page(
                 status=booking.status,
             )
         )
-    for time_off in off.filter(Q(photographer__isnull=False)).order_by("starts_at"):
+    for time_off in off.order_by("starts_at"):
+        who = time_off.photographer
         blocks.append(
             Block(
                 kind="time-off",
-                title=_("Time off: %(name)s") % {"name": time_off.photographer.display_name},
+                title=_("Time off: %(name)s") % {"name": who.display_name}
+                if who
+                else _("Studio closed"),
                 detail=time_off.reason,
                 starts=time_off.starts_at.astimezone(tz),
                 ends=time_off.ends_at.astimezone(tz),
@@ -167,7 +171,8 @@ def calendar_page(
                 piece_end = min(block.ends, datetime.combine(day + timedelta(days=1), time.min, tz))
                 piece = Block(**{**block.__dict__, "starts": piece_start, "ends": piece_end})
                 days[day].blocks.append(piece)
-                if block.kind == "booking":
+                # Widen the hours shown to fit it (a whole-day absence stays within them).
+                if piece_end - piece_start < timedelta(hours=12):
                     first_hour = min(first_hour, piece_start.hour)
                     last_hour = max(last_hour, _hour_after(piece_end, day))
             day += timedelta(days=1)
@@ -203,8 +208,9 @@ def calendar_page(
 
 
 def _lanes(blocks: list[Block]) -> int:
-    """Put overlapping blocks side by side: each takes the first lane free at its start.
-    Returns how many lanes the day needs. `blocks` are sorted by start."""
+    """Put overlapping blocks side by side: each takes the first lane free at its start, up
+    to MAX_LANES (then they share the last). Returns how many lanes the day needs. `blocks`
+    are sorted by start."""
     ends: list[int] = []  # the last row each lane is busy until
     for block in blocks:
         for lane, busy_until in enumerate(ends):
@@ -212,8 +218,12 @@ def _lanes(blocks: list[Block]) -> int:
                 block.lane, ends[lane] = lane + 1, block.row + block.span
                 break
         else:
-            ends.append(block.row + block.span)
-            block.lane = len(ends)
+            if len(ends) < MAX_LANES:
+                ends.append(block.row + block.span)
+                block.lane = len(ends)
+            else:
+                block.lane = MAX_LANES
+                ends[-1] = max(ends[-1], block.row + block.span)
     return max(1, len(ends))
 
 

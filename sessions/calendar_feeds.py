@@ -3,9 +3,12 @@
 calendars, read by beat; their busy events become time off, so the slot engine keeps clear
 of them exactly as it does of any time off."""
 
+import http.client
+import ipaddress
 import logging
-import ssl
+import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -33,6 +36,7 @@ FEED_STATUSES = (
 FETCH_TIMEOUT = 15  # seconds
 FETCH_LIMIT = 5 * 1024 * 1024  # bytes; a personal calendar is far smaller
 BUSY_AHEAD = timedelta(days=400)  # as far as anyone can book, and more
+MAX_BUSY = 5000  # busy times in that span; a calendar with more is refused, not half-read
 
 
 def feed_url(photographer: Photographer, *, absolute: bool = True) -> str:
@@ -85,17 +89,42 @@ class CalendarUnreadable(Exception):
     """Why an outside calendar could not be read, in words for the studio."""
 
 
+class _SafeRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a calendar's redirects (Google and Apple use them) only to http(s) addresses
+    on the public internet, and only a few times."""
+
+    max_redirections = 3
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        target = urllib.parse.urlsplit(newurl)
+        if target.scheme not in ("http", "https") or _private_host(target.hostname or ""):
+            raise CalendarUnreadable(
+                _("The calendar's address redirects somewhere Sitting won't follow.")
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _private_host(host: str) -> bool:
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return True
+    return any(
+        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
+        for ip in map(ipaddress.ip_address, addresses)
+    )
+
+
 def _fetch(url: str) -> bytes:
     if url.startswith("webcal://"):
         url = "https://" + url.removeprefix("webcal://")
     if not url.startswith(("https://", "http://")):
         raise CalendarUnreadable(_("The address should start with https:// or webcal://."))
-    # http(s) only, checked above; urllib follows redirects to http(s) and ftp only.
-    request = urllib.request.Request(url, headers={"User-Agent": "Sitting calendar sync"})  # noqa: S310
+    opener = urllib.request.build_opener(_SafeRedirects)
     try:
-        with urllib.request.urlopen(  # noqa: S310
-            request, timeout=FETCH_TIMEOUT, context=ssl.create_default_context()
-        ) as response:
+        # http(s) only, checked above; redirects checked by _SafeRedirects.
+        request = urllib.request.Request(url, headers={"User-Agent": "Sitting calendar sync"})  # noqa: S310
+        with opener.open(request, timeout=FETCH_TIMEOUT) as response:
             body = response.read(FETCH_LIMIT + 1)
     except urllib.error.HTTPError as error:
         raise CalendarUnreadable(
@@ -106,51 +135,81 @@ def _fetch(url: str) -> bytes:
         raise CalendarUnreadable(
             _("The calendar could not be reached (%(why)s).") % {"why": reason}
         ) from None
+    except (ValueError, UnicodeError, http.client.HTTPException):
+        raise CalendarUnreadable(_("That doesn't look like a calendar address.")) from None
     if len(body) > FETCH_LIMIT:
         raise CalendarUnreadable(_("The calendar is larger than 5 MB; Sitting reads up to 5 MB."))
     return body
 
 
 def busy_times(data: bytes, *, tz: ZoneInfo, since: datetime, until: datetime) -> list:
-    """(start, end) of each busy moment between `since` and `until`: recurring
-    events expanded, exceptions applied, cancelled and "free" (transparent) events left out,
-    all-day events taken as whole local days in the studio's zone."""
+    """(start, end) of each busy moment between `since` and `until`, overlapping ones merged:
+    recurring events expanded, exceptions applied, cancelled and "free" (transparent) events
+    left out, all-day events taken as whole local days in the studio's zone. A calendar with
+    more than MAX_BUSY of them is refused rather than half-read."""
     try:
         calendar = Calendar.from_ical(data)
     except ValueError as error:
         raise CalendarUnreadable(_("That address does not give an iCalendar file.")) from error
     if calendar.name != "VCALENDAR":
         raise CalendarUnreadable(_("That address does not give an iCalendar file."))
+    busy: list[tuple[datetime, datetime]] = []
     try:
-        events = recurring_ical_events.of(calendar).between(since, until)
+        # In order of start, lazily: a rule repeating every minute stops at the cap.
+        for event in recurring_ical_events.of(calendar, skip_bad_series=True).after(since):
+            span = _busy_of(event, tz)
+            if span is None:
+                continue
+            if span[0] >= until:
+                break
+            busy.append(span)
+            if len(busy) > MAX_BUSY:
+                raise CalendarUnreadable(
+                    _("The calendar has more than %(max)d busy times in the next year.")
+                    % {"max": MAX_BUSY}
+                )
+    except CalendarUnreadable:
+        raise
     except Exception as error:  # a broken rule in one event must not hide the others' times
         log.warning("Calendar rules could not be expanded: %s", error)
         raise CalendarUnreadable(
             _("The calendar has a repeating event Sitting can't read.")
         ) from error
-    busy = []
-    for event in events:
-        if str(event.get("status", "")).upper() == "CANCELLED":
-            continue
-        if str(event.get("transp", "OPAQUE")).upper() == "TRANSPARENT":
-            continue
-        if event.get("dtstart") is None:
-            continue
-        start = event["dtstart"].dt
-        end = event["dtend"].dt if event.get("dtend") is not None else None
-        if isinstance(start, datetime):
-            start = start if start.tzinfo else start.replace(tzinfo=tz)
-            if not isinstance(end, datetime):
-                length = event["duration"].dt if event.get("duration") is not None else None
-                end = start + (length or timedelta())
-            end = end if end.tzinfo else end.replace(tzinfo=tz)
-        else:  # an all-day event: midnight to midnight, local
-            last = end if isinstance(end, date) else start + timedelta(days=1)
-            start = datetime.combine(start, time.min, tz)
-            end = datetime.combine(last, time.min, tz)
-        if end > start:
-            busy.append((start, end))  # what it is stays private: it shows as "Busy"
-    return busy
+    return _merged(busy)
+
+
+def _busy_of(event, tz: ZoneInfo) -> tuple[datetime, datetime] | None:
+    """The busy time of one occurrence; None when cancelled, free, or without a start."""
+    if str(event.get("status", "")).upper() == "CANCELLED":
+        return None
+    if str(event.get("transp", "OPAQUE")).upper() == "TRANSPARENT":
+        return None
+    if event.get("dtstart") is None:
+        return None
+    start = event["dtstart"].dt
+    end = event["dtend"].dt if event.get("dtend") is not None else None
+    if isinstance(start, datetime):
+        start = start if start.tzinfo else start.replace(tzinfo=tz)
+        if not isinstance(end, datetime):
+            length = event["duration"].dt if event.get("duration") is not None else None
+            end = start + (length or timedelta())
+        end = end if end.tzinfo else end.replace(tzinfo=tz)
+    else:  # an all-day event: midnight to midnight, local
+        last = end if isinstance(end, date) else start + timedelta(days=1)
+        start = datetime.combine(start, time.min, tz)
+        end = datetime.combine(last, time.min, tz)
+    return (start, end) if end > start else None  # what it is stays private: "Busy"
+
+
+def _merged(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Overlapping or touching busy times as one."""
+    merged: list[list[datetime]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
 
 
 def external_calendar_sync(*, calendar_id: int, now: datetime | None = None) -> ExternalCalendar:
@@ -172,6 +231,8 @@ def external_calendar_sync(*, calendar_id: int, now: datetime | None = None) -> 
         return external
     label = _("Busy (%(calendar)s)") % {"calendar": external.name}
     with transaction.atomic():
+        # One reading at a time per calendar, so two never both add their busy times.
+        list(ExternalCalendar.objects.select_for_update().filter(pk=calendar_id).values("pk"))
         TimeOff.objects.filter(external_calendar=external).delete()
         TimeOff.objects.bulk_create(
             TimeOff(

@@ -210,7 +210,7 @@ def _expire_overlapping_holds(booking: Booking, *, now: datetime) -> None:
         blocked_from__lt=booking.blocked_until,
         blocked_until__gt=booking.blocked_from,
     )
-    ids = list(expiring.values_list("pk", flat=True))
+    ids = list(expiring.select_for_update().values_list("pk", flat=True))  # locked: no race
     if ids:
         Booking.objects.filter(pk__in=ids).update(status=Booking.Status.EXPIRED, cancelled_at=now)
         booking_events_record(ids, status=Booking.Status.EXPIRED)

@@ -13,9 +13,14 @@ class StudioAdminSite(admin.AdminSite):
         from studio.selectors import studio_get
 
         context = dict(extra_context or {})
-        if request.user.has_perm("shoots.view_booking"):
+        user = request.user
+        if user.has_perm("shoots.view_booking") or user.has_perm("shoots.change_booking"):
             context["dashboard"] = studio_dashboard(
                 now=timezone.now(), tz=ZoneInfo(studio_get().time_zone)
+            )
+            # Money only for those who may see payments.
+            context["dashboard_money"] = user.has_perm("shoots.view_payment") or user.has_perm(
+                "shoots.change_payment"
             )
         return super().index(request, context)
 

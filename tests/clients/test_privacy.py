@@ -15,6 +15,7 @@ from clients.privacy import ErasureRefused, client_erase
 from gallery.models import Comment, Gallery, Photo
 from gallery.proofing import favorite_list_get_or_create, favorite_set
 from gallery.sample_images import camera_like, jpeg_bytes
+from gallery.selection import selection_submit
 from gallery.services import gallery_create_for_booking, photo_add, photo_process
 from sessions.models import Answer, AnswerImage, Booking, Payment, QuestionnaireResponse
 from studio.models import SentEmail
@@ -77,10 +78,14 @@ def annas_history(studio, anna, django_capture_on_commit_callbacks):
         on=True,
     )
     Comment.objects.create(photo=photo, author_name="Anna Kowalska", body="Love it")
+    selection_submit(gallery_id=gallery.pk, favorite_list_id=gallery.favorite_lists.get().pk)
     SentEmail.objects.create(
         key="booking:x:confirmed",
         to="Anna Kowalska <anna@example.com>",
-        subject="Your Portrait with Anna",
+        subject="Your Portrait",
+    )
+    SentEmail.objects.create(  # someone else, whose address merely contains Anna's
+        key="booking:y:confirmed", to="Joanna <joanna@example.com>", subject="Someone else's"
     )
     return {"booking": booking, "image": image, "photo": Photo.objects.get(pk=photo.pk)}
 
@@ -99,7 +104,7 @@ def test_the_export_holds_everything_about_the_client(admin_client, anna, annas_
     [gallery] = data["galleries"]
     assert gallery["favorites"] == {"Anna": ["IMG_1.JPG"]}
     assert gallery["comments"][0]["text"] == "Love it"
-    assert data["emails_sent"][0]["subject"] == "Your Portrait with Anna"
+    assert [email["subject"] for email in data["emails_sent"]] == ["Your Portrait"]
     record = PrivacyRecord.objects.get()
     assert (record.kind, record.client_number) == ("export", anna.pk)
 
@@ -129,7 +134,8 @@ def test_erasure_removes_personal_data_and_keeps_the_money(
     assert not Comment.objects.exists()
     for name in [*photo_files, annas_history["image"].file.name]:
         assert not default_storage.exists(name), name
-    assert SentEmail.objects.get().to == "(erased)"
+    assert SentEmail.objects.get(key="booking:x:confirmed").to == "(erased)"
+    assert SentEmail.objects.get(key="booking:y:confirmed").to == "Joanna <joanna@example.com>"
     record = PrivacyRecord.objects.get(kind="erasure")
     assert "Questionnaires deleted: 1. Galleries deleted: 1." in record.summary
     exported = json.dumps(

@@ -123,7 +123,8 @@ def test_a_month_of_300_bookings_takes_the_same_queries_as_one(
     with django_assert_num_queries(8) as one:
         admin_client.get(URL + "?date=2026-06-01")
     for n in range(299):
-        book(maya, at(2026, 6, 1 + n % 28, 8) + timedelta(minutes=30 * (n // 28 + 1)), minutes=30)
+        # Half-hour sessions from noon, one per slot: none overlaps (PostgreSQL refuses that).
+        book(maya, at(2026, 6, 1 + n % 28, 12) + timedelta(minutes=30 * (n // 28)), minutes=30)
     with django_assert_num_queries(len(one.captured_queries)):
         page = admin_client.get(URL + "?date=2026-06-01")
     assert page.content.decode().count('class="cal-block booking') == 300
@@ -156,6 +157,33 @@ def test_the_calendar_is_for_staff_only(client, anna):
     assert client.get(URL)["Location"].startswith("/admin/login/")
 
 
-def test_bad_dates_and_views_fall_back_kindly(admin_client):
-    page = admin_client.get(URL + "?view=year&date=2026-13-45&photographer=abc")
+@pytest.mark.parametrize("day", ["2026-13-45", "9999-12-31", "0001-01-01", "abc"])
+def test_bad_dates_and_views_fall_back_kindly(admin_client, day):
+    page = admin_client.get(URL + f"?view=year&date={day}&photographer=abc")
     assert page.status_code == 200
+
+
+def test_a_studio_closure_shows_for_everyone(admin_client):
+    maya = PhotographerFactory()
+    TimeOff.objects.create(
+        starts_at=at(2026, 12, 24, 0), ends_at=at(2026, 12, 27, 0), reason="Christmas"
+    )
+    everyone = admin_client.get(URL + "?date=2026-12-01").content.decode()
+    assert everyone.count("Studio closed") == 3
+    mayas = admin_client.get(URL + f"?date=2026-12-01&photographer={maya.pk}").content.decode()
+    assert mayas.count("Studio closed") == 3
+
+
+def test_early_time_off_widens_the_day_and_many_overlaps_share_eight_lanes(db):
+    people = [PhotographerFactory() for _ in range(10)]
+    TimeOff.objects.create(
+        photographer=people[0], starts_at=at(2026, 6, 10, 5), ends_at=at(2026, 6, 10, 6)
+    )
+    for person in people:
+        book(person, at(2026, 6, 10, 10))
+    page = calendar_page(view="day", anchor=date(2026, 6, 10), tz=LONDON, today=date(2026, 6, 10))
+    assert page.hours[0] == (5, 2)
+    early = next(block for block in page.days[0].blocks if block.kind == "time-off")
+    assert (early.row, early.span) == (2, 4)
+    assert page.days[0].lanes == 8
+    assert max(block.lane for block in page.days[0].blocks) == 8

@@ -136,3 +136,15 @@ def test_holds_that_run_out_are_in_the_history_too(studio, maya):
     )
     assert booking_holds_expire() == 1
     assert history(held) == [("held", False), ("expired", False)]
+
+
+def test_a_gallery_is_made_once_and_only_for_a_real_session(admin_client, booking, maya):
+    first = act(admin_client, booking, "gallery")
+    second = act(admin_client, booking, "gallery")
+    assert first["Location"] == second["Location"]
+    assert Gallery.objects.filter(booking=booking).count() == 1
+    cancelled = BookingFactory(
+        photographer=maya, starts_at=TEN + timedelta(days=7), status="cancelled"
+    )
+    act(admin_client, cancelled, "gallery")
+    assert not Gallery.objects.filter(booking=cancelled).exists()

@@ -97,6 +97,9 @@ class CalendarServer:
                 time.sleep(server.delay)
                 status, body = server.files.get(self.path, (404, b"not found"))
                 self.send_response(status)
+                if status in (301, 302):
+                    self.send_header("Location", body.decode())
+                    body = b""
                 self.send_header("Content-Type", "text/calendar")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -302,3 +305,70 @@ def test_busy_times_from_a_calendar_cannot_be_edited_in_the_admin(
     delete = client.post(reverse("admin:shoots_timeoff_delete", args=[off.pk]), {"post": "yes"})
     assert delete.status_code == 403
     assert TimeOff.objects.filter(pk=off.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://host:abc/x.ics",
+        "https://exa mple.com/x.ics",
+        "http://[::1",
+        "https://" + "a" * 70 + ".com/",
+    ],
+)
+def test_a_broken_address_is_reported_not_crashed_on(studio, clock, url):
+    maya = PhotographerFactory()
+    broken = ExternalCalendar.objects.create(photographer=maya, name="Typo", url=url)
+    synced = external_calendar_sync(calendar_id=broken.pk)
+    assert synced.problem
+
+
+def test_a_redirect_to_a_private_address_is_not_followed(studio, ics_server, clock):
+    maya = PhotographerFactory()
+    ics_server.files["/moved.ics"] = (302, f"{ics_server.url}/maya.ics".encode())
+    ics_server.files["/maya.ics"] = (200, PERSONAL)
+    moved = ExternalCalendar.objects.create(
+        photographer=maya, name="Moved", url=ics_server.url + "/moved.ics"
+    )
+    synced = external_calendar_sync(calendar_id=moved.pk)
+    assert "redirects somewhere Sitting won't follow" in synced.problem
+    assert not TimeOff.objects.exists()
+
+
+def test_an_event_repeating_every_minute_is_refused_quickly(studio, ics_server, clock):
+    maya = PhotographerFactory()
+    ics_server.files["/spam.ics"] = (
+        200,
+        b"""BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Test//Spam//EN
+BEGIN:VEVENT
+UID:spam@example.com
+DTSTAMP:20260901T000000Z
+DTSTART:20261002T000000Z
+DTEND:20261002T000030Z
+RRULE:FREQ=MINUTELY
+END:VEVENT
+END:VCALENDAR
+""",
+    )
+    spam = ExternalCalendar.objects.create(
+        photographer=maya, name="Spam", url=ics_server.url + "/spam.ics"
+    )
+    started = time.monotonic()
+    synced = external_calendar_sync(calendar_id=spam.pk)
+    assert time.monotonic() - started < 10
+    assert "more than 5000 busy times" in synced.problem
+    assert not TimeOff.objects.exists()
+
+
+def test_overlapping_busy_times_are_merged():
+    first, second, apart = (at(2026, 10, 14, h) for h in (10, 11, 15))
+    merged = calendar_feeds._merged(
+        [
+            (first, first + timedelta(hours=2)),
+            (second, second + timedelta(hours=2)),
+            (apart, apart + timedelta(hours=1)),
+        ]
+    )
+    assert merged == [(first, second + timedelta(hours=2)), (apart, apart + timedelta(hours=1))]
