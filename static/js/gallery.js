@@ -42,6 +42,23 @@
       favorite.setAttribute("aria-pressed", button ? button.getAttribute("aria-pressed") : "false");
     }
 
+    // Only the answer for the photo on screen is shown: moving on quickly never lets a slow
+    // answer for the previous photo replace the comments (or a comment being typed).
+    var commentsTicket = 0;
+    function loadComments(link) {
+      var ticket = ++commentsTicket;
+      comments.textContent = "";
+      if (!link.dataset.comments) return;
+      fetch(link.dataset.comments, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) {
+          if (ticket !== commentsTicket) return;
+          comments.innerHTML = html;
+          if (window.htmx) htmx.process(comments);
+        })
+        .catch(function () {});
+    }
+
     function show(i) {
       links = Array.prototype.slice.call(document.querySelectorAll(".photo-open"));
       if (!links.length) return;
@@ -53,10 +70,7 @@
       positionEl.textContent = (index + 1) + " / " + links.length;
       syncHeart();
       if (!comments) return;
-      comments.textContent = "";
-      if (window.htmx && link.dataset.comments) {
-        htmx.ajax("GET", link.dataset.comments, { target: comments, swap: "innerHTML" });
-      }
+      loadComments(link);
     }
 
     function open(link) {

@@ -45,6 +45,7 @@ def test_proofing_selection_lightroom_and_the_finals_zip(
     page.keyboard.press("f")
     expect(counter).to_have_text("8 of 3 included · 5 extra photos: £125.00")
     lightbox = page.get_by_role("dialog")
+    expect(lightbox.locator(".comment-list")).to_be_visible()  # this photo's comments loaded
     lightbox.get_by_label("Add a comment").fill("Could this one be a little warmer?")
     lightbox.get_by_role("button", name="Send comment").click()
     expect(lightbox.locator(".comment-list")).to_contain_text("a little warmer")

@@ -80,6 +80,7 @@ def test_the_client_hearts_photos_by_mouse_and_keyboard_and_comments(page, proof
     for _ in range(12):
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.closest('dialog') !== null")
+    expect(lightbox.locator(".comment-list")).to_be_visible()  # this photo's comments loaded
     lightbox.get_by_label("Add a comment").fill("Could you soften the background here?")
     lightbox.get_by_role("button", name="Send comment").click()
     expect(lightbox.locator(".comment-list")).to_contain_text("Could you soften the background")
