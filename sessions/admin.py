@@ -32,6 +32,7 @@ from sessions.models import (
     SessionType,
     TimeOff,
 )
+from sessions.reminders import upcoming_reminders
 from sessions.selectors import questionnaire_progress_text, with_questionnaire_progress
 from sessions.services import (
     BookingChangeRefused,
@@ -387,6 +388,9 @@ class BookingAdmin(admin.ModelAdmin):
                 if booking.status in statuses and not (name == "gallery" and galleries)
             ],
             "story_can_reschedule": booking.status in Booking.ACTIVE_STATUSES,
+            "story_reminders": upcoming_reminders(booking=booking)
+            if hasattr(booking, "questionnaires_expected")
+            else [],
         }
 
     def act_view(self, request, booking_id):

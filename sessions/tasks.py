@@ -63,3 +63,17 @@ def external_calendar_sync_task(*, calendar_id: int) -> str:
     from sessions.calendar_feeds import external_calendar_sync
 
     return external_calendar_sync(calendar_id=calendar_id).problem
+
+
+@shared_task
+def reminders_scan_task() -> int:
+    from sessions.reminders import reminders_scan
+
+    return reminders_scan()
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def reminder_send_task(*, booking_id: int, key: str) -> bool:
+    from sessions.reminders import reminder_send
+
+    return reminder_send(booking_id=booking_id, key=key)

@@ -55,6 +55,11 @@ app.conf.update(
             "task": "sessions.tasks.booking_holds_expire_task",
             "schedule": 120.0,
         },
+        # Reminders are worked out from the database each time: nothing waits in the broker.
+        "send-due-reminders": {
+            "task": "sessions.tasks.reminders_scan_task",
+            "schedule": 300.0,
+        },
         "read-outside-calendars": {
             "task": "sessions.tasks.external_calendars_sync_task",
             "schedule": 900.0,

@@ -60,6 +60,28 @@ class Studio(models.Model):
         default=24,
         help_text=_("After this, clients see their answers but can no longer change them."),
     )
+    reminder_days = models.CharField(
+        _("session reminders (days before)"),
+        max_length=40,
+        default="7, 1",
+        validators=[
+            RegexValidator(r"^\s*\d{1,2}(\s*,\s*\d{1,2})*\s*$", _("Numbers of days, e.g. 7, 1"))
+        ],
+        help_text=_(
+            "Emails reminding clients of their session, at the same time of day. Leave empty "
+            "for none. Never sent between 21:00 and 08:00: held until the morning."
+        ),
+        blank=True,
+    )
+    questionnaire_nudge_days = models.PositiveSmallIntegerField(
+        _("questionnaire reminder (days before)"),
+        default=5,
+        validators=[MaxValueValidator(60)],
+        help_text=_(
+            "If the questionnaire isn't sent by then, the client is reminded; and once more the "
+            "day before it closes. 0 for no reminders."
+        ),
+    )
     watermark = models.ImageField(
         _("watermark"),
         upload_to=branding_upload_to,

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
@@ -75,6 +75,15 @@ class SessionType(models.Model):
         ),
     )
     location = models.CharField(_("location"), max_length=200, blank=True)
+    reminder_days = models.CharField(
+        _("session reminders (days before)"),
+        max_length=40,
+        blank=True,
+        validators=[
+            RegexValidator(r"^\s*\d{1,2}(\s*,\s*\d{1,2})*\s*$", _("Numbers of days, e.g. 7, 1"))
+        ],
+        help_text=_("Leave empty to use the studio's reminders."),
+    )
     cancellation_cutoff_hours = models.PositiveSmallIntegerField(
         _("changes allowed until (hours before)"),
         null=True,

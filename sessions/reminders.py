@@ -1,0 +1,319 @@
+"""Reminders before a session: "your session is in a week / tomorrow" and "your questionnaire
+is waiting". Beat runs `reminders_scan` every few minutes. It works out from the database what
+is due, so there are no long countdown tasks that a broker could lose or deliver twice. Each
+email has a key in the sent-email log, so it goes at most once, whoever scans.
+
+The times are wall-clock times in the studio's zone: "1 day before" a 10:00 session is 10:00
+the day before, on either side of a clock change. Nothing goes out between 21:00 and 08:00;
+it waits for the morning. A late reminder still goes if it is still useful; it is dropped
+when it is moot (the session has started, the booking was cancelled, the questionnaire has
+been sent, or a later reminder of the same kind is due as well)."""
+
+import logging
+import zoneinfo
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from email.utils import formataddr
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from sessions.access import booking_url
+from sessions.models import Booking
+from studio.background import task_enqueue_on_commit
+from studio.emailing import email_send_once
+from studio.models import SentEmail
+from studio.selectors import studio_get
+
+log = logging.getLogger(__name__)
+
+QUIET_FROM, QUIET_UNTIL = time(21), time(8)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    booking_id: int
+    kind: str  # "session" or "questionnaire"
+    days: int  # before the session (session), or 0 for the day before the cut-off
+    due_at: datetime  # UTC, already moved out of the quiet hours
+    key: str
+
+
+def parse_days(text: str) -> list[int]:
+    """ "7, 1" -> [7, 1]: distinct, largest first; anything not a number is ignored."""
+    days = {int(part) for part in text.replace(" ", "").split(",") if part.isdigit()}
+    return sorted((day for day in days if day > 0), reverse=True)
+
+
+def wall_clock_before(moment: datetime, *, days: int, tz: ZoneInfo) -> datetime:
+    """The same local time `days` days earlier, in UTC (a time the clocks skip is read as
+    the instant before the change)."""
+    local = moment.astimezone(tz)
+    earlier = (local.replace(tzinfo=None) - timedelta(days=days)).replace(tzinfo=tz)
+    return earlier.astimezone(UTC)
+
+
+def out_of_quiet_hours(moment: datetime, *, tz: ZoneInfo) -> datetime:
+    """`moment`, or 08:00 local when it falls between 21:00 and 08:00."""
+    local = moment.astimezone(tz)
+    if QUIET_UNTIL <= local.time() < QUIET_FROM:
+        return moment
+    day = local.date() + timedelta(days=1) if local.time() >= QUIET_FROM else local.date()
+    return datetime.combine(day, QUIET_UNTIL, tz).astimezone(UTC)
+
+
+def in_quiet_hours(moment: datetime, *, tz: ZoneInfo) -> bool:
+    return out_of_quiet_hours(moment, tz=tz) != moment
+
+
+def booking_reminders(
+    *,
+    booking: Booking,
+    session_days: list[int],
+    nudge_days: int,
+    questionnaire_closes: datetime | None,
+    tz: ZoneInfo,
+) -> list[Reminder]:
+    """Every reminder the booking gets, with when it is due. `questionnaire_closes` is None
+    when there is no questionnaire left to send."""
+    stamp = int(booking.starts_at.timestamp())  # a moved session gets its reminders again
+    reminders = [
+        Reminder(
+            booking_id=booking.pk,
+            kind="session",
+            days=days,
+            due_at=out_of_quiet_hours(
+                wall_clock_before(booking.starts_at, days=days, tz=tz), tz=tz
+            ),
+            key=f"booking:{booking.pk}:reminder-{days}d:{stamp}",
+        )
+        for days in session_days
+    ]
+    if questionnaire_closes is not None and nudge_days:
+        nudges = [(nudge_days, wall_clock_before(booking.starts_at, days=nudge_days, tz=tz))]
+        nudges.append((0, wall_clock_before(questionnaire_closes, days=1, tz=tz)))
+        reminders += [
+            Reminder(
+                booking_id=booking.pk,
+                kind="questionnaire",
+                days=days,
+                due_at=out_of_quiet_hours(due, tz=tz),
+                key=f"booking:{booking.pk}:questionnaire-{days or 'last'}:{stamp}",
+            )
+            for days, due in nudges
+        ]
+    return reminders
+
+
+def due_now(
+    reminders: list[Reminder], *, now: datetime, until: datetime, tz: ZoneInfo
+) -> list[Reminder]:
+    """Those to send now: due, before `until` (the session, or the questionnaire's cut-off),
+    outside the quiet hours, and not overtaken by a later one of the same kind that is due
+    too (after three days without a worker, only the one-day reminder goes)."""
+    if in_quiet_hours(now, tz=tz):
+        return []
+    due = [r for r in reminders if r.due_at <= now < until]
+    latest = {}
+    for reminder in due:
+        if reminder.kind not in latest or reminder.due_at > latest[reminder.kind].due_at:
+            latest[reminder.kind] = reminder
+    return list(latest.values())
+
+
+def _session_days(booking: Booking, studio) -> list[int]:
+    own = booking.session_type.reminder_days
+    return parse_days(own if own.strip() else studio.reminder_days)
+
+
+def _pending(booking: Booking, studio, *, now: datetime, tz: ZoneInfo) -> list[Reminder]:
+    """The booking's reminders to send now. Needs `with_questionnaire_progress`."""
+    from sessions.questionnaires import questionnaire_deadline
+
+    closes = questionnaire_deadline(booking)
+    open_questionnaire = (
+        booking.questionnaires_expected > booking.questionnaires_submitted and now < closes
+    )
+    reminders = booking_reminders(
+        booking=booking,
+        session_days=_session_days(booking, studio),
+        nudge_days=studio.questionnaire_nudge_days,
+        questionnaire_closes=closes if open_questionnaire else None,
+        tz=tz,
+    )
+    sessions = due_now(
+        [r for r in reminders if r.kind == "session"], now=now, until=booking.starts_at, tz=tz
+    )
+    nudges = due_now(
+        [r for r in reminders if r.kind == "questionnaire"], now=now, until=closes, tz=tz
+    )
+    return sessions + nudges
+
+
+def reminders_scan(*, now: datetime | None = None) -> int:
+    """Queue every reminder that is due and not yet sent. Safe to run as often as wanted,
+    and from several places at once: the send claims the email's key."""
+    from sessions.selectors import with_questionnaire_progress
+    from sessions.tasks import reminder_send_task
+
+    now = now or timezone.now()
+    studio = studio_get()
+    tz = ZoneInfo(studio.time_zone)
+    horizon = 100  # days: as far ahead as any reminder can be (two digits, or 60 for a nudge)
+    bookings = with_questionnaire_progress(
+        Booking.objects.select_related("session_type").filter(
+            status=Booking.Status.CONFIRMED,
+            starts_at__gt=now,
+            starts_at__lte=now + timedelta(days=horizon),
+        )
+    )
+    pending = [
+        reminder for booking in bookings for reminder in _pending(booking, studio, now=now, tz=tz)
+    ]
+    sent = set(
+        SentEmail.objects.filter(key__in=[r.key for r in pending]).values_list("key", flat=True)
+    )
+    queued = 0
+    for reminder in pending:
+        if reminder.key in sent:
+            continue
+        task_enqueue_on_commit(reminder_send_task, booking_id=reminder.booking_id, key=reminder.key)
+        queued += 1
+    return queued
+
+
+def reminder_send(*, booking_id: int, key: str, now: datetime | None = None) -> bool:
+    """Send one reminder if it is still due and useful as the worker picks it up (the booking
+    may have been cancelled or moved, or the questionnaire sent, since it was queued)."""
+    from sessions.emails import _questionnaire_links
+    from sessions.selectors import with_questionnaire_progress
+
+    now = now or timezone.now()
+    studio = studio_get()
+    tz = ZoneInfo(studio.time_zone)
+    booking = (
+        with_questionnaire_progress(
+            Booking.objects.select_related("client", "session_type", "photographer")
+        )
+        .filter(pk=booking_id, status=Booking.Status.CONFIRMED)
+        .first()
+    )
+    if booking is None:
+        return False
+    reminder = next((r for r in _pending(booking, studio, now=now, tz=tz) if r.key == key), None)
+    if reminder is None:
+        return False
+    with (
+        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
+        translation.override(settings.LANGUAGE_CODE),
+    ):
+        local = timezone.localtime(booking.starts_at)
+        facts = {
+            "name": booking.client.name.split()[0] if booking.client.name.split() else "",
+            "what": booking.session_type.name,
+            "when": date_format(local, "l j F"),
+            "time": date_format(local, "H:i"),
+            "photographer": booking.photographer.display_name,
+            "studio": studio.name,
+        }
+        questionnaires = _questionnaire_links(booking)
+        open_questionnaire = booking.questionnaires_expected > booking.questionnaires_submitted
+        if reminder.kind == "session":
+            days_away = (local.date() - now.astimezone(tz).date()).days
+            if days_away == 0:
+                subject = _("Today: your %(what)s at %(time)s") % facts
+            elif days_away == 1:
+                subject = _("See you tomorrow: your %(what)s at %(time)s") % facts
+            else:
+                subject = _("Your %(what)s is coming up on %(when)s") % facts
+            heading = _("Hello %(name)s, your session is coming up") % facts
+            paragraphs = [
+                _("Your %(what)s with %(photographer)s is on %(when)s at %(time)s.") % facts,
+                _("Everything you need to know, what to wear and bring, is on your booking page.")
+                if booking.session_type.guides.exists()
+                else _(
+                    "Your booking page has the details, and lets you move the session if needed."
+                ),
+            ]
+            if open_questionnaire and questionnaires:
+                paragraphs.append(
+                    ngettext(
+                        "If you haven't yet, please fill in your questionnaire: %(links)s",
+                        "If you haven't yet, please fill in your questionnaires: %(links)s",
+                        len(questionnaires),
+                    )
+                    % {"links": ", ".join(f"{name} ({url})" for name, url in questionnaires)}
+                )
+            button = (_("See my booking"), booking_url(booking, absolute=True))
+        else:
+            subject = _("A few questions before your %(what)s") % facts
+            heading = _("Hello %(name)s, we'd love to know a little more") % facts
+            paragraphs = [
+                _(
+                    "Before your %(what)s on %(when)s, a few questions help %(photographer)s "
+                    "plan the photos you'll love: what to wear, what you'd like to show."
+                )
+                % facts,
+                _("It takes about five minutes, and it saves as you go."),
+            ]
+            button = (
+                _("Answer the questions"),
+                questionnaires[0][1] if questionnaires else booking_url(booking, absolute=True),
+            )
+        context = {"studio": studio, "heading": heading, "paragraphs": paragraphs, "button": button}
+        return email_send_once(
+            key=key,
+            to=formataddr((booking.client.name, booking.client.email)),
+            subject=subject,
+            text=render_to_string("emails/payment.txt", context),
+            html=render_to_string("emails/payment.html", context),
+            reply_to=studio.contact_email or None,
+        )
+
+
+def upcoming_reminders(
+    *, booking: Booking, now: datetime | None = None
+) -> list[tuple[str, datetime]]:
+    """(what, when in the studio's zone) of each reminder still to go to this booking's
+    client, for its admin page. Needs `with_questionnaire_progress`."""
+    from sessions.questionnaires import questionnaire_deadline
+
+    now = now or timezone.now()
+    if booking.status != Booking.Status.CONFIRMED or booking.starts_at <= now:
+        return []
+    studio = studio_get()
+    tz = ZoneInfo(studio.time_zone)
+    closes = questionnaire_deadline(booking)
+    open_questionnaire = (
+        booking.questionnaires_expected > booking.questionnaires_submitted and now < closes
+    )
+    reminders = booking_reminders(
+        booking=booking,
+        session_days=_session_days(booking, studio),
+        nudge_days=studio.questionnaire_nudge_days,
+        questionnaire_closes=closes if open_questionnaire else None,
+        tz=tz,
+    )
+    labels = {
+        "session": lambda r: (
+            ngettext(
+                "Session reminder, %(days)d day before",
+                "Session reminder, %(days)d days before",
+                r.days,
+            )
+            % {"days": r.days}
+        ),
+        "questionnaire": lambda r: (
+            _("Questionnaire reminder") if r.days else _("Last questionnaire reminder")
+        ),
+    }
+    return sorted(
+        (labels[r.kind](r), r.due_at.astimezone(tz))
+        for r in reminders
+        if r.due_at > now and r.due_at < (booking.starts_at if r.kind == "session" else closes)
+    )
