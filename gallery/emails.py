@@ -87,11 +87,28 @@ def gallery_email_send(*, gallery_id: int, kind: str) -> bool:
 
     gallery = Gallery.objects.select_related("booking__client").filter(pk=gallery_id).first()
     wanted = {"ready": Gallery.Status.PUBLISHED, "finals": Gallery.Status.DELIVERED}
-    if kind not in wanted:
+    if kind not in (*wanted, "nudge", "expiring"):
         raise ValueError(f"unknown gallery email {kind!r}")
-    if gallery is None or gallery.status != wanted[kind]:
+    if gallery is None:
         return False
     studio = studio_get()
+    key = f"gallery:{gallery.pk}:{kind}"
+    if kind in ("nudge", "expiring"):  # reminders: only while they still apply
+        from gallery.reminders import gallery_reminders_due
+
+        due = dict(
+            gallery_reminders_due(
+                gallery=gallery,
+                now=timezone.now(),
+                nudge_days=studio.favorites_nudge_days,
+                tz=zoneinfo.ZoneInfo(studio.time_zone),
+            )
+        )
+        if kind not in due:
+            return False
+        key = due[kind]
+    elif gallery.status != wanted[kind]:
+        return False
     client = gallery.booking.client
     with (
         timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
@@ -125,6 +142,31 @@ def gallery_email_send(*, gallery_id: int, kind: str) -> bool:
                 _("The gallery is open until %(date)s.") % facts if facts["date"] else "",
             ]
             button = (_("Open my gallery"), gallery_link_url(gallery, absolute=True))
+        elif kind == "nudge":
+            subject = _("Your favorites are waiting")
+            heading = _("Hello %(name)s, have you chosen your favorites?") % facts
+            paragraphs = [
+                _(
+                    "Your photos from “%(title)s” are still waiting for you to choose. When "
+                    "you're happy with your hearts, press “Review and send my selection”."
+                )
+                % facts,
+                _("Please send your selection by %(deadline)s.") % facts
+                if facts["deadline"]
+                else "",
+            ]
+            button = (_("Open my gallery"), gallery_link_url(gallery, absolute=True))
+        elif kind == "expiring":
+            subject = _("Your gallery closes on %(date)s") % facts
+            heading = _("Hello %(name)s, your gallery closes in a week") % facts
+            paragraphs = [
+                _(
+                    "“%(title)s” is open until %(date)s. Download anything you'd like to keep, "
+                    "or get in touch if you need a little longer."
+                )
+                % facts,
+            ]
+            button = (_("Open my gallery"), gallery_link_url(gallery, absolute=True))
         else:
             subject = _("Your finished photos are ready to download")
             heading = _("Hello %(name)s, your photos are finished") % facts
@@ -139,7 +181,7 @@ def gallery_email_send(*, gallery_id: int, kind: str) -> bool:
             button = (_("Download my photos"), gallery_link_url(gallery, absolute=True))
         context = {"studio": studio, "heading": heading, "paragraphs": paragraphs, "button": button}
         return email_send_once(
-            key=f"gallery:{gallery.pk}:{kind}",
+            key=key,
             to=formataddr((client.name, client.email)),
             subject=subject,
             text=render_to_string("emails/payment.txt", context),

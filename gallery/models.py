@@ -71,6 +71,7 @@ class Gallery(models.Model):
         related_name="+",
         verbose_name=_("selection"),
     )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

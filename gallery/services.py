@@ -294,7 +294,7 @@ def gallery_publish(*, gallery_id: int) -> bool:
 
     with transaction.atomic():
         changed = Gallery.objects.filter(pk=gallery_id, status=Gallery.Status.DRAFT).update(
-            status=Gallery.Status.PUBLISHED
+            status=Gallery.Status.PUBLISHED, published_at=timezone.now()
         )
         if changed:
             task_enqueue_on_commit(gallery_email_send_task, gallery_id=gallery_id, kind="ready")

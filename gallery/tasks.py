@@ -40,3 +40,10 @@ def download_build_task(*, download_id: int) -> str | None:
 @shared_task
 def downloads_expire_task() -> int:
     return downloads_expire()
+
+
+@shared_task
+def gallery_reminders_scan_task() -> int:
+    from gallery.reminders import gallery_reminders_scan
+
+    return gallery_reminders_scan()

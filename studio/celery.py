@@ -60,6 +60,10 @@ app.conf.update(
             "task": "sessions.tasks.reminders_scan_task",
             "schedule": 300.0,
         },
+        "send-due-gallery-reminders": {
+            "task": "gallery.tasks.gallery_reminders_scan_task",
+            "schedule": 900.0,
+        },
         "read-outside-calendars": {
             "task": "sessions.tasks.external_calendars_sync_task",
             "schedule": 900.0,

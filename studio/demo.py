@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from clients.models import Client
 from sessions.models import (
@@ -278,7 +279,9 @@ def _gallery_seed(count: int) -> tuple[int, int]:
     booking = Booking.objects.filter(reference=GALLERY_BOOKING).first()
     if booking is not None and not booking.galleries.exists():
         gallery = gallery_create_for_booking(booking=booking)
-        Gallery.objects.filter(pk=gallery.pk).update(status=Gallery.Status.PUBLISHED)
+        Gallery.objects.filter(pk=gallery.pk).update(
+            status=Gallery.Status.PUBLISHED, published_at=timezone.now()
+        )
         gallery.refresh_from_db()
         made += _demo_photos_add(
             gallery,
@@ -318,7 +321,9 @@ def _gallery_seed(count: int) -> tuple[int, int]:
             gallery, min(count, 4), first=40, name="IMG_03%02d-edit.jpg", kind="final"
         )
         status = Gallery.Status.DELIVERED if count else Gallery.Status.PUBLISHED
-        Gallery.objects.filter(pk=gallery.pk).update(status=status, downloads_allowed=bool(count))
+        Gallery.objects.filter(pk=gallery.pk).update(
+            status=status, downloads_allowed=bool(count), published_at=timezone.now()
+        )
         galleries += 1
     return galleries, made
 

@@ -73,6 +73,15 @@ class Studio(models.Model):
         ),
         blank=True,
     )
+    favorites_nudge_days = models.PositiveSmallIntegerField(
+        _("favorites reminder (days after publishing)"),
+        default=7,
+        validators=[MaxValueValidator(60)],
+        help_text=_(
+            "If the client hasn't sent their selection this long after the gallery opened, "
+            "they get a friendly reminder. 0 for none."
+        ),
+    )
     questionnaire_nudge_days = models.PositiveSmallIntegerField(
         _("questionnaire reminder (days before)"),
         default=5,

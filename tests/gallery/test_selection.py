@@ -229,6 +229,7 @@ def test_publishing_emails_the_client_their_link_once(client, gallery, staff_use
             client.post(changelist, {"action": "publish", "_selected_action": [gallery.pk]})
     gallery.refresh_from_db()
     assert gallery.status == Gallery.Status.PUBLISHED
+    assert gallery.published_at is not None  # the favorites reminder counts from here
     [email] = mail.outbox
     assert email.to == ["Anna Kowalska <anna@example.com>"]
     assert email.subject == "Your photos are ready to see"
