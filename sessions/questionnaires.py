@@ -243,6 +243,16 @@ def answers_save(
                 result.submitted = True
             response.questionnaire_name = questionnaire.name
             response.save()
+            if result.submitted:
+                from sessions.tasks import studio_email_send_task
+                from studio.background import task_enqueue_on_commit
+
+                task_enqueue_on_commit(
+                    studio_email_send_task,
+                    booking_id=booking.pk,
+                    kind="questionnaire",
+                    response_id=response.pk,
+                )
     except Exception:
         storage_files_delete(written)
         raise

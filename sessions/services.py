@@ -260,6 +260,12 @@ def booking_email_enqueue(booking: Booking, *, kind: str) -> None:
         kind=kind,
         sequence=booking.calendar_sequence,
     )
+    # The studio hears of new bookings it didn't make itself, and of cancellations.
+    studio_kind = {"confirmed": "new", "requested": "new", "cancelled": "cancelled"}.get(kind)
+    if studio_kind and not (studio_kind == "new" and booking.created_by_staff):
+        from sessions.tasks import studio_email_send_task
+
+        task_enqueue_on_commit(studio_email_send_task, booking_id=booking.pk, kind=studio_kind)
 
 
 def booking_change_deadline(booking: Booking) -> datetime:

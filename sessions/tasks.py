@@ -77,3 +77,10 @@ def reminder_send_task(*, booking_id: int, key: str) -> bool:
     from sessions.reminders import reminder_send
 
     return reminder_send(booking_id=booking_id, key=key)
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def studio_email_send_task(*, booking_id: int, kind: str, response_id: int | None = None) -> bool:
+    from sessions.studio_emails import studio_email_send
+
+    return studio_email_send(booking_id=booking_id, kind=kind, response_id=response_id)

@@ -131,8 +131,8 @@ def test_booking_creates_the_client_and_the_booking_and_queues_the_email(
     assert booking.client.email == "rosa@example.com"
     assert booking.starts_at == TEN
     assert booking.status == Booking.Status.CONFIRMED
-    assert len(callbacks) == 1
-    assert queued() == 1  # the confirmation email, for a worker to send
+    assert len(callbacks) == 2
+    assert queued() == 2  # the confirmation email and the studio's, for a worker to send
     celery_app.control.purge()
 
 

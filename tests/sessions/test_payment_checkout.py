@@ -143,8 +143,9 @@ def test_the_return_page_confirms_the_booking_from_stripe_before_the_webhook_arr
     assert held.status == Booking.Status.CONFIRMED
     assert payment.status == Payment.Status.PAID
     assert payment.stripe_payment_intent_id.startswith("pi_")
-    assert [message.subject for message in mail.outbox] == [
-        "You're booked: Portrait on Wednesday 10 June with Lumen Portraits"
+    assert sorted(message.subject for message in mail.outbox) == [
+        "New booking: Portrait for Anna Kowalska, Wednesday 10 June, 10:00",  # to the studio
+        "You're booked: Portrait on Wednesday 10 June with Lumen Portraits",
     ]
     assert "Paid: £50.00 of £150.00" in mail.outbox[0].body
 

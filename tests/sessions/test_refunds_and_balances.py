@@ -122,8 +122,9 @@ def test_a_late_payment_for_a_time_still_free_confirms_the_booking(
     assert held.status == Booking.Status.CONFIRMED
     assert payment.status == Payment.Status.PAID
     assert not stripe_standin.requests_to("POST", "/v1/refunds")
-    assert [m.subject for m in mail.outbox] == [
-        "You're booked: Portrait on Wednesday 10 June with Lumen Portraits"
+    assert sorted(m.subject for m in mail.outbox) == [
+        "New booking: Portrait for Anna Kowalska, Wednesday 10 June, 10:00",  # to the studio
+        "You're booked: Portrait on Wednesday 10 June with Lumen Portraits",
     ]
 
 
@@ -234,7 +235,7 @@ def test_a_refund_stripe_refuses_is_marked_failed_and_the_studio_is_told(
     refund = Refund.objects.get(reason=Refund.Reason.CANCELLATION)
     assert refund.status == Refund.Status.FAILED
     assert refund.failure_reason
-    studio_mail = [m for m in mail.outbox if "Lumen Portraits" in m.to[0]]
+    studio_mail = [m for m in mail.outbox if "Lumen Portraits" in m.to[0] and "refund" in m.subject]
     assert [m.subject for m in studio_mail] == [f"A refund could not be made: {booked.reference}"]
     assert refund.failure_reason in studio_mail[0].body
 
@@ -407,7 +408,7 @@ def test_a_refund_stripe_refuses_for_good_is_failed_not_left_queued(
         booking_cancel(booking_id=booked.pk, by_client=False)
     refund = Refund.objects.get()
     assert refund.status == Refund.Status.FAILED
-    assert [m.subject for m in mail.outbox if "Lumen" in m.to[0]] == [
+    assert [m.subject for m in mail.outbox if "Lumen" in m.to[0] and "refund" in m.subject] == [
         f"A refund could not be made: {booked.reference}"
     ]
 
