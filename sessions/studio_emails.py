@@ -75,9 +75,7 @@ def studio_email_send(*, booking_id: int, kind: str, response_id: int | None = N
             subject = _("Cancelled: %(what)s for %(client)s, %(when)s") % facts
             heading = _("A booking was cancelled")
             lines = [
-                _(
-                    "%(client)s's %(what)s on %(when)s (%(ref)s) is cancelled; the time is free."
-                )
+                _("%(client)s's %(what)s on %(when)s (%(ref)s) is cancelled; the time is free.")
                 % facts
             ]
         else:
