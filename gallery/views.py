@@ -415,8 +415,9 @@ def share_open(request, token):
             response = redirect("gallery:gallery-detail", slug=link.gallery.slug)
             response["Referrer-Policy"] = "no-referrer"
             return _private(response)
+    # The site's own policy (same-origin) here, not no-referrer: under no-referrer the
+    # browser posts the PIN form with "Origin: null", which Django's CSRF check refuses.
     response = render(request, "gallery/share_pin.html", {"link": link, "error": error}, status=200)
-    response["Referrer-Policy"] = "no-referrer"
     return _private(response)
 
 

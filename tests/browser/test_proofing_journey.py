@@ -96,3 +96,23 @@ def test_the_client_hearts_photos_by_mouse_and_keyboard_and_comments(page, proof
     assert Favorite.objects.filter(favorite_list__name="Anna").count() == 4
     assert Comment.objects.get().photo.original_name == "IMG_0005.JPG"
     assert page.console_errors == []
+
+
+def test_a_guest_opens_a_pin_protected_share_link(page, proofing_gallery):
+    from django.contrib.auth.hashers import make_password
+
+    from gallery.access import share_link_url
+    from gallery.models import ShareLink
+
+    link = ShareLink.objects.create(
+        gallery=proofing_gallery, label="Grandma", pin_hash=make_password("2580")
+    )
+    page.goto(share_link_url(link))
+    page.get_by_label("PIN").fill("1111")
+    page.get_by_role("button", name="Open the gallery").click()
+    expect(page.get_by_text("That PIN isn't right")).to_be_visible()
+    page.get_by_label("PIN").fill("2580")
+    page.get_by_role("button", name="Open the gallery").click()
+    expect(page.get_by_role("heading", name=proofing_gallery.title)).to_be_visible()
+    expect(page.get_by_text("Anna Kowalska shared these photos with you")).to_be_visible()
+    assert page.console_errors == []
