@@ -67,6 +67,17 @@ def _thumbnail_size(photo: Photo) -> tuple[int, int]:
     return max(1, round((photo.width or 1) * scale)), max(1, round((photo.height or 1) * scale))
 
 
+def _tile(viewer: Viewer, photo: Photo) -> dict:
+    """What every grid of thumbnails needs of a photo: its link and its shape."""
+    width, height = _thumbnail_size(photo)
+    return {
+        "photo": photo,
+        "thumbnail_url": _file_url(viewer, photo, "thumbnail"),
+        "width": width,
+        "height": height,
+    }
+
+
 def _file_url(viewer: Viewer, photo: Photo, kind: str) -> str:
     return storage_signed_url(getattr(photo, kind).name) or reverse(
         "gallery:photo-file", args=[viewer.gallery.slug, photo.pk, kind]
@@ -114,29 +125,17 @@ def gallery_detail(request, slug):
     for photo in photos:
         if favorites_only and photo.pk not in favorite_ids:
             continue
-        width, height = _thumbnail_size(photo)
         sets.setdefault(photo.set_name, []).append(
             {
-                "photo": photo,
-                "thumbnail_url": _file_url(viewer, photo, "thumbnail"),
+                **_tile(viewer, photo),
                 "preview_url": _file_url(viewer, photo, "preview"),
-                "width": width,
-                "height": height,
                 "is_favorite": photo.pk in favorite_ids,
                 "comment_count": comment_counts.get(photo.pk, 0),
             }
         )
     finals = []
     if _may_download(viewer):
-        finals = [
-            {
-                "photo": photo,
-                "thumbnail_url": _file_url(viewer, photo, "thumbnail"),
-                "width": _thumbnail_size(photo)[0],
-                "height": _thumbnail_size(photo)[1],
-            }
-            for photo in downloads.finals(gallery)
-        ]
+        finals = [_tile(viewer, photo) for photo in downloads.finals(gallery)]
     context = {
         "viewer": viewer,
         "gallery": gallery,
@@ -281,8 +280,9 @@ def _selection_context(request, viewer: Viewer) -> dict:
         else []
     )
     payment = active.payment if active else None
-    if payment and request.GET.get("session_id"):
+    if payment and request.GET.get("session_id"):  # back from Checkout, or its poll
         payment = refresh_from_stripe(payment)
+        active.refresh_from_db()  # the payment may have just submitted it
     return {
         "viewer": viewer,
         "gallery": gallery,
@@ -290,15 +290,7 @@ def _selection_context(request, viewer: Viewer) -> dict:
         "chosen": chosen,
         "selection": active,
         "payment": payment,
-        "items": [
-            {
-                "photo": photo,
-                "thumbnail_url": _file_url(viewer, photo, "thumbnail"),
-                "width": _thumbnail_size(photo)[0],
-                "height": _thumbnail_size(photo)[1],
-            }
-            for photo in photos
-        ],
+        "items": [_tile(viewer, photo) for photo in photos],
         "summary": proofing.selection_summary(gallery=gallery, count=len(photos)),
         "payments_enabled": settings.PAYMENTS_ENABLED,
     }
@@ -354,10 +346,6 @@ def selection_status(request, slug):
         response["HX-Redirect"] = reverse("gallery:selection", args=[slug])
         return _private(response)
     context = _selection_context(request, viewer)
-    if context["payment"]:
-        context["payment"] = refresh_from_stripe(context["payment"])
-        viewer.gallery.refresh_from_db()
-        context["selection"] = viewer.gallery.selection
     return _private(render(request, "gallery/_selection_status.html", context))
 
 
@@ -377,10 +365,7 @@ def gallery_compare(request, slug):
     photos = list(gallery.photos.filter(pk__in=chosen_by, status=Photo.Status.READY))
     rows = [
         {
-            "photo": photo,
-            "thumbnail_url": _file_url(viewer, photo, "thumbnail"),
-            "width": _thumbnail_size(photo)[0],
-            "height": _thumbnail_size(photo)[1],
+            **_tile(viewer, photo),
             "marks": [favorite_list.pk in chosen_by[photo.pk] for favorite_list in lists],
             "everyone": len(chosen_by[photo.pk]) == len(lists),
         }

@@ -131,8 +131,9 @@ def _session_days(booking: Booking, studio) -> list[int]:
     return parse_days(own if own.strip() else studio.reminder_days)
 
 
-def _pending(booking: Booking, studio, *, now: datetime, tz: ZoneInfo) -> list[Reminder]:
-    """The booking's reminders to send now. Needs `with_questionnaire_progress`."""
+def _reminders_of(booking: Booking, studio, *, now: datetime, tz: ZoneInfo):
+    """All the booking's reminders, and when its questionnaire closes. Needs
+    `with_questionnaire_progress`."""
     from sessions.questionnaires import questionnaire_deadline
 
     closes = questionnaire_deadline(booking)
@@ -146,6 +147,12 @@ def _pending(booking: Booking, studio, *, now: datetime, tz: ZoneInfo) -> list[R
         questionnaire_closes=closes if open_questionnaire else None,
         tz=tz,
     )
+    return reminders, closes
+
+
+def _pending(booking: Booking, studio, *, now: datetime, tz: ZoneInfo) -> list[Reminder]:
+    """The booking's reminders to send now. Needs `with_questionnaire_progress`."""
+    reminders, closes = _reminders_of(booking, studio, now=now, tz=tz)
     sessions = due_now(
         [r for r in reminders if r.kind == "session"], now=now, until=booking.starts_at, tz=tz
     )
@@ -281,24 +288,12 @@ def upcoming_reminders(
 ) -> list[tuple[str, datetime]]:
     """(what, when in the studio's zone) of each reminder still to go to this booking's
     client, for its admin page. Needs `with_questionnaire_progress`."""
-    from sessions.questionnaires import questionnaire_deadline
-
     now = now or timezone.now()
     if booking.status != Booking.Status.CONFIRMED or booking.starts_at <= now:
         return []
     studio = studio_get()
     tz = ZoneInfo(studio.time_zone)
-    closes = questionnaire_deadline(booking)
-    open_questionnaire = (
-        booking.questionnaires_expected > booking.questionnaires_submitted and now < closes
-    )
-    reminders = booking_reminders(
-        booking=booking,
-        session_days=_session_days(booking, studio),
-        nudge_days=studio.questionnaire_nudge_days,
-        questionnaire_closes=closes if open_questionnaire else None,
-        tz=tz,
-    )
+    reminders, closes = _reminders_of(booking, studio, now=now, tz=tz)
     labels = {
         "session": lambda r: (
             ngettext(
