@@ -27,6 +27,7 @@ from gallery.services import (
     photo_add,
     photos_reprocess,
 )
+from studio.http import int_or_none
 from studio.services import storage_signed_url
 
 
@@ -233,8 +234,7 @@ class GalleryAdmin(admin.ModelAdmin):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         gallery = get_object_or_404(Gallery.objects.select_related("selection"), pk=gallery_id)
-        raw = request.GET.get("list", "")
-        list_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+        list_id = int_or_none(request.GET.get("list"))
         if list_id is not None and not gallery.favorite_lists.filter(pk=list_id).exists():
             raise Http404
         photos = selectors.export_photos(gallery, favorite_list_id=list_id)

@@ -45,6 +45,7 @@ from sessions.services import (
     booking_reschedule,
 )
 from studio.forms import SessionTypeAdminForm
+from studio.http import int_or_none
 from studio.models import Photographer
 from studio.money import money_format
 from studio.selectors import studio_get
@@ -617,8 +618,8 @@ class BookingAdmin(admin.ModelAdmin):
             anchor=anchor,
             tz=tz,
             today=today,
-            photographer_id=_int_or_none(request.GET.get("photographer")),
-            session_type_id=_int_or_none(request.GET.get("session_type")),
+            photographer_id=int_or_none(request.GET.get("photographer")),
+            session_type_id=int_or_none(request.GET.get("session_type")),
             show_cancelled=request.GET.get("cancelled") == "1",
         )
         filters = {
@@ -786,7 +787,3 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.display(description=_("client"), ordering="client__name")
     def client_name(self, obj: Booking) -> str:
         return obj.client.name
-
-
-def _int_or_none(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else None

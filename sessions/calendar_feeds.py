@@ -39,11 +39,6 @@ BUSY_AHEAD = timedelta(days=400)  # as far as anyone can book, and more
 MAX_BUSY = 5000  # busy times in that span; a calendar with more is refused, not half-read
 
 
-def feed_url(photographer: Photographer, *, absolute: bool = True) -> str:
-    path = reverse("sessions:calendar-feed", args=[photographer.calendar_feed_token])
-    return settings.SITE_URL + path if absolute else path
-
-
 def photographer_feed(*, photographer: Photographer, tz: ZoneInfo, now: datetime) -> bytes:
     """The photographer's bookings from 30 days back onwards, in the studio's local time
     (TZID, with its VTIMEZONE), each with the UID its invitations use."""
