@@ -43,4 +43,7 @@ def page(browser, live_server):
     )
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     yield page
+    # Let the page's last requests (lazy thumbnails, polls) finish first: one still running
+    # when the test's database is emptied would recreate rows the next test then collides with.
+    page.wait_for_load_state("networkidle")
     context.close()
