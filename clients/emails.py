@@ -35,4 +35,6 @@ def sign_in_link_send(*, email: str) -> bool:
             subject=_("Your sign-in link for %(studio)s") % {"studio": studio.name},
             text=render_to_string("emails/sign_in.txt", context),
             reply_to=studio.contact_email or None,
+            kind="sign-in",
+            client=client,
         )

@@ -6,7 +6,6 @@ import zoneinfo
 from email.utils import formataddr
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -14,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from gallery.exports import lightroom_filter
 from gallery.models import Selection
-from studio.emailing import email_send_once
+from studio.email_kinds import wording
+from studio.emailing import email_render, email_send_once
 from studio.money import money_format
 from studio.selectors import studio_get
 
@@ -70,19 +70,21 @@ def selection_email_send(*, selection_id: int) -> bool:
                 settings.SITE_URL + reverse("admin:gallery_gallery_change", args=[gallery.pk]),
             ),
         }
+        text, html = email_render("payment", context)
         return email_send_once(
             key=f"selection:{selection.pk}:studio",
             to=formataddr((studio.name, studio.contact_email)),
             subject=_("Selection from %(client)s: %(count)s photos") % facts,
-            text=render_to_string("emails/payment.txt", context),
-            html=render_to_string("emails/payment.html", context),
+            text=text,
+            html=html,
+            kind="studio-selection",
+            gallery=gallery,
         )
 
 
 def gallery_email_send(*, gallery_id: int, kind: str) -> bool:
     """Tell the client their gallery is ready ("ready") or their finished photos are
     ("finals"), with the gallery's signed link; once each. False if sent or no longer so."""
-    from gallery.access import gallery_link_url
     from gallery.models import Gallery
 
     gallery = Gallery.objects.select_related("booking__client").filter(pk=gallery_id).first()
@@ -114,77 +116,37 @@ def gallery_email_send(*, gallery_id: int, kind: str) -> bool:
         timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
         translation.override(settings.LANGUAGE_CODE),
     ):
-        facts = {
-            "name": client.name.split()[0] if client.name.split() else client.name,
-            "title": gallery.title,
-            "included": gallery.favorites_limit,
-            "date": date_format(gallery.expires_on, "j F Y") if gallery.expires_on else "",
-            "deadline": date_format(gallery.selection_deadline, "l j F")
-            if gallery.selection_deadline
-            else "",
-        }
-        if kind == "ready":
-            subject = _("Your photos are ready to see")
-            heading = _("Hello %(name)s, your gallery is ready") % facts
-            paragraphs = [
-                _("Your photos from “%(title)s” are waiting for you in your private gallery.")
-                % facts,
-                _(
-                    "Tap the heart on the ones you love. Your package includes %(included)s "
-                    "photos, and you can add more if you can't choose."
-                )
-                % facts
-                if gallery.favorites_limit
-                else _("Tap the heart on the ones you love.") % facts,
-                _("Please send your selection by %(deadline)s.") % facts
-                if facts["deadline"]
-                else "",
-                _("The gallery is open until %(date)s.") % facts if facts["date"] else "",
-            ]
-            button = (_("Open my gallery"), gallery_link_url(gallery, absolute=True))
-        elif kind == "nudge":
-            subject = _("Your favorites are waiting")
-            heading = _("Hello %(name)s, have you chosen your favorites?") % facts
-            paragraphs = [
-                _(
-                    "Your photos from “%(title)s” are still waiting for you to choose. When "
-                    "you're happy with your hearts, press “Review and send my selection”."
-                )
-                % facts,
-                _("Please send your selection by %(deadline)s.") % facts
-                if facts["deadline"]
-                else "",
-            ]
-            button = (_("Open my gallery"), gallery_link_url(gallery, absolute=True))
-        elif kind == "expiring":
-            subject = _("Your gallery closes on %(date)s") % facts
-            heading = _("Hello %(name)s, your gallery closes in a week") % facts
-            paragraphs = [
-                _(
-                    "“%(title)s” is open until %(date)s. Download anything you'd like to keep, "
-                    "or get in touch if you need a little longer."
-                )
-                % facts,
-            ]
-            button = (_("Open my gallery"), gallery_link_url(gallery, absolute=True))
-        else:
-            subject = _("Your finished photos are ready to download")
-            heading = _("Hello %(name)s, your photos are finished") % facts
-            paragraphs = [
-                _(
-                    "The finished photos from “%(title)s” are in your gallery. You can "
-                    "download them one by one or all together."
-                )
-                % facts,
-                _("Downloads are open until %(date)s.") % facts if facts["date"] else "",
-            ]
-            button = (_("Download my photos"), gallery_link_url(gallery, absolute=True))
-        context = {"studio": studio, "heading": heading, "paragraphs": paragraphs, "button": button}
+        context = gallery_message(kind, gallery, studio)
+        text, html = email_render("payment", context)
         return email_send_once(
             key=key,
             to=formataddr((client.name, client.email)),
-            subject=subject,
-            text=render_to_string("emails/payment.txt", context),
-            html=render_to_string("emails/payment.html", context),
+            subject=context["subject"],
+            text=text,
+            html=html,
             reply_to=studio.contact_email or None,
+            kind=f"gallery-{kind}",
+            gallery=gallery,
         )
+
+
+def gallery_message(kind: str, gallery, studio, *, template=None) -> dict:
+    """The context of emails/payment.* for a gallery email (ready, nudge, expiring,
+    finals), in the studio's words if it wrote some. In the studio's zone."""
+    from gallery.access import gallery_link_url
+
+    client = gallery.booking.client
+    names = client.name.split()
+    facts = {
+        "name": names[0] if names else client.name,
+        "gallery": gallery.title,
+        "included": gallery.favorites_limit or "",
+        "closes": date_format(gallery.expires_on, "l j F") if gallery.expires_on else "",
+        "deadline": date_format(gallery.selection_deadline, "l j F")
+        if gallery.selection_deadline
+        else "",
+        "studio": studio.name,
+    }
+    words = wording(f"gallery-{kind}", facts, template=template)
+    label = _("Download my photos") if kind == "finals" else _("Open my gallery")
+    return {**words, "studio": studio, "button": (label, gallery_link_url(gallery, absolute=True))}

@@ -5,15 +5,16 @@ import zoneinfo
 from email.utils import formataddr
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from sessions.access import booking_url
 from sessions.calendar import booking_invite
 from sessions.models import Booking
-from studio.emailing import email_send_once
+from studio.email_kinds import fill, wording
+from studio.emailing import email_render, email_send_once
 from studio.selectors import studio_get
 
 KINDS = ("confirmed", "requested", "rescheduled", "cancelled", "declined")
@@ -63,16 +64,93 @@ def booking_invite_for(booking: Booking) -> bytes:
     )
 
 
-def _subject(kind: str, booking: Booking, studio) -> str:
-    when = _local_day(booking)
+# Heading and opening words of the emails whose wording is Sitting's own ("confirmed" is
+# the studio's to edit: studio.email_kinds).
+OPENINGS = {
+    "requested": (
+        _lazy("We have your request"),
+        _lazy(
+            "Hello {client}, thank you for your request. We'll look at it and write again "
+            "shortly to confirm."
+        ),
+    ),
+    "rescheduled": (
+        _lazy("Your session has moved"),
+        _lazy(
+            "Hello {client}, your session has moved to a new time. The attached invite "
+            "updates your calendar."
+        ),
+    ),
+    "cancelled": (
+        _lazy("Your session is cancelled"),
+        _lazy(
+            "Hello {client}, your session is cancelled. The attached file removes it from "
+            "your calendar. We hope to see you another time."
+        ),
+    ),
+    "declined": (
+        _lazy("About your request"),
+        _lazy(
+            "Hello {client}, we're sorry: we can't take your session at the time you asked "
+            "for. Please choose another time, or reply and we'll find one together."
+        ),
+    ),
+}
+
+
+def booking_facts(booking: Booking, studio) -> dict:
+    """The placeholders of an email about a booking (studio.email_kinds.BOOKING_FACTS), in
+    the current time zone."""
+    local = timezone.localtime(booking.starts_at)
+    names = booking.client.name.split()
+    return {
+        "name": names[0] if names else booking.client.name,
+        "client": booking.client.name,
+        "session": booking.session_type.name,
+        "date": date_format(local, "l j F"),
+        "time": date_format(local, "H:i"),
+        "photographer": booking.photographer.display_name,
+        "reference": booking.reference,
+        "studio": studio.name,
+    }
+
+
+def booking_message(kind: str, booking: Booking, studio, *, template=None) -> dict:
+    """Subject, heading and opening paragraphs of a booking email. `template` is an unsaved
+    wording to preview."""
+    facts = booking_facts(booking, studio)
+    if kind == "confirmed":
+        words = wording("booking-confirmed", facts, template=template)
+        return {**words, "intro": words["paragraphs"]}
     subjects = {
-        "confirmed": _("You're booked: %(what)s on %(when)s with %(studio)s"),
         "requested": _("We have your request: %(what)s on %(when)s"),
         "rescheduled": _("Your %(what)s has moved to %(when)s"),
         "cancelled": _("Your %(what)s on %(when)s is cancelled"),
         "declined": _("About your %(what)s request for %(when)s"),
     }
-    return subjects[kind] % {"what": booking.session_type.name, "when": when, "studio": studio.name}
+    heading, opening = OPENINGS[kind]
+    return {
+        "subject": subjects[kind]
+        % {"what": booking.session_type.name, "when": _local_day(booking), "studio": studio.name},
+        "heading": str(heading),
+        "intro": [fill(str(opening), facts)],
+    }
+
+
+def booking_email_context(kind: str, booking: Booking, studio, *, template=None) -> dict:
+    """Everything emails/booking.* show. In the studio's zone and language."""
+    return {
+        **booking_message(kind, booking, studio, template=template),
+        "kind": kind,
+        "booking": booking,
+        "studio": studio,
+        "booking_link": booking_url(booking, absolute=True),
+        "book_again_link": settings.SITE_URL + "/book/",
+        "time_zone": studio.time_zone,
+        "paid": sum(payment.net_received for payment in booking.payments.all()),
+        "questionnaires": _questionnaire_links(booking) if kind == "confirmed" else [],
+        "has_guide": kind == "confirmed" and booking.session_type.guides.exists(),
+    }
 
 
 def _local_day(booking: Booking) -> str:
@@ -115,25 +193,18 @@ def booking_email_send(*, booking_id: int, kind: str, sequence: int | None = Non
         timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
         translation.override(settings.LANGUAGE_CODE),
     ):
-        context = {
-            "kind": kind,
-            "booking": booking,
-            "studio": studio,
-            "booking_link": booking_url(booking, absolute=True),
-            "book_again_link": settings.SITE_URL + "/book/",
-            "time_zone": studio.time_zone,
-            "paid": sum(payment.net_received for payment in booking.payments.all()),
-            "questionnaires": _questionnaire_links(booking) if kind == "confirmed" else [],
-            "has_guide": kind == "confirmed" and booking.session_type.guides.exists(),
-        }
+        context = booking_email_context(kind, booking, studio)
+        text, html = email_render("booking", context)
         invite = booking_invite_for(booking)
         method = "CANCEL" if booking.status in ENDED else "REQUEST"
         return email_send_once(
             key=f"booking:{booking.pk}:{kind}:{booking.calendar_sequence}",
             to=formataddr((booking.client.name, booking.client.email)),
-            subject=_subject(kind, booking, studio),
-            text=render_to_string("emails/booking.txt", context),
-            html=render_to_string("emails/booking.html", context),
+            subject=context["subject"],
+            text=text,
+            html=html,
             attachments=[("session.ics", invite, f"text/calendar; method={method}")],
             reply_to=studio.contact_email or None,
+            kind=f"booking-{kind}",
+            booking=booking,
         )

@@ -7,7 +7,6 @@ import zoneinfo
 from email.utils import formataddr
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -15,7 +14,8 @@ from django.utils.translation import gettext as _
 from sessions.access import booking_url
 from sessions.models import Booking, Payment, Refund
 from sessions.stripe_gateway import dashboard_url
-from studio.emailing import email_send_once
+from studio.email_kinds import wording
+from studio.emailing import email_render, email_send_once
 from studio.money import money_format
 from studio.selectors import studio_get
 
@@ -80,14 +80,32 @@ def payment_email_send(
             )
             if part
         )
+        text, html = email_render("payment", context)
         return email_send_once(
             key=key,
             to=to,
             subject=message["subject"],
-            text=render_to_string("emails/payment.txt", context),
-            html=render_to_string("emails/payment.html", context),
+            text=text,
+            html=html,
             reply_to=reply_to,
+            kind=kind.replace("_", "-"),
+            booking=booking,
         )
+
+
+def balance_message(payment: Payment, studio, *, template=None) -> dict:
+    """The balance-due email, in the studio's words if it wrote some."""
+    from sessions.emails import booking_facts
+
+    amount = money_format(payment.amount, payment.currency)
+    facts = {**booking_facts(payment.booking, studio), "amount": amount}
+    return {
+        **wording("balance-due", facts, template=template),
+        "button": (
+            _("Pay %(amount)s") % {"amount": amount},
+            booking_url(payment.booking, absolute=True),
+        ),
+    }
 
 
 def _message(kind: str, *, payment: Payment, refund: Refund | None, studio) -> dict:
@@ -163,19 +181,7 @@ def _message(kind: str, *, payment: Payment, refund: Refund | None, studio) -> d
             "button": (_("Choose another time"), settings.SITE_URL + "/book/"),
         }
     if kind == "balance_due":
-        return {
-            "subject": _("The balance for your %(what)s: %(amount)s") % money,
-            "heading": _("Your balance"),
-            "paragraphs": [
-                _("Thank you for your %(what)s on %(when)s.") % money,
-                _(
-                    "The balance of %(amount)s is now due (reference %(ref)s). You can pay it "
-                    "securely online by card."
-                )
-                % money,
-            ],
-            "button": (_("Pay %(amount)s") % money, link),
-        }
+        return balance_message(payment, studio)
     if kind == "deposit_due":
         until = date_format(timezone.localtime(booking.hold_expires_at), "l j F, H:i")
         return {

@@ -17,7 +17,6 @@ from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -26,7 +25,8 @@ from django.utils.translation import ngettext
 from sessions.access import booking_url
 from sessions.models import Booking
 from studio.background import task_enqueue_on_commit
-from studio.emailing import email_send_once
+from studio.email_kinds import kinds_disabled, wording
+from studio.emailing import email_render, email_send_once
 from studio.models import SentEmail
 from studio.selectors import studio_get
 
@@ -179,8 +179,12 @@ def reminders_scan(*, now: datetime | None = None) -> int:
             starts_at__lte=now + timedelta(days=horizon),
         )
     )
+    off = kinds_disabled()
     pending = [
-        reminder for booking in bookings for reminder in _pending(booking, studio, now=now, tz=tz)
+        reminder
+        for booking in bookings
+        for reminder in _pending(booking, studio, now=now, tz=tz)
+        if f"reminder-{reminder.kind}" not in off
     ]
     sent = set(
         SentEmail.objects.filter(key__in=[r.key for r in pending]).values_list("key", flat=True)
@@ -197,7 +201,6 @@ def reminders_scan(*, now: datetime | None = None) -> int:
 def reminder_send(*, booking_id: int, key: str, now: datetime | None = None) -> bool:
     """Send one reminder if it is still due and useful as the worker picks it up (the booking
     may have been cancelled or moved, or the questionnaire sent, since it was queued)."""
-    from sessions.emails import _questionnaire_links
     from sessions.selectors import with_questionnaire_progress
 
     now = now or timezone.now()
@@ -219,68 +222,68 @@ def reminder_send(*, booking_id: int, key: str, now: datetime | None = None) -> 
         timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
         translation.override(settings.LANGUAGE_CODE),
     ):
-        local = timezone.localtime(booking.starts_at)
-        facts = {
-            "name": booking.client.name.split()[0] if booking.client.name.split() else "",
-            "what": booking.session_type.name,
-            "when": date_format(local, "l j F"),
-            "time": date_format(local, "H:i"),
-            "photographer": booking.photographer.display_name,
-            "studio": studio.name,
-        }
-        questionnaires = _questionnaire_links(booking)
-        open_questionnaire = booking.questionnaires_expected > booking.questionnaires_submitted
-        if reminder.kind == "session":
-            days_away = (local.date() - now.astimezone(tz).date()).days
-            if days_away == 0:
-                subject = _("Today: your %(what)s at %(time)s") % facts
-            elif days_away == 1:
-                subject = _("See you tomorrow: your %(what)s at %(time)s") % facts
-            else:
-                subject = _("Your %(what)s is coming up on %(when)s") % facts
-            heading = _("Hello %(name)s, your session is coming up") % facts
-            paragraphs = [
-                _("Your %(what)s with %(photographer)s is on %(when)s at %(time)s.") % facts,
-                _("Everything you need to know, what to wear and bring, is on your booking page.")
-                if booking.session_type.guides.exists()
-                else _(
-                    "Your booking page has the details, and lets you move the session if needed."
-                ),
-            ]
-            if open_questionnaire and questionnaires:
-                paragraphs.append(
-                    ngettext(
-                        "If you haven't yet, please fill in your questionnaire: %(links)s",
-                        "If you haven't yet, please fill in your questionnaires: %(links)s",
-                        len(questionnaires),
-                    )
-                    % {"links": ", ".join(f"{name} ({url})" for name, url in questionnaires)}
-                )
-            button = (_("See my booking"), booking_url(booking, absolute=True))
-        else:
-            subject = _("A few questions before your %(what)s") % facts
-            heading = _("Hello %(name)s, we'd love to know a little more") % facts
-            paragraphs = [
-                _(
-                    "Before your %(what)s on %(when)s, a few questions help %(photographer)s "
-                    "plan the photos you'll love: what to wear, what you'd like to show."
-                )
-                % facts,
-                _("It takes about five minutes, and it saves as you go."),
-            ]
-            button = (
-                _("Answer the questions"),
-                questionnaires[0][1] if questionnaires else booking_url(booking, absolute=True),
-            )
-        context = {"studio": studio, "heading": heading, "paragraphs": paragraphs, "button": button}
+        context = reminder_message(reminder.kind, booking, studio, now=now)
+        text, html = email_render("payment", context)
         return email_send_once(
             key=key,
             to=formataddr((booking.client.name, booking.client.email)),
-            subject=subject,
-            text=render_to_string("emails/payment.txt", context),
-            html=render_to_string("emails/payment.html", context),
+            subject=context["subject"],
+            text=text,
+            html=html,
             reply_to=studio.contact_email or None,
+            kind=f"reminder-{reminder.kind}",
+            booking=booking,
         )
+
+
+def reminder_message(kind: str, booking: Booking, studio, *, now: datetime, template=None) -> dict:
+    """The context of emails/payment.* for a session ("session") or questionnaire
+    ("questionnaire") reminder, in the studio's words if it wrote some. Needs
+    `with_questionnaire_progress`, and the studio's zone current."""
+    from sessions.emails import _questionnaire_links, booking_facts
+    from sessions.questionnaires import questionnaire_deadline
+
+    facts = booking_facts(booking, studio)
+    local = timezone.localtime(booking.starts_at)
+    questionnaires = _questionnaire_links(booking)
+    if kind == "session":
+        days_away = (local.date() - timezone.localtime(now).date()).days
+        facts["day"] = (
+            _("today")
+            if days_away == 0
+            else _("tomorrow")
+            if days_away == 1
+            else _("on %(date)s") % {"date": facts["date"]}
+        )
+        words = wording("reminder-session", facts, template=template)
+        if booking.session_type.guides.exists():
+            words["paragraphs"].append(
+                _("Everything you need to know, what to wear and bring, is on your booking page.")
+            )
+        open_questionnaire = booking.questionnaires_expected > booking.questionnaires_submitted
+        links = questionnaires if open_questionnaire else []
+        if links:
+            words["paragraphs"].append(
+                ngettext(
+                    "If you haven't yet, please fill in your questionnaire:",
+                    "If you haven't yet, please fill in your questionnaires:",
+                    len(links),
+                )
+            )
+        button = (_("See my booking"), booking_url(booking, absolute=True))
+    else:
+        facts["deadline"] = date_format(
+            timezone.localtime(questionnaire_deadline(booking)), "l j F, H:i"
+        )
+        words = wording("reminder-questionnaire", facts, template=template)
+        # One questionnaire: the button opens it; several: each is listed.
+        links = questionnaires if len(questionnaires) > 1 else []
+        button = (
+            (_("Answer the questions"), questionnaires[0][1])
+            if len(questionnaires) == 1
+            else (_("See my booking"), booking_url(booking, absolute=True))
+        )
+    return {**words, "studio": studio, "links": links, "button": button}
 
 
 def upcoming_reminders(

@@ -7,14 +7,13 @@ import zoneinfo
 from email.utils import formataddr
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sessions.models import Booking, QuestionnaireResponse
-from studio.emailing import email_send_once
+from studio.emailing import email_render, email_send_once
 from studio.selectors import studio_get
 
 log = logging.getLogger(__name__)
@@ -94,10 +93,13 @@ def studio_email_send(*, booking_id: int, kind: str, response_id: int | None = N
         key = f"booking:{booking.pk}:studio-{kind}"
         if kind == "questionnaire":
             key += f":{response_id}"
+        text, html = email_render("payment", context)
         return email_send_once(
             key=key,
             to=formataddr((studio.name, studio.contact_email)),
             subject=subject,
-            text=render_to_string("emails/payment.txt", context),
-            html=render_to_string("emails/payment.html", context),
+            text=text,
+            html=html,
+            kind=f"studio-{kind}",
+            booking=booking,
         )

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from studio.fields import CurrencyField, TimeZoneField
@@ -39,6 +40,13 @@ class Studio(models.Model):
         help_text=_("Deposits, rescheduling and cancellation: clients agree to this when booking."),
     )
     logo = models.ImageField(_("logo"), upload_to=branding_upload_to, blank=True)
+    brand_colour = models.CharField(
+        _("brand colour"),
+        max_length=7,
+        default="#8a5a44",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour such as #8a5a44."))],
+        help_text=_("Used for your name and buttons in the emails clients receive."),
+    )
     cancellation_cutoff_hours = models.PositiveSmallIntegerField(
         _("changes allowed until (hours before)"),
         default=48,
@@ -141,22 +149,119 @@ class Studio(models.Model):
 class SentEmail(models.Model):
     """Every email Sitting sends, keyed so that a given email about a given thing goes once.
 
-    The key names the email and its subject, e.g. "booking:42:cancelled:3"; it is claimed
-    (inserted) before sending and released if sending fails, so retries and replays are safe.
+    The key names the email and its subject, e.g. "booking:42:cancelled:3". It is claimed
+    (inserted, status "sending") before the mail server is asked; the row then says "sent", or
+    "failed" with the error, and a failed row is claimed again by the retry. A row left in
+    "sending" (its worker died mid-send) is never re-sent by itself: it may have gone, so the
+    studio sees it as unconfirmed and can send it again. The message is kept for the log and
+    for sending again; erasing a client blanks it.
     """
 
+    class Status(models.TextChoices):
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
     key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(_("email"), max_length=40, blank=True, db_index=True)
     to = models.CharField(_("to"), max_length=300)
     subject = models.CharField(_("subject"), max_length=300)
-    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SENT
+    )
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+    created_at = models.DateTimeField(_("first tried"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("last tried"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    reply_to = models.CharField(max_length=300, blank=True)
+    text_body = models.TextField(_("text"), blank=True)
+    html_body = models.TextField(_("HTML"), blank=True)
+    # [{"filename", "mimetype", "content" (base64)}]: calendar invites, a few kilobytes.
+    attachments = models.JSONField(default=list, blank=True)
+    booking = models.ForeignKey(
+        "shoots.Booking",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="emails",
+        verbose_name=_("booking"),
+    )
+    client = models.ForeignKey(
+        "clients.Client",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="emails",
+        verbose_name=_("client"),
+    )
+    gallery = models.ForeignKey(
+        "gallery.Gallery",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="emails",
+        verbose_name=_("gallery"),
+    )
+    resend_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resends",
+        verbose_name=_("sent again from"),
+    )
 
     class Meta:
-        verbose_name = _("sent email")
-        verbose_name_plural = _("sent emails")
-        ordering = ["-sent_at"]
+        verbose_name = _("email")
+        verbose_name_plural = _("emails")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "updated_at"], name="sentemail_status_idx")]
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+    @property
+    def unconfirmed(self) -> bool:
+        """Still "sending" long after it was tried: its worker stopped mid-send."""
+        from datetime import timedelta
+
+        return self.status == self.Status.SENDING and self.updated_at < timezone.now() - (
+            timedelta(minutes=15)
+        )
+
+
+class EmailTemplate(models.Model):
+    """The studio's choices for one kind of email: whether it goes at all, and, for the
+    main ones, its own wording with {placeholders}. Blank wording means Sitting's own."""
+
+    kind = models.CharField(_("email"), max_length=40, unique=True)
+    enabled = models.BooleanField(
+        _("send this email"),
+        default=True,
+        help_text=_("Untick to stop sending it. Emails already sent are not affected."),
+    )
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    heading = models.CharField(_("heading"), max_length=200, blank=True)
+    body = models.TextField(
+        _("message"),
+        blank=True,
+        help_text=_(
+            "Leave a blank line between paragraphs. A paragraph that uses a placeholder with "
+            "nothing to show (say, no deadline was set) is left out."
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("email wording and switch")
+        verbose_name_plural = _("emails to send")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        from studio.email_kinds import KINDS
+
+        return str(KINDS[self.kind].label) if self.kind in KINDS else self.kind
 
 
 def feed_token() -> str:

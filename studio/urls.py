@@ -11,6 +11,7 @@ admin.site.index_title = "Studio"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("branding/logo", views.studio_logo, name="studio-logo"),
     path("admin/", admin.site.urls),
     path("", include("sessions.urls")),
     path("", include("clients.urls")),

@@ -48,3 +48,17 @@ def healthz(request):
 def branding_file(request, path: str):
     """The studio's logo and watermark from local storage; nothing else under media/ is public."""
     return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+@require_safe
+def studio_logo(request):
+    """The studio's logo at a lasting address, for emails: a signed storage URL would
+    expire in the client's inbox, so this one sends them to a fresh one each time."""
+    from django.http import Http404, HttpResponseRedirect
+
+    from studio.selectors import studio_get
+
+    studio = studio_get()
+    if not studio.logo:
+        raise Http404("No logo")
+    return HttpResponseRedirect(studio.logo.url)

@@ -62,11 +62,11 @@ def test_a_gallery_closing_within_a_week_says_so_once_and_again_if_extended(open
     )
     assert scan(local(2026, 6, 23, 12)) == []
     assert scan(local(2026, 6, 24, 7)) == []  # due at midnight: held until the morning
-    assert scan(local(2026, 6, 24, 8, 5)) == ["Your gallery closes on 30 June 2026"]
+    assert scan(local(2026, 6, 24, 8, 5)) == ["Your gallery closes on Tuesday 30 June"]
     assert scan(local(2026, 6, 25, 12)) == []
     Gallery.objects.filter(pk=opened.pk).update(expires_on=datetime.date(2026, 7, 31))
     assert scan(local(2026, 7, 1, 12)) == []
-    assert scan(local(2026, 7, 25, 12)) == ["Your gallery closes on 31 July 2026"]
+    assert scan(local(2026, 7, 25, 12)) == ["Your gallery closes on Friday 31 July"]
     assert scan(local(2026, 8, 2, 12)) == []  # closed
 
 

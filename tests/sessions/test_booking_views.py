@@ -223,9 +223,16 @@ def test_a_failed_send_can_be_retried(headshot, anna, maya, settings):
     booking = BookingFactory(client=anna, session_type=headshot, photographer=maya, starts_at=TEN)
     with pytest.raises(ConnectionRefusedError):
         booking_email_send(booking_id=booking.pk, kind="confirmed")
-    assert not SentEmail.objects.exists()  # the claim is released for the retry
+    failed = SentEmail.objects.get()  # recorded, with its error, for the retry to take back
+    assert (failed.status, failed.attempts) == (SentEmail.Status.FAILED, 1)
+    assert "ConnectionRefusedError" in failed.error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert booking_email_send(booking_id=booking.pk, kind="confirmed") is True
+    sent = SentEmail.objects.get()
+    assert (sent.status, sent.attempts, sent.error) == (SentEmail.Status.SENT, 2, "")
+    assert sent.booking == booking and sent.client == anna and sent.kind == "booking-confirmed"
+    assert booking_email_send(booking_id=booking.pk, kind="confirmed") is False
+    assert len(mail.outbox) == 1
 
 
 def test_a_booking_under_a_known_email_never_rewrites_that_client(client, headshot, anna):

@@ -74,7 +74,7 @@ def test_a_bookings_life_sends_each_reminder_once_at_its_moment(family, anna, sc
     BookingFactory(client=anna, session_type=family, starts_at=local(2026, 6, 24, 10))
     assert scan(local(2026, 6, 14, 12)) == []  # booked ten days out
     assert scan(local(2026, 6, 17, 9, 55)) == []
-    assert scan(local(2026, 6, 17, 10, 5)) == ["Your Family is coming up on Wednesday 24 June"]
+    assert scan(local(2026, 6, 17, 10, 5)) == ["See you on Wednesday 24 June: your Family at 10:00"]
     assert scan(local(2026, 6, 17, 10, 10)) == []  # beat again: nothing twice
     assert scan(local(2026, 6, 19, 10, 5)) == ["A few questions before your Family"]
     assert scan(local(2026, 6, 22, 10, 5)) == ["A few questions before your Family"]
@@ -89,7 +89,7 @@ def test_a_bookings_life_sends_each_reminder_once_at_its_moment(family, anna, sc
 def test_a_sent_questionnaire_stops_its_reminders(family, anna, scan):
     booking = BookingFactory(client=anna, session_type=family, starts_at=local(2026, 6, 24, 10))
     assert scan(local(2026, 6, 19, 10, 5)) == [
-        "Your Family is coming up on Wednesday 24 June",  # late, but still useful
+        "See you on Wednesday 24 June: your Family at 10:00",  # late, but still useful
         "A few questions before your Family",
     ]
     QuestionnaireResponse.objects.create(
@@ -110,7 +110,7 @@ def test_nothing_in_the_night_it_waits_for_the_morning(family, anna, scan):
     assert scan(local(2026, 6, 23, 8, 1)) == ["See you tomorrow: your Family at 07:00"]
     late = BookingFactory(session_type=family, starts_at=local(2026, 7, 8, 22))
     assert scan(local(2026, 7, 7, 22, 5)) == []  # due at 22:00: held
-    assert scan(local(2026, 7, 8, 8, 5)) == ["Today: your Family at 22:00"]
+    assert scan(local(2026, 7, 8, 8, 5)) == ["See you today: your Family at 22:00"]
     assert SentEmail.objects.filter(key__startswith=f"booking:{late.pk}:reminder-1d").exists()
 
 
@@ -149,7 +149,7 @@ def test_a_session_type_can_have_its_own_reminders(family, anna, scan):
     BookingFactory(client=anna, session_type=family, starts_at=local(2026, 6, 24, 10))
     assert scan(local(2026, 6, 17, 10, 5)) == []  # no one-week reminder for this type
     assert scan(local(2026, 6, 22, 10, 5)) == [
-        "Your Family is coming up on Wednesday 24 June",
+        "See you on Wednesday 24 June: your Family at 10:00",
         "A few questions before your Family",
     ]
     assert scan(local(2026, 6, 23, 10, 5)) == []

@@ -1,0 +1,240 @@
+"""Every kind of email Sitting sends, what the studio may change about it, and its wording.
+
+Each kind can be turned off in the admin (except the sign-in link, without which a client
+cannot get in). The main client emails also have wording the studio can rewrite: a subject,
+a heading and paragraphs, with named placeholders such as {name} that are filled in when the
+email goes. Blank wording means Sitting's own, below.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+BOOKING_FACTS = {
+    "name": _("the client's first name"),
+    "client": _("the client's full name"),
+    "session": _("the session type, e.g. Headshot"),
+    "date": _("the session's day, e.g. Tuesday 8 December"),
+    "time": _("the session's start time, e.g. 10:00"),
+    "photographer": _("the photographer's name"),
+    "reference": _("the booking reference"),
+    "studio": _("your studio's name"),
+}
+GALLERY_FACTS = {
+    "name": _("the client's first name"),
+    "gallery": _("the gallery's title"),
+    "included": _("how many photos the package includes"),
+    "deadline": _("the day to send the selection by, if set"),
+    "closes": _("the day the gallery closes, if set"),
+    "studio": _("your studio's name"),
+}
+
+
+@dataclass(frozen=True)
+class EmailKind:
+    kind: str
+    label: Promise
+    to_studio: bool = False
+    can_turn_off: bool = True
+    # Editable wording: the placeholders it may use, and Sitting's own words.
+    placeholders: dict = field(default_factory=dict)
+    subject: Promise | str = ""
+    heading: Promise | str = ""
+    body: Promise | str = ""
+    added: Promise | str = ""  # what Sitting adds below the message, for the admin's help
+
+    @property
+    def editable(self) -> bool:
+        return bool(self.placeholders)
+
+
+_KINDS = [
+    EmailKind(
+        "booking-confirmed",
+        _("Booking confirmed (with calendar invite)"),
+        placeholders=BOOKING_FACTS,
+        subject=_("You're booked: {session} on {date} with {studio}"),
+        heading=_("You're booked"),
+        body=_(
+            "Hello {client}, your portrait session is booked. We're looking forward to meeting you."
+        ),
+        added=_(
+            "The session's details, the questionnaire links, the guide, your policy and a "
+            "calendar invite."
+        ),
+    ),
+    EmailKind("booking-requested", _("Booking request received")),
+    EmailKind("booking-rescheduled", _("Booking moved (updated invite)")),
+    EmailKind("booking-cancelled", _("Booking cancelled (calendar cancellation)")),
+    EmailKind("booking-declined", _("Booking request declined")),
+    EmailKind("deposit-due", _("Deposit to pay (approved request)")),
+    EmailKind("payment-received", _("Payment received")),
+    EmailKind("refund-issued", _("Refund issued")),
+    EmailKind("late-payment", _("Late payment refunded")),
+    EmailKind(
+        "balance-due",
+        _("Balance due (after the session, or when you ask)"),
+        placeholders={
+            **BOOKING_FACTS,
+            "amount": _("the balance, e.g. £100.00"),
+        },
+        subject=_("The balance for your {session}: {amount}"),
+        heading=_("Your balance"),
+        body=_(
+            "Thank you for your {session} on {date}.\n\n"
+            "The balance of {amount} is now due (reference {reference}). You can pay it "
+            "securely online by card."
+        ),
+        added=_("A button to pay online."),
+    ),
+    EmailKind(
+        "reminder-session",
+        _("Session reminder"),
+        placeholders={
+            **BOOKING_FACTS,
+            "day": _("today, tomorrow, or on Tuesday 8 December"),
+        },
+        subject=_("See you {day}: your {session} at {time}"),
+        heading=_("Hello {name}, your session is coming up"),
+        body=_(
+            "Your {session} with {photographer} is on {date} at {time}.\n\n"
+            "Your booking page has the details, and lets you move the session if needed."
+        ),
+        added=_(
+            "A line about the session guide if there is one, the links to any questionnaire "
+            "still to answer, and a button to the booking."
+        ),
+    ),
+    EmailKind(
+        "reminder-questionnaire",
+        _("Questionnaire reminder"),
+        placeholders={
+            **BOOKING_FACTS,
+            "deadline": _("when the questionnaire closes, e.g. Monday 7 December, 10:00"),
+        },
+        subject=_("A few questions before your {session}"),
+        heading=_("Hello {name}, we'd love to know a little more"),
+        body=_(
+            "Before your {session} on {date}, a few questions help {photographer} plan the "
+            "photos you'll love: what to wear, what you'd like to show.\n\n"
+            "It takes about five minutes, and it saves as you go. Please answer by {deadline}."
+        ),
+        added=_("A button to the questionnaire."),
+    ),
+    EmailKind(
+        "gallery-ready",
+        _("Gallery ready"),
+        placeholders=GALLERY_FACTS,
+        subject=_("Your photos are ready to see"),
+        heading=_("Hello {name}, your gallery is ready"),
+        body=_(
+            "Your photos from “{gallery}” are waiting for you in your private gallery. Tap "
+            "the heart on the ones you love.\n\n"
+            "Your package includes {included} photos, and you can add more if you can't "
+            "choose.\n\n"
+            "Please send your selection by {deadline}.\n\n"
+            "The gallery is open until {closes}."
+        ),
+        added=_("A button to the gallery."),
+    ),
+    EmailKind(
+        "gallery-nudge",
+        _("Favorites not yet sent"),
+        placeholders=GALLERY_FACTS,
+        subject=_("Your favorites are waiting"),
+        heading=_("Hello {name}, have you chosen your favorites?"),
+        body=_(
+            "Your photos from “{gallery}” are still waiting for you to choose. When you're "
+            "happy with your hearts, press “Review and send my selection”.\n\n"
+            "Please send your selection by {deadline}."
+        ),
+        added=_("A button to the gallery."),
+    ),
+    EmailKind(
+        "gallery-expiring",
+        _("Gallery closing in a week"),
+        placeholders=GALLERY_FACTS,
+        subject=_("Your gallery closes on {closes}"),
+        heading=_("Hello {name}, your gallery closes in a week"),
+        body=_(
+            "“{gallery}” is open until {closes}. Download anything you'd like to keep, or get "
+            "in touch if you need a little longer."
+        ),
+        added=_("A button to the gallery."),
+    ),
+    EmailKind(
+        "gallery-finals",
+        _("Finished photos ready"),
+        placeholders=GALLERY_FACTS,
+        subject=_("Your finished photos are ready to download"),
+        heading=_("Hello {name}, your photos are finished"),
+        body=_(
+            "The finished photos from “{gallery}” are in your gallery. You can download them "
+            "one by one or all together.\n\n"
+            "Downloads are open until {closes}."
+        ),
+        added=_("A button to the gallery."),
+    ),
+    EmailKind("sign-in", _("Sign-in link"), can_turn_off=False),
+    EmailKind("studio-new", _("To you: new booking or request"), to_studio=True),
+    EmailKind("studio-cancelled", _("To you: booking cancelled"), to_studio=True),
+    EmailKind("studio-questionnaire", _("To you: questionnaire answered"), to_studio=True),
+    EmailKind("studio-selection", _("To you: selection sent (Lightroom filter)"), to_studio=True),
+    EmailKind("studio-dispute", _("To you: payment disputed"), to_studio=True),
+    EmailKind("studio-late-payment", _("To you: late payment refunded"), to_studio=True),
+    EmailKind("studio-refund-failed", _("To you: a refund Stripe refused"), to_studio=True),
+]
+KINDS = {spec.kind: spec for spec in _KINDS}
+
+
+def placeholders_unknown(kind: str, text: str) -> list[str]:
+    """The {names} in `text` that this kind of email cannot fill in."""
+    known = KINDS[kind].placeholders
+    return sorted({name for name in PLACEHOLDER.findall(text) if name not in known})
+
+
+def fill(text: str, facts: dict) -> str:
+    return PLACEHOLDER.sub(lambda match: str(facts.get(match.group(1), match.group(0))), text)
+
+
+def wording(kind: str, facts: dict, *, template=None) -> dict:
+    """Subject, heading and paragraphs of an editable email: the studio's words where it
+    wrote some (`template`, else its saved row), Sitting's otherwise. A paragraph that uses a
+    placeholder with nothing to show is left out."""
+    from studio.models import EmailTemplate
+
+    spec = KINDS[kind]
+    if template is None:
+        template = EmailTemplate.objects.filter(kind=kind).first() or EmailTemplate(kind=kind)
+    body = template.body.strip() or str(spec.body)
+    paragraphs = [
+        fill(paragraph.strip(), facts)
+        for paragraph in re.split(r"\n\s*\n", body.replace("\r\n", "\n"))
+        if paragraph.strip()
+        and all(facts.get(name) not in ("", None) for name in PLACEHOLDER.findall(paragraph))
+    ]
+    return {
+        "subject": " ".join(fill(template.subject.strip() or str(spec.subject), facts).split()),
+        "heading": fill(template.heading.strip() or str(spec.heading), facts),
+        "paragraphs": paragraphs,
+    }
+
+
+def email_enabled(kind: str) -> bool:
+    """Whether the studio sends this kind of email (yes unless it turned it off)."""
+    from studio.models import EmailTemplate
+
+    if kind not in KINDS or not KINDS[kind].can_turn_off:
+        return True
+    enabled = EmailTemplate.objects.filter(kind=kind).values_list("enabled", flat=True).first()
+    return enabled is not False
+
+
+def kinds_disabled() -> set[str]:
+    from studio.models import EmailTemplate
+
+    return set(EmailTemplate.objects.filter(enabled=False).values_list("kind", flat=True))
