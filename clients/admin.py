@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, PrivacyRecord
 from clients.privacy import ErasureRefused, client_data_export, client_erase
+from studio.admin_emails import emails_table
 
 
 @admin.register(Client)
@@ -17,6 +18,9 @@ class ClientAdmin(admin.ModelAdmin):
     search_fields = ["name", "email", "phone"]
     date_hierarchy = "created_at"
     change_form_template = "admin/clients/client/change_form.html"
+
+    class Media:
+        css = {"all": ["css/admin-emails.css"]}
 
     def get_urls(self):
         return [
@@ -49,6 +53,7 @@ class ClientAdmin(admin.ModelAdmin):
                 .select_related("booking")
                 .order_by("-created_at"),
                 "client_privacy": PrivacyRecord.objects.filter(client=client).select_related("by"),
+                "client_emails": emails_table(client.emails.order_by("-created_at")[:20]),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 

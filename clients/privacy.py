@@ -213,8 +213,8 @@ def client_erase(*, client_id: int, by, now: datetime | None = None) -> PrivacyR
             gallery.delete()  # photos, favorites, comments, selections; files after commit
             counts["galleries"] += 1
         Booking.objects.filter(client=client).update(client_notes="")
-        SentEmail.objects.filter(_sent_to(old_email)).update(
-            to=_("(erased)"), subject=_("(erased)")
+        SentEmail.objects.filter(Q(client=client) | _sent_to(old_email)).update(
+            to=_("(erased)"), subject=_("(erased)"), text_body="", html_body="", attachments=[]
         )
         client.sign_in_links.all().delete()
         client.name = _("Erased client %(number)d") % {"number": client.pk}

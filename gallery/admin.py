@@ -172,13 +172,21 @@ class GalleryAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["title", "booking__reference", "booking__client__name"]
     list_select_related = ["booking__client"]
-    readonly_fields = ["booking", "slug", "currency", "selection"]
+    readonly_fields = ["booking", "slug", "currency", "selection", "emails"]
     inlines = [ShareLinkInline, PhotoInline]
     actions = ["publish", "deliver", "unpublish", "reprocess_failed", "selection_reopen"]
 
     class Media:
-        css = {"all": ["css/admin-upload.css"]}
+        css = {"all": ["css/admin-upload.css", "css/admin-emails.css"]}
         js = ["js/admin-copy.js"]
+
+    @admin.display(description=_("emails"))
+    def emails(self, obj):
+        from studio.admin_emails import emails_table
+
+        if obj is None or not obj.pk:
+            return "—"
+        return emails_table(obj.emails.order_by("-created_at")[:20])
 
     def get_queryset(self, request):
         return (

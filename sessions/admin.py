@@ -378,7 +378,9 @@ class BookingAdmin(admin.ModelAdmin):
             event.local_start = event.starts_at.astimezone(tz)
         return {
             "story_events": events,
-            "story_emails": list(SentEmail.objects.filter(about).order_by("sent_at")),
+            "story_emails": list(
+                SentEmail.objects.filter(Q(booking=booking) | about).order_by("created_at")
+            ),
             "story_galleries": galleries,
             "story_other_bookings": Booking.objects.filter(client_id=booking.client_id)
             .exclude(pk=booking.pk)
@@ -504,7 +506,7 @@ class BookingAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/shoots/booking/reschedule.html", context)
 
     class Media:
-        css = {"all": ["css/admin-answers.css"]}
+        css = {"all": ["css/admin-answers.css", "css/admin-emails.css"]}
 
     def get_queryset(self, request):
         return with_questionnaire_progress(super().get_queryset(request))

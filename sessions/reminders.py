@@ -17,6 +17,7 @@ from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -195,6 +196,47 @@ def reminders_scan(*, now: datetime | None = None) -> int:
             continue
         task_enqueue_on_commit(reminder_send_task, booking_id=reminder.booking_id, key=reminder.key)
         queued += 1
+    return queued
+
+
+# After its session a booking with money left to pay is sent a balance request, the next
+# morning (10:00 studio time), when payments are on. Only sessions of the last fortnight: a
+# studio turning payments on is not made to chase its whole history.
+BALANCE_AT, BALANCE_WITHIN = time(10), timedelta(days=14)
+
+
+def balance_due_at(booking: Booking, *, tz: ZoneInfo) -> datetime:
+    day = booking.ends_at.astimezone(tz).date() + timedelta(days=1)
+    return datetime.combine(day, BALANCE_AT, tz).astimezone(UTC)
+
+
+def balance_requests_scan(*, now: datetime | None = None) -> int:
+    """Queue a balance request for each session that ended, has money left to pay and has
+    not had a balance email (automatic or asked for by hand). The request reuses any open
+    balance payment, and its email is keyed by day, so two scans ask once."""
+    from sessions.models import Payment
+    from sessions.payments import booking_balance_due
+    from sessions.tasks import balance_request_task
+
+    now = now or timezone.now()
+    if not settings.PAYMENTS_ENABLED or "balance-due" in kinds_disabled():
+        return 0
+    tz = ZoneInfo(studio_get().time_zone)
+    asked = SentEmail.objects.filter(kind="balance-due", booking_id=OuterRef("pk"))
+    bookings = (
+        Booking.objects.filter(
+            status__in=(Booking.Status.CONFIRMED, Booking.Status.COMPLETED),
+            ends_at__lte=now,
+            ends_at__gt=now - BALANCE_WITHIN,
+        )
+        .exclude(Exists(asked))
+        .prefetch_related(Prefetch("payments", queryset=Payment.objects.order_by("pk")))
+    )
+    queued = 0
+    for booking in bookings:
+        if booking_balance_due(booking) > 0 and balance_due_at(booking, tz=tz) <= now:
+            task_enqueue_on_commit(balance_request_task, booking_id=booking.pk)
+            queued += 1
     return queued
 
 

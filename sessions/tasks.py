@@ -67,9 +67,19 @@ def external_calendar_sync_task(*, calendar_id: int) -> str:
 
 @shared_task
 def reminders_scan_task() -> int:
-    from sessions.reminders import reminders_scan
+    from sessions.reminders import balance_requests_scan, reminders_scan
 
-    return reminders_scan()
+    return reminders_scan() + balance_requests_scan()
+
+
+@shared_task
+def balance_request_task(*, booking_id: int) -> bool:
+    """The automatic balance request after a session; False if nothing is due any more."""
+    try:
+        payments.balance_request(booking_id=booking_id)
+    except payments.PaymentRefused:
+        return False
+    return True
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)

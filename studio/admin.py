@@ -16,7 +16,7 @@ class StudioAdmin(admin.ModelAdmin):
     """One studio: the list page goes straight to its settings."""
 
     fieldsets = [
-        (None, {"fields": ["name", "intro", "logo"]}),
+        (None, {"fields": ["name", "intro", "logo", "brand_colour"]}),
         (_("Contact"), {"fields": ["contact_email", "phone", "address"]}),
         (_("Time and money"), {"fields": ["time_zone", "currency"]}),
         (
@@ -28,6 +28,16 @@ class StudioAdmin(admin.ModelAdmin):
                     "cancellation_refund_percent",
                     "questionnaire_cutoff_hours",
                 ]
+            },
+        ),
+        (
+            _("Emails and reminders"),
+            {
+                "fields": ["reminder_days", "questionnaire_nudge_days", "favorites_nudge_days"],
+                "description": _(
+                    "Which emails go, and the wording of the main ones, are under "
+                    "Studio › Emails to send."
+                ),
             },
         ),
         (
@@ -98,3 +108,6 @@ class PhotographerAdmin(admin.ModelAdmin):
 
     class Media:
         js = ["js/admin-copy.js"]
+
+
+from studio import admin_emails  # noqa: E402, F401  (the email log and email settings)

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.db.models.functions import TruncWeek
 
 from gallery.models import Gallery
@@ -162,7 +162,19 @@ def studio_dashboard(*, now: datetime, tz: ZoneInfo) -> dict:
                 label_x=x + bar_width // 2,
             )
         )
+    from studio.models import SentEmail
+
+    # Emails that did not go (failed, or left unconfirmed) in the last fortnight.
+    emails_failed = (
+        SentEmail.objects.filter(created_at__gte=now - timedelta(days=14))
+        .filter(
+            Q(status=SentEmail.Status.FAILED)
+            | Q(status=SentEmail.Status.SENDING, updated_at__lt=now - timedelta(minutes=15))
+        )
+        .count()
+    )
     return {
+        "emails_failed": emails_failed,
         "today": today,
         "todays_sessions": todays,
         "week_sessions": [b for b in week if b.local_start.date() != today],

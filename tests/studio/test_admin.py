@@ -43,6 +43,10 @@ def test_studio_settings_save_from_the_admin(client, studio, staff_user):
             "watermark_position": "bottom-right",
             "watermark_opacity": "60",
             "watermark_scale": "25",
+            "brand_colour": "#225577",
+            "reminder_days": "7, 1",
+            "questionnaire_nudge_days": "5",
+            "favorites_nudge_days": "7",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

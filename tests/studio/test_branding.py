@@ -21,6 +21,10 @@ STUDIO_FORM = {
     "watermark_position": "center",
     "watermark_opacity": "40",
     "watermark_scale": "30",
+    "brand_colour": "#8a5a44",
+    "reminder_days": "7, 1",
+    "questionnaire_nudge_days": "5",
+    "favorites_nudge_days": "7",
 }
 
 

@@ -1,0 +1,498 @@
+"""The studio's emails in the admin: the log of every email (with failures and their error,
+and a button to send one again), and the switch and wording of each kind of email, with a
+preview on one of the studio's own bookings before saving."""
+
+import zoneinfo
+
+from csp.constants import NONE, SELF
+from csp.decorators import csp
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone, translation
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from studio.background import task_enqueue_on_commit
+from studio.email_kinds import KINDS, placeholders_unknown
+from studio.emailing import email_render
+from studio.models import EmailTemplate, SentEmail
+from studio.selectors import studio_get
+
+# An email's HTML shown in the admin: its own inline styles and any image, nothing else.
+EMAIL_CSP = {
+    "default-src": [NONE],
+    "style-src": ["'unsafe-inline'"],
+    "img-src": [SELF, "https:", "http:", "data:"],
+    "frame-ancestors": [SELF],
+}
+
+
+def email_html_response(request, html: str) -> HttpResponse:
+    @csp(EMAIL_CSP)
+    @xframe_options_sameorigin
+    def view(request):
+        return HttpResponse(html)
+
+    return view(request)
+
+
+def emails_table(emails) -> str:
+    """A small table of emails for a client's or gallery's page."""
+    rows = format_html_join(
+        "",
+        '<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}</td><td class="{}">{}</td></tr>',
+        (
+            (
+                timezone.localtime(email.created_at).strftime("%-d %b %Y, %H:%M"),
+                reverse("admin:studio_sentemail_change", args=[email.pk]),
+                email.subject,
+                email.to,
+                "email-failed" if email.status == SentEmail.Status.FAILED else "",
+                status_label(email),
+            )
+            for email in emails
+        ),
+    )
+    if not rows:
+        return gettext("None yet.")
+    return format_html('<table class="email-log"><tbody>{}</tbody></table>', rows)
+
+
+def status_label(email: SentEmail) -> str:
+    if email.status == SentEmail.Status.FAILED:
+        return gettext("Failed: %(error)s") % {"error": email.error or gettext("unknown error")}
+    if email.unconfirmed:
+        return gettext("Not confirmed (the worker stopped while sending): send it again?")
+    if email.status == SentEmail.Status.SENDING:
+        return gettext("Sending")
+    return gettext("Sent")
+
+
+def resend_queue(email: SentEmail) -> None:
+    from studio.tasks import email_resend_task
+
+    task_enqueue_on_commit(
+        email_resend_task, email_id=email.pk, attempt=(email.resend_of or email).resends.count() + 1
+    )
+
+
+class KindFilter(admin.SimpleListFilter):
+    title = _("email")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind, spec.label) for kind, spec in KINDS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+@admin.register(SentEmail)
+class SentEmailAdmin(admin.ModelAdmin):
+    list_display = ["tried", "what", "to", "subject", "status_shown", "attempts", "about"]
+    list_filter = ["status", KindFilter]
+    search_fields = ["to", "subject", "booking__reference", "client__name", "gallery__title"]
+    list_select_related = ["booking", "gallery"]
+    list_per_page = 50
+    actions = ["send_again"]
+
+    class Media:
+        css = {"all": ["css/admin-emails.css"]}
+
+    fields = [
+        "what",
+        "to",
+        "subject",
+        "status_shown",
+        "attempts",
+        "created_at",
+        "sent_at",
+        "about",
+        "resend_of",
+        "text",
+        "html",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("tried"), ordering="created_at")
+    def tried(self, obj: SentEmail):
+        return timezone.localtime(obj.created_at).strftime("%-d %b %Y, %H:%M")
+
+    @admin.display(description=_("email"), ordering="kind")
+    def what(self, obj: SentEmail) -> str:
+        spec = KINDS.get(obj.kind)
+        label = str(spec.label) if spec else obj.kind or "—"
+        return gettext("%(label)s (sent again)") % {"label": label} if obj.resend_of_id else label
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_shown(self, obj: SentEmail):
+        css = "email-failed" if obj.status == SentEmail.Status.FAILED or obj.unconfirmed else ""
+        return format_html('<span class="{}">{}</span>', css, status_label(obj))
+
+    @admin.display(description=_("about"))
+    def about(self, obj: SentEmail):
+        if obj.gallery_id:
+            url = reverse("admin:gallery_gallery_change", args=[obj.gallery_id])
+            return format_html('<a href="{}">{}</a>', url, obj.gallery.title)
+        if obj.booking_id:
+            url = reverse("admin:shoots_booking_change", args=[obj.booking_id])
+            return format_html('<a href="{}">{}</a>', url, obj.booking.reference)
+        return "—"
+
+    @admin.display(description=_("text"))
+    def text(self, obj: SentEmail):
+        return format_html('<pre class="email-text">{}</pre>', obj.text_body or "—")
+
+    @admin.display(description=_("as the client sees it"))
+    def html(self, obj: SentEmail):
+        if not obj.html_body:
+            return "—"
+        url = reverse("admin:studio_sentemail_html", args=[obj.pk])
+        return format_html(
+            '<iframe class="email-preview" src="{}" title="{}"></iframe>', url, obj.subject
+        )
+
+    @admin.action(description=_("Send the selected emails again"), permissions=["view"])
+    def send_again(self, request, queryset):
+        for email in queryset:
+            resend_queue(email)
+        self.message_user(
+            request,
+            gettext("%(count)d emails will be sent again in a moment.") % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:email_id>/html/",
+                self.admin_site.admin_view(self.html_view),
+                name="studio_sentemail_html",
+            ),
+            path(
+                "<int:email_id>/send-again/",
+                self.admin_site.admin_view(self.send_again_view),
+                name="studio_sentemail_send_again",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def html_view(self, request, email_id: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        email = get_object_or_404(SentEmail, pk=email_id)
+        return email_html_response(request, email.html_body)
+
+    def send_again_view(self, request, email_id: int):
+        if request.method != "POST" or not self.has_view_permission(request):
+            raise PermissionDenied
+        email = get_object_or_404(SentEmail, pk=email_id)
+        resend_queue(email)
+        self.message_user(
+            request,
+            gettext("“%(subject)s” will be sent again to %(to)s in a moment.")
+            % {"subject": email.subject, "to": email.to},
+            messages.SUCCESS,
+        )
+        return redirect(request.POST.get("next") or reverse("admin:studio_sentemail_changelist"))
+
+
+# --- The studio's choices: which emails go, and in what words ----------------------------
+
+
+class EmailTemplateForm(forms.ModelForm):
+    preview_with = forms.ChoiceField(label=_("Preview with"), required=False)
+
+    class Meta:
+        model = EmailTemplate
+        fields = ["enabled", "subject", "heading", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 10, "cols": 80})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        spec = KINDS.get(self.instance.kind)
+        self.fields["preview_with"].choices = preview_choices(spec) if spec else []
+        for name in ("subject", "heading"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["size"] = 80
+
+    def clean(self):
+        data = super().clean()
+        spec = KINDS[self.instance.kind]
+        if not spec.can_turn_off and not data.get("enabled", True):
+            self.add_error("enabled", gettext("Clients need this email to sign in: it stays on."))
+        for name in ("subject", "heading", "body"):
+            unknown = placeholders_unknown(spec.kind, data.get(name) or "")
+            if unknown:
+                self.add_error(
+                    name,
+                    gettext(
+                        "This email can't fill in %(unknown)s. The placeholders it knows are: "
+                        "%(known)s."
+                    )
+                    % {
+                        "unknown": ", ".join(f"{{{name}}}" for name in unknown),
+                        "known": ", ".join(f"{{{name}}}" for name in spec.placeholders),
+                    },
+                )
+        return data
+
+
+def preview_choices(spec) -> list[tuple[str, str]]:
+    """Recent bookings (or galleries, for gallery emails) to preview an email with."""
+    from gallery.models import Gallery
+    from sessions.models import Booking
+
+    if not spec.editable:
+        return []
+    if spec.kind.startswith("gallery-"):
+        galleries = Gallery.objects.select_related("booking__client").order_by("-created_at")[:40]
+        return [(f"gallery:{g.pk}", f"{g.title} ({g.booking.client.name})") for g in galleries]
+    tz = zoneinfo.ZoneInfo(studio_get().time_zone)
+    bookings = (
+        Booking.objects.filter(status__in=[*Booking.ACTIVE_STATUSES, Booking.Status.COMPLETED])
+        .select_related("client", "session_type")
+        .annotate(
+            upcoming=Case(
+                When(starts_at__gte=timezone.now(), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("upcoming", "starts_at")[:40]
+    )
+    return [
+        (
+            f"booking:{b.pk}",
+            f"{b.reference}: {b.client.name}, {b.session_type.name}, "
+            f"{b.starts_at.astimezone(tz):%-d %b %Y %H:%M}",
+        )
+        for b in bookings
+    ]
+
+
+def email_preview(kind: str, about: str, template: EmailTemplate) -> dict | None:
+    """Subject, text and HTML of an email in `template`'s words, about a real booking or
+    gallery ("booking:12", "gallery:3"); None if there is no such thing."""
+    from gallery.emails import gallery_message
+    from gallery.models import Gallery
+    from sessions.emails import booking_email_context
+    from sessions.models import Booking, Payment
+    from sessions.payment_emails import balance_message
+    from sessions.payments import booking_balance_due
+    from sessions.reminders import reminder_message
+    from sessions.selectors import with_questionnaire_progress
+
+    head, _sep, number = about.partition(":")
+    if not number.isdigit():
+        return None
+    studio = studio_get()
+    with (
+        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
+        translation.override(settings.LANGUAGE_CODE),
+    ):
+        if head == "gallery" and kind.startswith("gallery-"):
+            gallery = Gallery.objects.select_related("booking__client").filter(pk=number).first()
+            if gallery is None:
+                return None
+            context = gallery_message(
+                kind.removeprefix("gallery-"), gallery, studio, template=template
+            )
+            name = "payment"
+        elif head == "booking" and not kind.startswith("gallery-"):
+            booking = (
+                with_questionnaire_progress(
+                    Booking.objects.select_related("client", "session_type", "photographer")
+                )
+                .filter(pk=number)
+                .first()
+            )
+            if booking is None:
+                return None
+            name = "payment"
+            if kind == "booking-confirmed":
+                context = booking_email_context("confirmed", booking, studio, template=template)
+                name = "booking"
+            elif kind.startswith("reminder-"):
+                context = reminder_message(
+                    kind.removeprefix("reminder-"),
+                    booking,
+                    studio,
+                    now=timezone.now(),
+                    template=template,
+                )
+            else:  # balance-due
+                due = booking_balance_due(booking) or booking.price
+                payment = Payment(booking=booking, amount=due, currency=booking.currency)
+                context = {**balance_message(payment, studio, template=template), "studio": studio}
+        else:
+            return None
+        text, html = email_render(name, {**context, "studio": studio})
+    return {"subject": context["subject"], "text": text, "html": html}
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(admin.ModelAdmin):
+    form = EmailTemplateForm
+    list_display = ["label", "audience", "enabled", "words"]
+    list_editable = ["enabled"]
+    list_display_links = ["label"]
+    change_form_template = "admin/studio/emailtemplate/change_form.html"
+
+    class Media:
+        css = {"all": ["css/admin-emails.css"]}
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        order = Case(
+            *(When(kind=kind, then=Value(n)) for n, kind in enumerate(KINDS)),
+            default=Value(len(KINDS)),
+            output_field=IntegerField(),
+        )
+        return super().get_queryset(request).filter(kind__in=KINDS).order_by(order)
+
+    def changelist_view(self, request, extra_context=None):
+        # Every kind of email is listed, switched on until the studio says otherwise.
+        EmailTemplate.objects.bulk_create(
+            [EmailTemplate(kind=kind) for kind in KINDS], ignore_conflicts=True
+        )
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("email"), ordering="kind")
+    def label(self, obj: EmailTemplate) -> str:
+        return str(KINDS[obj.kind].label)
+
+    @admin.display(description=_("to"))
+    def audience(self, obj: EmailTemplate) -> str:
+        return gettext("You") if KINDS[obj.kind].to_studio else gettext("The client")
+
+    @admin.display(description=_("wording"))
+    def words(self, obj: EmailTemplate) -> str:
+        if not KINDS[obj.kind].editable:
+            return "—"
+        if obj.subject or obj.heading or obj.body:
+            return gettext("Your own")
+        return gettext("Sitting's")
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and KINDS[obj.kind].editable:
+            return ["enabled", "subject", "heading", "body", "placeholders", "preview_with"]
+        return ["enabled"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["placeholders"]
+        if obj is not None and not KINDS[obj.kind].can_turn_off:
+            readonly.append("enabled")
+        return readonly
+
+    @admin.display(description=_("placeholders"))
+    def placeholders(self, obj: EmailTemplate):
+        spec = KINDS[obj.kind]
+        rows = format_html_join(
+            "", "<li><code>{{{}}}</code>: {}</li>", ((n, d) for n, d in spec.placeholders.items())
+        )
+        return format_html(
+            '<ul class="email-placeholders">{}</ul><p class="help">{}</p>',
+            rows,
+            gettext("Sitting adds below your message: %(added)s") % {"added": spec.added},
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        """Blank wording is shown as Sitting's own, to edit from."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and obj.kind in KINDS and KINDS[obj.kind].editable:
+            spec = KINDS[obj.kind]
+            for name in ("subject", "heading", "body"):
+                if not getattr(obj, name):
+                    setattr(obj, name, str(getattr(spec, name)))
+        return obj
+
+    def save_model(self, request, obj, form, change):
+        """Words left as Sitting's are saved blank, so they follow Sitting's improvements."""
+        spec = KINDS[obj.kind]
+        obj.enabled = obj.enabled or not spec.can_turn_off  # from the list, too
+        for name in ("subject", "heading", "body"):
+            value = getattr(obj, name).replace("\r\n", "\n").strip()
+            setattr(obj, name, "" if value == str(getattr(spec, name)).strip() else value)
+        super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "_preview" in request.POST and object_id:
+            return self.preview_view(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def preview_view(self, request, object_id):
+        """The change page again, as typed, with the email it makes below; nothing saved."""
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        form_class = self.get_form(request, obj, change=True)
+        form = form_class(request.POST, instance=obj)
+        preview = None
+        if form.is_valid():
+            draft = form.save(commit=False)
+            preview = email_preview(obj.kind, form.cleaned_data.get("preview_with", ""), draft)
+            if preview is None:
+                form.add_error("preview_with", gettext("Choose a booking to preview with."))
+            else:
+                request.session["email-preview"] = preview["html"]
+        admin_form = admin.helpers.AdminForm(
+            form,
+            list(self.get_fieldsets(request, obj)),
+            {},
+            self.get_readonly_fields(request, obj),
+            model_admin=self,
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Change %(what)s") % {"what": KINDS[obj.kind].label},
+            "subtitle": None,
+            "adminform": admin_form,
+            "object_id": object_id,
+            "original": obj,
+            "is_popup": False,
+            "to_field": None,
+            "media": self.media + admin_form.media,
+            "inline_admin_formsets": [],
+            "errors": admin.helpers.AdminErrorList(form, []),
+            "preserved_filters": self.get_preserved_filters(request),
+            "preview": preview,
+        }
+        return self.render_change_form(request, context, add=False, change=True, obj=obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "preview-html/",
+                self.admin_site.admin_view(self.preview_html_view),
+                name="studio_emailtemplate_preview_html",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_html_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return email_html_response(request, request.session.get("email-preview", ""))
