@@ -12,6 +12,7 @@ from django.utils import timezone
 from gallery.models import Gallery
 from sessions.reminders import in_quiet_hours
 from studio.background import task_enqueue_on_commit
+from studio.email_kinds import kinds_disabled
 from studio.models import SentEmail
 from studio.selectors import studio_get
 
@@ -70,9 +71,10 @@ def gallery_reminders_scan(*, now: datetime | None = None) -> int:
             "key", flat=True
         )
     )
+    off = kinds_disabled()
     queued = 0
     for gallery_id, kind, key in pending:
-        if key not in sent:
+        if key not in sent and f"gallery-{kind}" not in off:
             task_enqueue_on_commit(gallery_email_send_task, gallery_id=gallery_id, kind=kind)
             queued += 1
     return queued
