@@ -70,28 +70,28 @@ OPENINGS = {
     "requested": (
         _lazy("We have your request"),
         _lazy(
-            "Hello {client}, thank you for your request. We'll look at it and write again "
+            "Hello {name}, thank you for your request. We'll look at it and write again "
             "shortly to confirm."
         ),
     ),
     "rescheduled": (
         _lazy("Your session has moved"),
         _lazy(
-            "Hello {client}, your session has moved to a new time. The attached invite "
+            "Hello {name}, your session has moved to a new time. The attached invite "
             "updates your calendar."
         ),
     ),
     "cancelled": (
         _lazy("Your session is cancelled"),
         _lazy(
-            "Hello {client}, your session is cancelled. The attached file removes it from "
+            "Hello {name}, your session is cancelled. The attached file removes it from "
             "your calendar. We hope to see you another time."
         ),
     ),
     "declined": (
         _lazy("About your request"),
         _lazy(
-            "Hello {client}, we're sorry: we can't take your session at the time you asked "
+            "Hello {name}, we're sorry: we can't take your session at the time you asked "
             "for. Please choose another time, or reply and we'll find one together."
         ),
     ),

@@ -60,7 +60,7 @@ _KINDS = [
         subject=_("You're booked: {session} on {date} with {studio}"),
         heading=_("You're booked"),
         body=_(
-            "Hello {client}, your portrait session is booked. We're looking forward to meeting you."
+            "Hello {name}, your portrait session is booked. We're looking forward to meeting you."
         ),
         added=_(
             "The session's details, the questionnaire links, the guide, your policy and a "

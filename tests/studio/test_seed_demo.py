@@ -102,3 +102,30 @@ def test_seed_demo_makes_a_gallery_of_processed_photos_for_a_past_session(db):
     count = Photo.objects.count()
     call_command("seed_demo", "--photos", "5", stdout=StringIO())
     assert Photo.objects.count() == count  # a second run adds nothing
+
+
+def test_a_new_sites_outbox_shows_the_emails_its_demo_clients_had(
+    db, settings, tmp_path, eager_tasks, django_capture_on_commit_callbacks
+):
+    import email
+    from email import policy
+
+    settings.EMAIL_BACKEND = "studio.mail.OutboxEmailBackend"
+    settings.EMAIL_OUTBOX_DIR = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", "--photos", "2", stdout=StringIO())
+    messages = [
+        email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in sorted(tmp_path.glob("*.eml"))
+    ]
+    subjects = sorted(str(message["Subject"]) for message in messages)
+    assert len([s for s in subjects if s.startswith("You're booked:")]) == 3
+    assert "Your photos are ready to see" in subjects
+    assert "Your finished photos are ready to download" in subjects
+    assert len(subjects) == 5
+    booked = next(m for m in messages if str(m["Subject"]).startswith("You're booked:"))
+    assert booked.get_body(("html",)).get_content().count("Northlight Portrait Studio") >= 1
+    assert any(part.get_filename() == "session.ics" for part in booked.iter_attachments())
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", "--photos", "2", stdout=StringIO())
+    assert len(list(tmp_path.glob("*.eml"))) == 5  # seeding again sends nothing again
