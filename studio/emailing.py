@@ -19,8 +19,9 @@ from django.utils import timezone
 from studio.email_kinds import email_enabled
 from studio.models import SentEmail
 
-# What a task sending mail retries on: the mail server said no for now, or could not be reached.
-MAIL_ERRORS = (SMTPException, ConnectionError, TimeoutError)
+# What a task sending mail retries on: the mail server said no for now, or could not be
+# reached (refused, timed out, its name not found, TLS broken: all OSErrors).
+MAIL_ERRORS = (SMTPException, OSError)
 
 
 def email_render(name: str, context: dict) -> tuple[str, str]:
