@@ -130,8 +130,7 @@ def booking_message(kind: str, booking: Booking, studio, *, template=None) -> di
     }
     heading, opening = OPENINGS[kind]
     return {
-        "subject": subjects[kind]
-        % {"what": booking.session_type.name, "when": _local_day(booking), "studio": studio.name},
+        "subject": subjects[kind] % {"what": facts["session"], "when": facts["date"]},
         "heading": str(heading),
         "intro": [fill(str(opening), facts)],
     }
@@ -151,10 +150,6 @@ def booking_email_context(kind: str, booking: Booking, studio, *, template=None)
         "questionnaires": _questionnaire_links(booking) if kind == "confirmed" else [],
         "has_guide": kind == "confirmed" and booking.session_type.guides.exists(),
     }
-
-
-def _local_day(booking: Booking) -> str:
-    return date_format(timezone.localtime(booking.starts_at), "l j F")
 
 
 def _questionnaire_links(booking: Booking) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -55,7 +56,7 @@ def emails_table(emails) -> str:
                 reverse("admin:studio_sentemail_change", args=[email.pk]),
                 email.subject,
                 email.to,
-                "email-failed" if email.status == SentEmail.Status.FAILED else "",
+                status_css(email),
                 status_label(email),
             )
             for email in emails
@@ -64,6 +65,10 @@ def emails_table(emails) -> str:
     if not rows:
         return gettext("None yet.")
     return format_html('<table class="email-log"><tbody>{}</tbody></table>', rows)
+
+
+def status_css(email: SentEmail) -> str:
+    return "email-failed" if email.status == SentEmail.Status.FAILED or email.unconfirmed else ""
 
 
 def status_label(email: SentEmail) -> str:
@@ -143,8 +148,7 @@ class SentEmailAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_shown(self, obj: SentEmail):
-        css = "email-failed" if obj.status == SentEmail.Status.FAILED or obj.unconfirmed else ""
-        return format_html('<span class="{}">{}</span>', css, status_label(obj))
+        return format_html('<span class="{}">{}</span>', status_css(obj), status_label(obj))
 
     @admin.display(description=_("about"))
     def about(self, obj: SentEmail):
@@ -211,7 +215,12 @@ class SentEmailAdmin(admin.ModelAdmin):
             % {"subject": email.subject, "to": email.to},
             messages.SUCCESS,
         )
-        return redirect(request.POST.get("next") or reverse("admin:studio_sentemail_changelist"))
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = reverse("admin:studio_sentemail_changelist")
+        return redirect(back)
 
 
 # --- The studio's choices: which emails go, and in what words ----------------------------

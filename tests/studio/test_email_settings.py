@@ -234,3 +234,12 @@ def test_the_balance_is_asked_for_once_the_morning_after_when_payments_are_on(
     payment = Payment.objects.get(booking=booking, kind=Payment.Kind.BALANCE)
     assert payment.amount == 15000  # no deposit was paid
     assert [m.subject for m in mail.outbox] == ["The balance for your Headshot: £150.00"]
+
+
+def test_send_again_returns_only_to_a_page_of_this_site(owner, booking, eager_tasks):
+    email = failing_email(booking)
+    url = reverse("admin:studio_sentemail_send_again", args=[email.pk])
+    page = reverse("admin:shoots_booking_change", args=[booking.pk])
+    assert owner.post(url, {"next": page})["Location"] == page
+    away = owner.post(url, {"next": "https://elsewhere.example/"})
+    assert away["Location"] == reverse("admin:studio_sentemail_changelist")
