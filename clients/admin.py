@@ -1,5 +1,4 @@
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Client, PrivacyRecord
 from clients.privacy import ErasureRefused, client_data_export, client_erase
 from studio.admin_emails import emails_table
+from studio.admin_permissions import admin_view_requires
 
 
 @admin.register(Client)
@@ -49,18 +49,24 @@ class ClientAdmin(admin.ModelAdmin):
                 .select_related("session_type", "photographer")
                 .order_by("-starts_at"),
                 "client_galleries": Gallery.objects.filter(booking__client=client),
+                # Money only for those who may see payments, as on the dashboard.
                 "client_payments": Payment.objects.filter(booking__client=client)
                 .select_related("booking")
-                .order_by("-created_at"),
+                .order_by("-created_at")
+                if request.user.has_perm("shoots.view_payment")
+                else None,
                 "client_privacy": PrivacyRecord.objects.filter(client=client).select_related("by"),
                 "client_emails": emails_table(client.emails.order_by("-created_at")[:20]),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def has_privacy_permission(self, request) -> bool:
+        """Exporting or erasing a client's personal data (studio.admin_permissions)."""
+        return request.user.has_perm("clients.manage_privacy")
+
+    @admin_view_requires("privacy")
     def export_view(self, request, client_id):
         """Everything Sitting holds about the client, as a JSON file; recorded."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
         client = get_object_or_404(Client, pk=client_id)
         body = client_data_export(client=client, by=request.user)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -70,11 +76,10 @@ class ClientAdmin(admin.ModelAdmin):
         response["Cache-Control"] = "private, no-store"
         return response
 
+    @admin_view_requires("privacy")
     def erase_view(self, request, client_id):
         """Erase the client's personal data, after a page that says exactly what goes and
         what stays, and a typed confirmation."""
-        if not self.has_delete_permission(request):
-            raise PermissionDenied
         client = get_object_or_404(Client, pk=client_id)
         error = ""
         if request.method == "POST":

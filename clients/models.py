@@ -17,6 +17,7 @@ class Client(models.Model):
         verbose_name = _("client")
         verbose_name_plural = _("clients")
         ordering = ["name"]
+        permissions = [("manage_privacy", _("Can export or erase a client's personal data"))]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),

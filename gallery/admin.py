@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -27,6 +26,7 @@ from gallery.services import (
     photo_add,
     photos_reprocess,
 )
+from studio.admin_permissions import admin_view_requires
 from studio.http import int_or_none
 from studio.services import storage_signed_url
 
@@ -237,10 +237,13 @@ class GalleryAdmin(admin.ModelAdmin):
             "gallery_url": reverse("gallery:gallery-detail", args=[gallery.slug]),
         }
 
+    def has_upload_permission(self, request) -> bool:
+        """Adding photos (studio.admin_permissions)."""
+        return request.user.has_perm("gallery.add_photo")
+
+    @admin_view_requires("view")
     def export_view(self, request, gallery_id, kind):
         """The selection (or ?list=<id>) as a Lightroom filter, smart collection, or CSV."""
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
         gallery = get_object_or_404(Gallery.objects.select_related("selection"), pk=gallery_id)
         list_id = int_or_none(request.GET.get("list"))
         if list_id is not None and not gallery.favorite_lists.filter(pk=list_id).exists():
@@ -301,16 +304,9 @@ class GalleryAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _gallery_to_change(self, request, gallery_id) -> Gallery:
-        gallery = get_object_or_404(Gallery.objects.select_related("booking"), pk=gallery_id)
-        if not self.has_change_permission(request, gallery):
-            raise PermissionDenied
-        return gallery
-
+    @admin_view_requires("view")
     def photo_file_view(self, request, gallery_id, photo_id, kind):
         """A photo's files for staff, originals included (never served to clients)."""
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
         photo = get_object_or_404(Photo, pk=photo_id, gallery_id=gallery_id)
         stored = getattr(photo, kind)
         if not stored:
@@ -329,10 +325,11 @@ class GalleryAdmin(admin.ModelAdmin):
         response["Cache-Control"] = "private, max-age=3600"
         return response
 
+    @admin_view_requires("upload")
     def upload_view(self, request, gallery_id):
         """Drop hundreds of photos or a folder; watch each upload and then each photo's
         processing (static/js/admin-upload.js)."""
-        gallery = self._gallery_to_change(request, gallery_id)
+        gallery = get_object_or_404(Gallery, pk=gallery_id)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Add photos to %(gallery)s") % {"gallery": gallery.title},
@@ -346,9 +343,10 @@ class GalleryAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/gallery/gallery/upload.html", context)
 
+    @admin_view_requires("upload")
     def upload_file_view(self, request, gallery_id):
         """One file per request, so that one failure never stops the rest. JSON answers."""
-        gallery = self._gallery_to_change(request, gallery_id)
+        gallery = get_object_or_404(Gallery.objects.select_related("booking"), pk=gallery_id)
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -384,8 +382,9 @@ class GalleryAdmin(admin.ModelAdmin):
             {"status": "added" if added.created else "duplicate", "photo": added.photo.pk}
         )
 
+    @admin_view_requires("upload")
     def upload_status_view(self, request, gallery_id):
-        gallery = self._gallery_to_change(request, gallery_id)
+        gallery = get_object_or_404(Gallery, pk=gallery_id)
         ids = [int(v) for v in request.GET.get("ids", "").split(",") if v.isdigit() and len(v) < 12]
         photos = gallery.photos.filter(pk__in=ids[:1000]).values("pk", "status", "failure_reason")
         return JsonResponse(

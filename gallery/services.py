@@ -54,18 +54,43 @@ class Added:
     created: bool  # False: the same bytes were already in the gallery
 
 
+class GalleryRefused(Exception):
+    """Why a booking gets no gallery, for a person."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+GALLERY_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
+
+
 def gallery_create_for_booking(*, booking: Booking) -> Gallery:
-    """A draft gallery for a booking's photos, with the session type's proofing terms."""
-    session_type = booking.session_type
-    return Gallery.objects.create(
-        booking=booking,
-        title=_("%(what)s · %(client)s")
-        % {"what": session_type.name, "client": booking.client.name},
-        slug=secrets.token_urlsafe(16).replace("_", "").replace("-", "")[:20].lower(),
-        favorites_limit=session_type.included_images,
-        extra_image_price=session_type.extra_image_price,
-        currency=booking.currency,
-    )
+    """The booking's draft gallery, with the session type's proofing terms: made once, and
+    only for a confirmed or completed session. A booking that has one gets it back (a second
+    click, another tab, or the list action and the page's button alike). Raises
+    GalleryRefused."""
+    with transaction.atomic():
+        locked = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("session_type", "client")
+            .get(pk=booking.pk)
+        )
+        existing = Gallery.objects.filter(booking=locked).order_by("pk").first()
+        if existing is not None:
+            return existing
+        if locked.status not in GALLERY_STATUSES:
+            raise GalleryRefused(_("Only a confirmed or completed session gets a gallery."))
+        session_type = locked.session_type
+        return Gallery.objects.create(
+            booking=locked,
+            title=_("%(what)s · %(client)s")
+            % {"what": session_type.name, "client": locked.client.name},
+            slug=secrets.token_urlsafe(16).replace("_", "").replace("-", "")[:20].lower(),
+            favorites_limit=session_type.included_images,
+            extra_image_price=session_type.extra_image_price,
+            currency=locked.currency,
+        )
 
 
 def clean_file_name(name: str) -> str:

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -44,6 +43,7 @@ from sessions.services import (
     booking_mark_attended,
     booking_reschedule,
 )
+from studio.admin_permissions import admin_view_requires, model_admin_allows
 from studio.forms import SessionTypeAdminForm
 from studio.http import int_or_none
 from studio.models import Photographer
@@ -198,11 +198,15 @@ class PaymentInline(admin.TabularInline):
         "paid_at",
         "disputed_at",
         "stripe",
+        "actor_label",
     ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor_user")
 
     @admin.display(description=_("amount"))
     def amount_display(self, obj: Payment) -> str:
@@ -257,7 +261,27 @@ class BookingAdmin(admin.ModelAdmin):
         for line in refused:
             self.message_user(request, line, messages.WARNING)
 
-    @admin.action(description=_("Approve the selected requests (the client is emailed)"))
+    # Permissions of the actions and buttons beyond Django's own (studio.admin_permissions).
+    def has_payments_permission(self, request) -> bool:
+        """Money asked for or given back: refunds, balance requests, cancelling with a refund."""
+        return request.user.has_perm("shoots.manage_payments")
+
+    def has_gallery_permission(self, request) -> bool:
+        return request.user.has_perm("gallery.add_gallery")
+
+    def has_cancel_refunding_permission(self, request) -> bool:
+        """Cancel and give the money back: both changing bookings and handling money. (One
+        name, since Django lets an action run on any one of the permissions it lists.)"""
+        return self.has_change_permission(request) and self.has_payments_permission(request)
+
+    def has_book_permission(self, request) -> bool:
+        """Book for a client (the plain add form stays off: see has_add_permission)."""
+        return request.user.has_perm("shoots.add_booking")
+
+    @admin.action(
+        description=_("Approve the selected requests (the client is emailed)"),
+        permissions=["change"],
+    )
     def approve(self, request, queryset):
         self._apply(
             request,
@@ -266,7 +290,10 @@ class BookingAdmin(admin.ModelAdmin):
             lambda n: ngettext("%d request approved.", "%d requests approved.", n) % n,
         )
 
-    @admin.action(description=_("Decline the selected requests (the client is emailed)"))
+    @admin.action(
+        description=_("Decline the selected requests (the client is emailed)"),
+        permissions=["change"],
+    )
     def decline(self, request, queryset):
         self._apply(
             request,
@@ -276,7 +303,8 @@ class BookingAdmin(admin.ModelAdmin):
         )
 
     @admin.action(
-        description=_("Cancel the selected bookings, refunding payments in full (emailed)")
+        description=_("Cancel the selected bookings, refunding payments in full (emailed)"),
+        permissions=["cancel_refunding"],
     )
     def cancel(self, request, queryset):
         self._apply(
@@ -286,7 +314,10 @@ class BookingAdmin(admin.ModelAdmin):
             lambda n: ngettext("%d booking cancelled.", "%d bookings cancelled.", n) % n,
         )
 
-    @admin.action(description=_("Cancel the selected bookings, keeping what was paid (emailed)"))
+    @admin.action(
+        description=_("Cancel the selected bookings, keeping what was paid (emailed)"),
+        permissions=["change"],
+    )
     def cancel_keeping_payments(self, request, queryset):
         self._apply(
             request,
@@ -297,21 +328,37 @@ class BookingAdmin(admin.ModelAdmin):
             lambda n: ngettext("%d booking cancelled.", "%d bookings cancelled.", n) % n,
         )
 
-    @admin.action(description=_("Create a gallery for each selected booking"))
+    @admin.action(
+        description=_("Create a gallery for each selected booking"), permissions=["gallery"]
+    )
     def create_gallery(self, request, queryset):
-        from gallery.services import gallery_create_for_booking
+        from gallery.services import GalleryRefused, gallery_create_for_booking
 
-        made = [gallery_create_for_booking(booking=booking) for booking in queryset]
-        if len(made) == 1:
-            return redirect(reverse("admin:gallery_gallery_change", args=[made[0].pk]))
-        self.message_user(
-            request,
-            ngettext("%d gallery created.", "%d galleries created.", len(made)) % len(made),
-            messages.SUCCESS,
-        )
+        opened, refused = [], []
+        for booking in queryset:
+            try:
+                opened.append(gallery_create_for_booking(booking=booking))
+            except GalleryRefused as refusal:
+                refused.append(f"{booking.reference}: {refusal.message}")
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+        if len(opened) == 1 and not refused:
+            return redirect(reverse("admin:gallery_gallery_change", args=[opened[0].pk]))
+        if opened:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d booking has its gallery.", "%d bookings have their gallery.", len(opened)
+                )
+                % len(opened),
+                messages.SUCCESS,
+            )
         return None
 
-    @admin.action(description=_("Send a balance request (the client is emailed a link to pay)"))
+    @admin.action(
+        description=_("Send a balance request (the client is emailed a link to pay)"),
+        permissions=["payments"],
+    )
     def request_balance(self, request, queryset):
         if not settings.PAYMENTS_ENABLED:
             self.message_user(
@@ -330,37 +377,56 @@ class BookingAdmin(admin.ModelAdmin):
     change_list_template = "admin/shoots/booking/change_list.html"
     change_form_template = "admin/shoots/booking/change_form.html"
 
-    # The buttons on a booking's page: (name, label, which statuses show it).
+    # The buttons on a booking's page: name, label, which statuses show it, and the
+    # permissions it needs (the same as the list action that does the same thing).
     PAGE_ACTIONS = [
-        ("approve", _("Confirm the request"), {Booking.Status.REQUESTED}),
-        ("decline", _("Decline the request"), {Booking.Status.REQUESTED}),
-        ("complete", _("Mark completed"), {Booking.Status.CONFIRMED, Booking.Status.NO_SHOW}),
-        ("no_show", _("Mark as no-show"), {Booking.Status.CONFIRMED, Booking.Status.COMPLETED}),
+        ("approve", _("Confirm the request"), {Booking.Status.REQUESTED}, "change"),
+        ("decline", _("Decline the request"), {Booking.Status.REQUESTED}, "change"),
+        (
+            "complete",
+            _("Mark completed"),
+            {Booking.Status.CONFIRMED, Booking.Status.NO_SHOW},
+            "change",
+        ),
+        (
+            "no_show",
+            _("Mark as no-show"),
+            {Booking.Status.CONFIRMED, Booking.Status.COMPLETED},
+            "change",
+        ),
         (
             "balance",
             _("Send a balance request"),
             {Booking.Status.CONFIRMED, Booking.Status.COMPLETED},
+            "payments",
         ),
-        ("gallery", _("Create a gallery"), {Booking.Status.CONFIRMED, Booking.Status.COMPLETED}),
+        (
+            "gallery",
+            _("Create a gallery"),
+            {Booking.Status.CONFIRMED, Booking.Status.COMPLETED},
+            "gallery",
+        ),
         (
             "cancel",
             _("Cancel, refunding in full"),
             {Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED},
+            "cancel_refunding",
         ),
         (
             "cancel_keep",
             _("Cancel, keeping what was paid"),
             {Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED},
+            "change",
         ),
     ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         booking = self.get_object(request, object_id)
         if booking is not None:
-            extra_context = {**(extra_context or {}), **self._story(booking)}
+            extra_context = {**(extra_context or {}), **self._story(request, booking)}
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _story(self, booking: Booking) -> dict:
+    def _story(self, request, booking: Booking) -> dict:
         """The booking's whole story for its page, beyond its own fields and payments."""
         from gallery.models import Gallery
         from studio.models import SentEmail
@@ -373,13 +439,15 @@ class BookingAdmin(admin.ModelAdmin):
         for gallery in galleries:
             about |= Q(key__startswith=f"gallery:{gallery.pk}:")
         tz = ZoneInfo(studio_get().time_zone)
-        events = list(booking.events.all())
+        events = list(booking.events.select_related("actor_user"))
         for event in events:
             event.local_start = event.starts_at.astimezone(tz)
         return {
             "story_events": events,
             "story_emails": list(
-                SentEmail.objects.filter(Q(booking=booking) | about).order_by("created_at")
+                SentEmail.objects.filter(Q(booking=booking) | about)
+                .select_related("actor_user")
+                .order_by("created_at")
             ),
             "story_galleries": galleries,
             "story_other_bookings": Booking.objects.filter(client_id=booking.client_id)
@@ -387,23 +455,41 @@ class BookingAdmin(admin.ModelAdmin):
             .count(),
             "story_actions": [
                 (name, label)
-                for name, label, statuses in self.PAGE_ACTIONS
-                if booking.status in statuses and not (name == "gallery" and galleries)
+                for name, label, statuses, needs in self.PAGE_ACTIONS
+                if booking.status in statuses
+                and not (name == "gallery" and galleries)
+                and model_admin_allows(self, request, needs)
             ],
-            "story_can_reschedule": booking.status in Booking.ACTIVE_STATUSES,
+            "story_can_reschedule": booking.status in Booking.ACTIVE_STATUSES
+            and self.has_change_permission(request),
+            "story_can_resend": request.user.has_perm("studio.resend_sentemail"),
             "story_reminders": upcoming_reminders(booking=booking)
             if hasattr(booking, "questionnaires_expected")
             else [],
         }
 
+    @admin_view_requires("view")
     def act_view(self, request, booking_id):
-        """One button on a booking's page: the same services as the list's actions."""
-        from gallery.services import gallery_create_for_booking
+        """One button on a booking's page: the same services, and the same permissions, as
+        the list's actions."""
+        from gallery.services import GalleryRefused, gallery_create_for_booking
 
-        if request.method != "POST" or not self.has_change_permission(request):
+        if request.method != "POST":
+            raise PermissionDenied
+        doing = request.POST.get("do", "")
+        needs = {name: needs for name, _label, _statuses, needs in self.PAGE_ACTIONS}
+        if doing not in needs:
+            raise Http404
+        if not model_admin_allows(self, request, needs[doing]):
             raise PermissionDenied
         booking = get_object_or_404(Booking, pk=booking_id)
-        doing = request.POST.get("do", "")
+        if doing == "gallery":
+            try:
+                gallery = gallery_create_for_booking(booking=booking)
+            except GalleryRefused as refused:
+                self.message_user(request, refused.message, messages.WARNING)
+                return redirect("admin:shoots_booking_change", booking.pk)
+            return redirect("admin:gallery_gallery_change", gallery.pk)
         services = {
             "approve": (
                 lambda: booking_approve(booking_id=booking.pk),
@@ -434,25 +520,6 @@ class BookingAdmin(admin.ModelAdmin):
                 _("Cancelled, keeping what was paid; the client is emailed."),
             ),
         }
-        if doing == "gallery":
-            if not request.user.has_perm("gallery.add_gallery"):
-                raise PermissionDenied
-            with transaction.atomic():
-                locked = Booking.objects.select_for_update().get(pk=booking.pk)
-                existing = locked.galleries.first()
-                if locked.status not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
-                    self.message_user(
-                        request,
-                        _("Only a confirmed or completed session gets a gallery."),
-                        messages.WARNING,
-                    )
-                    return redirect("admin:shoots_booking_change", booking.pk)
-                gallery = existing or gallery_create_for_booking(booking=locked)
-            if not existing:  # a second click, or another tab, opens the same gallery
-                self.message_user(request, _("Gallery created: add the photos."), messages.SUCCESS)
-            return redirect("admin:gallery_gallery_change", gallery.pk)
-        if doing not in services:
-            raise Http404
         service, done = services[doing]
         try:
             service()
@@ -462,13 +529,12 @@ class BookingAdmin(admin.ModelAdmin):
             self.message_user(request, done, messages.SUCCESS)
         return redirect("admin:shoots_booking_change", booking.pk)
 
+    @admin_view_requires("change")
     def reschedule_view(self, request, booking_id):
         """Move a booking to another free time of its photographer, as the client could;
         the same guarantee against overlaps, and the client gets an updated invite."""
         from sessions.admin_forms import StaffRescheduleForm
 
-        if not self.has_change_permission(request):
-            raise PermissionDenied
         booking = get_object_or_404(
             Booking.objects.select_related("client", "session_type"), pk=booking_id
         )
@@ -564,24 +630,20 @@ class BookingAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    @admin_view_requires("view")
     def photo_view(self, request, booking_id, image_id, size):
         """A client's questionnaire photo, for staff who may see the booking."""
         from sessions.models import AnswerImage
         from sessions.questionnaire_views import answer_image_response
 
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
         image = AnswerImage.objects.filter(pk=image_id, response__booking_id=booking_id).first()
         return answer_image_response(image, size)
 
+    @admin_view_requires("view")
     def brief_view(self, request, booking_id):
         """A printable page for the day of the shoot: who, when, what, and their answers."""
-        from django.shortcuts import get_object_or_404
-
         from sessions.admin_questionnaires import answer_rows
 
-        if not self.has_view_or_change_permission(request):
-            return redirect("admin:index")
         booking = get_object_or_404(
             Booking.objects.select_related("client", "session_type", "photographer"),
             pk=booking_id,
@@ -601,10 +663,9 @@ class BookingAdmin(admin.ModelAdmin):
             },
         )
 
+    @admin_view_requires("view")
     def calendar_view(self, request):
         """Month, week and day views of the bookings (?view=, ?date=, filters)."""
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
         studio = studio_get()
         tz = ZoneInfo(studio.time_zone)
         today = timezone.localdate(timezone=tz)
@@ -633,6 +694,7 @@ class BookingAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Calendar"),
             "opts": self.model._meta,
+            "can_book": self.has_book_permission(request),
             "page": page,
             "filters": filters,
             "filter_query": urlencode(filters),
@@ -641,6 +703,7 @@ class BookingAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/shoots/booking/calendar.html", context)
 
+    @admin_view_requires("view")
     def calendar_colours_view(self, request):
         """Each photographer's calendar colour as a class: the page's policy allows no inline
         styles, and colours are the studio's to choose."""
@@ -653,12 +716,11 @@ class BookingAdmin(admin.ModelAdmin):
         response["Cache-Control"] = "private, max-age=60"
         return response
 
+    @admin_view_requires("book")
     def phone_booking_view(self, request):
         from clients.services import client_get_or_create
         from sessions.admin_forms import StaffBookingForm
 
-        if not self.has_view_or_change_permission(request):
-            return redirect("admin:index")
         initial = {
             key: request.GET[key]
             for key in ("photographer", "date", "time")

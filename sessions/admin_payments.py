@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from sessions import payments, stripe_gateway
 from sessions.admin_forms import RefundForm
 from sessions.models import Payment, Refund, StripeEvent
+from studio.admin_permissions import admin_view_requires
 from studio.money import money_format
 
 
@@ -63,11 +64,25 @@ class RefundInline(admin.TabularInline):
     model = Refund
     extra = 0
     can_delete = False
-    fields = ["created_at", "amount_display", "status", "reason", "note", "stripe_refund_id"]
+    fields = [
+        "created_at",
+        "amount_display",
+        "status",
+        "reason",
+        "note",
+        "actor_label",
+        "stripe_refund_id",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # A payment's refunds are part of its record: whoever may see it sees them.
+        return request.user.has_perm("shoots.view_payment") or request.user.has_perm(
+            "shoots.change_payment"
+        )
 
     @admin.display(description=_("amount"))
     def amount_display(self, obj: Refund) -> str:
@@ -86,6 +101,7 @@ class PaymentAdmin(admin.ModelAdmin):
         "refunded_display",
         "paid_at",
         "disputed_at",
+        "actor_label",
     ]
     list_filter = ["status", "kind", DisputedFilter, "paid_at"]
     search_fields = [
@@ -96,7 +112,7 @@ class PaymentAdmin(admin.ModelAdmin):
         "stripe_payment_intent_id",
     ]
     date_hierarchy = "created_at"
-    list_select_related = ["booking__client"]
+    list_select_related = ["booking__client", "actor_user"]
     show_full_result_count = False
     inlines = [RefundInline]
     change_list_template = "admin/shoots/payment/change_list.html"
@@ -109,6 +125,7 @@ class PaymentAdmin(admin.ModelAdmin):
         "refunded_display",
         "failure_reason",
         "created_at",
+        "actor_label",
         "paid_at",
         "disputed_at",
         "stripe",
@@ -120,6 +137,10 @@ class PaymentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_payments_permission(self, request) -> bool:
+        """Refunds: money leaving the studio (studio.admin_permissions)."""
+        return request.user.has_perm("shoots.manage_payments")
 
     @admin.display(description=_("booking"), ordering="booking__reference")
     def booking_link(self, obj: Payment) -> str:
@@ -163,7 +184,7 @@ class PaymentAdmin(admin.ModelAdmin):
             **(extra_context or {}),
             "refundable": money_format(refundable, payment.currency) if refundable else "",
             "refund_url": reverse("admin:shoots_payment_refund", args=[object_id]),
-            "can_refund": bool(refundable) and self.has_change_permission(request, payment),
+            "can_refund": bool(refundable) and self.has_payments_permission(request),
         }
         return super().change_view(request, object_id, form_url, extra)
 
@@ -177,13 +198,12 @@ class PaymentAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    @admin_view_requires("payments")
     def refund_view(self, request, payment_id):
         payment = get_object_or_404(
             Payment.objects.select_related("booking__client"), pk=payment_id
         )
         change_url = reverse("admin:shoots_payment_change", args=[payment.pk])
-        if not self.has_change_permission(request, payment):
-            return redirect(change_url)
         refundable = payments.payment_refundable(payment)
         if not refundable:
             self.message_user(request, _("Nothing is left to refund on this payment."))
@@ -195,7 +215,6 @@ class PaymentAdmin(admin.ModelAdmin):
                     payment_id=payment.pk,
                     amount=form.cleaned_data["amount"],
                     note=form.cleaned_data["note"],
-                    by=request.user,
                 )
             except payments.PaymentRefused as refused:
                 form.add_error("amount", refused.message)

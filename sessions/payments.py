@@ -9,6 +9,7 @@ Locks are always taken photographer → booking → payment, the order booking_c
 """
 
 import logging
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
 import stripe
@@ -27,6 +28,7 @@ from sessions.models import Booking, Payment, Refund, StripeEvent
 from sessions.selectors import booking_active_q
 from sessions.services import _lock_photographers, booking_change_deadline, booking_email_enqueue
 from sessions.signals import extras_paid
+from studio.actors import STRIPE, SYSTEM, ActorKind, acting_as
 from studio.background import task_enqueue_on_commit
 from studio.money import money_format
 from studio.selectors import studio_get
@@ -390,6 +392,7 @@ def payment_refresh(
     return payment_apply_stripe_state(payment_id=payment_id, session=session, event_type=event_type)
 
 
+@acting_as(STRIPE)  # what it changes is recorded as Stripe's doing
 def payment_apply_stripe_state(
     *, payment_id: int, session: dict, event_type: str = "", now: datetime | None = None
 ) -> Payment:
@@ -486,6 +489,8 @@ def _duplicate_refund(payment: Payment, *, intent_id: str, session: dict) -> Non
     if Refund.objects.filter(stripe_payment_intent_id=intent_id).exists():
         return
     refund = Refund.objects.create(
+        actor=ActorKind.SYSTEM,
+        actor_user=None,
         payment=payment,
         amount=int(session.get("amount_total") or payment.amount),
         currency=payment.currency,
@@ -635,11 +640,13 @@ def _payment_locked(payment_id: int) -> Payment:
 # --- Refunds -------------------------------------------------------------------------
 
 
-def _refund_queue(
-    payment: Payment, *, amount: int, reason: str, note: str = "", by=None
-) -> Refund | None:
-    """Record a refund and have a worker send it to Stripe after commit. Call inside a
-    transaction holding the payment's lock."""
+# Refunds Sitting gives by its own rules, whoever's action led to them.
+AUTOMATIC_REFUNDS = {Refund.Reason.DUPLICATE, Refund.Reason.LATE_PAYMENT, Refund.Reason.WITHDRAWN}
+
+
+def _refund_queue(payment: Payment, *, amount: int, reason: str, note: str = "") -> Refund | None:
+    """Record a refund (by the current actor) and have a worker send it to Stripe after
+    commit. Call inside a transaction holding the payment's lock."""
     if amount <= 0:
         return None
     if amount > payment_refundable(payment):
@@ -647,14 +654,14 @@ def _refund_queue(
             _("At most %(amount)s can be refunded on this payment.")
             % {"amount": money_format(payment_refundable(payment), payment.currency)}
         )
-    refund = Refund.objects.create(
-        payment=payment,
-        amount=amount,
-        currency=payment.currency,
-        reason=reason,
-        note=note[:300],
-        created_by=by,
-    )
+    with acting_as(SYSTEM) if reason in AUTOMATIC_REFUNDS else nullcontext():
+        refund = Refund.objects.create(
+            payment=payment,
+            amount=amount,
+            currency=payment.currency,
+            reason=reason,
+            note=note[:300],
+        )
     from sessions.tasks import refund_submit_task
 
     task_enqueue_on_commit(refund_submit_task, refund_id=refund.pk)
@@ -662,12 +669,13 @@ def _refund_queue(
 
 
 def refund_create(
-    *, payment_id: int, amount: int, note: str = "", by=None, reason: str = Refund.Reason.STUDIO
+    *, payment_id: int, amount: int, note: str = "", reason: str = Refund.Reason.STUDIO
 ) -> Refund:
-    """A refund the studio gives, up to what is left of the payment. Raises PaymentRefused."""
+    """A refund the studio gives, up to what is left of the payment, recorded as the current
+    actor's. Raises PaymentRefused."""
     with transaction.atomic():
         payment = _payment_locked(payment_id)
-        refund = _refund_queue(payment, amount=amount, reason=reason, note=note, by=by)
+        refund = _refund_queue(payment, amount=amount, reason=reason, note=note)
         if refund is None:
             raise PaymentRefused(_("Please enter an amount above zero."))
     return refund

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -52,6 +53,8 @@ class StudioAdmin(admin.ModelAdmin):
     ]
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         return redirect(reverse("admin:studio_studio_change", args=[studio_get().pk]))
 
     def has_add_permission(self, request) -> bool:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from studio.admin_permissions import admin_view_requires
 from studio.background import task_enqueue_on_commit
 from studio.email_kinds import KINDS, placeholders_unknown
 from studio.emailing import email_render
@@ -81,11 +82,14 @@ def status_label(email: SentEmail) -> str:
     return gettext("Sent")
 
 
-def resend_queue(email: SentEmail) -> None:
+def resend_queue(email: SentEmail, *, by) -> None:
     from studio.tasks import email_resend_task
 
     task_enqueue_on_commit(
-        email_resend_task, email_id=email.pk, attempt=(email.resend_of or email).resends.count() + 1
+        email_resend_task,
+        email_id=email.pk,
+        attempt=(email.resend_of or email).resends.count() + 1,
+        by_user_id=by.pk,
     )
 
 
@@ -120,6 +124,7 @@ class SentEmailAdmin(admin.ModelAdmin):
         "attempts",
         "created_at",
         "sent_at",
+        "actor_label",
         "about",
         "resend_of",
         "text",
@@ -173,10 +178,14 @@ class SentEmailAdmin(admin.ModelAdmin):
             '<iframe class="email-preview" src="{}" title="{}"></iframe>', url, obj.subject
         )
 
-    @admin.action(description=_("Send the selected emails again"), permissions=["view"])
+    def has_resend_permission(self, request) -> bool:
+        """Sending an email again (studio.admin_permissions)."""
+        return request.user.has_perm("studio.resend_sentemail")
+
+    @admin.action(description=_("Send the selected emails again"), permissions=["resend"])
     def send_again(self, request, queryset):
         for email in queryset:
-            resend_queue(email)
+            resend_queue(email, by=request.user)
         self.message_user(
             request,
             gettext("%(count)d emails will be sent again in a moment.") % {"count": len(queryset)},
@@ -198,17 +207,17 @@ class SentEmailAdmin(admin.ModelAdmin):
         ]
         return urls + super().get_urls()
 
+    @admin_view_requires("view")
     def html_view(self, request, email_id: int):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
         email = get_object_or_404(SentEmail, pk=email_id)
         return email_html_response(request, email.html_body)
 
+    @admin_view_requires("resend")
     def send_again_view(self, request, email_id: int):
-        if request.method != "POST" or not self.has_view_permission(request):
+        if request.method != "POST":
             raise PermissionDenied
         email = get_object_or_404(SentEmail, pk=email_id)
-        resend_queue(email)
+        resend_queue(email, by=request.user)
         self.message_user(
             request,
             gettext("“%(subject)s” will be sent again to %(to)s in a moment.")
@@ -383,10 +392,12 @@ class EmailTemplateAdmin(admin.ModelAdmin):
         return super().get_queryset(request).filter(kind__in=KINDS).order_by(order)
 
     def changelist_view(self, request, extra_context=None):
-        # Every kind of email is listed, switched on until the studio says otherwise.
-        EmailTemplate.objects.bulk_create(
-            [EmailTemplate(kind=kind) for kind in KINDS], ignore_conflicts=True
-        )
+        # Every kind of email is listed, switched on until the studio says otherwise; only
+        # for staff who may see the list (Django checks that only later).
+        if self.has_view_or_change_permission(request):
+            EmailTemplate.objects.bulk_create(
+                [EmailTemplate(kind=kind) for kind in KINDS], ignore_conflicts=True
+            )
         return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("email"), ordering="kind")
@@ -501,7 +512,6 @@ class EmailTemplateAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    @admin_view_requires("view")
     def preview_html_view(self, request):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
         return email_html_response(request, request.session.get("email-preview", ""))

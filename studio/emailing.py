@@ -16,6 +16,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from studio.actors import actor_current
 from studio.email_kinds import email_enabled
 from studio.models import SentEmail
 
@@ -153,7 +154,13 @@ def email_resend(*, email_id: int, attempt: int) -> bool:
         now = timezone.now()
         taken = SentEmail.objects.filter(
             pk=original.pk, status=original.status, updated_at=original.updated_at
-        ).update(status=SentEmail.Status.SENDING, attempts=F("attempts") + 1, updated_at=now)
+        ).update(
+            status=SentEmail.Status.SENDING,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+            actor=actor_current().kind,
+            actor_user_id=actor_current().user_id,
+        )
         if not taken:
             return False
         original.refresh_from_db()

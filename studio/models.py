@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from studio.actors import ActorKind, actor_kind_default, actor_user_default
 from studio.fields import CurrencyField, TimeZoneField
 
 
@@ -16,6 +17,42 @@ def branding_upload_to(instance: models.Model, filename: str) -> str:
     # The server names the file; the uploaded name is never trusted as a path.
     suffix = PurePath(filename).suffix.lower()[:8]
     return f"branding/{secrets.token_hex(8)}{suffix}"
+
+
+class ActedBy(models.Model):
+    """Who made this row: a staff member, the client, Sitting itself or Stripe, taken from
+    the current actor (studio.actors) unless given. Rows from before it was recorded: blank."""
+
+    actor = models.CharField(
+        _("by"), max_length=10, choices=ActorKind.choices, blank=True, default=actor_kind_default
+    )
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        default=actor_user_default,
+        verbose_name=_("staff member"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def actor_label(self) -> str:
+        """ "Maya Lind", "the client", "Sitting", "Stripe", or "" when not recorded. Queries
+        the user unless it was selected with the row."""
+        if self.actor == ActorKind.STAFF:
+            user = self.actor_user
+            if user is None:
+                return str(_("a former staff member"))
+            return user.get_full_name() or user.get_username()
+        if self.actor == ActorKind.CLIENT:
+            return str(_("the client"))
+        return str(self.get_actor_display()) if self.actor else ""
+
+    actor_label.fget.short_description = _("by")  # its column heading in the admin
 
 
 class Studio(models.Model):
@@ -146,7 +183,7 @@ class Studio(models.Model):
         super().save(*args, **kwargs)
 
 
-class SentEmail(models.Model):
+class SentEmail(ActedBy):
     """Every email Sitting sends, keyed so that a given email about a given thing goes once.
 
     The key names the email and its subject, e.g. "booking:42:cancelled:3". It is claimed
@@ -154,7 +191,8 @@ class SentEmail(models.Model):
     "failed" with the error, and a failed row is claimed again by the retry. A row left in
     "sending" (its worker died mid-send) is never re-sent by itself: it may have gone, so the
     studio sees it as unconfirmed and can send it again. The message is kept for the log and
-    for sending again; erasing a client blanks it.
+    for sending again; erasing a client blanks it. Its actor is Sitting, or the staff member
+    who pressed Send again.
     """
 
     class Status(models.TextChoices):
@@ -216,6 +254,7 @@ class SentEmail(models.Model):
         verbose_name = _("email")
         verbose_name_plural = _("emails")
         ordering = ["-created_at"]
+        permissions = [("resend_sentemail", _("Can send an email again"))]
         indexes = [models.Index(fields=["status", "updated_at"], name="sentemail_status_idx")]
 
     def __str__(self) -> str:

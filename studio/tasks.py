@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from studio.actors import SYSTEM, Actor, ActorKind, acting_as
 from studio.emailing import MAIL_ERRORS, email_resend
 from studio.services import broker_processed_prune, sessions_clear_expired
 
@@ -21,5 +22,7 @@ def worker_ping_task() -> str:
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
-def email_resend_task(*, email_id: int, attempt: int) -> bool:
-    return email_resend(email_id=email_id, attempt=attempt)
+def email_resend_task(*, email_id: int, attempt: int, by_user_id: int | None = None) -> bool:
+    """Send again as the staff member who asked (recorded on the email)."""
+    with acting_as(Actor(ActorKind.STAFF, by_user_id) if by_user_id else SYSTEM):
+        return email_resend(email_id=email_id, attempt=attempt)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from studio.fields import CurrencyField
-from studio.models import Photographer, branding_upload_to
+from studio.models import ActedBy, Photographer, branding_upload_to
 
 
 class SessionType(models.Model):
@@ -433,7 +433,7 @@ class Booking(models.Model):
         return f"{self.reference} · {self.client.name} · {self.session_type}"
 
 
-class BookingEvent(models.Model):
+class BookingEvent(ActedBy):
     """A line in a booking's history: it was made, its status changed, or it moved. Written
     by sessions.history on every save that changes them, so no path can forget to."""
 

@@ -1,17 +1,18 @@
 """Money: payments through Stripe Checkout, their refunds, and Stripe's webhook events."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models.booking import Booking
 from studio.fields import CurrencyField
+from studio.models import ActedBy
 
 
-class Payment(models.Model):
+class Payment(ActedBy):
     """Money a client pays for a booking through Stripe Checkout: the deposit, the balance,
-    or extra images. Stripe's webhook is the source of truth for its status."""
+    or extra images. Stripe's webhook is the source of truth for its status. Its actor is who
+    asked for it (the client booking, a staff member, Sitting's balance scan)."""
 
     class Kind(models.TextChoices):
         DEPOSIT = "deposit", _("Deposit")
@@ -63,6 +64,8 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-created_at"]
+        # Money leaving or asked for: refunds, balance requests, cancelling with a refund.
+        permissions = [("manage_payments", _("Can ask clients to pay and give refunds"))]
         indexes = [models.Index(fields=["status", "paid_at"], name="payment_status_paid")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
@@ -94,7 +97,7 @@ class Payment(models.Model):
         return self.amount - self.amount_refunded
 
 
-class Refund(models.Model):
+class Refund(ActedBy):
     """Money given back on a payment: asked for by Sitting, or made in Stripe's dashboard."""
 
     class Status(models.TextChoices):
@@ -130,14 +133,6 @@ class Refund(models.Model):
         _("Stripe PaymentIntent refunded"), max_length=255, blank=True
     )
     failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
     created_at = models.DateTimeField(_("asked for"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -137,5 +137,5 @@ def test_staff_who_may_only_look_at_payments_cannot_refund(client, studio):
     response = client.post(
         reverse("admin:shoots_payment_refund", args=[payment.pk]), {"amount": "10.00"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 403
     assert not Refund.objects.exists()

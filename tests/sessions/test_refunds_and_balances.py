@@ -212,10 +212,11 @@ def test_staff_refund_any_amount_up_to_what_is_left(
         done = client.post(url, {"amount": "20.00", "note": "goodwill"})
     assert done.status_code == 302
     refund = Refund.objects.get()
-    assert (refund.amount, refund.reason, refund.note, refund.created_by) == (
+    assert (refund.amount, refund.reason, refund.note, refund.actor, refund.actor_user) == (
         2000,
         Refund.Reason.STUDIO,
         "goodwill",
+        "staff",
         staff_user,
     )
     payment.refresh_from_db()
