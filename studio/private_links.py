@@ -17,9 +17,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
+from functools import cache
 
 from django.core import signing
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -126,6 +127,11 @@ LINKS = (
 def _addresses() -> tuple[re.Pattern, dict[str, PrivateLink]]:
     """A pattern finding any private link's address (/booking/<token>, /gallery/link/<token>,
     ...), and which link each address part belongs to."""
+    return _addresses_under(get_script_prefix())
+
+
+@cache
+def _addresses_under(script_prefix: str) -> tuple[re.Pattern, dict[str, PrivateLink]]:
     parts = {reverse(link.url_name, args=["TOKEN"]).split("TOKEN")[0]: link for link in LINKS}
     pattern = "|".join(re.escape(part) for part in parts)
     return re.compile(f"(?P<part>{pattern}){IN_ADDRESS}"), parts
