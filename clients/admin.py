@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
+from clients.forms import ClientAdminForm
 from clients.models import Client, PrivacyRecord
 from clients.privacy import ErasureRefused, client_data_export, client_erase
 from studio.admin_emails import emails_table
@@ -14,6 +15,7 @@ from studio.admin_permissions import admin_view_requires
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
+    form = ClientAdminForm
     list_display = ["name", "email", "phone", "created_at"]
     search_fields = ["name", "email", "phone"]
     date_hierarchy = "created_at"

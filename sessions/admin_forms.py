@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Client
 from sessions.models import Booking, SessionType
 from sessions.services import booking_rule_warnings
-from studio.forms import money_form_field, money_minor_clean
+from studio.forms import PersonNameField, money_form_field, money_minor_clean
 from studio.models import Photographer
 from studio.money import money_format, to_major
 
@@ -23,7 +23,9 @@ class StaffBookingForm(forms.Form):
         label=_("Existing client"),
         widget=AutocompleteSelect(Booking._meta.get_field("client"), admin.site),
     )
-    new_client_name = forms.CharField(label=_("or a new client: name"), required=False)
+    new_client_name = PersonNameField(
+        label=_("or a new client: name"), max_length=120, required=False
+    )
     new_client_email = forms.EmailField(label=_("new client's email"), required=False)
     new_client_phone = forms.CharField(label=_("new client's phone"), required=False)
     session_type = forms.ModelChoiceField(SessionType.objects.all(), label=_("Session type"))

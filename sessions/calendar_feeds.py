@@ -7,9 +7,8 @@ import http.client
 import ipaddress
 import logging
 import socket
-import urllib.error
+import ssl
 import urllib.parse
-import urllib.request
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -84,54 +83,152 @@ class CalendarUnreadable(Exception):
     """Why an outside calendar could not be read, in words for the studio."""
 
 
-class _SafeRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow a calendar's redirects (Google and Apple use them) only to http(s) addresses
-    on the public internet, and only a few times."""
-
-    max_redirections = 3
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        target = urllib.parse.urlsplit(newurl)
-        if target.scheme not in ("http", "https") or _private_host(target.hostname or ""):
-            raise CalendarUnreadable(
-                _("The calendar's address redirects somewhere Sitting won't follow.")
-            )
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+REDIRECTS = 3  # Google and Apple redirect once; more is a loop or a trap
+REDIRECT_CODES = (301, 302, 303, 307, 308)
+# Cloud providers' instance metadata (AWS, Azure, GCP, Oracle, DigitalOcean share the first;
+# AWS's IPv6 one; Alibaba's): credentials live there, so it is refused whatever the settings.
+METADATA = frozenset(
+    ipaddress.ip_address(address)
+    for address in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
+)
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-def _private_host(host: str) -> bool:
+def _address_refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why Sitting won't read a calendar from `ip`, in words for the studio; None if it may.
+    Loopback and private addresses only when OUTSIDE_CALENDARS_ALLOW_PRIVATE is on."""
+    inner = ip  # an IPv4 address wrapped in an IPv6 one is judged as itself
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped or ip.sixtofour:
+            inner = ip.ipv4_mapped or ip.sixtofour
+        elif ip in NAT64:
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if not inner.is_loopback and (
+        inner in METADATA
+        or inner.is_unspecified
+        or inner.is_link_local
+        or inner.is_multicast
+        or inner.is_reserved
+    ):
+        return _(
+            "The calendar's address leads to %(ip)s, an address for the server's own use "
+            "that Sitting never reads from."
+        ) % {"ip": ip}
+    if inner.is_global or settings.OUTSIDE_CALENDARS_ALLOW_PRIVATE:
+        return None
+    return _(
+        "The calendar's address leads to %(ip)s, a private network address. Sitting reads "
+        "calendars on private networks only if whoever runs it sets "
+        "OUTSIDE_CALENDARS_ALLOW_PRIVATE=true."
+    ) % {"ip": ip}
+
+
+def _addresses_vetted(host: str, port: int) -> list[tuple[int, tuple]]:
+    """The host's addresses (family, socket address), looked up once and each checked; the
+    connection then goes to one of these, so a second answer from DNS can't redirect it."""
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
-        return True
-    return any(
-        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
-        for ip in map(ipaddress.ip_address, addresses)
-    )
+        raise CalendarUnreadable(
+            _("The calendar's server, %(host)s, could not be found.") % {"host": host}
+        ) from None
+    addresses = []
+    for family, _type, _proto, _name, address in found:
+        problem = _address_refused(ipaddress.ip_address(address[0].split("%")[0]))
+        if problem:
+            raise CalendarUnreadable(problem)
+        addresses.append((family, address))
+    return addresses
+
+
+class _VettedConnection:
+    """An HTTP(S) connection to addresses vetted beforehand. The Host header, TLS server
+    name and certificate check stay those of the host name."""
+
+    def __init__(self, host: str, port: int, *, addresses: list, **kwargs):
+        super().__init__(host, port, **kwargs)
+        self.addresses = addresses
+        self._create_connection = self._connect_vetted  # http.client's one looks the name up
+
+    def _connect_vetted(self, _address, timeout, source_address=None) -> socket.socket:
+        error = OSError("no address to connect to")
+        for family, address in self.addresses:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            try:
+                sock.settimeout(timeout)
+                sock.connect(address)
+            except OSError as failed:
+                sock.close()
+                error = failed
+            else:
+                return sock
+        raise error
+
+
+class _VettedHTTP(_VettedConnection, http.client.HTTPConnection):
+    pass
+
+
+class _VettedHTTPS(_VettedConnection, http.client.HTTPSConnection):
+    pass
+
+
+def _get(url: str) -> tuple[int, str, bytes]:
+    """One GET: (status, Location header, up to FETCH_LIMIT + 1 bytes of body)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CalendarUnreadable(_("That doesn't look like a calendar address."))
+    host = parts.hostname.encode("idna").decode("ascii")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    addresses = _addresses_vetted(host, port)
+    if parts.scheme == "https":
+        connection = _VettedHTTPS(
+            host,
+            port,
+            addresses=addresses,
+            timeout=FETCH_TIMEOUT,
+            context=ssl.create_default_context(),
+        )
+    else:
+        connection = _VettedHTTP(host, port, addresses=addresses, timeout=FETCH_TIMEOUT)
+    try:
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.request("GET", path, headers={"User-Agent": "Sitting calendar sync"})
+        response = connection.getresponse()
+        return response.status, response.getheader("Location", ""), response.read(FETCH_LIMIT + 1)
+    finally:
+        connection.close()
 
 
 def _fetch(url: str) -> bytes:
+    """The calendar at `url`, following a few redirects; every address it connects to,
+    the first included, is checked first (see `_address_refused`)."""
     if url.startswith("webcal://"):
         url = "https://" + url.removeprefix("webcal://")
     if not url.startswith(("https://", "http://")):
         raise CalendarUnreadable(_("The address should start with https:// or webcal://."))
-    opener = urllib.request.build_opener(_SafeRedirects)
     try:
-        # http(s) only, checked above; redirects checked by _SafeRedirects.
-        request = urllib.request.Request(url, headers={"User-Agent": "Sitting calendar sync"})  # noqa: S310
-        with opener.open(request, timeout=FETCH_TIMEOUT) as response:
-            body = response.read(FETCH_LIMIT + 1)
-    except urllib.error.HTTPError as error:
+        for _hop in range(REDIRECTS + 1):
+            status, location, body = _get(url)
+            if status not in REDIRECT_CODES or not location:
+                break
+            url = urllib.parse.urljoin(url, location)
+            if not url.startswith(("https://", "http://")):
+                raise CalendarUnreadable(
+                    _("The calendar's address redirects somewhere Sitting won't follow.")
+                )
+        else:
+            raise CalendarUnreadable(_("The calendar's address redirects too many times."))
+    except (TimeoutError, OSError) as error:  # socket and TLS errors, timeouts
         raise CalendarUnreadable(
-            _("The calendar's server answered %(code)s; check the address.") % {"code": error.code}
-        ) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise CalendarUnreadable(
-            _("The calendar could not be reached (%(why)s).") % {"why": reason}
+            _("The calendar could not be reached (%(why)s).") % {"why": error}
         ) from None
     except (ValueError, UnicodeError, http.client.HTTPException):
         raise CalendarUnreadable(_("That doesn't look like a calendar address.")) from None
+    if not 200 <= status < 300:
+        raise CalendarUnreadable(
+            _("The calendar's server answered %(code)s; check the address.") % {"code": status}
+        )
     if len(body) > FETCH_LIMIT:
         raise CalendarUnreadable(_("The calendar is larger than 5 MB; Sitting reads up to 5 MB."))
     return body

@@ -3,9 +3,11 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from studio.forms import PersonNameField
+
 
 class BookingDetailsForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=120)
+    name = PersonNameField(label=_("Your name"), max_length=120)
     email = forms.EmailField(
         label=_("Email"), help_text=_("We send your confirmation and calendar invite here.")
     )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from studio import private_links
 from studio.admin_permissions import admin_view_requires
 from studio.background import task_enqueue_on_commit
 from studio.email_kinds import KINDS, placeholders_unknown
@@ -167,7 +168,8 @@ class SentEmailAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("text"))
     def text(self, obj: SentEmail):
-        return format_html('<pre class="email-text">{}</pre>', obj.text_body or "—")
+        text = private_links.shown(obj.text_body)
+        return format_html('<pre class="email-text">{}</pre>', text or "—")
 
     @admin.display(description=_("as the client sees it"))
     def html(self, obj: SentEmail):
@@ -210,7 +212,7 @@ class SentEmailAdmin(admin.ModelAdmin):
     @admin_view_requires("view")
     def html_view(self, request, email_id: int):
         email = get_object_or_404(SentEmail, pk=email_id)
-        return email_html_response(request, email.html_body)
+        return email_html_response(request, private_links.shown(email.html_body, as_html=True))
 
     @admin_view_requires("resend")
     def send_again_view(self, request, email_id: int):
@@ -363,7 +365,12 @@ def email_preview(kind: str, about: str, template: EmailTemplate) -> dict | None
         else:
             return None
         text, html = email_render(name, {**context, "studio": studio})
-    return {"subject": context["subject"], "text": text, "html": html}
+    # A preview shows the studio's words, not a real client's working links.
+    return {
+        "subject": context["subject"],
+        "text": private_links.shown(private_links.redact(text)),
+        "html": private_links.shown(private_links.redact(html), as_html=True),
+    }
 
 
 @admin.register(EmailTemplate)

@@ -7,6 +7,9 @@ row again; the studio sees failures in the admin and can send any email again.
 """
 
 import base64
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
 from smtplib import SMTPException
 
 from django.conf import settings
@@ -16,9 +19,11 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from studio import private_links
 from studio.actors import actor_current
 from studio.email_kinds import email_enabled
 from studio.models import SentEmail
+from studio.text import one_line
 
 # What a task sending mail retries on: the mail server said no for now, or could not be
 # reached (refused, timed out, its name not found, TLS broken: all OSErrors).
@@ -33,6 +38,76 @@ def email_render(name: str, context: dict) -> tuple[str, str]:
         render_to_string(f"emails/{name}.txt", context),
         render_to_string(f"emails/{name}.html", context),
     )
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What an email says: live (its links work) when sent, redacted when logged."""
+
+    to: str
+    subject: str
+    text: str
+    html: str = ""
+    attachments: tuple[tuple[str, bytes, str], ...] = ()
+    reply_to: str = ""
+
+    @classmethod
+    def of(cls, email: SentEmail) -> "Letter":
+        return cls(
+            to=email.to,
+            subject=email.subject,
+            text=email.text_body,
+            html=email.html_body,
+            attachments=tuple(
+                (a["filename"], base64.b64decode(a["content"]), a["mimetype"])
+                for a in email.attachments
+            ),
+            reply_to=email.reply_to,
+        )
+
+    def changed(self, change: Callable[[str], str]) -> "Letter":
+        """`change` applied to the subject, text, HTML and text attachments."""
+        return replace(
+            self,
+            subject=change(self.subject),
+            text=change(self.text),
+            html=change(self.html),
+            attachments=tuple(
+                (filename, private_links.in_attachment(content, mimetype, change), mimetype)
+                for filename, content, mimetype in self.attachments
+            ),
+        )
+
+    def fields(self) -> dict:
+        """The log's columns for this letter."""
+        return {
+            "to": self.to[:300],
+            "subject": self.subject[:300],
+            "reply_to": self.reply_to,
+            "text_body": self.text,
+            "html_body": self.html,
+            "attachments": [
+                {
+                    "filename": filename,
+                    "mimetype": mimetype,
+                    "content": base64.b64encode(content).decode(),
+                }
+                for filename, content, mimetype in self.attachments
+            ],
+        }
+
+    def message(self) -> EmailMultiAlternatives:
+        message = EmailMultiAlternatives(
+            subject=self.subject,
+            body=self.text,
+            to=[self.to],
+            reply_to=[self.reply_to] if self.reply_to else None,
+        )
+        if self.html:
+            message.attach_alternative(self.html, "text/html")
+        for filename, content, mimetype in self.attachments:
+            message.attach(filename, content, mimetype)
+        return message
 
 
 def email_send_once(
@@ -52,9 +127,12 @@ def email_send_once(
     """Send unless an email with this key was already sent (or the studio turned this kind
     of email off); True if this call sent it.
 
-    A failed send is recorded on the row and the error raised, for the task to retry: the
-    retry claims the failed row again. `booking`, `client` and `gallery` file the email in
-    their logs in the admin."""
+    The mail goes with its links working; the log keeps it with its private links
+    redacted (studio.private_links). Headers are kept to one line, so a name with a line
+    break in it can neither add headers nor stop the email. A failed send is recorded on
+    the row and the error raised, for the task to retry: the retry renders the email again
+    and claims the failed row. `booking`, `client` and `gallery` file the email in their
+    logs in the admin."""
     if kind and not email_enabled(kind):
         return False
     if client is None and booking is not None:
@@ -62,23 +140,20 @@ def email_send_once(
     if booking is None and gallery is not None:
         booking = gallery.booking
         client = client or booking.client
-    fields = {
-        "kind": kind,
-        "to": to[:300],
-        "subject": subject[:300],
-        "reply_to": reply_to or "",
-        "text_body": text,
-        "html_body": html or "",
-        "attachments": [
-            {
-                "filename": filename,
-                "mimetype": mimetype,
-                "content": base64.b64encode(
-                    content if isinstance(content, bytes) else content.encode()
-                ).decode(),
-            }
+    letter = Letter(
+        to=one_line(to),
+        subject=one_line(subject),
+        text=text,
+        html=html or "",
+        attachments=tuple(
+            (filename, content if isinstance(content, bytes) else content.encode(), mimetype)
             for filename, content, mimetype in attachments
-        ],
+        ),
+        reply_to=one_line(reply_to or ""),
+    )
+    fields = {
+        **letter.changed(private_links.redact).fields(),
+        "kind": kind,
         "booking": booking,
         "client": client,
         "gallery": gallery,
@@ -86,7 +161,7 @@ def email_send_once(
     claim = _claim(key, fields)
     if claim is None:
         return False
-    return _deliver(claim)
+    return _deliver(claim, letter)
 
 
 def _claim(key: str, fields: dict) -> SentEmail | None:
@@ -110,37 +185,39 @@ def _claim(key: str, fields: dict) -> SentEmail | None:
     return SentEmail.objects.get(key=key) if taken else None
 
 
-def _message(email: SentEmail) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
-        subject=email.subject,
-        body=email.text_body,
-        to=[email.to],
-        reply_to=[email.reply_to] if email.reply_to else None,
+def _failed(email: SentEmail, error: str) -> None:
+    SentEmail.objects.filter(pk=email.pk).update(
+        status=SentEmail.Status.FAILED, error=error[:2000], updated_at=timezone.now()
     )
-    if email.html_body:
-        message.attach_alternative(email.html_body, "text/html")
-    for attachment in email.attachments:
-        message.attach(
-            attachment["filename"], base64.b64decode(attachment["content"]), attachment["mimetype"]
-        )
-    return message
 
 
-def _deliver(email: SentEmail) -> bool:
+def _deliver(email: SentEmail, letter: Letter) -> bool:
+    """Send `letter` as the claimed row `email`, and record how it went."""
     try:
-        _message(email).send()
+        letter.message().send()
     except Exception as error:
-        SentEmail.objects.filter(pk=email.pk).update(
-            status=SentEmail.Status.FAILED,
-            error=(f"{type(error).__name__}: {error}")[:2000],
-            updated_at=timezone.now(),
-        )
+        _failed(email, f"{type(error).__name__}: {error}")
         raise
     now = timezone.now()
     SentEmail.objects.filter(pk=email.pk).update(
         status=SentEmail.Status.SENT, sent_at=now, updated_at=now, error=""
     )
     return True
+
+
+def _deliver_again(email: SentEmail) -> bool:
+    """Send a claimed row from the log, its private links made afresh (a new sign-in link,
+    the booking's or gallery's current one). One that can't be made fails the row, saying
+    why, and is not retried: waiting won't bring it back."""
+    made: dict = {}
+    try:
+        letter = Letter.of(email).changed(
+            lambda text: private_links.resolve(text, email=email, made=made)
+        )
+    except private_links.LinkGone as gone:
+        _failed(email, str(gone))
+        return False
+    return _deliver(email, letter)
 
 
 def email_resend(*, email_id: int, attempt: int) -> bool:
@@ -164,7 +241,7 @@ def email_resend(*, email_id: int, attempt: int) -> bool:
         if not taken:
             return False
         original.refresh_from_db()
-        return _deliver(original)
+        return _deliver_again(original)
     if original.status != SentEmail.Status.SENT:
         return False
     source = original.resend_of or original
@@ -184,4 +261,20 @@ def email_resend(*, email_id: int, attempt: int) -> bool:
         )
     }
     claim = _claim(f"{source.key}:again:{attempt}"[:200], {**fields, "resend_of": source})
-    return _deliver(claim) if claim is not None else False
+    return _deliver_again(claim) if claim is not None else False
+
+
+def sent_emails_redact(*, model=SentEmail) -> int:
+    """Redact the private links of emails logged before the log redacted them; the number
+    of emails changed. Safe to run again. `model` is the historical model when a migration
+    calls it."""
+    changed = 0
+    for email in model.objects.iterator():
+        letter = Letter.of(email)
+        kept = letter.changed(partial(private_links.redact, markers_typed=False))
+        if kept != letter:
+            fields = kept.fields()
+            kept_fields = ("subject", "text_body", "html_body", "attachments")
+            model.objects.filter(pk=email.pk).update(**{name: fields[name] for name in kept_fields})
+            changed += 1
+    return changed

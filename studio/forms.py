@@ -4,6 +4,25 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from studio.money import to_major, to_minor
+from studio.text import one_line
+
+
+class PersonNameField(forms.CharField):
+    """A person's name, kept on one line: line breaks, control characters and runs of spaces
+    never reach the database, nor the email headers built from it."""
+
+    def to_python(self, value):
+        typed = super().to_python(value)
+        name = one_line(typed)
+        if typed and not name:
+            raise forms.ValidationError(
+                _(
+                    "Please type the name again: once line breaks and invisible characters "
+                    "are taken out, nothing is left."
+                ),
+                code="no_name",
+            )
+        return name
 
 
 def money_form_field(label, help_text="", *, required: bool = True) -> forms.DecimalField:

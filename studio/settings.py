@@ -178,6 +178,10 @@ PAYMENTS_ENABLED = bool(STRIPE_SECRET_KEY)
 # Another address speaking Stripe's API (stripe-mock, or the tests' stand-in).
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").rstrip("/")
 
+# Outside calendars are read only from the public internet, unless this is on (a calendar
+# server on the studio's own network, or the tests' local one).
+OUTSIDE_CALENDARS_ALLOW_PRIVATE = env.bool("OUTSIDE_CALENDARS_ALLOW_PRIVATE", default=False)
+
 # Security headers. Scripts and styles come from this site only; nothing inline.
 _media_origins = config.s3_origins(
     bucket=AWS_STORAGE_BUCKET_NAME, endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default="")

@@ -2,6 +2,9 @@
 outside calendars read from a local HTTP server, their busy times blocking the slot engine."""
 
 import contextlib
+import ipaddress
+import socket
+import ssl
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -85,15 +88,18 @@ def test_a_new_address_cuts_off_the_old_one(client, studio):
 
 
 class CalendarServer:
-    """A local HTTP server serving .ics files by path, as Google or Apple would."""
+    """A local HTTP server serving .ics files by path, as Google or Apple would; it notes
+    each request's path and Host header."""
 
     def __init__(self):
         self.files: dict[str, tuple[int, bytes]] = {}
         self.delay = 0.0
+        self.requests: list[tuple[str, str]] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
+                server.requests.append((self.path, self.headers.get("Host", "")))
                 time.sleep(server.delay)
                 status, body = server.files.get(self.path, (404, b"not found"))
                 self.send_response(status)
@@ -110,8 +116,12 @@ class CalendarServer:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "CalendarServer":
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
 
     def stop(self):
         self.httpd.shutdown()
@@ -119,9 +129,16 @@ class CalendarServer:
 
 @pytest.fixture
 def ics_server():
-    server = CalendarServer()
+    server = CalendarServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _local_calendars_allowed(settings):
+    """The calendar servers here are on this machine: allowed, as a studio may allow them,
+    except where a test says otherwise."""
+    settings.OUTSIDE_CALENDARS_ALLOW_PRIVATE = True
 
 
 PERSONAL = b"""BEGIN:VCALENDAR
@@ -323,18 +340,6 @@ def test_a_broken_address_is_reported_not_crashed_on(studio, clock, url):
     assert synced.problem
 
 
-def test_a_redirect_to_a_private_address_is_not_followed(studio, ics_server, clock):
-    maya = PhotographerFactory()
-    ics_server.files["/moved.ics"] = (302, f"{ics_server.url}/maya.ics".encode())
-    ics_server.files["/maya.ics"] = (200, PERSONAL)
-    moved = ExternalCalendar.objects.create(
-        photographer=maya, name="Moved", url=ics_server.url + "/moved.ics"
-    )
-    synced = external_calendar_sync(calendar_id=moved.pk)
-    assert "redirects somewhere Sitting won't follow" in synced.problem
-    assert not TimeOff.objects.exists()
-
-
 def test_an_event_repeating_every_minute_is_refused_quickly(studio, ics_server, clock):
     maya = PhotographerFactory()
     ics_server.files["/spam.ics"] = (
@@ -372,3 +377,247 @@ def test_overlapping_busy_times_are_merged():
         ]
     )
     assert merged == [(first, second + timedelta(hours=2)), (apart, apart + timedelta(hours=1))]
+
+
+# --- Only the public internet, unless the studio allows its own network ------------------
+
+
+class Internet:
+    """DNS and routing at the socket edge. A name answers the addresses the test lists, one
+    per lookup, the last one repeating (`dns`); a connection to a "public" address reaches a
+    real server on this machine (`routes`) and is noted (`connections`); any other address
+    outside loopback is refused, so no test ever leaves the machine."""
+
+    def __init__(self, monkeypatch):
+        self.dns: dict[str, list[str]] = {}
+        self.routes: dict[str, int] = {}
+        self.lookups: list[str] = []
+        self.connections: list[str] = []
+        real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
+
+        def getaddrinfo(host, port, *args, **kwargs):
+            if host not in self.dns:
+                return real_getaddrinfo(host, port, *args, **kwargs)
+            self.lookups.append(host)
+            answers = self.dns[host]
+            address = answers.pop(0) if len(answers) > 1 else answers[0]
+            if ":" in address:
+                return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, port, 0, 0))]
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+        def connect(sock, address):
+            host = address[0]
+            if ipaddress.ip_address(host).is_loopback:  # this machine: the database, Redis
+                return real_connect(sock, address)
+            self.connections.append(host)
+            if host in self.routes:
+                return real_connect(sock, ("127.0.0.1", self.routes[host]))
+            raise ConnectionRefusedError(f"no route to {host} in this test")
+
+        monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+        monkeypatch.setattr(socket.socket, "connect", connect)
+
+
+@pytest.fixture
+def internet(monkeypatch, settings):
+    settings.OUTSIDE_CALENDARS_ALLOW_PRIVATE = False  # as every studio starts
+    return Internet(monkeypatch)
+
+
+PUBLIC = "93.184.216.34"  # a public address; "reached" through `Internet.routes`
+
+
+@pytest.fixture
+def public_server(internet):
+    """A calendar server "on the internet": at PUBLIC, which calendar.example answers."""
+    server = CalendarServer().start()
+    internet.routes[PUBLIC] = server.port
+    internet.dns["calendar.example"] = [PUBLIC]
+    yield server
+    server.stop()
+
+
+def calendar_at(url: str) -> ExternalCalendar:
+    return ExternalCalendar.objects.create(photographer=PhotographerFactory(), name="Mine", url=url)
+
+
+def test_a_calendar_on_this_machine_is_refused_unless_the_studio_allows_it(
+    studio, ics_server, clock, settings, staff_user, client
+):
+    settings.OUTSIDE_CALENDARS_ALLOW_PRIVATE = False
+    ics_server.files["/maya.ics"] = (200, PERSONAL)
+    mine = calendar_at(ics_server.url + "/maya.ics")
+    synced = external_calendar_sync(calendar_id=mine.pk)
+    assert synced.problem == (
+        "The calendar's address leads to 127.0.0.1, a private network address. Sitting reads "
+        "calendars on private networks only if whoever runs it sets "
+        "OUTSIDE_CALENDARS_ALLOW_PRIVATE=true."
+    )
+    assert ics_server.requests == []  # not even asked
+    assert not TimeOff.objects.exists()
+    client.force_login(staff_user)
+    listed = client.get(reverse("admin:shoots_externalcalendar_changelist")).content.decode()
+    assert "a private network address" in listed  # the studio sees why, on the calendar's row
+
+    settings.OUTSIDE_CALENDARS_ALLOW_PRIVATE = True
+    synced = external_calendar_sync(calendar_id=mine.pk)
+    assert (synced.problem, synced.busy_count) == ("", 4)
+
+
+@pytest.mark.parametrize(
+    ("answer", "allowed_by_setting"),
+    [
+        ("127.0.0.1", True),
+        ("::ffff:127.0.0.1", True),  # IPv4-mapped IPv6
+        ("10.20.30.40", True),
+        ("192.168.1.20", True),
+        ("fd12:3456::1", True),
+        ("169.254.169.254", False),  # the cloud's metadata service: never
+        ("fd00:ec2::254", False),
+        ("0.0.0.0", False),  # noqa: S104  (reaches this machine on Linux)
+        ("::", False),
+        ("fe80::1", False),
+        ("224.0.0.251", False),
+        ("240.0.0.1", False),
+    ],
+)
+def test_a_name_leading_to_an_address_inside_is_refused_before_connecting(
+    studio, clock, internet, settings, answer, allowed_by_setting
+):
+    internet.dns["calendar.example"] = [answer]
+    mine = calendar_at("https://calendar.example/personal.ics")
+    problem = external_calendar_sync(calendar_id=mine.pk).problem
+    assert f"leads to {ipaddress.ip_address(answer)}" in problem
+    assert internet.connections == []
+    settings.OUTSIDE_CALENDARS_ALLOW_PRIVATE = True
+    problem = external_calendar_sync(calendar_id=mine.pk).problem
+    assert ("leads to" not in problem) is allowed_by_setting
+    assert "never reads from" in problem or allowed_by_setting
+
+
+def test_a_public_calendar_is_read_from_the_address_that_was_checked(
+    studio, clock, internet, public_server
+):
+    public = public_server
+    public.files["/personal.ics"] = (200, PERSONAL)
+    mine = calendar_at("http://calendar.example:8080/personal.ics")
+    synced = external_calendar_sync(calendar_id=mine.pk)
+    assert (synced.problem, synced.busy_count) == ("", 4)
+    assert public.requests == [("/personal.ics", "calendar.example:8080")]
+    assert internet.lookups == ["calendar.example"]  # looked up once
+    assert internet.connections == [PUBLIC]
+
+
+def test_dns_rebinding_after_the_check_never_reaches_this_machine(
+    studio, ics_server, clock, internet, public_server
+):
+    """The name answers a public address when checked, then this machine's: the connection
+    goes to the address that was checked, so the server here is never asked."""
+    ics_server.files["/secret.ics"] = (200, PERSONAL)
+    public = public_server
+    internet.dns["rebind.example"] = ["93.184.216.99", "127.0.0.1"]
+    public.files["/moved.ics"] = (
+        302,
+        f"http://rebind.example:{ics_server.port}/secret.ics".encode(),
+    )
+    mine = calendar_at("http://calendar.example/moved.ics")
+    synced = external_calendar_sync(calendar_id=mine.pk)
+    assert ics_server.requests == []
+    assert "could not be reached" in synced.problem  # 93.184.216.99 has no route here
+    assert internet.connections == [PUBLIC, "93.184.216.99"]
+    assert not TimeOff.objects.exists()
+
+    # The same name answering this machine at once is refused by the check.
+    internet.dns["rebind.example"] = ["127.0.0.1"]
+    synced = external_calendar_sync(calendar_id=mine.pk)
+    assert "leads to 127.0.0.1, a private network address" in synced.problem
+    assert ics_server.requests == []
+
+
+def test_redirects_are_checked_like_the_first_address(studio, ics_server, clock):
+    """Even where the studio allows its own network, a redirect to the metadata service or
+    to another kind of address is not followed, nor are endless redirects."""
+    mine = calendar_at(ics_server.url + "/moved.ics")
+    ics_server.files["/moved.ics"] = (302, b"http://169.254.169.254/latest/meta-data/")
+    assert "169.254.169.254, an address for the server's own use" in (
+        external_calendar_sync(calendar_id=mine.pk).problem
+    )
+    ics_server.files["/moved.ics"] = (302, b"file:///etc/passwd")
+    assert "redirects somewhere Sitting won't follow" in (
+        external_calendar_sync(calendar_id=mine.pk).problem
+    )
+    ics_server.files["/moved.ics"] = (302, b"/moved.ics")
+    assert "redirects too many times" in external_calendar_sync(calendar_id=mine.pk).problem
+    ics_server.files["/moved.ics"] = (302, b"/maya.ics")  # a relative redirect is followed
+    ics_server.files["/maya.ics"] = (200, PERSONAL)
+    assert external_calendar_sync(calendar_id=mine.pk).busy_count == 4
+    assert not TimeOff.objects.exclude(external_calendar=mine).exists()
+
+
+def _certificate(tmp_path, name: str):
+    """A certificate authority (its file trusted through SSL_CERT_FILE) and a server
+    certificate it signed for `name`."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def made(subject, issuer, key, signer, *, ca):
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            # OpenSSL checks these against the machine's clock, not the tests' frozen one.
+            .not_valid_before(datetime(2000, 1, 1, tzinfo=UTC))
+            .not_valid_after(datetime(2100, 1, 1, tzinfo=UTC))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if not ca:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.DNSName(subject)]), critical=False
+            )
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = made("Test CA", "Test CA", ca_key, ca_key, ca=True)
+    cert = made(name, "Test CA", key, ca_key, ca=False)
+    pem = serialization.Encoding.PEM
+    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(pem))
+    (tmp_path / "server.pem").write_bytes(
+        cert.public_bytes(pem)
+        + key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return tmp_path / "ca.pem", tmp_path / "server.pem"
+
+
+@pytest.mark.parametrize(
+    ("certified", "works"), [("calendar.example", True), ("elsewhere.example", False)]
+)
+def test_https_checks_the_certificate_of_the_name_not_the_address(
+    studio, clock, internet, tmp_path, monkeypatch, certified, works
+):
+    ca, server_pem = _certificate(tmp_path, certified)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))
+    names: list[str] = []
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(server_pem)
+    context.sni_callback = lambda sock, name, ctx: names.append(name)
+    public = CalendarServer()
+    public.httpd.socket = context.wrap_socket(public.httpd.socket, server_side=True)
+    public.start()
+    public.files["/personal.ics"] = (200, PERSONAL)
+    internet.routes[PUBLIC] = public.port
+    internet.dns["calendar.example"] = [PUBLIC]
+    synced = external_calendar_sync(
+        calendar_id=calendar_at("https://calendar.example/personal.ics").pk
+    )
+    public.stop()
+    assert names == ["calendar.example"]  # TLS asked for the name
+    if works:
+        assert (synced.problem, synced.busy_count) == ("", 4)
+        assert public.requests == [("/personal.ics", "calendar.example")]
+    else:
+        assert "certificate verify failed" in synced.problem
+        assert public.requests == []
