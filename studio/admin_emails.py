@@ -83,15 +83,25 @@ def status_label(email: SentEmail) -> str:
     return gettext("Sent")
 
 
-def resend_queue(email: SentEmail, *, by) -> None:
+def resend_queue(email: SentEmail, *, by) -> bool:
+    """Queue the email to go again as `by` asked; False when nothing is left to send (the
+    client's data was erased)."""
     from studio.tasks import email_resend_task
 
+    if not (email.text_body or email.html_body):
+        return False
     task_enqueue_on_commit(
         email_resend_task,
         email_id=email.pk,
         attempt=(email.resend_of or email).resends.count() + 1,
         by_user_id=by.pk,
     )
+    return True
+
+
+ERASED_MESSAGE = _(
+    "An email whose client's data was erased has nothing left to send, so it was not sent again."
+)
 
 
 class KindFilter(admin.SimpleListFilter):
@@ -186,13 +196,14 @@ class SentEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the selected emails again"), permissions=["resend"])
     def send_again(self, request, queryset):
-        for email in queryset:
-            resend_queue(email, by=request.user)
+        queued = sum(resend_queue(email, by=request.user) for email in queryset)
         self.message_user(
             request,
-            gettext("%(count)d emails will be sent again in a moment.") % {"count": len(queryset)},
+            gettext("%(count)d emails will be sent again in a moment.") % {"count": queued},
             messages.SUCCESS,
         )
+        if queued < len(queryset):
+            self.message_user(request, ERASED_MESSAGE, messages.WARNING)
 
     def get_urls(self):
         urls = [
@@ -219,13 +230,15 @@ class SentEmailAdmin(admin.ModelAdmin):
         if request.method != "POST":
             raise PermissionDenied
         email = get_object_or_404(SentEmail, pk=email_id)
-        resend_queue(email, by=request.user)
-        self.message_user(
-            request,
-            gettext("“%(subject)s” will be sent again to %(to)s in a moment.")
-            % {"subject": email.subject, "to": email.to},
-            messages.SUCCESS,
-        )
+        if resend_queue(email, by=request.user):
+            self.message_user(
+                request,
+                gettext("“%(subject)s” will be sent again to %(to)s in a moment.")
+                % {"subject": email.subject, "to": email.to},
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(request, ERASED_MESSAGE, messages.WARNING)
         back = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(
             back, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -143,6 +143,14 @@ def test_erasure_removes_personal_data_and_keeps_the_money(
     )
     assert "Kowalska" not in exported
     assert "anna@example.com" not in exported
+    assert record.by.username == "owner"  # who erased is recorded
+    erased = SentEmail.objects.get(key="booking:x:confirmed")
+    with django_capture_on_commit_callbacks() as queued:
+        again = admin_client.post(
+            reverse("admin:studio_sentemail_send_again", args=[erased.pk]), follow=True
+        )
+    assert not queued
+    assert "nothing left to send" in again.content.decode()
 
 
 def test_erasure_waits_while_a_session_is_to_come(anna, studio, staff_user):

@@ -526,3 +526,12 @@ def test_each_action_does_something_for_staff_allowed_to(world, action, client, 
     )
     assert response.status_code in (200, 302)
     assert changed["rows"] or changed["tasks"], (action, changed)
+
+
+def test_only_staff_who_run_galleries_see_the_clients_own_link(world, client):
+    """The gallery link lets whoever holds it act as the client (send the selection)."""
+    page = reverse("admin:gallery_gallery_change", args=[world["gallery"].pk])
+    client.force_login(persona("viewer"))
+    assert "/gallery/link/" not in client.get(page).content.decode()
+    client.force_login(persona("full"))
+    assert "/gallery/link/" in client.get(page).content.decode()
