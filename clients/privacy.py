@@ -83,10 +83,13 @@ def client_data(*, client: Client) -> dict:
                         "currency": payment.currency,
                         "status": payment.status,
                         "paid_at": payment.paid_at,
+                        "received": payment.amount_received,
+                        "received_currency": payment.currency_received or None,
                         "refunded": payment.amount_refunded,
                         "refunds": [
                             {
                                 "amount": refund.amount,
+                                "currency": refund.currency,
                                 "status": refund.status,
                                 "at": refund.created_at,
                             }

@@ -157,7 +157,7 @@ def extras_already_paid(gallery: Gallery) -> int:
         selection__status=Selection.Status.WITHDRAWN,
         status__in=Payment.RECEIVED_STATUSES,
     ):
-        paid += payment.amount - payment.amount_refunded
+        paid += payment.net_received
     return paid
 
 
@@ -165,7 +165,7 @@ def selection_extras_paid(sender, *, payment: Payment, now: datetime, **kwargs) 
     """The extras of a selection are paid: submit it. Runs inside the payment's transaction.
     Paid after the client reopened their favorites: submitted all the same if nothing else
     was sent meanwhile (they paid for it), else refunded in full."""
-    from sessions.payments import refund_create
+    from sessions.payments import payment_refundable, refund_create
 
     selection = Selection.objects.filter(payment=payment).first()
     if selection is None:
@@ -185,7 +185,7 @@ def selection_extras_paid(sender, *, payment: Payment, now: datetime, **kwargs) 
     log.warning("Extras paid for withdrawn selection %s; refunding", selection.pk)
     refund_create(
         payment_id=payment.pk,
-        amount=payment.amount,
+        amount=payment_refundable(payment),
         reason=Refund.Reason.WITHDRAWN,
         note=_("The client sent a different selection."),
     )

@@ -19,7 +19,12 @@ from django.utils.translation import ngettext
 from sessions import payments
 from sessions.admin_calendar import VIEWS, calendar_page
 from sessions.admin_forms import BookingAdminForm
-from sessions.admin_payments import DisputedFilter, stripe_links
+from sessions.admin_payments import (
+    DisputedFilter,
+    received_display,
+    refunded_display,
+    stripe_links,
+)
 from sessions.admin_questionnaires import booking_answers_html
 from sessions.models import (
     AvailabilityRule,
@@ -193,8 +198,9 @@ class PaymentInline(admin.TabularInline):
     fields = [
         "kind",
         "amount_display",
+        "received",
         "status",
-        "refunded_display",
+        "refunded",
         "paid_at",
         "disputed_at",
         "stripe",
@@ -208,13 +214,17 @@ class PaymentInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor_user")
 
-    @admin.display(description=_("amount"))
+    @admin.display(description=_("asked for"))
     def amount_display(self, obj: Payment) -> str:
         return money_format(obj.amount, obj.currency)
 
+    @admin.display(description=_("received (Stripe)"))
+    def received(self, obj: Payment) -> str:
+        return received_display(obj)
+
     @admin.display(description=_("refunded"))
-    def refunded_display(self, obj: Payment) -> str:
-        return money_format(obj.amount_refunded, obj.currency) if obj.amount_refunded else "—"
+    def refunded(self, obj: Payment) -> str:
+        return refunded_display(obj)
 
     @admin.display(description=_("Stripe"))
     def stripe(self, obj: Payment) -> str:

@@ -102,18 +102,18 @@ class RefundForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.payment, self.refundable = payment, refundable
         self.fields["amount"].help_text = _("At most %(amount)s.") % {
-            "amount": money_format(refundable, payment.currency)
+            "amount": money_format(refundable, payment.currency_received)
         }
-        self.fields["amount"].initial = to_major(refundable, payment.currency)
+        self.fields["amount"].initial = to_major(refundable, payment.currency_received)
 
     def clean_amount(self) -> int:
-        amount = money_minor_clean(self.cleaned_data["amount"], self.payment.currency)
+        amount = money_minor_clean(self.cleaned_data["amount"], self.payment.currency_received)
         if amount <= 0:
             raise forms.ValidationError(_("Please enter an amount above zero."))
         if amount > self.refundable:
             raise forms.ValidationError(
                 _("At most %(amount)s can be refunded on this payment.")
-                % {"amount": money_format(self.refundable, self.payment.currency)}
+                % {"amount": money_format(self.refundable, self.payment.currency_received)}
             )
         return amount
 

@@ -5,8 +5,6 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from sessions import payments, stripe_gateway
 from sessions.admin_forms import RefundForm
+from sessions.ledger import money_ledger
 from sessions.models import Payment, Refund, StripeEvent
+from sessions.models.payments import PAYMENT_RECEIVED_DIFFERS
 from studio.admin_permissions import admin_view_requires
 from studio.money import money_format
 
@@ -35,6 +35,40 @@ class DisputedFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(**{f"{field}__isnull": False})
         return queryset
+
+
+class ReceivedDiffersFilter(admin.SimpleListFilter):
+    title = _("what Stripe took")
+    parameter_name = "received"
+
+    def lookups(self, request, model_admin):
+        return [("differs", _("Not what was expected"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "differs":
+            return queryset.filter(PAYMENT_RECEIVED_DIFFERS)
+        return queryset
+
+
+def received_display(payment: Payment) -> str:
+    """What Stripe took, with a warning when it is not what Sitting expected."""
+    if payment.amount_received is None:
+        return "—"
+    taken = money_format(payment.amount_received, payment.currency_received)
+    if not payment.received_differs:
+        return taken
+    return format_html(
+        '{} <strong class="payment-differs">⚠ {}</strong>',
+        taken,
+        _("%(expected)s was expected")
+        % {"expected": money_format(payment.amount, payment.currency)},
+    )
+
+
+def refunded_display(payment: Payment) -> str:
+    if not payment.amount_refunded:
+        return "—"
+    return money_format(payment.amount_refunded, payment.currency_received)
 
 
 def stripe_links(payment: Payment) -> str:
@@ -97,13 +131,14 @@ class PaymentAdmin(admin.ModelAdmin):
         "client_name",
         "kind",
         "amount_display",
+        "received",
         "status",
-        "refunded_display",
+        "refunded",
         "paid_at",
         "disputed_at",
         "actor_label",
     ]
-    list_filter = ["status", "kind", DisputedFilter, "paid_at"]
+    list_filter = ["status", "kind", DisputedFilter, ReceivedDiffersFilter, "paid_at"]
     search_fields = [
         "booking__reference",
         "booking__client__name",
@@ -121,8 +156,9 @@ class PaymentAdmin(admin.ModelAdmin):
         "booking_link",
         "kind",
         "amount_display",
+        "received",
         "status",
-        "refunded_display",
+        "refunded",
         "failure_reason",
         "created_at",
         "actor_label",
@@ -154,13 +190,17 @@ class PaymentAdmin(admin.ModelAdmin):
     def client_name(self, obj: Payment) -> str:
         return obj.booking.client.name
 
-    @admin.display(description=_("amount"), ordering="amount")
+    @admin.display(description=_("asked for"), ordering="amount")
     def amount_display(self, obj: Payment) -> str:
         return money_format(obj.amount, obj.currency)
 
+    @admin.display(description=_("received (Stripe)"), ordering="amount_received")
+    def received(self, obj: Payment) -> str:
+        return received_display(obj)
+
     @admin.display(description=_("refunded"), ordering="amount_refunded")
-    def refunded_display(self, obj: Payment) -> str:
-        return money_format(obj.amount_refunded, obj.currency) if obj.amount_refunded else "—"
+    def refunded(self, obj: Payment) -> str:
+        return refunded_display(obj)
 
     @admin.display(description=_("Stripe"))
     def stripe(self, obj: Payment) -> str:
@@ -182,9 +222,10 @@ class PaymentAdmin(admin.ModelAdmin):
         refundable = payments.payment_refundable(payment) if payment else 0
         extra = {
             **(extra_context or {}),
-            "refundable": money_format(refundable, payment.currency) if refundable else "",
+            "refundable": money_format(refundable, payment.currency_received) if refundable else "",
             "refund_url": reverse("admin:shoots_payment_refund", args=[object_id]),
             "can_refund": bool(refundable) and self.has_payments_permission(request),
+            "received_differs": payment.received_differs,
         }
         return super().change_view(request, object_id, form_url, extra)
 
@@ -232,7 +273,7 @@ class PaymentAdmin(admin.ModelAdmin):
             % {"ref": payment.booking.reference, "client": payment.booking.client.name},
             "form": form,
             "payment": payment,
-            "amount": money_format(payment.amount, payment.currency),
+            "amount": money_format(payment.amount_received, payment.currency_received),
             "opts": self.model._meta,
             "change_url": change_url,
         }
@@ -240,45 +281,22 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 def monthly_totals(*, zone: ZoneInfo, months: int = 12) -> list[dict]:
-    """Received, refunded and net per month (in the studio's time zone) and currency, the
-    newest first. Refunds count in the month they were asked for."""
+    """Received (what Stripe collected), refunded and net per month (in the studio's time
+    zone) and currency, the newest first, from the ledger (sessions.ledger)."""
     now = timezone.localtime(timezone.now(), zone)
     start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    until = (start + timedelta(days=32)).replace(day=1)
     for _month in range(months - 1):
         start = (start.replace(day=1) - timedelta(days=1)).replace(day=1)
-    received = (
-        Payment.objects.filter(paid_at__gte=start, status__in=Payment.RECEIVED_STATUSES)
-        .annotate(month=TruncMonth("paid_at", tzinfo=zone))
-        .values("month", "currency")
-        .annotate(total=Sum("amount"), count=Count("pk"))
-    )
-    refunded = (
-        Refund.objects.filter(created_at__gte=start)
-        .filter(~Q(status=Refund.Status.FAILED))
-        .annotate(month=TruncMonth("created_at", tzinfo=zone))
-        .values("month", "currency")
-        .annotate(total=Sum("amount"))
-    )
-    rows: dict[tuple, dict] = {}
-    for item in received:
-        row = rows.setdefault(
-            (item["month"].date(), item["currency"]), {"received": 0, "refunded": 0, "count": 0}
-        )
-        row["received"], row["count"] = item["total"], item["count"]
-    for item in refunded:
-        row = rows.setdefault(
-            (item["month"].date(), item["currency"]), {"received": 0, "refunded": 0, "count": 0}
-        )
-        row["refunded"] = item["total"]
     return [
         {
-            "month": month,
-            "count": row["count"],
-            "received": money_format(row["received"], currency),
-            "refunded": money_format(row["refunded"], currency),
-            "net": money_format(row["received"] - row["refunded"], currency),
+            "month": row.month,
+            "count": row.count,
+            "received": money_format(row.received, row.currency),
+            "refunded": money_format(row.refunded, row.currency),
+            "net": money_format(row.net, row.currency),
         }
-        for (month, currency), row in sorted(rows.items(), reverse=True)
+        for row in money_ledger(since=start, until=until, zone=zone)
     ]
 
 

@@ -112,7 +112,7 @@ def _message(kind: str, *, payment: Payment, refund: Refund | None, studio) -> d
     """Subject, heading, paragraphs and the one button of an email, in plain words."""
     booking = payment.booking
     money = {
-        "amount": money_format(payment.amount, payment.currency),
+        "amount": money_format(payment.display_amount, payment.display_currency),
         "refund": money_format(refund.amount, refund.currency) if refund else "",
         "what": booking.session_type.name,
         "when": date_format(timezone.localtime(booking.starts_at), "l j F Y, H:i"),

@@ -92,14 +92,18 @@ def booking_balance_due(booking: Booking) -> int:
 
 
 def payment_refundable(payment: Payment) -> int:
-    """What can still be refunded: received, less refunds made or on their way."""
+    """What can still be refunded, in `currency_received`: what Stripe collected, less
+    refunds made or on their way. A second payment's refund (paid twice) is not this
+    payment's money, so it does not count against it."""
     if payment.status not in Payment.RECEIVED_STATUSES:
         return 0
     asked = (
-        payment.refunds.exclude(status=Refund.Status.FAILED).aggregate(total=Sum("amount"))["total"]
+        payment.refunds.exclude(status=Refund.Status.FAILED)
+        .filter(stripe_payment_intent_id="")
+        .aggregate(total=Sum("amount"))["total"]
         or 0
     )
-    return max(payment.amount - max(payment.amount_refunded, asked), 0)
+    return max(payment.amount_received - max(payment.amount_refunded, asked), 0)
 
 
 def cancellation_terms(booking: Booking, *, now: datetime | None = None) -> dict:
@@ -228,24 +232,42 @@ def payment_check_payable(payment: Payment, *, now: datetime | None = None) -> N
 
 
 def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str:
-    """The Stripe Checkout page where the client pays: the open one if there is one, else a
-    new one (closing any older page first, so that only one can be paid). A deposit's page
-    closes when the booking's hold ends; the hold is stretched to Stripe's 30-minute minimum
-    if needed, within limits. A balance is recomputed first. Raises PaymentRefused."""
+    """The Stripe Checkout page where the client pays: the open one if it asks what is due,
+    else a new one. A deposit's page closes when the booking's hold ends; the hold is
+    stretched to Stripe's 30-minute minimum if needed, within limits. A balance is
+    recomputed first. Raises PaymentRefused.
+
+    Only one page per payment can be paid: before a new page is made, the older one is
+    closed at Stripe and Stripe's answer read back. If it was paid meanwhile, that payment
+    is recorded (at what Stripe took) and PaymentRefused says so; if Stripe cannot answer,
+    PaymentServiceUnavailable, and no new page."""
     now = now or timezone.now()
     booking_id = Payment.objects.values_list("booking_id", flat=True).get(pk=payment_id)
     with transaction.atomic():
         _booking_lock(booking_id)
         payment = _payment_locked(payment_id)
+        payment_check_payable(payment, now=now)
+        if payment.kind == Payment.Kind.BALANCE:
+            due = booking_balance_due(payment.booking)  # a discount may have been given since
+            if due != payment.amount:
+                # What Sitting now expects; the open page asks the old amount, so it is closed.
+                payment.amount, payment.checkout_expires_at = due, None
+                payment.save(update_fields=["amount", "checkout_expires_at", "updated_at"])
+        if _checkout_open(payment, now=now):
+            return payment.checkout_url
+        # A page Sitting made and has not seen close may still be payable at Stripe.
+        older = payment.stripe_checkout_session_id if payment.checkout_url else None
+    if older:
+        _checkout_close_confirmed(payment_id=payment_id, session_id=older)
+    with transaction.atomic():
+        _booking_lock(booking_id)
+        payment = _payment_locked(payment_id)
         booking = payment.booking
         payment_check_payable(payment, now=now)
-        amount_changed = False
+        if payment.checkout_url and payment.stripe_checkout_session_id != older:
+            return _checkout_opened_elsewhere(payment, now=now)
         if payment.kind == Payment.Kind.BALANCE:
-            due = booking_balance_due(booking)  # a discount may have been given since
-            amount_changed, payment.amount = due != payment.amount, due
-        if _checkout_open(payment, now=now) and not amount_changed:
-            return payment.checkout_url
-        older = payment.stripe_checkout_session_id if _checkout_open(payment, now=now) else None
+            payment.amount = booking_balance_due(booking)
         expires_at = None
         if payment.kind == Payment.Kind.DEPOSIT:
             expires_at = _deposit_checkout_expiry(payment, booking, now=now)
@@ -258,8 +280,6 @@ def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str
         payment.save()
         attempt = payment.checkout_attempt
         params = _checkout_params(payment, booking, expires_at=expires_at)
-    if older:
-        stripe_gateway.checkout_session_expire(older)
     try:
         session = stripe_gateway.checkout_session_create(
             params=params, idempotency_key=f"sitting-checkout-{payment.pk}-{attempt}"
@@ -275,21 +295,60 @@ def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str
     with transaction.atomic():
         _booking_lock(booking_id)
         payment = _payment_locked(payment_id)
-        if payment.status in Payment.RECEIVED_STATUSES:
-            paid_meanwhile = True
-        else:
-            paid_meanwhile = False
-            if payment.checkout_attempt == attempt:
-                payment.stripe_checkout_session_id = session["id"]
-                payment.checkout_url = session["url"]
-                payment.checkout_expires_at = datetime.fromtimestamp(session["expires_at"], UTC)
-                payment.save()
-    if paid_meanwhile:
+        stored = payment.status not in Payment.RECEIVED_STATUSES and (
+            payment.checkout_attempt == attempt
+        )
+        if stored:
+            payment.stripe_checkout_session_id = session["id"]
+            payment.checkout_url = session["url"]
+            payment.checkout_expires_at = datetime.fromtimestamp(session["expires_at"], UTC)
+            payment.save()
+    if not stored:  # paid, or another request made a newer page: nobody has seen this one
         stripe_gateway.checkout_session_expire(session["id"])
-        raise PaymentRefused(_("This is already paid. Thank you!"))
-    # A request racing this one may have stored its own page; if both are paid, the
-    # second payment is refunded (payment_apply_stripe_state).
+        if payment.status in Payment.RECEIVED_STATUSES:
+            raise PaymentRefused(_("This is already paid. Thank you!"))
+        return _checkout_opened_elsewhere(payment, now=now)
     return session["url"]
+
+
+def _checkout_opened_elsewhere(payment: Payment, *, now: datetime) -> str:
+    """Another request (a second tab, a double click) made a page for this payment while
+    this one was closing or making its own: that page is the one to pay, if it is open."""
+    if _checkout_open(payment, now=now):
+        return payment.checkout_url
+    raise PaymentServiceUnavailable(
+        _("Another payment page was just opened for this. Please try again in a moment.")
+    )
+
+
+def _checkout_close_confirmed(*, payment_id: int, session_id: str) -> None:
+    """Close an older Checkout page at Stripe and make sure it is closed. Raises
+    PaymentRefused if the client paid on it meanwhile (recording that payment), and
+    PaymentServiceUnavailable if Stripe cannot say."""
+    unavailable = PaymentServiceUnavailable(
+        _(
+            "We couldn't check your earlier payment page with our payment provider just "
+            "now, so we haven't opened a new one. Please try again in a moment."
+        )
+    )
+    try:
+        session = stripe_gateway.checkout_session_close(session_id)
+    except stripe.StripeError as error:
+        log.warning("Could not close Checkout Session %s: %s", session_id, error)
+        raise unavailable from error
+    if session.get("status") == "expired":
+        return
+    if session.get("status") != "complete":
+        log.warning("Checkout Session %s is still %s", session_id, session.get("status"))
+        raise unavailable
+    payment = payment_apply_stripe_state(payment_id=payment_id, session=session)
+    if payment.status in Payment.RECEIVED_STATUSES:
+        raise PaymentRefused(
+            _("Your earlier payment of %(amount)s has gone through. Thank you!")
+            % {"amount": money_format(payment.amount_received, payment.currency_received)}
+        )
+    payment_check_payable(payment)  # a bank payment still clearing: says so
+    raise unavailable
 
 
 def _deposit_checkout_expiry(payment: Payment, booking: Booking, *, now: datetime) -> datetime:
@@ -398,7 +457,12 @@ def payment_apply_stripe_state(
 ) -> Payment:
     """Make the payment match its Checkout Session as Stripe reports it (with the
     PaymentIntent and its charge expanded), and act on what is new: a paid deposit
-    confirms the booking, a closed one releases it. Safe to run any number of times."""
+    confirms the booking, a closed one releases it. Safe to run any number of times.
+
+    What was received is what Stripe says it collected (the PaymentIntent's
+    `amount_received`, else the session's `amount_total`), never the amount Sitting asked;
+    a difference shows on the payment (`received_differs`). Money given back in full
+    before Sitting saw it arrive confirms nothing and tells nobody it arrived."""
     now = now or timezone.now()
     booking_id, photographer_id = Payment.objects.values_list(
         "booking_id", "booking__photographer_id"
@@ -417,6 +481,9 @@ def payment_apply_stripe_state(
         newly_paid = newly_closed = False
         if session.get("payment_status") == "paid":
             if payment.status not in Payment.RECEIVED_STATUSES:
+                if payment.checkout_url and not current_session:
+                    # Paid on an older page: the newer one must not be paid as well.
+                    _checkout_close_later(payment.stripe_checkout_session_id)
                 payment.status, payment.paid_at, payment.failure_reason = (
                     Payment.Status.PAID,
                     now,
@@ -428,8 +495,10 @@ def payment_apply_stripe_state(
                 newly_paid = True
             elif intent and intent["id"] != payment.stripe_payment_intent_id:
                 # Paid a second time, on another payment page: give that money back.
-                _duplicate_refund(payment, intent_id=intent["id"], session=session)
+                _duplicate_refund(payment, intent=intent, session=session)
                 return payment
+            if newly_paid or (intent and intent["id"] == payment.stripe_payment_intent_id):
+                payment.amount_received, payment.currency_received = _collected(session, intent)
         elif waiting and current_session:
             if event_type == "checkout.session.async_payment_failed":
                 payment.status = Payment.Status.FAILED
@@ -456,6 +525,9 @@ def payment_apply_stripe_state(
                 payment.checkout_url, payment.checkout_expires_at = "", None
         if charge and payment.status in Payment.RECEIVED_STATUSES:
             _apply_charge(payment, charge, now=now)
+        if newly_paid and payment.status == Payment.Status.REFUNDED:
+            log.info("Payment %s was refunded in full before it was seen paid", payment.pk)
+            newly_paid = False
         payment.save()
         if newly_paid:
             _on_paid(payment, booking, now=now)
@@ -473,6 +545,12 @@ def payment_apply_stripe_state(
     return payment
 
 
+def _checkout_close_later(session_id: str) -> None:
+    from sessions.tasks import payment_checkout_close_task
+
+    task_enqueue_on_commit(payment_checkout_close_task, session_id=session_id)
+
+
 def _session_closes(session: dict) -> datetime | None:
     closes = session.get("expires_at")
     return datetime.fromtimestamp(closes, UTC) if isinstance(closes, int) else None
@@ -485,17 +563,27 @@ def _hold_ends_with(booking: Booking, session: dict) -> bool:
     return closes is None or booking.hold_expires_at <= closes + timedelta(minutes=1)
 
 
-def _duplicate_refund(payment: Payment, *, intent_id: str, session: dict) -> None:
-    if Refund.objects.filter(stripe_payment_intent_id=intent_id).exists():
+def _collected(session: dict, intent: dict | None) -> tuple[int, str]:
+    """What Stripe took on a paid Checkout Session: amount and ISO currency."""
+    if intent and intent.get("status") == "succeeded" and intent.get("currency"):
+        return int(intent["amount_received"]), str(intent["currency"]).upper()
+    return int(session["amount_total"]), str(session["currency"]).upper()
+
+
+def _duplicate_refund(payment: Payment, *, intent: dict, session: dict) -> None:
+    """Give back a second payment for the same thing in full. Its Refund row also records
+    that money as received (`Refund.stripe_payment_intent_id`) for the monthly totals."""
+    if Refund.objects.filter(stripe_payment_intent_id=intent["id"]).exists():
         return
+    amount, currency = _collected(session, intent)
     refund = Refund.objects.create(
         actor=ActorKind.SYSTEM,
         actor_user=None,
         payment=payment,
-        amount=int(session.get("amount_total") or payment.amount),
-        currency=payment.currency,
+        amount=amount,
+        currency=currency,
         reason=Refund.Reason.DUPLICATE,
-        stripe_payment_intent_id=intent_id,
+        stripe_payment_intent_id=intent["id"],
     )
     from sessions.tasks import refund_submit_task
 
@@ -503,9 +591,9 @@ def _duplicate_refund(payment: Payment, *, intent_id: str, session: dict) -> Non
 
 
 def _apply_charge(payment: Payment, charge: dict, *, now: datetime) -> None:
-    refunded = min(int(charge.get("amount_refunded") or 0), payment.amount)
-    payment.amount_refunded = max(payment.amount_refunded, refunded)
-    if payment.amount_refunded >= payment.amount:
+    refunded = max(payment.amount_refunded, int(charge.get("amount_refunded") or 0))
+    payment.amount_refunded = min(refunded, payment.amount_received)
+    if payment.amount_refunded >= payment.amount_received:
         payment.status = Payment.Status.REFUNDED
     elif payment.amount_refunded:
         payment.status = Payment.Status.PARTIALLY_REFUNDED
@@ -536,7 +624,7 @@ def _sync_refunds(payment: Payment, stripe_refunds: list[dict]) -> None:
             row = Refund.objects.create(
                 payment=payment,
                 amount=item["amount"],
-                currency=payment.currency,
+                currency=str(item.get("currency") or payment.currency_received).upper(),
                 status=status,
                 reason=Refund.Reason.STRIPE,
                 stripe_refund_id=item["id"],
@@ -652,13 +740,13 @@ def _refund_queue(payment: Payment, *, amount: int, reason: str, note: str = "")
     if amount > payment_refundable(payment):
         raise PaymentRefused(
             _("At most %(amount)s can be refunded on this payment.")
-            % {"amount": money_format(payment_refundable(payment), payment.currency)}
+            % {"amount": money_format(payment_refundable(payment), payment.currency_received)}
         )
     with acting_as(SYSTEM) if reason in AUTOMATIC_REFUNDS else nullcontext():
         refund = Refund.objects.create(
             payment=payment,
             amount=amount,
-            currency=payment.currency,
+            currency=payment.currency_received,
             reason=reason,
             note=note[:300],
         )
@@ -769,11 +857,7 @@ def booking_payments_settle_on_cancel(
             payment.checkout_url, payment.checkout_expires_at = "", None
             payment.save()
             if payment.stripe_checkout_session_id:
-                from sessions.tasks import payment_checkout_close_task
-
-                task_enqueue_on_commit(
-                    payment_checkout_close_task, session_id=payment.stripe_checkout_session_id
-                )
+                _checkout_close_later(payment.stripe_checkout_session_id)
             continue
         percent = deposit_percent if payment.kind == Payment.Kind.DEPOSIT else others_percent
         amount = payment_refundable(payment) * percent // 100

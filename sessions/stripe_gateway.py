@@ -62,6 +62,20 @@ def checkout_session_expire(session_id: str) -> None:
         log.info("Checkout Session %s not expired: %s", session_id, error.user_message)
 
 
+def checkout_session_close(session_id: str) -> dict:
+    """Expire a Checkout Session and return it as Stripe then reports it: `expired`, or
+    `complete` (with its PaymentIntent expanded) if the client paid before it could be
+    closed. Raises stripe errors when Stripe cannot say."""
+    try:
+        session = stripe_client().v1.checkout.sessions.expire(session_id).to_dict()
+    except stripe.InvalidRequestError as error:  # no longer open: find out why
+        log.info("Checkout Session %s not expired: %s", session_id, error.user_message)
+    else:
+        if session.get("status") == "expired":
+            return session
+    return checkout_session_retrieve(session_id)
+
+
 def payment_intent_retrieve(payment_intent_id: str) -> dict:
     return stripe_client().v1.payment_intents.retrieve(payment_intent_id).to_dict()
 

@@ -9,17 +9,20 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncWeek
 
 from gallery.models import Gallery
+from sessions.ledger import money_ledger
 from sessions.models import Booking, Payment
+from sessions.models.payments import PAYMENT_RECEIVED_DIFFERS
 from sessions.payments import booking_balance_due
 from sessions.selectors import questionnaire_progress_text, with_questionnaire_progress
 
 HOLD_SOON = timedelta(hours=2)
 QUESTIONNAIRE_DAYS = 3
 BALANCE_LOOKBACK = timedelta(days=120)
+FLAG_LOOKBACK = timedelta(days=120)  # disputes, and payments Stripe took differently
 WEEKS = 12
 
 
@@ -35,18 +38,6 @@ class Bar:
 
 def _month_start(day: date) -> date:
     return day.replace(day=1)
-
-
-def _money_between(since: datetime, until: datetime) -> dict[str, int]:
-    """Paid less refunded, by currency, of payments paid in the period."""
-    totals = (
-        Payment.objects.filter(
-            status__in=Payment.RECEIVED_STATUSES, paid_at__gte=since, paid_at__lt=until
-        )
-        .values("currency")
-        .annotate(net=Sum(F("amount") - F("amount_refunded")))
-    )
-    return {row["currency"]: row["net"] or 0 for row in totals}
 
 
 def studio_dashboard(*, now: datetime, tz: ZoneInfo) -> dict:
@@ -105,20 +96,29 @@ def studio_dashboard(*, now: datetime, tz: ZoneInfo) -> dict:
             due = booking_balance_due(booking)
             if due:
                 balances.append({"booking": booking, "due": due})
-    disputes = list(
-        Payment.objects.select_related("booking__client")
-        .filter(disputed_at__isnull=False, disputed_at__gte=now - timedelta(days=120))
-        .order_by("-disputed_at")
+    # Disputed, or Stripe took another amount than expected: one query for both.
+    flagged = list(
+        Payment.objects.select_related("booking__client", "booking__session_type")
+        .filter(
+            Q(disputed_at__gte=now - FLAG_LOOKBACK)
+            | (PAYMENT_RECEIVED_DIFFERS & Q(paid_at__gte=now - FLAG_LOOKBACK))
+        )
+        .order_by("-paid_at")
     )
+    disputes = sorted(
+        (p for p in flagged if p.disputed_at and p.disputed_at >= now - FLAG_LOOKBACK),
+        key=lambda p: p.disputed_at,
+        reverse=True,
+    )
+    received_differs = [p for p in flagged if p.received_differs]
 
     this_month = _month_start(today)
     last_month = _month_start(this_month - timedelta(days=1))
     next_month = _month_start(this_month + timedelta(days=32))
     bounds = [datetime.combine(day, time.min, tz) for day in (last_month, this_month, next_month)]
-    money = {
-        "this": _money_between(bounds[1], bounds[2]),
-        "last": _money_between(bounds[0], bounds[1]),
-    }
+    money: dict[str, dict[str, int]] = {"this": {}, "last": {}}
+    for row in money_ledger(since=bounds[0], until=bounds[2], zone=tz):
+        money["this" if row.month == this_month else "last"][row.currency] = row.net
     made = Booking.objects.filter(created_at__gte=bounds[0], created_at__lt=bounds[2]).exclude(
         status__in=[Booking.Status.EXPIRED]
     )
@@ -183,6 +183,7 @@ def studio_dashboard(*, now: datetime, tz: ZoneInfo) -> dict:
         "selections_submitted": submitted,
         "balances_unpaid": balances,
         "disputes": disputes,
+        "received_differs": received_differs,
         "money": money,
         "counts": counts,
         "this_month": this_month,

@@ -12,7 +12,11 @@ from studio.models import ActedBy
 class Payment(ActedBy):
     """Money a client pays for a booking through Stripe Checkout: the deposit, the balance,
     or extra images. Stripe's webhook is the source of truth for its status. Its actor is who
-    asked for it (the client booking, a staff member, Sitting's balance scan)."""
+    asked for it (the client booking, a staff member, Sitting's balance scan).
+
+    `amount` is what Sitting expects (recomputed for a balance when a page is opened);
+    `amount_received` and `currency_received` are what Stripe says it collected, set when
+    the payment is seen paid. Every sum of money received uses the latter."""
 
     class Kind(models.TextChoices):
         DEPOSIT = "deposit", _("Deposit")
@@ -40,6 +44,8 @@ class Payment(ActedBy):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
+    amount_received = models.PositiveIntegerField(_("received"), null=True, blank=True)
+    currency_received = CurrencyField(_("currency received"), blank=True)
     amount_refunded = models.PositiveIntegerField(_("refunded"), default=0)
     stripe_checkout_session_id = models.CharField(
         _("Stripe Checkout Session"), max_length=255, unique=True, null=True, blank=True
@@ -70,8 +76,14 @@ class Payment(ActedBy):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(
-                condition=Q(amount_refunded__lte=F("amount")),
-                name="payment_refund_within_amount",
+                condition=Q(amount_refunded=0) | Q(amount_refunded__lte=F("amount_received")),
+                name="payment_refund_within_received",
+            ),
+            # Money counted as received is always Stripe's figure, never the amount asked.
+            models.CheckConstraint(
+                condition=~Q(status__in=["paid", "partially_refunded", "refunded"])
+                | (Q(amount_received__isnull=False) & ~Q(currency_received="")),
+                name="payment_received_from_stripe",
             ),
             # Retrying a deposit reuses its payment: a booking never owes two deposits.
             models.UniqueConstraint(
@@ -91,10 +103,33 @@ class Payment(ActedBy):
 
     @property
     def net_received(self) -> int:
-        """What the studio keeps of this payment so far."""
-        if self.status not in self.RECEIVED_STATUSES:
+        """What the studio keeps of this payment so far, in the payment's currency. Money
+        Stripe took in another currency is not added to it (it is flagged instead)."""
+        if self.status not in self.RECEIVED_STATUSES or self.currency_received != self.currency:
             return 0
-        return self.amount - self.amount_refunded
+        return self.amount_received - self.amount_refunded
+
+    @property
+    def display_amount(self) -> int:
+        """The amount to show a person: what Stripe took once it has, else what is asked."""
+        return self.amount if self.amount_received is None else self.amount_received
+
+    @property
+    def display_currency(self) -> str:
+        return self.currency_received or self.currency
+
+    @property
+    def received_differs(self) -> bool:
+        """Stripe took another amount or currency than Sitting expected for this payment."""
+        return self.status in self.RECEIVED_STATUSES and (
+            self.amount_received != self.amount or self.currency_received != self.currency
+        )
+
+
+# Payments whose `received_differs`, as a filter.
+PAYMENT_RECEIVED_DIFFERS = Q(status__in=Payment.RECEIVED_STATUSES) & (
+    ~Q(amount_received=F("amount")) | ~Q(currency_received=F("currency"))
+)
 
 
 class Refund(ActedBy):

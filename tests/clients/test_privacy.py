@@ -47,7 +47,14 @@ def annas_history(studio, anna, django_capture_on_commit_callbacks):
         client_notes="Please no photos of my left side",
     )
     Payment.objects.create(
-        booking=booking, kind="deposit", amount=5000, currency="GBP", status="paid", paid_at=NOW
+        booking=booking,
+        kind="deposit",
+        amount=5000,
+        currency="GBP",
+        status="paid",
+        paid_at=NOW,
+        amount_received=5000,
+        currency_received="GBP",
     )
     response = QuestionnaireResponse.objects.create(
         booking=booking, questionnaire_name="Wardrobe", status="submitted"
@@ -98,6 +105,7 @@ def test_the_export_holds_everything_about_the_client(admin_client, anna, annas_
     [booking] = data["bookings"]
     assert booking["your_notes"] == "Please no photos of my left side"
     assert booking["payments"][0]["amount"] == 5000
+    assert booking["payments"][0]["received"] == 5000
     [answers] = data["questionnaires"]
     assert answers["answers"] == [{"question": "Favourite colour", "answer": "Teal"}]
     assert answers["photos"] == [{"question": "Outfit", "file_name": "my dress.jpg"}]

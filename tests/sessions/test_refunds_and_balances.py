@@ -9,7 +9,14 @@ from django.urls import reverse
 
 from sessions.access import booking_token
 from sessions.models import Booking, Payment, Refund
-from sessions.payments import balance_request, payment_checkout_url, refund_submit
+from sessions.payments import (
+    balance_request,
+    booking_balance_due,
+    booking_received,
+    payment_checkout_url,
+    payment_refundable,
+    refund_submit,
+)
 from sessions.services import booking_cancel, booking_create
 from studio.models import SentEmail, Studio
 from tests.factories import ClientFactory
@@ -324,7 +331,7 @@ def test_my_sessions_shows_a_balance_due_with_a_way_to_pay(booked, client, run_t
     assert f'href="/booking/{booking_token(booked)}/"' in page
 
 
-def test_paying_twice_on_two_payment_pages_gives_the_second_payment_back_once(
+def test_paying_twice_gives_the_second_payment_back_once_and_the_first_stays_refundable(
     held, stripe_standin, post_event, run_tasks
 ):
     payment = deposit_of(held)
@@ -360,6 +367,11 @@ def test_paying_twice_on_two_payment_pages_gives_the_second_payment_back_once(
     assert asked.params["payment_intent"] == paid_second["payment_intent"]
     assert asked.params["reason"] == "duplicate"
     assert payment.amount_refunded == 0  # the deposit itself stands
+    assert payment_refundable(payment) == 5000  # the second payment's refund is not its money
+    with run_tasks():
+        booking_cancel(booking_id=held.pk, by_client=False)
+    payment.refresh_from_db()
+    assert (payment.status, payment.amount_refunded) == (Payment.Status.REFUNDED, 5000)
 
 
 def test_a_balance_whose_payment_page_closed_is_asked_for_again_on_the_same_request(
@@ -521,3 +533,158 @@ def test_an_admin_address_for_no_payment_says_so_kindly(client, staff_user, stud
     response = client.get("/admin/shoots/payment/abc/change/", follow=True)
     assert response.status_code == 200
     assert "doesn’t exist" in text(response) or "doesn't exist" in text(response)
+
+
+def pages_made(stripe_standin, kind: str = "balance") -> list:
+    """Checkout Sessions created for this kind of payment (not the calls closing them)."""
+    return [
+        request
+        for request in stripe_standin.requests_to("POST", "/v1/checkout/sessions")
+        if request.path == "/v1/checkout/sessions" and request.params["metadata"]["kind"] == kind
+    ]
+
+
+def balance_page_opened(booking, client, run_tasks) -> tuple[Payment, str, object]:
+    """The studio asks for the balance and the client opens its payment page: the balance,
+    the address that pays it, and the answer (a redirect to Checkout)."""
+    with run_tasks():
+        balance = balance_request(booking_id=booking.pk)
+    pay_url = reverse("sessions:booking-pay", args=[booking_token(booking)])
+    response = client.post(pay_url, {"payment": balance.pk})
+    balance.refresh_from_db()
+    return balance, pay_url, response
+
+
+def test_a_balance_paid_on_an_older_page_records_what_stripe_took_and_flags_it(
+    booked, client, staff_user, run_tasks, stripe_standin, post_event
+):
+    """The reported case: a £50 balance page is paid, the studio removes the discount, the
+    client asks for a new page (now £100), then the old page's webhook arrives."""
+    Booking.objects.filter(pk=booked.pk).update(discount=5000)  # £150 - £50 deposit - £50
+    balance, pay_url, _first = balance_page_opened(booked, client, run_tasks)
+    old_page = balance.stripe_checkout_session_id
+    paid = stripe_standin.complete_session(old_page)  # Stripe takes £50; the webhook is late
+    assert paid["amount_total"] == 5000
+    Booking.objects.filter(pk=booked.pk).update(discount=0)
+    mail.outbox.clear()
+
+    with run_tasks():
+        again = client.post(pay_url, {"payment": balance.pk}, follow=True)
+    assert "Your earlier payment of £50.00 has gone through. Thank you!" in text(again)
+    assert len(pages_made(stripe_standin)) == 1  # no £100 page to pay as well
+    with run_tasks():
+        late = post_event(stripe_standin.event("checkout.session.completed", paid))
+    assert late.status_code == 200
+
+    balance.refresh_from_db()
+    assert (balance.status, balance.stripe_payment_intent_id) == (
+        Payment.Status.PAID,
+        paid["payment_intent"],
+    )
+    assert (balance.amount, balance.amount_received, balance.currency_received) == (
+        10000,
+        5000,
+        "GBP",
+    )
+    assert balance.received_differs
+    booking = Booking.objects.get(pk=booked.pk)
+    assert booking_received(booking) == 10000  # the £50 deposit and the £50 Stripe took
+    assert booking_balance_due(booking) == 5000
+    assert [m.subject for m in mail.outbox] == ["Payment received: £50.00 for your Portrait"]
+
+    client.force_login(staff_user)
+    page = text(client.get(reverse("admin:shoots_payment_change", args=[balance.pk])))
+    assert "Stripe took £50.00 for this payment, but £100.00 was expected" in page
+    listing = text(client.get(reverse("admin:shoots_payment_changelist") + "?received=differs"))
+    assert f"/shoots/payment/{balance.pk}/change/" in listing
+    assert "⚠ £100.00 was expected" in listing
+    dashboard = " ".join(text(client.get("/admin/")).split())
+    assert "Balance: Stripe took £50.00 where £100.00 was expected" in dashboard
+
+
+def test_the_webhook_of_an_older_page_records_what_stripe_took_not_what_was_asked(
+    booked, run_tasks, stripe_standin, post_event
+):
+    """Two pages for one balance (two tabs raced; each made its own): the older one is
+    paid. What counts is what Stripe took on it, and the newer page is closed."""
+    Booking.objects.filter(pk=booked.pk).update(discount=5000)
+    with run_tasks():
+        balance = balance_request(booking_id=booked.pk)
+    payment_checkout_url(payment_id=balance.pk)
+    balance.refresh_from_db()
+    old_page = balance.stripe_checkout_session_id
+    Booking.objects.filter(pk=booked.pk).update(discount=0)
+    # The racing request did not know of the first page (see payment_checkout_url).
+    Payment.objects.filter(pk=balance.pk).update(checkout_url="", checkout_expires_at=None)
+    payment_checkout_url(payment_id=balance.pk)
+    balance.refresh_from_db()
+    new_page = balance.stripe_checkout_session_id
+    assert (new_page != old_page, balance.amount) == (True, 10000)
+
+    paid = stripe_standin.complete_session(old_page)
+    with run_tasks():
+        post_event(stripe_standin.event("checkout.session.completed", paid))
+
+    balance.refresh_from_db()
+    assert (balance.status, balance.amount_received, balance.received_differs) == (
+        Payment.Status.PAID,
+        5000,
+        True,
+    )
+    assert booking_balance_due(Booking.objects.get(pk=booked.pk)) == 5000
+    assert stripe_standin.sessions[new_page]["status"] == "expired"
+    assert payment_refundable(balance) == 5000  # what was taken can be given back, no more
+
+
+def test_opening_a_new_page_when_the_old_one_was_just_paid_records_that_payment(
+    booked, client, run_tasks, stripe_standin
+):
+    balance, pay_url, _first = balance_page_opened(booked, client, run_tasks)
+    old_page = balance.stripe_checkout_session_id
+    Booking.objects.filter(pk=booked.pk).update(discount=1000)  # a new page is needed
+    paid = stripe_standin.complete_session(old_page)  # paid just before Sitting closes it
+
+    with run_tasks():
+        response = client.post(pay_url, {"payment": balance.pk}, follow=True)
+
+    assert "Your earlier payment of £100.00 has gone through" in text(response)
+    assert len(pages_made(stripe_standin)) == 1
+    (closing,) = stripe_standin.requests_to("POST", f"/v1/checkout/sessions/{old_page}/expire")
+    assert closing  # Sitting tried to close it, then asked Stripe what became of it
+    assert stripe_standin.requests_to("GET", f"/v1/checkout/sessions/{old_page}")
+    balance.refresh_from_db()
+    assert (balance.status, balance.amount_received, balance.stripe_payment_intent_id) == (
+        Payment.Status.PAID,
+        10000,
+        paid["payment_intent"],
+    )
+    assert balance.amount == 9000
+    assert balance.received_differs
+
+
+def test_when_stripe_cannot_close_the_old_page_no_new_page_is_opened(
+    booked, client, run_tasks, stripe_standin
+):
+    balance, pay_url, first = balance_page_opened(booked, client, run_tasks)
+    old_page = balance.stripe_checkout_session_id
+    Booking.objects.filter(pk=booked.pk).update(discount=1000)
+    stripe_standin.fail_next("POST", f"/v1/checkout/sessions/{old_page}/expire", count=3)
+
+    response = client.post(pay_url, {"payment": balance.pk}, follow=True)
+    assert "We couldn't check your earlier payment page with our payment provider just now" in (
+        text(response)
+    )
+    assert len(pages_made(stripe_standin)) == 1
+    assert stripe_standin.sessions[old_page]["status"] == "open"
+    balance.refresh_from_db()
+    assert (balance.stripe_checkout_session_id, balance.checkout_url) == (
+        old_page,
+        first["Location"],
+    )
+
+    retry = client.post(pay_url, {"payment": balance.pk})  # Stripe is back
+    assert stripe_standin.sessions[old_page]["status"] == "expired"
+    (new_page,) = pages_made(stripe_standin)[1:]
+    assert new_page.params["line_items"][0]["price_data"]["unit_amount"] == "9000"
+    assert retry["Location"].startswith(f"{stripe_standin.url}/pay/")
+    assert retry["Location"] != first["Location"]

@@ -355,3 +355,57 @@ def test_the_return_page_explains_a_bank_payment_that_is_still_clearing(
     body = page.content.decode()
     assert "Your bank is processing the payment" in body
     assert "hx-trigger" not in body  # nothing to poll for days
+
+
+@pytest.mark.parametrize("first", ["checkout.session.completed", "charge.refunded"])
+def test_a_deposit_refunded_in_full_before_sitting_saw_it_paid_confirms_nothing(
+    held, checkout, stripe_standin, deliver, client, pay_clock, first
+):
+    """The studio refunds the deposit in Stripe's dashboard before the webhook arrives:
+    Checkout says paid, the charge says refunded. Whichever event comes first."""
+    session = stripe_standin.complete_session(checkout["id"])
+    intent = session["payment_intent"]
+    stripe_standin.refund(intent)  # in full, in Stripe's dashboard
+    charge = stripe_standin.charges[stripe_standin.payment_intents[intent]["latest_charge"]]
+    events = {
+        "checkout.session.completed": stripe_standin.event("checkout.session.completed", session),
+        "charge.refunded": stripe_standin.event("charge.refunded", charge),
+    }
+    for kind in (first, *(k for k in events if k != first)):
+        assert deliver(events[kind]).status_code == 200
+
+    payment = deposit_of(held)
+    assert state(held) == (
+        Booking.Status.HELD,
+        Payment.Status.REFUNDED,
+        5000,
+        [(5000, Refund.Status.SUCCEEDED, Refund.Reason.STRIPE)],
+    )
+    assert (payment.amount_received, payment.currency_received) == (5000, "GBP")
+    assert payment.net_received == 0
+    assert not [m for m in mail.outbox if "booked" in m.subject.lower()]
+    assert not [m for m in mail.outbox if m.subject.startswith("New booking")]
+    assert [m.subject for m in mail.outbox] == ["We've refunded £50.00"]
+    page = client.get(reverse("sessions:payment-return", args=[booking_token(held), payment.pk]))
+    assert "Your payment has been refunded" in page.content.decode()
+    assert "you're booked" not in page.content.decode()
+
+    pay_clock.shift(timedelta(minutes=31))  # the hold runs out as it would unpaid
+    from sessions.payments import booking_holds_expire
+
+    booking_holds_expire()
+    assert state(held)[:2] == (Booking.Status.EXPIRED, Payment.Status.REFUNDED)
+
+
+def test_what_stripe_took_is_recorded_from_its_payment_intent(
+    held, checkout, stripe_standin, deliver
+):
+    session = stripe_standin.complete_session(checkout["id"])
+    deliver(stripe_standin.event("checkout.session.completed", session))
+    payment = deposit_of(held)
+    intent = stripe_standin.payment_intents[session["payment_intent"]]
+    assert (payment.amount_received, payment.currency_received) == (
+        intent["amount_received"],
+        intent["currency"].upper(),
+    )
+    assert not payment.received_differs

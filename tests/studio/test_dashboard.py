@@ -14,7 +14,7 @@ from django.utils import timezone
 from gallery.models import Gallery
 from gallery.proofing import favorite_list_get_or_create
 from gallery.services import gallery_create_for_booking
-from sessions.models import Booking, Payment, Questionnaire
+from sessions.models import Booking, Payment, Questionnaire, Refund
 from tests.factories import BookingFactory, ClientFactory, PhotographerFactory, SessionTypeFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -62,26 +62,41 @@ def test_the_day_the_week_and_what_needs_the_studio(admin_client, clock, setting
     book("Gone Cancelled", at(10, 15), status=Booking.Status.CANCELLED)
     past = book("Eve Owes", at(1, 10), status=Booking.Status.COMPLETED, session_type=portrait)
     Payment.objects.create(
-        booking=past, kind="deposit", amount=5000, currency="GBP", status="paid", paid_at=at(1, 9)
+        booking=past,
+        kind="deposit",
+        amount=5000,
+        currency="GBP",
+        amount_received=5000,
+        currency_received="GBP",
+        status="paid",
+        paid_at=at(1, 9),
     )
     disputed = Payment.objects.create(
         booking=book("Fay Disputes", at(3, 10), status=Booking.Status.COMPLETED),
         kind="deposit",
         amount=2000,
         currency="GBP",
+        amount_received=2000,
+        currency_received="GBP",
         status="paid",
         paid_at=at(2, 9),
         disputed_at=NOW - timedelta(days=1),
     )
-    Payment.objects.create(  # last month, partly refunded
+    balance = Payment.objects.create(  # last month, partly refunded
         booking=disputed.booking,
         kind="balance",
         amount=10000,
+        amount_received=10000,
+        currency_received="GBP",
         amount_refunded=2500,
         currency="GBP",
         status="partially_refunded",
         paid_at=datetime(2026, 5, 20, 12, tzinfo=UTC),
     )
+    refund = Refund.objects.create(
+        payment=balance, amount=2500, currency="GBP", reason="studio", status="succeeded"
+    )
+    Refund.objects.filter(pk=refund.pk).update(created_at=datetime(2026, 5, 21, 12, tzinfo=UTC))
     awaiting = gallery_create_for_booking(booking=past)
     Gallery.objects.filter(pk=awaiting.pk).update(status=Gallery.Status.PUBLISHED)
     page = admin_client.get("/admin/")

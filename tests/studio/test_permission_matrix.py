@@ -207,6 +207,8 @@ def world(studio, stripe_standin, settings):
             kind=Payment.Kind.DEPOSIT,
             amount=5000,
             currency="GBP",
+            amount_received=5000,
+            currency_received="GBP",
             status=Payment.Status.PAID,
             paid_at=NOW,
             stripe_payment_intent_id="pi_matrix_deposit",

@@ -1,0 +1,82 @@
+"""Money in and out per month and currency: the one sum of what Stripe collected and what
+was given back, read by the payments list's monthly totals and the studio dashboard.
+
+- Received: what Stripe collected on a payment (`amount_received` in `currency_received`,
+  never the amount asked), in the month it was paid. Money paid a second time for the same
+  thing counts too, in the month Sitting saw it: its refund row records it
+  (`Refund.stripe_payment_intent_id`).
+- Refunded: every refund not failed (being sent, waiting for the bank, or made; asked for
+  in Sitting or made in Stripe's dashboard), in the month it was asked for or seen;
+  duplicates' refunds included, so a duplicate refunded nets to nothing.
+- Months are the studio's: a payment at 23:30 on 31 May in London is May's.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, F, IntegerField, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+
+from sessions.models import Payment, Refund
+
+
+@dataclass(frozen=True)
+class LedgerMonth:
+    month: date
+    currency: str
+    received: int
+    refunded: int
+    count: int  # payments received, a duplicate included
+
+    @property
+    def net(self) -> int:
+        return self.received - self.refunded
+
+
+def money_ledger(*, since: datetime, until: datetime, zone: ZoneInfo) -> list[LedgerMonth]:
+    """Received, refunded and the number of payments per month (in `zone`) and currency,
+    for money moving from `since` to before `until`; newest month first. One query."""
+    payments = (
+        Payment.objects.filter(
+            status__in=Payment.RECEIVED_STATUSES, paid_at__gte=since, paid_at__lt=until
+        )
+        .annotate(month=TruncMonth("paid_at", tzinfo=zone), money=F("currency_received"))
+        .values("month", "money")
+        .annotate(
+            received=Sum("amount_received"),
+            refunded=Value(0, output_field=IntegerField()),
+            count=Count("pk"),
+        )
+        .order_by()
+    )
+    duplicate = ~Q(stripe_payment_intent_id="")
+    refunds = (
+        Refund.objects.filter(created_at__gte=since, created_at__lt=until)
+        .annotate(month=TruncMonth("created_at", tzinfo=zone), money=F("currency"))
+        .values("month", "money")
+        .annotate(
+            received=Coalesce(Sum("amount", filter=duplicate), 0),
+            refunded=Coalesce(Sum("amount", filter=~Q(status=Refund.Status.FAILED)), 0),
+            count=Count("pk", filter=duplicate),
+        )
+        .order_by()
+    )
+    totals: dict[tuple[date, str], list[int]] = {}
+    for row in payments.union(refunds, all=True):
+        month = row["month"]
+        month = month.astimezone(zone).date() if isinstance(month, datetime) else month
+        key = (month, row["money"])
+        sums = totals.setdefault(key, [0, 0, 0])
+        sums[0] += row["received"]
+        sums[1] += row["refunded"]
+        sums[2] += row["count"]
+    return [
+        LedgerMonth(month=month, currency=currency, received=r, refunded=f, count=c)
+        for (month, currency), (r, f, c) in sorted(totals.items(), key=_newest_first)
+    ]
+
+
+def _newest_first(item) -> tuple:
+    (month, currency), _sums = item
+    return (-month.toordinal(), currency)
