@@ -1,6 +1,7 @@
 """Galleries and their photos: creating, adding originals, and processing them.
 
-Adding a photo only stores its original (byte for byte, named by the server) and queues it;
+Adding a photo reads its header only (what it is, how many pixels), stores its original
+(byte for byte, named by the server, with the extension of the format found) and queues it;
 a worker on the `images` queue makes the preview and thumbnail (gallery/imaging.py). Both
 steps are safe to repeat: the same bytes are recognised, and processing again replaces the
 derived files rather than adding more.
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from gallery import delivery, imaging
 from gallery.models import Gallery, Photo, derived_key, file_suffix
 from sessions.models import Booking
+from studio import image_files
 from studio.background import task_enqueue_on_commit
 from studio.selectors import studio_get
 from studio.services import storage_files_delete
@@ -68,14 +70,6 @@ def gallery_create_for_booking(*, booking: Booking) -> Gallery:
     )
 
 
-def clean_file_name(name: str) -> str:
-    """The uploaded name as text to show (escaped by templates): no path, no control
-    characters, not too long."""
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable())
-    return (name or "photo")[:255]
-
-
 def photo_add(
     *,
     gallery: Gallery,
@@ -87,7 +81,8 @@ def photo_add(
 ) -> Added:
     """Store an original (a proof, or a finished final) and queue it for processing, or
     recognise it as already there. Raises UploadRefused for a file over MAX_UPLOAD_BYTES,
-    before anything reads it."""
+    before anything reads it, and for anything its header does not show to be a photo
+    (nothing is stored or queued then)."""
     if size > MAX_UPLOAD_BYTES:
         raise UploadRefused(
             _("it is %(size)s MB; each photo can be up to %(limit)s MB")
@@ -95,6 +90,12 @@ def photo_add(
         )
     if size == 0:
         raise UploadRefused(_("the file is empty"))
+    try:
+        header = image_files.image_identify(
+            stream, formats=imaging.ALLOWED_FORMATS, pixel_limit=imaging.PIXEL_LIMIT
+        )
+    except image_files.NotAPhoto as refused:
+        raise UploadRefused(refused.reason) from None
     digest = hashlib.sha256()
     for chunk in iter(lambda: stream.read(1024 * 1024), b""):
         digest.update(chunk)
@@ -103,7 +104,7 @@ def photo_add(
     existing = Photo.objects.filter(gallery=gallery, kind=kind, sha256=sha256).first()
     if existing:
         return Added(existing, False)
-    name = clean_file_name(name)
+    name = image_files.file_name_clean(name)
     photo = Photo(
         gallery=gallery,
         kind=kind,
@@ -113,7 +114,7 @@ def photo_add(
         set_name=set_name[:80],
         position=0,
     )
-    photo.original.save(name, stream, save=False)
+    photo.original.save(f"original{header.suffix}", stream, save=False)
     try:
         with transaction.atomic():
             photo.save()
