@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gallery import delivery, imaging
-from gallery.models import Gallery, Photo, derived_key, file_suffix
+from gallery.models import Gallery, Photo, derived_key
 from sessions.models import Booking
 from studio import image_files
 from studio.background import task_enqueue_on_commit
@@ -165,9 +165,12 @@ def photo_process(*, photo_id: int, now: datetime | None = None) -> Photo | None
             if photo.kind == Photo.Kind.FINAL:  # read once: rendered, then made deliverable
                 data = stream.read()
                 rendition = imaging.photo_render(io.BytesIO(data), watermark=None)
+                _type, suffix, _known = image_files.FORMATS[
+                    image_files.format_normal(rendition.format)
+                ]
                 download = default_storage.save(
-                    derived_key(photo, "download" + file_suffix(photo.original.name)),
-                    ContentFile(delivery.without_location(data)),
+                    derived_key(photo, f"download{suffix}"),
+                    ContentFile(delivery.without_identifying(data)),
                 )
                 written.append(download)
             else:
