@@ -256,3 +256,27 @@ def test_png_webp_and_tiff_finals_keep_their_pixels_and_lose_what_identifies(mak
         assert_xmp_cleaned(xmp.encode() if isinstance(xmp, str) else xmp)
         assert image.info["icc_profile"] == adobe_rgb_icc()
         assert image.tobytes() == source.tobytes()
+
+
+def test_a_damaged_byte_pair_in_the_image_data_is_copied_not_taken_for_a_marker():
+    # Seen in real camera files: 0xFF 0x9F inside the scan, which decoders skip.
+    original = camera_jpeg(seed=10)
+    _markers, scan = jpeg_markers(original)
+    damaged = original[: scan + 2000] + b"\xff\x9f" + original[scan + 2000 :]
+    cleaned = delivery.without_identifying(damaged)
+    _markers, cleaned_scan = jpeg_markers(cleaned)
+    assert cleaned[cleaned_scan:] == damaged[scan : scan + len(cleaned) - cleaned_scan]
+    assert_nothing_identifying(cleaned)
+
+
+def test_an_exif_ifd_pointer_of_the_wrong_type_drops_that_ifd_not_the_photo():
+    # Seen in real files: the Exif IFD's pointer stored as text. IFD0 is still kept.
+    from gallery.sample_images import tiff_block
+
+    block = tiff_block(
+        [{0x0112: (3, 6), 0x8298: (2, STUDIO_COPYRIGHT), 0x8769: (2, "not an offset")}]
+    )
+    exif = Image.Exif()
+    exif.load(b"Exif\x00\x00" + delivery.metadata.exif_rebuilt(block))
+    assert (exif[0x0112], exif[0x8298]) == (6, STUDIO_COPYRIGHT)
+    assert 0x8769 not in exif
