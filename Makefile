@@ -53,6 +53,7 @@ bench: install
 	$(BIN)/python bench/slots.py
 	$(BIN)/python bench/broker.py
 	$(BIN)/python bench/thumbnails.py
+	$(BIN)/python bench/heic_delivery.py
 
 clean:
 	rm -rf $(VENV) var

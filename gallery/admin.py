@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from gallery import exports, selectors
+from gallery import downloads, exports, selectors
 from gallery.access import gallery_link_url, share_link_url
-from gallery.models import Gallery, Photo, ShareLink
+from gallery.models import Download, Gallery, Photo, ShareLink
 from gallery.selection import selection_withdraw
 from gallery.services import (
     MAX_UPLOAD_BYTES,
@@ -26,6 +26,7 @@ from gallery.services import (
     photo_add,
     photos_reprocess,
 )
+from studio import image_files
 from studio.admin_permissions import admin_view_requires
 from studio.http import int_or_none
 from studio.services import storage_signed_url
@@ -314,16 +315,22 @@ class GalleryAdmin(admin.ModelAdmin):
         stored = getattr(photo, kind)
         if not stored:
             raise Http404
-        download_name = photo.original_name if kind == "original" else None
+        download_name = None
+        if kind == "original":  # under its name, with its format's extension
+            download_name = downloads.download_name(photo, Download.Size.ORIGINAL)
         if signed := storage_signed_url(stored.name, download_name=download_name):
             return HttpResponseRedirect(signed)  # the admin marks it never cached
         try:
             response = FileResponse(stored.open("rb"))
         except OSError:  # missing from storage
             raise Http404 from None
-        if kind == "original":
+        if download_name:
+            content_type, _suffix, _known = image_files.FORMATS.get(
+                downloads.photo_format(photo), ("application/octet-stream", "", ())
+            )
+            response["Content-Type"] = content_type
             response["Content-Disposition"] = content_disposition_header(
-                as_attachment=True, filename=photo.original_name
+                as_attachment=True, filename=download_name
             )
         response["Cache-Control"] = "private, max-age=3600"
         return response

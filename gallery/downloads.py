@@ -1,6 +1,7 @@
-"""Delivering finals: each one, at full size (less its location) or web size, and all of them
-as one zip that a worker builds file by file from storage, through a temporary file on disk,
-never whole in memory. A zip is kept for a week, then its file is deleted."""
+"""Delivering finals: each one, at full size (gallery/delivery.py: nothing identifying) or web
+size (the preview: no metadata at all), and all of them as one zip that a worker builds file
+by file from storage, through a temporary file on disk, never whole in memory. A zip is kept
+for a week, then its file is deleted."""
 
 import logging
 import re
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from gallery.exports import base_name
 from gallery.models import Download, Gallery, Photo, derived_key
+from studio import image_files
 from studio.background import task_enqueue_on_commit
 from studio.services import storage_files_delete
 
@@ -34,10 +36,25 @@ def finals(gallery: Gallery) -> list[Photo]:
 
 
 def download_name(photo: Photo, size: str) -> str:
-    """The name a final downloads under: its own, or its own as a web-size JPEG."""
+    """The name a final downloads under: its own, ending in its format's extension whatever
+    it was uploaded as (`x.jpg.php` downloads as `x.jpg`), or its own as a web-size JPEG."""
     if size == Download.Size.WEB:
         return f"{base_name(photo.original_name)} (web).jpg"
-    return photo.original_name
+    kind = photo_format(photo)
+    return image_files.file_name_for(photo.original_name, kind) if kind else photo.original_name
+
+
+def photo_format(photo: Photo) -> str | None:
+    """The format of a photo's original, from the extension Sitting stored it under; for
+    files stored before extensions came from the format, from their first bytes."""
+    kind = image_files.format_for_name(photo.original.name)
+    if kind is None:
+        try:
+            with photo.original.open("rb") as stream:
+                kind = image_files.format_sniff(stream.read(16))
+        except OSError:
+            return None
+    return kind
 
 
 def download_file(photo: Photo, size: str):

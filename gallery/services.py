@@ -1,6 +1,7 @@
 """Galleries and their photos: creating, adding originals, and processing them.
 
-Adding a photo only stores its original (byte for byte, named by the server) and queues it;
+Adding a photo reads its header only (what it is, how many pixels), stores its original
+(byte for byte, named by the server, with the extension of the format found) and queues it;
 a worker on the `images` queue makes the preview and thumbnail (gallery/imaging.py). Both
 steps are safe to repeat: the same bytes are recognised, and processing again replaces the
 derived files rather than adding more.
@@ -22,8 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gallery import delivery, imaging
-from gallery.models import Gallery, Photo, derived_key, file_suffix
+from gallery.models import Gallery, Photo, derived_key
 from sessions.models import Booking
+from studio import image_files
 from studio.background import task_enqueue_on_commit
 from studio.selectors import studio_get
 from studio.services import storage_files_delete
@@ -93,14 +95,6 @@ def gallery_create_for_booking(*, booking: Booking) -> Gallery:
         )
 
 
-def clean_file_name(name: str) -> str:
-    """The uploaded name as text to show (escaped by templates): no path, no control
-    characters, not too long."""
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable())
-    return (name or "photo")[:255]
-
-
 def photo_add(
     *,
     gallery: Gallery,
@@ -112,7 +106,8 @@ def photo_add(
 ) -> Added:
     """Store an original (a proof, or a finished final) and queue it for processing, or
     recognise it as already there. Raises UploadRefused for a file over MAX_UPLOAD_BYTES,
-    before anything reads it."""
+    before anything reads it, and for anything its header does not show to be a photo
+    (nothing is stored or queued then)."""
     if size > MAX_UPLOAD_BYTES:
         raise UploadRefused(
             _("it is %(size)s MB; each photo can be up to %(limit)s MB")
@@ -120,6 +115,12 @@ def photo_add(
         )
     if size == 0:
         raise UploadRefused(_("the file is empty"))
+    try:
+        header = image_files.image_identify(
+            stream, formats=imaging.ALLOWED_FORMATS, pixel_limit=imaging.PIXEL_LIMIT
+        )
+    except image_files.NotAPhoto as refused:
+        raise UploadRefused(refused.reason) from None
     digest = hashlib.sha256()
     for chunk in iter(lambda: stream.read(1024 * 1024), b""):
         digest.update(chunk)
@@ -128,7 +129,7 @@ def photo_add(
     existing = Photo.objects.filter(gallery=gallery, kind=kind, sha256=sha256).first()
     if existing:
         return Added(existing, False)
-    name = clean_file_name(name)
+    name = image_files.file_name_clean(name)
     photo = Photo(
         gallery=gallery,
         kind=kind,
@@ -138,7 +139,7 @@ def photo_add(
         set_name=set_name[:80],
         position=0,
     )
-    photo.original.save(name, stream, save=False)
+    photo.original.save(f"original{header.suffix}", stream, save=False)
     try:
         with transaction.atomic():
             photo.save()
@@ -189,9 +190,12 @@ def photo_process(*, photo_id: int, now: datetime | None = None) -> Photo | None
             if photo.kind == Photo.Kind.FINAL:  # read once: rendered, then made deliverable
                 data = stream.read()
                 rendition = imaging.photo_render(io.BytesIO(data), watermark=None)
+                _type, suffix, _known = image_files.FORMATS[
+                    image_files.format_normal(rendition.format)
+                ]
                 download = default_storage.save(
-                    derived_key(photo, "download" + file_suffix(photo.original.name)),
-                    ContentFile(delivery.without_location(data)),
+                    derived_key(photo, f"download{suffix}"),
+                    ContentFile(delivery.without_identifying(data)),
                 )
                 written.append(download)
             else:

@@ -1,10 +1,11 @@
 """The client's questionnaire pages, reached through the booking's signed link."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -13,6 +14,7 @@ from sessions import questionnaires
 from sessions.access import booking_get_by_token, booking_url
 from sessions.models import AnswerImage, Booking, Question, Questionnaire
 from sessions.views import _private
+from studio import image_files
 
 
 def _questionnaire(booking: Booking, questionnaire_id: int) -> Questionnaire:
@@ -142,19 +144,40 @@ def questionnaire_autosave(request, token, questionnaire_id):
     return _private(render(request, "sessions/_autosave_status.html", {"text": text}))
 
 
-def answer_image_response(image: AnswerImage | None, size: str) -> FileResponse:
-    """The photo itself, privately: for its booking's link, or staff (admin_questionnaires)."""
+# Shown in place of a thumbnail a worker has not made yet, or could not make.
+PLACEHOLDERS = {
+    AnswerImage.Status.PROCESSING: (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="480" height="360" viewBox="0 0 48 36">'
+        '<rect width="48" height="36" fill="#e9ecef"/><g fill="#6c757d">'
+        '<circle cx="16" cy="18" r="2"/><circle cx="24" cy="18" r="2"/>'
+        '<circle cx="32" cy="18" r="2"/></g></svg>'
+    ),
+    AnswerImage.Status.UNREADABLE: (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="480" height="360" viewBox="0 0 48 36">'
+        '<rect width="48" height="36" fill="#f8d7da"/><g fill="#842029">'
+        '<rect x="23" y="9" width="2" height="12"/><circle cx="24" cy="25" r="1.5"/></g></svg>'
+    ),
+}
+
+
+def answer_image_response(image: AnswerImage | None, size: str) -> HttpResponse:
+    """The photo itself, privately: for its booking's link, or staff (admin_questionnaires).
+    Until its thumbnail is made, the thumbnail is a small placeholder, never cached."""
     if image is None:
         raise Http404
+    if size == "thumb" and image.status != AnswerImage.Status.READY:
+        return _private(HttpResponse(PLACEHOLDERS[image.status], content_type="image/svg+xml"))
     stored = image.thumbnail if size == "thumb" else image.file
     try:
         handle = stored.open("rb")
-    except FileNotFoundError:
+    except (FileNotFoundError, ValueError):  # ValueError: no file at all
         raise Http404 from None
-    response = FileResponse(
-        handle, content_type="image/jpeg" if size == "thumb" else image.content_type
-    )
-    response["Content-Disposition"] = "inline"
+    if size == "thumb":
+        return _private(FileResponse(handle, content_type="image/jpeg"))
+    response = FileResponse(handle, content_type=image.content_type)
+    kind = image_files.format_for_content_type(image.content_type)
+    name = image_files.file_name_for(image.original_name, kind) if kind else "photo"
+    response["Content-Disposition"] = content_disposition_header(False, name)
     return _private(response)
 
 

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,9 @@ from sessions.models import (
     Questionnaire,
     QuestionnaireResponse,
 )
+from sessions.models.questionnaires import answer_thumbnail_upload_to
+from studio.background import task_enqueue_on_commit
+from studio.image_files import file_name_clean
 from studio.selectors import studio_get
 from studio.services import storage_files_delete
 
@@ -245,7 +249,6 @@ def answers_save(
             response.save()
             if result.submitted:
                 from sessions.tasks import studio_email_send_task
-                from studio.background import task_enqueue_on_commit
 
                 task_enqueue_on_commit(
                     studio_email_send_task,
@@ -289,7 +292,7 @@ def _uploads_not_taken(uploads, result: SaveResult) -> None:
                     "%(name)s was not added, because some answers need attention first. "
                     "Please choose it again once they're fixed."
                 )
-                % {"name": upload.name[:255]}
+                % {"name": file_name_clean(upload.name)}
             )
 
 
@@ -326,11 +329,14 @@ def _image_remove(image: AnswerImage) -> None:
 def _images_add(
     response, question: Question, uploads, *, already: int, written: list[str]
 ) -> list[str]:
-    """Store the photos that are acceptable; a message per file that is not."""
+    """Store the photos that are acceptable, their thumbnails queued for a worker once the
+    transaction commits; a message per file that is not."""
+    from sessions.tasks import answer_image_thumbnail_make_task
+
     messages = []
     room = question.max_images - already
     for upload in uploads:
-        name = upload.name[:255]
+        name = file_name_clean(upload.name)
         if room <= 0:
             messages.append(
                 _("%(name)s was not added: this question takes at most %(count)s photos.")
@@ -339,7 +345,6 @@ def _images_add(
             continue
         try:
             facts = image_inspect(upload, size=upload.size)
-            thumbnail = thumbnail_make(upload)
         except ImageRejected as rejected:
             messages.append(
                 _("%(name)s was not added: %(reason)s.")
@@ -358,11 +363,36 @@ def _images_add(
         )
         image.file.save(f"photo{facts.suffix}", upload, save=False)
         written.append(image.file.name)
-        image.thumbnail.save("thumb.jpg", ContentFile(thumbnail), save=False)
-        written.append(image.thumbnail.name)
         image.save()
+        task_enqueue_on_commit(answer_image_thumbnail_make_task, image_id=image.pk)
         room -= 1
     return messages
+
+
+def answer_image_thumbnail_make(*, image_id: int) -> AnswerImage | None:
+    """Make a photo's thumbnail (a worker's job: it decodes the photo). Safe to run twice
+    and at once: only the first result is kept. A photo that cannot be decoded is marked
+    unreadable, for the client to replace. None when the photo is gone."""
+    image = AnswerImage.objects.filter(pk=image_id).first()
+    if image is None or image.status != AnswerImage.Status.PROCESSING:
+        return image
+    try:
+        with image.file.open("rb") as stream:
+            thumbnail = thumbnail_make(stream)
+    except (ImageRejected, FileNotFoundError):
+        AnswerImage.objects.filter(pk=image_id, status=AnswerImage.Status.PROCESSING).update(
+            status=AnswerImage.Status.UNREADABLE
+        )
+        return AnswerImage.objects.filter(pk=image_id).first()
+    name = default_storage.save(
+        answer_thumbnail_upload_to(image, "thumb.jpg"), ContentFile(thumbnail)
+    )
+    claimed = AnswerImage.objects.filter(pk=image_id, status=AnswerImage.Status.PROCESSING).update(
+        thumbnail=name, status=AnswerImage.Status.READY
+    )
+    if not claimed:  # removed meanwhile, or another worker got there first
+        storage_files_delete([name])
+    return AnswerImage.objects.filter(pk=image_id).first()
 
 
 class ImageRemovalRefused(QuestionnaireClosed):

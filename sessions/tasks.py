@@ -3,7 +3,22 @@ from celery import shared_task
 from sessions import payments, stripe_gateway
 from sessions.emails import booking_email_send
 from sessions.payment_emails import payment_email_send
+from sessions.questionnaires import answer_image_thumbnail_make
 from studio.emailing import MAIL_ERRORS
+
+
+# Routed to the images queue (studio/celery.py): it decodes the photo, never in a request.
+@shared_task(
+    acks_late=True,
+    soft_time_limit=120,
+    time_limit=150,
+    autoretry_for=(OSError,),  # storage out of reach for a moment
+    retry_backoff=10,
+    max_retries=5,
+)
+def answer_image_thumbnail_make_task(*, image_id: int) -> str | None:
+    image = answer_image_thumbnail_make(image_id=image_id)
+    return image.status if image else None
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)

@@ -40,6 +40,10 @@ app.conf.update(
     task_routes={
         "gallery.tasks.photo_process_task": {"queue": "images", "routing_key": "images"},
         "gallery.tasks.download_build_task": {"queue": "images", "routing_key": "images"},
+        "sessions.tasks.answer_image_thumbnail_make_task": {
+            "queue": "images",
+            "routing_key": "images",
+        },
     },
     beat_schedule={
         "requeue-stuck-photos": {

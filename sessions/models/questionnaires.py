@@ -197,7 +197,12 @@ class Answer(models.Model):
 
 class AnswerImage(models.Model):
     """A photo a client uploaded for a question. Served only through permission-checked
-    views; the file's name in storage is random."""
+    views; the file's name in storage is random. A worker makes its thumbnail."""
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", _("Preparing its preview")
+        READY = "ready", _("Ready")
+        UNREADABLE = "unreadable", _("Could not be read")
 
     response = models.ForeignKey(
         QuestionnaireResponse, on_delete=models.CASCADE, related_name="images"
@@ -207,7 +212,8 @@ class AnswerImage(models.Model):
     )
     label = models.CharField(max_length=300)
     file = models.FileField(upload_to=answer_image_upload_to, max_length=200)
-    thumbnail = models.FileField(upload_to=answer_thumbnail_upload_to, max_length=200)
+    thumbnail = models.FileField(upload_to=answer_thumbnail_upload_to, max_length=200, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROCESSING)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=40)
     width = models.PositiveIntegerField()

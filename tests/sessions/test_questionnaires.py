@@ -1,7 +1,9 @@
 """Questionnaires: drafts, conditions, photos, submitting, and who may see the answers."""
 
+import functools
 import html
 import io
+import time
 from datetime import UTC, datetime, timedelta
 
 import pillow_heif
@@ -12,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from gallery.sample_images import png_of_zeros
 from sessions.access import booking_token
 from sessions.models import (
     AnswerImage,
@@ -223,7 +226,7 @@ def test_photos_are_checked_one_by_one_and_a_bad_one_fails_alone_with_its_name(
     )
     assert response.status_code == 200
     page = text(response)
-    assert "holiday.jpg was not added: it could not be read as a photo" in page
+    assert "holiday.jpg was not added: it is a PDF document, not a photo." in page
     assert "party.gif was not added: it is not a JPEG, PNG, WebP or HEIC photo." in page
     assert "Blazer" in page
     stored = AnswerImage.objects.order_by("pk")
@@ -238,12 +241,15 @@ def test_photos_are_checked_one_by_one_and_a_bad_one_fails_alone_with_its_name(
     assert "c.png was not added: this question takes at most 2 photos." in text(third)
 
 
-def test_heic_photos_from_iphones_are_accepted_and_named_by_the_server(client, annas, wardrobe):
+def test_heic_photos_from_iphones_are_accepted_and_named_by_the_server(
+    client, annas, wardrobe, eager_tasks, django_capture_on_commit_callbacks
+):
     questionnaire, q, _ = wardrobe
-    client.post(
-        url(annas, questionnaire),
-        {"action": "save", f"q-{q['photos'].pk}": [photo("../../IMG_0001.HEIC", "HEIF")]},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url(annas, questionnaire),
+            {"action": "save", f"q-{q['photos'].pk}": [photo("../../IMG_0001.HEIC", "HEIF")]},
+        )
     image = AnswerImage.objects.get()
     assert image.content_type == "image/heic"
     assert (image.width, image.height) == (1200, 900)
@@ -511,13 +517,18 @@ def stored_files() -> list[str]:
 
 
 def test_a_question_hidden_by_a_mis_click_keeps_its_photos_until_submitting_without_it(
-    client, annas, wardrobe, inspiration, django_capture_on_commit_callbacks
+    client, annas, wardrobe, inspiration, django_capture_on_commit_callbacks, eager_tasks
 ):
     questionnaire, q, _ = wardrobe
-    client.post(
-        url(annas, questionnaire),
-        {"action": "save", f"q-{q['hair'].pk}": "yes", f"q-{inspiration.pk}": [photo("bob.jpg")]},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url(annas, questionnaire),
+            {
+                "action": "save",
+                f"q-{q['hair'].pk}": "yes",
+                f"q-{inspiration.pk}": [photo("bob.jpg")],
+            },
+        )
     assert AnswerImage.objects.count() == 1
     # "No" by mistake: the autosave keeps the photo for when they click "Yes" again.
     client.post(
@@ -692,3 +703,145 @@ def test_the_booking_list_says_how_many_questionnaires_are_in(client, annas, war
     client.force_login(staff_user)
     listing = text(client.get(reverse("admin:shoots_booking_changelist")))
     assert "1 of 2 submitted" in listing
+
+
+@functools.cache
+def poster_png() -> bytes:
+    """273 KB-ish, 9400 × 9400 RGB pixels: 265 MB once decoded."""
+    return png_of_zeros(9400, 9400)
+
+
+def test_a_photo_with_too_many_pixels_is_refused_from_its_header_without_decoding_it(
+    client, annas, wardrobe
+):
+    questionnaire, q, _ = wardrobe
+    client.get(url(annas, questionnaire))  # templates compiled, so the timing is the post's
+    poster = SimpleUploadedFile("poster.png", poster_png(), "image/png")
+    started = time.process_time()
+    response = client.post(
+        url(annas, questionnaire),
+        {"action": "save", f"q-{q['outfits'].pk}": "Blazer", f"q-{q['photos'].pk}": [poster]},
+    )
+    spent = time.process_time() - started
+    assert response.status_code == 200
+    page = text(response)
+    assert (
+        "poster.png was not added: it is 9400 × 9400 pixels (88 megapixels); photos can have "
+        "up to 50 megapixels." in page
+    )
+    assert "Blazer" in page
+    assert answers_of(annas)["Which outfits?"] == "Blazer"  # what was typed is saved
+    assert not AnswerImage.objects.exists()
+    assert stored_files() == []
+    # Decoding those pixels alone takes about a second of CPU (23 s on the server that
+    # was tried); reading the header takes a few milliseconds.
+    assert spent < 0.4
+
+
+def test_a_photo_gets_its_thumbnail_from_a_worker_and_the_pages_cope_meanwhile(
+    client, annas, wardrobe, staff_user, eager_tasks, django_capture_on_commit_callbacks
+):
+    from sessions.tasks import answer_image_thumbnail_make_task
+    from studio.celery import app as celery_app
+
+    route = celery_app.amqp.router.route({}, answer_image_thumbnail_make_task.name)
+    assert route["queue"].name == "images"
+    questionnaire, q, _ = wardrobe
+    with django_capture_on_commit_callbacks() as queued:
+        client.post(url(annas, questionnaire), {"action": "save", f"q-{q['photos'].pk}": [photo()]})
+    image = AnswerImage.objects.get()
+    assert (image.status, image.thumbnail.name) == (AnswerImage.Status.PROCESSING, "")
+    thumb = reverse("sessions:answer-image", args=[booking_token(annas), image.pk, "thumb"])
+    waiting = client.get(thumb)
+    assert (waiting.status_code, waiting["Content-Type"]) == (200, "image/svg+xml")
+    assert "no-store" in waiting["Cache-Control"]
+    assert "Preparing its preview…" in text(client.get(url(annas, questionnaire)))
+    client.force_login(staff_user)
+    for page in (
+        reverse("admin:shoots_booking_change", args=[annas.pk]),
+        reverse("admin:shoots_booking_brief", args=[annas.pk]),
+        reverse("admin:shoots_booking_photo", args=[annas.pk, image.pk, "thumb"]),
+    ):
+        assert client.get(page).status_code == 200, page
+    assert len(queued) == 1  # the thumbnail task, sent once the photo's row is committed
+    queued[0]()  # the worker runs it
+    image.refresh_from_db()
+    assert image.status == AnswerImage.Status.READY
+    with Image.open(image.thumbnail) as thumbnail:
+        assert (thumbnail.format, max(thumbnail.size)) == ("JPEG", 480)
+    made = client.get(thumb)
+    assert made["Content-Type"] == "image/jpeg"
+    # Running it again (a redelivered task) changes nothing.
+    answer_image_thumbnail_make_task.delay(image_id=image.pk)
+    assert AnswerImage.objects.get().thumbnail.name == image.thumbnail.name
+    assert len(stored_files()) == 2
+
+
+def test_a_photo_cut_short_is_marked_unreadable_by_the_worker(
+    client, annas, wardrobe, eager_tasks, django_capture_on_commit_callbacks
+):
+    questionnaire, q, _ = wardrobe
+    whole = photo(size=(1600, 1200)).read()
+    cut = SimpleUploadedFile("cut.jpg", whole[: len(whole) // 2], "image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(annas, questionnaire), {"action": "save", f"q-{q['photos'].pk}": [cut]})
+    image = AnswerImage.objects.get()
+    assert image.status == AnswerImage.Status.UNREADABLE
+    page = text(client.get(url(annas, questionnaire)))
+    assert "This photo could not be read. Please remove it and choose it again." in page
+    thumb = reverse("sessions:answer-image", args=[booking_token(annas), image.pk, "thumb"])
+    assert client.get(thumb)["Content-Type"] == "image/svg+xml"
+
+
+def test_a_photos_stored_extension_and_type_come_from_its_content_never_its_name(
+    client, annas, wardrobe
+):
+    questionnaire, q, _ = wardrobe
+    client.post(
+        url(annas, questionnaire),
+        {
+            "action": "save",
+            f"q-{q['photos'].pk}": [photo("x.jpg.php"), photo("selfie\u202egpj.exe", "PNG")],
+        },
+    )
+    php, rlo = AnswerImage.objects.order_by("pk")
+    assert php.file.name.endswith(".jpg")
+    assert rlo.file.name.endswith(".png")
+    assert php.original_name == "x.jpg.php"  # kept as text to show, and only that
+    assert rlo.original_name == "selfiegpj.exe"  # no right-to-left override
+    token = booking_token(annas)
+    served = client.get(reverse("sessions:answer-image", args=[token, rlo.pk, "full"]))
+    assert served["Content-Type"] == "image/png"
+    assert served["Content-Disposition"] == 'inline; filename="selfiegpj.png"'
+    served = client.get(reverse("sessions:answer-image", args=[token, php.pk, "full"]))
+    assert served["Content-Disposition"] == 'inline; filename="x.jpg"'
+    assert "\u202e" not in text(client.get(url(annas, questionnaire)))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_on_the_images_queue_makes_the_thumbnail(redis_url, client, annas, wardrobe):
+    from celery.contrib.testing.worker import start_worker
+
+    from studio.celery import app as celery_app
+
+    questionnaire, q, _ = wardrobe
+    celery_app.control.purge()
+    client.post(url(annas, questionnaire), {"action": "save", f"q-{q['photos'].pk}": [photo()]})
+    assert AnswerImage.objects.get().status == AnswerImage.Status.PROCESSING
+    # Both queues, as the Procfile's worker: Celery would keep "images" alone selected.
+    with start_worker(
+        celery_app,
+        perform_ping_check=False,
+        pool="solo",
+        concurrency=1,
+        queues=["default", "images"],
+    ):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if AnswerImage.objects.get().status != AnswerImage.Status.PROCESSING:
+                break
+            time.sleep(0.2)
+    image = AnswerImage.objects.get()
+    assert image.status == AnswerImage.Status.READY
+    with Image.open(image.thumbnail) as thumbnail:
+        assert thumbnail.format == "JPEG"
