@@ -395,6 +395,27 @@ def answer_image_thumbnail_make(*, image_id: int) -> AnswerImage | None:
     return AnswerImage.objects.filter(pk=image_id).first()
 
 
+# A photo still waiting for its thumbnail this long lost its task (a worker killed, a broker
+# flushed): the sweep sends it again. Making a thumbnail twice keeps one (see above).
+THUMBNAIL_STUCK_AFTER = timedelta(minutes=10)
+
+
+def answer_images_requeue_stuck(*, now: datetime | None = None) -> int:
+    """Queue again the thumbnails of photos waiting longer than THUMBNAIL_STUCK_AFTER (beat
+    runs this). Returns how many."""
+    from sessions.tasks import answer_image_thumbnail_make_task
+
+    now = now or timezone.now()
+    stuck = list(
+        AnswerImage.objects.filter(
+            status=AnswerImage.Status.PROCESSING, created_at__lt=now - THUMBNAIL_STUCK_AFTER
+        ).values_list("pk", flat=True)[:500]
+    )
+    for image_id in stuck:
+        answer_image_thumbnail_make_task.delay(image_id=image_id)
+    return len(stuck)
+
+
 class ImageRemovalRefused(QuestionnaireClosed):
     """Removing this photo would leave submitted answers incomplete."""
 

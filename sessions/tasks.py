@@ -3,7 +3,7 @@ from celery import shared_task
 from sessions import payments, stripe_gateway
 from sessions.emails import booking_email_send
 from sessions.payment_emails import payment_email_send
-from sessions.questionnaires import answer_image_thumbnail_make
+from sessions.questionnaires import answer_image_thumbnail_make, answer_images_requeue_stuck
 from studio.emailing import MAIL_ERRORS
 
 
@@ -19,6 +19,11 @@ from studio.emailing import MAIL_ERRORS
 def answer_image_thumbnail_make_task(*, image_id: int) -> str | None:
     image = answer_image_thumbnail_make(image_id=image_id)
     return image.status if image else None
+
+
+@shared_task
+def answer_images_requeue_stuck_task() -> int:
+    return answer_images_requeue_stuck()
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)

@@ -50,6 +50,10 @@ app.conf.update(
             "task": "gallery.tasks.photos_requeue_stuck_task",
             "schedule": 600.0,
         },
+        "requeue-stuck-questionnaire-thumbnails": {
+            "task": "sessions.tasks.answer_images_requeue_stuck_task",
+            "schedule": 600.0,
+        },
         "resubmit-queued-refunds": {
             "task": "sessions.tasks.refunds_resubmit_task",
             "schedule": 600.0,

@@ -777,6 +777,25 @@ def test_a_photo_gets_its_thumbnail_from_a_worker_and_the_pages_cope_meanwhile(
     assert len(stored_files()) == 2
 
 
+def test_a_thumbnail_whose_task_was_lost_is_made_by_the_sweep(
+    client, annas, wardrobe, eager_tasks, django_capture_on_commit_callbacks
+):
+    """A worker killed, or the broker flushed: the photo must not wait forever."""
+    from sessions.questionnaires import answer_images_requeue_stuck
+
+    questionnaire, q, _ = wardrobe
+    with django_capture_on_commit_callbacks(execute=False):  # its task never arrives
+        client.post(url(annas, questionnaire), {"action": "save", f"q-{q['photos'].pk}": [photo()]})
+    image = AnswerImage.objects.get()
+    assert answer_images_requeue_stuck() == 0  # not yet: its worker may be on it
+    later = image.created_at + timedelta(minutes=11)
+    assert answer_images_requeue_stuck(now=later) == 1
+    image.refresh_from_db()
+    assert image.status == AnswerImage.Status.READY
+    assert image.thumbnail.name
+    assert answer_images_requeue_stuck(now=later) == 0
+
+
 def test_a_photo_cut_short_is_marked_unreadable_by_the_worker(
     client, annas, wardrobe, eager_tasks, django_capture_on_commit_callbacks
 ):
