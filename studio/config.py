@@ -13,11 +13,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import environ
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 
 from studio.money import CURRENCY_CODES
 from studio.timezones import TIME_ZONE_NAMES
 
-DEV_SECRET_PREFIX = "django-insecure-"  # noqa: S105 (a marker, not a secret)
+DEV_SECRET_PREFIX = SECRET_KEY_INSECURE_PREFIX  # Django's marker for a key it made up
 
 
 def database_config(*, url: str | None, var_dir: Path) -> dict[str, Any]:
@@ -136,10 +141,11 @@ def production_problem(*, debug: bool, secret_key: str, allowed_hosts: list[str]
     """Why the app must not start in production mode, or None when it may."""
     if debug:
         return None
-    if not secret_key or secret_key.startswith(DEV_SECRET_PREFIX) or len(secret_key) < 50:
+    if not secret_key_is_strong(secret_key):
         return (
             "Sitting will not start with DEBUG off until SECRET_KEY is set to a long random "
-            'value, e.g. python3 -c "import secrets; print(secrets.token_urlsafe(50))".'
+            f"value (at least {SECRET_KEY_MIN_LENGTH} characters, not a repeated pattern), "
+            'e.g. python3 -c "import secrets; print(secrets.token_urlsafe(50))".'
         )
     if not allowed_hosts:
         return (
@@ -147,6 +153,16 @@ def production_problem(*, debug: bool, secret_key: str, allowed_hosts: list[str]
             "host names, e.g. ALLOWED_HOSTS=photos.example.com."
         )
     return None
+
+
+def secret_key_is_strong(secret_key: str) -> bool:
+    """Whether Django's deploy check (security.W009) would accept this key: long enough,
+    varied enough, and not one Django made up for a laptop."""
+    return (
+        len(secret_key) >= SECRET_KEY_MIN_LENGTH
+        and len(set(secret_key)) >= SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        and not secret_key.startswith(SECRET_KEY_INSECURE_PREFIX)
+    )
 
 
 def dev_secret_key(var_dir: Path) -> str:
