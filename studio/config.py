@@ -79,6 +79,30 @@ def celery_config(*, broker_url: str | None, var_dir: Path) -> dict[str, Any]:
     }
 
 
+CACHE_KINDS = ("redis", "file", "database", "memory")
+DATABASE_CACHE_TABLE = "sitting_cache"
+
+
+def cache_config(*, kind: str, redis_url: str, var_dir: Path) -> dict[str, Any]:
+    """The default cache, which holds the rate limits' counters: Redis when REDIS_URL is
+    set, else files under var/ shared by every process on this machine; `kind` (CACHE)
+    picks one of CACHE_KINDS instead. Every kind keeps a counter for its whole window."""
+    kind = kind or ("redis" if redis_url else "file")
+    if kind not in CACHE_KINDS:
+        raise ValueError(f"CACHE={kind!r} is not a cache Sitting knows; use one of {CACHE_KINDS}.")
+    if kind == "redis":
+        if not redis_url:
+            raise ValueError("CACHE=redis needs REDIS_URL, e.g. redis://127.0.0.1:6379/0.")
+        default = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    elif kind == "file":
+        default = {"BACKEND": "studio.cache.FileCache", "LOCATION": str(var_dir / "cache")}
+    elif kind == "database":  # its table is made by `manage.py createcachetable`
+        default = {"BACKEND": "studio.cache.DatabaseCache", "LOCATION": DATABASE_CACHE_TABLE}
+    else:  # one process only: for tests, or a site run by a single process
+        default = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    return {"default": default}
+
+
 def storages_config(
     *, bucket: str | None, static_manifest: bool, options: dict[str, Any] | None = None
 ) -> dict[str, Any]:

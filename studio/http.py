@@ -1,13 +1,35 @@
+import ipaddress
+
 from django.conf import settings
+
+UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104 (a label for "no address", never bound to)
 
 
 def client_ip(request) -> str:
     """The visitor's address. Behind the TLS proxy (BEHIND_TLS_PROXY) that is the last
-    address the proxy appended to X-Forwarded-For; anything before it the visitor can forge."""
+    address the proxy appended to X-Forwarded-For; anything before it the visitor can forge.
+    Always a valid address (UNKNOWN_ADDRESS when there is none)."""
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    candidates = [request.META.get("REMOTE_ADDR", "")]
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded:
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+        candidates.insert(0, forwarded.split(",")[-1].strip())
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue
+    return UNKNOWN_ADDRESS
+
+
+def client_address(request) -> str:
+    """What limits count by: the visitor's IPv4 address, or their IPv6 /64 network, since
+    one household or server is given a whole /64 and may use any address in it."""
+    address = ipaddress.ip_address(client_ip(request))
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
 
 
 def int_or_none(raw: str | None) -> int | None:

@@ -227,3 +227,29 @@ def test_forms_may_send_people_to_stripe_checkout_and_to_a_local_stand_in_only_w
         "https://checkout.stripe.com",
         "http://127.0.0.1:12111",
     ]
+
+
+def test_rate_limits_live_in_redis_when_configured_else_in_files_under_var(tmp_path):
+    redis = config.cache_config(kind="", redis_url="redis://127.0.0.1:6379/2", var_dir=tmp_path)
+    assert redis["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    files = config.cache_config(kind="", redis_url="", var_dir=tmp_path)["default"]
+    assert files == {"BACKEND": "studio.cache.FileCache", "LOCATION": str(tmp_path / "cache")}
+    database = config.cache_config(kind="database", redis_url="", var_dir=tmp_path)["default"]
+    assert database["BACKEND"] == "studio.cache.DatabaseCache"
+    memory = config.cache_config(kind="memory", redis_url="", var_dir=tmp_path)["default"]
+    assert memory["BACKEND"].endswith("LocMemCache")
+
+
+@pytest.mark.parametrize(
+    ("kind", "redis_url", "said"), [("memcached", "", "CACHE='memcached'"), ("redis", "", "REDIS")]
+)
+def test_a_cache_sitting_cannot_use_is_named(tmp_path, kind, redis_url, said):
+    with pytest.raises(ValueError, match=said):
+        config.cache_config(kind=kind, redis_url=redis_url, var_dir=tmp_path)
+
+
+def test_the_app_refuses_to_start_with_an_unknown_cache_in_one_line():
+    result = _manage("check", DEBUG="true", CACHE="memcache")
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "CACHE='memcache'" in result.stderr
