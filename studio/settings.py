@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "studio.middleware.RequestSizeMiddleware",  # before anything that might read the body
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -151,6 +152,14 @@ STORAGES = config.storages_config(
     },
 )
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Bodies above this are refused from their Content-Length before being read (413), except
+# on the few views that take more (studio.middleware.request_body_allowances: gallery
+# uploads 81 MB, questionnaire photos 101 MB); the proxy's limit should be the largest.
+REQUEST_BODY_MAX_BYTES = 10 * 1024 * 1024
+# Django's own limits within that: form fields held in memory, and files in memory before
+# they spill to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Email: an SMTP URL in production (smtp+tls://user:password@host:587); by default every
 # message is written to var/outbox/ as an .eml file that any mail program opens.
