@@ -36,17 +36,15 @@ ANSWER_PHOTOS_PER_POST = 5  # photos of the largest size one questionnaire post 
 
 
 def request_body_allowances() -> dict[str, tuple[int, bool]]:
-    """Views that take more than REQUEST_BODY_MAX_BYTES: {view name: (bytes, answers
-    JSON)}. Their own per-file limits decide the rest, once the body is within these."""
+    """Views that take more than REQUEST_BODY_MAX_BYTES: {view name: (bytes of files, answers
+    JSON)}; the body may be FORM_OVERHEAD_BYTES more. Their own per-file limits decide the
+    rest, once the body is within these."""
     from gallery.services import MAX_UPLOAD_BYTES
     from sessions.answer_images import MAX_BYTES as ANSWER_PHOTO_BYTES
 
     return {
-        "admin:gallery_gallery_upload_file": (MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES, True),
-        "sessions:questionnaire-fill": (
-            ANSWER_PHOTOS_PER_POST * ANSWER_PHOTO_BYTES + FORM_OVERHEAD_BYTES,
-            False,
-        ),
+        "admin:gallery_gallery_upload_file": (MAX_UPLOAD_BYTES, True),
+        "sessions:questionnaire-fill": (ANSWER_PHOTOS_PER_POST * ANSWER_PHOTO_BYTES, False),
     }
 
 
@@ -74,10 +72,11 @@ class RequestSizeMiddleware:
             view_name = resolve(request.path_info).view_name
         except Resolver404:
             view_name = ""
-        limit, as_json = request_body_allowances().get(
-            view_name, (settings.REQUEST_BODY_MAX_BYTES, False)
-        )
-        if size <= limit:
+        allowance = request_body_allowances().get(view_name)
+        if allowance is None:
+            return self._refuse(request, status=413, limit=settings.REQUEST_BODY_MAX_BYTES)
+        limit, as_json = allowance
+        if size <= limit + FORM_OVERHEAD_BYTES:
             return self.get_response(request)
         return self._refuse(request, status=413, limit=limit, as_json=as_json)
 

@@ -31,7 +31,7 @@ def test_the_questionnaire_takes_five_full_size_photos_and_no_more(client, studi
     url = reverse("sessions:questionnaire-fill", args=["any-token", 1])
     refused = post_declaring(client, url, 300 * MB)  # read in full, before, then refused
     assert refused.status_code == 413
-    assert "up to 101 MB at a time" in refused.text
+    assert "up to 100 MB at a time" in refused.text
     assert post_declaring(client, url, 11 * MB, CONTENT_TYPE="text/plain").status_code == 404
 
 
@@ -46,7 +46,7 @@ def test_the_gallery_upload_answers_in_json_past_its_allowance(client, staff_use
     assert refused.status_code == 413
     assert json.loads(refused.content) == {
         "status": "rejected",
-        "reason": "it is over the 81 MB limit",
+        "reason": "it is over the 80 MB limit",
     }
 
 

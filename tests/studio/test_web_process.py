@@ -196,7 +196,7 @@ def test_an_oversize_photo_upload_is_refused_in_the_upload_pages_json(production
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert seconds < 3
     body = answer.split(b"\r\n\r\n", 1)[1]
-    assert json.loads(body) == {"status": "rejected", "reason": "it is over the 81 MB limit"}
+    assert json.loads(body) == {"status": "rejected", "reason": "it is over the 80 MB limit"}
 
 
 def test_a_body_of_unknown_length_is_refused_rather_than_read_without_end(production_site):
