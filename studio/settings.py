@@ -153,8 +153,8 @@ STORAGES = config.storages_config(
 )
 FILE_UPLOAD_PERMISSIONS = 0o640
 # Bodies above this are refused from their Content-Length before being read (413), except
-# on the few views that take more (studio.middleware.request_body_allowances: gallery
-# uploads 80 MB, questionnaire photos 100 MB, each 1 MB more for the form); the proxy's limit should be the largest.
+# on views that take more (studio.middleware.request_body_allowances: a gallery photo 80 MB,
+# questionnaire photos 100 MB, 1 MB more for the form); the proxy's limit: the largest.
 REQUEST_BODY_MAX_BYTES = 10 * 1024 * 1024
 # Django's own limits within that: form fields held in memory, and files in memory before
 # they spill to a temporary file.
