@@ -13,10 +13,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.timesince import timeuntil
 
 from gallery import pins
 from gallery.models import Gallery, Photo, ShareLink
+from studio.http import wait_text
 
 SALT = "gallery.link"
 GRANTS_SESSION_KEY = "gallery_grants"  # ids of galleries this browser opened by signed link
@@ -163,14 +163,14 @@ def share_link_unlock(request, link: ShareLink, *, pin: str, address: str) -> No
                     "your connection. If you're not sure of the PIN, ask the person who sent "
                     "you the link."
                 )
-                % {"wait": timeuntil(wait.until, now)}
+                % {"wait": wait_text(wait.until, now)}
             ) from None
         if not check_password("".join(pin.split()), link.pin_hash):
             _guessing_noticed(link, now)
             message = _("That PIN isn't right. Please check it and try again.")
             if wait_if_wrong:
                 message = _("That PIN isn't right. You can try again in %(wait)s.") % {
-                    "wait": timeuntil(wait_if_wrong, now)
+                    "wait": wait_text(wait_if_wrong, now)
                 }
             raise PinRefused(message)
         pins.pin_right(share_link_id=link.pk, address=address)

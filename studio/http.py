@@ -1,6 +1,9 @@
 import ipaddress
+import math
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils.timesince import timeuntil
 
 UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104 (a label for "no address", never bound to)
 
@@ -35,3 +38,10 @@ def client_address(request) -> str:
 def int_or_none(raw: str | None) -> int | None:
     """A row id typed in a query string, or None for anything else (never an error)."""
     return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+
+
+def wait_text(until: datetime, now: datetime) -> str:
+    """How long until `until`, in whole minutes rounded up, for a person ("1 minute", "2
+    hours, 8 minutes"): a wait never reads as "0 minutes"."""
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    return timeuntil(now + timedelta(minutes=minutes), now)

@@ -16,8 +16,9 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
+
+from studio.http import wait_text
 
 LOGIN_FIRST_WAIT = timedelta(minutes=1)
 LOGIN_LONGEST_WAIT = timedelta(days=1)
@@ -61,7 +62,7 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     from axes.handlers.proxy import AxesProxyHandler
 
     until = AxesProxyHandler.get_implementation().wait_until(request, credentials)
-    wait = timeuntil(until, timezone.now()) if until else _("a minute")
+    wait = wait_text(until, timezone.now()) if until else _("a minute")
     message = _(
         "Too many wrong passwords for “%(username)s” from your connection. Please wait "
         "%(wait)s, then try again. Signing in from another connection works meanwhile."

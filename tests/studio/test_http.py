@@ -38,3 +38,14 @@ def test_an_address_that_is_not_one_never_breaks_a_page(settings):
     assert client_ip(forged) == "10.0.0.2"
     nothing = RequestFactory().get("/", REMOTE_ADDR="")
     assert client_address(nothing) == UNKNOWN_ADDRESS
+
+
+def test_a_wait_reads_in_whole_minutes_rounded_up():
+    from datetime import UTC, datetime, timedelta
+
+    from studio.http import wait_text
+
+    now = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    assert wait_text(now + timedelta(seconds=5), now) == "1\xa0minute"
+    assert wait_text(now + timedelta(seconds=61), now) == "2\xa0minutes"
+    assert wait_text(now + timedelta(hours=17, seconds=3), now) == "17\xa0hours, 1\xa0minute"
