@@ -6,15 +6,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from clients.forms import SignInForm
 from clients.models import Client
 from clients.services import sign_in_link_request, sign_in_link_use
 from sessions.access import booking_token
 from sessions.selectors import booking_list_for_client
-from studio.http import client_ip
 
 CLIENT_SESSION_KEY = "client_id"
+# Sign-in links asked for, per hour: for one email address, and from one address (IP).
+SIGN_IN_RATE_PER_EMAIL = "5/h"
+SIGN_IN_RATE_PER_IP = "20/h"
 
 
 def client_from_request(request) -> Client | None:
@@ -27,7 +30,18 @@ def client_from_request(request) -> Client | None:
 def sign_in(request):
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        sign_in_link_request(email=form.cleaned_data["email"], ip=client_ip(request))
+        email = form.cleaned_data["email"].strip()
+        limited = is_ratelimited(
+            request, group="sign-in:ip", key="ip", rate=SIGN_IN_RATE_PER_IP, increment=True
+        ) or is_ratelimited(
+            request,
+            group="sign-in:email",
+            key=lambda _group, _request: email.lower(),
+            rate=SIGN_IN_RATE_PER_EMAIL,
+            increment=True,
+        )
+        if not limited:  # past a limit nothing is sent, and the answer is the same
+            sign_in_link_request(email=email)
         # The same answer whether or not the address is known.
         return render(request, "clients/sign_in_sent.html", {"email": form.cleaned_data["email"]})
     return render(request, "clients/sign_in.html", {"form": form})

@@ -3,25 +3,25 @@ gallery's signed link (from the "your gallery is ready" email); someone the stud
 share link (its PIN entered, if it has one). Anyone else gets a 404, the same answer as for
 a gallery that does not exist. A draft is for staff only."""
 
-import contextlib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core import signing
-from django.core.cache import cache
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
+from gallery import pins
 from gallery.models import Gallery, Photo, ShareLink
-from studio.services import over_limit
+from studio.http import wait_text
 
 SALT = "gallery.link"
 GRANTS_SESSION_KEY = "gallery_grants"  # ids of galleries this browser opened by signed link
 SHARES_SESSION_KEY = "gallery_shares"  # {gallery id: share link id} opened by share link
-PIN_LIMIT_PER_IP = 10  # wrong PINs an hour from one address
-PIN_LIMIT_PER_GALLERY = 30  # and for one gallery, from anywhere
+KNEW_PIN_COOKIE_AGE = timedelta(days=365)
 VISIBLE = (Gallery.Status.PUBLISHED, Gallery.Status.SELECTION_SUBMITTED, Gallery.Status.DELIVERED)
 
 
@@ -128,34 +128,100 @@ class PinRefused(Exception):
         self.message = message
 
 
-def share_link_unlock(request, link: ShareLink, *, pin: str, ip: str) -> None:
+def share_link_let_in(request, link: ShareLink) -> bool:
+    """Whether this browser may open the link without typing its PIN: it still holds its
+    grant for the link's current PIN, or the signed cookie saying it typed that PIN
+    before. Neither depends on any count, so no one's guessing can shut it out."""
+    if not link.pin_hash:
+        return True
+    grant = request.session.get(SHARES_SESSION_KEY, {}).get(str(link.gallery_id))
+    if grant == [link.pk, _pin_mark(link)]:
+        return True
+    remembered = request.get_signed_cookie(
+        _knew_pin_cookie(link),
+        default="",
+        salt=_knew_pin_cookie(link),
+        max_age=KNEW_PIN_COOKIE_AGE,
+    )
+    return constant_time_compare(remembered, _knew_pin_mark(link))
+
+
+def share_link_unlock(request, link: ShareLink, *, pin: str, address: str) -> None:
     """Let this browser in through the link, checking its PIN if it has one. Wrong PINs
-    are limited per address and per gallery; past the limit even the right PIN waits an
-    hour, so guessing 10,000 PINs is not practical. Raises PinRefused."""
+    make this address (and only it) wait longer each time (gallery.pins); the studio hears
+    of a guessing run. Raises PinRefused with what to do."""
     from django.utils.translation import gettext as _
 
     if link.pin_hash:
-        limits = {
-            f"share-pin:ip:{ip}": PIN_LIMIT_PER_IP,
-            f"share-pin:gallery:{link.gallery_id}": PIN_LIMIT_PER_GALLERY,
-        }
-        # Each try takes its place in the count before the (slow) check, so tries sent at
-        # once can't all slip under the limit; a right PIN gives its place back.
-        over = [over_limit(key, limit) for key, limit in limits.items()]
-        right = not any(over) and check_password(pin.strip(), link.pin_hash)
-        if right or any(over):
-            for key in limits:
-                with contextlib.suppress(ValueError):
-                    cache.decr(key)
-        if any(over):
+        now = timezone.now()
+        try:
+            wait_if_wrong = pins.pin_try_claim(share_link_id=link.pk, address=address, now=now)
+        except pins.PinWait as wait:
             raise PinRefused(
-                _("Too many tries. Please wait an hour, or ask the studio for the PIN.")
-            )
-        if not right:
-            raise PinRefused(_("That PIN isn't right. Please check it and try again."))
+                _(
+                    "Please wait %(wait)s before trying again: several wrong PINs came from "
+                    "your connection. If you're not sure of the PIN, ask the person who sent "
+                    "you the link."
+                )
+                % {"wait": wait_text(wait.until, now)}
+            ) from None
+        if not check_password("".join(pin.split()), link.pin_hash):
+            _guessing_noticed(link, now)
+            message = _("That PIN isn't right. Please check it and try again.")
+            if wait_if_wrong:
+                message = _("That PIN isn't right. You can try again in %(wait)s.") % {
+                    "wait": wait_text(wait_if_wrong, now)
+                }
+            raise PinRefused(message)
+        pins.pin_right(share_link_id=link.pk, address=address)
+    share_link_grant(request, link)
+
+
+def share_link_grant(request, link: ShareLink) -> None:
+    """Remember in this browser's session that it opened the gallery through this link
+    (with its current PIN, if it has one)."""
     shares = dict(request.session.get(SHARES_SESSION_KEY, {}))
     shares[str(link.gallery_id)] = [link.pk, _pin_mark(link)]
     request.session[SHARES_SESSION_KEY] = shares
+
+
+def share_link_remember(response, link: ShareLink) -> None:
+    """Give this browser the signed cookie saying it knew the link's PIN (see
+    share_link_let_in): it outlives the session, and a new PIN voids it."""
+    if not link.pin_hash:
+        return
+    response.set_signed_cookie(
+        _knew_pin_cookie(link),
+        _knew_pin_mark(link),
+        salt=_knew_pin_cookie(link),
+        max_age=int(KNEW_PIN_COOKIE_AGE.total_seconds()),
+        path=reverse("gallery:share-open", args=[link.token]),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _knew_pin_cookie(link: ShareLink) -> str:
+    return f"share_pin_{link.pk}"
+
+
+def _knew_pin_mark(link: ShareLink) -> str:
+    return salted_hmac("gallery.share-knew-pin", link.pin_hash, algorithm="sha256").hexdigest()
+
+
+def _guessing_noticed(link: ShareLink, now: datetime) -> None:
+    """After a wrong PIN: if this link is being guessed, tell the studio (once a day)."""
+    from gallery.emails import pin_guessing_email_key
+    from gallery.tasks import pin_guessing_email_send_task
+    from studio.background import task_enqueue_on_commit
+    from studio.models import SentEmail
+
+    if not pins.guessing_runs(now=now).filter(pk=link.pk).exists():
+        return
+    day = timezone.localdate(now).isoformat()
+    if not SentEmail.objects.filter(key=pin_guessing_email_key(link.pk, day)).exists():
+        task_enqueue_on_commit(pin_guessing_email_send_task, share_link_id=link.pk, day=day)
 
 
 def _pin_mark(link: ShareLink) -> str:

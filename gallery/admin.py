@@ -1,6 +1,9 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -29,6 +32,7 @@ from gallery.services import (
 from studio import image_files
 from studio.admin_permissions import admin_view_requires
 from studio.http import int_or_none
+from studio.selectors import studio_get
 from studio.services import storage_signed_url
 
 
@@ -104,13 +108,10 @@ class PhotoInline(admin.TabularInline):
 
 
 class ShareLinkForm(forms.ModelForm):
-    new_pin = forms.RegexField(
-        regex=r"^[0-9]{4}$",
+    new_pin = forms.CharField(
         required=False,
         label=_("PIN"),
-        help_text=_("4 digits; leave empty to keep the current one."),
-        error_messages={"invalid": _("A PIN is 4 digits, like 2580.")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 5, "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 8, "autocomplete": "off"}),
     )
     remove_pin = forms.BooleanField(required=False, label=_("no PIN"))
 
@@ -118,12 +119,40 @@ class ShareLinkForm(forms.ModelForm):
         model = ShareLink
         fields = ["label", "can_favorite", "new_pin", "remove_pin", "expires_on", "revoked"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # New PINs have the length the studio asks for now; a link's old PIN keeps working.
+        self.pin_digits = studio_get().share_pin_digits
+        self.fields["new_pin"].help_text = _(
+            "%(digits)s digits; leave empty to keep the current one."
+        ) % {"digits": self.pin_digits}
+
+    def clean_new_pin(self) -> str:
+        pin = "".join(self.cleaned_data["new_pin"].split())  # "258 014" is 258014
+        if pin and not re.fullmatch(rf"[0-9]{{{self.pin_digits}}}", pin):
+            facts = {
+                "digits": self.pin_digits,
+                "example": "258014736914"[: self.pin_digits],
+                "count": len(pin),
+            }
+            if pin.isascii() and pin.isdigit():
+                raise ValidationError(
+                    _("A PIN is %(digits)s digits, like %(example)s; this one has %(count)s.")
+                    % facts
+                )
+            raise ValidationError(
+                _("A PIN is %(digits)s digits (0 to 9 only), like %(example)s.") % facts
+            )
+        return pin
+
     def save(self, commit=True):
         link = super().save(commit=False)
         if self.cleaned_data.get("new_pin"):
             link.pin_hash = make_password(self.cleaned_data["new_pin"])
+            link.pin_length = len(self.cleaned_data["new_pin"])
         elif self.cleaned_data.get("remove_pin"):
             link.pin_hash = ""
+            link.pin_length = 0
         if commit:
             link.save()
         return link

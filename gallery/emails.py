@@ -150,3 +150,61 @@ def gallery_message(kind: str, gallery, studio, *, template=None) -> dict:
     words = wording(f"gallery-{kind}", facts, template=template)
     label = _("Download my photos") if kind == "finals" else _("Open my gallery")
     return {**words, "studio": studio, "button": (label, gallery_link_url(gallery, absolute=True))}
+
+
+def pin_guessing_email_key(share_link_id: int, day: str) -> str:
+    return f"share-link:{share_link_id}:pin-guessing:{day}"
+
+
+def pin_guessing_email_send(*, share_link_id: int, day: str) -> bool:
+    """Tell the studio someone is guessing a share link's PIN: once per link and day (the
+    studio's `day`); False if already told, no longer so, or there is no contact address."""
+    from gallery.pins import guessing_runs
+
+    link = guessing_runs(now=timezone.now()).filter(pk=share_link_id).first()
+    studio = studio_get()
+    if link is None or not studio.contact_email:
+        return False
+    gallery = link.gallery
+    facts = {
+        "label": link.label,
+        "title": gallery.title,
+        "wrong": link.wrong,
+        "addresses": link.addresses,
+    }
+    with (
+        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
+        translation.override(settings.LANGUAGE_CODE),
+    ):
+        context = {
+            "studio": studio,
+            "heading": _("Someone is guessing a PIN"),
+            "paragraphs": [
+                _(
+                    "Someone is guessing the PIN of the share link for %(label)s to "
+                    "“%(title)s”: %(wrong)s wrong PINs from %(addresses)s connections in the "
+                    "last day."
+                )
+                % facts,
+                _(
+                    "Each connection waits longer after every wrong PIN, and whoever already "
+                    "opened the gallery with the right PIN still gets in. If you didn't expect "
+                    "this, give the link a new PIN or revoke it, and send the new one to the "
+                    "people it is for."
+                ),
+            ],
+            "button": (
+                _("Open the gallery"),
+                settings.SITE_URL + reverse("admin:gallery_gallery_change", args=[gallery.pk]),
+            ),
+        }
+        text, html = email_render("payment", context)
+        return email_send_once(
+            key=pin_guessing_email_key(link.pk, day),
+            to=formataddr((studio.name, studio.contact_email)),
+            subject=_("Someone is guessing the PIN of the link for %(label)s") % facts,
+            text=text,
+            html=html,
+            kind="studio-pin-guessing",
+            gallery=gallery,
+        )

@@ -157,9 +157,18 @@ def _photo_files_delete(sender, instance: Photo, **kwargs) -> None:
 
 class FavoriteList(models.Model):
     """One person's favorites in a gallery ("Anna", "Grandma"): a household can each pick,
-    compare, and submit one list as the selection."""
+    compare, and submit one list as the selection. A list made through a share link is that
+    link's guest's own: the client's lists (no share link) and other guests' stay apart."""
 
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="favorite_lists")
+    share_link = models.ForeignKey(
+        "ShareLink",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="favorite_lists",
+        verbose_name=_("made through the share link"),
+    )
     name = models.CharField(_("name"), max_length=60)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -168,11 +177,28 @@ class FavoriteList(models.Model):
         verbose_name_plural = _("favorites lists")
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["gallery", "name"], name="favorite_list_unique_name")
+            models.UniqueConstraint(
+                fields=["gallery", "name"],
+                condition=models.Q(share_link__isnull=True),
+                name="favorite_list_unique_name",
+            ),
+            models.UniqueConstraint(
+                fields=["share_link", "name"],
+                condition=models.Q(share_link__isnull=False),
+                name="favorite_list_unique_name_per_share_link",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name, marked as a guest's when made through a share link (so the client's
+        "Anna" and a guest's "Anna" are told apart)."""
+        if self.share_link_id is None:
+            return self.name
+        return _("%(name)s (guest)") % {"name": self.name}
 
 
 class Favorite(models.Model):
@@ -259,14 +285,16 @@ def _share_token() -> str:
 
 class ShareLink(models.Model):
     """A link the studio gives to someone other than the client (a grandparent, a partner
-    abroad): view only, or view and choose favorites; optionally with a 4-digit PIN and an
-    end date; revocable. It never sends the selection."""
+    abroad): view only, or view and choose favorites; optionally with a PIN (as many digits
+    as the studio's setting asked when it was set) and an end date; revocable. It never
+    sends the selection."""
 
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="share_links")
     label = models.CharField(_("who it's for"), max_length=60)
     token = models.CharField(max_length=40, unique=True, default=_share_token, editable=False)
     can_favorite = models.BooleanField(_("may choose favorites and comment"), default=False)
     pin_hash = models.CharField(max_length=128, blank=True, editable=False)
+    pin_length = models.PositiveSmallIntegerField(default=0, editable=False)
     expires_on = models.DateField(_("works until"), null=True, blank=True)
     revoked = models.BooleanField(_("revoked"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -278,6 +306,31 @@ class ShareLink(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class SharePinAttempt(models.Model):
+    """Wrong PINs typed for one share link from one address (an IPv6 /64 counts as one),
+    which decide how long that address waits before its next try. The address is kept as
+    a keyed hash, never as typed; a right PIN deletes the row."""
+
+    share_link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="pin_attempts")
+    address_hash = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    last_failed_at = models.DateTimeField()
+    wait_until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("wrong PIN")
+        verbose_name_plural = _("wrong PINs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["share_link", "address_hash"], name="share_pin_attempt_once_per_address"
+            )
+        ]
+        indexes = [models.Index(fields=["last_failed_at"], name="share_pin_attempt_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.share_link}: {self.failures}"
 
 
 class Download(models.Model):

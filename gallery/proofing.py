@@ -4,9 +4,14 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from gallery.models import Comment, Favorite, FavoriteList, Gallery, Photo
+from gallery.models import Comment, Favorite, FavoriteList, Gallery, Photo, ShareLink
 
 LIST_NAME_MAX = 60
+GUEST_LISTS_MAX = 3  # favorites lists one share link's guests may keep
+
+
+class ListLimitReached(Exception):
+    """A share link's guests already keep GUEST_LISTS_MAX lists."""
 
 
 class SelectionLocked(Exception):
@@ -37,19 +42,30 @@ def first_name(name: str) -> str:
     return (name.split() or ["Me"])[0][:LIST_NAME_MAX]
 
 
-def favorite_list_get_or_create(*, gallery: Gallery, name: str) -> FavoriteList:
-    """The gallery's list with this name (trimmed, compared without case), made if new."""
+def favorite_list_get_or_create(
+    *, gallery: Gallery, name: str, share_link: ShareLink | None = None
+) -> FavoriteList:
+    """The list with this name (trimmed, compared without case) among the client's lists,
+    or with `share_link`, among that link's guests' own; made if new. Guests never reach
+    the client's or another link's lists, whatever name they type, and keep at most
+    GUEST_LISTS_MAX (ListLimitReached past it)."""
     name = " ".join(name.split())[:LIST_NAME_MAX]
     if not name:
         raise ValueError("a favorites list needs a name")
-    existing = gallery.favorite_lists.filter(name__iexact=name).first()
+    own = gallery.favorite_lists.filter(share_link=share_link)
+    existing = own.filter(name__iexact=name).first()
     if existing:
         return existing
     try:
         with transaction.atomic():
-            return FavoriteList.objects.create(gallery=gallery, name=name)
+            if share_link is not None:
+                # The link's row lock makes two tabs at once count each other's new lists.
+                ShareLink.objects.select_for_update().filter(pk=share_link.pk).first()
+                if own.count() >= GUEST_LISTS_MAX:
+                    raise ListLimitReached
+            return FavoriteList.objects.create(gallery=gallery, share_link=share_link, name=name)
     except IntegrityError:  # made in another tab this very moment
-        return gallery.favorite_lists.get(name=name)
+        return own.get(name=name)
 
 
 def favorite_set(*, favorite_list: FavoriteList, photo: Photo, on: bool) -> bool:

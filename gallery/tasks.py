@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from gallery.downloads import download_build, downloads_expire
-from gallery.emails import gallery_email_send, selection_email_send
+from gallery.emails import gallery_email_send, pin_guessing_email_send, selection_email_send
 from gallery.services import photo_process, photos_requeue_stuck
 from studio.emailing import MAIL_ERRORS
 
@@ -28,6 +28,20 @@ def selection_email_send_task(*, selection_id: int) -> bool:
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
 def gallery_email_send_task(*, gallery_id: int, kind: str) -> bool:
     return gallery_email_send(gallery_id=gallery_id, kind=kind)
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def pin_guessing_email_send_task(*, share_link_id: int, day: str) -> bool:
+    return pin_guessing_email_send(share_link_id=share_link_id, day=day)
+
+
+@shared_task
+def pin_attempts_forget_task() -> int:
+    from django.utils import timezone
+
+    from gallery.pins import pin_attempts_forget
+
+    return pin_attempts_forget(now=timezone.now())
 
 
 # A zip of a big gallery can take a while: its own time limit, and retried if the worker dies.

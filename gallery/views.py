@@ -21,13 +21,16 @@ from gallery.access import (
     gallery_viewer_get,
     photo_get_for_viewer,
     share_link_get,
+    share_link_grant,
+    share_link_let_in,
+    share_link_remember,
     share_link_unlock,
 )
 from gallery.imaging import THUMBNAIL_EDGE
 from gallery.models import Comment, Download, Favorite, FavoriteList, Photo, Selection
 from sessions.payment_views import checkout_redirect, refresh_from_stripe
 from sessions.payments import PaymentRefused, payment_checkout_url
-from studio.http import client_ip
+from studio.http import client_address
 from studio.services import storage_signed_url
 
 COMMENT_MAX = 2000
@@ -52,14 +55,22 @@ def _viewer(request, slug: str) -> Viewer:
         raise Http404 from None
 
 
+def _own_lists(viewer: Viewer, lists: list[FavoriteList]) -> list[FavoriteList]:
+    """The lists this person chooses into: a share link's guests theirs, the client theirs."""
+    owner = viewer.share_link.pk if viewer.share_link else None
+    return [favorite_list for favorite_list in lists if favorite_list.share_link_id == owner]
+
+
 def _current_list(request, viewer: Viewer, lists: list[FavoriteList]) -> FavoriteList | None:
-    """The list this browser chooses into: the one picked here, else the client's own."""
+    """The list this browser chooses into, among its own: the one picked here, else the one
+    with the person's first name."""
+    own = _own_lists(viewer, lists)
     chosen = request.session.get(_list_session_key(viewer))
-    by_id = {favorite_list.pk: favorite_list for favorite_list in lists}
+    by_id = {favorite_list.pk: favorite_list for favorite_list in own}
     if chosen in by_id:
         return by_id[chosen]
-    own = proofing.first_name(viewer.name).lower()
-    return next((item for item in lists if item.name.lower() == own), None)
+    name = proofing.first_name(viewer.name).lower()
+    return next((item for item in own if item.name.lower() == name), None)
 
 
 def _thumbnail_size(photo: Photo) -> tuple[int, int]:
@@ -147,7 +158,8 @@ def gallery_detail(request, slug):
         ],
         "photo_count": len(photos),
         "favorites_only": favorites_only,
-        "lists": lists,
+        "lists": _own_lists(viewer, lists),
+        "list_count": len(lists),
         "current_list": current,
         "summary": proofing.selection_summary(gallery=gallery, count=len(favorite_ids)),
     }
@@ -191,9 +203,14 @@ def favorite_set_view(request, slug, photo_id):
         refused = True
     else:
         if current is None:
-            current = proofing.favorite_list_get_or_create(
-                gallery=gallery, name=proofing.first_name(viewer.name)
-            )
+            try:
+                current = proofing.favorite_list_get_or_create(
+                    gallery=gallery,
+                    name=proofing.first_name(viewer.name),
+                    share_link=viewer.share_link,
+                )
+            except proofing.ListLimitReached:  # a guest with all their lists named otherwise
+                current = _own_lists(viewer, lists)[0]
             request.session[_list_session_key(viewer)] = current.pk
         try:
             is_favorite = proofing.favorite_set(favorite_list=current, photo=photo, on=wanted)
@@ -254,8 +271,21 @@ def favorite_list_choose(request, slug):
         raise Http404
     name = request.POST.get("name", "")
     if " ".join(name.split()):
-        favorite_list = proofing.favorite_list_get_or_create(gallery=viewer.gallery, name=name)
-        request.session[_list_session_key(viewer)] = favorite_list.pk
+        try:
+            favorite_list = proofing.favorite_list_get_or_create(
+                gallery=viewer.gallery, name=name, share_link=viewer.share_link
+            )
+        except proofing.ListLimitReached:
+            messages.error(
+                request,
+                _(
+                    "You can keep up to %(count)s favorites lists. Pick one of yours to go on "
+                    "choosing."
+                )
+                % {"count": proofing.GUEST_LISTS_MAX},
+            )
+        else:
+            request.session[_list_session_key(viewer)] = favorite_list.pk
     return redirect("gallery:gallery-detail", slug=slug)
 
 
@@ -391,15 +421,21 @@ def share_open(request, token):
         response["Referrer-Policy"] = "no-referrer"
         return _private(response)
     error = ""
-    if not link.pin_hash or request.method == "POST":
+    opened = share_link_let_in(request, link)  # whoever knew the PIN, whatever the guessing
+    if opened:
+        share_link_grant(request, link)
+    elif request.method == "POST":
         try:
-            share_link_unlock(request, link, pin=request.POST.get("pin", ""), ip=client_ip(request))
+            pin = request.POST.get("pin", "")
+            share_link_unlock(request, link, pin=pin, address=client_address(request))
+            opened = True
         except PinRefused as refused:
             error = refused.message
-        else:
-            response = redirect("gallery:gallery-detail", slug=link.gallery.slug)
-            response["Referrer-Policy"] = "no-referrer"
-            return _private(response)
+    if opened:
+        response = redirect("gallery:gallery-detail", slug=link.gallery.slug)
+        response["Referrer-Policy"] = "no-referrer"
+        share_link_remember(response, link)
+        return _private(response)
     # The site's own policy (same-origin) here, not no-referrer: under no-referrer the
     # browser posts the PIN form with "Origin: null", which Django's CSRF check refuses.
     response = render(request, "gallery/share_pin.html", {"link": link, "error": error}, status=200)

@@ -47,6 +47,7 @@ class StudioAdmin(admin.ModelAdmin):
                 "fields": [
                     "watermark",
                     ("watermark_position", "watermark_opacity", "watermark_scale"),
+                    "share_pin_digits",
                 ]
             },
         ),

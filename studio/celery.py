@@ -84,6 +84,10 @@ app.conf.update(
             "task": "studio.tasks.sessions_clear_expired_task",
             "schedule": crontab(hour=3, minute=17),
         },
+        "forget-old-wrong-pins": {
+            "task": "gallery.tasks.pin_attempts_forget_task",
+            "schedule": crontab(hour=3, minute=37),
+        },
         "prune-embedded-broker": {
             "task": "studio.tasks.broker_processed_prune_task",
             "schedule": crontab(hour=3, minute=47),

@@ -13,11 +13,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import environ
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 
 from studio.money import CURRENCY_CODES
 from studio.timezones import TIME_ZONE_NAMES
 
-DEV_SECRET_PREFIX = "django-insecure-"  # noqa: S105 (a marker, not a secret)
+DEV_SECRET_PREFIX = SECRET_KEY_INSECURE_PREFIX  # Django's marker for a key it made up
 
 
 def database_config(*, url: str | None, var_dir: Path) -> dict[str, Any]:
@@ -72,6 +77,30 @@ def celery_config(*, broker_url: str | None, var_dir: Path) -> dict[str, Any]:
             "polling_interval": 0.1,
         },
     }
+
+
+CACHE_KINDS = ("redis", "file", "database", "memory")
+DATABASE_CACHE_TABLE = "sitting_cache"
+
+
+def cache_config(*, kind: str, redis_url: str, var_dir: Path) -> dict[str, Any]:
+    """The default cache, which holds the rate limits' counters: Redis when REDIS_URL is
+    set, else files under var/ shared by every process on this machine; `kind` (CACHE)
+    picks one of CACHE_KINDS instead. Every kind keeps a counter for its whole window."""
+    kind = kind or ("redis" if redis_url else "file")
+    if kind not in CACHE_KINDS:
+        raise ValueError(f"CACHE={kind!r} is not a cache Sitting knows; use one of {CACHE_KINDS}.")
+    if kind == "redis":
+        if not redis_url:
+            raise ValueError("CACHE=redis needs REDIS_URL, e.g. redis://127.0.0.1:6379/0.")
+        default = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    elif kind == "file":
+        default = {"BACKEND": "studio.cache.FileCache", "LOCATION": str(var_dir / "cache")}
+    elif kind == "database":  # its table is made by `manage.py createcachetable`
+        default = {"BACKEND": "studio.cache.DatabaseCache", "LOCATION": DATABASE_CACHE_TABLE}
+    else:  # one process only: for tests, or a site run by a single process
+        default = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    return {"default": default}
 
 
 def storages_config(
@@ -136,10 +165,11 @@ def production_problem(*, debug: bool, secret_key: str, allowed_hosts: list[str]
     """Why the app must not start in production mode, or None when it may."""
     if debug:
         return None
-    if not secret_key or secret_key.startswith(DEV_SECRET_PREFIX) or len(secret_key) < 50:
+    if not secret_key_is_strong(secret_key):
         return (
             "Sitting will not start with DEBUG off until SECRET_KEY is set to a long random "
-            'value, e.g. python3 -c "import secrets; print(secrets.token_urlsafe(50))".'
+            f"value (at least {SECRET_KEY_MIN_LENGTH} characters, not a repeated pattern), "
+            'e.g. python3 -c "import secrets; print(secrets.token_urlsafe(50))".'
         )
     if not allowed_hosts:
         return (
@@ -147,6 +177,16 @@ def production_problem(*, debug: bool, secret_key: str, allowed_hosts: list[str]
             "host names, e.g. ALLOWED_HOSTS=photos.example.com."
         )
     return None
+
+
+def secret_key_is_strong(secret_key: str) -> bool:
+    """Whether Django's deploy check (security.W009) would accept this key: long enough,
+    varied enough, and not one Django made up for a laptop."""
+    return (
+        len(secret_key) >= SECRET_KEY_MIN_LENGTH
+        and len(set(secret_key)) >= SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        and not secret_key.startswith(SECRET_KEY_INSECURE_PREFIX)
+    )
 
 
 def dev_secret_key(var_dir: Path) -> str:

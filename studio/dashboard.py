@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncWeek
 
 from gallery.models import Gallery
+from gallery.pins import guessing_runs
 from sessions.ledger import money_ledger
 from sessions.models import Booking, Payment
 from sessions.models.payments import PAYMENT_RECEIVED_DIFFERS
@@ -175,6 +176,7 @@ def studio_dashboard(*, now: datetime, tz: ZoneInfo) -> dict:
     )
     return {
         "emails_failed": emails_failed,
+        "pin_guessing": list(guessing_runs(now=now)),
         "today": today,
         "todays_sessions": todays,
         "week_sessions": [b for b in week if b.local_start.date() != today],

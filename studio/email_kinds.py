@@ -187,6 +187,11 @@ _KINDS = [
     EmailKind("studio-dispute", _("To you: payment disputed"), to_studio=True),
     EmailKind("studio-late-payment", _("To you: late payment refunded"), to_studio=True),
     EmailKind("studio-refund-failed", _("To you: a refund Stripe refused"), to_studio=True),
+    EmailKind(
+        "studio-pin-guessing",
+        _("To you: someone is guessing a share link's PIN (at most daily)"),
+        to_studio=True,
+    ),
 ]
 KINDS = {spec.kind: spec for spec in _KINDS}
 

@@ -1,6 +1,11 @@
 import zoneinfo
 
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from studio.selectors import studio_get
 
@@ -23,3 +28,66 @@ class StudioMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+# Extra room for a form's other fields and the multipart boundaries around a file.
+FORM_OVERHEAD_BYTES = 1024 * 1024
+ANSWER_PHOTOS_PER_POST = 5  # photos of the largest size one questionnaire post may carry
+
+
+def request_body_allowances() -> dict[str, tuple[int, bool]]:
+    """Views that take more than REQUEST_BODY_MAX_BYTES: {view name: (bytes of files, answers
+    JSON)}; the body may be FORM_OVERHEAD_BYTES more. Their own per-file limits decide the
+    rest, once the body is within these."""
+    from gallery.services import MAX_UPLOAD_BYTES
+    from sessions.answer_images import MAX_BYTES as ANSWER_PHOTO_BYTES
+
+    return {
+        "admin:gallery_gallery_upload_file": (MAX_UPLOAD_BYTES, True),
+        "sessions:questionnaire-fill": (ANSWER_PHOTOS_PER_POST * ANSWER_PHOTO_BYTES, False),
+    }
+
+
+class RequestSizeMiddleware:
+    """Refuses a body larger than its view takes from its Content-Length, before a byte of
+    it is read (413), and a body of unknown length (411), which Django would not read.
+    Early in MIDDLEWARE, after the ones that only add headers: no query, no session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        declared = request.META.get("CONTENT_LENGTH") or ""
+        if not declared:
+            if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+                return self._refuse(request, status=411, limit=settings.REQUEST_BODY_MAX_BYTES)
+            return self.get_response(request)
+        try:
+            size = int(declared)
+        except ValueError:
+            return self.get_response(request)  # Django reads nothing of it
+        if size <= settings.REQUEST_BODY_MAX_BYTES:
+            return self.get_response(request)
+        try:
+            view_name = resolve(request.path_info).view_name
+        except Resolver404:
+            view_name = ""
+        allowance = request_body_allowances().get(view_name)
+        if allowance is None:
+            return self._refuse(request, status=413, limit=settings.REQUEST_BODY_MAX_BYTES)
+        limit, as_json = allowance
+        if size <= limit + FORM_OVERHEAD_BYTES:
+            return self.get_response(request)
+        return self._refuse(request, status=413, limit=limit, as_json=as_json)
+
+    @staticmethod
+    def _refuse(request, *, status: int, limit: int, as_json: bool = False) -> HttpResponse:
+        megabytes = limit // 1024 // 1024
+        if as_json:  # the upload page's script shows the reason beside the file's name
+            reason = gettext("it is over the %(limit)s MB limit") % {"limit": megabytes}
+            response = JsonResponse({"status": "rejected", "reason": reason}, status=status)
+        else:
+            response = render(request, "413.html", {"limit": megabytes, "status": status})
+            response.status_code = status
+        response["Content-Length"] = len(response.content)
+        return response

@@ -162,6 +162,15 @@ class Studio(models.Model):
         default=30,
         validators=[MinValueValidator(5), MaxValueValidator(100)],
     )
+    share_pin_digits = models.PositiveSmallIntegerField(
+        _("share link PINs (digits)"),
+        default=6,
+        validators=[MinValueValidator(6), MaxValueValidator(12)],
+        help_text=_(
+            "How many digits a new share link PIN has. Links given a PIN earlier keep theirs. "
+            "With 6 digits, guessing takes centuries from one connection."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

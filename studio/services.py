@@ -6,23 +6,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 log = logging.getLogger(__name__)
-
-
-def over_limit(key: str, limit: int) -> bool:
-    """Count one more attempt under `key` this hour; True once past `limit`. The cache is
-    Redis in production, so the count is shared by every web process."""
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key) > limit
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        return False
 
 
 def sessions_clear_expired() -> int:

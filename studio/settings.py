@@ -3,6 +3,7 @@ the defaults run on a laptop with nothing installed but Python.
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "axes",
     "studio",
     "clients",
     "sessions.apps.ShootsConfig",
@@ -56,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "studio.middleware.RequestSizeMiddleware",  # before anything that might read the body
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -64,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "studio.middleware.StudioMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a refused sign-in into the page saying why
 ]
 
 ROOT_URLCONF = "studio.urls"
@@ -90,6 +94,23 @@ DATABASES = {
     "default": config.database_config(url=env.str("DATABASE_URL", default=""), var_dir=VAR_DIR)
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes counts wrong passwords per username and address (studio/login_limits.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "studio.login_limits.LoginLimitHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(days=2)  # how long wrong passwords are remembered
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "studio.login_limits.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "studio.http.client_address"
+AXES_DISABLE_ACCESS_LOG = True  # no record of every sign-in's address
+AXES_ENABLE_ADMIN = False  # `manage.py axes_reset_ip_username <ip> <name>` lifts a wait
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -132,6 +153,14 @@ STORAGES = config.storages_config(
     },
 )
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Bodies above this are refused from their Content-Length before being read (413), except
+# on views that take more (studio.middleware.request_body_allowances: a gallery photo 80 MB,
+# questionnaire photos 100 MB, 1 MB more for the form); the proxy's limit: the largest.
+REQUEST_BODY_MAX_BYTES = 10 * 1024 * 1024
+# Django's own limits within that: form fields held in memory, and files in memory before
+# they spill to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Email: an SMTP URL in production (smtp+tls://user:password@host:587); by default every
 # message is written to var/outbox/ as an .eml file that any mail program opens.
@@ -154,21 +183,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = _celery["broker_transport_options"]
 CELERY_TASK_ALWAYS_EAGER = False
 
 # Cache (rate limits): Redis when configured, else files under var/ that every process
-# on this machine shares.
-if _redis_url := env.str("REDIS_URL", default=""):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": _redis_url,
-        }
-    }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-        }
-    }
+# on this machine shares; CACHE=database (after `manage.py createcachetable`) or memory.
+try:
+    CACHES = config.cache_config(
+        kind=env.str("CACHE", default=""),
+        redis_url=env.str("REDIS_URL", default=""),
+        var_dir=VAR_DIR,
+    )
+except ValueError as problem:
+    sys.exit(str(problem))
+# django-ratelimit counts by the address limits use everywhere (an IPv6 /64 counts as one).
+# Not in INSTALLED_APPS: its system check knows only memcached and django-redis, while
+# every cache above keeps its counters (tests/studio/test_rate_limits.py).
+RATELIMIT_IP_META_KEY = "studio.http.client_address"
 
 # Payments: on when the Stripe secret key is set. Without the webhook secret every webhook
 # is refused (and `manage.py check` says so), since payments are confirmed by webhooks.

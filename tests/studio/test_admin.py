@@ -47,6 +47,7 @@ def test_studio_settings_save_from_the_admin(client, studio, staff_user):
             "reminder_days": "7, 1",
             "questionnaire_nudge_days": "5",
             "favorites_nudge_days": "7",
+            "share_pin_digits": "6",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

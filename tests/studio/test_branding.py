@@ -25,6 +25,7 @@ STUDIO_FORM = {
     "reminder_days": "7, 1",
     "questionnaire_nudge_days": "5",
     "favorites_nudge_days": "7",
+    "share_pin_digits": "6",
 }
 
 

@@ -69,13 +69,19 @@ def test_s3_media_is_private_with_signed_expiring_urls(monkeypatch):
     assert "X-Amz-Signature" in query
 
 
+REAL_KEY = "Q8v_2kLm3Nz7Rt5Yw1Xc4Hb6Jd9Fg0Ss-aP3eW6rT9yU2iO5pA8sD1fG4hJ7kL0zX"
+
+
 @pytest.mark.parametrize(
     ("secret_key", "hosts", "expected"),
     [
         ("", ["photos.example.com"], "SECRET_KEY"),
         ("django-insecure-" + "x" * 60, ["photos.example.com"], "SECRET_KEY"),
         ("short", ["photos.example.com"], "SECRET_KEY"),
-        ("k" * 60, [], "ALLOWED_HOSTS"),
+        ("x" * 60, ["photos.example.com"], "SECRET_KEY"),  # long, but one letter
+        ("abcd" * 15, ["photos.example.com"], "SECRET_KEY"),  # four different characters
+        ("Q8v_2kLm3Nz7Rt5Yw1Xc4Hb6Jd9Fg0Ss-aP3eW6rT9yU2iO5", ["photos.example.com"], "SECRET_KEY"),
+        (REAL_KEY, [], "ALLOWED_HOSTS"),
     ],
 )
 def test_production_mode_names_the_missing_setting(secret_key, hosts, expected):
@@ -85,9 +91,41 @@ def test_production_mode_names_the_missing_setting(secret_key, hosts, expected):
 
 def test_production_mode_accepts_a_real_key_and_hosts():
     problem = config.production_problem(
-        debug=False, secret_key="k" * 60, allowed_hosts=["photos.example.com"]
+        debug=False, secret_key=REAL_KEY, allowed_hosts=["photos.example.com"]
     )
     assert problem is None
+
+
+def test_every_key_django_would_warn_about_is_refused_and_no_other():
+    from django.core.checks.security.base import _check_secret_key
+
+    candidates = [
+        "",
+        "x" * 60,
+        "abcde" * 10,
+        "abcd" * 15,
+        "k" * 49 + "Q",
+        REAL_KEY,
+        REAL_KEY[:49],
+        REAL_KEY[:50],
+        "django-insecure-" + REAL_KEY,
+    ]
+    for key in candidates:
+        assert config.secret_key_is_strong(key) is _check_secret_key(key), key
+
+
+def test_the_tests_and_ci_keys_pass_the_check():
+    from tomllib import loads
+
+    pyproject = loads((BASE_DIR / "pyproject.toml").read_text())
+    test_key = next(
+        entry.split("=", 1)[1]
+        for entry in pyproject["tool"]["pytest"]["ini_options"]["env"]
+        if entry.startswith("D:SECRET_KEY=")
+    )
+    assert config.secret_key_is_strong(test_key)
+    # .ci/run: "ci-" and 64 characters of base64 from 48 random bytes, less /+=.
+    assert config.secret_key_is_strong("ci-" + "A1b2C3d4E5" * 5)
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -110,8 +148,18 @@ def test_the_app_refuses_to_start_without_a_secret_key_in_one_line():
     assert "SECRET_KEY" in result.stderr
 
 
+def test_the_app_refuses_to_start_with_a_key_of_one_repeated_letter_in_one_line():
+    result = _manage(
+        "check", DEBUG="false", SECRET_KEY="x" * 60, ALLOWED_HOSTS="photos.example.com"
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "SECRET_KEY" in result.stderr
+    assert "x" * 60 not in result.stderr  # the key itself is never printed
+
+
 def test_the_app_refuses_to_start_without_allowed_hosts():
-    result = _manage("check", DEBUG="false", SECRET_KEY="k" * 60)
+    result = _manage("check", DEBUG="false", SECRET_KEY=REAL_KEY)
     assert result.returncode == 1
     assert "ALLOWED_HOSTS" in result.stderr
 
@@ -179,3 +227,29 @@ def test_forms_may_send_people_to_stripe_checkout_and_to_a_local_stand_in_only_w
         "https://checkout.stripe.com",
         "http://127.0.0.1:12111",
     ]
+
+
+def test_rate_limits_live_in_redis_when_configured_else_in_files_under_var(tmp_path):
+    redis = config.cache_config(kind="", redis_url="redis://127.0.0.1:6379/2", var_dir=tmp_path)
+    assert redis["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    files = config.cache_config(kind="", redis_url="", var_dir=tmp_path)["default"]
+    assert files == {"BACKEND": "studio.cache.FileCache", "LOCATION": str(tmp_path / "cache")}
+    database = config.cache_config(kind="database", redis_url="", var_dir=tmp_path)["default"]
+    assert database["BACKEND"] == "studio.cache.DatabaseCache"
+    memory = config.cache_config(kind="memory", redis_url="", var_dir=tmp_path)["default"]
+    assert memory["BACKEND"].endswith("LocMemCache")
+
+
+@pytest.mark.parametrize(
+    ("kind", "redis_url", "said"), [("memcached", "", "CACHE='memcached'"), ("redis", "", "REDIS")]
+)
+def test_a_cache_sitting_cannot_use_is_named(tmp_path, kind, redis_url, said):
+    with pytest.raises(ValueError, match=said):
+        config.cache_config(kind=kind, redis_url=redis_url, var_dir=tmp_path)
+
+
+def test_the_app_refuses_to_start_with_an_unknown_cache_in_one_line():
+    result = _manage("check", DEBUG="true", CACHE="memcache")
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "CACHE='memcache'" in result.stderr

@@ -144,3 +144,70 @@ def test_healthz_answers_503_when_the_database_is_down(tmp_path):
         status, _, body = get(base + "/healthz", via_tls_proxy=False)  # probes come in plain
     assert status == 503
     assert json.loads(body) == {"database": "unavailable", "broker": "ok", "status": "unavailable"}
+
+
+def send_head_of_a_body(base: str, head: str, first_bytes: bytes) -> tuple[bytes, float]:
+    """Send a request's head and the first bytes of its body, never the rest; the answer
+    and how long it took to come."""
+    host, port = base.removeprefix("http://").split(":")
+    started = time.monotonic()
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + first_bytes)
+        answer = b""
+        while not _whole(answer) and (chunk := sock.recv(65536)):
+            answer += chunk
+    return answer, time.monotonic() - started
+
+
+def _whole(answer: bytes) -> bool:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            return len(body) >= int(line.split(b":")[1])
+    return False
+
+
+def test_a_300_mb_body_is_refused_at_once_without_being_read(production_site):
+    answer, seconds = send_head_of_a_body(
+        production_site,
+        "POST /my/sign-in/ HTTP/1.1\n"
+        "Host: photos.example.com\n"
+        "X-Forwarded-Proto: https\n"
+        "Content-Type: application/x-www-form-urlencoded\n"
+        f"Content-Length: {300 * 1024 * 1024}\n",
+        b"email=anna%40example.com&",
+    )
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert seconds < 3  # the server answered without waiting for 300 MB that never came
+    assert b"That was too much to send at once" in answer
+    assert b"Strict-Transport-Security: max-age=31536000" in answer
+
+
+def test_an_oversize_photo_upload_is_refused_in_the_upload_pages_json(production_site):
+    answer, seconds = send_head_of_a_body(
+        production_site,
+        "POST /admin/gallery/gallery/1/upload/file/ HTTP/1.1\n"
+        "Host: photos.example.com\n"
+        "X-Forwarded-Proto: https\n"
+        "Content-Type: multipart/form-data; boundary=x\n"
+        f"Content-Length: {300 * 1024 * 1024}\n",
+        b"--x\r\n",
+    )
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert seconds < 3
+    body = answer.split(b"\r\n\r\n", 1)[1]
+    assert json.loads(body) == {"status": "rejected", "reason": "it is over the 80 MB limit"}
+
+
+def test_a_body_of_unknown_length_is_refused_rather_than_read_without_end(production_site):
+    answer, seconds = send_head_of_a_body(
+        production_site,
+        "POST /my/sign-in/ HTTP/1.1\n"
+        "Host: photos.example.com\n"
+        "X-Forwarded-Proto: https\n"
+        "Content-Type: application/x-www-form-urlencoded\n"
+        "Transfer-Encoding: chunked\n",
+        b"10\r\nemail=anna%40exam\r\n",  # and more chunks, for ever
+    )
+    assert answer.startswith(b"HTTP/1.1 411 ")
+    assert seconds < 3

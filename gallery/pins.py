@@ -1,0 +1,106 @@
+"""Share-link PINs: how long an address waits after wrong PINs, and telling the studio when
+someone is guessing.
+
+Each address (an IPv6 /64 counts as one) gets PIN_FREE_TRIES wrong PINs per link, then
+waits PIN_FIRST_WAIT, and each wrong PIN after a wait doubles it, up to PIN_LONGEST_WAIT.
+Nothing is counted per link across addresses, so a stranger guessing can never lock out
+the family: anyone else, from their own connection, still gets in with the right PIN.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
+from django.utils.crypto import salted_hmac
+
+from gallery.models import ShareLink, SharePinAttempt
+
+PIN_FREE_TRIES = 5
+PIN_FIRST_WAIT = timedelta(minutes=1)
+PIN_LONGEST_WAIT = timedelta(days=1)
+PIN_FORGET_AFTER = timedelta(days=30)  # an address's wrong PINs, this long after the last
+GUESSING_RUN_TRIES = 10  # wrong PINs for one link in a day that the studio is told about
+GUESSING_RUN_WINDOW = timedelta(days=1)
+
+
+class PinWait(Exception):
+    """This address must wait before trying a PIN for this link again."""
+
+    def __init__(self, until: datetime):
+        super().__init__(until.isoformat())
+        self.until = until
+
+
+def pin_wait(failures: int) -> timedelta:
+    """How long an address waits after this many wrong PINs for a link."""
+    if failures < PIN_FREE_TRIES:
+        return timedelta(0)
+    return min(PIN_FIRST_WAIT * 2 ** min(failures - PIN_FREE_TRIES, 30), PIN_LONGEST_WAIT)
+
+
+def address_hash(address: str) -> str:
+    """The address as stored: a keyed hash, so the table holds no visitor's address."""
+    return salted_hmac("gallery.pins.address", address, algorithm="sha256").hexdigest()
+
+
+def pin_try_claim(*, share_link_id: int, address: str, now: datetime) -> datetime | None:
+    """Count a PIN try from this address before it is checked, so tries sent all at once
+    cannot slip past the wait; raises PinWait while the address must wait. Returns when it
+    would have to wait if this try is wrong (None: not at all). Call pin_right if it was
+    right. Row-locked, so concurrent tries from one address queue up."""
+    key = address_hash(address)
+    try:
+        return _claim(share_link_id, key, now)
+    except IntegrityError:  # this address's first try, twice at once: the row exists now
+        return _claim(share_link_id, key, now)
+
+
+def _claim(share_link_id: int, key: str, now: datetime) -> datetime | None:
+    with transaction.atomic():
+        attempt = (
+            SharePinAttempt.objects.select_for_update()
+            .filter(share_link_id=share_link_id, address_hash=key)
+            .first()
+        )
+        if attempt is None:
+            attempt = SharePinAttempt(share_link_id=share_link_id, address_hash=key)
+        elif attempt.wait_until > now:
+            raise PinWait(attempt.wait_until)
+        elif attempt.last_failed_at < now - PIN_FORGET_AFTER:
+            attempt.failures = 0
+        attempt.failures += 1
+        attempt.last_failed_at = now
+        attempt.wait_until = now + pin_wait(attempt.failures)
+        attempt.save()
+    return attempt.wait_until if attempt.wait_until > now else None
+
+
+def pin_right(*, share_link_id: int, address: str) -> None:
+    """The right PIN: this address's wrong ones are forgotten."""
+    SharePinAttempt.objects.filter(
+        share_link_id=share_link_id, address_hash=address_hash(address)
+    ).delete()
+
+
+def guessing_runs(*, now: datetime):
+    """Share links someone is guessing the PIN of (with their gallery), each annotated with
+    `wrong` (wrong PINs from the addresses that tried in the last day, at least
+    GUESSING_RUN_TRIES) and `addresses`. A queryset: one query."""
+    recent = Q(pin_attempts__last_failed_at__gte=now - GUESSING_RUN_WINDOW)
+    return (
+        ShareLink.objects.select_related("gallery")
+        .annotate(
+            wrong=Sum("pin_attempts__failures", filter=recent),
+            addresses=Count("pin_attempts", filter=recent),
+        )
+        .filter(wrong__gte=GUESSING_RUN_TRIES)
+        .order_by("-wrong", "pk")
+    )
+
+
+def pin_attempts_forget(*, now: datetime) -> int:
+    """Delete addresses' wrong PINs once PIN_FORGET_AFTER has passed since the last."""
+    deleted, _by_model = SharePinAttempt.objects.filter(
+        last_failed_at__lt=now - PIN_FORGET_AFTER
+    ).delete()
+    return deleted
