@@ -37,6 +37,8 @@ class Viewer:
     name: str  # for comments and the first favorites list
     is_staff: bool = False
     share_link: ShareLink | None = None
+    # Staff answer comments only with the permission to (a view-only assistant just reads).
+    staff_may_answer: bool = False
 
     @property
     def can_favorite(self) -> bool:
@@ -46,6 +48,10 @@ class Viewer:
     @property
     def can_comment(self) -> bool:
         return self.share_link.can_favorite if self.share_link else True
+
+    @property
+    def can_write_comment(self) -> bool:
+        return self.can_comment and (self.staff_may_answer or not self.is_staff)
 
     @property
     def can_submit(self) -> bool:
@@ -87,7 +93,10 @@ def gallery_viewer_get(request, slug: str) -> Viewer:
     user = request.user
     if user.is_authenticated and user.is_staff and user.has_perm("gallery.view_gallery"):
         return Viewer(
-            gallery=gallery, name=user.get_full_name() or user.get_username(), is_staff=True
+            gallery=gallery,
+            name=user.get_full_name() or user.get_username(),
+            is_staff=True,
+            staff_may_answer=user.has_perm("gallery.add_comment"),
         )
     if gallery.status not in (*VISIBLE, Gallery.Status.EXPIRED):
         raise Http404

@@ -176,6 +176,13 @@ class ShareLinkInline(admin.TabularInline):
     verbose_name = _("share link")
     verbose_name_plural = _("share links (for family and friends; they never send the selection)")
 
+    def get_fields(self, request, obj=None):
+        # The link lets whoever holds it into the gallery: for staff who manage share links.
+        fields = super().get_fields(request, obj)
+        if request.user.has_perm("gallery.change_sharelink"):
+            return fields
+        return [name for name in fields if name != "link"]
+
     @admin.display(description=_("has a PIN"), boolean=True)
     def has_pin(self, obj: ShareLink) -> bool:
         return bool(obj.pin_hash)

@@ -3,6 +3,7 @@ Every view starts from `gallery_viewer_get`, so a gallery is the client's, or st
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -240,6 +241,8 @@ def photo_comments(request, slug, photo_id):
     if photo.kind != Photo.Kind.PROOF:
         raise Http404
     body, error = "", ""
+    if request.method == "POST" and not viewer.can_write_comment:
+        raise PermissionDenied
     if request.method == "POST":
         body = request.POST.get("body", "")
         if not body.strip():

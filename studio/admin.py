@@ -76,6 +76,15 @@ class PhotographerAdmin(admin.ModelAdmin):
     readonly_fields = ["calendar_feed"]
     actions = ["calendar_feed_rotate"]
 
+    def get_fields(self, request, obj=None):
+        # The address shows every session's client to whoever holds it: for the photographer
+        # it belongs to and staff who manage photographers.
+        fields = super().get_fields(request, obj)
+        own = obj is not None and obj.user_id == request.user.pk
+        if own or self.has_change_permission(request, obj):
+            return fields
+        return [name for name in fields if name != "calendar_feed"]
+
     @admin.display(description=_("calendar subscription"))
     def calendar_feed(self, obj: Photographer) -> str:
         if not obj.pk:

@@ -263,3 +263,24 @@ def test_the_studio_replies_under_the_photo_and_the_client_sees_it(
     assert thread.index("Softer background?") < thread.index("Of course, we&#x27;ll do that.")
     assert [c.from_studio for c in Comment.objects.order_by("pk")] == [False, True]
     assert 'class="comment from-studio"' in thread
+
+
+def test_a_view_only_assistant_reads_the_comments_but_cannot_answer(
+    client, published, photos, anna
+):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    assistant = UserFactory(username="assistant", is_staff=True)
+    assistant.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    url = reverse("gallery:photo-comments", args=[published.slug, photos[0].pk])
+    sign_in(client, anna)
+    client.post(url, {"body": "Softer background?"})
+    client.logout()
+    client.force_login(assistant)
+    thread = client.get(url).text
+    assert "Softer background?" in thread
+    assert "Send comment" not in thread
+    assert client.post(url, {"body": "Sure!"}).status_code == 403
+    assert Comment.objects.count() == 1

@@ -530,10 +530,17 @@ def test_each_action_does_something_for_staff_allowed_to(world, action, client, 
     assert changed["rows"] or changed["tasks"], (action, changed)
 
 
-def test_only_staff_who_run_galleries_see_the_clients_own_link(world, client):
-    """The gallery link lets whoever holds it act as the client (send the selection)."""
-    page = reverse("admin:gallery_gallery_change", args=[world["gallery"].pk])
+def test_view_only_staff_are_shown_no_link_that_opens_something_by_itself(world, client):
+    """The client's gallery link acts as the client, a share link as a guest, a calendar
+    subscription shows every session: none is shown to staff who only look."""
+    pages = [
+        reverse("admin:gallery_gallery_change", args=[world["gallery"].pk]),
+        reverse("admin:studio_photographer_change", args=[world["maya"].pk]),
+    ]
+    secrets = ["/gallery/link/", "/gallery/share/", "/calendar/"]
     client.force_login(persona("viewer"))
-    assert "/gallery/link/" not in client.get(page).content.decode()
+    seen = "".join(client.get(page).content.decode() for page in pages)
+    assert [s for s in secrets if s in seen] == []
     client.force_login(persona("full"))
-    assert "/gallery/link/" in client.get(page).content.decode()
+    seen = "".join(client.get(page).content.decode() for page in pages)
+    assert [s for s in secrets if s in seen] == secrets
