@@ -208,6 +208,10 @@ def payment_check_payable(payment: Payment, *, now: datetime | None = None) -> N
     """Raise PaymentRefused, with a reason for the client, unless they can pay this now."""
     now = now or timezone.now()
     booking = payment.booking
+    if payment.status == Payment.Status.REFUNDED:
+        raise PaymentRefused(
+            _("This payment was refunded, so nothing is due on it. Please contact the studio.")
+        )
     if payment.status in Payment.RECEIVED_STATUSES:
         raise PaymentRefused(_("This is already paid. Thank you!"))
     if payment.status == Payment.Status.PROCESSING:
@@ -528,6 +532,10 @@ def payment_apply_stripe_state(
         if newly_paid and payment.status == Payment.Status.REFUNDED:
             log.info("Payment %s was refunded in full before it was seen paid", payment.pk)
             newly_paid = False
+            if payment.kind == Payment.Kind.DEPOSIT and booking.status == Booking.Status.HELD:
+                # Its deposit can't be paid again: the time goes back to others at once.
+                booking.status, booking.cancelled_at = Booking.Status.EXPIRED, now
+                booking.save(update_fields=["status", "cancelled_at"])
         payment.save()
         if newly_paid:
             _on_paid(payment, booking, now=now)
