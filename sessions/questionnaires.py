@@ -395,25 +395,26 @@ def answer_image_thumbnail_make(*, image_id: int) -> AnswerImage | None:
     return AnswerImage.objects.filter(pk=image_id).first()
 
 
-# A photo still waiting for its thumbnail this long lost its task (a worker killed, a broker
-# flushed): the sweep sends it again. Making a thumbnail twice keeps one (see above).
-THUMBNAIL_STUCK_AFTER = timedelta(minutes=10)
+# A thumbnail asked for this long ago and still not made lost its task (a worker killed, a
+# broker flushed) or waits behind a long queue of gallery photos: it is asked for again, at
+# most this often, so a backlog costs one extra decode per photo per half hour, not more.
+THUMBNAIL_QUEUED_TOO_LONG = timedelta(minutes=30)
 
 
 def answer_images_requeue_stuck(*, now: datetime | None = None) -> int:
-    """Queue again the thumbnails of photos waiting longer than THUMBNAIL_STUCK_AFTER (beat
-    runs this). Returns how many."""
+    """Queue again the thumbnails asked for over THUMBNAIL_QUEUED_TOO_LONG ago (beat runs
+    this). Making one twice keeps one (see above). Returns how many."""
     from sessions.tasks import answer_image_thumbnail_make_task
 
     now = now or timezone.now()
-    stuck = list(
-        AnswerImage.objects.filter(
-            status=AnswerImage.Status.PROCESSING, created_at__lt=now - THUMBNAIL_STUCK_AFTER
-        ).values_list("pk", flat=True)[:500]
+    stuck = AnswerImage.objects.filter(
+        status=AnswerImage.Status.PROCESSING, queued_at__lt=now - THUMBNAIL_QUEUED_TOO_LONG
     )
-    for image_id in stuck:
+    ids = list(stuck.values_list("pk", flat=True)[:500])
+    AnswerImage.objects.filter(pk__in=ids).update(queued_at=now)
+    for image_id in ids:
         answer_image_thumbnail_make_task.delay(image_id=image_id)
-    return len(stuck)
+    return len(ids)
 
 
 class ImageRemovalRefused(QuestionnaireClosed):

@@ -9,6 +9,7 @@ from pathlib import PurePath
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models.booking import Booking, SessionType
@@ -220,6 +221,8 @@ class AnswerImage(models.Model):
     height = models.PositiveIntegerField()
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its thumbnail was last asked of a worker (the sweep asks again after a while).
+    queued_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "pk"]

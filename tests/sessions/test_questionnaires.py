@@ -787,13 +787,17 @@ def test_a_thumbnail_whose_task_was_lost_is_made_by_the_sweep(
     with django_capture_on_commit_callbacks(execute=False):  # its task never arrives
         client.post(url(annas, questionnaire), {"action": "save", f"q-{q['photos'].pk}": [photo()]})
     image = AnswerImage.objects.get()
-    assert answer_images_requeue_stuck() == 0  # not yet: its worker may be on it
-    later = image.created_at + timedelta(minutes=11)
-    assert answer_images_requeue_stuck(now=later) == 1
+    assert answer_images_requeue_stuck() == 0  # not yet: it may be waiting behind others
+    later = image.queued_at + timedelta(minutes=31)
+    assert answer_images_requeue_stuck(now=later) == 1  # the worker (eager here) makes it
     image.refresh_from_db()
-    assert image.status == AnswerImage.Status.READY
+    assert (image.status, image.queued_at) == (AnswerImage.Status.READY, later)
     assert image.thumbnail.name
-    assert answer_images_requeue_stuck(now=later) == 0
+    assert answer_images_requeue_stuck(now=later + timedelta(hours=5)) == 0
+    # Still waiting behind a long queue: asked for again once per half hour, not each scan.
+    AnswerImage.objects.filter(pk=image.pk).update(status=AnswerImage.Status.PROCESSING)
+    assert answer_images_requeue_stuck(now=later + timedelta(minutes=29)) == 0
+    assert answer_images_requeue_stuck(now=later + timedelta(minutes=31)) == 1
 
 
 def test_a_photo_cut_short_is_marked_unreadable_by_the_worker(
