@@ -55,13 +55,23 @@ def _booking_held(token: str) -> str | None:
     return _unsigned(SALT, token)
 
 
+def _to_the_client_now(email, client) -> None:
+    """A link that acts as the client goes only to the client's current address: an
+    address they have left (a mailbox lost, say) must not get one. Raises LinkGone."""
+    if parseaddr(email.to)[1].lower() != client.email.lower():
+        raise LinkGone(
+            _("The client's email address has changed since; they can ask for a new link.")
+        )
+
+
 def _booking_token(reference: str, email) -> str:
     from sessions.access import booking_token
     from sessions.models import Booking
 
-    booking = Booking.objects.filter(reference=reference).first()
+    booking = Booking.objects.select_related("client").filter(reference=reference).first()
     if booking is None:
         raise LinkGone(_("The booking this email links to no longer exists."))
+    _to_the_client_now(email, booking.client)
     return booking_token(booking)
 
 
@@ -75,9 +85,10 @@ def _gallery_token(slug: str, email) -> str:
     from gallery.access import gallery_link_token
     from gallery.models import Gallery
 
-    gallery = Gallery.objects.filter(slug=slug).first()
+    gallery = Gallery.objects.select_related("booking__client").filter(slug=slug).first()
     if gallery is None:
         raise LinkGone(_("The gallery this email links to no longer exists."))
+    _to_the_client_now(email, gallery.booking.client)
     return gallery_link_token(gallery)
 
 
@@ -108,10 +119,7 @@ def _sign_in_token(held: str, email) -> str:
     client = email.client
     if email.kind != "sign-in" or client is None:
         raise LinkGone(_("A sign-in link goes only to its client, in their sign-in email."))
-    if parseaddr(email.to)[1].lower() != client.email.lower():
-        raise LinkGone(
-            _("The client's email address has changed since; they can ask for a new link.")
-        )
+    _to_the_client_now(email, client)
     _link, token = sign_in_link_create(client=client)
     return token
 

@@ -325,6 +325,28 @@ def test_a_booking_email_sent_again_carries_the_bookings_working_links(
     assert "[private-link:booking:" in stored_texts(again)[3]  # the invite, redacted too
 
 
+def test_a_booking_or_gallery_link_is_not_sent_again_to_an_address_the_client_left(
+    owner, booking, anna, eager_tasks, django_capture_on_commit_callbacks
+):
+    booking_email_send(booking_id=booking.pk, kind="confirmed")
+    gallery = gallery_create_for_booking(booking=booking)
+    with django_capture_on_commit_callbacks(execute=True):
+        gallery_publish(gallery_id=gallery.pk)
+    logged = list(SentEmail.objects.order_by("pk"))
+    assert {email.kind for email in logged} >= {"booking-confirmed", "gallery-ready"}
+    Client.objects.filter(pk=anna.pk).update(email="anna.new@example.com")
+    sent_before = len(mail.outbox)
+    for email in logged:
+        if "[private-link:" not in email.text_body:
+            continue
+        again = send_again(owner, email, django_capture_on_commit_callbacks)
+        assert again.status == SentEmail.Status.FAILED, email.kind
+        assert again.error == (
+            "The client's email address has changed since; they can ask for a new link."
+        )
+    assert len(mail.outbox) == sent_before
+
+
 def test_the_admin_shows_where_a_private_link_was_and_never_the_link(
     owner, booking, django_assert_max_num_queries
 ):
