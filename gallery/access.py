@@ -163,6 +163,15 @@ def share_link_unlock(request, link: ShareLink, *, pin: str, address: str) -> No
 
     if link.pin_hash:
         now = timezone.now()
+        if paced := pins.pin_check_paced(share_link_id=link.pk, now=now):
+            raise PinRefused(
+                _(
+                    "Many wrong PINs have been tried for this link today, so it checks one at "
+                    "a time: please try again in %(wait)s. If it keeps happening, ask the "
+                    "person who sent you the link for a new one."
+                )
+                % {"wait": wait_text(paced, now)}
+            )
         try:
             wait_if_wrong = pins.pin_try_claim(share_link_id=link.pk, address=address, now=now)
         except pins.PinWait as wait:

@@ -295,6 +295,8 @@ class ShareLink(models.Model):
     can_favorite = models.BooleanField(_("may choose favorites and comment"), default=False)
     pin_hash = models.CharField(max_length=128, blank=True, editable=False)
     pin_length = models.PositiveSmallIntegerField(default=0, editable=False)
+    # During a guessing run, no PIN is checked for this link before then (gallery.pins).
+    pin_paced_until = models.DateTimeField(null=True, blank=True, editable=False)
     expires_on = models.DateField(_("works until"), null=True, blank=True)
     revoked = models.BooleanField(_("revoked"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)

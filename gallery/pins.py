@@ -3,8 +3,11 @@ someone is guessing.
 
 Each address (an IPv6 /64 counts as one) gets PIN_FREE_TRIES wrong PINs per link, then
 waits PIN_FIRST_WAIT, and each wrong PIN after a wait doubles it, up to PIN_LONGEST_WAIT.
-Nothing is counted per link across addresses, so a stranger guessing can never lock out
-the family: anyone else, from their own connection, still gets in with the right PIN.
+Someone holding many addresses (an IPv6 /48 is 65,536 of them) is held back by the link
+itself: once a guessing run is on (GUESSING_RUN_TRIES wrong PINs in a day), the link checks
+at most one PIN per PIN_RUN_PACE from browsers that never opened it. Browsers that did keep
+their way in without a check (gallery.access.share_link_let_in), so no guessing locks out
+the family; someone typing the right PIN for the first time waits at most a moment.
 """
 
 from datetime import datetime, timedelta
@@ -21,6 +24,7 @@ PIN_LONGEST_WAIT = timedelta(days=1)
 PIN_FORGET_AFTER = timedelta(days=30)  # an address's wrong PINs, this long after the last
 GUESSING_RUN_TRIES = 10  # wrong PINs for one link in a day that the studio is told about
 GUESSING_RUN_WINDOW = timedelta(days=1)
+PIN_RUN_PACE = timedelta(seconds=30)  # during a run: 2,880 PINs a day at most, however sent
 
 
 class PinWait(Exception):
@@ -73,6 +77,22 @@ def _claim(share_link_id: int, key: str, now: datetime) -> datetime | None:
         attempt.wait_until = now + pin_wait(attempt.failures)
         attempt.save()
     return attempt.wait_until if attempt.wait_until > now else None
+
+
+def pin_check_paced(*, share_link_id: int, now: datetime) -> datetime | None:
+    """During a guessing run on this link, take its one PIN check of the moment; returns
+    when the next one may be tried if another request took it (None: go ahead). A
+    conditional update, so of tries sent at once only one is checked."""
+    if not guessing_runs(now=now).filter(pk=share_link_id).exists():
+        return None
+    taken = (
+        ShareLink.objects.filter(pk=share_link_id)
+        .filter(Q(pin_paced_until__isnull=True) | Q(pin_paced_until__lte=now))
+        .update(pin_paced_until=now + PIN_RUN_PACE)
+    )
+    if taken:
+        return None
+    return ShareLink.objects.values_list("pin_paced_until", flat=True).get(pk=share_link_id)
 
 
 def pin_right(*, share_link_id: int, address: str) -> None:

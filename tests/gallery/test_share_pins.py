@@ -12,7 +12,14 @@ from django.test import Client
 from django.urls import reverse
 
 from gallery.models import ShareLink, SharePinAttempt
-from gallery.pins import PIN_FREE_TRIES, pin_attempts_forget, pin_wait
+from gallery.pins import (
+    GUESSING_RUN_TRIES,
+    PIN_FREE_TRIES,
+    PIN_RUN_PACE,
+    guessing_runs,
+    pin_attempts_forget,
+    pin_wait,
+)
 from studio.models import SentEmail
 from tests.gallery.conftest import page_url
 
@@ -50,12 +57,15 @@ def let_in(response, link) -> bool:
     return response.status_code == 302 and response["Location"] == page_url(link.gallery)
 
 
-def guessing_run(link, *, addresses=30, tries=PIN_FREE_TRIES + 2):
-    """A stranger's script, from many addresses, each trying until it must wait."""
+def guessing_run(link, *, addresses=30, tries=PIN_FREE_TRIES + 2, clock=None):
+    """A stranger's script, from many addresses, each trying until it must wait; with
+    `clock`, patient enough for the link to check each PIN (PIN_RUN_PACE apart)."""
     script = Client()
     for host in range(addresses):
         for guess in range(tries):
             open_link(script, link, pin=f"{host:03d}{guess:03d}", ip=f"203.0.113.{host + 1}")
+            if clock is not None:
+                clock.shift(PIN_RUN_PACE + timedelta(seconds=1))
 
 
 def test_the_pin_form_asks_for_as_many_digits_as_the_pin_has(client, link, published):
@@ -76,11 +86,11 @@ def test_a_four_digit_pin_set_before_still_works(client, published):
     assert let_in(open_link(client, old, pin="2580"), old)
 
 
-def test_a_guessing_run_from_many_addresses_never_stops_the_family(client, link, published):
+def test_a_guessing_run_from_many_addresses_never_stops_the_family(client, link, published, clock):
     assert let_in(open_link(client, link, pin=PIN), link)  # Grandma, last week
 
     guessing_run(link)
-    assert SharePinAttempt.objects.filter(share_link=link).count() == 30
+    assert guessing_runs(now=NOW).filter(pk=link.pk).exists()
 
     # Grandma's browser keeps its way in, through the link or straight to the gallery.
     assert client.get(page_url(published)).status_code == 200
@@ -91,10 +101,39 @@ def test_a_guessing_run_from_many_addresses_never_stops_the_family(client, link,
     assert client.get(page_url(published)).status_code == 404
     assert let_in(open_link(client, link, ip="203.0.113.1"), link)
     assert client.get(page_url(published)).status_code == 200
-    # Her son types the PIN for the first time, from his own connection.
+    # Her son types the PIN for the first time, from his own connection: while the run is on
+    # the link checks one PIN at a time, so he may be asked to try again in a moment.
     uncle = Client()
+    asked = open_link(uncle, link, pin=PIN, ip=UNCLE)
+    assert "checks one at a time: please try again in 1\xa0minute" in asked.text
+    clock.shift(timedelta(seconds=31))
     assert let_in(open_link(uncle, link, pin=PIN, ip=UNCLE), link)
     assert uncle.get(page_url(published)).status_code == 200
+
+
+def test_many_addresses_at_once_get_one_pin_checked_at_a_time(link, clock):
+    """An IPv6 /48 holds 65,536 /64s, each with its own free tries: the link itself paces a
+    run, so the PINs checked stay at two a minute however many addresses send them."""
+    script = Client()
+
+    def burst(addresses: range) -> None:
+        for host in addresses:
+            for guess in range(PIN_FREE_TRIES):
+                open_link(script, link, pin=f"{host:03d}{guess:03d}", ip=f"2001:db8:0:{host:x}::1")
+
+    def checked() -> int:
+        return sum(
+            SharePinAttempt.objects.filter(share_link=link).values_list("failures", flat=True)
+        )
+
+    burst(range(200))  # 1,000 PINs sent
+    assert checked() == GUESSING_RUN_TRIES + 1  # the run noticed, then one at a time
+    for minute in range(1, 11):  # ten minutes of the same
+        clock.shift(timedelta(seconds=30))
+        burst(range(200 * minute, 200 * minute + 10))
+        clock.shift(timedelta(seconds=30))
+        burst(range(200 * minute + 10, 200 * minute + 20))
+    assert checked() == GUESSING_RUN_TRIES + 1 + 20
 
 
 def test_one_address_waits_longer_after_each_wrong_pin(client, link, published, clock):
@@ -155,7 +194,7 @@ def test_the_studio_is_told_of_a_guessing_run_once_a_day(
         guessing_run(link, addresses=3, tries=3)  # nine wrong PINs: family typos, maybe
     assert mail.outbox == []
     with django_capture_on_commit_callbacks(execute=True):
-        guessing_run(link, addresses=10, tries=PIN_FREE_TRIES)
+        guessing_run(link, addresses=10, tries=PIN_FREE_TRIES, clock=clock)
     assert len(mail.outbox) == 1
     sent = mail.outbox[0]
     assert sent.to == ["Lumen Portraits <hello@lumen.example>"]
@@ -166,7 +205,7 @@ def test_the_studio_is_told_of_a_guessing_run_once_a_day(
 
     clock.move_to(NOW + timedelta(hours=3))
     with django_capture_on_commit_callbacks(execute=True) as later:
-        guessing_run(link, addresses=5, tries=2)
+        guessing_run(link, addresses=5, tries=2, clock=clock)
     assert len(mail.outbox) == 1
     assert later == []  # nothing even queued once today's email is sent
 
@@ -176,8 +215,8 @@ def test_the_studio_is_told_of_a_guessing_run_once_a_day(
     assert len(mail.outbox) == 2
 
 
-def test_the_dashboard_says_which_link_is_being_guessed(client, link, staff_user):
-    guessing_run(link, addresses=4, tries=3)
+def test_the_dashboard_says_which_link_is_being_guessed(client, link, staff_user, clock):
+    guessing_run(link, addresses=4, tries=3, clock=clock)
     client.force_login(staff_user)
     page = client.get("/admin/").content.decode()
     assert "someone is guessing the PIN of the link for Grandma (12 wrong PINs in a day)" in page
