@@ -4,13 +4,11 @@ from storage."""
 
 import hashlib
 import io
-import time
 import tracemalloc
 import zipfile
 
 import pytest
 import time_machine
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +22,7 @@ from gallery.services import gallery_create_for_booking, gallery_deliver, photo_
 from studio.celery import app as celery_app
 from tests.factories import BookingFactory
 from tests.gallery.conftest import page_url, sign_in
+from tests.workers import worker_run_until
 
 
 def final(gallery, name, seed, size=(1200, 800), **exif):
@@ -250,19 +249,12 @@ def test_a_real_worker_builds_the_zip_with_its_progress(redis_url, studio, anna)
     )
     celery_app.control.purge()
     download = download_request(gallery=gallery, size="web")
-    with start_worker(
-        celery_app,
-        perform_ping_check=False,
-        pool="solo",
-        concurrency=1,
-        queues=["default", "images"],
-    ):
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            download.refresh_from_db()
-            if download.status in ("ready", "failed"):
-                break
-            time.sleep(0.2)
+
+    def finished() -> bool:
+        download.refresh_from_db()
+        return download.status in ("ready", "failed")
+
+    worker_run_until(finished, timeout=60)
     assert download.status == "ready"
     assert (download.done, download.total) == (3, 3)
     with download.file.open("rb") as stored:

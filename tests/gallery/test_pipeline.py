@@ -4,11 +4,9 @@ bad file failing alone; from the shell with `import_photos`; on a real worker.""
 import datetime
 import hashlib
 import io
-import time
 from io import StringIO
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
@@ -26,6 +24,7 @@ from gallery.services import (
 from studio.celery import app as celery_app
 from tests.factories import BookingFactory
 from tests.gallery.conftest import add, jpeg
+from tests.workers import worker_run_until
 
 
 def test_photo_processing_is_routed_to_the_images_queue():
@@ -211,23 +210,14 @@ def test_a_real_worker_on_the_images_queue_processes_a_batch(redis_url, studio, 
     bad = {"cut": add(gallery, whole[: len(whole) // 2], "cut.jpg")}
     good = [add(gallery, jpeg(20 + n), f"IMG_{n:04d}.JPG") for n in range(3)]
     good.append(add(gallery, image_file(scan.convert("I;16"), "TIFF"), "scan-16bit.tif"))
-    # Both queues, as a worker started by the Procfile: selecting only "images" here would
-    # stay selected for the rest of the run (Celery keeps it on the app).
-    with start_worker(
-        celery_app,
-        perform_ping_check=False,
-        pool="solo",
-        concurrency=1,
-        queues=["default", "images"],
-    ):
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            waiting = Photo.objects.filter(
+    worker_run_until(
+        lambda: (
+            not Photo.objects.filter(
                 status__in=[Photo.Status.QUEUED, Photo.Status.PROCESSING]
-            ).count()
-            if not waiting:
-                break
-            time.sleep(0.3)
+            ).exists()
+        ),
+        timeout=60,
+    )
     photos = {photo.pk: photo for photo in Photo.objects.all()}
     assert [photos[added.photo.pk].status for added in good] == ["ready"] * 4
     reasons = {name: photos[added.photo.pk].failure_reason for name, added in bad.items()}

@@ -843,27 +843,16 @@ def test_a_photos_stored_extension_and_type_come_from_its_content_never_its_name
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_on_the_images_queue_makes_the_thumbnail(redis_url, client, annas, wardrobe):
-    from celery.contrib.testing.worker import start_worker
-
     from studio.celery import app as celery_app
+    from tests.workers import worker_run_until
 
     questionnaire, q, _ = wardrobe
     celery_app.control.purge()
     client.post(url(annas, questionnaire), {"action": "save", f"q-{q['photos'].pk}": [photo()]})
     assert AnswerImage.objects.get().status == AnswerImage.Status.PROCESSING
-    # Both queues, as the Procfile's worker: Celery would keep "images" alone selected.
-    with start_worker(
-        celery_app,
-        perform_ping_check=False,
-        pool="solo",
-        concurrency=1,
-        queues=["default", "images"],
-    ):
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if AnswerImage.objects.get().status != AnswerImage.Status.PROCESSING:
-                break
-            time.sleep(0.2)
+    worker_run_until(
+        lambda: AnswerImage.objects.get().status != AnswerImage.Status.PROCESSING, timeout=30
+    )
     image = AnswerImage.objects.get()
     assert image.status == AnswerImage.Status.READY
     with Image.open(image.thumbnail) as thumbnail:

@@ -1,0 +1,24 @@
+"""A real Celery worker, in this process, for the tests about tasks (they need Redis)."""
+
+import time
+from collections.abc import Callable
+
+from celery.contrib.testing.worker import start_worker
+
+from studio.celery import app as celery_app
+
+
+def worker_run_until(done: Callable[[], bool], *, timeout: float) -> None:
+    """Run a worker on both queues, as the Procfile's does, until `done()` or `timeout`
+    seconds. Both queues: a worker started on "images" alone would leave it selected on the
+    app for the rest of the run."""
+    with start_worker(
+        celery_app,
+        perform_ping_check=False,
+        pool="solo",
+        concurrency=1,
+        queues=["default", "images"],
+    ):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not done():
+            time.sleep(0.2)
