@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from studio import private_links
-from studio.actors import actor_current
+from studio.actors import ActorKind, actor_current
 from studio.email_kinds import email_enabled
 from studio.models import SentEmail
 from studio.text import one_line
@@ -157,6 +157,10 @@ def email_send_once(
         "booking": booking,
         "client": client,
         "gallery": gallery,
+        # A first send is Sitting's, whichever request or task ran it; Send again is the
+        # staff member's (email_resend, under their actor).
+        "actor": ActorKind.SYSTEM,
+        "actor_user": None,
     }
     claim = _claim(key, fields)
     if claim is None:

@@ -216,3 +216,13 @@ def test_the_list_action_and_the_button_make_one_gallery_between_them(client, st
     (gallery,) = Gallery.objects.all()
     assert gallery.booking == booking
     assert gallery_create_for_booking(booking=booking) == gallery
+
+
+def test_a_first_send_is_sittings_even_when_a_staff_request_runs_it(studio, staff_user):
+    from studio.actors import acting_as, staff
+    from studio.emailing import email_send_once
+
+    with acting_as(staff(staff_user)):  # a task run inside the request (eager, say)
+        email_send_once(key="note:1", to="anna@example.com", subject="Hello", text="Hi")
+    sent = SentEmail.objects.get(key="note:1")
+    assert (sent.actor, sent.actor_user) == ("system", None)
