@@ -67,7 +67,12 @@ def redis_url() -> str:
 
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
-    path = shutil.which("chromium") or (CHROMIUM if Path(CHROMIUM).exists() else None)
+    # CHROMIUM names another binary; the skip-report test names one that isn't there.
+    wanted = os.environ.get("CHROMIUM", "")
+    if wanted:
+        path = wanted if Path(wanted).exists() else None
+    else:
+        path = shutil.which("chromium") or (CHROMIUM if Path(CHROMIUM).exists() else None)
     if not path:
         pytest.skip("Chromium is not installed: apt-get install -y chromium")
     return Path(path)
@@ -120,3 +125,43 @@ def post_event(client, stripe_standin):
         )
 
     return post
+
+
+# Browser journeys skipped for want of Chromium leave a green run that tested no journey.
+# The end of every run says so loudly; with REQUIRE_BROWSER_TESTS=1 (CI) it fails the run.
+_browser_skips: list[str] = []
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_dir = Path(__file__).parent / "browser"
+    for item in items:
+        if browser_dir in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and "browser" in report.keywords:
+        _browser_skips.append(report.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _browser_skips:
+        return
+    write = terminalreporter.write_line
+    write("")
+    write("!" * 78, red=True, bold=True)
+    write(
+        f"!! {len(_browser_skips)} BROWSER TEST(S) SKIPPED: the client and studio journeys "
+        "were NOT tested.",
+        red=True,
+        bold=True,
+    )
+    write("!! They need Chromium: sudo apt-get install -y chromium   (then run the tests again)")
+    if os.environ.get("REQUIRE_BROWSER_TESTS") == "1":
+        write("!! REQUIRE_BROWSER_TESTS=1, so this run fails.", red=True, bold=True)
+    write("!" * 78, red=True, bold=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _browser_skips and os.environ.get("REQUIRE_BROWSER_TESTS") == "1" and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
