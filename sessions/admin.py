@@ -100,6 +100,21 @@ class SessionTypeAdmin(admin.ModelAdmin):
     def get_changeform_initial_data(self, request) -> dict:
         return {"currency": studio_get().currency, **super().get_changeform_initial_data(request)}
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Someone who may only look sees amounts as money, not as stored minor units.
+        shown = {
+            "price": "price_display",
+            "deposit": "deposit_display",
+            "extra_image_price": "extra_image_price_display",
+        }
+        return [
+            (title, {**options, "fields": [shown.get(f, f) for f in options["fields"]]})
+            for title, options in fieldsets
+        ]
+
     @admin.display(description=_("price"), ordering="price")
     def price_display(self, obj: SessionType) -> str:
         return money(obj.price, obj.currency)
@@ -107,6 +122,10 @@ class SessionTypeAdmin(admin.ModelAdmin):
     @admin.display(description=_("deposit"), ordering="deposit")
     def deposit_display(self, obj: SessionType) -> str:
         return money(obj.deposit, obj.currency)
+
+    @admin.display(description=_("price per extra image"))
+    def extra_image_price_display(self, obj: SessionType) -> str:
+        return money(obj.extra_image_price, obj.currency)
 
 
 @admin.register(AvailabilityRule)

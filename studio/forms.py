@@ -61,6 +61,8 @@ class MoneyFieldsMixin:
         super().__init__(*args, **kwargs)
         currency = self.initial.get(self.currency_field)
         for name in self.money_fields:
+            if name not in self.fields:
+                continue  # shown read-only, to someone who may only look
             stored = self.fields[name]
             self.fields[name] = money_form_field(
                 stored.label, stored.help_text, required=stored.required
@@ -87,7 +89,12 @@ class SessionTypeAdminForm(MoneyFieldsMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["price"].help_text = _("The full price of the session, e.g. 150.00.")
-        self.fields["deposit"].help_text = _(
-            "Paid when booking and taken off the price, e.g. 50.00. Enter 0 for no deposit."
-        )
+        help_texts = {
+            "price": _("The full price of the session, e.g. 150.00."),
+            "deposit": _(
+                "Paid when booking and taken off the price, e.g. 50.00. Enter 0 for no deposit."
+            ),
+        }
+        for name, text in help_texts.items():
+            if name in self.fields:
+                self.fields[name].help_text = text
