@@ -66,6 +66,7 @@ def client_data(*, client: Client) -> dict:
                 "starts_at": booking.starts_at,
                 "ends_at": booking.ends_at,
                 "status": booking.status,
+                "booked_as": booking.booked_as,
                 "your_notes": booking.client_notes,
                 "price": booking.price,
                 "deposit": booking.deposit,
@@ -215,7 +216,7 @@ def client_erase(*, client_id: int, by, now: datetime | None = None) -> PrivacyR
         for gallery in galleries:
             gallery.delete()  # photos, favorites, comments, selections; files after commit
             counts["galleries"] += 1
-        Booking.objects.filter(client=client).update(client_notes="")
+        Booking.objects.filter(client=client).update(client_notes="", booked_as="")
         SentEmail.objects.filter(Q(client=client) | _sent_to(old_email)).update(
             to=_("(erased)"), subject=_("(erased)"), text_body="", html_body="", attachments=[]
         )

@@ -263,7 +263,7 @@ class BookingAdmin(admin.ModelAdmin):
         "questionnaire_status",
     ]
     list_filter = ["status", "photographer", "session_type", "starts_at", DisputedFilter]
-    search_fields = ["reference", "client__name", "client__email"]
+    search_fields = ["reference", "client__name", "client__email", "booked_as"]
     date_hierarchy = "starts_at"
     list_select_related = ["client", "session_type", "photographer"]
     actions = [
@@ -879,4 +879,4 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("client"), ordering="client__name")
     def client_name(self, obj: Booking) -> str:
-        return obj.client.name
+        return obj.name_for_studio  # the name typed when booking, and the record's if other

@@ -18,6 +18,7 @@ class QuestionForm(forms.ModelForm):
             "required",
             "help_text",
             "choices",
+            "max_choices",
             "max_images",
             "condition_question",
             "condition_value",
@@ -27,6 +28,7 @@ class QuestionForm(forms.ModelForm):
             "label": forms.TextInput(attrs={"size": 36}),
             "help_text": forms.TextInput(attrs={"size": 28}),
             "position": forms.NumberInput(attrs={"class": "question-number"}),
+            "max_choices": forms.NumberInput(attrs={"class": "question-number"}),
             "max_images": forms.NumberInput(attrs={"class": "question-number"}),
         }
 
@@ -35,6 +37,8 @@ class QuestionForm(forms.ModelForm):
         kind, choices = cleaned.get("kind"), cleaned.get("choices", "")
         if kind in Question.CHOICE_KINDS and not [c for c in choices.splitlines() if c.strip()]:
             self.add_error("choices", _("List the choices, one per line."))
+        if cleaned.get("max_choices") and kind != Question.Kind.MULTIPLE_CHOICE:
+            self.add_error("max_choices", _("Only a several-choice question has a limit."))
         parent = cleaned.get("condition_question")
         wanted = (cleaned.get("condition_value") or "").strip()
         if parent is None:
@@ -102,7 +106,7 @@ class QuestionInline(admin.StackedInline):
     extra = 0
     fieldsets = [
         (None, {"fields": [("position", "kind", "required"), "label", "help_text"]}),
-        (_("Choices and photos"), {"fields": [("choices", "max_images")]}),
+        (_("Choices and photos"), {"fields": [("choices", "max_choices", "max_images")]}),
         (_("Only show when"), {"fields": [("condition_question", "condition_value")]}),
     ]
 

@@ -23,8 +23,10 @@ def booking_invite(
     url: str,
     stamp: datetime,
 ) -> bytes:
-    """An iCalendar file with one event. `method` is REQUEST for a new or changed booking
-    and CANCEL for a cancelled one; `uid` stays the same for the life of the booking and
+    """An iCalendar file with one event. `method` is REQUEST for an emailed invite to a new
+    or changed booking, CANCEL for an emailed cancellation, and PUBLISH for a file the
+    client downloads (an event to add, not an invitation to answer, so it names no
+    attendee: RFC 5546, 3.2.1). `uid` stays the same for the life of the booking and
     `sequence` grows with each change, so calendars update the event they already have."""
     calendar = Calendar()
     calendar.add("prodid", "-//Sitting//Portrait studio bookings//EN")
@@ -45,11 +47,12 @@ def booking_invite(
     organizer = vCalAddress(f"mailto:{organizer_email}")
     organizer.params["cn"] = vText(organizer_name)
     event["organizer"] = organizer
-    attendee = vCalAddress(f"mailto:{attendee_email}")
-    attendee.params["cn"] = vText(attendee_name)
-    attendee.params["role"] = vText("REQ-PARTICIPANT")
-    event.add("attendee", attendee, encode=0)
-    if method != "CANCEL":
+    if method != "PUBLISH":
+        attendee = vCalAddress(f"mailto:{attendee_email}")
+        attendee.params["cn"] = vText(attendee_name)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        event.add("attendee", attendee, encode=0)
+    if status != "CANCELLED":
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", summary)

@@ -2,6 +2,7 @@
 per booking and calendar sequence, however often a task retries."""
 
 import zoneinfo
+from datetime import datetime
 from email.utils import formataddr
 
 from django.conf import settings
@@ -12,9 +13,10 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from sessions.access import booking_url
 from sessions.calendar import booking_invite
-from sessions.models import Booking
+from sessions.models import Booking, Payment, Refund
 from studio.email_kinds import fill, wording
 from studio.emailing import email_render, email_send_once
+from studio.money import money_format
 from studio.selectors import studio_get
 
 KINDS = ("confirmed", "requested", "rescheduled", "cancelled", "declined")
@@ -31,9 +33,11 @@ EXPECTED_STATUSES = {
 ENDED = {Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED}
 
 
-def booking_invite_for(booking: Booking) -> bytes:
+def booking_invite_for(booking: Booking, *, download: bool = False) -> bytes:
     """The booking as a calendar event: cancelled for ended bookings, tentative while it
-    waits for approval or payment."""
+    waits for approval or payment. Emailed, it is an invitation (REQUEST, or CANCEL); a
+    `download` from the booking page is published (PUBLISH), so calendar apps add it as an
+    event rather than an invitation to answer."""
     studio = studio_get()
     if booking.status in ENDED:
         method, status = "CANCEL", "CANCELLED"
@@ -44,7 +48,7 @@ def booking_invite_for(booking: Booking) -> bytes:
     return booking_invite(
         uid=f"booking-{booking.reference}@sitting",
         sequence=booking.calendar_sequence,
-        method=method,
+        method="PUBLISH" if download else method,
         status=status,
         summary=f"{booking.session_type.name} · {studio.name}",
         description=(
@@ -58,54 +62,29 @@ def booking_invite_for(booking: Booking) -> bytes:
         organizer_email=studio.contact_email or settings.DEFAULT_FROM_EMAIL,
         organizer_name=studio.name,
         attendee_email=booking.client.email,
-        attendee_name=booking.client.name,
+        attendee_name=booking.booked_as_name,
         url=booking_url(booking, absolute=True),
         stamp=timezone.now(),
     )
 
 
-# Heading and opening words of the emails whose wording is Sitting's own ("confirmed" is
-# the studio's to edit: studio.email_kinds).
-OPENINGS = {
-    "requested": (
-        _lazy("We have your request"),
-        _lazy(
-            "Hello {name}, thank you for your request. We'll look at it and write again "
-            "shortly to confirm."
-        ),
-    ),
-    "rescheduled": (
-        _lazy("Your session has moved"),
-        _lazy(
-            "Hello {name}, your session has moved to a new time. The attached invite "
-            "updates your calendar."
-        ),
-    ),
-    "cancelled": (
-        _lazy("Your session is cancelled"),
-        _lazy(
-            "Hello {name}, your session is cancelled. The attached file removes it from "
-            "your calendar. We hope to see you another time."
-        ),
-    ),
-    "declined": (
-        _lazy("About your request"),
-        _lazy(
-            "Hello {name}, we're sorry: we can't take your session at the time you asked "
-            "for. Please choose another time, or reply and we'll find one together."
-        ),
-    ),
-}
+# The wording of these is the studio's to edit (studio.email_kinds); a request's is Sitting's.
+EDITABLE = ("confirmed", "rescheduled", "cancelled", "declined")
+REQUESTED_HEADING = _lazy("We have your request")
+REQUESTED_OPENING = _lazy(
+    "Hello {name}, thank you for your request. We'll look at it and write again shortly to confirm."
+)
 
 
 def booking_facts(booking: Booking, studio) -> dict:
     """The placeholders of an email about a booking (studio.email_kinds.BOOKING_FACTS), in
-    the current time zone."""
+    the current time zone. The client's name is the one typed when booking."""
     local = timezone.localtime(booking.starts_at)
-    names = booking.client.name.split()
+    name = booking.booked_as_name
+    names = name.split()
     return {
-        "name": names[0] if names else booking.client.name,
-        "client": booking.client.name,
+        "name": names[0] if names else name,
+        "client": name,
         "session": booking.session_type.name,
         "date": date_format(local, "l j F"),
         "time": date_format(local, "H:i"),
@@ -115,38 +94,109 @@ def booking_facts(booking: Booking, studio) -> dict:
     }
 
 
+def booking_moved_from(booking: Booking) -> datetime | None:
+    """When the session was before its latest move, from its history; None if unknown
+    (moved before history was kept, or never moved). One query."""
+    times = list(booking.events.order_by("at", "pk").values_list("starts_at", "moved"))
+    for index in range(len(times) - 1, 0, -1):
+        if times[index][1]:
+            return times[index - 1][0]
+    return None
+
+
+def when_text(moment: datetime | None) -> str:
+    """A day and time in the current time zone, e.g. "Tuesday 8 December, 10:00"."""
+    return date_format(timezone.localtime(moment), "l j F, H:i") if moment else ""
+
+
 def booking_message(kind: str, booking: Booking, studio, *, template=None) -> dict:
     """Subject, heading and opening paragraphs of a booking email. `template` is an unsaved
     wording to preview."""
     facts = booking_facts(booking, studio)
-    if kind == "confirmed":
-        words = wording("booking-confirmed", facts, template=template)
+    if kind == "rescheduled":
+        facts["was"] = when_text(booking_moved_from(booking)) or _("its earlier time")
+    if kind in EDITABLE:
+        words = wording(f"booking-{kind}", facts, template=template)
         return {**words, "intro": words["paragraphs"]}
-    subjects = {
-        "requested": _("We have your request: %(what)s on %(when)s"),
-        "rescheduled": _("Your %(what)s has moved to %(when)s"),
-        "cancelled": _("Your %(what)s on %(when)s is cancelled"),
-        "declined": _("About your %(what)s request for %(when)s"),
-    }
-    heading, opening = OPENINGS[kind]
     return {
-        "subject": subjects[kind] % {"what": facts["session"], "when": facts["date"]},
-        "heading": str(heading),
-        "intro": [fill(str(opening), facts)],
+        "subject": _("We have your request: %(what)s on %(when)s")
+        % {"what": facts["session"], "when": facts["date"]},
+        "heading": str(REQUESTED_HEADING),
+        "intro": [fill(str(REQUESTED_OPENING), facts)],
     }
+
+
+def ended_booking_money(booking: Booking) -> dict:
+    """For a cancelled or declined booking: what was paid (as Stripe took it), what of it
+    is refunded or on its way back, and what is kept, in the booking's currency; `lines`
+    says so to the client. Queries the payments and their refunds."""
+    paid = refunded = 0
+    for payment in Payment.objects.filter(booking=booking).prefetch_related("refunds"):
+        if payment.status not in Payment.RECEIVED_STATUSES:
+            continue
+        if payment.currency_received != booking.currency:
+            continue
+        asked = sum(
+            refund.amount
+            for refund in payment.refunds.all()
+            if refund.status != Refund.Status.FAILED and not refund.stripe_payment_intent_id
+        )
+        paid += payment.amount_received
+        refunded += min(max(payment.amount_refunded, asked), payment.amount_received)
+    amounts = {
+        "paid": money_format(paid, booking.currency),
+        "refund": money_format(refunded, booking.currency),
+        "kept": money_format(paid - refunded, booking.currency),
+    }
+    if not paid and settings.PAYMENTS_ENABLED:
+        lines = [_("Nothing had been paid, so nothing is owed and there is nothing to refund.")]
+    elif not paid:
+        lines = [
+            _(
+                "Nothing was paid online for this session. If you paid the studio directly, "
+                "please get in touch and we'll sort it out."
+            )
+        ]
+    elif refunded == paid:
+        lines = [
+            _(
+                "You paid %(paid)s. Refund: %(refund)s, in full, to the card you paid with; "
+                "refunds usually show on your statement within 5 to 10 days."
+            )
+            % amounts
+        ]
+    elif refunded:
+        lines = [
+            _(
+                "You paid %(paid)s. Refund: %(refund)s, to the card you paid with (the studio "
+                "keeps %(kept)s under its policy); refunds usually show on your statement "
+                "within 5 to 10 days."
+            )
+            % amounts
+        ]
+    else:
+        lines = [
+            _("You paid %(paid)s. Under the studio's policy it is kept, so there is no refund.")
+            % amounts
+        ]
+    return {"paid": paid, "refunded": refunded, "kept": paid - refunded, "lines": lines}
 
 
 def booking_email_context(kind: str, booking: Booking, studio, *, template=None) -> dict:
     """Everything emails/booking.* show. In the studio's zone and language."""
+    ended = kind in ("cancelled", "declined")
     return {
         **booking_message(kind, booking, studio, template=template),
         "kind": kind,
+        "ended": ended,
         "booking": booking,
         "studio": studio,
         "booking_link": booking_url(booking, absolute=True),
         "book_again_link": settings.SITE_URL + "/book/",
         "time_zone": studio.time_zone,
         "paid": sum(payment.net_received for payment in booking.payments.all()),
+        "payments_enabled": settings.PAYMENTS_ENABLED,
+        "money_lines": ended_booking_money(booking)["lines"] if ended else [],
         "questionnaires": _questionnaire_links(booking) if kind == "confirmed" else [],
         "has_guide": kind == "confirmed" and booking.session_type.guides.exists(),
     }
@@ -194,7 +244,7 @@ def booking_email_send(*, booking_id: int, kind: str, sequence: int | None = Non
         method = "CANCEL" if booking.status in ENDED else "REQUEST"
         return email_send_once(
             key=f"booking:{booking.pk}:{kind}:{booking.calendar_sequence}",
-            to=formataddr((booking.client.name, booking.client.email)),
+            to=formataddr((booking.booked_as_name, booking.client.email)),
             subject=context["subject"],
             text=text,
             html=html,

@@ -55,36 +55,75 @@ def payment_email_send(
     )
     if payment is None or not _still_applies(kind, payment, refund):
         return False
+    key = ":".join(
+        part
+        for part in (
+            f"payment:{payment.pk}:{kind}",
+            f"refund:{refund.pk}" if refund else "",
+            key_extra,
+        )
+        if part
+    )
+    return _send(
+        payment.booking,
+        key=key,
+        kind=kind,
+        message=lambda studio: _message(kind, payment=payment, refund=refund, studio=studio),
+    )
+
+
+def balance_email_send(*, booking_id: int, key_extra: str) -> bool:
+    """The balance email when payments are off (no Payment row: nothing is paid through
+    Sitting): what is left to pay, and how the studio takes it. False if it was sent
+    already, or nothing is due any more."""
+    from sessions.payments import booking_balance_due
+
+    booking = (
+        Booking.objects.select_related("client", "session_type", "photographer")
+        .filter(pk=booking_id)
+        .first()
+    )
+    if booking is None or booking.status not in (
+        Booking.Status.CONFIRMED,
+        Booking.Status.COMPLETED,
+    ):
+        return False
+    due = booking_balance_due(booking)
+    if not due:
+        return False
+    asked = Payment(
+        booking=booking, kind=Payment.Kind.BALANCE, amount=due, currency=booking.currency
+    )
+    return _send(
+        booking,
+        key=f"booking:{booking.pk}:balance_due:{key_extra}",
+        kind="balance_due",
+        message=lambda studio: balance_message(asked, studio),
+    )
+
+
+def _send(booking: Booking, *, key: str, kind: str, message) -> bool:
+    """Send one email about a booking's money, once per `key`; `message(studio)` gives its
+    subject, heading, paragraphs and button, in the studio's zone and language."""
     studio = studio_get()
-    booking = payment.booking
     if kind in STUDIO_KINDS:
         if not studio.contact_email:
             log.warning("No studio contact email: %s about %s not sent", kind, booking.reference)
             return False
         to, reply_to = formataddr((studio.name, studio.contact_email)), None
     else:
-        to = formataddr((booking.client.name, booking.client.email))
+        to = formataddr((booking.booked_as_name, booking.client.email))
         reply_to = studio.contact_email or None
     with (
         timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
         translation.override(settings.LANGUAGE_CODE),
     ):
-        message = _message(kind, payment=payment, refund=refund, studio=studio)
-        context = {**message, "studio": studio, "booking": booking}
-        key = ":".join(
-            part
-            for part in (
-                f"payment:{payment.pk}:{kind}",
-                f"refund:{refund.pk}" if refund else "",
-                key_extra,
-            )
-            if part
-        )
-        text, html = email_render("payment", context)
+        words = message(studio)
+        text, html = email_render("payment", {**words, "studio": studio, "booking": booking})
         return email_send_once(
             key=key,
             to=to,
-            subject=message["subject"],
+            subject=words["subject"],
             text=text,
             html=html,
             reply_to=reply_to,
@@ -94,18 +133,36 @@ def payment_email_send(
 
 
 def balance_message(payment: Payment, studio, *, template=None) -> dict:
-    """The balance-due email, in the studio's words if it wrote some."""
+    """The balance-due email, in the studio's words if it wrote some. It thanks the client
+    only once the session is over; with payments on it has a button to pay by card, and
+    without it says how the studio takes payment (Studio.payment_instructions)."""
     from sessions.emails import booking_facts
 
+    booking = payment.booking
     amount = money_format(payment.amount, payment.currency)
-    facts = {**booking_facts(payment.booking, studio), "amount": amount}
-    return {
-        **wording("balance-due", facts, template=template),
-        "button": (
+    facts = {**booking_facts(booking, studio), "amount": amount}
+    facts["thanks"] = (
+        _("Thank you for your %(session)s on %(date)s.") % facts
+        if timezone.now() >= booking.ends_at
+        else ""
+    )
+    if settings.PAYMENTS_ENABLED:
+        facts["how_to_pay"] = _("You can pay it securely online by card.")
+    elif studio.payment_instructions.strip():
+        facts["how_to_pay"] = _("How to pay: %(instructions)s") % {
+            "instructions": studio.payment_instructions.strip()
+        }
+    else:
+        facts["how_to_pay"] = _(
+            "Please pay it as arranged with the studio; just reply if you're not sure how."
+        )
+    message = wording("balance-due", facts, template=template)
+    if settings.PAYMENTS_ENABLED:
+        message["button"] = (
             _("Pay %(amount)s") % {"amount": amount},
-            booking_url(payment.booking, absolute=True),
-        ),
-    }
+            booking_url(booking, absolute=True),
+        )
+    return message
 
 
 def _message(kind: str, *, payment: Payment, refund: Refund | None, studio) -> dict:
@@ -117,7 +174,7 @@ def _message(kind: str, *, payment: Payment, refund: Refund | None, studio) -> d
         "what": booking.session_type.name,
         "when": date_format(timezone.localtime(booking.starts_at), "l j F Y, H:i"),
         "ref": booking.reference,
-        "client": booking.client.name,
+        "client": booking.name_for_studio,
         "kind": payment.get_kind_display().lower(),
         "studio": studio.name,
     }

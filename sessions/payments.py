@@ -82,12 +82,15 @@ def booking_received(booking: Booking) -> int:
 
 
 def booking_balance_due(booking: Booking) -> int:
-    """Price, less any discount, less what deposit and balance payments brought in."""
+    """Price, less any discount, less what deposit and balance payments brought in. With
+    payments off the deposit is taken at the studio, so it is never part of the balance."""
     received = sum(
         payment.net_received
         for payment in booking.payments.all()
         if payment.kind in (Payment.Kind.DEPOSIT, Payment.Kind.BALANCE)
     )
+    if not settings.PAYMENTS_ENABLED:
+        received = max(received, booking.deposit)
     return max(booking.price - booking.discount - received, 0)
 
 
@@ -142,9 +145,11 @@ def deposit_payment_create(booking: Booking) -> Payment | None:
     return payment
 
 
-def balance_request(*, booking_id: int, now: datetime | None = None) -> Payment:
+def balance_request(*, booking_id: int, now: datetime | None = None) -> Payment | None:
     """Ask the client for what is left to pay, by email with a link to pay online.
-    Asking again re-sends the email (once a day at most) for the same open request."""
+    Asking again re-sends the email (once a day at most) for the same open request.
+    With payments off nothing can be paid here: the email says what is left and how the
+    studio takes it, no Payment is made, and None is returned."""
     now = now or timezone.now()
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking_id)
@@ -158,6 +163,14 @@ def balance_request(*, booking_id: int, now: datetime | None = None) -> Payment:
             raise PaymentRefused(
                 _("Nothing is left to pay on %(ref)s.") % {"ref": booking.reference}
             )
+        local_day = timezone.localtime(now, _studio_zone()).date()
+        if not settings.PAYMENTS_ENABLED:
+            from sessions.tasks import balance_email_send_task
+
+            task_enqueue_on_commit(
+                balance_email_send_task, booking_id=booking.pk, key_extra=f"{due}:{local_day}"
+            )
+            return None
         # One unpaid balance per booking: asking again reuses it, even if its last payment
         # page closed or failed, so the client never sees two amounts to pay.
         payment = (
@@ -185,7 +198,6 @@ def balance_request(*, booking_id: int, now: datetime | None = None) -> Payment:
                 "",
             )
             payment.save(update_fields=["amount", "status", "failure_reason", "updated_at"])
-        local_day = timezone.localtime(now, _studio_zone()).date()
         payment_email_enqueue(payment, kind="balance_due", key_extra=f"{due}:{local_day}")
     return payment
 

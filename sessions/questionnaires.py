@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sessions.answer_images import ImageRejected, image_inspect, thumbnail_make
 from sessions.models import (
@@ -151,6 +152,19 @@ def _check(question: Question, value, image_count: int) -> list[str]:
         item not in question.choice_list for item in value
     ):
         return [_("Please choose from the options.")]
+    if (
+        question.kind == Question.Kind.MULTIPLE_CHOICE
+        and question.max_choices
+        and len(value) > question.max_choices
+    ):
+        return [
+            ngettext(
+                "Please choose at most %(count)d option (you chose %(chosen)d).",
+                "Please choose at most %(count)d options (you chose %(chosen)d).",
+                question.max_choices,
+            )
+            % {"count": question.max_choices, "chosen": len(value)}
+        ]
     if question.kind == Question.Kind.YES_NO and value not in ("yes", "no"):
         return [_("Please answer yes or no.")]
     if question.kind == Question.Kind.NUMBER:

@@ -268,7 +268,7 @@ def reminder_send(*, booking_id: int, key: str, now: datetime | None = None) -> 
         text, html = email_render("payment", context)
         return email_send_once(
             key=key,
-            to=formataddr((booking.client.name, booking.client.email)),
+            to=formataddr((booking.booked_as_name, booking.client.email)),
             subject=context["subject"],
             text=text,
             html=html,

@@ -119,9 +119,11 @@ def booking_create(
     tz: ZoneInfo,
     photographer: Photographer | None = None,
     client_notes: str = "",
+    booked_as: str = "",
     now: datetime | None = None,
 ) -> Booking:
-    """Book an offered time for a client, or raise SlotUnavailable.
+    """Book an offered time for a client, or raise SlotUnavailable. `booked_as` is the name
+    typed on the form, kept on the booking (the client's record keeps its own).
 
     The booking is confirmed at once when no payment is due, requested when the session
     type needs the studio's approval, and held for HOLD_MINUTES while a deposit is paid.
@@ -157,6 +159,7 @@ def booking_create(
                 photographer=chosen,
                 starts_at=starts_at,
                 client_notes=client_notes,
+                booked_as=booked_as.strip(),
             )
             _expire_overlapping_holds(booking, now=now)
             _set_initial_status(booking, now=now)
@@ -367,6 +370,24 @@ def _end(booking: Booking, *, status: str, email: str, now: datetime) -> None:
     booking_email_enqueue(booking, kind=email)
 
 
+def booking_move_offered(
+    booking: Booking, *, starts_at: datetime, tz: ZoneInfo, now: datetime | None = None
+) -> bool:
+    """Whether the booking could move to `starts_at`: a free time of its photographer, the
+    booking itself not standing in the way."""
+    local_day = starts_at.astimezone(tz).date()
+    offered = session_type_slots(
+        session_type=booking.session_type,
+        first_day=local_day,
+        last_day=local_day,
+        tz=tz,
+        photographer_ids=[booking.photographer_id],
+        now=now,
+        exclude_booking_id=booking.pk,
+    ).get(local_day, [])
+    return any(slot.starts_at == starts_at for slot in offered)
+
+
 def booking_reschedule(
     *,
     booking_id: int,
@@ -386,17 +407,7 @@ def booking_reschedule(
         with transaction.atomic():
             _lock_photographers([photographer_id])
             booking = _locked_for_change(booking_id, by_client=by_client, now=now)
-            local_day = starts_at.astimezone(tz).date()
-            offered = session_type_slots(
-                session_type=booking.session_type,
-                first_day=local_day,
-                last_day=local_day,
-                tz=tz,
-                photographer_ids=[booking.photographer_id],
-                now=now,
-                exclude_booking_id=booking.pk,
-            ).get(local_day, [])
-            if not any(slot.starts_at == starts_at for slot in offered):
+            if not booking_move_offered(booking, starts_at=starts_at, tz=tz, now=now):
                 raise SlotUnavailable(_("That time is no longer free."))
             for name, value in booking_times(booking.session_type, starts_at).items():
                 setattr(booking, name, value)
@@ -412,6 +423,15 @@ def booking_reschedule(
                 ]
             )
             booking_email_enqueue(booking, kind="rescheduled")
+            if by_client:  # the studio hears of moves it didn't make itself
+                from sessions.tasks import studio_email_send_task
+
+                task_enqueue_on_commit(
+                    studio_email_send_task,
+                    booking_id=booking.pk,
+                    kind="moved",
+                    sequence=booking.calendar_sequence,
+                )
     except SlotUnavailable as unavailable:
         moving = Booking.objects.select_related("session_type").get(pk=booking_id)
         unavailable.nearest = nearest_free_slots(

@@ -1,6 +1,7 @@
 """Emails to the studio about its bookings: a new booking or request, a cancellation, a
-questionnaire sent. Once each (keyed), to the studio's contact address, with a link to the
-booking in the admin. Selections and disputes have their own (gallery.emails, payments)."""
+move the client made, a questionnaire sent. Once each (keyed), to the studio's contact
+address, with a link to the booking in the admin. Selections and disputes have their own
+(gallery.emails, payments)."""
 
 import logging
 import zoneinfo
@@ -12,18 +13,22 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from sessions.emails import booking_moved_from, when_text
 from sessions.models import Booking, QuestionnaireResponse
 from studio.emailing import email_render, email_send_once
 from studio.selectors import studio_get
 
 log = logging.getLogger(__name__)
 
-KINDS = ("new", "cancelled", "questionnaire")
+KINDS = ("new", "cancelled", "moved", "questionnaire")
 
 
-def studio_email_send(*, booking_id: int, kind: str, response_id: int | None = None) -> bool:
+def studio_email_send(
+    *, booking_id: int, kind: str, response_id: int | None = None, sequence: int | None = None
+) -> bool:
     """Tell the studio; False if already told, if the news no longer holds, or if the studio
-    has no contact address."""
+    has no contact address. A move is told once per move (`sequence`: the booking's
+    calendar sequence after it), and not if the booking has changed again since."""
     if kind not in KINDS:
         raise ValueError(f"unknown studio email {kind!r}")
     booking = (
@@ -37,6 +42,8 @@ def studio_email_send(*, booking_id: int, kind: str, response_id: int | None = N
     still = {
         "new": booking.status in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED),
         "cancelled": booking.status == Booking.Status.CANCELLED,
+        "moved": booking.status in Booking.ACTIVE_STATUSES
+        and booking.calendar_sequence == sequence,
         "questionnaire": QuestionnaireResponse.objects.filter(
             pk=response_id, booking=booking, status=QuestionnaireResponse.Status.SUBMITTED
         ).exists(),
@@ -48,7 +55,7 @@ def studio_email_send(*, booking_id: int, kind: str, response_id: int | None = N
         translation.override(settings.LANGUAGE_CODE),
     ):
         facts = {
-            "client": booking.client.name,
+            "client": booking.name_for_studio,
             "what": booking.session_type.name,
             "when": date_format(timezone.localtime(booking.starts_at), "l j F, H:i"),
             "photographer": booking.photographer.display_name,
@@ -77,6 +84,17 @@ def studio_email_send(*, booking_id: int, kind: str, response_id: int | None = N
                 _("%(client)s's %(what)s on %(when)s (%(ref)s) is cancelled; the time is free.")
                 % facts
             ]
+        elif kind == "moved":
+            facts["was"] = when_text(booking_moved_from(booking)) or _("its earlier time")
+            subject = _("Moved: %(what)s for %(client)s, now %(when)s") % facts
+            heading = _("A client moved their session")
+            lines = [
+                _(
+                    "%(client)s moved their %(what)s with %(photographer)s (%(ref)s) from "
+                    "%(was)s to %(when)s. Their old time is free again."
+                )
+                % facts
+            ]
         else:
             subject = _("Questionnaire in: %(client)s, %(what)s on %(when)s") % facts
             heading = _("Answers before the session")
@@ -93,6 +111,8 @@ def studio_email_send(*, booking_id: int, kind: str, response_id: int | None = N
         key = f"booking:{booking.pk}:studio-{kind}"
         if kind == "questionnaire":
             key += f":{response_id}"
+        elif kind == "moved":
+            key += f":{sequence}"
         text, html = email_render("payment", context)
         return email_send_once(
             key=key,

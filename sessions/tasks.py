@@ -2,7 +2,7 @@ from celery import shared_task
 
 from sessions import payments, stripe_gateway
 from sessions.emails import booking_email_send
-from sessions.payment_emails import payment_email_send
+from sessions.payment_emails import balance_email_send, payment_email_send
 from sessions.questionnaires import answer_image_thumbnail_make, answer_images_requeue_stuck
 from studio.emailing import MAIL_ERRORS
 
@@ -103,6 +103,11 @@ def balance_request_task(*, booking_id: int) -> bool:
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def balance_email_send_task(*, booking_id: int, key_extra: str) -> bool:
+    return balance_email_send(booking_id=booking_id, key_extra=key_extra)
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
 def reminder_send_task(*, booking_id: int, key: str) -> bool:
     from sessions.reminders import reminder_send
 
@@ -110,7 +115,11 @@ def reminder_send_task(*, booking_id: int, key: str) -> bool:
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
-def studio_email_send_task(*, booking_id: int, kind: str, response_id: int | None = None) -> bool:
+def studio_email_send_task(
+    *, booking_id: int, kind: str, response_id: int | None = None, sequence: int | None = None
+) -> bool:
     from sessions.studio_emails import studio_email_send
 
-    return studio_email_send(booking_id=booking_id, kind=kind, response_id=response_id)
+    return studio_email_send(
+        booking_id=booking_id, kind=kind, response_id=response_id, sequence=sequence
+    )

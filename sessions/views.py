@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from clients.services import client_get_or_create
 from sessions.access import booking_get_by_token, booking_url
-from sessions.emails import booking_invite_for
+from sessions.emails import ENDED, booking_invite_for, ended_booking_money
 from sessions.forms import BookingDetailsForm
 from sessions.models import Booking, Payment, QuestionnaireResponse, SessionType
 from sessions.payments import (
@@ -36,19 +36,13 @@ from sessions.services import (
     booking_client_may_cancel,
     booking_client_may_change,
     booking_create,
+    booking_move_offered,
     booking_reschedule,
 )
 from studio.models import Photographer
 from studio.selectors import studio_get
-from studio.templatetags.money import money
 
 DETAILS_SESSION_KEY = "booking_details"
-ACTIVE_OR_DONE = (
-    Booking.Status.HELD,
-    Booking.Status.REQUESTED,
-    Booking.Status.CONFIRMED,
-    Booking.Status.COMPLETED,
-)
 
 
 def _bookable_type(slug: str) -> SessionType:
@@ -255,6 +249,7 @@ def booking_create_view(request, slug):
                     tz=tz,
                     photographer=photographer,
                     client_notes=details["notes"],
+                    booked_as=details["name"],
                 )
         except SlotUnavailable as unavailable:
             return render(
@@ -311,7 +306,7 @@ def booking_detail(request, token):
     booking_payments = list(booking.payments.all())
     booking._prefetched_objects_cache = {"payments": booking_payments}
     due = []
-    for payment in booking_payments:
+    for payment in booking_payments if settings.PAYMENTS_ENABLED else []:
         if payment.status in (
             Payment.Status.PENDING,
             Payment.Status.FAILED,
@@ -326,6 +321,10 @@ def booking_detail(request, token):
         response.questionnaire_id: response
         for response in QuestionnaireResponse.objects.filter(booking=booking)
     }
+    # Once the session is over (or off) no guide is shown, and once answers can no longer
+    # change nothing more is asked: answers given stay readable.
+    finished = booking.status not in Booking.ACTIVE_STATUSES or timezone.now() >= booking.starts_at
+    may_answer = questionnaire_may_change(booking)
     preparation = [
         {
             "questionnaire": questionnaire,
@@ -333,6 +332,7 @@ def booking_detail(request, token):
             "url": reverse("sessions:questionnaire-fill", args=[token, questionnaire.pk]),
         }
         for questionnaire in questionnaires_for_booking(booking)
+        if may_answer or questionnaire.pk in responses
     ]
     if request.GET.get("payment") == "cancelled" and due:
         messages.info(
@@ -357,11 +357,13 @@ def booking_detail(request, token):
                 "due": due,
                 "balance_due": booking_balance_due(booking),
                 "payments_enabled": settings.PAYMENTS_ENABLED,
-                "preparation": preparation if booking.status in ACTIVE_OR_DONE else [],
-                "guides": list(booking.session_type.guides.all())
-                if booking.status in ACTIVE_OR_DONE
+                "finished": finished,
+                "preparation": preparation,
+                "guides": [] if finished else list(booking.session_type.guides.all()),
+                "questionnaire_may_change": may_answer,
+                "ended_money": ended_booking_money(booking)["lines"]
+                if booking.status in ENDED
                 else [],
-                "questionnaire_may_change": questionnaire_may_change(booking),
             },
         )
     )
@@ -371,7 +373,7 @@ def booking_detail(request, token):
 def booking_calendar(request, token):
     booking = booking_get_by_token(token)
     response = HttpResponse(
-        booking_invite_for(booking), content_type="text/calendar; charset=utf-8"
+        booking_invite_for(booking, download=True), content_type="text/calendar; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="session-{booking.reference}.ics"'
     return _private(response)
@@ -384,22 +386,13 @@ def booking_cancel_view(request, token):
     if request.method == "POST":
         if booking.status == Booking.Status.CANCELLED:  # a second press of the button
             return redirect(booking_url(booking))
-        terms = cancellation_terms(booking)
         try:
             booking_cancel(booking_id=booking.pk, by_client=True)
         except BookingChangeRefused as refused:
             messages.error(request, refused.message)
         else:
+            # The booking page says what was paid and what comes back (ended_booking_money).
             messages.success(request, _("Your session is cancelled. We've emailed you to confirm."))
-            if terms["refund"]:
-                messages.info(
-                    request,
-                    _(
-                        "We're refunding %(amount)s to your card; you'll get an email "
-                        "when it's on its way."
-                    )
-                    % {"amount": money(terms["refund"], booking.currency)},
-                )
         return redirect(booking_url(booking))
     if not booking_client_may_cancel(booking):
         return redirect(booking_url(booking))
@@ -423,12 +416,43 @@ def booking_cancel_view(request, token):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def booking_reschedule_view(request, token):
-    """Choose a new time (GET), then move the booking to it (POST with `start`)."""
+    """Choose a new time (GET), confirm it (GET with `start`: the old and new times side by
+    side), then move the booking to it (POST with `start`)."""
     booking = booking_get_by_token(token)
     if not booking_client_may_change(booking):
         messages.info(request, _("This booking can no longer be changed online."))
         return redirect(booking_url(booking))
     here = reverse("sessions:booking-reschedule", args=[token])
+    tz = timezone.get_current_timezone()
+
+    def day_url(moment):
+        day = moment.astimezone(tz).date()
+        return f"{here}?{urlencode({'month': day.strftime('%Y-%m'), 'day': day})}#times"
+
+    if request.method != "POST" and "start" in request.GET:
+        starts_at = _parse_start(request.GET.get("start"))
+        if starts_at is None:
+            messages.info(request, _("Please choose a day and a time first."))
+            return redirect(here)
+        if not booking_move_offered(booking, starts_at=starts_at, tz=tz):
+            messages.warning(
+                request, _("Sorry, that time is no longer free. Please choose another.")
+            )
+            return redirect(day_url(starts_at))
+        return _private(
+            render(
+                request,
+                "sessions/booking_reschedule_confirm.html",
+                {
+                    "booking": booking,
+                    "booking_token": token,
+                    "starts_at": starts_at,
+                    "ends_at": starts_at + (booking.ends_at - booking.starts_at),
+                    "time_zone": tz.key,
+                    "back_url": day_url(starts_at),
+                },
+            )
+        )
     if request.method == "POST":
         starts_at = _parse_start(request.POST.get("start"))
         if starts_at is None:
@@ -445,16 +469,19 @@ def booking_reschedule_view(request, token):
             messages.error(request, refused.message)
             return redirect(booking_url(booking))
         except SlotUnavailable as unavailable:
-            messages.warning(request, unavailable.message)
-            day = starts_at.astimezone(timezone.get_current_timezone()).date()
-            return redirect(f"{here}?{urlencode({'month': day.strftime('%Y-%m'), 'day': day})}")
+            messages.warning(
+                request,
+                _("%(reason)s Your session is still at its old time; please choose another.")
+                % {"reason": unavailable.message},
+            )
+            return redirect(day_url(starts_at))
         messages.success(request, _("Your session has moved. We've emailed you the new time."))
         return redirect(booking_url(booking))
     context = _calendar_context(
         request,
         booking.session_type,
         photographer=booking.photographer,
-        time_url=lambda slot: "",
+        time_url=lambda slot: f"{here}?{urlencode({'start': slot.starts_at.isoformat()})}",
         base_url=here,
         exclude_booking_id=booking.pk,
     )

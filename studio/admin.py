@@ -19,7 +19,7 @@ class StudioAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "intro", "logo", "brand_colour"]}),
         (_("Contact"), {"fields": ["contact_email", "phone", "address"]}),
-        (_("Time and money"), {"fields": ["time_zone", "currency"]}),
+        (_("Time and money"), {"fields": ["time_zone", "currency", "payment_instructions"]}),
         (
             _("Policies"),
             {

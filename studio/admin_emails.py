@@ -360,8 +360,10 @@ def email_preview(kind: str, about: str, template: EmailTemplate) -> dict | None
             if booking is None:
                 return None
             name = "payment"
-            if kind == "booking-confirmed":
-                context = booking_email_context("confirmed", booking, studio, template=template)
+            if kind.startswith("booking-"):
+                context = booking_email_context(
+                    kind.removeprefix("booking-"), booking, studio, template=template
+                )
                 name = "booking"
             elif kind.startswith("reminder-"):
                 context = reminder_message(

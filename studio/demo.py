@@ -371,6 +371,7 @@ def _questionnaires_seed() -> int:
                 help_text=help_text,
                 choices="\n".join(choices),
                 max_images=spec["max_images"],
+                max_choices=spec.get("max_choices", {}).get(label),
                 condition_question=parent,
                 condition_value=wanted,
             )

@@ -17,6 +17,7 @@ WARDROBE = {
     ),
     "session_types": ["headshot", "personal-branding"],
     "max_images": 3,
+    "max_choices": {"How would you like to come across?": 3},  # the page says "Choose up to 3."
     "questions": [
         (
             "What are the portraits for?",
@@ -45,7 +46,7 @@ WARDROBE = {
             "How would you like to come across?",
             SEVERAL,
             False,
-            "Pick up to three.",
+            "",
             [
                 "Warm and approachable",
                 "Confident",

@@ -68,9 +68,49 @@ _KINDS = [
         ),
     ),
     EmailKind("booking-requested", _("Booking request received")),
-    EmailKind("booking-rescheduled", _("Booking moved (updated invite)")),
-    EmailKind("booking-cancelled", _("Booking cancelled (calendar cancellation)")),
-    EmailKind("booking-declined", _("Booking request declined")),
+    EmailKind(
+        "booking-rescheduled",
+        _("Booking moved (updated invite)"),
+        placeholders={
+            **BOOKING_FACTS,
+            "was": _("the session's time before the move, e.g. Tuesday 8 December, 10:00"),
+        },
+        subject=_("Your {session} has moved to {date}"),
+        heading=_("Your session has moved"),
+        body=_(
+            "Hello {name}, your {session} has moved from {was} to {date}, {time}.\n\n"
+            "The attached invite updates your calendar."
+        ),
+        added=_("The session's details, a button to the booking and an updated invite."),
+    ),
+    EmailKind(
+        "booking-cancelled",
+        _("Booking cancelled (calendar cancellation)"),
+        placeholders=BOOKING_FACTS,
+        subject=_("Your {session} on {date} is cancelled"),
+        heading=_("Your session is cancelled"),
+        body=_(
+            "Hello {name}, your {session} on {date} at {time} is cancelled. The attached "
+            "file removes it from your calendar.\n\n"
+            "We hope to see you another time."
+        ),
+        added=_(
+            "What was paid and what is refunded (and when it should arrive), a button to "
+            "book again and a calendar cancellation."
+        ),
+    ),
+    EmailKind(
+        "booking-declined",
+        _("Booking request declined"),
+        placeholders=BOOKING_FACTS,
+        subject=_("About your {session} request for {date}"),
+        heading=_("About your request"),
+        body=_(
+            "Hello {name}, we're sorry: we can't take your session at the time you asked "
+            "for. Please choose another time, or reply and we'll find one together."
+        ),
+        added=_("What was paid and what is refunded, if anything, and a button to book again."),
+    ),
     EmailKind("deposit-due", _("Deposit to pay (approved request)")),
     EmailKind("payment-received", _("Payment received")),
     EmailKind("refund-issued", _("Refund issued")),
@@ -81,15 +121,22 @@ _KINDS = [
         placeholders={
             **BOOKING_FACTS,
             "amount": _("the balance, e.g. £100.00"),
+            "thanks": _(
+                "once the session is over, “Thank you for your Headshot on Tuesday 8 "
+                "December.”; before it, nothing"
+            ),
+            "how_to_pay": _(
+                "with online payments, “You can pay it securely online by card.”; without, "
+                "your instructions (Studio › How to pay)"
+            ),
         },
         subject=_("The balance for your {session}: {amount}"),
         heading=_("Your balance"),
         body=_(
-            "Thank you for your {session} on {date}.\n\n"
-            "The balance of {amount} is now due (reference {reference}). You can pay it "
-            "securely online by card."
+            "{thanks}\n\nThe balance of {amount} for your {session} is now due (reference "
+            "{reference}). {how_to_pay}"
         ),
-        added=_("A button to pay online."),
+        added=_("A button to pay online, when online payments are on."),
     ),
     EmailKind(
         "reminder-session",
@@ -182,6 +229,7 @@ _KINDS = [
     EmailKind("sign-in", _("Sign-in link"), can_turn_off=False),
     EmailKind("studio-new", _("To you: new booking or request"), to_studio=True),
     EmailKind("studio-cancelled", _("To you: booking cancelled"), to_studio=True),
+    EmailKind("studio-moved", _("To you: a client moved their session"), to_studio=True),
     EmailKind("studio-questionnaire", _("To you: questionnaire answered"), to_studio=True),
     EmailKind("studio-selection", _("To you: selection sent (Lightroom filter)"), to_studio=True),
     EmailKind("studio-dispute", _("To you: payment disputed"), to_studio=True),

@@ -76,6 +76,15 @@ class Studio(models.Model):
         blank=True,
         help_text=_("Deposits, rescheduling and cancellation: clients agree to this when booking."),
     )
+    payment_instructions = models.TextField(
+        _("how to pay"),
+        blank=True,
+        help_text=_(
+            "Without online payments, told to clients asked for a balance, e.g. “Bank "
+            "transfer to Lumen Portraits, sort code 12-34-56, account 12345678, or cash on "
+            "the day.”"
+        ),
+    )
     logo = models.ImageField(_("logo"), upload_to=branding_upload_to, blank=True)
     brand_colour = models.CharField(
         _("brand colour"),

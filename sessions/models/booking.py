@@ -378,6 +378,14 @@ class Booking(models.Model):
     )
     hold_expires_at = models.DateTimeField(_("hold expires"), null=True, blank=True)
     client_notes = models.TextField(_("client's notes"), blank=True)
+    # What was typed when booking: anyone may book under a known address, and the client's
+    # record is never changed from the public form (clients.services.client_get_or_create).
+    booked_as = models.CharField(
+        _("booked as"),
+        max_length=120,
+        blank=True,
+        help_text=_("The name typed when booking; empty when the studio booked it."),
+    )
     # Copied when booked, so later price changes never rewrite history.
     currency = CurrencyField(_("currency"))
     price = models.PositiveIntegerField(_("price"))
@@ -431,6 +439,22 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} · {self.client.name} · {self.session_type}"
+
+    @property
+    def booked_as_name(self) -> str:
+        """The name this booking's emails and pages use: the one typed when booking, else
+        the client's. Reads the client unless it was selected."""
+        return self.booked_as or self.client.name
+
+    @property
+    def name_for_studio(self) -> str:
+        """The booked-as name, with the client record's when the two differ."""
+        if self.booked_as and self.booked_as != self.client.name:
+            return _("%(booked_as)s (client record: %(client)s)") % {
+                "booked_as": self.booked_as,
+                "client": self.client.name,
+            }
+        return self.client.name
 
 
 class BookingEvent(ActedBy):

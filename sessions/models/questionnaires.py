@@ -7,6 +7,7 @@ a question later never loses or garbles what was answered.
 import secrets
 from pathlib import PurePath
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -75,6 +76,13 @@ class Question(models.Model):
     required = models.BooleanField(_("required"), default=False)
     choices = models.TextField(
         _("choices"), blank=True, help_text=_("For choice questions: one choice per line.")
+    )
+    max_choices = models.PositiveSmallIntegerField(
+        _("choices at most"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("For several-choice questions: leave empty for no limit."),
     )
     max_images = models.PositiveSmallIntegerField(
         _("photos at most"), default=3, help_text=_("For photo questions.")

@@ -20,6 +20,18 @@
       if (!changed) { return; }
     }
   }
+  // "Choose up to 3": once that many are ticked the others wait, and a draft saved with
+  // more asks for some to be unticked. The server refuses more when the answers are sent.
+  function limitChoices(form) {
+    form.querySelectorAll("fieldset[data-max-choices]").forEach(function (fieldset) {
+      var most = parseInt(fieldset.dataset.maxChoices, 10);
+      var boxes = fieldset.querySelectorAll("input[type=checkbox]");
+      var ticked = Array.prototype.filter.call(boxes, function (box) { return box.checked; }).length;
+      boxes.forEach(function (box) { if (!box.checked) { box.disabled = ticked >= most; } });
+      var warning = fieldset.querySelector("[data-limit-warning]");
+      if (warning) { warning.hidden = ticked <= most; }
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("error-summary");
     if (summary) { summary.focus(); }
@@ -27,7 +39,8 @@
       var autosave = form.querySelector("[data-autosave-url]");
       var dirty = false, sending = false;
       update(form);
-      form.addEventListener("change", function () { update(form); dirty = true; });
+      limitChoices(form);
+      form.addEventListener("change", function () { update(form); limitChoices(form); dirty = true; });
       form.addEventListener("submit", function () { sending = true; });
       var pending = 0;
       form.addEventListener("htmx:beforeRequest", function () { pending = 0; });

@@ -50,6 +50,13 @@ def test_a_client_fills_the_wardrobe_questionnaire_and_the_studio_reads_it(
     makeup.get_by_label("Yes").check()
     expect(who).to_be_visible()  # shown by the answer above
     who.get_by_label("The studio's artist, please").check()
+    # "Choose up to 3.": a fourth waits until one of the three is unticked.
+    come_across = page.get_by_role("group", name="How would you like to come across?")
+    for choice in ("Warm and approachable", "Confident", "Thoughtful"):
+        come_across.get_by_label(choice).check()
+    expect(come_across.get_by_label("Creative")).to_be_disabled()
+    come_across.get_by_label("Confident").uncheck()
+    expect(come_across.get_by_label("Creative")).to_be_enabled()
     expect(page.locator("#autosave-status")).to_contain_text("Draft saved at")
 
     # Leave at once, before the last change's autosave: it is sent as the page goes.

@@ -188,19 +188,31 @@ def test_the_booking_page_opens_with_its_link_only(client, headshot, anna, ben, 
             assert client.get(reverse(name, args=[token])).status_code == 404
 
 
-def test_the_calendar_file_opens_in_a_calendar_application(client, headshot, anna, maya):
+def test_the_downloaded_calendar_file_is_an_event_and_the_emailed_one_an_invitation(
+    client, headshot, anna, maya
+):
     booking = BookingFactory(client=anna, session_type=headshot, photographer=maya, starts_at=TEN)
     response = client.get(reverse("sessions:booking-calendar", args=[booking_token(booking)]))
     assert response["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(response.content)
     event = calendar.walk("VEVENT")[0]
-    assert calendar["METHOD"] == "REQUEST"
+    # PUBLISH: calendar apps add it, rather than show an invitation to accept or decline.
+    assert calendar["METHOD"] == "PUBLISH"
+    assert "ATTENDEE" not in event  # RFC 5546: a published event names no attendees
+    assert "hello@lumen.example" in str(event["ORGANIZER"])
     assert str(event["UID"]) == f"booking-{booking.reference}@sitting"
     assert event.decoded("DTSTART") == TEN
     assert event.decoded("DTEND") == TEN + timedelta(hours=1)
     assert event["SEQUENCE"] == 0
-    assert "anna@example.com" in str(event["ATTENDEE"])
     assert event.walk("VALARM")[0].decoded("TRIGGER") == timedelta(days=-1)
+
+    booking_email_send(booking_id=booking.pk, kind="confirmed")
+    (_name, emailed, mimetype) = mail.outbox[0].attachments[0]
+    invitation = Calendar.from_ical(emailed)
+    assert invitation["METHOD"] == "REQUEST"
+    assert mimetype == "text/calendar; method=REQUEST"
+    assert "anna@example.com" in str(invitation.walk("VEVENT")[0]["ATTENDEE"])
+    assert str(invitation.walk("VEVENT")[0]["UID"]) == str(event["UID"])
 
 
 def test_the_confirmation_email_is_sent_once_with_its_invite(headshot, anna, maya):
@@ -235,15 +247,35 @@ def test_a_failed_send_can_be_retried(headshot, anna, maya, settings):
     assert len(mail.outbox) == 1
 
 
-def test_a_booking_under_a_known_email_never_rewrites_that_client(client, headshot, anna):
-    # Anyone can type any address; what they typed stays with the booking, not the client.
-    client.post(
-        details_url(),
-        {**FORM, "email": "anna@example.com", "name": "Mallory", "phone": "0000", "notes": "x"},
-    )
-    anna.refresh_from_db()
-    assert (anna.name, anna.phone) == ("Anna Kowalska", "")
-    assert Booking.objects.get().client_notes == "x"
+def test_a_booking_under_a_known_email_keeps_the_name_typed_and_shows_the_studio_both(
+    client, headshot, staff_user, eager_tasks, django_capture_on_commit_callbacks
+):
+    # Anyone can type any address: what they typed stays with the booking, not the client.
+    ola = Client.objects.create(name="Ola First", email="ola@example.com")
+    typed = {**FORM, "email": "OLA@example.com", "name": "Ola Second", "phone": "0000"}
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(details_url(), {**typed, "notes": "x"}, follow=True)
+    booking = Booking.objects.get()
+    ola.refresh_from_db()
+    assert (ola.name, ola.phone) == ("Ola First", "")
+    assert (booking.client, booking.booked_as, booking.client_notes) == (ola, "Ola Second", "x")
+    assert "Ola Second" in page.content.decode()  # the booking page
+
+    # Her emails are addressed to the name she typed, and so is her calendar invite.
+    [confirmation] = [m for m in mail.outbox if m.subject.startswith("You're booked")]
+    assert confirmation.to == ["Ola Second <ola@example.com>"]
+    attendee = Calendar.from_ical(confirmation.attachments[0][1]).walk("VEVENT")[0]["ATTENDEE"]
+    assert attendee.params["CN"] == "Ola Second"
+    # The studio sees both names wherever it meets the booking.
+    both = "Ola Second (client record: Ola First)"
+    [to_studio] = [m for m in mail.outbox if m.subject.startswith("New booking")]
+    assert to_studio.subject == f"New booking: Headshot for {both}, Wednesday 10 June, 10:00"
+    client.force_login(staff_user)
+    listed = client.get(reverse("admin:shoots_booking_changelist"), {"q": "Ola Second"})
+    assert both in listed.content.decode()
+    story = client.get(reverse("admin:shoots_booking_change", args=[booking.pk])).content.decode()
+    assert "<strong>Ola Second</strong> (client record:" in story
+    assert ">Ola First</a>)" in story
 
 
 @pytest.mark.parametrize(

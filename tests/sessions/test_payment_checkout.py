@@ -244,7 +244,7 @@ def test_with_payments_off_the_booking_confirms_and_the_deposit_is_due_at_the_st
     booking = Booking.objects.get()
     assert booking.status == Booking.Status.CONFIRMED
     assert not booking.payments.exists()
-    assert "£50.00 deposit, paid at the studio" in text(response)
+    assert "£50.00 deposit, due at the studio" in text(response)
     client.force_login(staff_user)
     admin_page = client.get(reverse("admin:shoots_booking_change", args=[booking.pk]))
     assert "Deposit due at the studio: £50.00" in text(admin_page)

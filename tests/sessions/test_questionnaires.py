@@ -857,3 +857,83 @@ def test_a_real_worker_on_the_images_queue_makes_the_thumbnail(redis_url, client
     assert image.status == AnswerImage.Status.READY
     with Image.open(image.thumbnail) as thumbnail:
         assert thumbnail.format == "JPEG"
+
+
+def test_a_question_taking_up_to_three_refuses_four_and_keeps_what_was_ticked(
+    client, annas, wardrobe
+):
+    from sessions.admin_questionnaires import QuestionForm
+
+    questionnaire, q, _ = wardrobe
+    style = Question.objects.create(
+        questionnaire=questionnaire,
+        position=80,
+        label="How would you like to come across?",
+        kind=K.MULTIPLE_CHOICE,
+        choices="Warm\nConfident\nThoughtful\nCreative",
+        max_choices=3,
+    )
+    page = text(client.get(url(annas, questionnaire)))
+    assert 'data-max-choices="3"' in page  # static/js/questionnaire.js stops a fourth
+    assert "Choose up to 3." in page
+    answered = {
+        f"q-{q['outfits'].pk}": "Blazer",
+        f"q-{q['glasses'].pk}": "no",
+        f"q-{q['hair'].pk}": "no",
+    }
+    four = ["Warm", "Confident", "Thoughtful", "Creative"]
+    response = client.post(
+        url(annas, questionnaire), {"action": "submit", **answered, f"q-{style.pk}": four}
+    )
+    page = text(response)
+    assert response.status_code == 200
+    assert (
+        f'<a href="#q-{style.pk}">How would you like to come across?</a>: '
+        "Please choose at most 3 options (you chose 4)." in page
+    )
+    for choice in four:  # nothing ticked is lost
+        assert f'value="{choice}" checked>' in page
+    assert QuestionnaireResponse.objects.get(booking=annas).status == "draft"
+
+    response = client.post(
+        url(annas, questionnaire), {"action": "submit", **answered, f"q-{style.pk}": four[:3]}
+    )
+    assert response.status_code == 302
+    assert QuestionnaireResponse.objects.get(booking=annas).status == "submitted"
+    assert answers_of(annas)["How would you like to come across?"] == four[:3]
+
+    limit_on_a_yes_no = QuestionForm(
+        {"position": 90, "label": "Glasses?", "kind": K.YES_NO, "max_images": 3, "max_choices": 2},
+        instance=Question(questionnaire=questionnaire),
+    )
+    assert not limit_on_a_yes_no.is_valid()
+    assert "Only a several-choice question has a limit." in str(limit_on_a_yes_no.errors)
+
+
+@pytest.mark.parametrize("ending", ["completed", "no_show", "cancelled", "time_past"])
+def test_a_finished_session_asks_nothing_more_and_keeps_the_answers_readable(
+    client, annas, wardrobe, clock, ending
+):
+    from sessions.models import SessionGuide
+
+    questionnaire, q, headshot = wardrobe
+    guide = SessionGuide.objects.create(title="Getting ready", body="Wear **solid** colours.")
+    guide.session_types.add(headshot)
+    unanswered = Questionnaire.objects.create(name="Family details")
+    unanswered.session_types.add(headshot)
+    client.post(url(annas, questionnaire), {"action": "save", f"q-{q['outfits'].pk}": "Blazer"})
+    if ending != "cancelled":  # cancelled a week before; the others are over
+        clock.move_to(TEN + timedelta(hours=2))
+    if ending != "time_past":  # past its time, still "confirmed": nobody marked it
+        Booking.objects.filter(pk=annas.pk).update(status=ending)
+
+    page = text(client.get(reverse("sessions:booking-detail", args=[booking_token(annas)])))
+    assert "Fill it in" not in page
+    assert url(annas, unanswered) not in page
+    assert "Before your session" not in page
+    assert "Getting ready" not in page
+    assert "<strong>solid</strong>" not in page
+    assert "Your answers" in page
+    assert url(annas, questionnaire) in page  # what was given stays readable
+    assert "See answers" in page
+    assert "Blazer" in text(client.get(url(annas, questionnaire)))

@@ -159,9 +159,25 @@ def test_cancelling_in_time_refunds_the_deposit_by_the_studios_policy(
         assert "We'll refund the £50.00 you've paid, in full." in page
     else:
         assert "we'll refund £25.00 of the £50.00 you've paid (50% of the deposit)" in page
+    assert "usually shows on your statement within 5 to 10 days" in page
     with run_tasks():
         response = client.post(url, follow=True)
-    assert f"We're refunding £{refunded / 100:.2f} to your card" in text(response)
+    # Exactly what was paid and what comes back, and when: on the page and in the email.
+    if percent == 100:
+        said = (
+            "You paid £50.00. Refund: £50.00, in full, to the card you paid with; refunds "
+            "usually show on your statement within 5 to 10 days."
+        )
+    else:
+        said = (
+            "You paid £50.00. Refund: £25.00, to the card you paid with (the studio keeps "
+            "£25.00 under its policy); refunds usually show on your statement within 5 to 10 "
+            "days."
+        )
+    assert said in text(response)
+    [email] = [m for m in mail.outbox if m.subject.endswith("is cancelled")]
+    assert said in email.body
+    assert "Paid:" not in email.body
     payment = deposit_of(booked)
     assert payment.amount_refunded == refunded
     (asked,) = stripe_standin.requests_to("POST", "/v1/refunds")
@@ -505,9 +521,11 @@ def test_a_double_pressed_cancel_does_not_promise_a_second_refund(booked, client
     url = reverse("sessions:booking-cancel", args=[booking_token(booked)])
     with run_tasks():
         first = text(client.post(url, follow=True))
-    assert "We're refunding £50.00" in first
+    assert "Your session is cancelled" in first
+    assert first.count("Refund: £50.00") == 1
     again = text(client.post(url, follow=True))
-    assert "We're refunding" not in again
+    assert "Your session is cancelled" not in again
+    assert again.count("Refund: £50.00") == 1  # the same refund, not a second
     assert Refund.objects.count() == 1
 
 
@@ -688,3 +706,43 @@ def test_when_stripe_cannot_close_the_old_page_no_new_page_is_opened(
     assert new_page.params["line_items"][0]["price_data"]["unit_amount"] == "9000"
     assert retry["Location"].startswith(f"{stripe_standin.url}/pay/")
     assert retry["Location"] != first["Location"]
+
+
+def test_without_online_payments_the_balance_asks_what_is_left_and_says_how_to_pay(
+    portrait, anna, pay_clock, client, staff_user, run_tasks, settings
+):
+    assert not settings.PAYMENTS_ENABLED
+    Studio.objects.filter(pk=1).update(
+        payment_instructions="Bank transfer to Lumen Portraits, 12-34-56 12345678, or cash."
+    )
+    booking = booking_create(client=anna, session_type=portrait, starts_at=PAY_TEN, tz=LONDON)
+    mail.outbox.clear()
+    client.force_login(staff_user)
+    act = reverse("admin:shoots_booking_act", args=[booking.pk])
+    with run_tasks():
+        client.post(act, {"do": "balance"})  # nine days before the session
+    assert not booking.payments.exists()  # nothing can be paid through Sitting
+    (email,) = mail.outbox
+    assert email.subject == "The balance for your Portrait: £100.00"  # £150 less the deposit
+    assert email.body.startswith("Your balance\n\nThe balance of £100.00 for your Portrait is")
+    assert "How to pay: Bank transfer to Lumen Portraits, 12-34-56 12345678, or cash." in email.body
+    assert "Thank you for your" not in email.body  # the session is still to come
+    assert "by card" not in email.body
+    assert "/booking/" not in email.body  # no button to a payment that would fail
+    admin_page = text(client.get(reverse("admin:shoots_booking_change", args=[booking.pk])))
+    assert "Balance due: £100.00" in admin_page
+
+    client.logout()
+    page = text(client.get(f"/booking/{booking_token(booking)}/"))
+    assert "£100.00 after the deposit" in page
+    assert "How to pay: Bank transfer to Lumen Portraits" in page
+    assert reverse("sessions:booking-pay", args=[booking_token(booking)]) not in page
+
+    pay_clock.move_to(PAY_TEN + timedelta(days=1))  # after the session
+    client.force_login(staff_user)
+    with run_tasks():
+        client.post(act, {"do": "balance"})
+        client.post(act, {"do": "balance"})  # pressed twice: one email a day
+    assert len(mail.outbox) == 2
+    assert "Thank you for your Portrait on Wednesday 10 June." in mail.outbox[1].body
+    assert SentEmail.objects.filter(kind="balance-due", booking=booking).count() == 2

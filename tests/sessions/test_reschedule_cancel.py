@@ -1,4 +1,6 @@
+import html
 from datetime import UTC, datetime, time, timedelta
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -72,7 +74,10 @@ def test_moving_a_session_keeps_its_reference_and_updates_the_same_calendar_even
     assert str(event["UID"]) == f"booking-{moved.reference}@sitting"
     assert event["SEQUENCE"] == 1
     assert event.decoded("DTSTART") == TEN + timedelta(minutes=30)
-    assert "10:30" in mail.outbox[0].body
+    assert (
+        "Hello Anna, your Headshot has moved from Wednesday 10 June, 10:00 to "
+        "Wednesday 10 June, 10:30." in mail.outbox[0].body
+    )
 
 
 def test_moving_onto_another_booking_is_refused_with_nearby_times(annas_booking, maya, london):
@@ -173,17 +178,43 @@ def test_a_client_cancels_from_their_booking_page(client, annas_booking):
     assert annas_booking.status == Booking.Status.CANCELLED
 
 
-def test_a_client_moves_their_session_from_the_booking_page(client, annas_booking):
-    token = booking_token(annas_booking)
-    url = reverse("sessions:booking-reschedule", args=[token])
-    page = client.get(url, {"month": "2026-06", "day": "2026-06-10"}).content.decode()
-    assert 'name="start"' in page
-    assert ">11:00</button>" in page
-    new_start = TEN + timedelta(hours=1)
-    response = client.post(url, {"start": new_start.isoformat()}, follow=True)
-    assert "Your session has moved" in response.content.decode()
+def test_a_client_confirms_the_new_time_before_their_session_moves(client, annas_booking, maya):
+    url = reverse("sessions:booking-reschedule", args=[booking_token(annas_booking)])
+    times = client.get(url, {"month": "2026-06", "day": "2026-06-10"}).content.decode()
+    eleven = TEN + timedelta(hours=1)
+    confirm_url = f"{url}?{urlencode({'start': eleven.isoformat()})}"
+    assert f'href="{confirm_url}">11:00</a>' in times  # a link to confirm, not a move at once
+    assert 'name="start"' not in times
+
+    confirm = html.unescape(client.get(confirm_url).content.decode())
     annas_booking.refresh_from_db()
-    assert annas_booking.starts_at == new_start
+    assert annas_booking.starts_at == TEN  # looking moves nothing
+    assert "<s>Wednesday 10 June 2026, 10:00–11:00</s>" in confirm
+    assert "<strong>Wednesday 10 June 2026, 11:00–12:00</strong>" in confirm
+    assert f'name="start" value="{eleven.isoformat()}"' in confirm
+    assert "Move my session" in confirm
+
+    # Someone takes 11:00 before she presses: she is back at that day's times, told why.
+    BookingFactory(session_type=annas_booking.session_type, photographer=maya, starts_at=eleven)
+    failed = client.post(url, {"start": eleven.isoformat()}, follow=True)
+    page = html.unescape(failed.content.decode())
+    assert failed.redirect_chain[-1][0] == f"{url}?month=2026-06&day=2026-06-10#times"
+    assert (
+        "That time is no longer free. Your session is still at its old time; please choose "
+        "another." in page
+    )
+    assert ">14:00</a>" in page
+    annas_booking.refresh_from_db()
+    assert annas_booking.starts_at == TEN
+    # The same page for a time taken meanwhile sends her back to choose, too.
+    gone = client.get(confirm_url, follow=True)
+    assert "Sorry, that time is no longer free." in html.unescape(gone.content.decode())
+
+    two = TEN + timedelta(hours=4)
+    moved = client.post(url, {"start": two.isoformat()}, follow=True)
+    assert "Your session has moved" in moved.content.decode()
+    annas_booking.refresh_from_db()
+    assert annas_booking.starts_at == two
 
 
 @pytest.mark.parametrize("start", ["", "tomorrow", "2026-06-10T13:07:00+00:00"])
@@ -222,8 +253,10 @@ def test_the_calendar_file_of_a_cancelled_booking_cancels_the_event(client, anna
     booking_cancel(booking_id=annas_booking.pk, by_client=True)
     response = client.get(reverse("sessions:booking-calendar", args=[booking_token(annas_booking)]))
     calendar = Calendar.from_ical(response.content)
-    assert calendar["METHOD"] == "CANCEL"
-    assert calendar.walk("VEVENT")[0]["SEQUENCE"] == 1
+    event = calendar.walk("VEVENT")[0]
+    assert calendar["METHOD"] == "PUBLISH"  # a download; emailed cancellations are CANCEL
+    assert (event["STATUS"], event["SEQUENCE"]) == ("CANCELLED", 1)
+    assert not event.walk("VALARM")  # no reminder of a session that will not happen
 
 
 def test_moving_onto_a_hold_that_ran_out_succeeds(annas_booking, maya, london):
@@ -248,3 +281,95 @@ def test_a_hold_that_ran_out_cannot_be_changed(annas_booking):
     )
     with pytest.raises(BookingChangeRefused, match="no longer active"):
         booking_cancel(booking_id=annas_booking.pk, by_client=True)
+
+
+def test_without_online_payments_a_cancellation_claims_no_deposit_was_paid(
+    client, annas_booking, eager_tasks, django_capture_on_commit_callbacks
+):
+    # A £50 deposit "due at the studio": Sitting can't know it was paid, so never says so.
+    url = reverse("sessions:booking-cancel", args=[booking_token(annas_booking)])
+    assert "Nothing has been paid online." in html.unescape(client.get(url).content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        done = html.unescape(client.post(url, follow=True).content.decode())
+    said = (
+        "Nothing was paid online for this session. If you paid the studio directly, please "
+        "get in touch and we'll sort it out."
+    )
+    assert "Your session is cancelled" in done
+    assert said in done
+    assert "deposit" not in done.split("<main", 1)[1]
+    [email] = [
+        m for m in mail.outbox if m.subject == "Your Headshot on Wednesday 10 June is cancelled"
+    ]
+    assert said in email.body
+    assert "Deposit" not in email.body
+    assert "The invitation attached to this email adds" not in email.alternatives[0][0]
+
+
+def test_the_studio_rewords_the_cancel_move_and_decline_emails(annas_booking, london, maya):
+    from sessions.services import booking_decline
+    from studio.models import EmailTemplate
+
+    EmailTemplate.objects.create(
+        kind="booking-rescheduled",
+        subject="New time for your {session}",
+        heading="See you on {date}, {name}",
+        body="We've moved you from {was} to {date} at {time}.",
+    )
+    EmailTemplate.objects.create(
+        kind="booking-cancelled", subject="{session} cancelled", body="Sorry to miss you, {name}."
+    )
+    EmailTemplate.objects.create(
+        kind="booking-declined", subject="{date} is taken", body="Another day, {name}?"
+    )
+    booking_reschedule(
+        booking_id=annas_booking.pk, starts_at=TEN + timedelta(hours=2), tz=london, by_client=True
+    )
+    booking_email_send(booking_id=annas_booking.pk, kind="rescheduled")
+    booking_cancel(booking_id=annas_booking.pk, by_client=True)
+    booking_email_send(booking_id=annas_booking.pk, kind="cancelled")
+    request = BookingFactory(
+        session_type=annas_booking.session_type,
+        photographer=maya,
+        starts_at=TEN,
+        status=Booking.Status.REQUESTED,
+        client=annas_booking.client,
+    )
+    booking_decline(booking_id=request.pk)
+    booking_email_send(booking_id=request.pk, kind="declined")
+    moved, cancelled, declined = mail.outbox
+    assert moved.subject == "New time for your Headshot"
+    assert "We've moved you from Wednesday 10 June, 10:00 to Wednesday 10 June at 12:00." in (
+        moved.body
+    )
+    assert "See you on Wednesday 10 June, Anna" in moved.alternatives[0][0]
+    assert (cancelled.subject, declined.subject) == (
+        "Headshot cancelled",
+        "Wednesday 10 June is taken",
+    )
+    assert "Sorry to miss you, Anna." in cancelled.body
+    assert "Another day, Anna?" in declined.body
+
+
+def test_the_studio_previews_its_cancel_wording_on_a_real_booking(
+    client, staff_user, annas_booking
+):
+    from studio.models import EmailTemplate
+
+    row = EmailTemplate.objects.get_or_create(kind="booking-cancelled")[0]
+    client.force_login(staff_user)
+    change = reverse("admin:studio_emailtemplate_change", args=[row.pk])
+    assert 'name="subject"' in client.get(change).content.decode()
+    form = {
+        "enabled": "on",
+        "subject": "{session} on {date}: cancelled",
+        "heading": "Sorry, {name}",
+        "body": "We hope to see you another time.",
+        "preview_with": f"booking:{annas_booking.pk}",
+        "_preview": "1",
+    }
+    page = html.unescape(client.post(change, form).content.decode())
+    assert "Headshot on Wednesday 10 June: cancelled" in page
+    assert "We hope to see you another time." in page
+    row.refresh_from_db()
+    assert row.subject == ""  # a preview saves nothing

@@ -78,3 +78,36 @@ def test_a_sent_questionnaire_is_announced(studio, anna):
     )
     [note] = to_studio()
     assert note.subject.startswith("Questionnaire in: Anna Kowalska")
+
+
+def test_the_studio_hears_once_of_each_move_a_client_makes(studio, anna, run_tasks):
+    from datetime import time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from sessions.models import AvailabilityRule
+    from sessions.services import booking_reschedule
+    from tests.factories import PhotographerFactory
+
+    maya = PhotographerFactory(display_name="Maya Lind")
+    AvailabilityRule.objects.create(
+        photographer=maya, weekday=2, start_time=time(9), end_time=time(17)
+    )
+    portrait = SessionTypeFactory(name="Portrait", photographers=[maya])
+    booking = BookingFactory(client=anna, session_type=portrait, photographer=maya, starts_at=TEN)
+    london = ZoneInfo("Europe/London")
+    with run_tasks():
+        booking_reschedule(
+            booking_id=booking.pk, starts_at=TEN + timedelta(hours=2), tz=london, by_client=True
+        )
+    [moved] = to_studio()
+    assert moved.subject == "Moved: Portrait for Anna Kowalska, now Wednesday 10 June, 12:00"
+    assert (
+        f"Anna Kowalska moved their Portrait with Maya Lind ({booking.reference}) from "
+        "Wednesday 10 June, 10:00 to Wednesday 10 June, 12:00." in moved.body
+    )
+    assert studio_email_send(booking_id=booking.pk, kind="moved", sequence=1) is False  # again
+    with run_tasks():  # the studio moving it itself needs no telling
+        booking_reschedule(
+            booking_id=booking.pk, starts_at=TEN + timedelta(hours=4), tz=london, by_client=False
+        )
+    assert len(to_studio()) == 1
