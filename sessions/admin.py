@@ -474,6 +474,7 @@ class BookingAdmin(admin.ModelAdmin):
                 if booking.status in statuses
                 and not (name == "gallery" and galleries)
                 and not (name == "balance" and not settings.PAYMENTS_ENABLED)
+                and not (name in ("complete", "no_show") and timezone.now() < booking.starts_at)
                 and model_admin_allows(self, request, needs)
             ],
             "story_can_reschedule": booking.status in Booking.ACTIVE_STATUSES
@@ -606,6 +607,7 @@ class BookingAdmin(admin.ModelAdmin):
                 )
                 return redirect("admin:shoots_booking_change", booking.pk)
         first_day = self._free_times_from(request, form, booking, starts_at, tz)
+        today = timezone.localdate(timezone=tz)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Move %(ref)s") % {"ref": booking.reference},
@@ -617,8 +619,8 @@ class BookingAdmin(admin.ModelAdmin):
             "clash": clash,
             "nearest": [start.astimezone(tz) for start in nearest],
             "free_days": self._free_days(booking, first_day, tz),
-            "earlier": first_day - timedelta(days=FREE_DAYS),
-            "earlier_shown": first_day > timezone.localdate(timezone=tz),
+            "earlier": max(first_day - timedelta(days=FREE_DAYS), today),
+            "earlier_shown": first_day > today,
             "later": first_day + timedelta(days=FREE_DAYS),
             "media": self.media + form.media,
             "opts": self.model._meta,
