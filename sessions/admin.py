@@ -1,5 +1,5 @@
 import re
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -37,16 +37,22 @@ from sessions.models import (
     TimeOff,
 )
 from sessions.reminders import upcoming_reminders
-from sessions.selectors import questionnaire_progress_text, with_questionnaire_progress
+from sessions.selectors import (
+    questionnaire_progress_text,
+    session_type_slots,
+    with_questionnaire_progress,
+)
 from sessions.services import (
     BookingChangeRefused,
     SlotUnavailable,
     booking_approve,
     booking_cancel,
+    booking_clash_find,
     booking_create_by_staff,
     booking_decline,
     booking_mark_attended,
     booking_reschedule,
+    booking_times,
 )
 from studio.admin_permissions import admin_view_requires, model_admin_allows
 from studio.forms import SessionTypeAdminForm
@@ -55,6 +61,9 @@ from studio.models import Photographer
 from studio.money import money_format
 from studio.selectors import studio_get
 from studio.templatetags.money import money
+
+FREE_DAYS = 7  # days of free times the Move page shows at once
+PAYMENTS_OFF = _("Online payments are off: set STRIPE_SECRET_KEY to ask for balances online.")
 
 
 @admin.register(SessionType)
@@ -390,11 +399,7 @@ class BookingAdmin(admin.ModelAdmin):
     )
     def request_balance(self, request, queryset):
         if not settings.PAYMENTS_ENABLED:
-            self.message_user(
-                request,
-                _("Online payments are off: set STRIPE_SECRET_KEY to ask for balances online."),
-                messages.WARNING,
-            )
+            self.message_user(request, PAYMENTS_OFF, messages.WARNING)
             return
         self._apply(
             request,
@@ -487,6 +492,8 @@ class BookingAdmin(admin.ModelAdmin):
                 for name, label, statuses, needs in self.PAGE_ACTIONS
                 if booking.status in statuses
                 and not (name == "gallery" and galleries)
+                and not (name == "balance" and not settings.PAYMENTS_ENABLED)
+                and not (name in ("complete", "no_show") and timezone.now() < booking.starts_at)
                 and model_admin_allows(self, request, needs)
             ],
             "story_can_reschedule": booking.status in Booking.ACTIVE_STATUSES
@@ -512,6 +519,9 @@ class BookingAdmin(admin.ModelAdmin):
         if not model_admin_allows(self, request, needs[doing]):
             raise PermissionDenied
         booking = get_object_or_404(Booking, pk=booking_id)
+        if doing == "balance" and not settings.PAYMENTS_ENABLED:
+            self.message_user(request, PAYMENTS_OFF, messages.WARNING)
+            return redirect("admin:shoots_booking_change", booking.pk)
         if doing == "gallery":
             try:
                 gallery = gallery_create_for_booking(booking=booking)
@@ -560,45 +570,134 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin_view_requires("change")
     def reschedule_view(self, request, booking_id):
-        """Move a booking to another free time of its photographer, as the client could;
-        the same guarantee against overlaps, and the client gets an updated invite."""
-        from sessions.admin_forms import StaffRescheduleForm
+        """Move a booking: to one of its photographer's free times (pressed), or to a time
+        typed in, where the public rules may be set aside but an overlap never is. The same
+        service as the client's move; the client gets an updated invite."""
+        from sessions.admin_forms import FreeTimeForm, StaffRescheduleForm
 
         booking = get_object_or_404(
-            Booking.objects.select_related("client", "session_type"), pk=booking_id
+            Booking.objects.select_related("client", "session_type", "photographer"),
+            pk=booking_id,
         )
         tz = ZoneInfo(studio_get().time_zone)
-        form = StaffRescheduleForm(request.POST or None, tz=tz)
-        nearest = []
-        if request.method == "POST" and form.is_valid():
+        pressed = request.method == "POST" and "start" in request.POST
+        form = StaffRescheduleForm(
+            request.POST if request.method == "POST" and not pressed else None,
+            initial={"date": booking.starts_at.astimezone(tz).date()},
+            booking=booking,
+            tz=tz,
+        )
+        nearest, problems, starts_at, outside_rules = [], [], None, False
+        if pressed:
+            free_time = FreeTimeForm(request.POST)
+            if free_time.is_valid():
+                starts_at = free_time.cleaned_data["start"]
+            else:
+                problems.append(_("Please choose one of the free times."))
+        elif request.method == "POST" and form.is_valid():
+            starts_at = form.cleaned_data["starts_at"]
+            outside_rules = form.cleaned_data["outside_rules"]
+        clash = form.clash
+        if starts_at is not None and starts_at == booking.starts_at:
+            problems.append(_("The session is at that time already."))
+        elif starts_at is not None:
             try:
                 booking_reschedule(
                     booking_id=booking.pk,
-                    starts_at=form.cleaned_data["starts_at"],
+                    starts_at=starts_at,
                     tz=tz,
                     by_client=False,
+                    outside_rules=outside_rules,
                 )
             except SlotUnavailable as taken:
-                form.add_error(None, taken.message)
-                nearest = [slot.starts_at.astimezone(tz) for slot in (taken.nearest or [])]
+                moved = Booking(
+                    pk=booking.pk,
+                    photographer_id=booking.photographer_id,
+                    **booking_times(booking.session_type, starts_at),
+                )
+                clash, problem = self._clash_named(moved, tz, otherwise=taken.message)
+                problems.append(problem)
+                nearest = [slot.starts_at for slot in taken.nearest]
             except BookingChangeRefused as refused:
-                form.add_error(None, refused.message)
+                problems.append(refused.message)
             else:
                 self.message_user(
                     request, _("Moved; the client is emailed an updated invite."), messages.SUCCESS
                 )
                 return redirect("admin:shoots_booking_change", booking.pk)
+        first_day = self._free_times_from(request, form, booking, starts_at, tz)
+        today = timezone.localdate(timezone=tz)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Move %(ref)s") % {"ref": booking.reference},
             "booking": booking,
             "local_start": booking.starts_at.astimezone(tz),
+            "movable": booking.status in Booking.ACTIVE_STATUSES,
             "form": form,
-            "nearest": nearest,
+            "problems": [*form.non_field_errors(), *problems],
+            "clash": clash,
+            "nearest": [start.astimezone(tz) for start in nearest],
+            "free_days": self._free_days(booking, first_day, tz),
+            "earlier": max(first_day - timedelta(days=FREE_DAYS), today),
+            "earlier_shown": first_day > today,
+            "later": first_day + timedelta(days=FREE_DAYS),
             "media": self.media + form.media,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/shoots/booking/reschedule.html", context)
+
+    @staticmethod
+    def _clash_named(wanted: Booking, tz, *, otherwise: str) -> tuple[Booking | None, str]:
+        """After a booking service refused a time: the booking it clashes with, found by a
+        query (the service may have met the overlap constraint, or the public rules), and
+        what to tell the studio; `otherwise` when there is none."""
+        from sessions.admin_forms import booking_clash_message
+
+        clash = booking_clash_find(booking=wanted)
+        return clash, booking_clash_message(clash, wanted=wanted, tz=tz) if clash else otherwise
+
+    @staticmethod
+    def _free_times_from(request, form, booking: Booking, starts_at, tz) -> date:
+        """The first day of free times to show: asked for, else the day being tried, else
+        the booking's own day (today, if that has passed)."""
+        today = timezone.localdate(timezone=tz)
+        try:
+            asked = date.fromisoformat(request.GET.get("from", ""))
+            if abs(asked - today) < timedelta(days=3660):  # a typo of a year: not an error
+                return asked
+        except ValueError:
+            pass
+        tried = getattr(form, "cleaned_data", {}).get("date")
+        if starts_at is not None:
+            tried = starts_at.astimezone(tz).date()
+        return max(tried or booking.starts_at.astimezone(tz).date(), today)
+
+    @staticmethod
+    def _free_days(booking: Booking, first_day: date, tz) -> list[tuple[date, list]]:
+        """Each day from `first_day` with the free start times of the booking's session
+        type and photographer then, as clients would be offered them (its own time aside)."""
+        if booking.status not in Booking.ACTIVE_STATUSES:
+            return []
+        last_day = first_day + timedelta(days=FREE_DAYS - 1)
+        days = session_type_slots(
+            session_type=booking.session_type,
+            first_day=first_day,
+            last_day=last_day,
+            tz=tz,
+            photographer_ids=[booking.photographer_id],
+            exclude_booking_id=booking.pk,
+        )
+        return [
+            (
+                first_day + timedelta(days=n),
+                [
+                    slot.starts_at.astimezone(tz)
+                    for slot in days.get(first_day + timedelta(days=n), [])
+                    if slot.starts_at != booking.starts_at
+                ],
+            )
+            for n in range(FREE_DAYS)
+        ]
 
     class Media:
         css = {"all": ["css/admin-answers.css", "css/admin-emails.css"]}
@@ -756,6 +855,7 @@ class BookingAdmin(admin.ModelAdmin):
             if request.GET.get(key)
         }
         form = StaffBookingForm(request.POST or None, initial=initial)
+        clash = None
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -773,7 +873,14 @@ class BookingAdmin(admin.ModelAdmin):
                     email_client=data["email_client"],
                 )
             except SlotUnavailable as taken:
-                form.add_error(None, taken.message)
+                wanted = Booking(
+                    photographer=data["photographer"],
+                    **booking_times(data["session_type"], data["starts_at"]),
+                )
+                clash, problem = self._clash_named(
+                    wanted, timezone.get_current_timezone(), otherwise=taken.message
+                )
+                form.add_error(None, problem)
             else:
                 self.message_user(
                     request,
@@ -786,6 +893,7 @@ class BookingAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Book for a client"),
             "form": form,
+            "clash": clash or getattr(form, "clash", None),
             "media": self.media + form.media,
             "opts": self.model._meta,
         }

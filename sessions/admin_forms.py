@@ -1,14 +1,16 @@
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget, AdminTimeWidget, AutocompleteSelect
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from sessions.models import Booking, SessionType
-from sessions.services import booking_rule_warnings
+from sessions.services import booking_clash_find, booking_rule_warnings, booking_times
 from studio.forms import PersonNameField, money_form_field, money_minor_clean
 from studio.models import Photographer
 from studio.money import money_format, to_major
@@ -56,17 +58,63 @@ class StaffBookingForm(forms.Form):
             tz = timezone.get_current_timezone()
             cleaned["starts_at"] = datetime.combine(cleaned["date"], cleaned["time"], tz)
             if cleaned.get("session_type") and cleaned.get("photographer"):
-                self.warnings = booking_rule_warnings(
+                staff_time_check(
+                    self,
+                    Booking(
+                        photographer=cleaned["photographer"],
+                        **booking_times(cleaned["session_type"], cleaned["starts_at"]),
+                    ),
                     session_type=cleaned["session_type"],
-                    photographer=cleaned["photographer"],
-                    starts_at=cleaned["starts_at"],
                     tz=tz,
+                    anyway=cleaned.get("book_anyway", False),
+                    anyway_hint=_("Tick “Book anyway” to book it all the same."),
                 )
-                if self.warnings and not cleaned.get("book_anyway"):
-                    raise forms.ValidationError(
-                        [*self.warnings, _("Tick “Book anyway” to book it all the same.")]
-                    )
         return cleaned
+
+
+def staff_time_check(form, wanted: Booking, *, session_type, tz, anyway: bool, anyway_hint):
+    """For a time the studio chose (`wanted`: an unsaved booking, or one being moved with its
+    new times): refuse it if it overlaps another booking, naming that booking (`form.clash`);
+    else list why clients could not book it online (`form.warnings`), refused unless
+    `anyway`. Overlaps are never set aside."""
+    form.clash = booking_clash_find(booking=wanted)
+    if form.clash:
+        raise forms.ValidationError(booking_clash_message(form.clash, wanted=wanted, tz=tz))
+    form.warnings = booking_rule_warnings(
+        session_type=session_type,
+        photographer=wanted.photographer,
+        starts_at=wanted.starts_at,
+        tz=tz,
+        exclude_booking_id=wanted.pk,
+    )
+    if form.warnings and not anyway:
+        raise forms.ValidationError([*form.warnings, anyway_hint])
+
+
+def booking_clash_message(clash: Booking, *, wanted: Booking, tz: ZoneInfo) -> str:
+    """What a time clashes with, for the studio: whose session, which, and when."""
+    start, end = clash.starts_at.astimezone(tz), clash.ends_at.astimezone(tz)
+    names = {
+        "client": clash.client.name,
+        "session": clash.session_type.name,
+        "start": time_format(start, "H:i"),
+        "end": time_format(end, "H:i"),
+        "day": date_format(start, "l j F Y"),
+    }
+    if wanted.starts_at < clash.ends_at and clash.starts_at < wanted.ends_at:
+        message = _(
+            "That time overlaps %(client)s's %(session)s session, %(start)s–%(end)s on %(day)s."
+        )
+    else:
+        message = _(
+            "That time is too close to %(client)s's %(session)s session, %(start)s–%(end)s "
+            "on %(day)s: the time kept free around sessions would overlap."
+        )
+    waiting = {
+        Booking.Status.REQUESTED: _("It is a request waiting for your approval."),
+        Booking.Status.HELD: _("It is held while the client pays."),
+    }.get(clash.status)
+    return f"{message % names} {waiting}" if waiting else message % names
 
 
 class BookingAdminForm(forms.ModelForm):
@@ -119,17 +167,43 @@ class RefundForm(forms.Form):
 
 
 class StaffRescheduleForm(forms.Form):
-    """A new date and start time, in the studio's time, for a booking the studio moves."""
+    """A new date and start time, in the studio's time, for a booking the studio moves:
+    refused if it overlaps another booking (named), and, outside the public booking rules,
+    moved only when the studio says so."""
 
     date = forms.DateField(label=_("New date"), widget=AdminDateWidget)
     time = forms.TimeField(label=_("New start time (studio time)"), widget=AdminTimeWidget)
+    move_anyway = forms.BooleanField(
+        label=_("Move anyway, outside the public booking rules"), required=False
+    )
 
-    def __init__(self, *args, tz, **kwargs):
+    def __init__(self, *args, booking: Booking, tz: ZoneInfo, **kwargs):
         super().__init__(*args, **kwargs)
-        self.tz = tz
+        self.booking, self.tz = booking, tz
+        self.clash, self.warnings = None, []
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("date") and cleaned.get("time"):
             cleaned["starts_at"] = datetime.combine(cleaned["date"], cleaned["time"], self.tz)
+            moved = Booking(
+                pk=self.booking.pk,
+                photographer=self.booking.photographer,
+                **booking_times(self.booking.session_type, cleaned["starts_at"]),
+            )
+            staff_time_check(
+                self,
+                moved,
+                session_type=self.booking.session_type,
+                tz=self.tz,
+                anyway=cleaned.get("move_anyway", False),
+                anyway_hint=_("Tick “Move anyway” to move it all the same."),
+            )
+            cleaned["outside_rules"] = bool(self.warnings)
         return cleaned
+
+
+class FreeTimeForm(forms.Form):
+    """One of the free times the Move page offers, pressed."""
+
+    start = forms.DateTimeField()

@@ -25,8 +25,12 @@ from sessions import stripe_gateway
 from sessions.access import booking_token, booking_url
 from sessions.history import booking_events_record
 from sessions.models import Booking, Payment, Refund, StripeEvent
-from sessions.selectors import booking_active_q
-from sessions.services import _lock_photographers, booking_change_deadline, booking_email_enqueue
+from sessions.services import (
+    _lock_photographers,
+    booking_change_deadline,
+    booking_clash_find,
+    booking_email_enqueue,
+)
 from sessions.signals import extras_paid
 from studio.actors import STRIPE, SYSTEM, ActorKind, acting_as
 from studio.background import task_enqueue_on_commit
@@ -711,16 +715,7 @@ def _deposit_paid(payment: Payment, booking: Booking, *, now: datetime) -> None:
 
 def _time_still_free(booking: Booking, *, now: datetime) -> bool:
     """Call holding the photographer's lock."""
-    return not (
-        Booking.objects.filter(
-            booking_active_q(now=now),
-            photographer_id=booking.photographer_id,
-            blocked_from__lt=booking.blocked_until,
-            blocked_until__gt=booking.blocked_from,
-        )
-        .exclude(pk=booking.pk)
-        .exists()
-    )
+    return booking_clash_find(booking=booking, now=now) is None
 
 
 def payment_dispute_record(*, payment_id: int, dispute: dict, now: datetime | None = None) -> None:

@@ -394,11 +394,15 @@ def booking_reschedule(
     starts_at: datetime,
     tz: ZoneInfo,
     by_client: bool,
+    outside_rules: bool = False,
     now: datetime | None = None,
 ) -> Booking:
     """Move a booking to another offered time of the same photographer, keeping its
     reference; the calendar invite is updated in place. Raises SlotUnavailable or
-    BookingChangeRefused."""
+    BookingChangeRefused. With `outside_rules` (the studio only) the public rules (hours,
+    notice, limits) are set aside, as for booking_create_by_staff; overlapping never is."""
+    if outside_rules and by_client:
+        raise ValueError("clients keep to the public booking rules")
     now = now or timezone.now()
     starts_at = starts_at.astimezone(ZoneInfo("UTC"))
     # Photographer before booking: the lock order booking_create and payments use.
@@ -407,11 +411,15 @@ def booking_reschedule(
         with transaction.atomic():
             _lock_photographers([photographer_id])
             booking = _locked_for_change(booking_id, by_client=by_client, now=now)
-            if not booking_move_offered(booking, starts_at=starts_at, tz=tz, now=now):
+            if not outside_rules and not booking_move_offered(
+                booking, starts_at=starts_at, tz=tz, now=now
+            ):
                 raise SlotUnavailable(_("That time is no longer free."))
             for name, value in booking_times(booking.session_type, starts_at).items():
                 setattr(booking, name, value)
             _expire_overlapping_holds(booking, now=now)
+            if outside_rules and booking_clash_find(booking=booking, now=now):
+                raise SlotUnavailable(_("That time was just taken."))
             booking.calendar_sequence += 1
             booking.save(
                 update_fields=[
@@ -498,8 +506,10 @@ def booking_rule_warnings(
     starts_at: datetime,
     tz: ZoneInfo,
     now: datetime | None = None,
+    exclude_booking_id: int | None = None,
 ) -> list[str]:
-    """Why the public booking pages would not offer this time; empty when they would."""
+    """Why the public booking pages would not offer this time; empty when they would.
+    `exclude_booking_id`: a booking being moved, whose own time does not count."""
     now = now or timezone.now()
     local_day = starts_at.astimezone(tz).date()
     offered = session_type_slots(
@@ -509,6 +519,7 @@ def booking_rule_warnings(
         tz=tz,
         photographer_ids=[photographer.pk],
         now=now,
+        exclude_booking_id=exclude_booking_id,
     ).get(local_day, [])
     if any(slot.starts_at == starts_at for slot in offered):
         return []
@@ -591,3 +602,22 @@ def booking_mark_attended(
         booking.completed_at = now if attended else None
         booking.save(update_fields=["status", "completed_at"])
     return booking
+
+
+def booking_clash_find(*, booking: Booking, now: datetime | None = None) -> Booking | None:
+    """The active booking of `booking`'s photographer whose time, buffers included, overlaps
+    `booking`'s (saved or not; itself excluded), for telling the studio what a time clashes
+    with. It names another client: never show it to a client."""
+    now = now or timezone.now()
+    return (
+        Booking.objects.filter(
+            booking_active_q(now=now),
+            photographer_id=booking.photographer_id,
+            blocked_from__lt=booking.blocked_until,
+            blocked_until__gt=booking.blocked_from,
+        )
+        .exclude(pk=booking.pk)
+        .select_related("client", "session_type", "photographer")
+        .order_by("starts_at")
+        .first()
+    )

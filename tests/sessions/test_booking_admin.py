@@ -114,7 +114,14 @@ def headshot_with_maya(db):
             photographer=maya, weekday=weekday, start_time=time(9), end_time=time(17)
         )
     with time_machine.travel(datetime(2030, 6, 1, 8, tzinfo=UTC), tick=False):
-        yield SessionTypeFactory(duration_minutes=60, photographers=[maya]), maya
+        yield SessionTypeFactory(name="Headshot", duration_minutes=60, photographers=[maya]), maya
+
+
+def errors(response) -> list[str]:
+    """The errors above the form: the form's own, and what the service refused."""
+    if "problems" in response.context:
+        return [str(problem) for problem in response.context["problems"]]
+    return list(response.context["form"].non_field_errors())
 
 
 def phone_form(session_type, photographer, **overrides):
@@ -170,7 +177,10 @@ def test_the_studio_can_never_double_book_even_when_booking_anyway(headshot_with
     response = owner.post(
         BOOK_FOR_CLIENT, phone_form(session_type, maya, time="10:30", book_anyway="on")
     )
-    assert "Maya Lind already has a session" in response.content.decode()
+    assert errors(response) == [
+        "That time overlaps Anna Kowalska's Headshot session, 10:00–11:00 on "
+        "Wednesday 12 June 2030."
+    ]
     assert Booking.objects.count() == 1
     assert not Booking.objects.filter(client__email="walter@example.com").exists()
 
@@ -187,3 +197,193 @@ def test_clients_and_visitors_cannot_book_for_others(client, studio, anna):
     response = client.get(BOOK_FOR_CLIENT)
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+# --- Moving a booking: the free times, a clash named, the rules set aside ---------------
+
+WEDNESDAY_TEN = datetime(2030, 6, 12, 9, tzinfo=UTC)  # 10:00 in London
+
+
+@pytest.fixture
+def annas_headshot(headshot_with_maya, anna, studio):
+    session_type, maya = headshot_with_maya
+    return BookingFactory(
+        client=anna, session_type=session_type, photographer=maya, starts_at=WEDNESDAY_TEN
+    )
+
+
+def move_url(booking) -> str:
+    return reverse("admin:shoots_booking_reschedule", args=[booking.pk])
+
+
+def free_times(page) -> dict[str, list[str]]:
+    return {
+        day.strftime("%a %d"): [t.strftime("%H:%M") for t in times]
+        for day, times in page.context["free_days"]
+    }
+
+
+def test_the_move_page_offers_the_photographers_free_times_and_one_press_moves_there(
+    annas_headshot, owner, ben, django_capture_on_commit_callbacks
+):
+    BookingFactory(
+        client=ben,
+        session_type=annas_headshot.session_type,
+        photographer=annas_headshot.photographer,
+        starts_at=WEDNESDAY_TEN + timedelta(hours=4),  # 14:00 to 15:00
+    )
+    page = owner.get(move_url(annas_headshot))
+    wednesday = free_times(page)["Wed 12"]
+    # Every half hour from 9:00 to 16:00, less her own 10:00 and what would touch Ben's.
+    assert wednesday == [
+        "09:00", "09:30", "10:30", "11:00", "11:30", "12:00", "12:30", "13:00", "15:00",
+        "15:30", "16:00",
+    ]  # fmt: skip
+    assert len(page.context["free_days"]) == 7
+    assert "Move to Wed 12 Jun, 15:00" in page.content.decode()
+    with django_capture_on_commit_callbacks() as callbacks:
+        moved = owner.post(move_url(annas_headshot), {"start": "2030-06-12T15:00:00+01:00"})
+    assert moved.status_code == 302
+    annas_headshot.refresh_from_db()
+    assert annas_headshot.starts_at == WEDNESDAY_TEN + timedelta(hours=5)
+    assert [c.keywords["kwargs"]["kind"] for c in callbacks] == ["rescheduled"]
+
+
+def test_moving_onto_another_booking_names_it_and_no_tick_sets_that_aside(
+    annas_headshot, owner, ben, settings
+):
+    BookingFactory(
+        client=ben,
+        session_type=annas_headshot.session_type,
+        photographer=annas_headshot.photographer,
+        starts_at=WEDNESDAY_TEN + timedelta(hours=4),
+        status=Booking.Status.REQUESTED,
+    )
+    for form in (
+        {"date": "2030-06-12", "time": "14:30"},
+        {"date": "2030-06-12", "time": "14:30", "move_anyway": "on"},
+    ):
+        refused = owner.post(move_url(annas_headshot), form)
+        assert refused.status_code == 200
+        assert errors(refused) == [
+            "That time overlaps Ben Okafor's Headshot session, 14:00–15:00 on Wednesday "
+            "12 June 2030. It is a request waiting for your approval."
+        ]
+    assert refused.context["clash"].client == ben
+    # A free time pressed after someone took it: the service refuses, the clash is named.
+    pressed = owner.post(move_url(annas_headshot), {"start": "2030-06-12T13:30:00+01:00"})
+    assert errors(pressed)[0].startswith("That time overlaps Ben Okafor's Headshot session")
+    annas_headshot.refresh_from_db()
+    assert annas_headshot.starts_at == WEDNESDAY_TEN
+
+
+def test_buffers_are_named_as_the_time_kept_free_between_sessions(annas_headshot, owner, ben):
+    session_type = annas_headshot.session_type
+    session_type.buffer_after_minutes = 30
+    session_type.save()
+    BookingFactory(
+        client=ben,
+        session_type=session_type,
+        photographer=annas_headshot.photographer,
+        starts_at=WEDNESDAY_TEN + timedelta(hours=4),
+    )
+    refused = owner.post(move_url(annas_headshot), {"date": "2030-06-12", "time": "15:15"})
+    assert errors(refused) == [
+        "That time is too close to Ben Okafor's Headshot session, 14:00–15:00 on Wednesday "
+        "12 June 2030: the time kept free around sessions would overlap."
+    ]
+
+
+def test_outside_the_public_rules_the_studio_is_warned_then_may_move_anyway(
+    annas_headshot, owner, django_capture_on_commit_callbacks
+):
+    # Half an hour later overlaps only its own time: nothing to warn of.
+    later = owner.post(move_url(annas_headshot), {"date": "2030-06-12", "time": "10:30"})
+    assert later.status_code == 302
+    evening = {"date": "2030-06-12", "time": "19:00"}
+    warned = owner.post(move_url(annas_headshot), evening)
+    assert errors(warned) == [
+        "Clients could not book this time online: it is outside Maya Lind's hours, in time "
+        "off, off the start-time grid, or past a daily limit.",
+        "Tick “Move anyway” to move it all the same.",
+    ]
+    annas_headshot.refresh_from_db()
+    assert annas_headshot.starts_at == WEDNESDAY_TEN + timedelta(minutes=30)
+    with django_capture_on_commit_callbacks() as callbacks:
+        moved = owner.post(move_url(annas_headshot), {**evening, "move_anyway": "on"})
+    assert moved.status_code == 302
+    annas_headshot.refresh_from_db()
+    assert annas_headshot.starts_at == WEDNESDAY_TEN + timedelta(hours=9)
+    assert annas_headshot.calendar_sequence == 2
+    assert [c.keywords["kwargs"]["kind"] for c in callbacks] == ["rescheduled"]
+
+
+def test_the_service_sets_the_rules_aside_for_the_studio_only_and_never_an_overlap(
+    annas_headshot, ben
+):
+    from zoneinfo import ZoneInfo
+
+    from sessions.services import SlotUnavailable, booking_reschedule
+
+    london = ZoneInfo("Europe/London")
+    bens = BookingFactory(
+        client=ben,
+        session_type=annas_headshot.session_type,
+        photographer=annas_headshot.photographer,
+        starts_at=WEDNESDAY_TEN + timedelta(hours=4),
+    )
+    with pytest.raises(ValueError, match="public booking rules"):
+        booking_reschedule(
+            booking_id=annas_headshot.pk,
+            starts_at=WEDNESDAY_TEN + timedelta(hours=9),
+            tz=london,
+            by_client=True,
+            outside_rules=True,
+        )
+    with pytest.raises(SlotUnavailable):
+        booking_reschedule(
+            booking_id=annas_headshot.pk,
+            starts_at=bens.starts_at + timedelta(minutes=30),
+            tz=london,
+            by_client=False,
+            outside_rules=True,
+        )
+    annas_headshot.refresh_from_db()
+    assert annas_headshot.starts_at == WEDNESDAY_TEN
+
+
+def test_the_move_page_refuses_nonsense_kindly(annas_headshot, owner):
+    for query in ("?from=not-a-day", "?from=9999-12-31", "?from=0001-01-01"):
+        assert owner.get(move_url(annas_headshot) + query).status_code == 200
+    for start, problem in (
+        ("", "Please choose one of the free times."),
+        ("tomorrow", "Please choose one of the free times."),
+        ("2030-06-12T10:00:00+01:00", "The session is at that time already."),
+        ("2030-06-12T19:00:00+01:00", "That time is no longer free."),  # not a free time
+    ):
+        response = owner.post(move_url(annas_headshot), {"start": start})
+        assert errors(response) == [problem]
+    annas_headshot.refresh_from_db()
+    assert (annas_headshot.starts_at, annas_headshot.calendar_sequence) == (WEDNESDAY_TEN, 0)
+    annas_headshot.status = Booking.Status.CANCELLED
+    annas_headshot.save()
+    page = owner.get(move_url(annas_headshot)).content.decode()
+    assert "This booking is cancelled, so it can't be moved." in page
+    assert 'name="start"' not in page
+
+
+def test_the_page_shows_no_button_that_could_only_refuse(owner, anna, settings):
+    """No balance request with payments off; no completed or no-show before the session."""
+    settings.PAYMENTS_ENABLED = False
+    booking = BookingFactory(client=anna, starts_at=SOON)
+    page = owner.get(reverse("admin:shoots_booking_change", args=[booking.pk]))
+    assert page.context["story_actions"] == [
+        ("gallery", "Create a gallery"),
+        ("cancel", "Cancel, refunding in full"),
+        ("cancel_keep", "Cancel, keeping what was paid"),
+    ]
+    refused = owner.post(
+        reverse("admin:shoots_booking_act", args=[booking.pk]), {"do": "balance"}, follow=True
+    )
+    assert "Online payments are off" in refused.content.decode()
+    assert not booking.payments.exists()

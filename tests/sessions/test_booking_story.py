@@ -75,15 +75,21 @@ def test_moving_and_cancelling_from_the_page_are_written_in_its_history(admin_cl
 def test_moving_onto_a_taken_time_is_refused_with_the_nearest_free_times(
     admin_client, booking, maya
 ):
-    BookingFactory(
+    taken = BookingFactory(
         photographer=maya, session_type=booking.session_type, starts_at=TEN + timedelta(hours=2)
     )
     move = reverse("admin:shoots_booking_reschedule", args=[booking.pk])
     refused = admin_client.post(move, {"date": "2026-06-10", "time": "12:00"})
     assert refused.status_code == 200
-    text = refused.content.decode()
-    assert "no longer free" in text or "just taken" in text
-    assert "The nearest free times:" in text
+    assert [str(problem) for problem in refused.context["problems"]] == [
+        f"That time overlaps {taken.client.name}'s Headshot session, 12:00–13:00 on Wednesday "
+        "10 June 2026."
+    ]
+    day, times = refused.context["free_days"][0]  # that day's free times come first
+    assert (str(day), [t.strftime("%H:%M") for t in times][:5]) == (
+        "2026-06-10",
+        ["09:00", "09:30", "10:30", "11:00", "13:00"],  # not its own 10:00, nor near 12:00
+    )
     booking.refresh_from_db()
     assert booking.starts_at == TEN
 

@@ -286,6 +286,18 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
         ("shoots_booking_calendar_colours", "get", url("shoots_booking_calendar_colours"), {}),
         ("shoots_booking_reschedule", "get", url("shoots_booking_reschedule", booking.pk), {}),
         ("shoots_booking_reschedule", "post", url("shoots_booking_reschedule", booking.pk), when),
+        (
+            "shoots_booking_reschedule",
+            "post",
+            url("shoots_booking_reschedule", booking.pk),
+            {**when, "move_anyway": "on"},
+        ),
+        (
+            "shoots_booking_reschedule",
+            "post",
+            url("shoots_booking_reschedule", booking.pk),
+            {"start": "2026-06-17T13:00:00+01:00"},  # one of the free times, pressed
+        ),
         ("shoots_booking_book_for_client", "get", url("shoots_booking_book_for_client"), {}),
         (
             "shoots_booking_book_for_client",
