@@ -70,7 +70,7 @@ def selection_email_send(*, selection_id: int) -> bool:
                 settings.SITE_URL + reverse("admin:gallery_gallery_change", args=[gallery.pk]),
             ),
         }
-        text, html = email_render("payment", context)
+        text, html = email_render("studio_notice", {**context, "client": gallery.booking.client})
         return email_send_once(
             key=f"selection:{selection.pk}:studio",
             to=formataddr((studio.name, studio.contact_email)),
@@ -198,7 +198,7 @@ def pin_guessing_email_send(*, share_link_id: int, day: str) -> bool:
                 settings.SITE_URL + reverse("admin:gallery_gallery_change", args=[gallery.pk]),
             ),
         }
-        text, html = email_render("payment", context)
+        text, html = email_render("studio_notice", context)
         return email_send_once(
             key=pin_guessing_email_key(link.pk, day),
             to=formataddr((studio.name, studio.contact_email)),

@@ -119,7 +119,9 @@ def _send(booking: Booking, *, key: str, kind: str, message) -> bool:
         translation.override(settings.LANGUAGE_CODE),
     ):
         words = message(studio)
-        text, html = email_render("payment", {**words, "studio": studio, "booking": booking})
+        template = "studio_notice" if kind in STUDIO_KINDS else "payment"
+        context = {**words, "studio": studio, "booking": booking, "client": booking.client}
+        text, html = email_render(template, context)
         return email_send_once(
             key=key,
             to=to,

@@ -113,7 +113,7 @@ def studio_email_send(
             key += f":{response_id}"
         elif kind == "moved":
             key += f":{sequence}"
-        text, html = email_render("payment", context)
+        text, html = email_render("studio_notice", {**context, "client": booking.client})
         return email_send_once(
             key=key,
             to=formataddr((studio.name, studio.contact_email)),

@@ -39,6 +39,8 @@ class EmailKind:
     kind: str
     label: Promise
     to_studio: bool = False
+    # A notice to the studio about a client: a reply to it reaches the client.
+    reply_to_client: bool = True
     can_turn_off: bool = True
     # Editable wording: the placeholders it may use, and Sitting's own words.
     placeholders: dict = field(default_factory=dict)
@@ -239,6 +241,7 @@ _KINDS = [
         "studio-pin-guessing",
         _("To you: someone is guessing a share link's PIN (at most daily)"),
         to_studio=True,
+        reply_to_client=False,  # the guesser is not the client
     ),
 ]
 KINDS = {spec.kind: spec for spec in _KINDS}

@@ -9,20 +9,26 @@ row again; the studio sees failures in the admin and can send any email again.
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.headerregistry import Address
+from email.utils import parseaddr
 from functools import partial
 from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from studio import private_links
 from studio.actors import ActorKind, actor_current
-from studio.email_kinds import email_enabled
+from studio.email_kinds import KINDS, email_enabled
 from studio.models import SentEmail
+from studio.selectors import studio_get
 from studio.text import one_line
 
 # What a task sending mail retries on: the mail server said no for now, or could not be
@@ -38,6 +44,59 @@ def email_render(name: str, context: dict) -> tuple[str, str]:
         render_to_string(f"emails/{name}.txt", context),
         render_to_string(f"emails/{name}.html", context),
     )
+
+
+def email_address(name: str, address: str) -> str:
+    """`name <address>` as people read it: quoted where the name needs it, not MIME-encoded
+    (Django encodes the header when the email goes, so the log keeps "Zoë", not "=?utf-8?...").
+    Just the address if the two can't make one."""
+    try:
+        return str(Address(display_name=one_line(name), addr_spec=address))
+    except (ValueError, HeaderParseError):
+        return address
+
+
+def address_decoded(value: str) -> str:
+    """An address header with its name's MIME encoded words decoded, as `formataddr` writes
+    a name with accents: "=?utf-8?q?Zo=C3=AB?= <zoe@example.com>" is "Zoë <zoe@example.com>".
+    Anything else comes back as it is."""
+    if "=?" not in value:
+        return value
+    name, address = parseaddr(value)
+    if not address:
+        return value
+    try:
+        name = str(make_header(decode_header(name)))
+    except (HeaderParseError, LookupError, UnicodeDecodeError):
+        return value
+    return email_address(name, address)
+
+
+def email_sender(*, to_studio: bool = False) -> str:
+    """From: the studio's name at the address Sitting sends from (DEFAULT_FROM_EMAIL, one
+    the mail server may send for, so SPF and DMARC pass; replies reach the studio through
+    Reply-To). Sitting's notices to the studio read "<studio> via Sitting"."""
+    configured_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    if not address:
+        return settings.DEFAULT_FROM_EMAIL
+    name = studio_get().name or configured_name
+    if to_studio:
+        name = _("%(studio)s via Sitting") % {"studio": name}
+    return email_address(name, address)
+
+
+def _reply_to_default(kind: str, client) -> str:
+    """Who a reply reaches when the sender names no one: on a notice to the studio about a
+    client, the client."""
+    spec = KINDS.get(kind)
+    if client is None or spec is None or not (spec.to_studio and spec.reply_to_client):
+        return ""
+    return email_address(client.name, client.email)
+
+
+def _address_fitted(value: str) -> str:
+    """An address header for the log's 300 characters: a name too long is left out."""
+    return value if len(value) <= 300 else (parseaddr(value)[1] or value)[:300]
 
 
 @dataclass(frozen=True)
@@ -81,9 +140,9 @@ class Letter:
     def fields(self) -> dict:
         """The log's columns for this letter."""
         return {
-            "to": self.to[:300],
+            "to": _address_fitted(self.to),
             "subject": self.subject[:300],
-            "reply_to": self.reply_to,
+            "reply_to": _address_fitted(self.reply_to),
             "text_body": self.text,
             "html_body": self.html,
             "attachments": [
@@ -96,10 +155,11 @@ class Letter:
             ],
         }
 
-    def message(self) -> EmailMultiAlternatives:
+    def message(self, *, from_email: str | None = None) -> EmailMultiAlternatives:
         message = EmailMultiAlternatives(
             subject=self.subject,
             body=self.text,
+            from_email=from_email,
             to=[self.to],
             reply_to=[self.reply_to] if self.reply_to else None,
         )
@@ -128,11 +188,13 @@ def email_send_once(
     of email off); True if this call sent it.
 
     The mail goes with its links working; the log keeps it with its private links
-    redacted (studio.private_links). Headers are kept to one line, so a name with a line
-    break in it can neither add headers nor stop the email. A failed send is recorded on
-    the row and the error raised, for the task to retry: the retry renders the email again
-    and claims the failed row. `booking`, `client` and `gallery` file the email in their
-    logs in the admin."""
+    redacted (studio.private_links). It comes from the studio (`email_sender`); a notice to
+    the studio about a client answers the client unless `reply_to` names someone. Headers
+    are kept to one line, so a name with a line break in it can neither add headers nor
+    stop the email, and names in them stay readable (`address_decoded`). A failed send is
+    recorded on the row and the error raised, for the task to retry: the retry renders the
+    email again and claims the failed row. `booking`, `client` and `gallery` file the email
+    in their logs in the admin."""
     if kind and not email_enabled(kind):
         return False
     if client is None and booking is not None:
@@ -141,7 +203,7 @@ def email_send_once(
         booking = gallery.booking
         client = client or booking.client
     letter = Letter(
-        to=one_line(to),
+        to=one_line(address_decoded(to)),
         subject=one_line(subject),
         text=text,
         html=html or "",
@@ -149,7 +211,7 @@ def email_send_once(
             (filename, content if isinstance(content, bytes) else content.encode(), mimetype)
             for filename, content, mimetype in attachments
         ),
-        reply_to=one_line(reply_to or ""),
+        reply_to=one_line(address_decoded(reply_to or _reply_to_default(kind, client))),
     )
     fields = {
         **letter.changed(private_links.redact).fields(),
@@ -197,8 +259,10 @@ def _failed(email: SentEmail, error: str) -> None:
 
 def _deliver(email: SentEmail, letter: Letter) -> bool:
     """Send `letter` as the claimed row `email`, and record how it went."""
+    spec = KINDS.get(email.kind)
+    sender = email_sender(to_studio=spec is not None and spec.to_studio)
     try:
-        letter.message().send()
+        letter.message(from_email=sender).send()
     except Exception as error:
         _failed(email, f"{type(error).__name__}: {error}")
         raise
@@ -280,5 +344,20 @@ def sent_emails_redact(*, model=SentEmail) -> int:
             fields = kept.fields()
             kept_fields = ("subject", "text_body", "html_body", "attachments")
             model.objects.filter(pk=email.pk).update(**{name: fields[name] for name in kept_fields})
+            changed += 1
+    return changed
+
+
+def sent_emails_addresses_decode(*, model=SentEmail) -> int:
+    """Decode the names in addresses logged MIME-encoded (`address_decoded`); the number of
+    emails changed. Safe to run again. `model` is the historical model in a migration."""
+    changed = 0
+    encoded = model.objects.filter(Q(to__contains="=?") | Q(reply_to__contains="=?"))
+    for email in encoded.only("pk", "to", "reply_to").iterator():
+        to, reply_to = address_decoded(email.to), address_decoded(email.reply_to)
+        if (to, reply_to) != (email.to, email.reply_to):
+            model.objects.filter(pk=email.pk).update(
+                to=_address_fitted(to), reply_to=_address_fitted(reply_to)
+            )
             changed += 1
     return changed

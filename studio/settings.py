@@ -163,8 +163,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Email: an SMTP URL in production (smtp+tls://user:password@host:587); by default every
-# message is written to var/outbox/ as an .eml file that any mail program opens.
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sitting <studio@localhost>")
+# message is written to var/outbox/ as an .eml file that any mail program opens. Emails go
+# from this address under the studio's name (studio.emailing.email_sender), so it should be
+# one the mail server may send from (SPF, DKIM); replies reach the studio by Reply-To.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="studio@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_OUTBOX_DIR = VAR_DIR / "outbox"
 if env.str("EMAIL_URL", default=""):

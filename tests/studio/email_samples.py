@@ -1,0 +1,169 @@
+"""One email of every kind Sitting sends, each made by its own sender (the function its task
+calls), about rows with long names with accents and a studio with a wide logo: for tests that
+look at every kind at once (how it reads on a phone, who it comes from)."""
+
+import io
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.core.files.base import ContentFile
+from django.test import TestCase
+from PIL import Image
+
+from clients.emails import sign_in_link_send
+from gallery.emails import gallery_email_send, pin_guessing_email_send, selection_email_send
+from gallery.models import FavoriteList, Gallery, Selection, ShareLink, SharePinAttempt
+from gallery.services import gallery_create_for_booking
+from sessions.emails import booking_email_send
+from sessions.models import Booking, Payment, Questionnaire, QuestionnaireResponse, Refund
+from sessions.payment_emails import payment_email_send
+from sessions.reminders import reminders_scan
+from sessions.studio_emails import studio_email_send
+from studio.models import SentEmail, Studio
+from tests.factories import BookingFactory, ClientFactory, PhotographerFactory, SessionTypeFactory
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # Monday 1 June, 09:00 in London
+SESSION = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)  # Wednesday 10 June, 10:00 in London
+CLIENT_NAME = "Zoë Newcomer-Fitzgerald"
+NOTES = (
+    "Ideas: https://www.pinterest.co.uk/zoenewcomerfitzgerald/family-portraits-garden-summer-2026/"
+)
+
+
+def wide_logo() -> ContentFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (1600, 120), "#8a5a44").save(buffer, "PNG")
+    return ContentFile(buffer.getvalue(), name="logo.png")
+
+
+def emails_of_every_kind(studio: Studio) -> dict[str, SentEmail]:
+    """Send one email of each kind; {kind: its log row}. Needs `eager_tasks` (reminders go
+    through beat's scan and the worker's task)."""
+    studio.logo = wide_logo()
+    studio.phone = "+44 20 7946 0000"
+    studio.address = "Unit 4, The Old Printworks\n12 Long Acre Mews\nLondon WC2E 9LH"
+    studio.policies = "Reschedule or cancel free of charge up to 48 hours before the session."
+    studio.save()
+    zoe = ClientFactory(name=CLIENT_NAME, email="zoe.newcomer-fitzgerald@example.com")
+    family = SessionTypeFactory(name="Family portraits in the garden", price=15000, deposit=5000)
+    Questionnaire.objects.create(name="What to wear, and what matters").session_types.add(family)
+    maya = PhotographerFactory(display_name="Maya Lind-Abernethy")
+
+    def booking(status, days=0, **fields) -> Booking:
+        starts_at = SESSION + timedelta(days=days)
+        return BookingFactory(
+            client=zoe,
+            session_type=family,
+            photographer=maya,
+            starts_at=starts_at,
+            status=status,
+            **fields,
+        )
+
+    confirmed = booking(Booking.Status.CONFIRMED, client_notes=NOTES)
+    # A week and three days before, beat's scan queues the reminders for the worker.
+    for moment in (datetime(2026, 6, 3, 9, 5, tzinfo=UTC), datetime(2026, 6, 7, 9, 5, tzinfo=UTC)):
+        with (
+            time_machine.travel(moment, tick=False),
+            TestCase.captureOnCommitCallbacks(execute=True),
+        ):
+            reminders_scan()
+    with time_machine.travel(NOW, tick=False):
+        _send_the_rest(confirmed, booking, zoe)
+    emails = {}
+    for email in SentEmail.objects.order_by("pk"):
+        emails.setdefault(email.kind, email)
+    return emails
+
+
+def _send_the_rest(confirmed, booking, zoe) -> None:
+    booking_email_send(booking_id=confirmed.pk, kind="confirmed")
+    booking_email_send(booking_id=confirmed.pk, kind="rescheduled")
+    studio_email_send(booking_id=confirmed.pk, kind="new")
+    studio_email_send(booking_id=confirmed.pk, kind="moved", sequence=confirmed.calendar_sequence)
+    requested = booking(Booking.Status.REQUESTED, days=1)
+    booking_email_send(booking_id=requested.pk, kind="requested")
+    cancelled = booking(Booking.Status.CANCELLED, days=2)
+    booking_email_send(booking_id=cancelled.pk, kind="cancelled")
+    studio_email_send(booking_id=cancelled.pk, kind="cancelled")
+    declined = booking(Booking.Status.DECLINED, days=3)
+    booking_email_send(booking_id=declined.pk, kind="declined")
+    response = QuestionnaireResponse.objects.create(
+        booking=confirmed,
+        questionnaire_name="What to wear, and what matters",
+        status=QuestionnaireResponse.Status.SUBMITTED,
+        submitted_at=NOW,
+    )
+    studio_email_send(booking_id=confirmed.pk, kind="questionnaire", response_id=response.pk)
+
+    deposit = Payment.objects.create(
+        booking=confirmed,
+        kind=Payment.Kind.DEPOSIT,
+        amount=5000,
+        currency="GBP",
+        amount_received=5000,
+        currency_received="GBP",
+        status=Payment.Status.PAID,
+        paid_at=NOW,
+        stripe_payment_intent_id="pi_3PzYxWvUtSrQpOnM1a2b3c4d",
+    )
+    refund = Refund.objects.create(
+        payment=deposit,
+        amount=5000,
+        currency="GBP",
+        reason=Refund.Reason.STUDIO,
+        status=Refund.Status.FAILED,
+        failure_reason="The card this payment was made with has expired or been cancelled.",
+    )
+    for kind in ("payment_received", "late_payment", "studio_late_payment", "studio_dispute"):
+        payment_email_send(payment_id=deposit.pk, kind=kind)
+    for kind in ("refund_issued", "studio_refund_failed"):
+        payment_email_send(payment_id=deposit.pk, kind=kind, refund_id=refund.pk)
+    balance = Payment.objects.create(
+        booking=confirmed, kind=Payment.Kind.BALANCE, amount=10000, currency="GBP"
+    )
+    payment_email_send(payment_id=balance.pk, kind="balance_due")
+    held = booking(Booking.Status.HELD, days=4, hold_expires_at=NOW + timedelta(hours=48))
+    due = Payment.objects.create(
+        booking=held, kind=Payment.Kind.DEPOSIT, amount=5000, currency="GBP"
+    )
+    payment_email_send(payment_id=due.pk, kind="deposit_due")
+
+    gallery = gallery_create_for_booking(booking=confirmed)
+    Gallery.objects.filter(pk=gallery.pk).update(
+        status=Gallery.Status.PUBLISHED,
+        published_at=NOW - timedelta(days=10),
+        expires_on=(NOW + timedelta(days=3)).date(),
+        selection_deadline=(NOW + timedelta(days=2)).date(),
+        favorites_limit=20,
+    )
+    for kind in ("ready", "nudge", "expiring"):
+        gallery_email_send(gallery_id=gallery.pk, kind=kind)
+    favorites = FavoriteList.objects.create(gallery=gallery, name=zoe.name)
+    selection = Selection.objects.create(
+        gallery=gallery,
+        favorite_list=favorites,
+        status=Selection.Status.SUBMITTED,
+        photo_count=24,
+        extra_count=4,
+        extra_cost=6000,
+        submitted_at=NOW,
+    )
+    selection_email_send(selection_id=selection.pk)
+    link = ShareLink.objects.create(gallery=gallery, label="Grandma and Grandpa Newcomer")
+    SharePinAttempt.objects.bulk_create(
+        SharePinAttempt(
+            share_link=link,
+            address_hash=f"{n:064x}",
+            failures=4,
+            last_failed_at=NOW,
+            wait_until=NOW,
+        )
+        for n in range(5)
+    )
+    pin_guessing_email_send(share_link_id=link.pk, day="2026-06-01")
+    Gallery.objects.filter(pk=gallery.pk).update(status=Gallery.Status.DELIVERED)
+    gallery_email_send(gallery_id=gallery.pk, kind="finals")
+    sign_in_link_send(email=zoe.email)
