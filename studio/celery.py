@@ -29,6 +29,12 @@ app.conf.update(
     task_soft_time_limit=14 * 60,
     result_expires=24 * 3600,
     broker_connection_retry_on_startup=True,
+    # Sending a task subscribes to its result first: with Redis away, Celery's defaults
+    # (120 s timeouts, 20 reconnections a second apart) hold the request for 20 s or more.
+    # A task that cannot be sent waits in studio.background's outbox instead.
+    redis_socket_timeout=3,
+    redis_socket_connect_timeout=3,
+    result_backend_transport_options={"retry_policy": {"max_retries": 0}},
     task_default_queue="default",
     # Image work runs on its own queue so a 300-photo upload never delays an email.
     task_default_exchange="default",
@@ -46,6 +52,11 @@ app.conf.update(
         },
     },
     beat_schedule={
+        # Beat publishes through the broker too, so this runs once the broker is back.
+        "send-tasks-the-broker-missed": {
+            "task": "studio.tasks.queued_tasks_send_task",
+            "schedule": 60.0,
+        },
         "requeue-stuck-photos": {
             "task": "gallery.tasks.photos_requeue_stuck_task",
             "schedule": 600.0,

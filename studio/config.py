@@ -52,7 +52,13 @@ def celery_config(*, broker_url: str | None, var_dir: Path) -> dict[str, Any]:
         return {
             "broker_url": broker_url,
             "result_backend": broker_url,
-            "broker_transport_options": {"visibility_timeout": 3600},
+            "broker_transport_options": {
+                "visibility_timeout": 3600,
+                # Without these a Redis that stops answering (a cut network, not a refusal)
+                # holds a send, and the request making it, forever.
+                "socket_timeout": 3,
+                "socket_connect_timeout": 3,
+            },
         }
     queue_dir = var_dir / "celery" / "queue"
     processed_dir = var_dir / "celery" / "processed"

@@ -373,3 +373,24 @@ class Photographer(models.Model):
             raise ValidationError(
                 {"user": _("Photographers sign in to the studio admin: tick “Staff status” first.")}
             )
+
+
+class QueuedTask(models.Model):
+    """A Celery task, written in the transaction that asked for it and deleted once the
+    broker has it (`studio.background`). A row still here was never handed over: the broker
+    was down, or the process stopped between commit and sending; beat's sweep sends it."""
+
+    task_id = models.CharField(_("task id"), max_length=36, unique=True)
+    name = models.CharField(_("task"), max_length=200)
+    kwargs = models.JSONField(_("arguments"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("asked for"), default=timezone.now)
+    send_after = models.DateTimeField(_("sweep may send after"), db_index=True)
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("task waiting for the queue")
+        verbose_name_plural = _("tasks waiting for the queue")
+
+    def __str__(self) -> str:
+        return f"{self.name}[{self.task_id}]"

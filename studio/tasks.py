@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from studio.actors import SYSTEM, Actor, ActorKind, acting_as
+from studio.background import queued_tasks_send
 from studio.emailing import MAIL_ERRORS, email_resend
 from studio.services import broker_processed_prune, sessions_clear_expired
 
@@ -13,6 +14,12 @@ def sessions_clear_expired_task() -> int:
 @shared_task
 def broker_processed_prune_task() -> int:
     return broker_processed_prune()
+
+
+@shared_task
+def queued_tasks_send_task() -> int:
+    """Beat, every minute: send the tasks the broker missed (it was down)."""
+    return queued_tasks_send()
 
 
 @shared_task
