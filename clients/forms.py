@@ -4,11 +4,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from studio.forms import PersonNameField
+from studio.forms import PersonNameField, stored_in
 
 
 class SignInForm(forms.Form):
-    email = forms.EmailField(label=_("Your email"), help_text=_("The address you booked with."))
+    email = forms.EmailField(
+        label=_("Your email"),
+        help_text=_("The address you booked with."),
+        **stored_in(Client, "email"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -17,7 +21,7 @@ class SignInForm(forms.Form):
 
 
 class ClientAdminForm(forms.ModelForm):
-    name = PersonNameField(label=_("name"), max_length=120)
+    name = PersonNameField(label=_("name"), **stored_in(Client, "name"))
 
     class Meta:
         model = Client

@@ -10,7 +10,7 @@ class Client(models.Model):
     email = models.EmailField(_("email"))
     name = models.CharField(_("name"), max_length=120)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    notes = models.TextField(_("notes for the studio"), blank=True)
+    notes = models.TextField(_("notes for the studio"), blank=True, max_length=10_000)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

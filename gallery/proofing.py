@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from gallery.models import Comment, Favorite, FavoriteList, Gallery, Photo, ShareLink
 
-LIST_NAME_MAX = 60
+LIST_NAME_MAX = FavoriteList._meta.get_field("name").max_length
 GUEST_LISTS_MAX = 3  # favorites lists one share link's guests may keep
 
 

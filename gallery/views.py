@@ -272,8 +272,14 @@ def favorite_list_choose(request, slug):
     viewer = _viewer(request, slug)
     if not viewer.can_favorite:
         raise Http404
-    name = request.POST.get("name", "")
-    if " ".join(name.split()):
+    name = " ".join(request.POST.get("name", "").split())
+    if len(name) > proofing.LIST_NAME_MAX:
+        messages.error(
+            request,
+            _("Please keep the name to %(max)s characters or fewer.")
+            % {"max": proofing.LIST_NAME_MAX},
+        )
+    elif name:
         try:
             favorite_list = proofing.favorite_list_get_or_create(
                 gallery=viewer.gallery, name=name, share_link=viewer.share_link

@@ -9,9 +9,9 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from sessions.models import Booking, SessionType
+from sessions.models import Booking, Refund, SessionType
 from sessions.services import booking_clash_find, booking_rule_warnings, booking_times
-from studio.forms import PersonNameField, money_form_field, money_minor_clean
+from studio.forms import PersonNameField, money_form_field, money_minor_clean, stored_in
 from studio.models import Photographer
 from studio.money import money_format, to_major
 
@@ -26,17 +26,26 @@ class StaffBookingForm(forms.Form):
         widget=AutocompleteSelect(Booking._meta.get_field("client"), admin.site),
     )
     new_client_name = PersonNameField(
-        label=_("or a new client: name"), max_length=120, required=False
+        label=_("or a new client: name"), required=False, **stored_in(Client, "name")
     )
-    new_client_email = forms.EmailField(label=_("new client's email"), required=False)
-    new_client_phone = forms.CharField(label=_("new client's phone"), required=False)
+    new_client_email = forms.EmailField(
+        label=_("new client's email"), required=False, **stored_in(Client, "email")
+    )
+    new_client_phone = forms.CharField(
+        label=_("new client's phone"), required=False, **stored_in(Client, "phone")
+    )
     session_type = forms.ModelChoiceField(SessionType.objects.all(), label=_("Session type"))
     photographer = forms.ModelChoiceField(
         Photographer.objects.filter(is_active=True), label=_("Photographer")
     )
     date = forms.DateField(label=_("Date"), widget=AdminDateWidget)
     time = forms.TimeField(label=_("Start time (studio time)"), widget=AdminTimeWidget)
-    client_notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
+    client_notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea,
+        **stored_in(Booking, "client_notes"),
+    )
     email_client = forms.BooleanField(
         label=_("Email the client a confirmation with a calendar invite"),
         required=False,
@@ -144,7 +153,9 @@ class BookingAdminForm(forms.ModelForm):
 
 class RefundForm(forms.Form):
     amount = money_form_field(_("Amount to refund"))
-    note = forms.CharField(label=_("Note for the studio's records"), required=False, max_length=300)
+    note = forms.CharField(
+        label=_("Note for the studio's records"), required=False, **stored_in(Refund, "note")
+    )
 
     def __init__(self, *args, payment, refundable: int, **kwargs):
         super().__init__(*args, **kwargs)

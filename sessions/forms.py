@@ -3,24 +3,28 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from studio.forms import PersonNameField
+from clients.models import Client
+from sessions.models import Booking
+from studio.forms import PersonNameField, stored_in
 
 
 class BookingDetailsForm(forms.Form):
-    name = PersonNameField(label=_("Your name"), max_length=120)
+    name = PersonNameField(label=_("Your name"), **stored_in(Client, "name"))
     email = forms.EmailField(
-        label=_("Email"), help_text=_("We send your confirmation and calendar invite here.")
+        label=_("Email"),
+        help_text=_("We send your confirmation and calendar invite here."),
+        **stored_in(Client, "email"),
     )
     phone = forms.CharField(
         label=_("Phone"),
-        max_length=40,
         required=False,
         help_text=_("Optional: in case we need to reach you on the day."),
+        **stored_in(Client, "phone"),
     )
     notes = forms.CharField(
         label=_("Anything we should know?"),
         required=False,
-        max_length=2000,
+        **stored_in(Booking, "client_notes"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Who is coming, what the pictures are for, anything on your mind."),
     )

@@ -129,7 +129,7 @@ def questionnaire_autosave(request, token, questionnaire_id):
         text = _("Submitted. Press “Save changes” to update your answers.")
     else:
         try:
-            questionnaires.answers_save(
+            result = questionnaires.answers_save(
                 booking=booking,
                 questionnaire=questionnaire,
                 data=request.POST,
@@ -140,7 +140,11 @@ def questionnaire_autosave(request, token, questionnaire_id):
             text = closed.message
         else:
             now = timezone.localtime()
-            text = _("Draft saved at %(time)s.") % {"time": now.strftime("%H:%M")}
+            text = (
+                _("Draft saved at %(time)s.") % {"time": now.strftime("%H:%M")}
+                if result.ok
+                else _("Not saved yet: an answer needs a change. “Save for later” shows which.")
+            )
     return _private(render(request, "sessions/_autosave_status.html", {"text": text}))
 
 

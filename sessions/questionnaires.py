@@ -2,7 +2,8 @@
 
 A draft saves whatever was typed (nothing is lost by closing the tab); submitting checks
 that every shown, required question is answered and every answer makes sense. Questions
-hidden by their condition are neither required nor kept.
+hidden by their condition are neither required nor kept. An answer over ANSWER_MAX
+characters is refused, draft or not, with nothing saved and the text kept on the page.
 """
 
 from dataclasses import dataclass, field
@@ -27,11 +28,13 @@ from sessions.models import (
 )
 from sessions.models.questionnaires import answer_thumbnail_upload_to
 from studio.background import task_enqueue_on_commit
+from studio.forms import TOO_LONG
 from studio.image_files import file_name_clean
 from studio.selectors import studio_get
 from studio.services import storage_files_delete
 
 ACTIVE = (Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED)
+ANSWER_MAX = 10_000  # characters in one answer (or one of several choices)
 
 
 class QuestionnaireClosed(Exception):
@@ -124,7 +127,7 @@ _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
 
 def _clean_text(value) -> str:
-    return str(value).translate(_CONTROL)[:10_000].strip()
+    return str(value).translate(_CONTROL).strip()
 
 
 def values_from_form(questions: list[Question], data) -> dict[int, object]:
@@ -139,6 +142,17 @@ def values_from_form(questions: list[Question], data) -> dict[int, object]:
         else:
             values[question.pk] = _clean_text(data.get(name, ""))
     return values
+
+
+def _too_long(questions: list[Question], values: dict[int, object]) -> dict[int, list[str]]:
+    """Answers longer than ANSWER_MAX, which are refused even in a draft, with what to do."""
+    errors = {}
+    for question in questions:
+        value = values.get(question.pk)
+        longest = max(map(len, value), default=0) if isinstance(value, list) else len(value or "")
+        if longest > ANSWER_MAX:
+            errors[question.pk] = [TOO_LONG % {"limit_value": ANSWER_MAX, "show_value": longest}]
+    return errors
 
 
 def _check(question: Question, value, image_count: int) -> list[str]:
@@ -210,7 +224,10 @@ def answers_save(
         for question in questions
         if question.kind == Question.Kind.IMAGES and question.pk in visible
     }
-    result = SaveResult()
+    result = SaveResult(errors=_too_long(questions, values))
+    if result.errors:  # nothing saved: the form shows what was typed, to shorten
+        _uploads_not_taken(uploads, result)
+        return result
     written: list[str] = []  # files stored by this call, removed again if it is undone
     try:
         with transaction.atomic():

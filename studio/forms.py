@@ -6,6 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from studio.money import to_major, to_minor
 from studio.text import one_line
 
+TOO_LONG = _("Please keep this to %(limit_value)d characters or fewer (it has %(show_value)d).")
+
+
+def stored_in(model, name: str) -> dict:
+    """A form field's max_length, for a value kept in `model.name`: its column's size (or a
+    TextField's own limit), said kindly when passed. Pass as keyword arguments: **stored_in()."""
+    return {
+        "max_length": model._meta.get_field(name).max_length,
+        "error_messages": {"max_length": TOO_LONG},
+    }
+
 
 class PersonNameField(forms.CharField):
     """A person's name, kept on one line: line breaks, control characters and runs of spaces

@@ -62,6 +62,7 @@ class Studio(models.Model):
     intro = models.TextField(
         _("introduction"),
         blank=True,
+        max_length=3000,
         help_text=_("A few sentences for the home page: who you are and how you photograph."),
     )
     time_zone = TimeZoneField(_("time zone"))
@@ -70,15 +71,17 @@ class Studio(models.Model):
     )
     contact_email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    address = models.TextField(_("address"), blank=True)
+    address = models.TextField(_("address"), blank=True, max_length=500)
     policies = models.TextField(
         _("booking policies"),
         blank=True,
+        max_length=10_000,
         help_text=_("Deposits, rescheduling and cancellation: clients agree to this when booking."),
     )
     payment_instructions = models.TextField(
         _("how to pay"),
         blank=True,
+        max_length=2000,
         help_text=_(
             "Without online payments, told to clients asked for a balance, e.g. “Bank "
             "transfer to Lumen Portraits, sort code 12-34-56, account 12345678, or cash on "
@@ -303,6 +306,7 @@ class EmailTemplate(models.Model):
     body = models.TextField(
         _("message"),
         blank=True,
+        max_length=10_000,
         help_text=_(
             "Leave a blank line between paragraphs. A paragraph that uses a placeholder with "
             "nothing to show (say, no deadline was set) is left out."
@@ -335,7 +339,7 @@ class Photographer(models.Model):
         verbose_name=_("staff account"),
     )
     display_name = models.CharField(_("display name"), max_length=80)
-    bio = models.TextField(_("short bio"), blank=True)
+    bio = models.TextField(_("short bio"), blank=True, max_length=2000)
     calendar_colour = models.CharField(
         _("calendar colour"),
         max_length=7,

@@ -23,6 +23,7 @@ class SessionType(models.Model):
     description = models.TextField(
         _("description"),
         blank=True,
+        max_length=5000,
         help_text=_("Markdown: **bold**, *italic*, lists and links work."),
     )
     cover = models.ImageField(
@@ -377,7 +378,7 @@ class Booking(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.HELD
     )
     hold_expires_at = models.DateTimeField(_("hold expires"), null=True, blank=True)
-    client_notes = models.TextField(_("client's notes"), blank=True)
+    client_notes = models.TextField(_("client's notes"), blank=True, max_length=2000)
     # What was typed when booking: anyone may book under a known address, and the client's
     # record is never changed from the public form (clients.services.client_get_or_create).
     booked_as = models.CharField(

@@ -33,6 +33,7 @@ class Questionnaire(models.Model):
     intro = models.TextField(
         _("introduction"),
         blank=True,
+        max_length=3000,
         help_text=_("Shown above the questions. Markdown: **bold**, *italic*, lists, links."),
     )
     session_types = models.ManyToManyField(
@@ -75,7 +76,10 @@ class Question(models.Model):
     help_text = models.CharField(_("help text"), max_length=500, blank=True)
     required = models.BooleanField(_("required"), default=False)
     choices = models.TextField(
-        _("choices"), blank=True, help_text=_("For choice questions: one choice per line.")
+        _("choices"),
+        blank=True,
+        max_length=5000,
+        help_text=_("For choice questions: one choice per line."),
     )
     max_choices = models.PositiveSmallIntegerField(
         _("choices at most"),
@@ -121,7 +125,9 @@ class SessionGuide(models.Model):
 
     title = models.CharField(_("title"), max_length=120)
     body = models.TextField(
-        _("guide"), help_text=_("Markdown: **bold**, *italic*, headings, lists and links.")
+        _("guide"),
+        max_length=20_000,
+        help_text=_("Markdown: **bold**, *italic*, headings, lists and links."),
     )
     session_types = models.ManyToManyField(
         SessionType, blank=True, related_name="guides", verbose_name=_("for session types")
