@@ -333,6 +333,12 @@ class GalleryAdmin(admin.ModelAdmin):
             if gallery_unpublish(gallery_id=gallery.pk):
                 self.message_user(request, _("It is a draft again."), messages.SUCCESS)
             return HttpResponseRedirect(change_url)
+        if (
+            doing == "deliver"
+            and not gallery.photos.filter(kind=Photo.Kind.FINAL, status=Photo.Status.READY).exists()
+        ):
+            self._delivered(request, 0, 1)  # nothing to deliver: no need to ask first
+            return HttpResponseRedirect(change_url)
         warnings = (
             gallery_publish_warnings(gallery=gallery)
             if doing == "publish"

@@ -178,6 +178,8 @@ def finals(gallery):
 
 
 def test_delivering_before_the_client_chose_asks_first(owner, published):
+    nothing = act(owner, published, "deliver")  # no finished photos: said at once
+    assert "has no finished photos ready yet" in owner.get(nothing["Location"]).text
     finals(published)
     page = owner.get(change_url(published)).text
     assert "Deliver the finished photos" in page
