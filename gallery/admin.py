@@ -41,6 +41,7 @@ from studio.admin_permissions import admin_view_requires
 from studio.http import int_or_none
 from studio.selectors import studio_get
 from studio.services import storage_signed_url
+from studio.text import one_line
 
 
 class ShareLinkForm(forms.ModelForm):
@@ -424,8 +425,8 @@ class GalleryAdmin(admin.ModelAdmin):
                     count,
                 )
             )
-        name = request.POST.get("set_name", "").strip()
-        self.message_user(request, message % {"count": count, "name": name}, messages.SUCCESS)
+        shown = {"count": count, "name": one_line(request.POST.get("set_name", ""))[:80]}
+        self.message_user(request, message % shown, messages.SUCCESS)
         return HttpResponseRedirect(back)
 
     @admin_view_requires("photo_delete")

@@ -114,7 +114,7 @@ def test_import_photos_leaves_the_photos_to_a_running_worker_and_waits_for_it(
         ),
         pytest.raises(SystemExit) as exit_code,
     ):
-        call_command("import_photos", gallery.slug, str(tmp_path), "--wait", "60", stdout=out)
+        call_command("import_photos", gallery.slug, str(tmp_path), stdout=out)
     report = out.getvalue()
     assert exit_code.value.code == 1, report
     assert "1 worker(s) will process the photos" in report
