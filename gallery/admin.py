@@ -18,93 +18,30 @@ from django.views.decorators.http import require_POST, require_safe
 
 from gallery import downloads, exports, selectors
 from gallery.access import gallery_link_url, share_link_url
+from gallery.forms import GalleryAdminForm
 from gallery.models import Download, Gallery, Photo, ShareLink
 from gallery.selection import selection_withdraw
 from gallery.services import (
     MAX_UPLOAD_BYTES,
     UploadRefused,
     gallery_deliver,
+    gallery_deliver_warnings,
     gallery_publish,
+    gallery_publish_warnings,
     gallery_unpublish,
     photo_add,
+    photo_move,
+    photos_delete,
+    photos_order,
     photos_reprocess,
+    photos_set_assign,
 )
 from studio import image_files
 from studio.admin_permissions import admin_view_requires
 from studio.http import int_or_none
 from studio.selectors import studio_get
 from studio.services import storage_signed_url
-
-
-class PhotoInline(admin.TabularInline):
-    model = Photo
-    extra = 0
-    can_delete = True
-    fields = [
-        "picture",
-        "kind",
-        "position",
-        "set_name",
-        "original_name",
-        "status",
-        "failure_reason",
-        "width",
-        "height",
-        "captured_at",
-        "camera",
-        "favorite_count",
-        "comment_count",
-    ]
-    readonly_fields = [
-        "kind",
-        "favorite_count",
-        "comment_count",
-        "picture",
-        "original_name",
-        "status",
-        "failure_reason",
-        "width",
-        "height",
-        "captured_at",
-        "camera",
-    ]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False  # photos arrive through the upload page or `manage.py import_photos`
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                favorites_total=Count("favorites", distinct=True),
-                comments_total=Count("comments", distinct=True),
-            )
-        )
-
-    @admin.display(description=_("favorites"), ordering="favorites_total")
-    def favorite_count(self, obj: Photo) -> int:
-        return obj.favorites_total
-
-    @admin.display(description=_("comments"), ordering="comments_total")
-    def comment_count(self, obj: Photo) -> int:
-        return obj.comments_total
-
-    @admin.display(description=_("photo"))
-    def picture(self, obj: Photo) -> str:
-        if obj.status != Photo.Status.READY:
-            return "—"
-        # Straight from the bucket when the storage signs URLs; else through the staff view.
-        thumbnail = storage_signed_url(obj.thumbnail.name) or reverse(
-            "admin:gallery_gallery_photo", args=[obj.gallery_id, obj.pk, "thumbnail"]
-        )
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" '
-            'class="photo-admin-thumb" loading="lazy"></a>',
-            reverse("admin:gallery_gallery_photo", args=[obj.gallery_id, obj.pk, "original"]),
-            thumbnail,
-            obj.original_name,
-        )
+from studio.text import one_line
 
 
 class ShareLinkForm(forms.ModelForm):
@@ -192,7 +129,7 @@ class ShareLinkInline(admin.TabularInline):
         if not obj.pk:
             return "—"
         return format_html(
-            '<input type="text" readonly value="{}" id="share-link-{}" size="40"> '
+            '<input type="text" readonly value="{}" id="share-link-{}" class="share-link-url"> '
             '<button type="button" class="button" data-copy="#share-link-{}" '
             'data-copied="{}">{}</button>',
             share_link_url(obj, absolute=True),
@@ -203,19 +140,60 @@ class ShareLinkInline(admin.TabularInline):
         )
 
 
+# The buttons at the top of a gallery's page: what each does and which statuses show it.
+# Each needs the change permission, as the list action doing the same does.
+PAGE_ACTIONS = [
+    ("publish", _("Publish and email the client"), {Gallery.Status.DRAFT}),
+    (
+        "deliver",
+        _("Deliver the finished photos"),
+        {Gallery.Status.DRAFT, Gallery.Status.PUBLISHED, Gallery.Status.SELECTION_SUBMITTED},
+    ),
+    ("unpublish", _("Back to draft"), {Gallery.Status.PUBLISHED}),
+]
+
+
+def _photo_ids(request) -> list[int]:
+    return [pk for pk in map(int_or_none, request.POST.getlist("photo")) if pk is not None][:2000]
+
+
 @admin.register(Gallery)
 class GalleryAdmin(admin.ModelAdmin):
+    form = GalleryAdminForm
     list_display = ["title", "booking", "status", "ready", "failed", "created_at"]
     list_filter = ["status"]
     search_fields = ["title", "booking__reference", "booking__client__name"]
     list_select_related = ["booking__client"]
-    readonly_fields = ["booking", "slug", "currency", "selection", "emails"]
-    inlines = [ShareLinkInline, PhotoInline]
+    readonly_fields = ["booking", "status", "slug", "currency", "selection", "emails"]
+    fieldsets = [
+        (None, {"fields": ["title", "cover", "expires_on"]}),
+        (
+            _("What the client may do"),
+            {
+                "fields": [
+                    "favorites_limit",
+                    "extra_image_price",
+                    "selection_deadline",
+                    "downloads_allowed",
+                ]
+            },
+        ),
+        (_("Previews"), {"fields": ["watermark"]}),
+        (
+            _("Details"),
+            {
+                "fields": ["status", "booking", "slug", "currency", "selection", "emails"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+    inlines = [ShareLinkInline]
     actions = ["publish", "deliver", "unpublish", "reprocess_failed", "selection_reopen"]
+    change_form_template = "admin/gallery/gallery/change_form.html"
 
     class Media:
-        css = {"all": ["css/admin-upload.css", "css/admin-emails.css"]}
-        js = ["js/admin-copy.js"]
+        css = {"all": ["css/admin-upload.css", "css/admin-emails.css", "css/admin-gallery.css"]}
+        js = ["js/admin-copy.js", "js/admin-gallery.js"]
 
     @admin.display(description=_("emails"))
     def emails(self, obj):
@@ -246,10 +224,22 @@ class GalleryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # created from a booking (Bookings → "Create a gallery")
 
+    def has_upload_permission(self, request) -> bool:
+        """Adding photos (studio.admin_permissions)."""
+        return request.user.has_perm("gallery.add_photo")
+
+    def has_photo_delete_permission(self, request) -> bool:
+        """Deleting photos from a gallery (studio.admin_permissions)."""
+        return request.user.has_perm("gallery.delete_photo")
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         gallery = self.get_object(request, object_id)
         if gallery is not None:
-            extra_context = {**(extra_context or {}), **self._proofing_context(gallery)}
+            extra_context = {
+                **(extra_context or {}),
+                **self._proofing_context(gallery),
+                **self._photos_context(request, gallery),
+            }
             # The link lets whoever holds it act as the client: for staff who run galleries.
             if not self.has_change_permission(request, gallery):
                 extra_context["client_link"] = ""
@@ -262,14 +252,7 @@ class GalleryAdmin(admin.ModelAdmin):
             "favorite_lists": selectors.favorite_lists_with_counts(gallery),
             "selection": gallery.selection,
             "selection_photos": [
-                {
-                    "photo": photo,
-                    "thumbnail": storage_signed_url(photo.thumbnail.name)
-                    or reverse(
-                        "admin:gallery_gallery_photo", args=[gallery.pk, photo.pk, "thumbnail"]
-                    ),
-                }
-                for photo in photos
+                {"photo": photo, "thumbnail": _thumbnail_url(photo)} for photo in photos
             ],
             "lightroom_filter": exports.lightroom_filter(photo.original_name for photo in photos),
             "comments": selectors.gallery_comments(gallery),
@@ -277,9 +260,218 @@ class GalleryAdmin(admin.ModelAdmin):
             "gallery_url": reverse("gallery:gallery-detail", args=[gallery.slug]),
         }
 
-    def has_upload_permission(self, request) -> bool:
-        """Adding photos (studio.admin_permissions)."""
-        return request.user.has_perm("gallery.add_photo")
+    def _photos_context(self, request, gallery: Gallery) -> dict:
+        """The photo grid (each photo's state, in the client's order) and the page's main
+        buttons, with what the studio should know before pressing them."""
+        chosen = (
+            set(gallery.selection.photos.values_list("pk", flat=True))
+            if gallery.selection
+            else set()
+        )
+        # In the client's order: a query that counts drops the model's ordering otherwise.
+        photos = list(
+            gallery.photos.annotate(
+                favorites_total=Count("favorites", distinct=True),
+                comments_total=Count("comments", distinct=True),
+            ).order_by(*Photo._meta.ordering)
+        )
+        for photo in photos:
+            photo.thumbnail_url = (
+                _thumbnail_url(photo) if photo.status == Photo.Status.READY else ""
+            )
+            photo.in_selection = photo.pk in chosen
+            photo.is_cover = photo.pk == gallery.cover_id
+        may_change = self.has_change_permission(request, gallery)
+        studio = studio_get()
+        return {
+            "photo_groups": [
+                (kind, label, [photo for photo in photos if photo.kind == kind])
+                for kind, label in (
+                    (Photo.Kind.PROOF, _("Proofs")),
+                    (Photo.Kind.FINAL, _("Finished photos")),
+                )
+            ],
+            "photo_count": len(photos),
+            "photo_sets": sorted({photo.set_name for photo in photos if photo.set_name}),
+            "may_arrange": may_change,
+            "may_delete_photos": self.has_photo_delete_permission(request),
+            "page_actions": [
+                (name, label)
+                for name, label, statuses in PAGE_ACTIONS
+                if gallery.status in statuses and may_change
+            ],
+            "watermark_text": "" if studio.watermark else studio.name,
+            "studio_url": reverse("admin:studio_studio_change", args=[studio.pk]),
+        }
+
+    def _confirm(
+        self, request, *, title, question, items, action_url, hidden, confirm_label, back_url
+    ):
+        """A page asking before something goes to the client (one POST back says yes)."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "question": question,
+            "items": items,
+            "action_url": action_url,
+            "hidden": hidden,
+            "confirm_label": confirm_label,
+            "back_url": back_url,
+        }
+        return TemplateResponse(request, "admin/gallery/gallery/confirm.html", context)
+
+    @admin_view_requires("change")
+    def act_view(self, request, gallery_id):
+        """The main buttons of a gallery's page: the same services, permission and warnings
+        as the list's actions."""
+        doing = request.POST.get("do", "")
+        if doing not in {name for name, _label, _statuses in PAGE_ACTIONS}:
+            raise Http404
+        gallery = get_object_or_404(Gallery.objects.select_related("selection"), pk=gallery_id)
+        change_url = reverse("admin:gallery_gallery_change", args=[gallery.pk])
+        if doing == "unpublish":
+            if gallery_unpublish(gallery_id=gallery.pk):
+                self.message_user(request, _("It is a draft again."), messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
+        if (
+            doing == "deliver"
+            and not gallery.photos.filter(kind=Photo.Kind.FINAL, status=Photo.Status.READY).exists()
+        ):
+            self._delivered(request, 0, 1)  # nothing to deliver: no need to ask first
+            return HttpResponseRedirect(change_url)
+        warnings = (
+            gallery_publish_warnings(gallery=gallery)
+            if doing == "publish"
+            else gallery_deliver_warnings(gallery=gallery)
+        )
+        if warnings and request.POST.get("confirm") != "yes":
+            return self._confirm(
+                request,
+                title=_("Publish anyway?") if doing == "publish" else _("Deliver anyway?"),
+                question=_("Before %(gallery)s goes to the client:") % {"gallery": gallery.title},
+                items=[(gallery.title, warnings)],
+                action_url=reverse("admin:gallery_gallery_act", args=[gallery.pk]),
+                hidden=[("do", doing), ("confirm", "yes")],
+                confirm_label=_("Publish anyway") if doing == "publish" else _("Deliver anyway"),
+                back_url=change_url,
+            )
+        if doing == "publish":
+            self._published(request, int(gallery_publish(gallery_id=gallery.pk)))
+        else:
+            self._delivered(request, int(gallery_deliver(gallery_id=gallery.pk)), 1)
+        return HttpResponseRedirect(change_url)
+
+    @admin_view_requires("change")
+    def photos_view(self, request, gallery_id):
+        """Arrange the photos: the whole order (from the grid's script, answered in JSON),
+        one photo a place earlier or later, or the ticked photos into a set."""
+        gallery = get_object_or_404(Gallery, pk=gallery_id)
+        back = reverse("admin:gallery_gallery_change", args=[gallery.pk]) + "#photos"
+        if "order" in request.POST:
+            ids = [int_or_none(value) for value in request.POST["order"].split(",")]
+            placed = photos_order(
+                gallery_id=gallery.pk, photo_ids=[pk for pk in ids if pk is not None][:2000]
+            )
+            return JsonResponse({"placed": placed})
+        if move := request.POST.get("move", ""):
+            direction, _sep, raw_id = move.partition(":")
+            photo_id = int_or_none(raw_id)
+            if direction not in ("earlier", "later") or photo_id is None:
+                raise Http404
+            place = photo_move(
+                gallery_id=gallery.pk, photo_id=photo_id, steps=-1 if direction == "earlier" else 1
+            )
+            if place is None:
+                raise Http404
+            self.message_user(
+                request, _("Moved to place %(place)d.") % {"place": place}, messages.SUCCESS
+            )
+            return HttpResponseRedirect(
+                reverse("admin:gallery_gallery_change", args=[gallery.pk]) + f"#photo-{photo_id}"
+            )
+        ids = _photo_ids(request)
+        doing = request.POST.get("do", "")
+        if doing not in ("set", "unset", "reprocess"):
+            raise Http404
+        if not ids:
+            self.message_user(request, _("Tick the photos first."), messages.WARNING)
+            return HttpResponseRedirect(back)
+        if doing == "reprocess":
+            count = photos_reprocess(
+                photo_ids=list(gallery.photos.filter(pk__in=ids).values_list("pk", flat=True))
+            )
+            message = ngettext(
+                "%(count)d photo queued to be processed again.",
+                "%(count)d photos queued to be processed again.",
+                count,
+            )
+        elif doing == "set" and not request.POST.get("set_name", "").strip():
+            self.message_user(request, _("Type the set's name first."), messages.WARNING)
+            return HttpResponseRedirect(back)
+        else:
+            name = request.POST.get("set_name", "") if doing == "set" else ""
+            count = photos_set_assign(gallery_id=gallery.pk, photo_ids=ids, set_name=name)
+            message = (
+                ngettext(
+                    "%(count)d photo is now in the set “%(name)s”.",
+                    "%(count)d photos are now in the set “%(name)s”.",
+                    count,
+                )
+                if name
+                else ngettext(
+                    "%(count)d photo taken out of its set.",
+                    "%(count)d photos taken out of their sets.",
+                    count,
+                )
+            )
+        shown = {"count": count, "name": one_line(request.POST.get("set_name", ""))[:80]}
+        self.message_user(request, message % shown, messages.SUCCESS)
+        return HttpResponseRedirect(back)
+
+    @admin_view_requires("photo_delete")
+    def photos_delete_view(self, request, gallery_id):
+        """Delete the ticked photos, once the studio has seen which and said yes."""
+        gallery = get_object_or_404(Gallery, pk=gallery_id)
+        back = reverse("admin:gallery_gallery_change", args=[gallery.pk]) + "#photos"
+        photos = list(
+            gallery.photos.filter(pk__in=_photo_ids(request))
+            .annotate(favorites_total=Count("favorites", distinct=True))
+            .order_by(*Photo._meta.ordering)
+        )
+        if not photos:
+            self.message_user(request, _("Tick the photos first."), messages.WARNING)
+            return HttpResponseRedirect(back)
+        if request.POST.get("confirm") != "yes":
+            favorited = sum(1 for photo in photos if photo.favorites_total)
+            warnings = [photo.original_name for photo in photos]
+            if favorited:
+                warnings.append(
+                    ngettext(
+                        "%(count)d of them is among the client's favorites.",
+                        "%(count)d of them are among the client's favorites.",
+                        favorited,
+                    )
+                    % {"count": favorited}
+                )
+            return self._confirm(
+                request,
+                title=_("Delete these photos?"),
+                question=_("They are deleted with their files; this cannot be undone."),
+                items=[(gallery.title, warnings)],
+                action_url=reverse("admin:gallery_gallery_photos_delete", args=[gallery.pk]),
+                hidden=[("confirm", "yes"), *[("photo", photo.pk) for photo in photos]],
+                confirm_label=_("Delete them"),
+                back_url=back,
+            )
+        count = photos_delete(gallery_id=gallery.pk, photo_ids=[photo.pk for photo in photos])
+        self.message_user(
+            request,
+            ngettext("%(count)d photo deleted.", "%(count)d photos deleted.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(back)
 
     @admin_view_requires("view")
     def export_view(self, request, gallery_id, kind):
@@ -311,8 +503,6 @@ class GalleryAdmin(admin.ModelAdmin):
         )
         return response
 
-    change_form_template = "admin/gallery/gallery/change_form.html"
-
     def get_urls(self):
         return [
             path(
@@ -340,6 +530,21 @@ class GalleryAdmin(admin.ModelAdmin):
                 "<int:gallery_id>/upload/status/",
                 self.admin_site.admin_view(require_safe(self.upload_status_view)),
                 name="gallery_gallery_upload_status",
+            ),
+            path(
+                "<int:gallery_id>/act/",
+                self.admin_site.admin_view(require_POST(self.act_view)),
+                name="gallery_gallery_act",
+            ),
+            path(
+                "<int:gallery_id>/photos/",
+                self.admin_site.admin_view(require_POST(self.photos_view)),
+                name="gallery_gallery_photos",
+            ),
+            path(
+                "<int:gallery_id>/photos/delete/",
+                self.admin_site.admin_view(require_POST(self.photos_delete_view)),
+                name="gallery_gallery_photos_delete",
             ),
             *super().get_urls(),
         ]
@@ -477,9 +682,46 @@ class GalleryAdmin(admin.ModelAdmin):
             messages.SUCCESS if reopened else messages.WARNING,
         )
 
+    def _ask_first(self, request, queryset, action: str, warned):
+        """The list's publish and deliver ask first, as the page's buttons do, when any of
+        the chosen galleries has something the studio should know."""
+        if request.POST.get("post") == "yes":
+            return None
+        items = [
+            (gallery.title, found)
+            for gallery in queryset.select_related("selection")
+            if (found := warned(gallery=gallery))
+        ]
+        if not items:
+            return None
+        return self._confirm(
+            request,
+            title=_("Publish anyway?") if action == "publish" else _("Deliver anyway?"),
+            question=_("Before these galleries go to their clients:"),
+            items=items,
+            action_url=request.get_full_path(),
+            hidden=[
+                ("action", action),
+                ("post", "yes"),
+                *[
+                    (admin.helpers.ACTION_CHECKBOX_NAME, pk)
+                    for pk in queryset.values_list("pk", flat=True)
+                ],
+            ],
+            confirm_label=_("Publish anyway") if action == "publish" else _("Deliver anyway"),
+            back_url=request.get_full_path(),
+        )
+
     @admin.action(description=_("Publish and email the client their link"), permissions=["change"])
     def publish(self, request, queryset):
-        published = sum(gallery_publish(gallery_id=gallery.pk) for gallery in queryset)
+        if asked := self._ask_first(request, queryset, "publish", gallery_publish_warnings):
+            return asked
+        self._published(
+            request, sum(gallery_publish(gallery_id=gallery.pk) for gallery in queryset)
+        )
+        return None
+
+    def _published(self, request, published: int) -> None:
         self.message_user(
             request,
             ngettext(
@@ -505,8 +747,14 @@ class GalleryAdmin(admin.ModelAdmin):
         permissions=["change"],
     )
     def deliver(self, request, queryset):
+        if asked := self._ask_first(request, queryset, "deliver", gallery_deliver_warnings):
+            return asked
         delivered = sum(gallery_deliver(gallery_id=gallery.pk) for gallery in queryset)
-        skipped = queryset.count() - delivered
+        self._delivered(request, delivered, queryset.count())
+        return None
+
+    def _delivered(self, request, delivered: int, asked: int) -> None:
+        skipped = asked - delivered
         if delivered:
             self.message_user(
                 request,
@@ -531,3 +779,10 @@ class GalleryAdmin(admin.ModelAdmin):
                 % {"count": skipped},
                 messages.WARNING,
             )
+
+
+def _thumbnail_url(photo: Photo) -> str:
+    # Straight from the bucket when the storage signs URLs; else through the staff view.
+    return storage_signed_url(photo.thumbnail.name) or reverse(
+        "admin:gallery_gallery_photo", args=[photo.gallery_id, photo.pk, "thumbnail"]
+    )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import pillow_heif
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps
 
 pillow_heif.register_heif_opener()
 
@@ -221,6 +221,28 @@ def _exif_time(stamp, offset, subsec) -> datetime | None:
             sign = -1 if text[0] == "-" else 1
             moment = moment.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
     return moment
+
+
+def watermark_text_image(text: str) -> Image.Image:
+    """A mark made of words (the studio's name, when it has uploaded no mark of its own):
+    white letters edged in dark grey on a transparent ground, legible on any photo. Drawn
+    large, then scaled down to the watermark's width like an uploaded mark."""
+    text = " ".join(text.split())[:60] or "Proof"
+    font = ImageFont.load_default(size=160)
+    stroke = 8
+    left, top, right, bottom = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox(
+        (0, 0), text, font=font, stroke_width=stroke
+    )
+    mark = Image.new("RGBA", (right - left + 2 * stroke, bottom - top + 2 * stroke), (0, 0, 0, 0))
+    ImageDraw.Draw(mark).text(
+        (stroke - left, stroke - top),
+        text,
+        font=font,
+        fill=(255, 255, 255, 255),
+        stroke_width=stroke,
+        stroke_fill=(40, 40, 40, 255),
+    )
+    return mark
 
 
 def watermark_apply(image: Image.Image, watermark: Watermark) -> Image.Image:

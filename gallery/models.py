@@ -1,9 +1,11 @@
 """Galleries and their photos. A gallery belongs to a booking, and so to its client."""
 
 import secrets
+import zoneinfo
 from pathlib import PurePath
 
 from django.db import models, transaction
+from django.db.models.functions import Trunc
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +29,14 @@ def original_key(instance: "Photo", filename: str) -> str:
 
 def derived_key(instance: "Photo | Download", filename: str) -> str:
     return f"galleries/{instance.gallery_id}/{secrets.token_urlsafe(12)}/{filename}"
+
+
+class TakenSecond(Trunc):
+    """A capture time cut to its second, in UTC (so a clock change's repeated hour still
+    sorts in order): what photos are ordered by before their file names."""
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, "second", tzinfo=zoneinfo.ZoneInfo("UTC"), **extra)
 
 
 class Gallery(models.Model):
@@ -97,7 +107,9 @@ class Photo(models.Model):
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="photos")
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices, default=Kind.PROOF)
     set_name = models.CharField(_("set"), max_length=80, blank=True)
-    position = models.PositiveIntegerField(_("order"), default=0)
+    # Where the photographer put it; empty until they arrange the gallery, and for photos
+    # added after that (they follow the arranged ones).
+    position = models.PositiveIntegerField(_("order"), null=True, blank=True)
     original = models.FileField(upload_to=original_key, max_length=200)
     original_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(max_length=64)
@@ -123,11 +135,12 @@ class Photo(models.Model):
     class Meta:
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
-        # The photographer's order first, then when each was taken (photos with no capture
-        # time last, on every database), then by file name.
+        # The photographer's order first (photos not placed yet after it), then the second
+        # each was taken (none last, on every database), then the file name: a burst shot
+        # within one second keeps the camera's numbering, whatever its sub-seconds say.
         ordering = [
-            "position",
-            models.F("captured_at").asc(nulls_last=True),
+            models.F("position").asc(nulls_last=True),
+            TakenSecond("captured_at").asc(nulls_last=True),
             "original_name",
             "pk",
         ]

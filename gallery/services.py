@@ -29,6 +29,7 @@ from studio import image_files
 from studio.background import task_enqueue_on_commit
 from studio.selectors import studio_get
 from studio.services import storage_files_delete
+from studio.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,6 @@ def photo_add(
         sha256=sha256,
         size=size,
         set_name=set_name[:80],
-        position=0,
     )
     photo.original.save(f"original{header.suffix}", stream, save=False)
     try:
@@ -267,14 +267,19 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _watermark(gallery: Gallery) -> imaging.Watermark | None:
+    """The studio's mark for this gallery's previews: its uploaded image, else its name as
+    text (so "watermark previews" never quietly means unmarked), or None when switched off."""
     studio = studio_get()
-    if not gallery.watermark or not studio.watermark:
+    if not gallery.watermark:
         return None
-    from PIL import Image
+    if studio.watermark:
+        from PIL import Image
 
-    with studio.watermark.open("rb") as stream:
-        mark = Image.open(stream)
-        mark.load()
+        with studio.watermark.open("rb") as stream:
+            mark = Image.open(stream)
+            mark.load()
+    else:
+        mark = imaging.watermark_text_image(studio.name)
     return imaging.Watermark(
         image=mark,
         position=studio.watermark_position,
@@ -352,3 +357,86 @@ def gallery_deliver(*, gallery_id: int) -> bool:
         gallery.save(update_fields=["status", "downloads_allowed"])
         task_enqueue_on_commit(gallery_email_send_task, gallery_id=gallery_id, kind="finals")
     return True
+
+
+def gallery_publish_warnings(*, gallery: Gallery) -> list[str]:
+    """What the studio should know before the client sees this gallery (empty: nothing)."""
+    warnings = []
+    if not gallery.watermark:
+        warnings.append(
+            _(
+                "Its previews have no watermark: the client, and anyone they share them "
+                "with, gets clean copies of every proof."
+            )
+        )
+    if not gallery.photos.filter(kind=Photo.Kind.PROOF, status=Photo.Status.READY).exists():
+        warnings.append(_("No photos are ready yet: the client would open an empty gallery."))
+    return warnings
+
+
+def gallery_deliver_warnings(*, gallery: Gallery) -> list[str]:
+    """What the studio should know before delivering (empty: nothing)."""
+    from gallery.models import Selection
+
+    selection = gallery.selection
+    if selection is None:
+        return [_("The client has not sent their selection: they chose no photos yet.")]
+    if selection.status == Selection.Status.AWAITING_PAYMENT:
+        return [_("The client's selection is waiting for its extra photos to be paid.")]
+    return []
+
+
+def photos_order(*, gallery_id: int, photo_ids: list[int]) -> int:
+    """Put the gallery's photos in this order (1, 2, 3...). Ids of other galleries' photos
+    are ignored; the gallery's photos not listed keep their places. Returns how many were
+    placed."""
+    with transaction.atomic():
+        _gallery_lock(gallery_id)
+        return _photos_number(gallery_id, photo_ids)
+
+
+def photo_move(*, gallery_id: int, photo_id: int, steps: int) -> int | None:
+    """Move one photo earlier (negative steps) or later among the photos of its kind, all
+    of which are then numbered in the order shown. Returns its new place (1 is first), or
+    None if it is not the gallery's."""
+    with transaction.atomic():
+        _gallery_lock(gallery_id)
+        photo = Photo.objects.filter(gallery_id=gallery_id, pk=photo_id).first()
+        if photo is None:
+            return None
+        ids = list(
+            Photo.objects.filter(gallery_id=gallery_id, kind=photo.kind).values_list(
+                "pk", flat=True
+            )
+        )
+        at = ids.index(photo_id)
+        ids.insert(max(0, min(len(ids) - 1, at + steps)), ids.pop(at))
+        _photos_number(gallery_id, ids)
+    return ids.index(photo_id) + 1
+
+
+def _gallery_lock(gallery_id: int) -> None:
+    # Two tabs arranging one gallery take turns, so neither numbers from a stale order.
+    list(Gallery.objects.select_for_update().filter(pk=gallery_id).values_list("pk"))
+
+
+def _photos_number(gallery_id: int, photo_ids: list[int]) -> int:
+    own = set(
+        Photo.objects.filter(gallery_id=gallery_id, pk__in=photo_ids).values_list("pk", flat=True)
+    )
+    ordered = [pk for pk in dict.fromkeys(photo_ids) if pk in own]
+    photos = [Photo(pk=pk, position=n) for n, pk in enumerate(ordered, start=1)]
+    Photo.objects.bulk_update(photos, ["position"], batch_size=500)
+    return len(photos)
+
+
+def photos_set_assign(*, gallery_id: int, photo_ids: list[int], set_name: str) -> int:
+    """Put the gallery's listed photos in a set ("" takes them out of theirs)."""
+    name = one_line(set_name)[:80]
+    return Photo.objects.filter(gallery_id=gallery_id, pk__in=photo_ids).update(set_name=name)
+
+
+def photos_delete(*, gallery_id: int, photo_ids: list[int]) -> int:
+    """Delete the gallery's listed photos (their files go once that is committed)."""
+    _total, by_model = Photo.objects.filter(gallery_id=gallery_id, pk__in=photo_ids).delete()
+    return by_model.get(Photo._meta.label, 0)

@@ -48,11 +48,21 @@
       text(overallText, done + " of " + Object.keys(sentBytes).length + " files");
     }
 
+    // Once every file is sent; kept up to date while the photos are processed, so a photo
+    // that fails then is counted too, not only the files refused on arrival.
+    function summaryUpdate() {
+      if (summary.hidden) { return; }
+      var waiting = Object.keys(photoRows).length;
+      text(summary, (counts.added || 0) + " uploaded, " + (counts.duplicate || 0) +
+        " already in the gallery, " + (counts.rejected || 0) + " rejected" +
+        (counts.failed ? ", " + counts.failed + " failed" : "") + "." +
+        (waiting ? " " + waiting + " still being processed." : ""));
+    }
+
     function summarise() {
       if (active || queue.length) { return; }
       summary.hidden = false;
-      text(summary, (counts.added || 0) + " uploaded, " + (counts.duplicate || 0) +
-        " already in the gallery, " + (counts.rejected || 0) + " rejected.");
+      summaryUpdate();
       poll();
     }
 
@@ -144,11 +154,13 @@
                 delete photoRows[id];
               } else if (photo.status === "failed") {
                 setStatus(cells, "failed", "Failed: " + photo.reason);
+                count("failed");
                 delete photoRows[id];
               } else {
                 setStatus(cells, photo.status, photo.status === "processing" ? "Processing" : "Waiting to be processed");
               }
             });
+            summaryUpdate();
           })
           .catch(function () {  // signed out, or the server is away: stop, and say so
             clearInterval(polling); polling = null;

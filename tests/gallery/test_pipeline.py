@@ -420,18 +420,12 @@ def test_photos_run_in_capture_order_until_the_photographer_reorders_and_groups_
     # Capture time first (no capture time last, on every database), then the file name.
     assert names() == [("", "b.jpg"), ("", "a.jpg"), ("", "c.jpg")]
     client.force_login(staff_user)
-    url = reverse("admin:gallery_gallery_change", args=[gallery.pk])
-    data = admin_form_data(client.get(url))
-    ids = {photo.pk: photo.original_name for photo in gallery.photos.all()}
-    for key, value in list(data.items()):
-        if key.endswith("-id") and ids.get(value) == "c.jpg":
-            prefix = key.removesuffix("-id")
-            data[f"{prefix}-position"] = "1"
-            data[f"{prefix}-set_name"] = "Outfit 2"
-        elif key.endswith("-id") and value in ids:
-            prefix = key.removesuffix("-id")
-            data[f"{prefix}-position"] = "2"
-            data[f"{prefix}-set_name"] = "Outfit 1"
-    saved = client.post(url, data)
-    assert saved.status_code == 302, saved.context and saved.context["errors"]
+    url = reverse("admin:gallery_gallery_photos", args=[gallery.pk])
+    ids = {photo.original_name: photo.pk for photo in gallery.photos.all()}
+    client.post(url, {"order": ",".join(str(ids[name]) for name in ("c.jpg", "b.jpg", "a.jpg"))})
+    client.post(url, {"do": "set", "set_name": "Outfit 2", "photo": [ids["c.jpg"]]})
+    saved = client.post(
+        url, {"do": "set", "set_name": "Outfit 1", "photo": [ids["a.jpg"], ids["b.jpg"]]}
+    )
+    assert saved.status_code == 302
     assert names() == [("Outfit 2", "c.jpg"), ("Outfit 1", "b.jpg"), ("Outfit 1", "a.jpg")]

@@ -226,7 +226,9 @@ def test_publishing_emails_the_client_their_link_once(client, gallery, staff_use
     changelist = reverse("admin:gallery_gallery_changelist")
     for _ in range(2):
         with run_tasks():
-            client.post(changelist, {"action": "publish", "_selected_action": [gallery.pk]})
+            # "post": the studio said yes to publishing a gallery with no photo ready yet.
+            data = {"action": "publish", "_selected_action": [gallery.pk], "post": "yes"}
+            client.post(changelist, data)
     gallery.refresh_from_db()
     assert gallery.status == Gallery.Status.PUBLISHED
     assert gallery.published_at is not None  # the favorites reminder counts from here

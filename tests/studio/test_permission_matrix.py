@@ -115,6 +115,9 @@ URLS = {
     "gallery_gallery_upload_status": ["gallery.add_photo"],
     "gallery_gallery_photo": ["gallery.view_gallery|gallery.change_gallery"],
     "gallery_gallery_export": ["gallery.view_gallery|gallery.change_gallery"],
+    "gallery_gallery_act": ["gallery.change_gallery"],
+    "gallery_gallery_photos": ["gallery.change_gallery"],
+    "gallery_gallery_photos_delete": ["gallery.delete_photo"],
     "auth_user_password_change": ["auth.change_user"],  # Django's own
 }
 DJANGO_OWN_URLS = {"auth_user_password_change"}
@@ -273,6 +276,7 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
     booking, gallery, anna = world["confirmed"], world["gallery"], world["anna"]
     ben = type(anna).objects.get(email="ben@example.com")
     photo = gallery.photos.filter(status=Photo.Status.READY).first()
+    failed = gallery.photos.get(status=Photo.Status.FAILED)
     email = SentEmail.objects.first()
     payment = Payment.objects.get(stripe_payment_intent_id="pi_matrix_deposit")
     jpeg = jpeg_bytes(camera_like(300, 200, seed=99))
@@ -360,6 +364,28 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
             "get",
             url("gallery_gallery_export", gallery_id=gallery.pk, kind="txt"),
             {},
+        ),
+        *[
+            ("gallery_gallery_act", "post", url("gallery_gallery_act", gallery.pk), data)
+            for data in (
+                {"do": "unpublish"},
+                {"do": "publish", "confirm": "yes"},
+                {"do": "deliver", "confirm": "yes"},
+            )
+        ],
+        *[
+            ("gallery_gallery_photos", "post", url("gallery_gallery_photos", gallery.pk), data)
+            for data in (
+                {"order": f"{failed.pk},{photo.pk}"},
+                {"move": f"later:{photo.pk}"},
+                {"do": "set", "set_name": "Outfit 1", "photo": [photo.pk]},
+            )
+        ],
+        (
+            "gallery_gallery_photos_delete",
+            "post",
+            url("gallery_gallery_photos_delete", gallery.pk),
+            {"photo": [failed.pk], "confirm": "yes"},
         ),
         (
             "auth_user_password_change",
@@ -540,7 +566,7 @@ def test_each_action_does_something_for_staff_allowed_to(world, action, client, 
     changelist = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     everything = list(model.objects.values_list("pk", flat=True))
     response, changed = effects(
-        client.post, changelist, {"action": name, "_selected_action": everything}
+        client.post, changelist, {"action": name, "_selected_action": everything, "post": "yes"}
     )
     assert response.status_code in (200, 302)
     assert changed["rows"] or changed["tasks"], (action, changed)

@@ -1,6 +1,15 @@
-"""Add photos to a gallery from files or folders (a Lightroom export, a card reader)."""
+"""Add photos to a gallery from files or folders (a Lightroom export, a card reader).
+
+Who processes them: when a worker is listening on the images queue, the workers do (each
+photo is queued as it is added, as from the upload page) and this command waits for them;
+with no worker, this command does, one photo after another. Either way each photo is
+claimed once (gallery.services.photo_process), so a worker starting meanwhile takes only
+photos not yet begun here, and the summary is what the database says happened to each
+photo, whoever processed it.
+"""
 
 import sys
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,11 +17,17 @@ from django.core.management.base import BaseCommand, CommandError
 from gallery.models import Gallery, Photo
 from gallery.services import UploadRefused, photo_add, photo_process
 
+# How long the workers have to say they are there. A worker on a pool of processes answers
+# at once, however busy; one running a single photo at a time answers between photos.
+WORKER_ASK_SECONDS = 1.0
+SETTLED = (Photo.Status.READY, Photo.Status.FAILED)
+
 
 class Command(BaseCommand):
     help = (
-        "Add photos to a gallery from files or folders, process them here and now, and say "
-        "what happened to each. Exits with 1 if any photo was refused or failed."
+        "Add photos to a gallery from files or folders and say what happened to each: "
+        "processed by the workers if any is running (this waits for them), else here. "
+        "Exits with 1 if any photo was refused, failed, or was not finished in time."
     )
 
     def add_arguments(self, parser):
@@ -27,16 +42,29 @@ class Command(BaseCommand):
         parser.add_argument(
             "--queue",
             action="store_true",
-            help="Leave the processing to the workers instead of doing it here.",
+            help="Queue them for the workers and finish at once, without waiting.",
+        )
+        parser.add_argument(
+            "--wait",
+            type=float,
+            default=1800.0,
+            help="Seconds to wait for the workers to finish the photos (default 1800).",
         )
 
-    def handle(self, *args, gallery, paths, set_name, queue, finals, **options):
+    def handle(self, *args, gallery, paths, set_name, queue, finals, wait, **options):
         found = _gallery(gallery)
         files = _files(paths)
         if not files:
             raise CommandError("No files found in: " + ", ".join(paths))
-        added = duplicates = 0
+        workers = [] if queue else image_workers()
+        if workers:
+            self.stdout.write(
+                f"{len(workers)} worker(s) will process the photos ({', '.join(workers)}); "
+                "waiting for them."
+            )
+        duplicates = 0
         problems: list[tuple[str, str]] = []
+        added: dict[int, str] = {}  # photo id → path, for those this run added
         for number, path in enumerate(files, start=1):
             self._progress(number, len(files), path.name)
             try:
@@ -58,17 +86,60 @@ class Command(BaseCommand):
             if not result.created:
                 duplicates += 1
                 continue
-            if not queue:
-                photo = photo_process(photo_id=result.photo.pk)
-                if photo is not None and photo.status == Photo.Status.FAILED:
-                    problems.append((str(path), photo.failure_reason))
-                    continue
-            added += 1
+            added[result.photo.pk] = str(path)
+            if not queue and not workers:
+                photo_process(photo_id=result.photo.pk)  # None: a worker took it meanwhile
         self.stdout.write("")
-        done = "queued for the workers" if queue else "added"
+        if queue:
+            self.stdout.write(
+                f"{len(added)} queued for the workers, {duplicates} already in the gallery, "
+                f"{len(problems)} not usable."
+            )
+            self._problems(problems)
+            return
+        outcome = self._outcome(added, wait)
+        ready = [pk for pk, (status, _reason) in outcome.items() if status == Photo.Status.READY]
+        problems += [
+            (added[pk], reason)
+            for pk, (status, reason) in outcome.items()
+            if status == Photo.Status.FAILED
+        ]
+        unfinished = [pk for pk, (status, _reason) in outcome.items() if status not in SETTLED]
         self.stdout.write(
-            f"{added} {done}, {duplicates} already in the gallery, {len(problems)} not usable."
+            f"{len(ready)} added, {duplicates} already in the gallery, {len(problems)} not usable."
         )
+        if unfinished:
+            self.stdout.write(
+                f"{len(unfinished)} still being processed after {wait:g} s; the gallery's "
+                "page shows when they are done:"
+            )
+            for pk in unfinished:
+                self.stdout.write(f"  {added[pk]}")
+        self._problems(problems)
+        if unfinished:
+            sys.exit(1)
+
+    def _outcome(self, added: dict[int, str], wait: float) -> dict[int, tuple[str, str]]:
+        """Each photo's status and reason as the database has it, once all are ready or
+        failed, or `wait` seconds have passed."""
+        deadline = time.monotonic() + wait
+        while True:
+            outcome = {
+                pk: (status, reason)
+                for pk, status, reason in Photo.objects.filter(pk__in=added).values_list(
+                    "pk", "status", "failure_reason"
+                )
+            }
+            done = sum(1 for status, _reason in outcome.values() if status in SETTLED)
+            if done == len(outcome) or time.monotonic() >= deadline:
+                if outcome and done != len(outcome):
+                    self.stdout.write("")
+                return outcome
+            self.stdout.write(f"\rProcessed {done} of {len(outcome)} photos", ending="")
+            self.stdout.flush()
+            time.sleep(0.5)
+
+    def _problems(self, problems: list[tuple[str, str]]) -> None:
         for path, reason in problems:
             self.stdout.write(f"  {path}: {reason}")
         if problems:
@@ -82,6 +153,21 @@ class Command(BaseCommand):
             f"\r[{'#' * done}{'.' * (width - done)}] {number}/{total} {shown:<40}", ending=""
         )
         self.stdout.flush()
+
+
+def image_workers() -> list[str]:
+    """The names of the workers consuming the images queue (empty when none answers)."""
+    from studio.celery import app
+
+    try:
+        answers = app.control.inspect(timeout=WORKER_ASK_SECONDS).active_queues() or {}
+    except Exception:  # the broker is away: nobody else will process them
+        return []
+    return sorted(
+        name
+        for name, queues in answers.items()
+        if any(queue.get("name") == "images" for queue in queues or [])
+    )
 
 
 def _gallery(value: str) -> Gallery:

@@ -1,0 +1,74 @@
+"""The gallery's admin form."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from gallery.models import Gallery, Photo
+from studio.forms import MoneyFieldsMixin
+
+
+class CoverChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Photo) -> str:
+        return f"{obj.original_name}{f' ({obj.set_name})' if obj.set_name else ''}"
+
+
+class GalleryAdminForm(MoneyFieldsMixin, forms.ModelForm):
+    """Money typed as 25.00 in the gallery's currency (shown, never edited here), and a
+    cover chosen among this gallery's own ready proofs only."""
+
+    class Meta:
+        model = Gallery
+        fields = [
+            "title",
+            "cover",
+            "expires_on",
+            "favorites_limit",
+            "extra_image_price",
+            "selection_deadline",
+            "downloads_allowed",
+            "watermark",
+        ]
+        field_classes = {"cover": CoverChoiceField}
+
+    def __init__(self, *args, **kwargs):
+        instance = kwargs.get("instance")
+        if instance is not None:  # the currency is read-only: the mixin reads it from here
+            kwargs["initial"] = {"currency": instance.currency, **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
+        if "extra_image_price" in self.fields:
+            self.fields["extra_image_price"].help_text = _(
+                "For each photo chosen beyond those included, e.g. 25.00."
+            )
+        if "cover" in self.fields:
+            self.fields["cover"].queryset = self._cover_choices()
+            self.fields["cover"].help_text = _(
+                "Shown large at the top of the client's gallery. Only this gallery's photos "
+                "that are ready can be chosen."
+            )
+
+    @property
+    def money_fields(self) -> tuple[str, ...]:
+        # Staff who may only look get the field read-only: not on the form at all.
+        return tuple(name for name in ("extra_image_price",) if name in self.fields)
+
+    def _cover_choices(self):
+        if self.instance.pk is None:
+            return Photo.objects.none()
+        return Photo.objects.filter(
+            gallery=self.instance, kind=Photo.Kind.PROOF, status=Photo.Status.READY
+        )
+
+    def clean_cover(self) -> Photo | None:
+        cover = self.cleaned_data.get("cover")
+        if cover is not None and not self._cover_choices().filter(pk=cover.pk).exists():
+            raise ValidationError(
+                _("The cover must be one of this gallery's own photos, ready to show."),
+                code="not_this_gallery",
+            )
+        return cover
+
+    def clean(self):
+        if self.currency_field not in self.fields and self.instance.pk:
+            self.cleaned_data[self.currency_field] = self.instance.currency
+        return super().clean()
