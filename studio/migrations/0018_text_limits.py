@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('studio', '0015_studio_payment_instructions'),
+        ('studio', '0017_queued_task'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('studio', '0014_studio_share_pin_digits'),
+        ('studio', '0016_sent_email_addresses_decoded'),
     ]
 
     operations = [
