@@ -565,8 +565,8 @@ CUSTOM_FORMS = {
     "favorites list name": favorites_list_name,
     "share link PIN": share_pin,
 }
-# Forms with nothing typed as text: a date and a time, an amount.
-NO_TEXT = {"sessions.admin_forms.StaffRescheduleForm"}
+# Forms with nothing typed as text: the Move page's date and time, or a free time pressed.
+NO_TEXT = {"sessions.admin_forms.StaffRescheduleForm", "sessions.admin_forms.FreeTimeForm"}
 
 
 @pytest.mark.parametrize("name", sorted(CUSTOM_FORMS))
