@@ -1,7 +1,12 @@
+import os
+import re
+import time
+
 from celery import shared_task
+from django.conf import settings
 
 from studio.actors import SYSTEM, Actor, ActorKind, acting_as
-from studio.emailing import MAIL_ERRORS, email_resend
+from studio.emailing import MAIL_ERRORS, email_resend, email_send_once
 from studio.services import broker_processed_prune, sessions_clear_expired
 
 
@@ -19,6 +24,34 @@ def broker_processed_prune_task() -> int:
 def worker_ping_task() -> str:
     """Answers at once: proves a worker is consuming the default queue."""
     return "pong"
+
+
+@shared_task
+def broker_soak_task(*, run: str, n: int, email: bool = False, hold: float = 0.0) -> bool:
+    """For bench/broker.py and its test: appends "<n> <sent>" to var/soak/<run>.log each
+    time it runs. With `email`, first sends an email keyed by run and n (at most once,
+    however often this runs); `hold` then keeps the worker busy that long after a send,
+    so that it can be killed with the email sent and its message not yet acknowledged."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", run):
+        raise ValueError("a soak run's name is letters, digits, - and _")
+    sent = False
+    if email:
+        sent = email_send_once(
+            key=f"soak:{run}:{n}",
+            to="soak@example.invalid",
+            subject=f"Soak {run} {n}",
+            text="Sent by the broker soak test; each is sent once.",
+        )
+    folder = settings.VAR_DIR / "soak"
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / f"{run}.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, f"{n} {int(sent)}\n".encode())  # one write: lines never interleave
+    finally:
+        os.close(fd)
+    if sent and hold:
+        time.sleep(hold)
+    return sent
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
