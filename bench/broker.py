@@ -5,8 +5,8 @@ tasks sent to each; latency and throughput with the ratio between them.
 
 Soak: three producer processes send 5,000 tasks (every tenth sends an email) while a real
 worker consumes; the worker is killed (SIGKILL, its whole process group) twice mid-run,
-each time just after an email task sent its email and before its message was acknowledged,
-and started again. Printed: tasks sent, run, run twice, lost, emails sent twice, time and
+each time just after an email task sent its email and before that task ended, and started
+again. Printed: tasks sent, run, run twice, lost, emails sent twice, time and
 throughput. The folder broker must lose nothing; Redis gives a killed worker's messages back
 only after its visibility timeout (an hour), so it shows what a soak of a few minutes sees.
 `tests/studio/test_folder_broker_soak.py` runs a smaller soak through `soak()`.
@@ -58,7 +58,7 @@ def procfile_worker() -> str:
 def bench_app(broker_url: str, var_dir: Path) -> Celery:
     """A Celery app sending to the broker Sitting would use with this REDIS_URL and VAR_DIR."""
     conf = celery_config(broker_url=broker_url, var_dir=var_dir)
-    app = Celery("bench")
+    app = Celery("bench", set_as_current=False)  # shared tasks keep sending to their own
     app.conf.update(
         broker_url=conf["broker_url"],
         broker_transport=conf.get("broker_transport"),
@@ -151,21 +151,21 @@ def measure(name: str, broker_url: str, var_dir: Path) -> dict[str, float]:
 @dataclass
 class Soak:
     sent: int
-    ran: int  # distinct tasks that ran at least once
-    ran_twice: int  # tasks that ran more than once (a killed worker's, run again)
-    lost: int  # sent and never run
+    ran: int  # tasks that ran to their end
+    ran_twice: int  # tasks started more than once (a killed worker's, run again)
+    lost: int  # sent and never run to their end
     emails: int  # email tasks sent
-    email_runs_twice: int  # email tasks that ran more than once
+    email_runs_twice: int  # email tasks started more than once
     emails_sent: int  # emails in the outbox
     emails_sent_twice: int  # emails in the outbox more than once: must be 0
     kills: int
     crashes: int  # workers that stopped without being killed: must be 0
     unreadable: int  # files moved aside: must be 0
-    seconds: float
+    seconds: float  # from the first task sent to the last that ended
 
     @property
     def tasks_per_s(self) -> float:
-        return self.sent / self.seconds
+        return self.ran / self.seconds
 
     def report(self, name: str) -> str:
         return (
@@ -189,8 +189,8 @@ def soak(
     patience: float = 120.0,
 ) -> Soak:
     """Send `tasks` soak tasks from `producers` processes while the Procfile's worker runs
-    them, SIGKILL it `kills` times mid-run (each time holding an email task that has sent
-    its email and not been acknowledged) and start it again; wait until every task ran, or
+    them, SIGKILL it `kills` times mid-run (each time while an email task that has sent
+    its email is still running) and start it again; wait until every task ran, or
     until nothing more ran for `patience` seconds. `worker_env` names the database (the
     email tasks write SentEmail rows)."""
     var_dir.mkdir(parents=True, exist_ok=True)
@@ -200,15 +200,20 @@ def soak(
         app.control.purge()
     log = var_dir / "soak" / f"{run}.log"
 
-    def runs() -> collections.Counter:
-        with contextlib.suppress(FileNotFoundError):
-            return collections.Counter(
-                int(line.split()[0]) for line in log.read_text().split("\n") if line
-            )
-        return collections.Counter()
+    def runs() -> tuple[collections.Counter, set[int]]:
+        """How often each task started, and which ended."""
+        try:
+            lines = [line.split() for line in log.read_text().splitlines()]
+        except FileNotFoundError:
+            lines = []
+        started = collections.Counter(int(n) for n, what, *_ in lines if what == "start")
+        return started, {int(n) for n, what, *_ in lines if what == "done"}
+
+    def emailed(n: int) -> bool:
+        return any((var_dir / "outbox").glob(f"*-Soak-{run}-{n}-*.eml"))
 
     expected = set(range(tasks + kills))  # the held email tasks come after the producers'
-    started = time.monotonic()
+    began = time.monotonic()
     worker = worker_start(broker_url=broker_url, var_dir=var_dir, env=worker_env)
     senders = [
         subprocess.Popen(
@@ -222,17 +227,17 @@ def soak(
     progress_at, progress = time.monotonic(), 0
     try:
         while True:
-            counts = runs()
-            if expected <= counts.keys():
+            done = runs()[1]
+            if expected <= done:
                 break
-            if len(counts) != progress:
-                progress_at, progress = time.monotonic(), len(counts)
+            if len(done) != progress:
+                progress_at, progress = time.monotonic(), len(done)
             elif time.monotonic() - progress_at > patience:
                 break
             if worker.poll() is not None:  # stopped on its own: a crash
                 crashes += 1
                 worker = worker_start(broker_url=broker_url, var_dir=var_dir, env=worker_env)
-            if killed < kills and len(counts) >= tasks * (killed + 1) // (kills + 1):
+            if killed < kills and len(done) >= tasks * (killed + 1) // (kills + 1):
                 held = tasks + killed
                 # On the images queue, so that it starts at once, beside the backlog.
                 app.send_task(
@@ -241,18 +246,18 @@ def soak(
                     queue="images",
                     routing_key="images",
                 )
-                while held not in runs() and worker.poll() is None:
+                while not emailed(held) and worker.poll() is None:
                     time.sleep(0.02)
                 kill(worker)
                 killed += 1
                 worker = worker_start(broker_url=broker_url, var_dir=var_dir, env=worker_env)
             time.sleep(0.05)
-        seconds = time.monotonic() - started
+        seconds = progress_at - began  # to the last task that ended
     finally:
         for sender in senders:
             sender.wait()
         stop(worker)
-    counts = runs()
+    started, done = runs()
     email_ids = {n for n in expected if n % EMAIL_EVERY == 0 or n >= tasks}
     outbox = collections.Counter(
         int(match.group(1))
@@ -262,11 +267,11 @@ def soak(
     unreadable = var_dir / "celery" / "unreadable"
     return Soak(
         sent=len(expected),
-        ran=len(expected & counts.keys()),
-        ran_twice=sum(1 for n in expected if counts[n] > 1),
-        lost=len(expected - counts.keys()),
+        ran=len(expected & done),
+        ran_twice=sum(1 for n in expected if started[n] > 1),
+        lost=len(expected - done),
         emails=len(email_ids),
-        email_runs_twice=sum(1 for n in email_ids if counts[n] > 1),
+        email_runs_twice=sum(1 for n in email_ids if started[n] > 1),
         emails_sent=sum(outbox.values()),
         emails_sent_twice=sum(1 for n in outbox if outbox[n] > 1),
         kills=killed,

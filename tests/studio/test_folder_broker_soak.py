@@ -21,8 +21,8 @@ def test_the_folder_queue_loses_nothing_when_its_worker_is_killed_twice(tmp_path
     assert (result.kills, result.crashes, result.unreadable) == (2, 0, 0)
     assert result.sent == result.ran == 602  # the producers' 600 and one held at each kill
     assert result.lost == 0
-    # Each kill came after an email task had sent its email, before its message was
-    # acknowledged: that task ran again on the next worker...
+    # Each kill came after an email task had sent its email, before the task ended: that
+    # task ran again on the next worker...
     assert result.email_runs_twice >= 2
     # ...and sent nothing the second time.
     assert result.emails_sent == result.emails == 62
