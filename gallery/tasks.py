@@ -16,7 +16,7 @@ def photo_process_task(*, photo_id: int) -> str | None:
     return photo.status if photo else None
 
 
-@shared_task
+@shared_task(ignore_result=True)  # every 20 seconds: no result file each time
 def photos_requeue_stuck_task() -> int:
     return photos_requeue_stuck()
 
