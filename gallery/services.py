@@ -10,14 +10,19 @@ derived files rather than adding more.
 import hashlib
 import io
 import logging
+import os
 import secrets
+import socket
+import threading
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,8 +42,12 @@ MAX_UPLOAD_BYTES = 80 * 1024 * 1024
 # After this many starts without finishing (a worker killed each time), a photo fails
 # instead of being retried forever.
 MAX_ATTEMPTS = 3
-# A photo "processing" for longer than this lost its worker; the sweep queues it again.
-STUCK_AFTER = timedelta(minutes=15)
+# A worker processing a photo says so this often (a thread beside the work)...
+CLAIM_HEARTBEAT = timedelta(seconds=10)
+# ...so a claim silent for this long lost its worker: the next task for the photo takes it
+# over, and the sweep (beat, every 20 s) sends one. A claim held by a process that is gone
+# from this machine is taken over at once. Recovery within a minute, whatever the broker.
+CLAIM_LOST_AFTER = timedelta(seconds=30)
 # Queued this long, its message was probably lost (a broker flushed): send it again.
 QUEUED_TOO_LONG = timedelta(hours=2)
 
@@ -166,14 +175,97 @@ def photo_process(*, photo_id: int, now: datetime | None = None) -> Photo | None
     photo fails alone, with the reason; so does anything unexpected, never leaving the
     photo stuck. Returns None when another worker has it."""
     now = now or timezone.now()
-    claimable = Q(status=Photo.Status.QUEUED) | Q(
-        status=Photo.Status.PROCESSING, processing_started_at__lt=now - STUCK_AFTER
-    )
-    claimed = Photo.objects.filter(claimable, pk=photo_id).update(
-        status=Photo.Status.PROCESSING, processing_started_at=now
-    )
-    if not claimed:
+    if not _photo_claim(photo_id=photo_id, now=now):
         return None
+    with _claim_heartbeat(photo_id=photo_id, claimed_at=now):
+        return _photo_process_claimed(photo_id=photo_id, now=now)
+
+
+def _process_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_is_gone(name: str) -> bool:
+    """True when `name` ("host:pid") is a process of this machine that no longer runs;
+    False when it runs, or is another machine's (only its heartbeat can tell)."""
+    host, _, pid = name.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # another user's process: it runs
+        return False
+    try:  # killed, not yet reaped by its parent (Linux)
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] in ("Z", "X")
+    except OSError:
+        return False
+
+
+def _photo_claim(*, photo_id: int, now: datetime) -> bool:
+    """Claim the photo for this process: a queued one, or one whose claim is lost (silent
+    for CLAIM_LOST_AFTER, or its process gone from this machine)."""
+    lost = now - CLAIM_LOST_AFTER
+    claim = {
+        "status": Photo.Status.PROCESSING,
+        "processing_started_at": now,
+        "processing_seen_at": now,
+        "processing_by": _process_name(),
+    }
+    claimable = (
+        Q(status=Photo.Status.QUEUED)
+        | Q(status=Photo.Status.PROCESSING, processing_seen_at__lt=lost)
+        | Q(status=Photo.Status.PROCESSING, processing_seen_at=None, processing_started_at__lt=lost)
+    )
+    if Photo.objects.filter(claimable, pk=photo_id).update(**claim):
+        return True
+    holder = (
+        Photo.objects.filter(pk=photo_id, status=Photo.Status.PROCESSING)
+        .values("processing_by", "processing_started_at")
+        .first()
+    )
+    if not holder or not _process_is_gone(holder["processing_by"]):
+        return False
+    # Its process was killed moments ago (the message came straight back): take it over,
+    # unless another worker just did.
+    return bool(
+        Photo.objects.filter(pk=photo_id, status=Photo.Status.PROCESSING, **holder).update(**claim)
+    )
+
+
+@contextmanager
+def _claim_heartbeat(*, photo_id: int, claimed_at: datetime) -> Iterator[None]:
+    """Keep the claim alive while the block runs: a thread on its own database connection
+    marks it seen every CLAIM_HEARTBEAT. Not inside a transaction (tests): that connection
+    could not see the claim."""
+    if connection.in_atomic_block:
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(CLAIM_HEARTBEAT.total_seconds()):
+                Photo.objects.filter(
+                    pk=photo_id, status=Photo.Status.PROCESSING, processing_started_at=claimed_at
+                ).update(processing_seen_at=timezone.now())
+        except Exception:  # the work goes on; without beats the claim may be taken over
+            log.exception("Photo %s: its claim could not be kept alive", photo_id)
+        finally:
+            connection.close()  # this thread's own
+
+    thread = threading.Thread(target=beat, name=f"photo-{photo_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _photo_process_claimed(*, photo_id: int, now: datetime) -> Photo:
     photo = Photo.objects.select_related("gallery").get(pk=photo_id)
     Photo.objects.filter(pk=photo_id).update(attempts=photo.attempts + 1)
     if photo.attempts + 1 > MAX_ATTEMPTS:
@@ -306,14 +398,27 @@ def photos_reprocess(*, photo_ids: list[int]) -> int:
 
 
 def photos_requeue_stuck(*, now: datetime | None = None) -> int:
-    """Queue again the photos whose worker died while processing them (beat runs this)."""
+    """Queue again the photos whose worker died while processing them, and those queued so
+    long that their message was probably lost (beat runs this every 20 seconds)."""
     now = now or timezone.now()
+    lost = now - CLAIM_LOST_AFTER
     stuck = list(
         Photo.objects.filter(
-            Q(status=Photo.Status.PROCESSING, processing_started_at__lt=now - STUCK_AFTER)
+            Q(status=Photo.Status.PROCESSING, processing_seen_at__lt=lost)
+            | Q(
+                status=Photo.Status.PROCESSING,
+                processing_seen_at=None,
+                processing_started_at__lt=lost,
+            )
             | Q(status=Photo.Status.QUEUED, queued_at__lt=now - QUEUED_TOO_LONG)
         ).values_list("pk", flat=True)[:500]
     )
+    processing = Photo.objects.filter(status=Photo.Status.PROCESSING).exclude(pk__in=stuck)
+    stuck += [
+        pk
+        for pk, holder in processing.values_list("pk", "processing_by")[:500]
+        if _process_is_gone(holder)
+    ]
     from gallery.tasks import photo_process_task
 
     for photo_id in stuck:

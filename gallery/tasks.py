@@ -8,14 +8,15 @@ from studio.emailing import MAIL_ERRORS
 
 # Routed to the images queue (studio/celery.py), so a 300-photo upload never delays an email.
 # A worker that dies on a photo (killed, out of memory) hands it back to be retried, at most
-# services.MAX_ATTEMPTS times, whatever the global setting.
+# services.MAX_ATTEMPTS times, whatever the global setting; the retry takes the photo over
+# at once, since the process that held it is gone.
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def photo_process_task(*, photo_id: int) -> str | None:
     photo = photo_process(photo_id=photo_id)
     return photo.status if photo else None
 
 
-@shared_task
+@shared_task(ignore_result=True)  # every 20 seconds: no result file each time
 def photos_requeue_stuck_task() -> int:
     return photos_requeue_stuck()
 

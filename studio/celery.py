@@ -21,8 +21,11 @@ app.conf.update(
     timezone="UTC",
     enable_utc=True,
     task_acks_late=True,
-    # A task whose worker dies (say, out of memory on a huge image) is marked failed,
-    # not requeued: requeueing would bring it back, and kill a worker, forever.
+    # A task whose pool process dies (say, out of memory on a huge image) is marked failed,
+    # not requeued: requeueing would bring it back, and kill a worker, forever. Tasks that
+    # count their attempts opt in (gallery.tasks). A worker killed whole is another matter:
+    # Redis gives its messages back after the visibility timeout, the folder broker as soon
+    # as another worker starts or looks (studio/folder_broker.py).
     task_reject_on_worker_lost=False,
     worker_prefetch_multiplier=1,
     task_time_limit=15 * 60,
@@ -57,9 +60,10 @@ app.conf.update(
             "task": "studio.tasks.queued_tasks_send_task",
             "schedule": 60.0,
         },
+        # A photo whose worker died is taken over within a minute (gallery.services).
         "requeue-stuck-photos": {
             "task": "gallery.tasks.photos_requeue_stuck_task",
-            "schedule": 600.0,
+            "schedule": 20.0,
         },
         "requeue-stuck-questionnaire-thumbnails": {
             "task": "sessions.tasks.answer_images_requeue_stuck_task",

@@ -60,24 +60,39 @@ def celery_config(*, broker_url: str | None, var_dir: Path) -> dict[str, Any]:
                 "socket_connect_timeout": 3,
             },
         }
-    queue_dir = var_dir / "celery" / "queue"
-    processed_dir = var_dir / "celery" / "processed"
-    control_dir = var_dir / "celery" / "control"
-    results_dir = var_dir / "celery" / "results"
-    for folder in (queue_dir, processed_dir, control_dir, results_dir):
+    celery_dir = var_dir / "celery"
+    folders = {
+        key: celery_dir / name
+        for key, name in (
+            ("queue", "queue"),
+            ("incoming_folder", "incoming"),
+            ("claims_folder", "claims"),
+            ("processed_folder", "processed"),
+            ("unreadable_folder", "unreadable"),
+            ("control_folder", "control"),
+            ("results", "results"),
+        )
+    }
+    for folder in folders.values():
         folder.mkdir(parents=True, exist_ok=True)
     return {
         "broker_url": "filesystem://",
-        "result_backend": f"file://{results_dir}",
+        # kombu's folder transport, made safe to crash in (studio/folder_broker.py): whole
+        # files renamed into the queue, claims a killed worker's successor puts back, and
+        # unreadable files moved aside instead of stopping the worker.
+        "broker_transport": "studio.folder_broker:Transport",
+        "result_backend": f"file://{folders['results']}",
         "broker_transport_options": {
-            "data_folder_in": str(queue_dir),
-            "data_folder_out": str(queue_dir),
-            # A consumer claims a message by renaming it into this folder: atomic on one
-            # filesystem, so two workers never both take it (kombu's default is /tmp,
-            # which may be another filesystem). Pruned daily by beat.
-            "processed_folder": str(processed_dir),
+            "data_folder_in": str(folders["queue"]),
+            "data_folder_out": str(folders["queue"]),
+            # Every rename (write, claim, ack, put back) stays on var/'s filesystem, so
+            # each is atomic (kombu's default processed folder is /tmp). Pruned daily.
+            "incoming_folder": str(folders["incoming_folder"]),
+            "claims_folder": str(folders["claims_folder"]),
+            "processed_folder": str(folders["processed_folder"]),
+            "unreadable_folder": str(folders["unreadable_folder"]),
             "store_processed": True,
-            "control_folder": str(control_dir),
+            "control_folder": str(folders["control_folder"]),
             # The folder broker polls; a tenth of a second keeps a waiting person's task
             # prompt for the price of listing one small folder ten times a second.
             "polling_interval": 0.1,

@@ -25,12 +25,12 @@ def broker_processed_prune(*, older_than: timedelta = timedelta(days=1)) -> int:
     Only the folder broker keeps them (see studio.config.celery_config); returns how many
     files were removed, 0 on Redis.
     """
-    folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("processed_folder")
-    if not folder:
-        return 0
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    # Also what a sender stopped halfway through writing (studio/folder_broker.py).
+    folders = [options[key] for key in ("processed_folder", "incoming_folder") if options.get(key)]
     cutoff = time.time() - older_than.total_seconds()
     removed = 0
-    for path in Path(folder).glob("*.msg"):
+    for path in (path for folder in folders for path in Path(folder).glob("*.msg")):
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink()

@@ -180,6 +180,7 @@ _celery = config.celery_config(
     var_dir=VAR_DIR,
 )
 CELERY_BROKER_URL = _celery["broker_url"]
+CELERY_BROKER_TRANSPORT = _celery.get("broker_transport")
 CELERY_RESULT_BACKEND = _celery["result_backend"]
 CELERY_BROKER_TRANSPORT_OPTIONS = _celery["broker_transport_options"]
 CELERY_TASK_ALWAYS_EAGER = False

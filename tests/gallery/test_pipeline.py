@@ -1,29 +1,46 @@
 """Adding originals to a gallery and processing them: named by the server, each once, every
 bad file failing alone; from the shell with `import_photos`; on a real worker."""
 
+import contextlib
 import datetime
 import hashlib
 import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
+from bench.broker import kill, stop, worker_start
+from gallery import services
 from gallery.models import Gallery, Photo
 from gallery.sample_images import jpeg_bytes
 from gallery.services import (
+    CLAIM_HEARTBEAT,
+    CLAIM_LOST_AFTER,
     MAX_ATTEMPTS,
     UploadRefused,
     gallery_create_for_booking,
     photo_add,
     photo_process,
     photos_reprocess,
+    photos_requeue_stuck,
 )
 from studio.celery import app as celery_app
 from tests.factories import BookingFactory
 from tests.gallery.conftest import add, jpeg
+from tests.studio.test_background import database_url_for_subprocess
 from tests.workers import worker_run_until
 
 
@@ -129,6 +146,67 @@ def test_a_photo_claimed_by_one_worker_is_not_processed_by_another(gallery):
     photo = add(gallery, jpeg(9), "a.jpg").photo
     Photo.objects.filter(pk=photo.pk).update(status=Photo.Status.PROCESSING)
     assert photo_process(photo_id=photo.pk) is None  # someone else is on it
+
+
+def test_a_lost_claim_is_taken_over_and_a_live_one_is_left_alone(gallery, eager_tasks):
+    """A claim is lost when its process is gone from this machine (at once), or when it has
+    been silent for 30 seconds (another machine's worker: only its heartbeat can tell)."""
+    now = timezone.now()
+    claims = {
+        "at work elsewhere": ("another-machine:4242", now - timedelta(seconds=25)),
+        "silent elsewhere": ("another-machine:4243", now - timedelta(seconds=35)),
+        "gone from here": (f"{socket.gethostname()}:{_ended_pid()}", now),
+        "at work here": (f"{socket.gethostname()}:{os.getpid()}", now - timedelta(seconds=25)),
+    }
+    photos = {}
+    for seed, (name, (holder, seen)) in enumerate(claims.items()):
+        photos[name] = add(gallery, jpeg(80 + seed), f"{seed}.jpg").photo
+        Photo.objects.filter(pk=photos[name].pk).update(
+            status=Photo.Status.PROCESSING,
+            processing_by=holder,
+            processing_started_at=now - timedelta(minutes=3),
+            processing_seen_at=seen,
+        )
+    assert photo_process(photo_id=photos["at work elsewhere"].pk) is None
+    assert photo_process(photo_id=photos["at work here"].pk) is None
+    assert photo_process(photo_id=photos["gone from here"].pk).status == Photo.Status.READY
+    assert photos_requeue_stuck() == 1  # the silent one, processed here (eager)
+    status = dict(Photo.objects.values_list("original_name", "status"))
+    assert status == {
+        "0.jpg": "processing",
+        "1.jpg": "ready",
+        "2.jpg": "ready",
+        "3.jpg": "processing",
+    }
+    # Beat sweeps often enough that a silent claim is taken over within a minute.
+    every = celery_app.conf.beat_schedule["requeue-stuck-photos"]["schedule"]
+    assert CLAIM_LOST_AFTER.total_seconds() + every <= 60
+    assert CLAIM_HEARTBEAT * 3 <= CLAIM_LOST_AFTER
+
+
+def _ended_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_photo_being_processed_keeps_its_claim_alive(monkeypatch, gallery):
+    monkeypatch.setattr(services, "CLAIM_HEARTBEAT", timedelta(milliseconds=50))
+    photo = add(gallery, jpeg(90), "a.jpg").photo
+    celery_app.control.purge()  # its task: this test claims the photo by hand
+    claimed_at = timezone.now() - timedelta(seconds=20)
+    Photo.objects.filter(pk=photo.pk).update(
+        status=Photo.Status.PROCESSING,
+        processing_started_at=claimed_at,
+        processing_seen_at=claimed_at,
+    )
+    seen = lambda: Photo.objects.get(pk=photo.pk).processing_seen_at  # noqa: E731
+    with services._claim_heartbeat(photo_id=photo.pk, claimed_at=claimed_at):
+        assert _wait_for(lambda: seen() > claimed_at, timeout=10)
+    last = seen()
+    time.sleep(0.2)
+    assert seen() == last  # the beats stop with the work
 
 
 def test_a_photo_that_keeps_killing_its_worker_fails_instead_of_looping(gallery):
@@ -429,3 +507,90 @@ def test_photos_run_in_capture_order_until_the_photographer_reorders_and_groups_
     )
     assert saved.status_code == 302
     assert names() == [("Outfit 2", "c.jpg"), ("Outfit 1", "b.jpg"), ("Outfit 1", "a.jpg")]
+
+
+def _wait_for(done, *, timeout: float):
+    deadline = time.monotonic() + timeout
+    while not (result := done()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return result
+
+
+def _pool_process_waiting_on_a_fifo(worker_pid: int) -> int | None:
+    """The worker's pool process that is blocked opening a FIFO, if any (Linux's /proc)."""
+    # Each thread has its own children: the pool replaces a dead process from another one.
+    for children in Path(f"/proc/{worker_pid}/task").glob("*/children"):
+        with contextlib.suppress(FileNotFoundError):
+            for pid in children.read_text().split():
+                if Path(f"/proc/{pid}/wchan").read_text() == "wait_for_partner":
+                    return int(pid)
+    return None
+
+
+def _add_stalling(gallery, data: bytes, name: str, media_root: Path):
+    """A photo whose stored original is, for now, a FIFO nobody writes to: the worker that
+    opens it stops there, mid-photo. The returned `release()` puts the real file in its
+    place for the next worker (the stalled one waits on the FIFO for ever)."""
+    with transaction.atomic():  # the photo's task is sent at commit, after the swap
+        photo = add(gallery, data, name).photo
+        path = media_root / photo.original.name
+        path.unlink()
+        os.mkfifo(path)
+
+    def release() -> None:
+        whole = path.with_name("whole")
+        whole.write_bytes(data)
+        os.replace(whole, path)
+
+    return photo, release
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_photo_whose_worker_is_killed_mid_thumbnail_is_ready_within_a_minute(
+    settings, studio, anna, tmp_path
+):
+    """The pool process killed (out of memory, say): its message comes straight back and
+    the retry takes the photo over, its holder being gone. The whole worker killed (a power
+    cut): the next worker to start takes it over, from the message the folder broker gives
+    back or the one beat's sweep sends (Redis keeps the killed worker's for an hour)."""
+    from gallery.tasks import photos_requeue_stuck_task
+
+    settings.MEDIA_ROOT = Path(settings.VAR_DIR) / "media"  # the worker's, by VAR_DIR
+    celery_app.control.purge()
+    gallery = gallery_create_for_booking(booking=BookingFactory(client=anna))
+
+    def start():
+        return worker_start(
+            broker_url=os.environ.get("REDIS_URL", ""),
+            var_dir=Path(settings.VAR_DIR),
+            env={"DATABASE_URL": database_url_for_subprocess(), "WORKER_CONCURRENCY": "1"},
+            log=tmp_path / "worker.log",
+        )
+
+    def ready(photo) -> bool:
+        return Photo.objects.get(pk=photo.pk).status == Photo.Status.READY
+
+    worker = start()
+    try:
+        first, release = _add_stalling(gallery, jpeg(41), "a.jpg", settings.MEDIA_ROOT)
+        stalled = _wait_for(lambda: _pool_process_waiting_on_a_fifo(worker.pid), timeout=90)
+        assert Photo.objects.get(pk=first.pk).status == Photo.Status.PROCESSING
+        release()
+        os.kill(stalled, signal.SIGKILL)
+        killed = time.monotonic()
+        assert _wait_for(lambda: ready(first), timeout=60), "still waiting after a minute"
+        print(f"pool process killed: ready {time.monotonic() - killed:.1f} s later")
+
+        second, release = _add_stalling(gallery, jpeg(42), "b.jpg", settings.MEDIA_ROOT)
+        assert _wait_for(lambda: _pool_process_waiting_on_a_fifo(worker.pid), timeout=60)
+        release()
+        kill(worker)
+        killed = time.monotonic()
+        worker = start()
+        photos_requeue_stuck_task.delay()  # what beat sends every 20 seconds
+        assert _wait_for(lambda: ready(second), timeout=60), "still waiting after a minute"
+        print(f"worker killed: ready {time.monotonic() - killed:.1f} s later")
+    finally:
+        stop(worker)
+        shutil.rmtree(settings.MEDIA_ROOT / "galleries" / str(gallery.pk), ignore_errors=True)
+    assert Photo.objects.get(pk=first.pk).attempts == 0  # reset once ready

@@ -30,8 +30,10 @@ def test_a_database_url_selects_postgresql(tmp_path):
 def test_the_embedded_broker_keeps_all_its_folders_under_var(tmp_path):
     celery = config.celery_config(broker_url="", var_dir=tmp_path)
     assert celery["broker_url"] == "filesystem://"
+    assert celery["broker_transport"] == "studio.folder_broker:Transport"
     options = celery["broker_transport_options"]
-    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+    folders = ("data_folder_in", "incoming_folder", "claims_folder", "processed_folder")
+    for key in (*folders, "data_folder_out", "unreadable_folder", "control_folder"):
         folder = Path(options[key])
         assert folder.is_dir()
         assert folder.is_relative_to(tmp_path)
