@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("gallery", "0008_share_link_pin_paced"),
+        ("gallery", "0009_photo_order_arranged"),
     ]
 
     operations = [
