@@ -63,7 +63,6 @@ from studio.selectors import studio_get
 from studio.templatetags.money import money
 
 FREE_DAYS = 7  # days of free times the Move page shows at once
-PAYMENTS_OFF = _("Online payments are off: set STRIPE_SECRET_KEY to ask for balances online.")
 
 
 @admin.register(SessionType)
@@ -394,13 +393,10 @@ class BookingAdmin(admin.ModelAdmin):
         return None
 
     @admin.action(
-        description=_("Send a balance request (the client is emailed a link to pay)"),
+        description=_("Send a balance request (the client is emailed what is left to pay)"),
         permissions=["payments"],
     )
     def request_balance(self, request, queryset):
-        if not settings.PAYMENTS_ENABLED:
-            self.message_user(request, PAYMENTS_OFF, messages.WARNING)
-            return
         self._apply(
             request,
             queryset,
@@ -492,7 +488,7 @@ class BookingAdmin(admin.ModelAdmin):
                 for name, label, statuses, needs in self.PAGE_ACTIONS
                 if booking.status in statuses
                 and not (name == "gallery" and galleries)
-                and not (name == "balance" and not settings.PAYMENTS_ENABLED)
+                and not (name == "balance" and payments.booking_balance_due(booking) <= 0)
                 and not (name in ("complete", "no_show") and timezone.now() < booking.starts_at)
                 and model_admin_allows(self, request, needs)
             ],
@@ -519,9 +515,6 @@ class BookingAdmin(admin.ModelAdmin):
         if not model_admin_allows(self, request, needs[doing]):
             raise PermissionDenied
         booking = get_object_or_404(Booking, pk=booking_id)
-        if doing == "balance" and not settings.PAYMENTS_ENABLED:
-            self.message_user(request, PAYMENTS_OFF, messages.WARNING)
-            return redirect("admin:shoots_booking_change", booking.pk)
         if doing == "gallery":
             try:
                 gallery = gallery_create_for_booking(booking=booking)

@@ -372,18 +372,29 @@ def test_the_move_page_refuses_nonsense_kindly(annas_headshot, owner):
     assert 'name="start"' not in page
 
 
-def test_the_page_shows_no_button_that_could_only_refuse(owner, anna, settings):
-    """No balance request with payments off; no completed or no-show before the session."""
+def test_the_page_shows_no_button_that_could_only_refuse(owner, anna, settings, run_tasks):
+    """No balance request when nothing is left to pay; no completed or no-show before
+    the session. With payments off the balance request still goes: it says how to pay."""
     settings.PAYMENTS_ENABLED = False
-    booking = BookingFactory(client=anna, starts_at=SOON)
+    booking = BookingFactory(client=anna, starts_at=SOON, price=15000, deposit=5000)
     page = owner.get(reverse("admin:shoots_booking_change", args=[booking.pk]))
     assert page.context["story_actions"] == [
+        ("balance", "Send a balance request"),
         ("gallery", "Create a gallery"),
         ("cancel", "Cancel, refunding in full"),
         ("cancel_keep", "Cancel, keeping what was paid"),
     ]
-    refused = owner.post(
-        reverse("admin:shoots_booking_act", args=[booking.pk]), {"do": "balance"}, follow=True
-    )
-    assert "Online payments are off" in refused.content.decode()
-    assert not booking.payments.exists()
+    mail.outbox.clear()
+    with run_tasks():
+        sent = owner.post(
+            reverse("admin:shoots_booking_act", args=[booking.pk]), {"do": "balance"}, follow=True
+        )
+    assert "Balance request sent." in sent.content.decode()
+    assert not booking.payments.exists()  # nothing can be paid through Sitting
+    assert [email.subject for email in mail.outbox] == [
+        f"The balance for your {booking.session_type.name}: £100.00"
+    ]
+
+    Booking.objects.filter(pk=booking.pk).update(discount=10000)  # nothing left to pay
+    page = owner.get(reverse("admin:shoots_booking_change", args=[booking.pk]))
+    assert "balance" not in dict(page.context["story_actions"])
