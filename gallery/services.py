@@ -97,7 +97,7 @@ def gallery_create_for_booking(*, booking: Booking) -> Gallery:
         return Gallery.objects.create(
             booking=locked,
             title=_("%(what)s · %(client)s")
-            % {"what": session_type.name, "client": locked.client.name},
+            % {"what": session_type.name, "client": locked.booked_as_name},
             slug=secrets.token_urlsafe(16).replace("_", "").replace("-", "")[:20].lower(),
             favorites_limit=session_type.included_images,
             extra_image_price=session_type.extra_image_price,

@@ -132,7 +132,7 @@ def calendar_page(
         blocks.append(
             Block(
                 kind="booking",
-                title=booking.client.name,
+                title=booking.booked_as_name,
                 detail=_("%(type)s with %(photographer)s · %(ref)s")
                 % {
                     "type": booking.session_type.name,

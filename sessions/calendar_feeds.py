@@ -62,7 +62,7 @@ def photographer_feed(*, photographer: Photographer, tz: ZoneInfo, now: datetime
         event.add(
             "summary",
             _("%(type)s: %(client)s")
-            % {"type": booking.session_type.name, "client": booking.client.name},
+            % {"type": booking.session_type.name, "client": booking.name_for_studio},
         )
         lines = [
             _("Booking %(ref)s") % {"ref": booking.reference},
