@@ -5,6 +5,7 @@ a gallery that does not exist. A draft is for staff only."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from gallery import pins
+from gallery import pins, proofing
 from gallery.models import Gallery, Photo, ShareLink
 from studio.http import wait_text
 
@@ -33,6 +34,8 @@ class GalleryExpired(Exception):
 
 @dataclass(frozen=True)
 class Viewer:
+    """Who is looking, and what they may do. Made per request, in the studio's zone."""
+
     gallery: Gallery
     name: str  # for comments and the first favorites list
     is_staff: bool = False
@@ -41,9 +44,25 @@ class Viewer:
     staff_may_answer: bool = False
 
     @property
+    def keeps_favorites(self) -> bool:
+        """Has a favorites list of their own: the client, or a guest whose link lets them
+        choose. A view-only guest sees the photos and nothing of anyone's choosing."""
+        return self.share_link.can_favorite if self.share_link else not self.is_staff
+
+    @property
+    def sees_favorites(self) -> bool:
+        """Sees hearts: their own, or (staff) the client's."""
+        return self.keeps_favorites or self.is_staff
+
+    @cached_property
+    def choosing_closed(self) -> str:
+        """Why favorites can't change now, or "" (gallery.proofing.choosing_closed), in the
+        request's zone, which is the studio's."""
+        return proofing.choosing_closed(self.gallery, tz=timezone.get_current_timezone())
+
+    @property
     def can_favorite(self) -> bool:
-        allowed = self.share_link.can_favorite if self.share_link else not self.is_staff
-        return allowed and self.gallery.status == Gallery.Status.PUBLISHED
+        return self.keeps_favorites and not self.choosing_closed
 
     @property
     def can_comment(self) -> bool:

@@ -20,7 +20,7 @@ from gallery import downloads, exports, selectors
 from gallery.access import gallery_link_url, share_link_url
 from gallery.forms import GalleryAdminForm
 from gallery.models import Download, Gallery, Photo, ShareLink
-from gallery.selection import selection_withdraw
+from gallery.selection import selection_deadline_moved, selection_withdraw
 from gallery.services import (
     MAX_UPLOAD_BYTES,
     UploadRefused,
@@ -231,6 +231,18 @@ class GalleryAdmin(admin.ModelAdmin):
     def has_photo_delete_permission(self, request) -> bool:
         """Deleting photos from a gallery (studio.admin_permissions)."""
         return request.user.has_perm("gallery.delete_photo")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A choose-by day moved on from one that was over opens the favorites again.
+        moved = change and "selection_deadline" in form.changed_data
+        previous = form.initial.get("selection_deadline")
+        if moved and selection_deadline_moved(gallery_id=obj.pk, previous=previous):
+            self.message_user(
+                request,
+                gettext_now("The client's favorites are open again; they're being emailed."),
+                messages.SUCCESS,
+            )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         gallery = self.get_object(request, object_id)

@@ -1,24 +1,32 @@
 """Emails about a gallery. The studio hears about a submitted selection once, with the
-Lightroom filter string ready to paste."""
+Lightroom filter string ready to paste, and about new comments in digests; the client hears
+that their gallery is ready, reminders, that their selection arrived, that their favorites
+are open again, and that their finished photos are ready."""
 
 import logging
 import zoneinfo
+from datetime import datetime
 from email.utils import formataddr
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gallery.exports import lightroom_filter
 from gallery.models import Selection
-from studio.email_kinds import wording
+from studio.email_kinds import KINDS, wording
 from studio.emailing import email_render, email_send_once
 from studio.money import money_format
 from studio.selectors import studio_get
 
 log = logging.getLogger(__name__)
+
+REMINDER_KINDS = ("nudge", "deadline", "expiring")
+COMMENT_EXCERPT = 500  # characters of each comment in the studio's digest; all in the admin
 
 
 def selection_email_send(*, selection_id: int) -> bool:
@@ -37,7 +45,7 @@ def selection_email_send(*, selection_id: int) -> bool:
     gallery = selection.gallery
     names = list(selection.photos.values_list("original_name", flat=True))
     facts = {
-        "client": gallery.booking.client.name,
+        "client": gallery.booking.name_for_studio,
         "title": gallery.title,
         "count": selection.photo_count,
         "list": selection.favorite_list.name,
@@ -61,24 +69,17 @@ def selection_email_send(*, selection_id: int) -> bool:
         timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
         translation.override(settings.LANGUAGE_CODE),
     ):
-        context = {
-            "studio": studio,
-            "heading": _("A selection has arrived"),
-            "paragraphs": paragraphs,
-            "button": (
-                _("See the selection"),
-                settings.SITE_URL + reverse("admin:gallery_gallery_change", args=[gallery.pk]),
-            ),
-        }
-        text, html = email_render("studio_notice", {**context, "client": gallery.booking.client})
-        return email_send_once(
+        return _studio_notice_send(
+            gallery,
+            studio,
             key=f"selection:{selection.pk}:studio",
-            to=formataddr((studio.name, studio.contact_email)),
-            subject=_("Selection from %(client)s: %(count)s photos") % facts,
-            text=text,
-            html=html,
             kind="studio-selection",
-            gallery=gallery,
+            subject=_("Selection from %(client)s: %(count)s photos") % facts,
+            context={
+                "heading": _("A selection has arrived"),
+                "paragraphs": paragraphs,
+                "button": _admin_button(_("See the selection"), gallery),
+            },
         )
 
 
@@ -89,13 +90,13 @@ def gallery_email_send(*, gallery_id: int, kind: str) -> bool:
 
     gallery = Gallery.objects.select_related("booking__client").filter(pk=gallery_id).first()
     wanted = {"ready": Gallery.Status.PUBLISHED, "finals": Gallery.Status.DELIVERED}
-    if kind not in (*wanted, "nudge", "expiring"):
+    if kind not in (*wanted, *REMINDER_KINDS):
         raise ValueError(f"unknown gallery email {kind!r}")
     if gallery is None:
         return False
     studio = studio_get()
     key = f"gallery:{gallery.pk}:{kind}"
-    if kind in ("nudge", "expiring"):  # reminders: only while they still apply
+    if kind in REMINDER_KINDS:  # reminders: only while they still apply
         from gallery.reminders import gallery_reminders_due
 
         due = dict(
@@ -111,16 +112,21 @@ def gallery_email_send(*, gallery_id: int, kind: str) -> bool:
         key = due[kind]
     elif gallery.status != wanted[kind]:
         return False
+    return _client_email_send(gallery, studio, kind=kind, key=key)
+
+
+def _client_email_send(gallery, studio, *, kind: str, key: str, selection=None) -> bool:
+    """Send the client the gallery email `kind` under `key`, in the studio's zone."""
     client = gallery.booking.client
     with (
         timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
         translation.override(settings.LANGUAGE_CODE),
     ):
-        context = gallery_message(kind, gallery, studio)
+        context = gallery_message(kind, gallery, studio, selection=selection)
         text, html = email_render("payment", context)
         return email_send_once(
             key=key,
-            to=formataddr((client.name, client.email)),
+            to=formataddr((gallery.booking.booked_as_name, client.email)),
             subject=context["subject"],
             text=text,
             html=html,
@@ -130,15 +136,52 @@ def gallery_email_send(*, gallery_id: int, kind: str) -> bool:
         )
 
 
-def gallery_message(kind: str, gallery, studio, *, template=None) -> dict:
-    """The context of emails/payment.* for a gallery email (ready, nudge, expiring,
-    finals), in the studio's words if it wrote some. In the studio's zone."""
+def selection_client_email_send(*, selection_id: int) -> bool:
+    """Thank the client for the selection they sent, saying what comes next (and what the
+    extra photos cost); once. False if already sent or no longer submitted."""
+    selection = (
+        Selection.objects.select_related("gallery__booking__client")
+        .filter(pk=selection_id, status=Selection.Status.SUBMITTED)
+        .first()
+    )
+    if selection is None:
+        return False
+    return _client_email_send(
+        selection.gallery,
+        studio_get(),
+        kind="selection-sent",
+        key=f"selection:{selection.pk}:client",
+        selection=selection,
+    )
+
+
+def gallery_reopened_email_send(*, gallery_id: int, selection_id: int | None = None) -> bool:
+    """Tell the client their favorites are open again: the studio reopened `selection`, or
+    (without one) moved a choose-by day that was over. Once each; only while the client can
+    choose when it goes."""
+    from gallery.models import Gallery
+    from gallery.proofing import choosing_closed
+
+    gallery = Gallery.objects.select_related("booking__client").filter(pk=gallery_id).first()
+    if gallery is None or choosing_closed(gallery):
+        return False
+    if selection_id is not None:
+        key = f"selection:{selection_id}:reopened"
+    else:
+        key = f"gallery:{gallery.pk}:reopened:{gallery.selection_deadline or 'open'}"
+    return _client_email_send(gallery, studio_get(), kind="reopened", key=key)
+
+
+def gallery_message(kind: str, gallery, studio, *, template=None, selection=None) -> dict:
+    """The context of emails/payment.* for a gallery email (ready, nudge, deadline,
+    expiring, selection-sent, reopened, finals), in the studio's words if it wrote some. In
+    the studio's zone. A selection email speaks of `selection`, else the latest one."""
     from gallery.access import gallery_link_url
 
-    client = gallery.booking.client
-    names = client.name.split()
+    full_name = gallery.booking.booked_as_name
+    names = full_name.split()
     facts = {
-        "name": names[0] if names else client.name,
+        "name": names[0] if names else full_name,
         "gallery": gallery.title,
         "included": gallery.favorites_limit or "",
         "closes": date_format(gallery.expires_on, "l j F") if gallery.expires_on else "",
@@ -147,9 +190,39 @@ def gallery_message(kind: str, gallery, studio, *, template=None) -> dict:
         else "",
         "studio": studio.name,
     }
+    if kind == "selection-sent":
+        facts.update(_selection_facts(selection or gallery.selections.first()))
     words = wording(f"gallery-{kind}", facts, template=template)
     label = _("Download my photos") if kind == "finals" else _("Open my gallery")
     return {**words, "studio": studio, "button": (label, gallery_link_url(gallery, absolute=True))}
+
+
+def _selection_facts(selection: Selection | None) -> dict:
+    if selection is None:
+        return {"count": "", "extras": ""}
+    extras = ""
+    if selection.extra_count:
+        # Sent with payments on and nothing to pay: paid already, for a selection reopened.
+        paid = selection.payment_id or settings.PAYMENTS_ENABLED
+        if paid:
+            extras = ngettext(
+                "It includes %(extra)s extra photo, %(cost)s, which you paid online. Thank you!",
+                "It includes %(extra)s extra photos, %(cost)s, which you paid online. Thank you!",
+                selection.extra_count,
+            )
+        else:
+            extras = ngettext(
+                "It includes %(extra)s extra photo, %(cost)s: the studio will send you an "
+                "invoice for it.",
+                "It includes %(extra)s extra photos, %(cost)s: the studio will send you an "
+                "invoice for them.",
+                selection.extra_count,
+            )
+        extras %= {
+            "extra": selection.extra_count,
+            "cost": money_format(selection.extra_cost, selection.currency),
+        }
+    return {"count": selection.photo_count, "extras": extras}
 
 
 def pin_guessing_email_key(share_link_id: int, day: str) -> str:
@@ -177,7 +250,6 @@ def pin_guessing_email_send(*, share_link_id: int, day: str) -> bool:
         translation.override(settings.LANGUAGE_CODE),
     ):
         context = {
-            "studio": studio,
             "heading": _("Someone is guessing a PIN"),
             "paragraphs": [
                 _(
@@ -193,18 +265,109 @@ def pin_guessing_email_send(*, share_link_id: int, day: str) -> bool:
                     "people it is for."
                 ),
             ],
-            "button": (
-                _("Open the gallery"),
-                settings.SITE_URL + reverse("admin:gallery_gallery_change", args=[gallery.pk]),
-            ),
+            "button": _admin_button(_("Open the gallery"), gallery),
         }
-        text, html = email_render("studio_notice", context)
-        return email_send_once(
+        return _studio_notice_send(
+            gallery,
+            studio,
             key=pin_guessing_email_key(link.pk, day),
-            to=formataddr((studio.name, studio.contact_email)),
-            subject=_("Someone is guessing the PIN of the link for %(label)s") % facts,
-            text=text,
-            html=html,
             kind="studio-pin-guessing",
-            gallery=gallery,
+            subject=_("Someone is guessing the PIN of the link for %(label)s") % facts,
+            context=context,
         )
+
+
+def comment_digest_email_send(*, gallery_id: int, claimed_at: str) -> bool:
+    """Tell the studio, in one email, of the client's (and guests') comments on a gallery
+    that the digest scan took at `claimed_at` (gallery.comment_digests); once. False if
+    there are none or no studio address."""
+    from gallery.models import Comment, Gallery
+
+    moment = datetime.fromisoformat(claimed_at)
+    comments = list(
+        Comment.objects.filter(photo__gallery_id=gallery_id, notified_at=moment, from_studio=False)
+        .select_related("photo")
+        .order_by("created_at", "pk")
+    )
+    gallery = Gallery.objects.select_related("booking__client").filter(pk=gallery_id).first()
+    studio = studio_get()
+    if not comments or gallery is None or not studio.contact_email:
+        return False
+    facts = {"client": gallery.booking.name_for_studio, "title": gallery.title}
+    page = settings.SITE_URL + reverse("gallery:gallery-detail", args=[gallery.slug])
+    with (
+        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
+        translation.override(settings.LANGUAGE_CODE),
+    ):
+        paragraphs = [
+            ngettext(
+                "A new comment on a photo in “%(title)s” (%(client)s's gallery):",
+                "New comments on photos in “%(title)s” (%(client)s's gallery):",
+                len(comments),
+            )
+            % facts
+        ]
+        paragraphs += [
+            _("%(author)s on %(photo)s, %(when)s: “%(body)s”")
+            % {
+                "author": comment.author_name,
+                "photo": comment.photo.original_name,
+                "when": date_format(timezone.localtime(comment.created_at), "j M, H:i"),
+                "body": Truncator(comment.body).chars(COMMENT_EXCERPT),
+            }
+            for comment in comments
+        ]
+        paragraphs.append(
+            _("To reply, open the photo in the gallery and write under it: the client sees it.")
+        )
+        photos = {comment.photo_id: comment.photo for comment in comments}
+        return _studio_notice_send(
+            gallery,
+            studio,
+            key=f"gallery:{gallery.pk}:comments:{claimed_at}",
+            kind="studio-comments",
+            subject=ngettext(
+                "%(count)s new comment from %(client)s on “%(title)s”",
+                "%(count)s new comments from %(client)s on “%(title)s”",
+                len(comments),
+            )
+            % {**facts, "count": len(comments)},
+            context={
+                "heading": ngettext(
+                    "A new comment on “%(title)s”", "New comments on “%(title)s”", len(comments)
+                )
+                % facts,
+                "paragraphs": paragraphs,
+                "links": [
+                    (
+                        _("Reply under %(photo)s") % {"photo": photo.original_name},
+                        f"{page}#photo-{pk}",
+                    )
+                    for pk, photo in photos.items()
+                ],
+                "button": _admin_button(_("See every comment in the admin"), gallery),
+            },
+        )
+
+
+def _admin_button(label: str, gallery) -> tuple[str, str]:
+    return label, settings.SITE_URL + reverse("admin:gallery_gallery_change", args=[gallery.pk])
+
+
+def _studio_notice_send(
+    gallery, studio, *, key: str, kind: str, subject: str, context: dict
+) -> bool:
+    """Send the studio an email about `gallery` (emails/studio_notice.*: a heading,
+    paragraphs, links, a button) to its contact address; where the kind is about the
+    client, it says a reply reaches them. Call in the studio's zone and language."""
+    client = gallery.booking.client if KINDS[kind].reply_to_client else None
+    text, html = email_render("studio_notice", {"studio": studio, "client": client, **context})
+    return email_send_once(
+        key=key,
+        to=formataddr((studio.name, studio.contact_email)),
+        subject=subject,
+        text=text,
+        html=html,
+        kind=kind,
+        gallery=gallery,
+    )

@@ -1,11 +1,13 @@
-"""The gallery's admin form."""
+"""The gallery's forms: the studio's admin form and the client's comment."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from gallery.models import Gallery, Photo
+from gallery.models import Comment, Gallery, Photo
 from studio.forms import MoneyFieldsMixin
+
+COMMENT_MAX = Comment._meta.get_field("body").max_length
 
 
 class CoverChoiceField(forms.ModelChoiceField):
@@ -72,3 +74,20 @@ class GalleryAdminForm(MoneyFieldsMixin, forms.ModelForm):
         if self.currency_field not in self.fields and self.instance.pk:
             self.cleaned_data[self.currency_field] = self.instance.currency
         return super().clean()
+
+
+class CommentForm(forms.Form):
+    """A comment on a photo. Too long is refused with the text kept, never cut: the page's
+    box has no `maxlength` (a browser cuts a long paste to it without a word) but a counter."""
+
+    body = forms.CharField(
+        strip=True,
+        max_length=COMMENT_MAX,
+        error_messages={
+            "required": _("Write a few words first."),
+            "max_length": _(
+                "That's a little long: please keep it under %(limit_value)s characters (it "
+                "has %(show_value)s)."
+            ),
+        },
+    )

@@ -70,7 +70,15 @@ class Gallery(models.Model):
         related_name="+",
         verbose_name=_("cover photo"),
     )
-    selection_deadline = models.DateField(_("choose favorites by"), null=True, blank=True)
+    selection_deadline = models.DateField(
+        _("choose favorites by"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "After the end of this day (your time) the client's favorites lock. Move it later "
+            "to open them again: the client is emailed that they can choose."
+        ),
+    )
     # The client's selection while it is with the studio (or waiting for its extras to be
     # paid): favorites are locked while it is set.
     selection = models.ForeignKey(
@@ -245,11 +253,20 @@ class Comment(models.Model):
     from_studio = models.BooleanField(_("from the studio"), default=False)
     body = models.TextField(_("comment"), max_length=2000)
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    # When the studio's digest of new comments took this one (gallery.comment_digests).
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(notified_at__isnull=True, from_studio=False),
+                name="comment_to_notify",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.author_name}: {self.body[:40]}"

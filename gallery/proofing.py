@@ -1,10 +1,14 @@
 """Proofing: favorites lists, favorites, comments, and what a selection costs."""
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from gallery.models import Comment, Favorite, FavoriteList, Gallery, Photo, ShareLink
+from studio.selectors import studio_get
 
 LIST_NAME_MAX = FavoriteList._meta.get_field("name").max_length
 GUEST_LISTS_MAX = 3  # favorites lists one share link's guests may keep
@@ -15,7 +19,45 @@ class ListLimitReached(Exception):
 
 
 class SelectionLocked(Exception):
-    """The selection was submitted (or the gallery is not open for choosing)."""
+    """Favorites can't change now; `reason` says why (see `choosing_closed`)."""
+
+    def __init__(self, reason: str = "closed"):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def day_ends(day: date, tz: ZoneInfo) -> datetime:
+    """The end of a local day (the midnight after it) in `tz`."""
+    return datetime.combine(day + timedelta(days=1), time.min, tz)
+
+
+def day_over(day: date | None, *, now: datetime | None = None, tz: ZoneInfo | None = None) -> bool:
+    """Whether `day` (a choose-by day) has ended in `tz`, the studio's zone (looked up if
+    not given). No day never ends."""
+    if day is None:
+        return False
+    return (now or timezone.now()) >= day_ends(day, tz or ZoneInfo(studio_get().time_zone))
+
+
+def deadline_passed(
+    gallery: Gallery, *, now: datetime | None = None, tz: ZoneInfo | None = None
+) -> bool:
+    return day_over(gallery.selection_deadline, now=now, tz=tz)
+
+
+def choosing_closed(
+    gallery: Gallery, *, now: datetime | None = None, tz: ZoneInfo | None = None
+) -> str:
+    """Why favorites can't change now, or "": "sent" (a selection is with the studio or
+    waiting for its extras to be paid), "closed" (the gallery isn't open for choosing:
+    a draft, or delivered), "deadline" (its choose-by day is over)."""
+    if gallery.selection_id:
+        return "sent"
+    if gallery.status != Gallery.Status.PUBLISHED:
+        return "closed"
+    if deadline_passed(gallery, now=now, tz=tz):
+        return "deadline"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -70,10 +112,11 @@ def favorite_list_get_or_create(
 
 def favorite_set(*, favorite_list: FavoriteList, photo: Photo, on: bool) -> bool:
     """Make the photo a favorite in this list, or not. Says what it is now. Setting a state
-    rather than toggling it means a double click, or two tabs, agree on the outcome."""
+    rather than toggling it means a double click, or two tabs, agree on the outcome. Raises
+    SelectionLocked once the selection is sent or the choose-by day is over."""
     gallery = favorite_list.gallery
-    if gallery.status != Gallery.Status.PUBLISHED or gallery.selection_id:
-        raise SelectionLocked
+    if reason := choosing_closed(gallery):
+        raise SelectionLocked(reason)
     if photo.gallery_id != gallery.pk:
         raise ValueError("the photo is not in this list's gallery")
     if not on:

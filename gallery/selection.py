@@ -4,16 +4,17 @@ payment arrives (sessions' `extras_paid` signal). Locks: booking, then gallery, 
 payment path also takes (photographer, booking, payment, then gallery)."""
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from gallery.models import Favorite, FavoriteList, Gallery, Photo, Selection
-from gallery.proofing import selection_summary
+from gallery.proofing import choosing_closed, day_over, deadline_passed, selection_summary
 from sessions.models import Booking, Payment, Refund
 from studio.background import task_enqueue_on_commit
 
@@ -47,6 +48,8 @@ def selection_submit(
             return gallery.selection
         if gallery.status != Gallery.Status.PUBLISHED:
             raise SelectionRefused(_("This gallery isn't open for choosing at the moment."))
+        if deadline_passed(gallery, now=now):
+            raise SelectionRefused(deadline_passed_message(gallery))
         favorite_list = FavoriteList.objects.filter(pk=favorite_list_id, gallery=gallery).first()
         if favorite_list is None:
             raise SelectionRefused(_("Please choose whose favorites to send."))
@@ -89,13 +92,22 @@ def selection_submit(
     return selection
 
 
+def deadline_passed_message(gallery: Gallery) -> str:
+    """What the client is told when their choose-by day is over."""
+    return _(
+        "The day to choose your favorites by (%(date)s) has passed, so they're locked. If "
+        "you need a little longer, please get in touch with the studio."
+    ) % {"date": date_format(gallery.selection_deadline, "j F")}
+
+
 def _submitted(gallery: Gallery, selection: Selection, *, now: datetime) -> None:
-    from gallery.tasks import selection_email_send_task
+    from gallery.tasks import selection_client_email_send_task, selection_email_send_task
 
     selection.status, selection.submitted_at = Selection.Status.SUBMITTED, now
     selection.save(update_fields=["status", "submitted_at"])
     gallery.status = Gallery.Status.SELECTION_SUBMITTED
     task_enqueue_on_commit(selection_email_send_task, selection_id=selection.pk)
+    task_enqueue_on_commit(selection_client_email_send_task, selection_id=selection.pk)
 
 
 def selection_withdraw(
@@ -104,7 +116,10 @@ def selection_withdraw(
     """Reopen the gallery's favorites: the client going back to change a selection still
     waiting for payment (`by_client`: only then), or the studio unlocking any. A payment still
     open for it is closed, so the next selection can be paid; money already paid for extras
-    counts towards the next one. Returns what was reopened. Raises SelectionRefused."""
+    counts towards the next one. Returns what was reopened. Raises SelectionRefused.
+    The studio's reopening emails the client, if they can choose now (a choose-by day
+    already over waits for the studio to move it: `selection_deadline_moved`)."""
+    from gallery.tasks import gallery_reopened_email_send_task
     from sessions import stripe_gateway
 
     now = now or timezone.now()
@@ -127,12 +142,18 @@ def selection_withdraw(
             raise SelectionRefused(
                 _("Your selection is already with the studio. To change it, please get in touch.")
             )
+        if by_client and deadline_passed(gallery, now=now):
+            raise SelectionRefused(deadline_passed_message(gallery))
         selection.status, selection.withdrawn_at = Selection.Status.WITHDRAWN, now
         selection.save(update_fields=["status", "withdrawn_at"])
         gallery.selection = None
         if gallery.status == Gallery.Status.SELECTION_SUBMITTED:
             gallery.status = Gallery.Status.PUBLISHED
         gallery.save(update_fields=["selection", "status"])
+        if not by_client and not deadline_passed(gallery, now=now):
+            task_enqueue_on_commit(
+                gallery_reopened_email_send_task, gallery_id=gallery.pk, selection_id=selection.pk
+            )
         open_page = None
         if payment and payment.status == Payment.Status.PENDING:
             open_page = payment.stripe_checkout_session_id if payment.checkout_url else None
@@ -146,6 +167,22 @@ def selection_withdraw(
         except Exception:  # it may have closed already; the page expires by itself anyway
             log.warning("Could not close Checkout Session %s", open_page, exc_info=True)
     return selection
+
+
+def selection_deadline_moved(
+    *, gallery_id: int, previous: date | None, now: datetime | None = None
+) -> bool:
+    """The studio changed the gallery's choose-by day from `previous`: if that day was over
+    and the new one isn't, favorites are open again, and the client is emailed so (once per
+    new day). Says whether they were reopened."""
+    from gallery.tasks import gallery_reopened_email_send_task
+
+    now = now or timezone.now()
+    gallery = Gallery.objects.get(pk=gallery_id)
+    if not day_over(previous, now=now) or choosing_closed(gallery, now=now):
+        return False
+    task_enqueue_on_commit(gallery_reopened_email_send_task, gallery_id=gallery.pk)
+    return True
 
 
 def extras_already_paid(gallery: Gallery) -> int:

@@ -62,3 +62,31 @@ def gallery_reminders_scan_task() -> int:
     from gallery.reminders import gallery_reminders_scan
 
     return gallery_reminders_scan()
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def selection_client_email_send_task(*, selection_id: int) -> bool:
+    from gallery.emails import selection_client_email_send
+
+    return selection_client_email_send(selection_id=selection_id)
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def gallery_reopened_email_send_task(*, gallery_id: int, selection_id: int | None = None) -> bool:
+    from gallery.emails import gallery_reopened_email_send
+
+    return gallery_reopened_email_send(gallery_id=gallery_id, selection_id=selection_id)
+
+
+@shared_task
+def comment_digests_queue_task() -> int:
+    from gallery.comment_digests import comment_digests_queue
+
+    return comment_digests_queue()
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def comment_digest_email_send_task(*, gallery_id: int, claimed_at: str) -> bool:
+    from gallery.emails import comment_digest_email_send
+
+    return comment_digest_email_send(gallery_id=gallery_id, claimed_at=claimed_at)

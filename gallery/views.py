@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirec
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -27,14 +28,13 @@ from gallery.access import (
     share_link_remember,
     share_link_unlock,
 )
+from gallery.forms import COMMENT_MAX, CommentForm
 from gallery.imaging import THUMBNAIL_EDGE
 from gallery.models import Comment, Download, Favorite, FavoriteList, Photo, Selection
 from sessions.payment_views import checkout_redirect, refresh_from_stripe
 from sessions.payments import PaymentRefused, payment_checkout_url
 from studio.http import client_address
 from studio.services import storage_signed_url
-
-COMMENT_MAX = 2000
 
 
 def _list_session_key(viewer: Viewer) -> str:
@@ -126,13 +126,17 @@ def gallery_detail(request, slug):
         if current
         else set()
     )
-    comment_counts = dict(
-        Comment.objects.filter(photo__gallery=gallery)
-        .values("photo_id")
-        .annotate(count=Count("pk"))
-        .values_list("photo_id", "count")
+    comment_counts = (
+        dict(
+            Comment.objects.filter(photo__gallery=gallery)
+            .values("photo_id")
+            .annotate(count=Count("pk"))
+            .values_list("photo_id", "count")
+        )
+        if viewer.can_comment  # a view-only guest never sees the client's notes
+        else {}
     )
-    favorites_only = request.GET.get("show") == "favorites"
+    favorites_only = viewer.sees_favorites and request.GET.get("show") == "favorites"
     sets: dict[str, list[dict]] = {}
     for photo in photos:
         if favorites_only and photo.pk not in favorite_ids:
@@ -163,6 +167,8 @@ def gallery_detail(request, slug):
         "list_count": len(lists),
         "current_list": current,
         "summary": proofing.selection_summary(gallery=gallery, count=len(favorite_ids)),
+        "closed": viewer.choosing_closed,
+        "closed_message": _closed_message(viewer),
     }
     return _private(render(request, "gallery/gallery_detail.html", context))
 
@@ -189,7 +195,7 @@ def photo_file(request, slug, photo_id, kind):
 def favorite_set_view(request, slug, photo_id):
     """Heart or un-heart a photo (htmx); answers the button and, out of band, the counter."""
     viewer = _viewer(request, slug)
-    if viewer.is_staff or (viewer.share_link and not viewer.share_link.can_favorite):
+    if not viewer.keeps_favorites:
         raise Http404  # hearts are the client's, and their chosen guests'
     photo = photo_get_for_viewer(viewer, photo_id)
     if photo.kind != Photo.Kind.PROOF:
@@ -198,11 +204,9 @@ def favorite_set_view(request, slug, photo_id):
     lists = list(gallery.favorite_lists.all())
     current = _current_list(request, viewer, lists)
     wanted = request.POST.get("on") == "1"
-    refused = False  # htmx swaps only 2xx answers, so a refusal is said in the answer
+    refused = viewer.choosing_closed  # htmx swaps only 2xx answers: a refusal is said in it
     is_favorite = bool(current and current.favorites.filter(photo=photo).exists())
-    if not viewer.can_favorite:
-        refused = True
-    else:
+    if not refused:
         if current is None:
             try:
                 current = proofing.favorite_list_get_or_create(
@@ -215,20 +219,47 @@ def favorite_set_view(request, slug, photo_id):
             request.session[_list_session_key(viewer)] = current.pk
         try:
             is_favorite = proofing.favorite_set(favorite_list=current, photo=photo, on=wanted)
-        except proofing.SelectionLocked:
-            refused = True
+        except proofing.SelectionLocked as locked:
+            refused = locked.reason
     count = current.favorites.count() if current else 0
     if not request.headers.get("HX-Request"):
+        if refused:
+            messages.error(request, _refusal(viewer, refused))
         return redirect(reverse("gallery:gallery-detail", args=[slug]) + f"#photo-{photo.pk}")
     context = {
         "viewer": viewer,
         "gallery": gallery,
         "item": {"photo": photo, "is_favorite": is_favorite},
         "summary": proofing.selection_summary(gallery=gallery, count=count),
-        "refused": refused,
+        "refused": _refusal(viewer, refused) if refused else "",
         "current_list": current,
     }
     return _private(render(request, "gallery/_favorite_response.html", context))
+
+
+def _closed_message(viewer: Viewer) -> str:
+    """What the page says when the choose-by day is over, to those who choose."""
+    if viewer.keeps_favorites and viewer.choosing_closed == "deadline":
+        return _refusal(viewer, "deadline")
+    return ""
+
+
+def _refusal(viewer: Viewer, reason: str) -> str:
+    """Why a heart was not changed, for this person (`reason` from choosing_closed)."""
+    if reason == "deadline" and viewer.share_link:
+        return _("Choosing closed on %(date)s.") % {
+            "date": date_format(viewer.gallery.selection_deadline, "j F")
+        }
+    if reason == "deadline":
+        return selection.deadline_passed_message(viewer.gallery)
+    if reason == "sent" and viewer.can_submit:
+        return _(
+            "Your selection has been sent, so your favorites are locked. If you'd like to "
+            "change something, please get in touch with the studio."
+        )
+    if reason == "sent":
+        return _("The selection has gone to the studio, so favorites are closed for now.")
+    return _("This gallery isn't open for choosing at the moment.")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -244,24 +275,23 @@ def photo_comments(request, slug, photo_id):
     if request.method == "POST" and not viewer.can_write_comment:
         raise PermissionDenied
     if request.method == "POST":
-        body = request.POST.get("body", "")
-        if not body.strip():
-            error = _("Write a few words first.")
-        elif len(body) > COMMENT_MAX:
-            error = _("That's a little long: please keep it under %(max)s characters.") % {
-                "max": COMMENT_MAX
-            }
-        else:
+        form = CommentForm(request.POST)
+        if form.is_valid():
             proofing.comment_add(
-                photo=photo, author_name=viewer.name, body=body, from_studio=viewer.is_staff
+                photo=photo,
+                author_name=viewer.name,
+                body=form.cleaned_data["body"],
+                from_studio=viewer.is_staff,
             )
-            body = ""
+        else:  # what was typed stays in the box, all of it
+            body, error = request.POST.get("body", ""), form.errors["body"][0]
     context = {
         "viewer": viewer,
         "photo": photo,
         "comments": list(photo.comments.all()),
         "body": body,
         "error": error,
+        "comment_max": COMMENT_MAX,
     }
     return _private(render(request, "gallery/_comments.html", context))
 
@@ -332,6 +362,8 @@ def _selection_context(request, viewer: Viewer) -> dict:
         "items": [_tile(viewer, photo) for photo in photos],
         "summary": proofing.selection_summary(gallery=gallery, count=len(photos)),
         "payments_enabled": settings.PAYMENTS_ENABLED,
+        "closed": viewer.choosing_closed,
+        "closed_message": _closed_message(viewer),
     }
 
 
@@ -392,7 +424,7 @@ def selection_status(request, slug):
 def gallery_compare(request, slug):
     """Everyone's favorites side by side: what each person picked, and what they agree on."""
     viewer = _viewer(request, slug)
-    if not (viewer.can_submit or viewer.is_staff or viewer.can_favorite):
+    if not viewer.sees_favorites:
         raise Http404  # a view-only guest sees the photos, not the family's choices
     gallery = viewer.gallery
     lists = list(gallery.favorite_lists.all())

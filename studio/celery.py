@@ -87,6 +87,11 @@ app.conf.update(
             "task": "gallery.tasks.gallery_reminders_scan_task",
             "schedule": 900.0,
         },
+        # New comments reach the studio in one email per gallery, never one per comment.
+        "send-comment-digests": {
+            "task": "gallery.tasks.comment_digests_queue_task",
+            "schedule": 900.0,
+        },
         "read-outside-calendars": {
             "task": "sessions.tasks.external_calendars_sync_task",
             "schedule": 900.0,

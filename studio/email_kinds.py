@@ -204,6 +204,53 @@ _KINDS = [
         added=_("A button to the gallery."),
     ),
     EmailKind(
+        "gallery-deadline",
+        _("Choose-by day coming up (3 days and 1 day before)"),
+        placeholders=GALLERY_FACTS,
+        subject=_("A gentle reminder: please choose your favorites by {deadline}"),
+        heading=_("Hello {name}, your favorites are due soon"),
+        body=_(
+            "Your photos from “{gallery}” are waiting for your hearts. Please send your "
+            "selection by {deadline}: after that day your favorites lock.\n\n"
+            "If you need a little longer, just reply to this email."
+        ),
+        added=_("A button to the gallery."),
+    ),
+    EmailKind(
+        "gallery-selection-sent",
+        _("Selection received (to the client)"),
+        placeholders={
+            **GALLERY_FACTS,
+            "count": _("how many photos the client sent"),
+            "extras": _(
+                "a sentence on the extra photos and their cost (paid, or to be invoiced), if any"
+            ),
+        },
+        subject=_("We have your selection: {count} photos"),
+        heading=_("Thank you, {name}"),
+        body=_(
+            "Your selection of {count} photos from “{gallery}” is with {studio}.\n\n"
+            "{extras}\n\n"
+            "What happens next: we edit the photos you chose and let you know as soon as "
+            "they're ready to download. Your favorites are locked meanwhile; if you'd like to "
+            "change something, just reply to this email."
+        ),
+        added=_("A button to the gallery."),
+    ),
+    EmailKind(
+        "gallery-reopened",
+        _("Favorites open again (you reopened them, or moved the choose-by day)"),
+        placeholders=GALLERY_FACTS,
+        subject=_("Your favorites are open again"),
+        heading=_("Hello {name}, you can change your favorites"),
+        body=_(
+            "Your favorites in “{gallery}” are open again: change what you like, then send "
+            "your selection once more when you're happy.\n\n"
+            "Please send it by {deadline}."
+        ),
+        added=_("A button to the gallery."),
+    ),
+    EmailKind(
         "gallery-expiring",
         _("Gallery closing in a week"),
         placeholders=GALLERY_FACTS,
@@ -234,6 +281,11 @@ _KINDS = [
     EmailKind("studio-moved", _("To you: a client moved their session"), to_studio=True),
     EmailKind("studio-questionnaire", _("To you: questionnaire answered"), to_studio=True),
     EmailKind("studio-selection", _("To you: selection sent (Lightroom filter)"), to_studio=True),
+    EmailKind(
+        "studio-comments",
+        _("To you: new comments on photos (one email for several, at most every 15 minutes)"),
+        to_studio=True,
+    ),
     EmailKind("studio-dispute", _("To you: payment disputed"), to_studio=True),
     EmailKind("studio-late-payment", _("To you: late payment refunded"), to_studio=True),
     EmailKind("studio-refund-failed", _("To you: a refund Stripe refused"), to_studio=True),

@@ -108,6 +108,13 @@ def eager_tasks():
 
 
 @pytest.fixture
+def run_tasks(eager_tasks, django_capture_on_commit_callbacks):
+    """`with run_tasks():` runs what the block queues (emails, refunds) when it commits,
+    in this process, as a worker would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def post_event(client, stripe_standin):
     """Deliver a Stripe event to the webhook the way Stripe does: JSON with a real
     Stripe-Signature. Returns the response."""

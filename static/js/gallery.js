@@ -1,5 +1,6 @@
 // The proofing gallery: placeholder colours, the lightbox (keyboard, swipe, focus kept
-// inside while open) and hearts that stay in step between the grid and the lightbox.
+// inside while open), hearts that stay in step between the grid and the lightbox, and the
+// comment box's counter.
 (function () {
   "use strict";
 
@@ -23,6 +24,35 @@
     return document.getElementById("fav-" + photoId);
   }
 
+  // The comment box has no maxlength (a browser would cut a long paste without a word):
+  // near the limit it counts down, past it it says by how much, and the server refuses it
+  // with the text kept.
+  var COUNT_FROM = 200;
+  function countComment(box) {
+    var counter = document.getElementById("comment-length");
+    var max = parseInt(box.dataset.maxlength, 10);
+    if (!counter || !max) return;
+    var length = box.value.length;
+    var over = length - max;
+    box.classList.toggle("is-invalid", over > 0);
+    counter.classList.toggle("text-danger", over > 0);
+    if (over > 0) {
+      counter.textContent = counter.dataset.overText.replace("{over}", over.toLocaleString());
+    } else if (max - length <= COUNT_FROM) {
+      counter.textContent = counter.dataset.leftText.replace("{left}", (max - length).toLocaleString());
+    } else {
+      counter.textContent = "";
+    }
+  }
+
+  function countComments(root) {
+    root.querySelectorAll("textarea[data-maxlength]").forEach(countComment);
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("textarea[data-maxlength]")) countComment(event.target);
+  });
+
   ready(function () {
     paintPlaceholders(document);
     var dialog = document.getElementById("lightbox");
@@ -37,7 +67,7 @@
     var opener = null;
 
     function syncHeart() {
-      if (index < 0) return;
+      if (index < 0 || !favorite) return;
       var button = gridButton(links[index].dataset.photoId);
       favorite.setAttribute("aria-pressed", button ? button.getAttribute("aria-pressed") : "false");
     }
@@ -55,6 +85,7 @@
           if (ticket !== commentsTicket) return;
           comments.innerHTML = html;
           if (window.htmx) htmx.process(comments);
+          countComments(comments);
         })
         .catch(function () {});
     }
@@ -82,7 +113,7 @@
     }
 
     function toggleFavorite() {
-      if (index < 0 || favorite.disabled) return;
+      if (index < 0 || !favorite || favorite.disabled) return;
       var button = gridButton(links[index].dataset.photoId);
       if (button && !button.disabled) button.click();  // htmx posts it; the swap syncs back
     }
@@ -152,6 +183,7 @@
 
     // A heart answered by the server: mark its tile, and the lightbox if it shows that photo.
     document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (comments && event.detail.target === comments) countComments(comments);
       var button = event.detail.elt;
       if (!button || !button.classList || !button.classList.contains("fav-button")) return;
       var swapped = gridButton(button.dataset.photoId) || button;

@@ -1,12 +1,17 @@
 """A gallery to add photos to, and photo-like files to add."""
 
+import datetime
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.core import mail
 from django.urls import reverse
 
 from clients.views import CLIENT_SESSION_KEY
 from gallery.models import Gallery, Photo
+from gallery.reminders import gallery_reminders_scan
 from gallery.sample_images import camera_like, exif_with, jpeg_bytes
 from gallery.services import gallery_create_for_booking, photo_add, photo_process
 from tests.factories import BookingFactory, SessionTypeFactory
@@ -65,3 +70,34 @@ def heart(client, gallery, photo, on=True):
         {"on": "1" if on else "0"},
         HTTP_HX_REQUEST="true",
     )
+
+
+LONDON = ZoneInfo("Europe/London")  # the studio fixture's zone
+
+
+def local(y, m, d, hh, mm=0) -> datetime.datetime:
+    return datetime.datetime(y, m, d, hh, mm, tzinfo=LONDON)
+
+
+@pytest.fixture
+def beat_at(eager_tasks, django_capture_on_commit_callbacks):
+    """Run one of beat's scans at a moment, twice (as two beats might), with the tasks it
+    queues run at once; the emails sent."""
+
+    def at(scan, moment) -> list:
+        before = len(mail.outbox)
+        with (
+            time_machine.travel(moment, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            scan()
+            scan()
+        return mail.outbox[before:]
+
+    return at
+
+
+@pytest.fixture
+def scan(beat_at):
+    """The gallery reminder scan at a moment: the subjects of the emails it sent."""
+    return lambda moment: [email.subject for email in beat_at(gallery_reminders_scan, moment)]

@@ -2,36 +2,13 @@
 gallery closing within a week; once each, never at night, and not once they no longer apply."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core import mail
 
 from gallery.models import FavoriteList, Gallery
-from gallery.reminders import gallery_reminders_scan
 from gallery.selection import selection_submit
-from tests.gallery.conftest import heart, sign_in
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def local(y, m, d, hh, mm=0):
-    return datetime.datetime(y, m, d, hh, mm, tzinfo=LONDON)
-
-
-@pytest.fixture
-def scan(eager_tasks, django_capture_on_commit_callbacks):
-    def at(moment):
-        before = len(mail.outbox)
-        with (
-            time_machine.travel(moment, tick=False),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            gallery_reminders_scan()
-        return [message.subject for message in mail.outbox[before:]]
-
-    return at
+from tests.gallery.conftest import heart, local, sign_in
 
 
 @pytest.fixture

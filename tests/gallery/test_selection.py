@@ -16,11 +16,6 @@ from sessions.models import Payment, Refund
 from tests.gallery.conftest import heart, page_url, sign_in
 
 
-@pytest.fixture
-def run_tasks(eager_tasks, django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def selection_url(gallery) -> str:
     return reverse("gallery:selection", args=[gallery.slug])
 
@@ -53,16 +48,26 @@ def test_a_selection_within_the_package_goes_straight_to_the_studio(
         "IMG_0003.JPG",
     ]
     assert "Your selection is with the studio" in client.get(selection_url(published)).text
-    # The studio is told once, with the filter string ready for Lightroom.
-    [email] = mail.outbox
-    assert email.to == [f"{studio.name} <{studio.contact_email}>"]
+    # The studio is told once, with the filter string ready for Lightroom; the client is
+    # thanked, and told what happens next.
+    by_to = {message.to[0]: message for message in mail.outbox}
+    assert len(by_to) == len(mail.outbox) == 2
+    email = by_to[f"{studio.name} <{studio.contact_email}>"]
     assert "Anna Kowalska has sent 2 photos" in email.body
     assert "IMG_0001, IMG_0003" in email.body
+    thanks = by_to["Anna Kowalska <anna@example.com>"]
+    assert thanks.subject == "We have your selection: 2 photos"
+    assert f"Your selection of 2 photos from “{published.title}” is with Lumen Portraits." in (
+        thanks.body
+    )
+    assert "What happens next: we edit the photos you chose" in thanks.body
+    assert "extra" not in thanks.body  # within the package: nothing to pay
+    assert thanks.reply_to == [studio.contact_email]
     # Sending again changes nothing.
     with run_tasks():
         client.post(selection_url(published), {"action": "submit"})
     assert Selection.objects.count() == 1
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2
 
 
 def test_the_client_chooses_whose_favorites_to_send(client, published, photos, anna, run_tasks):
@@ -76,6 +81,11 @@ def test_the_client_chooses_whose_favorites_to_send(client, published, photos, a
     published.refresh_from_db()
     assert published.selection.favorite_list == grandma
     assert published.selection.photo_count == 3
+    # Payments off: the client's thanks says what the extra photo costs and how it's paid.
+    thanks = next(m for m in mail.outbox if m.to == ["Anna Kowalska <anna@example.com>"])
+    assert "It includes 1 extra photo, £15.00: the studio will send you an invoice for it." in (
+        " ".join(thanks.body.split())
+    )
 
 
 def test_nothing_to_send_is_said_plainly(client, published, anna):
@@ -131,7 +141,10 @@ def test_extras_are_paid_on_checkout_before_the_selection_is_submitted(
     assert subjects == [
         "Payment received: £15.00 for your Family",
         "Selection from Anna Kowalska: 3 photos",
+        "We have your selection: 3 photos",
     ]
+    thanks = next(m for m in mail.outbox if m.subject.startswith("We have your selection"))
+    assert "It includes 1 extra photo, £15.00, which you paid online. Thank you!" in thanks.body
     back = client.get(selection_url(published) + f"?payment={payment.pk}&session_id=x")
     assert "Your selection is with the studio" in back.text
     assert "Your payment of £15.00 for the extra photos was received." in back.text
@@ -188,12 +201,23 @@ def test_the_studio_reopens_a_submitted_selection(
         selection_submit(gallery_id=published.pk, favorite_list_id=FavoriteList.objects.get().pk)
     client.force_login(staff_user)
     change = reverse("admin:gallery_gallery_changelist")
-    client.post(
-        change, {"action": "selection_reopen", "_selected_action": [published.pk]}, follow=True
-    )
+    mail.outbox.clear()
+    with run_tasks():
+        client.post(
+            change, {"action": "selection_reopen", "_selected_action": [published.pk]}, follow=True
+        )
     published.refresh_from_db()
     assert published.status == Gallery.Status.PUBLISHED
     assert published.selection is None
+    # The client hears that they can change their favorites, once.
+    [email] = mail.outbox
+    assert email.to == ["Anna Kowalska <anna@example.com>"]
+    assert email.subject == "Your favorites are open again"
+    assert "change what you like, then send your selection once more" in email.body
+    assert "/gallery/link/" in email.body
+    with run_tasks():
+        client.post(change, {"action": "selection_reopen", "_selected_action": [published.pk]})
+    assert len(mail.outbox) == 1
     client.logout()
     sign_in(client, anna)
     assert 'aria-pressed="false"' in heart(client, published, photos[0], on=False).text

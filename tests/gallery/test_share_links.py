@@ -3,6 +3,7 @@
 another gallery."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -103,3 +104,72 @@ def test_a_view_only_guest_does_not_see_who_chose_what(client, published):
     open_link(client, link)
     compare = reverse("gallery:gallery-compare", args=[published.slug])
     assert client.get(compare).status_code == 404
+
+
+@pytest.fixture
+def sent_with_a_comment(client, published, photos, anna):
+    """Anna commented on the first photo and sent the first and third as her selection."""
+    from gallery.proofing import comment_add, favorite_list_get_or_create, favorite_set
+    from gallery.selection import selection_submit
+
+    comment_add(photo=photos[0], author_name="Anna", body="Softer, please", from_studio=False)
+    annas = favorite_list_get_or_create(gallery=published, name="Anna")
+    for photo in (photos[0], photos[2]):
+        favorite_set(favorite_list=annas, photo=photo, on=True)
+    selection_submit(gallery_id=published.pk, favorite_list_id=annas.pk)
+    published.refresh_from_db()
+    return published
+
+
+def tile(page: str, photo) -> str:
+    return re.search(rf'<li class="photo-tile[^"]*" id="photo-{photo.pk}">.*?</li>', page, re.S)[0]
+
+
+def test_a_view_only_guest_sees_nothing_of_the_clients_choosing(
+    client, sent_with_a_comment, photos
+):
+    gallery = sent_with_a_comment
+    open_link(client, ShareLink.objects.create(gallery=gallery, label="Grandma"))
+    page = client.get(page_url(gallery)).text
+    assert "Anna Kowalska shared these photos with you to enjoy." in page
+    assert "Your selection was sent" not in page
+    assert "favorites are locked" not in page
+    assert "fav-button" not in page  # not even disabled hearts, in the grid or the lightbox
+    assert "selection-counter" not in page
+    assert "Show favorites only" not in page
+    assert "comment-count" not in tile(page, photos[0])
+    # Asking for the favorites only shows every photo: there are none of theirs to show.
+    assert client.get(page_url(gallery) + "?show=favorites").text.count('class="photo-tile') == 3
+
+
+def test_a_favorites_guest_sees_their_own_list_not_the_clients_selection(
+    client, published, photos, anna
+):
+    link = ShareLink.objects.create(gallery=published, label="Tom", can_favorite=True)
+    open_link(client, link)
+    heart(client, published, photos[1])
+    from gallery.proofing import comment_add, favorite_list_get_or_create, favorite_set
+    from gallery.selection import selection_submit
+
+    comment_add(photo=photos[0], author_name="Anna", body="Softer, please", from_studio=False)
+    annas = favorite_list_get_or_create(gallery=published, name="Anna")
+    favorite_set(favorite_list=annas, photo=photos[0], on=True)
+    selection_submit(gallery_id=published.pk, favorite_list_id=annas.pk)
+
+    page = client.get(page_url(published)).text
+    assert "Your selection was sent" not in page
+    assert "The selection has gone to the studio, so favorites are closed for now." in page
+    assert 'aria-pressed="true"' in tile(page, photos[1])  # Tom's heart, not Anna's
+    assert 'aria-pressed="false"' in tile(page, photos[0])
+    assert "disabled" in tile(page, photos[1])
+    assert "1 of 2 included" in page  # Tom's count
+    assert "Show favorites only" in page
+    assert "Review and send my selection" not in page
+    assert "comment-count" in tile(page, photos[0])  # the link lets Tom read and comment
+    refused = heart(client, published, photos[2]).text
+    assert "The selection has gone to the studio" in refused
+    assert "Your selection has been sent" not in refused
+    only = client.get(page_url(published) + "?show=favorites").text
+    assert only.count('class="photo-tile') == 1
+    compare = client.get(reverse("gallery:gallery-compare", args=[published.slug])).text
+    assert "Choose which list to send" not in compare  # only the client sends

@@ -32,12 +32,6 @@ def deposit_of(booking: Booking) -> Payment:
 
 
 @pytest.fixture
-def run_tasks(eager_tasks, django_capture_on_commit_callbacks):
-    """Run what a block queues (emails, refunds) when it commits, as a worker would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def pay(stripe_standin, post_event, run_tasks):
     """The client pays a payment on Checkout and Stripe's webhook arrives."""
 

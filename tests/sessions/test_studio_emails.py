@@ -22,11 +22,6 @@ def _clock():
         yield
 
 
-@pytest.fixture
-def run_tasks(eager_tasks, django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def to_studio():
     return [m for m in mail.outbox if m.to == ["Lumen Portraits <hello@lumen.example>"]]
 

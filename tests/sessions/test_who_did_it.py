@@ -38,11 +38,6 @@ def staff_with(username: str, *codenames: str, name: str = ""):
 
 
 @pytest.fixture
-def run_tasks(eager_tasks, django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def paid_booking(client, stripe_standin, pay_clock, portrait, post_event, run_tasks):
     """Rosa books online and pays her deposit on Checkout; Stripe's webhook confirms it."""
     url = reverse("sessions:booking-create", args=["portrait"])

@@ -12,8 +12,23 @@ from django.test import TestCase
 from PIL import Image
 
 from clients.emails import sign_in_link_send
-from gallery.emails import gallery_email_send, pin_guessing_email_send, selection_email_send
-from gallery.models import FavoriteList, Gallery, Selection, ShareLink, SharePinAttempt
+from gallery.emails import (
+    comment_digest_email_send,
+    gallery_email_send,
+    gallery_reopened_email_send,
+    pin_guessing_email_send,
+    selection_client_email_send,
+    selection_email_send,
+)
+from gallery.models import (
+    Comment,
+    FavoriteList,
+    Gallery,
+    Photo,
+    Selection,
+    ShareLink,
+    SharePinAttempt,
+)
 from gallery.services import gallery_create_for_booking
 from sessions.emails import booking_email_send
 from sessions.models import Booking, Payment, Questionnaire, QuestionnaireResponse, Refund
@@ -136,11 +151,16 @@ def _send_the_rest(confirmed, booking, zoe) -> None:
         status=Gallery.Status.PUBLISHED,
         published_at=NOW - timedelta(days=10),
         expires_on=(NOW + timedelta(days=3)).date(),
-        selection_deadline=(NOW + timedelta(days=2)).date(),
+        selection_deadline=(NOW + timedelta(days=20)).date(),
         favorites_limit=20,
     )
     for kind in ("ready", "nudge", "expiring"):
         gallery_email_send(gallery_id=gallery.pk, kind=kind)
+    # Two days before the choose-by day its reminder takes over from the nudge.
+    Gallery.objects.filter(pk=gallery.pk).update(
+        selection_deadline=(NOW + timedelta(days=2)).date()
+    )
+    gallery_email_send(gallery_id=gallery.pk, kind="deadline")
     favorites = FavoriteList.objects.create(gallery=gallery, name=zoe.name)
     selection = Selection.objects.create(
         gallery=gallery,
@@ -152,6 +172,21 @@ def _send_the_rest(confirmed, booking, zoe) -> None:
         submitted_at=NOW,
     )
     selection_email_send(selection_id=selection.pk)
+    selection_client_email_send(selection_id=selection.pk)
+    gallery_reopened_email_send(gallery_id=gallery.pk, selection_id=selection.pk)
+    photo = Photo.objects.create(
+        gallery=gallery,
+        original=f"galleries/{gallery.pk}/DSC_0412/original.jpg",
+        original_name="DSC_0412.jpg",
+        sha256="1" * 64,
+        size=10,
+        status=Photo.Status.READY,
+    )
+    Comment.objects.bulk_create(
+        Comment(photo=photo, author_name=zoe.name, body=body, notified_at=NOW)
+        for body in ("Could this one be a little warmer?", "Our favourite: please keep it!")
+    )
+    comment_digest_email_send(gallery_id=gallery.pk, claimed_at=NOW.isoformat())
     link = ShareLink.objects.create(gallery=gallery, label="Grandma and Grandpa Newcomer")
     SharePinAttempt.objects.bulk_create(
         SharePinAttempt(
