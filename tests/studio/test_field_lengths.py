@@ -561,7 +561,7 @@ CUSTOM_FORMS = {
     "clients.forms.SignInForm": sign_in,
     "questionnaire answers": questionnaire_answers,
     "questionnaire draft saved as it is typed": questionnaire_autosave,
-    "photo comments": comment,
+    "gallery.forms.CommentForm": comment,
     "favorites list name": favorites_list_name,
     "share link PIN": share_pin,
 }
