@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
   && echo $$p && break; done)
 PORT ?= 8000
 
-.PHONY: run test lint format worker bench install migrate demo clean
+.PHONY: run test lint format worker bench install migrate demo clean pins
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Sitting needs Python 3.11 or newer; please install it."; exit 1; }
@@ -54,6 +54,17 @@ bench: install
 	$(BIN)/python bench/broker.py
 	$(BIN)/python bench/thumbnails.py
 	$(BIN)/python bench/heic_delivery.py
+
+# After editing requirements*.in: compile the pinned, hashed requirements*.txt (pip-tools, in
+# a throwaway venv). Pins already in the .txt files are kept unless the .in files ask otherwise;
+# `make pins UPGRADE=--upgrade` moves everything to the newest allowed.
+PIP_COMPILE = var/pip-tools/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+  --no-emit-index-url --no-emit-find-links $(UPGRADE)
+pins:
+	@test -x var/pip-tools/bin/pip-compile || { $(PYTHON) -m venv var/pip-tools && \
+	  var/pip-tools/bin/pip install --quiet pip-tools==7.7.0; }
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 clean:
 	rm -rf $(VENV) var
