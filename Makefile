@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
   && echo $$p && break; done)
 PORT ?= 8000
 
-.PHONY: run test lint format worker bench install migrate demo clean pins
+.PHONY: run test lint format worker bench install migrate demo clean pins bench-against
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Sitting needs Python 3.11 or newer; please install it."; exit 1; }
@@ -54,6 +54,10 @@ bench: install
 	$(BIN)/python bench/broker.py
 	$(BIN)/python bench/thumbnails.py
 	$(BIN)/python bench/heic_delivery.py
+
+# The requests people wait on, this working tree against a commit: make bench-against COMMIT=<sha>
+bench-against: install
+	$(BIN)/python bench/commits.py $(COMMIT)
 
 # After editing requirements*.in: compile the pinned, hashed requirements*.txt (pip-tools, in
 # a throwaway venv). Pins already in the .txt files are kept unless the .in files ask otherwise;
