@@ -4,6 +4,7 @@ longer owed."""
 
 import logging
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import stripe
 from django.conf import settings
@@ -17,14 +18,7 @@ from sessions.access import booking_token, booking_url
 from sessions.history import booking_events_record
 from sessions.models import Booking
 from sessions.payments import gateway
-from sessions.payments.common import (
-    UNPAID_STATUSES,
-    booking_lock,
-    checkout_is_open,
-    payment_expire,
-    payment_locked,
-    studio_zone,
-)
+from sessions.payments.common import booking_lock, payment_expire, payment_locked
 from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.errors import PaymentRefused, PaymentServiceUnavailable
 from sessions.payments.ledger import booking_balance_due
@@ -40,6 +34,8 @@ log = logging.getLogger(__name__)
 CHECKOUT_MINUTES = 31
 CHECKOUT_MAX = timedelta(hours=24)
 HOLD_STRETCH_LIMIT = timedelta(minutes=90)
+
+UNPAID_STATUSES = (Payment.Status.PENDING, Payment.Status.FAILED, Payment.Status.EXPIRED)
 
 
 def deposit_payment_create(booking: Booking) -> Payment | None:
@@ -115,7 +111,7 @@ def balance_request(*, booking_id: int, now: datetime | None = None) -> Payment 
             raise PaymentRefused(
                 _("Nothing is left to pay on %(ref)s.") % {"ref": booking.reference}
             )
-        local_day = timezone.localtime(now, studio_zone()).date()
+        local_day = timezone.localtime(now, _studio_zone()).date()
         if not settings.PAYMENTS_ENABLED:
             from sessions.tasks import balance_email_send_task
 
@@ -136,7 +132,7 @@ def balance_request(*, booking_id: int, now: datetime | None = None) -> Payment 
                 booking=booking, kind=Payment.Kind.BALANCE, amount=due, currency=booking.currency
             )
         elif payment.amount != due or payment.status != Payment.Status.PENDING:
-            if payment.amount != due and checkout_is_open(payment, now=now):
+            if payment.amount != due and _checkout_open(payment, now=now):
                 raise PaymentRefused(
                     _(
                         "%(ref)s: the client may be paying the earlier amount right now. "
@@ -152,6 +148,19 @@ def balance_request(*, booking_id: int, now: datetime | None = None) -> Payment 
             payment.save(update_fields=["amount", "status", "failure_reason", "updated_at"])
         payment_email_enqueue(payment, kind="balance_due", key_extra=f"{due}:{local_day}")
     return payment
+
+
+def _studio_zone() -> ZoneInfo:
+    return ZoneInfo(studio_get().time_zone)
+
+
+def _checkout_open(payment: Payment, *, now: datetime) -> bool:
+    """Whether the payment's Checkout page can still be paid for a minute at least."""
+    return bool(
+        payment.checkout_url
+        and payment.checkout_expires_at
+        and payment.checkout_expires_at > now + timedelta(minutes=1)
+    )
 
 
 def payment_check_payable(payment: Payment, *, now: datetime | None = None) -> None:
@@ -207,7 +216,7 @@ def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str
                 # What Sitting now expects; the open page asks the old amount, so it is closed.
                 payment.amount, payment.checkout_expires_at = due, None
                 payment.save(update_fields=["amount", "checkout_expires_at", "updated_at"])
-        if checkout_is_open(payment, now=now):
+        if _checkout_open(payment, now=now):
             return payment.checkout_url
         # A page Sitting made and has not seen close may still be payable at Stripe.
         older = payment.stripe_checkout_session_id if payment.checkout_url else None
@@ -268,7 +277,7 @@ def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str
 def _checkout_opened_elsewhere(payment: Payment, *, now: datetime) -> str:
     """Another request (a second tab, a double click) made a page for this payment while
     this one was closing or making its own: that page is the one to pay, if it is open."""
-    if checkout_is_open(payment, now=now):
+    if _checkout_open(payment, now=now):
         return payment.checkout_url
     raise PaymentServiceUnavailable(
         _("Another payment page was just opened for this. Please try again in a moment.")
@@ -325,7 +334,7 @@ def _checkout_params(payment: Payment, booking: Booking, *, expires_at) -> dict:
     """What Sitting asks Stripe to charge: amounts from the stored payment, never from
     the browser; our ids in the metadata."""
     studio = studio_get()
-    with timezone.override(studio_zone()):
+    with timezone.override(_studio_zone()):
         when = date_format(timezone.localtime(booking.starts_at), "l j F Y, H:i")
     what = {"what": booking.session_type.name, "when": when}
     names = {

@@ -1,14 +1,8 @@
-"""What the payment modules share: row locks in the house order, and the payment page."""
-
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+"""What the payment modules share: row locks in the house order, closing a payment."""
 
 from sessions.models import Booking
 from sessions.payments.models import Payment
 from studio.background import task_enqueue_on_commit
-from studio.selectors import studio_get
-
-UNPAID_STATUSES = (Payment.Status.PENDING, Payment.Status.FAILED, Payment.Status.EXPIRED)
 
 
 def booking_lock(booking_id: int) -> None:
@@ -25,15 +19,6 @@ def payment_locked(payment_id: int) -> Payment:
     )
 
 
-def checkout_is_open(payment: Payment, *, now: datetime) -> bool:
-    """Whether the payment's Checkout page can still be paid for a minute at least."""
-    return bool(
-        payment.checkout_url
-        and payment.checkout_expires_at
-        and payment.checkout_expires_at > now + timedelta(minutes=1)
-    )
-
-
 def checkout_close_later(session_id: str) -> None:
     """Close a Checkout Session at Stripe from a worker, after commit."""
     from sessions.tasks import payment_checkout_close_task
@@ -46,7 +31,3 @@ def payment_expire(payment: Payment, *, reason: str) -> None:
     payment.status, payment.failure_reason = Payment.Status.EXPIRED, reason
     payment.checkout_url, payment.checkout_expires_at = "", None
     payment.save()
-
-
-def studio_zone() -> ZoneInfo:
-    return ZoneInfo(studio_get().time_zone)
