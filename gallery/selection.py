@@ -15,7 +15,16 @@ from django.utils.translation import gettext as _
 
 from gallery.models import Favorite, FavoriteList, Gallery, Photo, Selection
 from gallery.proofing import choosing_closed, day_over, deadline_passed, selection_summary
-from sessions.models import Booking, Payment, Refund
+from sessions.models import Booking
+from sessions.payments.checkout import (
+    checkout_page_close,
+    extras_payment_create,
+    payment_lock,
+    payment_unpaid_close,
+)
+from sessions.payments.ledger import payment_refundable
+from sessions.payments.models import Payment, Refund
+from sessions.payments.refunds import refund_create
 from studio.background import task_enqueue_on_commit
 
 log = logging.getLogger(__name__)
@@ -77,9 +86,8 @@ def selection_submit(
         )
         selection.photos.set(photo_ids)
         if to_pay:
-            selection.payment = Payment.objects.create(
+            selection.payment = extras_payment_create(
                 booking_id=gallery.booking_id,
-                kind=Payment.Kind.EXTRAS,
                 amount=to_pay,
                 currency=gallery.currency,
                 return_path=reverse("gallery:selection", args=[gallery.slug]),
@@ -120,20 +128,17 @@ def selection_withdraw(
     The studio's reopening emails the client, if they can choose now (a choose-by day
     already over waits for the studio to move it: `selection_deadline_moved`)."""
     from gallery.tasks import gallery_reopened_email_send_task
-    from sessions import stripe_gateway
 
     now = now or timezone.now()
     row = Gallery.objects.values("booking_id", "selection_id", "selection__payment_id").get(
         pk=gallery_id
     )
+    payment_id = row["selection__payment_id"]
     with transaction.atomic():
         # The payment path's order: booking, payment, then gallery.
         list(Booking.objects.select_for_update().filter(pk=row["booking_id"]).values_list("pk"))
-        payment = (
-            Payment.objects.select_for_update().filter(pk=row["selection__payment_id"]).first()
-            if row["selection__payment_id"]
-            else None
-        )
+        if payment_id:
+            payment_lock(payment_id=payment_id)
         gallery = Gallery.objects.select_for_update().get(pk=gallery_id)
         selection = gallery.selection
         if selection is None or selection.pk != row["selection_id"]:
@@ -155,17 +160,13 @@ def selection_withdraw(
                 gallery_reopened_email_send_task, gallery_id=gallery.pk, selection_id=selection.pk
             )
         open_page = None
-        if payment and payment.status == Payment.Status.PENDING:
-            open_page = payment.stripe_checkout_session_id if payment.checkout_url else None
-            payment.status = Payment.Status.EXPIRED
-            payment.failure_reason = _("The client changed their selection before paying.")
-            payment.checkout_url, payment.checkout_expires_at = "", None
-            payment.save()
+        if payment_id:
+            open_page = payment_unpaid_close(
+                payment_id=payment_id,
+                reason=_("The client changed their selection before paying."),
+            )
     if open_page:  # so it can't be paid now; if it was paid already, extras_paid sorts it out
-        try:
-            stripe_gateway.checkout_session_expire(open_page)
-        except Exception:  # it may have closed already; the page expires by itself anyway
-            log.warning("Could not close Checkout Session %s", open_page, exc_info=True)
+        checkout_page_close(session_id=open_page)
     return selection
 
 
@@ -202,8 +203,6 @@ def selection_extras_paid(sender, *, payment: Payment, now: datetime, **kwargs) 
     """The extras of a selection are paid: submit it. Runs inside the payment's transaction.
     Paid after the client reopened their favorites: submitted all the same if nothing else
     was sent meanwhile (they paid for it), else refunded in full."""
-    from sessions.payments import payment_refundable, refund_create
-
     selection = Selection.objects.filter(payment=payment).first()
     if selection is None:
         return

@@ -31,8 +31,9 @@ from gallery.access import (
 from gallery.forms import COMMENT_MAX, CommentForm
 from gallery.imaging import THUMBNAIL_EDGE
 from gallery.models import Comment, Download, Favorite, FavoriteList, Photo, Selection
-from sessions.payment_views import checkout_redirect, refresh_from_stripe
-from sessions.payments import PaymentRefused, payment_checkout_url
+from sessions.payments.checkout import payment_checkout_url
+from sessions.payments.errors import PaymentRefused
+from sessions.payments.views import checkout_redirect, refresh_from_stripe
 from studio.http import client_address
 from studio.services import storage_signed_url
 

@@ -16,15 +16,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sessions import payments
 from sessions.admin_calendar import VIEWS, calendar_page
 from sessions.admin_forms import BookingAdminForm
-from sessions.admin_payments import (
-    DisputedFilter,
-    received_display,
-    refunded_display,
-    stripe_links,
-)
 from sessions.admin_questionnaires import booking_answers_html
 from sessions.models import (
     AvailabilityRule,
@@ -36,6 +29,15 @@ from sessions.models import (
     SessionType,
     TimeOff,
 )
+from sessions.payments.admin import (
+    DisputedFilter,
+    received_display,
+    refunded_display,
+    stripe_links,
+)
+from sessions.payments.checkout import balance_request
+from sessions.payments.errors import PaymentRefused
+from sessions.payments.ledger import booking_balance_due, booking_received
 from sessions.reminders import upcoming_reminders
 from sessions.selectors import (
     questionnaire_progress_text,
@@ -291,7 +293,7 @@ class BookingAdmin(admin.ModelAdmin):
             try:
                 service(booking_id=booking.pk)
                 done += 1
-            except (BookingChangeRefused, payments.PaymentRefused) as error:
+            except (BookingChangeRefused, PaymentRefused) as error:
                 refused.append(f"{booking.reference}: {error.message}")
         if done:
             self.message_user(request, done_message(done), messages.SUCCESS)
@@ -400,7 +402,7 @@ class BookingAdmin(admin.ModelAdmin):
         self._apply(
             request,
             queryset,
-            lambda booking_id: payments.balance_request(booking_id=booking_id),
+            lambda booking_id: balance_request(booking_id=booking_id),
             lambda n: ngettext("%d balance request sent.", "%d balance requests sent.", n) % n,
         )
 
@@ -488,7 +490,7 @@ class BookingAdmin(admin.ModelAdmin):
                 for name, label, statuses, needs in self.PAGE_ACTIONS
                 if booking.status in statuses
                 and not (name == "gallery" and galleries)
-                and not (name == "balance" and payments.booking_balance_due(booking) <= 0)
+                and not (name == "balance" and booking_balance_due(booking) <= 0)
                 and not (name in ("complete", "no_show") and timezone.now() < booking.starts_at)
                 and model_admin_allows(self, request, needs)
             ],
@@ -540,7 +542,7 @@ class BookingAdmin(admin.ModelAdmin):
                 _("Marked as a no-show."),
             ),
             "balance": (
-                lambda: payments.balance_request(booking_id=booking.pk),
+                lambda: balance_request(booking_id=booking.pk),
                 _("Balance request sent."),
             ),
             "cancel": (
@@ -555,7 +557,7 @@ class BookingAdmin(admin.ModelAdmin):
         service, done = services[doing]
         try:
             service()
-        except (BookingChangeRefused, payments.PaymentRefused) as refused:
+        except (BookingChangeRefused, PaymentRefused) as refused:
             self.message_user(request, refused.message, messages.WARNING)
         else:
             self.message_user(request, done, messages.SUCCESS)
@@ -779,8 +781,8 @@ class BookingAdmin(admin.ModelAdmin):
                 "booking": booking,
                 "studio": studio_get(),
                 "responses": [{"response": r, "rows": answer_rows(r)} for r in responses],
-                "paid": payments.booking_received(booking),
-                "due": payments.booking_balance_due(booking),
+                "paid": booking_received(booking),
+                "due": booking_balance_due(booking),
             },
         )
 
@@ -956,7 +958,7 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("money"))
     def money_summary(self, obj: Booking) -> str:
-        received = payments.booking_received(obj)
+        received = booking_received(obj)
         lines = [
             _("Received %(received)s of %(price)s")
             % {
@@ -969,7 +971,7 @@ class BookingAdmin(admin.ModelAdmin):
                 _("Deposit due at the studio: %(deposit)s")
                 % {"deposit": money_format(obj.deposit, obj.currency)}
             )
-        due = payments.booking_balance_due(obj)
+        due = booking_balance_due(obj)
         if due and obj.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
             lines.append(_("Balance due: %(due)s") % {"due": money_format(due, obj.currency)})
         return " · ".join(str(line) for line in lines)

@@ -214,8 +214,8 @@ def balance_requests_scan(*, now: datetime | None = None) -> int:
     """Queue a balance request for each session that ended, has money left to pay and has
     not had a balance email (automatic or asked for by hand). The request reuses any open
     balance payment, and its email is keyed by day, so two scans ask once."""
-    from sessions.models import Payment
-    from sessions.payments import booking_balance_due
+    from sessions.payments.ledger import booking_balance_due
+    from sessions.payments.models import Payment
     from sessions.tasks import balance_request_task
 
     now = now or timezone.now()

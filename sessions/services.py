@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from clients.models import Client
 from sessions import slots
 from sessions.models import Booking, SessionType
+from sessions.overlap import integrity_error_is_overlap
 from sessions.selectors import booking_active_q, session_type_slots
 from studio.background import task_enqueue_on_commit
 from studio.models import Photographer
@@ -167,7 +168,7 @@ def booking_create(
             if booking.status in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED):
                 booking_email_enqueue(booking, kind=booking.status)
             elif booking.status == Booking.Status.HELD:
-                from sessions.payments import deposit_payment_create  # payments imports us
+                from sessions.payments.checkout import deposit_payment_create  # it imports us
 
                 deposit_payment_create(booking)
     except SlotUnavailable as unavailable:
@@ -180,7 +181,7 @@ def booking_create(
         )
         raise
     except IntegrityError as error:
-        if "booking_no_overlap_per_photographer" not in str(error):
+        if not integrity_error_is_overlap(error):
             raise
         # Another request took the time between our check and our insert (PostgreSQL).
         raise SlotUnavailable(
@@ -335,7 +336,8 @@ def booking_cancel(
     the deposit by the studio's policy (its refund percentage before the cut-off, nothing
     after) and anything else in full; for the studio, `refund_percent` of everything (in
     full unless told). Cancelling twice changes nothing."""
-    from sessions.payments import booking_payments_settle_on_cancel, cancellation_terms
+    from sessions.payments.ledger import cancellation_terms
+    from sessions.payments.refunds import booking_payments_settle_on_cancel
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -452,7 +454,7 @@ def booking_reschedule(
         )
         raise
     except IntegrityError as error:
-        if "booking_no_overlap_per_photographer" not in str(error):
+        if not integrity_error_is_overlap(error):
             raise
         raise SlotUnavailable(_("That time was just taken.")) from None
     return booking
@@ -480,7 +482,8 @@ def booking_approve(*, booking_id: int, now: datetime | None = None) -> Booking:
             update_fields=["status", "confirmed_at", "hold_expires_at", "calendar_sequence"]
         )
         if booking.status == Booking.Status.HELD:
-            from sessions.payments import deposit_payment_create, payment_email_enqueue
+            from sessions.payments.checkout import deposit_payment_create
+            from sessions.payments.emails import payment_email_enqueue
 
             payment_email_enqueue(deposit_payment_create(booking), kind="deposit_due")
     return booking
@@ -573,7 +576,7 @@ def booking_create_by_staff(
             % {"name": photographer.display_name}
         ) from None
     except IntegrityError as error:
-        if "booking_no_overlap_per_photographer" not in str(error):
+        if not integrity_error_is_overlap(error):
             raise
         raise SlotUnavailable(_("That time was just taken.")) from None
     return booking

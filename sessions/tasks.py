@@ -1,8 +1,11 @@
 from celery import shared_task
 
-from sessions import payments, stripe_gateway
 from sessions.emails import booking_email_send
-from sessions.payment_emails import balance_email_send, payment_email_send
+from sessions.payments import gateway
+from sessions.payments.checkout import balance_request, booking_holds_expire
+from sessions.payments.emails import balance_email_send, payment_email_send
+from sessions.payments.errors import PaymentRefused
+from sessions.payments.refunds import refund_submit, refunds_resubmit
 from sessions.questionnaires import answer_image_thumbnail_make, answer_images_requeue_stuck
 from studio.emailing import MAIL_ERRORS
 
@@ -42,33 +45,33 @@ def payment_email_send_task(
 
 # Retried with the same idempotency key, so a retry after a lost answer refunds once.
 @shared_task(
-    autoretry_for=stripe_gateway.TEMPORARY_ERRORS,
+    autoretry_for=gateway.TEMPORARY_ERRORS,
     retry_backoff=30,
     retry_backoff_max=3600,
     max_retries=12,
 )
 def refund_submit_task(*, refund_id: int) -> str:
-    return payments.refund_submit(refund_id=refund_id).status
+    return refund_submit(refund_id=refund_id).status
 
 
 @shared_task(
-    autoretry_for=stripe_gateway.TEMPORARY_ERRORS,
+    autoretry_for=gateway.TEMPORARY_ERRORS,
     retry_backoff=30,
     retry_backoff_max=1800,
     max_retries=6,
 )
 def payment_checkout_close_task(*, session_id: str) -> None:
-    stripe_gateway.checkout_session_expire(session_id)
+    gateway.checkout_session_expire(session_id)
 
 
 @shared_task
 def booking_holds_expire_task() -> int:
-    return payments.booking_holds_expire()
+    return booking_holds_expire()
 
 
 @shared_task
 def refunds_resubmit_task() -> int:
-    return payments.refunds_resubmit()
+    return refunds_resubmit()
 
 
 @shared_task(soft_time_limit=600, time_limit=660)
@@ -96,8 +99,8 @@ def reminders_scan_task() -> int:
 def balance_request_task(*, booking_id: int) -> bool:
     """The automatic balance request after a session; False if nothing is due any more."""
     try:
-        payments.balance_request(booking_id=booking_id)
-    except payments.PaymentRefused:
+        balance_request(booking_id=booking_id)
+    except PaymentRefused:
         return False
     return True
 

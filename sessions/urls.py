@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
-from sessions import payment_views, questionnaire_views, views
+from sessions import questionnaire_views, views
+from sessions.payments import views as payment_views
 
 app_name = "sessions"
 

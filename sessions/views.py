@@ -20,12 +20,9 @@ from sessions.access import booking_get_by_token, booking_url
 from sessions.emails import ENDED, booking_invite_for, ended_booking_money
 from sessions.forms import BookingDetailsForm
 from sessions.models import Booking, Payment, QuestionnaireResponse, SessionType
-from sessions.payments import (
-    PaymentRefused,
-    booking_balance_due,
-    cancellation_terms,
-    payment_check_payable,
-)
+from sessions.payments.checkout import payment_check_payable
+from sessions.payments.errors import PaymentRefused
+from sessions.payments.ledger import booking_balance_due, cancellation_terms
 from sessions.questionnaires import questionnaire_may_change, questionnaires_for_booking
 from sessions.selectors import session_type_list_public, session_type_slots
 from sessions.services import (
@@ -270,7 +267,7 @@ def booking_create_view(request, slug):
             )
         request.session.pop(DETAILS_SESSION_KEY, None)
         if booking.status == Booking.Status.HELD:
-            from sessions.payment_views import payment_start
+            from sessions.payments.views import payment_start
 
             return payment_start(request, booking, booking.payments.get(kind="deposit"))
         return redirect(booking_url(booking))

@@ -328,8 +328,8 @@ def email_preview(kind: str, about: str, template: EmailTemplate) -> dict | None
     from gallery.models import Gallery
     from sessions.emails import booking_email_context
     from sessions.models import Booking, Payment
-    from sessions.payment_emails import balance_message
-    from sessions.payments import booking_balance_due
+    from sessions.payments.emails import balance_message
+    from sessions.payments.ledger import booking_balance_due
     from sessions.reminders import reminder_message
     from sessions.selectors import with_questionnaire_progress
 

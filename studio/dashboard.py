@@ -14,10 +14,9 @@ from django.db.models.functions import TruncWeek
 
 from gallery.models import Gallery
 from gallery.pins import guessing_runs
-from sessions.ledger import money_ledger
-from sessions.models import Booking, Payment
-from sessions.models.payments import PAYMENT_RECEIVED_DIFFERS
-from sessions.payments import booking_balance_due
+from sessions.models import Booking
+from sessions.payments.ledger import booking_balance_due, money_ledger
+from sessions.payments.models import PAYMENT_RECEIVED_DIFFERS, Payment
 from sessions.selectors import questionnaire_progress_text, with_questionnaire_progress
 
 HOLD_SOON = timedelta(hours=2)

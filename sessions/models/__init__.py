@@ -11,7 +11,6 @@ from sessions.models.booking import (
     TimeOff,
     TsTzRange,
 )
-from sessions.models.payments import Payment, Refund, StripeEvent
 from sessions.models.questionnaires import (
     Answer,
     AnswerImage,
@@ -20,6 +19,9 @@ from sessions.models.questionnaires import (
     QuestionnaireResponse,
     SessionGuide,
 )
+
+# The payments package's models, loaded with the app's; sessions.payments.models is their home.
+from sessions.payments.models import Payment, Refund, StripeEvent
 
 __all__ = [
     "Answer",

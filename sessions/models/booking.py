@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
+from sessions.overlap import BOOKING_OVERLAP_CONSTRAINT
 from studio.fields import CurrencyField
 from studio.models import ActedBy, Photographer, branding_upload_to
 
@@ -428,7 +429,7 @@ class Booking(models.Model):
                 condition=Q(discount__lte=F("price")), name="booking_discount_within_price"
             ),
             PostgresExclusionConstraint(
-                name="booking_no_overlap_per_photographer",
+                name=BOOKING_OVERLAP_CONSTRAINT,
                 expressions=[
                     (TsTzRange("blocked_from", "blocked_until"), RangeOperators.OVERLAPS),
                     ("photographer", RangeOperators.EQUAL),

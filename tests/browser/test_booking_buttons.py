@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 
 from gallery.models import Gallery
 from sessions.models import AvailabilityRule, Booking, Payment
-from sessions.payments import payment_checkout_url, payment_refresh
+from sessions.payments.checkout import payment_checkout_url
+from sessions.payments.webhooks import payment_refresh
 from sessions.services import booking_create
 from studio.models import SentEmail
 from tests.factories import BookingFactory, ClientFactory, PhotographerFactory, SessionTypeFactory

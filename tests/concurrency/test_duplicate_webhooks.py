@@ -9,7 +9,7 @@ from django.test import Client as Browser
 from django.urls import reverse
 
 from sessions.models import Booking, Payment, StripeEvent
-from sessions.payments import payment_checkout_url
+from sessions.payments.checkout import payment_checkout_url
 from studio.models import SentEmail
 
 DELIVERIES = 8

@@ -10,7 +10,8 @@ import time_machine
 from django.db import connection
 
 from sessions.models import AvailabilityRule, Booking, Payment, Refund
-from sessions.payments import payment_checkout_url, payment_refresh
+from sessions.payments.checkout import payment_checkout_url
+from sessions.payments.webhooks import payment_refresh
 from sessions.services import BookingChangeRefused, booking_cancel, booking_reschedule
 from studio.celery import app as celery_app
 from tests.factories import BookingFactory, ClientFactory, PhotographerFactory, SessionTypeFactory
@@ -106,7 +107,7 @@ def test_a_change_arriving_while_a_payment_holds_the_photographer_waits_its_turn
 ):
     """The interleaving that deadlocked when cancel and reschedule locked the booking before
     the photographer: the payment takes the photographer, then the change starts."""
-    from sessions import payments
+    from sessions.payments import webhooks as payments
 
     maya = PhotographerFactory()
     for weekday in range(7):

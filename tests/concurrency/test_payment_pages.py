@@ -9,7 +9,8 @@ import time_machine
 from django.db import connection
 
 from sessions.models import Booking, Payment
-from sessions.payments import PaymentRefused, balance_request, payment_checkout_url
+from sessions.payments.checkout import balance_request, payment_checkout_url
+from sessions.payments.errors import PaymentRefused
 from tests.factories import BookingFactory
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)

@@ -172,7 +172,7 @@ def test_going_back_to_change_the_favorites_closes_the_payment_page(
 def test_extras_paid_after_another_selection_was_sent_are_refunded(
     published, photos, stripe_standin, post_event, run_tasks
 ):
-    from sessions.payments import payment_checkout_url
+    from sessions.payments.checkout import payment_checkout_url
 
     anna_list = favorites(published, photos)
     first = selection_submit(gallery_id=published.pk, favorite_list_id=anna_list.pk)
@@ -302,7 +302,7 @@ def test_after_changing_their_mind_the_client_can_pay_for_the_new_selection(
 def test_extras_paid_for_a_selection_the_studio_reopened_count_towards_the_next(
     published, photos, stripe_standin, post_event, run_tasks
 ):
-    from sessions.payments import payment_checkout_url
+    from sessions.payments.checkout import payment_checkout_url
 
     favorite_list = favorites(published, photos)  # one extra: £15
     first = selection_submit(gallery_id=published.pk, favorite_list_id=favorite_list.pk)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from gallery.models import Gallery
 from sessions.models import AvailabilityRule, Booking, BookingEvent
-from sessions.payments import booking_holds_expire
+from sessions.payments.checkout import booking_holds_expire
 from tests.factories import BookingFactory, PhotographerFactory, SessionTypeFactory
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)

@@ -9,14 +9,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from sessions.ledger import money_ledger
 from sessions.models import Booking, Payment, Refund, StripeEvent
-from sessions.payments import (
-    balance_request,
-    deposit_payment_create,
-    payment_checkout_url,
-    refund_create,
-)
+from sessions.payments.checkout import balance_request, deposit_payment_create, payment_checkout_url
+from sessions.payments.ledger import money_ledger
+from sessions.payments.refunds import refund_create
 from studio.models import Studio
 from tests.factories import BookingFactory, SessionTypeFactory
 

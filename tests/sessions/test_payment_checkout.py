@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from sessions.access import booking_token
 from sessions.models import Booking, Payment
-from sessions.payments import booking_holds_expire
+from sessions.payments.checkout import booking_holds_expire
 from sessions.selectors import session_type_slots
 from tests.factories import BookingFactory
 from tests.payment_fixtures import LONDON, PAY_NOW, PAY_TEN

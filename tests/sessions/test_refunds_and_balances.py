@@ -9,14 +9,9 @@ from django.urls import reverse
 
 from sessions.access import booking_token
 from sessions.models import Booking, Payment, Refund
-from sessions.payments import (
-    balance_request,
-    booking_balance_due,
-    booking_received,
-    payment_checkout_url,
-    payment_refundable,
-    refund_submit,
-)
+from sessions.payments.checkout import balance_request, payment_checkout_url
+from sessions.payments.ledger import booking_balance_due, booking_received, payment_refundable
+from sessions.payments.refunds import refund_submit
 from sessions.services import booking_cancel, booking_create
 from studio.models import SentEmail, Studio
 from tests.factories import ClientFactory
@@ -437,7 +432,7 @@ def test_a_refund_stripe_refuses_for_good_is_failed_not_left_queued(
 
 
 def test_queued_refunds_whose_task_never_ran_are_sent_again(booked, stripe_standin, pay_clock):
-    from sessions.payments import refunds_resubmit
+    from sessions.payments.refunds import refunds_resubmit
     from studio.celery import app
 
     booking_cancel(booking_id=booked.pk, by_client=False)  # its task is lost: never run

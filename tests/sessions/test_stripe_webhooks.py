@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from sessions.access import booking_token
 from sessions.models import Booking, Payment, Refund, StripeEvent
-from sessions.payments import payment_checkout_url
+from sessions.payments.checkout import payment_checkout_url
 from studio.models import SentEmail
 from tests.payment_fixtures import PAY_NOW
 
@@ -389,7 +389,8 @@ def test_a_deposit_refunded_in_full_before_sitting_saw_it_paid_confirms_nothing(
     page = client.get(reverse("sessions:payment-return", args=[booking_token(held), payment.pk]))
     assert "Your payment has been refunded" in page.content.decode()
     assert "you're booked" not in page.content.decode()
-    from sessions.payments import PaymentRefused, payment_check_payable
+    from sessions.payments.checkout import payment_check_payable
+    from sessions.payments.errors import PaymentRefused
 
     with pytest.raises(PaymentRefused, match="This payment was refunded"):
         payment_check_payable(deposit_of(held))

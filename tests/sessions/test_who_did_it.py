@@ -17,7 +17,7 @@ from clients.models import PrivacyRecord
 from gallery.models import Gallery
 from gallery.services import GalleryRefused, gallery_create_for_booking
 from sessions.models import Booking, BookingEvent, Payment, Refund
-from sessions.payments import booking_holds_expire
+from sessions.payments.checkout import booking_holds_expire
 from studio.models import SentEmail
 from tests.factories import BookingFactory, ClientFactory, UserFactory
 from tests.payment_fixtures import PAY_TEN

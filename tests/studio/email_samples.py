@@ -32,7 +32,7 @@ from gallery.models import (
 from gallery.services import gallery_create_for_booking
 from sessions.emails import booking_email_send
 from sessions.models import Booking, Payment, Questionnaire, QuestionnaireResponse, Refund
-from sessions.payment_emails import payment_email_send
+from sessions.payments.emails import payment_email_send
 from sessions.reminders import reminders_scan
 from sessions.studio_emails import studio_email_send
 from studio.models import SentEmail, Studio

@@ -23,7 +23,7 @@ from django.utils import timezone
 from gallery.models import Gallery
 from gallery.services import gallery_create_for_booking
 from sessions.models import Booking, StripeEvent
-from sessions.payments import payment_checkout_url
+from sessions.payments.checkout import payment_checkout_url
 from studio import config
 from studio.background import queued_tasks_send, task_enqueue_on_commit
 from studio.celery import app as celery_app

@@ -1,4 +1,5 @@
 """Sitting's calls to Stripe's API, and nothing else: plain dicts in, plain dicts out.
+No other module calls Stripe; the rest of the payments package calls these.
 
 Every create call carries an idempotency key made from Sitting's own ids, so a retried
 request (ours, or the library's own network retries) never charges or refunds twice.

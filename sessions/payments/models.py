@@ -1,4 +1,6 @@
-"""Money: payments through Stripe Checkout, their refunds, and Stripe's webhook events."""
+"""Money: payments through Stripe Checkout, their refunds, and Stripe's webhook events.
+Their app is still `shoots` (the tables are unchanged); `sessions.models` imports them so
+they load with it."""
 
 from django.db import models
 from django.db.models import F, Q

@@ -1,5 +1,7 @@
-"""Money in and out per month and currency: the one sum of what Stripe collected and what
-was given back, read by the payments list's monthly totals and the studio dashboard.
+"""What is owed, paid and refundable, and money in and out per month: the payments' reads.
+
+The ledger is the one sum of what Stripe collected and what was given back, read by the
+payments list's monthly totals and the studio dashboard.
 
 - Received: what Stripe collected on a payment (`amount_received` in `currency_received`,
   never the amount asked), in the month it was paid. Money paid a second time for the same
@@ -15,10 +17,70 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Count, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 
-from sessions.models import Payment, Refund
+from sessions.models import Booking
+from sessions.payments.models import Payment, Refund
+from sessions.services import booking_change_deadline
+from studio.selectors import studio_get
+
+
+def booking_received(booking: Booking) -> int:
+    """What the client has paid for the booking, net of refunds. Queries the payments
+    unless they were prefetched."""
+    return sum(payment.net_received for payment in booking.payments.all())
+
+
+def booking_balance_due(booking: Booking) -> int:
+    """Price, less any discount, less what deposit and balance payments brought in. With
+    payments off the deposit is taken at the studio, so it is never part of the balance."""
+    received = sum(
+        payment.net_received
+        for payment in booking.payments.all()
+        if payment.kind in (Payment.Kind.DEPOSIT, Payment.Kind.BALANCE)
+    )
+    if not settings.PAYMENTS_ENABLED:
+        received = max(received, booking.deposit)
+    return max(booking.price - booking.discount - received, 0)
+
+
+def payment_refundable(payment: Payment) -> int:
+    """What can still be refunded, in `currency_received`: what Stripe collected, less
+    refunds made or on their way. A second payment's refund (paid twice) is not this
+    payment's money, so it does not count against it."""
+    if payment.status not in Payment.RECEIVED_STATUSES:
+        return 0
+    asked = (
+        payment.refunds.exclude(status=Refund.Status.FAILED)
+        .filter(stripe_payment_intent_id="")
+        .aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+    return max(payment.amount_received - max(payment.amount_refunded, asked), 0)
+
+
+def cancellation_terms(booking: Booking, *, now: datetime | None = None) -> dict:
+    """What a client gets back if they cancel now: the studio's refund percentage of the
+    deposit before its cut-off (nothing after), and anything else paid in full. Returns
+    `paid`, `refund`, `kept`, `percent` and `in_time` (before the cut-off)."""
+    now = now or timezone.now()
+    in_time = now < booking_change_deadline(booking)
+    percent = studio_get().cancellation_refund_percent if in_time else 0
+    refund = paid = 0
+    for payment in booking.payments.all():
+        received = payment.net_received
+        paid += received
+        refund += received * percent // 100 if payment.kind == Payment.Kind.DEPOSIT else received
+    return {
+        "paid": paid,
+        "refund": refund,
+        "kept": paid - refund,
+        "percent": percent,
+        "in_time": in_time,
+    }
 
 
 @dataclass(frozen=True)

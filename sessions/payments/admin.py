@@ -1,5 +1,5 @@
 """Payments in the admin: every payment with its refunds and Stripe links, monthly totals,
-and a refund form. Nothing here changes money except through sessions.payments."""
+and a refund form. Nothing here changes money except through the payments services."""
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from sessions import payments, stripe_gateway
 from sessions.admin_forms import RefundForm
-from sessions.ledger import money_ledger
-from sessions.models import Payment, Refund, StripeEvent
-from sessions.models.payments import PAYMENT_RECEIVED_DIFFERS
+from sessions.payments import gateway
+from sessions.payments.errors import PaymentRefused
+from sessions.payments.ledger import money_ledger, payment_refundable
+from sessions.payments.models import PAYMENT_RECEIVED_DIFFERS, Payment, Refund, StripeEvent
+from sessions.payments.refunds import refund_create
 from studio.admin_permissions import admin_view_requires
 from studio.money import money_format
 
@@ -77,7 +78,7 @@ def stripe_links(payment: Payment) -> str:
         links.append(
             format_html(
                 '<a href="{}" target="_blank" rel="noopener">{}</a>',
-                stripe_gateway.dashboard_url("payments", payment.stripe_payment_intent_id),
+                gateway.dashboard_url("payments", payment.stripe_payment_intent_id),
                 payment.stripe_payment_intent_id,
             )
         )
@@ -87,7 +88,7 @@ def stripe_links(payment: Payment) -> str:
         links.append(
             format_html(
                 '<a href="{}" target="_blank" rel="noopener">{}</a>',
-                stripe_gateway.dashboard_url("disputes", payment.stripe_dispute_id),
+                gateway.dashboard_url("disputes", payment.stripe_dispute_id),
                 payment.stripe_dispute_id,
             )
         )
@@ -219,7 +220,7 @@ class PaymentAdmin(admin.ModelAdmin):
         payment = self.get_object(request, object_id)
         if payment is None:  # Django's own "not found" message and redirect
             return super().change_view(request, object_id, form_url, extra_context)
-        refundable = payments.payment_refundable(payment) if payment else 0
+        refundable = payment_refundable(payment) if payment else 0
         extra = {
             **(extra_context or {}),
             "refundable": money_format(refundable, payment.currency_received) if refundable else "",
@@ -245,19 +246,19 @@ class PaymentAdmin(admin.ModelAdmin):
             Payment.objects.select_related("booking__client"), pk=payment_id
         )
         change_url = reverse("admin:shoots_payment_change", args=[payment.pk])
-        refundable = payments.payment_refundable(payment)
+        refundable = payment_refundable(payment)
         if not refundable:
             self.message_user(request, _("Nothing is left to refund on this payment."))
             return redirect(change_url)
         form = RefundForm(request.POST or None, payment=payment, refundable=refundable)
         if request.method == "POST" and form.is_valid():
             try:
-                payments.refund_create(
+                refund_create(
                     payment_id=payment.pk,
                     amount=form.cleaned_data["amount"],
                     note=form.cleaned_data["note"],
                 )
-            except payments.PaymentRefused as refused:
+            except PaymentRefused as refused:
                 form.add_error("amount", refused.message)
             else:
                 self.message_user(
@@ -282,7 +283,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
 def monthly_totals(*, zone: ZoneInfo, months: int = 12) -> list[dict]:
     """Received (what Stripe collected), refunded and net per month (in the studio's time
-    zone) and currency, the newest first, from the ledger (sessions.ledger)."""
+    zone) and currency, the newest first, from the ledger (sessions.payments.ledger)."""
     now = timezone.localtime(timezone.now(), zone)
     start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     until = (start + timedelta(days=32)).replace(day=1)

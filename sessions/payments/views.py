@@ -14,9 +14,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from sessions import payments, stripe_gateway
 from sessions.access import booking_get_by_token, booking_url
-from sessions.models import Booking, Payment, Refund
+from sessions.models import Booking
+from sessions.payments import gateway
+from sessions.payments.checkout import payment_check_payable, payment_checkout_url
+from sessions.payments.errors import EventInFlight, PaymentRefused
+from sessions.payments.models import Payment, Refund
+from sessions.payments.webhooks import payment_refresh, stripe_event_process
 from sessions.views import _private
 
 log = logging.getLogger(__name__)
@@ -39,8 +43,8 @@ def payment_for_booking(booking: Booking, payment_id: int) -> Payment:
 def payment_start(request: HttpRequest, booking: Booking, payment: Payment) -> HttpResponse:
     """Send the client to Checkout for this payment, or back to their booking with why not."""
     try:
-        return checkout_redirect(payments.payment_checkout_url(payment_id=payment.pk))
-    except payments.PaymentRefused as refused:
+        return checkout_redirect(payment_checkout_url(payment_id=payment.pk))
+    except PaymentRefused as refused:
         messages.error(request, refused.message)
         return redirect(booking_url(booking))
 
@@ -69,8 +73,8 @@ def _status_context(booking: Booking, payment: Payment, token: str) -> dict:
 
 def _payable(payment: Payment) -> bool:
     try:
-        payments.payment_check_payable(payment)
-    except payments.PaymentRefused:
+        payment_check_payable(payment)
+    except PaymentRefused:
         return False
     return True
 
@@ -82,7 +86,7 @@ def refresh_from_stripe(payment: Payment) -> Payment:
     if not cache.add(f"payment-refresh:{payment.pk}", 1, REFRESH_EVERY_SECONDS):
         return payment
     try:
-        return payments.payment_refresh(payment_id=payment.pk)
+        return payment_refresh(payment_id=payment.pk)
     except (stripe.StripeError, DatabaseError) as error:  # show what is known; poll again
         log.info("Could not bring payment %s up to date: %s", payment.pk, error)
         return payment
@@ -117,7 +121,7 @@ def stripe_webhook(request):
         log.error("Stripe webhook refused: STRIPE_WEBHOOK_SECRET is not set")
         return HttpResponse("Webhooks are not configured.", status=400, content_type="text/plain")
     try:
-        event = stripe_gateway.webhook_event(
+        event = gateway.webhook_event(
             payload=request.body, signature=request.headers.get("Stripe-Signature", "")
         )
     except stripe.SignatureVerificationError:
@@ -125,10 +129,10 @@ def stripe_webhook(request):
     except ValueError:
         return HttpResponse("Not a Stripe event.", status=400, content_type="text/plain")
     try:
-        outcome = payments.stripe_event_process(event=event)
+        outcome = stripe_event_process(event=event)
     except ValueError:
         return HttpResponse("Not a Stripe event.", status=400, content_type="text/plain")
-    except payments.EventInFlight:
+    except EventInFlight:
         return HttpResponse("Being processed; try later.", status=409, content_type="text/plain")
     except stripe.StripeError as error:
         log.warning("Stripe event %s not processed yet: %s", event.get("id"), error)

@@ -12,8 +12,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sessions.access import booking_url
-from sessions.models import Booking, Payment, Refund
-from sessions.stripe_gateway import dashboard_url
+from sessions.models import Booking
+from sessions.payments.gateway import dashboard_url
+from sessions.payments.ledger import booking_balance_due
+from sessions.payments.models import Payment, Refund
+from studio.background import task_enqueue_on_commit
 from studio.email_kinds import wording
 from studio.emailing import email_render, email_send_once
 from studio.money import money_format
@@ -35,6 +38,21 @@ def _still_applies(kind: str, payment: Payment, refund: Refund | None) -> bool:
     if kind in ("refund_issued", "studio_refund_failed"):
         return refund is not None
     return True
+
+
+def payment_email_enqueue(
+    payment: Payment, *, kind: str, refund: Refund | None = None, key_extra: str = ""
+) -> None:
+    """Have a worker send this email about the payment after commit (payment_email_send)."""
+    from sessions.tasks import payment_email_send_task
+
+    task_enqueue_on_commit(
+        payment_email_send_task,
+        payment_id=payment.pk,
+        kind=kind,
+        refund_id=refund.pk if refund else None,
+        key_extra=key_extra,
+    )
 
 
 def payment_email_send(
@@ -76,8 +94,6 @@ def balance_email_send(*, booking_id: int, key_extra: str) -> bool:
     """The balance email when payments are off (no Payment row: nothing is paid through
     Sitting): what is left to pay, and how the studio takes it. False if it was sent
     already, or nothing is due any more."""
-    from sessions.payments import booking_balance_due
-
     booking = (
         Booking.objects.select_related("client", "session_type", "photographer")
         .filter(pk=booking_id)
