@@ -1,5 +1,5 @@
 import calendar
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -9,7 +9,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from clients.services import client_get_or_create
 from sessions.access import booking_get_by_token, booking_url
 from sessions.emails import ENDED, booking_invite_for, ended_booking_money
-from sessions.forms import BookingDetailsForm
+from sessions.forms import BookingDetailsForm, RescheduleForm, start_parse
 from sessions.models import Booking, Payment, QuestionnaireResponse, SessionType
 from sessions.payments import (
     PaymentRefused,
@@ -69,21 +68,6 @@ def _parse_day(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def _parse_start(value: str | None) -> datetime | None:
-    """An aware start time from a query string or form, within a sane range, else None."""
-    try:
-        start = parse_datetime(value or "")
-        if start is None or timezone.is_naive(start):
-            return None
-        start = start.astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-    now = timezone.now()
-    if not now - timedelta(days=366) < start < now + timedelta(days=3 * 366):
-        return None
-    return start
 
 
 def _slot_pick_url(session_type, *, day=None, photographer=None) -> str:
@@ -211,7 +195,7 @@ def booking_create_view(request, slug):
     studio = request.studio
     tz = timezone.get_current_timezone()
     photographer = _photographer_choice(session_type, request.GET.get("photographer"))
-    starts_at = _parse_start(request.GET.get("start"))
+    starts_at = start_parse(request.GET.get("start"))
     if starts_at is None:
         messages.info(request, _("Please choose a day and a time first."))
         return redirect(_slot_pick_url(session_type, photographer=photographer))
@@ -430,7 +414,7 @@ def booking_reschedule_view(request, token):
         return f"{here}?{urlencode({'month': day.strftime('%Y-%m'), 'day': day})}#times"
 
     if request.method != "POST" and "start" in request.GET:
-        starts_at = _parse_start(request.GET.get("start"))
+        starts_at = start_parse(request.GET.get("start"))
         if starts_at is None:
             messages.info(request, _("Please choose a day and a time first."))
             return redirect(here)
@@ -454,7 +438,8 @@ def booking_reschedule_view(request, token):
             )
         )
     if request.method == "POST":
-        starts_at = _parse_start(request.POST.get("start"))
+        form = RescheduleForm(request.POST)
+        starts_at = form.cleaned_data["start"] if form.is_valid() else None
         if starts_at is None:
             messages.info(request, _("Please choose a day and a time first."))
             return redirect(here)
