@@ -167,9 +167,10 @@ FIELDS = {
 
 class QuestionnaireForm(forms.Form):
     """The answers to one questionnaire's questions (`q-<id>` each), the button pressed and
-    the photo to remove. The page draws its own inputs with the same names."""
+    the photo to remove; once valid, `answers` for the service. The page draws its own
+    inputs with the same names."""
 
-    action = forms.CharField(required=False, strip=False)
+    action = forms.Field(required=False)  # "submit", else a draft
     remove = RowIdField(required=False)  # the photo whose "Remove" was pressed
 
     def __init__(self, *args, questions: list[Question], **kwargs):
