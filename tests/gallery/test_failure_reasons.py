@@ -79,3 +79,37 @@ def test_a_refused_upload_carries_its_code_and_the_numbers_its_sentence_needs(db
         photo_add(gallery=gallery, stream=io.BytesIO(b""), name="big.jpg", size=90 * 1024 * 1024)
     assert refused.value.why == ImageReason("too_big", {"size": 90 * 1024 * 1024, "limit": 80})
     assert refused.value.reason == "it is 90.0 MB; each photo can be up to 80 MB"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_turns_each_photos_sentence_into_its_code_and_back(studio):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    gallery = gallery_create_for_booking(booking=BookingFactory(status="confirmed"))
+    photos = []
+    for n, sentence in enumerate(
+        ["it has more pixels than any camera makes", "a sentence of someone else's"]
+    ):
+        data = jpeg_bytes(camera_like(64, 48, seed=n))
+        added = photo_add(gallery=gallery, stream=io.BytesIO(data), name=f"{n}.jpg", size=len(data))
+        photos.append((added.photo.pk, sentence))
+    before, after = (
+        ("gallery", "0011_comment_digest_and_deadline"),
+        ("gallery", "0012_photo_failure_codes"),
+    )
+    MigrationExecutor(connection).migrate([before])
+    try:
+        with connection.cursor() as cursor:
+            for pk, sentence in photos:
+                cursor.execute(
+                    "UPDATE gallery_photo SET status = 'failed', failure_reason = %s WHERE id = %s",
+                    [sentence, pk],
+                )
+    finally:
+        MigrationExecutor(connection).migrate([after])
+    stored = dict(Photo.objects.values_list("pk", "failure_code"))
+    assert [stored[pk] for pk, _sentence in photos] == ["camera_pixels", "other"]
+    assert [Photo.objects.get(pk=pk).failure_reason for pk, _s in photos] == [
+        sentence for _pk, sentence in photos
+    ]
