@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from sessions.models import Booking
-from studio.forms import PersonNameField, stored_in
+from studio.forms import PersonNameField, RowIdField, stored_in
 
 
 class BookingDetailsForm(forms.Form):
@@ -65,6 +65,14 @@ class StartField(forms.Field):
 
     def to_python(self, value) -> datetime | None:
         return start_parse(value if isinstance(value, str) else None)
+
+
+class SlotChoiceForm(forms.Form):
+    """The time chosen on the calendar and the photographer, if one was picked: the
+    booking page's address carries them while the details are typed and sent."""
+
+    start = StartField(required=False)
+    photographer = RowIdField(required=False)
 
 
 class RescheduleForm(forms.Form):

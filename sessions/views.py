@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from clients.services import client_get_or_create
 from sessions.access import booking_get_by_token, booking_url
 from sessions.emails import ENDED, booking_invite_for, ended_booking_money
-from sessions.forms import BookingDetailsForm, RescheduleForm, start_parse
+from sessions.forms import BookingDetailsForm, RescheduleForm, SlotChoiceForm, start_parse
 from sessions.models import Booking, Payment, QuestionnaireResponse, SessionType
 from sessions.payments import (
     PaymentRefused,
@@ -38,6 +38,7 @@ from sessions.services import (
     booking_move_offered,
     booking_reschedule,
 )
+from studio.http import int_or_none
 from studio.models import Photographer
 from studio.selectors import studio_get
 
@@ -48,11 +49,11 @@ def _bookable_type(slug: str) -> SessionType:
     return get_object_or_404(SessionType.objects.filter(is_active=True), slug=slug)
 
 
-def _photographer_choice(session_type: SessionType, value: str | None) -> Photographer | None:
-    """The photographer asked for in the query string, if they offer this session."""
-    if not value or not (value.isascii() and value.isdigit()):
+def _photographer_choice(session_type: SessionType, pk: int | None) -> Photographer | None:
+    """The photographer asked for, if they offer this session."""
+    if pk is None:
         return None
-    return session_type.photographers.filter(is_active=True, pk=int(value)).first()
+    return session_type.photographers.filter(is_active=True, pk=pk).first()
 
 
 def _month_start(value: str | None, today: date) -> date:
@@ -177,7 +178,7 @@ def _calendar_context(
 @require_safe
 def slot_pick(request, slug):
     session_type = _bookable_type(slug)
-    photographer = _photographer_choice(session_type, request.GET.get("photographer"))
+    photographer = _photographer_choice(session_type, int_or_none(request.GET.get("photographer")))
     context = _calendar_context(
         request,
         session_type,
@@ -194,8 +195,10 @@ def booking_create_view(request, slug):
     session_type = _bookable_type(slug)
     studio = request.studio
     tz = timezone.get_current_timezone()
-    photographer = _photographer_choice(session_type, request.GET.get("photographer"))
-    starts_at = start_parse(request.GET.get("start"))
+    chosen = SlotChoiceForm(request.GET)
+    chosen.is_valid()  # neither field refuses anything: what cannot be read is None
+    photographer = _photographer_choice(session_type, chosen.cleaned_data["photographer"])
+    starts_at = chosen.cleaned_data["start"]
     if starts_at is None:
         messages.info(request, _("Please choose a day and a time first."))
         return redirect(_slot_pick_url(session_type, photographer=photographer))

@@ -571,6 +571,7 @@ NO_TEXT = {
     "sessions.admin_forms.StaffRescheduleForm",
     "sessions.admin_forms.FreeTimeForm",
     "sessions.forms.RescheduleForm",
+    "sessions.forms.SlotChoiceForm",
     "gallery.forms.FavoriteForm",
     "gallery.forms.SelectionForm",
     "gallery.forms.ZipRequestForm",
