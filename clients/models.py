@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from studio.dates import studio_time_text
+
 
 class Client(models.Model):
     """A person who books sessions. Identified by email, compared without regard to case."""
@@ -51,7 +53,7 @@ class SignInLink(models.Model):
         indexes = [models.Index(fields=["client", "created_at"], name="sign_in_client_created")]
 
     def __str__(self) -> str:
-        return f"{self.client} · {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.client} · {studio_time_text(self.created_at)}"
 
 
 class PrivacyRecord(models.Model):

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from gallery import downloads, exports, selectors
 from gallery.access import gallery_link_url, share_link_url
 from gallery.forms import GalleryAdminForm
-from gallery.models import Download, Gallery, Photo, ShareLink
+from gallery.models import Download, Gallery, Photo, ShareLink, failure_text
 from gallery.selection import selection_deadline_moved, selection_withdraw
 from gallery.services import (
     MAX_UPLOAD_BYTES,
@@ -649,11 +649,16 @@ class GalleryAdmin(admin.ModelAdmin):
     def upload_status_view(self, request, gallery_id):
         gallery = get_object_or_404(Gallery, pk=gallery_id)
         ids = [int(v) for v in request.GET.get("ids", "").split(",") if v.isdigit() and len(v) < 12]
-        photos = gallery.photos.filter(pk__in=ids[:1000]).values("pk", "status", "failure_reason")
+        photos = gallery.photos.filter(pk__in=ids[:1000]).values(
+            "pk", "status", "failure_code", "failure_params"
+        )
         return JsonResponse(
             {
                 "photos": {
-                    str(p["pk"]): {"status": p["status"], "reason": p["failure_reason"]}
+                    str(p["pk"]): {
+                        "status": p["status"],
+                        "reason": failure_text(p["failure_code"], p["failure_params"]),
+                    }
                     for p in photos
                 }
             }

@@ -1,11 +1,12 @@
-"""The gallery's forms: the studio's admin form and the client's comment."""
+"""The gallery's forms: the studio's admin form, and what clients and guests send."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from gallery.models import Comment, Gallery, Photo
-from studio.forms import MoneyFieldsMixin
+from gallery.models import Comment, Download, Gallery, Photo
+from gallery.proofing import LIST_NAME_MAX
+from studio.forms import MoneyFieldsMixin, RowIdField
 
 COMMENT_MAX = Comment._meta.get_field("body").max_length
 
@@ -91,3 +92,52 @@ class CommentForm(forms.Form):
             ),
         },
     )
+
+
+class FavoriteForm(forms.Form):
+    """A heart pressed: `on` is "1" to make the photo a favorite, "0" to take it back."""
+
+    on = forms.BooleanField(required=False, widget=forms.HiddenInput)  # "0" is not a tick
+
+
+class ListNameField(forms.CharField):
+    def to_python(self, value) -> str:
+        return " ".join(super().to_python(value).split())
+
+
+class FavoriteListForm(forms.Form):
+    """Choosing as someone in the household ("Grandma"): a name, its spaces collapsed."""
+
+    name = ListNameField(
+        required=False,
+        max_length=LIST_NAME_MAX,
+        error_messages={
+            "max_length": _("Please keep the name to %(limit_value)s characters or fewer.")
+        },
+    )
+
+
+class SelectionForm(forms.Form):
+    """The selection page's buttons (send, pay, or go back and change) and the favorites
+    list chosen to send."""
+
+    action = forms.ChoiceField(
+        choices=[("submit", "submit"), ("pay", "pay"), ("change", "change")], required=False
+    )
+    list = RowIdField(required=False)
+
+
+class ZipRequestForm(forms.Form):
+    size = forms.ChoiceField(choices=Download.Size.choices)
+
+
+class PinField(forms.Field):
+    """A PIN as typed. Anything at all is checked and, if wrong, counted as a wrong PIN,
+    so no input is refused before the count."""
+
+    def to_python(self, value) -> str:
+        return "" if value is None else str(value)
+
+
+class SharePinForm(forms.Form):
+    pin = PinField(required=False)

@@ -17,6 +17,8 @@ from datetime import datetime, timedelta, timezone
 import pillow_heif
 from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps
 
+from studio.image_files import ImageReason, ImageRefused
+
 pillow_heif.register_heif_opener()
 
 # Decoders that may run on an upload; anything else (EPS, SVG, PDF, GIF...) is refused before
@@ -43,12 +45,8 @@ TRANSPOSE = {
 SRGB = ImageCms.createProfile("sRGB")
 
 
-class PhotoRejected(Exception):
-    """Why a file cannot become a photo in a gallery, for a person."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+class PhotoRejected(ImageRefused):
+    """Why a file cannot become a photo in a gallery."""
 
 
 @dataclass(frozen=True)
@@ -82,22 +80,20 @@ def photo_render(stream, *, watermark: Watermark | None = None) -> Rendition:
     except PhotoRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoRejected("it has more pixels than any camera makes") from None
+        raise PhotoRejected(ImageReason("camera_pixels")) from None
     except Exception as error:  # every decoder fails in its own way; all mean the same here
-        raise PhotoRejected(
-            "it could not be read as a photo; it may be damaged or incomplete"
-        ) from error
+        raise PhotoRejected(ImageReason("undecodable")) from error
 
 
 def _render(stream, watermark: Watermark | None) -> Rendition:
     try:
         image = Image.open(stream, formats=ALLOWED_FORMATS)
     except Image.UnidentifiedImageError:
-        raise PhotoRejected("it is not a JPEG, PNG, WebP, TIFF or HEIC photo") from None
+        raise PhotoRejected(ImageReason("formats", {"formats": list(ALLOWED_FORMATS)})) from None
     with image:
         width, height = image.size
         if width * height > PIXEL_LIMIT:
-            raise PhotoRejected("it has more pixels than any camera makes")
+            raise PhotoRejected(ImageReason("camera_pixels"))
         exif = image.getexif()
         orientation = exif.get(0x0112, 1)
         orientation = orientation if orientation in TRANSPOSE else 1

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sessions.models import Booking
 from studio.fields import CurrencyField
+from studio.image_files import ImageReason
 from studio.services import storage_files_delete
 
 
@@ -125,7 +126,10 @@ class Photo(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED
     )
-    failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
+    # Why it failed, as a code of studio.image_files.REASONS and the values its sentence
+    # needs: the sentence is made when shown, in the reader's language (`failure_reason`).
+    failure_code = models.CharField(_("why it failed"), max_length=30, blank=True)
+    failure_params = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     queued_at = models.DateTimeField(auto_now_add=True)
     processing_started_at = models.DateTimeField(null=True, blank=True)
@@ -165,6 +169,16 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def failure_reason(self) -> str:
+        """Why it failed, in the active language; empty unless it failed."""
+        return failure_text(self.failure_code, self.failure_params)
+
+
+def failure_text(code: str, params: dict) -> str:
+    """A photo's failure as a sentence, from its stored code and values."""
+    return str(ImageReason(code, params or {})) if code else ""
 
 
 @receiver(post_delete, sender=Photo)

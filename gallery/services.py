@@ -52,12 +52,8 @@ CLAIM_LOST_AFTER = timedelta(seconds=30)
 QUEUED_TOO_LONG = timedelta(hours=2)
 
 
-class UploadRefused(Exception):
-    """Why a file was not added, for a person."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+class UploadRefused(image_files.ImageRefused):
+    """Why a file was not added."""
 
 
 @dataclass(frozen=True)
@@ -120,17 +116,18 @@ def photo_add(
     (nothing is stored or queued then)."""
     if size > MAX_UPLOAD_BYTES:
         raise UploadRefused(
-            _("it is %(size)s MB; each photo can be up to %(limit)s MB")
-            % {"size": f"{size / 1024 / 1024:.1f}", "limit": MAX_UPLOAD_BYTES // 1024 // 1024}
+            image_files.ImageReason(
+                "too_big", {"size": size, "limit": MAX_UPLOAD_BYTES // 1024 // 1024}
+            )
         )
     if size == 0:
-        raise UploadRefused(_("the file is empty"))
+        raise UploadRefused(image_files.ImageReason("empty"))
     try:
         header = image_files.image_identify(
             stream, formats=imaging.ALLOWED_FORMATS, pixel_limit=imaging.PIXEL_LIMIT
         )
     except image_files.NotAPhoto as refused:
-        raise UploadRefused(refused.reason) from None
+        raise UploadRefused(refused.why) from None
     digest = hashlib.sha256()
     for chunk in iter(lambda: stream.read(1024 * 1024), b""):
         digest.update(chunk)
@@ -269,12 +266,12 @@ def _photo_process_claimed(*, photo_id: int, now: datetime) -> Photo:
     photo = Photo.objects.select_related("gallery").get(pk=photo_id)
     Photo.objects.filter(pk=photo_id).update(attempts=photo.attempts + 1)
     if photo.attempts + 1 > MAX_ATTEMPTS:
-        return _fail(photo, _("it could not be processed: the worker stopped on it repeatedly"))
+        return _fail(photo, image_files.ImageReason("worker_stopped"))
     try:
         watermark = _watermark(photo.gallery) if photo.kind == Photo.Kind.PROOF else None
     except Exception:
         log.exception("The studio's watermark could not be read")
-        return _fail(photo, _("the studio's watermark could not be read; replace it and retry"))
+        return _fail(photo, image_files.ImageReason("watermark"))
     written: list[str] = []
     download = ""
     try:
@@ -314,24 +311,23 @@ def _photo_process_claimed(*, photo_id: int, now: datetime) -> Photo:
             colour=rendition.colour,
             captured_at=_aware(rendition.captured_at),
             status=Photo.Status.READY,
-            failure_reason="",
+            failure_code="",
+            failure_params={},
             attempts=0,
         )
     except imaging.PhotoRejected as rejected:
         storage_files_delete(written)
-        return _fail(photo, rejected.reason)
+        return _fail(photo, rejected.why)
     except delivery.DeliveryError as damaged:
         storage_files_delete(written)
-        return _fail(photo, _("it could not be prepared for download: %(why)s") % {"why": damaged})
+        return _fail(photo, image_files.ImageReason("not_deliverable", {"why": str(damaged)[:200]}))
     except FileNotFoundError:
         storage_files_delete(written)
-        return _fail(photo, _("its original file is missing from storage"))
+        return _fail(photo, image_files.ImageReason("original_missing"))
     except Exception:
         log.exception("Photo %s could not be processed", photo.pk)
         storage_files_delete(written)
-        return _fail(
-            photo, _("it could not be processed; try again, or tell us if it keeps failing")
-        )
+        return _fail(photo, image_files.ImageReason("processing_failed"))
     if not updated:  # taken over meanwhile (it looked stuck): the other worker's files win
         storage_files_delete(written)
         return Photo.objects.get(pk=photo.pk)
@@ -339,12 +335,12 @@ def _photo_process_claimed(*, photo_id: int, now: datetime) -> Photo:
     return Photo.objects.get(pk=photo.pk)
 
 
-def _fail(photo: Photo, reason: str) -> Photo:
+def _fail(photo: Photo, why: image_files.ImageReason) -> Photo:
     Photo.objects.filter(pk=photo.pk).update(
-        status=Photo.Status.FAILED, failure_reason=str(reason)[:300], attempts=0
+        status=Photo.Status.FAILED, failure_code=why.code, failure_params=why.params, attempts=0
     )
     photo.refresh_from_db()
-    log.info("Photo %s (%s) failed: %s", photo.pk, photo.original_name, reason)
+    log.info("Photo %s (%s) failed: %s", photo.pk, photo.original_name, why)
     return photo
 
 
@@ -390,7 +386,11 @@ def photos_reprocess(*, photo_ids: list[int]) -> int:
             .exclude(status=Photo.Status.PROCESSING)
         )
         Photo.objects.filter(pk__in=[p.pk for p in photos]).update(
-            status=Photo.Status.QUEUED, failure_reason="", attempts=0, queued_at=timezone.now()
+            status=Photo.Status.QUEUED,
+            failure_code="",
+            failure_params={},
+            attempts=0,
+            queued_at=timezone.now(),
         )
         for photo in photos:
             _queue(photo)

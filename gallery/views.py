@@ -28,13 +28,21 @@ from gallery.access import (
     share_link_remember,
     share_link_unlock,
 )
-from gallery.forms import COMMENT_MAX, CommentForm
+from gallery.forms import (
+    COMMENT_MAX,
+    CommentForm,
+    FavoriteForm,
+    FavoriteListForm,
+    SelectionForm,
+    SharePinForm,
+    ZipRequestForm,
+)
 from gallery.imaging import THUMBNAIL_EDGE
 from gallery.models import Comment, Download, Favorite, FavoriteList, Photo, Selection
 from sessions.payments.checkout import payment_checkout_url
 from sessions.payments.errors import PaymentRefused
 from sessions.payments.views import checkout_redirect, refresh_from_stripe
-from studio.http import client_address
+from studio.http import client_address, int_or_none
 from studio.services import storage_signed_url
 
 
@@ -204,7 +212,8 @@ def favorite_set_view(request, slug, photo_id):
     gallery = viewer.gallery
     lists = list(gallery.favorite_lists.all())
     current = _current_list(request, viewer, lists)
-    wanted = request.POST.get("on") == "1"
+    form = FavoriteForm(request.POST)
+    wanted = form.is_valid() and form.cleaned_data["on"]
     refused = viewer.choosing_closed  # htmx swaps only 2xx answers: a refusal is said in it
     is_favorite = bool(current and current.favorites.filter(photo=photo).exists())
     if not refused:
@@ -285,7 +294,7 @@ def photo_comments(request, slug, photo_id):
                 from_studio=viewer.is_staff,
             )
         else:  # what was typed stays in the box, all of it
-            body, error = request.POST.get("body", ""), form.errors["body"][0]
+            body, error = form["body"].value() or "", form.errors["body"][0]
     context = {
         "viewer": viewer,
         "photo": photo,
@@ -303,17 +312,15 @@ def favorite_list_choose(request, slug):
     viewer = _viewer(request, slug)
     if not viewer.can_favorite:
         raise Http404
-    name = " ".join(request.POST.get("name", "").split())
-    if len(name) > proofing.LIST_NAME_MAX:
-        messages.error(
-            request,
-            _("Please keep the name to %(max)s characters or fewer.")
-            % {"max": proofing.LIST_NAME_MAX},
-        )
-    elif name:
+    form = FavoriteListForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["name"][0])
+    elif form.cleaned_data["name"]:
         try:
             favorite_list = proofing.favorite_list_get_or_create(
-                gallery=viewer.gallery, name=name, share_link=viewer.share_link
+                gallery=viewer.gallery,
+                name=form.cleaned_data["name"],
+                share_link=viewer.share_link,
             )
         except proofing.ListLimitReached:
             messages.error(
@@ -329,12 +336,14 @@ def favorite_list_choose(request, slug):
     return redirect("gallery:gallery-detail", slug=slug)
 
 
-def _selection_context(request, viewer: Viewer) -> dict:
+def _selection_context(request, viewer: Viewer, *, chosen_id: int | None = None) -> dict:
+    """What the selection page shows; `chosen_id` is the favorites list the client picked
+    (by default the one shown, else the longest)."""
     gallery = viewer.gallery
     lists = list(gallery.favorite_lists.annotate(count=Count("favorites")))
     current = _current_list(request, viewer, lists)
-    chosen_id = request.POST.get("list") or request.GET.get("list")
-    chosen = next((item for item in lists if str(item.pk) == chosen_id), None) or current
+    chosen_id = chosen_id or int_or_none(request.GET.get("list"))
+    chosen = next((item for item in lists if item.pk == chosen_id), None) or current
     if chosen is None and lists:
         chosen = max(lists, key=lambda item: item.count)
     active = gallery.selection
@@ -375,9 +384,11 @@ def selection_view(request, slug):
     viewer = _viewer(request, slug)
     if not viewer.can_submit and (request.method == "POST" or viewer.share_link):
         raise Http404  # only the client sends their selection
-    context = _selection_context(request, viewer)
-    if request.method == "POST":
-        action = request.POST.get("action")
+    form = SelectionForm(request.POST) if request.method == "POST" else None
+    pressed = form.cleaned_data if form is not None and form.is_valid() else {}
+    context = _selection_context(request, viewer, chosen_id=pressed.get("list"))
+    if form is not None:
+        action = pressed.get("action")
         try:
             if action == "change":
                 selection.selection_withdraw(gallery_id=viewer.gallery.pk, by_client=True)
@@ -467,8 +478,10 @@ def share_open(request, token):
     if opened:
         share_link_grant(request, link)
     elif request.method == "POST":
+        form = SharePinForm(request.POST)
+        form.is_valid()  # any PIN at all is checked, and counted if wrong
         try:
-            pin = request.POST.get("pin", "")
+            pin = form.cleaned_data["pin"]
             share_link_unlock(request, link, pin=pin, address=client_address(request))
             opened = True
         except PinRefused as refused:
@@ -534,10 +547,10 @@ def _zip_context(viewer: Viewer, download: Download | None) -> dict:
 def zip_request(request, slug):
     """Start (or find) the zip of every final at one size; answers its progress box."""
     viewer = _downloader(request, slug)
-    size = request.POST.get("size", "")
-    if size not in Download.Size.values:
+    form = ZipRequestForm(request.POST)
+    if not form.is_valid():
         raise Http404
-    download = downloads.download_request(gallery=viewer.gallery, size=size)
+    download = downloads.download_request(gallery=viewer.gallery, size=form.cleaned_data["size"])
     return _private(render(request, "gallery/_zip_status.html", _zip_context(viewer, download)))
 
 

@@ -1,11 +1,15 @@
+from datetime import UTC, datetime, timedelta
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from sessions.models import Booking
-from studio.forms import PersonNameField, stored_in
+from studio.forms import PersonNameField, RowIdField, stored_in
 
 
 class BookingDetailsForm(forms.Form):
@@ -39,3 +43,39 @@ class BookingDetailsForm(forms.Form):
             del self.fields["agree"]
         self.helper = FormHelper()
         self.helper.add_input(Submit("book", _("Book this session"), css_class="btn-dark btn-lg"))
+
+
+def start_parse(value: str | None) -> datetime | None:
+    """An aware start time from a query string or form, within a sane range, else None."""
+    try:
+        start = parse_datetime(value or "")
+        if start is None or timezone.is_naive(start):
+            return None
+        start = start.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+    now = timezone.now()
+    if not now - timedelta(days=366) < start < now + timedelta(days=3 * 366):
+        return None
+    return start
+
+
+class StartField(forms.Field):
+    """A session's start time, as the page's buttons send it; None when it cannot be one."""
+
+    def to_python(self, value) -> datetime | None:
+        return start_parse(value if isinstance(value, str) else None)
+
+
+class SlotChoiceForm(forms.Form):
+    """The time chosen on the calendar and the photographer, if one was picked: the
+    booking page's address carries them while the details are typed and sent."""
+
+    start = StartField(required=False)
+    photographer = RowIdField(required=False)
+
+
+class RescheduleForm(forms.Form):
+    """ "Move my session": the new start time confirmed."""
+
+    start = StartField(required=False)

@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from sessions import questionnaires
 from sessions.access import booking_get_by_token, booking_url
 from sessions.models import AnswerImage, Booking, Question, Questionnaire
+from sessions.questionnaire_forms import QuestionnaireForm
 from sessions.views import _private
 from studio import image_files
 
@@ -44,6 +46,36 @@ def _fields(questions, *, values, visible, errors, images_by_question) -> list[d
     return fields
 
 
+def _answers_post(request, booking, questionnaire, form) -> HttpResponse | dict[int, list[str]]:
+    """Save what the form holds: where to go next, or the problems to show with it."""
+    try:
+        questionnaires.questionnaire_ensure_open(booking)
+        if not form.is_valid():
+            return form.question_errors()
+        result = questionnaires.answers_save(
+            booking=booking,
+            questionnaire=questionnaire,
+            answers=form.answers,
+            submit=form.submitting,
+        )
+        photo_id = form.cleaned_data["remove"]
+        if result.ok and photo_id is not None:
+            # "Remove" on a photo: what was typed is saved first, then it goes.
+            if questionnaires.answer_image_delete(booking=booking, image_id=photo_id):
+                messages.success(request, _("Photo removed."))
+            return redirect(request.path)
+    except questionnaires.QuestionnaireClosed as closed:
+        messages.error(request, closed.message)
+        return redirect(request.path)
+    if not result.ok:
+        return result.errors
+    if result.submitted:
+        messages.success(request, _("Thank you! Your answers are with the studio."))
+        return redirect(booking_url(booking))
+    messages.success(request, _("Saved. You can come back and finish any time."))
+    return redirect(request.path)
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def questionnaire_fill(request, token, questionnaire_id):
@@ -51,36 +83,16 @@ def questionnaire_fill(request, token, questionnaire_id):
     questionnaire = _questionnaire(booking, questionnaire_id)
     questions = list(questionnaire.questions.all())
     may_change = questionnaires.questionnaire_may_change(booking)
-    errors: dict[int, list[str]] = {}
+    form, errors = None, {}
     if request.method == "POST":
-        submit = request.POST.get("action") == "submit"
-        remove = request.POST.get("remove", "")
-        try:
-            result = questionnaires.answers_save(
-                booking=booking,
-                questionnaire=questionnaire,
-                data=request.POST,
-                files=request.FILES,
-                submit=submit,
-            )
-            if result.ok and remove.isascii() and remove.isdigit() and len(remove) < 12:
-                # "Remove" on a photo: what was typed is saved first, then it goes.
-                if questionnaires.answer_image_delete(booking=booking, image_id=int(remove)):
-                    messages.success(request, _("Photo removed."))
-                return redirect(request.path)
-        except questionnaires.QuestionnaireClosed as closed:
-            messages.error(request, closed.message)
-            return redirect(request.path)
-        if result.ok:
-            if result.submitted:
-                messages.success(request, _("Thank you! Your answers are with the studio."))
-                return redirect(booking_url(booking))
-            messages.success(request, _("Saved. You can come back and finish any time."))
-            return redirect(request.path)
-        errors = result.errors
-        values = questionnaires.values_from_form(questions, request.POST)
+        form = QuestionnaireForm(request.POST, request.FILES, questions=questions)
+        errors = _answers_post(request, booking, questionnaire, form)
+        if isinstance(errors, HttpResponse):
+            return errors
     response = questionnaires.response_for(booking, questionnaire)
-    if request.method != "POST":
+    if form is not None:  # what was typed, to put right
+        values = form.values
+    else:
         values = {a.question_id: a.value for a in response.answers.all()} if response else {}
     images: dict[int, list[AnswerImage]] = {}
     for image in response.images.all() if response else []:
@@ -95,6 +107,7 @@ def questionnaire_fill(request, token, questionnaire_id):
                 "token": token,
                 "questionnaire": questionnaire,
                 "response": response,
+                "form": form,
                 "fields": _fields(
                     questions,
                     values=values,
@@ -128,21 +141,22 @@ def questionnaire_autosave(request, token, questionnaire_id):
     if response and response.status == response.Status.SUBMITTED:
         text = _("Submitted. Press “Save changes” to update your answers.")
     else:
+        form = QuestionnaireForm(
+            request.POST, request.FILES, questions=list(questionnaire.questions.all())
+        )
         try:
-            result = questionnaires.answers_save(
-                booking=booking,
-                questionnaire=questionnaire,
-                data=request.POST,
-                files=request.FILES,
-                submit=False,
+            questionnaires.questionnaire_ensure_open(booking)
+            saved = form.is_valid() and (
+                questionnaires.answers_save(
+                    booking=booking, questionnaire=questionnaire, answers=form.answers, submit=False
+                ).ok
             )
         except questionnaires.QuestionnaireClosed as closed:
             text = closed.message
         else:
-            now = timezone.localtime()
             text = (
-                _("Draft saved at %(time)s.") % {"time": now.strftime("%H:%M")}
-                if result.ok
+                _("Draft saved at %(time)s.") % {"time": time_format(timezone.localtime(), "H:i")}
+                if saved
                 else _("Not saved yet: an answer needs a change. “Save for later” shows which.")
             )
     return _private(render(request, "sessions/_autosave_status.html", {"text": text}))

@@ -4,18 +4,20 @@ A draft saves whatever was typed (nothing is lost by closing the tab); submittin
 that every shown, required question is answered and every answer makes sense. Questions
 hidden by their condition are neither required nor kept. An answer over ANSWER_MAX
 characters is refused, draft or not, with nothing saved and the text kept on the page.
+Answers arrive cleaned by `questionnaire_forms.QuestionnaireForm`, which judges each one;
+the rules that need what is stored (photos held, submitted before) are here.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy
 
 from sessions.answer_images import ImageRejected, image_inspect, thumbnail_make
 from sessions.models import (
@@ -28,7 +30,6 @@ from sessions.models import (
 )
 from sessions.models.questionnaires import answer_thumbnail_upload_to
 from studio.background import task_enqueue_on_commit
-from studio.forms import TOO_LONG
 from studio.image_files import file_name_clean
 from studio.selectors import studio_get
 from studio.services import storage_files_delete
@@ -37,12 +38,26 @@ ACTIVE = (Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRME
 ANSWER_MAX = 10_000  # characters in one answer (or one of several choices)
 
 
+ANSWER_NEEDED = gettext_lazy("Please answer this question.")
+
+
 class QuestionnaireClosed(Exception):
     """The answers can no longer change; `message` says why, for a person."""
 
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+@dataclass
+class Answers:
+    """A questionnaire's answers as its form cleaned them (sessions/questionnaire_forms.py)."""
+
+    questions: list[Question]
+    values: dict[int, object]  # question id → text, or a list of texts
+    visible: set[int]  # the questions shown for these values
+    uploads: dict[int, list[UploadedFile]]  # photos chosen, for shown photo questions
+    problems: dict[int, list[str]]  # what submitting refuses, for shown questions
 
 
 @dataclass
@@ -122,112 +137,32 @@ def visible_question_ids(questions: list[Question], values: dict[int, object]) -
     return {question.pk for question in questions if shown(question.pk)}
 
 
-# Control characters other than tabs and line breaks: PostgreSQL's jsonb refuses NUL.
-_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
-
-
-def _clean_text(value) -> str:
-    return str(value).translate(_CONTROL).strip()
-
-
-def values_from_form(questions: list[Question], data) -> dict[int, object]:
-    """What the form says for each question, as typed (`data` is a QueryDict)."""
-    values: dict[int, object] = {}
-    for question in questions:
-        name = f"q-{question.pk}"
-        if question.kind == Question.Kind.IMAGES:
-            continue
-        if question.kind == Question.Kind.MULTIPLE_CHOICE:
-            values[question.pk] = [_clean_text(item) for item in data.getlist(name) if item][:50]
-        else:
-            values[question.pk] = _clean_text(data.get(name, ""))
-    return values
-
-
-def _too_long(questions: list[Question], values: dict[int, object]) -> dict[int, list[str]]:
-    """Answers longer than ANSWER_MAX, which are refused even in a draft, with what to do."""
-    errors = {}
-    for question in questions:
-        value = values.get(question.pk)
-        longest = max(map(len, value), default=0) if isinstance(value, list) else len(value or "")
-        if longest > ANSWER_MAX:
-            errors[question.pk] = [TOO_LONG % {"limit_value": ANSWER_MAX, "show_value": longest}]
-    return errors
-
-
-def _check(question: Question, value, image_count: int) -> list[str]:
-    """What is wrong with an answer, for submitting."""
-    empty = value in (None, "", []) and not (question.kind == Question.Kind.IMAGES and image_count)
-    if empty:
-        return [_("Please answer this question.")] if question.required else []
-    if question.kind == Question.Kind.SINGLE_CHOICE and value not in question.choice_list:
-        return [_("Please choose one of the options.")]
-    if question.kind == Question.Kind.MULTIPLE_CHOICE and any(
-        item not in question.choice_list for item in value
-    ):
-        return [_("Please choose from the options.")]
-    if (
-        question.kind == Question.Kind.MULTIPLE_CHOICE
-        and question.max_choices
-        and len(value) > question.max_choices
-    ):
-        return [
-            ngettext(
-                "Please choose at most %(count)d option (you chose %(chosen)d).",
-                "Please choose at most %(count)d options (you chose %(chosen)d).",
-                question.max_choices,
-            )
-            % {"count": question.max_choices, "chosen": len(value)}
-        ]
-    if question.kind == Question.Kind.YES_NO and value not in ("yes", "no"):
-        return [_("Please answer yes or no.")]
-    if question.kind == Question.Kind.NUMBER:
-        try:
-            number = Decimal(str(value).replace(",", "."))
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            return [_("Please enter a number, such as 3.")]
-    if question.kind == Question.Kind.DATE:
-        try:
-            date.fromisoformat(str(value))
-        except ValueError:
-            return [_("Please enter a date, such as 2026-06-10.")]
-    return []
+def questionnaire_ensure_open(booking: Booking, *, now: datetime | None = None) -> None:
+    """Raise QuestionnaireClosed once the answers can no longer change."""
+    if not questionnaire_may_change(booking, now=now):
+        raise QuestionnaireClosed(
+            _("The answers can no longer be changed online. Please contact the studio.")
+        )
 
 
 def answers_save(
     *,
     booking: Booking,
     questionnaire: Questionnaire,
-    data,
-    files,
+    answers: Answers,
     submit: bool,
     now: datetime | None = None,
 ) -> SaveResult:
     """Save the client's answers and photos. A draft keeps everything typed (and what
     belongs to questions hidden for now, in case the client changes their mind); a submit
-    also checks them, marks them submitted only when all is well, and drops what belongs to
-    hidden questions. One bad photo is refused alone, with its name and the reason; the rest
-    is saved. After submitting, a change is kept only if it would submit too. Raises
-    QuestionnaireClosed after the cut-off."""
+    also needs no `answers.problems`, marks them submitted only when all is well, and drops
+    what belongs to hidden questions. One bad photo is refused alone, with its name and the
+    reason; the rest is saved. After submitting, a change is kept only if it would submit
+    too. Raises QuestionnaireClosed after the cut-off."""
     now = now or timezone.now()
-    if not questionnaire_may_change(booking, now=now):
-        raise QuestionnaireClosed(
-            _("The answers can no longer be changed online. Please contact the studio.")
-        )
-    questions = list(questionnaire.questions.all())
-    values = values_from_form(questions, data)
-    visible = visible_question_ids(questions, values)
-    uploads = {
-        question.pk: [upload for upload in files.getlist(f"q-{question.pk}") if upload]
-        for question in questions
-        if question.kind == Question.Kind.IMAGES and question.pk in visible
-    }
-    result = SaveResult(errors=_too_long(questions, values))
-    if result.errors:  # nothing saved: the form shows what was typed, to shorten
-        _uploads_not_taken(uploads, result)
-        return result
+    questionnaire_ensure_open(booking, now=now)
+    questions = answers.questions
+    result = SaveResult()
     written: list[str] = []  # files stored by this call, removed again if it is undone
     try:
         with transaction.atomic():
@@ -238,40 +173,29 @@ def answers_save(
             )
             already_submitted = response.status == QuestionnaireResponse.Status.SUBMITTED
             checking = submit or already_submitted
-            text_problems = checking and _text_problems(questions, visible, values, result)
-            if already_submitted and text_problems:
+            if checking:
+                result.errors = {pk: list(found) for pk, found in answers.problems.items()}
+            if already_submitted and answers.problems:
                 # Keep what was submitted; the form shows what was typed.
-                _uploads_not_taken(uploads, result)
+                for question_id, messages in uploads_not_taken(answers.uploads).items():
+                    result.errors.setdefault(question_id, []).extend(messages)
                 return result
-            counts = {question.pk: 0 for question in questions}
-            for image in response.images.all():
-                if image.question_id in counts:
-                    counts[image.question_id] += 1
-            for question_id, files_for_question in uploads.items():
-                question = next(q for q in questions if q.pk == question_id)
-                messages = _images_add(
-                    response,
-                    question,
-                    files_for_question,
-                    already=counts[question_id],
-                    written=written,
-                )
-                counts[question_id] += len(files_for_question) - len(messages)
-                if messages:
-                    result.errors[question_id] = messages
-            photo_problems = checking and _photo_problems(questions, visible, counts, result)
+            counts = _photos_add(response, answers, result, written=written)
+            photo_problems = checking and _photo_problems(
+                questions, answers.visible, counts, result
+            )
             if already_submitted and photo_problems:
                 transaction.set_rollback(True)
                 storage_files_delete(written)
                 return result
-            complete = (
-                not any(
-                    question.pk in result.errors and question.kind != Question.Kind.IMAGES
-                    for question in questions
-                )
-                and not photo_problems
+            complete = not (checking and answers.problems) and not photo_problems
+            _answers_store(
+                response,
+                questions,
+                answers.values,
+                answers.visible,
+                drop_hidden=submit and complete,
             )
-            _answers_store(response, questions, values, visible, drop_hidden=submit and complete)
             if submit and complete:
                 response.status = QuestionnaireResponse.Status.SUBMITTED
                 response.submitted_at = response.submitted_at or now
@@ -293,38 +217,47 @@ def answers_save(
     return result
 
 
-def _text_problems(questions, visible, values, result: SaveResult) -> bool:
-    found = False
-    for question in questions:
-        if question.pk in visible and question.kind != Question.Kind.IMAGES:
-            problems = _check(question, values.get(question.pk), 0)
-            if problems:
-                found = True
-                result.errors.setdefault(question.pk, []).extend(problems)
-    return found
+def _photos_add(response, answers: Answers, result: SaveResult, *, written: list[str]) -> dict:
+    """Add the photos chosen; how many each question holds now."""
+    counts = {question.pk: 0 for question in answers.questions}
+    for image in response.images.all():
+        if image.question_id in counts:
+            counts[image.question_id] += 1
+    for question_id, files_for_question in answers.uploads.items():
+        question = next(q for q in answers.questions if q.pk == question_id)
+        messages = _images_add(
+            response, question, files_for_question, already=counts[question_id], written=written
+        )
+        counts[question_id] += len(files_for_question) - len(messages)
+        if messages:
+            result.errors[question_id] = messages
+    return counts
 
 
 def _photo_problems(questions, visible, counts, result: SaveResult) -> bool:
     found = False
     for question in questions:
-        if question.pk in visible and question.kind == Question.Kind.IMAGES:
-            problems = _check(question, None, counts[question.pk])
-            if problems:
-                found = True
-                result.errors.setdefault(question.pk, []).extend(problems)
+        shown = question.pk in visible and question.kind == Question.Kind.IMAGES
+        if shown and question.required and not counts[question.pk]:
+            found = True
+            result.errors.setdefault(question.pk, []).append(str(ANSWER_NEEDED))
     return found
 
 
-def _uploads_not_taken(uploads, result: SaveResult) -> None:
-    for question_id, files_for_question in uploads.items():
-        for upload in files_for_question:
-            result.errors.setdefault(question_id, []).append(
-                _(
-                    "%(name)s was not added, because some answers need attention first. "
-                    "Please choose it again once they're fixed."
-                )
-                % {"name": file_name_clean(upload.name)}
+def uploads_not_taken(uploads: dict[int, list]) -> dict[int, list[str]]:
+    """Why each photo chosen was not added when the answers are not saved."""
+    return {
+        question_id: [
+            _(
+                "%(name)s was not added, because some answers need attention first. "
+                "Please choose it again once they're fixed."
             )
+            % {"name": file_name_clean(upload.name)}
+            for upload in files_for_question
+        ]
+        for question_id, files_for_question in uploads.items()
+        if files_for_question
+    }
 
 
 def _answers_store(response, questions, values, visible, *, drop_hidden: bool) -> None:
@@ -457,10 +390,7 @@ def answer_image_delete(*, booking: Booking, image_id: int) -> bool:
     removed, or another booking's). Raises
     QuestionnaireClosed after the cut-off, and ImageRemovalRefused when it is a required
     question's last photo in submitted answers."""
-    if not questionnaire_may_change(booking):
-        raise QuestionnaireClosed(
-            _("The answers can no longer be changed online. Please contact the studio.")
-        )
+    questionnaire_ensure_open(booking)
     response_id = (
         AnswerImage.objects.filter(pk=image_id, response__booking=booking)
         .values_list("response_id", flat=True)

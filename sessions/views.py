@@ -1,5 +1,5 @@
 import calendar
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -9,7 +9,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from clients.services import client_get_or_create
 from sessions.access import booking_get_by_token, booking_url
 from sessions.emails import ENDED, booking_invite_for, ended_booking_money
-from sessions.forms import BookingDetailsForm
+from sessions.forms import BookingDetailsForm, RescheduleForm, SlotChoiceForm, start_parse
 from sessions.models import Booking, Payment, QuestionnaireResponse, SessionType
 from sessions.payments.checkout import payment_check_payable
 from sessions.payments.errors import PaymentRefused
@@ -36,6 +35,7 @@ from sessions.services import (
     booking_move_offered,
     booking_reschedule,
 )
+from studio.http import int_or_none
 from studio.models import Photographer
 from studio.selectors import studio_get
 
@@ -46,11 +46,11 @@ def _bookable_type(slug: str) -> SessionType:
     return get_object_or_404(SessionType.objects.filter(is_active=True), slug=slug)
 
 
-def _photographer_choice(session_type: SessionType, value: str | None) -> Photographer | None:
-    """The photographer asked for in the query string, if they offer this session."""
-    if not value or not (value.isascii() and value.isdigit()):
+def _photographer_choice(session_type: SessionType, pk: int | None) -> Photographer | None:
+    """The photographer asked for, if they offer this session."""
+    if pk is None:
         return None
-    return session_type.photographers.filter(is_active=True, pk=int(value)).first()
+    return session_type.photographers.filter(is_active=True, pk=pk).first()
 
 
 def _month_start(value: str | None, today: date) -> date:
@@ -66,21 +66,6 @@ def _parse_day(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def _parse_start(value: str | None) -> datetime | None:
-    """An aware start time from a query string or form, within a sane range, else None."""
-    try:
-        start = parse_datetime(value or "")
-        if start is None or timezone.is_naive(start):
-            return None
-        start = start.astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-    now = timezone.now()
-    if not now - timedelta(days=366) < start < now + timedelta(days=3 * 366):
-        return None
-    return start
 
 
 def _slot_pick_url(session_type, *, day=None, photographer=None) -> str:
@@ -190,7 +175,7 @@ def _calendar_context(
 @require_safe
 def slot_pick(request, slug):
     session_type = _bookable_type(slug)
-    photographer = _photographer_choice(session_type, request.GET.get("photographer"))
+    photographer = _photographer_choice(session_type, int_or_none(request.GET.get("photographer")))
     context = _calendar_context(
         request,
         session_type,
@@ -207,8 +192,10 @@ def booking_create_view(request, slug):
     session_type = _bookable_type(slug)
     studio = request.studio
     tz = timezone.get_current_timezone()
-    photographer = _photographer_choice(session_type, request.GET.get("photographer"))
-    starts_at = _parse_start(request.GET.get("start"))
+    chosen = SlotChoiceForm(request.GET)
+    chosen.is_valid()  # neither field refuses anything: what cannot be read is None
+    photographer = _photographer_choice(session_type, chosen.cleaned_data["photographer"])
+    starts_at = chosen.cleaned_data["start"]
     if starts_at is None:
         messages.info(request, _("Please choose a day and a time first."))
         return redirect(_slot_pick_url(session_type, photographer=photographer))
@@ -427,7 +414,7 @@ def booking_reschedule_view(request, token):
         return f"{here}?{urlencode({'month': day.strftime('%Y-%m'), 'day': day})}#times"
 
     if request.method != "POST" and "start" in request.GET:
-        starts_at = _parse_start(request.GET.get("start"))
+        starts_at = start_parse(request.GET.get("start"))
         if starts_at is None:
             messages.info(request, _("Please choose a day and a time first."))
             return redirect(here)
@@ -451,7 +438,8 @@ def booking_reschedule_view(request, token):
             )
         )
     if request.method == "POST":
-        starts_at = _parse_start(request.POST.get("start"))
+        form = RescheduleForm(request.POST)
+        starts_at = form.cleaned_data["start"] if form.is_valid() else None
         if starts_at is None:
             messages.info(request, _("Please choose a day and a time first."))
             return redirect(here)

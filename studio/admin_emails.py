@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
@@ -54,7 +55,7 @@ def emails_table(emails) -> str:
         '<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}</td><td class="{}">{}</td></tr>',
         (
             (
-                timezone.localtime(email.created_at).strftime("%-d %b %Y, %H:%M"),
+                date_format(timezone.localtime(email.created_at), "j M Y, H:i"),
                 reverse("admin:studio_sentemail_change", args=[email.pk]),
                 email.subject,
                 email.to,
@@ -154,7 +155,7 @@ class SentEmailAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("tried"), ordering="created_at")
     def tried(self, obj: SentEmail):
-        return timezone.localtime(obj.created_at).strftime("%-d %b %Y, %H:%M")
+        return date_format(timezone.localtime(obj.created_at), "j M Y, H:i")
 
     @admin.display(description=_("email"), ordering="kind")
     def what(self, obj: SentEmail) -> str:
@@ -315,7 +316,7 @@ def preview_choices(spec) -> list[tuple[str, str]]:
         (
             f"booking:{b.pk}",
             f"{b.reference}: {b.client.name}, {b.session_type.name}, "
-            f"{b.starts_at.astimezone(tz):%-d %b %Y %H:%M}",
+            f"{date_format(b.starts_at.astimezone(tz), 'j M Y H:i')}",
         )
         for b in bookings
     ]

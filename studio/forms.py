@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from studio.http import int_or_none
 from studio.money import to_major, to_minor
 from studio.text import one_line
 
@@ -16,6 +17,14 @@ def stored_in(model, name: str) -> dict:
         "max_length": model._meta.get_field(name).max_length,
         "error_messages": {"max_length": TOO_LONG},
     }
+
+
+class RowIdField(forms.Field):
+    """A row's id sent by a button or a radio, or None for anything that cannot be one
+    (never an error: the view decides what a missing row means)."""
+
+    def to_python(self, value) -> int | None:
+        return int_or_none(value if isinstance(value, str) else None)
 
 
 class PersonNameField(forms.CharField):

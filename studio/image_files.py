@@ -9,11 +9,13 @@ the name it was uploaded under (`x.jpg.php`, a right-to-left override before `gp
 
 import unicodedata
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pillow_heif
+from django.utils.formats import number_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image
 
 from studio import heif
@@ -33,12 +35,80 @@ NAMES = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "TIFF": "TIFF", "HEIF": "
 QUARTER_TURNS = (5, 6, 7, 8)  # EXIF orientations that swap width and height
 
 
-class NotAPhoto(Exception):
-    """Why a file is not taken, for a person."""
+# Why a file is refused or a photo failed, by code: the header's reasons (both upload paths)
+# and the gallery pipeline's, in one table so that whatever stored a code shows its sentence,
+# made when it is shown, in the language of whoever reads it.
+REASONS = {
+    "pdf": gettext_lazy("it is a PDF document, not a photo"),
+    "eps": gettext_lazy("it is an EPS (PostScript) file, not a photo"),
+    "svg": gettext_lazy("it is an SVG drawing, not a photo"),
+    "text": gettext_lazy("it is a text file, not a photo"),
+    "formats": gettext_lazy("it is not a %(kinds)s photo"),
+    "pixels": gettext_lazy(
+        "it is %(width)s × %(height)s pixels (%(count)s megapixels); photos can have up to "
+        "%(limit)s megapixels"
+    ),
+    "bomb": gettext_lazy("it has far more pixels than a photo (the limit is %(limit)s megapixels)"),
+    "incomplete": gettext_lazy("it could not be read as a photo; it is incomplete"),
+    "damaged": gettext_lazy("it could not be read as a photo; it may be damaged"),
+    "too_big": gettext_lazy("it is %(size)s MB; each photo can be up to %(limit)s MB"),
+    "empty": gettext_lazy("the file is empty"),
+    "camera_pixels": gettext_lazy("it has more pixels than any camera makes"),
+    "undecodable": gettext_lazy("it could not be read as a photo; it may be damaged or incomplete"),
+    "worker_stopped": gettext_lazy(
+        "it could not be processed: the worker stopped on it repeatedly"
+    ),
+    "watermark": gettext_lazy("the studio's watermark could not be read; replace it and retry"),
+    "not_deliverable": gettext_lazy("it could not be prepared for download: %(why)s"),
+    "original_missing": gettext_lazy("its original file is missing from storage"),
+    "processing_failed": gettext_lazy(
+        "it could not be processed; try again, or tell us if it keeps failing"
+    ),
+    "other": "%(text)s",  # written before reasons had codes: kept as it was
+}
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+
+@dataclass(frozen=True)
+class ImageReason:
+    """Why a file is refused or a photo failed: a code of REASONS and the values its
+    sentence needs (JSON-safe, to be stored). `str()` makes the sentence in the active
+    language."""
+
+    code: str
+    params: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        text = REASONS.get(self.code)
+        if text is None:  # a code this version does not know
+            return str(self.params.get("text") or self.code)
+        values = dict(self.params)
+        if "formats" in values:
+            names = [NAMES.get(kind, kind) for kind in values["formats"]]
+            values["kinds"] = get_text_list(names, _("or"))
+        if "width" in values:
+            values["count"] = round(values["width"] * values["height"] / 1_000_000)
+        if "size" in values:
+            values["size"] = number_format(values["size"] / 1024 / 1024, 1)
+        return str(text) % values
+
+
+class ImageRefused(Exception):
+    """Why a file is refused or a photo failed: `why` to keep, `reason` to read now."""
+
+    def __init__(self, why: ImageReason):
+        super().__init__(why.code)
+        self.why = why
+
+    @property
+    def reason(self) -> str:
+        return str(self.why)
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class NotAPhoto(ImageRefused):
+    """Its header shows the file is not a photo that is taken."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +132,12 @@ def image_identify(stream, *, formats: tuple[str, ...], pixel_limit: int) -> Ima
                 kind = format_normal(image.format)
                 width, height = image.size
                 if width * height > pixel_limit:
-                    raise NotAPhoto(_too_many_pixels(width, height, pixel_limit))
+                    raise NotAPhoto(
+                        ImageReason(
+                            "pixels",
+                            {"width": width, "height": height, "limit": pixel_limit // 1_000_000},
+                        )
+                    )
                 # A PNG's Exif may follow its pixels, and Pillow would decode them to reach
                 # it: only an Exif block found in the header counts there.
                 exif = image.getexif() if kind != "PNG" or "exif" in image.info else {}
@@ -77,45 +152,29 @@ def image_identify(stream, *, formats: tuple[str, ...], pixel_limit: int) -> Ima
         stream.seek(0)
         raise NotAPhoto(_what_it_is(stream.read(2048), formats)) from None
     except Image.DecompressionBombError:
-        raise NotAPhoto(
-            _("it has far more pixels than a photo (the limit is %(limit)s megapixels)")
-            % {"limit": pixel_limit // 1_000_000}
-        ) from None
+        raise NotAPhoto(ImageReason("bomb", {"limit": pixel_limit // 1_000_000})) from None
     except heif.HeifError:
-        raise NotAPhoto(_("it could not be read as a photo; it is incomplete")) from None
+        raise NotAPhoto(ImageReason("incomplete")) from None
     except Exception:  # header parsers fail in many ways (SyntaxError, struct.error...)
-        raise NotAPhoto(_("it could not be read as a photo; it may be damaged")) from None
+        raise NotAPhoto(ImageReason("damaged")) from None
     finally:
         stream.seek(0)
     content_type, suffix, _suffixes = FORMATS[kind]
     return ImageHeader(kind, content_type, suffix, width, height)
 
 
-def _too_many_pixels(width: int, height: int, limit: int) -> str:
-    return _(
-        "it is %(width)s × %(height)s pixels (%(count)s megapixels); photos can have up to "
-        "%(limit)s megapixels"
-    ) % {
-        "width": width,
-        "height": height,
-        "count": round(width * height / 1_000_000),
-        "limit": limit // 1_000_000,
-    }
-
-
-def _what_it_is(head: bytes, formats: tuple[str, ...]) -> str:
+def _what_it_is(head: bytes, formats: tuple[str, ...]) -> ImageReason:
     """The reason for a file no allowed decoder recognises: what it is, when it is plain."""
-    kinds = get_text_list([NAMES[kind] for kind in formats], _("or"))
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith(b"%pdf"):
-        return _("it is a PDF document, not a photo")
+        return ImageReason("pdf")
     if start.startswith(b"%!ps") or head.startswith(b"\xc5\xd0\xd3\xc6"):
-        return _("it is an EPS (PostScript) file, not a photo")
+        return ImageReason("eps")
     if start.startswith(b"<svg") or (start.startswith((b"<?xml", b"<!")) and b"<svg" in start):
-        return _("it is an SVG drawing, not a photo")
+        return ImageReason("svg")
     if _is_text(head):
-        return _("it is a text file, not a photo")
-    return _("it is not a %(kinds)s photo") % {"kinds": kinds}
+        return ImageReason("text")
+    return ImageReason("formats", {"formats": list(formats)})
 
 
 def _is_text(head: bytes) -> bool:

@@ -8,10 +8,12 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from sessions.overlap import BOOKING_OVERLAP_CONSTRAINT
+from studio.dates import studio_time_text
 from studio.fields import CurrencyField
 from studio.models import ActedBy, Photographer, branding_upload_to
 
@@ -181,7 +183,7 @@ class AvailabilityRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        hours = f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        hours = f"{time_format(self.start_time, 'H:i')}–{time_format(self.end_time, 'H:i')}"
         return f"{self.photographer}: {self.get_weekday_display()} {hours}"
 
 
@@ -228,7 +230,9 @@ class DateHours(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.photographer}: {self.date} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        day = date_format(self.date, "j M Y")
+        hours = f"{time_format(self.start_time, 'H:i')}–{time_format(self.end_time, 'H:i')}"
+        return f"{self.photographer}: {day} {hours}"
 
 
 class ExternalCalendar(models.Model):
@@ -299,7 +303,7 @@ class TimeOff(models.Model):
 
     def __str__(self) -> str:
         who = self.photographer or _("Studio")
-        return f"{who}: {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at:%Y-%m-%d %H:%M}"
+        return f"{who}: {studio_time_text(self.starts_at)} – {studio_time_text(self.ends_at)}"
 
 
 class TsTzRange(Func):

@@ -38,7 +38,9 @@ def test_the_page_shows_each_photo_with_its_state(owner, published, anna):
     selection_submit(gallery_id=published.pk, favorite_list_id=hearts.pk)
     Gallery.objects.filter(pk=published.pk).update(cover=first)
     Photo.objects.filter(pk=third.pk).update(
-        status=Photo.Status.FAILED, failure_reason="it could not be read as a photo"
+        status=Photo.Status.FAILED,
+        failure_code="other",
+        failure_params={"text": "it could not be read as a photo"},
     )
     waiting = add(published, jpeg(90), "IMG_0004.JPG").photo
 

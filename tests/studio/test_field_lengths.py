@@ -559,14 +559,23 @@ CUSTOM_FORMS = {
     "sessions.admin_forms.StaffBookingForm": book_for_client,
     "sessions.admin_forms.RefundForm": refund,
     "clients.forms.SignInForm": sign_in,
-    "questionnaire answers": questionnaire_answers,
+    "sessions.questionnaire_forms.QuestionnaireForm": questionnaire_answers,
     "questionnaire draft saved as it is typed": questionnaire_autosave,
     "gallery.forms.CommentForm": comment,
-    "favorites list name": favorites_list_name,
-    "share link PIN": share_pin,
+    "gallery.forms.FavoriteListForm": favorites_list_name,
+    "gallery.forms.SharePinForm": share_pin,
 }
-# Forms with nothing typed as text: the Move page's date and time, or a free time pressed.
-NO_TEXT = {"sessions.admin_forms.StaffRescheduleForm", "sessions.admin_forms.FreeTimeForm"}
+# Forms with nothing typed as text: the Move page's date and time, a free time pressed, a
+# button's value or a choice among a few.
+NO_TEXT = {
+    "sessions.admin_forms.StaffRescheduleForm",
+    "sessions.admin_forms.FreeTimeForm",
+    "sessions.forms.RescheduleForm",
+    "sessions.forms.SlotChoiceForm",
+    "gallery.forms.FavoriteForm",
+    "gallery.forms.SelectionForm",
+    "gallery.forms.ZipRequestForm",
+}
 
 
 @pytest.mark.parametrize("name", sorted(CUSTOM_FORMS))

@@ -239,7 +239,8 @@ def world(studio, stripe_standin, settings):
             sha256="0" * 64,
             size=10,
             status=Photo.Status.FAILED,
-            failure_reason="not a photo",
+            failure_code="other",
+            failure_params={"text": "not a photo"},
         )
         Gallery.objects.filter(pk__in=[published.pk, chosen.pk]).update(
             status=Gallery.Status.PUBLISHED

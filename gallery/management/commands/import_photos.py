@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gallery.models import Gallery, Photo
+from gallery.models import Gallery, Photo, failure_text
 from gallery.services import UploadRefused, photo_add, photo_process
 
 # How long the workers have to say they are there. A worker on a pool of processes answers
@@ -125,9 +125,9 @@ class Command(BaseCommand):
         deadline = time.monotonic() + wait
         while True:
             outcome = {
-                pk: (status, reason)
-                for pk, status, reason in Photo.objects.filter(pk__in=added).values_list(
-                    "pk", "status", "failure_reason"
+                pk: (status, failure_text(code, params))
+                for pk, status, code, params in Photo.objects.filter(pk__in=added).values_list(
+                    "pk", "status", "failure_code", "failure_params"
                 )
             }
             done = sum(1 for status, _reason in outcome.values() if status in SETTLED)
