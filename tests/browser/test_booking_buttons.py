@@ -227,12 +227,12 @@ def test_the_studio_moves_a_booking_to_a_free_time_or_outside_the_rules_never_on
     open_booking(page, annas)
     page.get_by_role("link", name="Move to another time").click()
     row = page.get_by_role("row", name=day.strftime("%a %-d %b"))
-    times = row.get_by_role("button").all_inner_texts()
-    # Every half hour from 9:00 to 16:00 but her own 10:00 and what would overlap Ada's.
-    assert times == [
+    # Every half hour from 9:00 to 16:00 but her own 10:00 and what would overlap Ada's
+    # (expect waits for the page; reading the texts at once raced its loading).
+    expect(row.get_by_role("button")).to_have_text([
         "09:00", "09:30", "10:30", "11:00", "11:30", "12:00", "12:30", "13:00", "15:00",
         "15:30", "16:00",
-    ]  # fmt: skip
+    ])  # fmt: skip
     shot(page, "booking-move")
 
     page.get_by_label("New date").fill(day.isoformat())
