@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from studio.models import sent_emails_field
+
 
 class Client(models.Model):
     """A person who books sessions. Identified by email, compared without regard to case."""
@@ -12,6 +14,7 @@ class Client(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     notes = models.TextField(_("notes for the studio"), blank=True, max_length=10_000)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_emails = sent_emails_field(about="client", about_plural="clients")
 
     class Meta:
         verbose_name = _("client")

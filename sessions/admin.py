@@ -57,7 +57,7 @@ from sessions.services import (
 from studio.admin_permissions import admin_view_requires, model_admin_allows
 from studio.forms import SessionTypeAdminForm
 from studio.http import int_or_none
-from studio.models import Photographer
+from studio.models import Photographer, SentEmail
 from studio.money import money_format
 from studio.selectors import studio_get
 from studio.templatetags.money import money
@@ -280,7 +280,6 @@ class BookingAdmin(admin.ModelAdmin):
         "cancel",
         "cancel_keeping_payments",
         "request_balance",
-        "create_gallery",
     ]
     form = BookingAdminForm
     inlines = [PaymentInline]
@@ -302,9 +301,6 @@ class BookingAdmin(admin.ModelAdmin):
     def has_payments_permission(self, request) -> bool:
         """Money asked for or given back: refunds, balance requests, cancelling with a refund."""
         return request.user.has_perm("shoots.manage_payments")
-
-    def has_gallery_permission(self, request) -> bool:
-        return request.user.has_perm("gallery.add_gallery")
 
     def has_cancel_refunding_permission(self, request) -> bool:
         """Cancel and give the money back: both changing bookings and handling money. (One
@@ -366,33 +362,6 @@ class BookingAdmin(admin.ModelAdmin):
         )
 
     @admin.action(
-        description=_("Create a gallery for each selected booking"), permissions=["gallery"]
-    )
-    def create_gallery(self, request, queryset):
-        from gallery.services import GalleryRefused, gallery_create_for_booking
-
-        opened, refused = [], []
-        for booking in queryset:
-            try:
-                opened.append(gallery_create_for_booking(booking=booking))
-            except GalleryRefused as refusal:
-                refused.append(f"{booking.reference}: {refusal.message}")
-        for line in refused:
-            self.message_user(request, line, messages.WARNING)
-        if len(opened) == 1 and not refused:
-            return redirect(reverse("admin:gallery_gallery_change", args=[opened[0].pk]))
-        if opened:
-            self.message_user(
-                request,
-                ngettext(
-                    "%d booking has its gallery.", "%d bookings have their gallery.", len(opened)
-                )
-                % len(opened),
-                messages.SUCCESS,
-            )
-        return None
-
-    @admin.action(
         description=_("Send a balance request (the client is emailed what is left to pay)"),
         permissions=["payments"],
     )
@@ -431,12 +400,6 @@ class BookingAdmin(admin.ModelAdmin):
             "payments",
         ),
         (
-            "gallery",
-            _("Create a gallery"),
-            {Booking.Status.CONFIRMED, Booking.Status.COMPLETED},
-            "gallery",
-        ),
-        (
             "cancel",
             _("Cancel, refunding in full"),
             {Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED},
@@ -456,30 +419,40 @@ class BookingAdmin(admin.ModelAdmin):
             extra_context = {**(extra_context or {}), **self._story(request, booking)}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    # Floors above add to a booking's page (gallery.admin_bookings: its gallery, and the
+    # "Create a gallery" button and action), through these three.
+    def story_more(self, booking: Booking) -> tuple[dict, list[str]]:
+        """More of the page's context, and the key prefixes of more emails it lists."""
+        return {}, []
+
+    def story_action_hidden(self, name: str, story: dict) -> bool:
+        return False
+
+    def page_action_run(self, request, booking: Booking, doing: str):
+        """The response to a button of the floors above, or None when it is not theirs."""
+        return None
+
     def _story(self, request, booking: Booking) -> dict:
         """The booking's whole story for its page, beyond its own fields and payments."""
-        from gallery.models import Gallery
-        from studio.models import SentEmail
-
-        galleries = list(Gallery.objects.filter(booking=booking).select_related("selection"))
+        more, email_keys = self.story_more(booking)
         payment_ids = list(booking.payments.values_list("pk", flat=True))
-        about = Q(key__startswith=f"booking:{booking.pk}:")
+        about = Q(pk__in=booking.sent_emails.values("pk")) | Q(
+            key__startswith=f"booking:{booking.pk}:"
+        )
         for payment_id in payment_ids:
             about |= Q(key__startswith=f"payment:{payment_id}:")
-        for gallery in galleries:
-            about |= Q(key__startswith=f"gallery:{gallery.pk}:")
+        for key in email_keys:
+            about |= Q(key__startswith=key)
         tz = ZoneInfo(studio_get().time_zone)
         events = list(booking.events.select_related("actor_user"))
         for event in events:
             event.local_start = event.starts_at.astimezone(tz)
         return {
+            **more,
             "story_events": events,
             "story_emails": list(
-                SentEmail.objects.filter(Q(booking=booking) | about)
-                .select_related("actor_user")
-                .order_by("created_at")
+                SentEmail.objects.filter(about).select_related("actor_user").order_by("created_at")
             ),
-            "story_galleries": galleries,
             "story_other_bookings": Booking.objects.filter(client_id=booking.client_id)
             .exclude(pk=booking.pk)
             .count(),
@@ -487,7 +460,7 @@ class BookingAdmin(admin.ModelAdmin):
                 (name, label)
                 for name, label, statuses, needs in self.PAGE_ACTIONS
                 if booking.status in statuses
-                and not (name == "gallery" and galleries)
+                and not self.story_action_hidden(name, more)
                 and not (name == "balance" and payments.booking_balance_due(booking) <= 0)
                 and not (name in ("complete", "no_show") and timezone.now() < booking.starts_at)
                 and model_admin_allows(self, request, needs)
@@ -504,8 +477,6 @@ class BookingAdmin(admin.ModelAdmin):
     def act_view(self, request, booking_id):
         """One button on a booking's page: the same services, and the same permissions, as
         the list's actions."""
-        from gallery.services import GalleryRefused, gallery_create_for_booking
-
         if request.method != "POST":
             raise PermissionDenied
         doing = request.POST.get("do", "")
@@ -515,13 +486,9 @@ class BookingAdmin(admin.ModelAdmin):
         if not model_admin_allows(self, request, needs[doing]):
             raise PermissionDenied
         booking = get_object_or_404(Booking, pk=booking_id)
-        if doing == "gallery":
-            try:
-                gallery = gallery_create_for_booking(booking=booking)
-            except GalleryRefused as refused:
-                self.message_user(request, refused.message, messages.WARNING)
-                return redirect("admin:shoots_booking_change", booking.pk)
-            return redirect("admin:gallery_gallery_change", gallery.pk)
+        response = self.page_action_run(request, booking, doing)
+        if response is not None:
+            return response
         services = {
             "approve": (
                 lambda: booking_approve(booking_id=booking.pk),

@@ -222,7 +222,7 @@ def balance_requests_scan(*, now: datetime | None = None) -> int:
     if not settings.PAYMENTS_ENABLED or "balance-due" in kinds_disabled():
         return 0
     tz = ZoneInfo(studio_get().time_zone)
-    asked = SentEmail.objects.filter(kind="balance-due", booking_id=OuterRef("pk"))
+    asked = SentEmail.objects.filter(kind="balance-due", booking=OuterRef("pk"))
     bookings = (
         Booking.objects.filter(
             status__in=(Booking.Status.CONFIRMED, Booking.Status.COMPLETED),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from studio.fields import CurrencyField
-from studio.models import ActedBy, Photographer, branding_upload_to
+from studio.models import ActedBy, Photographer, branding_upload_to, sent_emails_field
 
 
 class SessionType(models.Model):
@@ -403,6 +403,7 @@ class Booking(models.Model):
     created_by_staff = models.BooleanField(_("booked by the studio"), default=False)
     # Bumped whenever the time changes, so calendar apps update the same event.
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    sent_emails = sent_emails_field(about="booking", about_plural="bookings")
 
     class Meta:
         verbose_name = _("booking")
