@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 
 from gallery.models import Favorite, FavoriteList, Gallery, Photo, Selection
 from gallery.proofing import choosing_closed, day_over, deadline_passed, selection_summary
+from gallery.tasks import (
+    gallery_reopened_email_send_task,
+    selection_client_email_send_task,
+    selection_email_send_task,
+)
+from sessions import stripe_gateway
 from sessions.models import Booking, Payment, Refund
+from sessions.payments import payment_refundable, refund_create
 from studio.background import task_enqueue_on_commit
 
 log = logging.getLogger(__name__)
@@ -101,7 +108,6 @@ def deadline_passed_message(gallery: Gallery) -> str:
 
 
 def _submitted(gallery: Gallery, selection: Selection, *, now: datetime) -> None:
-    from gallery.tasks import selection_client_email_send_task, selection_email_send_task
 
     selection.status, selection.submitted_at = Selection.Status.SUBMITTED, now
     selection.save(update_fields=["status", "submitted_at"])
@@ -119,8 +125,6 @@ def selection_withdraw(
     counts towards the next one. Returns what was reopened. Raises SelectionRefused.
     The studio's reopening emails the client, if they can choose now (a choose-by day
     already over waits for the studio to move it: `selection_deadline_moved`)."""
-    from gallery.tasks import gallery_reopened_email_send_task
-    from sessions import stripe_gateway
 
     now = now or timezone.now()
     row = Gallery.objects.values("booking_id", "selection_id", "selection__payment_id").get(
@@ -175,7 +179,6 @@ def selection_deadline_moved(
     """The studio changed the gallery's choose-by day from `previous`: if that day was over
     and the new one isn't, favorites are open again, and the client is emailed so (once per
     new day). Says whether they were reopened."""
-    from gallery.tasks import gallery_reopened_email_send_task
 
     now = now or timezone.now()
     gallery = Gallery.objects.get(pk=gallery_id)
@@ -202,7 +205,6 @@ def selection_extras_paid(sender, *, payment: Payment, now: datetime, **kwargs) 
     """The extras of a selection are paid: submit it. Runs inside the payment's transaction.
     Paid after the client reopened their favorites: submitted all the same if nothing else
     was sent meanwhile (they paid for it), else refunded in full."""
-    from sessions.payments import payment_refundable, refund_create
 
     selection = Selection.objects.filter(payment=payment).first()
     if selection is None:

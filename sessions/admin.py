@@ -16,17 +16,26 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from clients.services import client_get_or_create
 from sessions import payments
 from sessions.admin_calendar import VIEWS, calendar_page
-from sessions.admin_forms import BookingAdminForm
+from sessions.admin_forms import (
+    BookingAdminForm,
+    FreeTimeForm,
+    StaffBookingForm,
+    StaffRescheduleForm,
+    booking_clash_message,
+)
 from sessions.admin_payments import (
     DisputedFilter,
     received_display,
     refunded_display,
     stripe_links,
 )
-from sessions.admin_questionnaires import booking_answers_html
+from sessions.admin_questionnaires import answer_rows, booking_answers_html
+from sessions.calendar_feeds import external_calendar_sync
 from sessions.models import (
+    AnswerImage,
     AvailabilityRule,
     Booking,
     DateHours,
@@ -36,6 +45,7 @@ from sessions.models import (
     SessionType,
     TimeOff,
 )
+from sessions.questionnaire_views import answer_image_response
 from sessions.reminders import upcoming_reminders
 from sessions.selectors import (
     questionnaire_progress_text,
@@ -54,7 +64,9 @@ from sessions.services import (
     booking_reschedule,
     booking_times,
 )
+from sessions.tasks import external_calendar_sync_task
 from studio.admin_permissions import admin_view_requires, model_admin_allows
+from studio.background import task_enqueue_on_commit
 from studio.forms import SessionTypeAdminForm
 from studio.http import int_or_none
 from studio.models import Photographer, SentEmail
@@ -195,15 +207,10 @@ class ExternalCalendarAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
-        from sessions.tasks import external_calendar_sync_task
-        from studio.background import task_enqueue_on_commit
-
         task_enqueue_on_commit(external_calendar_sync_task, calendar_id=obj.pk)
 
     @admin.action(description=_("Read now"), permissions=["change"])
     def read_now(self, request, queryset):
-        from sessions.calendar_feeds import external_calendar_sync
-
         for external in queryset:
             external = external_calendar_sync(calendar_id=external.pk)
             if external.problem:
@@ -533,8 +540,6 @@ class BookingAdmin(admin.ModelAdmin):
         """Move a booking: to one of its photographer's free times (pressed), or to a time
         typed in, where the public rules may be set aside but an overlap never is. The same
         service as the client's move; the client gets an updated invite."""
-        from sessions.admin_forms import FreeTimeForm, StaffRescheduleForm
-
         booking = get_object_or_404(
             Booking.objects.select_related("client", "session_type", "photographer"),
             pk=booking_id,
@@ -611,8 +616,6 @@ class BookingAdmin(admin.ModelAdmin):
         """After a booking service refused a time: the booking it clashes with, found by a
         query (the service may have met the overlap constraint, or the public rules), and
         what to tell the studio; `otherwise` when there is none."""
-        from sessions.admin_forms import booking_clash_message
-
         clash = booking_clash_find(booking=wanted)
         return clash, booking_clash_message(clash, wanted=wanted, tz=tz) if clash else otherwise
 
@@ -721,17 +724,12 @@ class BookingAdmin(admin.ModelAdmin):
     @admin_view_requires("view")
     def photo_view(self, request, booking_id, image_id, size):
         """A client's questionnaire photo, for staff who may see the booking."""
-        from sessions.models import AnswerImage
-        from sessions.questionnaire_views import answer_image_response
-
         image = AnswerImage.objects.filter(pk=image_id, response__booking_id=booking_id).first()
         return answer_image_response(image, size)
 
     @admin_view_requires("view")
     def brief_view(self, request, booking_id):
         """A printable page for the day of the shoot: who, when, what, and their answers."""
-        from sessions.admin_questionnaires import answer_rows
-
         booking = get_object_or_404(
             Booking.objects.select_related("client", "session_type", "photographer"),
             pk=booking_id,
@@ -806,9 +804,6 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin_view_requires("book")
     def phone_booking_view(self, request):
-        from clients.services import client_get_or_create
-        from sessions.admin_forms import StaffBookingForm
-
         initial = {
             key: request.GET[key]
             for key in ("photographer", "date", "time")

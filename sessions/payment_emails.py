@@ -12,7 +12,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sessions.access import booking_url
+from sessions.emails import booking_facts
 from sessions.models import Booking, Payment, Refund
+from sessions.payments import booking_balance_due
 from sessions.stripe_gateway import dashboard_url
 from studio.email_kinds import wording
 from studio.emailing import email_render, email_send_once
@@ -76,7 +78,6 @@ def balance_email_send(*, booking_id: int, key_extra: str) -> bool:
     """The balance email when payments are off (no Payment row: nothing is paid through
     Sitting): what is left to pay, and how the studio takes it. False if it was sent
     already, or nothing is due any more."""
-    from sessions.payments import booking_balance_due
 
     booking = (
         Booking.objects.select_related("client", "session_type", "photographer")
@@ -138,7 +139,6 @@ def balance_message(payment: Payment, studio, *, template=None) -> dict:
     """The balance-due email, in the studio's words if it wrote some. It thanks the client
     only once the session is over; with payments on it has a button to pay by card, and
     without it says how the studio takes payment (Studio.payment_instructions)."""
-    from sessions.emails import booking_facts
 
     booking = payment.booking
     amount = money_format(payment.amount, payment.currency)

@@ -169,6 +169,7 @@ def balance_request(*, booking_id: int, now: datetime | None = None) -> Payment 
             )
         local_day = timezone.localtime(now, _studio_zone()).date()
         if not settings.PAYMENTS_ENABLED:
+            # Not at the top: sessions.tasks imports this module.
             from sessions.tasks import balance_email_send_task
 
             task_enqueue_on_commit(
@@ -570,6 +571,7 @@ def payment_apply_stripe_state(
 
 
 def _checkout_close_later(session_id: str) -> None:
+    # Not at the top: sessions.tasks imports this module.
     from sessions.tasks import payment_checkout_close_task
 
     task_enqueue_on_commit(payment_checkout_close_task, session_id=session_id)
@@ -609,6 +611,7 @@ def _duplicate_refund(payment: Payment, *, intent: dict, session: dict) -> None:
         reason=Refund.Reason.DUPLICATE,
         stripe_payment_intent_id=intent["id"],
     )
+    # Not at the top: sessions.tasks imports this module.
     from sessions.tasks import refund_submit_task
 
     task_enqueue_on_commit(refund_submit_task, refund_id=refund.pk)
@@ -765,6 +768,7 @@ def _refund_queue(payment: Payment, *, amount: int, reason: str, note: str = "")
             reason=reason,
             note=note[:300],
         )
+    # Not at the top: sessions.tasks imports this module.
     from sessions.tasks import refund_submit_task
 
     task_enqueue_on_commit(refund_submit_task, refund_id=refund.pk)
@@ -842,6 +846,7 @@ def refunds_resubmit(*, now: datetime | None = None, older_than=timedelta(minute
     """Send again the refunds still queued after their task gave up or was never delivered
     (a broker outage at commit). Safe: each carries its own idempotency key."""
     now = now or timezone.now()
+    # Not at the top: sessions.tasks imports this module.
     from sessions.tasks import refund_submit_task
 
     ids = list(
@@ -1000,6 +1005,7 @@ def _payment_for_intent(intent_id: str) -> Payment | None:
 def payment_email_enqueue(
     payment: Payment, *, kind: str, refund: Refund | None = None, key_extra: str = ""
 ) -> None:
+    # Not at the top: sessions.tasks imports this module.
     from sessions.tasks import payment_email_send_task
 
     task_enqueue_on_commit(

@@ -309,6 +309,7 @@ class EmailTemplate(models.Model):
         ordering = ["kind"]
 
     def __str__(self) -> str:
+        # Not at the top: studio.email_kinds imports this module.
         from studio.email_kinds import KINDS
 
         return str(KINDS[self.kind].label) if self.kind in KINDS else self.kind
