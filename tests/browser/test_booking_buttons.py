@@ -226,6 +226,7 @@ def test_the_studio_moves_a_booking_to_a_free_time_or_outside_the_rules_never_on
     open_booking(page, annas)
     page.get_by_role("link", name="Move to another time").click()
     row = page.get_by_role("row", name=day.strftime("%a %-d %b"))
+    row.get_by_role("button").first.wait_for()  # all_inner_texts waits for nothing
     times = row.get_by_role("button").all_inner_texts()
     # Every half hour from 9:00 to 16:00 but her own 10:00 and what would overlap Ada's.
     assert times == [
