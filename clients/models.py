@@ -4,6 +4,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from studio.dates import studio_time_text
+from studio.models import sent_emails_field
 
 
 class Client(models.Model):
@@ -14,6 +15,7 @@ class Client(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     notes = models.TextField(_("notes for the studio"), blank=True, max_length=10_000)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_emails = sent_emails_field(about="client", about_plural="clients")
 
     class Meta:
         verbose_name = _("client")

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clients.models import Client, SignInLink
+from studio.background import task_enqueue_on_commit
 
 SIGN_IN_LINK_MINUTES = 30
 
@@ -35,8 +36,8 @@ def sign_in_link_request(*, email: str) -> None:
     """Ask for a sign-in link to be emailed. Does the same work whether or not the address
     belongs to a client (the worker finds out), so neither the answer nor its timing tells.
     The view limits how often (clients.views.sign_in)."""
+    # Not at the top: clients.tasks imports this module (via clients.emails).
     from clients.tasks import sign_in_link_send_task
-    from studio.background import task_enqueue_on_commit
 
     task_enqueue_on_commit(sign_in_link_send_task, email=email.strip())
 

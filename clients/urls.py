@@ -3,9 +3,9 @@ from django.urls import path
 from clients import views
 
 app_name = "clients"
+# With "My sessions" (sessions.portal), these are included by workspace.urls.
 
 urlpatterns = [
-    path("my/", views.my_sessions, name="my-sessions"),
     path("my/sign-in/", views.sign_in, name="sign-in"),
     path("my/sign-in/<str:token>/", views.sign_in_confirm, name="sign-in-confirm"),
     path("my/sign-out/", views.sign_out, name="sign-out"),

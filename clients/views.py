@@ -1,8 +1,5 @@
-from datetime import timedelta
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -11,8 +8,6 @@ from django_ratelimit.core import is_ratelimited
 from clients.forms import SignInForm
 from clients.models import Client
 from clients.services import sign_in_link_request, sign_in_link_use
-from sessions.access import booking_token
-from sessions.selectors import booking_list_for_client
 
 CLIENT_SESSION_KEY = "client_id"
 # Sign-in links asked for, per hour: for one email address, and from one address (IP).
@@ -70,40 +65,3 @@ def sign_out(request):
     request.session.flush()
     messages.info(request, _("You're signed out."))
     return redirect("home")
-
-
-# Bookings whose questionnaires can still be answered.
-ANSWERABLE = ("held", "requested", "confirmed")
-
-
-@never_cache
-def my_sessions(request):
-    client = client_from_request(request)
-    if client is None:
-        return redirect("clients:sign-in")
-    now = timezone.now()
-    cutoff = timedelta(hours=request.studio.questionnaire_cutoff_hours)
-    bookings = [
-        {
-            "booking": booking,
-            "token": booking_token(booking),
-            "questions_due": booking.status in ANSWERABLE
-            and now < booking.starts_at - cutoff
-            and bool(
-                {q.pk for q in booking.session_type.active_questionnaires}
-                - {r.questionnaire_id for r in booking.submitted_responses}
-            ),
-        }
-        for booking in booking_list_for_client(client_id=client.pk)
-    ]
-    response = render(
-        request,
-        "clients/my_sessions.html",
-        {
-            "client": client,
-            "upcoming": [b for b in reversed(bookings) if b["booking"].ends_at >= now],
-            "past": [b for b in bookings if b["booking"].ends_at < now],
-        },
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response

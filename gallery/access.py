@@ -15,9 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from clients.views import CLIENT_SESSION_KEY
 from gallery import pins, proofing
 from gallery.models import Gallery, Photo, ShareLink
+from studio.background import task_enqueue_on_commit
 from studio.http import wait_text
+from studio.models import SentEmail
 
 SALT = "gallery.link"
 GRANTS_SESSION_KEY = "gallery_grants"  # ids of galleries this browser opened by signed link
@@ -105,7 +108,6 @@ def gallery_grant(request, gallery: Gallery) -> None:
 def gallery_viewer_get(request, slug: str) -> Viewer:
     """The person looking at this gallery, or Http404. Raises GalleryExpired for the client
     of a gallery past its expiry date (staff still see it)."""
-    from clients.views import CLIENT_SESSION_KEY
 
     gallery = _gallery(slug)
     client = gallery.booking.client
@@ -249,10 +251,9 @@ def _knew_pin_mark(link: ShareLink) -> str:
 
 def _guessing_noticed(link: ShareLink, now: datetime) -> None:
     """After a wrong PIN: if this link is being guessed, tell the studio (once a day)."""
+    # Not at the top: gallery.emails imports this module.
     from gallery.emails import pin_guessing_email_key
     from gallery.tasks import pin_guessing_email_send_task
-    from studio.background import task_enqueue_on_commit
-    from studio.models import SentEmail
 
     if not pins.guessing_runs(now=now).filter(pk=link.pk).exists():
         return

@@ -16,7 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from gallery import downloads, exports, selectors
+from gallery import (
+    admin_bookings,  # noqa: F401  (the bookings admin's gallery button)
+    downloads,
+    exports,
+    selectors,
+)
 from gallery.access import gallery_link_url, share_link_url
 from gallery.forms import GalleryAdminForm
 from gallery.models import Download, Gallery, Photo, ShareLink, failure_text
@@ -38,6 +43,7 @@ from gallery.services import (
 )
 from studio import image_files
 from studio.admin_permissions import admin_view_requires
+from studio.email_log import emails_table
 from studio.http import int_or_none
 from studio.selectors import studio_get
 from studio.services import storage_signed_url
@@ -197,11 +203,9 @@ class GalleryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("emails"))
     def emails(self, obj):
-        from studio.admin_emails import emails_table
-
         if obj is None or not obj.pk:
             return "—"
-        return emails_table(obj.emails.order_by("-created_at")[:20])
+        return emails_table(obj.sent_emails.order_by("-created_at")[:20])
 
     def get_queryset(self, request):
         return (

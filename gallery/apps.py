@@ -9,7 +9,17 @@ class GalleryConfig(AppConfig):
     verbose_name = _("Galleries")
 
     def ready(self) -> None:
+        # Imported here, not at the top: they import models, which need the app registry.
+        from gallery import private_links
         from gallery.selection import selection_extras_paid
+        from gallery.services import MAX_UPLOAD_BYTES
         from sessions.signals import extras_paid
+        from studio.middleware import request_body_allowance_register
+        from studio.private_links import private_link_register
 
         extras_paid.connect(selection_extras_paid, dispatch_uid="gallery.selection_extras_paid")
+        for link in private_links.LINKS:
+            private_link_register(link)
+        request_body_allowance_register(
+            "admin:gallery_gallery_upload_file", files_bytes=MAX_UPLOAD_BYTES, as_json=True
+        )

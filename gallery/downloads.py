@@ -91,6 +91,7 @@ def _zip_time(photo: Photo) -> tuple:
 def download_request(*, gallery: Gallery, size: str, now: datetime | None = None) -> Download:
     """The zip of the gallery's finals at this size: one being built or still fresh, else a
     new one, queued for a worker."""
+    # Not at the top: gallery.tasks imports this module.
     from gallery.tasks import download_build_task
 
     now = now or timezone.now()

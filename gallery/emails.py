@@ -16,8 +16,12 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from gallery.access import gallery_link_url
 from gallery.exports import lightroom_filter
-from gallery.models import Selection
+from gallery.models import Comment, Gallery, Selection
+from gallery.pins import guessing_runs
+from gallery.proofing import choosing_closed
+from gallery.reminders import gallery_reminders_due
 from studio.email_kinds import KINDS, wording
 from studio.emailing import email_render, email_send_once
 from studio.money import money_format
@@ -86,8 +90,6 @@ def selection_email_send(*, selection_id: int) -> bool:
 def gallery_email_send(*, gallery_id: int, kind: str) -> bool:
     """Tell the client their gallery is ready ("ready") or their finished photos are
     ("finals"), with the gallery's signed link; once each. False if sent or no longer so."""
-    from gallery.models import Gallery
-
     gallery = Gallery.objects.select_related("booking__client").filter(pk=gallery_id).first()
     wanted = {"ready": Gallery.Status.PUBLISHED, "finals": Gallery.Status.DELIVERED}
     if kind not in (*wanted, *REMINDER_KINDS):
@@ -97,8 +99,6 @@ def gallery_email_send(*, gallery_id: int, kind: str) -> bool:
     studio = studio_get()
     key = f"gallery:{gallery.pk}:{kind}"
     if kind in REMINDER_KINDS:  # reminders: only while they still apply
-        from gallery.reminders import gallery_reminders_due
-
         due = dict(
             gallery_reminders_due(
                 gallery=gallery,
@@ -159,9 +159,6 @@ def gallery_reopened_email_send(*, gallery_id: int, selection_id: int | None = N
     """Tell the client their favorites are open again: the studio reopened `selection`, or
     (without one) moved a choose-by day that was over. Once each; only while the client can
     choose when it goes."""
-    from gallery.models import Gallery
-    from gallery.proofing import choosing_closed
-
     gallery = Gallery.objects.select_related("booking__client").filter(pk=gallery_id).first()
     if gallery is None or choosing_closed(gallery):
         return False
@@ -176,8 +173,6 @@ def gallery_message(kind: str, gallery, studio, *, template=None, selection=None
     """The context of emails/payment.* for a gallery email (ready, nudge, deadline,
     expiring, selection-sent, reopened, finals), in the studio's words if it wrote some. In
     the studio's zone. A selection email speaks of `selection`, else the latest one."""
-    from gallery.access import gallery_link_url
-
     full_name = gallery.booking.booked_as_name
     names = full_name.split()
     facts = {
@@ -232,8 +227,6 @@ def pin_guessing_email_key(share_link_id: int, day: str) -> str:
 def pin_guessing_email_send(*, share_link_id: int, day: str) -> bool:
     """Tell the studio someone is guessing a share link's PIN: once per link and day (the
     studio's `day`); False if already told, no longer so, or there is no contact address."""
-    from gallery.pins import guessing_runs
-
     link = guessing_runs(now=timezone.now()).filter(pk=share_link_id).first()
     studio = studio_get()
     if link is None or not studio.contact_email:
@@ -281,8 +274,6 @@ def comment_digest_email_send(*, gallery_id: int, claimed_at: str) -> bool:
     """Tell the studio, in one email, of the client's (and guests') comments on a gallery
     that the digest scan took at `claimed_at` (gallery.comment_digests); once. False if
     there are none or no studio address."""
-    from gallery.models import Comment, Gallery
-
     moment = datetime.fromisoformat(claimed_at)
     comments = list(
         Comment.objects.filter(photo__gallery_id=gallery_id, notified_at=moment, from_studio=False)

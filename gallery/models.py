@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from sessions.models import Booking
 from studio.fields import CurrencyField
 from studio.image_files import ImageReason
+from studio.models import sent_emails_field
 from studio.services import storage_files_delete
 
 
@@ -92,6 +93,7 @@ class Gallery(models.Model):
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    sent_emails = sent_emails_field(about="gallery", about_plural="galleries")
 
     class Meta:
         verbose_name = _("gallery")

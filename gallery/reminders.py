@@ -83,6 +83,7 @@ def _deadline_reminder(gallery: Gallery, now: datetime, tz: ZoneInfo) -> int | N
 
 def gallery_reminders_scan(*, now: datetime | None = None) -> int:
     """Queue the gallery reminders that are due and not yet sent."""
+    # Not at the top: gallery.tasks imports this module.
     from gallery.tasks import gallery_email_send_task
 
     now = now or timezone.now()

@@ -15,6 +15,11 @@ from django.utils.translation import gettext as _
 
 from gallery.models import Favorite, FavoriteList, Gallery, Photo, Selection
 from gallery.proofing import choosing_closed, day_over, deadline_passed, selection_summary
+from gallery.tasks import (
+    gallery_reopened_email_send_task,
+    selection_client_email_send_task,
+    selection_email_send_task,
+)
 from sessions.models import Booking
 from sessions.payments.checkout import (
     checkout_page_close,
@@ -109,7 +114,6 @@ def deadline_passed_message(gallery: Gallery) -> str:
 
 
 def _submitted(gallery: Gallery, selection: Selection, *, now: datetime) -> None:
-    from gallery.tasks import selection_client_email_send_task, selection_email_send_task
 
     selection.status, selection.submitted_at = Selection.Status.SUBMITTED, now
     selection.save(update_fields=["status", "submitted_at"])
@@ -127,7 +131,6 @@ def selection_withdraw(
     counts towards the next one. Returns what was reopened. Raises SelectionRefused.
     The studio's reopening emails the client, if they can choose now (a choose-by day
     already over waits for the studio to move it: `selection_deadline_moved`)."""
-    from gallery.tasks import gallery_reopened_email_send_task
 
     now = now or timezone.now()
     row = Gallery.objects.values("booking_id", "selection_id", "selection__payment_id").get(
@@ -176,7 +179,6 @@ def selection_deadline_moved(
     """The studio changed the gallery's choose-by day from `previous`: if that day was over
     and the new one isn't, favorites are open again, and the client is emailed so (once per
     new day). Says whether they were reopened."""
-    from gallery.tasks import gallery_reopened_email_send_task
 
     now = now or timezone.now()
     gallery = Gallery.objects.get(pk=gallery_id)

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gallery import delivery, imaging
-from gallery.models import Gallery, Photo, derived_key
+from gallery.models import Gallery, Photo, Selection, derived_key
 from sessions.models import Booking
 from studio import image_files
 from studio.background import task_enqueue_on_commit
@@ -161,6 +161,7 @@ def photo_add(
 
 
 def _queue(photo: Photo) -> None:
+    # Not at the top: gallery.tasks imports this module.
     from gallery.tasks import photo_process_task
 
     task_enqueue_on_commit(photo_process_task, photo_id=photo.pk)
@@ -419,6 +420,7 @@ def photos_requeue_stuck(*, now: datetime | None = None) -> int:
         for pk, holder in processing.values_list("pk", "processing_by")[:500]
         if _process_is_gone(holder)
     ]
+    # Not at the top: gallery.tasks imports this module.
     from gallery.tasks import photo_process_task
 
     for photo_id in stuck:
@@ -429,6 +431,7 @@ def photos_requeue_stuck(*, now: datetime | None = None) -> int:
 def gallery_publish(*, gallery_id: int) -> bool:
     """Open a draft gallery to its client and email them its link, once. False if it was
     not a draft (publishing twice sends nothing twice)."""
+    # Not at the top: gallery.tasks imports this module.
     from gallery.tasks import gallery_email_send_task
 
     with transaction.atomic():
@@ -452,6 +455,7 @@ def gallery_unpublish(*, gallery_id: int) -> bool:
 def gallery_deliver(*, gallery_id: int) -> bool:
     """Open downloads of the finished photos and email the client, once. False when the
     gallery has no ready finals yet."""
+    # Not at the top: gallery.tasks imports this module.
     from gallery.tasks import gallery_email_send_task
 
     with transaction.atomic():
@@ -481,7 +485,6 @@ def gallery_publish_warnings(*, gallery: Gallery) -> list[str]:
 
 def gallery_deliver_warnings(*, gallery: Gallery) -> list[str]:
     """What the studio should know before delivering (empty: nothing)."""
-    from gallery.models import Selection
 
     selection = gallery.selection
     if selection is None:

@@ -1,7 +1,17 @@
 from celery import shared_task
 
+from gallery.comment_digests import comment_digests_queue
 from gallery.downloads import download_build, downloads_expire
-from gallery.emails import gallery_email_send, pin_guessing_email_send, selection_email_send
+from gallery.emails import (
+    comment_digest_email_send,
+    gallery_email_send,
+    gallery_reopened_email_send,
+    pin_guessing_email_send,
+    selection_client_email_send,
+    selection_email_send,
+)
+from gallery.pins import pin_attempts_forget
+from gallery.reminders import gallery_reminders_scan
 from gallery.services import photo_process, photos_requeue_stuck
 from studio.emailing import MAIL_ERRORS
 
@@ -40,8 +50,6 @@ def pin_guessing_email_send_task(*, share_link_id: int, day: str) -> bool:
 def pin_attempts_forget_task() -> int:
     from django.utils import timezone
 
-    from gallery.pins import pin_attempts_forget
-
     return pin_attempts_forget(now=timezone.now())
 
 
@@ -59,34 +67,24 @@ def downloads_expire_task() -> int:
 
 @shared_task
 def gallery_reminders_scan_task() -> int:
-    from gallery.reminders import gallery_reminders_scan
-
     return gallery_reminders_scan()
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
 def selection_client_email_send_task(*, selection_id: int) -> bool:
-    from gallery.emails import selection_client_email_send
-
     return selection_client_email_send(selection_id=selection_id)
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
 def gallery_reopened_email_send_task(*, gallery_id: int, selection_id: int | None = None) -> bool:
-    from gallery.emails import gallery_reopened_email_send
-
     return gallery_reopened_email_send(gallery_id=gallery_id, selection_id=selection_id)
 
 
 @shared_task
 def comment_digests_queue_task() -> int:
-    from gallery.comment_digests import comment_digests_queue
-
     return comment_digests_queue()
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
 def comment_digest_email_send_task(*, gallery_id: int, claimed_at: str) -> bool:
-    from gallery.emails import comment_digest_email_send
-
     return comment_digest_email_send(gallery_id=gallery_id, claimed_at=claimed_at)

@@ -16,10 +16,19 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from clients.services import client_get_or_create
 from sessions.admin_calendar import VIEWS, calendar_page
-from sessions.admin_forms import BookingAdminForm
-from sessions.admin_questionnaires import booking_answers_html
+from sessions.admin_forms import (
+    BookingAdminForm,
+    FreeTimeForm,
+    StaffBookingForm,
+    StaffRescheduleForm,
+    booking_clash_message,
+)
+from sessions.admin_questionnaires import answer_rows, booking_answers_html
+from sessions.calendar_feeds import external_calendar_sync
 from sessions.models import (
+    AnswerImage,
     AvailabilityRule,
     Booking,
     DateHours,
@@ -38,6 +47,7 @@ from sessions.payments.admin import (
 from sessions.payments.checkout import balance_request
 from sessions.payments.errors import PaymentRefused
 from sessions.payments.ledger import booking_balance_due, booking_received
+from sessions.questionnaire_views import answer_image_response
 from sessions.reminders import upcoming_reminders
 from sessions.selectors import (
     questionnaire_progress_text,
@@ -56,10 +66,12 @@ from sessions.services import (
     booking_reschedule,
     booking_times,
 )
+from sessions.tasks import external_calendar_sync_task
 from studio.admin_permissions import admin_view_requires, model_admin_allows
+from studio.background import task_enqueue_on_commit
 from studio.forms import SessionTypeAdminForm
 from studio.http import int_or_none
-from studio.models import Photographer
+from studio.models import Photographer, SentEmail
 from studio.money import money_format
 from studio.selectors import studio_get
 from studio.templatetags.money import money
@@ -197,15 +209,10 @@ class ExternalCalendarAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
-        from sessions.tasks import external_calendar_sync_task
-        from studio.background import task_enqueue_on_commit
-
         task_enqueue_on_commit(external_calendar_sync_task, calendar_id=obj.pk)
 
     @admin.action(description=_("Read now"), permissions=["change"])
     def read_now(self, request, queryset):
-        from sessions.calendar_feeds import external_calendar_sync
-
         for external in queryset:
             external = external_calendar_sync(calendar_id=external.pk)
             if external.problem:
@@ -282,7 +289,6 @@ class BookingAdmin(admin.ModelAdmin):
         "cancel",
         "cancel_keeping_payments",
         "request_balance",
-        "create_gallery",
     ]
     form = BookingAdminForm
     inlines = [PaymentInline]
@@ -304,9 +310,6 @@ class BookingAdmin(admin.ModelAdmin):
     def has_payments_permission(self, request) -> bool:
         """Money asked for or given back: refunds, balance requests, cancelling with a refund."""
         return request.user.has_perm("shoots.manage_payments")
-
-    def has_gallery_permission(self, request) -> bool:
-        return request.user.has_perm("gallery.add_gallery")
 
     def has_cancel_refunding_permission(self, request) -> bool:
         """Cancel and give the money back: both changing bookings and handling money. (One
@@ -368,33 +371,6 @@ class BookingAdmin(admin.ModelAdmin):
         )
 
     @admin.action(
-        description=_("Create a gallery for each selected booking"), permissions=["gallery"]
-    )
-    def create_gallery(self, request, queryset):
-        from gallery.services import GalleryRefused, gallery_create_for_booking
-
-        opened, refused = [], []
-        for booking in queryset:
-            try:
-                opened.append(gallery_create_for_booking(booking=booking))
-            except GalleryRefused as refusal:
-                refused.append(f"{booking.reference}: {refusal.message}")
-        for line in refused:
-            self.message_user(request, line, messages.WARNING)
-        if len(opened) == 1 and not refused:
-            return redirect(reverse("admin:gallery_gallery_change", args=[opened[0].pk]))
-        if opened:
-            self.message_user(
-                request,
-                ngettext(
-                    "%d booking has its gallery.", "%d bookings have their gallery.", len(opened)
-                )
-                % len(opened),
-                messages.SUCCESS,
-            )
-        return None
-
-    @admin.action(
         description=_("Send a balance request (the client is emailed what is left to pay)"),
         permissions=["payments"],
     )
@@ -433,12 +409,6 @@ class BookingAdmin(admin.ModelAdmin):
             "payments",
         ),
         (
-            "gallery",
-            _("Create a gallery"),
-            {Booking.Status.CONFIRMED, Booking.Status.COMPLETED},
-            "gallery",
-        ),
-        (
             "cancel",
             _("Cancel, refunding in full"),
             {Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED},
@@ -458,30 +428,40 @@ class BookingAdmin(admin.ModelAdmin):
             extra_context = {**(extra_context or {}), **self._story(request, booking)}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    # Floors above add to a booking's page (gallery.admin_bookings: its gallery, and the
+    # "Create a gallery" button and action), through these three.
+    def story_more(self, booking: Booking) -> tuple[dict, list[str]]:
+        """More of the page's context, and the key prefixes of more emails it lists."""
+        return {}, []
+
+    def story_action_hidden(self, name: str, story: dict) -> bool:
+        return False
+
+    def page_action_run(self, request, booking: Booking, doing: str):
+        """The response to a button of the floors above, or None when it is not theirs."""
+        return None
+
     def _story(self, request, booking: Booking) -> dict:
         """The booking's whole story for its page, beyond its own fields and payments."""
-        from gallery.models import Gallery
-        from studio.models import SentEmail
-
-        galleries = list(Gallery.objects.filter(booking=booking).select_related("selection"))
+        more, email_keys = self.story_more(booking)
         payment_ids = list(booking.payments.values_list("pk", flat=True))
-        about = Q(key__startswith=f"booking:{booking.pk}:")
+        about = Q(pk__in=booking.sent_emails.values("pk")) | Q(
+            key__startswith=f"booking:{booking.pk}:"
+        )
         for payment_id in payment_ids:
             about |= Q(key__startswith=f"payment:{payment_id}:")
-        for gallery in galleries:
-            about |= Q(key__startswith=f"gallery:{gallery.pk}:")
+        for key in email_keys:
+            about |= Q(key__startswith=key)
         tz = ZoneInfo(studio_get().time_zone)
         events = list(booking.events.select_related("actor_user"))
         for event in events:
             event.local_start = event.starts_at.astimezone(tz)
         return {
+            **more,
             "story_events": events,
             "story_emails": list(
-                SentEmail.objects.filter(Q(booking=booking) | about)
-                .select_related("actor_user")
-                .order_by("created_at")
+                SentEmail.objects.filter(about).select_related("actor_user").order_by("created_at")
             ),
-            "story_galleries": galleries,
             "story_other_bookings": Booking.objects.filter(client_id=booking.client_id)
             .exclude(pk=booking.pk)
             .count(),
@@ -489,7 +469,7 @@ class BookingAdmin(admin.ModelAdmin):
                 (name, label)
                 for name, label, statuses, needs in self.PAGE_ACTIONS
                 if booking.status in statuses
-                and not (name == "gallery" and galleries)
+                and not self.story_action_hidden(name, more)
                 and not (name == "balance" and booking_balance_due(booking) <= 0)
                 and not (name in ("complete", "no_show") and timezone.now() < booking.starts_at)
                 and model_admin_allows(self, request, needs)
@@ -506,8 +486,6 @@ class BookingAdmin(admin.ModelAdmin):
     def act_view(self, request, booking_id):
         """One button on a booking's page: the same services, and the same permissions, as
         the list's actions."""
-        from gallery.services import GalleryRefused, gallery_create_for_booking
-
         if request.method != "POST":
             raise PermissionDenied
         doing = request.POST.get("do", "")
@@ -517,13 +495,9 @@ class BookingAdmin(admin.ModelAdmin):
         if not model_admin_allows(self, request, needs[doing]):
             raise PermissionDenied
         booking = get_object_or_404(Booking, pk=booking_id)
-        if doing == "gallery":
-            try:
-                gallery = gallery_create_for_booking(booking=booking)
-            except GalleryRefused as refused:
-                self.message_user(request, refused.message, messages.WARNING)
-                return redirect("admin:shoots_booking_change", booking.pk)
-            return redirect("admin:gallery_gallery_change", gallery.pk)
+        response = self.page_action_run(request, booking, doing)
+        if response is not None:
+            return response
         services = {
             "approve": (
                 lambda: booking_approve(booking_id=booking.pk),
@@ -568,8 +542,6 @@ class BookingAdmin(admin.ModelAdmin):
         """Move a booking: to one of its photographer's free times (pressed), or to a time
         typed in, where the public rules may be set aside but an overlap never is. The same
         service as the client's move; the client gets an updated invite."""
-        from sessions.admin_forms import FreeTimeForm, StaffRescheduleForm
-
         booking = get_object_or_404(
             Booking.objects.select_related("client", "session_type", "photographer"),
             pk=booking_id,
@@ -646,8 +618,6 @@ class BookingAdmin(admin.ModelAdmin):
         """After a booking service refused a time: the booking it clashes with, found by a
         query (the service may have met the overlap constraint, or the public rules), and
         what to tell the studio; `otherwise` when there is none."""
-        from sessions.admin_forms import booking_clash_message
-
         clash = booking_clash_find(booking=wanted)
         return clash, booking_clash_message(clash, wanted=wanted, tz=tz) if clash else otherwise
 
@@ -756,17 +726,12 @@ class BookingAdmin(admin.ModelAdmin):
     @admin_view_requires("view")
     def photo_view(self, request, booking_id, image_id, size):
         """A client's questionnaire photo, for staff who may see the booking."""
-        from sessions.models import AnswerImage
-        from sessions.questionnaire_views import answer_image_response
-
         image = AnswerImage.objects.filter(pk=image_id, response__booking_id=booking_id).first()
         return answer_image_response(image, size)
 
     @admin_view_requires("view")
     def brief_view(self, request, booking_id):
         """A printable page for the day of the shoot: who, when, what, and their answers."""
-        from sessions.admin_questionnaires import answer_rows
-
         booking = get_object_or_404(
             Booking.objects.select_related("client", "session_type", "photographer"),
             pk=booking_id,
@@ -841,9 +806,6 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin_view_requires("book")
     def phone_booking_view(self, request):
-        from clients.services import client_get_or_create
-        from sessions.admin_forms import StaffBookingForm
-
         initial = {
             key: request.GET[key]
             for key in ("photographer", "date", "time")

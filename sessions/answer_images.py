@@ -15,6 +15,7 @@ from PIL import Image, ImageOps
 from studio import image_files
 
 MAX_BYTES = 20 * 1024 * 1024
+PHOTOS_PER_POST = 5  # photos of the largest size one questionnaire post may carry
 # Phones make 12-50 MP photos; their 108 and 200 MP modes are refused with a clear message.
 PIXEL_LIMIT = 50_000_000
 FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")

@@ -10,9 +10,21 @@ class ShootsConfig(AppConfig):
     verbose_name = _("Bookings")
 
     def ready(self) -> None:
+        # Imported here, not at the top: they import models, which need the app registry.
         from sessions import (
             checks,  # noqa: F401  (registers the checks)
             history,
+            private_links,
         )
+        from sessions.answer_images import MAX_BYTES, PHOTOS_PER_POST
+        from studio.middleware import request_body_allowance_register
+        from studio.private_links import private_link_register
 
         history.connect()
+        for link in private_links.LINKS:
+            private_link_register(link)
+        request_body_allowance_register(
+            "sessions:questionnaire-fill",
+            files_bytes=PHOTOS_PER_POST * MAX_BYTES,
+            as_json=False,
+        )

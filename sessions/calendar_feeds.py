@@ -22,6 +22,7 @@ from icalendar import Calendar, Event
 
 from sessions.models import Booking, ExternalCalendar, TimeOff
 from studio.models import Photographer
+from studio.selectors import studio_get
 
 log = logging.getLogger(__name__)
 
@@ -307,8 +308,6 @@ def _merged(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, date
 def external_calendar_sync(*, calendar_id: int, now: datetime | None = None) -> ExternalCalendar:
     """Read one outside calendar and replace its busy times. If it cannot be read, the last
     busy times stay (stale beats none) and the problem is recorded for the studio."""
-    from studio.selectors import studio_get
-
     now = now or timezone.now()
     external = ExternalCalendar.objects.select_related("photographer").get(pk=calendar_id)
     tz = ZoneInfo(studio_get().time_zone)

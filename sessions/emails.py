@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from sessions.access import booking_url
+from sessions.access import booking_token, booking_url
 from sessions.calendar import booking_invite
 from sessions.models import Booking, Payment, Refund
 from studio.email_kinds import fill, wording
@@ -204,8 +204,6 @@ def booking_email_context(kind: str, booking: Booking, studio, *, template=None)
 
 def _questionnaire_links(booking: Booking) -> list[tuple[str, str]]:
     from django.urls import reverse
-
-    from sessions.access import booking_token
 
     token = booking_token(booking)
     return [

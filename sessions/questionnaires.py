@@ -203,6 +203,7 @@ def answers_save(
             response.questionnaire_name = questionnaire.name
             response.save()
             if result.submitted:
+                # Not at the top: sessions.tasks imports this module.
                 from sessions.tasks import studio_email_send_task
 
                 task_enqueue_on_commit(
@@ -295,6 +296,7 @@ def _images_add(
 ) -> list[str]:
     """Store the photos that are acceptable, their thumbnails queued for a worker once the
     transaction commits; a message per file that is not."""
+    # Not at the top: sessions.tasks imports this module.
     from sessions.tasks import answer_image_thumbnail_make_task
 
     messages = []
@@ -368,6 +370,7 @@ THUMBNAIL_QUEUED_TOO_LONG = timedelta(minutes=30)
 def answer_images_requeue_stuck(*, now: datetime | None = None) -> int:
     """Queue again the thumbnails asked for over THUMBNAIL_QUEUED_TOO_LONG ago (beat runs
     this). Making one twice keeps one (see above). Returns how many."""
+    # Not at the top: sessions.tasks imports this module.
     from sessions.tasks import answer_image_thumbnail_make_task
 
     now = now or timezone.now()

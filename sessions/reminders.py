@@ -24,7 +24,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sessions.access import booking_url
-from sessions.models import Booking
+from sessions.emails import _questionnaire_links, booking_facts
+from sessions.models import Booking, Payment
+from sessions.payments.ledger import booking_balance_due
+from sessions.questionnaires import questionnaire_deadline
+from sessions.selectors import with_questionnaire_progress
 from studio.background import task_enqueue_on_commit
 from studio.email_kinds import kinds_disabled, wording
 from studio.emailing import email_render, email_send_once
@@ -135,7 +139,6 @@ def _session_days(booking: Booking, studio) -> list[int]:
 def _reminders_of(booking: Booking, studio, *, now: datetime, tz: ZoneInfo):
     """All the booking's reminders, and when its questionnaire closes. Needs
     `with_questionnaire_progress`."""
-    from sessions.questionnaires import questionnaire_deadline
 
     closes = questionnaire_deadline(booking)
     open_questionnaire = (
@@ -166,7 +169,7 @@ def _pending(booking: Booking, studio, *, now: datetime, tz: ZoneInfo) -> list[R
 def reminders_scan(*, now: datetime | None = None) -> int:
     """Queue every reminder that is due and not yet sent. Safe to run as often as wanted,
     and from several places at once: the send claims the email's key."""
-    from sessions.selectors import with_questionnaire_progress
+    # Not at the top: sessions.tasks imports this module.
     from sessions.tasks import reminder_send_task
 
     now = now or timezone.now()
@@ -214,15 +217,14 @@ def balance_requests_scan(*, now: datetime | None = None) -> int:
     """Queue a balance request for each session that ended, has money left to pay and has
     not had a balance email (automatic or asked for by hand). The request reuses any open
     balance payment, and its email is keyed by day, so two scans ask once."""
-    from sessions.payments.ledger import booking_balance_due
-    from sessions.payments.models import Payment
+    # Not at the top: sessions.tasks imports this module.
     from sessions.tasks import balance_request_task
 
     now = now or timezone.now()
     if not settings.PAYMENTS_ENABLED or "balance-due" in kinds_disabled():
         return 0
     tz = ZoneInfo(studio_get().time_zone)
-    asked = SentEmail.objects.filter(kind="balance-due", booking_id=OuterRef("pk"))
+    asked = SentEmail.objects.filter(kind="balance-due", booking=OuterRef("pk"))
     bookings = (
         Booking.objects.filter(
             status__in=(Booking.Status.CONFIRMED, Booking.Status.COMPLETED),
@@ -243,7 +245,6 @@ def balance_requests_scan(*, now: datetime | None = None) -> int:
 def reminder_send(*, booking_id: int, key: str, now: datetime | None = None) -> bool:
     """Send one reminder if it is still due and useful as the worker picks it up (the booking
     may have been cancelled or moved, or the questionnaire sent, since it was queued)."""
-    from sessions.selectors import with_questionnaire_progress
 
     now = now or timezone.now()
     studio = studio_get()
@@ -282,8 +283,6 @@ def reminder_message(kind: str, booking: Booking, studio, *, now: datetime, temp
     """The context of emails/payment.* for a session ("session") or questionnaire
     ("questionnaire") reminder, in the studio's words if it wrote some. Needs
     `with_questionnaire_progress`, and the studio's zone current."""
-    from sessions.emails import _questionnaire_links, booking_facts
-    from sessions.questionnaires import questionnaire_deadline
 
     facts = booking_facts(booking, studio)
     local = timezone.localtime(booking.starts_at)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from clients.models import Client
 from sessions import slots
+from sessions.history import booking_events_record
 from sessions.models import Booking, SessionType
 from sessions.overlap import integrity_error_is_overlap
 from sessions.selectors import booking_active_q, session_type_slots
@@ -205,8 +206,6 @@ def _lock_photographers(ids: list[int]) -> None:
 def _expire_overlapping_holds(booking: Booking, *, now: datetime) -> None:
     # A hold that ran out frees its time at once, not when a cleanup job next runs;
     # it must stop counting as active before the exclusion constraint sees the new row.
-    from sessions.history import booking_events_record
-
     expiring = Booking.objects.filter(
         photographer=booking.photographer,
         status=Booking.Status.HELD,
@@ -256,6 +255,7 @@ def _insert_with_reference(booking: Booking, *, now: datetime) -> None:
 def booking_email_enqueue(booking: Booking, *, kind: str) -> None:
     """Queue an email about the booking as it is now; the task skips it if the booking has
     moved on by the time it runs (a confirmation must not follow a cancellation)."""
+    # Not at the top: sessions.tasks imports this module (via sessions.payments).
     from sessions.tasks import booking_email_send_task
 
     task_enqueue_on_commit(
@@ -267,6 +267,7 @@ def booking_email_enqueue(booking: Booking, *, kind: str) -> None:
     # The studio hears of new bookings it didn't make itself, and of cancellations.
     studio_kind = {"confirmed": "new", "requested": "new", "cancelled": "cancelled"}.get(kind)
     if studio_kind and not (studio_kind == "new" and booking.created_by_staff):
+        # Not at the top: sessions.tasks imports this module (via sessions.payments).
         from sessions.tasks import studio_email_send_task
 
         task_enqueue_on_commit(studio_email_send_task, booking_id=booking.pk, kind=studio_kind)
@@ -336,6 +337,7 @@ def booking_cancel(
     the deposit by the studio's policy (its refund percentage before the cut-off, nothing
     after) and anything else in full; for the studio, `refund_percent` of everything (in
     full unless told). Cancelling twice changes nothing."""
+    # Not at the top: sessions.payments imports this module.
     from sessions.payments.ledger import cancellation_terms
     from sessions.payments.refunds import booking_payments_settle_on_cancel
 
@@ -434,6 +436,7 @@ def booking_reschedule(
             )
             booking_email_enqueue(booking, kind="rescheduled")
             if by_client:  # the studio hears of moves it didn't make itself
+                # Not at the top: sessions.tasks imports this module (via sessions.payments).
                 from sessions.tasks import studio_email_send_task
 
                 task_enqueue_on_commit(
@@ -482,6 +485,7 @@ def booking_approve(*, booking_id: int, now: datetime | None = None) -> Booking:
             update_fields=["status", "confirmed_at", "hold_expires_at", "calendar_sequence"]
         )
         if booking.status == Booking.Status.HELD:
+            # Not at the top: sessions.payments imports this module.
             from sessions.payments.checkout import deposit_payment_create
             from sessions.payments.emails import payment_email_enqueue
 

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from sessions.calendar_feeds import external_calendar_sync, external_calendars_sync
 from sessions.emails import booking_email_send
 from sessions.payments import gateway
 from sessions.payments.checkout import balance_request, booking_holds_expire
@@ -7,6 +8,8 @@ from sessions.payments.emails import balance_email_send, payment_email_send
 from sessions.payments.errors import PaymentRefused
 from sessions.payments.refunds import refund_submit, refunds_resubmit
 from sessions.questionnaires import answer_image_thumbnail_make, answer_images_requeue_stuck
+from sessions.reminders import balance_requests_scan, reminder_send, reminders_scan
+from sessions.studio_emails import studio_email_send
 from studio.emailing import MAIL_ERRORS
 
 
@@ -76,22 +79,16 @@ def refunds_resubmit_task() -> int:
 
 @shared_task(soft_time_limit=600, time_limit=660)
 def external_calendars_sync_task() -> int:
-    from sessions.calendar_feeds import external_calendars_sync
-
     return external_calendars_sync()
 
 
 @shared_task(soft_time_limit=60, time_limit=90)
 def external_calendar_sync_task(*, calendar_id: int) -> str:
-    from sessions.calendar_feeds import external_calendar_sync
-
     return external_calendar_sync(calendar_id=calendar_id).problem
 
 
 @shared_task
 def reminders_scan_task() -> int:
-    from sessions.reminders import balance_requests_scan, reminders_scan
-
     return reminders_scan() + balance_requests_scan()
 
 
@@ -112,8 +109,6 @@ def balance_email_send_task(*, booking_id: int, key_extra: str) -> bool:
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
 def reminder_send_task(*, booking_id: int, key: str) -> bool:
-    from sessions.reminders import reminder_send
-
     return reminder_send(booking_id=booking_id, key=key)
 
 
@@ -121,8 +116,6 @@ def reminder_send_task(*, booking_id: int, key: str) -> bool:
 def studio_email_send_task(
     *, booking_id: int, kind: str, response_id: int | None = None, sequence: int | None = None
 ) -> bool:
-    from sessions.studio_emails import studio_email_send
-
     return studio_email_send(
         booking_id=booking_id, kind=kind, response_id=response_id, sequence=sequence
     )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from clients.services import client_get_or_create
 from sessions.access import booking_get_by_token, booking_url
+from sessions.calendar_feeds import photographer_feed
 from sessions.emails import ENDED, booking_invite_for, ended_booking_money
 from sessions.forms import BookingDetailsForm, RescheduleForm, SlotChoiceForm, start_parse
 from sessions.models import Booking, Payment, QuestionnaireResponse, SessionType
@@ -254,6 +255,7 @@ def booking_create_view(request, slug):
             )
         request.session.pop(DETAILS_SESSION_KEY, None)
         if booking.status == Booking.Status.HELD:
+            # Not at the top: sessions.payments.views imports this module.
             from sessions.payments.views import payment_start
 
             return payment_start(request, booking, booking.payments.get(kind="deposit"))
@@ -479,7 +481,6 @@ def booking_reschedule_view(request, token):
 def calendar_feed(request, token):
     """A photographer's bookings for their calendar app. The token is the only key: a wrong
     or rotated one is a 404."""
-    from sessions.calendar_feeds import photographer_feed
 
     photographer = Photographer.objects.filter(calendar_feed_token=token).first()
     if photographer is None or len(token) < 20:

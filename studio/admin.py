@@ -121,6 +121,3 @@ class PhotographerAdmin(admin.ModelAdmin):
 
     class Media:
         js = ["js/admin-copy.js"]
-
-
-from studio import admin_emails  # noqa: E402, F401  (the email log and email settings)

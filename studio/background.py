@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from studio.celery import app
 from studio.models import QueuedTask
 
 log = logging.getLogger(__name__)
@@ -76,8 +77,6 @@ def queued_tasks_send(*, now: datetime | None = None, limit: int = 1000) -> int:
     row is deleted only after the broker took it, so a sweep stopped in between sends it
     twice; tasks tolerate that (they are idempotent: `email_send_once` and the like).
     """
-    from studio.celery import app
-
     now = now or timezone.now()
     sent = 0
     for row in QueuedTask.objects.filter(send_after__lte=now).order_by("send_after", "pk")[:limit]:

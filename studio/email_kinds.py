@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from studio.models import EmailTemplate
+
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 BOOKING_FACTS = {
@@ -313,8 +315,6 @@ def wording(kind: str, facts: dict, *, template=None) -> dict:
     """Subject, heading and paragraphs of an editable email: the studio's words where it
     wrote some (`template`, else its saved row), Sitting's otherwise. A paragraph that uses a
     placeholder with nothing to show is left out."""
-    from studio.models import EmailTemplate
-
     spec = KINDS[kind]
     if template is None:
         template = EmailTemplate.objects.filter(kind=kind).first() or EmailTemplate(kind=kind)
@@ -334,8 +334,6 @@ def wording(kind: str, facts: dict, *, template=None) -> dict:
 
 def email_enabled(kind: str) -> bool:
     """Whether the studio sends this kind of email (yes unless it turned it off)."""
-    from studio.models import EmailTemplate
-
     if kind not in KINDS or not KINDS[kind].can_turn_off:
         return True
     enabled = EmailTemplate.objects.filter(kind=kind).values_list("enabled", flat=True).first()
@@ -343,6 +341,4 @@ def email_enabled(kind: str) -> bool:
 
 
 def kinds_disabled() -> set[str]:
-    from studio.models import EmailTemplate
-
     return set(EmailTemplate.objects.filter(enabled=False).values_list("kind", flat=True))

@@ -194,7 +194,8 @@ def email_send_once(
     stop the email, and names in them stay readable (`address_decoded`). A failed send is
     recorded on the row and the error raised, for the task to retry: the retry renders the
     email again and claims the failed row. `booking`, `client` and `gallery` file the email
-    in their logs in the admin."""
+    under each of them (their `sent_emails`, link rows their apps own): a gallery's email is
+    filed under its booking and client too, a booking's under its client."""
     if kind and not email_enabled(kind):
         return False
     if client is None and booking is not None:
@@ -216,29 +217,44 @@ def email_send_once(
     fields = {
         **letter.changed(private_links.redact).fields(),
         "kind": kind,
-        "booking": booking,
-        "client": client,
-        "gallery": gallery,
         # A first send is Sitting's, whichever request or task ran it; Send again is the
         # staff member's (email_resend, under their actor).
         "actor": ActorKind.SYSTEM,
         "actor_user": None,
     }
-    claim = _claim(key, fields)
+    claim = _claim(
+        key, fields, about=[row for row in (booking, client, gallery) if row is not None]
+    )
     if claim is None:
         return False
     return _deliver(claim, letter)
 
 
-def _claim(key: str, fields: dict) -> SentEmail | None:
+def _about_relations() -> list:
+    """The link tables that file emails under other rows (Booking.sent_emails, Client.sent_emails,
+    Gallery.sent_emails): the apps above declare them, so the log names none of them."""
+    return [rel for rel in SentEmail._meta.related_objects if rel.many_to_many]
+
+
+def email_about(email: SentEmail) -> list:
+    """The rows `email` is filed under (its bookings, clients, galleries)."""
+    return [
+        row for rel in _about_relations() for row in getattr(email, rel.get_accessor_name()).all()
+    ]
+
+
+def _claim(key: str, fields: dict, *, about: list) -> SentEmail | None:
     """The row to send under this key: new, or a failed one taken back; None when the email
-    was sent or is being sent."""
+    was sent or is being sent. The row is filed under each of `about` (rows with `sent_emails`)."""
     now = timezone.now()
     try:
         with transaction.atomic():
-            return SentEmail.objects.create(
+            claim = SentEmail.objects.create(
                 key=key, status=SentEmail.Status.SENDING, created_at=now, updated_at=now, **fields
             )
+            for row in about:
+                row.sent_emails.add(claim)
+            return claim
     except IntegrityError:
         pass
     # One UPDATE, so of two workers retrying the same failure only one gets the row.
@@ -248,7 +264,12 @@ def _claim(key: str, fields: dict) -> SentEmail | None:
         updated_at=now,
         **fields,
     )
-    return SentEmail.objects.get(key=key) if taken else None
+    if not taken:
+        return None
+    claim = SentEmail.objects.get(key=key)
+    for row in about:
+        row.sent_emails.add(claim)  # a link it has already is left as it is
+    return claim
 
 
 def _failed(email: SentEmail, error: str) -> None:
@@ -323,12 +344,13 @@ def email_resend(*, email_id: int, attempt: int) -> bool:
             "text_body",
             "html_body",
             "attachments",
-            "booking",
-            "client",
-            "gallery",
         )
     }
-    claim = _claim(f"{source.key}:again:{attempt}"[:200], {**fields, "resend_of": source})
+    claim = _claim(
+        f"{source.key}:again:{attempt}"[:200],
+        {**fields, "resend_of": source},
+        about=email_about(original),
+    )
     return _deliver_again(claim) if claim is not None else False
 
 

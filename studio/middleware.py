@@ -32,20 +32,14 @@ class StudioMiddleware:
 
 # Extra room for a form's other fields and the multipart boundaries around a file.
 FORM_OVERHEAD_BYTES = 1024 * 1024
-ANSWER_PHOTOS_PER_POST = 5  # photos of the largest size one questionnaire post may carry
+# Views that take more than REQUEST_BODY_MAX_BYTES: {view name: (bytes of files, answer in
+# JSON)}, registered by their apps (AppConfig.ready); the body may be FORM_OVERHEAD_BYTES
+# more. Their own per-file limits decide the rest, once the body is within these.
+REQUEST_BODY_ALLOWANCES: dict[str, tuple[int, bool]] = {}
 
 
-def request_body_allowances() -> dict[str, tuple[int, bool]]:
-    """Views that take more than REQUEST_BODY_MAX_BYTES: {view name: (bytes of files, answers
-    JSON)}; the body may be FORM_OVERHEAD_BYTES more. Their own per-file limits decide the
-    rest, once the body is within these."""
-    from gallery.services import MAX_UPLOAD_BYTES
-    from sessions.answer_images import MAX_BYTES as ANSWER_PHOTO_BYTES
-
-    return {
-        "admin:gallery_gallery_upload_file": (MAX_UPLOAD_BYTES, True),
-        "sessions:questionnaire-fill": (ANSWER_PHOTOS_PER_POST * ANSWER_PHOTO_BYTES, False),
-    }
+def request_body_allowance_register(view_name: str, *, files_bytes: int, as_json: bool) -> None:
+    REQUEST_BODY_ALLOWANCES[view_name] = (files_bytes, as_json)
 
 
 class RequestSizeMiddleware:
@@ -72,7 +66,7 @@ class RequestSizeMiddleware:
             view_name = resolve(request.path_info).view_name
         except Resolver404:
             view_name = ""
-        allowance = request_body_allowances().get(view_name)
+        allowance = REQUEST_BODY_ALLOWANCES.get(view_name)
         if allowance is None:
             return self._refuse(request, status=413, limit=settings.REQUEST_BODY_MAX_BYTES)
         limit, as_json = allowance

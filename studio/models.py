@@ -238,30 +238,6 @@ class SentEmail(ActedBy):
     html_body = models.TextField(_("HTML"), blank=True)
     # [{"filename", "mimetype", "content" (base64)}]: calendar invites, a few kilobytes.
     attachments = models.JSONField(default=list, blank=True)
-    booking = models.ForeignKey(
-        "shoots.Booking",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="emails",
-        verbose_name=_("booking"),
-    )
-    client = models.ForeignKey(
-        "clients.Client",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="emails",
-        verbose_name=_("client"),
-    )
-    gallery = models.ForeignKey(
-        "gallery.Gallery",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="emails",
-        verbose_name=_("gallery"),
-    )
     resend_of = models.ForeignKey(
         "self",
         null=True,
@@ -289,6 +265,19 @@ class SentEmail(ActedBy):
         return self.status == self.Status.SENDING and self.updated_at < timezone.now() - (
             timedelta(minutes=15)
         )
+
+
+def sent_emails_field(*, about: str, about_plural: str) -> models.ManyToManyField:
+    """The field by which a model above files emails under its rows (`Booking.sent_emails`):
+    `SentEmail.objects.filter(<about>=row)` and `email.<about_plural>` read it. The log
+    itself points at nothing above it; `email_send_once` adds the links."""
+    return models.ManyToManyField(
+        "studio.SentEmail",
+        related_name=about_plural,
+        related_query_name=about,
+        editable=False,
+        verbose_name=_("emails"),
+    )
 
 
 class EmailTemplate(models.Model):
@@ -320,6 +309,7 @@ class EmailTemplate(models.Model):
         ordering = ["kind"]
 
     def __str__(self) -> str:
+        # Not at the top: studio.email_kinds imports this module.
         from studio.email_kinds import KINDS
 
         return str(KINDS[self.kind].label) if self.kind in KINDS else self.kind

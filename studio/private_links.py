@@ -42,94 +42,30 @@ class PrivateLink:
     token: Callable[[str, object], str]  # what the marker kept, the email -> a fresh token
 
 
-def _unsigned(salt: str, token: str) -> str | None:
+# Each app registers the links it makes (its AppConfig.ready): the log names none of them.
+LINKS: dict[str, PrivateLink] = {}
+
+
+def private_link_register(link: PrivateLink) -> None:
+    LINKS[link.kind] = link
+    _addresses_under.cache_clear()
+
+
+def signed_value(salt: str, token: str) -> str | None:
+    """What a `Signer(salt=salt)` token signs, or None if its signature is not good."""
     try:
         return signing.Signer(salt=salt).unsign(token)
     except signing.BadSignature:
         return None
 
 
-def _booking_held(token: str) -> str | None:
-    from sessions.access import SALT
-
-    return _unsigned(SALT, token)
-
-
-def _to_the_client_now(email, client) -> None:
+def to_the_client_now(email, client) -> None:
     """A link that acts as the client goes only to the client's current address: an
     address they have left (a mailbox lost, say) must not get one. Raises LinkGone."""
     if parseaddr(email.to)[1].lower() != client.email.lower():
         raise LinkGone(
             _("The client's email address has changed since; they can ask for a new link.")
         )
-
-
-def _booking_token(reference: str, email) -> str:
-    from sessions.access import booking_token
-    from sessions.models import Booking
-
-    booking = Booking.objects.select_related("client").filter(reference=reference).first()
-    if booking is None:
-        raise LinkGone(_("The booking this email links to no longer exists."))
-    _to_the_client_now(email, booking.client)
-    return booking_token(booking)
-
-
-def _gallery_held(token: str) -> str | None:
-    from gallery.access import SALT
-
-    return _unsigned(SALT, token)
-
-
-def _gallery_token(slug: str, email) -> str:
-    from gallery.access import gallery_link_token
-    from gallery.models import Gallery
-
-    gallery = Gallery.objects.select_related("booking__client").filter(slug=slug).first()
-    if gallery is None:
-        raise LinkGone(_("The gallery this email links to no longer exists."))
-    _to_the_client_now(email, gallery.booking.client)
-    return gallery_link_token(gallery)
-
-
-def _share_held(token: str) -> str | None:
-    from gallery.models import ShareLink
-
-    share_id = ShareLink.objects.filter(token=token).values_list("pk", flat=True).first()
-    return None if share_id is None else str(share_id)
-
-
-def _share_token(share_id: str, email) -> str:
-    from gallery.models import ShareLink
-
-    token = ShareLink.objects.filter(pk=share_id).values_list("token", flat=True).first()
-    if token is None:
-        raise LinkGone(_("The share link in this email has been deleted."))
-    return token
-
-
-def _sign_in_held(token: str) -> str:
-    return ""  # any token here opens an account, or did: never kept
-
-
-def _sign_in_token(held: str, email) -> str:
-    """A new sign-in link, only in a sign-in email going to its client's own address."""
-    from clients.services import sign_in_link_create
-
-    client = email.client
-    if email.kind != "sign-in" or client is None:
-        raise LinkGone(_("A sign-in link goes only to its client, in their sign-in email."))
-    _to_the_client_now(email, client)
-    _link, token = sign_in_link_create(client=client)
-    return token
-
-
-LINKS = (
-    PrivateLink("booking", "sessions:booking-detail", _booking_held, _booking_token),
-    PrivateLink("gallery", "gallery:gallery-open", _gallery_held, _gallery_token),
-    PrivateLink("share", "gallery:share-open", _share_held, _share_token),
-    PrivateLink("sign-in", "clients:sign-in-confirm", _sign_in_held, _sign_in_token),
-)
 
 
 def _addresses() -> tuple[re.Pattern, dict[str, PrivateLink]]:
@@ -140,7 +76,9 @@ def _addresses() -> tuple[re.Pattern, dict[str, PrivateLink]]:
 
 @cache
 def _addresses_under(script_prefix: str) -> tuple[re.Pattern, dict[str, PrivateLink]]:
-    parts = {reverse(link.url_name, args=["TOKEN"]).split("TOKEN")[0]: link for link in LINKS}
+    parts = {
+        reverse(link.url_name, args=["TOKEN"]).split("TOKEN")[0]: link for link in LINKS.values()
+    }
     pattern = "|".join(re.escape(part) for part in parts)
     return re.compile(f"(?P<part>{pattern}){IN_ADDRESS}"), parts
 
@@ -172,10 +110,9 @@ def resolve(text: str, *, email, made: dict | None = None) -> str:
     SentEmail row) once more. `made` shares tokens between the parts of one email, so its
     text, HTML and invite carry the same sign-in link. Raises LinkGone."""
     made = {} if made is None else made
-    by_kind = {link.kind: link for link in LINKS}
 
     def replace(found: re.Match) -> str:
-        link = by_kind.get(found["kind"])
+        link = LINKS.get(found["kind"])
         if link is None:
             return str(SHOWN)
         held = found["held"] or ""

@@ -10,6 +10,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from studio.models import Photographer, feed_token
+
 log = logging.getLogger(__name__)
 
 
@@ -69,8 +71,6 @@ def storage_signed_url(name: str, *, download_name: str | None = None) -> str | 
 def photographer_feed_token_rotate(*, photographer_id: int) -> str:
     """A new secret for the photographer's calendar subscription: every calendar app that
     had the old address stops getting updates (for a lost phone, or a staff member leaving)."""
-    from studio.models import Photographer, feed_token
-
     token = feed_token()
     Photographer.objects.filter(pk=photographer_id).update(calendar_feed_token=token)
     return token

@@ -36,7 +36,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "studio.admin_site.StudioAdminConfig",
+    "workspace.apps.StudioAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "clients",
     "sessions.apps.ShootsConfig",
     "gallery",
+    "workspace",
 ]
 
 MIDDLEWARE = [
@@ -154,7 +155,7 @@ STORAGES = config.storages_config(
 )
 FILE_UPLOAD_PERMISSIONS = 0o640
 # Bodies above this are refused from their Content-Length before being read (413), except
-# on views that take more (studio.middleware.request_body_allowances: a gallery photo 80 MB,
+# on views that take more (studio.middleware.REQUEST_BODY_ALLOWANCES: a gallery photo 80 MB,
 # questionnaire photos 100 MB, 1 MB more for the form); the proxy's limit: the largest.
 REQUEST_BODY_MAX_BYTES = 10 * 1024 * 1024
 # Django's own limits within that: form fields held in memory, and files in memory before

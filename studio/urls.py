@@ -9,12 +9,11 @@ admin.site.site_title = "Sitting"
 admin.site.index_title = "Studio"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("workspace.urls")),  # the home page and the client's pages
     path("healthz", views.healthz, name="healthz"),
     path("branding/logo", views.studio_logo, name="studio-logo"),
     path("admin/", admin.site.urls),
     path("", include("sessions.urls")),
-    path("", include("clients.urls")),
     path("", include("gallery.urls")),
 ]
 

@@ -2,25 +2,15 @@ import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
-from sessions.selectors import session_type_list_public
 from studio.health import broker_problem, database_problem
+from studio.selectors import studio_get
 
 logger = logging.getLogger(__name__)
-
-
-@require_safe
-def home(request):
-    return render(
-        request,
-        "studio/home.html",
-        {"session_types": session_type_list_public()},
-    )
 
 
 @never_cache
@@ -54,10 +44,6 @@ def branding_file(request, path: str):
 def studio_logo(request):
     """The studio's logo at a lasting address, for emails: a signed storage URL would
     expire in the client's inbox, so this one sends them to a fresh one each time."""
-    from django.http import Http404, HttpResponseRedirect
-
-    from studio.selectors import studio_get
-
     studio = studio_get()
     if not studio.logo:
         raise Http404("No logo")

@@ -15,7 +15,7 @@ from clients.models import Client
 from sessions.overlap import BOOKING_OVERLAP_CONSTRAINT
 from studio.dates import studio_time_text
 from studio.fields import CurrencyField
-from studio.models import ActedBy, Photographer, branding_upload_to
+from studio.models import ActedBy, Photographer, branding_upload_to, sent_emails_field
 
 
 class SessionType(models.Model):
@@ -408,6 +408,7 @@ class Booking(models.Model):
     created_by_staff = models.BooleanField(_("booked by the studio"), default=False)
     # Bumped whenever the time changes, so calendar apps update the same event.
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    sent_emails = sent_emails_field(about="booking", about_plural="bookings")
 
     class Meta:
         verbose_name = _("booking")

@@ -113,6 +113,7 @@ def balance_request(*, booking_id: int, now: datetime | None = None) -> Payment 
             )
         local_day = timezone.localtime(now, _studio_zone()).date()
         if not settings.PAYMENTS_ENABLED:
+            # Not at the top: sessions.tasks imports this module.
             from sessions.tasks import balance_email_send_task
 
             task_enqueue_on_commit(

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sessions.access import booking_url
+from sessions.emails import booking_facts
 from sessions.models import Booking
 from sessions.payments.gateway import dashboard_url
 from sessions.payments.ledger import booking_balance_due
@@ -44,6 +45,7 @@ def payment_email_enqueue(
     payment: Payment, *, kind: str, refund: Refund | None = None, key_extra: str = ""
 ) -> None:
     """Have a worker send this email about the payment after commit (payment_email_send)."""
+    # Not at the top: sessions.tasks imports this module.
     from sessions.tasks import payment_email_send_task
 
     task_enqueue_on_commit(
@@ -154,7 +156,6 @@ def balance_message(payment: Payment, studio, *, template=None) -> dict:
     """The balance-due email, in the studio's words if it wrote some. It thanks the client
     only once the session is over; with payments on it has a button to pay by card, and
     without it says how the studio takes payment (Studio.payment_instructions)."""
-    from sessions.emails import booking_facts
 
     booking = payment.booking
     amount = money_format(payment.amount, payment.currency)

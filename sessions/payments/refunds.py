@@ -58,6 +58,7 @@ def refund_queue(payment: Payment, *, amount: int, reason: str, note: str = "") 
 
 
 def _submit_after_commit(refund: Refund) -> None:
+    # Not at the top: sessions.tasks imports this module.
     from sessions.tasks import refund_submit_task
 
     task_enqueue_on_commit(refund_submit_task, refund_id=refund.pk)
@@ -162,6 +163,7 @@ def refunds_resubmit(*, now: datetime | None = None, older_than=timedelta(minute
     """Send again the refunds still queued after their task gave up or was never delivered
     (a broker outage at commit). Safe: each carries its own idempotency key."""
     now = now or timezone.now()
+    # Not at the top: sessions.tasks imports this module.
     from sessions.tasks import refund_submit_task
 
     ids = list(

@@ -16,9 +16,9 @@ from gallery.access import gallery_link_url, share_link_url
 from gallery.models import Gallery, ShareLink
 from sessions.access import booking_url
 from sessions.models import Booking
-from studio.demo import demo_seed
 from tests.browser.checks import buttons_all_work, links_all_answer, page_checked
 from tests.factories import UserFactory
+from workspace.demo import demo_seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "persona-pass-123"

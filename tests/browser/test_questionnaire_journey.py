@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from sessions.access import booking_token
 from sessions.models import QuestionnaireResponse
-from studio.demo import _questionnaires_seed
 from tests.factories import BookingFactory, SessionTypeFactory
+from workspace.demo import _questionnaires_seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,6 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from clients.models import Client, PrivacyRecord
-from clients.privacy import ErasureRefused, client_erase
 from gallery.models import Comment, Gallery, Photo
 from gallery.proofing import favorite_list_get_or_create, favorite_set
 from gallery.sample_images import camera_like, jpeg_bytes
@@ -20,6 +19,7 @@ from gallery.services import gallery_create_for_booking, photo_add, photo_proces
 from sessions.models import Answer, AnswerImage, Booking, Payment, QuestionnaireResponse
 from studio.models import SentEmail
 from tests.factories import BookingFactory
+from workspace.privacy import ErasureRefused, client_erase
 
 NOW = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
 

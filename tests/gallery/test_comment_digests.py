@@ -111,4 +111,4 @@ def test_beats_task_on_a_real_worker_sends_the_digest(redis_url, published, phot
     worker_run_until(digests.exists, timeout=30)
     [digest] = digests
     assert "Anna on IMG_0002.JPG, 3 Jun, 14:00: “Warmer?”" in digest.text_body
-    assert digest.gallery == published
+    assert digest.galleries.get() == published

@@ -242,7 +242,11 @@ def test_a_failed_send_can_be_retried(headshot, anna, maya, settings):
     assert booking_email_send(booking_id=booking.pk, kind="confirmed") is True
     sent = SentEmail.objects.get()
     assert (sent.status, sent.attempts, sent.error) == (SentEmail.Status.SENT, 2, "")
-    assert (sent.booking, sent.client, sent.kind) == (booking, anna, "booking-confirmed")
+    assert (sent.bookings.get(), sent.clients.get(), sent.kind) == (
+        booking,
+        anna,
+        "booking-confirmed",
+    )
     assert booking_email_send(booking_id=booking.pk, kind="confirmed") is False
     assert len(mail.outbox) == 1
 

@@ -612,7 +612,7 @@ def test_each_of_the_sites_forms_refuses_what_its_columns_cannot_hold(world, cli
 
 
 def project_form_classes() -> set[type]:
-    for app in ("studio", "clients", "sessions", "gallery"):
+    for app in ("studio", "clients", "sessions", "gallery", "workspace"):
         package = importlib.import_module(app)
         for module in pkgutil.walk_packages(package.__path__, f"{app}."):
             if ".migrations" not in module.name and ".management" not in module.name:
@@ -621,7 +621,13 @@ def project_form_classes() -> set[type]:
     while todo:
         cls = todo.pop()
         todo += cls.__subclasses__()
-        if cls.__module__.split(".")[0] in ("studio", "clients", "sessions", "gallery"):
+        if cls.__module__.split(".")[0] in (
+            "studio",
+            "clients",
+            "sessions",
+            "gallery",
+            "workspace",
+        ):
             found.add(cls)
     return found
 

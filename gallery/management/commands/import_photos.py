@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gallery.models import Gallery, Photo, failure_text
 from gallery.services import UploadRefused, photo_add, photo_process
+from studio.celery import app
 
 # How long the workers have to say they are there. A worker on a pool of processes answers
 # at once, however busy; one running a single photo at a time answers between photos.
@@ -157,8 +158,6 @@ class Command(BaseCommand):
 
 def image_workers() -> list[str]:
     """The names of the workers consuming the images queue (empty when none answers)."""
-    from studio.celery import app
-
     try:
         answers = app.control.inspect(timeout=WORKER_ASK_SECONDS).active_queues() or {}
     except Exception:  # the broker is away: nobody else will process them

@@ -4,6 +4,7 @@ Idempotent: rows are found by natural keys and created only when missing, so run
 again (or after a person edited a row in the admin) changes nothing.
 """
 
+import io
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Client
+from gallery.models import Comment, Gallery, Photo
+from gallery.proofing import favorite_list_get_or_create, favorite_set, first_name
+from gallery.sample_images import camera_like, exif_with, jpeg_bytes
+from gallery.services import gallery_create_for_booking, photo_add, photo_process
+from gallery.tasks import gallery_email_send_task
 from sessions.models import (
     AvailabilityRule,
     Booking,
@@ -22,8 +28,9 @@ from sessions.models import (
 )
 from sessions.services import booking_new
 from sessions.tasks import booking_email_send_task
-from studio.demo_preparation import GUIDES, QUESTIONNAIRES
+from studio.background import task_enqueue_on_commit
 from studio.models import Photographer, Studio
+from workspace.demo_preparation import GUIDES, QUESTIONNAIRES
 
 STUDIO = {
     "name": "Northlight Portrait Studio",
@@ -231,14 +238,10 @@ DELIVERED_BOOKING = "DM7K9M"
 def _demo_email(task, **kwargs) -> None:
     """The emails the demo's clients would have had, sent by the worker once it starts, so
     a new site's outbox (var/outbox/) shows what clients receive."""
-    from studio.background import task_enqueue_on_commit
-
     task_enqueue_on_commit(task, **kwargs)
 
 
 def _demo_photo(n: int, *, taken: datetime) -> bytes:
-    from gallery.sample_images import camera_like, exif_with, jpeg_bytes
-
     width, height = (1800, 1200) if n % 3 else (1200, 1800)
     image = camera_like(width, height, seed=n)
     orientation = 6 if n % 5 == 4 else None
@@ -256,10 +259,6 @@ def _demo_photo(n: int, *, taken: datetime) -> bytes:
 
 
 def _demo_photos_add(gallery, count: int, *, first: int, name: str, kind: str, sets=()) -> int:
-    import io
-
-    from gallery.services import photo_add, photo_process
-
     made = 0
     for n in range(count):
         data = _demo_photo(first + n, taken=datetime(2026, 5, 16, 10))
@@ -282,11 +281,6 @@ def _gallery_seed(count: int) -> tuple[int, int]:
     """Two galleries, their photos made by Pillow and processed through the real pipeline
     (some turned by EXIF orientation, as cameras do): Chloe's, being proofed, with her and
     Sam's favorites and a comment the studio answered; Anna's family session, delivered."""
-    from gallery.models import Comment, Gallery, Photo
-    from gallery.proofing import favorite_list_get_or_create, favorite_set, first_name
-    from gallery.services import gallery_create_for_booking
-    from gallery.tasks import gallery_email_send_task
-
     galleries = made = 0
     booking = Booking.objects.filter(reference=GALLERY_BOOKING).first()
     if booking is not None and not booking.galleries.exists():

@@ -1,7 +1,7 @@
 """The admin's front page: the studio's day and week, what needs doing, money this month
 against last, and sessions per week. One query per part, whatever the size of the studio.
-Reads bookings, payments and galleries; imported by the admin only, so the apps it reads
-never import it."""
+Reads bookings, payments, galleries and the email log: the top floor, so none of them
+import it."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,6 +18,7 @@ from sessions.models import Booking
 from sessions.payments.ledger import booking_balance_due, money_ledger
 from sessions.payments.models import PAYMENT_RECEIVED_DIFFERS, Payment
 from sessions.selectors import questionnaire_progress_text, with_questionnaire_progress
+from studio.models import SentEmail
 
 HOLD_SOON = timedelta(hours=2)
 QUESTIONNAIRE_DAYS = 3
@@ -162,7 +163,6 @@ def studio_dashboard(*, now: datetime, tz: ZoneInfo) -> dict:
                 label_x=x + bar_width // 2,
             )
         )
-    from studio.models import SentEmail
 
     # Emails that did not go (failed, or left unconfirmed) in the last fortnight.
     emails_failed = (

@@ -3,15 +3,14 @@
 from zoneinfo import ZoneInfo
 
 from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
 from django.utils import timezone
+
+from studio.selectors import studio_get
+from workspace.dashboard import studio_dashboard
 
 
 class StudioAdminSite(admin.AdminSite):
     def index(self, request, extra_context=None):
-        from studio.dashboard import studio_dashboard
-        from studio.selectors import studio_get
-
         context = dict(extra_context or {})
         user = request.user
         if user.has_perm("shoots.view_booking") or user.has_perm("shoots.change_booking"):
@@ -23,7 +22,3 @@ class StudioAdminSite(admin.AdminSite):
                 "shoots.change_payment"
             )
         return super().index(request, context)
-
-
-class StudioAdminConfig(AdminConfig):
-    default_site = "studio.admin_site.StudioAdminSite"

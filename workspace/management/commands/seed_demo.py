@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from studio.demo import demo_seed
 from studio.models import Studio
+from workspace.demo import demo_seed
 
 
 class Command(BaseCommand):

@@ -1,0 +1,49 @@
+"""The client's own page, "My sessions": their bookings to come and past, with a nudge
+where a questionnaire waits. Reached once signed in (clients.views); routed in the
+"clients" namespace by workspace.urls, which puts the client's pages together."""
+
+from datetime import timedelta
+
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from clients.views import client_from_request
+from sessions.access import booking_token
+from sessions.selectors import booking_list_for_client
+
+# Bookings whose questionnaires can still be answered.
+ANSWERABLE = ("held", "requested", "confirmed")
+
+
+@never_cache
+def my_sessions(request):
+    client = client_from_request(request)
+    if client is None:
+        return redirect("clients:sign-in")
+    now = timezone.now()
+    cutoff = timedelta(hours=request.studio.questionnaire_cutoff_hours)
+    bookings = [
+        {
+            "booking": booking,
+            "token": booking_token(booking),
+            "questions_due": booking.status in ANSWERABLE
+            and now < booking.starts_at - cutoff
+            and bool(
+                {q.pk for q in booking.session_type.active_questionnaires}
+                - {r.questionnaire_id for r in booking.submitted_responses}
+            ),
+        }
+        for booking in booking_list_for_client(client_id=client.pk)
+    ]
+    response = render(
+        request,
+        "clients/my_sessions.html",
+        {
+            "client": client,
+            "upcoming": [b for b in reversed(bookings) if b["booking"].ends_at >= now],
+            "past": [b for b in bookings if b["booking"].ends_at < now],
+        },
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

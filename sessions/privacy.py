@@ -1,0 +1,119 @@
+"""A client's bookings in a privacy export or erasure (workspace.privacy runs both across
+the apps). Erasure keeps what a business must keep: bookings' dates and prices, payments and
+refunds, each booking's history; it removes the notes, the name typed when booking, and
+questionnaire answers with their photos."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from clients.models import Client
+from clients.privacy import ErasureRefused
+from sessions.models import AnswerImage, Booking, QuestionnaireResponse
+
+
+def client_bookings_export(*, client: Client) -> dict:
+    """The client's bookings (with history and payments) and questionnaires, as plain data,
+    in a fixed number of queries."""
+    bookings = list(
+        Booking.objects.filter(client=client)
+        .select_related("session_type", "photographer")
+        .prefetch_related("payments__refunds", "events")
+        .order_by("starts_at")
+    )
+    responses = (
+        QuestionnaireResponse.objects.filter(booking__client=client)
+        .prefetch_related("answers", "images")
+        .order_by("pk")
+    )
+    return {
+        "bookings": [
+            {
+                "reference": booking.reference,
+                "session_type": booking.session_type.name,
+                "photographer": booking.photographer.display_name,
+                "starts_at": booking.starts_at,
+                "ends_at": booking.ends_at,
+                "status": booking.status,
+                "booked_as": booking.booked_as,
+                "your_notes": booking.client_notes,
+                "price": booking.price,
+                "deposit": booking.deposit,
+                "discount": booking.discount,
+                "currency": booking.currency,
+                "created_at": booking.created_at,
+                "history": [
+                    {"at": event.at, "status": event.status, "session_at": event.starts_at}
+                    for event in booking.events.all()
+                ],
+                "payments": [
+                    {
+                        "for": payment.kind,
+                        "amount": payment.amount,
+                        "currency": payment.currency,
+                        "status": payment.status,
+                        "paid_at": payment.paid_at,
+                        "received": payment.amount_received,
+                        "received_currency": payment.currency_received or None,
+                        "refunded": payment.amount_refunded,
+                        "refunds": [
+                            {
+                                "amount": refund.amount,
+                                "currency": refund.currency,
+                                "status": refund.status,
+                                "at": refund.created_at,
+                            }
+                            for refund in payment.refunds.all()
+                        ],
+                    }
+                    for payment in booking.payments.all()
+                ],
+            }
+            for booking in bookings
+        ],
+        "questionnaires": [
+            {
+                "booking": response.booking.reference if response.booking_id else None,
+                "questionnaire": response.questionnaire_name,
+                "status": response.status,
+                "submitted_at": response.submitted_at,
+                "answers": [
+                    {"question": answer.label, "answer": answer.value}
+                    for answer in response.answers.all()
+                ],
+                "photos": [
+                    {"question": image.label, "file_name": image.original_name}
+                    for image in response.images.all()
+                ],
+            }
+            for response in responses.select_related("booking")
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class BookingsErased:
+    questionnaires: int
+    files: list[str]  # the answers' photos, to delete from storage once committed
+
+
+def client_bookings_erase(*, client: Client, now: datetime) -> BookingsErased:
+    """Questionnaires and their photos deleted, notes and the name typed blanked; the
+    bookings stay. Refused (ErasureRefused), changing nothing, while the client has a
+    session to come. Call inside the erasure's transaction, holding the client's lock."""
+    upcoming = Booking.objects.filter(
+        client=client, status__in=Booking.ACTIVE_STATUSES, ends_at__gt=now
+    )
+    if upcoming.exists():
+        raise ErasureRefused(
+            _("%(name)s has a session to come. Cancel it first, then erase their data.")
+            % {"name": client.name}
+        )
+    images = AnswerImage.objects.filter(response__booking__client=client)
+    files = [name for pair in images.values_list("file", "thumbnail") for name in pair]
+    responses = QuestionnaireResponse.objects.filter(booking__client=client)
+    questionnaires = responses.count()
+    responses.delete()
+    Booking.objects.filter(client=client).update(client_notes="", booked_as="")
+    return BookingsErased(questionnaires=questionnaires, files=files)
