@@ -31,7 +31,7 @@ from gallery import delivery, imaging
 from gallery.models import Gallery, Photo, Selection, derived_key
 from sessions.models import Booking
 from studio import image_files
-from studio.background import task_enqueue_on_commit
+from studio.background import task_enqueue_on_commit, task_send_now
 from studio.selectors import studio_get
 from studio.services import storage_files_delete
 from studio.text import one_line
@@ -161,10 +161,7 @@ def photo_add(
 
 
 def _queue(photo: Photo) -> None:
-    # Not at the top: gallery.tasks imports this module.
-    from gallery.tasks import photo_process_task
-
-    task_enqueue_on_commit(photo_process_task, photo_id=photo.pk)
+    task_enqueue_on_commit("gallery.tasks.photo_process_task", photo_id=photo.pk)
 
 
 def photo_process(*, photo_id: int, now: datetime | None = None) -> Photo | None:
@@ -420,26 +417,22 @@ def photos_requeue_stuck(*, now: datetime | None = None) -> int:
         for pk, holder in processing.values_list("pk", "processing_by")[:500]
         if _process_is_gone(holder)
     ]
-    # Not at the top: gallery.tasks imports this module.
-    from gallery.tasks import photo_process_task
-
     for photo_id in stuck:
-        photo_process_task.delay(photo_id=photo_id)
+        task_send_now("gallery.tasks.photo_process_task", photo_id=photo_id)
     return len(stuck)
 
 
 def gallery_publish(*, gallery_id: int) -> bool:
     """Open a draft gallery to its client and email them its link, once. False if it was
     not a draft (publishing twice sends nothing twice)."""
-    # Not at the top: gallery.tasks imports this module.
-    from gallery.tasks import gallery_email_send_task
-
     with transaction.atomic():
         changed = Gallery.objects.filter(pk=gallery_id, status=Gallery.Status.DRAFT).update(
             status=Gallery.Status.PUBLISHED, published_at=timezone.now()
         )
         if changed:
-            task_enqueue_on_commit(gallery_email_send_task, gallery_id=gallery_id, kind="ready")
+            task_enqueue_on_commit(
+                "gallery.tasks.gallery_email_send_task", gallery_id=gallery_id, kind="ready"
+            )
     return bool(changed)
 
 
@@ -455,16 +448,15 @@ def gallery_unpublish(*, gallery_id: int) -> bool:
 def gallery_deliver(*, gallery_id: int) -> bool:
     """Open downloads of the finished photos and email the client, once. False when the
     gallery has no ready finals yet."""
-    # Not at the top: gallery.tasks imports this module.
-    from gallery.tasks import gallery_email_send_task
-
     with transaction.atomic():
         gallery = Gallery.objects.select_for_update().get(pk=gallery_id)
         if not gallery.photos.filter(kind=Photo.Kind.FINAL, status=Photo.Status.READY).exists():
             return False
         gallery.status, gallery.downloads_allowed = Gallery.Status.DELIVERED, True
         gallery.save(update_fields=["status", "downloads_allowed"])
-        task_enqueue_on_commit(gallery_email_send_task, gallery_id=gallery_id, kind="finals")
+        task_enqueue_on_commit(
+            "gallery.tasks.gallery_email_send_task", gallery_id=gallery_id, kind="finals"
+        )
     return True
 
 

@@ -255,11 +255,8 @@ def _insert_with_reference(booking: Booking, *, now: datetime) -> None:
 def booking_email_enqueue(booking: Booking, *, kind: str) -> None:
     """Queue an email about the booking as it is now; the task skips it if the booking has
     moved on by the time it runs (a confirmation must not follow a cancellation)."""
-    # Not at the top: sessions.tasks imports this module (via sessions.payments).
-    from sessions.tasks import booking_email_send_task
-
     task_enqueue_on_commit(
-        booking_email_send_task,
+        "sessions.tasks.booking_email_send_task",
         booking_id=booking.pk,
         kind=kind,
         sequence=booking.calendar_sequence,
@@ -267,10 +264,9 @@ def booking_email_enqueue(booking: Booking, *, kind: str) -> None:
     # The studio hears of new bookings it didn't make itself, and of cancellations.
     studio_kind = {"confirmed": "new", "requested": "new", "cancelled": "cancelled"}.get(kind)
     if studio_kind and not (studio_kind == "new" and booking.created_by_staff):
-        # Not at the top: sessions.tasks imports this module (via sessions.payments).
-        from sessions.tasks import studio_email_send_task
-
-        task_enqueue_on_commit(studio_email_send_task, booking_id=booking.pk, kind=studio_kind)
+        task_enqueue_on_commit(
+            "sessions.tasks.studio_email_send_task", booking_id=booking.pk, kind=studio_kind
+        )
 
 
 def booking_change_deadline(booking: Booking) -> datetime:
@@ -436,11 +432,8 @@ def booking_reschedule(
             )
             booking_email_enqueue(booking, kind="rescheduled")
             if by_client:  # the studio hears of moves it didn't make itself
-                # Not at the top: sessions.tasks imports this module (via sessions.payments).
-                from sessions.tasks import studio_email_send_task
-
                 task_enqueue_on_commit(
-                    studio_email_send_task,
+                    "sessions.tasks.studio_email_send_task",
                     booking_id=booking.pk,
                     kind="moved",
                     sequence=booking.calendar_sequence,
