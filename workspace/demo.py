@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from clients.models import Client
 from gallery.models import Comment, Gallery, Photo
+from gallery.photos import photo_add, photo_process
 from gallery.proofing import favorite_list_get_or_create, favorite_set, first_name
 from gallery.sample_images import camera_like, exif_with, jpeg_bytes
-from gallery.services import gallery_create_for_booking, photo_add, photo_process
+from gallery.services import gallery_create_for_booking
 from sessions.models import (
     AvailabilityRule,
     Booking,
