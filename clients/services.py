@@ -36,10 +36,7 @@ def sign_in_link_request(*, email: str) -> None:
     """Ask for a sign-in link to be emailed. Does the same work whether or not the address
     belongs to a client (the worker finds out), so neither the answer nor its timing tells.
     The view limits how often (clients.views.sign_in)."""
-    # Not at the top: clients.tasks imports this module (via clients.emails).
-    from clients.tasks import sign_in_link_send_task
-
-    task_enqueue_on_commit(sign_in_link_send_task, email=email.strip())
+    task_enqueue_on_commit("clients.tasks.sign_in_link_send_task", email=email.strip())
 
 
 def sign_in_link_create(*, client: Client, now: datetime | None = None) -> tuple[SignInLink, str]:

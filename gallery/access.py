@@ -253,13 +253,14 @@ def _guessing_noticed(link: ShareLink, now: datetime) -> None:
     """After a wrong PIN: if this link is being guessed, tell the studio (once a day)."""
     # Not at the top: gallery.emails imports this module.
     from gallery.emails import pin_guessing_email_key
-    from gallery.tasks import pin_guessing_email_send_task
 
     if not pins.guessing_runs(now=now).filter(pk=link.pk).exists():
         return
     day = timezone.localdate(now).isoformat()
     if not SentEmail.objects.filter(key=pin_guessing_email_key(link.pk, day)).exists():
-        task_enqueue_on_commit(pin_guessing_email_send_task, share_link_id=link.pk, day=day)
+        task_enqueue_on_commit(
+            "gallery.tasks.pin_guessing_email_send_task", share_link_id=link.pk, day=day
+        )
 
 
 def _pin_mark(link: ShareLink) -> str:

@@ -25,20 +25,17 @@ from gallery import (
 from gallery.access import gallery_link_url, share_link_url
 from gallery.forms import GalleryAdminForm
 from gallery.models import Download, Gallery, Photo, ShareLink, failure_text
+from gallery.photos import MAX_UPLOAD_BYTES, UploadRefused, photo_add, photos_reprocess
 from gallery.selection import selection_deadline_moved, selection_withdraw
 from gallery.services import (
-    MAX_UPLOAD_BYTES,
-    UploadRefused,
     gallery_deliver,
     gallery_deliver_warnings,
     gallery_publish,
     gallery_publish_warnings,
     gallery_unpublish,
-    photo_add,
     photo_move,
     photos_delete,
     photos_order,
-    photos_reprocess,
     photos_set_assign,
 )
 from studio import image_files

@@ -11,8 +11,8 @@ class GalleryConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: they import models, which need the app registry.
         from gallery import private_links
+        from gallery.photos import MAX_UPLOAD_BYTES
         from gallery.selection import selection_extras_paid
-        from gallery.services import MAX_UPLOAD_BYTES
         from sessions.signals import extras_paid
         from studio.middleware import request_body_allowance_register
         from studio.private_links import private_link_register

@@ -24,9 +24,6 @@ def comment_digests_queue(*, now: datetime | None = None) -> int:
     how many were queued. A comment is taken once, by one conditional UPDATE, so two scans
     at once never list it twice. With the email turned off (or no studio address) the
     comments are taken all the same, so turning it on later doesn't send a backlog."""
-    # Not at the top: gallery.tasks imports this module.
-    from gallery.tasks import comment_digest_email_send_task
-
     now = now or timezone.now()
     waiting = Comment.objects.filter(
         notified_at__isnull=True, from_studio=False, created_at__lte=now
@@ -49,7 +46,7 @@ def comment_digests_queue(*, now: datetime | None = None) -> int:
             )
             if taken and sending:
                 task_enqueue_on_commit(
-                    comment_digest_email_send_task,
+                    "gallery.tasks.comment_digest_email_send_task",
                     gallery_id=gallery_id,
                     claimed_at=now.isoformat(),
                 )

@@ -91,9 +91,6 @@ def _zip_time(photo: Photo) -> tuple:
 def download_request(*, gallery: Gallery, size: str, now: datetime | None = None) -> Download:
     """The zip of the gallery's finals at this size: one being built or still fresh, else a
     new one, queued for a worker."""
-    # Not at the top: gallery.tasks imports this module.
-    from gallery.tasks import download_build_task
-
     now = now or timezone.now()
     if size not in Download.Size.values:
         raise ValueError(f"unknown size {size!r}")
@@ -110,7 +107,7 @@ def download_request(*, gallery: Gallery, size: str, now: datetime | None = None
         if current and (current.status != Download.Status.READY or _still_whole(current)):
             return current
         download = Download.objects.create(gallery=gallery, size=size, total=len(finals(gallery)))
-        task_enqueue_on_commit(download_build_task, download_id=download.pk)
+        task_enqueue_on_commit("gallery.tasks.download_build_task", download_id=download.pk)
     return download
 
 

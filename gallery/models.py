@@ -135,7 +135,7 @@ class Photo(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     queued_at = models.DateTimeField(auto_now_add=True)
     processing_started_at = models.DateTimeField(null=True, blank=True)
-    # The claim's holder ("host:pid") and its last sign of life (gallery.services).
+    # The claim's holder ("host:pid") and its last sign of life (gallery.photos).
     processing_by = models.CharField(max_length=100, blank=True)
     processing_seen_at = models.DateTimeField(null=True, blank=True)
     preview = models.FileField(upload_to=derived_key, max_length=200, blank=True)

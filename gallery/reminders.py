@@ -83,9 +83,6 @@ def _deadline_reminder(gallery: Gallery, now: datetime, tz: ZoneInfo) -> int | N
 
 def gallery_reminders_scan(*, now: datetime | None = None) -> int:
     """Queue the gallery reminders that are due and not yet sent."""
-    # Not at the top: gallery.tasks imports this module.
-    from gallery.tasks import gallery_email_send_task
-
     now = now or timezone.now()
     studio = studio_get()
     tz = ZoneInfo(studio.time_zone)
@@ -113,6 +110,8 @@ def gallery_reminders_scan(*, now: datetime | None = None) -> int:
     queued = 0
     for gallery_id, kind, key in pending:
         if key not in sent and f"gallery-{kind}" not in off:
-            task_enqueue_on_commit(gallery_email_send_task, gallery_id=gallery_id, kind=kind)
+            task_enqueue_on_commit(
+                "gallery.tasks.gallery_email_send_task", gallery_id=gallery_id, kind=kind
+            )
             queued += 1
     return queued

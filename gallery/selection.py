@@ -15,11 +15,6 @@ from django.utils.translation import gettext as _
 
 from gallery.models import Favorite, FavoriteList, Gallery, Photo, Selection
 from gallery.proofing import choosing_closed, day_over, deadline_passed, selection_summary
-from gallery.tasks import (
-    gallery_reopened_email_send_task,
-    selection_client_email_send_task,
-    selection_email_send_task,
-)
 from sessions.models import Booking
 from sessions.payments.checkout import (
     checkout_page_close,
@@ -118,8 +113,10 @@ def _submitted(gallery: Gallery, selection: Selection, *, now: datetime) -> None
     selection.status, selection.submitted_at = Selection.Status.SUBMITTED, now
     selection.save(update_fields=["status", "submitted_at"])
     gallery.status = Gallery.Status.SELECTION_SUBMITTED
-    task_enqueue_on_commit(selection_email_send_task, selection_id=selection.pk)
-    task_enqueue_on_commit(selection_client_email_send_task, selection_id=selection.pk)
+    task_enqueue_on_commit("gallery.tasks.selection_email_send_task", selection_id=selection.pk)
+    task_enqueue_on_commit(
+        "gallery.tasks.selection_client_email_send_task", selection_id=selection.pk
+    )
 
 
 def selection_withdraw(
@@ -160,7 +157,9 @@ def selection_withdraw(
         gallery.save(update_fields=["selection", "status"])
         if not by_client and not deadline_passed(gallery, now=now):
             task_enqueue_on_commit(
-                gallery_reopened_email_send_task, gallery_id=gallery.pk, selection_id=selection.pk
+                "gallery.tasks.gallery_reopened_email_send_task",
+                gallery_id=gallery.pk,
+                selection_id=selection.pk,
             )
         open_page = None
         if payment_id:
@@ -184,7 +183,7 @@ def selection_deadline_moved(
     gallery = Gallery.objects.get(pk=gallery_id)
     if not day_over(previous, now=now) or choosing_closed(gallery, now=now):
         return False
-    task_enqueue_on_commit(gallery_reopened_email_send_task, gallery_id=gallery.pk)
+    task_enqueue_on_commit("gallery.tasks.gallery_reopened_email_send_task", gallery_id=gallery.pk)
     return True
 
 

@@ -10,9 +10,9 @@ from gallery.emails import (
     selection_client_email_send,
     selection_email_send,
 )
+from gallery.photos import photo_process, photos_requeue_stuck
 from gallery.pins import pin_attempts_forget
 from gallery.reminders import gallery_reminders_scan
-from gallery.services import photo_process, photos_requeue_stuck
 from studio.emailing import MAIL_ERRORS
 
 

@@ -3,7 +3,7 @@ email), or staff. A link opens one booking only; a tampered or foreign one is a 
 
 from django.conf import settings
 from django.core import signing
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 
 from sessions.models import Booking
@@ -34,3 +34,10 @@ def booking_get_by_token(token: str) -> Booking:
 def booking_url(booking: Booking, *, absolute: bool = False) -> str:
     path = reverse("sessions:booking-detail", args=[booking_token(booking)])
     return settings.SITE_URL + path if absolute else path
+
+
+def private_response(response: HttpResponse) -> HttpResponse:
+    """A page of one person's booking: never cached on the way, never indexed."""
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -26,6 +26,14 @@ from sessions.admin_forms import (
     booking_clash_message,
 )
 from sessions.admin_questionnaires import answer_rows, booking_answers_html
+from sessions.booking_changes import (
+    BookingChangeRefused,
+    booking_approve,
+    booking_cancel,
+    booking_decline,
+    booking_mark_attended,
+    booking_reschedule,
+)
 from sessions.calendar_feeds import external_calendar_sync
 from sessions.models import (
     AnswerImage,
@@ -55,15 +63,9 @@ from sessions.selectors import (
     with_questionnaire_progress,
 )
 from sessions.services import (
-    BookingChangeRefused,
     SlotUnavailable,
-    booking_approve,
-    booking_cancel,
     booking_clash_find,
     booking_create_by_staff,
-    booking_decline,
-    booking_mark_attended,
-    booking_reschedule,
     booking_times,
 )
 from sessions.tasks import external_calendar_sync_task

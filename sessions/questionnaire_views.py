@@ -12,10 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from sessions import questionnaires
-from sessions.access import booking_get_by_token, booking_url
+from sessions.access import booking_get_by_token, booking_url, private_response
 from sessions.models import AnswerImage, Booking, Question, Questionnaire
 from sessions.questionnaire_forms import QuestionnaireForm
-from sessions.views import _private
 from studio import image_files
 
 
@@ -98,7 +97,7 @@ def questionnaire_fill(request, token, questionnaire_id):
     for image in response.images.all() if response else []:
         images.setdefault(image.question_id, []).append(image)
     visible = questionnaires.visible_question_ids(questions, values)
-    return _private(
+    return private_response(
         render(
             request,
             "sessions/questionnaire_fill.html",
@@ -159,7 +158,7 @@ def questionnaire_autosave(request, token, questionnaire_id):
                 if saved
                 else _("Not saved yet: an answer needs a change. “Save for later” shows which.")
             )
-    return _private(render(request, "sessions/_autosave_status.html", {"text": text}))
+    return private_response(render(request, "sessions/_autosave_status.html", {"text": text}))
 
 
 # Shown in place of a thumbnail a worker has not made yet, or could not make.
@@ -184,19 +183,21 @@ def answer_image_response(image: AnswerImage | None, size: str) -> HttpResponse:
     if image is None:
         raise Http404
     if size == "thumb" and image.status != AnswerImage.Status.READY:
-        return _private(HttpResponse(PLACEHOLDERS[image.status], content_type="image/svg+xml"))
+        return private_response(
+            HttpResponse(PLACEHOLDERS[image.status], content_type="image/svg+xml")
+        )
     stored = image.thumbnail if size == "thumb" else image.file
     try:
         handle = stored.open("rb")
     except (FileNotFoundError, ValueError):  # ValueError: no file at all
         raise Http404 from None
     if size == "thumb":
-        return _private(FileResponse(handle, content_type="image/jpeg"))
+        return private_response(FileResponse(handle, content_type="image/jpeg"))
     response = FileResponse(handle, content_type=image.content_type)
     kind = image_files.format_for_content_type(image.content_type)
     name = image_files.file_name_for(image.original_name, kind) if kind else "photo"
     response["Content-Disposition"] = content_disposition_header(False, name)
-    return _private(response)
+    return private_response(response)
 
 
 @never_cache

@@ -29,7 +29,7 @@ from sessions.models import (
     QuestionnaireResponse,
 )
 from sessions.models.questionnaires import answer_thumbnail_upload_to
-from studio.background import task_enqueue_on_commit
+from studio.background import task_enqueue_on_commit, task_send_now
 from studio.image_files import file_name_clean
 from studio.selectors import studio_get
 from studio.services import storage_files_delete
@@ -203,11 +203,8 @@ def answers_save(
             response.questionnaire_name = questionnaire.name
             response.save()
             if result.submitted:
-                # Not at the top: sessions.tasks imports this module.
-                from sessions.tasks import studio_email_send_task
-
                 task_enqueue_on_commit(
-                    studio_email_send_task,
+                    "sessions.tasks.studio_email_send_task",
                     booking_id=booking.pk,
                     kind="questionnaire",
                     response_id=response.pk,
@@ -296,9 +293,6 @@ def _images_add(
 ) -> list[str]:
     """Store the photos that are acceptable, their thumbnails queued for a worker once the
     transaction commits; a message per file that is not."""
-    # Not at the top: sessions.tasks imports this module.
-    from sessions.tasks import answer_image_thumbnail_make_task
-
     messages = []
     room = question.max_images - already
     for upload in uploads:
@@ -330,7 +324,7 @@ def _images_add(
         image.file.save(f"photo{facts.suffix}", upload, save=False)
         written.append(image.file.name)
         image.save()
-        task_enqueue_on_commit(answer_image_thumbnail_make_task, image_id=image.pk)
+        task_enqueue_on_commit("sessions.tasks.answer_image_thumbnail_make_task", image_id=image.pk)
         room -= 1
     return messages
 
@@ -370,9 +364,6 @@ THUMBNAIL_QUEUED_TOO_LONG = timedelta(minutes=30)
 def answer_images_requeue_stuck(*, now: datetime | None = None) -> int:
     """Queue again the thumbnails asked for over THUMBNAIL_QUEUED_TOO_LONG ago (beat runs
     this). Making one twice keeps one (see above). Returns how many."""
-    # Not at the top: sessions.tasks imports this module.
-    from sessions.tasks import answer_image_thumbnail_make_task
-
     now = now or timezone.now()
     stuck = AnswerImage.objects.filter(
         status=AnswerImage.Status.PROCESSING, queued_at__lt=now - THUMBNAIL_QUEUED_TOO_LONG
@@ -380,7 +371,7 @@ def answer_images_requeue_stuck(*, now: datetime | None = None) -> int:
     ids = list(stuck.values_list("pk", flat=True)[:500])
     AnswerImage.objects.filter(pk__in=ids).update(queued_at=now)
     for image_id in ids:
-        answer_image_thumbnail_make_task.delay(image_id=image_id)
+        task_send_now("sessions.tasks.answer_image_thumbnail_make_task", image_id=image_id)
     return len(ids)
 
 

@@ -169,9 +169,6 @@ def _pending(booking: Booking, studio, *, now: datetime, tz: ZoneInfo) -> list[R
 def reminders_scan(*, now: datetime | None = None) -> int:
     """Queue every reminder that is due and not yet sent. Safe to run as often as wanted,
     and from several places at once: the send claims the email's key."""
-    # Not at the top: sessions.tasks imports this module.
-    from sessions.tasks import reminder_send_task
-
     now = now or timezone.now()
     studio = studio_get()
     tz = ZoneInfo(studio.time_zone)
@@ -197,7 +194,9 @@ def reminders_scan(*, now: datetime | None = None) -> int:
     for reminder in pending:
         if reminder.key in sent:
             continue
-        task_enqueue_on_commit(reminder_send_task, booking_id=reminder.booking_id, key=reminder.key)
+        task_enqueue_on_commit(
+            "sessions.tasks.reminder_send_task", booking_id=reminder.booking_id, key=reminder.key
+        )
         queued += 1
     return queued
 
@@ -217,9 +216,6 @@ def balance_requests_scan(*, now: datetime | None = None) -> int:
     """Queue a balance request for each session that ended, has money left to pay and has
     not had a balance email (automatic or asked for by hand). The request reuses any open
     balance payment, and its email is keyed by day, so two scans ask once."""
-    # Not at the top: sessions.tasks imports this module.
-    from sessions.tasks import balance_request_task
-
     now = now or timezone.now()
     if not settings.PAYMENTS_ENABLED or "balance-due" in kinds_disabled():
         return 0
@@ -237,7 +233,7 @@ def balance_requests_scan(*, now: datetime | None = None) -> int:
     queued = 0
     for booking in bookings:
         if booking_balance_due(booking) > 0 and balance_due_at(booking, tz=tz) <= now:
-            task_enqueue_on_commit(balance_request_task, booking_id=booking.pk)
+            task_enqueue_on_commit("sessions.tasks.balance_request_task", booking_id=booking.pk)
             queued += 1
     return queued
 

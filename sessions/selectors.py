@@ -19,6 +19,7 @@ from sessions.models import (
     TimeOff,
 )
 from studio.models import Photographer
+from studio.selectors import studio_get
 
 
 def session_type_list_public() -> QuerySet[SessionType]:
@@ -240,3 +241,11 @@ def questionnaire_progress_text(booking: Booking) -> str:
     if done:
         return gettext("%(done)s of %(expected)s submitted") % {"done": done, "expected": expected}
     return gettext("Draft") if booking.answers_started else gettext("Not started")
+
+
+def booking_change_deadline(booking: Booking) -> datetime:
+    """Until when the client may reschedule or cancel online."""
+    hours = booking.session_type.cancellation_cutoff_hours
+    if hours is None:
+        hours = studio_get().cancellation_cutoff_hours
+    return booking.starts_at - timedelta(hours=hours)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from sessions import questionnaire_views, views
+from sessions import booking_views, questionnaire_views, views
 from sessions.payments import views as payment_views
 
 app_name = "sessions"
@@ -9,11 +9,15 @@ urlpatterns = [
     path("book/", views.session_type_list, name="session-type-list"),
     path("book/<slug:slug>/", views.slot_pick, name="slot-pick"),
     path("book/<slug:slug>/details/", views.booking_create_view, name="booking-create"),
-    path("booking/<str:token>/", views.booking_detail, name="booking-detail"),
-    path("booking/<str:token>/calendar.ics", views.booking_calendar, name="booking-calendar"),
-    path("booking/<str:token>/cancel/", views.booking_cancel_view, name="booking-cancel"),
+    path("booking/<str:token>/", booking_views.booking_detail, name="booking-detail"),
     path(
-        "booking/<str:token>/reschedule/", views.booking_reschedule_view, name="booking-reschedule"
+        "booking/<str:token>/calendar.ics", booking_views.booking_calendar, name="booking-calendar"
+    ),
+    path("booking/<str:token>/cancel/", booking_views.booking_cancel_view, name="booking-cancel"),
+    path(
+        "booking/<str:token>/reschedule/",
+        booking_views.booking_reschedule_view,
+        name="booking-reschedule",
     ),
     path("booking/<str:token>/pay/", payment_views.booking_pay, name="booking-pay"),
     path(

@@ -5,6 +5,10 @@ sent to the broker once that transaction commits, and its row deleted when the b
 it. A send that fails is logged, never raised: the request already committed, and an
 exception from an on-commit callback would turn it into a 500. The row stays, and beat's
 sweep (`queued_tasks_send`, every minute) sends it once the broker is back.
+
+Tasks are named, never imported, by the code that sends them: a tasks module imports its
+app's services at the top, so a service importing its tasks would be a cycle. The name is
+what Celery registered (`"sessions.tasks.booking_email_send_task"`), the same as the row keeps.
 """
 
 import logging
@@ -32,16 +36,34 @@ SEND_GRACE = timedelta(minutes=2)
 SWEEP_CLAIM = timedelta(minutes=5)
 
 
-def task_enqueue_on_commit(task: Task, /, **kwargs) -> str:
-    """Send `task` with keyword arguments once the current transaction commits, and record
+def task_get(name: str) -> Task:
+    """The task Celery registered as `name`; KeyError for a name no tasks module defines."""
+    if name not in app.tasks:
+        # A process that never imported the apps' tasks modules (a web process): Celery's
+        # autodiscovery imports them all.
+        app.loader.import_default_modules()
+    return app.tasks[name]
+
+
+def task_send_now(name: str, /, **kwargs) -> None:
+    """Send the task called `name` at once, without the outbox: for beat's sweeps, which
+    send again from their own rows' state (photos, thumbnails, refunds) and write nothing."""
+    task_get(name).delay(**kwargs)
+
+
+def task_enqueue_on_commit(task: str | Task, /, **kwargs) -> str:
+    """Send the task called `task` with keyword arguments once the current transaction
+    commits, and record
     it in that transaction, so that neither a broker outage nor a process stopping between
     commit and sending loses it. Outside a transaction: recorded and sent at once.
 
     A task sent earlier could run before its rows are visible, or for rows that a rollback
     then removes. The arguments are stored, so they must be JSON values (ids, text). A task
     may arrive twice (see `queued_tasks_send`): every task must be idempotent. Returns the
-    task id, known in advance, for looking up the result.
+    task id, known in advance, for looking up the result. A `Task` object is taken too, for
+    the admin modules until they name theirs.
     """
+    task = task_get(task if isinstance(task, str) else task.name)  # a typo fails here
     row = QueuedTask.objects.create(
         task_id=str(uuid4()),
         name=task.name,

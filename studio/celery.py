@@ -60,7 +60,7 @@ app.conf.update(
             "task": "studio.tasks.queued_tasks_send_task",
             "schedule": 60.0,
         },
-        # A photo whose worker died is taken over within a minute (gallery.services).
+        # A photo whose worker died is taken over within a minute (gallery.photos).
         "requeue-stuck-photos": {
             "task": "gallery.tasks.photos_requeue_stuck_task",
             "schedule": 20.0,

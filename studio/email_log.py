@@ -15,7 +15,6 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from studio.background import task_enqueue_on_commit
 from studio.models import SentEmail
-from studio.tasks import email_resend_task
 
 # An email's HTML shown in the admin: its own inline styles and any image, nothing else.
 EMAIL_CSP = {
@@ -77,7 +76,7 @@ def resend_queue(email: SentEmail, *, by) -> bool:
     if not (email.text_body or email.html_body):
         return False
     task_enqueue_on_commit(
-        email_resend_task,
+        "studio.tasks.email_resend_task",
         email_id=email.pk,
         attempt=(email.resend_of or email).resends.count() + 1,
         by_user_id=by.pk,

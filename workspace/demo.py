@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from clients.models import Client
 from gallery.models import Comment, Gallery, Photo
+from gallery.photos import photo_add, photo_process
 from gallery.proofing import favorite_list_get_or_create, favorite_set, first_name
 from gallery.sample_images import camera_like, exif_with, jpeg_bytes
-from gallery.services import gallery_create_for_booking, photo_add, photo_process
-from gallery.tasks import gallery_email_send_task
+from gallery.services import gallery_create_for_booking
 from sessions.models import (
     AvailabilityRule,
     Booking,
@@ -27,7 +27,6 @@ from sessions.models import (
     SessionType,
 )
 from sessions.services import booking_new
-from sessions.tasks import booking_email_send_task
 from studio.background import task_enqueue_on_commit
 from studio.models import Photographer, Studio
 from workspace.demo_preparation import GUIDES, QUESTIONNAIRES
@@ -222,7 +221,11 @@ def demo_seed(*, photos: int = 30) -> dict[str, int]:
         booking.save()
         created["bookings"] += 1
         if status == "confirmed":
-            _demo_email(booking_email_send_task, booking_id=booking.pk, kind="confirmed")
+            # The emails the demo's clients would have had, sent by the worker once it
+            # starts, so a new site's outbox (var/outbox/) shows what clients receive.
+            task_enqueue_on_commit(
+                "sessions.tasks.booking_email_send_task", booking_id=booking.pk, kind="confirmed"
+            )
     created["questionnaires"] = _questionnaires_seed()
     created["guides"] = _guides_seed()
     created["galleries"], created["photos"] = _gallery_seed(photos)
@@ -233,12 +236,6 @@ def demo_seed(*, photos: int = 30) -> dict[str, int]:
 # favorites in two lists and a comment; the completed family session a delivered gallery.
 GALLERY_BOOKING = "DM6H7J"
 DELIVERED_BOOKING = "DM7K9M"
-
-
-def _demo_email(task, **kwargs) -> None:
-    """The emails the demo's clients would have had, sent by the worker once it starts, so
-    a new site's outbox (var/outbox/) shows what clients receive."""
-    task_enqueue_on_commit(task, **kwargs)
 
 
 def _demo_photo(n: int, *, taken: datetime) -> bytes:
@@ -317,7 +314,9 @@ def _gallery_seed(count: int) -> tuple[int, int]:
                 body="Of course! We'll do that in the final edit.",
             )
         galleries += 1
-        _demo_email(gallery_email_send_task, gallery_id=gallery.pk, kind="ready")
+        task_enqueue_on_commit(
+            "gallery.tasks.gallery_email_send_task", gallery_id=gallery.pk, kind="ready"
+        )
     booking = Booking.objects.filter(reference=DELIVERED_BOOKING).first()
     if booking is not None and not booking.galleries.exists():
         gallery = gallery_create_for_booking(booking=booking)
@@ -332,8 +331,8 @@ def _gallery_seed(count: int) -> tuple[int, int]:
             status=status, downloads_allowed=bool(count), published_at=timezone.now()
         )
         galleries += 1
-        _demo_email(
-            gallery_email_send_task,
+        task_enqueue_on_commit(
+            "gallery.tasks.gallery_email_send_task",
             gallery_id=gallery.pk,
             kind="finals" if status == Gallery.Status.DELIVERED else "ready",
         )

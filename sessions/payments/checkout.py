@@ -113,11 +113,10 @@ def balance_request(*, booking_id: int, now: datetime | None = None) -> Payment 
             )
         local_day = timezone.localtime(now, _studio_zone()).date()
         if not settings.PAYMENTS_ENABLED:
-            # Not at the top: sessions.tasks imports this module.
-            from sessions.tasks import balance_email_send_task
-
             task_enqueue_on_commit(
-                balance_email_send_task, booking_id=booking.pk, key_extra=f"{due}:{local_day}"
+                "sessions.tasks.balance_email_send_task",
+                booking_id=booking.pk,
+                key_extra=f"{due}:{local_day}",
             )
             return None
         # One unpaid balance per booking: asking again reuses it, even if its last payment

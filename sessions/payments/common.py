@@ -21,10 +21,7 @@ def payment_locked(payment_id: int) -> Payment:
 
 def checkout_close_later(session_id: str) -> None:
     """Close a Checkout Session at Stripe from a worker, after commit."""
-    # Not at the top: sessions.tasks imports this module.
-    from sessions.tasks import payment_checkout_close_task
-
-    task_enqueue_on_commit(payment_checkout_close_task, session_id=session_id)
+    task_enqueue_on_commit("sessions.tasks.payment_checkout_close_task", session_id=session_id)
 
 
 def payment_expire(payment: Payment, *, reason: str) -> None:

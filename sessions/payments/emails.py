@@ -45,11 +45,8 @@ def payment_email_enqueue(
     payment: Payment, *, kind: str, refund: Refund | None = None, key_extra: str = ""
 ) -> None:
     """Have a worker send this email about the payment after commit (payment_email_send)."""
-    # Not at the top: sessions.tasks imports this module.
-    from sessions.tasks import payment_email_send_task
-
     task_enqueue_on_commit(
-        payment_email_send_task,
+        "sessions.tasks.payment_email_send_task",
         payment_id=payment.pk,
         kind=kind,
         refund_id=refund.pk if refund else None,

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from sessions.models import Booking
 from sessions.payments.models import Payment, Refund
-from sessions.services import booking_change_deadline
+from sessions.selectors import booking_change_deadline
 from studio.selectors import studio_get
 
 

@@ -18,7 +18,7 @@ from sessions.payments.errors import PaymentRefused
 from sessions.payments.ledger import payment_refundable
 from sessions.payments.models import Payment, Refund
 from studio.actors import SYSTEM, ActorKind, acting_as
-from studio.background import task_enqueue_on_commit
+from studio.background import task_enqueue_on_commit, task_send_now
 from studio.money import money_format
 
 log = logging.getLogger(__name__)
@@ -58,10 +58,7 @@ def refund_queue(payment: Payment, *, amount: int, reason: str, note: str = "") 
 
 
 def _submit_after_commit(refund: Refund) -> None:
-    # Not at the top: sessions.tasks imports this module.
-    from sessions.tasks import refund_submit_task
-
-    task_enqueue_on_commit(refund_submit_task, refund_id=refund.pk)
+    task_enqueue_on_commit("sessions.tasks.refund_submit_task", refund_id=refund.pk)
 
 
 def refund_create(
@@ -163,16 +160,13 @@ def refunds_resubmit(*, now: datetime | None = None, older_than=timedelta(minute
     """Send again the refunds still queued after their task gave up or was never delivered
     (a broker outage at commit). Safe: each carries its own idempotency key."""
     now = now or timezone.now()
-    # Not at the top: sessions.tasks imports this module.
-    from sessions.tasks import refund_submit_task
-
     ids = list(
         Refund.objects.filter(
             status=Refund.Status.QUEUED, updated_at__lt=now - older_than
         ).values_list("pk", flat=True)[:100]
     )
     for refund_id in ids:
-        refund_submit_task.delay(refund_id=refund_id)
+        task_send_now("sessions.tasks.refund_submit_task", refund_id=refund_id)
     return len(ids)
 
 

@@ -14,14 +14,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from sessions.access import booking_get_by_token, booking_url
+from sessions.access import booking_get_by_token, booking_url, private_response
 from sessions.models import Booking
 from sessions.payments import gateway
 from sessions.payments.checkout import payment_check_payable, payment_checkout_url
 from sessions.payments.errors import EventInFlight, PaymentRefused
 from sessions.payments.models import Payment, Refund
 from sessions.payments.webhooks import payment_refresh, stripe_event_process
-from sessions.views import _private
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +98,7 @@ def payment_return(request, token, payment_id):
     booking = booking_get_by_token(token)
     payment = refresh_from_stripe(payment_for_booking(booking, payment_id))
     context = _status_context(booking, payment, token)
-    return _private(render(request, "sessions/payment_return.html", context))
+    return private_response(render(request, "sessions/payment_return.html", context))
 
 
 @never_cache
@@ -109,7 +108,7 @@ def payment_status(request, token, payment_id):
     booking = booking_get_by_token(token)
     payment = refresh_from_stripe(payment_for_booking(booking, payment_id))
     context = _status_context(booking, payment, token)
-    return _private(render(request, "sessions/_payment_status.html", context))
+    return private_response(render(request, "sessions/_payment_status.html", context))
 
 
 @csrf_exempt

@@ -19,7 +19,7 @@ from sessions.payments.errors import EventInFlight
 from sessions.payments.ledger import payment_refundable
 from sessions.payments.models import Payment, Refund, StripeEvent
 from sessions.payments.refunds import payment_charge_apply, refund_duplicate_queue, refund_queue
-from sessions.services import _lock_photographers, booking_clash_find, booking_email_enqueue
+from sessions.services import booking_clash_find, booking_email_enqueue, photographers_lock
 from sessions.signals import extras_paid
 from studio.actors import STRIPE, acting_as
 
@@ -230,7 +230,7 @@ def payment_apply_stripe_state(
     ).get(pk=payment_id)
     seen = Seen.of(session, event_type)
     with transaction.atomic():
-        _lock_photographers([photographer_id])
+        photographers_lock([photographer_id])
         booking_lock(booking_id)
         booking = Booking.objects.get(pk=booking_id)
         payment = payment_locked(payment_id)

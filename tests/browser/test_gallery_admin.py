@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from gallery.models import Gallery, Photo, ShareLink
-from gallery.services import gallery_create_for_booking, photo_add, photo_process
+from gallery.photos import photo_add, photo_process
+from gallery.services import gallery_create_for_booking
 from tests.factories import BookingFactory
 from tests.gallery.conftest import jpeg
 

@@ -11,9 +11,10 @@ from urllib.parse import urlencode
 import pytest
 
 from gallery.models import Gallery
+from gallery.photos import photo_add, photo_process
 from gallery.proofing import comment_add
 from gallery.sample_images import camera_like, jpeg_bytes
-from gallery.services import gallery_create_for_booking, photo_add, photo_process
+from gallery.services import gallery_create_for_booking
 from sessions.models import Answer, AvailabilityRule, Question, Questionnaire, QuestionnaireResponse
 from tests.browser.checks import page_fits
 from tests.factories import BookingFactory, PhotographerFactory, SessionTypeFactory

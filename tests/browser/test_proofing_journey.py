@@ -8,8 +8,9 @@ from playwright.sync_api import expect
 
 from gallery.access import gallery_link_url
 from gallery.models import Comment, Favorite, Gallery
+from gallery.photos import photo_add, photo_process
 from gallery.sample_images import camera_like, exif_with, jpeg_bytes
-from gallery.services import gallery_create_for_booking, photo_add, photo_process
+from gallery.services import gallery_create_for_booking
 from tests.factories import BookingFactory, SessionTypeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,10 +10,11 @@ from playwright.sync_api import expect
 
 from gallery.access import share_link_url
 from gallery.models import Comment, Favorite, Gallery, ShareLink
+from gallery.photos import photo_add, photo_process
 from gallery.proofing import comment_add, favorite_list_get_or_create, favorite_set
 from gallery.sample_images import camera_like, jpeg_bytes
 from gallery.selection import selection_submit
-from gallery.services import gallery_create_for_booking, photo_add, photo_process
+from gallery.services import gallery_create_for_booking
 from tests.factories import BookingFactory, SessionTypeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from clients.views import CLIENT_SESSION_KEY
 from gallery.models import Favorite, FavoriteList, Gallery
+from gallery.photos import photo_add, photo_process
 from gallery.sample_images import camera_like, jpeg_bytes
-from gallery.services import gallery_create_for_booking, photo_add, photo_process
+from gallery.services import gallery_create_for_booking
 from tests.factories import BookingFactory
 
 TABS = 8

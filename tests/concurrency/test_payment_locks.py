@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.db import connection
 
+from sessions.booking_changes import BookingChangeRefused, booking_cancel, booking_reschedule
 from sessions.models import AvailabilityRule, Booking, Payment, Refund
 from sessions.payments.checkout import payment_checkout_url
 from sessions.payments.webhooks import payment_refresh
-from sessions.services import BookingChangeRefused, booking_cancel, booking_reschedule
 from studio.celery import app as celery_app
 from tests.factories import BookingFactory, ClientFactory, PhotographerFactory, SessionTypeFactory
 
@@ -130,14 +130,14 @@ def test_a_change_arriving_while_a_payment_holds_the_photographer_waits_its_turn
     payment.refresh_from_db()
     stripe_standin.complete_session(payment.stripe_checkout_session_id)
     holding = threading.Event()
-    real_lock = payments._lock_photographers
+    real_lock = payments.photographers_lock
 
     def lock_then_pause(ids):
         real_lock(ids)
         holding.set()
         threading.Event().wait(1.0)  # the change starts while this lock is held
 
-    monkeypatch.setattr(payments, "_lock_photographers", lock_then_pause)
+    monkeypatch.setattr(payments, "photographers_lock", lock_then_pause)
 
     def pay():
         payment_refresh(payment_id=payment.pk)

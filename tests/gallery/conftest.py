@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from clients.views import CLIENT_SESSION_KEY
 from gallery.models import Gallery, Photo
+from gallery.photos import photo_add, photo_process
 from gallery.reminders import gallery_reminders_scan
 from gallery.sample_images import camera_like, exif_with, jpeg_bytes
-from gallery.services import gallery_create_for_booking, photo_add, photo_process
+from gallery.services import gallery_create_for_booking
 from tests.factories import BookingFactory, SessionTypeFactory
 
 

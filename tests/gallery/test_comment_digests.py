@@ -50,7 +50,7 @@ def test_new_comments_reach_the_studio_in_one_email_per_gallery_once(
     comment(studio_browser, published, photos[0], "Of course.", minutes(4))  # the studio's own
     other = gallery_create_for_booking(booking=BookingFactory(client=anna))
     Gallery.objects.filter(pk=other.pk).update(status=Gallery.Status.PUBLISHED)
-    from gallery.services import photo_process
+    from gallery.photos import photo_process
 
     photo_process(photo_id=add(other, jpeg(90, size=(300, 200)), "DSC_9.JPG").photo.pk)
     comment(client, other, other.photos.get(), "And this gallery too", minutes(4))

@@ -17,8 +17,9 @@ from PIL import Image
 from gallery import delivery
 from gallery.downloads import download_build, download_request, downloads_expire
 from gallery.models import Download, Gallery, Photo, ShareLink
+from gallery.photos import photo_add, photo_process
 from gallery.sample_images import camera_like, exif_with, jpeg_bytes
-from gallery.services import gallery_create_for_booking, gallery_deliver, photo_add, photo_process
+from gallery.services import gallery_create_for_booking, gallery_deliver
 from studio.celery import app as celery_app
 from tests.factories import BookingFactory
 from tests.gallery.conftest import page_url, sign_in

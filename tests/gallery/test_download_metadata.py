@@ -19,6 +19,7 @@ from PIL import ExifTags, Image, PngImagePlugin, TiffImagePlugin
 from gallery import delivery
 from gallery.downloads import download_build
 from gallery.models import Download, Gallery, Photo, ShareLink
+from gallery.photos import photo_add, photo_process
 from gallery.sample_images import (
     IDENTIFYING,
     STUDIO_ARTIST,
@@ -30,7 +31,6 @@ from gallery.sample_images import (
     camera_like,
     camera_xmp,
 )
-from gallery.services import photo_add, photo_process
 from tests.gallery.conftest import page_url, sign_in
 
 pillow_heif.register_heif_opener()

@@ -7,8 +7,9 @@ import io
 import pytest
 
 from gallery.models import Photo
+from gallery.photos import UploadRefused, photo_add, photo_process
 from gallery.sample_images import camera_like, jpeg_bytes
-from gallery.services import UploadRefused, gallery_create_for_booking, photo_add, photo_process
+from gallery.services import gallery_create_for_booking
 from studio.image_files import REASONS, ImageReason
 from tests.factories import BookingFactory
 

@@ -10,9 +10,10 @@ from django.core import mail
 from django.urls import reverse
 
 from gallery.models import Gallery, Photo
+from gallery.photos import photo_process
 from gallery.proofing import favorite_list_get_or_create, favorite_set
 from gallery.selection import selection_submit
-from gallery.services import gallery_create_for_booking, photo_process
+from gallery.services import gallery_create_for_booking
 from tests.factories import BookingFactory, UserFactory
 from tests.gallery.conftest import add, jpeg
 

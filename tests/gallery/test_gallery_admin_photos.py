@@ -12,7 +12,8 @@ from PIL import Image, ImageChops, ImageStat
 from gallery import imaging
 from gallery.management.commands import import_photos
 from gallery.models import Gallery, Photo
-from gallery.services import gallery_create_for_booking, photo_process
+from gallery.photos import photo_process
+from gallery.services import gallery_create_for_booking
 from studio.celery import app as celery_app
 from tests.factories import BookingFactory
 from tests.gallery.conftest import add, jpeg

@@ -23,20 +23,20 @@ from django.utils import timezone
 from PIL import Image
 
 from bench.broker import kill, stop, worker_start
-from gallery import services
+from gallery import photos
 from gallery.models import Gallery, Photo
-from gallery.sample_images import jpeg_bytes
-from gallery.services import (
+from gallery.photos import (
     CLAIM_HEARTBEAT,
     CLAIM_LOST_AFTER,
     MAX_ATTEMPTS,
     UploadRefused,
-    gallery_create_for_booking,
     photo_add,
     photo_process,
     photos_reprocess,
     photos_requeue_stuck,
 )
+from gallery.sample_images import jpeg_bytes
+from gallery.services import gallery_create_for_booking
 from studio.celery import app as celery_app
 from tests.factories import BookingFactory
 from tests.gallery.conftest import add, jpeg
@@ -192,7 +192,7 @@ def _ended_pid() -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_photo_being_processed_keeps_its_claim_alive(monkeypatch, gallery):
-    monkeypatch.setattr(services, "CLAIM_HEARTBEAT", timedelta(milliseconds=50))
+    monkeypatch.setattr(photos, "CLAIM_HEARTBEAT", timedelta(milliseconds=50))
     photo = add(gallery, jpeg(90), "a.jpg").photo
     celery_app.control.purge()  # its task: this test claims the photo by hand
     claimed_at = timezone.now() - timedelta(seconds=20)
@@ -202,7 +202,7 @@ def test_a_photo_being_processed_keeps_its_claim_alive(monkeypatch, gallery):
         processing_seen_at=claimed_at,
     )
     seen = lambda: Photo.objects.get(pk=photo.pk).processing_seen_at  # noqa: E731
-    with services._claim_heartbeat(photo_id=photo.pk, claimed_at=claimed_at):
+    with photos._claim_heartbeat(photo_id=photo.pk, claimed_at=claimed_at):
         assert _wait_for(lambda: seen() > claimed_at, timeout=10)
     last = seen()
     time.sleep(0.2)

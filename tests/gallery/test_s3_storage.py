@@ -19,7 +19,7 @@ from django.urls import reverse
 from PIL import Image
 
 from clients.views import CLIENT_SESSION_KEY
-from gallery.services import photo_process
+from gallery.photos import photo_process
 from studio import config
 from tests.gallery.conftest import add, jpeg
 from tests.s3_server import REGION, S3Server

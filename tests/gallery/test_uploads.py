@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from gallery.models import Gallery, Photo
+from gallery.photos import photo_add, photo_process
 from gallery.sample_images import png_of_zeros
-from gallery.services import photo_add, photo_process
 from tests.gallery.conftest import jpeg, sign_in
 
 EPS = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\nnewpath 0 0 moveto showpage\n"

@@ -323,7 +323,8 @@ def test_the_service_sets_the_rules_aside_for_the_studio_only_and_never_an_overl
 ):
     from zoneinfo import ZoneInfo
 
-    from sessions.services import SlotUnavailable, booking_reschedule
+    from sessions.booking_changes import booking_reschedule
+    from sessions.services import SlotUnavailable
 
     london = ZoneInfo("Europe/London")
     bens = BookingFactory(

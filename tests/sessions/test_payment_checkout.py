@@ -277,7 +277,8 @@ def test_an_approved_request_asks_for_the_deposit_by_email_and_holds_the_time_fo
     eager_tasks,
     django_capture_on_commit_callbacks,
 ):
-    from sessions.services import booking_approve, booking_create
+    from sessions.booking_changes import booking_approve
+    from sessions.services import booking_create
 
     portrait.requires_approval = True
     portrait.save()

@@ -7,10 +7,10 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
+from sessions.booking_changes import booking_cancel
 from sessions.models import Booking, Payment, Refund
 from sessions.payments.checkout import payment_checkout_url
 from sessions.payments.webhooks import payment_refresh
-from sessions.services import booking_cancel
 from studio.celery import app as celery_app
 from studio.models import SentEmail
 from tests.factories import BookingFactory

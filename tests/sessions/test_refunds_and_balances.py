@@ -8,11 +8,12 @@ from django.core import mail
 from django.urls import reverse
 
 from sessions.access import booking_token
+from sessions.booking_changes import booking_cancel
 from sessions.models import Booking, Payment, Refund
 from sessions.payments.checkout import balance_request, payment_checkout_url
 from sessions.payments.ledger import booking_balance_due, booking_received, payment_refundable
 from sessions.payments.refunds import refund_submit
-from sessions.services import booking_cancel, booking_create
+from sessions.services import booking_create
 from studio.models import SentEmail, Studio
 from tests.factories import ClientFactory
 from tests.payment_fixtures import LONDON, PAY_TEN

@@ -9,14 +9,10 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from sessions.access import booking_token
+from sessions.booking_changes import BookingChangeRefused, booking_cancel, booking_reschedule
 from sessions.emails import booking_email_send
 from sessions.models import AvailabilityRule, Booking
-from sessions.services import (
-    BookingChangeRefused,
-    SlotUnavailable,
-    booking_cancel,
-    booking_reschedule,
-)
+from sessions.services import SlotUnavailable
 from studio.timezones import TIME_ZONE_NAMES
 from tests.factories import BookingFactory, PhotographerFactory, SessionTypeFactory
 
@@ -307,7 +303,7 @@ def test_without_online_payments_a_cancellation_claims_no_deposit_was_paid(
 
 
 def test_the_studio_rewords_the_cancel_move_and_decline_emails(annas_booking, london, maya):
-    from sessions.services import booking_decline
+    from sessions.booking_changes import booking_decline
     from studio.models import EmailTemplate
 
     EmailTemplate.objects.create(

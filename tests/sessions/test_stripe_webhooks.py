@@ -327,7 +327,8 @@ def test_an_event_left_half_done_by_a_crashed_request_is_taken_over_later(
 def test_an_approved_requests_payment_page_closing_keeps_its_longer_hold(
     portrait, anna, stripe_standin, deliver, pay_clock
 ):
-    from sessions.services import booking_approve, booking_create
+    from sessions.booking_changes import booking_approve
+    from sessions.services import booking_create
     from tests.payment_fixtures import LONDON, PAY_TEN
 
     portrait.requires_approval = True

@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from django.core import mail
 
+from sessions.booking_changes import booking_cancel
 from sessions.models import Booking, Questionnaire, QuestionnaireResponse
-from sessions.services import booking_cancel, booking_email_enqueue
+from sessions.services import booking_email_enqueue
 from sessions.studio_emails import studio_email_send
 from tests.factories import BookingFactory, SessionTypeFactory
 
@@ -79,8 +80,8 @@ def test_the_studio_hears_once_of_each_move_a_client_makes(studio, anna, run_tas
     from datetime import time, timedelta
     from zoneinfo import ZoneInfo
 
+    from sessions.booking_changes import booking_reschedule
     from sessions.models import AvailabilityRule
-    from sessions.services import booking_reschedule
     from tests.factories import PhotographerFactory
 
     maya = PhotographerFactory(display_name="Maya Lind")

@@ -35,8 +35,9 @@ from django.urls import reverse
 from clients.models import Client, PrivacyRecord
 from clients.views import CLIENT_SESSION_KEY
 from gallery.models import Comment, FavoriteList, Photo, ShareLink
+from gallery.photos import photo_add, photo_process
 from gallery.sample_images import camera_like, jpeg_bytes
-from gallery.services import gallery_create_for_booking, photo_add, photo_process
+from gallery.services import gallery_create_for_booking
 from sessions.access import booking_token
 from sessions.models import (
     AvailabilityRule,

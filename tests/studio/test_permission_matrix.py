@@ -26,10 +26,11 @@ from django.urls import reverse
 
 from clients.models import PrivacyRecord
 from gallery.models import Gallery, Photo, ShareLink
+from gallery.photos import photo_add, photo_process
 from gallery.proofing import favorite_list_get_or_create, favorite_set
 from gallery.sample_images import camera_like, jpeg_bytes
 from gallery.selection import selection_submit
-from gallery.services import gallery_create_for_booking, photo_add, photo_process
+from gallery.services import gallery_create_for_booking
 from sessions.models import (
     AvailabilityRule,
     Booking,

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from gallery.services import MAX_UPLOAD_BYTES
+from gallery.photos import MAX_UPLOAD_BYTES
 from studio.middleware import FORM_OVERHEAD_BYTES
 
 MB = 1024 * 1024

@@ -3,7 +3,7 @@
 Who processes them: when a worker is listening on the images queue, the workers do (each
 photo is queued as it is added, as from the upload page) and this command waits for them;
 with no worker, this command does, one photo after another. Either way each photo is
-claimed once (gallery.services.photo_process), so a worker starting meanwhile takes only
+claimed once (gallery.photos.photo_process), so a worker starting meanwhile takes only
 photos not yet begun here, and the summary is what the database says happened to each
 photo, whoever processed it.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from gallery.models import Gallery, Photo, failure_text
-from gallery.services import UploadRefused, photo_add, photo_process
+from gallery.photos import UploadRefused, photo_add, photo_process
 from studio.celery import app
 
 # How long the workers have to say they are there. A worker on a pool of processes answers

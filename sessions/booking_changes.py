@@ -1,0 +1,279 @@
+"""Changing a booking once made: the client's reschedule and cancel (until the studio's
+cut-off), the studio's approve, decline, cancel, move and "attended". Each change locks the
+booking, checks its state under the lock and tells the client."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sessions.models import Booking
+from sessions.overlap import integrity_error_is_overlap
+from sessions.payments.checkout import deposit_payment_create
+from sessions.payments.emails import payment_email_enqueue
+from sessions.payments.ledger import cancellation_terms
+from sessions.payments.refunds import booking_payments_settle_on_cancel
+from sessions.selectors import booking_change_deadline, session_type_slots
+from sessions.services import (
+    SlotUnavailable,
+    booking_clash_find,
+    booking_email_enqueue,
+    booking_times,
+    nearest_free_slots,
+    overlapping_holds_expire,
+    photographers_lock,
+)
+from studio.background import task_enqueue_on_commit
+
+# An approved request that needs a deposit: the client is emailed, so gets longer to pay.
+APPROVED_HOLD = timedelta(hours=48)
+
+
+class BookingChangeRefused(Exception):
+    """The client may not make this change online; `message` says why, for a person."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _is_active(booking: Booking, *, now: datetime) -> bool:
+    if booking.status == Booking.Status.HELD:
+        return booking.hold_expires_at is not None and booking.hold_expires_at > now
+    return booking.status in Booking.ACTIVE_STATUSES
+
+
+def booking_client_may_change(booking: Booking, *, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return _is_active(booking, now=now) and now < booking_change_deadline(booking)
+
+
+def booking_client_may_cancel(booking: Booking, *, now: datetime | None = None) -> bool:
+    """Clients may cancel online until the session starts; after the cut-off what they
+    paid is kept (see payments.cancellation_terms)."""
+    now = now or timezone.now()
+    return _is_active(booking, now=now) and now < booking.starts_at
+
+
+def _locked(booking_id: int) -> Booking:
+    """The booking, row-locked (not the rows joined to it). Call inside a transaction."""
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("session_type", "client", "photographer")
+        .get(pk=booking_id)
+    )
+
+
+def _locked_for_change(booking_id: int, *, by_client: bool, now: datetime) -> Booking:
+    """The booking, row-locked, if it may be changed. Call inside a transaction."""
+    return _check_changeable(_locked(booking_id), by_client=by_client, now=now)
+
+
+def _check_changeable(booking: Booking, *, by_client: bool, now: datetime) -> Booking:
+    if not _is_active(booking, now=now):
+        raise BookingChangeRefused(_("This booking is no longer active, so it can't be changed."))
+    if by_client and now >= booking_change_deadline(booking):
+        raise BookingChangeRefused(
+            _(
+                "It's too close to your session to change it online. Please contact the "
+                "studio and we'll do what we can."
+            )
+        )
+    return booking
+
+
+def booking_cancel(
+    *,
+    booking_id: int,
+    by_client: bool,
+    refund_percent: int | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Cancel a booking, freeing its time at once, and refund what was paid: for a client,
+    the deposit by the studio's policy (its refund percentage before the cut-off, nothing
+    after) and anything else in full; for the studio, `refund_percent` of everything (in
+    full unless told). Cancelling twice changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _locked(booking_id)
+        if booking.status == Booking.Status.CANCELLED:  # checked under the lock: no race
+            return booking
+        if not _is_active(booking, now=now):
+            raise BookingChangeRefused(
+                _("This booking is no longer active, so it can't be changed.")
+            )
+        if by_client and now >= booking.starts_at:
+            raise BookingChangeRefused(
+                _("Your session has already started, so it can't be cancelled online.")
+            )
+        if by_client:
+            deposit_percent, others_percent = cancellation_terms(booking, now=now)["percent"], 100
+        else:
+            deposit_percent = others_percent = 100 if refund_percent is None else refund_percent
+        _end(booking, status=Booking.Status.CANCELLED, email="cancelled", now=now)
+        booking_payments_settle_on_cancel(
+            booking, deposit_percent=deposit_percent, others_percent=others_percent, now=now
+        )
+    return booking
+
+
+def _end(booking: Booking, *, status: str, email: str, now: datetime) -> None:
+    """Close a locked booking, freeing its time, and tell the client."""
+    booking.status = status
+    booking.cancelled_at = now
+    booking.calendar_sequence += 1
+    booking.save(update_fields=["status", "cancelled_at", "calendar_sequence"])
+    booking_email_enqueue(booking, kind=email)
+
+
+def booking_move_offered(
+    booking: Booking, *, starts_at: datetime, tz: ZoneInfo, now: datetime | None = None
+) -> bool:
+    """Whether the booking could move to `starts_at`: a free time of its photographer, the
+    booking itself not standing in the way."""
+    local_day = starts_at.astimezone(tz).date()
+    offered = session_type_slots(
+        session_type=booking.session_type,
+        first_day=local_day,
+        last_day=local_day,
+        tz=tz,
+        photographer_ids=[booking.photographer_id],
+        now=now,
+        exclude_booking_id=booking.pk,
+    ).get(local_day, [])
+    return any(slot.starts_at == starts_at for slot in offered)
+
+
+def booking_reschedule(
+    *,
+    booking_id: int,
+    starts_at: datetime,
+    tz: ZoneInfo,
+    by_client: bool,
+    outside_rules: bool = False,
+    now: datetime | None = None,
+) -> Booking:
+    """Move a booking to another offered time of the same photographer, keeping its
+    reference; the calendar invite is updated in place. Raises SlotUnavailable or
+    BookingChangeRefused. With `outside_rules` (the studio only) the public rules (hours,
+    notice, limits) are set aside, as for booking_create_by_staff; overlapping never is."""
+    if outside_rules and by_client:
+        raise ValueError("clients keep to the public booking rules")
+    now = now or timezone.now()
+    starts_at = starts_at.astimezone(ZoneInfo("UTC"))
+    # Photographer before booking: the lock order booking_create and payments use.
+    photographer_id = Booking.objects.values_list("photographer_id", flat=True).get(pk=booking_id)
+    try:
+        with transaction.atomic():
+            photographers_lock([photographer_id])
+            booking = _locked_for_change(booking_id, by_client=by_client, now=now)
+            if not outside_rules and not booking_move_offered(
+                booking, starts_at=starts_at, tz=tz, now=now
+            ):
+                raise SlotUnavailable(_("That time is no longer free."))
+            for name, value in booking_times(booking.session_type, starts_at).items():
+                setattr(booking, name, value)
+            overlapping_holds_expire(booking, now=now)
+            if outside_rules and booking_clash_find(booking=booking, now=now):
+                raise SlotUnavailable(_("That time was just taken."))
+            booking.calendar_sequence += 1
+            booking.save(
+                update_fields=[
+                    "starts_at",
+                    "ends_at",
+                    "blocked_from",
+                    "blocked_until",
+                    "calendar_sequence",
+                ]
+            )
+            booking_email_enqueue(booking, kind="rescheduled")
+            if by_client:  # the studio hears of moves it didn't make itself
+                task_enqueue_on_commit(
+                    "sessions.tasks.studio_email_send_task",
+                    booking_id=booking.pk,
+                    kind="moved",
+                    sequence=booking.calendar_sequence,
+                )
+    except SlotUnavailable as unavailable:
+        moving = Booking.objects.select_related("session_type").get(pk=booking_id)
+        unavailable.nearest = nearest_free_slots(
+            session_type=moving.session_type,
+            wanted=starts_at,
+            tz=tz,
+            photographer_ids=[moving.photographer_id],
+            now=now,
+            exclude_booking_id=booking_id,
+        )
+        raise
+    except IntegrityError as error:
+        if not integrity_error_is_overlap(error):
+            raise
+        raise SlotUnavailable(_("That time was just taken.")) from None
+    return booking
+
+
+def booking_approve(*, booking_id: int, now: datetime | None = None) -> Booking:
+    """Confirm a requested booking. Approving twice changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if booking.status in (Booking.Status.CONFIRMED, Booking.Status.HELD):
+            return booking
+        if booking.status != Booking.Status.REQUESTED:
+            raise BookingChangeRefused(_("Only requests waiting for approval can be approved."))
+        booking.calendar_sequence += 1
+        if booking.deposit and settings.PAYMENTS_ENABLED:
+            # Approved, and now the deposit is due: the time is held while it is paid.
+            booking.status = Booking.Status.HELD
+            booking.hold_expires_at = now + APPROVED_HOLD
+        else:
+            booking.status = Booking.Status.CONFIRMED
+            booking.confirmed_at = now
+            booking_email_enqueue(booking, kind="confirmed")
+        booking.save(
+            update_fields=["status", "confirmed_at", "hold_expires_at", "calendar_sequence"]
+        )
+        if booking.status == Booking.Status.HELD:
+            payment_email_enqueue(deposit_payment_create(booking), kind="deposit_due")
+    return booking
+
+
+def booking_decline(*, booking_id: int, now: datetime | None = None) -> Booking:
+    """Turn down a requested booking, freeing its time. Declining twice changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if booking.status == Booking.Status.DECLINED:
+            return booking
+        if booking.status != Booking.Status.REQUESTED:
+            raise BookingChangeRefused(_("Only requests waiting for approval can be declined."))
+        _end(booking, status=Booking.Status.DECLINED, email="declined", now=now)
+    return booking
+
+
+def booking_mark_attended(
+    *, booking_id: int, attended: bool, now: datetime | None = None
+) -> Booking:
+    """After the session starts: completed, or a no-show. Raises BookingChangeRefused before
+    the session, or for a booking that was never confirmed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _locked(booking_id)
+        wanted = Booking.Status.COMPLETED if attended else Booking.Status.NO_SHOW
+        if booking.status == wanted:
+            return booking
+        if booking.status not in (
+            Booking.Status.CONFIRMED,
+            Booking.Status.COMPLETED,
+            Booking.Status.NO_SHOW,
+        ):
+            raise BookingChangeRefused(_("Only a confirmed session can be marked as done."))
+        if now < booking.starts_at:
+            raise BookingChangeRefused(_("The session hasn't started yet."))
+        booking.status = wanted
+        booking.completed_at = now if attended else None
+        booking.save(update_fields=["status", "completed_at"])
+    return booking
