@@ -10,7 +10,7 @@ from email.utils import formataddr
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from gallery.pins import guessing_runs
 from gallery.proofing import choosing_closed
 from gallery.reminders import gallery_reminders_due
 from studio.email_kinds import KINDS, wording
-from studio.emailing import email_render, email_send_once
+from studio.emailing import email_kind_send, email_to_studio, studio_locale
 from studio.money import money_format
 from studio.selectors import studio_get
 
@@ -69,10 +69,7 @@ def selection_email_send(*, selection_id: int) -> bool:
         _("Paste this into Lightroom Classic (Library, Filter bar, Text, Filename, Contains):"),
         lightroom_filter(names),
     ]
-    with (
-        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
-        translation.override(settings.LANGUAGE_CODE),
-    ):
+    with studio_locale(studio):
         return _studio_notice_send(
             gallery,
             studio,
@@ -117,23 +114,14 @@ def gallery_email_send(*, gallery_id: int, kind: str) -> bool:
 
 def _client_email_send(gallery, studio, *, kind: str, key: str, selection=None) -> bool:
     """Send the client the gallery email `kind` under `key`, in the studio's zone."""
-    client = gallery.booking.client
-    with (
-        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
-        translation.override(settings.LANGUAGE_CODE),
-    ):
-        context = gallery_message(kind, gallery, studio, selection=selection)
-        text, html = email_render("payment", context)
-        return email_send_once(
-            key=key,
-            to=formataddr((gallery.booking.booked_as_name, client.email)),
-            subject=context["subject"],
-            text=text,
-            html=html,
-            reply_to=studio.contact_email or None,
-            kind=f"gallery-{kind}",
-            gallery=gallery,
-        )
+    return email_kind_send(
+        kind=f"gallery-{kind}",
+        key=key,
+        to=formataddr((gallery.booking.booked_as_name, gallery.booking.client.email)),
+        context=lambda: gallery_message(kind, gallery, studio, selection=selection),
+        reply_to=studio.contact_email or None,
+        gallery=gallery,
+    )
 
 
 def selection_client_email_send(*, selection_id: int) -> bool:
@@ -170,7 +158,7 @@ def gallery_reopened_email_send(*, gallery_id: int, selection_id: int | None = N
 
 
 def gallery_message(kind: str, gallery, studio, *, template=None, selection=None) -> dict:
-    """The context of emails/payment.* for a gallery email (ready, nudge, deadline,
+    """The context of emails/gallery-<kind>/ for a gallery email (ready, nudge, deadline,
     expiring, selection-sent, reopened, finals), in the studio's words if it wrote some. In
     the studio's zone. A selection email speaks of `selection`, else the latest one."""
     full_name = gallery.booking.booked_as_name
@@ -238,10 +226,7 @@ def pin_guessing_email_send(*, share_link_id: int, day: str) -> bool:
         "wrong": link.wrong,
         "addresses": link.addresses,
     }
-    with (
-        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
-        translation.override(settings.LANGUAGE_CODE),
-    ):
+    with studio_locale(studio):
         context = {
             "heading": _("Someone is guessing a PIN"),
             "paragraphs": [
@@ -286,10 +271,7 @@ def comment_digest_email_send(*, gallery_id: int, claimed_at: str) -> bool:
         return False
     facts = {"client": gallery.booking.name_for_studio, "title": gallery.title}
     page = settings.SITE_URL + reverse("gallery:gallery-detail", args=[gallery.slug])
-    with (
-        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
-        translation.override(settings.LANGUAGE_CODE),
-    ):
+    with studio_locale(studio):
         paragraphs = [
             ngettext(
                 "A new comment on a photo in “%(title)s” (%(client)s's gallery):",
@@ -348,17 +330,15 @@ def _admin_button(label: str, gallery) -> tuple[str, str]:
 def _studio_notice_send(
     gallery, studio, *, key: str, kind: str, subject: str, context: dict
 ) -> bool:
-    """Send the studio an email about `gallery` (emails/studio_notice.*: a heading,
-    paragraphs, links, a button) to its contact address; where the kind is about the
-    client, it says a reply reaches them. Call in the studio's zone and language."""
+    """Send the studio an email about `gallery` (emails/<kind>/, in the layout of notices to
+    the studio: a heading, paragraphs, links, a button) to its contact address; where the
+    kind is about the client, it says a reply reaches them. Call in the studio's zone and
+    language."""
     client = gallery.booking.client if KINDS[kind].reply_to_client else None
-    text, html = email_render("studio_notice", {"studio": studio, "client": client, **context})
-    return email_send_once(
-        key=key,
-        to=formataddr((studio.name, studio.contact_email)),
-        subject=subject,
-        text=text,
-        html=html,
+    return email_kind_send(
         kind=kind,
+        key=key,
+        to=email_to_studio(),
+        context={"subject": subject, "client": client, **context},
         gallery=gallery,
     )
