@@ -10,7 +10,7 @@ from email.utils import formataddr
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from gallery.pins import guessing_runs
 from gallery.proofing import choosing_closed
 from gallery.reminders import gallery_reminders_due
 from studio.email_kinds import KINDS, wording
-from studio.emailing import email_render, email_send_once
+from studio.emailing import email_kind_send, email_to_studio
 from studio.money import money_format
 from studio.selectors import studio_get
 
@@ -48,43 +48,21 @@ def selection_email_send(*, selection_id: int) -> bool:
         return False
     gallery = selection.gallery
     names = list(selection.photos.values_list("original_name", flat=True))
-    facts = {
-        "client": gallery.booking.name_for_studio,
-        "title": gallery.title,
-        "count": selection.photo_count,
-        "list": selection.favorite_list.name,
-        "extra": selection.extra_count,
-        "cost": money_format(selection.extra_cost, selection.currency),
-    }
-    paragraphs = [
-        _("%(client)s has sent %(count)s photos from “%(title)s” (%(list)s's favorites).") % facts,
-    ]
-    if selection.extra_count:
-        paragraphs.append(
-            _("That includes %(extra)s extra photos, %(cost)s, paid online.") % facts
-            if selection.payment_id
-            else _("That includes %(extra)s extra photos, %(cost)s, not yet paid.") % facts
-        )
-    paragraphs += [
-        _("Paste this into Lightroom Classic (Library, Filter bar, Text, Filename, Contains):"),
-        lightroom_filter(names),
-    ]
-    with (
-        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
-        translation.override(settings.LANGUAGE_CODE),
-    ):
-        return _studio_notice_send(
-            gallery,
-            studio,
-            key=f"selection:{selection.pk}:studio",
-            kind="studio-selection",
-            subject=_("Selection from %(client)s: %(count)s photos") % facts,
-            context={
-                "heading": _("A selection has arrived"),
-                "paragraphs": paragraphs,
-                "button": _admin_button(_("See the selection"), gallery),
-            },
-        )
+    return _studio_notice_send(
+        gallery,
+        key=f"selection:{selection.pk}:studio",
+        kind="studio-selection",
+        context={
+            "name": gallery.booking.name_for_studio,
+            "title": gallery.title,
+            "count": selection.photo_count,
+            "list": selection.favorite_list.name,
+            "extra": selection.extra_count,
+            "cost": money_format(selection.extra_cost, selection.currency),
+            "paid": bool(selection.payment_id),
+            "lightroom_filter": lightroom_filter(names),
+        },
+    )
 
 
 def gallery_email_send(*, gallery_id: int, kind: str) -> bool:
@@ -117,23 +95,14 @@ def gallery_email_send(*, gallery_id: int, kind: str) -> bool:
 
 def _client_email_send(gallery, studio, *, kind: str, key: str, selection=None) -> bool:
     """Send the client the gallery email `kind` under `key`, in the studio's zone."""
-    client = gallery.booking.client
-    with (
-        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
-        translation.override(settings.LANGUAGE_CODE),
-    ):
-        context = gallery_message(kind, gallery, studio, selection=selection)
-        text, html = email_render("payment", context)
-        return email_send_once(
-            key=key,
-            to=formataddr((gallery.booking.booked_as_name, client.email)),
-            subject=context["subject"],
-            text=text,
-            html=html,
-            reply_to=studio.contact_email or None,
-            kind=f"gallery-{kind}",
-            gallery=gallery,
-        )
+    return email_kind_send(
+        kind=f"gallery-{kind}",
+        key=key,
+        to=formataddr((gallery.booking.booked_as_name, gallery.booking.client.email)),
+        context=lambda: gallery_message(kind, gallery, studio, selection=selection),
+        reply_to=studio.contact_email or None,
+        gallery=gallery,
+    )
 
 
 def selection_client_email_send(*, selection_id: int) -> bool:
@@ -170,7 +139,7 @@ def gallery_reopened_email_send(*, gallery_id: int, selection_id: int | None = N
 
 
 def gallery_message(kind: str, gallery, studio, *, template=None, selection=None) -> dict:
-    """The context of emails/payment.* for a gallery email (ready, nudge, deadline,
+    """The context of emails/gallery-<kind>/ for a gallery email (ready, nudge, deadline,
     expiring, selection-sent, reopened, finals), in the studio's words if it wrote some. In
     the studio's zone. A selection email speaks of `selection`, else the latest one."""
     full_name = gallery.booking.booked_as_name
@@ -231,43 +200,17 @@ def pin_guessing_email_send(*, share_link_id: int, day: str) -> bool:
     studio = studio_get()
     if link is None or not studio.contact_email:
         return False
-    gallery = link.gallery
-    facts = {
-        "label": link.label,
-        "title": gallery.title,
-        "wrong": link.wrong,
-        "addresses": link.addresses,
-    }
-    with (
-        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
-        translation.override(settings.LANGUAGE_CODE),
-    ):
-        context = {
-            "heading": _("Someone is guessing a PIN"),
-            "paragraphs": [
-                _(
-                    "Someone is guessing the PIN of the share link for %(label)s to "
-                    "“%(title)s”: %(wrong)s wrong PINs from %(addresses)s connections in the "
-                    "last day."
-                )
-                % facts,
-                _(
-                    "Each connection waits longer after every wrong PIN, and whoever already "
-                    "opened the gallery with the right PIN still gets in. If you didn't expect "
-                    "this, give the link a new PIN or revoke it, and send the new one to the "
-                    "people it is for."
-                ),
-            ],
-            "button": _admin_button(_("Open the gallery"), gallery),
-        }
-        return _studio_notice_send(
-            gallery,
-            studio,
-            key=pin_guessing_email_key(link.pk, day),
-            kind="studio-pin-guessing",
-            subject=_("Someone is guessing the PIN of the link for %(label)s") % facts,
-            context=context,
-        )
+    return _studio_notice_send(
+        link.gallery,
+        key=pin_guessing_email_key(link.pk, day),
+        kind="studio-pin-guessing",
+        context={
+            "label": link.label,
+            "title": link.gallery.title,
+            "wrong": link.wrong,
+            "addresses": link.addresses,
+        },
+    )
 
 
 def comment_digest_email_send(*, gallery_id: int, claimed_at: str) -> bool:
@@ -284,81 +227,51 @@ def comment_digest_email_send(*, gallery_id: int, claimed_at: str) -> bool:
     studio = studio_get()
     if not comments or gallery is None or not studio.contact_email:
         return False
-    facts = {"client": gallery.booking.name_for_studio, "title": gallery.title}
     page = settings.SITE_URL + reverse("gallery:gallery-detail", args=[gallery.slug])
-    with (
-        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
-        translation.override(settings.LANGUAGE_CODE),
-    ):
-        paragraphs = [
-            ngettext(
-                "A new comment on a photo in “%(title)s” (%(client)s's gallery):",
-                "New comments on photos in “%(title)s” (%(client)s's gallery):",
-                len(comments),
-            )
-            % facts
-        ]
-        paragraphs += [
-            _("%(author)s on %(photo)s, %(when)s: “%(body)s”")
-            % {
-                "author": comment.author_name,
-                "photo": comment.photo.original_name,
-                "when": date_format(timezone.localtime(comment.created_at), "j M, H:i"),
-                "body": Truncator(comment.body).chars(COMMENT_EXCERPT),
-            }
-            for comment in comments
-        ]
-        paragraphs.append(
-            _("To reply, open the photo in the gallery and write under it: the client sees it.")
-        )
+
+    def context() -> dict:
         photos = {comment.photo_id: comment.photo for comment in comments}
-        return _studio_notice_send(
-            gallery,
-            studio,
-            key=f"gallery:{gallery.pk}:comments:{claimed_at}",
-            kind="studio-comments",
-            subject=ngettext(
-                "%(count)s new comment from %(client)s on “%(title)s”",
-                "%(count)s new comments from %(client)s on “%(title)s”",
-                len(comments),
-            )
-            % {**facts, "count": len(comments)},
-            context={
-                "heading": ngettext(
-                    "A new comment on “%(title)s”", "New comments on “%(title)s”", len(comments)
-                )
-                % facts,
-                "paragraphs": paragraphs,
-                "links": [
-                    (
-                        _("Reply under %(photo)s") % {"photo": photo.original_name},
-                        f"{page}#photo-{pk}",
-                    )
-                    for pk, photo in photos.items()
-                ],
-                "button": _admin_button(_("See every comment in the admin"), gallery),
-            },
-        )
+        return {
+            "name": gallery.booking.name_for_studio,
+            "title": gallery.title,
+            "comments": [
+                {
+                    "author": comment.author_name,
+                    "photo": comment.photo.original_name,
+                    "when": date_format(timezone.localtime(comment.created_at), "j M, H:i"),
+                    "body": Truncator(comment.body).chars(COMMENT_EXCERPT),
+                }
+                for comment in comments
+            ],
+            "links": [
+                (_("Reply under %(photo)s") % {"photo": photo.original_name}, f"{page}#photo-{pk}")
+                for pk, photo in photos.items()
+            ],
+        }
+
+    return _studio_notice_send(
+        gallery,
+        key=f"gallery:{gallery.pk}:comments:{claimed_at}",
+        kind="studio-comments",
+        context=context,
+    )
 
 
-def _admin_button(label: str, gallery) -> tuple[str, str]:
-    return label, settings.SITE_URL + reverse("admin:gallery_gallery_change", args=[gallery.pk])
-
-
-def _studio_notice_send(
-    gallery, studio, *, key: str, kind: str, subject: str, context: dict
-) -> bool:
-    """Send the studio an email about `gallery` (emails/studio_notice.*: a heading,
-    paragraphs, links, a button) to its contact address; where the kind is about the
-    client, it says a reply reaches them. Call in the studio's zone and language."""
+def _studio_notice_send(gallery, *, key: str, kind: str, context) -> bool:
+    """Send the studio the email `kind` about `gallery` (emails/<kind>/, in the layout of
+    notices to the studio) at its contact address, with a button to the gallery's admin
+    page; where the kind is about the client, it says a reply reaches them. `context` is
+    a dict or a function returning one (called in the studio's zone)."""
     client = gallery.booking.client if KINDS[kind].reply_to_client else None
-    text, html = email_render("studio_notice", {"studio": studio, "client": client, **context})
-    return email_send_once(
-        key=key,
-        to=formataddr((studio.name, studio.contact_email)),
-        subject=subject,
-        text=text,
-        html=html,
+    return email_kind_send(
         kind=kind,
+        key=key,
+        to=email_to_studio(),
+        context=lambda: {
+            "client": client,
+            "button_link": settings.SITE_URL
+            + reverse("admin:gallery_gallery_change", args=[gallery.pk]),
+            **(context() if callable(context) else context),
+        },
         gallery=gallery,
     )

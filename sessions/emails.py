@@ -1,12 +1,11 @@
 """Emails about bookings: confirmed, requested, rescheduled, cancelled. Each is sent once
 per booking and calendar sequence, however often a task retries."""
 
-import zoneinfo
 from datetime import datetime
 from email.utils import formataddr
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -15,7 +14,7 @@ from sessions.access import booking_token, booking_url
 from sessions.calendar import booking_invite
 from sessions.models import Booking, Payment, Refund
 from studio.email_kinds import fill, wording
-from studio.emailing import email_render, email_send_once
+from studio.emailing import email_kind_send
 from studio.money import money_format
 from studio.selectors import studio_get
 
@@ -183,7 +182,8 @@ def ended_booking_money(booking: Booking) -> dict:
 
 
 def booking_email_context(kind: str, booking: Booking, studio, *, template=None) -> dict:
-    """Everything emails/booking.* show. In the studio's zone and language."""
+    """Everything emails/booking-<kind>/ and their layout (emails/layouts/booking.*) show.
+    In the studio's zone and language."""
     ended = kind in ("cancelled", "declined")
     return {
         **booking_message(kind, booking, studio, template=template),
@@ -232,22 +232,15 @@ def booking_email_send(*, booking_id: int, kind: str, sequence: int | None = Non
     if sequence is not None and booking.calendar_sequence != sequence:
         return False
     studio = studio_get()
-    with (
-        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
-        translation.override(settings.LANGUAGE_CODE),
-    ):
-        context = booking_email_context(kind, booking, studio)
-        text, html = email_render("booking", context)
-        invite = booking_invite_for(booking)
-        method = "CANCEL" if booking.status in ENDED else "REQUEST"
-        return email_send_once(
-            key=f"booking:{booking.pk}:{kind}:{booking.calendar_sequence}",
-            to=formataddr((booking.booked_as_name, booking.client.email)),
-            subject=context["subject"],
-            text=text,
-            html=html,
-            attachments=[("session.ics", invite, f"text/calendar; method={method}")],
-            reply_to=studio.contact_email or None,
-            kind=f"booking-{kind}",
-            booking=booking,
-        )
+    method = "CANCEL" if booking.status in ENDED else "REQUEST"
+    return email_kind_send(
+        kind=f"booking-{kind}",
+        key=f"booking:{booking.pk}:{kind}:{booking.calendar_sequence}",
+        to=formataddr((booking.booked_as_name, booking.client.email)),
+        context=lambda: booking_email_context(kind, booking, studio),
+        attachments=[
+            ("session.ics", booking_invite_for(booking), f"text/calendar; method={method}")
+        ],
+        reply_to=studio.contact_email or None,
+        booking=booking,
+    )

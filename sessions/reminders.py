@@ -10,7 +10,6 @@ when it is moot (the session has started, the booking was cancelled, the questio
 been sent, or a later reminder of the same kind is due as well)."""
 
 import logging
-import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from email.utils import formataddr
@@ -18,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,7 +30,7 @@ from sessions.questionnaires import questionnaire_deadline
 from sessions.selectors import with_questionnaire_progress
 from studio.background import task_enqueue_on_commit
 from studio.email_kinds import kinds_disabled, wording
-from studio.emailing import email_render, email_send_once
+from studio.emailing import email_kind_send
 from studio.models import SentEmail
 from studio.selectors import studio_get
 
@@ -257,26 +256,18 @@ def reminder_send(*, booking_id: int, key: str, now: datetime | None = None) -> 
     reminder = next((r for r in _pending(booking, studio, now=now, tz=tz) if r.key == key), None)
     if reminder is None:
         return False
-    with (
-        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
-        translation.override(settings.LANGUAGE_CODE),
-    ):
-        context = reminder_message(reminder.kind, booking, studio, now=now)
-        text, html = email_render("payment", context)
-        return email_send_once(
-            key=key,
-            to=formataddr((booking.booked_as_name, booking.client.email)),
-            subject=context["subject"],
-            text=text,
-            html=html,
-            reply_to=studio.contact_email or None,
-            kind=f"reminder-{reminder.kind}",
-            booking=booking,
-        )
+    return email_kind_send(
+        kind=f"reminder-{reminder.kind}",
+        key=key,
+        to=formataddr((booking.booked_as_name, booking.client.email)),
+        context=lambda: reminder_message(reminder.kind, booking, studio, now=now),
+        reply_to=studio.contact_email or None,
+        booking=booking,
+    )
 
 
 def reminder_message(kind: str, booking: Booking, studio, *, now: datetime, template=None) -> dict:
-    """The context of emails/payment.* for a session ("session") or questionnaire
+    """The context of emails/reminder-<kind>/ for a session ("session") or questionnaire
     ("questionnaire") reminder, in the studio's words if it wrote some. Needs
     `with_questionnaire_progress`, and the studio's zone current."""
 

@@ -7,12 +7,14 @@ row again; the studio sees failures in the admin and can send any email again.
 """
 
 import base64
-from collections.abc import Callable
+import zoneinfo
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.headerregistry import Address
-from email.utils import parseaddr
+from email.utils import formataddr, parseaddr
 from functools import partial
 from smtplib import SMTPException
 
@@ -20,8 +22,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from studio import private_links
@@ -36,14 +39,70 @@ from studio.text import one_line
 MAIL_ERRORS = (SMTPException, OSError)
 
 
-def email_render(name: str, context: dict) -> tuple[str, str]:
-    """The text and HTML of email template `name` (emails/<name>.txt and .html), in the
-    studio's branding; `context` needs `studio`."""
+def email_kind_render(kind: str, context: dict) -> tuple[str, str, str]:
+    """Subject, text and HTML of a kind of email, from its templates in emails/<kind>/:
+    subject.txt, body.txt and body.html (HTML is "" for a kind without one, the sign-in
+    link). `context` needs `studio`; `site_url` is added."""
     context = {"site_url": settings.SITE_URL, **context}
+    try:
+        html = render_to_string(f"emails/{kind}/body.html", context)
+    except TemplateDoesNotExist:
+        html = ""
     return (
-        render_to_string(f"emails/{name}.txt", context),
-        render_to_string(f"emails/{name}.html", context),
+        render_to_string(f"emails/{kind}/subject.txt", context).strip(),
+        render_to_string(f"emails/{kind}/body.txt", context),
+        html,
     )
+
+
+@contextmanager
+def studio_locale(studio) -> Iterator[None]:
+    """The studio's time zone and Sitting's language, current: what its emails are written in."""
+    with (
+        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
+        translation.override(settings.LANGUAGE_CODE),
+    ):
+        yield
+
+
+def email_kind_send(
+    *,
+    kind: str,
+    key: str,
+    to: str,
+    context: dict | Callable[[], dict],
+    booking=None,
+    client=None,
+    gallery=None,
+    reply_to: str | None = None,
+    attachments: list[tuple[str, bytes, str]] = (),
+) -> bool:
+    """Send an email of `kind` once per `key` (email_send_once), rendered from its templates
+    (email_kind_render) in the studio's zone and language. `context` may be a function, so
+    the dates it formats are the studio's; `studio` is added to it."""
+    studio = studio_get()
+    with studio_locale(studio):
+        context = {"studio": studio, **(context() if callable(context) else context)}
+        subject, text, html = email_kind_render(kind, context)
+        return email_send_once(
+            key=key,
+            to=to,
+            subject=subject,
+            text=text,
+            html=html,
+            attachments=attachments,
+            reply_to=reply_to,
+            kind=kind,
+            booking=booking,
+            client=client,
+            gallery=gallery,
+        )
+
+
+def email_to_studio() -> str:
+    """The studio's contact address with its name, for Sitting's notices; "" if it has none."""
+    studio = studio_get()
+    return formataddr((studio.name, studio.contact_email)) if studio.contact_email else ""
 
 
 def email_address(name: str, address: str) -> str:

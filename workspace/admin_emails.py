@@ -37,7 +37,7 @@ from studio.email_log import (
     status_css,
     status_label,
 )
-from studio.emailing import email_render
+from studio.emailing import email_kind_render
 from studio.models import EmailTemplate, SentEmail
 from studio.selectors import studio_get
 
@@ -277,7 +277,6 @@ def email_preview(kind: str, about: str, template: EmailTemplate) -> dict | None
             context = gallery_message(
                 kind.removeprefix("gallery-"), gallery, studio, template=template
             )
-            name = "payment"
         elif head == "booking" and not kind.startswith("gallery-"):
             booking = (
                 with_questionnaire_progress(
@@ -288,12 +287,10 @@ def email_preview(kind: str, about: str, template: EmailTemplate) -> dict | None
             )
             if booking is None:
                 return None
-            name = "payment"
             if kind.startswith("booking-"):
                 context = booking_email_context(
                     kind.removeprefix("booking-"), booking, studio, template=template
                 )
-                name = "booking"
             elif kind.startswith("reminder-"):
                 context = reminder_message(
                     kind.removeprefix("reminder-"),
@@ -308,10 +305,10 @@ def email_preview(kind: str, about: str, template: EmailTemplate) -> dict | None
                 context = {**balance_message(payment, studio, template=template), "studio": studio}
         else:
             return None
-        text, html = email_render(name, {**context, "studio": studio})
+        subject, text, html = email_kind_render(kind, {**context, "studio": studio})
     # A preview shows the studio's words, not a real client's working links.
     return {
-        "subject": context["subject"],
+        "subject": subject,
         "text": private_links.shown(private_links.redact(text)),
         "html": private_links.shown(private_links.redact(html), as_html=True),
     }

@@ -3,11 +3,10 @@ that came too late) and to the studio (late payments, disputes, refunds Stripe r
 Each is sent once per payment (and refund), however often a task retries."""
 
 import logging
-import zoneinfo
 from email.utils import formataddr
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -19,7 +18,7 @@ from sessions.payments.ledger import booking_balance_due
 from sessions.payments.models import Payment, Refund
 from studio.background import task_enqueue_on_commit
 from studio.email_kinds import wording
-from studio.emailing import email_render, email_send_once
+from studio.emailing import email_kind_send, email_to_studio
 from studio.money import money_format
 from studio.selectors import studio_get
 
@@ -85,7 +84,9 @@ def payment_email_send(
         payment.booking,
         key=key,
         kind=kind,
-        message=lambda studio: _message(kind, payment=payment, refund=refund, studio=studio),
+        context=lambda studio: payment_email_context(
+            kind, payment=payment, refund=refund, studio=studio
+        ),
     )
 
 
@@ -113,40 +114,30 @@ def balance_email_send(*, booking_id: int, key_extra: str) -> bool:
         booking,
         key=f"booking:{booking.pk}:balance_due:{key_extra}",
         kind="balance_due",
-        message=lambda studio: balance_message(asked, studio),
+        context=lambda studio: balance_message(asked, studio),
     )
 
 
-def _send(booking: Booking, *, key: str, kind: str, message) -> bool:
-    """Send one email about a booking's money, once per `key`; `message(studio)` gives its
-    subject, heading, paragraphs and button, in the studio's zone and language."""
+def _send(booking: Booking, *, key: str, kind: str, context) -> bool:
+    """Send one email about a booking's money, once per `key`, from its kind's templates
+    (emails/<kind>/); `context(studio)` fills them in, in the studio's zone and language."""
     studio = studio_get()
     if kind in STUDIO_KINDS:
-        if not studio.contact_email:
+        to, reply_to = email_to_studio(), None
+        if not to:
             log.warning("No studio contact email: %s about %s not sent", kind, booking.reference)
             return False
-        to, reply_to = formataddr((studio.name, studio.contact_email)), None
     else:
         to = formataddr((booking.booked_as_name, booking.client.email))
         reply_to = studio.contact_email or None
-    with (
-        timezone.override(zoneinfo.ZoneInfo(studio.time_zone)),
-        translation.override(settings.LANGUAGE_CODE),
-    ):
-        words = message(studio)
-        template = "studio_notice" if kind in STUDIO_KINDS else "payment"
-        context = {**words, "studio": studio, "booking": booking, "client": booking.client}
-        text, html = email_render(template, context)
-        return email_send_once(
-            key=key,
-            to=to,
-            subject=words["subject"],
-            text=text,
-            html=html,
-            reply_to=reply_to,
-            kind=kind.replace("_", "-"),
-            booking=booking,
-        )
+    return email_kind_send(
+        kind=kind.replace("_", "-"),
+        key=key,
+        to=to,
+        context=lambda: {"booking": booking, "client": booking.client, **context(studio)},
+        reply_to=reply_to,
+        booking=booking,
+    )
 
 
 def balance_message(payment: Payment, studio, *, template=None) -> dict:
@@ -181,138 +172,32 @@ def balance_message(payment: Payment, studio, *, template=None) -> dict:
     return message
 
 
-def _message(kind: str, *, payment: Payment, refund: Refund | None, studio) -> dict:
-    """Subject, heading, paragraphs and the one button of an email, in plain words."""
+def payment_email_context(kind: str, *, payment: Payment, refund: Refund | None, studio) -> dict:
+    """What the templates of a payment's email (emails/<kind>/) fill in: amounts, the session,
+    the booking's reference and the button's link. In the studio's zone."""
+    if kind == "balance_due":
+        return balance_message(payment, studio)
     booking = payment.booking
-    money = {
+    context = {
         "amount": money_format(payment.display_amount, payment.display_currency),
         "refund": money_format(refund.amount, refund.currency) if refund else "",
+        "failure_reason": refund.failure_reason if refund else "",
         "what": booking.session_type.name,
         "when": date_format(timezone.localtime(booking.starts_at), "l j F Y, H:i"),
         "ref": booking.reference,
-        "client": booking.name_for_studio,
+        "name": booking.name_for_studio,
         "kind": payment.get_kind_display().lower(),
-        "studio": studio.name,
+        "button_link": booking_url(booking, absolute=True),
     }
-    link = booking_url(booking, absolute=True)
-    if kind == "payment_received":
-        return {
-            "subject": _("Payment received: %(amount)s for your %(what)s") % money,
-            "heading": _("Thank you, we've received your payment"),
-            "paragraphs": [
-                _("We've received %(amount)s, the %(kind)s for your %(what)s on %(when)s.") % money,
-                _("Your booking reference is %(ref)s.") % money,
-            ],
-            "button": (_("See your booking"), link),
-        }
-    if kind == "refund_issued":
-        return {
-            "subject": _("We've refunded %(refund)s") % money,
-            "heading": _("Your refund is on its way"),
-            "paragraphs": [
-                _(
-                    "We've refunded %(refund)s to the card you paid with, for your %(what)s "
-                    "on %(when)s (reference %(ref)s)."
-                )
-                % money,
-                _("Depending on your bank, it shows on your statement within 5 to 10 days."),
-            ],
-            "button": (_("See your booking"), link),
-        }
-    if kind == "late_payment" and booking.status == Booking.Status.CANCELLED:
-        return {
-            "subject": _("Your payment arrived after your booking was cancelled: full refund"),
-            "heading": _("We've refunded your payment"),
-            "paragraphs": [
-                _(
-                    "Your %(amount)s payment for %(what)s on %(when)s reached us after the "
-                    "booking had been cancelled, so we've refunded it in full. It usually "
-                    "shows within 5 to 10 days."
-                )
-                % money,
-            ],
-            "button": (_("Book another time"), settings.SITE_URL + "/book/"),
-        }
     if kind == "late_payment":
-        return {
-            "subject": _("Your payment arrived after we released your time: full refund"),
-            "heading": _("We're sorry: that time was no longer free"),
-            "paragraphs": [
-                _(
-                    "Your %(amount)s deposit for %(what)s on %(when)s reached us after the "
-                    "time we were holding for you had run out, and by then the session "
-                    "could no longer go ahead as booked."
-                )
-                % money,
-                _(
-                    "We've refunded the full %(amount)s to your card; it usually shows within "
-                    "5 to 10 days. Nothing else is owed."
-                )
-                % money,
-                _("We'd love to photograph you another time."),
-            ],
-            "button": (_("Choose another time"), settings.SITE_URL + "/book/"),
-        }
-    if kind == "balance_due":
-        return balance_message(payment, studio)
-    if kind == "deposit_due":
-        until = date_format(timezone.localtime(booking.hold_expires_at), "l j F, H:i")
-        return {
-            "subject": _("Good news: %(what)s on %(when)s, pay the deposit to confirm") % money,
-            "heading": _("We can photograph you then"),
-            "paragraphs": [
-                _("Good news: we can take your %(what)s on %(when)s.") % money,
-                _(
-                    "To confirm it, please pay the %(amount)s deposit by %(until)s. Until then "
-                    "we keep the time for you."
-                )
-                % {**money, "until": until},
-            ],
-            "button": (_("Pay the deposit"), link),
-        }
-    stripe_link = (
-        dashboard_url("payments", payment.stripe_payment_intent_id)
-        if payment.stripe_payment_intent_id
-        else "https://dashboard.stripe.com/"
-    )
-    if kind == "studio_late_payment":
-        return {
-            "subject": _("Late payment refunded: %(ref)s, %(client)s") % money,
-            "heading": _("A deposit came too late and was refunded"),
-            "paragraphs": [
-                _(
-                    "%(client)s paid the %(amount)s deposit for %(what)s on %(when)s "
-                    "(%(ref)s) after their hold had ended and the time was no longer free."
-                )
-                % money,
-                _("Sitting has refunded it in full and told them. Nothing needs doing."),
-            ],
-            "button": (_("See the payment in Stripe"), stripe_link),
-        }
-    if kind == "studio_dispute":
-        return {
-            "subject": _("Payment disputed: %(ref)s, %(client)s") % money,
-            "heading": _("A client's bank has opened a dispute"),
-            "paragraphs": [
-                _(
-                    "The %(amount)s %(kind)s for %(what)s on %(when)s (%(ref)s, %(client)s) "
-                    "is disputed."
-                )
-                % money,
-                _(
-                    "Please respond in the Stripe dashboard before the deadline it shows; "
-                    "evidence such as the booking confirmation and your policy helps."
-                ),
-            ],
-            "button": (_("Respond in Stripe"), stripe_link),
-        }
-    return {  # studio_refund_failed
-        "subject": _("A refund could not be made: %(ref)s") % money,
-        "heading": _("Stripe refused a refund"),
-        "paragraphs": [
-            _("The %(refund)s refund for %(ref)s (%(client)s) was refused by Stripe:") % money,
-            refund.failure_reason if refund else "",
-            _("Please look at the payment in the Stripe dashboard."),
-        ],
-        "button": (_("Open the payment in Stripe"), stripe_link),
-    }
+        context["cancelled"] = booking.status == Booking.Status.CANCELLED
+        context["button_link"] = settings.SITE_URL + "/book/"
+    elif kind == "deposit_due":
+        context["until"] = date_format(timezone.localtime(booking.hold_expires_at), "l j F, H:i")
+    elif kind in STUDIO_KINDS:
+        context["button_link"] = (
+            dashboard_url("payments", payment.stripe_payment_intent_id)
+            if payment.stripe_payment_intent_id
+            else "https://dashboard.stripe.com/"
+        )
+    return context
