@@ -124,6 +124,12 @@ class GalleryActForm(PageButtonForm):
     confirm = SaidYesField()
 
 
+class ListConfirmForm(forms.Form):
+    """The answer of the page that asks before a list action goes on (Django's `post`)."""
+
+    post = SaidYesField()
+
+
 class PhotosArrangeForm(forms.Form):
     """What the photo grid posts: the whole order (its script), one photo a place earlier or
     later (its ← → buttons), or a button for the ticked photos: into a set (named), out of

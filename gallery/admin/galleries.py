@@ -17,7 +17,7 @@ from gallery import exports, selectors
 from gallery.access import gallery_link_url
 from gallery.admin.photos import PhotosMixin, thumbnail_url
 from gallery.admin.share_links import ShareLinkInline
-from gallery.admin_forms import GalleryActForm
+from gallery.admin_forms import GalleryActForm, ListConfirmForm
 from gallery.forms import GalleryAdminForm
 from gallery.models import Gallery, Photo
 from gallery.selection import selection_deadline_moved, selection_withdraw
@@ -339,7 +339,8 @@ class GalleryAdmin(PhotosMixin, admin.ModelAdmin):
     def _ask_first(self, request, queryset, action: str, warned):
         """The list's publish and deliver ask first, as the page's buttons do, when any of
         the chosen galleries has something the studio should know."""
-        if request.POST.get("post") == "yes":
+        answer = ListConfirmForm(request.POST)
+        if answer.is_valid() and answer.cleaned_data["post"]:
             return None
         items = [
             (gallery.title, found)

@@ -610,6 +610,7 @@ CUSTOM_FORMS = {
 NO_TEXT = {
     "studio.forms.PageButtonForm",
     "gallery.admin_forms.GalleryActForm",
+    "gallery.admin_forms.ListConfirmForm",
     "gallery.admin_forms.PhotosDeleteForm",
     "sessions.admin_forms.StaffRescheduleForm",
     "sessions.admin_forms.FreeTimeForm",
