@@ -1,6 +1,6 @@
 """A booking's page and list in the admin, with what the gallery adds: the booking's
 gallery in its story (and the emails about it), and "Create a gallery" as a button and a
-list action. The gallery registers these on the bookings admin (sessions.admin), which
+list action. The gallery registers these on the bookings admin (sessions.admin.bookings), which
 knows nothing of galleries: sessions sits below gallery."""
 
 from django.contrib import admin, messages
@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from gallery.models import Gallery
 from gallery.services import GalleryRefused, gallery_create_for_booking
-from sessions.admin import BookingAdmin as BookingOwnAdmin
+from sessions.admin.bookings import BookingAdmin as BookingOwnAdmin
 from sessions.models import Booking
 
 CREATE_GALLERY = (

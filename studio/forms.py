@@ -118,3 +118,13 @@ class SessionTypeAdminForm(MoneyFieldsMixin, forms.ModelForm):
         for name, text in help_texts.items():
             if name in self.fields:
                 self.fields[name].help_text = text
+
+
+class PageButtonForm(forms.Form):
+    """Which of an admin page's buttons was pressed (`do`), among the names it offers."""
+
+    do = forms.ChoiceField()
+
+    def __init__(self, *args, names: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["do"].choices = [(name, name) for name in names]

@@ -16,6 +16,7 @@ from gallery.models import Gallery
 from sessions.models import Booking, Payment
 from studio.admin_permissions import admin_view_requires
 from workspace import admin_emails  # noqa: F401  (registers the email log and email settings)
+from workspace.admin_forms import ErasureConfirmForm
 from workspace.privacy import ErasureRefused, client_data_export, client_erase
 
 
@@ -72,8 +73,9 @@ class ClientAdmin(ClientOwnAdmin):
         client = get_object_or_404(Client, pk=client_id)
         error = ""
         if request.method == "POST":
-            if request.POST.get("confirm", "").strip().lower() != "erase":
-                error = _("Type ERASE to confirm.")
+            form = ErasureConfirmForm(request.POST)
+            if not form.is_valid():
+                error = form.errors["confirm"][0]
             else:
                 try:
                     client_erase(client_id=client.pk, by=request.user)

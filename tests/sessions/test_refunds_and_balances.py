@@ -495,7 +495,7 @@ def test_a_discount_given_after_the_balance_was_asked_for_is_charged_correctly(
 def test_saving_a_discount_never_undoes_a_change_made_meanwhile(booked, staff_user, rf):
     from django.contrib.admin.sites import site
 
-    from sessions.admin import BookingAdmin
+    from sessions.admin.bookings import BookingAdmin
 
     stale = Booking.objects.get(pk=booked.pk)
     Booking.objects.filter(pk=booked.pk).update(status=Booking.Status.CANCELLED)

@@ -321,13 +321,14 @@ def post_too_long(client, url: str, data: dict, too_long: dict[str, str], **kwar
     """Post the form with these fields too long. Returns the answer, or why it isn't a
     refusal (saved anyway, or an error page)."""
     leave_out = kwargs.pop("leave_out", ())
+    refused_with = kwargs.pop("status", 200)
     which = ", ".join(too_long)
     before = rows(leave_out)
     try:
         answer = client.post(url, {**data, **too_long}, **kwargs)
     except Exception as error:  # what a visitor would see as a 500
         return f"{which}: {type(error).__name__}: {str(error)[:120]}"
-    if answer.status_code != 200:
+    if answer.status_code != refused_with:
         return f"{which}: {answer.status_code}, not the form again"
     if rows(leave_out) != before:
         return f"{which}: saved though too long"
@@ -417,6 +418,7 @@ class Case:
     follow: bool = False
     letter: str = "x"  # what the value is made of
     leave_out: tuple[str, ...] = ()  # rows that change by design (a PIN try is counted)
+    status: int = 200  # what a refusal answers (the upload's JSON: 422)
 
 
 def column(model, name: str) -> models.Field:
@@ -553,6 +555,41 @@ def share_pin(world, client) -> Case:
     )
 
 
+def photos_set_name(world, client) -> Case:
+    client.force_login(world["owner"])
+    return Case(
+        url=reverse("admin:gallery_gallery_photos", args=[world["gallery"].pk]),
+        data={"do": "set", "photo": world["photo"].pk},
+        columns={"set_name": column(Photo, "set_name")},
+        keeps=False,  # back on the gallery's page, with the message
+        follow=True,
+    )
+
+
+def upload_set_name(world, client) -> Case:
+    client.force_login(world["owner"])
+    photo = io.BytesIO(jpeg_bytes(camera_like(320, 240, seed=2)))
+    photo.name = "IMG_2.JPG"
+    return Case(
+        url=reverse("admin:gallery_gallery_upload_file", args=[world["gallery"].pk]),
+        data={"file": photo, "kind": "proof"},
+        columns={"set": column(Photo, "set_name")},
+        keeps=False,  # a JSON answer; the page keeps what was typed
+        status=422,
+    )
+
+
+def erasure_confirm(world, client) -> Case:
+    client.force_login(world["owner"])
+    return Case(
+        url=reverse("admin:clients_client_erase", args=[world["anna"].pk]),
+        data={},
+        columns={"confirm": None},  # compared, never stored
+        says=["Type ERASE to confirm."],
+        keeps=False,  # the box starts empty again
+    )
+
+
 # Form classes (module.Class) and the case that walks each; views that read text from the
 # request without a form class are walked too.
 CUSTOM_FORMS = {
@@ -565,10 +602,17 @@ CUSTOM_FORMS = {
     "gallery.forms.CommentForm": comment,
     "gallery.forms.FavoriteListForm": favorites_list_name,
     "gallery.forms.SharePinForm": share_pin,
+    "gallery.admin_forms.PhotosArrangeForm": photos_set_name,
+    "gallery.admin_forms.PhotoUploadForm": upload_set_name,
+    "workspace.admin_forms.ErasureConfirmForm": erasure_confirm,
 }
 # Forms with nothing typed as text: the Move page's date and time, a free time pressed, a
-# button's value or a choice among a few.
+# button's value or a choice among a few, ticked photos.
 NO_TEXT = {
+    "studio.forms.PageButtonForm",
+    "gallery.admin_forms.GalleryActForm",
+    "gallery.admin_forms.ListConfirmForm",
+    "gallery.admin_forms.PhotosDeleteForm",
     "sessions.admin_forms.StaffRescheduleForm",
     "sessions.admin_forms.FreeTimeForm",
     "sessions.forms.RescheduleForm",
@@ -591,6 +635,7 @@ def test_each_of_the_sites_forms_refuses_what_its_columns_cannot_hold(world, cli
             {field_name: value},
             follow=case.follow,
             leave_out=case.leave_out,
+            status=case.status,
         )
         if isinstance(answer, str):
             problems.append(answer)
@@ -598,7 +643,8 @@ def test_each_of_the_sites_forms_refuses_what_its_columns_cannot_hold(world, cli
         shown = page_text(answer)
         limit = getattr(case.columns[field_name], "max_length", None)
         form = (answer.context or {}).get("form")
-        if isinstance(form, forms.BaseForm):
+        # The form posted, not another one on the page the post went back to.
+        if isinstance(form, forms.BaseForm) and field_name in form.fields:
             codes = {error.code for error in form.errors.as_data().get(field_name, [])}
             if "max_length" not in codes:
                 problems.append(f"{field_name}: no word about its length")

@@ -1,0 +1,4 @@
+"""The bookings app in the admin, one module per job; importing the package registers them
+all (Django's autodiscover imports `sessions.admin`)."""
+
+from sessions.admin import availability, bookings, session_types  # noqa: F401  (registers)

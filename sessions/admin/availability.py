@@ -1,0 +1,90 @@
+"""When photographers work: weekly hours, dated hours, time off, and outside calendars read
+into busy times."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from sessions.calendar_feeds import external_calendar_sync
+from sessions.models import (
+    AvailabilityRule,
+    DateHours,
+    ExternalCalendar,
+    TimeOff,
+)
+from studio.background import task_enqueue_on_commit
+
+
+@admin.register(AvailabilityRule)
+class AvailabilityRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "photographer",
+        "weekday",
+        "start_time",
+        "end_time",
+        "valid_from",
+        "valid_until",
+    ]
+    list_filter = ["photographer", "weekday"]
+    list_select_related = ["photographer"]
+
+
+@admin.register(DateHours)
+class DateHoursAdmin(admin.ModelAdmin):
+    list_display = [
+        "date",
+        "start_time",
+        "end_time",
+        "photographer",
+        "session_type",
+        "replaces_weekly",
+        "label",
+    ]
+    list_filter = ["photographer", "session_type", "replaces_weekly"]
+    list_select_related = ["photographer", "session_type"]
+    date_hierarchy = "date"
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(admin.ModelAdmin):
+    list_display = ["starts_at", "ends_at", "photographer", "reason", "external_calendar"]
+    list_filter = ["photographer", ("external_calendar", admin.EmptyFieldListFilter)]
+    list_select_related = ["photographer", "external_calendar"]
+    date_hierarchy = "starts_at"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Busy times from an outside calendar are replaced at each reading: change them there.
+        if obj is not None and obj.external_calendar_id:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.external_calendar_id:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(ExternalCalendar)
+class ExternalCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "photographer", "synced_at", "busy_count", "problem"]
+    list_filter = ["photographer"]
+    list_select_related = ["photographer"]
+    readonly_fields = ["synced_at", "busy_count", "problem"]
+    actions = ["read_now"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        task_enqueue_on_commit("sessions.tasks.external_calendar_sync_task", calendar_id=obj.pk)
+
+    @admin.action(description=_("Read now"), permissions=["change"])
+    def read_now(self, request, queryset):
+        for external in queryset:
+            external = external_calendar_sync(calendar_id=external.pk)
+            if external.problem:
+                self.message_user(request, f"{external}: {external.problem}", messages.WARNING)
+            else:
+                self.message_user(
+                    request,
+                    _("%(calendar)s: %(count)d busy times.")
+                    % {"calendar": external, "count": external.busy_count},
+                    messages.SUCCESS,
+                )
