@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -42,7 +43,10 @@ def list_session_key(viewer: Viewer) -> str:
 
 def private_response(response: HttpResponse, *, max_age: int = 0) -> HttpResponse:
     """Never in a shared cache, never indexed. Pages are checked again on every visit."""
-    response["Cache-Control"] = f"private, max-age={max_age}" if max_age else "private, no-cache"
+    if max_age:
+        patch_cache_control(response, private=True, max_age=max_age)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

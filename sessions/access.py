@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 from sessions.models import Booking
 
@@ -38,6 +39,6 @@ def booking_url(booking: Booking, *, absolute: bool = False) -> str:
 
 def private_response(response: HttpResponse) -> HttpResponse:
     """A page of one person's booking: never cached on the way, never indexed."""
-    response["Cache-Control"] = "private, no-store"
+    patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

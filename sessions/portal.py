@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 
 from clients.views import client_from_request
@@ -45,5 +46,5 @@ def my_sessions(request):
             "past": [b for b in bookings if b["booking"].ends_at < now],
         },
     )
-    response["Cache-Control"] = "private, no-store"
+    patch_cache_control(response, private=True, no_store=True)
     return response

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -274,7 +275,7 @@ def calendar_feed(request, token):
         now=timezone.now(),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=300"
+    patch_cache_control(response, private=True, max_age=300)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Content-Disposition"] = 'inline; filename="sessions.ics"'
     return response

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
@@ -63,7 +64,7 @@ class ClientAdmin(ClientOwnAdmin):
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=f"client-{client.pk}-data.json"
         )
-        response["Cache-Control"] = "private, no-store"
+        patch_cache_control(response, private=True, no_store=True)
         return response
 
     @admin_view_requires("privacy")

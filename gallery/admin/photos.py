@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect, JsonRespons
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
@@ -218,7 +219,7 @@ class PhotosMixin:
             response["Content-Disposition"] = content_disposition_header(
                 as_attachment=True, filename=download_name
             )
-        response["Cache-Control"] = "private, max-age=3600"
+        patch_cache_control(response, private=True, max_age=3600)
         return response
 
     @admin_view_requires("upload")

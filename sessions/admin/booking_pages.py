@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
 from clients.services import client_get_or_create
@@ -324,7 +325,7 @@ class BookingPagesMixin:
             if re.fullmatch(r"#[0-9a-fA-F]{6}", colour or "")
         ]
         response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
-        response["Cache-Control"] = "private, max-age=60"
+        patch_cache_control(response, private=True, max_age=60)
         return response
 
     @admin_view_requires("book")
