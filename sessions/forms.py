@@ -75,6 +75,12 @@ class SlotChoiceForm(forms.Form):
     photographer = RowIdField(required=False)
 
 
+class PaymentChoiceForm(forms.Form):
+    """Which of the booking's payments the client pressed "Pay" for."""
+
+    payment = RowIdField(required=True)
+
+
 class RescheduleForm(forms.Form):
     """ "Move my session": the new start time confirmed."""
 

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from sessions.access import booking_get_by_token, booking_url, private_response
+from sessions.forms import PaymentChoiceForm
 from sessions.models import Booking
 from sessions.payments import gateway
 from sessions.payments.checkout import payment_check_payable, payment_checkout_url
@@ -52,10 +53,12 @@ def payment_start(request: HttpRequest, booking: Booking, payment: Payment) -> H
 @require_POST
 def booking_pay(request, token):
     booking = booking_get_by_token(token)
-    raw = request.POST.get("payment", "")
-    if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
+    form = PaymentChoiceForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["payment"] is None:
         raise Http404
-    return payment_start(request, booking, payment_for_booking(booking, int(raw)))
+    return payment_start(
+        request, booking, payment_for_booking(booking, form.cleaned_data["payment"])
+    )
 
 
 def _status_context(booking: Booking, payment: Payment, token: str) -> dict:

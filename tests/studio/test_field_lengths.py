@@ -617,6 +617,7 @@ NO_TEXT = {
     "sessions.admin_forms.FreeTimeForm",
     "sessions.forms.RescheduleForm",
     "sessions.forms.SlotChoiceForm",
+    "sessions.forms.PaymentChoiceForm",
     "gallery.forms.FavoriteForm",
     "gallery.forms.SelectionForm",
     "gallery.forms.ZipRequestForm",
