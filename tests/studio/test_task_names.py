@@ -1,5 +1,5 @@
 """Tasks are sent by name (studio.background): every name sent is a task Celery registered,
-and no module but a tasks module, an admin or a command imports a tasks module."""
+and no module but a tasks module or a command imports a tasks module."""
 
 import ast
 from pathlib import Path
@@ -33,14 +33,8 @@ def _sends():
 
 
 def _may_import_tasks(path: Path) -> bool:
-    # The admin modules still pass task objects until they name theirs; commands and the
-    # tasks modules themselves are above the services.
-    return (
-        path.name == "tasks.py"
-        or path.name.startswith("admin")
-        or "admin" in path.parts[:-1]  # an app's admin package
-        or "management" in path.parts
-    )
+    # Commands and the tasks modules themselves are above the services.
+    return path.name == "tasks.py" or "management" in path.parts
 
 
 def test_every_task_sent_by_name_is_a_registered_task():
@@ -55,7 +49,7 @@ def test_every_task_sent_by_name_is_a_registered_task():
     assert not missing, missing
 
 
-def test_only_tasks_modules_admin_and_commands_import_tasks_modules():
+def test_only_tasks_modules_and_commands_import_tasks_modules():
     found = [
         f"{path}:{node.lineno}"
         for path, tree in _modules()
