@@ -25,6 +25,12 @@ def test_the_folder_queue_loses_nothing_when_its_worker_is_killed_twice(tmp_path
     # task ran again on the next worker...
     assert result.email_runs_twice >= 2
     # ...and sent nothing the second time.
-    assert result.emails_sent == result.emails == 62
     assert result.emails_sent_twice == 0
-    assert SentEmail.objects.filter(key__startswith="soak:").count() == 62
+    emails = SentEmail.objects.filter(key__startswith="soak:")
+    assert emails.count() == result.emails == 62
+    # A kill can also land inside another email's send, on the worker's second process: that
+    # email may or may not have gone, so it is never sent again by itself; it stays
+    # "sending" (the log's "not confirmed, send it again?"). Every other email went once.
+    left_sending = emails.filter(status=SentEmail.Status.SENDING).count()
+    assert left_sending <= result.kills
+    assert result.emails - left_sending <= result.emails_sent <= result.emails
