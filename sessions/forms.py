@@ -78,7 +78,7 @@ class SlotChoiceForm(forms.Form):
 class PaymentChoiceForm(forms.Form):
     """Which of the booking's payments the client pressed "Pay" for."""
 
-    payment = RowIdField(required=True)
+    payment = RowIdField()  # required: anything not an id is refused
 
 
 class RescheduleForm(forms.Form):

@@ -53,15 +53,15 @@ def task_send_now(name: str, /, **kwargs) -> None:
 
 def task_enqueue_on_commit(task: str | Task, /, **kwargs) -> str:
     """Send the task called `task` with keyword arguments once the current transaction
-    commits, and record
-    it in that transaction, so that neither a broker outage nor a process stopping between
-    commit and sending loses it. Outside a transaction: recorded and sent at once.
+    commits, and record it in that transaction, so that neither a broker outage nor a
+    process stopping between commit and sending loses it. Outside a transaction: recorded
+    and sent at once.
 
     A task sent earlier could run before its rows are visible, or for rows that a rollback
     then removes. The arguments are stored, so they must be JSON values (ids, text). A task
     may arrive twice (see `queued_tasks_send`): every task must be idempotent. Returns the
-    task id, known in advance, for looking up the result. A `Task` object is taken too, for
-    the admin modules until they name theirs.
+    task id, known in advance, for looking up the result. Sitting's code names its tasks; a
+    `Task` object is taken too, for tests.
     """
     task = task_get(task if isinstance(task, str) else task.name)  # a typo fails here
     row = QueuedTask.objects.create(

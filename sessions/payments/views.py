@@ -54,7 +54,7 @@ def payment_start(request: HttpRequest, booking: Booking, payment: Payment) -> H
 def booking_pay(request, token):
     booking = booking_get_by_token(token)
     form = PaymentChoiceForm(request.POST)
-    if not form.is_valid() or form.cleaned_data["payment"] is None:
+    if not form.is_valid():  # no payment, or nothing that could be one's id
         raise Http404
     return payment_start(
         request, booking, payment_for_booking(booking, form.cleaned_data["payment"])
