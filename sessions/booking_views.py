@@ -23,7 +23,7 @@ from sessions.booking_changes import (
 )
 from sessions.emails import ENDED, booking_invite_for, ended_booking_money
 from sessions.forms import RescheduleForm, start_parse
-from sessions.models import Booking, Payment, QuestionnaireResponse
+from sessions.models import Booking, Document, Payment, QuestionnaireResponse
 from sessions.payments.checkout import payment_check_payable
 from sessions.payments.errors import PaymentRefused
 from sessions.payments.ledger import booking_balance_due, cancellation_terms
@@ -68,6 +68,16 @@ def booking_detail(request, token):
         for questionnaire in questionnaires_for_booking(booking)
         if may_answer or questionnaire.pk in responses
     ]
+    documents = [
+        {
+            "document": document,
+            "url": reverse("sessions:document-sign", args=[token, document.reference]),
+        }
+        for document in booking.documents.select_related("template")
+        # A withdrawn document that another replaced: the new one is listed instead.
+        .exclude(status=Document.Status.VOIDED, replaced_by__isnull=False)
+        .order_by("-required", "kind", "pk")
+    ]
     if request.GET.get("payment") == "cancelled" and due:
         messages.info(
             request, _("You left the payment page before paying, so nothing was charged.")
@@ -89,6 +99,13 @@ def booking_detail(request, token):
                     p for p in booking_payments if p.status == Payment.Status.PROCESSING
                 ],
                 "due": due,
+                "documents": documents,
+                "to_sign": [
+                    item
+                    for item in documents
+                    if item["document"].required
+                    and item["document"].status == Document.Status.PENDING
+                ],
                 "balance_due": booking_balance_due(booking),
                 "payments_enabled": settings.PAYMENTS_ENABLED,
                 "finished": finished,

@@ -9,6 +9,12 @@ from django.utils.translation import gettext as _
 
 from clients.models import Client
 from sessions import slots
+from sessions.documents.services import (
+    booking_documents_issue,
+    documents_send,
+    session_type_requires_signing,
+    signing_hold,
+)
 from sessions.history import booking_events_record
 from sessions.models import Booking, SessionType
 from sessions.overlap import integrity_error_is_overlap
@@ -155,6 +161,7 @@ def booking_create(
             overlapping_holds_expire(booking, now=now)
             _set_initial_status(booking, now=now)
             _insert_with_reference(booking, now=now)
+            booking_documents_issue(booking=booking)
             if booking.status in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED):
                 booking_email_enqueue(booking, kind=booking.status)
             elif booking.status == Booking.Status.HELD:
@@ -209,11 +216,18 @@ def overlapping_holds_expire(booking: Booking, *, now: datetime) -> None:
 
 
 def _set_initial_status(booking: Booking, *, now: datetime) -> None:
+    """Requested when the studio approves each; else held while the client signs what the
+    session type requires and pays the deposit (sessions.documents confirms a booking held
+    only for signing); else confirmed."""
     if booking.session_type.requires_approval:
         booking.status = Booking.Status.REQUESTED
-    elif booking.deposit and settings.PAYMENTS_ENABLED:
+    elif (booking.deposit and settings.PAYMENTS_ENABLED) or session_type_requires_signing(
+        booking.session_type
+    ):
         booking.status = Booking.Status.HELD
-        booking.hold_expires_at = now + timedelta(minutes=HOLD_MINUTES)
+        booking.hold_expires_at = signing_hold(
+            booking.session_type, now=now, hold_minutes=HOLD_MINUTES
+        )
     else:
         booking.status = Booking.Status.CONFIRMED
         booking.confirmed_at = now
@@ -324,8 +338,10 @@ def booking_create_by_staff(
             photographers_lock([photographer.pk])
             overlapping_holds_expire(booking, now=now)
             _insert_with_reference(booking, now=now)
+            booking_documents_issue(booking=booking)
             if email_client:
                 booking_email_enqueue(booking, kind="confirmed")
+                documents_send(booking=booking)
     except SlotUnavailable:
         raise SlotUnavailable(
             _("%(name)s already has a session (or its buffer time) then.")

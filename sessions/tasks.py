@@ -1,6 +1,8 @@
 from celery import shared_task
 
 from sessions.calendar_feeds import external_calendar_sync, external_calendars_sync
+from sessions.documents.emails import documents_email_send
+from sessions.documents.sealing import document_seal
 from sessions.emails import booking_email_send
 from sessions.payments import gateway
 from sessions.payments.checkout import balance_request, booking_holds_expire
@@ -119,3 +121,20 @@ def studio_email_send_task(
     return studio_email_send(
         booking_id=booking_id, kind=kind, response_id=response_id, sequence=sequence
     )
+
+
+# Contracts and model releases (sessions.documents).
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError, *MAIL_ERRORS),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=8,
+)
+def document_seal_task(*, document_id: int, stage: str) -> bool:
+    return document_seal(document_id=document_id, stage=stage)
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def documents_email_send_task(*, booking_id: int, document_ids: list[int]) -> bool:
+    return documents_email_send(booking_id=booking_id, document_ids=document_ids)

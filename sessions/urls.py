@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from sessions import booking_views, questionnaire_views, views
+from sessions import booking_views, document_views, questionnaire_views, views
 from sessions.payments import views as payment_views
 
 app_name = "sessions"
@@ -18,6 +18,21 @@ urlpatterns = [
         "booking/<str:token>/reschedule/",
         booking_views.booking_reschedule_view,
         name="booking-reschedule",
+    ),
+    path(
+        "booking/<str:token>/documents/<str:reference>/",
+        document_views.document_sign_view,
+        name="document-sign",
+    ),
+    path(
+        "booking/<str:token>/documents/<str:reference>/skip/",
+        document_views.document_skip_view,
+        name="document-skip",
+    ),
+    path(
+        "booking/<str:token>/documents/<str:reference>/pdf/",
+        document_views.document_pdf_view,
+        name="document-pdf",
     ),
     path("booking/<str:token>/pay/", payment_views.booking_pay, name="booking-pay"),
     path(

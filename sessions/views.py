@@ -16,6 +16,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from clients.services import client_get_or_create
 from sessions.access import booking_url, private_response
 from sessions.calendar_feeds import photographer_feed
+from sessions.document_views import document_sign_url
+from sessions.documents.services import documents_in_signing_order
 from sessions.forms import BookingDetailsForm, SlotChoiceForm
 from sessions.models import Booking, SessionType
 from sessions.payments.views import payment_start
@@ -239,6 +241,9 @@ def booking_create_view(request, slug):
                 status=409,
             )
         request.session.pop(DETAILS_SESSION_KEY, None)
+        to_sign = documents_in_signing_order(booking)
+        if to_sign:  # read and sign, then pay
+            return redirect(document_sign_url(booking, to_sign[0], booking_step=True))
         if booking.status == Booking.Status.HELD:
             return payment_start(request, booking, booking.payments.get(kind="deposit"))
         return redirect(booking_url(booking))

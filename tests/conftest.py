@@ -5,6 +5,12 @@ from pathlib import Path
 import pytest
 
 from studio.models import Studio
+from tests.document_fixtures import (  # noqa: F401  (fixtures)
+    adult_release,
+    contract,
+    minor_release,
+    signing_portrait,
+)
 from tests.factories import ClientFactory, PhotographerFactory, UserFactory
 from tests.payment_fixtures import held, pay_clock, portrait  # noqa: F401  (fixtures)
 

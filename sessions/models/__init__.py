@@ -11,6 +11,16 @@ from sessions.models.booking import (
     TimeOff,
     TsTzRange,
 )
+from sessions.models.documents import (
+    Document,
+    DocumentEvent,
+    DocumentFile,
+    DocumentTemplate,
+    DocumentTemplateVersion,
+    ReleaseChoice,
+    SessionTypeDocument,
+    Usage,
+)
 from sessions.models.questionnaires import (
     Answer,
     AnswerImage,
@@ -30,6 +40,11 @@ __all__ = [
     "Booking",
     "BookingEvent",
     "DateHours",
+    "Document",
+    "DocumentEvent",
+    "DocumentFile",
+    "DocumentTemplate",
+    "DocumentTemplateVersion",
     "ExternalCalendar",
     "Payment",
     "PostgresExclusionConstraint",
@@ -37,9 +52,12 @@ __all__ = [
     "Questionnaire",
     "QuestionnaireResponse",
     "Refund",
+    "ReleaseChoice",
     "SessionGuide",
     "SessionType",
+    "SessionTypeDocument",
     "StripeEvent",
     "TimeOff",
     "TsTzRange",
+    "Usage",
 ]

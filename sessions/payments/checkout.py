@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sessions.access import booking_token, booking_url
+from sessions.documents.services import documents_outstanding
 from sessions.history import booking_events_record
 from sessions.models import Booking
 from sessions.payments import gateway
@@ -181,6 +182,10 @@ def payment_check_payable(payment: Payment, *, now: datetime | None = None) -> N
         if booking.status != Booking.Status.HELD or booking.hold_expires_at <= now:
             raise PaymentRefused(
                 _("We're no longer holding this time, so the deposit can't be paid now.")
+            )
+        if documents_outstanding(booking).exists():
+            raise PaymentRefused(
+                _("Please sign the documents for this session first; then you can pay.")
             )
     elif booking.status not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
         raise PaymentRefused(_("This booking is no longer active, so nothing is due."))

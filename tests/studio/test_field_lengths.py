@@ -39,10 +39,12 @@ from gallery.photos import photo_add, photo_process
 from gallery.sample_images import camera_like, jpeg_bytes
 from gallery.services import gallery_create_for_booking
 from sessions.access import booking_token
+from sessions.documents.services import document_issue, document_pending_text
 from sessions.models import (
     AvailabilityRule,
     Booking,
     DateHours,
+    Document,
     ExternalCalendar,
     Payment,
     Question,
@@ -54,6 +56,7 @@ from sessions.models import (
 )
 from studio.email_kinds import KINDS
 from studio.models import EmailTemplate, SentEmail
+from tests.document_fixtures import CONTRACT_BODY, template_make
 from tests.factories import (
     BookingFactory,
     ClientFactory,
@@ -590,6 +593,27 @@ def erasure_confirm(world, client) -> Case:
     )
 
 
+def document_signature(world, client) -> Case:
+    contract = template_make(kind="contract", name="Agreement", body=CONTRACT_BODY)
+    document = document_issue(booking=world["booking"], template=contract, required=True)
+    return Case(
+        url=reverse(
+            "sessions:document-sign", args=[booking_token(world["booking"]), document.reference]
+        ),
+        data={
+            "shown": document_pending_text(document).text.sha256,
+            "signed_name": "Anna Kowalska",
+            "on_behalf": "on",
+            "on_behalf_of": "mother",
+            "agree": "on",
+        },
+        columns={
+            "signed_name": column(Document, "signed_name"),
+            "on_behalf_of": column(Document, "on_behalf_of"),
+        },
+    )
+
+
 # Form classes (module.Class) and the case that walks each; views that read text from the
 # request without a form class are walked too.
 CUSTOM_FORMS = {
@@ -598,6 +622,7 @@ CUSTOM_FORMS = {
     "sessions.admin_forms.RefundForm": refund,
     "clients.forms.SignInForm": sign_in,
     "sessions.questionnaire_forms.QuestionnaireForm": questionnaire_answers,
+    "sessions.document_forms.SignForm": document_signature,
     "questionnaire draft saved as it is typed": questionnaire_autosave,
     "gallery.forms.CommentForm": comment,
     "gallery.forms.FavoriteListForm": favorites_list_name,

@@ -1,0 +1,95 @@
+"""The client's signing form: what they typed, ticked and (optionally) drew."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from sessions.documents.services import ELECTRONIC_CONSENT, SignatureGiven
+from sessions.models import Document, DocumentTemplate, DocumentTemplateVersion, Usage
+from sessions.signature_images import drawn_signature_parse
+from studio.forms import PersonNameField, stored_in
+
+# A drawn signature arrives as a PNG data URL; its parser refuses more than 300 KB of PNG.
+DRAWN_MAX_CHARS = 420_000
+
+
+class SignForm(forms.Form):
+    """Signing one document. `version` is what the page shows: its release uses become one
+    tick box each. `shown` is the SHA-256 of the text shown, so a signature is of exactly
+    what was read."""
+
+    shown = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+    person_name = PersonNameField(
+        label=_("The child's full name"), required=False, **stored_in(Document, "person_name")
+    )
+    signed_name = PersonNameField(
+        label=_("Your full name"),
+        help_text=_("Typing your name is your signature."),
+        **stored_in(Document, "signed_name"),
+    )
+    on_behalf = forms.BooleanField(
+        label=_("I am signing on behalf of the person named in this document"), required=False
+    )
+    on_behalf_of = forms.CharField(
+        label=_("How are you related to them?"),
+        required=False,
+        help_text=_("For example: parent, partner, assistant."),
+        **stored_in(Document, "on_behalf_of"),
+    )
+    drawn_signature = forms.CharField(
+        required=False,
+        max_length=DRAWN_MAX_CHARS,
+        widget=forms.HiddenInput,
+        error_messages={"max_length": _("The drawn signature is too large; please clear it.")},
+    )
+    agree = forms.BooleanField(
+        label=ELECTRONIC_CONSENT,
+        error_messages={"required": _("Please tick the box to agree to sign electronically.")},
+    )
+
+    def __init__(
+        self, *args, document: Document, version: DocumentTemplateVersion, **kwargs
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.document = document
+        self.guardian = version.signer == DocumentTemplate.Signer.GUARDIAN
+        labels = dict(Usage.choices)
+        self.usage_names = []
+        for usage in version.usages:
+            if usage in labels:
+                name = f"usage_{usage}"
+                self.fields[name] = forms.BooleanField(label=labels[usage], required=False)
+                self.usage_names.append((usage, name))
+        if self.guardian:
+            del self.fields["on_behalf"]
+            self.fields["on_behalf_of"].required = True
+            self.fields["on_behalf_of"].label = _("Your relationship to the child")
+            self.fields["on_behalf_of"].help_text = _("For example: mother, father, guardian.")
+            self.fields["person_name"].required = not document.person_name
+        if not self.guardian or document.person_name:
+            del self.fields["person_name"]
+
+    def clean_drawn_signature(self) -> bytes | None:
+        try:
+            return drawn_signature_parse(self.cleaned_data["drawn_signature"])
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("on_behalf") and not cleaned.get("on_behalf_of", "").strip():
+            self.add_error("on_behalf_of", _("Please say how you are related to the person named."))
+        return cleaned
+
+    def signature(self) -> SignatureGiven:
+        cleaned = self.cleaned_data
+        on_behalf = self.guardian or cleaned.get("on_behalf")
+        return SignatureGiven(
+            shown_sha256=cleaned["shown"],
+            signed_name=cleaned["signed_name"],
+            agreed=cleaned["agree"],
+            on_behalf_of=cleaned.get("on_behalf_of", "").strip() if on_behalf else "",
+            person_name=cleaned.get("person_name", ""),
+            drawn_png=cleaned["drawn_signature"],
+            usages={usage: bool(cleaned.get(name)) for usage, name in self.usage_names},
+        )
