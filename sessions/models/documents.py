@@ -257,10 +257,12 @@ class DocumentFile(models.Model):
     class Stage(models.TextChoices):
         SIGNED = "signed", _("Signed by the client")
         COUNTERSIGNED = "countersigned", _("Countersigned by the studio")
+        REDACTED = "redacted", _("Remade without the drawn signature, on erasure")
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="files")
     stage = models.CharField(_("stage"), max_length=14, choices=Stage.choices)
-    file = models.FileField(_("PDF"), upload_to="documents/", max_length=200)
+    # Empty once deleted (an erasure): the SHA-256 stays, so the record still answers for it.
+    file = models.FileField(_("PDF"), upload_to="documents/", max_length=200, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("made"), default=timezone.now)
 
