@@ -55,6 +55,7 @@ bench: install
 	$(BIN)/python bench/broker.py
 	$(BIN)/python bench/thumbnails.py
 	$(BIN)/python bench/heic_delivery.py
+	$(BIN)/python bench/documents.py
 
 # The requests people wait on, this working tree against a commit: make bench-against COMMIT=<sha>
 bench-against: install

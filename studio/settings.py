@@ -249,6 +249,11 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The certificate that seals signed documents' PDFs (sessions/documents/seal.py): both files
+# (PEM, key unencrypted) to use the studio's own, else one is made on first use under VAR_DIR.
+DOCUMENT_SEAL_KEY_FILE = env.str("DOCUMENT_SEAL_KEY_FILE", default="")
+DOCUMENT_SEAL_CERT_FILE = env.str("DOCUMENT_SEAL_CERT_FILE", default="")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
