@@ -11,6 +11,8 @@ from studio.forms import PersonNameField, stored_in
 
 # A drawn signature arrives as a PNG data URL; its parser refuses more than 300 KB of PNG.
 DRAWN_MAX_CHARS = 420_000
+# A sealed contract is a few hundred kilobytes; anything near the request limit is not one.
+VERIFY_MAX_BYTES = 8 * 1024 * 1024
 
 
 class SignForm(forms.Form):
@@ -93,3 +95,29 @@ class SignForm(forms.Form):
             drawn_png=cleaned["drawn_signature"],
             usages={usage: bool(cleaned.get(name)) for usage, name in self.usage_names},
         )
+
+
+class VerifyForm(forms.Form):
+    """The public verification page: a signed PDF, or its reference."""
+
+    pdf = forms.FileField(
+        label=_("The signed PDF"),
+        required=False,
+        help_text=_("It is checked here and not kept."),
+    )
+    reference = forms.CharField(
+        label=_("Or its reference"),
+        required=False,
+        max_length=40,
+        help_text=_("At the foot of every page, like DOC-ACDE-FGHJ-KMNP."),
+        error_messages={"max_length": _("A reference is 17 characters, like DOC-ACDE-FGHJ-KMNP.")},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        pdf = cleaned.get("pdf")
+        if pdf and pdf.size > VERIFY_MAX_BYTES:
+            self.add_error("pdf", _("That file is too large to be one of our PDFs."))
+        elif not pdf and not cleaned.get("reference", "").strip() and not self.errors:
+            raise ValidationError(_("Please choose the PDF, or type its reference."))
+        return cleaned

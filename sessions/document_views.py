@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_ratelimit.core import is_ratelimited
 
 from sessions.access import booking_get_by_token, booking_token, booking_url, private_response
-from sessions.document_forms import SignForm
+from sessions.document_forms import SignForm, VerifyForm
 from sessions.documents.services import (
     DocumentChanged,
     DocumentRefused,
@@ -27,11 +28,14 @@ from sessions.documents.services import (
     document_text,
     documents_in_signing_order,
 )
+from sessions.documents.verify import verify_pdf, verify_reference
 from sessions.models import Booking, Document, DocumentEvent, DocumentFile, Payment
 from sessions.payments.views import payment_start
 from studio.http import client_ip
 
 BOOKING_STEP = "book"
+# Checks on the public verification page, per address (IP) and hour.
+VERIFY_RATE = "60/h"
 # An "opened" line in the audit trail at most this often per document and address.
 OPENED_EVERY = timedelta(minutes=10)
 
@@ -221,3 +225,30 @@ def document_file_response(sealed: DocumentFile) -> FileResponse:
         filename=f"{sealed.document.reference}.pdf",
         content_type="application/pdf",
     )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def document_verify_view(request):
+    """Anyone may check a signed document: upload its PDF or type its reference."""
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    verdict = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if is_ratelimited(
+            request, group="document-verify", key="ip", rate=VERIFY_RATE, increment=True
+        ):
+            form.add_error(None, _("That's a lot of checks in a short time: please wait a while."))
+            status = 429
+        elif form.cleaned_data["pdf"]:
+            verdict = verify_pdf(form.cleaned_data["pdf"].read())
+        else:
+            verdict = verify_reference(form.cleaned_data["reference"])
+    response = render(
+        request,
+        "sessions/document_verify.html",
+        {"form": form, "verdict": verdict},
+        status=status,
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response

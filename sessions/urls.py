@@ -34,6 +34,7 @@ urlpatterns = [
         document_views.document_pdf_view,
         name="document-pdf",
     ),
+    path("documents/verify/", document_views.document_verify_view, name="document-verify"),
     path("booking/<str:token>/pay/", payment_views.booking_pay, name="booking-pay"),
     path(
         "booking/<str:token>/payments/<int:payment_id>/",

@@ -1,6 +1,10 @@
+import copy
 import os
 
 import pytest
+from django.urls import reverse
+
+from studio import config
 
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -47,3 +51,14 @@ def page(browser, live_server):
     # when the test's database is emptied would recreate rows the next test then collides with.
     page.wait_for_load_state("networkidle")
     context.close()
+
+
+@pytest.fixture
+def payments_on(stripe_standin, live_server, settings):
+    """Stripe's hosted pages are the stand-in's; its webhooks come to the live server."""
+    settings.SITE_URL = live_server.url
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"] = ["'self'", *config.checkout_origins(stripe_standin.url)]
+    settings.CONTENT_SECURITY_POLICY = policy
+    stripe_standin.webhook_url = live_server.url + reverse("sessions:stripe-webhook")
+    return stripe_standin

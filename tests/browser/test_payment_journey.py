@@ -1,28 +1,14 @@
 """Booking with a deposit in a real browser, paying on the Stripe stand-in's Checkout page."""
 
-import copy
 from datetime import time
 
 import pytest
-from django.urls import reverse
 from playwright.sync_api import expect
 
 from sessions.models import AvailabilityRule, Booking, Payment
-from studio import config
 from tests.factories import PhotographerFactory, SessionTypeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def payments_on(stripe_standin, live_server, settings):
-    """Stripe's hosted pages are the stand-in's; its webhooks come to the live server."""
-    settings.SITE_URL = live_server.url
-    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
-    policy["DIRECTIVES"]["form-action"] = ["'self'", *config.checkout_origins(stripe_standin.url)]
-    settings.CONTENT_SECURITY_POLICY = policy
-    stripe_standin.webhook_url = live_server.url + reverse("sessions:stripe-webhook")
-    return stripe_standin
 
 
 @pytest.fixture

@@ -614,6 +614,15 @@ def document_signature(world, client) -> Case:
     )
 
 
+def document_verify(world, client) -> Case:
+    return Case(
+        url=reverse("sessions:document-verify"),
+        data={},
+        columns={"reference": None},  # compared, never stored
+        says=["A reference is 17 characters"],
+    )
+
+
 # Form classes (module.Class) and the case that walks each; views that read text from the
 # request without a form class are walked too.
 CUSTOM_FORMS = {
@@ -623,6 +632,7 @@ CUSTOM_FORMS = {
     "clients.forms.SignInForm": sign_in,
     "sessions.questionnaire_forms.QuestionnaireForm": questionnaire_answers,
     "sessions.document_forms.SignForm": document_signature,
+    "sessions.document_forms.VerifyForm": document_verify,
     "questionnaire draft saved as it is typed": questionnaire_autosave,
     "gallery.forms.CommentForm": comment,
     "gallery.forms.FavoriteListForm": favorites_list_name,
