@@ -33,7 +33,7 @@ class SignForm(forms.Form):
         label=_("I am signing on behalf of the person named in this document"), required=False
     )
     on_behalf_of = forms.CharField(
-        label=_("How are you related to them?"),
+        label=_("If you are signing for them: how are you related?"),
         required=False,
         help_text=_("For example: parent, partner, assistant."),
         **stored_in(Document, "on_behalf_of"),

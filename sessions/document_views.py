@@ -231,10 +231,11 @@ def document_file_response(sealed: DocumentFile) -> FileResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def document_verify_view(request):
     """Anyone may check a signed document: upload its PDF or type its reference."""
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = VerifyForm(request.POST if posted else None, request.FILES if posted else None)
     verdict = None
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         if is_ratelimited(
             request, group="document-verify", key="ip", rate=VERIFY_RATE, increment=True
         ):

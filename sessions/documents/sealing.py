@@ -31,6 +31,11 @@ def seal_directory() -> Path:
     return Path(settings.VAR_DIR) / "document-seal"
 
 
+def _grouped(digest: str) -> str:
+    """A hex digest in groups of eight, so it wraps in a narrow column."""
+    return " ".join(digest[i : i + 8] for i in range(0, len(digest), 8))
+
+
 def _utc(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else ""
 
@@ -52,7 +57,7 @@ def certificate_rows(document: Document, *, redacted: bool) -> list[tuple[str, s
         (_("Browser"), document.signed_user_agent),
         (_("Document"), f"{document.title} ({document.reference})"),
         (_("Template version"), str(document.version.number) if document.version else ""),
-        (_("SHA-256 of the text signed"), document.text_sha256),
+        (_("SHA-256 of the text signed"), _grouped(document.text_sha256)),
         (_("Consent to sign electronically"), document.consent_text),
         (_("Consent version"), document.consent_version),
         (
