@@ -326,3 +326,20 @@ def test_the_booking_page_asks_for_the_signature_before_the_deposit(client, book
     assert b"Sign to confirm your booking" in page.content
     assert b"Read and sign" in page.content
     assert b"Pay \xc2\xa350.00 securely" not in page.content
+
+
+def test_a_half_configured_seal_certificate_warns_and_a_missing_file_is_an_error(
+    settings, tmp_path
+):
+    from django.core.checks import run_checks
+
+    settings.DOCUMENT_SEAL_KEY_FILE = str(tmp_path / "key.pem")
+    settings.DOCUMENT_SEAL_CERT_FILE = ""
+    assert "shoots.W002" in [message.id for message in run_checks()]
+    settings.DOCUMENT_SEAL_CERT_FILE = str(tmp_path / "cert.pem")
+    assert "shoots.E001" in [message.id for message in run_checks()]
+    (tmp_path / "key.pem").write_text("key")
+    (tmp_path / "cert.pem").write_text("cert")
+    ids = [message.id for message in run_checks()]
+    assert "shoots.W002" not in ids
+    assert "shoots.E001" not in ids
