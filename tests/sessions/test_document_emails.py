@@ -21,10 +21,10 @@ from tests.sessions.test_documents import sign
 pytestmark = pytest.mark.django_db
 
 
-def small_pdf(colour: str = "#8a5a44") -> bytes:
+def small_pdf(colour: str = "#8a5a44", title: str = "Sealed") -> bytes:
     """A real one-page PDF, made by Pillow."""
     buffer = io.BytesIO()
-    Image.new("RGB", (60, 80), colour).save(buffer, "PDF")
+    Image.new("RGB", (60, 80), colour).save(buffer, "PDF", title=title)
     return buffer.getvalue()
 
 
@@ -49,7 +49,7 @@ def waiting_ids(booking: Booking) -> list[int]:
 
 def sealed(document: Document, stage: str = DocumentFile.Stage.SIGNED) -> DocumentFile:
     colours = {"signed": "#8a5a44", "countersigned": "#224466", "redacted": "#446622"}
-    content = small_pdf(colours[stage])
+    content = small_pdf(colours[stage], title=f"{document.reference} {stage}")
     return DocumentFile.objects.create(
         document=document,
         stage=stage,
