@@ -93,7 +93,11 @@ def test_the_same_set_is_sent_once(booking, mailoutbox):
     assert documents_email_send(booking_id=booking.pk, document_ids=list(reversed(ids))) is False
     assert len(mailoutbox) == 1
     assert DocumentEvent.objects.filter(kind=DocumentEvent.Kind.SENT).count() == 2
-    assert SentEmail.objects.get().kind == "documents-to-sign"
+    logged = SentEmail.objects.get()
+    assert logged.kind == "documents-to-sign"
+    # The log keeps the links without their private token, like every booking link.
+    assert booking_token(booking) not in logged.text_body
+    assert "/documents/" in logged.text_body
 
 
 def test_documents_no_longer_waiting_are_left_out_and_none_sends_nothing(booking, mailoutbox):
