@@ -202,7 +202,8 @@ def document_pdf_view(request, token, reference):
     """The latest sealed PDF of a signed document, as a download."""
     booking = booking_get_by_token(token)
     document = _document_for(booking, reference)
-    sealed = document.files.order_by("-created_at", "-pk").first()
+    # A PDF deleted on erasure keeps its row (and SHA-256) but has no file to send.
+    sealed = document.files.exclude(file="").order_by("-created_at", "-pk").first()
     if sealed is None or document.status == Document.Status.PENDING:
         messages.info(
             request,

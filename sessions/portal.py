@@ -1,5 +1,6 @@
-"""The client's own page, "My sessions": their bookings to come and past, with a nudge
-where a questionnaire waits. Reached once signed in (clients.views); routed in the
+"""The client's own page, "My sessions": what is waiting for their signature first, their
+bookings to come and past, with a nudge where a questionnaire waits, and the documents they
+signed with their PDFs. Reached once signed in (clients.views); routed in the
 "clients" namespace by workspace.urls, which puts the client's pages together."""
 
 from datetime import timedelta
@@ -11,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from clients.views import client_from_request
 from sessions.access import booking_token
+from sessions.documents.selectors import documents_for_client
 from sessions.selectors import booking_list_for_client
 
 # Bookings whose questionnaires can still be answered.
@@ -37,11 +39,14 @@ def my_sessions(request):
         }
         for booking in booking_list_for_client(client_id=client.pk)
     ]
+    documents = documents_for_client(client_id=client.pk, now=now)
     response = render(
         request,
         "clients/my_sessions.html",
         {
             "client": client,
+            "to_sign": documents.waiting,
+            "signed": documents.signed,
             "upcoming": [b for b in reversed(bookings) if b["booking"].ends_at >= now],
             "past": [b for b in bookings if b["booking"].ends_at < now],
         },

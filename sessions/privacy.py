@@ -1,7 +1,8 @@
 """A client's bookings in a privacy export or erasure (workspace.privacy runs both across
 the apps). Erasure keeps what a business must keep: bookings' dates and prices, payments and
 refunds, each booking's history; it removes the notes, the name typed when booking, and
-questionnaire answers with their photos."""
+questionnaire answers with their photos. Signed documents are kept without their drawn
+signatures (sessions.documents.privacy)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,12 +11,17 @@ from django.utils.translation import gettext as _
 
 from clients.models import Client
 from clients.privacy import ErasureRefused
+from sessions.documents.privacy import (
+    DocumentsErased,
+    client_documents_erase,
+    client_documents_export,
+)
 from sessions.models import AnswerImage, Booking, QuestionnaireResponse
 
 
 def client_bookings_export(*, client: Client) -> dict:
-    """The client's bookings (with history and payments) and questionnaires, as plain data,
-    in a fixed number of queries."""
+    """The client's bookings (with history and payments), questionnaires and documents, as
+    plain data, in a fixed number of queries."""
     bookings = list(
         Booking.objects.filter(client=client)
         .select_related("session_type", "photographer")
@@ -89,19 +95,22 @@ def client_bookings_export(*, client: Client) -> dict:
             }
             for response in responses.select_related("booking")
         ],
+        "documents": client_documents_export(client=client),
     }
 
 
 @dataclass(frozen=True)
 class BookingsErased:
     questionnaires: int
-    files: list[str]  # the answers' photos, to delete from storage once committed
+    files: list[str]  # the answers' photos and sealed PDFs, to delete once committed
+    documents: DocumentsErased
 
 
 def client_bookings_erase(*, client: Client, now: datetime) -> BookingsErased:
-    """Questionnaires and their photos deleted, notes and the name typed blanked; the
-    bookings stay. Refused (ErasureRefused), changing nothing, while the client has a
-    session to come. Call inside the erasure's transaction, holding the client's lock."""
+    """Questionnaires and their photos deleted, notes and the name typed blanked, drawn
+    signatures removed and waiting documents voided; the bookings and signed documents
+    stay. Refused (ErasureRefused), changing nothing, while the client has a session to
+    come. Call inside the erasure's transaction, holding the client's lock."""
     upcoming = Booking.objects.filter(
         client=client, status__in=Booking.ACTIVE_STATUSES, ends_at__gt=now
     )
@@ -116,4 +125,7 @@ def client_bookings_erase(*, client: Client, now: datetime) -> BookingsErased:
     questionnaires = responses.count()
     responses.delete()
     Booking.objects.filter(client=client).update(client_notes="", booked_as="")
-    return BookingsErased(questionnaires=questionnaires, files=files)
+    documents = client_documents_erase(client=client, now=now)
+    return BookingsErased(
+        questionnaires=questionnaires, files=files + documents.files, documents=documents
+    )

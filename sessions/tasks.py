@@ -2,6 +2,7 @@ from celery import shared_task
 
 from sessions.calendar_feeds import external_calendar_sync, external_calendars_sync
 from sessions.documents.emails import documents_email_send
+from sessions.documents.reminders import document_reminder_send, document_reminders_scan
 from sessions.documents.sealing import document_seal
 from sessions.emails import booking_email_send
 from sessions.payments import gateway
@@ -91,7 +92,7 @@ def external_calendar_sync_task(*, calendar_id: int) -> str:
 
 @shared_task
 def reminders_scan_task() -> int:
-    return reminders_scan() + balance_requests_scan()
+    return reminders_scan() + balance_requests_scan() + document_reminders_scan()
 
 
 @shared_task
@@ -138,3 +139,8 @@ def document_seal_task(*, document_id: int, stage: str) -> bool:
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
 def documents_email_send_task(*, booking_id: int, document_ids: list[int]) -> bool:
     return documents_email_send(booking_id=booking_id, document_ids=document_ids)
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def document_reminder_send_task(*, booking_id: int, key: str) -> bool:
+    return document_reminder_send(booking_id=booking_id, key=key)

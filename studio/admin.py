@@ -34,7 +34,12 @@ class StudioAdmin(admin.ModelAdmin):
         (
             _("Emails and reminders"),
             {
-                "fields": ["reminder_days", "questionnaire_nudge_days", "favorites_nudge_days"],
+                "fields": [
+                    "reminder_days",
+                    "questionnaire_nudge_days",
+                    "favorites_nudge_days",
+                    ("documents_due_hours", "documents_nudge_days"),
+                ],
                 "description": _(
                     "Which emails go, and the wording of the main ones, are under "
                     "Studio › Emails to send."

@@ -277,6 +277,12 @@ _KINDS = [
         ),
         added=_("A button to the gallery."),
     ),
+    EmailKind("documents-to-sign", _("Documents to sign (contract, model release)")),
+    EmailKind(
+        "documents-reminder",
+        _("Documents still to sign (a reminder, and one before your sign-by time)"),
+    ),
+    EmailKind("document-signed", _("Signed document (the sealed PDF)")),
     EmailKind("sign-in", _("Sign-in link"), can_turn_off=False),
     EmailKind("studio-new", _("To you: new booking or request"), to_studio=True),
     EmailKind("studio-cancelled", _("To you: booking cancelled"), to_studio=True),
@@ -286,6 +292,11 @@ _KINDS = [
     EmailKind(
         "studio-comments",
         _("To you: new comments on photos (one email for several, at most every 15 minutes)"),
+        to_studio=True,
+    ),
+    EmailKind(
+        "studio-document-signed",
+        _("To you: a document was signed (the sealed PDF)"),
         to_studio=True,
     ),
     EmailKind("studio-dispute", _("To you: payment disputed"), to_studio=True),

@@ -148,6 +148,25 @@ class Studio(models.Model):
             "day before it closes. 0 for no reminders."
         ),
     )
+    documents_due_hours = models.PositiveSmallIntegerField(
+        _("documents signed by (hours before the session)"),
+        default=48,
+        validators=[MaxValueValidator(720)],
+        help_text=_(
+            "Clients are asked to sign their contract and releases by this many hours before "
+            "the session; reminders stop then."
+        ),
+    )
+    documents_nudge_days = models.PositiveSmallIntegerField(
+        _("documents reminder (days after sending)"),
+        default=2,
+        validators=[MaxValueValidator(60)],
+        help_text=_(
+            "If a required document is still unsigned this many days after it was sent, the "
+            "client is reminded; and once more the day before the sign-by time. 0 for no "
+            "reminders."
+        ),
+    )
     watermark = models.ImageField(
         _("watermark"),
         upload_to=branding_upload_to,

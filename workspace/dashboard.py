@@ -14,11 +14,13 @@ from django.db.models.functions import TruncWeek
 
 from gallery.models import Gallery
 from gallery.pins import guessing_runs
+from sessions.documents.selectors import bookings_waiting_for_signatures
 from sessions.models import Booking
 from sessions.payments.ledger import booking_balance_due, money_ledger
 from sessions.payments.models import PAYMENT_RECEIVED_DIFFERS, Payment
 from sessions.selectors import questionnaire_progress_text, with_questionnaire_progress
 from studio.models import SentEmail
+from studio.selectors import studio_get
 
 HOLD_SOON = timedelta(hours=2)
 QUESTIONNAIRE_DAYS = 3
@@ -174,6 +176,9 @@ def studio_dashboard(*, now: datetime, tz: ZoneInfo) -> dict:
         .count()
     )
     return {
+        "waiting_for_signatures": bookings_waiting_for_signatures(
+            now=now, due_hours=studio_get().documents_due_hours
+        ),
         "emails_failed": emails_failed,
         "pin_guessing": list(guessing_runs(now=now)),
         "today": today,

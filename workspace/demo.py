@@ -29,6 +29,7 @@ from sessions.models import (
 from sessions.services import booking_new
 from studio.background import task_enqueue_on_commit
 from studio.models import Photographer, Studio
+from workspace.demo_documents import documents_seed
 from workspace.demo_preparation import GUIDES, QUESTIONNAIRES
 
 STUDIO = {
@@ -147,6 +148,7 @@ def demo_seed(*, photos: int = 30) -> dict[str, int]:
             "bookings",
             "questionnaires",
             "guides",
+            "document_templates",
             "galleries",
             "photos",
         ],
@@ -228,6 +230,7 @@ def demo_seed(*, photos: int = 30) -> dict[str, int]:
             )
     created["questionnaires"] = _questionnaires_seed()
     created["guides"] = _guides_seed()
+    created["document_templates"] = documents_seed(references=[row[0] for row in BOOKINGS])
     created["galleries"], created["photos"] = _gallery_seed(photos)
     return created
 

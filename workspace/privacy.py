@@ -39,6 +39,7 @@ def client_data(*, client: Client) -> dict:
         "client": own["client"],
         "bookings": bookings["bookings"],
         "questionnaires": bookings["questionnaires"],
+        "documents": bookings["documents"],
         "galleries": client_galleries_export(client=client),
         "emails_sent": sent_emails_export(address=client.email),
         "sign_in_links": own["sign_in_links"],
@@ -56,6 +57,21 @@ def client_data_export(*, client: Client, by) -> str:
         % {"bookings": len(data["bookings"]), "galleries": len(data["galleries"])},
     )
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+
+
+def _documents_summary(documents) -> str:
+    said = ""
+    if documents.kept:
+        said += " " + (
+            _("Signed contracts are kept as a legal record; drawn signatures were removed.")
+            if documents.signatures
+            else _("Signed contracts are kept as a legal record.")
+        )
+    if documents.voided:
+        said += " " + _("Documents not yet signed were withdrawn: %(count)d.") % {
+            "count": documents.voided
+        }
+    return said
 
 
 def client_erase(*, client_id: int, by, now: datetime | None = None) -> PrivacyRecord:
@@ -76,7 +92,8 @@ def client_erase(*, client_id: int, by, now: datetime | None = None) -> PrivacyR
                 "Name, contact details and notes removed. Questionnaires deleted: "
                 "%(questionnaires)d. Galleries deleted: %(galleries)d. Bookings and payments kept."
             )
-            % {"questionnaires": bookings.questionnaires, "galleries": galleries},
+            % {"questionnaires": bookings.questionnaires, "galleries": galleries}
+            + _documents_summary(bookings.documents),
         )
         transaction.on_commit(lambda: storage_files_delete(bookings.files))
     return record

@@ -2,12 +2,14 @@
 calls), about rows with long names with accents and a studio with a wide logo: for tests that
 look at every kind at once (how it reads on a phone, who it comes from)."""
 
+import hashlib
 import io
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.test import TestCase
 from PIL import Image
 
@@ -30,8 +32,24 @@ from gallery.models import (
     SharePinAttempt,
 )
 from gallery.services import gallery_create_for_booking
+from sessions.documents.emails import document_pdf_emails_send, documents_email_send
+from sessions.documents.reminders import document_reminder_send
+from sessions.documents.services import (
+    document_issue,
+    document_pending_text,
+    document_template_save,
+)
 from sessions.emails import booking_email_send
-from sessions.models import Booking, Payment, Questionnaire, QuestionnaireResponse, Refund
+from sessions.models import (
+    Booking,
+    Document,
+    DocumentFile,
+    DocumentTemplate,
+    Payment,
+    Questionnaire,
+    QuestionnaireResponse,
+    Refund,
+)
 from sessions.payments.emails import payment_email_send
 from sessions.reminders import reminders_scan
 from sessions.studio_emails import studio_email_send
@@ -202,3 +220,40 @@ def _send_the_rest(confirmed, booking, zoe) -> None:
     Gallery.objects.filter(pk=gallery.pk).update(status=Gallery.Status.DELIVERED)
     gallery_email_send(gallery_id=gallery.pk, kind="finals")
     sign_in_link_send(email=zoe.email)
+    _send_documents(booking)
+
+
+def _send_documents(booking) -> None:
+    """The links to sign, a reminder of them, and the sealed PDF to both sides."""
+    contract = DocumentTemplate(
+        kind=DocumentTemplate.Kind.CONTRACT,
+        name="Family portrait agreement, with the garden session’s extras",
+        body="Between {studio_name} and {client_name}, for the {session} on {date}.",
+    )
+    document_template_save(template=contract)
+    signing = booking(Booking.Status.CONFIRMED, days=5)
+    with transaction.atomic():
+        document = document_issue(booking=signing, template=contract, required=True)
+    documents_email_send(booking_id=signing.pk, document_ids=[document.pk])
+    key = f"booking:{signing.pk}:documents-nudge"
+    document_reminder_send(booking_id=signing.pk, key=key, now=NOW + timedelta(days=2, hours=1))
+    # Signed straight in the table: the seal task document_sign queues makes its own PDF.
+    pending = document_pending_text(document)
+    Document.objects.filter(pk=document.pk).update(
+        status=Document.Status.SIGNED,
+        version=pending.version,
+        title=pending.text.title,
+        text_html=pending.text.html,
+        text_sha256=pending.text.sha256,
+        signed_name=CLIENT_NAME,
+        signed_at=NOW,
+    )
+    pdf = io.BytesIO()
+    Image.new("RGB", (60, 80), "#8a5a44").save(pdf, "PDF")
+    file = DocumentFile.objects.create(
+        document=document,
+        stage=DocumentFile.Stage.SIGNED,
+        file=ContentFile(pdf.getvalue(), name="sample.pdf"),
+        sha256=hashlib.sha256(pdf.getvalue()).hexdigest(),
+    )
+    document_pdf_emails_send(document_id=document.pk, file_id=file.pk)

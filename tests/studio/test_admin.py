@@ -47,6 +47,8 @@ def test_studio_settings_save_from_the_admin(client, studio, staff_user):
             "reminder_days": "7, 1",
             "questionnaire_nudge_days": "5",
             "favorites_nudge_days": "7",
+            "documents_due_hours": "48",
+            "documents_nudge_days": "2",
             "share_pin_digits": "6",
         },
     )

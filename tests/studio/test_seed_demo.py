@@ -4,10 +4,32 @@ from django.core.management import call_command
 from django.forms.models import model_to_dict
 
 from clients.models import Client
-from sessions.models import AvailabilityRule, Booking, SessionType
+from sessions.documents.merge import merge_fields_unknown
+from sessions.documents.services import document_template_save
+from sessions.models import (
+    AvailabilityRule,
+    Booking,
+    Document,
+    DocumentTemplate,
+    DocumentTemplateVersion,
+    SessionType,
+    SessionTypeDocument,
+    Usage,
+)
 from studio.models import Photographer, Studio
 
-MODELS = [Studio, Photographer, SessionType, AvailabilityRule, Client, Booking]
+MODELS = [
+    Studio,
+    Photographer,
+    SessionType,
+    AvailabilityRule,
+    Client,
+    Booking,
+    DocumentTemplate,
+    DocumentTemplateVersion,
+    SessionTypeDocument,
+    Document,
+]
 
 
 def snapshot():
@@ -122,10 +144,55 @@ def test_a_new_sites_outbox_shows_the_emails_its_demo_clients_had(
     assert len([s for s in subjects if s.startswith("You're booked:")]) == 3
     assert "Your photos are ready to see" in subjects
     assert "Your finished photos are ready to download" in subjects
-    assert len(subjects) == 5
+    to_sign = [s for s in subjects if " documents to sign for your " in s]
+    assert len(to_sign) == 3  # each upcoming session's agreement and releases
+    assert any(s.startswith("3 documents to sign for your Family") for s in to_sign)
+    assert len(subjects) == 8
     booked = next(m for m in messages if str(m["Subject"]).startswith("You're booked:"))
     assert booked.get_body(("html",)).get_content().count("Northlight Portrait Studio") >= 1
     assert any(part.get_filename() == "session.ics" for part in booked.iter_attachments())
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", "--photos", "2", stdout=StringIO())
-    assert len(list(tmp_path.glob("*.eml"))) == 5  # seeding again sends nothing again
+    assert len(list(tmp_path.glob("*.eml"))) == 8  # seeding again sends nothing again
+
+
+def test_seed_demo_writes_the_agreement_and_releases_and_links_them(db):
+    call_command("seed_demo", "--photos", "2", stdout=StringIO())
+    templates = {t.name: t for t in DocumentTemplate.objects.all()}
+    assert set(templates) == {
+        "Portrait session agreement",
+        "Model release",
+        "Model release for a child",
+    }
+    agreement = templates["Portrait session agreement"]
+    assert agreement.kind == "contract"
+    assert agreement.version == 1
+    for words in ("{cancellation_policy}", "{deposit}", "Using your photos", "Arriving late"):
+        assert words in agreement.body
+    assert merge_fields_unknown(agreement.body) == []
+    assert templates["Model release"].usages == [usage.value for usage in Usage]
+    child = templates["Model release for a child"]
+    assert child.signer == "guardian"
+    assert child.usages == ["portfolio", "social", "competitions"]
+    links = set(
+        SessionTypeDocument.objects.values_list("session_type__slug", "template__name", "required")
+    )
+    assert ("headshot", "Portrait session agreement", True) in links
+    assert ("headshot", "Model release", False) in links
+    assert ("family", "Model release for a child", False) in links
+    assert ("headshot", "Model release for a child", False) not in links
+    # The upcoming confirmed sessions have theirs to sign; the past ones don't.
+    assert Document.objects.exists()
+    assert not Document.objects.exclude(booking__status="confirmed").exists()
+
+
+def test_seed_demo_leaves_an_edited_or_unlinked_template_alone(db):
+    call_command("seed_demo", "--photos", "2", stdout=StringIO())
+    agreement = DocumentTemplate.objects.get(name="Portrait session agreement")
+    agreement.body = "Our own words."
+    document_template_save(template=agreement)
+    SessionTypeDocument.objects.filter(template__name="Model release").delete()
+    call_command("seed_demo", "--photos", "2", stdout=StringIO())
+    assert DocumentTemplate.objects.get(pk=agreement.pk).body == "Our own words."
+    assert DocumentTemplate.objects.count() == 3
+    assert not SessionTypeDocument.objects.filter(template__name="Model release").exists()
