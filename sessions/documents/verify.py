@@ -95,7 +95,7 @@ def verify_pdf(data: bytes) -> Verdict:
             headline = _("This PDF matches no document signed here.")
         return Verdict(good=False, headline=headline, seal=seal)
     document = sealed.document
-    later = document.files.filter(created_at__gt=sealed.created_at).exists()
+    later = document.files.filter(pk__gt=sealed.pk).exists()
     return _from_record(
         document,
         good=seal.intact and seal.ours,

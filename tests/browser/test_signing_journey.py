@@ -4,6 +4,7 @@ both sides receive the sealed PDF; the studio sees it all on the booking."""
 
 import io
 from datetime import time
+from email.utils import parseaddr
 
 import pytest
 from django.core import mail
@@ -114,7 +115,7 @@ def test_a_client_signs_on_a_phone_pays_and_both_sides_get_the_sealed_pdf(
         "social": False,
     }
     pdf_mails = [m for m in mail.outbox if m.attachments]
-    assert sorted(m.to[0] for m in pdf_mails) == sorted(
+    assert sorted(parseaddr(m.to[0])[1] for m in pdf_mails) == sorted(
         ["rosa@example.com"] * 2 + ["hello@lumen.example"] * 2
     )
     attached = next(m for m in pdf_mails if contract.reference in m.attachments[0][0])

@@ -1,6 +1,7 @@
 """Sealed PDFs of signed documents, and the public page that checks one."""
 
 import io
+from email.utils import parseaddr
 
 import pytest
 from django.core import mail
@@ -49,7 +50,10 @@ def test_sealing_again_makes_nothing_new(signed):
 def test_the_client_and_the_studio_get_the_sealed_pdf_by_email(signed, mailoutbox):
     assert len(mailoutbox) == 2
     data = pdf_of(signed)
-    assert {message.to[0] for message in mailoutbox} == {"anna@example.com", "hello@lumen.example"}
+    assert {parseaddr(message.to[0])[1] for message in mailoutbox} == {
+        "anna@example.com",
+        "hello@lumen.example",
+    }
     for message in mailoutbox:
         (name, content, kind) = message.attachments[0]
         assert kind == "application/pdf"
