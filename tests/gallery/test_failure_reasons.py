@@ -109,6 +109,9 @@ def test_the_migration_turns_each_photos_sentence_into_its_code_and_back(studio)
                 )
     finally:
         MigrationExecutor(connection).migrate([after])
+        # Going back to 0011 also took back what depends on gallery 0012 in other apps.
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
     stored = dict(Photo.objects.values_list("pk", "failure_code"))
     assert [stored[pk] for pk, _sentence in photos] == ["camera_pixels", "other"]
     assert [Photo.objects.get(pk=pk).failure_reason for pk, _s in photos] == [
