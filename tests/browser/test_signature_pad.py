@@ -156,7 +156,9 @@ def test_turning_the_phone_keeps_the_drawing(open_pad):
     page.set_viewport_size({"width": 740, "height": 375})
 
     canvas = page.locator("canvas")
-    page.wait_for_function("document.querySelector('canvas').width > 1000")
+    # A function, not an expression: Playwright evaluates a bare expression with eval(),
+    # which the page's CSP refuses whenever the first poll comes back false.
+    page.wait_for_function("() => document.querySelector('canvas').width > 1000")
     value = hidden_value(page)
     assert drawn_signature_parse(value) is not None
     assert canvas.evaluate("c => c.width") == canvas.evaluate("c => c.offsetWidth") * 2
