@@ -68,3 +68,29 @@ def test_the_studio_sees_its_calendar_and_a_bookings_whole_story(page, staff_use
     expect(page.get_by_role("link", name="Move to another time")).to_be_visible()
     shot(page, "workspace-story")
     assert page.console_errors == []
+
+
+def test_on_a_phone_the_dashboard_keeps_words_whole(page, staff_user):
+    """At 375 px the four-column list of sessions once split words mid-way ("Kowals ka")."""
+    call_command("seed_demo", "--photos", "0", stdout=io.StringIO())
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("owner")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Log in").click()
+    row = page.locator(".dash-sessions tbody tr").first
+    expect(row).to_be_visible()
+    labels = row.locator("td").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)"
+    )
+    assert labels == ['"When: "', '"Client: "', '"Session: "', '"Questionnaire: "']
+    heights = row.locator("td").evaluate_all(
+        "cells => cells.map(c => c.getBoundingClientRect().height"
+        " / parseFloat(getComputedStyle(c).lineHeight))"
+    )
+    assert len(heights) == 4
+    assert all(lines < 1.9 for lines in heights), heights
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375
+    shot(page, "workspace-dashboard-phone")
+    assert page.console_errors == []
