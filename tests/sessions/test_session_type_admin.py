@@ -25,6 +25,9 @@ def form(**overrides) -> dict:
         "booking_window_days": "90",
         "included_images": "10",
         "extra_image_price": "12.50",
+        # The documents inline's management form, as the page sends it with no rows.
+        "document_links-TOTAL_FORMS": "0",
+        "document_links-INITIAL_FORMS": "0",
         **overrides,
     }
 
