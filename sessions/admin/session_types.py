@@ -32,7 +32,7 @@ class SessionTypeDocumentInline(admin.TabularInline):
 
 
 def document_template_label(template: DocumentTemplate) -> str:
-    label = f"{template.name} ({template.get_kind_display()})"
+    label = f"{template.get_kind_display()}: {template.name}"
     return label if template.is_active else _("%(label)s, out of use") % {"label": label}
 
 
