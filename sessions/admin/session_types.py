@@ -14,7 +14,7 @@ from studio.selectors import studio_get
 from studio.templatetags.money import money
 
 
-class SessionTypeDocumentInline(admin.TabularInline):
+class SessionTypeDocumentInline(admin.StackedInline):
     """Which contracts and releases a session's clients are asked to sign: required ones
     before the booking is confirmed, offered ones when they like."""
 
