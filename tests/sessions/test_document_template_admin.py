@@ -354,3 +354,19 @@ def test_the_change_page_and_the_preview_are_a_few_queries(
         assert owner.get(change_url(contract)).status_code == 200
     with django_assert_max_num_queries(10):
         assert owner.get(preview_url(contract)).status_code == 200
+
+
+def test_deleting_a_used_template_from_the_list_is_refused_without_an_error(
+    owner, contract, signed_contract, adult_release
+):
+    response = owner.post(
+        LIST_URL,
+        {
+            "action": "delete_selected",
+            "_selected_action": [contract.pk, adult_release.pk],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 200
+    assert "Portrait session agreement" in text_of(response)
+    assert DocumentTemplate.objects.count() == 2
