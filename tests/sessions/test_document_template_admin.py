@@ -322,6 +322,7 @@ def test_a_template_nobody_used_can_be_deleted(owner, adult_release):
 def test_view_only_staff_see_a_template_but_cannot_change_or_take_it_out_of_use(viewer, contract):
     page = viewer.get(change_url(contract)).content.decode()
     assert "<textarea" not in page
+    assert f'formaction="{preview_url(contract)}"' in page  # they may still preview
     assert "Take it out of use" not in page
     assert viewer.post(change_url(contract), form_of(contract, body="Changed")).status_code == 403
     assert viewer.post(retire_url(contract)).status_code == 403
