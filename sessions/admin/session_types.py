@@ -1,19 +1,45 @@
-"""Session types in the admin: money typed as money, shown as money to those who may only look."""
+"""Session types in the admin: money typed as money, shown as money to those who may only look;
+the documents each asks its clients to sign."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import (
+    DocumentTemplate,
     SessionType,
+    SessionTypeDocument,
 )
 from studio.forms import SessionTypeAdminForm
 from studio.selectors import studio_get
 from studio.templatetags.money import money
 
 
+class SessionTypeDocumentInline(admin.StackedInline):
+    """Which contracts and releases a session's clients are asked to sign: required ones
+    before the booking is confirmed, offered ones when they like."""
+
+    model = SessionTypeDocument
+    extra = 0
+    fields = ["template", "required"]
+    verbose_name = _("document to sign")
+    verbose_name_plural = _("documents to sign")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "template":
+            field.label_from_instance = document_template_label
+        return field
+
+
+def document_template_label(template: DocumentTemplate) -> str:
+    label = f"{template.get_kind_display()}: {template.name}"
+    return label if template.is_active else _("%(label)s, out of use") % {"label": label}
+
+
 @admin.register(SessionType)
 class SessionTypeAdmin(admin.ModelAdmin):
     form = SessionTypeAdminForm
+    inlines = [SessionTypeDocumentInline]
     list_display = [
         "name",
         "duration_minutes",

@@ -1,5 +1,5 @@
 """Reads of documents across bookings: a client's, for "My sessions", and the studio's
-bookings still waiting on a signature, for the dashboard. One query each."""
+bookings still waiting on a signature, for the dashboard; where a template is used."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
 from sessions.access import booking_token
-from sessions.models import Booking, Document, DocumentFile
+from sessions.models import Booking, Document, DocumentFile, SessionTypeDocument
 
 # Bookings whose documents the client is still asked to sign.
 WAITING_STATUSES = (Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED)
@@ -88,3 +88,41 @@ def bookings_waiting_for_signatures(*, now: datetime, due_hours: int) -> list[Bo
     for booking in bookings:
         booking.signing_overdue = now >= booking.starts_at - timedelta(hours=due_hours)
     return bookings
+
+
+@dataclass(frozen=True)
+class TemplateUse:
+    """Where a document template is used: the session types asking for it, and how many
+    documents of each status were made from it."""
+
+    links: list[SessionTypeDocument]
+    documents: dict[str, int]
+
+    @property
+    def document_count(self) -> int:
+        return sum(self.documents.values())
+
+
+def document_template_use(*, template_id: int) -> TemplateUse:
+    """Two queries."""
+    links = list(
+        SessionTypeDocument.objects.filter(template_id=template_id)
+        .select_related("session_type")
+        .order_by("session_type__name")
+    )
+    counts = (
+        Document.objects.filter(template_id=template_id)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return TemplateUse(links=links, documents={row["status"]: row["n"] for row in counts})
+
+
+def booking_for_preview(*, now: datetime) -> Booking | None:
+    """The booking a template's preview starts with: the next one coming up, else the
+    latest."""
+    upcoming = Booking.objects.filter(
+        status__in=Booking.ACTIVE_STATUSES, starts_at__gte=now
+    ).order_by("starts_at")
+    return upcoming.first() or Booking.objects.order_by("-starts_at").first()

@@ -108,6 +108,15 @@ def document_template_save(*, template: DocumentTemplate) -> DocumentTemplateVer
     return version
 
 
+def document_template_retire(*, template_id: int) -> bool:
+    """Take a template out of use: session types stop asking for it; documents already
+    issued stay as they are. False when it was out of use already."""
+    taken_out = DocumentTemplate.objects.filter(pk=template_id, is_active=True).update(
+        is_active=False, updated_at=timezone.now()
+    )
+    return taken_out == 1
+
+
 def template_version_latest(template: DocumentTemplate) -> DocumentTemplateVersion:
     """The version a waiting document shows; made now for a template saved without one."""
     version = template.versions.order_by("-number").first()

@@ -25,6 +25,9 @@ def form(**overrides) -> dict:
         "booking_window_days": "90",
         "included_images": "10",
         "extra_image_price": "12.50",
+        # The documents inline's management form, as the page sends it with no rows.
+        "document_links-TOTAL_FORMS": "0",
+        "document_links-INITIAL_FORMS": "0",
         **overrides,
     }
 
@@ -104,3 +107,22 @@ def test_a_cover_picture_uploaded_in_the_admin_shows_on_the_booking_page(owner_c
     html = owner_client.get(reverse("sessions:session-type-list")).content.decode()
     assert f'src="/media/{mini.cover.name}"' in html
     assert owner_client.get(f"/media/{mini.cover.name}").status_code == 200
+
+
+def test_the_studio_chooses_which_documents_a_session_type_requires_and_offers(
+    owner_client, contract, adult_release
+):
+    mini = form(
+        **{
+            "document_links-TOTAL_FORMS": "2",
+            "document_links-0-template": str(contract.pk),
+            "document_links-0-required": "on",
+            "document_links-1-template": str(adult_release.pk),  # unticked: offered
+        }
+    )
+    assert owner_client.post(ADD_URL, mini).status_code == 302
+    session_type = SessionType.objects.get(slug="mini")
+    chosen = {link.template.name: link.required for link in session_type.document_links.all()}
+    assert chosen == {"Portrait session agreement": True, "Model release": False}
+    page = owner_client.get(reverse("admin:shoots_sessiontype_change", args=[session_type.pk]))
+    assert "Contract: Portrait session agreement" in page.content.decode()

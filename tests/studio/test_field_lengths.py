@@ -45,6 +45,7 @@ from sessions.models import (
     Booking,
     DateHours,
     Document,
+    DocumentTemplate,
     ExternalCalendar,
     Payment,
     Question,
@@ -266,6 +267,7 @@ def world(studio, staff_user):
     PrivacyRecord.objects.create(client=anna, client_number=anna.pk, kind="export")
     StripeEvent.objects.create(event_id="evt_lengths", type="checkout.session.completed")
     Group.objects.create(name="Assistants")
+    agreement = template_make(kind="contract", name="Agreement", body=CONTRACT_BODY)
     return {
         "owner": staff_user,
         "maya": maya,
@@ -278,6 +280,7 @@ def world(studio, staff_user):
         "gallery": gallery,
         "photo": Photo.objects.get(pk=photo.photo.pk),
         "link": link,
+        "agreement": agreement,
     }
 
 
@@ -614,6 +617,18 @@ def document_signature(world, client) -> Case:
     )
 
 
+def document_template_preview(world, client) -> Case:
+    client.force_login(world["owner"])
+    return Case(
+        url=reverse("admin:shoots_documenttemplate_preview", args=[world["agreement"].pk]),
+        data={"preview_booking": world["booking"].pk, "name": "Draft", "body": "Hi {client_name}"},
+        columns={
+            "name": column(DocumentTemplate, "name"),
+            "body": column(DocumentTemplate, "body"),
+        },
+    )
+
+
 def document_verify(world, client) -> Case:
     return Case(
         url=reverse("sessions:document-verify"),
@@ -633,6 +648,7 @@ CUSTOM_FORMS = {
     "sessions.questionnaire_forms.QuestionnaireForm": questionnaire_answers,
     "sessions.document_forms.SignForm": document_signature,
     "sessions.document_forms.VerifyForm": document_verify,
+    "sessions.admin.document_forms.DocumentPreviewForm": document_template_preview,
     "questionnaire draft saved as it is typed": questionnaire_autosave,
     "gallery.forms.CommentForm": comment,
     "gallery.forms.FavoriteListForm": favorites_list_name,

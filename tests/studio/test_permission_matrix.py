@@ -35,15 +35,19 @@ from sessions.models import (
     AvailabilityRule,
     Booking,
     DateHours,
+    DocumentTemplate,
     ExternalCalendar,
     Payment,
     Questionnaire,
     SessionGuide,
+    SessionTypeDocument,
     StripeEvent,
     TimeOff,
+    Usage,
 )
 from studio.email_kinds import KINDS
 from studio.models import EmailTemplate, SentEmail
+from tests.document_fixtures import RELEASE_BODY, template_make
 from tests.factories import (
     BookingFactory,
     ClientFactory,
@@ -85,6 +89,7 @@ NEVER_DELETED = {
 }
 
 BOOKING_VIEW = "shoots.view_booking|shoots.change_booking"
+TEMPLATE_VIEW = "shoots.view_documenttemplate|shoots.change_documenttemplate"
 # The buttons on a booking's page (POST do=<name> to its act/ URL).
 BOOKING_BUTTONS = {
     "approve": [BOOKING_VIEW, "shoots.change_booking"],
@@ -106,6 +111,9 @@ URLS = {
     "shoots_booking_brief": [BOOKING_VIEW],
     "shoots_booking_photo": [BOOKING_VIEW],
     "shoots_payment_refund": ["shoots.manage_payments"],
+    # A preview shows a booking's details: the booking must be visible too.
+    "shoots_documenttemplate_preview": [TEMPLATE_VIEW, BOOKING_VIEW],
+    "shoots_documenttemplate_retire": ["shoots.change_documenttemplate"],
     "clients_client_export": ["clients.manage_privacy"],
     "clients_client_erase": ["clients.manage_privacy"],
     "studio_sentemail_html": ["studio.view_sentemail|studio.change_sentemail"],
@@ -267,15 +275,29 @@ def world(studio, stripe_standin, settings):
         StripeEvent.objects.create(event_id="evt_matrix", type="checkout.session.completed")
         Questionnaire.objects.create(name="Style")
         SessionGuide.objects.create(title="What to wear", body="Soft colours.")
+        release = template_make(
+            kind=DocumentTemplate.Kind.RELEASE,
+            name="Model release",
+            body=RELEASE_BODY,
+            usages=[Usage.PORTFOLIO.value],
+        )
+        SessionTypeDocument.objects.create(session_type=family, template=release, required=False)
         Group.objects.create(name="Assistants")
     mail.outbox.clear()
     stripe_standin.reset()
-    return {"confirmed": confirmed, "gallery": published, "anna": anna, "maya": maya}
+    return {
+        "confirmed": confirmed,
+        "gallery": published,
+        "anna": anna,
+        "maya": maya,
+        "release": release,
+    }
 
 
 def url_calls(world) -> list[tuple[str, str, str, dict]]:
     """(name, method, url, POST data) for every custom admin URL, with working input."""
     booking, gallery, anna = world["confirmed"], world["gallery"], world["anna"]
+    release = world["release"]
     ben = type(anna).objects.get(email="ben@example.com")
     photo = gallery.photos.filter(status=Photo.Status.READY).first()
     failed = gallery.photos.get(status=Photo.Status.FAILED)
@@ -330,6 +352,30 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
             "post",
             url("shoots_payment_refund", payment.pk),
             {"amount": "10.00", "note": "goodwill"},
+        ),
+        (
+            "shoots_documenttemplate_preview",
+            "get",
+            url("shoots_documenttemplate_preview", release.pk),
+            {},
+        ),
+        (
+            "shoots_documenttemplate_preview",
+            "post",
+            url("shoots_documenttemplate_preview", release.pk),
+            {"name": "Draft", "body": "Dear {client_name}", "preview_booking": booking.pk},
+        ),
+        (
+            "shoots_documenttemplate_preview",
+            "post",
+            url("shoots_documenttemplate_preview"),
+            {"name": "New", "body": "Hello {client_name}", "preview_booking": booking.pk},
+        ),
+        (
+            "shoots_documenttemplate_retire",
+            "post",
+            url("shoots_documenttemplate_retire", release.pk),
+            {},
         ),
         ("clients_client_export", "get", url("clients_client_export", anna.pk), {}),
         ("clients_client_erase", "get", url("clients_client_erase", ben.pk), {}),
