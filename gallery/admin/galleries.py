@@ -50,7 +50,7 @@ PAGE_ACTIONS = [
 @admin.register(Gallery)
 class GalleryAdmin(ReleaseBadgeMixin, PhotosMixin, admin.ModelAdmin):
     form = GalleryAdminForm
-    list_display = ["title", "booking", "status", "release", "ready", "failed", "created_at"]
+    list_display = ["title", "release", "booking", "status", "ready", "failed", "created_at"]
     list_filter = ["status"]
     search_fields = ["title", "booking__reference", "booking__client__name"]
     list_select_related = ["booking__client", "booking__session_type"]

@@ -240,7 +240,7 @@ def test_the_gallery_list_shows_each_gallerys_release_in_words_and_colour(
             ("release-private", "✕ No model release — private use only"),
             (
                 "release-waiting",
-                "… Release waiting to be signed — don&#x27;t use the photos yet",
+                "⚠ Release waiting to be signed — don&#x27;t use the photos yet",
             ),
         ]
     )
