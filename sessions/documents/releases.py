@@ -10,6 +10,7 @@ signed ones; no release at all allows nothing. Void documents don't count.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
@@ -63,7 +64,7 @@ class _Release:
     pk: int
     person: str  # name_key of whom it is about; "" for the client
     status: str
-    signed_at: object
+    signed_at: datetime | None
     granted: set[str]
 
 
@@ -99,13 +100,18 @@ def release_usage_for_bookings(*, booking_ids: Iterable[int]) -> dict[int, Relea
             "signed_at",
             "choices__usage",
             "choices__granted",
+            "booking__booked_as",
+            "booking__client__name",
         )
     )
     releases: dict[int, _Release] = {}
     by_booking: dict[int, list[_Release]] = defaultdict(list)
-    for pk, booking_id, person, status, signed_at, usage, granted in rows:
+    for pk, booking_id, person, status, signed_at, usage, granted, booked_as, client in rows:
         if pk not in releases:
-            releases[pk] = _Release(pk, name_key(person), status, signed_at, set())
+            # A release naming the person the session was booked under is the client's.
+            key = name_key(person)
+            key = "" if key == name_key(booked_as or client) else key
+            releases[pk] = _Release(pk, key, status, signed_at, set())
             by_booking[booking_id].append(releases[pk])
         if usage and granted:
             releases[pk].granted.add(usage)

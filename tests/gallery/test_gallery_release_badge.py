@@ -138,6 +138,22 @@ def test_two_adults_allow_only_what_both_allow(booking, adult_release):
     assert usage.people == 2
 
 
+def test_a_release_naming_the_client_is_the_clients_own(booking, adult_release):
+    release(booking, adult_release, allows=ALL)
+    release(
+        booking,
+        adult_release,
+        allows=["social"],
+        person="ANNA kowalska",
+        at=MONDAY.replace(hour=11),
+    )
+
+    usage = usage_of(booking)
+
+    assert usage.allowed == ("social",)
+    assert usage.people == 1
+
+
 def test_a_release_waiting_to_be_signed_allows_nothing_yet(booking, adult_release):
     release(booking, adult_release, allows=ALL)
     release(booking, adult_release, person="Tom Kowalski", status=Document.Status.PENDING)
