@@ -42,7 +42,7 @@ class ReleaseUsage:
     @property
     def label(self) -> str:
         if self.state == self.WAITING:
-            return str(_("Release waiting to be signed — don't use the photos yet"))
+            return str(_("Release waiting to be signed — no use yet"))
         if self.state == self.NONE:
             return str(_("No model release — private use only"))
         if not self.allowed:

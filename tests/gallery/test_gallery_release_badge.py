@@ -162,7 +162,7 @@ def test_a_release_waiting_to_be_signed_allows_nothing_yet(booking, adult_releas
 
     assert usage.state == ReleaseUsage.WAITING
     assert usage.allowed == ()
-    assert usage.label.startswith("Release waiting to be signed")
+    assert usage.label == "Release waiting to be signed — no use yet"
 
 
 def test_a_void_release_does_not_count(booking, adult_release):
@@ -256,7 +256,7 @@ def test_the_gallery_list_shows_each_gallerys_release_in_words_and_colour(
             ("release-private", "✕ No model release — private use only"),
             (
                 "release-waiting",
-                "⚠ Release waiting to be signed — don&#x27;t use the photos yet",
+                "⚠ Release waiting to be signed — no use yet",
             ),
         ]
     )
