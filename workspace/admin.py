@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.admin import ClientAdmin as ClientOwnAdmin
 from clients.models import Client
 from gallery.models import Gallery
+from sessions.documents.releases import client_documents_for_studio
 from sessions.models import Booking, Payment
 from studio.admin_permissions import admin_view_requires
 from workspace import admin_emails  # noqa: F401  (registers the email log and email settings)
@@ -22,6 +23,9 @@ from workspace.privacy import ErasureRefused, client_data_export, client_erase
 
 
 class ClientAdmin(ClientOwnAdmin):
+    class Media:
+        css = {"all": ["css/admin-releases.css"]}
+
     def get_urls(self):
         return [
             path(
@@ -43,6 +47,10 @@ class ClientAdmin(ClientOwnAdmin):
             .select_related("session_type", "photographer")
             .order_by("-starts_at"),
             "client_galleries": Gallery.objects.filter(booking__client=client),
+            # What they signed, for those who may see documents.
+            "client_documents": client_documents_for_studio(client_id=client.pk)
+            if request.user.has_perm("shoots.view_document")
+            else None,
             # Money only for those who may see payments, as on the dashboard.
             "client_payments": Payment.objects.filter(booking__client=client)
             .select_related("booking")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from gallery import exports, selectors
 from gallery.access import gallery_link_url
 from gallery.admin.photos import PhotosMixin, thumbnail_url
+from gallery.admin.releases import ReleaseBadgeMixin
 from gallery.admin.share_links import ShareLinkInline
 from gallery.admin_forms import GalleryActForm, ListConfirmForm
 from gallery.forms import GalleryAdminForm
@@ -47,12 +48,12 @@ PAGE_ACTIONS = [
 
 
 @admin.register(Gallery)
-class GalleryAdmin(PhotosMixin, admin.ModelAdmin):
+class GalleryAdmin(ReleaseBadgeMixin, PhotosMixin, admin.ModelAdmin):
     form = GalleryAdminForm
-    list_display = ["title", "booking", "status", "ready", "failed", "created_at"]
+    list_display = ["title", "release", "booking", "status", "ready", "failed", "created_at"]
     list_filter = ["status"]
     search_fields = ["title", "booking__reference", "booking__client__name"]
-    list_select_related = ["booking__client"]
+    list_select_related = ["booking__client", "booking__session_type"]
     readonly_fields = ["booking", "status", "slug", "currency", "selection", "emails"]
     fieldsets = [
         (None, {"fields": ["title", "cover", "expires_on"]}),
@@ -81,7 +82,14 @@ class GalleryAdmin(PhotosMixin, admin.ModelAdmin):
     change_form_template = "admin/gallery/gallery/change_form.html"
 
     class Media:
-        css = {"all": ["css/admin-upload.css", "css/admin-emails.css", "css/admin-gallery.css"]}
+        css = {
+            "all": [
+                "css/admin-upload.css",
+                "css/admin-emails.css",
+                "css/admin-gallery.css",
+                "css/admin-releases.css",
+            ]
+        }
         js = ["js/admin-copy.js", "js/admin-gallery.js"]
 
     @admin.display(description=_("emails"))
@@ -138,6 +146,7 @@ class GalleryAdmin(PhotosMixin, admin.ModelAdmin):
                 **(extra_context or {}),
                 **self._proofing_context(gallery),
                 **self._photos_context(request, gallery),
+                **self._release_context(gallery),
                 "page_actions": [
                     (name, label)
                     for name, label, statuses in PAGE_ACTIONS
