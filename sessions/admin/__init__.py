@@ -1,4 +1,9 @@
 """The bookings app in the admin, one module per job; importing the package registers them
 all (Django's autodiscover imports `sessions.admin`)."""
 
-from sessions.admin import availability, bookings, session_types  # noqa: F401  (registers)
+from sessions.admin import (  # noqa: F401  (registers)
+    availability,
+    booking_documents,
+    bookings,
+    session_types,
+)
