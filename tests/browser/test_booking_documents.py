@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from sessions.models import Document, DocumentEvent
 from studio.actors import ActorKind
 from studio.models import SentEmail
+from tests.browser.admin_pages import sign_in
 from tests.browser.checks import axe_violations
 from tests.factories import BookingFactory
 
@@ -36,14 +37,6 @@ def booking(signing_portrait, anna, settings, live_server, eager_tasks):
         booked_as="Anna Kowalska",
         starts_at=datetime.combine(day, time(10), LONDON),
     )
-
-
-def sign_in(page):
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill("owner")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Needs you")).to_be_visible()
 
 
 def press(page, locator):
