@@ -121,3 +121,44 @@ class VerifyForm(forms.Form):
         elif not pdf and not cleaned.get("reference", "").strip() and not self.errors:
             raise ValidationError(_("Please choose the PDF, or type its reference."))
         return cleaned
+
+
+class ButtonFormMixin:
+    """A form whose fields sit on the booking's admin page, inside the admin's own form:
+    each field names its <form> (`html_form`) by the form attribute."""
+
+    def __init__(self, *args, html_form: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if html_form:
+            for field in self.fields.values():
+                field.widget.attrs["form"] = html_form
+
+
+class DocumentSendForm(ButtonFormMixin, forms.Form):
+    """The studio sends a booking's documents to sign: those its session asks for, or one
+    chosen, perhaps for another person (a second adult, a child)."""
+
+    template = forms.ModelChoiceField(
+        label=_("Document"),
+        queryset=DocumentTemplate.objects.filter(is_active=True).only("pk", "kind", "name"),
+        required=False,
+        empty_label=_("The documents this session asks for"),
+    )
+    person_name = PersonNameField(
+        label=_("For (if not the client)"),
+        required=False,
+        help_text=_("A model release for another adult, or a child."),
+        **stored_in(Document, "person_name"),
+    )
+    required = forms.BooleanField(label=_("Required before the session"), required=False)
+
+
+class DocumentVoidForm(ButtonFormMixin, forms.Form):
+    """Voiding a document, with the reason kept in its record."""
+
+    reason = forms.CharField(
+        label=_("Why void it?"),
+        help_text=_("Kept in the document's record."),
+        **stored_in(Document, "void_reason"),
+    )
+    reissue = forms.BooleanField(label=_("and send a new copy to sign"), required=False)

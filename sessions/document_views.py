@@ -219,10 +219,11 @@ def document_pdf_view(request, token, reference):
     return private_response(document_file_response(sealed))
 
 
-def document_file_response(sealed: DocumentFile) -> FileResponse:
+def document_file_response(sealed: DocumentFile, *, as_attachment: bool = True) -> FileResponse:
+    """The sealed PDF: a download, or shown in the browser."""
     return FileResponse(
         sealed.file.open("rb"),
-        as_attachment=True,
+        as_attachment=as_attachment,
         filename=f"{sealed.document.reference}.pdf",
         content_type="application/pdf",
     )

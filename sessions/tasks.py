@@ -137,8 +137,8 @@ def document_seal_task(*, document_id: int, stage: str) -> bool:
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
-def documents_email_send_task(*, booking_id: int, document_ids: list[int]) -> bool:
-    return documents_email_send(booking_id=booking_id, document_ids=document_ids)
+def documents_email_send_task(*, booking_id: int, document_ids: list[int], again: str = "") -> bool:
+    return documents_email_send(booking_id=booking_id, document_ids=document_ids, again=again)
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)

@@ -32,3 +32,17 @@ def admin_view_requires(name: str):
 
 def model_admin_allows(model_admin, request, name: str) -> bool:
     return getattr(model_admin, f"has_{name}_permission")(request)
+
+
+class RecordAdminMixin:
+    """For a ModelAdmin of records nobody edits by hand (the email log, signed documents):
+    staff who may see them look; nobody adds, changes or deletes one in the admin."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

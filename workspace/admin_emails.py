@@ -28,7 +28,7 @@ from sessions.payments.ledger import booking_balance_due
 from sessions.reminders import reminder_message
 from sessions.selectors import with_questionnaire_progress
 from studio import private_links
-from studio.admin_permissions import admin_view_requires
+from studio.admin_permissions import RecordAdminMixin, admin_view_requires
 from studio.email_kinds import KINDS, placeholders_unknown
 from studio.email_log import (
     ERASED_MESSAGE,
@@ -54,7 +54,7 @@ class KindFilter(admin.SimpleListFilter):
 
 
 @admin.register(SentEmail)
-class SentEmailAdmin(admin.ModelAdmin):
+class SentEmailAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_display = ["tried", "what", "to", "subject", "status_shown", "attempts", "about"]
     list_filter = ["status", KindFilter]
     search_fields = ["to", "subject", "booking__reference", "client__name", "gallery__title"]
@@ -82,15 +82,6 @@ class SentEmailAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("bookings", "galleries")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("tried"), ordering="created_at")
     def tried(self, obj: SentEmail):

@@ -3,6 +3,7 @@ all (Django's autodiscover imports `sessions.admin`)."""
 
 from sessions.admin import (  # noqa: F401  (registers)
     availability,
+    booking_documents,
     bookings,
     documents,
     session_types,

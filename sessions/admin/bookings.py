@@ -1,8 +1,6 @@
 """Bookings in the admin: the list and its actions, a booking's page with its story and
 buttons (their views in `booking_pages`), payments inline."""
 
-from zoneinfo import ZoneInfo
-
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Q
@@ -12,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from sessions.admin.booking_documents import BookingDocumentsMixin
 from sessions.admin.booking_pages import BookingPagesMixin
 from sessions.admin_forms import (
     BookingAdminForm,
@@ -44,7 +43,6 @@ from sessions.selectors import (
 from studio.admin_permissions import model_admin_allows
 from studio.models import SentEmail
 from studio.money import money_format
-from studio.selectors import studio_get
 from studio.templatetags.money import money
 
 
@@ -90,7 +88,7 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(BookingPagesMixin, admin.ModelAdmin):
+class BookingAdmin(BookingDocumentsMixin, BookingPagesMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "starts_at",
@@ -274,12 +272,13 @@ class BookingAdmin(BookingPagesMixin, admin.ModelAdmin):
             about |= Q(key__startswith=f"payment:{payment_id}:")
         for key in email_keys:
             about |= Q(key__startswith=key)
-        tz = ZoneInfo(studio_get().time_zone)
+        tz = timezone.get_current_timezone()  # the studio's (StudioMiddleware)
         events = list(booking.events.select_related("actor_user"))
         for event in events:
             event.local_start = event.starts_at.astimezone(tz)
         return {
             **more,
+            **self.documents_story(request, booking),
             "story_events": events,
             "story_emails": list(
                 SentEmail.objects.filter(about).select_related("actor_user").order_by("created_at")
@@ -305,7 +304,7 @@ class BookingAdmin(BookingPagesMixin, admin.ModelAdmin):
         }
 
     class Media:
-        css = {"all": ["css/admin-answers.css", "css/admin-emails.css"]}
+        css = {"all": ["css/admin-answers.css", "css/admin-emails.css", "css/admin-documents.css"]}
 
     def get_queryset(self, request):
         return with_questionnaire_progress(super().get_queryset(request))
@@ -360,6 +359,7 @@ class BookingAdmin(BookingPagesMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.photo_view),
                 name="shoots_booking_photo",
             ),
+            *self.document_urls(),
             *super().get_urls(),
         ]
 

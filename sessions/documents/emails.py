@@ -83,10 +83,11 @@ def document_label(document: Document) -> str:
     return _("%(name)s (optional)") % {"name": name}
 
 
-def documents_email_send(*, booking_id: int, document_ids: list[int]) -> bool:
+def documents_email_send(*, booking_id: int, document_ids: list[int], again: str = "") -> bool:
     """Email the client links to the documents of `document_ids` still waiting; once per
-    booking and set of documents (a document reissued makes a new set). False when none is
-    waiting any more, the booking has ended, or it was sent already."""
+    booking and set of documents (a document reissued makes a new set), and once more per
+    `again` (the studio's "send the link again"). False when none is waiting any more, the
+    booking has ended, or it was sent already."""
     booking = _booking_for_email(booking_id)
     if booking is None:
         return False
@@ -96,7 +97,8 @@ def documents_email_send(*, booking_id: int, document_ids: list[int]) -> bool:
     studio = studio_get()
     sent = email_kind_send(
         kind="documents-to-sign",
-        key=f"booking:{booking.pk}:documents:{_ids_key(document_ids)}",
+        key=f"booking:{booking.pk}:documents:{_ids_key(document_ids)}"
+        + (f":again:{again}" if again else ""),
         to=formataddr((booking.booked_as_name, booking.client.email)),
         context=lambda: documents_message(booking, documents),
         reply_to=studio.contact_email or None,

@@ -1,14 +1,15 @@
 """Reads of documents across bookings: a client's, for "My sessions", and the studio's
-bookings still waiting on a signature, for the dashboard; where a template is used."""
+bookings still waiting on a signature, for the dashboard; where a template is used; a
+booking's documents for its admin page."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 
 from sessions.access import booking_token
-from sessions.models import Booking, Document, DocumentFile, SessionTypeDocument
+from sessions.models import Booking, Document, DocumentEvent, DocumentFile, SessionTypeDocument
 
 # Bookings whose documents the client is still asked to sign.
 WAITING_STATUSES = (Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED)
@@ -126,3 +127,23 @@ def booking_for_preview(*, now: datetime) -> Booking | None:
         status__in=Booking.ACTIVE_STATUSES, starts_at__gte=now
     ).order_by("starts_at")
     return upcoming.first() or Booking.objects.order_by("-starts_at").first()
+
+
+def booking_documents_for_studio(booking: Booking) -> list[Document]:
+    """A booking's documents for its admin page, voided ones too, each with its template,
+    version, countersigner, model-release choices, audit trail (with who) and sealed PDFs,
+    `latest_file` the newest PDF still kept. Five queries however many documents."""
+    documents = list(
+        booking.documents.select_related("template", "version", "countersigned_by")
+        .prefetch_related(
+            "choices",
+            "files",
+            Prefetch("events", queryset=DocumentEvent.objects.select_related("actor_user")),
+        )
+        .order_by("-required", "kind", "pk")
+    )
+    documents.sort(key=lambda document: document.status == Document.Status.VOIDED)
+    for document in documents:
+        kept = [file for file in document.files.all() if file.file]
+        document.latest_file = kept[-1] if kept else None
+    return documents

@@ -400,6 +400,8 @@ def document_countersign(*, document_id: int, user, name: str) -> Document:
         )
         if document.status != Document.Status.SIGNED:
             raise DocumentRefused(_("Only a signed document can be countersigned."))
+        if not document.template.studio_countersigns:
+            raise DocumentRefused(_("This document doesn't ask for the studio's signature."))
         if document.countersigned_at:
             raise DocumentRefused(_("This document is already countersigned."))
         document.countersigned_by = user

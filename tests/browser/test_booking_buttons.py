@@ -18,6 +18,7 @@ from sessions.payments.checkout import payment_checkout_url
 from sessions.payments.webhooks import payment_refresh
 from sessions.services import booking_create
 from studio.models import SentEmail
+from tests.browser.admin_pages import sign_in
 from tests.factories import BookingFactory, ClientFactory, PhotographerFactory, SessionTypeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -154,14 +155,6 @@ def open_booking(page, booking):
 def press(page, name):
     with page.expect_navigation():
         page.get_by_role("button", name=name, exact=True).first.click()
-
-
-def sign_in(page):
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill("owner")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Needs you")).to_be_visible()
 
 
 def test_every_button_on_a_booking_does_what_it_says_in_every_status(

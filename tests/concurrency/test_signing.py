@@ -1,21 +1,19 @@
 """Two "Sign" requests for one document at the same moment (a double click on two devices):
 one signature, the other refused, on SQLite and PostgreSQL alike."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 
 from sessions.documents.services import (
-    DocumentRefused,
     SignatureGiven,
     document_pending_text,
     document_sign,
 )
 from sessions.models import Booking, Document, DocumentEvent
 from sessions.services import booking_create
+from tests.concurrency.races import at_once
 from tests.payment_fixtures import LONDON, PAY_NOW, PAY_TEN
 
 ROUNDS = 4
@@ -35,37 +33,17 @@ def test_signing_one_document_twice_at_once_makes_one_signature(signing_portrait
         )
         document = booking.documents.get(kind="contract")
         shown = document_pending_text(document).text.sha256
-        start = threading.Barrier(2)
-        outcomes: list[str] = []
-
-        def attempt(
-            name, document=document, booking=booking, shown=shown, start=start, outcomes=outcomes
-        ):
-            try:
-                start.wait()
-                document_sign(
-                    document_id=document.pk,
-                    booking=booking,
-                    given=SignatureGiven(shown_sha256=shown, signed_name=name, agreed=True),
-                    ip="198.51.100.7",
-                    user_agent="Racer",
-                )
-                outcomes.append("signed")
-            except DocumentRefused as refused:
-                outcomes.append(refused.message)
-            except BaseException as error:  # a deadlock or a 500 in the making
-                outcomes.append(repr(error))
-            finally:
-                connection.close()
-
-        threads = [
-            threading.Thread(target=attempt, args=(name,))
+        presses = [
+            lambda name=name, document=document, booking=booking, shown=shown: document_sign(
+                document_id=document.pk,
+                booking=booking,
+                given=SignatureGiven(shown_sha256=shown, signed_name=name, agreed=True),
+                ip="198.51.100.7",
+                user_agent="Racer",
+            )
             for name in ("Anna Kowalska", "anna kowalska")
         ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        outcomes = ["signed" if outcome == "done" else outcome for outcome in at_once(*presses)]
         assert sorted(outcomes) == ["This document is already signed. Thank you!", "signed"]
         document.refresh_from_db()
         assert document.status == Document.Status.SIGNED

@@ -638,6 +638,31 @@ def document_verify(world, client) -> Case:
     )
 
 
+def document_send(world, client) -> Case:
+    client.force_login(world["owner"])
+    release = template_make(kind="release", name="Release", body=CONTRACT_BODY)
+    return Case(
+        url=reverse("admin:shoots_booking_documents_send", args=[world["booking"].pk]),
+        data={"template": release.pk},
+        columns={"person_name": column(Document, "person_name")},
+        keeps=False,  # back on the booking's page, with the message
+        follow=True,
+    )
+
+
+def document_void(world, client) -> Case:
+    client.force_login(world["owner"])
+    contract = template_make(kind="contract", name="Agreement", body=CONTRACT_BODY)
+    document = document_issue(booking=world["booking"], template=contract, required=True)
+    return Case(
+        url=reverse("admin:shoots_booking_document_void", args=[world["booking"].pk, document.pk]),
+        data={"reissue": "on"},
+        columns={"reason": column(Document, "void_reason")},
+        keeps=False,  # back on the booking's page, with the message
+        follow=True,
+    )
+
+
 # Form classes (module.Class) and the case that walks each; views that read text from the
 # request without a form class are walked too.
 CUSTOM_FORMS = {
@@ -649,6 +674,8 @@ CUSTOM_FORMS = {
     "sessions.document_forms.SignForm": document_signature,
     "sessions.document_forms.VerifyForm": document_verify,
     "sessions.admin.document_forms.DocumentPreviewForm": document_template_preview,
+    "sessions.document_forms.DocumentSendForm": document_send,
+    "sessions.document_forms.DocumentVoidForm": document_void,
     "questionnaire draft saved as it is typed": questionnaire_autosave,
     "gallery.forms.CommentForm": comment,
     "gallery.forms.FavoriteListForm": favorites_list_name,

@@ -20,6 +20,7 @@ from django.contrib import admin
 from django.contrib.admin import ModelAdmin
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.urls import reverse
@@ -31,10 +32,18 @@ from gallery.proofing import favorite_list_get_or_create, favorite_set
 from gallery.sample_images import camera_like, jpeg_bytes
 from gallery.selection import selection_submit
 from gallery.services import gallery_create_for_booking
+from sessions.documents.services import (
+    SignatureGiven,
+    document_issue,
+    document_pending_text,
+    document_sign,
+)
 from sessions.models import (
     AvailabilityRule,
     Booking,
     DateHours,
+    Document,
+    DocumentFile,
     DocumentTemplate,
     ExternalCalendar,
     Payment,
@@ -45,9 +54,10 @@ from sessions.models import (
     TimeOff,
     Usage,
 )
+from studio.actors import CLIENT, acting_as
 from studio.email_kinds import KINDS
 from studio.models import EmailTemplate, SentEmail
-from tests.document_fixtures import RELEASE_BODY, template_make
+from tests.document_fixtures import CONTRACT_BODY, RELEASE_BODY, template_make
 from tests.factories import (
     BookingFactory,
     ClientFactory,
@@ -86,6 +96,7 @@ NEVER_DELETED = {
     "clients.privacyrecord",
     "shoots.booking",
     "shoots.payment",
+    "shoots.document",
 }
 
 BOOKING_VIEW = "shoots.view_booking|shoots.change_booking"
@@ -110,6 +121,10 @@ URLS = {
     "shoots_booking_book_for_client": ["shoots.add_booking"],
     "shoots_booking_brief": [BOOKING_VIEW],
     "shoots_booking_photo": [BOOKING_VIEW],
+    "shoots_booking_documents_send": ["shoots.add_document"],
+    "shoots_booking_document_countersign": ["shoots.change_document"],
+    "shoots_booking_document_void": ["shoots.change_document"],
+    "shoots_booking_document_pdf": ["shoots.view_document|shoots.change_document"],
     "shoots_payment_refund": ["shoots.manage_payments"],
     # A preview shows a booking's details: the booking must be visible too.
     "shoots_documenttemplate_preview": [TEMPLATE_VIEW, BOOKING_VIEW],
@@ -283,6 +298,7 @@ def world(studio, stripe_standin, settings):
         )
         SessionTypeDocument.objects.create(session_type=family, template=release, required=False)
         Group.objects.create(name="Assistants")
+        signed_contract(confirmed)
     mail.outbox.clear()
     stripe_standin.reset()
     return {
@@ -292,6 +308,31 @@ def world(studio, stripe_standin, settings):
         "maya": maya,
         "release": release,
     }
+
+
+def signed_contract(booking: Booking) -> Document:
+    """A contract Anna signed (sealed, for the studio to countersign), and a release she
+    hasn't yet."""
+    contract = template_make(
+        kind="contract", name="Agreement", body=CONTRACT_BODY, studio_countersigns=True
+    )
+    release = template_make(kind="release", name="Release", body=RELEASE_BODY)
+    document = document_issue(booking=booking, template=contract, required=True)
+    document_issue(booking=booking, template=release, required=False)
+    given = SignatureGiven(
+        shown_sha256=document_pending_text(document).text.sha256,
+        signed_name=booking.booked_as_name,
+        agreed=True,
+    )
+    with acting_as(CLIENT):
+        document_sign(document_id=document.pk, booking=booking, given=given, ip=None, user_agent="")
+    DocumentFile.objects.create(
+        document=document,
+        stage=DocumentFile.Stage.SIGNED,
+        file=ContentFile(b"%PDF-1.7 matrix", name="matrix.pdf"),
+        sha256="1" * 64,
+    )
+    return document
 
 
 def url_calls(world) -> list[tuple[str, str, str, dict]]:
@@ -304,6 +345,7 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
     email = SentEmail.objects.first()
     payment = Payment.objects.get(stripe_payment_intent_id="pi_matrix_deposit")
     jpeg = jpeg_bytes(camera_like(300, 200, seed=99))
+    document = Document.objects.get(booking=booking, kind="contract")
 
     def url(name, *args, **kwargs):
         return reverse(f"admin:{name}", args=args or None, kwargs=kwargs or None)
@@ -346,6 +388,26 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
             url("shoots_booking_photo", booking_id=booking.pk, image_id=999, size="thumb"),
             {},
         ),
+        *[
+            (
+                "shoots_booking_documents_send",
+                "post",
+                url("shoots_booking_documents_send", booking.pk),
+                data,
+            )
+            for data in (
+                {"template": document.template_id, "person_name": "Ola Kowalska"},
+                {"again": "1", "seen": "1"},
+            )
+        ],
+        *[
+            (name, method, url(name, booking.pk, document.pk), data)
+            for name, method, data in (
+                ("shoots_booking_document_pdf", "get", {}),
+                ("shoots_booking_document_countersign", "post", {}),
+                ("shoots_booking_document_void", "post", {"reason": "Wrong date", "reissue": "on"}),
+            )
+        ],
         ("shoots_payment_refund", "get", url("shoots_payment_refund", payment.pk), {}),
         (
             "shoots_payment_refund",
