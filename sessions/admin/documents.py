@@ -192,6 +192,14 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def get_deleted_objects(self, objs, request):
+        # Documents (never deletable by anyone) count as "permission lacking" as well as
+        # protected; the protected explanation, with its way out, is the one to show.
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        return to_delete, model_count, set() if protected else perms_needed, protected
+
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
         can_retire = bool(obj and obj.is_active and self.has_change_permission(request, obj))

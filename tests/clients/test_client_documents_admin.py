@@ -60,7 +60,8 @@ def owner(client, staff_user):
 
 
 def test_the_client_page_lists_what_they_signed_and_what_the_releases_allow(owner, anna, annas):
-    text = section(page_of(owner, anna))
+    page = page_of(owner, anna)
+    text = section(page)
 
     assert text.startswith("Documents and model releases")
     assert "K7Q4 · 24 May 2026 · " in text
@@ -68,6 +69,8 @@ def test_the_client_page_lists_what_they_signed_and_what_the_releases_allow(owne
     assert "M3P9" in text
     for document in annas.values():
         assert document.reference in text
+        evidence = reverse("admin:shoots_document_change", args=[document.pk])
+        assert f'href="{evidence}"' in page
     assert "Portrait session agreement Signed by Anna Kowalska" in text
     assert "4 May 2026, 11:00 Signed" in text  # in the studio's time: London, summer
     assert "✓ Yes : portfolio ✕ No : social" in text
