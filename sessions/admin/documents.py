@@ -195,9 +195,7 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
     def get_deleted_objects(self, objs, request):
         # Documents (never deletable by anyone) count as "permission lacking" as well as
         # protected; the protected explanation, with its way out, is the one to show.
-        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(
-            objs, request
-        )
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         return to_delete, model_count, set() if protected else perms_needed, protected
 
     def delete_view(self, request, object_id, extra_context=None):
