@@ -1,10 +1,13 @@
-"""Fixtures for contracts and model releases: a contract, adult and child releases, and a
-session type that requires the contract and offers the adult release."""
+"""Fixtures for contracts and model releases: a contract, adult and child releases, a
+session type that requires the contract and offers the adult release, and `release` for a
+release as signing leaves it."""
+
+from datetime import UTC, datetime
 
 import pytest
 
 from sessions.documents.services import document_template_save
-from sessions.models import DocumentTemplate, SessionTypeDocument, Usage
+from sessions.models import Document, DocumentTemplate, ReleaseChoice, SessionTypeDocument, Usage
 
 CONTRACT_BODY = """### What we agree
 
@@ -67,3 +70,31 @@ def signing_portrait(portrait, contract, adult_release):
         session_type=portrait, template=adult_release, required=False
     )
     return portrait
+
+
+ALL = [usage.value for usage in Usage]
+MONDAY = datetime(2026, 5, 4, 10, tzinfo=UTC)
+
+
+def release(booking, template, *, allows=(), person="", status="signed", at=MONDAY) -> Document:
+    """A release of `booking` as the signing leaves it: each use asked, ticked or not."""
+    signed = status != Document.Status.PENDING
+    document = Document.objects.create(
+        booking=booking,
+        template=template,
+        kind=DocumentTemplate.Kind.RELEASE,
+        required=False,
+        person_name=person,
+        status=status,
+        version=template.versions.first() if signed else None,
+        title=template.name,
+        text_sha256="a" * 64 if signed else "",
+        signed_name=person or booking.booked_as_name,
+        signed_at=at if signed else None,
+    )
+    if signed:
+        ReleaseChoice.objects.bulk_create(
+            ReleaseChoice(document=document, usage=usage, label=usage, granted=usage in allows)
+            for usage in template.versions.first().usages
+        )
+    return document

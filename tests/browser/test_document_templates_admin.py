@@ -10,6 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from sessions.models import DocumentTemplate
+from tests.browser.admin_pages import sign_in
 from tests.browser.checks import page_checked
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,10 +30,7 @@ def shoot(page, name: str) -> None:
 def test_the_studio_previews_its_edited_contract_then_saves_a_new_version(page, staff_user):
     call_command("seed_demo", "--photos", "0", stdout=io.StringIO())
     contract = DocumentTemplate.objects.get(name="Portrait session agreement")
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill("owner")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page)
 
     page.goto("/admin/shoots/documenttemplate/")
     shoot(page, "document-templates")

@@ -7,10 +7,11 @@ from playwright.sync_api import expect
 
 from gallery.services import gallery_create_for_booking
 from sessions.models import Document
+from tests.browser.admin_pages import sign_in
 from tests.browser.checks import axe_violations, page_fits
 from tests.browser.test_gallery_admin import shot  # SCREENSHOTS_DIR=... to look at the pages
+from tests.document_fixtures import release
 from tests.factories import BookingFactory
-from tests.gallery.test_gallery_release_badge import release
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,10 +26,7 @@ def test_the_gallery_list_says_what_each_release_allows_on_a_phone(
     release(waiting.booking, adult_release, status=Document.Status.PENDING)
 
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill("owner")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page)
     page.goto("/admin/gallery/gallery/")
     shot(page, "release-badges-375")
 

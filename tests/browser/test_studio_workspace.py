@@ -10,6 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from sessions.models import Booking
+from tests.browser.admin_pages import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("SCREENSHOTS_DIR")  # set it to look at the pages
@@ -74,10 +75,7 @@ def test_on_a_phone_the_dashboard_keeps_words_whole(page, staff_user):
     """At 375 px the four-column list of sessions once split words mid-way ("Kowals ka")."""
     call_command("seed_demo", "--photos", "0", stdout=io.StringIO())
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill("owner")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page)
     row = page.locator(".dash-sessions tbody tr").first
     expect(row).to_be_visible()
     labels = row.locator("td").evaluate_all(

@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from sessions.documents.services import document_issue
 from sessions.models import Document, DocumentTemplate
+from tests.document_fixtures import ALL, MONDAY, release
 from tests.factories import BookingFactory, UserFactory
-from tests.gallery.test_gallery_release_badge import ALL, MONDAY, release
 
 pytestmark = pytest.mark.django_db
 

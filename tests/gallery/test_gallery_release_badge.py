@@ -4,7 +4,7 @@ be signed allows nothing yet, void ones don't count. Shown as a badge in the gal
 and on the gallery's page, in a constant number of queries."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -24,37 +24,11 @@ from sessions.documents.services import (
     document_pending_text,
     document_sign,
 )
-from sessions.models import Document, DocumentTemplate, ReleaseChoice, Usage
+from sessions.models import Document
+from tests.document_fixtures import ALL, MONDAY, release
 from tests.factories import BookingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-ALL = [usage.value for usage in Usage]
-MONDAY = datetime(2026, 5, 4, 10, tzinfo=UTC)
-
-
-def release(booking, template, *, allows=(), person="", status="signed", at=MONDAY) -> Document:
-    """A release of `booking` as the signing leaves it: each use asked, ticked or not."""
-    signed = status != Document.Status.PENDING
-    document = Document.objects.create(
-        booking=booking,
-        template=template,
-        kind=DocumentTemplate.Kind.RELEASE,
-        required=False,
-        person_name=person,
-        status=status,
-        version=template.versions.first() if signed else None,
-        title=template.name,
-        text_sha256="a" * 64 if signed else "",
-        signed_name=person or booking.booked_as_name,
-        signed_at=at if signed else None,
-    )
-    if signed:
-        ReleaseChoice.objects.bulk_create(
-            ReleaseChoice(document=document, usage=usage, label=usage, granted=usage in allows)
-            for usage in template.versions.first().usages
-        )
-    return document
 
 
 @pytest.fixture
