@@ -46,8 +46,8 @@ def gallery_create_for_booking(*, booking: Booking) -> Gallery:
             title=_("%(what)s · %(client)s")
             % {"what": session_type.name, "client": locked.booked_as_name},
             slug=secrets.token_urlsafe(16).replace("_", "").replace("-", "")[:20].lower(),
-            favorites_limit=session_type.included_images,
-            extra_image_price=session_type.extra_image_price,
+            favorites_limit=locked.included_images,
+            extra_image_price=locked.extra_image_price,
             currency=locked.currency,
         )
 

@@ -23,7 +23,7 @@ def booking_get_by_token(token: str) -> Booking:
     except signing.BadSignature:
         raise Http404 from None
     booking = (
-        Booking.objects.select_related("client", "session_type", "photographer")
+        Booking.objects.select_related("client", "session_type", "photographer", "package")
         .filter(reference=reference)
         .first()
     )

@@ -9,7 +9,8 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from sessions.models import Booking, Refund, SessionType
+from sessions.models import AddOn, Booking, Package, Refund, SessionType
+from sessions.payments.offers import Offer, offer_default
 from sessions.services import booking_clash_find, booking_rule_warnings, booking_times
 from studio.forms import PersonNameField, money_form_field, money_minor_clean, stored_in
 from studio.models import Photographer
@@ -35,6 +36,18 @@ class StaffBookingForm(forms.Form):
         label=_("new client's phone"), required=False, **stored_in(Client, "phone")
     )
     session_type = forms.ModelChoiceField(SessionType.objects.all(), label=_("Session type"))
+    package = forms.ModelChoiceField(
+        Package.objects.select_related("session_type"),
+        required=False,
+        label=_("Package"),
+        help_text=_("Leave empty for the session type's first package."),
+    )
+    add_ons = forms.ModelMultipleChoiceField(
+        AddOn.objects.select_related("session_type"),
+        required=False,
+        label=_("Add-ons"),
+        widget=forms.CheckboxSelectMultiple,
+    )
     photographer = forms.ModelChoiceField(
         Photographer.objects.filter(is_active=True), label=_("Photographer")
     )
@@ -55,6 +68,11 @@ class StaffBookingForm(forms.Form):
         label=_("Book anyway, outside the public booking rules"), required=False
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["package"].label_from_instance = _sold_label
+        self.fields["add_ons"].label_from_instance = _sold_label
+
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("client") and not (
@@ -63,15 +81,21 @@ class StaffBookingForm(forms.Form):
             raise forms.ValidationError(
                 _("Choose an existing client, or give a new client's name and email.")
             )
+        if cleaned.get("session_type"):
+            cleaned["offer"] = self._offer(cleaned)
         if cleaned.get("date") and cleaned.get("time"):
             tz = timezone.get_current_timezone()
             cleaned["starts_at"] = datetime.combine(cleaned["date"], cleaned["time"], tz)
-            if cleaned.get("session_type") and cleaned.get("photographer"):
+            if cleaned.get("offer") and cleaned.get("photographer"):
                 staff_time_check(
                     self,
                     Booking(
                         photographer=cleaned["photographer"],
-                        **booking_times(cleaned["session_type"], cleaned["starts_at"]),
+                        **booking_times(
+                            cleaned["session_type"],
+                            cleaned["starts_at"],
+                            cleaned["offer"].duration,
+                        ),
                     ),
                     session_type=cleaned["session_type"],
                     tz=tz,
@@ -79,6 +103,36 @@ class StaffBookingForm(forms.Form):
                     anyway_hint=_("Tick “Book anyway” to book it all the same."),
                 )
         return cleaned
+
+    def _offer(self, cleaned) -> Offer | None:
+        """The package and add-ons chosen, if they are the session type's; else None, with
+        the reason on the field."""
+        session_type = cleaned["session_type"]
+        package = cleaned.get("package")
+        if package is None:
+            try:
+                package = offer_default(session_type).package
+            except Package.DoesNotExist:
+                self.add_error("session_type", _("This session type has no package to sell."))
+                return None
+        if package.session_type_id != session_type.pk:
+            self.add_error("package", _("This package belongs to another session type."))
+            return None
+        add_ons = tuple(cleaned.get("add_ons") or ())
+        if any(add_on.session_type_id != session_type.pk for add_on in add_ons):
+            self.add_error("add_ons", _("Choose add-ons of this session type only."))
+            return None
+        return Offer(session_type=session_type, package=package, add_ons=add_ons)
+
+
+def _sold_label(item: Package | AddOn) -> str:
+    """“Family session: Signature, £450.00” (and “, not offered” when it is withdrawn)."""
+    label = _("%(type)s: %(name)s, %(price)s") % {
+        "type": item.session_type.name,
+        "name": item.name,
+        "price": money_format(item.price, item.session_type.currency),
+    }
+    return label if item.is_active else _("%(label)s, not offered") % {"label": label}
 
 
 def staff_time_check(form, wanted: Booking, *, session_type, tz, anyway: bool, anyway_hint):
@@ -95,6 +149,7 @@ def staff_time_check(form, wanted: Booking, *, session_type, tz, anyway: bool, a
         starts_at=wanted.starts_at,
         tz=tz,
         exclude_booking_id=wanted.pk,
+        duration=wanted.duration,
     )
     if form.warnings and not anyway:
         raise forms.ValidationError([*form.warnings, anyway_hint])
@@ -200,7 +255,9 @@ class StaffRescheduleForm(forms.Form):
             moved = Booking(
                 pk=self.booking.pk,
                 photographer=self.booking.photographer,
-                **booking_times(self.booking.session_type, cleaned["starts_at"]),
+                **booking_times(
+                    self.booking.session_type, cleaned["starts_at"], self.booking.duration
+                ),
             )
             staff_time_check(
                 self,

@@ -143,6 +143,7 @@ def booking_move_offered(
         photographer_ids=[booking.photographer_id],
         now=now,
         exclude_booking_id=booking.pk,
+        duration=booking.duration,
     ).get(local_day, [])
     return any(slot.starts_at == starts_at for slot in offered)
 
@@ -174,7 +175,9 @@ def booking_reschedule(
                 booking, starts_at=starts_at, tz=tz, now=now
             ):
                 raise SlotUnavailable(_("That time is no longer free."))
-            for name, value in booking_times(booking.session_type, starts_at).items():
+            for name, value in booking_times(
+                booking.session_type, starts_at, booking.duration
+            ).items():
                 setattr(booking, name, value)
             overlapping_holds_expire(booking, now=now)
             if outside_rules and booking_clash_find(booking=booking, now=now):
@@ -206,6 +209,7 @@ def booking_reschedule(
             photographer_ids=[moving.photographer_id],
             now=now,
             exclude_booking_id=booking_id,
+            duration=moving.duration,
         )
         raise
     except IntegrityError as error:

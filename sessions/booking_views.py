@@ -236,6 +236,7 @@ def booking_reschedule_view(request, token):
         time_url=lambda slot: f"{here}?{urlencode({'start': slot.starts_at.isoformat()})}",
         base_url=here,
         exclude_booking_id=booking.pk,
+        duration=booking.duration,
     )
     context["booking"] = booking
     context["booking_token"] = token

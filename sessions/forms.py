@@ -8,8 +8,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from sessions.models import Booking
+from sessions.models import Booking, SessionType
+from sessions.payments.offers import Offer, add_ons_offered, packages_offered
 from studio.forms import PersonNameField, RowIdField, stored_in
+from studio.http import int_or_none
 
 
 class BookingDetailsForm(forms.Form):
@@ -73,6 +75,59 @@ class SlotChoiceForm(forms.Form):
 
     start = StartField(required=False)
     photographer = RowIdField(required=False)
+
+
+class OfferChoiceForm(forms.Form):
+    """The package and add-ons a client chose for a session type; the booking pages'
+    addresses carry them (`package`, and `add_on` once per add-on) until the booking is made."""
+
+    package = forms.TypedChoiceField(
+        label=_("Package"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose a package.")},
+    )
+    add_on = forms.TypedMultipleChoiceField(
+        label=_("Add-ons"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, session_type: SessionType, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session_type = session_type
+        self.packages = {p.pk: p for p in packages_offered(session_type)}
+        self.add_ons = {a.pk: a for a in add_ons_offered(session_type)}
+        self.fields["package"].choices = [(pk, p.name) for pk, p in self.packages.items()]
+        self.fields["add_on"].choices = [(pk, a.name) for pk, a in self.add_ons.items()]
+        self.fields["add_on"].error_messages["invalid_choice"] = _(
+            "One of those add-ons is no longer offered. Please choose again."
+        )
+        self.fields["package"].error_messages["invalid_choice"] = _(
+            "That package is no longer offered. Please choose another."
+        )
+
+    def ticked(self) -> Offer | None:
+        """What the page shows ticked: what was sent, as far as it is offered, else the
+        first package; None when nothing is offered."""
+        data = self.data if self.is_bound else {}
+        sent = int_or_none(data.get("package"))
+        package = self.packages.get(sent) or next(iter(self.packages.values()), None)
+        if package is None:
+            return None
+        sent_add_ons = {int_or_none(v) for v in data.getlist("add_on")} if data else set()
+        return Offer(
+            session_type=self.session_type,
+            package=package,
+            add_ons=tuple(a for pk, a in self.add_ons.items() if pk in sent_add_ons),
+        )
+
+    def offer(self) -> Offer:
+        """The valid choice, as an Offer (call after is_valid())."""
+        chosen = set(self.cleaned_data["add_on"])
+        return Offer(
+            session_type=self.session_type,
+            package=self.packages[self.cleaned_data["package"]],
+            add_ons=tuple(a for pk, a in self.add_ons.items() if pk in chosen),
+        )
 
 
 class PaymentChoiceForm(forms.Form):

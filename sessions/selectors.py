@@ -2,13 +2,14 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from sessions import slots
 from sessions.models import (
+    AddOn,
     AvailabilityRule,
     Booking,
     DateHours,
@@ -23,12 +24,28 @@ from studio.selectors import studio_get
 
 
 def session_type_list_public() -> QuerySet[SessionType]:
-    """Bookable session types in display order, with their active photographers (2 queries)."""
-    return SessionType.objects.filter(is_active=True).prefetch_related(
-        Prefetch(
-            "photographers",
-            queryset=Photographer.objects.filter(is_active=True),
-            to_attr="active_photographers",
+    """Bookable session types in display order, with their active photographers and, from
+    their offered packages, the lowest and highest price and length and the lowest deposit
+    (`price_low`, `price_high`, `minutes_low`, `minutes_high`, `deposit_low`) and whether
+    add-ons are offered (`has_add_ons`); 2 queries."""
+    offered = Q(packages__is_active=True)
+    minutes = Coalesce("packages__duration_minutes", "duration_minutes")
+    return (
+        SessionType.objects.filter(is_active=True)
+        .annotate(
+            price_low=Min("packages__price", filter=offered),
+            price_high=Max("packages__price", filter=offered),
+            deposit_low=Min("packages__deposit", filter=offered),
+            minutes_low=Min(minutes, filter=offered),
+            minutes_high=Max(minutes, filter=offered),
+            has_add_ons=Exists(AddOn.objects.filter(session_type=OuterRef("pk"), is_active=True)),
+        )
+        .prefetch_related(
+            Prefetch(
+                "photographers",
+                queryset=Photographer.objects.filter(is_active=True),
+                to_attr="active_photographers",
+            )
         )
     )
 
@@ -40,9 +57,13 @@ def booking_active_q(*, now: datetime) -> Q:
     )
 
 
-def session_rules(session_type: SessionType) -> slots.SessionRules:
+def session_rules(
+    session_type: SessionType, duration: timedelta | None = None
+) -> slots.SessionRules:
+    """The slot engine's rules for a session type; `duration` when a package or add-ons
+    make the session longer or shorter than the type's own."""
     return slots.SessionRules(
-        duration=session_type.duration,
+        duration=duration or session_type.duration,
         buffer_before=session_type.buffer_before,
         buffer_after=session_type.buffer_after,
         step=timedelta(minutes=session_type.slot_step_minutes),
@@ -147,8 +168,10 @@ def session_type_slots(
     photographer_ids: list[int] | None = None,
     now: datetime | None = None,
     exclude_booking_id: int | None = None,
+    duration: timedelta | None = None,
 ) -> dict[date, list[slots.Slot]]:
-    """Free start times of a session type by local date (5 queries)."""
+    """Free start times of a session type by local date (5 queries), for sessions of
+    `duration` when it is not the type's own."""
     now = now or timezone.now()
     diaries = slot_diaries(
         session_type=session_type,
@@ -160,7 +183,7 @@ def session_type_slots(
         exclude_booking_id=exclude_booking_id,
     )
     return slots.available_slots(
-        rules=session_rules(session_type),
+        rules=session_rules(session_type, duration),
         diaries=diaries,
         tz=tz,
         now=now,

@@ -18,6 +18,12 @@ from sessions.documents.services import (
 from sessions.history import booking_events_record
 from sessions.models import Booking, SessionType
 from sessions.overlap import integrity_error_is_overlap
+from sessions.payments.offers import (
+    Offer,
+    booking_items_create,
+    booking_offer_fields,
+    offer_default,
+)
 from sessions.selectors import booking_active_q, session_type_slots
 from studio.background import task_enqueue_on_commit
 from studio.models import Photographer
@@ -50,8 +56,10 @@ def nearest_free_slots(
     now: datetime | None = None,
     count: int = 3,
     exclude_booking_id: int | None = None,
+    duration: timedelta | None = None,
 ) -> list[slots.Slot]:
-    """Free start times closest to `wanted`, within three days either side."""
+    """Free start times closest to `wanted`, within three days either side, for a session
+    of `duration` (the type's own when None)."""
     day = wanted.astimezone(tz).date()
     days = session_type_slots(
         session_type=session_type,
@@ -61,17 +69,21 @@ def nearest_free_slots(
         photographer_ids=photographer_ids,
         now=now,
         exclude_booking_id=exclude_booking_id,
+        duration=duration,
     )
     candidates = [slot for day_slots in days.values() for slot in day_slots]
     candidates.sort(key=lambda slot: abs(slot.starts_at - wanted))
     return sorted(candidates[:count], key=lambda slot: slot.starts_at)
 
 
-def booking_times(session_type: SessionType, starts_at: datetime) -> dict[str, datetime]:
-    """When a session starting at `starts_at` ends, and the span it blocks (with buffers).
-    Arithmetic in UTC: Python adds timedeltas to zone-aware datetimes on the wall clock."""
+def booking_times(
+    session_type: SessionType, starts_at: datetime, duration: timedelta | None = None
+) -> dict[str, datetime]:
+    """When a session starting at `starts_at` ends (after `duration`, else the type's own),
+    and the span it blocks (with buffers). Arithmetic in UTC: Python adds timedeltas to
+    zone-aware datetimes on the wall clock."""
     starts_at = starts_at.astimezone(ZoneInfo("UTC"))
-    ends_at = starts_at + session_type.duration
+    ends_at = starts_at + (duration or session_type.duration)
     return {
         "starts_at": starts_at,
         "ends_at": ends_at,
@@ -86,18 +98,19 @@ def booking_new(
     session_type: SessionType,
     photographer: Photographer,
     starts_at: datetime,
+    offer: Offer | None = None,
     **fields,
 ) -> Booking:
-    """An unsaved booking with its times, and prices copied from the session type. With
-    payments off the deposit is still copied: it is due at the studio."""
+    """An unsaved booking with its times, and prices copied from the offer (the session
+    type's first package when None); booking_items_create saves what it bought once it is
+    saved. With payments off the deposit is still copied: it is due at the studio."""
+    offer = offer or offer_default(session_type)
     return Booking(
         client=client,
         session_type=session_type,
         photographer=photographer,
-        **booking_times(session_type, starts_at),
-        currency=session_type.currency,
-        price=session_type.price,
-        deposit=session_type.deposit,
+        **booking_times(session_type, starts_at, offer.duration),
+        **booking_offer_fields(offer),
         **fields,
     )
 
@@ -117,10 +130,12 @@ def booking_create(
     photographer: Photographer | None = None,
     client_notes: str = "",
     booked_as: str = "",
+    offer: Offer | None = None,
     now: datetime | None = None,
 ) -> Booking:
     """Book an offered time for a client, or raise SlotUnavailable. `booked_as` is the name
-    typed on the form, kept on the booking (the client's record keeps its own).
+    typed on the form, kept on the booking (the client's record keeps its own); `offer` the
+    package and add-ons chosen (the session type's first package when None).
 
     The booking is confirmed at once when no payment is due, requested when the session
     type needs the studio's approval, and held for HOLD_MINUTES while a deposit is paid.
@@ -129,6 +144,7 @@ def booking_create(
     inside the transaction.
     """
     now = now or timezone.now()
+    offer = offer or offer_default(session_type)
     starts_at = starts_at.astimezone(ZoneInfo("UTC"))
     wanted_ids = [photographer.pk] if photographer else None
     local_day = starts_at.astimezone(tz).date()
@@ -145,6 +161,7 @@ def booking_create(
                 tz=tz,
                 photographer_ids=wanted_ids,
                 now=now,
+                duration=offer.duration,
             )
             slot = next((s for s in offered.get(local_day, []) if s.starts_at == starts_at), None)
             if slot is None:
@@ -155,12 +172,14 @@ def booking_create(
                 session_type=session_type,
                 photographer=chosen,
                 starts_at=starts_at,
+                offer=offer,
                 client_notes=client_notes,
                 booked_as=booked_as.strip(),
             )
             overlapping_holds_expire(booking, now=now)
             _set_initial_status(booking, now=now)
             _insert_with_reference(booking, now=now)
+            booking_items_create(booking=booking, offer=offer)
             booking_documents_issue(booking=booking)
             if booking.status in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED):
                 booking_email_enqueue(booking, kind=booking.status)
@@ -175,6 +194,7 @@ def booking_create(
             tz=tz,
             photographer_ids=wanted_ids,
             now=now,
+            duration=offer.duration,
         )
         raise
     except IntegrityError as error:
@@ -189,6 +209,7 @@ def booking_create(
                 tz=tz,
                 photographer_ids=wanted_ids,
                 now=now,
+                duration=offer.duration,
             ),
         ) from None
     return booking
@@ -280,9 +301,11 @@ def booking_rule_warnings(
     tz: ZoneInfo,
     now: datetime | None = None,
     exclude_booking_id: int | None = None,
+    duration: timedelta | None = None,
 ) -> list[str]:
-    """Why the public booking pages would not offer this time; empty when they would.
-    `exclude_booking_id`: a booking being moved, whose own time does not count."""
+    """Why the public booking pages would not offer this time for a session of `duration`
+    (the type's own when None); empty when they would. `exclude_booking_id`: a booking
+    being moved, whose own time does not count."""
     now = now or timezone.now()
     local_day = starts_at.astimezone(tz).date()
     offered = session_type_slots(
@@ -293,6 +316,7 @@ def booking_rule_warnings(
         photographer_ids=[photographer.pk],
         now=now,
         exclude_booking_id=exclude_booking_id,
+        duration=duration,
     ).get(local_day, [])
     if any(slot.starts_at == starts_at for slot in offered):
         return []
@@ -317,17 +341,20 @@ def booking_create_by_staff(
     starts_at: datetime,
     client_notes: str = "",
     email_client: bool = True,
+    offer: Offer | None = None,
     now: datetime | None = None,
 ) -> Booking:
     """A booking the studio makes (by phone, in person), confirmed at once. The public rules
     (hours, notice, limits) do not apply, but it never overlaps another active booking."""
     now = now or timezone.now()
+    offer = offer or offer_default(session_type)
     starts_at = starts_at.astimezone(ZoneInfo("UTC"))
     booking = booking_new(
         client=client,
         session_type=session_type,
         photographer=photographer,
         starts_at=starts_at,
+        offer=offer,
         client_notes=client_notes,
         status=Booking.Status.CONFIRMED,
         confirmed_at=now,
@@ -338,6 +365,7 @@ def booking_create_by_staff(
             photographers_lock([photographer.pk])
             overlapping_holds_expire(booking, now=now)
             _insert_with_reference(booking, now=now)
+            booking_items_create(booking=booking, offer=offer)
             booking_documents_issue(booking=booking)
             if email_client:
                 booking_email_enqueue(booking, kind="confirmed")

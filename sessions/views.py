@@ -18,8 +18,14 @@ from sessions.access import booking_url, private_response
 from sessions.calendar_feeds import photographer_feed
 from sessions.document_views import document_sign_url
 from sessions.documents.services import documents_in_signing_order
-from sessions.forms import BookingDetailsForm, SlotChoiceForm
+from sessions.forms import BookingDetailsForm, OfferChoiceForm, SlotChoiceForm
 from sessions.models import Booking, SessionType
+from sessions.payments.offers import (
+    Offer,
+    offer_default,
+    offer_prefetches,
+    session_type_has_choices,
+)
 from sessions.payments.views import payment_start
 from sessions.selectors import session_type_list_public, session_type_slots
 from sessions.services import SlotUnavailable, booking_create
@@ -31,7 +37,9 @@ DETAILS_SESSION_KEY = "booking_details"
 
 
 def _bookable_type(slug: str) -> SessionType:
-    return get_object_or_404(SessionType.objects.filter(is_active=True), slug=slug)
+    """A bookable session type, with the packages and add-ons it offers (3 queries)."""
+    session_types = SessionType.objects.filter(is_active=True).prefetch_related(*offer_prefetches())
+    return get_object_or_404(session_types, slug=slug)
 
 
 def _photographer_choice(session_type: SessionType, pk: int | None) -> Photographer | None:
@@ -56,22 +64,40 @@ def _parse_day(value: str | None) -> date | None:
         return None
 
 
-def _slot_pick_url(session_type, *, day=None, photographer=None) -> str:
-    query = {}
+def _offer_query(offer: Offer | None) -> list[tuple[str, int]]:
+    """The package and add-ons in a booking page's address; none for a one-price type."""
+    return offer.query() if offer and session_type_has_choices(offer.session_type) else []
+
+
+def _slot_pick_url(session_type, *, day=None, photographer=None, offer=None) -> str:
+    query = _offer_query(offer)
     if day:
-        query["month"] = day.strftime("%Y-%m")
-        query["day"] = day.isoformat()
+        query += [("month", day.strftime("%Y-%m")), ("day", day.isoformat())]
     if photographer:
-        query["photographer"] = photographer.pk
+        query.append(("photographer", photographer.pk))
     url = reverse("sessions:slot-pick", args=[session_type.slug])
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _details_url(session_type, slot, photographer=None) -> str:
-    query = {"start": slot.starts_at.isoformat()}
+def _details_url(session_type, slot, photographer=None, offer=None) -> str:
+    query = [("start", slot.starts_at.isoformat()), *_offer_query(offer)]
     if photographer:
-        query["photographer"] = photographer.pk
+        query.append(("photographer", photographer.pk))
     return reverse("sessions:booking-create", args=[session_type.slug]) + "?" + urlencode(query)
+
+
+def _offer_chosen(request, session_type) -> tuple[Offer | None, OfferChoiceForm | None]:
+    """The package and add-ons in the address: the offer, or None with the form to choose
+    (bound, with its errors, when something unusable was sent). A session type with one
+    package and no add-ons sells that package without asking."""
+    if not session_type_has_choices(session_type):
+        return offer_default(session_type), None
+    if "package" not in request.GET:
+        return None, OfferChoiceForm(session_type=session_type)
+    form = OfferChoiceForm(request.GET, session_type=session_type)
+    if not form.is_valid() or "change" in request.GET:
+        return None, form
+    return form.offer(), form
 
 
 @require_safe
@@ -84,11 +110,21 @@ def session_type_list(request):
 
 
 def calendar_context(
-    request, session_type, *, photographer, time_url, base_url, exclude_booking_id=None
+    request,
+    session_type,
+    *,
+    photographer,
+    time_url,
+    base_url,
+    exclude_booking_id=None,
+    duration=None,
+    query=(),
 ) -> dict:
-    """The month calendar and the chosen day's times, for booking or for moving a booking.
+    """The month calendar and the chosen day's times, for booking or for moving a booking,
+    for sessions of `duration` (the session type's own when None).
 
-    `time_url(slot)` is where a time links to; `base_url` is the calendar's own address."""
+    `time_url(slot)` is where a time links to; `base_url` is the calendar's own address,
+    and `query` what its links carry besides the month, the day and the photographer."""
     tz = timezone.get_current_timezone()
     today = timezone.localdate()
     last_bookable = (
@@ -106,6 +142,7 @@ def calendar_context(
             tz=tz,
             photographer_ids=[photographer.pk] if photographer else None,
             exclude_booking_id=exclude_booking_id,
+            duration=duration,
         )
 
     month_end, days = free_days(month)
@@ -114,10 +151,10 @@ def calendar_context(
         month = month_end + timedelta(days=1)
         month_end, days = free_days(month)
     chosen_day = _parse_day(request.GET.get("day"))
-    base = {"photographer": photographer.pk} if photographer else {}
+    base = [*query, *([("photographer", photographer.pk)] if photographer else [])]
 
     def day_url(day):
-        return f"{base_url}?{urlencode({**base, 'month': day.strftime('%Y-%m'), 'day': day})}"
+        return f"{base_url}?{urlencode([*base, ('month', day.strftime('%Y-%m')), ('day', day)])}"
 
     previous_month = (month - timedelta(days=1)).replace(day=1)
     next_month = month_end + timedelta(days=1)
@@ -141,12 +178,12 @@ def calendar_context(
             )
         ],
         "previous_month_url": (
-            f"{base_url}?{urlencode({**base, 'month': previous_month.strftime('%Y-%m')})}"
+            f"{base_url}?{urlencode([*base, ('month', previous_month.strftime('%Y-%m'))])}"
             if previous_month >= today.replace(day=1)
             else None
         ),
         "next_month_url": (
-            f"{base_url}?{urlencode({**base, 'month': next_month.strftime('%Y-%m')})}"
+            f"{base_url}?{urlencode([*base, ('month', next_month.strftime('%Y-%m'))])}"
             if next_month <= last_bookable
             else None
         ),
@@ -162,17 +199,39 @@ def calendar_context(
 
 @require_safe
 def slot_pick(request, slug):
+    """Choose a package and add-ons (when the session type offers a choice), then a time."""
     session_type = _bookable_type(slug)
     photographer = _photographer_choice(session_type, int_or_none(request.GET.get("photographer")))
+    offer, offer_form = _offer_chosen(request, session_type)
+    if offer is None:
+        return render(
+            request,
+            "sessions/package_pick.html",
+            {"session_type": session_type, "form": offer_form, "photographer": photographer},
+        )
     context = calendar_context(
         request,
         session_type,
         photographer=photographer,
-        time_url=lambda slot: _details_url(session_type, slot, photographer),
+        time_url=lambda slot: _details_url(session_type, slot, photographer, offer),
         base_url=reverse("sessions:slot-pick", args=[session_type.slug]),
+        duration=offer.duration,
+        query=_offer_query(offer),
     )
     context["photographers"] = session_type.photographers.filter(is_active=True)
+    context["offer"] = offer
+    context["offer_query"] = _offer_query(offer)
+    context["change_offer_url"] = _change_offer_url(session_type, offer, photographer)
     return render(request, "sessions/slot_pick.html", context)
+
+
+def _change_offer_url(session_type, offer, photographer) -> str | None:
+    """Back to the package page with the choice ticked, when there is a choice."""
+    query = _offer_query(offer)
+    if not query:
+        return None
+    query += [("change", 1), *([("photographer", photographer.pk)] if photographer else [])]
+    return reverse("sessions:slot-pick", args=[session_type.slug]) + "?" + urlencode(query)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -183,11 +242,18 @@ def booking_create_view(request, slug):
     chosen = SlotChoiceForm(request.GET)
     chosen.is_valid()  # neither field refuses anything: what cannot be read is None
     photographer = _photographer_choice(session_type, chosen.cleaned_data["photographer"])
+    offer, _offer_form = _offer_chosen(request, session_type)
+    if offer is None:
+        messages.info(request, _("Please choose a package first."))
+        return redirect(_slot_pick_url(session_type, photographer=photographer))
     starts_at = chosen.cleaned_data["start"]
     if starts_at is None:
         messages.info(request, _("Please choose a day and a time first."))
-        return redirect(_slot_pick_url(session_type, photographer=photographer))
+        return redirect(_slot_pick_url(session_type, photographer=photographer, offer=offer))
     local_day = starts_at.astimezone(tz).date()
+    calendar_url = _slot_pick_url(
+        session_type, day=local_day, photographer=photographer, offer=offer
+    )
     form = BookingDetailsForm(
         request.POST or None,
         initial=request.session.get(DETAILS_SESSION_KEY, {}),
@@ -200,12 +266,13 @@ def booking_create_view(request, slug):
             last_day=local_day,
             tz=tz,
             photographer_ids=[photographer.pk] if photographer else None,
+            duration=offer.duration,
         ).get(local_day, [])
         if not any(slot.starts_at == starts_at for slot in offered):
             messages.warning(
                 request, _("Sorry, that time is no longer free. Please choose another.")
             )
-            return redirect(_slot_pick_url(session_type, day=local_day, photographer=photographer))
+            return redirect(calendar_url)
     elif form.is_valid():
         details = {key: form.cleaned_data[key] for key in ("name", "email", "phone", "notes")}
         request.session[DETAILS_SESSION_KEY] = details  # kept if the time is taken
@@ -222,6 +289,7 @@ def booking_create_view(request, slug):
                     photographer=photographer,
                     client_notes=details["notes"],
                     booked_as=details["name"],
+                    offer=offer,
                 )
         except SlotUnavailable as unavailable:
             return render(
@@ -231,12 +299,13 @@ def booking_create_view(request, slug):
                     "session_type": session_type,
                     "message": unavailable.message,
                     "nearest": [
-                        {"slot": slot, "url": _details_url(session_type, slot, photographer)}
+                        {
+                            "slot": slot,
+                            "url": _details_url(session_type, slot, photographer, offer),
+                        }
                         for slot in unavailable.nearest
                     ],
-                    "calendar_url": _slot_pick_url(
-                        session_type, day=local_day, photographer=photographer
-                    ),
+                    "calendar_url": calendar_url,
                 },
                 status=409,
             )
@@ -253,14 +322,13 @@ def booking_create_view(request, slug):
             "sessions/booking_form.html",
             {
                 "session_type": session_type,
+                "offer": offer,
                 "starts_at": starts_at,
-                "ends_at": starts_at + session_type.duration,
+                "ends_at": starts_at + offer.duration,
                 "photographer": photographer,
                 "form": form,
                 "time_zone": tz.key,
-                "change_url": _slot_pick_url(
-                    session_type, day=local_day, photographer=photographer
-                ),
+                "change_url": calendar_url,
             },
         )
     )

@@ -71,15 +71,18 @@ class MoneyFieldsMixin:
     """For a ModelForm whose money is stored as integer minor units beside a currency field:
     people type and see amounts such as 150.00, the model gets 15000.
 
-    List the integer fields in `money_fields`; the currency comes from `currency_field`.
+    List the integer fields in `money_fields`; the currency comes from `currency_field`, or
+    for a form whose row takes its currency from another (a package from its session type)
+    from the `currency` argument, with `currency_field = None`.
     """
 
     money_fields: tuple[str, ...] = ()
-    currency_field = "currency"
+    currency_field: str | None = "currency"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, currency: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        currency = self.initial.get(self.currency_field)
+        self.money_currency = currency
+        currency = self.initial.get(self.currency_field) if self.currency_field else currency
         for name in self.money_fields:
             if name not in self.fields:
                 continue  # shown read-only, to someone who may only look
@@ -92,7 +95,7 @@ class MoneyFieldsMixin:
 
     def clean(self):
         cleaned = super().clean()
-        currency = cleaned.get(self.currency_field)
+        currency = cleaned.get(self.currency_field) if self.currency_field else self.money_currency
         for name in self.money_fields:
             amount = cleaned.get(name)
             if amount is None or not currency:
@@ -104,13 +107,17 @@ class MoneyFieldsMixin:
         return cleaned
 
 
-class SessionTypeAdminForm(MoneyFieldsMixin, forms.ModelForm):
+class SoldItemAdminForm(MoneyFieldsMixin, forms.ModelForm):
+    """A package or an add-on, on its session type's page: money in the type's currency
+    (SessionTypeAdmin passes it)."""
+
     money_fields = ("price", "deposit", "extra_image_price")
+    currency_field = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         help_texts = {
-            "price": _("The full price of the session, e.g. 150.00."),
+            "price": _("The full price, e.g. 150.00."),
             "deposit": _(
                 "Paid when booking and taken off the price, e.g. 50.00. Enter 0 for no deposit."
             ),

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from clients.models import Client
-from sessions.models import AvailabilityRule, Booking, SessionType
+from sessions.models import AvailabilityRule, Booking, BookingItem, Package, SessionType
 from studio.models import Photographer
 
 
@@ -28,6 +28,10 @@ class PhotographerFactory(factory.django.DjangoModelFactory):
 
 
 class SessionTypeFactory(factory.django.DjangoModelFactory):
+    """A session type with one package named after it, whose terms are the factory's
+    `price`, `deposit`, `included_images` and `extra_image_price`; the package is kept as
+    `session_type.package` for tests to read or change."""
+
     class Meta:
         model = SessionType
         skip_postgeneration_save = True
@@ -38,11 +42,31 @@ class SessionTypeFactory(factory.django.DjangoModelFactory):
     currency = "GBP"
     price = 20000
     deposit = 5000
+    included_images = 0
+    extra_image_price = 0
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        terms = {name: kwargs.pop(name) for name in PACKAGE_TERMS}
+        session_type = super()._create(model_class, *args, **kwargs)
+        session_type.package = Package.objects.create(
+            session_type=session_type, name=session_type.name, **terms
+        )
+        return session_type
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        for name in PACKAGE_TERMS:
+            kwargs.pop(name)
+        return super()._build(model_class, *args, **kwargs)
 
     @factory.post_generation
     def photographers(self, create, extracted, **kwargs):
         if create and extracted:
             self.photographers.set(extracted)
+
+
+PACKAGE_TERMS = ("price", "deposit", "included_images", "extra_image_price")
 
 
 class AvailabilityRuleFactory(factory.django.DjangoModelFactory):
@@ -68,6 +92,7 @@ class BookingFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Booking
+        skip_postgeneration_save = True
 
     client = factory.SubFactory(ClientFactory)
     session_type = factory.SubFactory(SessionTypeFactory)
@@ -78,7 +103,23 @@ class BookingFactory(factory.django.DjangoModelFactory):
     blocked_from = factory.LazyAttribute(lambda b: b.starts_at - b.session_type.buffer_before)
     blocked_until = factory.LazyAttribute(lambda b: b.ends_at + b.session_type.buffer_after)
     status = Booking.Status.CONFIRMED
+    package = factory.LazyAttribute(lambda b: b.session_type.packages.first())
     currency = factory.LazyAttribute(lambda b: b.session_type.currency)
-    price = factory.LazyAttribute(lambda b: b.session_type.price)
-    deposit = factory.LazyAttribute(lambda b: b.session_type.deposit)
+    price = factory.LazyAttribute(lambda b: b.package.price)
+    deposit = factory.LazyAttribute(lambda b: b.package.deposit)
+    included_images = factory.LazyAttribute(lambda b: b.package.included_images)
+    extra_image_price = factory.LazyAttribute(lambda b: b.package.extra_image_price)
     reference = factory.Sequence(lambda n: f"T{n:05d}")
+
+    @factory.post_generation
+    def items(self, create, extracted, **kwargs):
+        """What it bought: its package, at its price."""
+        if create:
+            BookingItem.objects.create(
+                booking=self,
+                kind=BookingItem.Kind.PACKAGE,
+                package=self.package,
+                name=self.package.name,
+                unit_price=self.price,
+                included_images=self.included_images,
+            )

@@ -26,10 +26,12 @@ from sessions.models import (
     SessionGuide,
     SessionType,
 )
+from sessions.payments.offers import booking_items_create, offer_default
 from sessions.services import booking_new
 from studio.background import task_enqueue_on_commit
 from studio.models import Photographer, Studio
 from workspace.demo_documents import documents_seed
+from workspace.demo_packages import packages_seed
 from workspace.demo_preparation import GUIDES, QUESTIONNAIRES
 
 STUDIO = {
@@ -68,23 +70,15 @@ SESSION_TYPES = [
         "description": "A focused half hour for a professional headshot: two looks, "
         "guided posing, and your pick of the best frames.",
         "duration_minutes": 30,
-        "price": 15000,
-        "deposit": 5000,
-        "included_images": 3,
-        "extra_image_price": 2500,
         "display_order": 1,
         "photographers": ["amelia", "theo"],
     },
     {
         "slug": "family",
         "name": "Family",
-        "description": "An hour for up to six people (pets welcome). Relaxed, playful, "
+        "description": "Portraits for up to six people (pets welcome). Relaxed, playful, "
         "with time for a few quieter portraits of each of you.",
         "duration_minutes": 60,
-        "price": 32500,
-        "deposit": 7500,
-        "included_images": 15,
-        "extra_image_price": 2000,
         "display_order": 2,
         "photographers": ["theo"],
     },
@@ -94,8 +88,6 @@ SESSION_TYPES = [
         "description": "Ninety minutes of portraits for your website and social channels, "
         "planned with you beforehand: outfits, props and the story you want to tell.",
         "duration_minutes": 90,
-        "price": 45000,
-        "deposit": 10000,
         "display_order": 3,
         "photographers": ["amelia"],
     },
@@ -184,6 +176,7 @@ def demo_seed(*, photos: int = 30) -> dict[str, int]:
         )
         if made:
             session_type.photographers.set([photographers[name] for name in who])
+            packages_seed(session_type)
         created["session_types"] += made
 
     for username, weekdays, start, end in HOURS:
@@ -221,6 +214,7 @@ def demo_seed(*, photos: int = 30) -> dict[str, int]:
         if status == "completed":
             booking.completed_at = booking.ends_at
         booking.save()
+        booking_items_create(booking=booking, offer=offer_default(session_type))
         created["bookings"] += 1
         if status == "confirmed":
             # The emails the demo's clients would have had, sent by the worker once it

@@ -163,7 +163,7 @@ class BookingPagesMixin:
                 moved = Booking(
                     pk=booking.pk,
                     photographer_id=booking.photographer_id,
-                    **booking_times(booking.session_type, starts_at),
+                    **booking_times(booking.session_type, starts_at, booking.duration),
                 )
                 clash, problem = self._clash_named(moved, tz, otherwise=taken.message)
                 problems.append(problem)
@@ -234,6 +234,7 @@ class BookingPagesMixin:
             tz=tz,
             photographer_ids=[booking.photographer_id],
             exclude_booking_id=booking.pk,
+            duration=booking.duration,
         )
         return [
             (
@@ -352,11 +353,14 @@ class BookingPagesMixin:
                     starts_at=data["starts_at"],
                     client_notes=data["client_notes"],
                     email_client=data["email_client"],
+                    offer=data["offer"],
                 )
             except SlotUnavailable as taken:
                 wanted = Booking(
                     photographer=data["photographer"],
-                    **booking_times(data["session_type"], data["starts_at"]),
+                    **booking_times(
+                        data["session_type"], data["starts_at"], data["offer"].duration
+                    ),
                 )
                 clash, problem = self._clash_named(
                     wanted, timezone.get_current_timezone(), otherwise=taken.message

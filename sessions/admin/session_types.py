@@ -1,17 +1,94 @@
-"""Session types in the admin: money typed as money, shown as money to those who may only look;
-the documents each asks its clients to sign."""
+"""Session types in the admin: their packages and add-ons, with money typed as money and
+shown as money to those who may only look; the documents each asks its clients to sign."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
+from django.db.models import Count, Max, Min, Q
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import (
+    AddOn,
     DocumentTemplate,
+    Package,
     SessionType,
     SessionTypeDocument,
 )
-from studio.forms import SessionTypeAdminForm
+from studio.forms import SoldItemAdminForm
+from studio.money import money_format
 from studio.selectors import studio_get
 from studio.templatetags.money import money
+
+
+class SoldItemInline:
+    """Packages or add-ons: money in the session type's currency; to someone who may only
+    look, amounts as money rather than stored minor units."""
+
+    form = SoldItemAdminForm
+    extra = 0
+    money_fields: tuple[str, ...] = ()
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        shown = {name: f"{name}_display" for name in self.money_fields}
+        return [
+            tuple(shown.get(n, n) for n in f) if isinstance(f, tuple) else shown.get(f, f)
+            for f in fields
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return super().get_readonly_fields(request, obj)
+        return [f"{name}_display" for name in self.money_fields]
+
+    @admin.display(description=_("price"))
+    def price_display(self, item) -> str:
+        return money(item.price, item.session_type.currency)
+
+
+class PackageInline(SoldItemInline, admin.StackedInline):
+    model = Package
+    money_fields = ("price", "deposit", "extra_image_price")
+    fields = [
+        "name",
+        "description",
+        ("price", "deposit"),
+        ("included_images", "extra_image_price"),
+        "duration_minutes",
+        "products",
+        ("is_active", "display_order"),
+    ]
+    min_num = 1
+    verbose_name_plural = _("packages (what a client can buy; at least one)")
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, validate_min=True, **kwargs)
+
+    @admin.display(description=_("deposit"))
+    def deposit_display(self, item: Package) -> str:
+        return money(item.deposit, item.session_type.currency)
+
+    @admin.display(description=_("price per extra image"))
+    def extra_image_price_display(self, item: Package) -> str:
+        return money(item.extra_image_price, item.session_type.currency)
+
+
+class AddOnInline(SoldItemInline, admin.TabularInline):
+    model = AddOn
+    money_fields = ("price",)
+    fields = [
+        "name",
+        "description",
+        "price",
+        "extra_minutes",
+        "extra_images",
+        "is_active",
+        "display_order",
+    ]
+    verbose_name_plural = _("add-ons (extras a client can choose when booking)")
 
 
 class SessionTypeDocumentInline(admin.StackedInline):
@@ -38,13 +115,12 @@ def document_template_label(template: DocumentTemplate) -> str:
 
 @admin.register(SessionType)
 class SessionTypeAdmin(admin.ModelAdmin):
-    form = SessionTypeAdminForm
-    inlines = [SessionTypeDocumentInline]
+    inlines = [PackageInline, AddOnInline, SessionTypeDocumentInline]
     list_display = [
         "name",
         "duration_minutes",
         "price_display",
-        "deposit_display",
+        "package_count",
         "requires_approval",
         "is_active",
         "display_order",
@@ -59,7 +135,7 @@ class SessionTypeAdmin(admin.ModelAdmin):
             None,
             {"fields": ["name", "slug", "description", "cover", "location", "photographers"]},
         ),
-        (_("Price"), {"fields": ["currency", "price", "deposit"]}),
+        (_("Money"), {"fields": ["currency"]}),
         (
             _("Timing"),
             {
@@ -73,36 +149,41 @@ class SessionTypeAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Proofing"), {"fields": ["included_images", "extra_image_price"]}),
         (_("Booking"), {"fields": ["requires_approval", "is_active", "display_order"]}),
     ]
 
     def get_changeform_initial_data(self, request) -> dict:
         return {"currency": studio_get().currency, **super().get_changeform_initial_data(request)}
 
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or self.has_change_permission(request, obj):
-            return fieldsets
-        # Someone who may only look sees amounts as money, not as stored minor units.
-        shown = {
-            "price": "price_display",
-            "deposit": "deposit_display",
-            "extra_image_price": "extra_image_price_display",
-        }
-        return [
-            (title, {**options, "fields": [shown.get(f, f) for f in options["fields"]]})
-            for title, options in fieldsets
-        ]
+    def get_queryset(self, request):
+        offered = Q(packages__is_active=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                lowest_price=Min("packages__price", filter=offered),
+                highest_price=Max("packages__price", filter=offered),
+                package_total=Count("packages", filter=offered),
+            )
+        )
 
-    @admin.display(description=_("price"), ordering="price")
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        """Packages and add-ons are priced in the currency chosen on the same page."""
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, SoldItemInline):
+            currency = request.POST.get("currency") or (obj and obj.currency)
+            kwargs["form_kwargs"] = {"currency": currency or studio_get().currency}
+        return kwargs
+
+    @admin.display(description=_("price"), ordering="lowest_price")
     def price_display(self, obj: SessionType) -> str:
-        return money(obj.price, obj.currency)
+        if obj.lowest_price is None:
+            return "—"
+        low = money_format(obj.lowest_price, obj.currency)
+        if obj.highest_price == obj.lowest_price:
+            return low
+        return f"{low} – {money_format(obj.highest_price, obj.currency)}"
 
-    @admin.display(description=_("deposit"), ordering="deposit")
-    def deposit_display(self, obj: SessionType) -> str:
-        return money(obj.deposit, obj.currency)
-
-    @admin.display(description=_("price per extra image"))
-    def extra_image_price_display(self, obj: SessionType) -> str:
-        return money(obj.extra_image_price, obj.currency)
+    @admin.display(description=_("packages"), ordering="package_total")
+    def package_count(self, obj: SessionType) -> int:
+        return obj.package_total

@@ -31,14 +31,17 @@ from sessions.models.questionnaires import (
 )
 
 # The payments package's models, loaded with the app's; sessions.payments.models is their home.
+from sessions.payments.catalogue import AddOn, BookingItem, Package
 from sessions.payments.models import Payment, Refund, StripeEvent
 
 __all__ = [
+    "AddOn",
     "Answer",
     "AnswerImage",
     "AvailabilityRule",
     "Booking",
     "BookingEvent",
+    "BookingItem",
     "DateHours",
     "Document",
     "DocumentEvent",
@@ -46,6 +49,7 @@ __all__ = [
     "DocumentTemplate",
     "DocumentTemplateVersion",
     "ExternalCalendar",
+    "Package",
     "Payment",
     "PostgresExclusionConstraint",
     "Question",

@@ -35,7 +35,10 @@ class SessionType(models.Model):
         blank=True,
         help_text=_("Shown on the booking page; a landscape picture works best."),
     )
-    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        help_text=_("A package or an add-on can make a session longer or shorter."),
+    )
     buffer_before_minutes = models.PositiveSmallIntegerField(
         _("buffer before (minutes)"),
         default=0,
@@ -94,14 +97,9 @@ class SessionType(models.Model):
         blank=True,
         help_text=_("Leave empty to use the studio's rule."),
     )
-    included_images = models.PositiveSmallIntegerField(
-        _("images included"), default=0, help_text=_("How many favourites the package includes.")
-    )
-    extra_image_price = models.PositiveIntegerField(_("price per extra image"), default=0)
+    # Money: integer minor units (pence, cents) of `currency`, for the type's packages and
+    # add-ons (sessions.payments.catalogue).
     currency = CurrencyField(_("currency"))
-    # Money: integer minor units (pence, cents) of `currency`.
-    price = models.PositiveIntegerField(_("price"))
-    deposit = models.PositiveIntegerField(_("deposit"), default=0)
     photographers = models.ManyToManyField(
         Photographer, related_name="session_types", verbose_name=_("photographers"), blank=True
     )
@@ -113,11 +111,6 @@ class SessionType(models.Model):
         verbose_name_plural = _("session types")
         ordering = ["display_order", "name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(deposit__lte=F("price")),
-                name="session_type_deposit_within_price",
-                violation_error_message=_("The deposit cannot be more than the price."),
-            ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gt=0), name="session_type_duration_positive"
             ),
@@ -392,10 +385,19 @@ class Booking(models.Model):
         blank=True,
         help_text=_("The name typed when booking; empty when the studio booked it."),
     )
-    # Copied when booked, so later price changes never rewrite history.
+    # Copied when booked, so later price changes never rewrite history: the price is the
+    # sum of the booking's items (its package and add-ons), the rest comes from the package.
+    package = models.ForeignKey(
+        "shoots.Package",
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        verbose_name=_("package"),
+    )
     currency = CurrencyField(_("currency"))
     price = models.PositiveIntegerField(_("price"))
     deposit = models.PositiveIntegerField(_("deposit"))
+    included_images = models.PositiveSmallIntegerField(_("images included"), default=0)
+    extra_image_price = models.PositiveIntegerField(_("price per extra image"), default=0)
     discount = models.PositiveIntegerField(
         _("discount"),
         default=0,
@@ -446,6 +448,15 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} · {self.client.name} · {self.session_type}"
+
+    @property
+    def duration(self) -> timedelta:
+        """How long the session lasts, as sold (its package and add-ons)."""
+        return self.ends_at - self.starts_at
+
+    @property
+    def duration_minutes(self) -> int:
+        return int(self.duration.total_seconds() // 60)
 
     @property
     def booked_as_name(self) -> str:

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.translation import get_language, to_locale
 
-from studio.money import money_format
+from studio.money import minor_unit_exponent, money_format
 
 register = template.Library()
 
@@ -12,3 +12,10 @@ def money(amount: int | None, currency: str) -> str:
     if amount is None:
         return ""
     return money_format(amount, currency, locale=to_locale(get_language() or "en-gb"))
+
+
+@register.filter
+def minor_exponent(currency: str) -> int:
+    """How many decimal places `currency` has (2 for GBP, 0 for JPY), for scripts that show
+    amounts kept in minor units."""
+    return minor_unit_exponent(currency)

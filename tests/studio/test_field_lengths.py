@@ -696,6 +696,7 @@ NO_TEXT = {
     "sessions.forms.RescheduleForm",
     "sessions.forms.SlotChoiceForm",
     "sessions.forms.PaymentChoiceForm",
+    "sessions.forms.OfferChoiceForm",
     "gallery.forms.FavoriteForm",
     "gallery.forms.SelectionForm",
     "gallery.forms.ZipRequestForm",

@@ -12,6 +12,7 @@ from sessions.models import (
     Document,
     DocumentTemplate,
     DocumentTemplateVersion,
+    Package,
     SessionType,
     SessionTypeDocument,
     Usage,
@@ -46,7 +47,13 @@ def test_seed_demo_builds_a_london_studio_with_three_session_types(db):
     assert Photographer.objects.filter(user__is_staff=True).count() == 2
     durations = dict(SessionType.objects.values_list("name", "duration_minutes"))
     assert durations == {"Headshot": 30, "Family": 60, "Personal branding": 90}
-    assert all(st.deposit < st.price for st in SessionType.objects.all())
+    packages = Package.objects.filter(session_type__slug="family").values_list("name", "price")
+    assert list(packages) == [("Essentials", 32500), ("Signature", 49500), ("Heirloom", 89500)]
+    assert all(p.deposit < p.price for p in Package.objects.all())
+    assert SessionType.objects.get(slug="family").add_ons.filter(name__contains="make-up")
+    assert all(st.packages.exists() for st in SessionType.objects.all())
+    # Every demo booking bought its type's first package.
+    assert all(b.items.get().unit_price == b.price for b in Booking.objects.all())
     assert all(st.photographers.exists() for st in SessionType.objects.all())
     assert AvailabilityRule.objects.count() > 0
     assert Client.objects.count() >= 3
@@ -63,9 +70,9 @@ def test_seed_demo_twice_changes_nothing(db):
 
 def test_seed_demo_leaves_what_the_studio_edited(db):
     call_command("seed_demo", "--photos", "2", stdout=StringIO())
-    SessionType.objects.filter(slug="headshot").update(price=17500)
+    Package.objects.filter(session_type__slug="headshot").update(price=17500)
     call_command("seed_demo", "--photos", "2", stdout=StringIO())
-    assert SessionType.objects.get(slug="headshot").price == 17500
+    assert Package.objects.get(session_type__slug="headshot").price == 17500
 
 
 def test_make_run_leaves_deleted_demo_rows_deleted(db):

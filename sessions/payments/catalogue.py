@@ -1,0 +1,168 @@
+"""What the studio sells and what each booking bought: a session type's packages and
+add-ons, and a booking's items, copied when it was booked so that later price changes never
+rewrite what a client agreed to pay. Money is in the session type's currency."""
+
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from sessions.models.booking import Booking, SessionType
+
+
+class Package(models.Model):
+    """One way to buy a session type (Essentials, Signature, Heirloom): its price and
+    deposit, the favourites it includes, and its length when it differs from the type's."""
+
+    session_type = models.ForeignKey(
+        SessionType,
+        on_delete=models.CASCADE,
+        related_name="packages",
+        verbose_name=_("session type"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(
+        _("what it is"),
+        max_length=300,
+        blank=True,
+        help_text=_("One or two plain sentences, shown when choosing."),
+    )
+    products = models.TextField(
+        _("prints and products included"),
+        max_length=1000,
+        blank=True,
+        help_text=_("One per line, e.g. “A 30 × 40 cm framed print”."),
+    )
+    # Money: integer minor units (pence, cents) of the session type's currency.
+    price = models.PositiveIntegerField(_("price"))
+    deposit = models.PositiveIntegerField(_("deposit"), default=0)
+    included_images = models.PositiveSmallIntegerField(
+        _("images included"), default=0, help_text=_("How many favourites the client can choose.")
+    )
+    extra_image_price = models.PositiveIntegerField(_("price per extra image"), default=0)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when it is the session type's duration."),
+    )
+    is_active = models.BooleanField(_("offered"), default=True)
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    class Meta:
+        verbose_name = _("package")
+        verbose_name_plural = _("packages")
+        ordering = ["session_type", "display_order", "price", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deposit__lte=F("price")),
+                name="package_deposit_within_price",
+                violation_error_message=_("The deposit cannot be more than the price."),
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__isnull=True) | Q(duration_minutes__gt=0),
+                name="package_duration_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def currency(self) -> str:
+        return self.session_type.currency
+
+    @property
+    def duration(self) -> timedelta:
+        """How long a session bought as this package lasts, before any add-on's extra time.
+        Reads the session type unless it was selected."""
+        return timedelta(minutes=self.duration_minutes or self.session_type.duration_minutes)
+
+    @property
+    def product_lines(self) -> list[str]:
+        return [line.strip() for line in self.products.splitlines() if line.strip()]
+
+
+class AddOn(models.Model):
+    """Something a client can add to a session (a hair and make-up artist, an extra outfit,
+    rush editing): a price, and optionally extra time or extra included images."""
+
+    session_type = models.ForeignKey(
+        SessionType,
+        on_delete=models.CASCADE,
+        related_name="add_ons",
+        verbose_name=_("session type"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("what it is"), max_length=300, blank=True)
+    price = models.PositiveIntegerField(_("price"))
+    extra_minutes = models.PositiveSmallIntegerField(
+        _("extra time (minutes)"),
+        default=0,
+        help_text=_("Added to the session's length, e.g. 45 for hair and make-up."),
+    )
+    extra_images = models.PositiveSmallIntegerField(
+        _("extra images included"), default=0, help_text=_("Added to the favourites included.")
+    )
+    is_active = models.BooleanField(_("offered"), default=True)
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    class Meta:
+        verbose_name = _("add-on")
+        verbose_name_plural = _("add-ons")
+        ordering = ["session_type", "display_order", "name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def currency(self) -> str:
+        return self.session_type.currency
+
+
+class BookingItem(models.Model):
+    """A line of what a booking bought, as it was sold: its package, then each add-on. The
+    booking's price is their sum; its invoice is built from them."""
+
+    class Kind(models.TextChoices):
+        PACKAGE = "package", _("Package")
+        ADD_ON = "add_on", _("Add-on")
+
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, related_name="items", verbose_name=_("booking")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # Kept for reports; the name and money below are what was sold.
+    package = models.ForeignKey(
+        Package, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    add_on = models.ForeignKey(
+        AddOn, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    unit_price = models.PositiveIntegerField(_("price"))
+    quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
+    extra_minutes = models.PositiveSmallIntegerField(_("extra time (minutes)"), default=0)
+    included_images = models.PositiveSmallIntegerField(_("images included"), default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("item bought")
+        verbose_name_plural = _("items bought")
+        ordering = ["booking", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="booking_item_quantity"),
+            models.UniqueConstraint(
+                fields=["booking"],
+                condition=Q(kind="package"),
+                name="booking_item_one_package",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def amount(self) -> int:
+        return self.unit_price * self.quantity

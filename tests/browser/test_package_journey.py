@@ -1,0 +1,80 @@
+"""Choosing a package and add-ons in a real browser: the running total, the calendar of
+that length, and the deposit of the package chosen paid on the stand-in's Checkout page."""
+
+from datetime import time
+
+import pytest
+from playwright.sync_api import expect
+
+from sessions.models import AvailabilityRule, Booking, Payment
+from tests.factories import PhotographerFactory
+from tests.package_fixtures import family_with_packages
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def family(studio):
+    maya = PhotographerFactory(display_name="Maya Lind")
+    for weekday in range(7):
+        AvailabilityRule.objects.create(
+            photographer=maya, weekday=weekday, start_time=time(9), end_time=time(17)
+        )
+    return family_with_packages([maya])
+
+
+def test_the_total_follows_the_choice_and_the_booking_keeps_it(page, payments_on, family):
+    page.goto("/")
+    page.get_by_role("link", name="Book a Family session").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Family")
+    total = page.locator("[data-offer-total]")
+    expect(total).to_have_text("£325.00")
+
+    page.get_by_text("Signature").click()
+    expect(total).to_have_text("£495.00")
+    expect(page.locator("[data-offer-deposit]")).to_have_text("£100.00")
+    page.get_by_label("Hair and make-up").check()
+    expect(total).to_have_text("£590.00")
+    expect(page.locator("[data-offer-minutes]")).to_have_text("135")
+    page.get_by_label("Rush editing").check()
+    page.get_by_label("Rush editing").uncheck()
+    expect(total).to_have_text("£590.00")
+    page.get_by_role("button", name="Continue to choose a time").click()
+
+    expect(page.get_by_text("£590.00")).to_be_visible()
+    page.locator("a.day-free").first.click()
+    slots = page.locator("a.slot-button")
+    # 09:00 to 17:00 in steps of 30 minutes, for a session of 2 h 15 min: last start 14:30.
+    expect(slots.last).to_have_text("14:30")
+    slots.first.click()
+
+    expect(page.get_by_role("heading", name="Your details")).to_be_visible()
+    expect(page.get_by_text("+£95.00")).to_be_visible()
+    page.get_by_label("Your name").fill("Rosa Diaz")
+    page.get_by_label("Email").fill("rosa@example.com")
+    page.get_by_role("button", name="Book this session").click()
+    expect(page).to_have_title("Stand-in Checkout")
+    expect(page.get_by_text("Total: 100.00 GBP")).to_be_visible()
+    page.get_by_role("button", name="Pay").click()
+    expect(page.get_by_role("heading", name="Payment received — you're booked")).to_be_visible()
+
+    booking = Booking.objects.get()
+    assert (booking.package.name, booking.price, booking.deposit) == ("Signature", 59000, 10000)
+    assert booking.payments.get().status == Payment.Status.PAID
+    page.get_by_role("link", name="See your booking").click()
+    expect(page.get_by_text("Family, Signature · 135 minutes")).to_be_visible()
+    expect(page.get_by_text("+ Hair and make-up")).to_be_visible()
+    assert page.console_errors == []
+
+
+def test_the_choice_works_with_the_keyboard_and_on_a_phone(page, family):
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/book/family/")
+    signature = page.get_by_role("radio", name="Signature")
+    page.get_by_role("radio", name="Essentials").focus()
+    page.keyboard.press("ArrowRight")
+    expect(signature).to_be_checked()
+    expect(page.locator("[data-offer-total]")).to_have_text("£495.00")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the page scrolls sideways on a phone ({width}px)"
+    assert page.console_errors == []
