@@ -107,6 +107,7 @@ def booking_detail(request, token):
                     and item["document"].status == Document.Status.PENDING
                 ],
                 "balance_due": booking_balance_due(booking),
+                "invoices": list(booking.invoices.order_by("issued_at", "pk")),
                 "payments_enabled": settings.PAYMENTS_ENABLED,
                 "finished": finished,
                 "preparation": preparation,

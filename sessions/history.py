@@ -5,8 +5,17 @@ from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from sessions.models import Booking, BookingEvent
+from studio.background import task_enqueue_on_commit
 
 WATCHED = {"status", "starts_at"}
+# A booking's bill follows these statuses (sessions.payments.invoices): issued once it is
+# confirmed, credited and re-issued for what was kept when it ends.
+BILLED_STATUSES = {
+    Booking.Status.CONFIRMED,
+    Booking.Status.CANCELLED,
+    Booking.Status.DECLINED,
+    Booking.Status.EXPIRED,
+}
 
 
 def _before(sender, instance: Booking, update_fields=None, raw=False, **kwargs) -> None:
@@ -25,10 +34,13 @@ def _after(sender, instance: Booking, created: bool, raw=False, **kwargs) -> Non
         return
     before = getattr(instance, "_history_before", None)
     moved = bool(before) and before["starts_at"] != instance.starts_at
-    if created or moved or (before and before["status"] != instance.status):
+    status_changed = created or (before and before["status"] != instance.status)
+    if status_changed or moved:
         BookingEvent.objects.create(
             booking=instance, status=instance.status, starts_at=instance.starts_at, moved=moved
         )
+    if status_changed and instance.status in BILLED_STATUSES:
+        task_enqueue_on_commit("sessions.tasks.booking_invoice_issue_task", booking_id=instance.pk)
     instance._history_before = None
 
 

@@ -9,6 +9,8 @@ from sessions.payments import gateway
 from sessions.payments.checkout import balance_request, booking_holds_expire
 from sessions.payments.emails import balance_email_send, payment_email_send
 from sessions.payments.errors import PaymentRefused
+from sessions.payments.invoice_emails import invoice_email_send
+from sessions.payments.invoices import booking_invoice_issue, refund_credit_note_issue
 from sessions.payments.refunds import refund_submit, refunds_resubmit
 from sessions.questionnaires import answer_image_thumbnail_make, answer_images_requeue_stuck
 from sessions.reminders import balance_requests_scan, reminder_send, reminders_scan
@@ -47,6 +49,23 @@ def payment_email_send_task(
     return payment_email_send(
         payment_id=payment_id, kind=kind, refund_id=refund_id, key_extra=key_extra
     )
+
+
+@shared_task
+def booking_invoice_issue_task(*, booking_id: int) -> str | None:
+    invoice = booking_invoice_issue(booking_id=booking_id)
+    return invoice.reference if invoice else None
+
+
+@shared_task
+def refund_credit_note_issue_task(*, refund_id: int) -> str | None:
+    credit_note = refund_credit_note_issue(refund_id=refund_id)
+    return credit_note.reference if credit_note else None
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def invoice_email_send_task(*, invoice_id: int) -> bool:
+    return invoice_email_send(invoice_id=invoice_id)
 
 
 # Retried with the same idempotency key, so a retry after a lost answer refunds once.

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from sessions import booking_views, document_views, questionnaire_views, views
+from sessions.payments import invoice_views
 from sessions.payments import views as payment_views
 
 app_name = "sessions"
@@ -45,6 +46,16 @@ urlpatterns = [
         "booking/<str:token>/payments/<int:payment_id>/status/",
         payment_views.payment_status,
         name="payment-status",
+    ),
+    re_path(
+        r"^booking/(?P<token>[^/]+)/(?P<kind>invoice|credit_note)/(?P<number>[0-9]{1,9})\.pdf$",
+        invoice_views.invoice_pdf_view,
+        name="invoice-pdf",
+    ),
+    path(
+        "booking/<str:token>/payments/<int:payment_id>/receipt.pdf",
+        invoice_views.receipt_pdf_view,
+        name="receipt-pdf",
     ),
     path("stripe/webhook/", payment_views.stripe_webhook, name="stripe-webhook"),
     path("calendar/<str:token>/sessions.ics", views.calendar_feed, name="calendar-feed"),

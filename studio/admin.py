@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from studio.forms import StudioAdminForm
 from studio.models import Photographer, Studio
 from studio.selectors import studio_get
 from studio.services import photographer_feed_token_rotate
@@ -16,10 +17,26 @@ from studio.services import photographer_feed_token_rotate
 class StudioAdmin(admin.ModelAdmin):
     """One studio: the list page goes straight to its settings."""
 
+    form = StudioAdminForm
     fieldsets = [
         (None, {"fields": ["name", "intro", "logo", "brand_colour"]}),
         (_("Contact"), {"fields": ["contact_email", "phone", "address"]}),
         (_("Time and money"), {"fields": ["time_zone", "currency", "payment_instructions"]}),
+        (
+            _("Tax and invoices"),
+            {
+                "fields": [
+                    ("tax_name", "tax_rate"),
+                    "prices_include_tax",
+                    "tax_number",
+                    ("invoice_prefix", "credit_note_prefix"),
+                ],
+                "description": _(
+                    "Tax is worked out on each rate's total and rounded to the nearest penny "
+                    "(half a penny up), and printed that way on invoices."
+                ),
+            },
+        ),
         (
             _("Policies"),
             {

@@ -14,3 +14,9 @@ def studio_time_text(moment: datetime) -> str:
     language, whichever zone is active (a worker's, the shell's). Queries the studio."""
     local = timezone.localtime(moment, zoneinfo.ZoneInfo(studio_get().time_zone))
     return date_format(local, "j M Y, H:i")
+
+
+def studio_date_text(moment: datetime) -> str:
+    """`moment`'s day on the studio's clock, as "3 June 2026". Queries the studio."""
+    local = timezone.localtime(moment, zoneinfo.ZoneInfo(studio_get().time_zone))
+    return date_format(local, "j F Y")

@@ -283,6 +283,7 @@ _KINDS = [
         _("Documents still to sign (a reminder, and one before your sign-by time)"),
     ),
     EmailKind("document-signed", _("Signed document (the sealed PDF)")),
+    EmailKind("invoice", _("Invoices and credit notes (the PDF)")),
     EmailKind("sign-in", _("Sign-in link"), can_turn_off=False),
     EmailKind("studio-new", _("To you: new booking or request"), to_studio=True),
     EmailKind("studio-cancelled", _("To you: booking cancelled"), to_studio=True),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from studio.http import int_or_none
 from studio.money import to_major, to_minor
+from studio.tax import rate_from_percent
 from studio.text import one_line
 
 TOO_LONG = _("Please keep this to %(limit_value)d characters or fewer (it has %(show_value)d).")
@@ -125,6 +126,40 @@ class SoldItemAdminForm(MoneyFieldsMixin, forms.ModelForm):
         for name, text in help_texts.items():
             if name in self.fields:
                 self.fields[name].help_text = text
+
+
+class StudioAdminForm(forms.ModelForm):
+    """The studio's settings; its tax rate typed as a percentage (20 or 5.5), stored in
+    basis points."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "tax_rate" not in self.fields:
+            return  # shown read-only, to someone who may only look
+        self.fields["tax_rate"] = forms.DecimalField(
+            label=_("tax rate (%)"),
+            required=False,
+            min_value=Decimal(0),
+            max_value=Decimal(100),
+            max_digits=6,
+            decimal_places=2,
+            help_text=_("e.g. 20 for 20% VAT. 0 if you don't charge tax."),
+            widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        )
+        if isinstance(self.initial.get("tax_rate"), int):
+            self.initial["tax_rate"] = Decimal(self.initial["tax_rate"]) / 100
+
+    def clean_tax_rate(self) -> int:
+        try:
+            return rate_from_percent(self.cleaned_data["tax_rate"] or 0)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("tax_rate") and not cleaned.get("tax_name"):
+            self.add_error("tax_name", _("Give the tax a name for your invoices, e.g. VAT."))
+        return cleaned
 
 
 class PageButtonForm(forms.Form):

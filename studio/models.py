@@ -202,6 +202,40 @@ class Studio(models.Model):
             "With 6 digits, guessing takes centuries from one connection."
         ),
     )
+    tax_name = models.CharField(
+        _("tax name"),
+        max_length=20,
+        blank=True,
+        help_text=_("VAT, GST, sales tax… Leave empty if you don't charge tax."),
+    )
+    # Basis points: 2000 is 20%, 550 is 5.5% (studio.tax).
+    tax_rate = models.PositiveIntegerField(
+        _("tax rate"), default=0, validators=[MaxValueValidator(10_000)]
+    )
+    prices_include_tax = models.BooleanField(
+        _("prices include tax"),
+        default=True,
+        help_text=_(
+            "Ticked: the prices you enter are what clients pay, tax included. Unticked: tax "
+            "is added on top of them."
+        ),
+    )
+    tax_number = models.CharField(
+        _("tax number"),
+        max_length=40,
+        blank=True,
+        help_text=_("Your VAT or tax registration number, printed on invoices."),
+    )
+    invoice_prefix = models.CharField(
+        _("invoice numbers start with"), max_length=12, default="INV-", blank=True
+    )
+    credit_note_prefix = models.CharField(
+        _("credit note numbers start with"), max_length=12, default="CN-", blank=True
+    )
+    # The next numbers to give: read and raised under this row's lock, in the transaction that
+    # issues the document, so numbers have no gaps and no duplicates (sessions.payments.invoices).
+    invoice_next_number = models.PositiveIntegerField(default=1, editable=False)
+    credit_note_next_number = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -213,6 +247,7 @@ class Studio(models.Model):
                 condition=Q(cancellation_refund_percent__lte=100),
                 name="studio_refund_percent_max_100",
             ),
+            models.CheckConstraint(condition=Q(tax_rate__lte=10_000), name="studio_tax_rate_max"),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sessions.admin.booking_documents import BookingDocumentsMixin
+from sessions.admin.booking_invoices import BookingInvoicesMixin
 from sessions.admin.booking_pages import BookingPagesMixin
 from sessions.admin_forms import (
     BookingAdminForm,
@@ -41,6 +42,7 @@ from sessions.selectors import (
     with_questionnaire_progress,
 )
 from studio.admin_permissions import model_admin_allows
+from studio.background import task_enqueue_on_commit
 from studio.models import SentEmail
 from studio.money import money_format
 from studio.templatetags.money import money
@@ -88,7 +90,9 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(BookingDocumentsMixin, BookingPagesMixin, admin.ModelAdmin):
+class BookingAdmin(
+    BookingDocumentsMixin, BookingInvoicesMixin, BookingPagesMixin, admin.ModelAdmin
+):
     list_display = [
         "reference",
         "starts_at",
@@ -360,6 +364,7 @@ class BookingAdmin(BookingDocumentsMixin, BookingPagesMixin, admin.ModelAdmin):
                 name="shoots_booking_photo",
             ),
             *self.document_urls(),
+            *self.invoice_urls(),
             *super().get_urls(),
         ]
 
@@ -381,7 +386,15 @@ class BookingAdmin(BookingDocumentsMixin, BookingPagesMixin, admin.ModelAdmin):
         ),
         (
             _("Money"),
-            {"fields": ["price_display", "deposit_display", "discount", "money_summary"]},
+            {
+                "fields": [
+                    "price_display",
+                    "deposit_display",
+                    "discount",
+                    "money_summary",
+                    "invoices_display",
+                ]
+            },
         ),
         (_("Before the session"), {"fields": ["answers"]}),
         (
@@ -409,6 +422,7 @@ class BookingAdmin(BookingDocumentsMixin, BookingPagesMixin, admin.ModelAdmin):
             "price_display",
             "deposit_display",
             "money_summary",
+            "invoices_display",
             "answers",
         ]
 
@@ -416,6 +430,8 @@ class BookingAdmin(BookingDocumentsMixin, BookingPagesMixin, admin.ModelAdmin):
         # Only the discount is edited here; saving every column could undo a confirmation
         # or cancellation made meanwhile by a webhook or the client.
         obj.save(update_fields=["discount"])
+        # The bill may have changed: a new invoice replaces it (nothing, if it did not).
+        task_enqueue_on_commit("sessions.tasks.booking_invoice_issue_task", booking_id=obj.pk)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # A booking is history, and its payments are financial records: cancel it instead.

@@ -76,17 +76,15 @@ class PackageInline(SoldItemInline, admin.StackedInline):
         return money(item.extra_image_price, item.session_type.currency)
 
 
-class AddOnInline(SoldItemInline, admin.TabularInline):
+class AddOnInline(SoldItemInline, admin.StackedInline):
+    # Stacked, not tabular: a tabular inline's inputs have no labels of their own.
     model = AddOn
     money_fields = ("price",)
     fields = [
-        "name",
+        ("name", "price"),
         "description",
-        "price",
-        "extra_minutes",
-        "extra_images",
-        "is_active",
-        "display_order",
+        ("extra_minutes", "extra_images"),
+        ("is_active", "display_order"),
     ]
     verbose_name_plural = _("add-ons (extras a client can choose when booking)")
 

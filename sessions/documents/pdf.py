@@ -190,6 +190,12 @@ def document_pdf_render(
         logo_png=logo_png,
         signer_name=signer_name,
     )
+    return html_pdf_render(page, reference=reference)
+
+
+def html_pdf_render(page: str, *, reference: str) -> bytes:
+    """A page of this module's HTML (see `plain_page_html`) as PDF bytes; raises
+    DocumentRenderError if xhtml2pdf reports an error."""
     out = io.BytesIO()
     status = pisa.CreatePDF(
         page, dest=out, encoding="utf-8", resource_policy=POLICY, raise_exception=False
@@ -197,3 +203,26 @@ def document_pdf_render(
     if status.err:
         raise DocumentRenderError(f"xhtml2pdf reported {status.err} error(s) for {reference}")
     return out.getvalue()
+
+
+def plain_page_html(
+    *,
+    title: str,
+    body_html: str,
+    studio_name: str,
+    studio_address: str,
+    reference: str,
+    logo_png: bytes | None = None,
+    extra_style: str = "",
+) -> str:
+    """A page in the documents' house style without signature or certificate (invoices,
+    receipts): the studio, the title, then body_html, which must already be escaped."""
+    style = STYLE % {"dir": FONT_DIR.as_posix(), "cjk": CJK_FACES}
+    header = _header(
+        studio_name=studio_name, studio_address=studio_address, title=title, logo_png=logo_png
+    )
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{_text(title)}</title>'
+        f"<style>{style}{extra_style}</style></head><body>"
+        f"{_footer(reference)}{header}{body_html}</body></html>"
+    )

@@ -32,6 +32,7 @@ from sessions.models.questionnaires import (
 
 # The payments package's models, loaded with the app's; sessions.payments.models is their home.
 from sessions.payments.catalogue import AddOn, BookingItem, Package
+from sessions.payments.invoice_models import Invoice, InvoiceLine
 from sessions.payments.models import Payment, Refund, StripeEvent
 
 __all__ = [
@@ -49,6 +50,8 @@ __all__ = [
     "DocumentTemplate",
     "DocumentTemplateVersion",
     "ExternalCalendar",
+    "Invoice",
+    "InvoiceLine",
     "Package",
     "Payment",
     "PostgresExclusionConstraint",

@@ -120,6 +120,7 @@ def refund_submit(*, refund_id: int) -> Refund:
             refund.save(update_fields=["stripe_refund_id", "status", "updated_at"])
             if refund.status != Refund.Status.FAILED:
                 _refund_recorded(refund)
+            credit_note_when_made(refund)
     try:
         payment_refresh(payment_id=payment.pk)
     except stripe.StripeError as error:  # the charge.refunded webhook will bring it
@@ -215,6 +216,7 @@ def _refund_seen(payment: Payment, item: dict, *, status: str) -> None:
     )
     if status != Refund.Status.FAILED:
         _refund_recorded(row)
+    credit_note_when_made(row)
 
 
 def _refund_changed(payment: Payment, row: Refund, item: dict, *, status: str) -> None:
@@ -226,10 +228,17 @@ def _refund_changed(payment: Payment, row: Refund, item: dict, *, status: str) -
     if status == Refund.Status.FAILED:
         row.failure_reason = str(item.get("failure_reason") or _("declined by the bank"))[:300]
     row.save(update_fields=["stripe_refund_id", "status", "failure_reason", "updated_at"])
+    credit_note_when_made(row)
     if was_queued and status != Refund.Status.FAILED:
         _refund_recorded(row)
     elif status == Refund.Status.FAILED and not was_failed:
         payment_email_enqueue(payment, kind="studio_refund_failed", refund=row)
+
+
+def credit_note_when_made(refund: Refund) -> None:
+    """A refund that went through gets its credit note (sessions.payments.invoices), once."""
+    if refund.status == Refund.Status.SUCCEEDED:
+        task_enqueue_on_commit("sessions.tasks.refund_credit_note_issue_task", refund_id=refund.pk)
 
 
 def booking_payments_settle_on_cancel(

@@ -22,6 +22,7 @@ from sessions.payments.refunds import payment_charge_apply, refund_duplicate_que
 from sessions.services import booking_clash_find, booking_email_enqueue, photographers_lock
 from sessions.signals import extras_paid
 from studio.actors import STRIPE, acting_as
+from studio.background import task_enqueue_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -373,6 +374,10 @@ def _on_paid(payment: Payment, booking: Booking, *, now: datetime) -> None:
     else:
         if payment.kind == Payment.Kind.EXTRAS:
             extras_paid.send(sender=Payment, payment=payment, now=now)  # the gallery's selection
+            # The extras join the booking's bill: its invoice is credited and issued again.
+            task_enqueue_on_commit(
+                "sessions.tasks.booking_invoice_issue_task", booking_id=booking.pk
+            )
         payment_email_enqueue(payment, kind="payment_received")
 
 

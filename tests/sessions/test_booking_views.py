@@ -131,8 +131,9 @@ def test_booking_creates_the_client_and_the_booking_and_queues_the_email(
     assert booking.client.email == "rosa@example.com"
     assert booking.starts_at == TEN
     assert booking.status == Booking.Status.CONFIRMED
-    assert len(callbacks) == 2
-    assert queued() == 2  # the confirmation email and the studio's, for a worker to send
+    assert len(callbacks) == 3
+    # The confirmation email, the studio's and the invoice's issue, for a worker to do.
+    assert queued() == 3
     celery_app.control.purge()
 
 

@@ -101,8 +101,8 @@ def test_a_bookings_page_lists_its_payments_with_links_to_stripe(
     booking = BookingFactory(price=15000, deposit=5000)
     paid(booking, 5000, datetime(2026, 6, 3, tzinfo=UTC), pi="pi_abc", refunded=1000)
     # The page and its payments, plus the booking's story: history, emails, gallery, client,
-    # documents (and the templates one may send).
-    with django_assert_max_num_queries(23):
+    # documents (and the templates one may send), invoices and receipts.
+    with django_assert_max_num_queries(24):
         response = owner.get(reverse("admin:shoots_booking_change", args=[booking.pk]))
     page = text(response)
     assert 'href="https://dashboard.stripe.com/payments/pi_abc"' in page

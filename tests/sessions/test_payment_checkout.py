@@ -146,6 +146,7 @@ def test_the_return_page_confirms_the_booking_from_stripe_before_the_webhook_arr
     assert sorted(message.subject for message in mail.outbox) == [
         "New booking: Portrait for Anna Kowalska, Wednesday 10 June, 10:00",  # to the studio
         "You're booked: Portrait on Wednesday 10 June with Lumen Portraits",
+        "Your invoice for your Portrait: Invoice INV-0001",
     ]
     assert "Paid: £50.00 of £150.00" in mail.outbox[0].body
 
@@ -255,8 +256,8 @@ def test_the_booking_page_with_payments_stays_within_its_query_budget(
 ):
     url = reverse("sessions:booking-detail", args=[booking_token(held)])
     # Studio, booking, payments, documents to sign (for the deposit, and the list),
-    # questionnaires, answers, guides, session: none per row.
-    with django_assert_max_num_queries(12):
+    # questionnaires, answers, guides, invoices, session: none per row.
+    with django_assert_max_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200
 

@@ -51,6 +51,8 @@ from sessions.models import (
     Refund,
 )
 from sessions.payments.emails import payment_email_send
+from sessions.payments.invoice_emails import invoice_email_send
+from sessions.payments.invoices import booking_invoice_issue
 from sessions.reminders import reminders_scan
 from sessions.studio_emails import studio_email_send
 from studio.models import SentEmail, Studio
@@ -221,6 +223,7 @@ def _send_the_rest(confirmed, booking, zoe) -> None:
     gallery_email_send(gallery_id=gallery.pk, kind="finals")
     sign_in_link_send(email=zoe.email)
     _send_documents(booking)
+    invoice_email_send(invoice_id=booking_invoice_issue(booking_id=confirmed.pk).pk)
 
 
 def _send_documents(booking) -> None:

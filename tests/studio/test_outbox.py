@@ -182,19 +182,24 @@ def test_a_booking_made_while_the_broker_is_down_is_confirmed_and_emailed_when_i
     booking = Booking.objects.get()
     assert response.status_code == 302
     assert booking.status == Booking.Status.CONFIRMED
-    assert waiting() == ["booking_email_send_task", "studio_email_send_task"]
+    assert waiting() == [
+        "booking_invoice_issue_task",
+        "booking_email_send_task",
+        "studio_email_send_task",
+    ]
     assert not mail.outbox
 
     broker.start()
     task_enqueue_on_commit(sessions_clear_expired_task)  # the next request's goes straight
-    assert len(waiting()) == 2
-    sweep_and_work(until_sent=2)
+    assert len(waiting()) == 3
+    sweep_and_work(until_sent=3)
     assert sent_once() == [
         (STUDIO, "New booking: Portrait for Rosa Diaz, Wednesday 10 June, 10:00"),
         ("Rosa Diaz <rosa@example.com>", "You're booked: Portrait on Wednesday 10 June" + WITH),
+        ("Rosa Diaz <rosa@example.com>", "Your invoice for your Portrait: Invoice INV-0001"),
     ]
     assert queued_tasks_send() == 0  # beat again: nothing left, nothing sent twice
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 3
 
 
 @pytest.mark.django_db(transaction=True)
@@ -214,14 +219,19 @@ def test_stripe_paid_while_the_broker_is_down_gets_200_and_the_client_hears_once
     held.refresh_from_db()
     assert held.status == Booking.Status.CONFIRMED
     assert StripeEvent.objects.get().processed_at is not None
-    assert waiting() == ["booking_email_send_task", "studio_email_send_task"]
+    assert sorted(waiting()) == [
+        "booking_email_send_task",
+        "booking_invoice_issue_task",
+        "studio_email_send_task",
+    ]
     assert post_event(event).status_code == 200  # Stripe's retry, had it seen a 500: no-op
-    assert len(waiting()) == 2
+    assert len(waiting()) == 3
 
     broker.start()
-    sweep_and_work(until_sent=2)
+    sweep_and_work(until_sent=3)
     assert sent_once() == [
         ("Anna Kowalska <anna@example.com>", "You're booked: Portrait on Wednesday 10 June" + WITH),
+        ("Anna Kowalska <anna@example.com>", "Your invoice for your Portrait: Invoice INV-0001"),
         (STUDIO, "New booking: Portrait for Anna Kowalska, Wednesday 10 June, 10:00"),
     ]
 

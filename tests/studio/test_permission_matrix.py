@@ -54,6 +54,7 @@ from sessions.models import (
     TimeOff,
     Usage,
 )
+from sessions.payments.invoices import booking_invoice_issue
 from studio.actors import CLIENT, acting_as
 from studio.email_kinds import KINDS
 from studio.models import EmailTemplate, SentEmail
@@ -125,6 +126,8 @@ URLS = {
     "shoots_booking_document_countersign": ["shoots.change_document"],
     "shoots_booking_document_void": ["shoots.change_document"],
     "shoots_booking_document_pdf": ["shoots.view_document|shoots.change_document"],
+    "shoots_booking_invoice_pdf": [BOOKING_VIEW],
+    "shoots_booking_receipt_pdf": [BOOKING_VIEW],
     "shoots_payment_refund": ["shoots.manage_payments"],
     # A preview shows a booking's details: the booking must be visible too.
     "shoots_documenttemplate_preview": [TEMPLATE_VIEW, BOOKING_VIEW],
@@ -240,6 +243,7 @@ def world(studio, stripe_standin, settings):
             paid_at=NOW,
             stripe_payment_intent_id="pi_matrix_deposit",
         )
+        booking_invoice_issue(booking_id=confirmed.pk)
         past = [booking(Booking.Status.COMPLETED, -30 - n) for n in range(3)]
         gallery_create_for_booking(booking=past[0])  # a draft, to publish
         published = gallery_create_for_booking(booking=past[1])
@@ -408,6 +412,18 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
                 ("shoots_booking_document_void", "post", {"reason": "Wrong date", "reissue": "on"}),
             )
         ],
+        (
+            "shoots_booking_invoice_pdf",
+            "get",
+            url("shoots_booking_invoice_pdf", booking.pk, booking.invoices.get().pk),
+            {},
+        ),
+        (
+            "shoots_booking_receipt_pdf",
+            "get",
+            url("shoots_booking_receipt_pdf", booking.pk, payment.pk),
+            {},
+        ),
         ("shoots_payment_refund", "get", url("shoots_payment_refund", payment.pk), {}),
         (
             "shoots_payment_refund",

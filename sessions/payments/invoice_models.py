@@ -1,0 +1,111 @@
+"""Invoices and credit notes: what a booking was billed, issued once and never changed.
+
+A booking's invoice is built from its items (sessions.payments.catalogue), its extras and its
+discount; when those change, the invoice is credited in full and a new one issued, so each
+number always means the same figures. A refund gets a credit note of its own. Numbers come
+from the studio row's counters, raised under its lock in the issuing transaction
+(sessions.payments.invoices): no gaps, no duplicates."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sessions.models.booking import Booking
+from sessions.payments.models import Refund
+from studio.fields import CurrencyField
+from studio.models import ActedBy
+
+
+class Invoice(ActedBy):
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+
+    booking = models.ForeignKey(
+        Booking, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("booking")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    prefix = models.CharField(_("prefix"), max_length=12, blank=True)
+    number = models.PositiveIntegerField(_("number"))
+    # A credit note cancels an invoice in full (`credits`), or records a refund (`refund`).
+    credits = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+        verbose_name=_("credits invoice"),
+    )
+    refund = models.OneToOneField(
+        Refund,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_note",
+        verbose_name=_("refund"),
+    )
+    issued_at = models.DateTimeField(_("issued"))
+    currency = CurrencyField(_("currency"))
+    # As they were when issued: who was billed, by whom, under which tax rules.
+    bill_to = models.TextField(_("billed to"), max_length=500)
+    studio_name = models.CharField(_("studio"), max_length=120)
+    studio_address = models.TextField(_("studio address"), max_length=500, blank=True)
+    tax_name = models.CharField(_("tax name"), max_length=20, blank=True)
+    tax_number = models.CharField(_("tax number"), max_length=40, blank=True)
+    prices_include_tax = models.BooleanField(_("prices include tax"))
+    # Signed: a credit note's figures are negative.
+    net = models.IntegerField(_("net"))
+    tax = models.IntegerField(_("tax"))
+    gross = models.IntegerField(_("total"))
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["issued_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "number"], name="invoice_number_unique"),
+            models.CheckConstraint(
+                condition=Q(net__gte=0, tax__gte=0, gross__gte=0, kind="invoice")
+                | Q(net__lte=0, tax__lte=0, gross__lte=0, kind="credit_note"),
+                name="invoice_signs_by_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="invoice", credits__isnull=True, refund__isnull=True)
+                | Q(kind="credit_note", credits__isnull=False, refund__isnull=True)
+                | Q(kind="credit_note", credits__isnull=True, refund__isnull=False),
+                name="invoice_credit_note_credits_one_thing",
+            ),
+            # An invoice is credited in full once at most.
+            models.UniqueConstraint(
+                fields=["credits"], condition=Q(credits__isnull=False), name="invoice_credited_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """INV-0042: the prefix and the number, at least four digits."""
+        return f"{self.prefix}{self.number:04d}"
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice")
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    description = models.CharField(_("description"), max_length=200)
+    quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
+    # As entered (tax included or not, as the invoice says), signed, in minor units.
+    unit_amount = models.IntegerField(_("unit price"))
+    amount = models.IntegerField(_("amount"))
+    tax_rate = models.PositiveIntegerField(_("tax rate"), default=0)  # basis points
+
+    class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+        ordering = ["invoice", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.description

@@ -1,0 +1,223 @@
+"""Issuing invoices and credit notes: a booking's bill from what it bought, numbered without
+gaps, never changed once issued.
+
+- `booking_bill_lines`: what the booking is billed for now: its items as sold, the extra
+  images paid for in the gallery, its discount (a negative line). One tax rate, the studio's.
+- `booking_invoice_issue`: the booking's invoice, if its lines are still what they bill; else
+  the old one is credited in full and a new one issued, in one transaction. Safe to run twice.
+- `refund_credit_note_issue`: a credit note for money given back, once per refund.
+
+Numbers: the studio row is locked (SELECT … FOR UPDATE; SQLite's writers are serialised
+already) and its counter read and raised inside the transaction that inserts the document,
+so a rolled-back issue gives its number back and two issues never share one.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sessions.models import Booking, Invoice, InvoiceLine, Payment, Refund
+from studio.background import task_enqueue_on_commit
+from studio.models import Studio
+from studio.tax import TaxLine, tax_totals
+
+CONFIRMED_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED, Booking.Status.NO_SHOW)
+ENDED_STATUSES = (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
+
+
+@dataclass(frozen=True)
+class BillLine:
+    description: str
+    unit_amount: int
+    quantity: int = 1
+    tax_rate: int = 0
+
+    @property
+    def amount(self) -> int:
+        return self.unit_amount * self.quantity
+
+
+def booking_bill_lines(booking: Booking, *, tax_rate: int) -> list[BillLine]:
+    """What the booking is billed for now, in order: its package and add-ons as sold, extra
+    images paid for, then its discount. A cancelled booking is billed what it was paid
+    before any refund (refunds get credit notes of their own), or nothing."""
+    if booking.status in ENDED_STATUSES:
+        paid = sum(
+            payment.amount_received
+            for payment in booking.payments.filter(
+                status__in=Payment.RECEIVED_STATUSES, currency_received=booking.currency
+            )
+        )
+        description = _("Cancelled session: payments kept under the cancellation policy")
+        return [BillLine(description, paid, 1, tax_rate)] if paid else []
+    lines = [
+        BillLine(item.name, item.unit_price, item.quantity, tax_rate)
+        for item in booking.items.all()
+    ]
+    extras = booking.payments.filter(
+        kind=Payment.Kind.EXTRAS,
+        status__in=Payment.RECEIVED_STATUSES,
+        currency_received=booking.currency,
+    ).order_by("paid_at", "pk")
+    lines += [
+        BillLine(_("Extra images chosen in the gallery"), payment.amount_received, 1, tax_rate)
+        for payment in extras
+    ]
+    if booking.discount:
+        lines.append(BillLine(_("Discount"), -booking.discount, 1, tax_rate))
+    return lines
+
+
+def _lines_of(invoice: Invoice) -> list[BillLine]:
+    return [
+        BillLine(line.description, line.unit_amount, line.quantity, line.tax_rate)
+        for line in invoice.lines.all()
+    ]
+
+
+def _studio_locked() -> Studio:
+    return Studio.objects.select_for_update().get(pk=1)
+
+
+def _issue(
+    *,
+    studio: Studio,
+    booking: Booking,
+    kind: str,
+    lines: list[BillLine],
+    prices_include_tax: bool,
+    **fields,
+) -> Invoice:
+    """Insert a numbered document with its lines; the caller holds the studio's lock."""
+    totals = tax_totals(
+        [TaxLine(amount=line.amount, rate=line.tax_rate) for line in lines],
+        prices_include_tax=prices_include_tax,
+    )
+    if kind == Invoice.Kind.INVOICE:
+        number, studio.invoice_next_number = (
+            studio.invoice_next_number,
+            studio.invoice_next_number + 1,
+        )
+        prefix = studio.invoice_prefix
+    else:
+        number = studio.credit_note_next_number
+        studio.credit_note_next_number += 1
+        prefix = studio.credit_note_prefix
+    studio.save(update_fields=["invoice_next_number", "credit_note_next_number"])
+    client = booking.client
+    invoice = Invoice.objects.create(
+        booking=booking,
+        kind=kind,
+        prefix=prefix,
+        number=number,
+        issued_at=timezone.now(),
+        currency=booking.currency,
+        bill_to="\n".join(filter(None, [booking.booked_as_name, client.email])),
+        studio_name=studio.name,
+        studio_address=studio.address,
+        tax_name=studio.tax_name,
+        tax_number=studio.tax_number,
+        prices_include_tax=prices_include_tax,
+        net=totals.net,
+        tax=totals.tax,
+        gross=totals.gross,
+        **fields,
+    )
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            invoice=invoice,
+            position=position,
+            description=line.description[:200],
+            quantity=line.quantity,
+            unit_amount=line.unit_amount,
+            amount=line.amount,
+            tax_rate=line.tax_rate,
+        )
+        for position, line in enumerate(lines)
+    )
+    task_enqueue_on_commit("sessions.tasks.invoice_email_send_task", invoice_id=invoice.pk)
+    return invoice
+
+
+def booking_invoice_current(booking: Booking) -> Invoice | None:
+    """The booking's invoice that stands: the newest not credited in full."""
+    return (
+        booking.invoices.filter(kind=Invoice.Kind.INVOICE, credit_notes__isnull=True)
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+
+
+def booking_invoice_issue(*, booking_id: int) -> Invoice | None:
+    """Make the booking's invoice say what it bills now: the standing invoice when its lines
+    still match; else credit it in full (if any) and issue a new one. None for a booking
+    never confirmed (no invoice until it is). The tax rules are those of its first invoice,
+    so a later change of the studio's settings never rewrites a booking's bill."""
+    with transaction.atomic():
+        studio = _studio_locked()
+        booking = Booking.objects.select_related("client").get(pk=booking_id)
+        current = booking_invoice_current(booking)
+        if current is None and booking.status not in CONFIRMED_STATUSES:
+            return None  # billed once confirmed; a request declined was never billed
+        first = booking.invoices.filter(kind=Invoice.Kind.INVOICE).order_by("pk").first()
+        rate = first.lines.values_list("tax_rate", flat=True).first() if first else None
+        rate = studio.tax_rate if rate is None else rate
+        include = first.prices_include_tax if first else studio.prices_include_tax
+        lines = booking_bill_lines(booking, tax_rate=rate)
+        if current is not None and _lines_of(current) == lines:
+            return current
+        if current is not None:
+            # Its lines negated: a credit note's figures are exactly the invoice's, negated.
+            _issue(
+                studio=studio,
+                booking=booking,
+                kind=Invoice.Kind.CREDIT_NOTE,
+                lines=[
+                    BillLine(line.description, -line.unit_amount, line.quantity, line.tax_rate)
+                    for line in _lines_of(current)
+                ],
+                prices_include_tax=include,
+                credits=current,
+            )
+        if not lines:
+            return None
+        return _issue(
+            studio=studio,
+            booking=booking,
+            kind=Invoice.Kind.INVOICE,
+            lines=lines,
+            prices_include_tax=include,
+        )
+
+
+def refund_credit_note_issue(*, refund_id: int) -> Invoice | None:
+    """A credit note for a refund that went through (once: the refund is unique on it).
+    None while the refund isn't made, or when the booking was never invoiced."""
+    with transaction.atomic():
+        studio = _studio_locked()
+        refund = Refund.objects.select_related("payment__booking__client").get(pk=refund_id)
+        if refund.status != Refund.Status.SUCCEEDED or hasattr(refund, "credit_note"):
+            return getattr(refund, "credit_note", None)
+        booking = refund.payment.booking
+        first = booking.invoices.filter(kind=Invoice.Kind.INVOICE).order_by("pk").first()
+        if first is None or refund.currency != first.currency:
+            return None
+        rate = first.lines.values_list("tax_rate", flat=True).first() or 0
+        # The money given back is tax included: it is what the client paid.
+        return _issue(
+            studio=studio,
+            booking=booking,
+            kind=Invoice.Kind.CREDIT_NOTE,
+            lines=[
+                BillLine(
+                    _("Refund: %(reason)s") % {"reason": refund.get_reason_display()},
+                    -refund.amount,
+                    1,
+                    rate,
+                )
+            ],
+            prices_include_tax=True,
+            refund=refund,
+        )

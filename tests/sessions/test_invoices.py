@@ -1,0 +1,288 @@
+"""Invoices and credit notes: built from what the booking bought, taxed by the studio's rules,
+numbered without gaps, never changed once issued."""
+
+import io
+import threading
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from pypdf import PdfReader
+
+from sessions.access import booking_token, booking_url
+from sessions.models import Booking, BookingItem, Invoice, Payment, Refund
+from sessions.payments.invoice_emails import invoice_email_send
+from sessions.payments.invoices import (
+    booking_invoice_current,
+    booking_invoice_issue,
+    refund_credit_note_issue,
+)
+from studio.models import Studio
+from tests.factories import BookingFactory, SessionTypeFactory
+
+
+@pytest.fixture
+def vat(studio) -> Studio:
+    studio.tax_name, studio.tax_rate, studio.tax_number = "VAT", 2000, "GB 123 4567 89"
+    studio.prices_include_tax = True
+    studio.save()
+    return studio
+
+
+def signature_booking(**fields) -> Booking:
+    """A booking that bought Signature (£495) and make-up (£95): £590."""
+    booking = BookingFactory(
+        session_type=SessionTypeFactory(price=49500, deposit=10000), price=59000, **fields
+    )
+    BookingItem.objects.filter(booking=booking).update(name="Signature", unit_price=49500)
+    BookingItem.objects.create(
+        booking=booking, kind="add_on", name="Hair and make-up", unit_price=9500, position=1
+    )
+    return booking
+
+
+def paid(booking: Booking, amount: int, kind=Payment.Kind.DEPOSIT) -> Payment:
+    return Payment.objects.create(
+        booking=booking,
+        kind=kind,
+        amount=amount,
+        currency="GBP",
+        status=Payment.Status.PAID,
+        amount_received=amount,
+        currency_received="GBP",
+    )
+
+
+def test_a_confirmed_booking_is_invoiced_for_what_it_bought_tax_included(vat):
+    booking = signature_booking()
+    invoice = booking_invoice_issue(booking_id=booking.pk)
+    assert invoice.reference == "INV-0001"
+    assert [(line.description, line.amount) for line in invoice.lines.all()] == [
+        ("Signature", 49500),
+        ("Hair and make-up", 9500),
+    ]
+    # £590 with 20% VAT inside: 590 / 1.2 = 491.666…, tax 98.33 on the rate's total.
+    assert (invoice.net, invoice.tax, invoice.gross) == (49167, 9833, 59000)
+    assert (invoice.tax_name, invoice.tax_number) == ("VAT", "GB 123 4567 89")
+    assert invoice.bill_to.startswith(booking.client.name)
+
+
+def test_prices_before_tax_have_tax_added(vat):
+    vat.prices_include_tax = False
+    vat.save()
+    invoice = booking_invoice_issue(booking_id=signature_booking().pk)
+    assert (invoice.net, invoice.tax, invoice.gross) == (59000, 11800, 70800)
+
+
+def test_no_tax_is_a_setting_too(studio):
+    invoice = booking_invoice_issue(booking_id=signature_booking().pk)
+    assert (invoice.net, invoice.tax, invoice.gross) == (59000, 0, 59000)
+    assert invoice.tax_name == ""
+
+
+def test_issuing_again_changes_nothing_and_uses_no_number(vat):
+    booking = signature_booking()
+    first = booking_invoice_issue(booking_id=booking.pk)
+    assert booking_invoice_issue(booking_id=booking.pk) == first
+    assert Invoice.objects.count() == 1
+    assert Studio.objects.get().invoice_next_number == 2
+
+
+def test_a_booking_not_confirmed_is_not_invoiced(vat):
+    held = signature_booking(status=Booking.Status.HELD, hold_expires_at="2030-01-01T00:00Z")
+    assert booking_invoice_issue(booking_id=held.pk) is None
+    assert not Invoice.objects.exists()
+    assert Studio.objects.get().invoice_next_number == 1
+
+
+def test_a_change_credits_the_invoice_in_full_and_issues_a_new_one(vat):
+    booking = signature_booking()
+    first = booking_invoice_issue(booking_id=booking.pk)
+    Booking.objects.filter(pk=booking.pk).update(discount=5000)
+    second = booking_invoice_issue(booking_id=booking.pk)
+    assert second.reference == "INV-0002"
+    assert second.lines.last().description == "Discount"
+    assert second.gross == 54000
+    credit = first.credit_notes.get()
+    assert credit.reference == "CN-0001"
+    # Exactly the first invoice, negated, line by line.
+    assert (credit.net, credit.tax, credit.gross) == (-first.net, -first.tax, -first.gross)
+    assert [line.amount for line in credit.lines.all()] == [-49500, -9500]
+    assert booking_invoice_current(booking) == second
+    first.refresh_from_db()
+    assert (first.gross, first.number) == (59000, 1)  # issued: never changed
+
+
+def test_extras_paid_in_the_gallery_join_the_bill(vat):
+    booking = signature_booking()
+    booking_invoice_issue(booking_id=booking.pk)
+    paid(booking, 4000, kind=Payment.Kind.EXTRAS)
+    invoice = booking_invoice_issue(booking_id=booking.pk)
+    assert invoice.gross == 63000
+    assert invoice.lines.last().description == "Extra images chosen in the gallery"
+
+
+def test_a_cancelled_booking_is_billed_what_it_paid_and_refunds_get_credit_notes(vat):
+    booking = signature_booking()
+    booking_invoice_issue(booking_id=booking.pk)
+    deposit = paid(booking, 10000)
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
+    kept = booking_invoice_issue(booking_id=booking.pk)
+    assert [(line.description, line.amount) for line in kept.lines.all()] == [
+        ("Cancelled session: payments kept under the cancellation policy", 10000)
+    ]
+    refund = Refund.objects.create(
+        payment=deposit,
+        amount=10000,
+        currency="GBP",
+        reason=Refund.Reason.CANCELLATION,
+        status=Refund.Status.SUCCEEDED,
+    )
+    credit = refund_credit_note_issue(refund_id=refund.pk)
+    assert (credit.reference, credit.gross, credit.tax) == ("CN-0002", -10000, -1667)
+    assert refund_credit_note_issue(refund_id=refund.pk) == credit  # once
+    billed = sum(Invoice.objects.filter(booking=booking).values_list("gross", flat=True))
+    assert billed == 0  # 590 − 590 + 100 − 100: all given back
+
+
+def test_a_refund_not_yet_made_gets_no_credit_note(vat):
+    booking = signature_booking()
+    booking_invoice_issue(booking_id=booking.pk)
+    refund = Refund.objects.create(
+        payment=paid(booking, 10000), amount=500, currency="GBP", reason=Refund.Reason.STUDIO
+    )
+    assert refund_credit_note_issue(refund_id=refund.pk) is None
+    assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
+
+
+def test_confirming_a_booking_issues_its_invoice_and_emails_it_once(vat, run_tasks, mailoutbox):
+    booking = signature_booking(status=Booking.Status.REQUESTED)
+    with run_tasks():
+        booking.status = Booking.Status.CONFIRMED
+        booking.save(update_fields=["status"])
+    invoice = booking_invoice_current(booking)
+    assert invoice.gross == 59000
+    [email] = mailoutbox
+    assert email.to == [f"{booking.client.name} <{booking.client.email}>"]
+    assert email.subject.endswith("VAT invoice INV-0001")
+    assert "£590.00 in all" in email.body
+    [(name, data, kind)] = email.attachments
+    assert (name, kind) == ("INV-0001.pdf", "application/pdf")
+    assert "VAT invoice INV-0001" in pdf_text(data)
+    assert invoice_email_send(invoice_id=invoice.pk) is False  # once
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_invoices_issued_at_once_are_numbered_one_to_fifty(vat):
+    bookings = [BookingFactory() for _ in range(50)]
+    start = threading.Barrier(len(bookings))
+    errors: list[BaseException] = []
+
+    def issue(booking_id):
+        try:
+            start.wait()
+            booking_invoice_issue(booking_id=booking_id)
+        except BaseException as error:  # a duplicate number or a deadlock in the making
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue, args=(b.pk,)) for b in bookings]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    numbers = sorted(Invoice.objects.values_list("number", flat=True))
+    assert numbers == list(range(1, 51))
+    assert Studio.objects.get().invoice_next_number == 51
+
+
+def test_the_studio_types_its_tax_rate_as_a_percentage(admin_client, studio):
+    url = reverse("admin:studio_studio_change", args=[studio.pk])
+    page = admin_client.get(url)
+    form = {
+        name: value
+        for name, value in page.context["adminform"].form.initial.items()
+        if name not in ("logo", "watermark") and value is not None
+    }
+    sent = {**form, "tax_name": "VAT", "tax_rate": "5.5", "tax_number": "GB1"}
+    response = admin_client.post(url, sent)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Studio.objects.get().tax_rate == 550
+    refused = admin_client.post(url, {**sent, "tax_rate": "5.555"})
+    assert "Ensure that there are no more than 2 decimal places." in refused.content.decode()
+    unnamed = admin_client.post(url, {**sent, "tax_name": "", "tax_rate": "20"})
+    assert "Give the tax a name for your invoices" in unnamed.content.decode()
+    assert Studio.objects.get().tax_rate == 550
+
+
+def pdf_text(data: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_client_downloads_their_invoice_and_receipt_and_no_one_elses(client, vat):
+    booking = signature_booking()
+    invoice = booking_invoice_issue(booking_id=booking.pk)
+    payment = paid(booking, 10000)
+    Payment.objects.filter(pk=payment.pk).update(paid_at=booking.starts_at)
+    token = booking_token(booking)
+    page = client.get(booking_url(booking)).content.decode()
+    invoice_url = reverse("sessions:invoice-pdf", args=[token, "invoice", invoice.number])
+    receipt_url = reverse("sessions:receipt-pdf", args=[token, payment.pk])
+    assert invoice_url in page
+    assert receipt_url in page
+
+    response = client.get(invoice_url)
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="INV-0001.pdf"' in response["Content-Disposition"]
+    text = pdf_text(response.content)
+    for expected in (
+        "VAT invoice INV-0001",
+        "Signature",
+        "Hair and make-up",
+        "£590.00",
+        "VAT at 20% on £491.67",
+        "£98.33",
+        "GB 123 4567 89",
+    ):
+        assert expected in text, expected
+    assert "£100.00" in pdf_text(client.get(receipt_url).content)
+
+    # Another client's link opens only their own booking's documents.
+    other = signature_booking()
+    other_token = booking_token(other)
+    assert (
+        client.get(
+            reverse("sessions:invoice-pdf", args=[other_token, "invoice", invoice.number])
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("sessions:receipt-pdf", args=[other_token, payment.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("sessions:invoice-pdf", args=["not-a-token", "invoice", 1])).status_code
+        == 404
+    )
+
+
+def test_the_booking_page_in_the_admin_lists_invoices_and_credit_notes(admin_client, vat):
+    booking = signature_booking()
+    booking_invoice_issue(booking_id=booking.pk)
+    Booking.objects.filter(pk=booking.pk).update(discount=5000)
+    booking_invoice_issue(booking_id=booking.pk)
+    page = admin_client.get(reverse("admin:shoots_booking_change", args=[booking.pk]))
+    html = page.content.decode()
+    assert "VAT invoice INV-0001" in html
+    assert "Credit note CN-0001" in html
+    credit = Invoice.objects.get(kind=Invoice.Kind.CREDIT_NOTE)
+    pdf = admin_client.get(
+        reverse("admin:shoots_booking_invoice_pdf", args=[booking.pk, credit.pk])
+    )
+    text = pdf_text(pdf.content)
+    assert "Credit note CN-0001" in text
+    assert "INV-0001" in text
+    assert "-£590.00" in text
