@@ -7,6 +7,7 @@ request (ours, or the library's own network retries) never charges or refunds tw
 
 import json
 import logging
+from typing import Literal, TypedDict
 
 import stripe
 from django.conf import settings
@@ -79,6 +80,113 @@ def checkout_session_close(session_id: str) -> dict:
 
 def payment_intent_retrieve(payment_intent_id: str) -> dict:
     return stripe_client().v1.payment_intents.retrieve(payment_intent_id).to_dict()
+
+
+def customer_create(*, params: dict, idempotency_key: str) -> dict:
+    """A Stripe Customer, which a saved card belongs to (`email`, `name`, `metadata`)."""
+    customer = stripe_client().v1.customers.create(
+        params=params, options={"idempotency_key": idempotency_key}
+    )
+    return customer.to_dict()
+
+
+def payment_method_retrieve(payment_method_id: str) -> dict:
+    """A saved card: `customer` (None once detached), `card.brand`, `card.last4`, expiry."""
+    return stripe_client().v1.payment_methods.retrieve(payment_method_id).to_dict()
+
+
+def payment_method_detach(payment_method_id: str) -> dict:
+    """Forget a saved card at Stripe: it can never be charged again."""
+    return stripe_client().v1.payment_methods.detach(payment_method_id).to_dict()
+
+
+def setup_intent_retrieve(setup_intent_id: str) -> dict:
+    """A SetupIntent (a setup-mode Checkout's): `status`, `customer`, `payment_method`."""
+    return stripe_client().v1.setup_intents.retrieve(setup_intent_id).to_dict()
+
+
+class OffSessionResult(TypedDict):
+    status: Literal["succeeded", "processing", "requires_action", "declined", "failed"]
+    payment_intent: dict | None  # as Stripe left it; None when Stripe made none
+    message: str  # Stripe's words for a refusal, for the studio; "" when it went through
+    code: str  # Stripe's error code: "authentication_required", "card_declined", ...
+    decline_code: str  # the bank's reason, when it gave one: "insufficient_funds", ...
+
+
+# What a PaymentIntent confirmed without an error means; any other status is "failed".
+_CHARGED = {
+    "succeeded": "succeeded",
+    "processing": "processing",
+    "requires_action": "requires_action",
+}
+
+
+def payment_intent_charge_off_session(
+    *,
+    customer: str,
+    payment_method: str,
+    amount: int,
+    currency: str,
+    metadata: dict,
+    idempotency_key: str,
+    description: str = "",
+) -> OffSessionResult:
+    """Charge a saved card with the client away (an installment on its due day). What the
+    bank or Stripe decided comes back as a result, never as an exception:
+
+    - `succeeded`: paid (`payment_intent["amount_received"]`, its `latest_charge`);
+    - `processing`: a bank debit (not a card) still clearing; its webhook will tell;
+    - `requires_action`: the bank wants the client to authenticate: ask them to pay by link;
+    - `declined`: the card was refused (declined, expired, ...): ask them to pay by link;
+    - `failed`: Stripe refused the request itself (the card was removed, the amount is
+      below Stripe's minimum, ...): nothing was charged, the studio should look.
+
+    Raises TEMPORARY_ERRORS (try again later with the same idempotency key, which cannot
+    charge twice), and the errors that mean Sitting itself is set up wrong (its API key,
+    an idempotency key reused for another charge)."""
+    params = {
+        "amount": amount,
+        "currency": currency.lower(),
+        "customer": customer,
+        "payment_method": payment_method,
+        "confirm": True,
+        "off_session": True,
+        # A saved card never redirects; without this Stripe insists on a return_url.
+        "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
+        "metadata": metadata,
+    }
+    if description:
+        params["description"] = description
+    try:
+        intent = stripe_client().v1.payment_intents.create(
+            params=params, options={"idempotency_key": idempotency_key}
+        )
+    except (stripe.CardError, stripe.InvalidRequestError) as error:
+        log.info("Off-session charge %s refused: %s", idempotency_key, error.user_message)
+        return _off_session_refusal(error)
+    intent = intent.to_dict()
+    status = _CHARGED.get(intent.get("status"), "failed")
+    message = "" if status != "failed" else f"Stripe left the payment {intent.get('status')}."
+    return OffSessionResult(
+        status=status, payment_intent=intent, message=message, code="", decline_code=""
+    )
+
+
+def _off_session_refusal(error: stripe.StripeError) -> OffSessionResult:
+    body = (error.json_body or {}).get("error") or {}
+    code = str(body.get("code") or "")
+    if isinstance(error, stripe.CardError):
+        status = "requires_action" if code == "authentication_required" else "declined"
+    else:
+        status = "failed"
+    intent = body.get("payment_intent")
+    return OffSessionResult(
+        status=status,
+        payment_intent=intent if isinstance(intent, dict) else None,
+        message=str(body.get("message") or error.user_message or ""),
+        code=code,
+        decline_code=str(body.get("decline_code") or ""),
+    )
 
 
 def refund_create(*, params: dict, idempotency_key: str) -> dict:
