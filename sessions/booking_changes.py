@@ -15,6 +15,7 @@ from sessions.overlap import integrity_error_is_overlap
 from sessions.payments.checkout import deposit_payment_create
 from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.ledger import cancellation_terms
+from sessions.payments.redemptions import redemptions_release
 from sessions.payments.refunds import booking_payments_settle_on_cancel
 from sessions.selectors import booking_change_deadline, session_type_slots
 from sessions.services import (
@@ -126,6 +127,7 @@ def _end(booking: Booking, *, status: str, email: str, now: datetime) -> None:
     booking.cancelled_at = now
     booking.calendar_sequence += 1
     booking.save(update_fields=["status", "cancelled_at", "calendar_sequence"])
+    redemptions_release(booking_ids=[booking.pk], now=now)
     booking_email_enqueue(booking, kind=email)
 
 

@@ -1,14 +1,15 @@
 from datetime import UTC, datetime, timedelta
 
+from crispy_forms.bootstrap import FieldWithButtons, StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from sessions.models import Booking, SessionType
+from sessions.models import Booking, CodeRedemption, SessionType
 from sessions.payments.offers import Offer, add_ons_offered, packages_offered
 from studio.forms import PersonNameField, RowIdField, stored_in
 from studio.http import int_or_none
@@ -34,16 +35,44 @@ class BookingDetailsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Who is coming, what the pictures are for, anything on your mind."),
     )
+    code = forms.CharField(
+        label=_("Gift voucher or discount code"),
+        required=False,
+        **stored_in(CodeRedemption, "code"),
+    )
     agree = forms.BooleanField(
         label=_("I have read and agree to the studio's booking policy."),
         error_messages={"required": _("Please read and agree to the booking policy first.")},
     )
 
-    def __init__(self, *args, policies: str = "", **kwargs):
+    def __init__(self, *args, policies: str = "", code_only: bool = False, **kwargs):
+        """`code_only`: the client pressed Apply beside the code, so nothing else is
+        required yet (what they typed is checked, and kept)."""
         super().__init__(*args, **kwargs)
         if not policies:
             del self.fields["agree"]
+        if code_only:
+            for field in self.fields.values():
+                field.required = False
         self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "name",
+            "email",
+            "phone",
+            "notes",
+            FieldWithButtons(
+                "code",
+                StrictButton(
+                    _("Apply"),
+                    type="submit",
+                    name="apply_code",
+                    value="1",
+                    css_class="btn-outline-secondary",
+                    formnovalidate=True,  # nothing else need be filled in to try a code
+                ),
+            ),
+            *(["agree"] if policies else []),
+        )
         self.helper.add_input(Submit("book", _("Book this session"), css_class="btn-dark btn-lg"))
 
 

@@ -24,6 +24,7 @@ from sessions.payments.offers import (
     booking_offer_fields,
     offer_default,
 )
+from sessions.payments.redemptions import code_redeem, redemptions_release
 from sessions.selectors import booking_active_q, session_type_slots
 from studio.background import task_enqueue_on_commit
 from studio.models import Photographer
@@ -131,11 +132,13 @@ def booking_create(
     client_notes: str = "",
     booked_as: str = "",
     offer: Offer | None = None,
+    code: str = "",
     now: datetime | None = None,
 ) -> Booking:
     """Book an offered time for a client, or raise SlotUnavailable. `booked_as` is the name
     typed on the form, kept on the booking (the client's record keeps its own); `offer` the
-    package and add-ons chosen (the session type's first package when None).
+    package and add-ons chosen (the session type's first package when None); `code` a
+    discount code typed, used under its row lock (raises CodeRefused when it can't be).
 
     The booking is confirmed at once when no payment is due, requested when the session
     type needs the studio's approval, and held for HOLD_MINUTES while a deposit is paid.
@@ -176,10 +179,14 @@ def booking_create(
                 client_notes=client_notes,
                 booked_as=booked_as.strip(),
             )
+            redemption = code_redeem(booking=booking, text=code, tz=tz, now=now) if code else None
             overlapping_holds_expire(booking, now=now)
             _set_initial_status(booking, now=now)
             _insert_with_reference(booking, now=now)
             booking_items_create(booking=booking, offer=offer)
+            if redemption is not None:
+                redemption.booking = booking
+                redemption.save()
             booking_documents_issue(booking=booking)
             if booking.status in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED):
                 booking_email_enqueue(booking, kind=booking.status)
@@ -234,6 +241,7 @@ def overlapping_holds_expire(booking: Booking, *, now: datetime) -> None:
     if ids:
         Booking.objects.filter(pk__in=ids).update(status=Booking.Status.EXPIRED, cancelled_at=now)
         booking_events_record(ids, status=Booking.Status.EXPIRED)
+        redemptions_release(booking_ids=ids, now=now)
 
 
 def _set_initial_status(booking: Booking, *, now: datetime) -> None:

@@ -26,6 +26,7 @@ from sessions.payments.offers import (
     offer_prefetches,
     session_type_has_choices,
 )
+from sessions.payments.redemptions import CodeQuote, CodeRefused, code_quote
 from sessions.payments.views import payment_start
 from sessions.selectors import session_type_list_public, session_type_slots
 from sessions.services import SlotUnavailable, booking_create
@@ -254,10 +255,12 @@ def booking_create_view(request, slug):
     calendar_url = _slot_pick_url(
         session_type, day=local_day, photographer=photographer, offer=offer
     )
+    applying = request.method == "POST" and "apply_code" in request.POST
     form = BookingDetailsForm(
         request.POST or None,
         initial=request.session.get(DETAILS_SESSION_KEY, {}),
         policies=studio.policies,
+        code_only=applying,
     )
     if request.method != "POST":
         offered = session_type_slots(
@@ -273,49 +276,19 @@ def booking_create_view(request, slug):
                 request, _("Sorry, that time is no longer free. Please choose another.")
             )
             return redirect(calendar_url)
-    elif form.is_valid():
-        details = {key: form.cleaned_data[key] for key in ("name", "email", "phone", "notes")}
+    elif form.is_valid() and not applying:
+        details = {key: form.cleaned_data[key] for key in DETAILS_KEPT}
         request.session[DETAILS_SESSION_KEY] = details  # kept if the time is taken
         try:
-            with transaction.atomic():
-                client = client_get_or_create(
-                    email=details["email"], name=details["name"], phone=details["phone"]
-                )
-                booking = booking_create(
-                    client=client,
-                    session_type=session_type,
-                    starts_at=starts_at,
-                    tz=tz,
-                    photographer=photographer,
-                    client_notes=details["notes"],
-                    booked_as=details["name"],
-                    offer=offer,
-                )
+            booking = _book(details, session_type, starts_at, tz, photographer, offer)
         except SlotUnavailable as unavailable:
-            return render(
-                request,
-                "sessions/slot_taken.html",
-                {
-                    "session_type": session_type,
-                    "message": unavailable.message,
-                    "nearest": [
-                        {
-                            "slot": slot,
-                            "url": _details_url(session_type, slot, photographer, offer),
-                        }
-                        for slot in unavailable.nearest
-                    ],
-                    "calendar_url": calendar_url,
-                },
-                status=409,
+            return _slot_taken(
+                request, unavailable, session_type, photographer, offer, calendar_url
             )
-        request.session.pop(DETAILS_SESSION_KEY, None)
-        to_sign = documents_in_signing_order(booking)
-        if to_sign:  # read and sign, then pay
-            return redirect(document_sign_url(booking, to_sign[0], booking_step=True))
-        if booking.status == Booking.Status.HELD:
-            return payment_start(request, booking, booking.payments.get(kind="deposit"))
-        return redirect(booking_url(booking))
+        except CodeRefused as refused:
+            form.add_error("code", refused.message)
+        else:
+            return _after_booking(request, booking)
     return private_response(
         render(
             request,
@@ -323,6 +296,7 @@ def booking_create_view(request, slug):
             {
                 "session_type": session_type,
                 "offer": offer,
+                "quote": _code_quote_shown(form, offer, tz),
                 "starts_at": starts_at,
                 "ends_at": starts_at + offer.duration,
                 "photographer": photographer,
@@ -332,6 +306,71 @@ def booking_create_view(request, slug):
             },
         )
     )
+
+
+DETAILS_KEPT = ("name", "email", "phone", "notes", "code")
+
+
+def _book(details, session_type, starts_at, tz, photographer, offer) -> Booking:
+    """Book from the details typed; raises SlotUnavailable or CodeRefused, leaving nothing
+    behind (not even a new client record)."""
+    with transaction.atomic():
+        client = client_get_or_create(
+            email=details["email"], name=details["name"], phone=details["phone"]
+        )
+        return booking_create(
+            client=client,
+            session_type=session_type,
+            starts_at=starts_at,
+            tz=tz,
+            photographer=photographer,
+            client_notes=details["notes"],
+            booked_as=details["name"],
+            offer=offer,
+            code=details["code"],
+        )
+
+
+def _slot_taken(request, unavailable, session_type, photographer, offer, calendar_url):
+    return render(
+        request,
+        "sessions/slot_taken.html",
+        {
+            "session_type": session_type,
+            "message": unavailable.message,
+            "nearest": [
+                {"slot": slot, "url": _details_url(session_type, slot, photographer, offer)}
+                for slot in unavailable.nearest
+            ],
+            "calendar_url": calendar_url,
+        },
+        status=409,
+    )
+
+
+def _after_booking(request, booking):
+    request.session.pop(DETAILS_SESSION_KEY, None)
+    to_sign = documents_in_signing_order(booking)
+    if to_sign:  # read and sign, then pay
+        return redirect(document_sign_url(booking, to_sign[0], booking_step=True))
+    if booking.status == Booking.Status.HELD:
+        return payment_start(request, booking, booking.payments.get(kind="deposit"))
+    return redirect(booking_url(booking))
+
+
+def _code_quote_shown(form, offer, tz) -> CodeQuote | None:
+    """What the code typed takes off, for the page shown again; a refusal becomes the code
+    field's error."""
+    if not form.is_bound or form.has_error("code"):
+        return None
+    text = form.cleaned_data.get("code")
+    if not text:
+        return None
+    try:
+        return code_quote(text=text, offer=offer, email=form.cleaned_data.get("email") or "", tz=tz)
+    except CodeRefused as refused:
+        form.add_error("code", refused.message)
+        return None
 
 
 @require_safe

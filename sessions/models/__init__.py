@@ -32,6 +32,7 @@ from sessions.models.questionnaires import (
 
 # The payments package's models, loaded with the app's; sessions.payments.models is their home.
 from sessions.payments.catalogue import AddOn, BookingItem, Package
+from sessions.payments.codes import CodeRedemption, DiscountCode
 from sessions.payments.invoice_models import Invoice, InvoiceLine
 from sessions.payments.models import Payment, Refund, StripeEvent
 
@@ -43,7 +44,9 @@ __all__ = [
     "Booking",
     "BookingEvent",
     "BookingItem",
+    "CodeRedemption",
     "DateHours",
+    "DiscountCode",
     "Document",
     "DocumentEvent",
     "DocumentFile",

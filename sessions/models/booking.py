@@ -459,6 +459,10 @@ class Booking(models.Model):
         return int(self.duration.total_seconds() // 60)
 
     @property
+    def total(self) -> int:
+        return self.price - self.discount
+
+    @property
     def booked_as_name(self) -> str:
         """The name this booking's emails and pages use: the one typed when booking, else
         the client's. Reads the client unless it was selected."""

@@ -24,6 +24,7 @@ from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.errors import PaymentRefused, PaymentServiceUnavailable
 from sessions.payments.ledger import booking_balance_due
 from sessions.payments.models import Payment
+from sessions.payments.redemptions import redemptions_release
 from sessions.payments.webhooks import payment_apply_stripe_state
 from studio.background import task_enqueue_on_commit
 from studio.money import money_format
@@ -408,6 +409,7 @@ def booking_holds_expire(*, now: datetime | None = None) -> int:
         )
         Booking.objects.filter(pk__in=ids).update(status=Booking.Status.EXPIRED, cancelled_at=now)
         booking_events_record(ids, status=Booking.Status.EXPIRED)
+        redemptions_release(booking_ids=ids, now=now)
         Payment.objects.filter(
             booking_id__in=ids, kind=Payment.Kind.DEPOSIT, status=Payment.Status.PENDING
         ).update(

@@ -66,7 +66,10 @@ def booking_bill_lines(booking: Booking, *, tax_rate: int) -> list[BillLine]:
         for payment in extras
     ]
     if booking.discount:
-        lines.append(BillLine(_("Discount"), -booking.discount, 1, tax_rate))
+        code = booking.redemptions.filter(released_at__isnull=True).first()
+        same = code is not None and code.amount == booking.discount
+        description = code.description if same else _("Discount")
+        lines.append(BillLine(description, -booking.discount, 1, tax_rate))
     return lines
 
 

@@ -18,6 +18,7 @@ from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.errors import EventInFlight
 from sessions.payments.ledger import payment_refundable
 from sessions.payments.models import Payment, Refund, StripeEvent
+from sessions.payments.redemptions import redemptions_release, redemptions_restore
 from sessions.payments.refunds import payment_charge_apply, refund_duplicate_queue, refund_queue
 from sessions.services import booking_clash_find, booking_email_enqueue, photographers_lock
 from sessions.signals import extras_paid
@@ -349,8 +350,7 @@ def _refunded_before_seen(payment: Payment, booking: Booking, *, now: datetime) 
     log.info("Payment %s was refunded in full before it was seen paid", payment.pk)
     if payment.kind == Payment.Kind.DEPOSIT and booking.status == Booking.Status.HELD:
         # Its deposit can't be paid again: the time goes back to others at once.
-        booking.status, booking.cancelled_at = Booking.Status.EXPIRED, now
-        booking.save(update_fields=["status", "cancelled_at"])
+        _hold_end(booking, now=now)
 
 
 def _hold_release_if_over(payment: Payment, booking: Booking, seen: Seen, *, now: datetime) -> None:
@@ -364,8 +364,14 @@ def _hold_release_if_over(payment: Payment, booking: Booking, seen: Seen, *, now
     if booking.hold_expires_at <= now or (
         payment.status == Payment.Status.EXPIRED and ends_with_page
     ):
-        booking.status, booking.cancelled_at = Booking.Status.EXPIRED, now
-        booking.save(update_fields=["status", "cancelled_at"])
+        _hold_end(booking, now=now)
+
+
+def _hold_end(booking: Booking, *, now: datetime) -> None:
+    """The held time goes back to others, and any code used on it is given back."""
+    booking.status, booking.cancelled_at = Booking.Status.EXPIRED, now
+    booking.save(update_fields=["status", "cancelled_at"])
+    redemptions_release(booking_ids=[booking.pk], now=now)
 
 
 def _on_paid(payment: Payment, booking: Booking, *, now: datetime) -> None:
@@ -403,11 +409,11 @@ def _deposit_paid(payment: Payment, booking: Booking, *, now: datetime) -> None:
                 raise
             booking.refresh_from_db()
         else:
+            redemptions_restore(booking_id=booking.pk)
             booking_email_enqueue(booking, kind="confirmed")
             return
     if booking.status == Booking.Status.HELD:
-        booking.status, booking.cancelled_at = Booking.Status.EXPIRED, now
-        booking.save(update_fields=["status", "cancelled_at"])
+        _hold_end(booking, now=now)
     refund_queue(payment, amount=payment_refundable(payment), reason=Refund.Reason.LATE_PAYMENT)
     payment_email_enqueue(payment, kind="late_payment")
     payment_email_enqueue(payment, kind="studio_late_payment")

@@ -1,12 +1,12 @@
 """Choosing a package and add-ons in a real browser: the running total, the calendar of
 that length, and the deposit of the package chosen paid on the stand-in's Checkout page."""
 
-from datetime import time
+from datetime import date, time
 
 import pytest
 from playwright.sync_api import expect
 
-from sessions.models import AvailabilityRule, Booking, Payment
+from sessions.models import AvailabilityRule, Booking, DiscountCode, Payment
 from tests.factories import PhotographerFactory
 from tests.package_fixtures import family_with_packages
 
@@ -77,4 +77,41 @@ def test_the_choice_works_with_the_keyboard_and_on_a_phone(page, family):
     expect(page.locator("[data-offer-total]")).to_have_text("£495.00")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page scrolls sideways on a phone ({width}px)"
+    assert page.console_errors == []
+
+
+def test_a_code_typed_on_the_details_page_shows_the_new_total_and_deposit(
+    page, payments_on, family
+):
+    DiscountCode.objects.create(code="SPRING25", percent_off=2500)
+    DiscountCode.objects.create(code="OLD", percent_off=1000, valid_until=date(2020, 1, 1))
+    page.goto("/book/family/")
+    page.get_by_text("Signature").click()
+    page.get_by_role("button", name="Continue to choose a time").click()
+    page.locator("a.day-free").first.click()
+    page.locator("a.slot-button").first.click()
+
+    page.get_by_label("Your name").fill("Rosa Diaz")
+    page.get_by_label("Gift voucher or discount code").fill("old")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("That code has expired.")).to_be_visible()
+    expect(page.get_by_label("Your name")).to_have_value("Rosa Diaz")
+
+    page.get_by_label("Gift voucher or discount code").fill("spring25")
+    page.get_by_label("Gift voucher or discount code").press("Enter")  # Enter applies it
+    lines = page.locator(".code-lines")
+    expect(lines).to_contain_text("Discount SPRING25 (25%)")
+    expect(lines).to_contain_text("−£123.75")
+    expect(lines).to_contain_text("£371.25")
+    expect(page.locator(".code-deposit")).to_have_text("£100.00 deposit to book")
+
+    page.get_by_label("Email").fill("rosa@example.com")
+    page.get_by_role("button", name="Book this session").click()
+    expect(page).to_have_title("Stand-in Checkout")
+    expect(page.get_by_text("Total: 100.00 GBP")).to_be_visible()
+    page.get_by_role("button", name="Pay").click()
+    page.get_by_role("link", name="See your booking").click()
+    expect(page.get_by_text("less £123.75 discount: £371.25")).to_be_visible()
+    booking = Booking.objects.get()
+    assert (booking.discount, booking.redemptions.get().code) == (12375, "SPRING25")
     assert page.console_errors == []

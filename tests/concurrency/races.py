@@ -5,6 +5,7 @@ import threading
 from django.db import connection
 
 from sessions.documents.services import DocumentRefused
+from sessions.payments.redemptions import CodeRefused
 
 
 def at_once(*presses) -> list[str]:
@@ -18,7 +19,7 @@ def at_once(*presses) -> list[str]:
             start.wait()
             press()
             outcomes.append("done")
-        except DocumentRefused as refused:
+        except (DocumentRefused, CodeRefused) as refused:
             outcomes.append(refused.message)
         except BaseException as error:  # a deadlock or a 500 in the making
             outcomes.append(repr(error))

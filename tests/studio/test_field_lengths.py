@@ -43,7 +43,9 @@ from sessions.documents.services import document_issue, document_pending_text
 from sessions.models import (
     AvailabilityRule,
     Booking,
+    CodeRedemption,
     DateHours,
+    DiscountCode,
     Document,
     DocumentTemplate,
     ExternalCalendar,
@@ -266,6 +268,7 @@ def world(studio, staff_user):
     )
     PrivacyRecord.objects.create(client=anna, client_number=anna.pk, kind="export")
     StripeEvent.objects.create(event_id="evt_lengths", type="checkout.session.completed")
+    DiscountCode.objects.create(code="SPRING25", percent_off=2500)
     Group.objects.create(name="Assistants")
     agreement = template_make(kind="contract", name="Agreement", body=CONTRACT_BODY)
     return {
@@ -448,6 +451,7 @@ def booking_details(world, client) -> Case:
             "email": column(Client, "email"),
             "phone": column(Client, "phone"),
             "notes": column(Booking, "client_notes"),
+            "code": column(CodeRedemption, "code"),
         },
     )
 
