@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from sessions.access import booking_token, booking_url
 from sessions.calendar import booking_invite
 from sessions.models import Booking, Payment, Refund
+from sessions.payments.invoice_pdf import invoice_pdf
+from sessions.payments.invoices import booking_invoice_issue
 from studio.email_kinds import fill, wording
 from studio.emailing import email_kind_send
 from studio.money import money_format
@@ -233,14 +235,19 @@ def booking_email_send(*, booking_id: int, kind: str, sequence: int | None = Non
         return False
     studio = studio_get()
     method = "CANCEL" if booking.status in ENDED else "REQUEST"
+    attachments = [("session.ics", booking_invite_for(booking), f"text/calendar; method={method}")]
+    if kind == "confirmed":  # the booking's first invoice comes with it
+        invoice = booking_invoice_issue(booking_id=booking.pk)
+        if invoice is not None:
+            attachments.append(
+                (f"{invoice.reference}.pdf", invoice_pdf(invoice), "application/pdf")
+            )
     return email_kind_send(
         kind=f"booking-{kind}",
         key=f"booking:{booking.pk}:{kind}:{booking.calendar_sequence}",
         to=formataddr((booking.booked_as_name, booking.client.email)),
         context=lambda: booking_email_context(kind, booking, studio),
-        attachments=[
-            ("session.ics", booking_invite_for(booking), f"text/calendar; method={method}")
-        ],
+        attachments=attachments,
         reply_to=studio.contact_email or None,
         booking=booking,
     )

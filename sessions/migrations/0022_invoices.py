@@ -38,6 +38,7 @@ class Migration(migrations.Migration):
                 ('booking', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='shoots.booking', verbose_name='booking')),
                 ('credits', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='credit_notes', to='shoots.invoice', verbose_name='credits invoice')),
                 ('refund', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='credit_note', to='shoots.refund', verbose_name='refund')),
+                ('replaces', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='shoots.invoice', verbose_name='replaces')),
             ],
             options={
                 'verbose_name': 'invoice',

@@ -14,11 +14,12 @@ from studio.selectors import studio_get
 
 
 def invoice_email_send(*, invoice_id: int) -> bool:
-    """Email the document to its booking's client, attached (kind "invoice"); False when it
+    """Email the document to its booking's client, attached (kind "invoice"); a new version
+    of an invoice comes with the credit note that cancels the one it replaces. False when it
     went before or that email is turned off."""
     invoice = (
         Invoice.objects.select_related(
-            "booking__client", "booking__session_type", "booking__photographer", "credits"
+            "booking__client", "booking__session_type", "booking__photographer", "replaces"
         )
         .filter(pk=invoice_id)
         .first()
@@ -26,7 +27,13 @@ def invoice_email_send(*, invoice_id: int) -> bool:
     if invoice is None:
         return False
     booking = invoice.booking
-    attachment = (f"{invoice.reference}.pdf", invoice_pdf(invoice), "application/pdf")
+    documents = [invoice]
+    if invoice.replaces_id:
+        documents += list(invoice.replaces.credit_notes.all())
+    attachments = [
+        (f"{document.reference}.pdf", invoice_pdf(document), "application/pdf")
+        for document in documents
+    ]
 
     def context() -> dict:
         return {
@@ -34,7 +41,8 @@ def invoice_email_send(*, invoice_id: int) -> bool:
             "title": invoice_title(invoice),
             "credit_note": invoice.kind == Invoice.Kind.CREDIT_NOTE,
             "total": money_format(abs(invoice.gross), invoice.currency),
-            "cancels": invoice.credits.reference if invoice.credits_id else "",
+            "replaces": invoice.replaces.reference if invoice.replaces_id else "",
+            "refunded": invoice.refund_id is not None,
             "what": booking.session_type.name,
             "when": date_format(timezone.localtime(booking.starts_at), "l j F"),
             "button_link": booking_url(booking, absolute=True),
@@ -47,5 +55,5 @@ def invoice_email_send(*, invoice_id: int) -> bool:
         context=context,
         reply_to=studio_get().contact_email or None,
         booking=booking,
-        attachments=[attachment],
+        attachments=attachments,
     )

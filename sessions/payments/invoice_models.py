@@ -44,6 +44,16 @@ class Invoice(ActedBy):
         related_name="credit_note",
         verbose_name=_("refund"),
     )
+    # A new version of a booking's invoice names the one it replaces (credited in full by the
+    # credit note issued with it).
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
     issued_at = models.DateTimeField(_("issued"))
     currency = CurrencyField(_("currency"))
     # As they were when issued: who was billed, by whom, under which tax rules.

@@ -140,8 +140,11 @@ def _issue(
         )
         for position, line in enumerate(lines)
     )
-    task_enqueue_on_commit("sessions.tasks.invoice_email_send_task", invoice_id=invoice.pk)
     return invoice
+
+
+def _email_later(invoice: Invoice) -> None:
+    task_enqueue_on_commit("sessions.tasks.invoice_email_send_task", invoice_id=invoice.pk)
 
 
 def booking_invoice_current(booking: Booking) -> Invoice | None:
@@ -171,9 +174,10 @@ def booking_invoice_issue(*, booking_id: int) -> Invoice | None:
         lines = booking_bill_lines(booking, tax_rate=rate)
         if current is not None and _lines_of(current) == lines:
             return current
+        credit = None
         if current is not None:
             # Its lines negated: a credit note's figures are exactly the invoice's, negated.
-            _issue(
+            credit = _issue(
                 studio=studio,
                 booking=booking,
                 kind=Invoice.Kind.CREDIT_NOTE,
@@ -185,14 +189,20 @@ def booking_invoice_issue(*, booking_id: int) -> Invoice | None:
                 credits=current,
             )
         if not lines:
+            if credit is not None:
+                _email_later(credit)  # nothing billed any more: the credit note alone
             return None
-        return _issue(
+        invoice = _issue(
             studio=studio,
             booking=booking,
             kind=Invoice.Kind.INVOICE,
             lines=lines,
             prices_include_tax=include,
+            replaces=current,
         )
+        if current is not None:  # a new version goes with the credit note for the old one;
+            _email_later(invoice)  # the first goes with the "You're booked" email
+        return invoice
 
 
 def refund_credit_note_issue(*, refund_id: int) -> Invoice | None:
@@ -209,7 +219,7 @@ def refund_credit_note_issue(*, refund_id: int) -> Invoice | None:
             return None
         rate = first.lines.values_list("tax_rate", flat=True).first() or 0
         # The money given back is tax included: it is what the client paid.
-        return _issue(
+        credit = _issue(
             studio=studio,
             booking=booking,
             kind=Invoice.Kind.CREDIT_NOTE,
@@ -224,3 +234,5 @@ def refund_credit_note_issue(*, refund_id: int) -> Invoice | None:
             prices_include_tax=True,
             refund=refund,
         )
+        _email_later(credit)
+        return credit

@@ -67,7 +67,7 @@ def test_my_sessions_shows_what_waits_first_then_what_was_signed_with_its_pdf(
     file = sealed(contract)
     bens = booked(ben, signing_portrait, NOW + timedelta(days=5))
     signed_in(client, anna)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         page = client.get("/my/")
     html = page.content.decode()
     text = text_of(page)

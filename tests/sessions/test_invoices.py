@@ -10,6 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from sessions.access import booking_token, booking_url
+from sessions.emails import booking_email_send
 from sessions.models import Booking, BookingItem, Invoice, Payment, Refund
 from sessions.payments.invoice_emails import invoice_email_send
 from sessions.payments.invoices import (
@@ -155,22 +156,52 @@ def test_a_refund_not_yet_made_gets_no_credit_note(vat):
     assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
 
 
-def test_confirming_a_booking_issues_its_invoice_and_emails_it_once(vat, run_tasks, mailoutbox):
+def test_the_first_invoice_goes_with_the_youre_booked_email(vat, run_tasks, mailoutbox):
     booking = signature_booking(status=Booking.Status.REQUESTED)
     with run_tasks():
         booking.status = Booking.Status.CONFIRMED
-        booking.save(update_fields=["status"])
+        booking.save(update_fields=["status"])  # the worker issues it, and emails nothing
     invoice = booking_invoice_current(booking)
     assert invoice.gross == 59000
+    assert mailoutbox == []
+    booking_email_send(booking_id=booking.pk, kind="confirmed")
+    [email] = mailoutbox
+    assert email.subject.startswith("You're booked")
+    names = [name for name, *_ in email.attachments]
+    assert names == ["session.ics", "INV-0001.pdf"]
+    assert "VAT invoice INV-0001" in pdf_text(email.attachments[1][1])
+    assert Invoice.objects.count() == 1  # the email found the invoice issued, made none
+
+
+def test_a_new_version_is_emailed_with_the_credit_note_for_the_old(vat, run_tasks, mailoutbox):
+    booking = signature_booking()
+    booking_invoice_issue(booking_id=booking.pk)
+    Booking.objects.filter(pk=booking.pk).update(discount=5000)
+    with run_tasks():
+        booking_invoice_issue(booking_id=booking.pk)
     [email] = mailoutbox
     assert email.to == [f"{booking.client.name} <{booking.client.email}>"]
-    assert email.subject.endswith("VAT invoice INV-0001")
-    assert "£590.00 in all" in email.body
-    [(name, data, kind)] = email.attachments
-    assert (name, kind) == ("INV-0001.pdf", "application/pdf")
-    assert "VAT invoice INV-0001" in pdf_text(data)
-    assert invoice_email_send(invoice_id=invoice.pk) is False  # once
-    assert len(mailoutbox) == 1
+    assert email.subject.endswith("VAT invoice INV-0002")
+    assert "It replaces invoice INV-0001" in email.body
+    assert [name for name, *_ in email.attachments] == ["INV-0002.pdf", "CN-0001.pdf"]
+    assert invoice_email_send(invoice_id=booking_invoice_current(booking).pk) is False  # once
+
+
+def test_a_refunds_credit_note_is_emailed(vat, run_tasks, mailoutbox):
+    booking = signature_booking()
+    booking_invoice_issue(booking_id=booking.pk)
+    refund = Refund.objects.create(
+        payment=paid(booking, 10000),
+        amount=2500,
+        currency="GBP",
+        reason=Refund.Reason.STUDIO,
+        status=Refund.Status.SUCCEEDED,
+    )
+    with run_tasks():
+        refund_credit_note_issue(refund_id=refund.pk)
+    [email] = mailoutbox
+    assert "the £25.00 we refunded to you" in email.body
+    assert [name for name, *_ in email.attachments] == ["CN-0001.pdf"]
 
 
 @pytest.mark.django_db(transaction=True)

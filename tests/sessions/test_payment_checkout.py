@@ -146,7 +146,6 @@ def test_the_return_page_confirms_the_booking_from_stripe_before_the_webhook_arr
     assert sorted(message.subject for message in mail.outbox) == [
         "New booking: Portrait for Anna Kowalska, Wednesday 10 June, 10:00",  # to the studio
         "You're booked: Portrait on Wednesday 10 June with Lumen Portraits",
-        "Your invoice for your Portrait: Invoice INV-0001",
     ]
     assert "Paid: £50.00 of £150.00" in mail.outbox[0].body
 

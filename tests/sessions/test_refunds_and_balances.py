@@ -122,7 +122,6 @@ def test_a_late_payment_for_a_time_still_free_confirms_the_booking(
     assert sorted(m.subject for m in mail.outbox) == [
         "New booking: Portrait for Anna Kowalska, Wednesday 10 June, 10:00",  # to the studio
         "You're booked: Portrait on Wednesday 10 June with Lumen Portraits",
-        "Your invoice for your Portrait: Invoice INV-0001",
     ]
 
 

@@ -49,6 +49,8 @@ def stored_texts(email: SentEmail) -> list[str]:
     unescaped, the attachments decoded with their folded lines joined."""
     texts = [email.subject, email.text_body, html.unescape(email.html_body)]
     for attachment in email.attachments:
+        if not attachment["mimetype"].startswith("text/"):
+            continue  # a PDF (an invoice): its links are checked where it is made
         content = base64.b64decode(attachment["content"]).decode()
         texts.append(re.sub(r"\r?\n[ \t]", "", content))
     return texts
@@ -59,7 +61,8 @@ def sent_texts(message) -> list[str]:
     texts += [html.unescape(content) for content, _type in message.alternatives]
     texts += [
         re.sub(r"\r?\n[ \t]", "", content.decode() if isinstance(content, bytes) else content)
-        for _name, content, _type in message.attachments
+        for _name, content, kind in message.attachments
+        if kind.startswith("text/")
     ]
     return texts
 
