@@ -121,6 +121,8 @@ def test_a_deposit_recorded_by_the_studio_confirms_the_held_booking_and_closes_i
     page_html = text(owner.get(reverse("admin:shoots_booking_change", args=[held.pk])))
     assert "Payment recorded: £50.00 by bank transfer" in page_html
     assert "Received £50.00 of £150.00 · Balance due: £100.00" in page_html
+    clients_page = text(owner.get(reverse("admin:clients_client_change", args=[held.client_id])))
+    assert f"Deposit</a> · {held.reference} · Bank transfer" in clients_page
 
 
 def test_staff_who_may_not_handle_money_cannot_record_it_and_nothing_changes(
