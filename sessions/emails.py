@@ -132,6 +132,7 @@ def ended_booking_money(booking: Booking) -> dict:
     is refunded or on its way back, and what is kept, in the booking's currency; `lines`
     says so to the client. Queries the payments and their refunds."""
     paid = refunded = 0
+    by_card = True  # all that is given back goes to a card (not money the studio took)
     for payment in Payment.objects.filter(booking=booking).prefetch_related("refunds"):
         if payment.status not in Payment.RECEIVED_STATUSES:
             continue
@@ -144,6 +145,7 @@ def ended_booking_money(booking: Booking) -> dict:
         )
         paid += payment.amount_received
         refunded += min(max(payment.amount_refunded, asked), payment.amount_received)
+        by_card = by_card and not (payment.recorded and asked)
     amounts = {
         "paid": money_format(paid, booking.currency),
         "refund": money_format(refunded, booking.currency),
@@ -158,6 +160,16 @@ def ended_booking_money(booking: Booking) -> dict:
                 "please get in touch and we'll sort it out."
             )
         ]
+    elif refunded and not by_card:  # some of it money the studio took: it gives it back
+        given_back = (
+            _("You paid %(paid)s. Refund: %(refund)s, in full, given back the way you paid it.")
+            if refunded == paid
+            else _(
+                "You paid %(paid)s. Refund: %(refund)s, given back the way you paid it (the "
+                "studio keeps %(kept)s under its policy)."
+            )
+        )
+        lines = [given_back % amounts]
     elif refunded == paid:
         lines = [
             _(

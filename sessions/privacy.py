@@ -60,6 +60,8 @@ def client_bookings_export(*, client: Client) -> dict:
                         "currency": payment.currency,
                         "status": payment.status,
                         "paid_at": payment.paid_at,
+                        "paid_by": payment.method,
+                        "payment_reference": payment.reference,
                         "received": payment.amount_received,
                         "received_currency": payment.currency_received or None,
                         "refunded": payment.amount_refunded,

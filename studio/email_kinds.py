@@ -117,6 +117,9 @@ _KINDS = [
     ),
     EmailKind("deposit-due", _("Deposit to pay (approved request)")),
     EmailKind("payment-received", _("Payment received")),
+    EmailKind(
+        "payment-recorded", _("Payment received by the studio (a bank transfer, cash, in person)")
+    ),
     EmailKind("refund-issued", _("Refund issued")),
     EmailKind("late-payment", _("Late payment refunded")),
     EmailKind(

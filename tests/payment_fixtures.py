@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from sessions.models import AvailabilityRule, Booking
+from sessions.models import AvailabilityRule, Booking, Payment
 from sessions.services import booking_create
 from tests.factories import PhotographerFactory, SessionTypeFactory
 
@@ -43,3 +43,19 @@ def portrait(studio):
 def held(stripe_standin, pay_clock, portrait, anna) -> Booking:
     """Anna's portrait at 10:00 on 10 June, held while she pays the deposit."""
     return booking_create(client=anna, session_type=portrait, starts_at=PAY_TEN, tz=LONDON)
+
+
+def payment_received(booking: Booking, *, amount: int, paid_at: datetime, **fields) -> Payment:
+    """A payment received in full, written straight to the table: the deposit, by card,
+    unless `kind` or `method` say otherwise (a card's Stripe ids go in `fields` too)."""
+    return Payment.objects.create(
+        booking=booking,
+        kind=fields.pop("kind", Payment.Kind.DEPOSIT),
+        amount=amount,
+        currency=booking.currency,
+        amount_received=amount,
+        currency_received=booking.currency,
+        status=Payment.Status.PAID,
+        paid_at=paid_at,
+        **fields,
+    )

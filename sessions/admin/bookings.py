@@ -3,7 +3,7 @@ buttons (their views in `booking_pages`), payments inline."""
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.urls import path, re_path
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from sessions.admin.booking_documents import BookingDocumentsMixin
 from sessions.admin.booking_invoices import BookingInvoicesMixin
 from sessions.admin.booking_pages import BookingPagesMixin
+from sessions.admin.booking_payments import BookingPaymentsMixin
 from sessions.admin_forms import (
     BookingAdminForm,
 )
@@ -59,6 +60,8 @@ class PaymentInline(admin.TabularInline):
         "received",
         "status",
         "refunded",
+        "method",
+        "reference",
         "paid_at",
         "disputed_at",
         "stripe",
@@ -76,7 +79,7 @@ class PaymentInline(admin.TabularInline):
     def amount_display(self, obj: Payment) -> str:
         return money_format(obj.amount, obj.currency)
 
-    @admin.display(description=_("received (Stripe)"))
+    @admin.display(description=_("received"))
     def received(self, obj: Payment) -> str:
         return received_display(obj)
 
@@ -91,7 +94,11 @@ class PaymentInline(admin.TabularInline):
 
 @admin.register(Booking)
 class BookingAdmin(
-    BookingDocumentsMixin, BookingInvoicesMixin, BookingPagesMixin, admin.ModelAdmin
+    BookingDocumentsMixin,
+    BookingInvoicesMixin,
+    BookingPaymentsMixin,
+    BookingPagesMixin,
+    admin.ModelAdmin,
 ):
     list_display = [
         "reference",
@@ -268,7 +275,8 @@ class BookingAdmin(
     def _story(self, request, booking: Booking) -> dict:
         """The booking's whole story for its page, beyond its own fields and payments."""
         more, email_keys = self.story_more(booking)
-        payment_ids = list(booking.payments.values_list("pk", flat=True))
+        prefetch_related_objects([booking], "payments")  # what is owed is read from them too
+        payment_ids = [payment.pk for payment in booking.payments.all()]
         about = Q(pk__in=booking.sent_emails.values("pk")) | Q(
             key__startswith=f"booking:{booking.pk}:"
         )
@@ -277,12 +285,13 @@ class BookingAdmin(
         for key in email_keys:
             about |= Q(key__startswith=key)
         tz = timezone.get_current_timezone()  # the studio's (StudioMiddleware)
-        events = list(booking.events.select_related("actor_user"))
+        events = list(booking.events.select_related("actor_user", "payment"))
         for event in events:
             event.local_start = event.starts_at.astimezone(tz)
         return {
             **more,
             **self.documents_story(request, booking),
+            **self.payments_story(request, booking),
             "story_events": events,
             "story_emails": list(
                 SentEmail.objects.filter(about).select_related("actor_user").order_by("created_at")
@@ -365,6 +374,7 @@ class BookingAdmin(
             ),
             *self.document_urls(),
             *self.invoice_urls(),
+            *self.payment_urls(),
             *super().get_urls(),
         ]
 

@@ -481,13 +481,22 @@ class Booking(models.Model):
 
 class BookingEvent(ActedBy):
     """A line in a booking's history: it was made, its status changed, or it moved. Written
-    by sessions.history on every save that changes them, so no path can forget to."""
+    by sessions.history on every save that changes them, so no path can forget to; and a
+    payment the studio recorded (`payment`), written by the service that records it."""
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("when"), default=timezone.now)
     status = models.CharField(_("status"), max_length=20, choices=Booking.Status.choices)
     starts_at = models.DateTimeField(_("session time"))
     moved = models.BooleanField(_("moved"), default=False)
+    payment = models.ForeignKey(
+        "shoots.Payment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("payment recorded"),
+    )
 
     class Meta:
         verbose_name = _("booking event")

@@ -1,5 +1,6 @@
-"""Payments in the admin: every payment with its refunds and Stripe links, monthly totals,
-and a refund form. Nothing here changes money except through the payments services."""
+"""Payments in the admin: every payment (by card, or recorded by the studio) with its refunds
+and Stripe links, monthly totals, and a refund form. Nothing here changes money except
+through the payments services."""
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -135,15 +136,18 @@ class PaymentAdmin(admin.ModelAdmin):
         "received",
         "status",
         "refunded",
+        "method",
+        "reference",
         "paid_at",
         "disputed_at",
         "actor_label",
     ]
-    list_filter = ["status", "kind", DisputedFilter, ReceivedDiffersFilter, "paid_at"]
+    list_filter = ["status", "kind", "method", DisputedFilter, ReceivedDiffersFilter, "paid_at"]
     search_fields = [
         "booking__reference",
         "booking__client__name",
         "booking__client__email",
+        "reference",
         "stripe_checkout_session_id",
         "stripe_payment_intent_id",
     ]
@@ -160,6 +164,8 @@ class PaymentAdmin(admin.ModelAdmin):
         "received",
         "status",
         "refunded",
+        "method",
+        "reference",
         "failure_reason",
         "created_at",
         "actor_label",
@@ -195,7 +201,7 @@ class PaymentAdmin(admin.ModelAdmin):
     def amount_display(self, obj: Payment) -> str:
         return money_format(obj.amount, obj.currency)
 
-    @admin.display(description=_("received (Stripe)"), ordering="amount_received")
+    @admin.display(description=_("received"), ordering="amount_received")
     def received(self, obj: Payment) -> str:
         return received_display(obj)
 
@@ -261,11 +267,18 @@ class PaymentAdmin(admin.ModelAdmin):
             except PaymentRefused as refused:
                 form.add_error("amount", refused.message)
             else:
+                given_back = _(
+                    "Refund of %(amount)s recorded as given back by %(method)s; the client is "
+                    "emailed."
+                )
+                sent = _(
+                    "Refund of %(amount)s sent to Stripe; the client is emailed when it's made."
+                )
+                done = given_back if payment.recorded else sent
+                amount = money_format(form.cleaned_data["amount"], payment.currency)
+                method = payment.get_method_display().lower()
                 self.message_user(
-                    request,
-                    _("Refund of %(amount)s sent to Stripe; the client is emailed when it's made.")
-                    % {"amount": money_format(form.cleaned_data["amount"], payment.currency)},
-                    messages.SUCCESS,
+                    request, done % {"amount": amount, "method": method}, messages.SUCCESS
                 )
                 return redirect(change_url)
         context = {

@@ -227,7 +227,7 @@ def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str
         # A page Sitting made and has not seen close may still be payable at Stripe.
         older = payment.stripe_checkout_session_id if payment.checkout_url else None
     if older:
-        _checkout_close_confirmed(payment_id=payment_id, session_id=older)
+        checkout_close_confirmed(payment_id=payment_id, session_id=older)
     with transaction.atomic():
         booking_lock(booking_id)
         payment = payment_locked(payment_id)
@@ -290,7 +290,7 @@ def _checkout_opened_elsewhere(payment: Payment, *, now: datetime) -> str:
     )
 
 
-def _checkout_close_confirmed(*, payment_id: int, session_id: str) -> None:
+def checkout_close_confirmed(*, payment_id: int, session_id: str) -> None:
     """Close an older Checkout page at Stripe and make sure it is closed. Raises
     PaymentRefused if the client paid on it meanwhile (recording that payment), and
     PaymentServiceUnavailable if Stripe cannot say."""

@@ -1,6 +1,7 @@
-"""Emails about money: to the client (receipts, refunds, a balance or deposit due, a payment
-that came too late) and to the studio (late payments, disputes, refunds Stripe refused).
-Each is sent once per payment (and refund), however often a task retries."""
+"""Emails about money: to the client (receipts, for money paid online or recorded by the
+studio, refunds, a balance or deposit due, a payment that came too late) and to the studio
+(late payments, disputes, refunds Stripe refused). Each is sent once per payment (and
+refund), however often a task retries."""
 
 import logging
 from email.utils import formataddr
@@ -24,7 +25,14 @@ from studio.selectors import studio_get
 
 log = logging.getLogger(__name__)
 
-CLIENT_KINDS = {"payment_received", "refund_issued", "late_payment", "balance_due", "deposit_due"}
+CLIENT_KINDS = {
+    "payment_received",
+    "payment_recorded",
+    "refund_issued",
+    "late_payment",
+    "balance_due",
+    "deposit_due",
+}
 STUDIO_KINDS = {"studio_late_payment", "studio_dispute", "studio_refund_failed"}
 
 
@@ -189,7 +197,14 @@ def payment_email_context(kind: str, *, payment: Payment, refund: Refund | None,
         "kind": payment.get_kind_display().lower(),
         "button_link": booking_url(booking, absolute=True),
     }
-    if kind == "late_payment":
+    if kind == "payment_recorded":
+        context["method"] = payment.get_method_display().lower()
+        context["received_on"] = date_format(timezone.localtime(payment.paid_at), "l j F Y")
+        left = booking_balance_due(booking)
+        context["left"] = money_format(left, booking.currency) if left else ""
+    elif kind == "refund_issued":
+        context["method"] = "" if not payment.recorded else payment.get_method_display().lower()
+    elif kind == "late_payment":
         context["cancelled"] = booking.status == Booking.Status.CANCELLED
         context["button_link"] = settings.SITE_URL + "/book/"
     elif kind == "deposit_due":

@@ -1,14 +1,16 @@
 """What is owed, paid and refundable, and money in and out per month: the payments' reads.
 
-The ledger is the one sum of what Stripe collected and what was given back, read by the
-payments list's monthly totals and the studio dashboard.
+The ledger is the one sum of what Stripe collected, what the studio recorded receiving, and
+what was given back, read by the payments list's monthly totals and the studio dashboard.
 
 - Received: what Stripe collected on a payment (`amount_received` in `currency_received`,
-  never the amount asked), in the month it was paid. Money paid a second time for the same
-  thing counts too, in the month Sitting saw it: its refund row records it
-  (`Refund.stripe_payment_intent_id`).
+  never the amount asked), in the month it was paid; for a payment the studio recorded (a
+  bank transfer, cash), the amount recorded, in the month the studio says it arrived.
+  Money paid a second time for the same thing counts too, in the month Sitting saw it: its
+  refund row records it (`Refund.stripe_payment_intent_id`).
 - Refunded: every refund not failed (being sent, waiting for the bank, or made; asked for
-  in Sitting or made in Stripe's dashboard), in the month it was asked for or seen;
+  in Sitting, made in Stripe's dashboard, or given back by the studio for money it
+  recorded), in the month it was asked for or seen;
   duplicates' refunds included, so a duplicate refunded nets to nothing.
 - Months are the studio's: a payment at 23:30 on 31 May in London is May's.
 """
@@ -36,15 +38,34 @@ def booking_received(booking: Booking) -> int:
 
 def booking_balance_due(booking: Booking) -> int:
     """Price, less any discount, less what deposit and balance payments brought in. With
-    payments off the deposit is taken at the studio, so it is never part of the balance."""
-    received = sum(
-        payment.net_received
-        for payment in booking.payments.all()
-        if payment.kind in (Payment.Kind.DEPOSIT, Payment.Kind.BALANCE)
-    )
+    payments off the deposit is taken at the studio, so it is never part of the balance
+    (recorded there or not). Queries the payments unless they were prefetched."""
+    deposit, balance = _price_received(booking)
     if not settings.PAYMENTS_ENABLED:
-        received = max(received, booking.deposit)
-    return max(booking.price - booking.discount - received, 0)
+        deposit = max(deposit, booking.deposit)
+    return max(booking.price - booking.discount - deposit - balance, 0)
+
+
+def booking_owed(booking: Booking, kind: str) -> int:
+    """What a payment of this kind (deposit or balance) the studio records may still bring
+    in: the balance due; or the deposit, within what is left of the price, until one is
+    received (a booking has one deposit; what is more is the balance's). Queries the
+    payments unless they were prefetched."""
+    if kind == Payment.Kind.BALANCE:
+        return booking_balance_due(booking)
+    payments = booking.payments.all()
+    if any(p.kind == kind and p.status in Payment.RECEIVED_STATUSES for p in payments):
+        return 0
+    _deposit, balance = _price_received(booking)
+    return max(min(booking.deposit, booking.price - booking.discount - balance), 0)
+
+
+def _price_received(booking: Booking) -> tuple[int, int]:
+    """What deposit payments and balance payments brought in, net of refunds."""
+    payments = list(booking.payments.all())
+    deposit = sum(p.net_received for p in payments if p.kind == Payment.Kind.DEPOSIT)
+    balance = sum(p.net_received for p in payments if p.kind == Payment.Kind.BALANCE)
+    return deposit, balance
 
 
 def payment_refundable(payment: Payment) -> int:
@@ -65,13 +86,16 @@ def payment_refundable(payment: Payment) -> int:
 def cancellation_terms(booking: Booking, *, now: datetime | None = None) -> dict:
     """What a client gets back if they cancel now: the studio's refund percentage of the
     deposit before its cut-off (nothing after), and anything else paid in full. Returns
-    `paid`, `refund`, `kept`, `percent` and `in_time` (before the cut-off)."""
+    `paid`, `refund`, `kept`, `percent`, `in_time` (before the cut-off) and `by_card`
+    (all of it was paid online, so it goes back to a card)."""
     now = now or timezone.now()
     in_time = now < booking_change_deadline(booking)
     percent = studio_get().cancellation_refund_percent if in_time else 0
     refund = paid = 0
+    by_card = True
     for payment in booking.payments.all():
         received = payment.net_received
+        by_card = by_card and not (payment.recorded and received)
         paid += received
         refund += received * percent // 100 if payment.kind == Payment.Kind.DEPOSIT else received
     return {
@@ -80,6 +104,7 @@ def cancellation_terms(booking: Booking, *, now: datetime | None = None) -> dict
         "kept": paid - refund,
         "percent": percent,
         "in_time": in_time,
+        "by_card": by_card,
     }
 
 

@@ -1,6 +1,6 @@
-"""Money: payments through Stripe Checkout, their refunds, and Stripe's webhook events.
-Their app is still `shoots` (the tables are unchanged); `sessions.models` imports them so
-they load with it."""
+"""Money: payments through Stripe Checkout or recorded by the studio (a bank transfer, cash),
+their refunds, and Stripe's webhook events. Their app is still `shoots` (the tables are
+unchanged); `sessions.models` imports them so they load with it."""
 
 from django.db import models
 from django.db.models import F, Q
@@ -12,13 +12,25 @@ from studio.models import ActedBy
 
 
 class Payment(ActedBy):
-    """Money a client pays for a booking through Stripe Checkout: the deposit, the balance,
-    or extra images. Stripe's webhook is the source of truth for its status. Its actor is who
-    asked for it (the client booking, a staff member, Sitting's balance scan).
+    """Money a client pays for a booking: the deposit, the balance, or extra images. Paid by
+    card through Stripe Checkout (`method` card), whose webhook is the source of truth for
+    its status; or received by the studio another way (a bank transfer, cash, a card
+    terminal) and recorded by a staff member, received from the start. Its actor is who
+    asked for it (the client booking, a staff member, Sitting's balance scan), or, for money
+    the studio recorded, the staff member who recorded it.
 
     `amount` is what Sitting expects (recomputed for a balance when a page is opened);
     `amount_received` and `currency_received` are what Stripe says it collected, set when
-    the payment is seen paid. Every sum of money received uses the latter."""
+    the payment is seen paid, or the amount the studio recorded. Every sum of money received
+    uses the latter. `paid_at` is when it was paid: for a recorded payment, when the studio
+    says the money arrived."""
+
+    class Method(models.TextChoices):
+        CARD = "card", _("Card (online)")
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        CASH = "cash", _("Cash")
+        CARD_TERMINAL = "card_terminal", _("Card terminal")
+        OTHER = "other", _("Other")
 
     class Kind(models.TextChoices):
         DEPOSIT = "deposit", _("Deposit")
@@ -49,6 +61,11 @@ class Payment(ActedBy):
     amount_received = models.PositiveIntegerField(_("received"), null=True, blank=True)
     currency_received = CurrencyField(_("currency received"), blank=True)
     amount_refunded = models.PositiveIntegerField(_("refunded"), default=0)
+    method = models.CharField(
+        _("paid by"), max_length=20, choices=Method.choices, default=Method.CARD
+    )
+    # What identifies a payment recorded by the studio: a bank reference, a receipt number.
+    reference = models.CharField(_("reference"), max_length=140, blank=True)
     stripe_checkout_session_id = models.CharField(
         _("Stripe Checkout Session"), max_length=255, unique=True, null=True, blank=True
     )
@@ -81,11 +98,32 @@ class Payment(ActedBy):
                 condition=Q(amount_refunded=0) | Q(amount_refunded__lte=F("amount_received")),
                 name="payment_refund_within_received",
             ),
-            # Money counted as received is always Stripe's figure, never the amount asked.
+            # Money counted as received is always Stripe's figure (or, for money the studio
+            # recorded, the amount it recorded), never the amount asked.
             models.CheckConstraint(
                 condition=~Q(status__in=["paid", "partially_refunded", "refunded"])
                 | (Q(amount_received__isnull=False) & ~Q(currency_received="")),
                 name="payment_received_from_stripe",
+            ),
+            # Money the studio recorded is received in full the moment it is recorded, and
+            # Stripe knows nothing of it: no Stripe id may make it look like a card payment.
+            models.CheckConstraint(
+                condition=Q(method="card")
+                | (
+                    Q(status__in=["paid", "partially_refunded", "refunded"])
+                    & Q(amount_received=F("amount"), currency_received=F("currency"))
+                ),
+                name="payment_recorded_received_in_full",
+            ),
+            models.CheckConstraint(
+                condition=Q(method="card")
+                | Q(
+                    stripe_checkout_session_id__isnull=True,
+                    stripe_payment_intent_id__isnull=True,
+                    stripe_dispute_id="",
+                    checkout_url="",
+                ),
+                name="payment_recorded_not_stripe",
             ),
             # Retrying a deposit reuses its payment: a booking never owes two deposits.
             models.UniqueConstraint(
@@ -102,6 +140,11 @@ class Payment(ActedBy):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.booking.reference}"
+
+    @property
+    def recorded(self) -> bool:
+        """Received by the studio outside Sitting and recorded by staff: not Stripe's."""
+        return self.method != self.Method.CARD
 
     @property
     def net_received(self) -> int:
@@ -135,7 +178,8 @@ PAYMENT_RECEIVED_DIFFERS = Q(status__in=Payment.RECEIVED_STATUSES) & (
 
 
 class Refund(ActedBy):
-    """Money given back on a payment: asked for by Sitting, or made in Stripe's dashboard."""
+    """Money given back on a payment: asked for by Sitting, or made in Stripe's dashboard;
+    for a payment the studio recorded, given back by the studio itself and recorded here."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Being sent to Stripe")

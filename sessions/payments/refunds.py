@@ -37,7 +37,9 @@ REFUND_STATUSES = {
 
 def refund_queue(payment: Payment, *, amount: int, reason: str, note: str = "") -> Refund | None:
     """Record a refund (by the current actor) and have a worker send it to Stripe after
-    commit. Call inside a transaction holding the payment's lock."""
+    commit; for a payment the studio recorded (a bank transfer, cash), Stripe has nothing
+    to give back, so the refund is recorded as given back by the studio, there and then.
+    Call inside a transaction holding the payment's lock."""
     if amount <= 0:
         return None
     if amount > payment_refundable(payment):
@@ -52,9 +54,26 @@ def refund_queue(payment: Payment, *, amount: int, reason: str, note: str = "") 
             currency=payment.currency_received,
             reason=reason,
             note=note[:300],
+            status=Refund.Status.SUCCEEDED if payment.recorded else Refund.Status.QUEUED,
         )
-    _submit_after_commit(refund)
+    if payment.recorded:
+        _recorded_refund_apply(payment, refund)
+    else:
+        _submit_after_commit(refund)
     return refund
+
+
+def _recorded_refund_apply(payment: Payment, refund: Refund) -> None:
+    """A refund of money the studio recorded, given back by the studio: on the payment at
+    once, as Stripe's charge would say of a card payment."""
+    payment.amount_refunded = min(payment.amount_refunded + refund.amount, payment.amount_received)
+    payment.status = (
+        Payment.Status.REFUNDED
+        if payment.amount_refunded >= payment.amount_received
+        else Payment.Status.PARTIALLY_REFUNDED
+    )
+    payment.save(update_fields=["amount_refunded", "status", "updated_at"])
+    _refund_recorded(refund)
 
 
 def _submit_after_commit(refund: Refund) -> None:
@@ -103,6 +122,8 @@ def refund_submit(*, refund_id: int) -> Refund:
     refund = Refund.objects.select_related("payment__booking").get(pk=refund_id)
     if refund.status != Refund.Status.QUEUED:
         return refund
+    if refund.payment.recorded and not refund.stripe_payment_intent_id:
+        return refund  # the studio's own money to give back: nothing for Stripe to do
     payment = refund.payment
     try:
         result = gateway.refund_create(

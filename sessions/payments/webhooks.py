@@ -393,30 +393,39 @@ def _deposit_paid(payment: Payment, booking: Booking, *, now: datetime) -> None:
     if booking.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
         payment_email_enqueue(payment, kind="payment_received")
         return
-    if booking.status in (Booking.Status.HELD, Booking.Status.EXPIRED) and _time_still_free(
-        booking, now=now
-    ):
-        booking.status, booking.confirmed_at, booking.cancelled_at = (
-            Booking.Status.CONFIRMED,
-            now,
-            None,
-        )
-        try:
-            with transaction.atomic():
-                booking.save(update_fields=["status", "confirmed_at", "cancelled_at"])
-        except IntegrityError as error:
-            if not integrity_error_is_overlap(error):
-                raise
-            booking.refresh_from_db()
-        else:
-            redemptions_restore(booking_id=booking.pk)
-            booking_email_enqueue(booking, kind="confirmed")
-            return
+    if booking_confirm_paid(booking, now=now):
+        return
     if booking.status == Booking.Status.HELD:
         _hold_end(booking, now=now)
     refund_queue(payment, amount=payment_refundable(payment), reason=Refund.Reason.LATE_PAYMENT)
     payment_email_enqueue(payment, kind="late_payment")
     payment_email_enqueue(payment, kind="studio_late_payment")
+
+
+def booking_confirm_paid(booking: Booking, *, now: datetime) -> bool:
+    """Confirm a booking held for its deposit (or whose hold ran out) now that the deposit
+    is paid, if its time is still the client's, and email the client; False, changing
+    nothing, if it is not. Call holding the photographer's and the booking's locks."""
+    if booking.status not in (Booking.Status.HELD, Booking.Status.EXPIRED):
+        return False
+    if not _time_still_free(booking, now=now):
+        return False
+    booking.status, booking.confirmed_at, booking.cancelled_at = (
+        Booking.Status.CONFIRMED,
+        now,
+        None,
+    )
+    try:
+        with transaction.atomic():
+            booking.save(update_fields=["status", "confirmed_at", "cancelled_at"])
+    except IntegrityError as error:
+        if not integrity_error_is_overlap(error):
+            raise
+        booking.refresh_from_db()
+        return False
+    redemptions_restore(booking_id=booking.pk)  # a code given back with the hold: used again
+    booking_email_enqueue(booking, kind="confirmed")
+    return True
 
 
 def _time_still_free(booking: Booking, *, now: datetime) -> bool:

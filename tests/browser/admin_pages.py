@@ -1,6 +1,22 @@
 """Helpers for browser tests of the admin."""
 
+import os
+
 from playwright.sync_api import expect
+
+SHOTS = os.environ.get("SCREENSHOTS_DIR")  # set it to look at the pages
+
+
+def shot(page, name):
+    """A screenshot of the whole page into SCREENSHOTS_DIR, when it is set."""
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+def press(page, locator):
+    """Click what leads to another page, and wait for it."""
+    with page.expect_navigation():
+        locator.click()
 
 
 def sign_in(page):

@@ -57,6 +57,7 @@ from sessions.reminders import reminders_scan
 from sessions.studio_emails import studio_email_send
 from studio.models import SentEmail, Studio
 from tests.factories import BookingFactory, ClientFactory, PhotographerFactory, SessionTypeFactory
+from tests.payment_fixtures import payment_received
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # Monday 1 June, 09:00 in London
@@ -160,6 +161,15 @@ def _send_the_rest(confirmed, booking, zoe) -> None:
         booking=confirmed, kind=Payment.Kind.BALANCE, amount=10000, currency="GBP"
     )
     payment_email_send(payment_id=balance.pk, kind="balance_due")
+    by_transfer = payment_received(
+        confirmed,
+        kind=Payment.Kind.BALANCE,
+        amount=4000,
+        paid_at=NOW,
+        method=Payment.Method.BANK_TRANSFER,
+        reference="LUMEN NEWCOMER-FITZGERALD 0610",
+    )
+    payment_email_send(payment_id=by_transfer.pk, kind="payment_recorded")
     held = booking(Booking.Status.HELD, days=4, hold_expires_at=NOW + timedelta(hours=48))
     due = Payment.objects.create(
         booking=held, kind=Payment.Kind.DEPOSIT, amount=5000, currency="GBP"

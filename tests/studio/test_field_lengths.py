@@ -487,6 +487,20 @@ def refund(world, client) -> Case:
     )
 
 
+def payment_record(world, client) -> Case:
+    client.force_login(world["owner"])
+    return Case(
+        url=reverse("admin:shoots_booking_payment_record", args=[world["booking"].pk]),
+        data={
+            "kind": "balance",
+            "amount": "10.00",
+            "method": "bank_transfer",
+            "received_on": "2026-06-01",
+        },
+        columns={"reference": column(Payment, "reference")},
+    )
+
+
 def sign_in(world, client) -> Case:
     return Case(
         url=reverse("clients:sign-in"),
@@ -673,6 +687,7 @@ CUSTOM_FORMS = {
     "sessions.forms.BookingDetailsForm": booking_details,
     "sessions.admin_forms.StaffBookingForm": book_for_client,
     "sessions.admin_forms.RefundForm": refund,
+    "sessions.admin.payment_forms.PaymentRecordForm": payment_record,
     "clients.forms.SignInForm": sign_in,
     "sessions.questionnaire_forms.QuestionnaireForm": questionnaire_answers,
     "sessions.document_forms.SignForm": document_signature,

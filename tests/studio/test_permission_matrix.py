@@ -129,6 +129,8 @@ URLS = {
     "shoots_booking_invoice_pdf": [BOOKING_VIEW],
     "shoots_booking_receipt_pdf": [BOOKING_VIEW],
     "shoots_payment_refund": ["shoots.manage_payments"],
+    # Money received outside Stripe, recorded on a booking's page.
+    "shoots_booking_payment_record": [BOOKING_VIEW, "shoots.manage_payments"],
     # A preview shows a booking's details: the booking must be visible too.
     "shoots_documenttemplate_preview": [TEMPLATE_VIEW, BOOKING_VIEW],
     "shoots_documenttemplate_retire": ["shoots.change_documenttemplate"],
@@ -355,6 +357,7 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
         return reverse(f"admin:{name}", args=args or None, kwargs=kwargs or None)
 
     when = {"date": "2026-06-17", "time": "11:00"}
+    record, day = "shoots_booking_payment_record", "2026-06-01"  # a payment received that day
     calls = [
         ("shoots_booking_calendar", "get", url("shoots_booking_calendar"), {}),
         ("shoots_booking_calendar_colours", "get", url("shoots_booking_calendar_colours"), {}),
@@ -425,6 +428,13 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
             {},
         ),
         ("shoots_payment_refund", "get", url("shoots_payment_refund", payment.pk), {}),
+        *[
+            (record, method, url(record, booking.pk), data)
+            for method, data in (
+                ("get", {}),
+                ("post", {"kind": "balance", "amount": "10", "method": "cash", "received_on": day}),
+            )
+        ],
         (
             "shoots_payment_refund",
             "post",
