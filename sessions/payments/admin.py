@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sessions.admin_forms import RefundForm
 from sessions.payments import gateway
+from sessions.payments.admin_books import PaymentBooksMixin, books_csv_url, books_url
 from sessions.payments.errors import PaymentRefused
 from sessions.payments.ledger import money_ledger, payment_refundable
 from sessions.payments.models import PAYMENT_RECEIVED_DIFFERS, Payment, Refund, StripeEvent
@@ -126,7 +127,7 @@ class RefundInline(admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(PaymentBooksMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "booking_link",
@@ -243,6 +244,7 @@ class PaymentAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.refund_view),
                 name="shoots_payment_refund",
             ),
+            *self.books_urls(),
             *super().get_urls(),
         ]
 
@@ -309,6 +311,8 @@ def monthly_totals(*, zone: ZoneInfo, months: int = 12) -> list[dict]:
             "received": money_format(row.received, row.currency),
             "refunded": money_format(row.refunded, row.currency),
             "net": money_format(row.net, row.currency),
+            "books_url": books_url(row.month),
+            "csv_url": books_csv_url(row.month),
         }
         for row in money_ledger(since=start, until=until, zone=zone)
     ]

@@ -161,7 +161,8 @@ def receipt_pdf(payment: Payment) -> bytes:
         (_("Received"), studio_date_text(payment.paid_at)),
         (_("From"), booking.booked_as_name),
         (_("For"), f"{payment.get_kind_display()} · {booking.reference}"),
-        (_("Paid by"), _("Card, through Stripe") if payment.stripe_payment_intent_id else ""),
+        (_("Paid by"), payment.get_method_display()),
+        (_("Reference"), payment.reference),
     ]
     rows = [(_("Amount received"), payment.amount_received)]
     if payment.amount_refunded:

@@ -129,6 +129,8 @@ URLS = {
     "shoots_booking_invoice_pdf": [BOOKING_VIEW],
     "shoots_booking_receipt_pdf": [BOOKING_VIEW],
     "shoots_payment_refund": ["shoots.manage_payments"],
+    "shoots_payment_books": ["shoots.view_payment|shoots.change_payment"],
+    "shoots_payment_books_csv": ["shoots.view_payment|shoots.change_payment"],
     # Money received outside Stripe, recorded on a booking's page.
     "shoots_booking_payment_record": [BOOKING_VIEW, "shoots.manage_payments"],
     # A preview shows a booking's details: the booking must be visible too.
@@ -428,6 +430,8 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
             {},
         ),
         ("shoots_payment_refund", "get", url("shoots_payment_refund", payment.pk), {}),
+        ("shoots_payment_books", "get", url("shoots_payment_books", "2026", "06"), {}),
+        ("shoots_payment_books_csv", "get", url("shoots_payment_books_csv", "2026", "06"), {}),
         *[
             (record, method, url(record, booking.pk), data)
             for method, data in (

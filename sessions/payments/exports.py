@@ -1,0 +1,177 @@
+"""A month's books for the accountant: every invoice, credit note, payment and refund as CSV
+rows that Xero and QuickBooks import, and the tax summary by rate.
+
+Months are the studio's (a payment at 23:30 on 31 May in London is May's). Amounts are in
+major units with the currency's decimals ("590.00"), signed: credit notes and refunds are
+negative. Payments and refunds are the ledger's (sessions.payments.ledger): what Stripe or
+the studio recorded as received, refunds not failed.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+
+from sessions.models import Invoice, Payment, Refund
+from sessions.payments.invoice_pdf import receipt_reference
+from studio.money import to_major
+from studio.tax import TaxLine, rate_display, tax_totals
+
+HEADER = [
+    "Date",
+    "Type",
+    "Number",
+    "Client",
+    "Description",
+    "Net",
+    "Tax",
+    "Gross",
+    "Tax rate",
+    "Currency",
+    "Method",
+    "Reference",
+]
+
+
+def month_bounds(month: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The first moment of the month and of the next, on the studio's clock."""
+    first = datetime.combine(month.replace(day=1), datetime.min.time(), zone)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following
+
+
+def _amount(value: int | None, currency: str) -> str:
+    return "" if value is None else f"{to_major(value, currency):f}"
+
+
+def _day(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).date().isoformat()
+
+
+def _invoices(since, until):
+    return (
+        Invoice.objects.filter(issued_at__gte=since, issued_at__lt=until)
+        .select_related("booking__session_type")
+        .prefetch_related("lines")
+        .order_by("issued_at", "pk")
+    )
+
+
+def month_rows(month: date, zone: ZoneInfo) -> list[list[str]]:
+    """The month's rows, oldest first: documents issued, then money in and out."""
+    since, until = month_bounds(month, zone)
+    rows = []
+    for invoice in _invoices(since, until):
+        rates = sorted({line.tax_rate for line in invoice.lines.all()})
+        rows.append(
+            [
+                _day(invoice.issued_at, zone),
+                invoice.get_kind_display(),
+                invoice.reference,
+                invoice.bill_to.splitlines()[0] if invoice.bill_to else "",
+                f"{invoice.booking.reference} · {invoice.booking.session_type.name}",
+                _amount(invoice.net, invoice.currency),
+                _amount(invoice.tax, invoice.currency),
+                _amount(invoice.gross, invoice.currency),
+                ", ".join(rate_display(rate) for rate in rates) if invoice.tax_name else "",
+                invoice.currency,
+                "",
+                "",
+            ]
+        )
+    payments = (
+        Payment.objects.filter(
+            status__in=Payment.RECEIVED_STATUSES, paid_at__gte=since, paid_at__lt=until
+        )
+        .select_related("booking__client")
+        .order_by("paid_at", "pk")
+    )
+    for payment in payments:
+        rows.append(
+            [
+                _day(payment.paid_at, zone),
+                _("Payment"),
+                receipt_reference(payment),
+                payment.booking.booked_as_name,
+                f"{payment.booking.reference} · {payment.get_kind_display()}",
+                "",
+                "",
+                _amount(payment.amount_received, payment.currency_received),
+                "",
+                payment.currency_received,
+                payment.get_method_display(),
+                payment.reference or payment.stripe_payment_intent_id or "",
+            ]
+        )
+    refunds = (
+        Refund.objects.filter(created_at__gte=since, created_at__lt=until)
+        .exclude(status=Refund.Status.FAILED)
+        .select_related("payment__booking__client")
+        .order_by("created_at", "pk")
+    )
+    for refund in refunds:
+        payment = refund.payment
+        rows.append(
+            [
+                _day(refund.created_at, zone),
+                _("Refund"),
+                receipt_reference(payment),
+                payment.booking.booked_as_name,
+                f"{payment.booking.reference} · {refund.get_reason_display()}",
+                "",
+                "",
+                _amount(-refund.amount, refund.currency),
+                "",
+                refund.currency,
+                payment.get_method_display(),
+                refund.stripe_refund_id or "",
+            ]
+        )
+    return rows
+
+
+def month_csv(month: date, zone: ZoneInfo) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    writer.writerows(month_rows(month, zone))
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class RateSummary:
+    currency: str
+    rate: int
+    net: int
+    tax: int
+    gross: int
+
+    @property
+    def rate_label(self) -> str:
+        return rate_display(self.rate)
+
+
+def month_tax_summary(month: date, zone: ZoneInfo) -> list[RateSummary]:
+    """Net, tax and gross per currency and rate of the invoices and credit notes issued in
+    the month, each document's figures as printed on it (its own rounding per rate)."""
+    since, until = month_bounds(month, zone)
+    sums: dict[tuple[str, int], list[int]] = {}
+    for invoice in _invoices(since, until):
+        totals = tax_totals(
+            [TaxLine(amount=line.amount, rate=line.tax_rate) for line in invoice.lines.all()],
+            prices_include_tax=invoice.prices_include_tax,
+        )
+        for total in totals.by_rate:
+            figures = sums.setdefault((invoice.currency, total.rate), [0, 0, 0])
+            figures[0] += total.net
+            figures[1] += total.tax
+            figures[2] += total.gross
+    return [
+        RateSummary(currency, rate, net, tax, gross)
+        for (currency, rate), (net, tax, gross) in sorted(
+            sums.items(), key=lambda item: (item[0][0], -item[0][1])
+        )
+    ]
