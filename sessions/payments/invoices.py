@@ -172,6 +172,8 @@ def booking_invoice_issue(*, booking_id: int) -> Invoice | None:
         rate = studio.tax_rate if rate is None else rate
         include = first.prices_include_tax if first else studio.prices_include_tax
         lines = booking_bill_lines(booking, tax_rate=rate)
+        if booking.status in ENDED_STATUSES:
+            _ended_refunds_credit(studio, booking)
         if current is not None and _lines_of(current) == lines:
             return current
         credit = None
@@ -206,33 +208,61 @@ def booking_invoice_issue(*, booking_id: int) -> Invoice | None:
 
 
 def refund_credit_note_issue(*, refund_id: int) -> Invoice | None:
-    """A credit note for a refund that went through (once: the refund is unique on it).
-    None while the refund isn't made, or when the booking was never invoiced."""
+    """A credit note for a refund of a booking that ended (cancelled or declined), once: the
+    refund is unique on it. While a booking goes ahead a refund credits nothing: the money
+    is still owed, and its balance asks for it again. None while the refund isn't made,
+    when the booking was never invoiced, or for money paid twice (never billed)."""
     with transaction.atomic():
         studio = _studio_locked()
         refund = Refund.objects.select_related("payment__booking__client").get(pk=refund_id)
-        if refund.status != Refund.Status.SUCCEEDED or hasattr(refund, "credit_note"):
-            return getattr(refund, "credit_note", None)
+        if hasattr(refund, "credit_note"):
+            return refund.credit_note
         booking = refund.payment.booking
+        if booking.status not in ENDED_STATUSES or not _creditable(refund):
+            return None
         first = booking.invoices.filter(kind=Invoice.Kind.INVOICE).order_by("pk").first()
         if first is None or refund.currency != first.currency:
             return None
-        rate = first.lines.values_list("tax_rate", flat=True).first() or 0
-        # The money given back is tax included: it is what the client paid.
-        credit = _issue(
-            studio=studio,
-            booking=booking,
-            kind=Invoice.Kind.CREDIT_NOTE,
-            lines=[
-                BillLine(
-                    _("Refund: %(reason)s") % {"reason": refund.get_reason_display()},
-                    -refund.amount,
-                    1,
-                    rate,
-                )
-            ],
-            prices_include_tax=True,
-            refund=refund,
-        )
-        _email_later(credit)
-        return credit
+        return _refund_credit(studio, booking, refund, first)
+
+
+def _creditable(refund: Refund) -> bool:
+    # A duplicate's refund gives back money no invoice asked for (the second PaymentIntent).
+    return refund.status == Refund.Status.SUCCEEDED and not refund.stripe_payment_intent_id
+
+
+def _refund_credit(studio: Studio, booking: Booking, refund: Refund, first: Invoice) -> Invoice:
+    """Issue a refund's credit note; the caller holds the studio's lock."""
+    rate = first.lines.values_list("tax_rate", flat=True).first() or 0
+    # The money given back is tax included: it is what the client paid.
+    credit = _issue(
+        studio=studio,
+        booking=booking,
+        kind=Invoice.Kind.CREDIT_NOTE,
+        lines=[
+            BillLine(
+                _("Refund: %(reason)s") % {"reason": refund.get_reason_display()},
+                -refund.amount,
+                1,
+                rate,
+            )
+        ],
+        prices_include_tax=True,
+        refund=refund,
+    )
+    _email_later(credit)
+    return credit
+
+
+def _ended_refunds_credit(studio: Studio, booking: Booking) -> None:
+    """An ended booking is billed what it was paid: each refund made, before or after it
+    ended, gets its credit note (once). The caller holds the studio's lock."""
+    first = booking.invoices.filter(kind=Invoice.Kind.INVOICE).order_by("pk").first()
+    if first is None:
+        return
+    refunds = Refund.objects.filter(
+        payment__booking=booking, currency=first.currency, credit_note__isnull=True
+    )
+    for refund in refunds:
+        if _creditable(refund):
+            _refund_credit(studio, booking, refund, first)

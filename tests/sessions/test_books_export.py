@@ -44,7 +44,8 @@ def received(booking, amount, at, **fields) -> Payment:
 @pytest.fixture
 def june(vat):
     """Rosa's £590 session invoiced in June, her £100 deposit by card on 3 June, a £490
-    bank transfer at 23:30 on 30 June London time (still June there), and £50 refunded."""
+    bank transfer at 23:30 on 30 June London time (still June there), and £50 of the
+    deposit refunded on the 20th, after which she cancelled: billed what she kept."""
     rosa = ClientFactory(name="Rosa Diaz")
     booking = BookingFactory(
         client=rosa, session_type=SessionTypeFactory(name="Family", price=59000), price=59000
@@ -74,8 +75,11 @@ def june(vat):
         Payment.objects.filter(pk=deposit.pk).update(
             amount_refunded=5000, status=Payment.Status.PARTIALLY_REFUNDED
         )
-        credit = refund_credit_note_issue(refund_id=refund.pk)
-    return {"booking": booking, "invoice": invoice, "credit": credit}
+        assert refund_credit_note_issue(refund_id=refund.pk) is None  # still going ahead
+    with time_machine.travel(datetime(2026, 6, 25, 9, tzinfo=UTC), tick=False):
+        Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
+        kept = booking_invoice_issue(booking_id=booking.pk)
+    return {"booking": booking, "invoice": invoice, "kept": kept}
 
 
 def rows_of(text: str) -> list[dict]:
@@ -84,12 +88,17 @@ def rows_of(text: str) -> list[dict]:
 
 def test_the_month_exports_every_document_and_movement_of_money(june):
     rows = rows_of(month_csv(JUNE, LONDON))
+    deposit, balance = (
+        f"R-{june['booking'].reference}-{p.pk}" for p in Payment.objects.order_by("pk")
+    )
     assert [(r["Type"], r["Number"], r["Gross"], r["Method"]) for r in rows] == [
         ("Invoice", "INV-0001", "590.00", ""),
-        ("Credit note", "CN-0001", "-50.00", ""),
-        ("Payment", f"R-{june['booking'].reference}-1", "100.00", "Card (online)"),
-        ("Payment", f"R-{june['booking'].reference}-2", "490.00", "Bank transfer"),
-        ("Refund", f"R-{june['booking'].reference}-1", "-50.00", "Card (online)"),
+        ("Credit note", "CN-0001", "-50.00", ""),  # the refund, once the booking ended
+        ("Credit note", "CN-0002", "-590.00", ""),  # cancels INV-0001
+        ("Invoice", "INV-0002", "590.00", ""),  # what was paid, kept
+        ("Payment", deposit, "100.00", "Card (online)"),
+        ("Payment", balance, "490.00", "Bank transfer"),
+        ("Refund", deposit, "-50.00", "Card (online)"),
     ]
     invoice = rows[0]
     assert (invoice["Date"], invoice["Client"], invoice["Net"], invoice["Tax"]) == (
@@ -99,9 +108,9 @@ def test_the_month_exports_every_document_and_movement_of_money(june):
         "98.33",
     )
     assert invoice["Tax rate"] == "20%"
-    assert rows[3]["Date"] == "2026-06-30"  # 23:30 in London: still June
-    assert rows[3]["Reference"] == "ROSA DIAZ FAMILY"
-    assert rows[4]["Reference"] == "re_june"
+    assert rows[5]["Date"] == "2026-06-30"  # 23:30 in London: still June
+    assert rows[5]["Reference"] == "ROSA DIAZ FAMILY"
+    assert rows[6]["Reference"] == "re_june"
     assert rows_of(month_csv(date(2026, 7, 1), LONDON)) == []
 
 
@@ -120,19 +129,19 @@ def test_the_figures_agree_with_the_ledger_and_the_invoices(june):
     assert total({"Payment"}) == ledger.received == 59000
     assert -total({"Refund"}) == ledger.refunded == 5000
     billed = sum(Invoice.objects.values_list("gross", flat=True))
-    assert total({"Invoice", "Credit note"}) == billed == 54000
+    assert total({"Invoice", "Credit note"}) == billed == 54000  # 590 paid, 50 back
     # What was billed, less what was kept: nothing is owed.
     assert billed - ledger.net == 0
 
 
 def test_the_tax_summary_adds_up_each_documents_printed_figures(june):
     [vat20] = month_tax_summary(JUNE, LONDON)
-    invoice, credit = june["invoice"], june["credit"]
+    documents = Invoice.objects.all()
     assert (vat20.rate_label, vat20.currency) == ("20%", "GBP")
     assert (vat20.net, vat20.tax, vat20.gross) == (
-        invoice.net + credit.net,
-        invoice.tax + credit.tax,
-        invoice.gross + credit.gross,
+        sum(d.net for d in documents),
+        sum(d.tax for d in documents),
+        sum(d.gross for d in documents),
     )
     assert (vat20.net, vat20.tax, vat20.gross) == (45000, 9000, 54000)
 
@@ -152,7 +161,7 @@ def test_the_studio_downloads_the_month_and_a_looker_may_too(client, june, djang
     response = client.get(reverse("admin:shoots_payment_books_csv", args=["2026", "06"]))
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="books-2026-06.csv"' in response["Content-Disposition"]
-    assert len(rows_of(response.content.decode())) == 5
+    assert len(rows_of(response.content.decode())) == 7
     # No 13th month: the admin's own "no such payment" answers, not a 500.
     wrong = client.get("/admin/shoots/payment/books/2026-13/", follow=True)
     assert wrong.status_code == 200

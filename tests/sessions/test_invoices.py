@@ -187,9 +187,19 @@ def test_a_new_version_is_emailed_with_the_credit_note_for_the_old(vat, run_task
     assert invoice_email_send(invoice_id=booking_invoice_current(booking).pk) is False  # once
 
 
-def test_a_refunds_credit_note_is_emailed(vat, run_tasks, mailoutbox):
+def test_a_refund_credits_a_booking_that_ended_but_not_one_going_ahead(vat, run_tasks, mailoutbox):
     booking = signature_booking()
     booking_invoice_issue(booking_id=booking.pk)
+    goodwill = Refund.objects.create(
+        payment=paid(booking, 10000, kind=Payment.Kind.BALANCE),
+        amount=1000,
+        currency="GBP",
+        reason=Refund.Reason.STUDIO,
+        status=Refund.Status.SUCCEEDED,
+    )
+    # Going ahead: the money is still owed (the balance asks for it), so nothing is credited.
+    assert refund_credit_note_issue(refund_id=goodwill.pk) is None
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
     refund = Refund.objects.create(
         payment=paid(booking, 10000),
         amount=2500,
@@ -202,6 +212,13 @@ def test_a_refunds_credit_note_is_emailed(vat, run_tasks, mailoutbox):
     [email] = mailoutbox
     assert "the £25.00 we refunded to you" in email.body
     assert [name for name, *_ in email.attachments] == ["CN-0001.pdf"]
+    mailoutbox.clear()
+    with run_tasks():  # the booking's bill once it ended: what was kept; the earlier refund
+        booking_invoice_issue(booking_id=booking.pk)  # credited now
+    credited = Invoice.objects.filter(refund__isnull=False).values_list("refund", flat=True)
+    assert sorted(credited) == sorted([goodwill.pk, refund.pk])
+    billed = sum(Invoice.objects.filter(booking=booking).values_list("gross", flat=True))
+    assert billed == 20000 - 1000 - 2500  # both payments, less both refunds
 
 
 @pytest.mark.django_db(transaction=True)

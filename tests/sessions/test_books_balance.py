@@ -1,0 +1,141 @@
+"""Books that balance: whatever happens to a booking's money (payments by card or recorded,
+refunds, discounts changed, the booking cancelled), its invoices and credit notes, the
+ledger and its balance agree to the minor unit.
+
+- Going ahead: billed (invoices less credit notes) = price − discount; what is still owed
+  (billed − kept) is exactly the balance the client is asked for.
+- Ended: billed = what the studio kept (received less refunded); nothing is owed.
+"""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sessions.models import Booking, Invoice, Payment, Refund
+from sessions.payments.invoices import booking_invoice_issue, refund_credit_note_issue
+from sessions.payments.ledger import booking_balance_due, booking_received, money_ledger
+from studio.models import Studio
+from tests.factories import BookingFactory, SessionTypeFactory
+
+PRICE = 59000
+
+events = st.lists(
+    st.one_of(
+        st.tuples(st.just("pay"), st.sampled_from(["deposit", "balance"]), st.integers(1, 30000)),
+        st.tuples(st.just("refund"), st.integers(0, 5), st.integers(1, 30000)),
+        st.tuples(st.just("discount"), st.integers(0, PRICE)),
+        st.tuples(st.just("cancel")),
+    ),
+    max_size=10,
+)
+
+
+def _pay(booking: Booking, kind: str, amount: int, n: int) -> None:
+    owed = booking_balance_due(booking)
+    if kind == "deposit" and booking.payments.filter(kind="deposit").exists():
+        kind = "balance"
+    amount = min(amount, owed)
+    if amount <= 0 or booking.status != Booking.Status.CONFIRMED:
+        return
+    recorded = n % 2  # every other one by bank transfer, the rest by card
+    Payment.objects.create(
+        booking=booking,
+        kind=kind,
+        amount=amount,
+        currency="GBP",
+        status=Payment.Status.PAID,
+        amount_received=amount,
+        currency_received="GBP",
+        paid_at=datetime(2026, 6, 3, 10, n, tzinfo=UTC),
+        method=Payment.Method.BANK_TRANSFER if recorded else Payment.Method.CARD,
+        stripe_payment_intent_id=None if recorded else f"pi_{booking.pk}_{n}",
+    )
+
+
+def _refund(booking: Booking, which: int, amount: int) -> None:
+    payments = list(booking.payments.order_by("pk"))
+    if not payments:
+        return
+    payment = payments[which % len(payments)]
+    amount = min(amount, payment.amount_received - payment.amount_refunded)
+    if amount <= 0:
+        return
+    refund = Refund.objects.create(
+        payment=payment,
+        amount=amount,
+        currency="GBP",
+        reason=Refund.Reason.STUDIO,
+        status=Refund.Status.SUCCEEDED,
+    )
+    payment.amount_refunded += amount
+    full = payment.amount_refunded == payment.amount_received
+    payment.status = Payment.Status.REFUNDED if full else Payment.Status.PARTIALLY_REFUNDED
+    payment.save(update_fields=["amount_refunded", "status"])
+    refund_credit_note_issue(refund_id=refund.pk)  # what the worker does once it is made
+
+
+def _apply(booking: Booking, event: tuple, n: int) -> None:
+    name = event[0]
+    if name == "pay":
+        _pay(booking, event[1], event[2], n)
+    elif name == "refund":
+        _refund(booking, event[1], event[2])
+    elif name == "discount" and booking.status == Booking.Status.CONFIRMED:
+        # The admin refuses a discount the client has already paid beyond.
+        booking.discount = min(event[1], PRICE - booking_received(booking))
+        booking.save(update_fields=["discount"])
+    elif name == "cancel":
+        booking.status = Booking.Status.CANCELLED
+        booking.save(update_fields=["status"])
+    booking_invoice_issue(booking_id=booking.pk)  # what the worker does after each change
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=events, tax_rate=st.sampled_from([0, 500, 2000]))
+def test_the_books_agree_after_any_sequence_of_money_events(studio, settings, steps, tax_rate):
+    settings.PAYMENTS_ENABLED = True
+    with transaction.atomic():  # each example starts from the same empty books
+        _check_books(studio, steps, tax_rate)
+        transaction.set_rollback(True)
+
+
+def _check_books(studio, steps, tax_rate) -> None:
+    Studio.objects.filter(pk=studio.pk).update(
+        tax_name="VAT" if tax_rate else "", tax_rate=tax_rate, prices_include_tax=True
+    )
+    booking = BookingFactory(session_type=SessionTypeFactory(price=PRICE), price=PRICE)
+    booking_invoice_issue(booking_id=booking.pk)
+    for n, event in enumerate(steps):
+        booking.refresh_from_db()
+        _apply(booking, event, n)
+
+    booking = Booking.objects.get(pk=booking.pk)
+    documents = Invoice.objects.filter(booking=booking)
+    billed = sum(d.gross for d in documents)
+    kept = booking_received(booking)
+    if booking.status == Booking.Status.CANCELLED:
+        assert billed == kept
+    else:
+        assert billed == PRICE - booking.discount
+        assert billed - kept == booking_balance_due(booking)
+    # Every document's own figures add up: net + tax = gross, and its lines make its total.
+    for document in documents:
+        assert document.net + document.tax == document.gross
+        assert sum(line.amount for line in document.lines.all()) == document.gross
+    # The ledger's month is the same money.
+    months = money_ledger(
+        since=datetime(2026, 1, 1, tzinfo=UTC), until=datetime(2027, 1, 1, tzinfo=UTC), zone=UTC
+    )
+    assert sum(month.net for month in months) == kept
+    # No number twice, none skipped.
+    for kind in Invoice.Kind.values:
+        numbers = sorted(Invoice.objects.filter(kind=kind).values_list("number", flat=True))
+        assert numbers == list(range(1, len(numbers) + 1))
