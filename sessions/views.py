@@ -24,6 +24,7 @@ from sessions.payments.offers import (
     Offer,
     offer_default,
     offer_prefetches,
+    packages_offered,
     session_type_has_choices,
 )
 from sessions.payments.redemptions import CodeQuote, CodeRefused, code_quote
@@ -40,7 +41,10 @@ DETAILS_SESSION_KEY = "booking_details"
 def _bookable_type(slug: str) -> SessionType:
     """A bookable session type, with the packages and add-ons it offers (3 queries)."""
     session_types = SessionType.objects.filter(is_active=True).prefetch_related(*offer_prefetches())
-    return get_object_or_404(session_types, slug=slug)
+    session_type = get_object_or_404(session_types, slug=slug)
+    if not packages_offered(session_type):
+        raise Http404  # nothing to sell online: the studio took every package out of use
+    return session_type
 
 
 def _photographer_choice(session_type: SessionType, pk: int | None) -> Photographer | None:

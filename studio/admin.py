@@ -27,13 +27,13 @@ class StudioAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     ("tax_name", "tax_rate"),
-                    "prices_include_tax",
                     "tax_number",
                     ("invoice_prefix", "credit_note_prefix"),
                 ],
                 "description": _(
-                    "Tax is worked out on each rate's total and rounded to the nearest penny "
-                    "(half a penny up), and printed that way on invoices."
+                    "Your prices include the tax: invoices show the tax inside what clients "
+                    "pay, worked out on each rate's total and rounded to the nearest penny "
+                    "(half a penny up)."
                 ),
             },
         ),

@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
                 ('issued_at', models.DateTimeField(verbose_name='issued')),
                 ('currency', studio.fields.CurrencyField(max_length=3, verbose_name='currency')),
                 ('bill_to', models.TextField(max_length=500, verbose_name='billed to')),
+                ('about', models.CharField(help_text='The booking, as it was.', max_length=200, verbose_name='for')),
                 ('studio_name', models.CharField(max_length=120, verbose_name='studio')),
                 ('studio_address', models.TextField(blank=True, max_length=500, verbose_name='studio address')),
                 ('tax_name', models.CharField(blank=True, max_length=20, verbose_name='tax name')),

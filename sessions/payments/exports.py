@@ -54,7 +54,6 @@ def _day(moment: datetime, zone: ZoneInfo) -> str:
 def _invoices(since, until):
     return (
         Invoice.objects.filter(issued_at__gte=since, issued_at__lt=until)
-        .select_related("booking__session_type")
         .prefetch_related("lines")
         .order_by("issued_at", "pk")
     )
@@ -72,7 +71,7 @@ def month_rows(month: date, zone: ZoneInfo) -> list[list[str]]:
                 invoice.get_kind_display(),
                 invoice.reference,
                 invoice.bill_to.splitlines()[0] if invoice.bill_to else "",
-                f"{invoice.booking.reference} · {invoice.booking.session_type.name}",
+                invoice.about,
                 _amount(invoice.net, invoice.currency),
                 _amount(invoice.tax, invoice.currency),
                 _amount(invoice.gross, invoice.currency),
@@ -114,6 +113,23 @@ def month_rows(month: date, zone: ZoneInfo) -> list[list[str]]:
     )
     for refund in refunds:
         payment = refund.payment
+        if refund.stripe_payment_intent_id:  # paid twice: the second payment came in too
+            rows.append(
+                [
+                    _day(refund.created_at, zone),
+                    _("Payment (paid twice)"),
+                    receipt_reference(payment),
+                    payment.booking.booked_as_name,
+                    f"{payment.booking.reference} · {payment.get_kind_display()}",
+                    "",
+                    "",
+                    _amount(refund.amount, refund.currency),
+                    "",
+                    refund.currency,
+                    payment.get_method_display(),
+                    refund.stripe_payment_intent_id,
+                ]
+            )
         rows.append(
             [
                 _day(refund.created_at, zone),
@@ -133,11 +149,25 @@ def month_rows(month: date, zone: ZoneInfo) -> list[list[str]]:
     return rows
 
 
+# Text a spreadsheet would run as a formula (a client may type any name when booking).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_COLUMNS = {HEADER.index(name) for name in ("Number", "Client", "Description", "Reference")}
+
+
+def _safe(row: list[str]) -> list[str]:
+    """The row with each text cell that starts like a formula made plain text ('=…), as
+    spreadsheets read it; amounts keep their minus signs."""
+    return [
+        f"'{cell}" if n in TEXT_COLUMNS and cell.startswith(FORMULA_STARTS) else cell
+        for n, cell in enumerate(row)
+    ]
+
+
 def month_csv(month: date, zone: ZoneInfo) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerows(month_rows(month, zone))
+    writer.writerows(_safe(row) for row in month_rows(month, zone))
     return out.getvalue()
 
 

@@ -58,6 +58,7 @@ class Invoice(ActedBy):
     currency = CurrencyField(_("currency"))
     # As they were when issued: who was billed, by whom, under which tax rules.
     bill_to = models.TextField(_("billed to"), max_length=500)
+    about = models.CharField(_("for"), max_length=200, help_text=_("The booking, as it was."))
     studio_name = models.CharField(_("studio"), max_length=120)
     studio_address = models.TextField(_("studio address"), max_length=500, blank=True)
     tax_name = models.CharField(_("tax name"), max_length=20, blank=True)

@@ -97,13 +97,10 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     """An invoice or credit note as issued: who, when, its lines, tax by rate, the total."""
     lines = list(invoice.lines.all())
     currency = invoice.currency
-    booking = invoice.booking
-    issued = studio_date_text(invoice.issued_at)
-    session = studio_date_text(booking.starts_at)
     facts = [
-        (_("Date"), issued),
+        (_("Date"), studio_date_text(invoice.issued_at)),
         (_("Billed to"), invoice.bill_to.replace("\n", ", ")),
-        (_("Booking"), f"{booking.reference} · {booking.session_type.name}, {session}"),
+        (_("Booking"), invoice.about),
         (_("%(tax)s number") % {"tax": invoice.tax_name or _("Tax")}, invoice.tax_number),
     ]
     if invoice.credits_id:

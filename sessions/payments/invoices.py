@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from sessions.models import Booking, Invoice, InvoiceLine, Payment, Refund
 from studio.background import task_enqueue_on_commit
+from studio.dates import studio_date_text
 from studio.models import Studio
 from studio.tax import TaxLine, tax_totals
 
@@ -50,7 +51,7 @@ def booking_bill_lines(booking: Booking, *, tax_rate: int) -> list[BillLine]:
                 status__in=Payment.RECEIVED_STATUSES, currency_received=booking.currency
             )
         )
-        description = _("Cancelled session: payments kept under the cancellation policy")
+        description = _("Payments received for a cancelled session")
         return [BillLine(description, paid, 1, tax_rate)] if paid else []
     lines = [
         BillLine(item.name, item.unit_price, item.quantity, tax_rate)
@@ -118,6 +119,12 @@ def _issue(
         issued_at=timezone.now(),
         currency=booking.currency,
         bill_to="\n".join(filter(None, [booking.booked_as_name, client.email])),
+        about=_("%(reference)s · %(session)s, %(day)s")
+        % {
+            "reference": booking.reference,
+            "session": booking.session_type.name,
+            "day": studio_date_text(booking.starts_at),
+        },
         studio_name=studio.name,
         studio_address=studio.address,
         tax_name=studio.tax_name,
@@ -163,14 +170,16 @@ def booking_invoice_issue(*, booking_id: int) -> Invoice | None:
     so a later change of the studio's settings never rewrites a booking's bill."""
     with transaction.atomic():
         studio = _studio_locked()
-        booking = Booking.objects.select_related("client").get(pk=booking_id)
+        booking = Booking.objects.select_related("client", "session_type").get(pk=booking_id)
         current = booking_invoice_current(booking)
         if current is None and booking.status not in CONFIRMED_STATUSES:
             return None  # billed once confirmed; a request declined was never billed
         first = booking.invoices.filter(kind=Invoice.Kind.INVOICE).order_by("pk").first()
         rate = first.lines.values_list("tax_rate", flat=True).first() if first else None
         rate = studio.tax_rate if rate is None else rate
-        include = first.prices_include_tax if first else studio.prices_include_tax
+        # What clients pay is the price as entered, so it is what the invoice's tax is in.
+        # (Prices entered before tax, with tax added at sale, are still to come.)
+        include = True
         lines = booking_bill_lines(booking, tax_rate=rate)
         if booking.status in ENDED_STATUSES:
             _ended_refunds_credit(studio, booking)

@@ -74,6 +74,7 @@ def _recorded_refund_apply(payment: Payment, refund: Refund) -> None:
     )
     payment.save(update_fields=["amount_refunded", "status", "updated_at"])
     _refund_recorded(refund)
+    credit_note_when_made(refund)
 
 
 def _submit_after_commit(refund: Refund) -> None:

