@@ -339,3 +339,20 @@ def test_the_booking_page_in_the_admin_lists_invoices_and_credit_notes(admin_cli
     assert "Credit note CN-0001" in text
     assert "INV-0001" in text
     assert "-£590.00" in text
+
+
+def test_money_given_back_by_hand_is_credited_like_a_card_refund(vat, run_tasks):
+    from sessions.payments.refunds import refund_create
+
+    booking = signature_booking()
+    booking_invoice_issue(booking_id=booking.pk)
+    cash = paid(booking, 10000)
+    Payment.objects.filter(pk=cash.pk).update(method=Payment.Method.CASH)
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
+    with run_tasks():
+        booking_invoice_issue(booking_id=booking.pk)
+        refund = refund_create(payment_id=cash.pk, amount=3000)
+    assert refund.status == Refund.Status.SUCCEEDED
+    assert Invoice.objects.get(refund=refund).gross == -3000
+    billed = sum(Invoice.objects.filter(booking=booking).values_list("gross", flat=True))
+    assert billed == 7000  # £100 in cash, £30 of it handed back
