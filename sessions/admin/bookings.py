@@ -461,7 +461,11 @@ class BookingAdmin(
                 "price": money_format(obj.price - obj.discount, obj.currency),
             }
         ]
-        if obj.deposit and not settings.PAYMENTS_ENABLED:
+        deposit_in = any(
+            p.kind == Payment.Kind.DEPOSIT and p.status in Payment.RECEIVED_STATUSES
+            for p in obj.payments.all()
+        )
+        if obj.deposit and not settings.PAYMENTS_ENABLED and not deposit_in:
             lines.append(
                 _("Deposit due at the studio: %(deposit)s")
                 % {"deposit": money_format(obj.deposit, obj.currency)}

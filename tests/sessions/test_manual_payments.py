@@ -398,6 +398,8 @@ def test_without_online_payments_the_studio_records_the_deposit_and_the_balance(
         session_type__price=15000, session_type__deposit=5000, starts_at=PAY_TEN
     )
     assert booking_balance_due(booking) == 10000  # the deposit is taken at the studio
+    page_url = reverse("admin:shoots_booking_change", args=[booking.pk])
+    assert "Deposit due at the studio: £50.00" in owner.get(page_url).content.decode()
     with run_tasks():
         owner.post(record_url(booking), typed(kind="balance", amount="100.00", method="cash"))
     assert booking_balance_due(booking) == 0
@@ -405,6 +407,7 @@ def test_without_online_payments_the_studio_records_the_deposit_and_the_balance(
         owner.post(record_url(booking), typed(kind="deposit", amount="50.00", method="cash"))
     assert booking.payments.filter(status="paid").count() == 2
     assert booking_balance_due(booking) == 0
+    assert "Deposit due at the studio" not in owner.get(page_url).content.decode()
 
 
 @pytest.mark.parametrize(
