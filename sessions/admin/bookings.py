@@ -453,6 +453,7 @@ class BookingAdmin(
 
     @admin.display(description=_("money"))
     def money_summary(self, obj: Booking) -> str:
+        prefetch_related_objects([obj], "payments")  # read three times below
         received = booking_received(obj)
         lines = [
             _("Received %(received)s of %(price)s")

@@ -200,7 +200,7 @@ def booking_invoice_issue(*, booking_id: int) -> Invoice | None:
                 credits=current,
             )
         if not lines:
-            if credit is not None:
+            if credit is not None and booking.status not in ENDED_STATUSES:
                 _email_later(credit)  # nothing billed any more: the credit note alone
             return None
         invoice = _issue(
@@ -211,8 +211,10 @@ def booking_invoice_issue(*, booking_id: int) -> Invoice | None:
             prices_include_tax=include,
             replaces=current,
         )
-        if current is not None:  # a new version goes with the credit note for the old one;
-            _email_later(invoice)  # the first goes with the "You're booked" email
+        # A new version goes with the credit note for the old one; the first goes with the
+        # "You're booked" email; a cancelled booking's with the cancellation (on its page).
+        if current is not None and booking.status not in ENDED_STATUSES:
+            _email_later(invoice)
         return invoice
 
 

@@ -47,7 +47,11 @@ PRESSES = {
         "Mark as no-show": ("no_show", set()),
         "Send a balance request": ("confirmed", {("balance-due", ANNA)}),
         "Create a gallery": ("confirmed", set()),
-        "Cancel, refunding in full": ("cancelled", {*CANCELLED, ("refund-issued", ANNA)}),
+        # The refund's credit note is emailed too.
+        "Cancel, refunding in full": (
+            "cancelled",
+            {*CANCELLED, ("refund-issued", ANNA), ("invoice", ANNA)},
+        ),
         "Cancel, keeping what was paid": ("cancelled", CANCELLED),
     },
     "completed": {
