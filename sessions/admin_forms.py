@@ -9,7 +9,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from sessions.models import AddOn, Booking, Package, Refund, SessionType
+from sessions.models import AddOn, Booking, CodeRedemption, Package, Refund, SessionType
 from sessions.payments.offers import Offer, offer_default
 from sessions.services import booking_clash_find, booking_rule_warnings, booking_times
 from studio.forms import PersonNameField, money_form_field, money_minor_clean, stored_in
@@ -47,6 +47,12 @@ class StaffBookingForm(forms.Form):
         required=False,
         label=_("Add-ons"),
         widget=forms.CheckboxSelectMultiple,
+    )
+    code = forms.CharField(
+        label=_("Discount code"),
+        required=False,
+        help_text=_("Used as if the client had typed it: its limits and dates apply."),
+        **stored_in(CodeRedemption, "code"),
     )
     photographer = forms.ModelChoiceField(
         Photographer.objects.filter(is_active=True), label=_("Photographer")

@@ -28,6 +28,7 @@ from sessions.payments.redemptions import code_redeem, redemptions_release
 from sessions.selectors import booking_active_q, session_type_slots
 from studio.background import task_enqueue_on_commit
 from studio.models import Photographer
+from studio.selectors import studio_get
 
 # Easy to read over the phone: no 0/O, 1/I/L, 5/S or 8/B to confuse.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY234679"
@@ -350,10 +351,12 @@ def booking_create_by_staff(
     client_notes: str = "",
     email_client: bool = True,
     offer: Offer | None = None,
+    code: str = "",
     now: datetime | None = None,
 ) -> Booking:
     """A booking the studio makes (by phone, in person), confirmed at once. The public rules
-    (hours, notice, limits) do not apply, but it never overlaps another active booking."""
+    (hours, notice, limits) do not apply, but it never overlaps another active booking. A
+    discount `code` is used as the client's own would be (raises CodeRefused)."""
     now = now or timezone.now()
     offer = offer or offer_default(session_type)
     starts_at = starts_at.astimezone(ZoneInfo("UTC"))
@@ -371,9 +374,14 @@ def booking_create_by_staff(
     try:
         with transaction.atomic():
             photographers_lock([photographer.pk])
+            tz = ZoneInfo(studio_get().time_zone)
+            redemption = code_redeem(booking=booking, text=code, tz=tz, now=now) if code else None
             overlapping_holds_expire(booking, now=now)
             _insert_with_reference(booking, now=now)
             booking_items_create(booking=booking, offer=offer)
+            if redemption is not None:
+                redemption.booking = booking
+                redemption.save()
             booking_documents_issue(booking=booking)
             if email_client:
                 booking_email_enqueue(booking, kind="confirmed")

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -40,6 +41,7 @@ from sessions.models import (
 from sessions.payments.checkout import balance_request
 from sessions.payments.errors import PaymentRefused
 from sessions.payments.ledger import booking_balance_due, booking_received
+from sessions.payments.redemptions import CodeRefused
 from sessions.questionnaire_views import answer_image_response
 from sessions.selectors import (
     session_type_slots,
@@ -341,20 +343,24 @@ class BookingPagesMixin:
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                client = data["client"] or client_get_or_create(
-                    email=data["new_client_email"],
-                    name=data["new_client_name"],
-                    phone=data["new_client_phone"],
-                )
-                booking = booking_create_by_staff(
-                    client=client,
-                    session_type=data["session_type"],
-                    photographer=data["photographer"],
-                    starts_at=data["starts_at"],
-                    client_notes=data["client_notes"],
-                    email_client=data["email_client"],
-                    offer=data["offer"],
-                )
+                with transaction.atomic():  # a refused code or time makes no client either
+                    client = data["client"] or client_get_or_create(
+                        email=data["new_client_email"],
+                        name=data["new_client_name"],
+                        phone=data["new_client_phone"],
+                    )
+                    booking = booking_create_by_staff(
+                        client=client,
+                        session_type=data["session_type"],
+                        photographer=data["photographer"],
+                        starts_at=data["starts_at"],
+                        client_notes=data["client_notes"],
+                        email_client=data["email_client"],
+                        offer=data["offer"],
+                        code=data["code"].strip(),
+                    )
+            except CodeRefused as refused:
+                form.add_error("code", refused.message)
             except SlotUnavailable as taken:
                 wanted = Booking(
                     photographer=data["photographer"],

@@ -357,3 +357,33 @@ def test_the_migration_turns_each_session_type_into_one_package_its_bookings_bou
     assert [(i.kind, i.name, i.unit_price) for i in booking.items.all()] == [
         ("package", "Portrait", 12000)
     ]
+
+
+def test_the_studio_books_with_a_discount_code_as_the_client_would(admin_client, family, maya):
+    from clients.models import Client
+    from sessions.models import DiscountCode
+
+    DiscountCode.objects.create(code="FRIENDS", percent_off=1000, usage_limit=1)
+    url = reverse("admin:shoots_booking_book_for_client")
+    sent = {
+        "new_client_name": "Rosa Diaz",
+        "new_client_email": "rosa@example.com",
+        "session_type": family.pk,
+        "package": family.signature.pk,
+        "photographer": maya.pk,
+        "date": "2026-06-10",
+        "time": "10:00",
+        "code": "nope",
+    }
+    refused = admin_client.post(url, sent)
+    html = refused.content.decode()
+    assert "We don&#x27;t recognise that code" in html
+    assert 'value="nope"' in html
+    assert not Booking.objects.exists()
+    assert not Client.objects.filter(email="rosa@example.com").exists()  # nothing half-made
+    assert admin_client.post(url, {**sent, "code": " friends "}).status_code == 302
+    booking = Booking.objects.get()
+    assert (booking.price, booking.discount) == (49500, 4950)
+    assert booking.redemptions.get().code == "FRIENDS"
+    used_up = admin_client.post(url, {**sent, "code": "FRIENDS", "time": "11:30"})
+    assert "used up" in used_up.content.decode()
