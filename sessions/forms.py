@@ -143,20 +143,18 @@ class OfferChoiceForm(forms.Form):
         if package is None:
             return None
         sent_add_ons = {int_or_none(v) for v in data.getlist("add_on")} if data else set()
-        return Offer(
-            session_type=self.session_type,
-            package=package,
-            add_ons=tuple(a for pk, a in self.add_ons.items() if pk in sent_add_ons),
-        )
+        return self._offer(package, sent_add_ons)
 
     def offer(self) -> Offer:
         """The valid choice, as an Offer (call after is_valid())."""
-        chosen = set(self.cleaned_data["add_on"])
-        return Offer(
-            session_type=self.session_type,
-            package=self.packages[self.cleaned_data["package"]],
-            add_ons=tuple(a for pk, a in self.add_ons.items() if pk in chosen),
+        return self._offer(
+            self.packages[self.cleaned_data["package"]], set(self.cleaned_data["add_on"])
         )
+
+    def _offer(self, package, add_on_ids: set) -> Offer:
+        """The package with the offered add-ons among `add_on_ids`, in the studio's order."""
+        add_ons = tuple(a for pk, a in self.add_ons.items() if pk in add_on_ids)
+        return Offer(session_type=self.session_type, package=package, add_ons=add_ons)
 
 
 class PaymentChoiceForm(forms.Form):

@@ -71,7 +71,7 @@ class BookingInvoicesMixin:
     @admin_view_requires("invoice_view")
     def invoice_pdf_view(self, request, booking_id, invoice_id):
         invoice = get_object_or_404(
-            Invoice.objects.select_related("booking__session_type", "credits"),
+            Invoice.objects.select_related("credits"),
             pk=invoice_id,
             booking_id=booking_id,
         )
@@ -81,7 +81,7 @@ class BookingInvoicesMixin:
     @admin_view_requires("invoice_view")
     def receipt_pdf_view(self, request, booking_id, payment_id):
         payment = get_object_or_404(
-            Payment.objects.select_related("booking"),
+            Payment.objects.select_related("booking__client"),
             pk=payment_id,
             booking_id=booking_id,
             status__in=Payment.RECEIVED_STATUSES,

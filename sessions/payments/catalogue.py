@@ -2,8 +2,6 @@
 add-ons, and a booking's items, copied when it was booked so that later price changes never
 rewrite what a client agreed to pay. Money is in the session type's currency."""
 
-from datetime import timedelta
-
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -70,16 +68,6 @@ class Package(models.Model):
         return self.name
 
     @property
-    def currency(self) -> str:
-        return self.session_type.currency
-
-    @property
-    def duration(self) -> timedelta:
-        """How long a session bought as this package lasts, before any add-on's extra time.
-        Reads the session type unless it was selected."""
-        return timedelta(minutes=self.duration_minutes or self.session_type.duration_minutes)
-
-    @property
     def product_lines(self) -> list[str]:
         return [line.strip() for line in self.products.splitlines() if line.strip()]
 
@@ -115,10 +103,6 @@ class AddOn(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def currency(self) -> str:
-        return self.session_type.currency
 
 
 class BookingItem(models.Model):

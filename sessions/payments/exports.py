@@ -59,6 +59,34 @@ def _invoices(since, until):
     )
 
 
+def _money_row(
+    moment: datetime,
+    zone: ZoneInfo,
+    kind: str,
+    payment: Payment,
+    about: str,
+    amount: int,
+    currency: str,
+    reference: str,
+) -> list[str]:
+    """A row of money in or out on a payment: no net, tax or rate of its own."""
+    booking = payment.booking
+    return [
+        _day(moment, zone),
+        kind,
+        receipt_reference(payment),
+        booking.booked_as_name,
+        f"{booking.reference} · {about}",
+        "",
+        "",
+        _amount(amount, currency),
+        "",
+        currency,
+        payment.get_method_display(),
+        reference,
+    ]
+
+
 def month_rows(month: date, zone: ZoneInfo) -> list[list[str]]:
     """The month's rows, oldest first: documents issued, then money in and out."""
     since, until = month_bounds(month, zone)
@@ -90,20 +118,16 @@ def month_rows(month: date, zone: ZoneInfo) -> list[list[str]]:
     )
     for payment in payments:
         rows.append(
-            [
-                _day(payment.paid_at, zone),
+            _money_row(
+                payment.paid_at,
+                zone,
                 _("Payment"),
-                receipt_reference(payment),
-                payment.booking.booked_as_name,
-                f"{payment.booking.reference} · {payment.get_kind_display()}",
-                "",
-                "",
-                _amount(payment.amount_received, payment.currency_received),
-                "",
+                payment,
+                payment.get_kind_display(),
+                payment.amount_received,
                 payment.currency_received,
-                payment.get_method_display(),
                 payment.reference or payment.stripe_payment_intent_id or "",
-            ]
+            )
         )
     refunds = (
         Refund.objects.filter(created_at__gte=since, created_at__lt=until)
@@ -115,36 +139,28 @@ def month_rows(month: date, zone: ZoneInfo) -> list[list[str]]:
         payment = refund.payment
         if refund.stripe_payment_intent_id:  # paid twice: the second payment came in too
             rows.append(
-                [
-                    _day(refund.created_at, zone),
+                _money_row(
+                    refund.created_at,
+                    zone,
                     _("Payment (paid twice)"),
-                    receipt_reference(payment),
-                    payment.booking.booked_as_name,
-                    f"{payment.booking.reference} · {payment.get_kind_display()}",
-                    "",
-                    "",
-                    _amount(refund.amount, refund.currency),
-                    "",
+                    payment,
+                    payment.get_kind_display(),
+                    refund.amount,
                     refund.currency,
-                    payment.get_method_display(),
                     refund.stripe_payment_intent_id,
-                ]
+                )
             )
         rows.append(
-            [
-                _day(refund.created_at, zone),
+            _money_row(
+                refund.created_at,
+                zone,
                 _("Refund"),
-                receipt_reference(payment),
-                payment.booking.booked_as_name,
-                f"{payment.booking.reference} · {refund.get_reason_display()}",
-                "",
-                "",
-                _amount(-refund.amount, refund.currency),
-                "",
+                payment,
+                refund.get_reason_display(),
+                -refund.amount,
                 refund.currency,
-                payment.get_method_display(),
                 refund.stripe_refund_id or "",
-            ]
+            )
         )
     return rows
 

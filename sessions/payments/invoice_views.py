@@ -19,15 +19,13 @@ def pdf_response(data: bytes, filename: str, *, as_attachment: bool = True) -> H
 
 def invoice_for_booking(booking: Booking, number: int, kind: str) -> Invoice:
     """An invoice or credit note of this booking, or 404: a booking's link opens its own."""
-    invoices = Invoice.objects.filter(booking=booking, kind=kind).select_related(
-        "booking__session_type", "credits"
-    )
+    invoices = Invoice.objects.filter(booking=booking, kind=kind).select_related("credits")
     return get_object_or_404(invoices, number=number)
 
 
 def received_payment_for_booking(booking: Booking, payment_id: int) -> Payment:
     payments = Payment.objects.filter(booking=booking, status__in=Payment.RECEIVED_STATUSES)
-    return get_object_or_404(payments.select_related("booking"), pk=payment_id)
+    return get_object_or_404(payments.select_related("booking__client"), pk=payment_id)
 
 
 @require_safe

@@ -91,13 +91,12 @@ def _issue(
     booking: Booking,
     kind: str,
     lines: list[BillLine],
-    prices_include_tax: bool,
     **fields,
 ) -> Invoice:
     """Insert a numbered document with its lines; the caller holds the studio's lock."""
     totals = tax_totals(
         [TaxLine(amount=line.amount, rate=line.tax_rate) for line in lines],
-        prices_include_tax=prices_include_tax,
+        prices_include_tax=True,
     )
     if kind == Invoice.Kind.INVOICE:
         number, studio.invoice_next_number = (
@@ -129,7 +128,9 @@ def _issue(
         studio_address=studio.address,
         tax_name=studio.tax_name,
         tax_number=studio.tax_number,
-        prices_include_tax=prices_include_tax,
+        # What clients pay is the price as entered, so the tax is inside each line. (Prices
+        # entered before tax, with the tax added at sale, are still to come.)
+        prices_include_tax=True,
         net=totals.net,
         tax=totals.tax,
         gross=totals.gross,
@@ -154,6 +155,16 @@ def _email_later(invoice: Invoice) -> None:
     task_enqueue_on_commit("sessions.tasks.invoice_email_send_task", invoice_id=invoice.pk)
 
 
+def _first_invoice(booking: Booking) -> Invoice | None:
+    return booking.invoices.filter(kind=Invoice.Kind.INVOICE).order_by("pk").first()
+
+
+def _rate_of(first: Invoice) -> int:
+    """The booking's tax rate: its first invoice's, so a later change of the studio's
+    settings never rewrites a booking's bill."""
+    return first.lines.values_list("tax_rate", flat=True).first() or 0
+
+
 def booking_invoice_current(booking: Booking) -> Invoice | None:
     """The booking's invoice that stands: the newest not credited in full."""
     return (
@@ -174,21 +185,16 @@ def booking_invoice_issue(*, booking_id: int) -> Invoice | None:
         current = booking_invoice_current(booking)
         if current is None and booking.status not in CONFIRMED_STATUSES:
             return None  # billed once confirmed; a request declined was never billed
-        first = booking.invoices.filter(kind=Invoice.Kind.INVOICE).order_by("pk").first()
-        rate = first.lines.values_list("tax_rate", flat=True).first() if first else None
-        rate = studio.tax_rate if rate is None else rate
-        # What clients pay is the price as entered, so it is what the invoice's tax is in.
-        # (Prices entered before tax, with tax added at sale, are still to come.)
-        include = True
+        first = _first_invoice(booking)
+        rate = studio.tax_rate if first is None else _rate_of(first)
         lines = booking_bill_lines(booking, tax_rate=rate)
         if booking.status in ENDED_STATUSES:
             _ended_refunds_credit(studio, booking)
         if current is not None and _lines_of(current) == lines:
             return current
-        credit = None
         if current is not None:
             # Its lines negated: a credit note's figures are exactly the invoice's, negated.
-            credit = _issue(
+            _issue(
                 studio=studio,
                 booking=booking,
                 kind=Invoice.Kind.CREDIT_NOTE,
@@ -196,19 +202,15 @@ def booking_invoice_issue(*, booking_id: int) -> Invoice | None:
                     BillLine(line.description, -line.unit_amount, line.quantity, line.tax_rate)
                     for line in _lines_of(current)
                 ],
-                prices_include_tax=include,
                 credits=current,
             )
-        if not lines:
-            if credit is not None and booking.status not in ENDED_STATUSES:
-                _email_later(credit)  # nothing billed any more: the credit note alone
+        if not lines:  # an ended booking that kept nothing: the credit note says so
             return None
         invoice = _issue(
             studio=studio,
             booking=booking,
             kind=Invoice.Kind.INVOICE,
             lines=lines,
-            prices_include_tax=include,
             replaces=current,
         )
         # A new version goes with the credit note for the old one; the first goes with the
@@ -231,7 +233,7 @@ def refund_credit_note_issue(*, refund_id: int) -> Invoice | None:
         booking = refund.payment.booking
         if booking.status not in ENDED_STATUSES or not _creditable(refund):
             return None
-        first = booking.invoices.filter(kind=Invoice.Kind.INVOICE).order_by("pk").first()
+        first = _first_invoice(booking)
         if first is None or refund.currency != first.currency:
             return None
         return _refund_credit(studio, booking, refund, first)
@@ -244,8 +246,7 @@ def _creditable(refund: Refund) -> bool:
 
 def _refund_credit(studio: Studio, booking: Booking, refund: Refund, first: Invoice) -> Invoice:
     """Issue a refund's credit note; the caller holds the studio's lock."""
-    rate = first.lines.values_list("tax_rate", flat=True).first() or 0
-    # The money given back is tax included: it is what the client paid.
+    # The money given back is what the client paid, tax inside, at the booking's rate.
     credit = _issue(
         studio=studio,
         booking=booking,
@@ -255,10 +256,9 @@ def _refund_credit(studio: Studio, booking: Booking, refund: Refund, first: Invo
                 _("Refund: %(reason)s") % {"reason": refund.get_reason_display()},
                 -refund.amount,
                 1,
-                rate,
+                _rate_of(first),
             )
         ],
-        prices_include_tax=True,
         refund=refund,
     )
     _email_later(credit)
@@ -268,7 +268,7 @@ def _refund_credit(studio: Studio, booking: Booking, refund: Refund, first: Invo
 def _ended_refunds_credit(studio: Studio, booking: Booking) -> None:
     """An ended booking is billed what it was paid: each refund made, before or after it
     ended, gets its credit note (once). The caller holds the studio's lock."""
-    first = booking.invoices.filter(kind=Invoice.Kind.INVOICE).order_by("pk").first()
+    first = _first_invoice(booking)
     if first is None:
         return
     refunds = Refund.objects.filter(

@@ -40,11 +40,6 @@ class Offer:
     def included_images(self) -> int:
         return self.package.included_images + sum(a.extra_images for a in self.add_ons)
 
-    @property
-    def is_default(self) -> bool:
-        """The session type's only package with no add-ons: nothing was chosen."""
-        return not self.add_ons and self.package.pk == offer_default(self.session_type).package.pk
-
     def query(self) -> list[tuple[str, int]]:
         """The choice as query parameters, carried from page to page while booking."""
         return [("package", self.package.pk)] + [("add_on", a.pk) for a in self.add_ons]
@@ -123,14 +118,6 @@ def offer_default(session_type: SessionType) -> Offer:
     if package is None:
         raise Package.DoesNotExist(f"session type {session_type.pk} has no package")
     return Offer(session_type=session_type, package=package)
-
-
-def price_from(session_type: SessionType) -> tuple[int, bool]:
-    """The lowest package price, and whether other packages cost more (“from £150”)."""
-    prices = [package.price for package in packages_offered(session_type)]
-    if not prices:
-        return 0, False
-    return min(prices), len(set(prices)) > 1
 
 
 def booking_items_create(*, booking: Booking, offer: Offer) -> None:
