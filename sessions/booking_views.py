@@ -95,6 +95,10 @@ def booking_detail(request, token):
                 "may_cancel": booking_client_may_cancel(booking),
                 "change_deadline": booking_change_deadline(booking),
                 "received": [p for p in booking_payments if p.status in Payment.RECEIVED_STATUSES],
+                "deposit_in": any(
+                    p.kind == Payment.Kind.DEPOSIT and p.status in Payment.RECEIVED_STATUSES
+                    for p in booking_payments
+                ),
                 "processing": [
                     p for p in booking_payments if p.status == Payment.Status.PROCESSING
                 ],

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from sessions.access import booking_token
+from sessions.access import booking_token, booking_url
 from sessions.booking_changes import booking_cancel
 from sessions.models import Booking, BookingEvent, Payment, Refund
 from sessions.payments.checkout import balance_request, booking_holds_expire, payment_checkout_url
@@ -408,6 +408,9 @@ def test_without_online_payments_the_studio_records_the_deposit_and_the_balance(
     assert booking.payments.filter(status="paid").count() == 2
     assert booking_balance_due(booking) == 0
     assert "Deposit due at the studio" not in owner.get(page_url).content.decode()
+    client_page = Client().get(booking_url(booking)).content.decode()
+    assert "deposit, due at the studio" not in client_page
+    assert "£50.00 deposit" in client_page
 
 
 @pytest.mark.parametrize(
