@@ -161,6 +161,8 @@ class PaymentChoiceForm(forms.Form):
     """Which of the booking's payments the client pressed "Pay" for."""
 
     payment = RowIdField()  # required: anything not an id is refused
+    # Ticked: keep the card to take the payment plan's next parts on their dates.
+    autopay = forms.BooleanField(required=False)
 
 
 class RescheduleForm(forms.Form):

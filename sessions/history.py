@@ -5,6 +5,7 @@ from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from sessions.models import Booking, BookingEvent
+from sessions.payments.installments import plan_dates_follow
 from studio.background import task_enqueue_on_commit
 
 WATCHED = {"status", "starts_at"}
@@ -39,6 +40,8 @@ def _after(sender, instance: Booking, created: bool, raw=False, **kwargs) -> Non
         BookingEvent.objects.create(
             booking=instance, status=instance.status, starts_at=instance.starts_at, moved=moved
         )
+    if moved:  # the plan's parts counted from the session day move with it
+        plan_dates_follow(instance)
     if status_changed and instance.status in BILLED_STATUSES:
         task_enqueue_on_commit("sessions.tasks.booking_invoice_issue_task", booking_id=instance.pk)
     instance._history_before = None

@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 
 from sessions.access import booking_url
 from sessions.emails import _questionnaire_links, booking_facts
-from sessions.models import Booking, Payment
+from sessions.models import Booking, Installment, Payment
 from sessions.payments.ledger import booking_balance_due
 from sessions.questionnaires import questionnaire_deadline
 from sessions.selectors import with_questionnaire_progress
@@ -227,6 +227,14 @@ def balance_requests_scan(*, now: datetime | None = None) -> int:
             ends_at__gt=now - BALANCE_WITHIN,
         )
         .exclude(Exists(asked))
+        # A payment plan asks for its own parts (sessions.payments.autopay).
+        .exclude(
+            Exists(
+                Installment.objects.filter(
+                    booking=OuterRef("pk"), status__in=Installment.OPEN_STATUSES
+                )
+            )
+        )
         .prefetch_related(Prefetch("payments", queryset=Payment.objects.order_by("pk")))
     )
     queued = 0

@@ -6,11 +6,19 @@ from sessions.documents.reminders import document_reminder_send, document_remind
 from sessions.documents.sealing import document_seal
 from sessions.emails import booking_email_send
 from sessions.payments import gateway
+from sessions.payments.autopay import (
+    installment_collect,
+    installment_remind,
+    installments_scan,
+    saved_card_describe,
+    saved_card_detach,
+)
 from sessions.payments.checkout import balance_request, booking_holds_expire
 from sessions.payments.emails import balance_email_send, payment_email_send
 from sessions.payments.errors import PaymentRefused
 from sessions.payments.invoice_emails import invoice_email_send
 from sessions.payments.invoices import booking_invoice_issue, refund_credit_note_issue
+from sessions.payments.plan_emails import installment_email_send
 from sessions.payments.refunds import refund_submit, refunds_resubmit
 from sessions.questionnaires import answer_image_thumbnail_make, answer_images_requeue_stuck
 from sessions.reminders import balance_requests_scan, reminder_send, reminders_scan
@@ -163,3 +171,37 @@ def documents_email_send_task(*, booking_id: int, document_ids: list[int], again
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
 def document_reminder_send_task(*, booking_id: int, key: str) -> bool:
     return document_reminder_send(booking_id=booking_id, key=key)
+
+
+# Payment plans. The scan is worked out from the database each time: nothing waits in the
+# broker, and a part is claimed under its row lock, so two scans collect it once.
+@shared_task
+def installments_scan_task() -> int:
+    return installments_scan()
+
+
+@shared_task(
+    autoretry_for=gateway.TEMPORARY_ERRORS, retry_backoff=60, retry_backoff_max=3600, max_retries=6
+)
+def installment_collect_task(*, installment_id: int) -> str:
+    return installment_collect(installment_id=installment_id)
+
+
+@shared_task
+def installment_remind_task(*, installment_id: int) -> bool:
+    return installment_remind(installment_id=installment_id)
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def installment_email_send_task(*, installment_id: int, reason: str, key: str) -> bool:
+    return installment_email_send(installment_id=installment_id, reason=reason, key=key)
+
+
+@shared_task(autoretry_for=gateway.TEMPORARY_ERRORS, retry_backoff=60, max_retries=6)
+def saved_card_describe_task(*, booking_id: int) -> bool:
+    return saved_card_describe(booking_id=booking_id)
+
+
+@shared_task(autoretry_for=gateway.TEMPORARY_ERRORS, retry_backoff=60, max_retries=6)
+def saved_card_detach_task(*, payment_method_id: str) -> None:
+    saved_card_detach(payment_method_id=payment_method_id)

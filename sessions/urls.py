@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from sessions import booking_views, document_views, questionnaire_views, views
-from sessions.payments import invoice_views
+from sessions.payments import invoice_views, plan_views
 from sessions.payments import views as payment_views
 
 app_name = "sessions"
@@ -37,6 +37,11 @@ urlpatterns = [
     ),
     path("documents/verify/", document_views.document_verify_view, name="document-verify"),
     path("booking/<str:token>/pay/", payment_views.booking_pay, name="booking-pay"),
+    path(
+        "booking/<str:token>/card/remove/",
+        plan_views.saved_card_remove_view,
+        name="saved-card-remove",
+    ),
     path(
         "booking/<str:token>/payments/<int:payment_id>/",
         payment_views.payment_return,

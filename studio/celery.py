@@ -83,6 +83,11 @@ app.conf.update(
             "task": "sessions.tasks.reminders_scan_task",
             "schedule": 300.0,
         },
+        # Payment plans: parts due today are collected from 09:00 (sessions.payments.autopay).
+        "collect-due-installments": {
+            "task": "sessions.tasks.installments_scan_task",
+            "schedule": 900.0,
+        },
         "send-due-gallery-reminders": {
             "task": "gallery.tasks.gallery_reminders_scan_task",
             "schedule": 900.0,

@@ -120,6 +120,10 @@ _KINDS = [
     EmailKind(
         "payment-recorded", _("Payment received by the studio (a bank transfer, cash, in person)")
     ),
+    EmailKind(
+        "installment-due",
+        _("Payment plan: a payment to make (no card saved, the bank asked, a card declined)"),
+    ),
     EmailKind("refund-issued", _("Refund issued")),
     EmailKind("late-payment", _("Late payment refunded")),
     EmailKind(

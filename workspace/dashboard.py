@@ -15,7 +15,7 @@ from django.db.models.functions import TruncWeek
 from gallery.models import Gallery
 from gallery.pins import guessing_runs
 from sessions.documents.selectors import bookings_waiting_for_signatures
-from sessions.models import Booking
+from sessions.models import Booking, Installment
 from sessions.payments.ledger import booking_balance_due, money_ledger
 from sessions.payments.models import PAYMENT_RECEIVED_DIFFERS, Payment
 from sessions.selectors import questionnaire_progress_text, with_questionnaire_progress
@@ -180,6 +180,16 @@ def studio_dashboard(*, now: datetime, tz: ZoneInfo) -> dict:
             now=now, due_hours=studio_get().documents_due_hours
         ),
         "emails_failed": emails_failed,
+        # Payment plan parts the card did not pay (the bank asked, it was declined) or that
+        # wait for a client with no card saved, oldest first.
+        "installments_waiting": list(
+            Installment.objects.filter(
+                status=Installment.Status.ACTION_NEEDED,
+                booking__status__in=(Booking.Status.CONFIRMED, Booking.Status.COMPLETED),
+            )
+            .select_related("booking__client", "booking__session_type")
+            .order_by("due_on", "pk")[:20]
+        ),
         "pin_guessing": list(guessing_runs(now=now)),
         "today": today,
         "todays_sessions": todays,

@@ -1,6 +1,21 @@
-"""The demo studio's packages and add-ons, per session type (prices in pence)."""
+"""The demo studio's packages, their payment plans and add-ons, per session type (prices
+in pence)."""
 
-from sessions.models import AddOn, Package, SessionType
+from sessions.models import AddOn, Package, PlanStep, SessionType
+
+# Payment plans by package name: (label, share in basis points or None for the rest,
+# counted from, days).
+PLANS = {
+    "Signature": [
+        ("Second payment", 5000, "session", -14),
+        ("Balance", None, "session", 7),
+    ],
+    "Heirloom": [
+        ("Second payment", 3000, "booking", 30),
+        ("Third payment", 3000, "session", -14),
+        ("Balance", None, "session", 7),
+    ],
+}
 
 PACKAGES = {
     "headshot": [
@@ -88,6 +103,10 @@ ADD_ONS = {
 def packages_seed(session_type: SessionType) -> None:
     """Give a newly made demo session type its packages and add-ons."""
     for order, spec in enumerate(PACKAGES.get(session_type.slug, []), start=1):
-        Package.objects.create(session_type=session_type, display_order=order, **spec)
+        package = Package.objects.create(session_type=session_type, display_order=order, **spec)
+        PlanStep.objects.bulk_create(
+            PlanStep(package=package, position=n, label=label, percent=share, anchor=at, days=days)
+            for n, (label, share, at, days) in enumerate(PLANS.get(package.name, []))
+        )
     for order, spec in enumerate(ADD_ONS.get(session_type.slug, []), start=1):
         AddOn.objects.create(session_type=session_type, display_order=order, **spec)

@@ -6,6 +6,7 @@ from sessions.admin import (  # noqa: F401  (registers)
     booking_documents,
     bookings,
     documents,
+    payment_plans,
     session_types,
 )
 from sessions.payments import admin_codes  # noqa: F401  (registers)

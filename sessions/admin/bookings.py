@@ -14,6 +14,7 @@ from sessions.admin.booking_documents import BookingDocumentsMixin
 from sessions.admin.booking_invoices import BookingInvoicesMixin
 from sessions.admin.booking_pages import BookingPagesMixin
 from sessions.admin.booking_payments import BookingPaymentsMixin
+from sessions.admin.payment_plans import BookingPlanMixin
 from sessions.admin_forms import (
     BookingAdminForm,
 )
@@ -97,6 +98,7 @@ class BookingAdmin(
     BookingDocumentsMixin,
     BookingInvoicesMixin,
     BookingPaymentsMixin,
+    BookingPlanMixin,
     BookingPagesMixin,
     admin.ModelAdmin,
 ):
@@ -292,6 +294,7 @@ class BookingAdmin(
             **more,
             **self.documents_story(request, booking),
             **self.payments_story(request, booking),
+            **self.plan_story(request, booking),
             "story_events": events,
             "story_emails": list(
                 SentEmail.objects.filter(about).select_related("actor_user").order_by("created_at")
@@ -375,6 +378,7 @@ class BookingAdmin(
             *self.document_urls(),
             *self.invoice_urls(),
             *self.payment_urls(),
+            *self.plan_urls(),
             *super().get_urls(),
         ]
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count, Max, Min, Q
 from django.utils.translation import gettext_lazy as _
 
+from sessions.admin.payment_plans import plan_link
 from sessions.models import (
     AddOn,
     DocumentTemplate,
@@ -41,7 +42,8 @@ class SoldItemInline:
     def get_readonly_fields(self, request, obj=None):
         if self.has_change_permission(request, obj):
             return super().get_readonly_fields(request, obj)
-        return [f"{name}_display" for name in self.money_fields]
+        shown = [f"{name}_display" for name in self.money_fields]
+        return [*super().get_readonly_fields(request, obj), *shown]
 
     @admin.display(description=_("price"))
     def price_display(self, item) -> str:
@@ -59,13 +61,19 @@ class PackageInline(SoldItemInline, admin.StackedInline):
         "duration_minutes",
         "products",
         ("is_active", "display_order"),
+        "payment_plan",
     ]
+    readonly_fields = ["payment_plan"]
     min_num = 1
     verbose_name_plural = _("packages (what a client can buy; at least one)")
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
 
     def get_formset(self, request, obj=None, **kwargs):
         return super().get_formset(request, obj, validate_min=True, **kwargs)
+
+    @admin.display(description=_("payment plan"))
+    def payment_plan(self, item: Package) -> str:
+        return plan_link(item)
 
     @admin.display(description=_("deposit"))
     def deposit_display(self, item: Package) -> str:

@@ -35,6 +35,7 @@ from sessions.payments.catalogue import AddOn, BookingItem, Package
 from sessions.payments.codes import CodeRedemption, DiscountCode
 from sessions.payments.invoice_models import Invoice, InvoiceLine
 from sessions.payments.models import Payment, Refund, StripeEvent
+from sessions.payments.plans import Installment, PlanStep, SavedCard
 
 __all__ = [
     "AddOn",
@@ -53,16 +54,19 @@ __all__ = [
     "DocumentTemplate",
     "DocumentTemplateVersion",
     "ExternalCalendar",
+    "Installment",
     "Invoice",
     "InvoiceLine",
     "Package",
     "Payment",
+    "PlanStep",
     "PostgresExclusionConstraint",
     "Question",
     "Questionnaire",
     "QuestionnaireResponse",
     "Refund",
     "ReleaseChoice",
+    "SavedCard",
     "SessionGuide",
     "SessionType",
     "SessionTypeDocument",

@@ -24,6 +24,7 @@ from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.errors import PaymentRefused, PaymentServiceUnavailable
 from sessions.payments.ledger import booking_balance_due
 from sessions.payments.models import Payment
+from sessions.payments.plans import Installment
 from sessions.payments.redemptions import redemptions_release
 from sessions.payments.webhooks import payment_apply_stripe_state
 from studio.background import task_enqueue_on_commit
@@ -190,6 +191,8 @@ def payment_check_payable(payment: Payment, *, now: datetime | None = None) -> N
             )
     elif booking.status not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
         raise PaymentRefused(_("This booking is no longer active, so nothing is due."))
+    elif payment.kind == Payment.Kind.INSTALLMENT:
+        _installment_check_payable(payment)
     elif (
         Payment.objects.filter(booking=booking, kind=payment.kind, status=Payment.Status.PENDING)
         .exclude(pk=payment.pk)
@@ -198,6 +201,16 @@ def payment_check_payable(payment: Payment, *, now: datetime | None = None) -> N
         raise PaymentRefused(_("A newer payment request replaces this one."))
     elif payment.kind == Payment.Kind.BALANCE and not booking_balance_due(booking):
         raise PaymentRefused(_("Nothing is left to pay. Thank you!"))
+
+
+def _installment_check_payable(payment: Payment) -> None:
+    part = Installment.objects.filter(payment=payment).first()
+    if part is None or part.status in (Installment.Status.COVERED, Installment.Status.CANCELLED):
+        raise PaymentRefused(_("Nothing is due on this payment any more. Thank you!"))
+    if part.status == Installment.Status.CHARGING:
+        raise PaymentRefused(
+            _("We're taking this payment from your saved card right now; please check back soon.")
+        )
 
 
 def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str:
@@ -347,6 +360,7 @@ def _checkout_params(payment: Payment, booking: Booking, *, expires_at) -> dict:
         Payment.Kind.DEPOSIT: _("Deposit: %(what)s on %(when)s"),
         Payment.Kind.BALANCE: _("Balance: %(what)s on %(when)s"),
         Payment.Kind.EXTRAS: _("Extra images: %(what)s on %(when)s"),
+        Payment.Kind.INSTALLMENT: _("Payment plan: %(what)s on %(when)s"),
     }
     metadata = {
         "payment_id": str(payment.pk),
@@ -394,6 +408,10 @@ def _checkout_params(payment: Payment, booking: Booking, *, expires_at) -> dict:
         params["cancel_url"] = f"{back}?payment=cancelled"
     if expires_at is not None:
         params["expires_at"] = int(expires_at.timestamp())
+    if payment.save_card:  # the client agreed on their booking page to autopay the plan
+        params["customer_creation"] = "always"
+        params["payment_intent_data"]["setup_future_usage"] = "off_session"
+        params["consent_collection"] = {"payment_method_reuse_agreement": {"position": "auto"}}
     return params
 
 

@@ -88,7 +88,7 @@ def payment_email_send(
         )
         if part
     )
-    return _send(
+    return booking_money_email_send(
         payment.booking,
         key=key,
         kind=kind,
@@ -118,7 +118,7 @@ def balance_email_send(*, booking_id: int, key_extra: str) -> bool:
     asked = Payment(
         booking=booking, kind=Payment.Kind.BALANCE, amount=due, currency=booking.currency
     )
-    return _send(
+    return booking_money_email_send(
         booking,
         key=f"booking:{booking.pk}:balance_due:{key_extra}",
         kind="balance_due",
@@ -126,7 +126,7 @@ def balance_email_send(*, booking_id: int, key_extra: str) -> bool:
     )
 
 
-def _send(booking: Booking, *, key: str, kind: str, context) -> bool:
+def booking_money_email_send(booking: Booking, *, key: str, kind: str, context) -> bool:
     """Send one email about a booking's money, once per `key`, from its kind's templates
     (emails/<kind>/); `context(studio)` fills them in, in the studio's zone and language."""
     studio = studio_get()

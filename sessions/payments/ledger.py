@@ -29,6 +29,9 @@ from sessions.payments.models import Payment, Refund
 from sessions.selectors import booking_change_deadline
 from studio.selectors import studio_get
 
+# Payments towards the price after the deposit: a balance, a payment plan's installments.
+PRICE_AFTER_DEPOSIT = (Payment.Kind.BALANCE, Payment.Kind.INSTALLMENT)
+
 
 def booking_received(booking: Booking) -> int:
     """What the client has paid for the booking, net of refunds. Queries the payments
@@ -37,7 +40,8 @@ def booking_received(booking: Booking) -> int:
 
 
 def booking_balance_due(booking: Booking) -> int:
-    """Price, less any discount, less what deposit and balance payments brought in. With
+    """Price, less any discount, less what deposit, balance and installment payments brought
+    in. With
     payments off the deposit is taken at the studio, so it is never part of the balance
     (recorded there or not). Queries the payments unless they were prefetched."""
     deposit, balance = _price_received(booking)
@@ -64,7 +68,7 @@ def _price_received(booking: Booking) -> tuple[int, int]:
     """What deposit payments and balance payments brought in, net of refunds."""
     payments = list(booking.payments.all())
     deposit = sum(p.net_received for p in payments if p.kind == Payment.Kind.DEPOSIT)
-    balance = sum(p.net_received for p in payments if p.kind == Payment.Kind.BALANCE)
+    balance = sum(p.net_received for p in payments if p.kind in PRICE_AFTER_DEPOSIT)
     return deposit, balance
 
 

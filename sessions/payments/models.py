@@ -36,6 +36,7 @@ class Payment(ActedBy):
         DEPOSIT = "deposit", _("Deposit")
         BALANCE = "balance", _("Balance")
         EXTRAS = "extras", _("Extra images")
+        INSTALLMENT = "installment", _("Installment")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for payment")
@@ -52,7 +53,7 @@ class Payment(ActedBy):
     booking = models.ForeignKey(
         Booking, on_delete=models.PROTECT, related_name="payments", verbose_name=_("booking")
     )
-    kind = models.CharField(_("for"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("for"), max_length=12, choices=Kind.choices)
     amount = models.PositiveIntegerField(_("amount"))
     currency = CurrencyField(_("currency"))
     status = models.CharField(
@@ -78,6 +79,8 @@ class Payment(ActedBy):
     checkout_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Numbers each Checkout Session made for this payment, for its idempotency key.
     checkout_attempt = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The client agreed, when paying this, to keep their card for the booking's installments.
+    save_card = models.BooleanField(default=False, editable=False)
     failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
     disputed_at = models.DateTimeField(_("disputed"), null=True, blank=True)
     stripe_dispute_id = models.CharField(_("Stripe dispute"), max_length=255, blank=True)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db.models import Prefetch
 
 from sessions.models import AddOn, Booking, BookingItem, Package, SessionType
+from sessions.payments.installments import plan_schedule
 
 
 @dataclass(frozen=True)
@@ -121,11 +122,13 @@ def offer_default(session_type: SessionType) -> Offer:
 
 
 def booking_items_create(*, booking: Booking, offer: Offer) -> None:
-    """Save the items the booking bought (once, right after the booking itself)."""
+    """Save the items the booking bought, and schedule its payment plan if its package has
+    one (once, right after the booking itself)."""
     items = offer.items()
     for item in items:
         item.booking = booking
     BookingItem.objects.bulk_create(items)
+    plan_schedule(booking)
 
 
 def booking_offer_fields(offer: Offer) -> dict:

@@ -21,6 +21,7 @@ from sessions.payments import gateway
 from sessions.payments.checkout import payment_check_payable, payment_checkout_url
 from sessions.payments.errors import EventInFlight, PaymentRefused
 from sessions.payments.models import Payment, Refund
+from sessions.payments.plan_views import payment_card_consent, plan_context
 from sessions.payments.webhooks import payment_refresh, stripe_event_process
 
 log = logging.getLogger(__name__)
@@ -56,9 +57,10 @@ def booking_pay(request, token):
     form = PaymentChoiceForm(request.POST)
     if not form.is_valid():  # no payment, or nothing that could be one's id
         raise Http404
-    return payment_start(
-        request, booking, payment_for_booking(booking, form.cleaned_data["payment"])
-    )
+    payment = payment_for_booking(booking, form.cleaned_data["payment"])
+    if plan_context(booking)["autopay_offer"] or payment.save_card:
+        payment_card_consent(payment_id=payment.pk, save_card=form.cleaned_data["autopay"])
+    return payment_start(request, booking, payment)
 
 
 def _status_context(booking: Booking, payment: Payment, token: str) -> dict:

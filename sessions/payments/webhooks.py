@@ -13,6 +13,11 @@ from django.utils.translation import gettext as _
 from sessions.models import Booking
 from sessions.overlap import integrity_error_is_overlap
 from sessions.payments import gateway
+from sessions.payments.autopay import (
+    card_save_from_checkout,
+    installment_paid_by_link,
+    intent_event,
+)
 from sessions.payments.common import booking_lock, checkout_close_later, payment_locked
 from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.errors import EventInFlight
@@ -119,6 +124,11 @@ EVENT_HANDLERS = {
     "refund.updated": _charge_event,
     "refund.failed": _charge_event,
     "charge.dispute.created": _charge_event,
+    # An installment charged to a saved card (autopay); Checkout's are followed above.
+    "payment_intent.succeeded": intent_event,
+    "payment_intent.processing": intent_event,
+    "payment_intent.payment_failed": intent_event,
+    "payment_intent.requires_action": intent_event,
 }
 
 
@@ -247,6 +257,7 @@ def payment_apply_stripe_state(
         payment.save()
         if change.paid:
             _on_paid(payment, booking, now=now)
+            card_save_from_checkout(payment, seen.session, now=now)
         if change.closed:
             _hold_release_if_over(payment, booking, seen, now=now)
     return payment
@@ -378,6 +389,8 @@ def _on_paid(payment: Payment, booking: Booking, *, now: datetime) -> None:
     if payment.kind == Payment.Kind.DEPOSIT:
         _deposit_paid(payment, booking, now=now)
     else:
+        if payment.kind == Payment.Kind.INSTALLMENT:
+            installment_paid_by_link(payment)
         if payment.kind == Payment.Kind.EXTRAS:
             extras_paid.send(sender=Payment, payment=payment, now=now)  # the gallery's selection
             # The extras join the booking's bill: its invoice is credited and issued again.

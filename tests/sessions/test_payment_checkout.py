@@ -255,8 +255,8 @@ def test_the_booking_page_with_payments_stays_within_its_query_budget(
 ):
     url = reverse("sessions:booking-detail", args=[booking_token(held)])
     # Studio, booking, payments, documents to sign (for the deposit, and the list),
-    # questionnaires, answers, guides, invoices, session: none per row.
-    with django_assert_max_num_queries(13):
+    # questionnaires, answers, guides, invoices, the payment plan's parts, session: none per row.
+    with django_assert_max_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200
 

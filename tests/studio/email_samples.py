@@ -45,6 +45,7 @@ from sessions.models import (
     Document,
     DocumentFile,
     DocumentTemplate,
+    Installment,
     Payment,
     Questionnaire,
     QuestionnaireResponse,
@@ -53,6 +54,7 @@ from sessions.models import (
 from sessions.payments.emails import payment_email_send
 from sessions.payments.invoice_emails import invoice_email_send
 from sessions.payments.invoices import booking_invoice_issue
+from sessions.payments.plan_emails import installment_email_send
 from sessions.reminders import reminders_scan
 from sessions.studio_emails import studio_email_send
 from studio.models import SentEmail, Studio
@@ -175,6 +177,17 @@ def _send_the_rest(confirmed, booking, zoe) -> None:
         booking=held, kind=Payment.Kind.DEPOSIT, amount=5000, currency="GBP"
     )
     payment_email_send(payment_id=due.pk, kind="deposit_due")
+    # A payment plan's part the bank asked Zoë to confirm herself.
+    part = Installment.objects.create(
+        booking=confirmed,
+        label="Second payment",
+        amount=4000,
+        currency="GBP",
+        due_on=NOW.date(),
+        status=Installment.Status.ACTION_NEEDED,
+        attempts=1,
+    )
+    installment_email_send(installment_id=part.pk, reason="authentication", key="ask-1")
 
     gallery = gallery_create_for_booking(booking=confirmed)
     Gallery.objects.filter(pk=gallery.pk).update(

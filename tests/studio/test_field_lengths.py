@@ -49,6 +49,7 @@ from sessions.models import (
     Document,
     DocumentTemplate,
     ExternalCalendar,
+    Installment,
     Payment,
     Question,
     Questionnaire,
@@ -66,7 +67,7 @@ from tests.factories import (
     PhotographerFactory,
     SessionTypeFactory,
 )
-from tests.studio.test_permission_matrix import database_rows
+from tests.studio.test_permission_matrix import PLAN_FORM, database_rows
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 TEN = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)  # Wednesday 10 June, 10:00 in London
@@ -501,6 +502,15 @@ def payment_record(world, client) -> Case:
     )
 
 
+def payment_plan(world, client) -> Case:
+    client.force_login(world["owner"])
+    return Case(
+        url=reverse("admin:shoots_booking_plan", args=[world["booking"].pk]),
+        data=PLAN_FORM,
+        columns={"parts-0-label": column(Installment, "label")},
+    )
+
+
 def sign_in(world, client) -> Case:
     return Case(
         url=reverse("clients:sign-in"),
@@ -688,6 +698,7 @@ CUSTOM_FORMS = {
     "sessions.admin_forms.StaffBookingForm": book_for_client,
     "sessions.admin_forms.RefundForm": refund,
     "sessions.admin.payment_forms.PaymentRecordForm": payment_record,
+    "sessions.admin.payment_plans.InstallmentForm": payment_plan,
     "clients.forms.SignInForm": sign_in,
     "sessions.questionnaire_forms.QuestionnaireForm": questionnaire_answers,
     "sessions.document_forms.SignForm": document_signature,

@@ -133,6 +133,8 @@ URLS = {
     "shoots_payment_books_csv": ["shoots.view_payment|shoots.change_payment"],
     # Money received outside Stripe, recorded on a booking's page.
     "shoots_booking_payment_record": [BOOKING_VIEW, "shoots.manage_payments"],
+    # A booking's payment plan: changing what the client will be charged, and when.
+    "shoots_booking_plan": ["shoots.change_booking", "shoots.manage_payments"],
     # A preview shows a booking's details: the booking must be visible too.
     "shoots_documenttemplate_preview": [TEMPLATE_VIEW, BOOKING_VIEW],
     "shoots_documenttemplate_retire": ["shoots.change_documenttemplate"],
@@ -152,6 +154,16 @@ URLS = {
     "auth_user_password_change": ["auth.change_user"],  # Django's own
 }
 DJANGO_OWN_URLS = {"auth_user_password_change"}
+# A booking's payment plan, one part (the rest) as the studio types it.
+PLAN_FORM = {
+    "parts-TOTAL_FORMS": "1",
+    "parts-INITIAL_FORMS": "0",
+    "parts-MIN_NUM_FORMS": "0",
+    "parts-MAX_NUM_FORMS": "1000",
+    "parts-0-label": "The rest",
+    "parts-0-amount": "1.00",
+    "parts-0-due_on": "2026-06-20",
+}
 
 PERSONAS = ["superuser", "full", "viewer", "bookkeeper", "bare", "email_log"]
 
@@ -360,7 +372,10 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
 
     when = {"date": "2026-06-17", "time": "11:00"}
     record, day = "shoots_booking_payment_record", "2026-06-01"  # a payment received that day
+    plan = PLAN_FORM
     calls = [
+        ("shoots_booking_plan", "get", url("shoots_booking_plan", booking.pk), {}),
+        ("shoots_booking_plan", "post", url("shoots_booking_plan", booking.pk), plan),
         ("shoots_booking_calendar", "get", url("shoots_booking_calendar"), {}),
         ("shoots_booking_calendar_colours", "get", url("shoots_booking_calendar_colours"), {}),
         ("shoots_booking_reschedule", "get", url("shoots_booking_reschedule", booking.pk), {}),

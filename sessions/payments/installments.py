@@ -1,0 +1,225 @@
+"""A booking's payment plan: its installments scheduled from the package's plan when it is
+booked, their dates following the session when it moves, what each asks for now, the studio
+editing the parts still to pay, and the card saved for them.
+
+Amounts: each part is its share of the booking's total (price less discount), rounded half
+up to the minor unit, never more than what is left after the deposit and the earlier parts;
+an empty share takes the rest, and whatever is still left after the last part becomes a
+"Balance" due on the session day. When a part comes due it asks for no more than is still
+owed, and the last open part asks for all of it: a discount given later, or a balance paid
+early, is never charged twice."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sessions.models import Booking
+from sessions.payments.codes import BASIS_POINTS
+from sessions.payments.common import (
+    booking_lock,
+    checkout_close_later,
+    payment_expire,
+    payment_locked,
+)
+from sessions.payments.ledger import booking_balance_due, booking_owed
+from sessions.payments.models import Payment
+from sessions.payments.plans import Anchor, Installment, PlanStep, SavedCard
+from studio.money import money_format
+from studio.selectors import studio_get
+
+PLANNED_STATUSES = (
+    Booking.Status.HELD,
+    Booking.Status.REQUESTED,
+    Booking.Status.CONFIRMED,
+    Booking.Status.COMPLETED,
+)
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(studio_get().time_zone)
+
+
+def installment_due_on(booking: Booking, *, anchor: str, days: int, tz: ZoneInfo) -> date:
+    """The day a part falls due: `days` from the booking day or the session day (in the
+    studio's zone), never before the booking was made."""
+    booked = timezone.localtime(booking.created_at or timezone.now(), tz).date()
+    start = booked if anchor == Anchor.BOOKING else timezone.localtime(booking.starts_at, tz).date()
+    return max(start + timedelta(days=days), booked)
+
+
+def plan_schedule(booking: Booking) -> list[Installment]:
+    """Schedule the booking's installments from its package's plan (nothing when the package
+    has none). Call once, right after the booking and its items are saved."""
+    if booking.package_id is None:
+        return []
+    steps = list(PlanStep.objects.filter(package_id=booking.package_id))
+    if not steps:
+        return []
+    tz = _zone()
+    total = booking.price - booking.discount
+    left = max(total - booking.deposit, 0)
+    parts = []
+    for number, step in enumerate(steps, start=1):
+        share = left if step.percent is None else (total * step.percent + 5_000) // BASIS_POINTS
+        amount = min(share, left)
+        left -= amount
+        if amount:
+            label = step.label or _("Payment %(number)s") % {"number": number}
+            parts.append((label, amount, step.anchor, step.days))
+    if left:
+        parts.append((_("Balance"), left, Anchor.SESSION, 0))
+    installments = [
+        Installment(
+            booking=booking,
+            position=position,
+            label=label,
+            amount=amount,
+            currency=booking.currency,
+            anchor=anchor,
+            days=days,
+            due_on=installment_due_on(booking, anchor=anchor, days=days, tz=tz),
+        )
+        for position, (label, amount, anchor, days) in enumerate(parts)
+    ]
+    return Installment.objects.bulk_create(installments)
+
+
+def plan_dates_follow(booking: Booking) -> int:
+    """After the session moved: the open parts counted from the session day move with it
+    (dates the studio set by hand stay). Returns how many moved."""
+    tz = _zone()
+    moved = 0
+    for part in booking.installments.filter(
+        status=Installment.Status.SCHEDULED, anchor=Anchor.SESSION
+    ):
+        due_on = installment_due_on(booking, anchor=part.anchor, days=part.days, tz=tz)
+        if due_on != part.due_on:
+            part.due_on = due_on
+            part.save(update_fields=["due_on", "updated_at"])
+            moved += 1
+    return moved
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """A part of the plan as a person sees it now."""
+
+    installment: Installment
+    amount: int  # what it asks for now (0: nothing left for it)
+
+    @property
+    def paid(self) -> bool:
+        return self.installment.status == Installment.Status.PAID
+
+
+def plan_lines(booking: Booking) -> list[PlanLine]:
+    """The booking's installments with what each asks for now: a paid part what it brought
+    in, an open part its amount within what is still owed, the last open one all of it.
+    Queries the installments and payments unless they were prefetched."""
+    parts = list(booking.installments.all())
+    owed = plan_left(booking)
+    open_parts = [part for part in parts if part.is_open]
+    asked = {}
+    for part in open_parts:
+        is_last = part is open_parts[-1]
+        asked[part.pk] = owed if is_last else min(part.amount, owed)
+        owed -= asked[part.pk]
+    lines = []
+    for part in parts:
+        if part.status == Installment.Status.PAID and part.payment is not None:
+            amount = part.payment.net_received
+        else:
+            amount = asked.get(part.pk, 0)
+        lines.append(PlanLine(part, amount))
+    return lines
+
+
+def installment_amount_now(installment: Installment) -> int:
+    """What this open part asks for now (see `plan_lines`)."""
+    for line in plan_lines(installment.booking):
+        if line.installment.pk == installment.pk:
+            return line.amount
+    return 0
+
+
+class PlanRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def plan_left(booking: Booking) -> int:
+    """What the plan's parts cover: what is left to pay, less a deposit still to come (it is
+    asked for on its own, before the booking is confirmed)."""
+    left = booking_balance_due(booking)
+    if booking.status in (Booking.Status.HELD, Booking.Status.REQUESTED):
+        left -= booking_owed(booking, Payment.Kind.DEPOSIT)
+    return max(left, 0)
+
+
+def plan_replace(*, booking_id: int, parts: list[tuple[str, int, date]]) -> list[Installment]:
+    """The studio's own schedule for what is still to pay on a booking: the open parts are
+    replaced by `parts` (name, amount, day), which must add up to what is left to pay after
+    the deposit. Parts paid or being collected stay as they are; a part waiting for the
+    client is closed (its payment page too). Raises PlanRefused."""
+    with transaction.atomic():
+        booking_lock(booking_id)
+        booking = Booking.objects.get(pk=booking_id)
+        if booking.status not in PLANNED_STATUSES:
+            raise PlanRefused(_("This booking has ended, so it has nothing left to schedule."))
+        existing = list(Installment.objects.select_for_update().filter(booking=booking))
+        if any(part.status == Installment.Status.CHARGING for part in existing):
+            raise PlanRefused(
+                _("A payment is being taken from the client's card right now. Try again soon.")
+            )
+        left = plan_left(booking)
+        total = sum(amount for _label, amount, _day in parts)
+        if total != left:
+            raise PlanRefused(
+                _("The parts add up to %(total)s, but %(left)s is left to pay.")
+                % {
+                    "total": money_format(total, booking.currency),
+                    "left": money_format(left, booking.currency),
+                }
+            )
+        for part in existing:
+            if part.status not in (Installment.Status.SCHEDULED, Installment.Status.ACTION_NEEDED):
+                continue
+            if part.payment_id is None:
+                part.delete()
+                continue
+            payment = payment_locked(part.payment_id)
+            if payment.status == Payment.Status.PENDING:
+                if payment.checkout_url:
+                    checkout_close_later(payment.stripe_checkout_session_id)
+                payment_expire(payment, reason=_("The studio changed the payment plan."))
+            part.status = Installment.Status.CANCELLED
+            part.save(update_fields=["status", "updated_at"])
+        start = max((part.position for part in existing), default=-1) + 1
+        return Installment.objects.bulk_create(
+            Installment(
+                booking=booking,
+                position=start + number,
+                label=label,
+                amount=amount,
+                currency=booking.currency,
+                due_on=day,
+            )
+            for number, (label, amount, day) in enumerate(sorted(parts, key=lambda p: p[2]))
+        )
+
+
+def saved_card_active(booking: Booking) -> SavedCard | None:
+    return SavedCard.objects.filter(booking=booking, removed_at__isnull=True).first()
+
+
+def installments_open(booking: Booking) -> bool:
+    return booking.installments.filter(status__in=Installment.OPEN_STATUSES).exists()
+
+
+def plan_today(now: datetime | None = None) -> date:
+    return timezone.localtime(now or timezone.now(), _zone()).date()

@@ -1,0 +1,385 @@
+"""Payment plans that collect themselves: the Signature package's plan scheduled at booking,
+the card saved with the client's consent at the deposit, each part charged once off-session
+on its day through the Stripe stand-in (succeeded, the bank asking to authenticate, the card
+declined), paid by link after, reminders, webhooks replayed, a worker dying mid-charge, the
+client stopping autopay, the studio changing the plan, and money arriving another way."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from sessions.access import booking_token, booking_url
+from sessions.booking_changes import booking_reschedule
+from sessions.models import AvailabilityRule, Booking, Installment, Payment, PlanStep, SavedCard
+from sessions.payments.autopay import installment_collect, installments_scan
+from sessions.payments.installments import plan_lines
+from sessions.payments.ledger import booking_balance_due
+from sessions.payments.offers import Offer
+from sessions.services import booking_create
+from tests.factories import PhotographerFactory
+from tests.package_fixtures import family_with_packages
+from tests.payment_fixtures import LONDON
+
+JULY_FIRST = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)  # Wednesday 1 July, 10:00 in London
+HALF_DUE = datetime(2026, 6, 17, 8, 30, tzinfo=UTC)  # 17 June, 09:30 in London
+REST_DUE = datetime(2026, 7, 8, 8, 30, tzinfo=UTC)  # 8 July, 09:30 in London
+
+
+@pytest.fixture
+def family(studio):
+    maya = PhotographerFactory(display_name="Maya Lind")
+    AvailabilityRule.objects.create(
+        photographer=maya, weekday=2, start_time=time(9), end_time=time(17)
+    )
+    family = family_with_packages([maya])
+    PlanStep.objects.create(
+        package=family.signature, position=0, label="Second payment", percent=5000, days=-14
+    )
+    PlanStep.objects.create(package=family.signature, position=1, label="Balance", days=7)
+    return family
+
+
+@pytest.fixture
+def booked(stripe_standin, pay_clock, family, anna) -> Booking:
+    """Anna's Signature session with make-up (£590, £100 deposit) on 1 July, held."""
+    offer = Offer(session_type=family, package=family.signature, add_ons=(family.make_up,))
+    return booking_create(
+        client=anna, session_type=family, starts_at=JULY_FIRST, tz=LONDON, offer=offer
+    )
+
+
+@pytest.fixture
+def deliver(post_event, eager_tasks, django_capture_on_commit_callbacks):
+    def run(event):
+        with django_capture_on_commit_callbacks(execute=True):
+            return post_event(event)
+
+    return run
+
+
+def pay_deposit(client, booking, stripe_standin, deliver, *, autopay: bool, card="success"):
+    """Anna presses Pay on her booking page (ticking autopay or not) and pays on Checkout."""
+    deposit = booking.payments.get(kind=Payment.Kind.DEPOSIT)
+    form = {"payment": deposit.pk, **({"autopay": "on"} if autopay else {})}
+    response = client.post(reverse("sessions:booking-pay", args=[booking_token(booking)]), form)
+    assert response.status_code == 303
+    deposit.refresh_from_db()
+    paid = stripe_standin.complete_session(deposit.stripe_checkout_session_id, card=card)
+    assert deliver(stripe_standin.event("checkout.session.completed", paid)).status_code == 200
+    booking.refresh_from_db()
+    return deposit
+
+
+def collect(run_tasks, *, now) -> int:
+    with run_tasks():
+        return installments_scan(now=now)
+
+
+def test_the_package_plan_is_scheduled_at_booking_and_shown_with_the_consent(booked, client):
+    parts = list(booked.installments.order_by("position"))
+    assert [(p.label, p.amount, p.due_on) for p in parts] == [
+        ("Second payment", 29500, date(2026, 6, 17)),
+        ("Balance", 19500, date(2026, 7, 8)),
+    ]
+    assert booked.price == 59000
+    assert booked.deposit == 10000
+
+    page = client.get(booking_url(booked)).content.decode()
+    assert "Your payment plan" in page
+    assert "17 June 2026" in page
+    assert "£295.00" in page
+    assert "£195.00" in page
+    assert "Save my card for this payment plan" in page
+    assert 'name="autopay"' in page
+    assert "checked" not in page.split('name="autopay"')[1][:40]
+
+
+def test_autopay_collects_each_part_once_on_its_day(
+    booked, client, stripe_standin, deliver, run_tasks, pay_clock
+):
+    deposit = pay_deposit(client, booked, stripe_standin, deliver, autopay=True)
+    checkout = stripe_standin._session_input[deposit.stripe_checkout_session_id]
+    assert checkout["payment_intent_data"]["setup_future_usage"] == "off_session"
+    assert booked.status == Booking.Status.CONFIRMED
+    card = SavedCard.objects.get(booking=booked)
+    assert (card.brand, card.last4) == ("visa", "4242")
+
+    pay_clock.move_to(HALF_DUE - timedelta(days=1))
+    assert collect(run_tasks, now=HALF_DUE - timedelta(days=1)) == 0  # not due yet
+    pay_clock.move_to(HALF_DUE)
+    mail.outbox.clear()
+    assert collect(run_tasks, now=HALF_DUE) == 1
+
+    part = booked.installments.get(label="Second payment")
+    assert part.status == Installment.Status.PAID
+    assert (part.payment.status, part.payment.amount_received) == (Payment.Status.PAID, 29500)
+    assert part.payment.kind == Payment.Kind.INSTALLMENT
+    assert booking_balance_due(booked) == 19500
+    assert [m.subject for m in mail.outbox] == ["Payment received: £295.00 for your Family"]
+
+    # The scan again, and Stripe's own webhook for the charge: nothing more happens.
+    assert collect(run_tasks, now=HALF_DUE + timedelta(minutes=20)) == 0
+    for event in [e for e in stripe_standin.events if e["type"].startswith("payment_intent.")]:
+        assert deliver(event).status_code == 200
+    charges = [
+        pi for pi in stripe_standin.payment_intents.values() if pi["metadata"].get("installment_id")
+    ]
+    assert len(charges) == 1
+    assert charges[0]["amount"] == 29500
+    assert len(mail.outbox) == 1
+
+    pay_clock.move_to(REST_DUE)
+    assert collect(run_tasks, now=REST_DUE) == 1
+    assert booking_balance_due(booked) == 0
+    assert [line.paid for line in plan_lines(booked)] == [True, True]
+
+
+def test_a_bank_asking_to_authenticate_sends_a_payment_link_that_pays_the_part(
+    booked, client, stripe_standin, deliver, run_tasks, pay_clock
+):
+    pay_deposit(
+        client, booked, stripe_standin, deliver, autopay=True, card="authentication_required"
+    )
+    pay_clock.move_to(HALF_DUE)
+    mail.outbox.clear()
+    collect(run_tasks, now=HALF_DUE)
+
+    part = booked.installments.get(label="Second payment")
+    assert part.status == Installment.Status.ACTION_NEEDED
+    assert part.payment.status == Payment.Status.PENDING
+    assert [m.subject for m in mail.outbox] == [
+        "Please confirm your payment of £295.00 for your Family"
+    ]
+    assert "your bank asked for you to confirm it yourself" in mail.outbox[0].body
+    assert booking_url(booked, absolute=True) in mail.outbox[0].body
+
+    page = client.get(booking_url(booked)).content.decode()
+    assert "Installment due: £295.00" in page
+    assert "Waiting for you" in page
+    response = client.post(
+        reverse("sessions:booking-pay", args=[booking_token(booked)]),
+        {"payment": part.payment_id},
+    )
+    assert response.status_code == 303
+    part.payment.refresh_from_db()
+    paid = stripe_standin.complete_session(part.payment.stripe_checkout_session_id)
+    assert deliver(stripe_standin.event("checkout.session.completed", paid)).status_code == 200
+
+    part.refresh_from_db()
+    assert part.status == Installment.Status.PAID
+    assert booking_balance_due(booked) == 19500
+
+
+def test_a_declined_card_shows_on_the_dashboard_and_is_reminded_three_times(
+    booked, client, admin_client, admin_user, stripe_standin, deliver, run_tasks, pay_clock
+):
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=True, card="declined")
+    pay_clock.move_to(HALF_DUE)
+    collect(run_tasks, now=HALF_DUE)
+    part = booked.installments.get(label="Second payment")
+    assert part.status == Installment.Status.ACTION_NEEDED
+    assert "declined" in part.last_error.lower()
+
+    admin_client.force_login(admin_user)  # signed in today, not a fortnight ago
+    dashboard = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Second payment (£295.00, due 17 Jun) not paid yet" in dashboard
+
+    mail.outbox.clear()
+    for days in (1, 3, 4, 6, 9, 12, 20):
+        moment = HALF_DUE + timedelta(days=days)
+        pay_clock.move_to(moment)
+        collect(run_tasks, now=moment)
+    assert [m.subject for m in mail.outbox] == ["Reminder: £295.00 to pay for your Family"] * 3
+
+
+def test_without_a_saved_card_the_part_is_asked_for_by_email_and_never_charged(
+    booked, client, stripe_standin, deliver, run_tasks, pay_clock
+):
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=False)
+    assert not SavedCard.objects.exists()
+    pay_clock.move_to(HALF_DUE)
+    mail.outbox.clear()
+    collect(run_tasks, now=HALF_DUE)
+
+    part = booked.installments.get(label="Second payment")
+    assert part.status == Installment.Status.ACTION_NEEDED
+    assert part.attempts == 0
+    assert [m.subject for m in mail.outbox] == ["Second payment for your Family: £295.00"]
+    assert not any(
+        pi["metadata"].get("installment_id") for pi in stripe_standin.payment_intents.values()
+    )
+
+
+def test_a_worker_killed_after_the_charge_retries_with_its_key_and_charges_once(
+    booked, client, stripe_standin, deliver, run_tasks, pay_clock, monkeypatch
+):
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=True)
+    pay_clock.move_to(HALF_DUE)
+    part = booked.installments.get(label="Second payment")
+
+    def killed(**kwargs):
+        raise SystemExit("worker killed")  # Stripe charged the card; nobody heard the answer
+
+    with monkeypatch.context() as patched:
+        patched.setattr("sessions.payments.autopay.installment_charge_apply", killed)
+        with pytest.raises(SystemExit):
+            installment_collect(installment_id=part.pk, now=HALF_DUE)
+    part.refresh_from_db()
+    assert (part.status, part.attempts) == (Installment.Status.CHARGING, 1)
+    assert installment_collect(installment_id=part.pk, now=HALF_DUE) == "being collected"
+
+    later = HALF_DUE + timedelta(minutes=16)
+    pay_clock.move_to(later)
+    assert collect(run_tasks, now=later) == 1
+    part.refresh_from_db()
+    assert part.status == Installment.Status.PAID
+    charges = [
+        pi for pi in stripe_standin.payment_intents.values() if pi["metadata"].get("installment_id")
+    ]
+    assert len(charges) == 1
+    assert part.payment.stripe_payment_intent_id == charges[0]["id"]
+    assert part.payment.amount_received == 29500
+
+
+def test_the_client_stops_autopay_and_the_card_is_detached(
+    booked, client, stripe_standin, deliver, run_tasks, pay_clock
+):
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=True)
+    card = SavedCard.objects.get(booking=booked)
+    page = client.get(booking_url(booked)).content.decode()
+    assert "Visa •••• 4242 is saved for this plan" in page
+
+    with run_tasks():
+        response = client.post(reverse("sessions:saved-card-remove", args=[booking_token(booked)]))
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert card.removed_at is not None
+    assert stripe_standin.payment_methods[card.stripe_payment_method_id]["customer"] is None
+
+    pay_clock.move_to(HALF_DUE)
+    collect(run_tasks, now=HALF_DUE)
+    part = booked.installments.get(label="Second payment")
+    assert part.status == Installment.Status.ACTION_NEEDED
+    assert part.attempts == 0
+
+
+def test_another_clients_link_cannot_stop_autopay(
+    booked, client, stripe_standin, deliver, ben, family
+):
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=True)
+    response = client.post(reverse("sessions:saved-card-remove", args=["not-a-real-token"]))
+    assert response.status_code == 404
+    assert SavedCard.objects.get(booking=booked).removed_at is None
+
+
+def test_money_paid_another_way_covers_the_parts_and_the_last_takes_the_rest(
+    booked, client, stripe_standin, deliver, run_tasks, pay_clock
+):
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=True)
+    booked.discount = 5000  # the studio knocked £50 off after booking
+    booked.save(update_fields=["discount"])
+    lines = plan_lines(booked)
+    assert [line.amount for line in lines] == [29500, 14500]
+
+    Payment.objects.create(
+        booking=booked,
+        kind=Payment.Kind.BALANCE,
+        amount=44000,
+        currency="GBP",
+        amount_received=44000,
+        currency_received="GBP",
+        status=Payment.Status.PAID,
+        paid_at=HALF_DUE,
+        method=Payment.Method.BANK_TRANSFER,
+    )
+    pay_clock.move_to(HALF_DUE)
+    collect(run_tasks, now=HALF_DUE)
+    assert set(booked.installments.values_list("status", flat=True)) == {"covered", "scheduled"}
+    pay_clock.move_to(REST_DUE)
+    collect(run_tasks, now=REST_DUE)
+    assert set(booked.installments.values_list("status", flat=True)) == {"covered"}
+    assert not any(
+        pi["metadata"].get("installment_id") for pi in stripe_standin.payment_intents.values()
+    )
+
+
+def test_moving_the_session_moves_the_parts_counted_from_it(booked):
+    booking_reschedule(
+        booking_id=booked.pk,
+        starts_at=JULY_FIRST + timedelta(days=7),
+        tz=LONDON,
+        by_client=False,
+        outside_rules=True,
+    )
+    assert list(booked.installments.values_list("due_on", flat=True)) == [
+        date(2026, 6, 24),
+        date(2026, 7, 15),
+    ]
+
+
+def test_a_cancelled_booking_closes_its_open_parts(booked, run_tasks, pay_clock):
+    Booking.objects.filter(pk=booked.pk).update(status=Booking.Status.CANCELLED)
+    pay_clock.move_to(HALF_DUE)
+    assert collect(run_tasks, now=HALF_DUE) == 0
+    assert set(booked.installments.values_list("status", flat=True)) == {"cancelled"}
+
+
+def test_the_studio_changes_the_plan_parts_must_add_up(
+    booked, admin_client, stripe_standin, client, deliver
+):
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=False)
+    url = reverse("admin:shoots_booking_plan", args=[booked.pk])
+    page = admin_client.get(url).content.decode()
+    assert "Second payment" in page
+    assert "295.00" in page
+
+    def form(rows):
+        data = {
+            "parts-TOTAL_FORMS": str(len(rows)),
+            "parts-INITIAL_FORMS": "0",
+            "parts-MIN_NUM_FORMS": "0",
+            "parts-MAX_NUM_FORMS": "1000",
+        }
+        for n, (label, amount, day) in enumerate(rows):
+            data |= {
+                f"parts-{n}-label": label,
+                f"parts-{n}-amount": amount,
+                f"parts-{n}-due_on": day,
+            }
+        return data
+
+    wrong = admin_client.post(url, form([("June", "200.00", "2026-06-20")]))
+    assert wrong.status_code == 200
+    assert "The parts add up to £200.00, but £490.00 is left to pay." in wrong.content.decode()
+    assert booked.installments.count() == 2
+
+    right = admin_client.post(
+        url,
+        form(
+            [
+                ("June", "200.00", "2026-06-20"),
+                ("July", "190.00", "2026-07-02"),
+                ("August", "100.00", "2026-08-01"),
+            ]
+        ),
+    )
+    assert right.status_code == 302
+    assert list(booked.installments.values_list("label", "amount", "due_on")) == [
+        ("June", 20000, date(2026, 6, 20)),
+        ("July", 19000, date(2026, 7, 2)),
+        ("August", 10000, date(2026, 8, 1)),
+    ]
+
+
+def test_a_package_plan_share_is_typed_as_a_percentage(family, admin_client):
+    url = reverse("admin:shoots_package_change", args=[family.signature.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'value="50.00"' in page or 'value="50"' in page
+    family_page = admin_client.get(
+        reverse("admin:shoots_sessiontype_change", args=[family.pk])
+    ).content.decode()
+    assert (
+        "50% 14 days before the session day; the rest 7 days after the session day" in family_page
+    )
