@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -80,6 +81,24 @@ class PackageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # packages are removed on their session type's page
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return redirect("admin:shoots_sessiontype_changelist")
+
+    def response_change(self, request, obj):
+        if "_continue" in request.POST:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            _("The payment plan of %(package)s is saved.") % {"package": obj.name},
+            messages.SUCCESS,
+        )
+        return redirect("admin:shoots_sessiontype_change", obj.session_type_id)
 
     @admin.display(description=_("price and deposit"))
     def price_text(self, package: Package) -> str:

@@ -383,3 +383,50 @@ def test_a_package_plan_share_is_typed_as_a_percentage(family, admin_client):
     assert (
         "50% 14 days before the session day; the rest 7 days after the session day" in family_page
     )
+
+
+def test_the_studio_gives_a_package_a_plan_typed_as_percentages(family, admin_client):
+    essentials = family.package
+    url = reverse("admin:shoots_package_change", args=[essentials.pk])
+    response = admin_client.post(
+        url,
+        {
+            "plan_steps-TOTAL_FORMS": "2",
+            "plan_steps-INITIAL_FORMS": "0",
+            "plan_steps-MIN_NUM_FORMS": "0",
+            "plan_steps-MAX_NUM_FORMS": "1000",
+            "plan_steps-0-position": "0",
+            "plan_steps-0-label": "Second payment",
+            "plan_steps-0-percent": "12.5",
+            "plan_steps-0-anchor": "booking",
+            "plan_steps-0-days": "30",
+            "plan_steps-1-position": "1",
+            "plan_steps-1-label": "Balance",
+            "plan_steps-1-percent": "",
+            "plan_steps-1-anchor": "session",
+            "plan_steps-1-days": "-7",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:shoots_sessiontype_change", args=[family.pk])
+    assert list(essentials.plan_steps.values_list("label", "percent", "anchor", "days")) == [
+        ("Second payment", 1250, "booking", 30),
+        ("Balance", None, "session", -7),
+    ]
+    too_much = admin_client.post(
+        url,
+        {
+            "plan_steps-TOTAL_FORMS": "1",
+            "plan_steps-INITIAL_FORMS": "0",
+            "plan_steps-MIN_NUM_FORMS": "0",
+            "plan_steps-MAX_NUM_FORMS": "1000",
+            "plan_steps-0-position": "3",
+            "plan_steps-0-label": "Too much",
+            "plan_steps-0-percent": "150",
+            "plan_steps-0-anchor": "session",
+            "plan_steps-0-days": "0",
+        },
+    )
+    assert too_much.status_code == 200
+    assert "Ensure this value is less than or equal to 100." in too_much.content.decode()
+    assert essentials.plan_steps.count() == 2

@@ -98,6 +98,7 @@ NEVER_DELETED = {
     "shoots.booking",
     "shoots.payment",
     "shoots.document",
+    "shoots.package",  # removed on its session type's page; its own page edits its plan
 }
 
 BOOKING_VIEW = "shoots.view_booking|shoots.change_booking"
