@@ -40,17 +40,35 @@ class BookingDetailsForm(forms.Form):
         required=False,
         **stored_in(CodeRedemption, "code"),
     )
+    autopay = forms.BooleanField(
+        label=_(
+            "Save my card when I pay the deposit, and take the other payments of the plan "
+            "on their due dates. I'll get a receipt each time, and I can stop this on my "
+            "booking page whenever I like."
+        ),
+        required=False,
+    )
     agree = forms.BooleanField(
         label=_("I have read and agree to the studio's booking policy."),
         error_messages={"required": _("Please read and agree to the booking policy first.")},
     )
 
-    def __init__(self, *args, policies: str = "", code_only: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        policies: str = "",
+        code_only: bool = False,
+        autopay_offered: bool = False,
+        **kwargs,
+    ):
         """`code_only`: the client pressed Apply beside the code, so nothing else is
-        required yet (what they typed is checked, and kept)."""
+        required yet (what they typed is checked, and kept). `autopay_offered`: the package
+        is paid in parts, online: the client may choose to save their card for them."""
         super().__init__(*args, **kwargs)
         if not policies:
             del self.fields["agree"]
+        if not autopay_offered:
+            del self.fields["autopay"]
         if code_only:
             for field in self.fields.values():
                 field.required = False
@@ -71,6 +89,7 @@ class BookingDetailsForm(forms.Form):
                     formnovalidate=True,  # nothing else need be filled in to try a code
                 ),
             ),
+            *(["autopay"] if autopay_offered else []),
             *(["agree"] if policies else []),
         )
         self.helper.add_input(Submit("book", _("Book this session"), css_class="btn-dark btn-lg"))

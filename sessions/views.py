@@ -2,6 +2,7 @@ import calendar
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -19,7 +20,8 @@ from sessions.calendar_feeds import photographer_feed
 from sessions.document_views import document_sign_url
 from sessions.documents.services import documents_in_signing_order
 from sessions.forms import BookingDetailsForm, OfferChoiceForm, SlotChoiceForm
-from sessions.models import Booking, SessionType
+from sessions.models import Booking, Payment, SessionType
+from sessions.payments.installments import offer_plan_preview, plan_steps_of
 from sessions.payments.offers import (
     Offer,
     offer_default,
@@ -27,6 +29,7 @@ from sessions.payments.offers import (
     packages_offered,
     session_type_has_choices,
 )
+from sessions.payments.plan_views import payment_card_consent
 from sessions.payments.redemptions import CodeQuote, CodeRefused, code_quote
 from sessions.payments.views import payment_start
 from sessions.selectors import session_type_list_public, session_type_slots
@@ -260,11 +263,13 @@ def booking_create_view(request, slug):
         session_type, day=local_day, photographer=photographer, offer=offer
     )
     applying = request.method == "POST" and "apply_code" in request.POST
+    steps = plan_steps_of(offer.package.pk)
     form = BookingDetailsForm(
         request.POST or None,
         initial=request.session.get(DETAILS_SESSION_KEY, {}),
         policies=studio.policies,
         code_only=applying,
+        autopay_offered=bool(steps) and settings.PAYMENTS_ENABLED and offer.deposit > 0,
     )
     if request.method != "POST":
         offered = session_type_slots(
@@ -292,7 +297,11 @@ def booking_create_view(request, slug):
         except CodeRefused as refused:
             form.add_error("code", refused.message)
         else:
+            if form.cleaned_data.get("autopay") and booking.status == Booking.Status.HELD:
+                deposit = booking.payments.get(kind=Payment.Kind.DEPOSIT)
+                payment_card_consent(payment_id=deposit.pk, save_card=True)
             return _after_booking(request, booking)
+    quote = _code_quote_shown(form, offer, tz)
     return private_response(
         render(
             request,
@@ -300,7 +309,14 @@ def booking_create_view(request, slug):
             {
                 "session_type": session_type,
                 "offer": offer,
-                "quote": _code_quote_shown(form, offer, tz),
+                "quote": quote,
+                "plan": steps
+                and offer_plan_preview(
+                    steps,
+                    total=quote.total if quote else offer.price,
+                    deposit=offer.deposit,
+                    starts_at=starts_at,
+                ),
                 "starts_at": starts_at,
                 "ends_at": starts_at + offer.duration,
                 "photographer": photographer,

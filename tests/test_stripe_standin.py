@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import stripe
 
-from tests.stripe_standin import CARDS, StripeStandIn, decode_params
+from tests.stripe_standin import CARDS, StandInError, StripeStandIn, decode_params
 
 SECRET = "whsec_test_standin"
 
@@ -475,6 +475,21 @@ def test_an_off_session_charge_the_bank_refuses(standin, client, card, code, dec
     assert len(standin.payment_intents) == len(standin.events) == 1
     with pytest.raises(stripe.InvalidRequestError, match="does not have a successful charge"):
         client.v1.refunds.create(params={"payment_intent": refused.id})
+
+
+def test_a_saved_card_whose_bank_later_asks_to_authenticate(standin, client):
+    customer = standin.create_customer(email="anna@example.com")
+    method = standin.save_card(customer["id"], "success")
+    params = off_session_params(customer["id"], method["id"])
+    first = client.v1.payment_intents.create(params=params, options={"idempotency_key": "b-1"})
+    assert first.status == "succeeded"
+
+    standin.bank_changes_its_mind(method["id"], "authentication_required")
+    with pytest.raises(stripe.CardError) as exc:
+        client.v1.payment_intents.create(params=params, options={"idempotency_key": "b-2"})
+    assert exc.value.code == "authentication_required"
+    with pytest.raises(StandInError):
+        standin.bank_changes_its_mind(method["id"], "no-such-card")
 
 
 def test_what_stripe_refuses_before_charging(standin, client):

@@ -51,17 +51,22 @@ def installment_due_on(booking: Booking, *, anchor: str, days: int, tz: ZoneInfo
     return max(start + timedelta(days=days), booked)
 
 
-def plan_schedule(booking: Booking) -> list[Installment]:
-    """Schedule the booking's installments from its package's plan (nothing when the package
-    has none). Call once, right after the booking and its items are saved."""
-    if booking.package_id is None:
-        return []
-    steps = list(PlanStep.objects.filter(package_id=booking.package_id))
-    if not steps:
-        return []
-    tz = _zone()
-    total = booking.price - booking.discount
-    left = max(total - booking.deposit, 0)
+@dataclass(frozen=True)
+class PlanPart:
+    label: str
+    amount: int
+    anchor: str
+    days: int
+    due_on: date
+
+
+def plan_parts(
+    steps: list[PlanStep], *, total: int, deposit: int, booked_on: date, session_on: date
+) -> list[PlanPart]:
+    """A plan's parts after the deposit for a total (price less discount): each step's share
+    rounded half up, within what is left; an empty share takes the rest; what is still left
+    after the last step is a "Balance" on the session day. Days never before booking."""
+    left = max(total - deposit, 0)
     parts = []
     for number, step in enumerate(steps, start=1):
         share = left if step.percent is None else (total * step.percent + 5_000) // BASIS_POINTS
@@ -72,20 +77,74 @@ def plan_schedule(booking: Booking) -> list[Installment]:
             parts.append((label, amount, step.anchor, step.days))
     if left:
         parts.append((_("Balance"), left, Anchor.SESSION, 0))
-    installments = [
+    return [
+        PlanPart(
+            label,
+            amount,
+            anchor,
+            days,
+            max(
+                (booked_on if anchor == Anchor.BOOKING else session_on) + timedelta(days=days),
+                booked_on,
+            ),
+        )
+        for label, amount, anchor, days in parts
+    ]
+
+
+def plan_steps_of(package_id: int) -> list[PlanStep]:
+    return list(PlanStep.objects.filter(package_id=package_id))
+
+
+def offer_plan_preview(
+    steps: list[PlanStep],
+    *,
+    total: int,
+    deposit: int,
+    starts_at: datetime,
+    now: datetime | None = None,
+) -> list[PlanPart]:
+    """The parts a booking at `starts_at` for `total` would be asked for, to show before
+    booking."""
+    tz = _zone()
+    return plan_parts(
+        steps,
+        total=total,
+        deposit=deposit,
+        booked_on=timezone.localtime(now or timezone.now(), tz).date(),
+        session_on=timezone.localtime(starts_at, tz).date(),
+    )
+
+
+def plan_schedule(booking: Booking) -> list[Installment]:
+    """Schedule the booking's installments from its package's plan (nothing when the package
+    has none). Call once, right after the booking and its items are saved."""
+    if booking.package_id is None:
+        return []
+    steps = plan_steps_of(booking.package_id)
+    if not steps:
+        return []
+    tz = _zone()
+    parts = plan_parts(
+        steps,
+        total=booking.price - booking.discount,
+        deposit=booking.deposit,
+        booked_on=timezone.localtime(booking.created_at or timezone.now(), tz).date(),
+        session_on=timezone.localtime(booking.starts_at, tz).date(),
+    )
+    return Installment.objects.bulk_create(
         Installment(
             booking=booking,
             position=position,
-            label=label,
-            amount=amount,
+            label=part.label,
+            amount=part.amount,
             currency=booking.currency,
-            anchor=anchor,
-            days=days,
-            due_on=installment_due_on(booking, anchor=anchor, days=days, tz=tz),
+            anchor=part.anchor,
+            days=part.days,
+            due_on=part.due_on,
         )
-        for position, (label, amount, anchor, days) in enumerate(parts)
-    ]
-    return Installment.objects.bulk_create(installments)
+        for position, part in enumerate(parts)
+    )
 
 
 def plan_dates_follow(booking: Booking) -> int:

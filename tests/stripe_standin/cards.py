@@ -82,6 +82,13 @@ class SavedCards:
             pm = self._new_payment_method(card, customer=customer["id"], email=customer["email"])
             return copy.deepcopy(pm)
 
+    def bank_changes_its_mind(self, payment_method_id: str, card: str) -> None:
+        """From now on the saved card's bank answers as `card` does (one of `CARDS`): a
+        card that paid before may be declined, or need the client to authenticate, later."""
+        with self._lock:
+            self._get(self.payment_methods, "PaymentMethod", payment_method_id)
+            self._card_behaviour[payment_method_id] = card_key(card)
+
     # -- objects ----------------------------------------------------------------------------
 
     def _create_customer(self, params):
