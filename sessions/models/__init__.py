@@ -35,6 +35,7 @@ from sessions.payments.catalogue import AddOn, BookingItem, Package
 from sessions.payments.codes import CodeRedemption, DiscountCode
 from sessions.payments.invoice_models import Invoice, InvoiceLine
 from sessions.payments.models import Payment, Refund, StripeEvent
+from sessions.payments.vouchers import GiftVoucher, VoucherPayment
 
 __all__ = [
     "AddOn",
@@ -53,6 +54,7 @@ __all__ = [
     "DocumentTemplate",
     "DocumentTemplateVersion",
     "ExternalCalendar",
+    "GiftVoucher",
     "Invoice",
     "InvoiceLine",
     "Package",
@@ -70,4 +72,5 @@ __all__ = [
     "TimeOff",
     "TsTzRange",
     "Usage",
+    "VoucherPayment",
 ]
