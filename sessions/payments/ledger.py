@@ -37,13 +37,15 @@ def booking_received(booking: Booking) -> int:
 
 
 def booking_balance_due(booking: Booking) -> int:
-    """Price, less any discount, less what deposit and balance payments brought in. With
+    """Price, less any discount, less what a gift voucher paid and what deposit and balance
+    payments brought in. With
     payments off the deposit is taken at the studio, so it is never part of the balance
     (recorded there or not). Queries the payments unless they were prefetched."""
     deposit, balance = _price_received(booking)
     if not settings.PAYMENTS_ENABLED:
         deposit = max(deposit, booking.deposit)
-    return max(booking.price - booking.discount - deposit - balance, 0)
+    paid = deposit + balance + booking.gift_voucher_amount
+    return max(booking.price - booking.discount - paid, 0)
 
 
 def booking_owed(booking: Booking, kind: str) -> int:
@@ -57,7 +59,8 @@ def booking_owed(booking: Booking, kind: str) -> int:
     if any(p.kind == kind and p.status in Payment.RECEIVED_STATUSES for p in payments):
         return 0
     _deposit, balance = _price_received(booking)
-    return max(min(booking.deposit, booking.price - booking.discount - balance), 0)
+    left = booking.price - booking.discount - booking.gift_voucher_amount - balance
+    return max(min(booking.deposit, left), 0)
 
 
 def _price_received(booking: Booking) -> tuple[int, int]:

@@ -117,7 +117,10 @@ class VoucherPayment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="paid")
-                | (Q(amount_received__isnull=False, paid_at__isnull=False) & ~Q(currency_received="")),
+                | (
+                    Q(amount_received__isnull=False, paid_at__isnull=False)
+                    & ~Q(currency_received="")
+                ),
                 name="voucher_payment_received_recorded",
             ),
         ]
@@ -129,9 +132,7 @@ class VoucherPayment(models.Model):
 def voucher_used(voucher: GiftVoucher) -> int:
     """What the voucher has paid on bookings, uses given back left out. One query."""
     return (
-        voucher.redemptions.filter(released_at__isnull=True).aggregate(total=Sum("amount"))[
-            "total"
-        ]
+        voucher.redemptions.filter(released_at__isnull=True).aggregate(total=Sum("amount"))["total"]
         or 0
     )
 
