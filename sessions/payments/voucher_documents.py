@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,10 +15,14 @@ from sessions.documents.pdf import html_pdf_render, plain_page_html
 from sessions.payments.invoice_pdf import EXTRA_STYLE, _e, _facts, _logo_png
 from sessions.payments.voucher_sales import voucher_url
 from sessions.payments.vouchers import GiftVoucher
-from studio.dates import studio_date_text
 from studio.emailing import email_kind_send
 from studio.money import money_format
 from studio.selectors import studio_get
+
+
+def _day(day) -> str:
+    return date_format(day, "j F Y")
+
 
 VOUCHER_STYLE = """
 .voucher-code { font-size: 22pt; font-weight: bold; letter-spacing: 2pt; margin: 12pt 0; }
@@ -40,7 +45,7 @@ def voucher_pdf(voucher: GiftVoucher) -> bytes:
         (_("From"), voucher.buyer_name),
         (_("Value"), value),
         (_("Towards"), voucher.package_name),
-        (_("Valid until"), studio_date_text(voucher.expires_on) if voucher.expires_on else ""),
+        (_("Valid until"), _day(voucher.expires_on) if voucher.expires_on else ""),
     ]
     book = settings.SITE_URL + reverse("sessions:session-type-list")
     body = (
@@ -83,8 +88,8 @@ def voucher_email_send(*, voucher_id: int, to: str) -> bool:
             "value": money_format(voucher.value, voucher.currency),
             "code": voucher.code,
             "message": voucher.message,
-            "expires_on": studio_date_text(voucher.expires_on) if voucher.expires_on else "",
-            "send_on": studio_date_text(voucher.send_on) if voucher.send_on else "",
+            "expires_on": _day(voucher.expires_on) if voucher.expires_on else "",
+            "send_on": _day(voucher.send_on) if voucher.send_on else "",
             "recipient_email": voucher.recipient_email,
             "button_link": voucher_url(voucher, absolute=True)
             if buyer
