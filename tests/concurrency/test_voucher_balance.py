@@ -56,8 +56,10 @@ def test_two_bookings_at_once_never_take_more_than_the_balance(value):
         outcomes = at_once(*(press(c, p) for c, p in zip(clients, team, strict=True)))
 
     taken = sum(CodeRedemption.objects.values_list("amount", flat=True))
-    assert taken == min(value, 2 * 15000) == sum(
-        Booking.objects.values_list("gift_voucher_amount", flat=True)
+    assert (
+        taken
+        == min(value, 2 * 15000)
+        == sum(Booking.objects.values_list("gift_voucher_amount", flat=True))
     )
     assert voucher_remaining(gift) == 0
     if value == 15000:

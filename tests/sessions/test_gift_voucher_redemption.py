@@ -3,6 +3,7 @@
 a later booking, and a booking that ends without taking place gives its amount back."""
 
 import html
+import re
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
@@ -74,7 +75,7 @@ def test_a_voucher_worth_more_pays_the_whole_and_keeps_the_rest_for_later(clock,
     second = book(portrait, starts_at=PAY_TEN + timedelta(hours=2))
     assert second.gift_voucher_amount == 5000
     assert voucher_remaining(gift) == 0
-    with pytest.raises(CodeRefused, match="That gift voucher has been used up."):
+    with pytest.raises(CodeRefused, match=re.escape("That gift voucher has been used up.")):
         book(portrait, starts_at=PAY_TEN + timedelta(hours=4))
 
 
@@ -92,7 +93,7 @@ def test_a_voucher_worth_more_pays_the_whole_and_keeps_the_rest_for_later(clock,
 )
 def test_a_voucher_that_cannot_pay_is_refused_with_why(clock, portrait, fields, says):
     voucher(10000, **fields)
-    with pytest.raises(CodeRefused, match=says):
+    with pytest.raises(CodeRefused, match=re.escape(says)):
         book(portrait)
     assert Booking.objects.count() == 0
 
@@ -124,16 +125,16 @@ def test_a_hold_running_out_gives_it_back_and_a_late_deposit_takes_it_again(cloc
     assert voucher_remaining(gift) == 0
 
 
-def test_the_booking_page_applies_a_voucher_and_says_what_is_left_to_pay(
-    clock, portrait, client
-):
+def test_the_booking_page_applies_a_voucher_and_says_what_is_left_to_pay(clock, portrait, client):
     voucher(4000)
     url = reverse("sessions:booking-create", args=["portrait"])
     url = f"{url}?{urlencode({'start': PAY_TEN.isoformat()})}"
     page = client.post(url, {"code": "GIFT-ACDE-FGHJ", "apply_code": "1"})
     shown = html.unescape(page.content.decode())
     assert "Gift voucher GIFT-ACDE-FGHJ" in shown
-    assert "−£40.00" in shown and "Left to pay" in shown and "£110.00" in shown
+    assert "−£40.00" in shown
+    assert "Left to pay" in shown
+    assert "£110.00" in shown
     assert CodeRedemption.objects.count() == 0  # only shown, nothing kept
 
 
@@ -153,7 +154,8 @@ def test_the_invoice_keeps_its_taxable_total_and_shows_the_voucher_below_it(
     assert invoice.voucher_paid == 15000
     text = pdf_text(invoice_pdf(invoice))
     assert "Paid by gift voucher GIFT-ACDE-FGHJ" in text
-    assert "Amount due" in text and "£0.00" in text
+    assert "Amount due" in text
+    assert "£0.00" in text
 
 
 def test_a_voucher_and_its_payments_leave_the_deposit_out_of_what_is_owed(clock, portrait):
