@@ -26,7 +26,15 @@ def packages_for_vouchers(currency: str):
     )
 
 
-class VoucherDetailsMixin(forms.Form):
+class GiftVoucherBuyForm(forms.Form):
+    """What the buyer chooses: a suggested amount, their own (within the studio's limits),
+    or a package; and who it is for."""
+
+    choice = forms.ChoiceField(label=_("The voucher"), widget=forms.RadioSelect)
+    other_amount = money_form_field(_("Another amount"), required=False)
+
+    field_order = ["choice", "other_amount"]
+
     buyer_name = PersonNameField(label=_("Your name"), **stored_in(GiftVoucher, "buyer_name"))
     buyer_email = forms.EmailField(
         label=_("Your email"),
@@ -61,18 +69,12 @@ class VoucherDetailsMixin(forms.Form):
             raise forms.ValidationError(_("Please choose today or a later day."))
         return send_on
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("send_on") and not cleaned.get("recipient_email"):
-            self.add_error("recipient_email", _("We need their email to send it on that day."))
-        return cleaned
-
-    def order(self, *, value: int, currency: str, package: Package | None) -> VoucherOrder:
+    def voucher_order(self) -> VoucherOrder:
         data = self.cleaned_data
         return VoucherOrder(
-            value=value,
-            currency=currency,
-            package=package,
+            value=data["value"],
+            currency=self.studio.currency,
+            package=data["package"],
             buyer_name=data["buyer_name"],
             buyer_email=data.get("buyer_email") or "",
             recipient_name=data["recipient_name"],
@@ -80,16 +82,6 @@ class VoucherDetailsMixin(forms.Form):
             message=data.get("message") or "",
             send_on=data.get("send_on"),
         )
-
-
-class GiftVoucherBuyForm(VoucherDetailsMixin):
-    """What the buyer chooses: a suggested amount, their own (within the studio's limits),
-    or a package; and who it is for."""
-
-    choice = forms.ChoiceField(label=_("The voucher"), widget=forms.RadioSelect)
-    other_amount = money_form_field(_("Another amount"), required=False)
-
-    field_order = ["choice", "other_amount"]
 
     def __init__(self, *args, studio: Studio, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,6 +108,8 @@ class GiftVoucherBuyForm(VoucherDetailsMixin):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("send_on") and not cleaned.get("recipient_email"):
+            self.add_error("recipient_email", _("We need their email to send it on that day."))
         choice = cleaned.get("choice") or ""
         cleaned["value"], cleaned["package"] = 0, None
         if choice.startswith("amount:"):
@@ -145,10 +139,3 @@ class GiftVoucherBuyForm(VoucherDetailsMixin):
             self.add_error("other_amount", self.fields["other_amount"].help_text)
             return
         cleaned["value"] = value
-
-    def voucher_order(self) -> VoucherOrder:
-        return self.order(
-            value=self.cleaned_data["value"],
-            currency=self.studio.currency,
-            package=self.cleaned_data["package"],
-        )

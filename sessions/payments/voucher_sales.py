@@ -109,28 +109,23 @@ def voucher_order_create(*, order: VoucherOrder) -> VoucherPayment:
         )
 
 
-def voucher_give(*, order: VoucherOrder, now: datetime | None = None) -> GiftVoucher:
-    """A voucher the studio gives away: valid at once, no payment, no money in the books."""
+def voucher_give(*, voucher: GiftVoucher, now: datetime | None = None) -> GiftVoucher:
+    """Save a voucher the studio gives away (unsaved, with its value, currency and who it
+    is for): valid at once, no payment, no money in the books; the recipient's email goes
+    on its day, at once if that is today."""
     now = now or timezone.now()
     studio = studio_get()
     today = timezone.localdate(now, _zone())
+    if voucher.package is not None:
+        voucher.value = voucher.package.price
+        voucher.package_name = f"{voucher.package.session_type.name}: {voucher.package}"[:200]
+    voucher.buyer_name = voucher.buyer_name or studio.name
+    voucher.buyer_email = voucher.buyer_email.strip().lower()
+    voucher.recipient_email = voucher.recipient_email.strip().lower()
+    voucher.status, voucher.paid_at, voucher.given_by_studio = GiftVoucher.Status.PAID, now, True
+    voucher.expires_on = voucher.expires_on or add_months(today, studio.gift_voucher_months)
     with transaction.atomic():
-        voucher = GiftVoucher.objects.create(
-            value=order.package.price if order.package else order.value,
-            currency=order.currency,
-            package=order.package,
-            package_name=str(order.package or "")[:200],
-            buyer_name=order.buyer_name or studio.name,
-            buyer_email=order.buyer_email.strip().lower(),
-            recipient_name=order.recipient_name,
-            recipient_email=order.recipient_email.strip().lower(),
-            message=order.message,
-            send_on=order.send_on,
-            status=GiftVoucher.Status.PAID,
-            paid_at=now,
-            expires_on=add_months(today, studio.gift_voucher_months),
-            given_by_studio=True,
-        )
+        voucher.save()
         _recipient_email_if_due(voucher, today=today)
     return voucher
 
