@@ -165,3 +165,38 @@ def test_a_voucher_and_its_payments_leave_the_deposit_out_of_what_is_owed(clock,
     assert booking.deposit == 3000
     payment = booking.payments.get(kind=Payment.Kind.DEPOSIT)
     assert payment.amount == 3000
+
+
+def test_the_months_export_lists_the_sale_as_money_and_the_use_as_its_own_row(
+    clock, portrait, studio
+):
+    import csv
+    import io
+
+    from sessions.models import VoucherPayment
+    from sessions.payments.exports import month_csv
+    from sessions.payments.ledger import money_ledger
+
+    gift = voucher(20000)
+    VoucherPayment.objects.create(
+        voucher=gift,
+        amount=20000,
+        currency="GBP",
+        status=VoucherPayment.Status.PAID,
+        amount_received=20000,
+        currency_received="GBP",
+        paid_at=PAY_NOW,
+        stripe_payment_intent_id="pi_gift",
+    )
+    booking = book(portrait)
+    booking_cancel(booking_id=booking.pk, by_client=True)
+
+    rows = list(csv.reader(io.StringIO(month_csv(date(2026, 6, 1), LONDON))))
+    voucher_rows = [(r[1], r[2], r[6], r[7], r[11]) for r in rows if "Gift voucher" in r[1]]
+    assert voucher_rows == [
+        ("Gift voucher sale", "GIFT-ACDE-FGHJ", "", "200.00", "pi_gift"),  # no tax
+        ("Gift voucher used", "GIFT-ACDE-FGHJ", "", "150.00", ""),
+        ("Gift voucher given back", "GIFT-ACDE-FGHJ", "", "-150.00", ""),
+    ]
+    (june,) = money_ledger(since=PAY_NOW - timedelta(days=1), until=PAY_TEN, zone=LONDON)
+    assert (june.received, june.count) == (20000, 1)  # the sale; the use moves no money
