@@ -25,9 +25,7 @@ def portrait(studio):
     )
 
 
-def test_a_voucher_bought_online_pays_for_a_booking_and_keeps_the_rest(
-    page, payments_on, portrait
-):
+def test_a_voucher_bought_online_pays_for_a_booking_and_keeps_the_rest(page, payments_on, portrait):
     page.goto("/gift/")
     page.get_by_label("£200.00").check()
     page.get_by_label("Your name").fill("Rosa Diaz")
