@@ -218,3 +218,37 @@ def test_the_studio_gives_one_and_voids_it(studio, pay_clock):
     assert voucher_void(voucher_id=voucher.pk) is True
     assert voucher_void(voucher_id=voucher.pk) is False
     assert GiftVoucher.objects.get().status == GiftVoucher.Status.VOID
+
+
+def test_the_studio_gives_one_in_the_admin_and_voids_it_there(
+    client, staff_user, studio, pay_clock, django_assert_max_num_queries
+):
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("admin:shoots_giftvoucher_add"),
+        {
+            "value": "50.00",
+            "currency": "GBP",
+            "buyer_name": "",
+            "recipient_name": "Charles Boyle",
+            "recipient_email": "charles@example.com",
+            "uses-TOTAL_FORMS": "0",
+            "uses-INITIAL_FORMS": "0",
+            "redemptions-TOTAL_FORMS": "0",
+            "redemptions-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    voucher = GiftVoucher.objects.get()
+    assert (voucher.value, voucher.status, voucher.given_by_studio) == (5000, "paid", True)
+    assert voucher.expires_on == date(2028, 6, 1)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("admin:shoots_giftvoucher_changelist")).content.decode()
+    assert voucher.code in page
+    assert "£50.00" in page
+
+    client.post(
+        reverse("admin:shoots_giftvoucher_changelist"),
+        {"action": "void", "_selected_action": [voucher.pk]},
+    )
+    assert GiftVoucher.objects.get().status == GiftVoucher.Status.VOID
