@@ -209,6 +209,15 @@ class BookingAdminForm(forms.ModelForm):
                 _("A discount can't be more than the price, %(price)s.")
                 % {"price": money_format(self.instance.price, self.instance.currency)}
             )
+        by_voucher = self.instance.gift_voucher_amount
+        if by_voucher and discount > self.instance.price - by_voucher:
+            raise forms.ValidationError(
+                _("%(paid)s was paid by gift voucher, so the discount can be %(most)s at most.")
+                % {
+                    "paid": money_format(by_voucher, self.instance.currency),
+                    "most": money_format(self.instance.price - by_voucher, self.instance.currency),
+                }
+            )
         return discount
 
 

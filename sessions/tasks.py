@@ -20,6 +20,8 @@ from sessions.payments.invoice_emails import invoice_email_send
 from sessions.payments.invoices import booking_invoice_issue, refund_credit_note_issue
 from sessions.payments.plan_emails import installment_email_send
 from sessions.payments.refunds import refund_submit, refunds_resubmit
+from sessions.payments.voucher_documents import voucher_email_send
+from sessions.payments.voucher_sales import vouchers_due_scan
 from sessions.questionnaires import answer_image_thumbnail_make, answer_images_requeue_stuck
 from sessions.reminders import balance_requests_scan, reminder_send, reminders_scan
 from sessions.studio_emails import studio_email_send
@@ -205,3 +207,13 @@ def saved_card_describe_task(*, booking_id: int) -> bool:
 @shared_task(autoretry_for=gateway.TEMPORARY_ERRORS, retry_backoff=60, max_retries=6)
 def saved_card_detach_task(*, payment_method_id: str) -> None:
     saved_card_detach(payment_method_id=payment_method_id)
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def voucher_email_send_task(*, voucher_id: int, to: str) -> bool:
+    return voucher_email_send(voucher_id=voucher_id, to=to)
+
+
+@shared_task
+def vouchers_due_scan_task() -> int:
+    return vouchers_due_scan()

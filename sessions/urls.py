@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from sessions import booking_views, document_views, questionnaire_views, views
-from sessions.payments import invoice_views, plan_views
+from sessions.payments import invoice_views, plan_views, voucher_views
 from sessions.payments import views as payment_views
 
 app_name = "sessions"
@@ -63,6 +63,9 @@ urlpatterns = [
         name="receipt-pdf",
     ),
     path("stripe/webhook/", payment_views.stripe_webhook, name="stripe-webhook"),
+    path("gift/", voucher_views.gift_voucher_buy, name="gift-voucher-buy"),
+    path("gift/<str:token>/", voucher_views.gift_voucher_detail, name="gift-voucher"),
+    path("gift/<str:token>/voucher.pdf", voucher_views.gift_voucher_pdf, name="gift-voucher-pdf"),
     path("calendar/<str:token>/sessions.ics", views.calendar_feed, name="calendar-feed"),
     path(
         "booking/<str:token>/questionnaire/<int:questionnaire_id>/",

@@ -38,6 +38,16 @@ class StudioAdmin(admin.ModelAdmin):
             },
         ),
         (
+            _("Gift vouchers"),
+            {
+                "fields": [
+                    "gift_voucher_amounts",
+                    ("gift_voucher_min", "gift_voucher_max"),
+                    "gift_voucher_months",
+                ]
+            },
+        ),
+        (
             _("Policies"),
             {
                 "fields": [

@@ -88,6 +88,12 @@ app.conf.update(
             "task": "sessions.tasks.installments_scan_task",
             "schedule": 900.0,
         },
+        # Gift vouchers go to their recipients on the buyer's day (the studio's); hourly, so
+        # the day starts on the studio's clock, and each goes once whatever the scans do.
+        "send-due-gift-vouchers": {
+            "task": "sessions.tasks.vouchers_due_scan_task",
+            "schedule": crontab(minute=5),
+        },
         "send-due-gallery-reminders": {
             "task": "gallery.tasks.gallery_reminders_scan_task",
             "schedule": 900.0,

@@ -291,6 +291,10 @@ _KINDS = [
     ),
     EmailKind("document-signed", _("Signed document (the sealed PDF)")),
     EmailKind("invoice", _("Invoices and credit notes (the PDF)")),
+    EmailKind("gift-voucher", _("Gift voucher bought (the PDF, to the buyer)")),
+    EmailKind(
+        "gift-voucher-recipient", _("Gift voucher, to its recipient on the buyer's day (the PDF)")
+    ),
     EmailKind("sign-in", _("Sign-in link"), can_turn_off=False),
     EmailKind("studio-new", _("To you: new booking or request"), to_studio=True),
     EmailKind("studio-cancelled", _("To you: booking cancelled"), to_studio=True),

@@ -232,6 +232,23 @@ class Studio(models.Model):
     credit_note_prefix = models.CharField(
         _("credit note numbers start with"), max_length=12, default="CN-", blank=True
     )
+    gift_voucher_amounts = models.CharField(
+        _("gift voucher amounts"),
+        max_length=100,
+        default="50, 100, 200",
+        blank=True,
+        help_text=_(
+            "Amounts offered on the gift voucher page, in whole units of your currency, "
+            "separated by commas. Buyers may also type an amount between the two below."
+        ),
+    )
+    gift_voucher_min = models.PositiveIntegerField(_("smallest gift voucher"), default=25)
+    gift_voucher_max = models.PositiveIntegerField(_("largest gift voucher"), default=1000)
+    gift_voucher_months = models.PositiveSmallIntegerField(
+        _("gift vouchers valid for (months)"),
+        default=24,
+        help_text=_("From the day of purchase. Two years is usual in the UK."),
+    )
     # The next numbers to give: read and raised under this row's lock, in the transaction that
     # issues the document, so numbers have no gaps and no duplicates (sessions.payments.invoices).
     invoice_next_number = models.PositiveIntegerField(default=1, editable=False)

@@ -9,4 +9,4 @@ from sessions.admin import (  # noqa: F401  (registers)
     payment_plans,
     session_types,
 )
-from sessions.payments import admin_codes  # noqa: F401  (registers)
+from sessions.payments import admin_codes, admin_vouchers  # noqa: F401  (registers)

@@ -36,6 +36,7 @@ from sessions.payments.codes import CodeRedemption, DiscountCode
 from sessions.payments.invoice_models import Invoice, InvoiceLine
 from sessions.payments.models import Payment, Refund, StripeEvent
 from sessions.payments.plans import Installment, PlanStep, SavedCard
+from sessions.payments.vouchers import GiftVoucher, VoucherPayment
 
 __all__ = [
     "AddOn",
@@ -54,6 +55,7 @@ __all__ = [
     "DocumentTemplate",
     "DocumentTemplateVersion",
     "ExternalCalendar",
+    "GiftVoucher",
     "Installment",
     "Invoice",
     "InvoiceLine",
@@ -74,4 +76,5 @@ __all__ = [
     "TimeOff",
     "TsTzRange",
     "Usage",
+    "VoucherPayment",
 ]

@@ -403,6 +403,13 @@ class Booking(models.Model):
         default=0,
         help_text=_("Taken off the balance the client is asked to pay after the session."),
     )
+    # A gift voucher is a way to pay, not a discount: the bill (and its tax) stays whole.
+    gift_voucher_amount = models.PositiveIntegerField(
+        _("paid by gift voucher"),
+        default=0,
+        editable=False,
+        help_text=_("What a gift voucher paid; nothing while the booking is called off."),
+    )
     created_at = models.DateTimeField(_("booked"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
@@ -434,6 +441,10 @@ class Booking(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(discount__lte=F("price")), name="booking_discount_within_price"
+            ),
+            models.CheckConstraint(
+                condition=Q(gift_voucher_amount__lte=F("price") - F("discount")),
+                name="booking_voucher_within_total",
             ),
             PostgresExclusionConstraint(
                 name=BOOKING_OVERLAP_CONSTRAINT,

@@ -107,11 +107,23 @@ class CodeRedemption(models.Model):
     booking = models.ForeignKey(
         Booking, on_delete=models.CASCADE, related_name="redemptions", verbose_name=_("booking")
     )
+    # Exactly one of the two: a discount code, or a gift voucher (a way to pay, not a
+    # discount: its amount is `Booking.gift_voucher_amount`, never `Booking.discount`).
     discount_code = models.ForeignKey(
         DiscountCode,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="redemptions",
         verbose_name=_("discount code"),
+    )
+    gift_voucher = models.ForeignKey(
+        "shoots.GiftVoucher",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="redemptions",
+        verbose_name=_("gift voucher"),
     )
     # As it was when used, so the studio editing the code later changes no invoice.
     code = models.CharField(_("code"), max_length=40)
@@ -128,15 +140,25 @@ class CodeRedemption(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["booking"], name="code_redemption_one_per_booking"),
+            models.CheckConstraint(
+                condition=Q(discount_code__isnull=False, gift_voucher__isnull=True)
+                | Q(discount_code__isnull=True, gift_voucher__isnull=False),
+                name="code_redemption_code_or_voucher",
+            ),
         ]
-        indexes = [models.Index(fields=["discount_code", "released_at"], name="redemption_code")]
+        indexes = [
+            models.Index(fields=["discount_code", "released_at"], name="redemption_code"),
+            models.Index(fields=["gift_voucher", "released_at"], name="redemption_voucher"),
+        ]
 
     def __str__(self) -> str:
         return self.description
 
     @property
     def description(self) -> str:
-        """The line an invoice prints: “Discount SPRING25 (25%)”."""
+        """The line an invoice prints: “Discount SPRING25 (25%)”, “Gift voucher GIFT-…”."""
+        if self.gift_voucher_id:
+            return _("Gift voucher %(code)s") % {"code": self.code}
         if self.percent_off:
             percent = percent_text(self.percent_off)
             return _("Discount %(code)s (%(percent)s%%)") % {"code": self.code, "percent": percent}

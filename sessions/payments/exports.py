@@ -5,6 +5,11 @@ Months are the studio's (a payment at 23:30 on 31 May in London is May's). Amoun
 major units with the currency's decimals ("590.00"), signed: credit notes and refunds are
 negative. Payments and refunds are the ledger's (sessions.payments.ledger): what Stripe or
 the studio recorded as received, refunds not failed.
+
+Gift vouchers: a sale is money received with no tax (a multi-purpose voucher is taxed when it
+is used, on the booking's invoice); a voucher paying on a booking is a row of its own type
+("Gift voucher used", negative when given back) that moves no money, so the accountant can
+follow what is still owed on vouchers.
 """
 
 import csv
@@ -15,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-from sessions.models import Invoice, Payment, Refund
+from sessions.models import CodeRedemption, GiftVoucher, Invoice, Payment, Refund
 from sessions.payments.invoice_pdf import receipt_reference
 from studio.money import to_major
 from studio.tax import TaxLine, rate_display, tax_totals
@@ -160,6 +165,81 @@ def month_rows(month: date, zone: ZoneInfo) -> list[list[str]]:
                 -refund.amount,
                 refund.currency,
                 refund.stripe_refund_id or "",
+            )
+        )
+    return rows + _voucher_rows(since, until, zone)
+
+
+def _voucher_row(moment, zone, kind, voucher: GiftVoucher, about, amount, currency, ref):
+    return [
+        _day(moment, zone),
+        kind,
+        voucher.code,
+        voucher.buyer_name,
+        about,
+        "",
+        "",
+        _amount(amount, currency),
+        "",
+        currency,
+        "",
+        ref,
+    ]
+
+
+def _voucher_rows(since: datetime, until: datetime, zone: ZoneInfo) -> list[list[str]]:
+    """Gift voucher sales (money in, no tax), then vouchers used on bookings and given back
+    (no money moves)."""
+    rows = []
+    sales = (
+        GiftVoucher.objects.filter(
+            payment__status="paid", payment__paid_at__gte=since, payment__paid_at__lt=until
+        )
+        .select_related("payment")
+        .order_by("payment__paid_at", "pk")
+    )
+    for voucher in sales:
+        sale = voucher.payment
+        about = _("Gift voucher for %(name)s") % {"name": voucher.recipient_name}
+        rows.append(
+            _voucher_row(
+                sale.paid_at,
+                zone,
+                _("Gift voucher sale"),
+                voucher,
+                about,
+                sale.amount_received,
+                sale.currency_received,
+                sale.stripe_payment_intent_id or "",
+            )
+        )
+    uses = CodeRedemption.objects.filter(gift_voucher__isnull=False).select_related(
+        "gift_voucher", "booking"
+    )
+    for use in uses.filter(created_at__gte=since, created_at__lt=until).order_by("created_at"):
+        rows.append(
+            _voucher_row(
+                use.created_at,
+                zone,
+                _("Gift voucher used"),
+                use.gift_voucher,
+                use.booking.reference,
+                use.amount,
+                use.currency,
+                "",
+            )
+        )
+    for use in uses.filter(released_at__gte=since, released_at__lt=until).order_by("released_at"):
+        rows.append(
+            _voucher_row(
+                use.released_at,
+                zone,
+                _("Gift voucher given back"),
+                use.gift_voucher,
+                use.booking.reference,
+                -use.amount,
+                use.currency,
+                "",
             )
         )
     return rows

@@ -2,10 +2,10 @@
 booked, their dates following the session when it moves, what each asks for now, the studio
 editing the parts still to pay, and the card saved for them.
 
-Amounts: each part is its share of the booking's total (price less discount), rounded half
-up to the minor unit, never more than what is left after the deposit and the earlier parts;
-an empty share takes the rest, and whatever is still left after the last part becomes a
-"Balance" due on the session day. When a part comes due it asks for no more than is still
+Amounts: each part is its share of what the client pays (the price less a discount and what
+a gift voucher paid), rounded half up to the minor unit, never more than what is left after
+the deposit and the earlier parts; an empty share takes the rest, and whatever is still left
+after the last part becomes a "Balance" due on the session day. When a part comes due it asks for no more than is still
 owed, and the last open part asks for all of it: a discount given later, or a balance paid
 early, is never charged twice."""
 
@@ -127,7 +127,7 @@ def plan_schedule(booking: Booking) -> list[Installment]:
     tz = _zone()
     parts = plan_parts(
         steps,
-        total=booking.price - booking.discount,
+        total=booking.price - booking.discount - booking.gift_voucher_amount,
         deposit=booking.deposit,
         booked_on=timezone.localtime(booking.created_at or timezone.now(), tz).date(),
         session_on=timezone.localtime(booking.starts_at, tz).date(),

@@ -68,6 +68,9 @@ class Invoice(ActedBy):
     net = models.IntegerField(_("net"))
     tax = models.IntegerField(_("tax"))
     gross = models.IntegerField(_("total"))
+    # Paid by gift voucher, printed below the total: a way to pay, so no line and no tax.
+    voucher_paid = models.PositiveIntegerField(_("paid by gift voucher"), default=0)
+    voucher_text = models.CharField(_("gift voucher code"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("invoice")

@@ -71,7 +71,7 @@ def _tax_rows(invoice: Invoice, lines) -> str:
         f'<td class="amount">{_money(invoice.gross, currency)}</td></tr>'
     )
     if not invoice.tax_name or not invoice.tax:
-        return total
+        return total + _voucher_rows(invoice)
     by_rate = tax_totals(
         [TaxLine(amount=line.amount, rate=line.tax_rate) for line in lines],
         prices_include_tax=invoice.prices_include_tax,
@@ -90,7 +90,22 @@ def _tax_rows(invoice: Invoice, lines) -> str:
             f'<tr><td colspan="3">{_e(label)}</td>'
             f'<td class="amount">{_money(rate.tax, currency)}</td></tr>'
         )
-    return "".join(rows) + total
+    return "".join(rows) + total + _voucher_rows(invoice)
+
+
+def _voucher_rows(invoice: Invoice) -> str:
+    """Below the total: what a gift voucher paid (a way to pay, not a discount: the tax
+    above is on the whole total), and what is then due."""
+    if not invoice.voucher_paid:
+        return ""
+    currency = invoice.currency
+    paid = _("Paid by gift voucher %(code)s") % {"code": invoice.voucher_text}
+    return (
+        f'<tr><td colspan="3">{_e(paid)}</td>'
+        f'<td class="amount">{_money(-invoice.voucher_paid, currency)}</td></tr>'
+        f'<tr class="total"><td colspan="3">{_e(_("Amount due"))}</td>'
+        f'<td class="amount">{_money(invoice.gross - invoice.voucher_paid, currency)}</td></tr>'
+    )
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:

@@ -74,6 +74,16 @@ def booking_bill_lines(booking: Booking, *, tax_rate: int) -> list[BillLine]:
     return lines
 
 
+def _voucher_fields(booking: Booking, *, kind: str) -> dict:
+    """What a gift voucher paid, for an invoice to print below its total: a way to pay,
+    so its lines and tax stay whole."""
+    paid = booking.gift_voucher_amount
+    if kind != Invoice.Kind.INVOICE or not paid or booking.status in ENDED_STATUSES:
+        return {}
+    use = booking.redemptions.filter(gift_voucher__isnull=False, released_at__isnull=True).first()
+    return {"voucher_paid": paid, "voucher_text": use.code if use else ""}
+
+
 def _lines_of(invoice: Invoice) -> list[BillLine]:
     return [
         BillLine(line.description, line.unit_amount, line.quantity, line.tax_rate)
@@ -110,6 +120,7 @@ def _issue(
         prefix = studio.credit_note_prefix
     studio.save(update_fields=["invoice_next_number", "credit_note_next_number"])
     client = booking.client
+    fields.update(_voucher_fields(booking, kind=kind))
     invoice = Invoice.objects.create(
         booking=booking,
         kind=kind,

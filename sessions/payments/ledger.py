@@ -12,6 +12,9 @@ what was given back, read by the payments list's monthly totals and the studio d
   in Sitting, made in Stripe's dashboard, or given back by the studio for money it
   recorded), in the month it was asked for or seen;
   duplicates' refunds included, so a duplicate refunded nets to nothing.
+- Gift voucher sales: money received (what Stripe took), in the month paid. A voucher paying
+  on a booking is not new money (it moves what the studio owes the voucher's holder onto the
+  booking), so it is not in the ledger; the month's export lists it as its own row type.
 - Months are the studio's: a payment at 23:30 on 31 May in London is May's.
 """
 
@@ -26,6 +29,7 @@ from django.utils import timezone
 
 from sessions.models import Booking
 from sessions.payments.models import Payment, Refund
+from sessions.payments.vouchers import VoucherPayment
 from sessions.selectors import booking_change_deadline
 from studio.selectors import studio_get
 
@@ -40,14 +44,15 @@ def booking_received(booking: Booking) -> int:
 
 
 def booking_balance_due(booking: Booking) -> int:
-    """Price, less any discount, less what deposit, balance and installment payments brought
-    in. With
+    """Price, less any discount, less what a gift voucher paid and what deposit, balance
+    and installment payments brought in. With
     payments off the deposit is taken at the studio, so it is never part of the balance
     (recorded there or not). Queries the payments unless they were prefetched."""
     deposit, balance = _price_received(booking)
     if not settings.PAYMENTS_ENABLED:
         deposit = max(deposit, booking.deposit)
-    return max(booking.price - booking.discount - deposit - balance, 0)
+    paid = deposit + balance + booking.gift_voucher_amount
+    return max(booking.price - booking.discount - paid, 0)
 
 
 def booking_owed(booking: Booking, kind: str) -> int:
@@ -61,7 +66,8 @@ def booking_owed(booking: Booking, kind: str) -> int:
     if any(p.kind == kind and p.status in Payment.RECEIVED_STATUSES for p in payments):
         return 0
     _deposit, balance = _price_received(booking)
-    return max(min(booking.deposit, booking.price - booking.discount - balance), 0)
+    left = booking.price - booking.discount - booking.gift_voucher_amount - balance
+    return max(min(booking.deposit, left), 0)
 
 
 def _price_received(booking: Booking) -> tuple[int, int]:
@@ -127,10 +133,24 @@ class LedgerMonth:
 
 def money_ledger(*, since: datetime, until: datetime, zone: ZoneInfo) -> list[LedgerMonth]:
     """Received, refunded and the number of payments per month (in `zone`) and currency,
-    for money moving from `since` to before `until`; newest month first. One query."""
+    for money moving from `since` to before `until` (gift voucher sales included); newest
+    month first. One query."""
     payments = (
         Payment.objects.filter(
             status__in=Payment.RECEIVED_STATUSES, paid_at__gte=since, paid_at__lt=until
+        )
+        .annotate(month=TruncMonth("paid_at", tzinfo=zone), money=F("currency_received"))
+        .values("month", "money")
+        .annotate(
+            received=Sum("amount_received"),
+            refunded=Value(0, output_field=IntegerField()),
+            count=Count("pk"),
+        )
+        .order_by()
+    )
+    voucher_sales = (
+        VoucherPayment.objects.filter(
+            status=VoucherPayment.Status.PAID, paid_at__gte=since, paid_at__lt=until
         )
         .annotate(month=TruncMonth("paid_at", tzinfo=zone), money=F("currency_received"))
         .values("month", "money")
@@ -154,7 +174,7 @@ def money_ledger(*, since: datetime, until: datetime, zone: ZoneInfo) -> list[Le
         .order_by()
     )
     totals: dict[tuple[date, str], list[int]] = {}
-    for row in payments.union(refunds, all=True):
+    for row in payments.union(refunds, voucher_sales, all=True):
         month = row["month"]
         month = month.astimezone(zone).date() if isinstance(month, datetime) else month
         key = (month, row["money"])

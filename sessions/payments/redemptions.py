@@ -1,6 +1,11 @@
 """Using a code at booking: checking it, working out what it takes off, recording the use
 under the code's row lock (so the last use goes to one client only), and giving a use back
-when its booking ends without taking place."""
+when its booking ends without taking place.
+
+A gift voucher's code is typed in the same field. It is a way to pay, not a discount: it pays
+min(what is left on it, the booking's total) into `Booking.gift_voucher_amount` (the price
+and the discount, so the bill and its tax, stay whole), under the voucher's row lock so two
+bookings never take more than its balance; given back like a code's use."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,9 +16,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from sessions.models import Booking, CodeRedemption, DiscountCode, SessionType
+from sessions.models import Booking, CodeRedemption, DiscountCode, GiftVoucher, SessionType
 from sessions.payments.codes import BASIS_POINTS
 from sessions.payments.offers import Offer
+from sessions.payments.vouchers import voucher_remaining
 
 
 class CodeRefused(Exception):
@@ -28,15 +34,19 @@ class CodeRefused(Exception):
 class CodeQuote:
     """What a code takes off a price, and what is then due to book."""
 
-    code: DiscountCode
+    code: DiscountCode | GiftVoucher
     price: int
-    discount: int
+    discount: int  # a gift voucher's: what it pays
     deposit: int  # the package's deposit, never more than what is left to pay
     currency: str
 
     @property
     def total(self) -> int:
         return self.price - self.discount
+
+    @property
+    def is_voucher(self) -> bool:
+        return isinstance(self.code, GiftVoucher)
 
     @property
     def description(self) -> str:
@@ -102,6 +112,21 @@ def code_quote(
     """What the code would take off the offer, for showing before booking (nothing is
     locked or kept: booking checks again). Raises CodeRefused."""
     now = now or timezone.now()
+    voucher = _voucher_find(text, lock=False)
+    if voucher is not None:
+        paid = _voucher_check(
+            voucher,
+            session_type=offer.session_type,
+            total=offer.price,
+            today=timezone.localdate(now, tz),
+        )
+        return CodeQuote(
+            code=voucher,
+            price=offer.price,
+            discount=paid,
+            deposit=min(offer.deposit, offer.price - paid),
+            currency=offer.currency,
+        )
     code = _code_find(text, lock=False)
     _code_check(
         code,
@@ -126,6 +151,14 @@ def _quote(code: DiscountCode, *, price: int, deposit: int, currency: str) -> Co
 
 def _redemption(quote: CodeQuote, *, email: str) -> CodeRedemption:
     code = quote.code
+    if isinstance(code, GiftVoucher):
+        return CodeRedemption(
+            gift_voucher=code,
+            code=code.code,
+            amount=quote.discount,
+            currency=quote.currency,
+            email=email.strip().lower(),
+        )
     return CodeRedemption(
         discount_code=code,
         code=code.code,
@@ -139,8 +172,12 @@ def _redemption(quote: CodeQuote, *, email: str) -> CodeRedemption:
 def code_redeem(*, booking: Booking, text: str, tz: ZoneInfo, now: datetime) -> CodeRedemption:
     """Use a code on a booking not yet saved: lock the code's row, check it, take what it
     takes off the price (the deposit never more than what is left) and return the use, to
-    save once the booking is. Raises CodeRefused. Call inside the transaction that inserts
-    the booking, after the photographers' locks (the house order)."""
+    save once the booking is. A gift voucher's code pays what is left on it, up to the
+    booking's total. Raises CodeRefused. Call inside the transaction that inserts the
+    booking, after the photographers' locks (the house order)."""
+    voucher = _voucher_find(text, lock=True)
+    if voucher is not None:
+        return _voucher_redeem(booking, voucher, today=timezone.localdate(now, tz))
     code = _code_find(text, lock=True)
     _code_check(
         code,
@@ -157,17 +194,73 @@ def code_redeem(*, booking: Booking, text: str, tz: ZoneInfo, now: datetime) -> 
 
 def redemptions_release(*, booking_ids: list[int], now: datetime) -> int:
     """Give back the uses of bookings that ended without taking place (cancelled,
-    declined, their hold run out): they stop counting against their codes' limits. The
-    booking keeps its discount, for what was agreed. Returns how many."""
-    return CodeRedemption.objects.filter(
-        booking_id__in=booking_ids, released_at__isnull=True
-    ).update(released_at=now)
+    declined, their hold run out): they stop counting against their codes' limits, and a
+    gift voucher's amount is on the voucher again (the booking no longer counts it paid).
+    The booking keeps its discount, for what was agreed. Returns how many."""
+    uses = CodeRedemption.objects.filter(booking_id__in=booking_ids, released_at__isnull=True)
+    voucher_bookings = list(uses.filter(gift_voucher__isnull=False).values_list("booking_id"))
+    released = uses.update(released_at=now)
+    if voucher_bookings:
+        Booking.objects.filter(pk__in=[pk for (pk,) in voucher_bookings]).update(
+            gift_voucher_amount=0
+        )
+    return released
 
 
 def redemptions_restore(*, booking_id: int) -> int:
     """A booking whose hold ran out came back (its deposit arrived late and the time was
     still free): its uses count again, even past a limit, since the client paid the
-    discounted deposit."""
-    return CodeRedemption.objects.filter(booking_id=booking_id, released_at__isnull=False).update(
-        released_at=None
+    discounted deposit. A gift voucher pays again what is left on it, at most what it paid
+    before (another booking may have used it meanwhile; the balance then asks the rest)."""
+    uses = CodeRedemption.objects.filter(booking_id=booking_id, released_at__isnull=False)
+    for use in uses.filter(gift_voucher__isnull=False):
+        voucher = GiftVoucher.objects.select_for_update().get(pk=use.gift_voucher_id)
+        use.amount = min(use.amount, voucher_remaining(voucher))
+        use.save(update_fields=["amount"])
+        Booking.objects.filter(pk=booking_id).update(gift_voucher_amount=use.amount)
+    return uses.update(released_at=None)
+
+
+# --- Gift vouchers -------------------------------------------------------------------
+
+
+def _voucher_find(text: str, *, lock: bool) -> GiftVoucher | None:
+    """The voucher whose code this is (any status), or None: then it may be a discount code."""
+    vouchers = GiftVoucher.objects.filter(code=text.strip().upper())
+    return (vouchers.select_for_update() if lock else vouchers).first()
+
+
+def _voucher_check(
+    voucher: GiftVoucher, *, session_type: SessionType, total: int, today: date
+) -> int:
+    """What the voucher pays on a booking of this total, or CodeRefused. Queries its uses."""
+    if voucher.status == GiftVoucher.Status.PENDING:
+        raise CodeRefused(_("That gift voucher hasn't been paid for yet."))
+    if voucher.status == GiftVoucher.Status.VOID:
+        raise CodeRefused(_("That gift voucher is no longer valid."))
+    if voucher.expires_on and today > voucher.expires_on:
+        raise CodeRefused(
+            _("That gift voucher expired on %(day)s.") % {"day": _day(voucher.expires_on)}
+        )
+    if voucher.currency != session_type.currency:
+        raise CodeRefused(_("That gift voucher can't be used for this session."))
+    remaining = voucher_remaining(voucher)
+    if remaining <= 0:
+        raise CodeRefused(_("That gift voucher has been used up."))
+    return min(remaining, total)
+
+
+def _voucher_redeem(booking: Booking, voucher: GiftVoucher, *, today: date) -> CodeRedemption:
+    """Call holding the voucher's row lock."""
+    total = booking.price - booking.discount
+    paid = _voucher_check(voucher, session_type=booking.session_type, total=total, today=today)
+    booking.gift_voucher_amount = paid
+    booking.deposit = min(booking.deposit, total - paid)
+    quote = CodeQuote(
+        code=voucher,
+        price=booking.price,
+        discount=paid,
+        deposit=booking.deposit,
+        currency=booking.currency,
     )
+    return _redemption(quote, email=booking.client.email)

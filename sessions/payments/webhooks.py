@@ -25,6 +25,8 @@ from sessions.payments.ledger import payment_refundable
 from sessions.payments.models import Payment, Refund, StripeEvent
 from sessions.payments.redemptions import redemptions_release, redemptions_restore
 from sessions.payments.refunds import payment_charge_apply, refund_duplicate_queue, refund_queue
+from sessions.payments.voucher_sales import voucher_payment_refresh
+from sessions.payments.vouchers import VoucherPayment
 from sessions.services import booking_clash_find, booking_email_enqueue, photographers_lock
 from sessions.signals import extras_paid
 from studio.actors import STRIPE, acting_as
@@ -90,6 +92,11 @@ def _event_dispatch(event: dict) -> tuple[Payment | None, str]:
     handler = EVENT_HANDLERS.get(event.get("type", ""))
     if handler is None:
         return None, "ignored"
+    obj = event["data"].get("object") or {}
+    voucher_payment_id = str((obj.get("metadata") or {}).get("voucher_payment_id", ""))
+    is_checkout = event.get("type", "").startswith("checkout.session.")
+    if is_checkout and voucher_payment_id.isascii() and voucher_payment_id.isdigit():
+        return None, _voucher_checkout_event(int(voucher_payment_id), obj)
     payment = handler(event.get("type", ""), event["data"].get("object") or {})
     if payment is None:
         return None, "not a Sitting payment"
@@ -101,6 +108,16 @@ def _checkout_event(kind: str, session: dict) -> Payment | None:
     if payment is None:
         return None
     return payment_refresh(payment_id=payment.pk, session_id=session.get("id"), event_type=kind)
+
+
+def _voucher_checkout_event(voucher_payment_id: int, session: dict) -> str:
+    """A gift voucher's sale: its session is read again from Stripe before acting."""
+    if not VoucherPayment.objects.filter(pk=voucher_payment_id).exists():
+        return "not a Sitting payment"
+    sale = voucher_payment_refresh(
+        voucher_payment_id=voucher_payment_id, session_id=session.get("id")
+    )
+    return f"gift voucher payment {sale.pk} is {sale.status}"
 
 
 def _charge_event(kind: str, obj: dict) -> Payment | None:

@@ -5,6 +5,10 @@ ledger and its balance agree to the minor unit.
 - Going ahead: billed (invoices less credit notes) = price − discount; what is still owed
   (billed − kept) is exactly the balance the client is asked for.
 - Ended: billed = what the studio kept (received less refunded); nothing is owed.
+- A gift voucher (sold through Stripe, then used on the booking) pays part of what is owed
+  without being money received on the booking: billed − kept − paid by voucher is the
+  balance; the bill and its tax stay whole; cancelling gives the voucher its amount back; the
+  ledger holds the voucher's sale, never its use.
 """
 
 from datetime import UTC, datetime
@@ -14,9 +18,19 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sessions.models import Booking, Invoice, Payment, Refund
+from sessions.models import (
+    Booking,
+    CodeRedemption,
+    GiftVoucher,
+    Invoice,
+    Payment,
+    Refund,
+    VoucherPayment,
+)
 from sessions.payments.invoices import booking_invoice_issue, refund_credit_note_issue
 from sessions.payments.ledger import booking_balance_due, booking_received, money_ledger
+from sessions.payments.redemptions import redemptions_release
+from sessions.payments.vouchers import voucher_remaining
 from studio.models import Studio
 from tests.factories import BookingFactory, SessionTypeFactory
 
@@ -28,6 +42,7 @@ events = st.lists(
         st.tuples(st.just("refund"), st.integers(0, 5), st.integers(1, 30000)),
         st.tuples(st.just("discount"), st.integers(0, PRICE)),
         st.tuples(st.just("cancel")),
+        st.tuples(st.just("voucher"), st.integers(1, 2 * PRICE)),
     ),
     max_size=10,
 )
@@ -77,6 +92,46 @@ def _refund(booking: Booking, which: int, amount: int) -> None:
     refund_credit_note_issue(refund_id=refund.pk)  # what the worker does once it is made
 
 
+def _voucher(booking: Booking, value: int, n: int) -> None:
+    """A voucher sold through Stripe for `value`, then used on the booking as the code field
+    uses it: what is left on it, up to what is still owed (one code per booking)."""
+    paid_at = datetime(2026, 6, 2, 10, n, tzinfo=UTC)
+    voucher = GiftVoucher.objects.create(
+        value=value,
+        currency="GBP",
+        buyer_name="Rosa",
+        recipient_name="Amy",
+        status=GiftVoucher.Status.PAID,
+        paid_at=paid_at,
+        expires_on=datetime(2028, 6, 2, tzinfo=UTC).date(),
+    )
+    VoucherPayment.objects.create(
+        voucher=voucher,
+        amount=value,
+        currency="GBP",
+        status=VoucherPayment.Status.PAID,
+        amount_received=value,
+        currency_received="GBP",
+        paid_at=paid_at,
+        stripe_payment_intent_id=f"pi_voucher_{voucher.pk}",
+    )
+    if booking.status != Booking.Status.CONFIRMED or booking.redemptions.exists():
+        return
+    amount = min(voucher_remaining(voucher), booking_balance_due(booking))
+    if amount <= 0:
+        return
+    CodeRedemption.objects.create(
+        booking=booking,
+        gift_voucher=voucher,
+        code=voucher.code,
+        amount=amount,
+        currency="GBP",
+        email="anna@example.com",
+    )
+    booking.gift_voucher_amount = amount
+    booking.save(update_fields=["gift_voucher_amount"])
+
+
 def _apply(booking: Booking, event: tuple, n: int) -> None:
     name = event[0]
     if name == "pay":
@@ -85,11 +140,15 @@ def _apply(booking: Booking, event: tuple, n: int) -> None:
         _refund(booking, event[1], event[2])
     elif name == "discount" and booking.status == Booking.Status.CONFIRMED:
         # The admin refuses a discount the client has already paid beyond.
-        booking.discount = min(event[1], PRICE - booking_received(booking))
+        paid = booking_received(booking) + booking.gift_voucher_amount
+        booking.discount = min(event[1], PRICE - paid)
         booking.save(update_fields=["discount"])
     elif name == "cancel":
         booking.status = Booking.Status.CANCELLED
         booking.save(update_fields=["status"])
+        redemptions_release(booking_ids=[booking.pk], now=datetime(2026, 6, 4, tzinfo=UTC))
+    elif name == "voucher":
+        _voucher(booking, event[1], n)
     booking_invoice_issue(booking_id=booking.pk)  # what the worker does after each change
 
 
@@ -121,11 +180,18 @@ def _check_books(studio, steps, tax_rate) -> None:
     documents = Invoice.objects.filter(booking=booking)
     billed = sum(d.gross for d in documents)
     kept = booking_received(booking)
+    by_voucher = booking.gift_voucher_amount
     if booking.status == Booking.Status.CANCELLED:
         assert billed == kept
+        assert by_voucher == 0  # given back to the voucher
     else:
         assert billed == PRICE - booking.discount
-        assert billed - kept == booking_balance_due(booking)
+        assert billed - kept - by_voucher == booking_balance_due(booking)
+    # Each voucher: what is left on it and what it paid on the booking make its value.
+    for voucher in GiftVoucher.objects.all():
+        used = sum(u.amount for u in voucher.redemptions.filter(released_at=None))
+        assert voucher_remaining(voucher) + used == voucher.value
+        assert used == (by_voucher if used else 0)
     # Every document's own figures add up: net + tax = gross, and its lines make its total.
     for document in documents:
         assert document.net + document.tax == document.gross
@@ -134,7 +200,8 @@ def _check_books(studio, steps, tax_rate) -> None:
     months = money_ledger(
         since=datetime(2026, 1, 1, tzinfo=UTC), until=datetime(2027, 1, 1, tzinfo=UTC), zone=UTC
     )
-    assert sum(month.net for month in months) == kept
+    sold = sum(VoucherPayment.objects.values_list("amount_received", flat=True))
+    assert sum(month.net for month in months) == kept + sold
     # No number twice, none skipped.
     for kind in Invoice.Kind.values:
         numbers = sorted(Invoice.objects.filter(kind=kind).values_list("number", flat=True))

@@ -4,7 +4,7 @@ look at every kind at once (how it reads on a phone, who it comes from)."""
 
 import hashlib
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -45,6 +45,7 @@ from sessions.models import (
     Document,
     DocumentFile,
     DocumentTemplate,
+    GiftVoucher,
     Installment,
     Payment,
     Questionnaire,
@@ -55,6 +56,7 @@ from sessions.payments.emails import payment_email_send
 from sessions.payments.invoice_emails import invoice_email_send
 from sessions.payments.invoices import booking_invoice_issue
 from sessions.payments.plan_emails import installment_email_send
+from sessions.payments.voucher_documents import voucher_email_send
 from sessions.reminders import reminders_scan
 from sessions.studio_emails import studio_email_send
 from studio.models import SentEmail, Studio
@@ -247,6 +249,27 @@ def _send_the_rest(confirmed, booking, zoe) -> None:
     sign_in_link_send(email=zoe.email)
     _send_documents(booking)
     invoice_email_send(invoice_id=booking_invoice_issue(booking_id=confirmed.pk).pk)
+    _send_gift_voucher(zoe)
+
+
+def _send_gift_voucher(zoe) -> None:
+    """A voucher Zoë bought for her grandmother, to the buyer and to its recipient."""
+    voucher = GiftVoucher.objects.create(
+        value=25000,
+        currency="GBP",
+        package_name="Family portraits in the garden: Signature",
+        buyer_name=zoe.name,
+        buyer_email=zoe.email,
+        recipient_name="Margaret Newcomer-Fitzgerald",
+        recipient_email="margaret.newcomer@example.com",
+        message="Happy 80th, Grandma! A morning in the garden with all of us. Love, Zoë",
+        send_on=NOW.date(),
+        status=GiftVoucher.Status.PAID,
+        paid_at=NOW,
+        expires_on=date(2028, 6, 1),
+    )
+    voucher_email_send(voucher_id=voucher.pk, to="buyer")
+    voucher_email_send(voucher_id=voucher.pk, to="recipient")
 
 
 def _send_documents(booking) -> None:

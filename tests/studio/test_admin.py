@@ -50,6 +50,10 @@ def test_studio_settings_save_from_the_admin(client, studio, staff_user):
             "documents_due_hours": "48",
             "documents_nudge_days": "2",
             "share_pin_digits": "6",
+            "gift_voucher_amounts": "50, 100",
+            "gift_voucher_min": "25",
+            "gift_voucher_max": "500",
+            "gift_voucher_months": "24",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -28,6 +28,10 @@ STUDIO_FORM = {
     "documents_due_hours": "48",
     "documents_nudge_days": "2",
     "share_pin_digits": "6",
+    "gift_voucher_amounts": "50, 100",
+    "gift_voucher_min": "25",
+    "gift_voucher_max": "500",
+    "gift_voucher_months": "24",
 }
 
 

@@ -49,6 +49,7 @@ from sessions.models import (
     Document,
     DocumentTemplate,
     ExternalCalendar,
+    GiftVoucher,
     Installment,
     Payment,
     Question,
@@ -206,7 +207,7 @@ def page_text(response) -> str:
 
 
 @pytest.fixture
-def world(studio, staff_user):
+def world(studio, staff_user, settings):
     studio.policies = "Deposits are kept if you cancel within two days."
     studio.save()
     maya = PhotographerFactory(display_name="Maya Lind")
@@ -270,6 +271,7 @@ def world(studio, staff_user):
     PrivacyRecord.objects.create(client=anna, client_number=anna.pk, kind="export")
     StripeEvent.objects.create(event_id="evt_lengths", type="checkout.session.completed")
     DiscountCode.objects.create(code="SPRING25", percent_off=2500)
+    GiftVoucher.objects.create(value=5000, currency="GBP", buyer_name="Rosa", recipient_name="Amy")
     Group.objects.create(name="Assistants")
     agreement = template_make(kind="contract", name="Agreement", body=CONTRACT_BODY)
     return {
@@ -285,6 +287,7 @@ def world(studio, staff_user):
         "photo": Photo.objects.get(pk=photo.photo.pk),
         "link": link,
         "agreement": agreement,
+        "settings": settings,  # restored after each test
     }
 
 
@@ -693,6 +696,30 @@ def document_void(world, client) -> Case:
 
 # Form classes (module.Class) and the case that walks each; views that read text from the
 # request without a form class are walked too.
+def gift_voucher_buy(world, client) -> Case:
+    world["settings"].PAYMENTS_ENABLED = True  # the page sells online only
+    return Case(
+        url=reverse("sessions:gift-voucher-buy"),
+        data={
+            "choice": "amount:5000",
+            "buyer_name": "Rosa Diaz",
+            "buyer_email": "rosa@example.com",
+            "recipient_name": "Amy Santiago",
+            "recipient_email": "amy@example.com",
+        },
+        columns={
+            name: column(GiftVoucher, name)
+            for name in (
+                "buyer_name",
+                "buyer_email",
+                "recipient_name",
+                "recipient_email",
+                "message",
+            )
+        },
+    )
+
+
 CUSTOM_FORMS = {
     "sessions.forms.BookingDetailsForm": booking_details,
     "sessions.admin_forms.StaffBookingForm": book_for_client,
@@ -713,6 +740,7 @@ CUSTOM_FORMS = {
     "gallery.admin_forms.PhotosArrangeForm": photos_set_name,
     "gallery.admin_forms.PhotoUploadForm": upload_set_name,
     "workspace.admin_forms.ErasureConfirmForm": erasure_confirm,
+    "sessions.payments.voucher_forms.GiftVoucherBuyForm": gift_voucher_buy,
 }
 # Forms with nothing typed as text: the Move page's date and time, a free time pressed, a
 # button's value or a choice among a few, ticked photos.

@@ -46,6 +46,7 @@ from sessions.models import (
     DocumentFile,
     DocumentTemplate,
     ExternalCalendar,
+    GiftVoucher,
     Payment,
     Questionnaire,
     SessionGuide,
@@ -88,6 +89,7 @@ ACTIONS = {
     ("gallery.gallery", "unpublish"): ["gallery.change_gallery"],
     ("gallery.gallery", "reprocess_failed"): ["gallery.change_gallery"],
     ("gallery.gallery", "selection_reopen"): ["gallery.change_gallery"],
+    ("shoots.giftvoucher", "void"): ["shoots.change_giftvoucher"],
 }
 # Records nobody deletes in the admin: history, money, the log, the studio itself.
 NEVER_DELETED = {
@@ -99,6 +101,7 @@ NEVER_DELETED = {
     "shoots.payment",
     "shoots.document",
     "shoots.package",  # removed on its session type's page; its own page edits its plan
+    "shoots.giftvoucher",
 }
 
 BOOKING_VIEW = "shoots.view_booking|shoots.change_booking"
@@ -319,6 +322,9 @@ def world(studio, stripe_standin, settings):
         )
         SessionTypeDocument.objects.create(session_type=family, template=release, required=False)
         Group.objects.create(name="Assistants")
+        GiftVoucher.objects.create(
+            value=5000, currency="GBP", buyer_name="Rosa", recipient_name="Amy"
+        )
         signed_contract(confirmed)
     mail.outbox.clear()
     stripe_standin.reset()

@@ -1,0 +1,164 @@
+"""Gift vouchers in the admin: the list with what is left on each, one given away by the
+studio (no payment), and voiding. Sales are made on the site and paid through Stripe."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from sessions.payments.codes import CodeRedemption
+from sessions.payments.voucher_sales import voucher_give, voucher_void
+from sessions.payments.vouchers import GiftVoucher, VoucherPayment
+from studio.forms import MoneyFieldsMixin
+from studio.money import money_format
+from studio.selectors import studio_get
+
+EDITABLE = ["recipient_name", "recipient_email", "message", "send_on", "expires_on"]
+
+
+class GiftVoucherAdminForm(MoneyFieldsMixin, forms.ModelForm):
+    """A voucher the studio gives away: its value and who it is for."""
+
+    money_fields = ("value",)
+
+    class Meta:
+        model = GiftVoucher
+        fields = [
+            "value",
+            "currency",
+            "buyer_name",
+            "buyer_email",
+            "recipient_name",
+            "recipient_email",
+            "message",
+            "send_on",
+            "expires_on",
+        ]
+        labels = {"buyer_name": _("from"), "buyer_email": _("from (email)")}
+        help_texts = {
+            "buyer_name": _("Printed as who it is from; empty for your studio's name."),
+            "expires_on": _("Empty: your studio's usual validity from today."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "buyer_name" in self.fields:
+            self.fields["buyer_name"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("send_on") and not cleaned.get("recipient_email"):
+            self.add_error("recipient_email", _("An email address is needed to send it."))
+        return cleaned
+
+
+class VoucherUseInline(admin.TabularInline):
+    model = CodeRedemption
+    fk_name = "gift_voucher"
+    fields = ["booking", "amount_display", "created_at", "released_at"]
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = _("paid on bookings")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # a use is made by booking with the code
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("paid"))
+    def amount_display(self, obj: CodeRedemption) -> str:
+        return money_format(obj.amount, obj.currency)
+
+
+@admin.register(GiftVoucher)
+class GiftVoucherAdmin(admin.ModelAdmin):
+    form = GiftVoucherAdminForm
+    list_display = [
+        "code",
+        "value_display",
+        "remaining_display",
+        "buyer_name",
+        "recipient_name",
+        "status",
+        "recipient_sent_at",
+        "expires_on",
+    ]
+    list_filter = ["status", "given_by_studio"]
+    search_fields = ["code", "buyer_name", "buyer_email", "recipient_name", "recipient_email"]
+    actions = ["void"]
+    inlines = [VoucherUseInline]
+
+    def get_queryset(self, request):
+        used = Coalesce(Sum("redemptions__amount", filter=Q(redemptions__released_at=None)), 0)
+        return super().get_queryset(request).annotate(used=used)
+
+    def get_changeform_initial_data(self, request):
+        return {"currency": studio_get().currency, **super().get_changeform_initial_data(request)}
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return GiftVoucherAdminForm.Meta.fields
+        return [
+            "code",
+            "value_display",
+            "remaining_display",
+            "status",
+            "buyer_name",
+            "buyer_email",
+            "package_name",
+            "paid_display",
+            *EDITABLE,
+            "recipient_sent_at",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        editable = EDITABLE if self.has_change_permission(request, obj) else []
+        return [name for name in self.get_fields(request, obj) if name not in editable]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # money and what it paid: void it instead
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=[name for name in EDITABLE if name in form.changed_data])
+        else:
+            voucher_give(voucher=obj)
+
+    @admin.display(description=_("value"), ordering="value")
+    def value_display(self, obj: GiftVoucher) -> str:
+        return money_format(obj.value, obj.currency)
+
+    @admin.display(description=_("left"))
+    def remaining_display(self, obj: GiftVoucher) -> str:
+        used = getattr(obj, "used", None)
+        if used is None:
+            used = sum(u.amount for u in obj.redemptions.filter(released_at=None))
+        return money_format(max(obj.value - used, 0), obj.currency)
+
+    @admin.display(description=_("paid"))
+    def paid_display(self, obj: GiftVoucher) -> str:
+        if obj.given_by_studio:
+            return _("Given by the studio")
+        sale = VoucherPayment.objects.filter(voucher=obj).first()
+        if sale is None or sale.amount_received is None:
+            return obj.get_status_display()
+        received = money_format(sale.amount_received, sale.currency_received)
+        return f"{received} · {sale.stripe_payment_intent_id or ''}"
+
+    @admin.action(description=_("Void the chosen vouchers"), permissions=["change"])
+    def void(self, request, queryset):
+        voided = sum(voucher_void(voucher_id=pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext("%(count)d voucher voided.", "%(count)d vouchers voided.", voided)
+            % {"count": voided},
+            messages.SUCCESS,
+        )
