@@ -56,7 +56,7 @@ class PackageInline(SoldItemInline, admin.StackedInline):
         "description",
         ("price", "deposit"),
         ("included_images", "extra_image_price"),
-        "duration_minutes",
+        ("duration_minutes", "tax_rate"),
         "products",
         ("is_active", "display_order"),
     ]
@@ -82,7 +82,7 @@ class AddOnInline(SoldItemInline, admin.StackedInline):
     money_fields = ("price",)
     fields = [
         ("name", "price"),
-        "description",
+        ("description", "tax_rate"),
         ("extra_minutes", "extra_images"),
         ("is_active", "display_order"),
     ]

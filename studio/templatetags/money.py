@@ -2,6 +2,7 @@ from django import template
 from django.utils.translation import get_language, to_locale
 
 from studio.money import minor_unit_exponent, money_format
+from studio.pricing import sold_figures
 
 register = template.Library()
 
@@ -19,3 +20,15 @@ def minor_exponent(currency: str) -> int:
     """How many decimal places `currency` has (2 for GBP, 0 for JPY), for scripts that show
     amounts kept in minor units."""
     return minor_unit_exponent(currency)
+
+
+@register.filter
+def client_price(item, studio) -> int | None:
+    """What a client pays for a package or an add-on ({{ package|client_price:studio }}), or
+    for an amount at the studio's rate ({{ session_type.price_low|client_price:studio }}):
+    the price as entered, with its tax added when the studio enters prices before tax."""
+    if item is None or studio is None:
+        return item if isinstance(item, int) or item is None else item.price
+    if isinstance(item, int):
+        return sold_figures(item, None, studio).gross
+    return sold_figures(item.price, item.tax_rate, studio).gross
