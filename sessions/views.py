@@ -95,11 +95,12 @@ def _offer_chosen(request, session_type) -> tuple[Offer | None, OfferChoiceForm 
     """The package and add-ons in the address: the offer, or None with the form to choose
     (bound, with its errors, when something unusable was sent). A session type with one
     package and no add-ons sells that package without asking."""
+    studio = getattr(request, "studio", None)
     if not session_type_has_choices(session_type):
-        return offer_default(session_type), None
+        return offer_default(session_type, studio=studio), None
     if "package" not in request.GET:
-        return None, OfferChoiceForm(session_type=session_type)
-    form = OfferChoiceForm(request.GET, session_type=session_type)
+        return None, OfferChoiceForm(session_type=session_type, studio=studio)
+    form = OfferChoiceForm(request.GET, session_type=session_type, studio=studio)
     if not form.is_valid() or "change" in request.GET:
         return None, form
     return form.offer(), form

@@ -145,7 +145,10 @@ class SoldItemAdminForm(MoneyFieldsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         help_texts = {
-            "price": _("The full price, e.g. 150.00."),
+            "price": _(
+                "The full price, e.g. 150.00: including tax or before it, as your studio's "
+                "settings say (Tax and invoices)."
+            ),
             "deposit": _(
                 "Paid when booking and taken off the price, e.g. 50.00. Enter 0 for no deposit."
             ),
@@ -184,6 +187,8 @@ class StudioAdminForm(forms.ModelForm):
                 label=_("Prices I enter are"),
                 choices=[(True, _("including tax")), (False, _("before tax"))],
                 coerce=lambda value: value in (True, "True"),
+                required=False,
+                empty_value=True,  # not sent: including tax, as before there was a choice
                 widget=forms.RadioSelect,
                 help_text=_(
                     "Including tax: what you enter is what clients pay. Before tax: clients "

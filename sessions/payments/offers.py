@@ -5,7 +5,7 @@ Prices are entered with tax included or before tax (`Studio.prices_include_tax`)
 client is shown and pays is always the gross, worked out once per line by `sold_figures`
 (studio.pricing) and copied onto the booking and its items when sold."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 
@@ -23,10 +23,12 @@ class Offer:
     session_type: SessionType
     package: Package
     add_ons: tuple[AddOn, ...] = ()
+    # Whose tax settings price it: the request's studio when a view has it; else read once.
+    given_studio: Studio | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def studio(self) -> Studio:
-        return studio_get()
+        return self.given_studio or studio_get()
 
     @property
     def package_figures(self) -> RateTotal:
@@ -139,7 +141,7 @@ def session_type_has_choices(session_type: SessionType) -> bool:
     return len(packages_offered(session_type)) > 1 or bool(add_ons_offered(session_type))
 
 
-def offer_default(session_type: SessionType) -> Offer:
+def offer_default(session_type: SessionType, *, studio: Studio | None = None) -> Offer:
     """The first package offered, with no add-ons (what a one-price session type sells);
     the first of any package when none is offered any more (the studio books it by hand)."""
     package = next(iter(packages_offered(session_type)), None)
@@ -147,7 +149,7 @@ def offer_default(session_type: SessionType) -> Offer:
         package = session_type.packages.first()
     if package is None:
         raise Package.DoesNotExist(f"session type {session_type.pk} has no package")
-    return Offer(session_type=session_type, package=package)
+    return Offer(session_type=session_type, package=package, given_studio=studio)
 
 
 def booking_items_create(*, booking: Booking, offer: Offer) -> None:
