@@ -8,7 +8,7 @@ The family session here, prices entered before 20% VAT: Signature £412.49 (VAT 
 import csv
 import io
 import subprocess
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -261,3 +261,79 @@ def test_a_package_types_its_own_rate_as_a_percentage_or_leaves_it_empty(family)
     assert not PackageForm(data={**data, "tax_rate": "120"}, instance=family.heirloom).is_valid()
     shown = PackageForm(instance=Package(tax_rate=500))
     assert shown.initial["tax_rate"] == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issued_invoices_keep_their_figures_when_lines_get_their_own_tax(studio):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from sessions.models import Invoice
+
+    before = [("shoots", "0024_payment_method")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        session_type = old.get_model("shoots", "SessionType").objects.create(
+            name="Portrait", slug="portrait", duration_minutes=60, currency="GBP"
+        )
+        package = old.get_model("shoots", "Package").objects.create(
+            session_type=session_type, name="Portrait", price=35020
+        )
+        user = old.get_model("auth", "User").objects.create(username="maya")
+        photographer = old.get_model("studio", "Photographer").objects.create(
+            user=user, display_name="Maya"
+        )
+        client = old.get_model("clients", "Client").objects.create(name="Ann", email="a@b.c")
+        booking = old.get_model("shoots", "Booking").objects.create(
+            reference="MIGR02",
+            package=package,
+            client=client,
+            session_type=session_type,
+            photographer=photographer,
+            starts_at=TEN,
+            ends_at=TEN + timedelta(hours=1),
+            blocked_from=TEN,
+            blocked_until=TEN + timedelta(hours=1),
+            status="confirmed",
+            currency="GBP",
+            price=35020,
+            deposit=0,
+        )
+        # Issued under the old rule, tax on the rate's total: £300.20 at 20% holds 5003.33p
+        # → £50.03. Each line's tax rounded on its own would say 5833 + 2 + 2 - 833 = 5004.
+        invoice = old.get_model("shoots", "Invoice").objects.create(
+            booking=booking,
+            kind="invoice",
+            prefix="INV-",
+            number=1,
+            issued_at=NOW,
+            currency="GBP",
+            bill_to="Ann",
+            about="MIGR02",
+            studio_name="Lumen",
+            tax_name="VAT",
+            prices_include_tax=True,
+            net=25017,
+            tax=5003,
+            gross=30020,
+        )
+        for position, amount in enumerate([35000, 10, 10, -5000]):
+            invoice.lines.create(
+                position=position, description="x", unit_amount=amount, amount=amount, tax_rate=2000
+            )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    invoice = Invoice.objects.get(number=1)
+    assert (invoice.net, invoice.tax, invoice.gross, invoice.tax_rate) == (25017, 5003, 30020, 2000)
+    # The odd penny comes off the largest line: £350.00 holds £58.32 on this invoice.
+    assert [(li.amount, li.net, li.tax) for li in invoice.lines.all()] == [
+        (35000, 29168, 5832),
+        (10, 8, 2),
+        (10, 8, 2),
+        (-5000, -4167, -833),
+    ]
+    [rate] = invoice.tax_by_rate().by_rate
+    assert (rate.rate, rate.net, rate.tax, rate.gross) == (2000, 25017, 5003, 30020)
