@@ -111,7 +111,7 @@ def session_type_list(request):
     return render(
         request,
         "sessions/session_type_list.html",
-        {"session_types": session_type_list_public()},
+        {"session_types": session_type_list_public(request.studio)},
     )
 
 

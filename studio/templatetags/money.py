@@ -23,12 +23,7 @@ def minor_exponent(currency: str) -> int:
 
 
 @register.filter
-def client_price(item, studio) -> int | None:
-    """What a client pays for a package or an add-on ({{ package|client_price:studio }}), or
-    for an amount at the studio's rate ({{ session_type.price_low|client_price:studio }}):
-    the price as entered, with its tax added when the studio enters prices before tax."""
-    if item is None or studio is None:
-        return item if isinstance(item, int) or item is None else item.price
-    if isinstance(item, int):
-        return sold_figures(item, None, studio).gross
+def client_price(item, studio) -> int:
+    """What a client pays for a package or an add-on: {{ package|client_price:studio }}, the
+    price as entered, with its tax added when the studio enters prices before tax."""
     return sold_figures(item.price, item.tax_rate, studio).gross

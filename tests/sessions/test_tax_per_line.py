@@ -21,6 +21,7 @@ from sessions.payments.exports import month_csv, month_tax_summary
 from sessions.payments.invoice_pdf import invoice_pdf
 from sessions.payments.invoices import booking_invoice_issue
 from sessions.payments.offers import Offer
+from sessions.selectors import session_type_list_public
 from sessions.services import booking_create, booking_create_by_staff
 from studio.forms import SoldItemAdminForm
 from tests.factories import ClientFactory, PhotographerFactory
@@ -337,3 +338,13 @@ def test_issued_invoices_keep_their_figures_when_lines_get_their_own_tax(studio)
     ]
     [rate] = invoice.tax_by_rate().by_rate
     assert (rate.rate, rate.net, rate.tax, rate.gross) == (2000, 25017, 5003, 30020)
+
+
+def test_the_session_list_says_from_what_a_client_pays_each_package_at_its_rate(client, family):
+    # Heirloom £895 at its own 0% stays £895; Signature £412.49 + VAT is £494.99, the least.
+    Package.objects.filter(pk=family.heirloom.pk).update(tax_rate=0)
+    Package.objects.filter(pk=family.package.pk).update(price=80000)  # £960 with VAT
+    html = client.get(reverse("sessions:session-type-list")).content.decode()
+    assert "from £494.99" in html
+    [family_row] = session_type_list_public()
+    assert (family_row.price_low, family_row.price_high) == (49499, 96000)
