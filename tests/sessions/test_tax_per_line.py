@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
+from sessions.access import booking_url
 from sessions.models import AddOn, AvailabilityRule, Booking, Package
 from sessions.payments.exports import month_csv, month_tax_summary
 from sessions.payments.invoice_pdf import invoice_pdf
@@ -109,6 +111,9 @@ def test_a_booking_keeps_the_gross_it_was_sold_at_and_each_lines_tax(family, may
         offer=signature_with_make_up(family),
     )
     assert booking.price == 49499 + 9975
+    page = Client().get(booking_url(booking)).content.decode()
+    assert "£594.74" in page
+    assert "(includes VAT)" in page
     # The deposit is money to pay, not a price: as entered.
     assert booking.deposit == 10000
     # £18.00 an extra image before VAT: £21.60 to pay, at the studio's rate.
