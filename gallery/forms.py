@@ -41,7 +41,8 @@ class GalleryAdminForm(MoneyFieldsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "extra_image_price" in self.fields:
             self.fields["extra_image_price"].help_text = _(
-                "For each photo chosen beyond those included, e.g. 25.00."
+                "For each photo chosen beyond those included, e.g. 25.00: what the client "
+                "pays, any tax included."
             )
         if "cover" in self.fields:
             self.fields["cover"].queryset = self._cover_choices()

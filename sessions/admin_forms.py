@@ -1,4 +1,5 @@
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -13,8 +14,10 @@ from sessions.models import AddOn, Booking, CodeRedemption, Package, Refund, Ses
 from sessions.payments.offers import Offer, offer_default
 from sessions.services import booking_clash_find, booking_rule_warnings, booking_times
 from studio.forms import PersonNameField, money_form_field, money_minor_clean, stored_in
-from studio.models import Photographer
+from studio.models import Photographer, Studio
 from studio.money import money_format, to_major
+from studio.pricing import sold_figures
+from studio.selectors import studio_get
 
 
 class StaffBookingForm(forms.Form):
@@ -76,8 +79,9 @@ class StaffBookingForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["package"].label_from_instance = _sold_label
-        self.fields["add_ons"].label_from_instance = _sold_label
+        studio = studio_get()
+        self.fields["package"].label_from_instance = partial(_sold_label, studio=studio)
+        self.fields["add_ons"].label_from_instance = partial(_sold_label, studio=studio)
 
     def clean(self):
         cleaned = super().clean()
@@ -131,12 +135,14 @@ class StaffBookingForm(forms.Form):
         return Offer(session_type=session_type, package=package, add_ons=add_ons)
 
 
-def _sold_label(item: Package | AddOn) -> str:
-    """“Family session: Signature, £450.00” (and “, not offered” when it is withdrawn)."""
+def _sold_label(item: Package | AddOn, *, studio: Studio) -> str:
+    """“Family session: Signature, £450.00” (what the client pays: with prices entered
+    before tax, the tax added), and “, not offered” when it is withdrawn."""
+    price = sold_figures(item.price, item.tax_rate, studio).gross
     label = _("%(type)s: %(name)s, %(price)s") % {
         "type": item.session_type.name,
         "name": item.name,
-        "price": money_format(item.price, item.session_type.currency),
+        "price": money_format(price, item.session_type.currency),
     }
     return label if item.is_active else _("%(label)s, not offered") % {"label": label}
 

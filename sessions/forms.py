@@ -139,9 +139,10 @@ class OfferChoiceForm(forms.Form):
         label=_("Add-ons"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, session_type: SessionType, **kwargs):
+    def __init__(self, *args, session_type: SessionType, studio=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.session_type = session_type
+        self.studio = studio  # whose tax settings price the offer (Offer.studio)
         self.packages = {p.pk: p for p in packages_offered(session_type)}
         self.add_ons = {a.pk: a for a in add_ons_offered(session_type)}
         self.fields["package"].choices = [(pk, p.name) for pk, p in self.packages.items()]
@@ -173,7 +174,12 @@ class OfferChoiceForm(forms.Form):
     def _offer(self, package, add_on_ids: set) -> Offer:
         """The package with the offered add-ons among `add_on_ids`, in the studio's order."""
         add_ons = tuple(a for pk, a in self.add_ons.items() if pk in add_on_ids)
-        return Offer(session_type=self.session_type, package=package, add_ons=add_ons)
+        return Offer(
+            session_type=self.session_type,
+            package=package,
+            add_ons=add_ons,
+            given_studio=self.studio,
+        )
 
 
 class PaymentChoiceForm(forms.Form):

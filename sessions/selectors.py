@@ -2,7 +2,21 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -19,22 +33,33 @@ from sessions.models import (
     SessionType,
     TimeOff,
 )
-from studio.models import Photographer
+from studio.models import Photographer, Studio
 from studio.selectors import studio_get
+from studio.tax import BASIS_POINTS
 
 
-def session_type_list_public() -> QuerySet[SessionType]:
+def session_type_list_public(studio: Studio | None = None) -> QuerySet[SessionType]:
     """Bookable session types in display order, with their active photographers and, from
-    their offered packages, the lowest and highest price and length and the lowest deposit
-    (`price_low`, `price_high`, `minutes_low`, `minutes_high`, `deposit_low`) and whether
-    add-ons are offered (`has_add_ons`); 2 queries."""
+    their offered packages, the lowest and highest price (what a client pays: with prices
+    entered before tax, the tax added as studio.pricing does) and length and the lowest
+    deposit (`price_low`, `price_high`, `minutes_low`, `minutes_high`, `deposit_low`) and
+    whether add-ons are offered (`has_add_ons`); 2 queries, 3 without `studio`."""
+    studio = studio or studio_get()
     offered = Q(packages__is_active=True)
     minutes = Coalesce("packages__duration_minutes", "duration_minutes")
+    price = F("packages__price")
+    if studio.tax_name and not studio.prices_include_tax:
+        # Half up: (net × rate + 5000) ÷ 10000 in whole numbers; prices are never negative.
+        rate = Coalesce("packages__tax_rate", Value(studio.tax_rate))
+        price = ExpressionWrapper(
+            price + (price * rate + Value(BASIS_POINTS // 2)) / Value(BASIS_POINTS),
+            output_field=IntegerField(),
+        )
     return (
         SessionType.objects.filter(is_active=True)
         .annotate(
-            price_low=Min("packages__price", filter=offered),
-            price_high=Max("packages__price", filter=offered),
+            price_low=Min(price, filter=offered),
+            price_high=Max(price, filter=offered),
             deposit_low=Min("packages__deposit", filter=offered),
             minutes_low=Min(minutes, filter=offered),
             minutes_high=Max(minutes, filter=offered),

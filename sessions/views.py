@@ -98,11 +98,12 @@ def _offer_chosen(request, session_type) -> tuple[Offer | None, OfferChoiceForm 
     """The package and add-ons in the address: the offer, or None with the form to choose
     (bound, with its errors, when something unusable was sent). A session type with one
     package and no add-ons sells that package without asking."""
+    studio = getattr(request, "studio", None)
     if not session_type_has_choices(session_type):
-        return offer_default(session_type), None
+        return offer_default(session_type, studio=studio), None
     if "package" not in request.GET:
-        return None, OfferChoiceForm(session_type=session_type)
-    form = OfferChoiceForm(request.GET, session_type=session_type)
+        return None, OfferChoiceForm(session_type=session_type, studio=studio)
+    form = OfferChoiceForm(request.GET, session_type=session_type, studio=studio)
     if not form.is_valid() or "change" in request.GET:
         return None, form
     return form.offer(), form
@@ -113,7 +114,7 @@ def session_type_list(request):
     return render(
         request,
         "sessions/session_type_list.html",
-        {"session_types": session_type_list_public()},
+        {"session_types": session_type_list_public(request.studio)},
     )
 
 

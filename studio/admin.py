@@ -27,13 +27,17 @@ class StudioAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     ("tax_name", "tax_rate"),
+                    "prices_include_tax",
                     "tax_number",
                     ("invoice_prefix", "credit_note_prefix"),
                 ],
                 "description": _(
-                    "Your prices include the tax: invoices show the tax inside what clients "
-                    "pay, worked out on each rate's total and rounded to the nearest penny "
-                    "(half a penny up)."
+                    "Tax is worked out once on each line sold, and rounded to the nearest "
+                    "penny (half a penny up). Prices entered including tax: the client pays "
+                    "them as they are, and the tax inside is what is left after taking the "
+                    "net, price × 100 ÷ (100 + rate), rounded. Prices entered before tax: the "
+                    "tax is price × rate ÷ 100, rounded, and the client pays the price plus it. "
+                    "A package or add-on may have a rate of its own."
                 ),
             },
         ),

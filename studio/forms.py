@@ -108,6 +108,33 @@ class MoneyFieldsMixin:
         return cleaned
 
 
+def percent_rate_field(*, required: bool, help_text: str) -> forms.DecimalField:
+    """A tax rate typed as a percentage (20 or 5.5); `percent_rate_clean` stores it in basis
+    points."""
+    return forms.DecimalField(
+        label=_("tax rate (%)"),
+        required=required,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        max_digits=6,
+        decimal_places=2,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+
+
+def percent_rate_initial(form: forms.BaseForm) -> None:
+    if isinstance(form.initial.get("tax_rate"), int):
+        form.initial["tax_rate"] = Decimal(form.initial["tax_rate"]) / 100
+
+
+def percent_rate_clean(percent: Decimal | None) -> int:
+    try:
+        return rate_from_percent(percent)
+    except ValueError as error:
+        raise forms.ValidationError(str(error)) from None
+
+
 class SoldItemAdminForm(MoneyFieldsMixin, forms.ModelForm):
     """A package or an add-on, on its session type's page: money in the type's currency
     (SessionTypeAdmin passes it)."""
@@ -118,7 +145,10 @@ class SoldItemAdminForm(MoneyFieldsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         help_texts = {
-            "price": _("The full price, e.g. 150.00."),
+            "price": _(
+                "The full price, e.g. 150.00: including tax or before it, as your studio's "
+                "settings say (Tax and invoices)."
+            ),
             "deposit": _(
                 "Paid when booking and taken off the price, e.g. 50.00. Enter 0 for no deposit."
             ),
@@ -126,6 +156,18 @@ class SoldItemAdminForm(MoneyFieldsMixin, forms.ModelForm):
         for name, text in help_texts.items():
             if name in self.fields:
                 self.fields[name].help_text = text
+        if "tax_rate" in self.fields:
+            self.fields["tax_rate"] = percent_rate_field(
+                required=False,
+                help_text=_(
+                    "Leave empty for the studio's rate. E.g. 0 for a gift voucher, 5 for 5%."
+                ),
+            )
+            percent_rate_initial(self)
+
+    def clean_tax_rate(self) -> int | None:
+        percent = self.cleaned_data.get("tax_rate")
+        return None if percent is None else percent_rate_clean(percent)
 
 
 class StudioAdminForm(forms.ModelForm):
@@ -136,24 +178,26 @@ class StudioAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "tax_rate" not in self.fields:
             return  # shown read-only, to someone who may only look
-        self.fields["tax_rate"] = forms.DecimalField(
-            label=_("tax rate (%)"),
-            required=False,
-            min_value=Decimal(0),
-            max_value=Decimal(100),
-            max_digits=6,
-            decimal_places=2,
-            help_text=_("e.g. 20 for 20% VAT. 0 if you don't charge tax."),
-            widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        self.fields["tax_rate"] = percent_rate_field(
+            required=False, help_text=_("e.g. 20 for 20% VAT. 0 if you don't charge tax.")
         )
-        if isinstance(self.initial.get("tax_rate"), int):
-            self.initial["tax_rate"] = Decimal(self.initial["tax_rate"]) / 100
+        percent_rate_initial(self)
+        if "prices_include_tax" in self.fields:
+            self.fields["prices_include_tax"] = forms.TypedChoiceField(
+                label=_("Prices I enter are"),
+                choices=[(True, _("including tax")), (False, _("before tax"))],
+                coerce=lambda value: value in (True, "True"),
+                required=False,
+                empty_value=True,  # not sent: including tax, as before there was a choice
+                widget=forms.RadioSelect,
+                help_text=_(
+                    "Including tax: what you enter is what clients pay. Before tax: clients "
+                    "pay your price plus the tax, worked out when they buy."
+                ),
+            )
 
     def clean_tax_rate(self) -> int:
-        try:
-            return rate_from_percent(self.cleaned_data["tax_rate"] or 0)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
+        return percent_rate_clean(self.cleaned_data["tax_rate"] or 0)
 
     def clean(self):
         cleaned = super().clean()

@@ -3,12 +3,20 @@
 Pure functions: no models, no requests. A rate is in basis points (2000 is 20%, 550 is 5.5%),
 so rates are exact integers like the money they apply to.
 
-The rounding rule, stated once and printed on invoices: tax is worked out on each rate's total,
-not on each line, and rounded half away from zero to the currency's smallest unit. Prices
-entered with tax included keep their gross exactly (the client pays what was shown) and the
-tax inside it is gross × rate ÷ (1 + rate); prices entered before tax keep their net and the
-tax is added. Lines may be negative (discounts, vouchers), and a credit note's lines are an
-invoice's negated, so its figures are exactly the invoice's negated.
+The rounding rule, stated once and printed on invoices: tax is worked out on each line, once,
+and rounded half up (halves away from zero) to the currency's smallest unit; a rate's tax is
+the sum of its lines' taxes.
+
+- Price entered with tax included (the gross): net = round(gross × 10000 ÷ (10000 + rate)),
+  tax = gross − net. The client pays what was shown.
+- Price entered before tax (the net): tax = round(net × rate ÷ 10000), gross = net + tax.
+
+For a line sold before tax, working back from its gross by the first rule gives the same net
+and tax again (the rounding error, at most half a unit, shrinks when divided by 1 + rate), so
+a bill can carry grosses. Lines may be negative (discounts), and rounding is symmetric, so a
+credit note of an invoice's lines negated has exactly the invoice's figures negated.
+A discount is shared across the lines it reduces in proportion to their amounts, the largest
+remainders taking the odd units (`apportion`), before any tax is worked out.
 """
 
 from collections.abc import Iterable
@@ -55,9 +63,10 @@ def _half_away_from_zero(value: Decimal) -> int:
 
 
 def tax_included(gross: int, rate: int) -> int:
-    """The tax inside a tax-inclusive amount: 35000 at 20% holds 5833."""
+    """The tax inside a tax-inclusive amount: 35000 at 20% holds 5833 (net 29167); 9999
+    holds 1666 (net 8332.5 rounds up to 8333)."""
     _check_rate(rate)
-    return _half_away_from_zero(Decimal(gross) * rate / (BASIS_POINTS + rate))
+    return gross - _half_away_from_zero(Decimal(gross) * BASIS_POINTS / (BASIS_POINTS + rate))
 
 
 def tax_added(net: int, rate: int) -> int:
@@ -66,31 +75,61 @@ def tax_added(net: int, rate: int) -> int:
     return _half_away_from_zero(Decimal(net) * rate / BASIS_POINTS)
 
 
-def tax_totals(lines: Iterable[TaxLine], *, prices_include_tax: bool) -> TaxTotals:
-    """Net, tax and gross per rate and in all, by the rule in this module's docstring."""
-    sums: dict[int, int] = {}
-    for line in lines:
-        if not isinstance(line.amount, int) or isinstance(line.amount, bool):
-            raise TypeError(f"amounts are integer minor units, not {type(line.amount).__name__}")
+def line_figures(amount: int, rate: int, *, prices_include_tax: bool) -> RateTotal:
+    """One line's net, tax and gross from its amount as entered, by the module's rule."""
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise TypeError(f"amounts are integer minor units, not {type(amount).__name__}")
+    if prices_include_tax:
+        tax = tax_included(amount, rate)
+        return RateTotal(rate=rate, net=amount - tax, tax=tax, gross=amount)
+    tax = tax_added(amount, rate)
+    return RateTotal(rate=rate, net=amount, tax=tax, gross=amount + tax)
+
+
+def rate_totals(figures: Iterable[RateTotal]) -> TaxTotals:
+    """Lines' figures (worked out already, e.g. as stored on a document) summed per rate."""
+    sums: dict[int, list[int]] = {}
+    for line in figures:
         _check_rate(line.rate)
-        sums[line.rate] = sums.get(line.rate, 0) + line.amount
-    by_rate = []
-    for rate in sorted(sums, reverse=True):
-        if prices_include_tax:
-            gross = sums[rate]
-            tax = tax_included(gross, rate)
-            net = gross - tax
-        else:
-            net = sums[rate]
-            tax = tax_added(net, rate)
-            gross = net + tax
-        by_rate.append(RateTotal(rate=rate, net=net, tax=tax, gross=gross))
+        total = sums.setdefault(line.rate, [0, 0, 0])
+        total[0] += line.net
+        total[1] += line.tax
+        total[2] += line.gross
+    by_rate = [
+        RateTotal(rate=rate, net=net, tax=tax, gross=gross)
+        for rate, (net, tax, gross) in sorted(sums.items(), reverse=True)
+    ]
     return TaxTotals(
         by_rate=tuple(by_rate),
         net=sum(total.net for total in by_rate),
         tax=sum(total.tax for total in by_rate),
         gross=sum(total.gross for total in by_rate),
     )
+
+
+def tax_totals(lines: Iterable[TaxLine], *, prices_include_tax: bool) -> TaxTotals:
+    """Net, tax and gross per rate and in all: each line's tax worked out by the module's
+    rule, then summed per rate."""
+    return rate_totals(
+        line_figures(line.amount, line.rate, prices_include_tax=prices_include_tax)
+        for line in lines
+    )
+
+
+def apportion(total: int, weights: list[int]) -> list[int]:
+    """`total` shared in proportion to `weights` (non-negative, not all zero), in whole
+    minor units that add up to it exactly: each share rounded down, then the units left over
+    go one each to the largest remainders (the earlier share on a tie)."""
+    if not weights or any(w < 0 for w in weights) or not sum(weights):
+        raise ValueError("a total is shared in proportion to positive weights")
+    whole = sum(weights)
+    sign = -1 if total < 0 else 1
+    shares = [abs(total) * w // whole for w in weights]
+    remainders = [abs(total) * w % whole for w in weights]
+    left = abs(total) - sum(shares)
+    for index in sorted(range(len(weights)), key=lambda i: -remainders[i])[:left]:
+        shares[index] += 1
+    return [sign * share for share in shares]
 
 
 def rate_from_percent(percent: Decimal) -> int:

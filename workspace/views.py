@@ -9,5 +9,5 @@ def home(request):
     return render(
         request,
         "studio/home.html",
-        {"session_types": session_type_list_public()},
+        {"session_types": session_type_list_public(request.studio)},
     )

@@ -18,6 +18,7 @@ from sessions.models import (
 from studio.forms import SoldItemAdminForm
 from studio.money import money_format
 from studio.selectors import studio_get
+from studio.tax import rate_display
 from studio.templatetags.money import money
 
 
@@ -33,7 +34,7 @@ class SoldItemInline:
         fields = super().get_fields(request, obj)
         if self.has_change_permission(request, obj):
             return fields
-        shown = {name: f"{name}_display" for name in self.money_fields}
+        shown = {name: f"{name}_display" for name in (*self.money_fields, "tax_rate")}
         return [
             tuple(shown.get(n, n) for n in f) if isinstance(f, tuple) else shown.get(f, f)
             for f in fields
@@ -42,12 +43,16 @@ class SoldItemInline:
     def get_readonly_fields(self, request, obj=None):
         if self.has_change_permission(request, obj):
             return super().get_readonly_fields(request, obj)
-        shown = [f"{name}_display" for name in self.money_fields]
+        shown = [f"{name}_display" for name in (*self.money_fields, "tax_rate")]
         return [*super().get_readonly_fields(request, obj), *shown]
 
     @admin.display(description=_("price"))
     def price_display(self, item) -> str:
         return money(item.price, item.session_type.currency)
+
+    @admin.display(description=_("tax rate"))
+    def tax_rate_display(self, item) -> str:
+        return _("the studio's") if item.tax_rate is None else rate_display(item.tax_rate)
 
 
 class PackageInline(SoldItemInline, admin.StackedInline):
@@ -58,7 +63,7 @@ class PackageInline(SoldItemInline, admin.StackedInline):
         "description",
         ("price", "deposit"),
         ("included_images", "extra_image_price"),
-        "duration_minutes",
+        ("duration_minutes", "tax_rate"),
         "products",
         ("is_active", "display_order"),
         "payment_plan",
@@ -90,7 +95,7 @@ class AddOnInline(SoldItemInline, admin.StackedInline):
     money_fields = ("price",)
     fields = [
         ("name", "price"),
-        "description",
+        ("description", "tax_rate"),
         ("extra_minutes", "extra_images"),
         ("is_active", "display_order"),
     ]

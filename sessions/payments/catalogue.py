@@ -2,11 +2,24 @@
 add-ons, and a booking's items, copied when it was booked so that later price changes never
 rewrite what a client agreed to pay. Money is in the session type's currency."""
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models.booking import Booking, SessionType
+
+
+def own_tax_rate_field() -> models.PositiveIntegerField:
+    """A package's or add-on's own tax rate, in basis points (studio.tax); empty: the
+    studio's (studio.pricing)."""
+    return models.PositiveIntegerField(
+        _("tax rate"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(10_000)],
+        help_text=_("Leave empty for the studio's rate; e.g. 0 for a gift voucher."),
+    )
 
 
 class Package(models.Model):
@@ -39,6 +52,7 @@ class Package(models.Model):
         _("images included"), default=0, help_text=_("How many favourites the client can choose.")
     )
     extra_image_price = models.PositiveIntegerField(_("price per extra image"), default=0)
+    tax_rate = own_tax_rate_field()
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"),
         null=True,
@@ -93,6 +107,7 @@ class AddOn(models.Model):
     extra_images = models.PositiveSmallIntegerField(
         _("extra images included"), default=0, help_text=_("Added to the favourites included.")
     )
+    tax_rate = own_tax_rate_field()
     is_active = models.BooleanField(_("offered"), default=True)
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
 
@@ -107,7 +122,8 @@ class AddOn(models.Model):
 
 class BookingItem(models.Model):
     """A line of what a booking bought, as it was sold: its package, then each add-on. The
-    booking's price is their sum; its invoice is built from them."""
+    booking's price is their sum; its invoice is built from them. `unit_price` is what the
+    client pays (tax included); `net`, `tax` and `tax_rate` are the line's tax as sold."""
 
     class Kind(models.TextChoices):
         PACKAGE = "package", _("Package")
@@ -127,6 +143,12 @@ class BookingItem(models.Model):
     name = models.CharField(_("name"), max_length=100)
     unit_price = models.PositiveIntegerField(_("price"))
     quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
+    # The line's (unit price × quantity) rate (basis points), net and tax, worked out once
+    # when sold (studio.pricing). Empty on items sold before they were kept: those are billed
+    # at the booking's rate, tax inside.
+    tax_rate = models.PositiveIntegerField(_("tax rate"), null=True, blank=True)
+    net = models.IntegerField(_("net"), null=True, blank=True)
+    tax = models.IntegerField(_("tax"), null=True, blank=True)
     extra_minutes = models.PositiveSmallIntegerField(_("extra time (minutes)"), default=0)
     included_images = models.PositiveSmallIntegerField(_("images included"), default=0)
     position = models.PositiveSmallIntegerField(default=0)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from sessions.models import CodeRedemption, GiftVoucher, Invoice, Payment, Refund
 from sessions.payments.invoice_pdf import receipt_reference
 from studio.money import to_major
-from studio.tax import TaxLine, rate_display, tax_totals
+from studio.tax import RateTotal, rate_display
 
 HEADER = [
     "Date",
@@ -92,28 +92,39 @@ def _money_row(
     ]
 
 
+def _document_rows(invoice, zone: ZoneInfo) -> list[list[str]]:
+    """An invoice or credit note: a row per tax rate on it (one, most often), each with that
+    rate's net, tax and gross as printed; with no tax, one row and no rate."""
+    by_rate = invoice.tax_by_rate().by_rate if invoice.tax_name else ()
+    if len(by_rate) < 2:
+        by_rate = [
+            RateTotal(by_rate[0].rate if by_rate else 0, invoice.net, invoice.tax, invoice.gross)
+        ]
+    return [
+        [
+            _day(invoice.issued_at, zone),
+            invoice.get_kind_display(),
+            invoice.reference,
+            invoice.bill_to.splitlines()[0] if invoice.bill_to else "",
+            invoice.about,
+            _amount(total.net, invoice.currency),
+            _amount(total.tax, invoice.currency),
+            _amount(total.gross, invoice.currency),
+            rate_display(total.rate) if invoice.tax_name else "",
+            invoice.currency,
+            "",
+            "",
+        ]
+        for total in by_rate
+    ]
+
+
 def month_rows(month: date, zone: ZoneInfo) -> list[list[str]]:
     """The month's rows, oldest first: documents issued, then money in and out."""
     since, until = month_bounds(month, zone)
     rows = []
     for invoice in _invoices(since, until):
-        rates = sorted({line.tax_rate for line in invoice.lines.all()})
-        rows.append(
-            [
-                _day(invoice.issued_at, zone),
-                invoice.get_kind_display(),
-                invoice.reference,
-                invoice.bill_to.splitlines()[0] if invoice.bill_to else "",
-                invoice.about,
-                _amount(invoice.net, invoice.currency),
-                _amount(invoice.tax, invoice.currency),
-                _amount(invoice.gross, invoice.currency),
-                ", ".join(rate_display(rate) for rate in rates) if invoice.tax_name else "",
-                invoice.currency,
-                "",
-                "",
-            ]
-        )
+        rows += _document_rows(invoice, zone)
     payments = (
         Payment.objects.filter(
             status__in=Payment.RECEIVED_STATUSES, paid_at__gte=since, paid_at__lt=until
@@ -282,15 +293,11 @@ class RateSummary:
 
 def month_tax_summary(month: date, zone: ZoneInfo) -> list[RateSummary]:
     """Net, tax and gross per currency and rate of the invoices and credit notes issued in
-    the month, each document's figures as printed on it (its own rounding per rate)."""
+    the month, each document's figures per rate as printed on it (its lines' taxes)."""
     since, until = month_bounds(month, zone)
     sums: dict[tuple[str, int], list[int]] = {}
     for invoice in _invoices(since, until):
-        totals = tax_totals(
-            [TaxLine(amount=line.amount, rate=line.tax_rate) for line in invoice.lines.all()],
-            prices_include_tax=invoice.prices_include_tax,
-        )
-        for total in totals.by_rate:
+        for total in invoice.tax_by_rate().by_rate:
             figures = sums.setdefault((invoice.currency, total.rate), [0, 0, 0])
             figures[0] += total.net
             figures[1] += total.tax

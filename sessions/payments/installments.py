@@ -5,9 +5,9 @@ editing the parts still to pay, and the card saved for them.
 Amounts: each part is its share of what the client pays (the price less a discount and what
 a gift voucher paid), rounded half up to the minor unit, never more than what is left after
 the deposit and the earlier parts; an empty share takes the rest, and whatever is still left
-after the last part becomes a "Balance" due on the session day. When a part comes due it asks for no more than is still
-owed, and the last open part asks for all of it: a discount given later, or a balance paid
-early, is never charged twice."""
+after the last part becomes a "Balance" due on the session day. When a part comes due it
+asks for no more than is still owed, and the last open part asks for all of it: a discount
+given later, or a balance paid early, is never charged twice."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta

@@ -14,6 +14,7 @@ from sessions.models.booking import Booking
 from sessions.payments.models import Refund
 from studio.fields import CurrencyField
 from studio.models import ActedBy
+from studio.tax import RateTotal, TaxTotals, rate_totals
 
 
 class Invoice(ActedBy):
@@ -64,6 +65,9 @@ class Invoice(ActedBy):
     tax_name = models.CharField(_("tax name"), max_length=20, blank=True)
     tax_number = models.CharField(_("tax number"), max_length=40, blank=True)
     prices_include_tax = models.BooleanField(_("prices include tax"))
+    # The studio's rate when the booking was first invoiced: extra images, a cancelled
+    # booking's payments and refunds are billed at it (items carry their own).
+    tax_rate = models.PositiveIntegerField(_("tax rate"), default=0)  # basis points
     # Signed: a credit note's figures are negative.
     net = models.IntegerField(_("net"))
     tax = models.IntegerField(_("tax"))
@@ -103,6 +107,14 @@ class Invoice(ActedBy):
         """INV-0042: the prefix and the number, at least four digits."""
         return f"{self.prefix}{self.number:04d}"
 
+    def tax_by_rate(self, lines=None) -> TaxTotals:
+        """Net, tax and gross per rate, its lines' figures as issued, summed. Queries its
+        lines unless given or prefetched."""
+        return rate_totals(
+            RateTotal(line.tax_rate, line.net, line.tax, line.net + line.tax)
+            for line in (self.lines.all() if lines is None else lines)
+        )
+
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(
@@ -115,6 +127,9 @@ class InvoiceLine(models.Model):
     unit_amount = models.IntegerField(_("unit price"))
     amount = models.IntegerField(_("amount"))
     tax_rate = models.PositiveIntegerField(_("tax rate"), default=0)  # basis points
+    # The line's net and tax (studio.tax), worked out once at issue; summed per rate.
+    net = models.IntegerField(_("net"), default=0)
+    tax = models.IntegerField(_("tax"), default=0)
 
     class Meta:
         verbose_name = _("invoice line")

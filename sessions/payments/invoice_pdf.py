@@ -12,7 +12,7 @@ from sessions.models import Invoice, Payment
 from studio.dates import studio_date_text
 from studio.money import money_format
 from studio.selectors import studio_get
-from studio.tax import TaxLine, rate_display, tax_totals
+from studio.tax import rate_display
 
 EXTRA_STYLE = """
 table.money td.amount, table.money th.amount { text-align: right; }
@@ -63,21 +63,19 @@ def invoice_title(invoice: Invoice) -> str:
     return _("Invoice %(reference)s") % {"reference": invoice.reference}
 
 
-def _tax_rows(invoice: Invoice, lines) -> str:
-    """The totals: net, tax per rate, total; with no tax, the total alone."""
+def _tax_rows(invoice: Invoice, lines, span: int) -> str:
+    """The totals: net, then "VAT at 20% on £X: £Y" per rate, total; with no tax, the total
+    alone."""
     currency = invoice.currency
     total = (
-        f'<tr class="total"><td colspan="3">{_e(_("Total"))}</td>'
+        f'<tr class="total"><td colspan="{span}">{_e(_("Total"))}</td>'
         f'<td class="amount">{_money(invoice.gross, currency)}</td></tr>'
     )
     if not invoice.tax_name or not invoice.tax:
         return total + _voucher_rows(invoice)
-    by_rate = tax_totals(
-        [TaxLine(amount=line.amount, rate=line.tax_rate) for line in lines],
-        prices_include_tax=invoice.prices_include_tax,
-    ).by_rate
+    by_rate = invoice.tax_by_rate(lines).by_rate
     rows = [
-        f'<tr><td colspan="3">{_e(_("Total before %(tax)s") % {"tax": invoice.tax_name})}</td>'
+        f'<tr><td colspan="{span}">{_e(_("Total before %(tax)s") % {"tax": invoice.tax_name})}</td>'
         f'<td class="amount">{_money(invoice.net, currency)}</td></tr>'
     ]
     for rate in by_rate:
@@ -87,7 +85,7 @@ def _tax_rows(invoice: Invoice, lines) -> str:
             "net": money_format(rate.net, currency),
         }
         rows.append(
-            f'<tr><td colspan="3">{_e(label)}</td>'
+            f'<tr><td colspan="{span}">{_e(label)}</td>'
             f'<td class="amount">{_money(rate.tax, currency)}</td></tr>'
         )
     return "".join(rows) + total + _voucher_rows(invoice)
@@ -120,7 +118,10 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     ]
     if invoice.credits_id:
         facts.append((_("Cancels invoice"), invoice.credits.reference))
+    taxed = bool(invoice.tax_name and invoice.tax)
     heads = (_("Description"), _("Quantity"), _("Unit price"), _("Amount"))
+    if taxed:  # each line's rate, before its amount
+        heads = (*heads[:3], _("%(tax)s rate") % {"tax": invoice.tax_name}, heads[3])
     amount_class = ' class="amount"'
     head_row = "".join(
         f"<th{amount_class if n > 1 else ''}>{_e(h)}</th>" for n, h in enumerate(heads)
@@ -128,7 +129,8 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     rows = "".join(
         f"<tr><td>{_e(line.description)}</td><td>{line.quantity}</td>"
         f'<td class="amount">{_money(line.unit_amount, currency)}</td>'
-        f'<td class="amount">{_money(line.amount, currency)}</td></tr>'
+        + (f'<td class="amount">{_e(rate_display(line.tax_rate))}</td>' if taxed else "")
+        + f'<td class="amount">{_money(line.amount, currency)}</td></tr>'
         for line in lines
     )
     basis = ""
@@ -138,13 +140,13 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             "tax": invoice.tax_name
         }
         basis += " " + _(
-            "Tax is worked out on each rate's total and rounded to the nearest smallest unit "
-            "of the currency, halves away from zero."
+            "Tax is worked out on each line and rounded to the nearest smallest unit of the "
+            "currency, halves up; each rate's tax is the sum of its lines'."
         )
     body = (
         f"{_facts(facts)}"
         f'<table class="rows money" repeat="1"><tr>{head_row}</tr>{rows}'
-        f"{_tax_rows(invoice, lines)}</table>"
+        f"{_tax_rows(invoice, lines, len(heads) - 1)}</table>"
         f'<p class="muted">{_e(basis)}</p>'
     )
     page = plain_page_html(

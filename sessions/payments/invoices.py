@@ -1,8 +1,11 @@
 """Issuing invoices and credit notes: a booking's bill from what it bought, numbered without
 gaps, never changed once issued.
 
-- `booking_bill_lines`: what the booking is billed for now: its items as sold, the extra
-  images paid for in the gallery, its discount (a negative line). One tax rate, the studio's.
+- `booking_bill_lines`: what the booking is billed for now: its items as sold (each with its
+  own rate and tax), the extra images paid for in the gallery (at the booking's rate, the
+  studio's when first invoiced), its discount (a negative line per rate, shared across the
+  items in proportion to their prices). Amounts are what the client pays, tax inside; each
+  line's tax is worked out once (studio.tax) and the invoice's is their sum per rate.
 - `booking_invoice_issue`: the booking's invoice, if its lines are still what they bill; else
   the old one is credited in full and a new one issued, in one transaction. Safe to run twice.
 - `refund_credit_note_issue`: a credit note for money given back, once per refund.
@@ -12,7 +15,7 @@ already) and its counter read and raised inside the transaction that inserts the
 so a rolled-back issue gives its number back and two issues never share one.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +25,8 @@ from sessions.models import Booking, Invoice, InvoiceLine, Payment, Refund
 from studio.background import task_enqueue_on_commit
 from studio.dates import studio_date_text
 from studio.models import Studio
-from studio.tax import TaxLine, tax_totals
+from studio.pricing import sold_rate
+from studio.tax import RateTotal, apportion, line_figures, rate_display, rate_totals
 
 CONFIRMED_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED, Booking.Status.NO_SHOW)
 ENDED_STATUSES = (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
@@ -34,10 +38,18 @@ class BillLine:
     unit_amount: int
     quantity: int = 1
     tax_rate: int = 0
+    # The tax in `amount` as sold (items, issued lines); None: worked out at issue. Not part
+    # of what a line says, so an invoice issued before per-line tax still matches.
+    tax: int | None = field(default=None, compare=False)
 
     @property
     def amount(self) -> int:
         return self.unit_amount * self.quantity
+
+    def figures(self) -> RateTotal:
+        if self.tax is None:
+            return line_figures(self.amount, self.tax_rate, prices_include_tax=True)
+        return RateTotal(self.tax_rate, self.amount - self.tax, self.tax, self.amount)
 
 
 def booking_bill_lines(booking: Booking, *, tax_rate: int) -> list[BillLine]:
@@ -53,10 +65,13 @@ def booking_bill_lines(booking: Booking, *, tax_rate: int) -> list[BillLine]:
         )
         description = _("Payments received for a cancelled session")
         return [BillLine(description, paid, 1, tax_rate)] if paid else []
-    lines = [
-        BillLine(item.name, item.unit_price, item.quantity, tax_rate)
+    items = [
+        BillLine(item.name, item.unit_price, item.quantity, item.tax_rate, item.tax)
+        if item.tax_rate is not None
+        else BillLine(item.name, item.unit_price, item.quantity, tax_rate)
         for item in booking.items.all()
     ]
+    lines = list(items)
     extras = booking.payments.filter(
         kind=Payment.Kind.EXTRAS,
         status__in=Payment.RECEIVED_STATUSES,
@@ -70,7 +85,7 @@ def booking_bill_lines(booking: Booking, *, tax_rate: int) -> list[BillLine]:
         code = booking.redemptions.filter(released_at__isnull=True).first()
         same = code is not None and code.amount == booking.discount
         description = code.description if same else _("Discount")
-        lines.append(BillLine(description, -booking.discount, 1, tax_rate))
+        lines += _discount_lines(booking.discount, items, description, tax_rate)
     return lines
 
 
@@ -84,9 +99,28 @@ def _voucher_fields(booking: Booking, *, kind: str) -> dict:
     return {"voucher_paid": paid, "voucher_text": use.code if use else ""}
 
 
+def _discount_lines(
+    discount: int, items: list[BillLine], description: str, tax_rate: int
+) -> list[BillLine]:
+    """The discount shared across the items in proportion to their amounts (the largest
+    remainders taking the odd units), as one negative line per rate, before any tax."""
+    weights = [max(item.amount, 0) for item in items]
+    if not sum(weights):
+        return [BillLine(description, -discount, 1, tax_rate)]
+    per_rate: dict[int, int] = {}
+    for item, share in zip(items, apportion(discount, weights), strict=True):
+        per_rate[item.tax_rate] = per_rate.get(item.tax_rate, 0) + share
+    shares = [(rate, share) for rate, share in per_rate.items() if share]
+    if len(shares) == 1:
+        return [BillLine(description, -shares[0][1], 1, shares[0][0])]
+    return [
+        BillLine(f"{description} ({rate_display(rate)})", -share, 1, rate) for rate, share in shares
+    ]
+
+
 def _lines_of(invoice: Invoice) -> list[BillLine]:
     return [
-        BillLine(line.description, line.unit_amount, line.quantity, line.tax_rate)
+        BillLine(line.description, line.unit_amount, line.quantity, line.tax_rate, line.tax)
         for line in invoice.lines.all()
     ]
 
@@ -104,10 +138,8 @@ def _issue(
     **fields,
 ) -> Invoice:
     """Insert a numbered document with its lines; the caller holds the studio's lock."""
-    totals = tax_totals(
-        [TaxLine(amount=line.amount, rate=line.tax_rate) for line in lines],
-        prices_include_tax=True,
-    )
+    figures = [line.figures() for line in lines]
+    totals = rate_totals(figures)
     if kind == Invoice.Kind.INVOICE:
         number, studio.invoice_next_number = (
             studio.invoice_next_number,
@@ -139,8 +171,8 @@ def _issue(
         studio_address=studio.address,
         tax_name=studio.tax_name,
         tax_number=studio.tax_number,
-        # What clients pay is the price as entered, so the tax is inside each line. (Prices
-        # entered before tax, with the tax added at sale, are still to come.)
+        # Lines are what the client pays, the tax inside each; prices entered before tax
+        # had theirs added when sold (studio.pricing), so the figures are the same.
         prices_include_tax=True,
         net=totals.net,
         tax=totals.tax,
@@ -156,8 +188,10 @@ def _issue(
             unit_amount=line.unit_amount,
             amount=line.amount,
             tax_rate=line.tax_rate,
+            net=figure.net,
+            tax=figure.tax,
         )
-        for position, line in enumerate(lines)
+        for position, (line, figure) in enumerate(zip(lines, figures, strict=True))
     )
     return invoice
 
@@ -171,9 +205,9 @@ def _first_invoice(booking: Booking) -> Invoice | None:
 
 
 def _rate_of(first: Invoice) -> int:
-    """The booking's tax rate: its first invoice's, so a later change of the studio's
-    settings never rewrites a booking's bill."""
-    return first.lines.values_list("tax_rate", flat=True).first() or 0
+    """The booking's tax rate (extras, a cancelled booking's payments, refunds): the studio's
+    when it was first invoiced, so a later change of the settings never rewrites a bill."""
+    return first.tax_rate
 
 
 def booking_invoice_current(booking: Booking) -> Invoice | None:
@@ -197,7 +231,7 @@ def booking_invoice_issue(*, booking_id: int) -> Invoice | None:
         if current is None and booking.status not in CONFIRMED_STATUSES:
             return None  # billed once confirmed; a request declined was never billed
         first = _first_invoice(booking)
-        rate = studio.tax_rate if first is None else _rate_of(first)
+        rate = sold_rate(None, studio) if first is None else _rate_of(first)
         lines = booking_bill_lines(booking, tax_rate=rate)
         if booking.status in ENDED_STATUSES:
             _ended_refunds_credit(studio, booking)
@@ -210,10 +244,13 @@ def booking_invoice_issue(*, booking_id: int) -> Invoice | None:
                 booking=booking,
                 kind=Invoice.Kind.CREDIT_NOTE,
                 lines=[
-                    BillLine(line.description, -line.unit_amount, line.quantity, line.tax_rate)
+                    BillLine(
+                        line.description, -line.unit_amount, line.quantity, line.tax_rate, -line.tax
+                    )
                     for line in _lines_of(current)
                 ],
                 credits=current,
+                tax_rate=current.tax_rate,
             )
         if not lines:  # an ended booking that kept nothing: the credit note says so
             return None
@@ -223,6 +260,7 @@ def booking_invoice_issue(*, booking_id: int) -> Invoice | None:
             kind=Invoice.Kind.INVOICE,
             lines=lines,
             replaces=current,
+            tax_rate=rate,
         )
         # A new version goes with the credit note for the old one; the first goes with the
         # "You're booked" email; a cancelled booking's with the cancellation (on its page).
@@ -271,6 +309,7 @@ def _refund_credit(studio: Studio, booking: Booking, refund: Refund, first: Invo
             )
         ],
         refund=refund,
+        tax_rate=_rate_of(first),
     )
     _email_later(credit)
     return credit

@@ -1,13 +1,22 @@
 """A client's choice of package and add-ons for a session type (an Offer): how long the
-session lasts, what it costs, what it includes, and the items a booking copies from it."""
+session lasts, what it costs, what it includes, and the items a booking copies from it.
 
-from dataclasses import dataclass
+Prices are entered with tax included or before tax (`Studio.prices_include_tax`); what a
+client is shown and pays is always the gross, worked out once per line by `sold_figures`
+(studio.pricing) and copied onto the booking and its items when sold."""
+
+from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 from django.db.models import Prefetch
 
 from sessions.models import AddOn, Booking, BookingItem, Package, SessionType
 from sessions.payments.installments import plan_schedule
+from studio.models import Studio
+from studio.pricing import sold_figures
+from studio.selectors import studio_get
+from studio.tax import RateTotal
 
 
 @dataclass(frozen=True)
@@ -15,6 +24,21 @@ class Offer:
     session_type: SessionType
     package: Package
     add_ons: tuple[AddOn, ...] = ()
+    # Whose tax settings price it: the request's studio when a view has it; else read once.
+    given_studio: Studio | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def studio(self) -> Studio:
+        return self.given_studio or studio_get()
+
+    @property
+    def package_figures(self) -> RateTotal:
+        return sold_figures(self.package.price, self.package.tax_rate, self.studio)
+
+    @property
+    def add_on_lines(self) -> list[tuple[AddOn, RateTotal]]:
+        """Each add-on with its figures (the gross is what the client pays for it)."""
+        return [(a, sold_figures(a.price, a.tax_rate, self.studio)) for a in self.add_ons]
 
     @property
     def currency(self) -> str:
@@ -31,7 +55,8 @@ class Offer:
 
     @property
     def price(self) -> int:
-        return self.package.price + sum(add_on.price for add_on in self.add_ons)
+        """What the client pays: each line's gross."""
+        return self.package_figures.gross + sum(f.gross for _a, f in self.add_on_lines)
 
     @property
     def deposit(self) -> int:
@@ -48,24 +73,31 @@ class Offer:
     def items(self) -> list[BookingItem]:
         """Unsaved items for a booking sold this offer: the package, then each add-on."""
         package = self.package
+        figures = self.package_figures
         lines = [
             BookingItem(
                 kind=BookingItem.Kind.PACKAGE,
                 package=package,
                 name=package.name,
-                unit_price=package.price,
+                unit_price=figures.gross,
+                tax_rate=figures.rate,
+                net=figures.net,
+                tax=figures.tax,
                 extra_minutes=0,
                 included_images=package.included_images,
                 position=0,
             )
         ]
-        for position, add_on in enumerate(self.add_ons, start=1):
+        for position, (add_on, figures) in enumerate(self.add_on_lines, start=1):
             lines.append(
                 BookingItem(
                     kind=BookingItem.Kind.ADD_ON,
                     add_on=add_on,
                     name=add_on.name,
-                    unit_price=add_on.price,
+                    unit_price=figures.gross,
+                    tax_rate=figures.rate,
+                    net=figures.net,
+                    tax=figures.tax,
                     extra_minutes=add_on.extra_minutes,
                     included_images=add_on.extra_images,
                     position=position,
@@ -110,7 +142,7 @@ def session_type_has_choices(session_type: SessionType) -> bool:
     return len(packages_offered(session_type)) > 1 or bool(add_ons_offered(session_type))
 
 
-def offer_default(session_type: SessionType) -> Offer:
+def offer_default(session_type: SessionType, *, studio: Studio | None = None) -> Offer:
     """The first package offered, with no add-ons (what a one-price session type sells);
     the first of any package when none is offered any more (the studio books it by hand)."""
     package = next(iter(packages_offered(session_type)), None)
@@ -118,7 +150,7 @@ def offer_default(session_type: SessionType) -> Offer:
         package = session_type.packages.first()
     if package is None:
         raise Package.DoesNotExist(f"session type {session_type.pk} has no package")
-    return Offer(session_type=session_type, package=package)
+    return Offer(session_type=session_type, package=package, given_studio=studio)
 
 
 def booking_items_create(*, booking: Booking, offer: Offer) -> None:
@@ -139,5 +171,8 @@ def booking_offer_fields(offer: Offer) -> dict:
         "price": offer.price,
         "deposit": offer.deposit,
         "included_images": offer.included_images,
-        "extra_image_price": offer.package.extra_image_price,
+        # Extra images are billed at the studio's rate, at the price with its tax.
+        "extra_image_price": sold_figures(
+            offer.package.extra_image_price, None, offer.studio
+        ).gross,
     }

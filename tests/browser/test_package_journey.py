@@ -6,7 +6,7 @@ from datetime import date, time
 import pytest
 from playwright.sync_api import expect
 
-from sessions.models import AvailabilityRule, Booking, DiscountCode, Payment
+from sessions.models import AddOn, AvailabilityRule, Booking, DiscountCode, Payment
 from tests.factories import PhotographerFactory
 from tests.package_fixtures import family_with_packages
 
@@ -114,4 +114,26 @@ def test_a_code_typed_on_the_details_page_shows_the_new_total_and_deposit(
     expect(page.get_by_text("less £123.75 discount: £371.25")).to_be_visible()
     booking = Booking.objects.get()
     assert (booking.discount, booking.redemptions.get().code) == (12375, "SPRING25")
+    assert page.console_errors == []
+
+
+def test_prices_entered_before_tax_are_shown_and_totalled_with_it(page, studio, family):
+    """The studio enters prices before 20% VAT; make-up is at 5%: the client sees and adds
+    up what they will pay."""
+    studio.tax_name, studio.tax_rate, studio.prices_include_tax = "VAT", 2000, False
+    studio.save()
+    AddOn.objects.filter(pk=family.make_up.pk).update(tax_rate=500)
+    page.goto("/")
+    expect(page.get_by_text("from £390.00")).to_be_visible()  # Essentials, £325 + VAT
+    page.get_by_role("link", name="Book a Family session").click()
+    total = page.locator("[data-offer-total]")
+    expect(total).to_have_text("£390.00")
+    expect(page.get_by_text("Prices include VAT.")).to_be_visible()
+    page.get_by_text("Signature").click()
+    expect(total).to_have_text("£594.00")  # £495 + £99 VAT
+    page.get_by_label("Hair and make-up").check()
+    expect(total).to_have_text("£693.75")  # + £95 + £4.75 VAT at 5%
+    page.get_by_role("button", name="Continue to choose a time").click()
+    expect(page.get_by_text("£693.75")).to_be_visible()
+    expect(page.get_by_text("+£99.75")).to_be_visible()
     assert page.console_errors == []

@@ -9,6 +9,9 @@ ledger and its balance agree to the minor unit.
   without being money received on the booking: billed − kept − paid by voucher is the
   balance; the bill and its tax stay whole; cancelling gives the voucher its amount back; the
   ledger holds the voucher's sale, never its use.
+
+The booking bought a package (sold before items kept their tax: billed at the booking's
+rate) and an add-on sold at a rate of its own, so invoices mix rates and share discounts.
 """
 
 from datetime import UTC, datetime
@@ -20,6 +23,7 @@ from hypothesis import strategies as st
 
 from sessions.models import (
     Booking,
+    BookingItem,
     CodeRedemption,
     GiftVoucher,
     Invoice,
@@ -32,9 +36,11 @@ from sessions.payments.ledger import booking_balance_due, booking_received, mone
 from sessions.payments.redemptions import redemptions_release
 from sessions.payments.vouchers import voucher_remaining
 from studio.models import Studio
+from studio.tax import line_figures
 from tests.factories import BookingFactory, SessionTypeFactory
 
 PRICE = 59000
+ADD_ON = 9975  # of PRICE
 
 events = st.lists(
     st.one_of(
@@ -158,19 +164,37 @@ def _apply(booking: Booking, event: tuple, n: int) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(steps=events, tax_rate=st.sampled_from([0, 500, 2000]))
-def test_the_books_agree_after_any_sequence_of_money_events(studio, settings, steps, tax_rate):
+@given(
+    steps=events,
+    tax_rate=st.sampled_from([0, 500, 2000]),
+    add_on_rate=st.sampled_from([0, 500, 2000]),
+)
+def test_the_books_agree_after_any_sequence_of_money_events(
+    studio, settings, steps, tax_rate, add_on_rate
+):
     settings.PAYMENTS_ENABLED = True
     with transaction.atomic():  # each example starts from the same empty books
-        _check_books(studio, steps, tax_rate)
+        _check_books(studio, steps, tax_rate, add_on_rate)
         transaction.set_rollback(True)
 
 
-def _check_books(studio, steps, tax_rate) -> None:
+def _check_books(studio, steps, tax_rate, add_on_rate) -> None:
     Studio.objects.filter(pk=studio.pk).update(
         tax_name="VAT" if tax_rate else "", tax_rate=tax_rate, prices_include_tax=True
     )
     booking = BookingFactory(session_type=SessionTypeFactory(price=PRICE), price=PRICE)
+    booking.items.update(unit_price=PRICE - ADD_ON)
+    sold = line_figures(ADD_ON, add_on_rate, prices_include_tax=True)
+    BookingItem.objects.create(
+        booking=booking,
+        kind=BookingItem.Kind.ADD_ON,
+        name="Hair and make-up",
+        unit_price=ADD_ON,
+        tax_rate=add_on_rate,
+        net=sold.net,
+        tax=sold.tax,
+        position=1,
+    )
     booking_invoice_issue(booking_id=booking.pk)
     for n, event in enumerate(steps):
         booking.refresh_from_db()
@@ -192,10 +216,19 @@ def _check_books(studio, steps, tax_rate) -> None:
         used = sum(u.amount for u in voucher.redemptions.filter(released_at=None))
         assert voucher_remaining(voucher) + used == voucher.value
         assert used == (by_voucher if used else 0)
-    # Every document's own figures add up: net + tax = gross, and its lines make its total.
+    # Every document's own figures add up: net + tax = gross, its lines make its total, and
+    # its rates' figures (the lines', summed) make its net and tax.
     for document in documents:
+        lines = list(document.lines.all())
         assert document.net + document.tax == document.gross
-        assert sum(line.amount for line in document.lines.all()) == document.gross
+        assert sum(line.amount for line in lines) == document.gross
+        assert all(line.net + line.tax == line.amount for line in lines)
+        by_rate = document.tax_by_rate(lines)
+        assert (by_rate.net, by_rate.tax, by_rate.gross) == (
+            document.net,
+            document.tax,
+            document.gross,
+        )
     # The ledger's month is the same money.
     months = money_ledger(
         since=datetime(2026, 1, 1, tzinfo=UTC), until=datetime(2027, 1, 1, tzinfo=UTC), zone=UTC

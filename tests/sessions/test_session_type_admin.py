@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from sessions.models import SessionType
+from sessions.models import AddOn, SessionType
 from tests.factories import PhotographerFactory, SessionTypeFactory
 
 ADD_URL = reverse("admin:shoots_sessiontype_add")
@@ -139,8 +139,11 @@ def test_someone_who_may_only_look_sees_package_money_as_money(client, studio):
     )
     client.force_login(looker)
     headshot = SessionTypeFactory(price=15000, deposit=5000, extra_image_price=1250)
+    AddOn.objects.create(session_type=headshot, name="Print voucher", price=3000, tax_rate=550)
     html = client.get(reverse("admin:shoots_sessiontype_change", args=[headshot.pk]))
     html = html.content.decode()
+    assert "5.5%" in html  # the voucher's own rate; the package's is the studio's
+    assert "the studio&#x27;s" in html
     assert "£150.00" in html
     assert "£50.00" in html
     assert "£12.50" in html

@@ -9,7 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from studio.tax import (
+    RateTotal,
     TaxLine,
+    apportion,
+    line_figures,
     rate_display,
     rate_from_percent,
     tax_added,
@@ -35,11 +38,44 @@ def test_a_before_tax_price_has_its_vat_added_and_rounded_to_the_penny():
     assert (totals.net, totals.tax, totals.gross) == (9999, 2000, 11999)
 
 
-def test_tax_is_rounded_once_per_rate_not_once_per_line():
-    # Three 10p prints at 20% inclusive: 30p holds 5p of VAT (0.3 ÷ 6 = 0.05). Rounding each
-    # line (1.67p → 2p) would have claimed 6p.
+def test_each_line_is_taxed_once_and_rounded_on_its_own():
+    # Three 10p prints at 20% inclusive: each 10 ÷ 1.2 = 8.33p, net 8p, VAT 2p; the invoice's
+    # VAT is the lines' sum, 6p (not the 5p of rounding the rate's 30p once).
     totals = tax_totals([TaxLine(10, VAT)] * 3, prices_include_tax=True)
-    assert (totals.net, totals.tax, totals.gross) == (25, 5, 30)
+    assert (totals.net, totals.tax, totals.gross) == (24, 6, 30)
+
+
+def test_a_tax_inclusive_price_on_the_half_penny_rounds_its_net_up():
+    # £99.99 including 20%: 99.99 ÷ 1.2 = 83.325, net £83.33 (half up), VAT the rest: £16.66.
+    assert line_figures(9999, VAT, prices_include_tax=True) == RateTotal(VAT, 8333, 1666, 9999)
+    assert tax_included(9999, VAT) == 1666
+
+
+def test_a_before_tax_price_and_its_gross_give_the_same_vat_both_ways():
+    # £83.33 before 20%: 16.666 → £16.67 of VAT, the client pays £100.00. £100.00 read as
+    # tax-inclusive: 100 ÷ 1.2 = 83.333 → net £83.33, VAT £16.67: the same figures again.
+    assert line_figures(8333, VAT, prices_include_tax=False) == RateTotal(VAT, 8333, 1667, 10000)
+    assert line_figures(10000, VAT, prices_include_tax=True) == RateTotal(VAT, 8333, 1667, 10000)
+
+
+def test_a_before_tax_price_at_five_percent_rounds_to_the_nearest_penny():
+    # £49.99 before 5%: £2.4995 → £2.50 of VAT, £52.49 to pay; £52.49 ÷ 1.05 = 49.990… → £49.99.
+    assert line_figures(4999, 500, prices_include_tax=False) == RateTotal(500, 4999, 250, 5249)
+    assert line_figures(5249, 500, prices_include_tax=True) == RateTotal(500, 4999, 250, 5249)
+
+
+def test_three_rates_on_one_invoice_each_summed_from_its_lines():
+    # Tax inside: a £150 session at 20% (150 ÷ 1.2 = 125, VAT £25), make-up £21 at 5%
+    # (21 ÷ 1.05 = 20, VAT £1), a £30 print voucher at 0%, and £9.99 of prints at 20%
+    # (9.99 ÷ 1.2 = 8.325 → £8.33, VAT £1.66). 20%: net £133.33, VAT £26.66.
+    lines = [TaxLine(15000, VAT), TaxLine(2100, 500), TaxLine(3000, 0), TaxLine(999, VAT)]
+    totals = tax_totals(lines, prices_include_tax=True)
+    assert [(t.rate, t.net, t.tax, t.gross) for t in totals.by_rate] == [
+        (2000, 13333, 2666, 15999),
+        (500, 2000, 100, 2100),
+        (0, 3000, 0, 3000),
+    ]
+    assert (totals.net, totals.tax, totals.gross) == (18333, 2766, 21099)
 
 
 def test_half_a_penny_rounds_away_from_zero_both_ways():
@@ -60,10 +96,22 @@ def test_two_rates_on_one_invoice_are_summed_separately_highest_first():
     assert (totals.net, totals.tax, totals.gross) == (29500, 5000, 34500)
 
 
-def test_a_discount_line_reduces_the_taxed_amount_before_the_tax_is_worked_out():
-    # £400 package, £50 voucher, 20% inclusive: VAT on £350, as in the first example.
+def test_a_discount_line_is_taxed_as_a_negative_line():
+    # £400 package, £50 voucher, 20% inclusive: 400 ÷ 1.2 = 333.333 → net £333.33, VAT
+    # £66.67; -50 ÷ 1.2 = -41.667 → net -£41.67, VAT -£8.33. In all £291.66 + £58.34 = £350.
     totals = tax_totals([TaxLine(40000, VAT), TaxLine(-5000, VAT)], prices_include_tax=True)
-    assert (totals.net, totals.tax, totals.gross) == (29167, 5833, 35000)
+    assert (totals.net, totals.tax, totals.gross) == (29166, 5834, 35000)
+
+
+def test_a_discount_is_shared_in_proportion_and_the_pennies_add_up():
+    # £10 off £50 + £30 + £20: £5, £3, £2 exactly.
+    assert apportion(1000, [5000, 3000, 2000]) == [500, 300, 200]
+    # £10 off three £1 items: 333.33p each; the odd penny goes to the first of the ties.
+    assert apportion(1000, [100, 100, 100]) == [334, 333, 333]
+    # £10 off £150 at 20% and £21 at 5%: 877.19p and 122.81p; the larger remainder (.81)
+    # takes the odd penny: £8.77 and £1.23.
+    assert apportion(1000, [15000, 2100]) == [877, 123]
+    assert apportion(-1000, [15000, 2100]) == [-877, -123]
 
 
 def test_a_currency_without_minor_units_rounds_to_the_whole_yen():
@@ -152,3 +200,22 @@ def test_the_tax_is_within_half_a_minor_unit_of_the_exact_figure(amount, rate):
     exact_included = Decimal(amount) * rate / (10_000 + rate)
     assert abs(tax_added(amount, rate) - exact_added) <= Decimal("0.5")
     assert abs(tax_included(amount, rate) - exact_included) <= Decimal("0.5")
+
+
+@given(
+    total=st.integers(min_value=-(10**7), max_value=10**7),
+    weights=st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=8).filter(sum),
+)
+def test_shares_add_up_to_the_total_each_within_a_unit_of_its_exact_part(total, weights):
+    shares = apportion(total, weights)
+    assert sum(shares) == total
+    for share, weight in zip(shares, weights, strict=True):
+        assert abs(share - Decimal(total) * weight / sum(weights)) < 1
+
+
+@given(
+    net=st.integers(min_value=0, max_value=10**9), rate=st.integers(min_value=0, max_value=10_000)
+)
+def test_a_line_sold_before_tax_reads_back_the_same_from_what_the_client_paid(net, rate):
+    sold = line_figures(net, rate, prices_include_tax=False)
+    assert line_figures(sold.gross, rate, prices_include_tax=True) == sold
