@@ -9,12 +9,14 @@ ledger and its balance agree to the minor unit.
   without being money received on the booking: billed − kept − paid by voucher is the
   balance; the bill and its tax stay whole; cancelling gives the voucher its amount back; the
   ledger holds the voucher's sale, never its use.
+- A payment plan's open parts ask, together, exactly what is still owed; a paid part shows
+  what its payment kept (after any refund).
 
 The booking bought a package (sold before items kept their tax: billed at the booking's
 rate) and an add-on sold at a rate of its own, so invoices mix rates and share discounts.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.db import transaction
@@ -26,11 +28,13 @@ from sessions.models import (
     BookingItem,
     CodeRedemption,
     GiftVoucher,
+    Installment,
     Invoice,
     Payment,
     Refund,
     VoucherPayment,
 )
+from sessions.payments.installments import plan_left, plan_lines
 from sessions.payments.invoices import booking_invoice_issue, refund_credit_note_issue
 from sessions.payments.ledger import booking_balance_due, booking_received, money_ledger
 from sessions.payments.redemptions import redemptions_release
@@ -44,7 +48,11 @@ ADD_ON = 9975  # of PRICE
 
 events = st.lists(
     st.one_of(
-        st.tuples(st.just("pay"), st.sampled_from(["deposit", "balance"]), st.integers(1, 30000)),
+        st.tuples(
+            st.just("pay"),
+            st.sampled_from(["deposit", "balance", "installment"]),
+            st.integers(1, 30000),
+        ),
         st.tuples(st.just("refund"), st.integers(0, 5), st.integers(1, 30000)),
         st.tuples(st.just("discount"), st.integers(0, PRICE)),
         st.tuples(st.just("cancel")),
@@ -58,11 +66,15 @@ def _pay(booking: Booking, kind: str, amount: int, n: int) -> None:
     owed = booking_balance_due(booking)
     if kind == "deposit" and booking.payments.filter(kind="deposit").exists():
         kind = "balance"
+    part = None
+    if kind == "installment":
+        part = booking.installments.filter(status=Installment.Status.SCHEDULED).first()
+        kind = "installment" if part else "balance"
     amount = min(amount, owed)
     if amount <= 0 or booking.status != Booking.Status.CONFIRMED:
         return
     recorded = n % 2  # every other one by bank transfer, the rest by card
-    Payment.objects.create(
+    payment = Payment.objects.create(
         booking=booking,
         kind=kind,
         amount=amount,
@@ -74,6 +86,9 @@ def _pay(booking: Booking, kind: str, amount: int, n: int) -> None:
         method=Payment.Method.BANK_TRANSFER if recorded else Payment.Method.CARD,
         stripe_payment_intent_id=None if recorded else f"pi_{booking.pk}_{n}",
     )
+    if part is not None:  # a part of the payment plan, paid (as much as the client paid)
+        part.payment, part.status = payment, Installment.Status.PAID
+        part.save()
 
 
 def _refund(booking: Booking, which: int, amount: int) -> None:
@@ -196,6 +211,15 @@ def _check_books(studio, steps, tax_rate, add_on_rate) -> None:
         position=1,
     )
     booking_invoice_issue(booking_id=booking.pk)
+    for position, (label, amount) in enumerate([("Second payment", 4000), ("Balance", 6000)]):
+        Installment.objects.create(
+            booking=booking,
+            position=position,
+            label=label,
+            amount=amount,
+            currency="GBP",
+            due_on=date(2026, 6, 20 + position),
+        )
     for n, event in enumerate(steps):
         booking.refresh_from_db()
         _apply(booking, event, n)
@@ -211,6 +235,15 @@ def _check_books(studio, steps, tax_rate, add_on_rate) -> None:
     else:
         assert billed == PRICE - booking.discount
         assert billed - kept - by_voucher == booking_balance_due(booking)
+    # The payment plan asks, in its open parts, exactly what is still owed; its paid parts
+    # show what their payments kept.
+    lines = plan_lines(booking)
+    still_open = [line.amount for line in lines if line.installment.is_open]
+    if still_open and booking.status != Booking.Status.CANCELLED:
+        assert sum(still_open) == plan_left(booking) == booking_balance_due(booking)
+    for line in lines:
+        if line.paid:
+            assert line.amount == line.installment.payment.net_received
     # Each voucher: what is left on it and what it paid on the booking make its value.
     for voucher in GiftVoucher.objects.all():
         used = sum(u.amount for u in voucher.redemptions.filter(released_at=None))

@@ -7,8 +7,10 @@ client stopping autopay, the studio changing the plan, and money arriving anothe
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from sessions.access import booking_token, booking_url
 from sessions.booking_changes import booking_reschedule
@@ -17,10 +19,13 @@ from sessions.payments.autopay import installment_collect, installments_scan
 from sessions.payments.installments import plan_lines
 from sessions.payments.ledger import booking_balance_due
 from sessions.payments.offers import Offer
-from sessions.services import booking_create
+from sessions.services import booking_create, booking_create_by_staff
+from studio.celery import app as celery_app
+from studio.models import SentEmail
 from tests.factories import PhotographerFactory
 from tests.package_fixtures import family_with_packages
 from tests.payment_fixtures import LONDON
+from tests.sessions.test_refund_worker import wait_for
 
 JULY_FIRST = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)  # Wednesday 1 July, 10:00 in London
 HALF_DUE = datetime(2026, 6, 17, 8, 30, tzinfo=UTC)  # 17 June, 09:30 in London
@@ -430,3 +435,42 @@ def test_the_studio_gives_a_package_a_plan_typed_as_percentages(family, admin_cl
     assert too_much.status_code == 200
     assert "Ensure this value is less than or equal to 100." in too_much.content.decode()
     assert essentials.plan_steps.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_on_redis_collects_a_due_part_once(redis_url, stripe_standin, family, anna):
+    today = timezone.localdate(timezone=LONDON)
+    day = today + timedelta(days=21 + (2 - today.weekday()) % 7)  # a Wednesday, 3+ weeks on
+    booking = booking_create_by_staff(
+        client=anna,
+        session_type=family,
+        photographer=family.photographers.get(),
+        starts_at=datetime.combine(day, time(10), LONDON),
+        offer=Offer(session_type=family, package=family.signature),
+        email_client=False,
+    )
+    customer = stripe_standin.create_customer(email=anna.email)
+    card = stripe_standin.save_card(customer["id"])
+    SavedCard.objects.create(
+        booking=booking,
+        stripe_customer_id=customer["id"],
+        stripe_payment_method_id=card["id"],
+        consented_at=timezone.now(),
+    )
+    part = booking.installments.order_by("position").first()
+    morning = datetime.combine(part.due_on, time(10), LONDON)
+    celery_app.control.purge()
+    with start_worker(celery_app, perform_ping_check=False, pool="solo", concurrency=1):
+        assert installments_scan(now=morning) == 1
+        assert wait_for(
+            lambda: SentEmail.objects.filter(
+                kind="payment-received", key__startswith="payment:"
+            ).exists()
+        )
+        assert installments_scan(now=morning + timedelta(hours=1)) == 0
+    part.refresh_from_db()
+    assert part.status == Installment.Status.PAID
+    (charged,) = stripe_standin.requests_to("POST", "/v1/payment_intents")
+    assert charged.headers["Idempotency-Key"] == f"sitting-installment-{part.payment_id}-1"
+    assert charged.params["off_session"] == "true"
+    assert part.payment.amount_received == int(charged.params["amount"]) == 24750
