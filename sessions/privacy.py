@@ -1,12 +1,15 @@
 """A client's bookings in a privacy export or erasure (workspace.privacy runs both across
 the apps). Erasure keeps what a business must keep: bookings' dates and prices, payments and
-refunds, each booking's history; it removes the notes, the name typed when booking, and
-questionnaire answers with their photos. Signed documents are kept without their drawn
+refunds, each booking's history; it removes the notes, the name typed when booking,
+questionnaire answers with their photos, cards saved for payment plans (detached at
+Stripe), and the client's name, email and message on gift vouchers (the voucher stays
+usable). Signed documents are kept without their drawn
 signatures (sessions.documents.privacy)."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from clients.models import Client
@@ -16,7 +19,16 @@ from sessions.documents.privacy import (
     client_documents_erase,
     client_documents_export,
 )
-from sessions.models import AnswerImage, Booking, QuestionnaireResponse
+from sessions.models import (
+    AnswerImage,
+    Booking,
+    GiftVoucher,
+    Installment,
+    QuestionnaireResponse,
+    SavedCard,
+)
+from sessions.payments.vouchers import voucher_remaining
+from studio.background import task_enqueue_on_commit
 
 
 def client_bookings_export(*, client: Client) -> dict:
@@ -25,7 +37,7 @@ def client_bookings_export(*, client: Client) -> dict:
     bookings = list(
         Booking.objects.filter(client=client)
         .select_related("session_type", "photographer")
-        .prefetch_related("payments__refunds", "events")
+        .prefetch_related("payments__refunds", "events", "installments")
         .order_by("starts_at")
     )
     responses = (
@@ -77,9 +89,29 @@ def client_bookings_export(*, client: Client) -> dict:
                     }
                     for payment in booking.payments.all()
                 ],
+                "payment_plan": [
+                    {
+                        "part": part.label,
+                        "amount": part.amount,
+                        "currency": part.currency,
+                        "due_on": part.due_on,
+                        "status": part.status,
+                    }
+                    for part in booking.installments.all()
+                ],
             }
             for booking in bookings
         ],
+        "saved_cards": [
+            {
+                "booking": card.booking.reference,
+                "card": str(card),
+                "consented_at": card.consented_at,
+                "removed_at": card.removed_at,
+            }
+            for card in SavedCard.objects.filter(booking__client=client).select_related("booking")
+        ],
+        "gift_vouchers": _vouchers_export(client),
         "questionnaires": [
             {
                 "booking": response.booking.reference if response.booking_id else None,
@@ -99,6 +131,50 @@ def client_bookings_export(*, client: Client) -> dict:
         ],
         "documents": client_documents_export(client=client),
     }
+
+
+def _vouchers_export(client: Client) -> list[dict]:
+    """Gift vouchers the client bought or was given (by their email address)."""
+    vouchers = GiftVoucher.objects.filter(
+        Q(buyer_email__iexact=client.email) | Q(recipient_email__iexact=client.email)
+    ).order_by("pk")
+    return [
+        {
+            "code": voucher.code,
+            "value": voucher.value,
+            "left": voucher_remaining(voucher),
+            "currency": voucher.currency,
+            "bought_by": voucher.buyer_name,
+            "for": voucher.recipient_name,
+            "message": voucher.message,
+            "status": voucher.status,
+            "valid_until": voucher.expires_on,
+        }
+        for voucher in vouchers
+    ]
+
+
+def _vouchers_erase(client: Client) -> int:
+    """The client's name, email and words on vouchers they bought or were given; the code,
+    its value and its money stay (a voucher given to someone else can still be used)."""
+    bought = GiftVoucher.objects.filter(buyer_email__iexact=client.email).update(
+        buyer_name="", buyer_email="", message=""
+    )
+    given = GiftVoucher.objects.filter(recipient_email__iexact=client.email).update(
+        recipient_name="", recipient_email=""
+    )
+    return bought + given
+
+
+def _saved_cards_forget(client: Client, *, now: datetime) -> None:
+    """Cards kept for payment plans: removed, and detached at Stripe by a worker."""
+    cards = SavedCard.objects.filter(booking__client=client, removed_at__isnull=True)
+    for method_id in cards.values_list("stripe_payment_method_id", flat=True):
+        task_enqueue_on_commit("sessions.tasks.saved_card_detach_task", payment_method_id=method_id)
+    cards.update(removed_at=now)
+    Installment.objects.filter(
+        booking__client=client, status__in=Installment.OPEN_STATUSES
+    ).exclude(status=Installment.Status.CHARGING).update(status=Installment.Status.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -127,6 +203,8 @@ def client_bookings_erase(*, client: Client, now: datetime) -> BookingsErased:
     questionnaires = responses.count()
     responses.delete()
     Booking.objects.filter(client=client).update(client_notes="", booked_as="")
+    _vouchers_erase(client)
+    _saved_cards_forget(client, now=now)
     documents = client_documents_erase(client=client, now=now)
     return BookingsErased(
         questionnaires=questionnaires, files=files + documents.files, documents=documents

@@ -40,6 +40,8 @@ def client_data(*, client: Client) -> dict:
         "bookings": bookings["bookings"],
         "questionnaires": bookings["questionnaires"],
         "documents": bookings["documents"],
+        "saved_cards": bookings["saved_cards"],
+        "gift_vouchers": bookings["gift_vouchers"],
         "galleries": client_galleries_export(client=client),
         "emails_sent": sent_emails_export(address=client.email),
         "sign_in_links": own["sign_in_links"],

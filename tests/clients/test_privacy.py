@@ -17,7 +17,15 @@ from gallery.proofing import favorite_list_get_or_create, favorite_set
 from gallery.sample_images import camera_like, jpeg_bytes
 from gallery.selection import selection_submit
 from gallery.services import gallery_create_for_booking
-from sessions.models import Answer, AnswerImage, Booking, Payment, QuestionnaireResponse
+from sessions.models import (
+    Answer,
+    AnswerImage,
+    Booking,
+    GiftVoucher,
+    Payment,
+    QuestionnaireResponse,
+    SavedCard,
+)
 from studio.models import SentEmail
 from tests.factories import BookingFactory
 from workspace.privacy import ErasureRefused, client_erase
@@ -174,3 +182,66 @@ def test_privacy_actions_are_for_staff_only(client, anna):
     for name in ("admin:clients_client_export", "admin:clients_client_erase"):
         assert client.get(reverse(name, args=[anna.pk]))["Location"].startswith("/admin/login/")
     assert not PrivacyRecord.objects.exists()
+
+
+def test_vouchers_and_saved_cards_are_in_the_export_and_go_with_the_erasure(
+    admin_client,
+    anna,
+    annas_history,
+    stripe_standin,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
+):
+    bought = GiftVoucher.objects.create(
+        value=10000,
+        currency="GBP",
+        buyer_name="Anna Kowalska",
+        buyer_email="ANNA@example.com",
+        recipient_name="Ben Okafor",
+        recipient_email="ben@example.com",
+        message="Happy birthday, Ben! Love, Anna",
+        status=GiftVoucher.Status.PAID,
+        paid_at=NOW,
+        expires_on=NOW.date() + timedelta(days=730),
+    )
+    given = GiftVoucher.objects.create(
+        value=5000,
+        currency="GBP",
+        buyer_name="Joanna",
+        buyer_email="joanna@example.com",
+        recipient_name="Anna Kowalska",
+        recipient_email="anna@example.com",
+        status=GiftVoucher.Status.PAID,
+        paid_at=NOW,
+        expires_on=NOW.date() + timedelta(days=730),
+    )
+    customer = stripe_standin.create_customer(email="anna@example.com")
+    card = stripe_standin.save_card(customer["id"])
+    SavedCard.objects.create(
+        booking=annas_history["booking"],
+        stripe_customer_id=customer["id"],
+        stripe_payment_method_id=card["id"],
+        brand="visa",
+        last4="4242",
+        consented_at=NOW,
+    )
+    exported = json.loads(
+        admin_client.get(reverse("admin:clients_client_export", args=[anna.pk])).content
+    )
+    assert [(v["code"], v["bought_by"], v["for"]) for v in exported["gift_vouchers"]] == [
+        (bought.code, "Anna Kowalska", "Ben Okafor"),
+        (given.code, "Joanna", "Anna Kowalska"),
+    ]
+    assert exported["saved_cards"][0]["card"] == "Visa •••• 4242"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("admin:clients_client_erase", args=[anna.pk]), {"confirm": "ERASE"}
+        )
+    bought.refresh_from_db()
+    given.refresh_from_db()
+    assert (bought.buyer_name, bought.buyer_email, bought.message) == ("", "", "")
+    assert (bought.recipient_name, bought.value) == ("Ben Okafor", 10000)  # Ben can use it
+    assert (given.recipient_name, given.recipient_email, given.buyer_name) == ("", "", "Joanna")
+    assert SavedCard.objects.get().removed_at is not None
+    assert stripe_standin.payment_methods[card["id"]]["customer"] is None
