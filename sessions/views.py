@@ -311,6 +311,7 @@ def booking_create_view(request, slug):
                 "session_type": session_type,
                 "offer": offer,
                 "quote": quote,
+                "today": timezone.localdate(timezone=tz),
                 "plan": steps
                 and offer_plan_preview(
                     steps,

@@ -26,7 +26,8 @@ def portrait(studio):
 
 
 def test_a_voucher_bought_online_pays_for_a_booking_and_keeps_the_rest(page, payments_on, portrait):
-    page.goto("/gift/")
+    page.goto("/")
+    page.get_by_role("link", name="Gift vouchers").click()
     page.get_by_label("£200.00").check()
     page.get_by_label("Your name").fill("Rosa Diaz")
     page.get_by_label("Your email").fill("rosa@example.com")
