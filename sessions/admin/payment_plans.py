@@ -135,7 +135,8 @@ def plan_link(package: Package) -> str:
         return _("Save the package first.")
     url = reverse("admin:shoots_package_change", args=[package.pk])
     summary = plan_summary(package) or _("none: the balance is asked for after the session")
-    return format_html('{} · <a href="{}">{}</a>', summary, url, _("change the plan"))
+    link = '{} · <a class="in-text" href="{}">{}</a>'
+    return format_html(link, summary, url, _("change the plan"))
 
 
 class InstallmentForm(forms.Form):

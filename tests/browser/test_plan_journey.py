@@ -33,6 +33,7 @@ from sessions.models import (
 from sessions.payments.autopay import installments_scan
 from sessions.payments.ledger import booking_balance_due, money_ledger
 from tests.browser.admin_pages import sign_in
+from tests.browser.checks import axe_violations
 from tests.factories import PhotographerFactory
 from tests.package_fixtures import family_with_packages
 
@@ -92,6 +93,7 @@ def book_the_signature_package(page, code: str):
     expect(plan).to_contain_text("Deposit, when you book")
     expect(plan).to_contain_text("£245.00")  # half of the £490 left after the voucher
     expect(plan).to_contain_text("£145.00")  # the rest, after the £100 deposit
+    assert axe_violations(page) == []
     page.get_by_label("Save my card when I pay the deposit").check()
     page.get_by_role("button", name="Book this session").click()
     expect(page).to_have_title("Stand-in Checkout")
@@ -141,6 +143,7 @@ def test_a_payment_plan_collects_itself_and_the_books_agree(
 
         page.goto(link)
         expect(page.locator(".payment-plan")).to_contain_text("Waiting for you")
+        assert axe_violations(page) == []
         due = page.locator("section", has_text="Installment due: £145.00")
         due.get_by_role("button", name="Pay £145.00 securely").click()
         expect(page).to_have_title("Stand-in Checkout")
@@ -160,6 +163,14 @@ def test_a_payment_plan_collects_itself_and_the_books_agree(
 
         page.context.clear_cookies()
         sign_in(page)
+        page.goto(reverse("admin:shoots_booking_change", args=[booking.pk]))
+        expect(page.locator(".booking-plan")).to_contain_text("Autopay: Visa •••• 4242")
+        assert axe_violations(page) == []
+        page.get_by_role("link", name="Change the plan").click()
+        expect(
+            page.get_by_role("heading", name=f"Payment plan · {booking.reference}")
+        ).to_be_visible()
+        assert axe_violations(page) == []
         paid = list(Payment.objects.filter(booking=booking, status="paid"))
         assert len(paid) == 3
         months = money_ledger(
