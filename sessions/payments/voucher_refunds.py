@@ -233,12 +233,8 @@ def _failure(item: dict, status: str) -> str:
 def _sale_totals(sale: VoucherPayment, voucher: GiftVoucher, *, now: datetime) -> None:
     """The sale's refunded amount from its refunds not failed; a sale refunded in full
     voids its voucher. Call holding both locks."""
-    given_back = (
-        sale.refunds.exclude(status=VoucherRefund.Status.FAILED).aggregate(total=Sum("amount"))[
-            "total"
-        ]
-        or 0
-    )
+    going_through = sale.refunds.exclude(status=VoucherRefund.Status.FAILED)
+    given_back = going_through.aggregate(total=Sum("amount"))["total"] or 0
     refunded = min(given_back, sale.amount_received)
     if refunded != sale.amount_refunded:
         if refunded > sale.amount_refunded:
