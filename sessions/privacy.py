@@ -27,7 +27,7 @@ from sessions.models import (
     QuestionnaireResponse,
     SavedCard,
 )
-from sessions.payments.vouchers import voucher_remaining
+from sessions.payments.vouchers import voucher_refunded, voucher_remaining
 from studio.background import task_enqueue_on_commit
 
 
@@ -143,6 +143,7 @@ def _vouchers_export(client: Client) -> list[dict]:
             "code": voucher.code,
             "value": voucher.value,
             "left": voucher_remaining(voucher),
+            "refunded": voucher_refunded(voucher),
             "currency": voucher.currency,
             "bought_by": voucher.buyer_name,
             "for": voucher.recipient_name,

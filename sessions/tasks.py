@@ -20,7 +20,7 @@ from sessions.payments.invoice_emails import invoice_email_send
 from sessions.payments.invoices import booking_invoice_issue, refund_credit_note_issue
 from sessions.payments.plan_emails import installment_email_send
 from sessions.payments.refunds import refund_submit, refunds_resubmit
-from sessions.payments.voucher_documents import voucher_email_send
+from sessions.payments.voucher_documents import voucher_email_send, voucher_refund_email_send
 from sessions.payments.voucher_sales import vouchers_due_scan
 from sessions.questionnaires import answer_image_thumbnail_make, answer_images_requeue_stuck
 from sessions.reminders import balance_requests_scan, reminder_send, reminders_scan
@@ -212,6 +212,11 @@ def saved_card_detach_task(*, payment_method_id: str) -> None:
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
 def voucher_email_send_task(*, voucher_id: int, to: str) -> bool:
     return voucher_email_send(voucher_id=voucher_id, to=to)
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def voucher_refund_email_send_task(*, voucher_refund_id: int) -> bool:
+    return voucher_refund_email_send(voucher_refund_id=voucher_refund_id)
 
 
 @shared_task

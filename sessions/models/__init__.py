@@ -36,7 +36,7 @@ from sessions.payments.codes import CodeRedemption, DiscountCode
 from sessions.payments.invoice_models import Invoice, InvoiceLine
 from sessions.payments.models import Payment, Refund, StripeEvent
 from sessions.payments.plans import Installment, PlanStep, SavedCard
-from sessions.payments.vouchers import GiftVoucher, VoucherPayment
+from sessions.payments.vouchers import GiftVoucher, VoucherPayment, VoucherRefund
 
 __all__ = [
     "AddOn",
@@ -77,4 +77,5 @@ __all__ = [
     "TsTzRange",
     "Usage",
     "VoucherPayment",
+    "VoucherRefund",
 ]

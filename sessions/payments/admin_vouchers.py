@@ -1,16 +1,26 @@
 """Gift vouchers in the admin: the list with what is left on each, one given away by the
-studio (no payment), and voiding. Sales are made on the site and paid through Stripe."""
+studio (no payment), voiding, and refunding what is left on one sold online. Sales are made
+on the site and paid through Stripe."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sessions.payments.codes import CodeRedemption
+from sessions.payments.errors import PaymentRefused, PaymentServiceUnavailable
+from sessions.payments.voucher_refunds import voucher_refund
 from sessions.payments.voucher_sales import voucher_give, voucher_void
-from sessions.payments.vouchers import GiftVoucher, VoucherPayment
+from sessions.payments.vouchers import (
+    GiftVoucher,
+    VoucherPayment,
+    VoucherRefund,
+    voucher_remaining,
+)
+from studio.dates import studio_time_text
 from studio.forms import MoneyFieldsMixin
 from studio.money import money_format
 from studio.selectors import studio_get
@@ -91,12 +101,14 @@ class GiftVoucherAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "given_by_studio"]
     search_fields = ["code", "buyer_name", "buyer_email", "recipient_name", "recipient_email"]
-    actions = ["void"]
+    actions = ["void", "refund_remaining"]
     inlines = [VoucherUseInline]
 
     def get_queryset(self, request):
         used = Coalesce(Sum("redemptions__amount", filter=Q(redemptions__released_at=None)), 0)
-        return super().get_queryset(request).annotate(used=used)
+        sale = VoucherPayment.objects.filter(voucher=OuterRef("pk"))
+        refunded = Coalesce(Subquery(sale.values("amount_refunded")[:1]), 0)
+        return super().get_queryset(request).annotate(used=used, refunded=refunded)
 
     def get_changeform_initial_data(self, request):
         return {"currency": studio_get().currency, **super().get_changeform_initial_data(request)}
@@ -113,6 +125,7 @@ class GiftVoucherAdmin(admin.ModelAdmin):
             "buyer_email",
             "package_name",
             "paid_display",
+            "refunds_display",
             *EDITABLE,
             "recipient_sent_at",
         ]
@@ -126,6 +139,13 @@ class GiftVoucherAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # money and what it paid: void it instead
 
+    def has_refund_permission(self, request) -> bool:
+        """Money leaving the studio, on vouchers the user may see: both. (One name, since
+        Django lets an action run on any one of the permissions it lists.)"""
+        return request.user.has_perm(
+            "shoots.manage_payments"
+        ) and self.has_view_or_change_permission(request)
+
     def save_model(self, request, obj, form, change):
         if change:
             obj.save(update_fields=[name for name in EDITABLE if name in form.changed_data])
@@ -138,10 +158,10 @@ class GiftVoucherAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("left"))
     def remaining_display(self, obj: GiftVoucher) -> str:
-        used = getattr(obj, "used", None)
-        if used is None:
-            used = sum(u.amount for u in obj.redemptions.filter(released_at=None))
-        return money_format(max(obj.value - used, 0), obj.currency)
+        used, refunded = getattr(obj, "used", None), getattr(obj, "refunded", None)
+        if used is None or refunded is None:
+            return money_format(voucher_remaining(obj), obj.currency)
+        return money_format(max(obj.value - used - refunded, 0), obj.currency)
 
     @admin.display(description=_("paid"))
     def paid_display(self, obj: GiftVoucher) -> str:
@@ -152,6 +172,50 @@ class GiftVoucherAdmin(admin.ModelAdmin):
             return obj.get_status_display()
         received = money_format(sale.amount_received, sale.currency_received)
         return f"{received} · {sale.stripe_payment_intent_id or ''}"
+
+    @admin.display(description=_("refunded"))
+    def refunds_display(self, obj: GiftVoucher) -> str:
+        refunds = VoucherRefund.objects.filter(voucher_payment__voucher=obj)
+        if not refunds:
+            return "—"
+        return format_html_join(
+            "",
+            "<div>{} · {} · {} · {}</div>",
+            (
+                (
+                    money_format(r.amount, r.currency),
+                    studio_time_text(r.created_at),
+                    r.get_status_display(),
+                    r.get_reason_display(),
+                )
+                for r in refunds
+            ),
+        )
+
+    @admin.action(description=_("Refund what is left on the voucher"), permissions=["refund"])
+    def refund_remaining(self, request, queryset):
+        """Each chosen voucher sold online: what is left on it back to the buyer's card, and
+        the voucher void; Stripe is asked at once, and a refusal says why."""
+        for voucher in queryset.order_by("pk"):
+            try:
+                refund = voucher_refund(voucher_id=voucher.pk)
+            except PaymentServiceUnavailable as error:
+                self.message_user(request, error.message, messages.ERROR)
+            except PaymentRefused as error:
+                self.message_user(request, error.message, messages.WARNING)
+            else:
+                self.message_user(
+                    request,
+                    _(
+                        "%(amount)s refunded on %(code)s; the voucher is void and the buyer "
+                        "is emailed."
+                    )
+                    % {
+                        "amount": money_format(refund.amount, refund.currency),
+                        "code": voucher.code,
+                    },
+                    messages.SUCCESS,
+                )
 
     @admin.action(description=_("Void the chosen vouchers"), permissions=["change"])
     def void(self, request, queryset):

@@ -7,9 +7,10 @@ negative. Payments and refunds are the ledger's (sessions.payments.ledger): what
 the studio recorded as received, refunds not failed.
 
 Gift vouchers: a sale is money received with no tax (a multi-purpose voucher is taxed when it
-is used, on the booking's invoice); a voucher paying on a booking is a row of its own type
-("Gift voucher used", negative when given back) that moves no money, so the accountant can
-follow what is still owed on vouchers.
+is used, on the booking's invoice), and a refund of it money out ("Gift voucher refund",
+negative); a voucher paying on a booking is a row of its own type ("Gift voucher used",
+negative when given back) that moves no money, so the accountant can follow what is still
+owed on vouchers.
 """
 
 import csv
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-from sessions.models import CodeRedemption, GiftVoucher, Invoice, Payment, Refund
+from sessions.models import CodeRedemption, GiftVoucher, Invoice, Payment, Refund, VoucherRefund
 from sessions.payments.invoice_pdf import receipt_reference
 from studio.money import to_major
 from studio.tax import RateTotal, rate_display
@@ -199,8 +200,8 @@ def _voucher_row(moment, zone, kind, voucher: GiftVoucher, about, amount, curren
 
 
 def _voucher_rows(since: datetime, until: datetime, zone: ZoneInfo) -> list[list[str]]:
-    """Gift voucher sales (money in, no tax), then vouchers used on bookings and given back
-    (no money moves)."""
+    """Gift voucher sales (money in, no tax) and their refunds (money out), then vouchers
+    used on bookings and given back (no money moves)."""
     rows = []
     sales = (
         GiftVoucher.objects.filter(
@@ -222,6 +223,25 @@ def _voucher_rows(since: datetime, until: datetime, zone: ZoneInfo) -> list[list
                 sale.amount_received,
                 sale.currency_received,
                 sale.stripe_payment_intent_id or "",
+            )
+        )
+    refunds = (
+        VoucherRefund.objects.filter(created_at__gte=since, created_at__lt=until)
+        .exclude(status=VoucherRefund.Status.FAILED)
+        .select_related("voucher_payment__voucher")
+        .order_by("created_at", "pk")
+    )
+    for refund in refunds:
+        rows.append(
+            _voucher_row(
+                refund.created_at,
+                zone,
+                _("Gift voucher refund"),
+                refund.voucher_payment.voucher,
+                refund.get_reason_display(),
+                -refund.amount,
+                refund.currency,
+                refund.stripe_refund_id,
             )
         )
     uses = CodeRedemption.objects.filter(gift_voucher__isnull=False).select_related(

@@ -12,9 +12,11 @@ what was given back, read by the payments list's monthly totals and the studio d
   in Sitting, made in Stripe's dashboard, or given back by the studio for money it
   recorded), in the month it was asked for or seen;
   duplicates' refunds included, so a duplicate refunded nets to nothing.
-- Gift voucher sales: money received (what Stripe took), in the month paid. A voucher paying
-  on a booking is not new money (it moves what the studio owes the voucher's holder onto the
-  booking), so it is not in the ledger; the month's export lists it as its own row type.
+- Gift voucher sales: money received (what Stripe took), in the month paid; their refunds
+  not failed (`VoucherRefund`: the studio's, and any made in Stripe's dashboard), refunded
+  in the month Sitting made or saw them. A voucher paying on a booking is not new money (it
+  moves what the studio owes the voucher's holder onto the booking), so it is not in the
+  ledger; the month's export lists it as its own row type.
 - Months are the studio's: a payment at 23:30 on 31 May in London is May's.
 """
 
@@ -29,7 +31,7 @@ from django.utils import timezone
 
 from sessions.models import Booking
 from sessions.payments.models import Payment, Refund
-from sessions.payments.vouchers import VoucherPayment
+from sessions.payments.vouchers import VoucherPayment, VoucherRefund
 from sessions.selectors import booking_change_deadline
 from studio.selectors import studio_get
 
@@ -133,8 +135,8 @@ class LedgerMonth:
 
 def money_ledger(*, since: datetime, until: datetime, zone: ZoneInfo) -> list[LedgerMonth]:
     """Received, refunded and the number of payments per month (in `zone`) and currency,
-    for money moving from `since` to before `until` (gift voucher sales included); newest
-    month first. One query."""
+    for money moving from `since` to before `until` (gift voucher sales and their refunds
+    included); newest month first. One query."""
     payments = (
         Payment.objects.filter(
             status__in=Payment.RECEIVED_STATUSES, paid_at__gte=since, paid_at__lt=until
@@ -173,8 +175,20 @@ def money_ledger(*, since: datetime, until: datetime, zone: ZoneInfo) -> list[Le
         )
         .order_by()
     )
+    voucher_refunds = (
+        VoucherRefund.objects.filter(created_at__gte=since, created_at__lt=until)
+        .exclude(status=VoucherRefund.Status.FAILED)
+        .annotate(month=TruncMonth("created_at", tzinfo=zone), money=F("currency"))
+        .values("month", "money")
+        .annotate(
+            received=Value(0, output_field=IntegerField()),
+            refunded=Sum("amount"),
+            count=Value(0, output_field=IntegerField()),
+        )
+        .order_by()
+    )
     totals: dict[tuple[date, str], list[int]] = {}
-    for row in payments.union(refunds, voucher_sales, all=True):
+    for row in payments.union(refunds, voucher_sales, voucher_refunds, all=True):
         month = row["month"]
         month = month.astimezone(zone).date() if isinstance(month, datetime) else month
         key = (month, row["money"])

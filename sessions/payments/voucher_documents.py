@@ -1,5 +1,6 @@
 """A gift voucher as a printable PDF (the invoices' renderer), and its emails: to the buyer
-once paid (the PDF attached), to the recipient on the buyer's day. Each goes once."""
+once paid (the PDF attached), to the recipient on the buyer's day, to the buyer for each
+refund of their payment. Each goes once."""
 
 from email.utils import formataddr
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from sessions.documents.pdf import html_pdf_render, plain_page_html
 from sessions.payments.invoice_pdf import EXTRA_STYLE, _e, _facts, _logo_png
 from sessions.payments.voucher_sales import voucher_url
-from sessions.payments.vouchers import GiftVoucher
+from sessions.payments.vouchers import GiftVoucher, VoucherRefund, voucher_remaining
 from studio.emailing import email_kind_send
 from studio.money import money_format
 from studio.selectors import studio_get
@@ -109,3 +110,36 @@ def voucher_email_send(*, voucher_id: int, to: str) -> bool:
             recipient_sent_at=timezone.now()
         )
     return sent
+
+
+def voucher_refund_email_send(*, voucher_refund_id: int) -> bool:
+    """Tell the buyer a refund of what they paid for a voucher was made (kind
+    "gift-voucher-refunded"), once per refund. False when nothing went (failed, no address
+    left, turned off, sent before)."""
+    refund = (
+        VoucherRefund.objects.select_related("voucher_payment__voucher")
+        .filter(pk=voucher_refund_id)
+        .exclude(status=VoucherRefund.Status.FAILED)
+        .first()
+    )
+    if refund is None or not refund.voucher_payment.voucher.buyer_email:
+        return False
+    voucher = refund.voucher_payment.voucher
+
+    def context() -> dict:
+        left = voucher_remaining(voucher) if voucher.status == GiftVoucher.Status.PAID else 0
+        return {
+            "name": voucher.buyer_name.split()[0] if voucher.buyer_name else "",
+            "refund": money_format(refund.amount, refund.currency),
+            "code": voucher.code,
+            "recipient": voucher.recipient_name,
+            "left": money_format(left, voucher.currency) if left else "",
+        }
+
+    return email_kind_send(
+        kind="gift-voucher-refunded",
+        key=f"gift-voucher-refund:{refund.pk}",
+        to=formataddr((voucher.buyer_name, voucher.buyer_email)),
+        context=context,
+        reply_to=studio_get().contact_email or None,
+    )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from sessions.models import Package
 from sessions.payments import gateway
 from sessions.payments.errors import PaymentServiceUnavailable
+from sessions.payments.voucher_refunds import voucher_charge_apply
 from sessions.payments.vouchers import GiftVoucher, VoucherPayment
 from studio.actors import STRIPE, acting_as
 from studio.background import task_enqueue_on_commit
@@ -132,7 +133,8 @@ def voucher_give(*, voucher: GiftVoucher, now: datetime | None = None) -> GiftVo
 
 def voucher_void(*, voucher_id: int, now: datetime | None = None) -> bool:
     """Void a voucher: it can no longer be used (what it paid on bookings stays paid).
-    False when it was void already. Money for a paid one is refunded in Stripe's dashboard."""
+    False when it was void already. What is left on one sold online can still be refunded
+    (voucher_refunds.voucher_refund)."""
     now = now or timezone.now()
     voided = GiftVoucher.objects.filter(pk=voucher_id).exclude(status=GiftVoucher.Status.VOID)
     return voided.update(status=GiftVoucher.Status.VOID, voided_at=now) == 1
@@ -215,19 +217,30 @@ def voucher_payment_apply(
 ) -> VoucherPayment:
     """Make the order match its Checkout Session (re-read from Stripe): paid, the voucher is
     worth what Stripe took and valid from today, and its emails go; closed unpaid, nothing
-    is valid. Safe to run any number of times: a paid order never changes again."""
+    is valid; and what its charge says was refunded is recorded (voucher_refunds). Safe to
+    run any number of times: a paid order's value never changes again, and each of Stripe's
+    refunds is recorded once."""
     now = now or timezone.now()
     with transaction.atomic():
         payment = VoucherPayment.objects.select_for_update().get(pk=voucher_payment_id)
         voucher = GiftVoucher.objects.select_for_update().get(pk=payment.voucher_id)
         if payment.status == VoucherPayment.Status.PAID:
+            voucher_charge_apply(payment, voucher, _charge(session), now=now)
             return payment
         if session.get("payment_status") == "paid":
             _paid(payment, voucher, session, now=now)
+            voucher_charge_apply(payment, voucher, _charge(session), now=now)
         elif session.get("status") == "expired" and payment.status == payment.Status.PENDING:
             payment.status, payment.checkout_url = VoucherPayment.Status.EXPIRED, ""
             payment.save(update_fields=["status", "checkout_url"])
     return payment
+
+
+def _charge(session: dict) -> dict | None:
+    """The session's charge, with its refunds, when Stripe sent it expanded."""
+    intent = session.get("payment_intent")
+    charge = intent.get("latest_charge") if isinstance(intent, dict) else None
+    return charge if isinstance(charge, dict) else None
 
 
 def _paid(payment: VoucherPayment, voucher: GiftVoucher, session: dict, *, now: datetime) -> None:

@@ -1,16 +1,18 @@
 """Gift vouchers: sold online (an amount, or a package at its price then) or given by the
 studio, with a code typed at booking like a discount code. A voucher is a way to pay, not a
 discount: what it pays on a booking is a `CodeRedemption` pointing at it, and what is left
-is its value less the redemptions not given back (`voucher_remaining`)."""
+is its value less the redemptions not given back and less what of its sale was refunded
+(`voucher_remaining`); each of Stripe's refunds of a sale is a `VoucherRefund`."""
 
 import secrets
 
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from studio.fields import CurrencyField
+from studio.models import ActedBy
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: a code read aloud or copied from paper is typed right.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -86,7 +88,9 @@ class GiftVoucher(models.Model):
 
 
 class VoucherPayment(models.Model):
-    """A voucher's sale through Stripe Checkout. What Stripe took is what was received."""
+    """A voucher's sale through Stripe Checkout. What Stripe took is what was received;
+    `amount_refunded` is what Stripe's refunds of it not failed give back (its
+    `VoucherRefund` rows), `refunded_at` when that last grew."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for payment")
@@ -108,13 +112,19 @@ class VoucherPayment(models.Model):
     )
     stripe_payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     checkout_url = models.URLField(max_length=2000, blank=True)
+    amount_refunded = models.PositiveIntegerField(_("refunded"), default=0)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("gift voucher payment")
         verbose_name_plural = _("gift voucher payments")
         constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_refunded=0) | Q(amount_refunded__lte=F("amount_received")),
+                name="voucher_payment_refund_within_received",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="paid")
                 | (
@@ -129,6 +139,50 @@ class VoucherPayment(models.Model):
         return f"{self.voucher.code} · {self.get_status_display()}"
 
 
+class VoucherRefund(ActedBy):
+    """One of Stripe's refunds of a voucher's sale, as Stripe reports it: asked for by the
+    studio ("Refund what is left on the voucher") or made in Stripe's dashboard. Its actor
+    is the staff member who asked, or Stripe for one seen through the webhook."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Sent, waiting for the bank")
+        SUCCEEDED = "succeeded", _("Refunded")
+        FAILED = "failed", _("Failed")
+
+    class Reason(models.TextChoices):
+        STUDIO = "studio", _("What was left, refunded by the studio")
+        STRIPE = "stripe", _("Made in the Stripe dashboard")
+
+    voucher_payment = models.ForeignKey(
+        VoucherPayment,
+        on_delete=models.PROTECT,
+        related_name="refunds",
+        verbose_name=_("gift voucher payment"),
+    )
+    amount = models.PositiveIntegerField(_("amount"))
+    currency = CurrencyField(_("currency"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    stripe_refund_id = models.CharField(_("Stripe refund"), max_length=255, unique=True)
+    failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
+    # When Sitting made or first saw it: the month the books count it in.
+    created_at = models.DateTimeField(_("refunded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("gift voucher refund")
+        verbose_name_plural = _("gift voucher refunds")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="voucher_refund_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} · {self.voucher_payment_id}"
+
+
 def voucher_used(voucher: GiftVoucher) -> int:
     """What the voucher has paid on bookings, uses given back left out. One query."""
     return (
@@ -137,6 +191,18 @@ def voucher_used(voucher: GiftVoucher) -> int:
     )
 
 
+def voucher_refunded(voucher: GiftVoucher) -> int:
+    """What of the voucher's sale was given back in money (nothing for one the studio
+    gave). One query, none for a voucher the studio gave."""
+    if voucher.given_by_studio:
+        return 0
+    refunded = VoucherPayment.objects.filter(voucher_id=voucher.pk).values_list(
+        "amount_refunded", flat=True
+    )
+    return refunded.first() or 0
+
+
 def voucher_remaining(voucher: GiftVoucher) -> int:
-    """What the voucher can still pay. One query."""
-    return max(voucher.value - voucher_used(voucher), 0)
+    """What the voucher can still pay: its value less its uses not given back and less what
+    of its sale was refunded, never below zero. Two queries."""
+    return max(voucher.value - voucher_used(voucher) - voucher_refunded(voucher), 0)

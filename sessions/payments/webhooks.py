@@ -25,6 +25,7 @@ from sessions.payments.ledger import payment_refundable
 from sessions.payments.models import Payment, Refund, StripeEvent
 from sessions.payments.redemptions import redemptions_release, redemptions_restore
 from sessions.payments.refunds import payment_charge_apply, refund_duplicate_queue, refund_queue
+from sessions.payments.voucher_refunds import VOUCHER_CHARGE_EVENTS, voucher_sale_for_intent
 from sessions.payments.voucher_sales import voucher_payment_refresh
 from sessions.payments.vouchers import VoucherPayment
 from sessions.services import booking_clash_find, booking_email_enqueue, photographers_lock
@@ -97,6 +98,11 @@ def _event_dispatch(event: dict) -> tuple[Payment | None, str]:
     is_checkout = event.get("type", "").startswith("checkout.session.")
     if is_checkout and voucher_payment_id.isascii() and voucher_payment_id.isdigit():
         return None, _voucher_checkout_event(int(voucher_payment_id), obj)
+    if event.get("type") in VOUCHER_CHARGE_EVENTS:
+        sale_id = voucher_sale_for_intent(obj.get("payment_intent"))
+        if sale_id is not None:  # a gift voucher's sale refunded: its charge is read again
+            sale = voucher_payment_refresh(voucher_payment_id=sale_id)
+            return None, f"gift voucher payment {sale.pk} has {sale.amount_refunded} refunded"
     payment = handler(event.get("type", ""), event["data"].get("object") or {})
     if payment is None:
         return None, "not a Sitting payment"

@@ -1,13 +1,15 @@
 """A gift voucher in a real browser: bought on /gift/ and paid on the stand-in's Checkout
-page, then its code typed when booking: it pays the whole session and keeps the rest."""
+page, then its code typed when booking: it pays the whole session and keeps the rest, which
+the studio then refunds from the admin's list of vouchers."""
 
 from datetime import time
 
 import pytest
 from playwright.sync_api import expect
 
-from sessions.models import AvailabilityRule, Booking, GiftVoucher
+from sessions.models import AvailabilityRule, Booking, GiftVoucher, VoucherPayment
 from sessions.payments.vouchers import voucher_remaining
+from tests.browser.admin_pages import press, sign_in
 from tests.factories import PhotographerFactory, SessionTypeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +27,9 @@ def portrait(studio):
     )
 
 
-def test_a_voucher_bought_online_pays_for_a_booking_and_keeps_the_rest(page, payments_on, portrait):
+def test_a_voucher_bought_online_pays_for_a_booking_and_keeps_the_rest(
+    page, payments_on, portrait, staff_user
+):
     page.goto("/")
     page.get_by_role("link", name="Gift vouchers").click()
     page.get_by_label("£200.00").check()
@@ -66,4 +70,20 @@ def test_a_voucher_bought_online_pays_for_a_booking_and_keeps_the_rest(page, pay
         0,
     )
     assert voucher_remaining(voucher) == 5000
+
+    # The studio gives the £50 left back to Rosa's card.
+    sign_in(page)
+    page.goto("/admin/shoots/giftvoucher/")
+    page.get_by_role("checkbox", name="Select this object for an action").first.check()
+    page.locator("select[name=action]").select_option(label="Refund what is left on the voucher")
+    press(page, page.get_by_role("button", name="Go"))
+    expect(page.get_by_text(f"£50.00 refunded on {voucher.code}")).to_be_visible()
+    row = page.locator("#result_list tbody tr").first
+    expect(row).to_contain_text("Void")
+    expect(row).to_contain_text("£0.00")
+    (refund,) = payments_on.refunds.values()
+    assert (refund["amount"], refund["payment_intent"]) == (
+        5000,
+        VoucherPayment.objects.get().stripe_payment_intent_id,
+    )
     assert page.console_errors == []

@@ -25,6 +25,7 @@ from sessions.models import (
     Payment,
     QuestionnaireResponse,
     SavedCard,
+    VoucherPayment,
 )
 from studio.models import SentEmail
 from tests.factories import BookingFactory
@@ -215,6 +216,17 @@ def test_vouchers_and_saved_cards_are_in_the_export_and_go_with_the_erasure(
         paid_at=NOW,
         expires_on=NOW.date() + timedelta(days=730),
     )
+    VoucherPayment.objects.create(  # Anna's, £25 of it refunded
+        voucher=bought,
+        amount=10000,
+        currency="GBP",
+        status=VoucherPayment.Status.PAID,
+        amount_received=10000,
+        currency_received="GBP",
+        paid_at=NOW,
+        amount_refunded=2500,
+        refunded_at=NOW,
+    )
     customer = stripe_standin.create_customer(email="anna@example.com")
     card = stripe_standin.save_card(customer["id"])
     SavedCard.objects.create(
@@ -231,6 +243,10 @@ def test_vouchers_and_saved_cards_are_in_the_export_and_go_with_the_erasure(
     assert [(v["code"], v["bought_by"], v["for"]) for v in exported["gift_vouchers"]] == [
         (bought.code, "Anna Kowalska", "Ben Okafor"),
         (given.code, "Joanna", "Anna Kowalska"),
+    ]
+    assert [(v["left"], v["refunded"]) for v in exported["gift_vouchers"]] == [
+        (7500, 2500),
+        (5000, 0),
     ]
     assert exported["saved_cards"][0]["card"] == "Visa •••• 4242"
 

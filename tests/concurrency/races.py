@@ -5,6 +5,7 @@ import threading
 from django.db import connection
 
 from sessions.documents.services import DocumentRefused
+from sessions.payments.errors import PaymentRefused
 from sessions.payments.redemptions import CodeRefused
 
 
@@ -19,7 +20,7 @@ def at_once(*presses) -> list[str]:
             start.wait()
             press()
             outcomes.append("done")
-        except (DocumentRefused, CodeRefused) as refused:
+        except (DocumentRefused, CodeRefused, PaymentRefused) as refused:
             outcomes.append(refused.message)
         except BaseException as error:  # a deadlock or a 500 in the making
             outcomes.append(repr(error))

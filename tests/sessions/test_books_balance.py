@@ -11,6 +11,11 @@ ledger and its balance agree to the minor unit.
   ledger holds the voucher's sale, never its use.
 - A payment plan's open parts ask, together, exactly what is still owed; a paid part shows
   what its payment kept (after any refund).
+- A voucher's sale refunded (what is left on it, by the studio; any amount, in Stripe's
+  dashboard; a refund the bank fails later), as Stripe reports it to the webhook and again
+  (a replay): what is left on the voucher is its value less its uses and what was refunded,
+  never below zero; a sale refunded in full voids it; the ledger takes refunds not failed off
+  the money received, once each.
 
 The booking bought a package (sold before items kept their tax: billed at the booking's
 rate) and an add-on sold at a rate of its own, so invoices mix rates and share discounts.
@@ -33,11 +38,14 @@ from sessions.models import (
     Payment,
     Refund,
     VoucherPayment,
+    VoucherRefund,
 )
 from sessions.payments.installments import plan_left, plan_lines
 from sessions.payments.invoices import booking_invoice_issue, refund_credit_note_issue
 from sessions.payments.ledger import booking_balance_due, booking_received, money_ledger
 from sessions.payments.redemptions import redemptions_release
+from sessions.payments.voucher_refunds import voucher_refundable
+from sessions.payments.voucher_sales import voucher_payment_apply
 from sessions.payments.vouchers import voucher_remaining
 from studio.models import Studio
 from studio.tax import line_figures
@@ -46,6 +54,11 @@ from tests.factories import BookingFactory, SessionTypeFactory
 PRICE = 59000
 ADD_ON = 9975  # of PRICE
 
+# 0: the studio refunds what is left on the latest voucher; otherwise that much of its sale,
+# in Stripe's dashboard.
+voucher_refunds = st.tuples(
+    st.just("voucher_refund"), st.sampled_from([0, 0, 1, 2500, 30000, 2 * PRICE])
+)
 events = st.lists(
     st.one_of(
         st.tuples(
@@ -57,8 +70,21 @@ events = st.lists(
         st.tuples(st.just("discount"), st.integers(0, PRICE)),
         st.tuples(st.just("cancel")),
         st.tuples(st.just("voucher"), st.integers(1, 2 * PRICE)),
+        voucher_refunds,
+        st.tuples(st.just("voucher_refund_fails")),
     ),
     max_size=10,
+)
+# What may happen to a voucher sold (and used on the booking, if it can be) and then its
+# booking: its sale refunded, a refund failing, the booking cancelled (the use given back).
+after_a_voucher = st.lists(
+    st.one_of(
+        voucher_refunds,
+        st.tuples(st.just("voucher_refund_fails")),
+        st.tuples(st.just("cancel")),
+        st.tuples(st.just("pay"), st.just("balance"), st.integers(1, 30000)),
+    ),
+    max_size=6,
 )
 
 
@@ -153,6 +179,76 @@ def _voucher(booking: Booking, value: int, n: int) -> None:
     booking.save(update_fields=["gift_voucher_amount"])
 
 
+def _reported(row: VoucherRefund, status: str | None = None) -> dict:
+    """A refund as Stripe lists it on the charge."""
+    mine = row.reason == VoucherRefund.Reason.STUDIO
+    return {
+        "id": row.stripe_refund_id,
+        "amount": row.amount,
+        "currency": row.currency.lower(),
+        "status": status or row.status,
+        "metadata": {"gift_voucher_id": str(row.voucher_payment.voucher_id)} if mine else {},
+    }
+
+
+def _stripe_says(sale: VoucherPayment, refunds: list[dict]) -> None:
+    """What the webhook has Sitting read again from Stripe about a voucher's sale (its
+    session, with its charge and that charge's refunds), applied twice: a replay."""
+    intent = sale.stripe_payment_intent_id
+    charge = {
+        "id": f"ch_{intent}",
+        "payment_intent": intent,
+        "amount_refunded": sum(r["amount"] for r in refunds if r["status"] != "failed"),
+        "refunds": {"data": refunds},
+    }
+    session = {
+        "id": f"cs_{intent}",
+        "status": "complete",
+        "payment_status": "paid",
+        "metadata": {"voucher_payment_id": str(sale.pk)},
+        "payment_intent": {
+            "id": intent,
+            "status": "succeeded",
+            "amount_received": sale.amount_received,
+            "currency": "gbp",
+            "latest_charge": charge,
+        },
+    }
+    for _replay in range(2):
+        voucher_payment_apply(voucher_payment_id=sale.pk, session=session)
+
+
+def _voucher_refund(amount: int, n: int) -> None:
+    """The latest voucher's sale refunded: what is left on the voucher (the studio's), or an
+    amount in Stripe's dashboard (at most what is left of the sale, as Stripe allows)."""
+    sale = VoucherPayment.objects.select_related("voucher").order_by("-pk").first()
+    if sale is None:
+        return
+    mine = amount == 0
+    left_on_sale = sale.amount_received - sale.amount_refunded
+    amount = voucher_refundable(sale.voucher, sale) if mine else min(amount, left_on_sale)
+    if amount <= 0:
+        return
+    new = {
+        "id": f"re_{sale.pk}_{n}",
+        "amount": amount,
+        "currency": "gbp",
+        "status": "succeeded",
+        "metadata": {"gift_voucher_id": str(sale.voucher_id)} if mine else {},
+    }
+    _stripe_says(sale, [*map(_reported, sale.refunds.order_by("pk")), new])
+
+
+def _voucher_refund_fails() -> None:
+    """The bank fails the latest voucher refund not failed yet, and Stripe says so."""
+    failing = VoucherRefund.objects.exclude(status="failed").order_by("-pk").first()
+    if failing is None:
+        return
+    sale = failing.voucher_payment
+    rows = sale.refunds.order_by("pk")
+    _stripe_says(sale, [_reported(r, "failed" if r == failing else None) for r in rows])
+
+
 def _apply(booking: Booking, event: tuple, n: int) -> None:
     name = event[0]
     if name == "pay":
@@ -170,6 +266,10 @@ def _apply(booking: Booking, event: tuple, n: int) -> None:
         redemptions_release(booking_ids=[booking.pk], now=datetime(2026, 6, 4, tzinfo=UTC))
     elif name == "voucher":
         _voucher(booking, event[1], n)
+    elif name == "voucher_refund":
+        _voucher_refund(event[1], n)
+    elif name == "voucher_refund_fails":
+        _voucher_refund_fails()
     booking_invoice_issue(booking_id=booking.pk)  # what the worker does after each change
 
 
@@ -190,6 +290,22 @@ def test_the_books_agree_after_any_sequence_of_money_events(
     settings.PAYMENTS_ENABLED = True
     with transaction.atomic():  # each example starts from the same empty books
         _check_books(studio, steps, tax_rate, add_on_rate)
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(value=st.integers(1, 2 * PRICE), steps=after_a_voucher)
+def test_a_voucher_sale_refunded_keeps_the_voucher_and_the_books_whole(
+    studio, settings, value, steps
+):
+    settings.PAYMENTS_ENABLED = True
+    with transaction.atomic():
+        _check_books(studio, [("voucher", value), *steps], 2000, 2000)
         transaction.set_rollback(True)
 
 
@@ -244,11 +360,19 @@ def _check_books(studio, steps, tax_rate, add_on_rate) -> None:
     for line in lines:
         if line.paid:
             assert line.amount == line.installment.payment.net_received
-    # Each voucher: what is left on it and what it paid on the booking make its value.
-    for voucher in GiftVoucher.objects.all():
+    # Each voucher: what is left on it, what it paid on the booking and what of its sale
+    # was refunded make its value (never less than nothing left); refunded in full, void.
+    voucher_refunded = 0
+    for voucher in GiftVoucher.objects.select_related("payment"):
         used = sum(u.amount for u in voucher.redemptions.filter(released_at=None))
-        assert voucher_remaining(voucher) + used == voucher.value
+        sale = voucher.payment
+        given_back = sum(r.amount for r in sale.refunds.exclude(status="failed"))
+        assert sale.amount_refunded == given_back <= sale.amount_received
+        assert voucher_remaining(voucher) == max(voucher.value - used - given_back, 0)
         assert used == (by_voucher if used else 0)
+        if given_back == sale.amount_received:
+            assert voucher.status == GiftVoucher.Status.VOID
+        voucher_refunded += given_back
     # Every document's own figures add up: net + tax = gross, its lines make its total, and
     # its rates' figures (the lines', summed) make its net and tax.
     for document in documents:
@@ -267,7 +391,8 @@ def _check_books(studio, steps, tax_rate, add_on_rate) -> None:
         since=datetime(2026, 1, 1, tzinfo=UTC), until=datetime(2027, 1, 1, tzinfo=UTC), zone=UTC
     )
     sold = sum(VoucherPayment.objects.values_list("amount_received", flat=True))
-    assert sum(month.net for month in months) == kept + sold
+    assert sum(month.net for month in months) == kept + sold - voucher_refunded
+    assert sum(month.refunded for month in months) >= voucher_refunded
     # No number twice, none skipped.
     for kind in Invoice.Kind.values:
         numbers = sorted(Invoice.objects.filter(kind=kind).values_list("number", flat=True))

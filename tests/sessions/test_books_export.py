@@ -10,7 +10,15 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from sessions.models import Booking, Invoice, Payment, Refund
+from sessions.models import (
+    Booking,
+    GiftVoucher,
+    Invoice,
+    Payment,
+    Refund,
+    VoucherPayment,
+    VoucherRefund,
+)
 from sessions.payments.exports import month_csv, month_tax_summary
 from sessions.payments.invoices import booking_invoice_issue, refund_credit_note_issue
 from sessions.payments.ledger import money_ledger
@@ -214,3 +222,68 @@ def test_money_paid_twice_comes_in_and_goes_back_in_the_csv_as_in_the_ledger(vat
     )
     money = sum(round(float(r["Gross"]) * 100) for r in rows)
     assert money == ledger.net == 5000
+
+
+def test_a_gift_voucher_refund_goes_out_in_the_month_it_was_made_as_in_the_ledger(vat):
+    """A £200 voucher sold on 3 June; £50 of it refunded in Stripe's dashboard on 30 June at
+    23:30 London time (still June there), and £30 on 2 July; a refund the bank failed counts
+    nowhere."""
+    voucher = GiftVoucher.objects.create(
+        code="GIFT-ACDE-FGHJ",
+        value=20000,
+        currency="GBP",
+        buyer_name="Rosa Diaz",
+        recipient_name="Amy Santiago",
+        status=GiftVoucher.Status.PAID,
+        paid_at=datetime(2026, 6, 3, 10, tzinfo=UTC),
+        expires_on=date(2028, 6, 3),
+    )
+    sale = VoucherPayment.objects.create(
+        voucher=voucher,
+        amount=20000,
+        currency="GBP",
+        status=VoucherPayment.Status.PAID,
+        amount_received=20000,
+        currency_received="GBP",
+        paid_at=voucher.paid_at,
+        stripe_payment_intent_id="pi_gift",
+        amount_refunded=8000,
+    )
+    for moment, amount, status, ref in (
+        (datetime(2026, 6, 30, 22, 30, tzinfo=UTC), 5000, "succeeded", "re_june"),
+        (datetime(2026, 6, 30, 22, 40, tzinfo=UTC), 1000, "failed", "re_failed"),
+        (datetime(2026, 7, 2, 9, tzinfo=UTC), 3000, "pending", "re_july"),
+    ):
+        with time_machine.travel(moment, tick=False):
+            VoucherRefund.objects.create(
+                voucher_payment=sale,
+                amount=amount,
+                currency="GBP",
+                status=status,
+                reason=VoucherRefund.Reason.STRIPE,
+                stripe_refund_id=ref,
+            )
+    rows = rows_of(month_csv(JUNE, LONDON))
+    assert [
+        (r["Date"], r["Type"], r["Number"], r["Gross"], r["Tax"], r["Reference"]) for r in rows
+    ] == [
+        ("2026-06-03", "Gift voucher sale", "GIFT-ACDE-FGHJ", "200.00", "", "pi_gift"),
+        ("2026-06-30", "Gift voucher refund", "GIFT-ACDE-FGHJ", "-50.00", "", "re_june"),
+    ]
+    assert rows[1]["Description"] == "Made in the Stripe dashboard"
+    july = rows_of(month_csv(date(2026, 7, 1), LONDON))
+    assert [(r["Type"], r["Gross"], r["Reference"]) for r in july] == [
+        ("Gift voucher refund", "-30.00", "re_july")
+    ]
+    months = money_ledger(
+        since=datetime(2026, 6, 1, tzinfo=LONDON),
+        until=datetime(2026, 8, 1, tzinfo=LONDON),
+        zone=LONDON,
+    )
+    assert [(m.month, m.received, m.refunded, m.count) for m in months] == [
+        (date(2026, 7, 1), 0, 3000, 0),
+        (JUNE, 20000, 5000, 1),
+    ]
+    for month, ledger in ((JUNE, months[1]), (date(2026, 7, 1), months[0])):
+        money = sum(round(float(r["Gross"]) * 100) for r in rows_of(month_csv(month, LONDON)))
+        assert money == ledger.net

@@ -51,12 +51,14 @@ from sessions.models import (
     Questionnaire,
     QuestionnaireResponse,
     Refund,
+    VoucherPayment,
+    VoucherRefund,
 )
 from sessions.payments.emails import payment_email_send
 from sessions.payments.invoice_emails import invoice_email_send
 from sessions.payments.invoices import booking_invoice_issue
 from sessions.payments.plan_emails import installment_email_send
-from sessions.payments.voucher_documents import voucher_email_send
+from sessions.payments.voucher_documents import voucher_email_send, voucher_refund_email_send
 from sessions.reminders import reminders_scan
 from sessions.studio_emails import studio_email_send
 from studio.models import SentEmail, Studio
@@ -270,6 +272,28 @@ def _send_gift_voucher(zoe) -> None:
     )
     voucher_email_send(voucher_id=voucher.pk, to="buyer")
     voucher_email_send(voucher_id=voucher.pk, to="recipient")
+    # Part of it refunded in Stripe's dashboard: the rest stays on the voucher.
+    sale = VoucherPayment.objects.create(
+        voucher=voucher,
+        amount=25000,
+        currency="GBP",
+        status=VoucherPayment.Status.PAID,
+        amount_received=25000,
+        currency_received="GBP",
+        paid_at=NOW,
+        stripe_payment_intent_id="pi_3QaBcDeFgHiJkLmN0p1q2r3s",
+        amount_refunded=7500,
+        refunded_at=NOW,
+    )
+    refund = VoucherRefund.objects.create(
+        voucher_payment=sale,
+        amount=7500,
+        currency="GBP",
+        status=VoucherRefund.Status.PENDING,
+        reason=VoucherRefund.Reason.STRIPE,
+        stripe_refund_id="re_3QaBcDeFgHiJkLmN0p1q2r3s",
+    )
+    voucher_refund_email_send(voucher_refund_id=refund.pk)
 
 
 def _send_documents(booking) -> None:

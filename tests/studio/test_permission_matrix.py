@@ -56,6 +56,12 @@ from sessions.models import (
     Usage,
 )
 from sessions.payments.invoices import booking_invoice_issue
+from sessions.payments.voucher_sales import (
+    VoucherOrder,
+    voucher_checkout_url,
+    voucher_order_create,
+    voucher_payment_refresh,
+)
 from studio.actors import CLIENT, acting_as
 from studio.email_kinds import KINDS
 from studio.models import EmailTemplate, SentEmail
@@ -90,6 +96,11 @@ ACTIONS = {
     ("gallery.gallery", "reprocess_failed"): ["gallery.change_gallery"],
     ("gallery.gallery", "selection_reopen"): ["gallery.change_gallery"],
     ("shoots.giftvoucher", "void"): ["shoots.change_giftvoucher"],
+    # Money back to a voucher's buyer: handling money, on vouchers the user may see.
+    ("shoots.giftvoucher", "refund_remaining"): [
+        "shoots.manage_payments",
+        "shoots.view_giftvoucher|shoots.change_giftvoucher",
+    ],
 }
 # Records nobody deletes in the admin: history, money, the log, the studio itself.
 NEVER_DELETED = {
@@ -328,6 +339,8 @@ def world(studio, stripe_standin, settings):
         signed_contract(confirmed)
     mail.outbox.clear()
     stripe_standin.reset()
+    with time_machine.travel(NOW, tick=False):
+        voucher_sold_online(stripe_standin)
     return {
         "confirmed": confirmed,
         "gallery": published,
@@ -335,6 +348,24 @@ def world(studio, stripe_standin, settings):
         "maya": maya,
         "release": release,
     }
+
+
+def voucher_sold_online(stripe_standin) -> None:
+    """A £50 voucher Rosa bought and paid for through Checkout (the stand-in's), so its
+    money can be refunded."""
+    sale = voucher_order_create(
+        order=VoucherOrder(
+            value=5000,
+            currency="GBP",
+            buyer_name="Rosa Diaz",
+            buyer_email="rosa@example.com",
+            recipient_name="Amy Santiago",
+        )
+    )
+    voucher_checkout_url(voucher_payment_id=sale.pk)
+    sale.refresh_from_db()
+    stripe_standin.complete_session(sale.stripe_checkout_session_id)
+    voucher_payment_refresh(voucher_payment_id=sale.pk)
 
 
 def signed_contract(booking: Booking) -> Document:
