@@ -22,6 +22,7 @@ from sessions.payments import gateway
 from sessions.payments.common import booking_lock, payment_expire, payment_locked
 from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.errors import PaymentRefused, PaymentServiceUnavailable
+from sessions.payments.installments import installment_amount_now
 from sessions.payments.ledger import booking_balance_due
 from sessions.payments.models import Payment
 from sessions.payments.plans import Installment
@@ -211,6 +212,14 @@ def _installment_check_payable(payment: Payment) -> None:
         raise PaymentRefused(
             _("We're taking this payment from your saved card right now; please check back soon.")
         )
+    if installment_amount_now(part) <= 0:  # paid another way since it was asked for
+        raise PaymentRefused(_("Nothing is left to pay. Thank you!"))
+
+
+def _installment_due(payment: Payment) -> int:
+    """What an installment's payment asks for now: its part's share of what is still owed
+    (a discount given, or money paid another way, since it came due)."""
+    return installment_amount_now(Installment.objects.get(payment=payment))
 
 
 def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str:
@@ -229,8 +238,12 @@ def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str
         booking_lock(booking_id)
         payment = payment_locked(payment_id)
         payment_check_payable(payment, now=now)
-        if payment.kind == Payment.Kind.BALANCE:
-            due = booking_balance_due(payment.booking)  # a discount may have been given since
+        if payment.kind in (Payment.Kind.BALANCE, Payment.Kind.INSTALLMENT):
+            due = (  # a discount may have been given since, or money paid another way
+                booking_balance_due(payment.booking)
+                if payment.kind == Payment.Kind.BALANCE
+                else _installment_due(payment)
+            )
             if due != payment.amount:
                 # What Sitting now expects; the open page asks the old amount, so it is closed.
                 payment.amount, payment.checkout_expires_at = due, None
@@ -250,6 +263,8 @@ def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str
             return _checkout_opened_elsewhere(payment, now=now)
         if payment.kind == Payment.Kind.BALANCE:
             payment.amount = booking_balance_due(booking)
+        elif payment.kind == Payment.Kind.INSTALLMENT:
+            payment.amount = _installment_due(payment)
         expires_at = None
         if payment.kind == Payment.Kind.DEPOSIT:
             expires_at = _deposit_checkout_expiry(payment, booking, now=now)

@@ -205,6 +205,39 @@ def installment_amount_now(installment: Installment) -> int:
     return 0
 
 
+def plan_settle(booking: Booking) -> int:
+    """Close the parts still to come that nothing is left for, now that the money came
+    another way (a balance, a bank transfer): covered, and a payment page of theirs closed,
+    so the client is never asked for it again. Call holding the booking's lock. Returns how
+    many."""
+    settled = 0
+    for line in plan_lines(booking):
+        part = line.installment
+        if line.amount or part.status not in (
+            Installment.Status.SCHEDULED,
+            Installment.Status.ACTION_NEEDED,
+        ):
+            continue
+        if part.payment_id is not None:
+            payment = payment_locked(part.payment_id)
+            if payment.status == Payment.Status.PROCESSING:
+                continue  # the client's bank payment for it may still clear
+            _unpaid_close(payment, reason=_("Paid another way."))
+        part.status = Installment.Status.COVERED
+        part.save(update_fields=["status", "updated_at"])
+        settled += 1
+    return settled
+
+
+def _unpaid_close(payment: Payment, *, reason: str) -> None:
+    """A part's payment still waiting to be paid can no longer be: closed, and its payment
+    page too. Call holding its lock."""
+    if payment.status == Payment.Status.PENDING:
+        if payment.checkout_url:
+            checkout_close_later(payment.stripe_checkout_session_id)
+        payment_expire(payment, reason=reason)
+
+
 class PlanRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
@@ -252,10 +285,7 @@ def plan_replace(*, booking_id: int, parts: list[tuple[str, int, date]]) -> list
                 part.delete()
                 continue
             payment = payment_locked(part.payment_id)
-            if payment.status == Payment.Status.PENDING:
-                if payment.checkout_url:
-                    checkout_close_later(payment.stripe_checkout_session_id)
-                payment_expire(payment, reason=_("The studio changed the payment plan."))
+            _unpaid_close(payment, reason=_("The studio changed the payment plan."))
             part.status = Installment.Status.CANCELLED
             part.save(update_fields=["status", "updated_at"])
         start = max((part.position for part in existing), default=-1) + 1

