@@ -24,7 +24,7 @@ from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.installments import installment_amount_now, saved_card_active
 from sessions.payments.models import Payment
 from sessions.payments.plans import Installment, SavedCard
-from sessions.payments.refunds import refund_duplicate_queue
+from sessions.payments.refunds import payment_charge_apply, refund_duplicate_queue
 from studio.actors import STRIPE, SYSTEM, acting_as
 from studio.background import task_enqueue_on_commit
 from studio.selectors import studio_get
@@ -278,6 +278,30 @@ def _charged(part: Installment, payment: Payment, intent: dict, *, now: datetime
     part.status, part.last_error, part.charging_since = Installment.Status.PAID, "", None
     part.save()
     payment_email_enqueue(payment, kind="payment_received")
+
+
+@acting_as(STRIPE)
+def installment_charge_refresh(*, payment_id: int, now: datetime | None = None) -> Payment:
+    """A part's payment taken from the saved card (it has no Checkout Session): what its
+    charge now says was refunded or disputed, read from Stripe, refunds made in Stripe's
+    dashboard included. Raises stripe errors."""
+    now = now or timezone.now()
+    payment = Payment.objects.get(pk=payment_id)
+    if not payment.stripe_payment_intent_id or payment.status not in Payment.RECEIVED_STATUSES:
+        return payment
+    intent = gateway.payment_intent_retrieve(
+        payment.stripe_payment_intent_id, expand=["latest_charge.refunds"]
+    )
+    charge = intent.get("latest_charge")
+    if not isinstance(charge, dict):
+        return payment
+    with transaction.atomic():
+        booking_lock(payment.booking_id)
+        payment = payment_locked(payment_id)
+        if payment.stripe_payment_intent_id == intent.get("id"):
+            payment_charge_apply(payment, charge, now=now)
+            payment.save()
+    return payment
 
 
 def installment_paid_by_link(payment: Payment) -> None:

@@ -15,6 +15,7 @@ from sessions.overlap import integrity_error_is_overlap
 from sessions.payments import gateway
 from sessions.payments.autopay import (
     card_save_from_checkout,
+    installment_charge_refresh,
     installment_paid_by_link,
     intent_event,
 )
@@ -189,11 +190,12 @@ def payment_dispute_record(*, payment_id: int, dispute: dict, now: datetime | No
 def payment_refresh(
     *, payment_id: int, session_id: str | None = None, event_type: str = ""
 ) -> Payment:
-    """Read the payment's Checkout Session from Stripe and apply it. Raises stripe errors."""
+    """Read the payment's Checkout Session from Stripe and apply it (for a part of a plan
+    taken from the saved card, its charge). Raises stripe errors."""
     payment = Payment.objects.get(pk=payment_id)
     session_id = session_id or payment.stripe_checkout_session_id
-    if not session_id:
-        return payment
+    if not session_id:  # an installment taken from the saved card: its charge says
+        return installment_charge_refresh(payment_id=payment_id)
     session = gateway.checkout_session_retrieve(session_id)
     if str((session.get("metadata") or {}).get("payment_id")) != str(payment.pk):
         log.warning("Checkout Session %s is not payment %s's", session_id, payment.pk)

@@ -6,9 +6,10 @@ a part being paid at the same time, and the studio's own schedule."""
 from django.urls import reverse
 
 from sessions.access import booking_token, booking_url
-from sessions.models import Installment, Payment
+from sessions.models import Installment, Payment, Refund
 from sessions.payments.ledger import booking_balance_due
 from sessions.payments.manual import Received, payment_record
+from sessions.payments.refunds import refund_create
 from studio.actors import acting_as, staff
 from tests.sessions.test_payment_plans import (  # noqa: F401  (fixtures)
     HALF_DUE,
@@ -92,3 +93,53 @@ def test_a_part_paid_by_link_asks_what_is_left_after_a_discount(
     assert deliver(stripe_standin.event("checkout.session.completed", paid)).status_code == 200
     assert booking_balance_due(booked) == 0
     assert set(booked.installments.values_list("status", flat=True)) == {"paid", "covered"}
+
+
+def paid_off_session(booking, client, standin, deliver_event, run_tasks, pay_clock) -> Payment:
+    """Anna's saved card paid her second payment (£295) on its day."""
+    pay_deposit(client, booking, standin, deliver_event, autopay=True)
+    pay_clock.move_to(HALF_DUE)
+    collect(run_tasks, now=HALF_DUE)
+    part = booking.installments.get(label="Second payment")
+    assert part.status == Installment.Status.PAID
+    return part.payment
+
+
+def test_refunding_an_installment_taken_from_the_saved_card_is_on_its_payment(
+    booked,  # noqa: F811
+    client,
+    staff_user,
+    stripe_standin,
+    deliver,  # noqa: F811
+    run_tasks,
+    pay_clock,
+):
+    payment = paid_off_session(booked, client, stripe_standin, deliver, run_tasks, pay_clock)
+    assert booking_balance_due(booked) == 19500
+    with acting_as(staff(staff_user)), run_tasks():
+        refund_create(payment_id=payment.pk, amount=9500)
+
+    payment.refresh_from_db()
+    assert (payment.status, payment.amount_refunded) == (Payment.Status.PARTIALLY_REFUNDED, 9500)
+    assert booking_balance_due(booked) == 19500 + 9500
+    assert payment.refunds.get().status == Refund.Status.SUCCEEDED
+
+
+def test_an_installment_refunded_in_stripes_dashboard_is_seen(
+    booked,  # noqa: F811
+    client,
+    stripe_standin,
+    deliver,  # noqa: F811
+    run_tasks,
+    pay_clock,
+):
+    payment = paid_off_session(booked, client, stripe_standin, deliver, run_tasks, pay_clock)
+    stripe_standin.refund(payment.stripe_payment_intent_id)  # all of it, by the studio at Stripe
+    intent = stripe_standin.payment_intents[payment.stripe_payment_intent_id]
+    charge = stripe_standin.charges[intent["latest_charge"]]
+    assert deliver(stripe_standin.event("charge.refunded", charge)).status_code == 200
+
+    payment.refresh_from_db()
+    assert (payment.status, payment.amount_refunded) == (Payment.Status.REFUNDED, 29500)
+    assert payment.refunds.get().reason == Refund.Reason.STRIPE
+    assert booking_balance_due(booked) == 49000
