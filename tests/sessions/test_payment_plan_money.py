@@ -3,10 +3,15 @@ for the client once the rest was paid another way, a discount given while a part
 installment refunded, a charge that lands after the booking was cancelled, the balance and
 a part being paid at the same time, and the studio's own schedule."""
 
+from datetime import timedelta
+
+import pytest
 from django.urls import reverse
 
 from sessions.access import booking_token, booking_url
-from sessions.models import Installment, Payment, Refund
+from sessions.booking_changes import booking_cancel
+from sessions.models import Booking, Installment, Payment, Refund
+from sessions.payments.autopay import installment_collect
 from sessions.payments.ledger import booking_balance_due
 from sessions.payments.manual import Received, payment_record
 from sessions.payments.refunds import refund_create
@@ -143,3 +148,46 @@ def test_an_installment_refunded_in_stripes_dashboard_is_seen(
     assert (payment.status, payment.amount_refunded) == (Payment.Status.REFUNDED, 29500)
     assert payment.refunds.get().reason == Refund.Reason.STRIPE
     assert booking_balance_due(booked) == 49000
+
+
+@pytest.mark.parametrize("retried_first", [False, True])
+def test_a_charge_that_lands_after_the_booking_was_cancelled_is_given_back(
+    booked,  # noqa: F811
+    client,
+    stripe_standin,
+    deliver,  # noqa: F811
+    run_tasks,
+    pay_clock,
+    monkeypatch,
+    retried_first,
+):
+    """The card is being charged when Anna cancels: Stripe takes the £295 and says so only
+    afterwards (its webhook; or the charge tried again once it looks cut short)."""
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=True)
+    pay_clock.move_to(HALF_DUE)
+    part = booked.installments.get(label="Second payment")
+
+    def unheard(**kwargs):
+        raise SystemExit("the worker died before hearing Stripe's answer")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("sessions.payments.autopay.installment_charge_apply", unheard)
+        with pytest.raises(SystemExit):
+            installment_collect(installment_id=part.pk, now=HALF_DUE)
+    with run_tasks():
+        booking_cancel(booking_id=booked.pk, by_client=True, now=HALF_DUE)
+    later = HALF_DUE + timedelta(minutes=20)
+    pay_clock.move_to(later)
+    if retried_first:
+        with run_tasks():
+            installment_collect(installment_id=part.pk, now=later)
+    (succeeded,) = [e for e in stripe_standin.events if e["type"] == "payment_intent.succeeded"]
+    with run_tasks():
+        assert deliver(succeeded).status_code == 200
+
+    part.refresh_from_db()
+    payment = part.payment
+    assert payment.amount_received == 29500  # Stripe took it: it is in the books
+    refund = payment.refunds.get()
+    assert (refund.amount, refund.reason) == (29500, Refund.Reason.CANCELLATION)
+    assert Booking.objects.get(pk=booked.pk).status == Booking.Status.CANCELLED
