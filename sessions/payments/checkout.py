@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sessions.access import booking_token, booking_url
 from sessions.documents.services import documents_outstanding
@@ -40,6 +41,9 @@ CHECKOUT_MAX = timedelta(hours=24)
 HOLD_STRETCH_LIMIT = timedelta(minutes=90)
 
 UNPAID_STATUSES = (Payment.Status.PENDING, Payment.Status.FAILED, Payment.Status.EXPIRED)
+_CHARGING_NOW = gettext_lazy(
+    "We're taking a payment from your saved card right now; please check back soon."
+)
 
 
 def deposit_payment_create(booking: Booking) -> Payment | None:
@@ -195,6 +199,11 @@ def payment_check_payable(payment: Payment, *, now: datetime | None = None) -> N
     elif payment.kind == Payment.Kind.INSTALLMENT:
         _installment_check_payable(payment)
     elif (
+        payment.kind == Payment.Kind.BALANCE
+        and Installment.objects.filter(booking=booking, status=Installment.Status.CHARGING).exists()
+    ):  # what the card is paying would be asked for twice
+        raise PaymentRefused(_CHARGING_NOW)
+    elif (
         Payment.objects.filter(booking=booking, kind=payment.kind, status=Payment.Status.PENDING)
         .exclude(pk=payment.pk)
         .exists()
@@ -209,9 +218,7 @@ def _installment_check_payable(payment: Payment) -> None:
     if part is None or part.status in (Installment.Status.COVERED, Installment.Status.CANCELLED):
         raise PaymentRefused(_("Nothing is due on this payment any more. Thank you!"))
     if part.status == Installment.Status.CHARGING:
-        raise PaymentRefused(
-            _("We're taking this payment from your saved card right now; please check back soon.")
-        )
+        raise PaymentRefused(_CHARGING_NOW)
     if installment_amount_now(part) <= 0:  # paid another way since it was asked for
         raise PaymentRefused(_("Nothing is left to pay. Thank you!"))
 

@@ -12,6 +12,7 @@ from sessions.access import booking_token, booking_url
 from sessions.booking_changes import booking_cancel
 from sessions.models import Booking, Installment, Payment, Refund
 from sessions.payments.autopay import installment_collect
+from sessions.payments.checkout import balance_request
 from sessions.payments.ledger import booking_balance_due
 from sessions.payments.manual import Received, payment_record
 from sessions.payments.refunds import refund_create
@@ -191,3 +192,38 @@ def test_a_charge_that_lands_after_the_booking_was_cancelled_is_given_back(
     refund = payment.refunds.get()
     assert (refund.amount, refund.reason) == (29500, Refund.Reason.CANCELLATION)
     assert Booking.objects.get(pk=booked.pk).status == Booking.Status.CANCELLED
+
+
+def test_the_balance_cant_be_paid_while_a_part_is_being_taken_from_the_card(
+    booked,  # noqa: F811
+    client,
+    staff_user,
+    stripe_standin,
+    deliver,  # noqa: F811
+    run_tasks,
+    pay_clock,
+    monkeypatch,
+):
+    """The studio asked for the balance; Anna opens its page just as her card is charged for
+    the second payment, before Stripe has answered."""
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=True)
+    with acting_as(staff(staff_user)):
+        balance = balance_request(booking_id=booked.pk)
+    assert balance.amount == 49000
+    pay_clock.move_to(HALF_DUE)
+    part = booked.installments.get(label="Second payment")
+
+    def unheard(**kwargs):
+        raise SystemExit("Stripe has not answered yet")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("sessions.payments.autopay.installment_charge_apply", unheard)
+        with pytest.raises(SystemExit):
+            installment_collect(installment_id=part.pk, now=HALF_DUE)
+
+    response = press_pay(client, booked, balance.pk)
+    assert response.status_code == 302  # back to the booking page, with why
+    balance.refresh_from_db()
+    assert not balance.checkout_url
+    page = client.get(booking_url(booked)).content.decode()
+    assert "taking a payment from your saved card right now" in page
