@@ -4,13 +4,21 @@ installment refunded, a charge that lands after the booking was cancelled, the b
 a part being paid at the same time, and the studio's own schedule."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
 
 from sessions.access import booking_token, booking_url
 from sessions.booking_changes import booking_cancel
-from sessions.models import Booking, Installment, Payment, Refund
+from sessions.models import (
+    Booking,
+    DiscountCode,
+    Installment,
+    Payment,
+    Refund,
+    SessionTypeDocument,
+)
 from sessions.payments.autopay import installment_collect
 from sessions.payments.checkout import balance_request
 from sessions.payments.ledger import booking_balance_due
@@ -19,6 +27,7 @@ from sessions.payments.refunds import refund_create
 from studio.actors import acting_as, staff
 from tests.sessions.test_payment_plans import (  # noqa: F401  (fixtures)
     HALF_DUE,
+    JULY_FIRST,
     booked,
     collect,
     deliver,
@@ -227,3 +236,27 @@ def test_the_balance_cant_be_paid_while_a_part_is_being_taken_from_the_card(
     assert not balance.checkout_url
     page = client.get(booking_url(booked)).content.decode()
     assert "taking a payment from your saved card right now" in page
+
+
+def test_ticking_autopay_with_a_code_that_leaves_no_deposit_books_and_asks_for_signing(
+    family,  # noqa: F811
+    contract,
+    stripe_standin,
+    pay_clock,
+    client,
+):
+    """A code takes the whole price off the Signature package, whose session needs a signed
+    agreement: the booking is held for the signature, with no deposit to pay."""
+    SessionTypeDocument.objects.create(session_type=family, template=contract, required=True)
+    DiscountCode.objects.create(code="ONUS", percent_off=10000)
+    query = urlencode({"start": JULY_FIRST.isoformat(), "package": family.signature.pk})
+    url = f"{reverse('sessions:booking-create', args=['family'])}?{query}"
+    form = {"name": "Rosa Diaz", "email": "rosa@example.com", "phone": "", "notes": ""}
+    assert 'name="autopay"' in client.get(url).content.decode()
+
+    response = client.post(url, {**form, "code": "ONUS", "autopay": "on"})
+    assert response.status_code == 302
+    booking = Booking.objects.get(client__email="rosa@example.com")
+    assert (booking.status, booking.deposit, booking.total) == (Booking.Status.HELD, 0, 0)
+    assert not booking.payments.exists()
+    assert "/documents/" in response["Location"]
