@@ -260,3 +260,61 @@ def test_ticking_autopay_with_a_code_that_leaves_no_deposit_books_and_asks_for_s
     assert (booking.status, booking.deposit, booking.total) == (Booking.Status.HELD, 0, 0)
     assert not booking.payments.exists()
     assert "/documents/" in response["Location"]
+
+
+def plan_form(rows) -> dict:
+    data = {
+        "parts-TOTAL_FORMS": str(len(rows)),
+        "parts-INITIAL_FORMS": "0",
+        "parts-MIN_NUM_FORMS": "0",
+        "parts-MAX_NUM_FORMS": "1000",
+    }
+    for n, (label, amount, day) in enumerate(rows):
+        data |= {f"parts-{n}-label": label, f"parts-{n}-amount": amount, f"parts-{n}-due_on": day}
+    return data
+
+
+def test_the_studio_typing_a_part_of_nothing_is_told_so(
+    booked,  # noqa: F811
+    admin_client,
+    client,
+    stripe_standin,
+    deliver,  # noqa: F811
+):
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=False)
+    url = reverse("admin:shoots_booking_plan", args=[booked.pk])
+    response = admin_client.post(
+        url, plan_form([("June", "490.00", "2026-06-20"), ("July", "0.00", "2026-07-02")])
+    )
+    assert response.status_code == 200
+    assert "Please enter an amount above zero." in response.content.decode()
+    assert list(booked.installments.values_list("label", flat=True)) == [
+        "Second payment",
+        "Balance",
+    ]
+
+
+def test_the_plan_page_leaves_out_parts_nothing_is_left_for(
+    booked,  # noqa: F811
+    admin_client,
+    client,
+    stripe_standin,
+    deliver,  # noqa: F811
+):
+    """A discount leaves nothing for the last part: saving the page as shown works."""
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=False)
+    booked.discount = 19500
+    booked.save(update_fields=["discount"])
+    url = reverse("admin:shoots_booking_plan", args=[booked.pk])
+    formset = admin_client.get(url).context["formset"]
+    rows = [
+        (f.initial["label"], str(f.initial["amount"]), str(f.initial["due_on"]))
+        for f in formset.forms
+        if f.initial
+    ]
+    assert rows == [("Second payment", "295.00", "2026-06-17")]
+    shown = plan_form(rows) | {"parts-INITIAL_FORMS": str(len(rows))}  # as the page sends it
+    assert admin_client.post(url, shown).status_code == 302
+    assert list(booked.installments.values_list("label", "amount", "status")) == [
+        ("Second payment", 29500, "scheduled")
+    ]
