@@ -268,6 +268,17 @@ def plan_replace(*, booking_id: int, parts: list[tuple[str, int, date]]) -> list
             raise PlanRefused(
                 _("A payment is being taken from the client's card right now. Try again soon.")
             )
+        clearing = Payment.objects.filter(
+            installment__in=[part for part in existing if part.is_open],
+            status=Payment.Status.PROCESSING,
+        )
+        if clearing.exists():  # its part would be asked for again by the new parts
+            raise PlanRefused(
+                _(
+                    "The client's bank payment for a part is still clearing. Please change "
+                    "the plan once it has cleared."
+                )
+            )
         left = plan_left(booking)
         total = sum(amount for _label, amount, _day in parts)
         if total != left:

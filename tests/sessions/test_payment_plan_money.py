@@ -318,3 +318,33 @@ def test_the_plan_page_leaves_out_parts_nothing_is_left_for(
     assert list(booked.installments.values_list("label", "amount", "status")) == [
         ("Second payment", 29500, "scheduled")
     ]
+
+
+def test_the_studio_cant_replace_a_part_whose_bank_payment_is_clearing(
+    booked,  # noqa: F811
+    admin_client,
+    admin_user,
+    client,
+    stripe_standin,
+    deliver,  # noqa: F811
+    run_tasks,
+    pay_clock,
+):
+    """Anna paid her waiting part by bank debit, still clearing; a new schedule asking for
+    all £490 again would have her pay that £295 twice."""
+    part = waiting_part(booked, client, stripe_standin, deliver, run_tasks, pay_clock)
+    assert press_pay(client, booked, part.payment_id).status_code == 303
+    part.payment.refresh_from_db()
+    clearing = stripe_standin.complete_session(part.payment.stripe_checkout_session_id, paid=False)
+    assert deliver(stripe_standin.event("checkout.session.completed", clearing)).status_code == 200
+    part.payment.refresh_from_db()
+    assert part.payment.status == Payment.Status.PROCESSING
+
+    admin_client.force_login(admin_user)  # signed in today, not a fortnight ago
+    url = reverse("admin:shoots_booking_plan", args=[booked.pk])
+    response = admin_client.post(url, plan_form([("The rest", "490.00", "2026-06-20")]))
+    assert response.status_code == 200
+    assert "still clearing" in response.content.decode()
+    part.refresh_from_db()
+    assert part.status == Installment.Status.ACTION_NEEDED
+    assert booked.installments.count() == 2
