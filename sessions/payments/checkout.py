@@ -282,7 +282,7 @@ def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str
         payment.status, payment.failure_reason = Payment.Status.PENDING, ""
         payment.checkout_url, payment.checkout_expires_at = "", None
         payment.save()
-        attempt = payment.checkout_attempt
+        attempt, asked = payment.checkout_attempt, payment.amount
         params = _checkout_params(payment, booking, expires_at=expires_at)
     try:
         session = gateway.checkout_session_create(
@@ -302,17 +302,38 @@ def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str
         stored = payment.status not in Payment.RECEIVED_STATUSES and (
             payment.checkout_attempt == attempt
         )
-        if stored:
+        outdated = stored and not _still_asks_what_is_due(payment, asked=asked, now=now)
+        if stored and not outdated:
             payment.stripe_checkout_session_id = session["id"]
             payment.checkout_url = session["url"]
             payment.checkout_expires_at = datetime.fromtimestamp(session["expires_at"], UTC)
             payment.save()
+    if outdated:  # money came in while the page was made (a plan's part taken from the card)
+        gateway.checkout_session_expire(session["id"])
+        payment_check_payable(payment, now=now)  # says why, when nothing is due now
+        raise PaymentServiceUnavailable(
+            _("What is left to pay changed just now. Please try again in a moment.")
+        )
     if not stored:  # paid, or another request made a newer page: nobody has seen this one
         gateway.checkout_session_expire(session["id"])
         if payment.status in Payment.RECEIVED_STATUSES:
             raise PaymentRefused(_("This is already paid. Thank you!"))
         return _checkout_opened_elsewhere(payment, now=now)
     return session["url"]
+
+
+def _still_asks_what_is_due(payment: Payment, *, asked: int, now: datetime) -> bool:
+    """Whether a page just made for this payment, asking `asked`, may be shown: it can still
+    be paid, and a balance or a plan's part still asks that much. Call holding its lock."""
+    try:
+        payment_check_payable(payment, now=now)
+    except PaymentRefused:
+        return False
+    if payment.kind == Payment.Kind.BALANCE:
+        return booking_balance_due(payment.booking) == asked
+    if payment.kind == Payment.Kind.INSTALLMENT:
+        return _installment_due(payment) == asked
+    return True
 
 
 def _checkout_opened_elsewhere(payment: Payment, *, now: datetime) -> str:

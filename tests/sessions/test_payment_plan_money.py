@@ -348,3 +348,48 @@ def test_the_studio_cant_replace_a_part_whose_bank_payment_is_clearing(
     part.refresh_from_db()
     assert part.status == Installment.Status.ACTION_NEEDED
     assert booked.installments.count() == 2
+
+
+def test_a_part_collected_while_the_balance_page_is_being_made_is_not_asked_twice(
+    booked,  # noqa: F811
+    client,
+    staff_user,
+    stripe_standin,
+    deliver,  # noqa: F811
+    run_tasks,
+    pay_clock,
+    monkeypatch,
+):
+    """Anna presses Pay on the balance (£490) at 09:30 on the second payment's day; while
+    Stripe makes her page, the scan takes the £295 from her saved card."""
+    from sessions.payments import gateway
+
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=True)
+    with acting_as(staff(staff_user)):
+        balance = balance_request(booking_id=booked.pk)
+    pay_clock.move_to(HALF_DUE)
+    make_page = gateway.checkout_session_create
+
+    def scan_meanwhile(**kwargs):
+        collect(run_tasks, now=HALF_DUE)
+        return make_page(**kwargs)
+
+    monkeypatch.setattr(gateway, "checkout_session_create", scan_meanwhile)
+    response = press_pay(client, booked, balance.pk)
+    monkeypatch.undo()
+
+    assert booked.installments.get(label="Second payment").status == Installment.Status.PAID
+
+    def pages_open() -> list[int]:
+        return [
+            session["amount_total"]
+            for session in stripe_standin.sessions.values()
+            if session["status"] == "open" and session["metadata"]["payment_id"] == str(balance.pk)
+        ]
+
+    assert pages_open() == []  # no page asks for the £295 the card just paid
+    assert response.status_code == 302
+    page = client.get(booking_url(booked)).content.decode()
+    assert "What is left to pay changed just now" in page
+    assert press_pay(client, booked, balance.pk).status_code == 303
+    assert pages_open() == [19500]
