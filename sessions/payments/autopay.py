@@ -85,8 +85,9 @@ def installments_scan(*, now: datetime | None = None) -> int:
     return queued
 
 
-def _part_locked(installment_id: int) -> Installment:
-    return Installment.objects.select_for_update(of=("self",)).get(pk=installment_id)
+def _part_locked(installment_id: int) -> Installment | None:
+    """The part, row-locked; None once the studio's new plan removed it."""
+    return Installment.objects.select_for_update(of=("self",)).filter(pk=installment_id).first()
 
 
 def _payment_for(part: Installment, amount: int) -> Payment:
@@ -122,10 +123,16 @@ def installment_collect(*, installment_id: int, now: datetime | None = None) -> 
     """Collect one due part: charge the saved card, or ask the client by email. Returns
     what happened."""
     now = now or timezone.now()
-    booking_id = Installment.objects.values_list("booking_id", flat=True).get(pk=installment_id)
+    booking_id = (
+        Installment.objects.filter(pk=installment_id).values_list("booking_id", flat=True).first()
+    )
+    if booking_id is None:  # the studio changed the plan after the scan queued it
+        return "no longer planned"
     with transaction.atomic():
         booking_lock(booking_id)
         part = _part_locked(installment_id)
+        if part is None:
+            return "no longer planned"
         booking = Booking.objects.select_related("client").get(pk=booking_id)
         if part.status == Installment.Status.CHARGING:
             stale = part.charging_since and part.charging_since <= now - STALE_CHARGE
@@ -210,6 +217,8 @@ def installment_remind(*, installment_id: int, now: datetime | None = None) -> b
     now = now or timezone.now()
     with transaction.atomic():
         part = _part_locked(installment_id)
+        if part is None:
+            return False
         if part.status != Installment.Status.ACTION_NEEDED or part.reminders_sent >= REMINDERS:
             return False
         if part.asked_at + REMIND_EVERY * (part.reminders_sent + 1) > now:

@@ -19,8 +19,9 @@ from sessions.models import (
     Refund,
     SessionTypeDocument,
 )
-from sessions.payments.autopay import installment_collect
+from sessions.payments.autopay import installment_collect, installment_remind
 from sessions.payments.checkout import balance_request
+from sessions.payments.installments import plan_replace
 from sessions.payments.ledger import booking_balance_due
 from sessions.payments.manual import Received, payment_record
 from sessions.payments.refunds import refund_create
@@ -393,3 +394,23 @@ def test_a_part_collected_while_the_balance_page_is_being_made_is_not_asked_twic
     assert "What is left to pay changed just now" in page
     assert press_pay(client, booked, balance.pk).status_code == 303
     assert pages_open() == [19500]
+
+
+def test_a_part_the_studio_removed_after_it_was_queued_is_left_alone(
+    booked,  # noqa: F811
+    client,
+    stripe_standin,
+    deliver,  # noqa: F811
+    pay_clock,
+):
+    """The scan queued the second payment; the studio saved a new plan before a worker took
+    it: the task finds nothing to do, rather than failing."""
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=True)
+    queued = booked.installments.get(label="Second payment").pk
+    plan_replace(booking_id=booked.pk, parts=[("The rest", 49000, HALF_DUE.date())])
+    assert not Installment.objects.filter(pk=queued).exists()
+
+    pay_clock.move_to(HALF_DUE)
+    assert installment_collect(installment_id=queued, now=HALF_DUE) == "no longer planned"
+    assert installment_remind(installment_id=queued, now=HALF_DUE) is False
+    assert not stripe_standin.requests_to("POST", "/v1/payment_intents")
