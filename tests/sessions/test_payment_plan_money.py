@@ -24,6 +24,7 @@ from sessions.payments.checkout import balance_request
 from sessions.payments.installments import plan_replace
 from sessions.payments.ledger import booking_balance_due
 from sessions.payments.manual import Received, payment_record
+from sessions.payments.plan_views import payment_card_consent
 from sessions.payments.refunds import refund_create
 from studio.actors import acting_as, staff
 from tests.sessions.test_payment_plans import (  # noqa: F401  (fixtures)
@@ -414,3 +415,17 @@ def test_a_part_the_studio_removed_after_it_was_queued_is_left_alone(
     assert installment_collect(installment_id=queued, now=HALF_DUE) == "no longer planned"
     assert installment_remind(installment_id=queued, now=HALF_DUE) is False
     assert not stripe_standin.requests_to("POST", "/v1/payment_intents")
+
+
+def test_the_booking_page_keeps_the_autopay_the_client_ticked_when_booking(
+    booked,  # noqa: F811
+    client,
+    stripe_standin,
+):
+    """Anna ticked autopay on the details page, left Checkout and pays from her booking
+    page: the box still says what she chose, so pressing Pay keeps it."""
+    deposit = booked.payments.get(kind=Payment.Kind.DEPOSIT)
+    payment_card_consent(payment_id=deposit.pk, save_card=True)  # what the ticked box did
+    page = client.get(booking_url(booked)).content.decode()
+    box = page.split('name="autopay"')[1].split(">")[0]
+    assert "checked" in box
