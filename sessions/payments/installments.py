@@ -31,6 +31,10 @@ from sessions.payments.plans import Anchor, Installment, PlanStep, SavedCard
 from studio.money import money_format
 from studio.selectors import studio_get
 
+# Less than this (in minor units) is no part of its own: Stripe charges at least 30p or
+# 50 cents, so a card could never be charged for it, nor a payment page opened.
+SMALLEST_PART = 100
+
 PLANNED_STATUSES = (
     Booking.Status.HELD,
     Booking.Status.REQUESTED,
@@ -65,7 +69,8 @@ def plan_parts(
 ) -> list[PlanPart]:
     """A plan's parts after the deposit for a total (price less discount): each step's share
     rounded half up, within what is left; an empty share takes the rest; what is still left
-    after the last step is a "Balance" on the session day. Days never before booking."""
+    after the last step is a "Balance" on the session day. A part smaller than SMALLEST_PART
+    (a rounding's pennies) joins the part before it. Days never before booking."""
     left = max(total - deposit, 0)
     parts = []
     for number, step in enumerate(steps, start=1):
@@ -77,6 +82,10 @@ def plan_parts(
             parts.append((label, amount, step.anchor, step.days))
     if left:
         parts.append((_("Balance"), left, Anchor.SESSION, 0))
+    while len(parts) > 1 and parts[-1][1] < SMALLEST_PART:
+        pennies = parts.pop()[1]
+        label, amount, anchor, days = parts[-1]
+        parts[-1] = (label, amount + pennies, anchor, days)
     return [
         PlanPart(
             label,

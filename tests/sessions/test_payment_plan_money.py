@@ -3,7 +3,7 @@ for the client once the rest was paid another way, a discount given while a part
 installment refunded, a charge that lands after the booking was cancelled, the balance and
 a part being paid at the same time, and the studio's own schedule."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -16,12 +16,13 @@ from sessions.models import (
     DiscountCode,
     Installment,
     Payment,
+    PlanStep,
     Refund,
     SessionTypeDocument,
 )
 from sessions.payments.autopay import installment_collect, installment_remind
 from sessions.payments.checkout import balance_request
-from sessions.payments.installments import plan_replace
+from sessions.payments.installments import plan_parts, plan_replace
 from sessions.payments.ledger import booking_balance_due
 from sessions.payments.manual import Received, payment_record
 from sessions.payments.plan_views import payment_card_consent
@@ -429,3 +430,18 @@ def test_the_booking_page_keeps_the_autopay_the_client_ticked_when_booking(
     page = client.get(booking_url(booked)).content.decode()
     box = page.split('name="autopay"')[1].split(">")[0]
     assert "checked" in box
+
+
+def test_three_thirds_leave_no_part_of_pennies_that_no_card_or_page_can_take():
+    """Three payments of 33.33% of £590, no deposit: 5p is left after them. A part of 5p
+    could be neither charged (Stripe takes 30p at least) nor paid on a payment page."""
+    thirds = [PlanStep(percent=3333, days=days) for days in (-60, -30, -7)]
+    parts = plan_parts(
+        thirds, total=59000, deposit=0, booked_on=date(2026, 4, 1), session_on=date(2026, 7, 1)
+    )
+    assert [part.amount for part in parts] == [19665, 19665, 19670]
+    assert [part.due_on for part in parts] == [
+        date(2026, 5, 2),
+        date(2026, 6, 1),
+        date(2026, 6, 24),
+    ]
