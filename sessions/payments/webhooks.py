@@ -19,7 +19,12 @@ from sessions.payments.autopay import (
     installment_paid_by_link,
     intent_event,
 )
-from sessions.payments.common import booking_lock, checkout_close_later, payment_locked
+from sessions.payments.common import (
+    balance_asked_update,
+    booking_lock,
+    checkout_close_later,
+    payment_locked,
+)
 from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.errors import EventInFlight
 from sessions.payments.installments import plan_settle
@@ -411,6 +416,7 @@ def _on_paid(payment: Payment, booking: Booking, *, now: datetime) -> None:
     else:
         if payment.kind == Payment.Kind.INSTALLMENT:
             installment_paid_by_link(payment)
+            balance_asked_update(booking, reason=_("Paid another way."))
         if payment.kind in PRICE_AFTER_DEPOSIT:
             plan_settle(booking)  # parts nothing is left for are not asked for again
         if payment.kind == Payment.Kind.EXTRAS:

@@ -445,3 +445,32 @@ def test_three_thirds_leave_no_part_of_pennies_that_no_card_or_page_can_take():
         date(2026, 6, 1),
         date(2026, 6, 24),
     ]
+
+
+def test_paying_a_part_by_link_closes_the_balance_page_left_open(
+    booked,  # noqa: F811
+    client,
+    staff_user,
+    stripe_standin,
+    deliver,  # noqa: F811
+    run_tasks,
+    pay_clock,
+):
+    """The studio asked for the balance; Anna opened its page (£490) in one tab, then paid
+    her waiting second payment (£295) in another. The first tab can't take £490 any more."""
+    part = waiting_part(booked, client, stripe_standin, deliver, run_tasks, pay_clock)
+    with acting_as(staff(staff_user)):
+        balance = balance_request(booking_id=booked.pk)
+    assert press_pay(client, booked, balance.pk).status_code == 303
+    balance.refresh_from_db()
+    first_tab = balance.stripe_checkout_session_id
+
+    assert press_pay(client, booked, part.payment_id).status_code == 303
+    part.payment.refresh_from_db()
+    paid = stripe_standin.complete_session(part.payment.stripe_checkout_session_id)
+    with run_tasks():
+        assert deliver(stripe_standin.event("checkout.session.completed", paid)).status_code == 200
+
+    assert stripe_standin.sessions[first_tab]["status"] == "expired"
+    balance.refresh_from_db()
+    assert (balance.status, balance.amount, balance.checkout_url) == ("pending", 19500, "")
