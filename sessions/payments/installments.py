@@ -238,6 +238,15 @@ def plan_settle(booking: Booking) -> int:
     return settled
 
 
+def plan_reopen(booking: Booking) -> int:
+    """A booking back from a hold that ran out (its deposit came late, its time still free):
+    the parts closed with the hold are to pay again, on their days. Call holding the
+    booking's lock. Returns how many."""
+    return booking.installments.filter(
+        status=Installment.Status.CANCELLED, payment__isnull=True
+    ).update(status=Installment.Status.SCHEDULED, updated_at=timezone.now())
+
+
 def _unpaid_close(payment: Payment, *, reason: str) -> None:
     """A part's payment still waiting to be paid can no longer be: closed, and its payment
     page too. Call holding its lock."""

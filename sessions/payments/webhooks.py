@@ -27,7 +27,7 @@ from sessions.payments.common import (
 )
 from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.errors import EventInFlight
-from sessions.payments.installments import plan_settle
+from sessions.payments.installments import plan_reopen, plan_settle
 from sessions.payments.ledger import PRICE_AFTER_DEPOSIT, payment_refundable
 from sessions.payments.models import Payment, Refund, StripeEvent
 from sessions.payments.redemptions import redemptions_release, redemptions_restore
@@ -465,6 +465,7 @@ def booking_confirm_paid(booking: Booking, *, now: datetime) -> bool:
         booking.refresh_from_db()
         return False
     redemptions_restore(booking_id=booking.pk)  # a code given back with the hold: used again
+    plan_reopen(booking)  # and the plan's parts closed with it
     booking_email_enqueue(booking, kind="confirmed")
     return True
 
