@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -264,9 +265,11 @@ class PlanRefused(Exception):
 
 def plan_left(booking: Booking) -> int:
     """What the plan's parts cover: what is left to pay, less a deposit still to come (it is
-    asked for on its own, before the booking is confirmed)."""
+    asked for on its own, before the booking is confirmed). With payments off the balance
+    already leaves out the deposit (it is paid at the studio)."""
     left = booking_balance_due(booking)
-    if booking.status in (Booking.Status.HELD, Booking.Status.REQUESTED):
+    waiting = booking.status in (Booking.Status.HELD, Booking.Status.REQUESTED)
+    if waiting and settings.PAYMENTS_ENABLED:
         left -= booking_owed(booking, Payment.Kind.DEPOSIT)
     return max(left, 0)
 

@@ -1,5 +1,6 @@
-"""A payment plan whose booking's hold ran out while the client paid the deposit: the time
-still free, the late deposit confirms the booking, and the plan collects as it would have."""
+"""A payment plan before its booking is confirmed: a hold that ran out while the client paid
+the deposit (the time still free, the late deposit confirms the booking, and the plan
+collects as it would have), and a request waiting for the studio with payments off."""
 
 from datetime import timedelta
 
@@ -8,8 +9,13 @@ from django.urls import reverse
 from sessions.access import booking_token
 from sessions.models import Booking, Installment, Payment
 from sessions.payments.checkout import booking_holds_expire
+from sessions.payments.installments import plan_lines
+from sessions.payments.offers import Offer
+from sessions.services import booking_create
+from tests.payment_fixtures import LONDON
 from tests.sessions.test_payment_plans import (  # noqa: F401  (fixtures)
     HALF_DUE,
+    JULY_FIRST,
     booked,
     collect,
     deliver,
@@ -51,3 +57,22 @@ def test_a_late_deposit_brings_back_the_plan_closed_with_the_hold(
     part = booked.installments.get(label="Second payment")
     assert part.status == Installment.Status.PAID
     assert part.payment.amount_received == 29500
+
+
+def test_without_online_payments_a_request_shows_the_parts_after_the_deposit(
+    family,  # noqa: F811
+    anna,
+    settings,
+    pay_clock,
+):
+    """Payments off, the studio approves each booking: the deposit is paid at the studio,
+    and the plan's parts are what is left after it, no less."""
+    settings.PAYMENTS_ENABLED = False
+    family.requires_approval = True
+    family.save(update_fields=["requires_approval"])
+    offer = Offer(session_type=family, package=family.signature, add_ons=(family.make_up,))
+    request = booking_create(
+        client=anna, session_type=family, starts_at=JULY_FIRST, tz=LONDON, offer=offer
+    )
+    assert request.status == Booking.Status.REQUESTED
+    assert [line.amount for line in plan_lines(request)] == [29500, 19500]
