@@ -22,10 +22,13 @@ from sessions.payments import gateway
 from sessions.payments.common import booking_lock, payment_locked
 from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.installments import installment_amount_now, saved_card_active
-from sessions.payments.ledger import payment_refundable
-from sessions.payments.models import Payment, Refund
+from sessions.payments.models import Payment
 from sessions.payments.plans import Installment, SavedCard
-from sessions.payments.refunds import payment_charge_apply, refund_duplicate_queue, refund_queue
+from sessions.payments.refunds import (
+    payment_charge_apply,
+    refund_duplicate_queue,
+    refund_if_booking_ended,
+)
 from studio.actors import STRIPE, SYSTEM, acting_as
 from studio.background import task_enqueue_on_commit
 from studio.selectors import studio_get
@@ -40,7 +43,6 @@ STALE_CHARGE = timedelta(minutes=15)
 REMIND_EVERY = timedelta(days=3)
 REMINDERS = 3
 ACTIVE = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
-ENDED = (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
 
 # What the client is told went wrong, by the off-session result's status.
 REASONS = {
@@ -269,7 +271,8 @@ def installment_charge_apply(
         part.stripe_payment_intent_id = intent_id
         if result["status"] == "succeeded":
             _charged(part, payment, intent, now=now)
-            _refund_if_ended(payment, booking_id=booking_id)
+            ended = Booking.objects.values_list("status", flat=True).get(pk=booking_id)
+            refund_if_booking_ended(payment, booking_status=ended)
         elif result["status"] == "processing":
             payment.status, payment.stripe_payment_intent_id = Payment.Status.PROCESSING, intent_id
             payment.save()
@@ -316,17 +319,6 @@ def installment_charge_refresh(*, payment_id: int, now: datetime | None = None) 
             payment_charge_apply(payment, charge, now=now)
             payment.save()
     return payment
-
-
-def _refund_if_ended(payment: Payment, *, booking_id: int) -> None:
-    """A charge that landed after its booking was cancelled (or declined) is given back in
-    full: nothing is owed on it any more."""
-    status = Booking.objects.values_list("status", flat=True).get(pk=booking_id)
-    if status in ENDED:
-        with acting_as(SYSTEM):
-            refund_queue(
-                payment, amount=payment_refundable(payment), reason=Refund.Reason.CANCELLATION
-            )
 
 
 def installment_paid_by_link(payment: Payment) -> None:

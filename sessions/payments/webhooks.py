@@ -31,7 +31,12 @@ from sessions.payments.installments import plan_reopen, plan_settle
 from sessions.payments.ledger import PRICE_AFTER_DEPOSIT, payment_refundable
 from sessions.payments.models import Payment, Refund, StripeEvent
 from sessions.payments.redemptions import redemptions_release, redemptions_restore
-from sessions.payments.refunds import payment_charge_apply, refund_duplicate_queue, refund_queue
+from sessions.payments.refunds import (
+    payment_charge_apply,
+    refund_duplicate_queue,
+    refund_if_booking_ended,
+    refund_queue,
+)
 from sessions.payments.voucher_sales import voucher_payment_refresh
 from sessions.payments.vouchers import VoucherPayment
 from sessions.services import booking_clash_find, booking_email_enqueue, photographers_lock
@@ -419,6 +424,7 @@ def _on_paid(payment: Payment, booking: Booking, *, now: datetime) -> None:
             balance_asked_update(booking, reason=_("Paid another way."))
         if payment.kind in PRICE_AFTER_DEPOSIT:
             plan_settle(booking)  # parts nothing is left for are not asked for again
+            refund_if_booking_ended(payment, booking_status=booking.status)
         if payment.kind == Payment.Kind.EXTRAS:
             extras_paid.send(sender=Payment, payment=payment, now=now)  # the gallery's selection
             # The extras join the booking's bill: its invoice is credited and issued again.
