@@ -298,9 +298,11 @@ def booking_create_view(request, slug):
         except CodeRefused as refused:
             form.add_error("code", refused.message)
         else:
-            if form.cleaned_data.get("autopay") and booking.status == Booking.Status.HELD:
-                deposit = booking.payments.get(kind=Payment.Kind.DEPOSIT)
-                payment_card_consent(payment_id=deposit.pk, save_card=True)
+            if form.cleaned_data.get("autopay"):
+                # A code may have left no deposit (the card can be saved at a later part).
+                deposit = booking.payments.filter(kind=Payment.Kind.DEPOSIT).first()
+                if deposit is not None:
+                    payment_card_consent(payment_id=deposit.pk, save_card=True)
             return _after_booking(request, booking)
     quote = _code_quote_shown(form, offer, tz)
     return private_response(

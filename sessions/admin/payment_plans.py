@@ -144,6 +144,12 @@ class InstallmentForm(forms.Form):
     amount = money_form_field(_("Amount"))
     due_on = forms.DateField(label=_("Due on"), widget=AdminDateWidget)
 
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:  # a part asks for something: remove it instead
+            raise forms.ValidationError(_("Please enter an amount above zero."))
+        return amount
+
 
 InstallmentFormSet = forms.formset_factory(InstallmentForm, extra=1, can_delete=True)
 
@@ -187,7 +193,8 @@ class BookingPlanMixin:
                 "due_on": line.installment.due_on,
             }
             for line in lines
-            if line.installment.status
+            if line.amount  # nothing left for it: it goes when the plan is saved
+            and line.installment.status
             in (Installment.Status.SCHEDULED, Installment.Status.ACTION_NEEDED)
         ]
         formset = InstallmentFormSet(request.POST or None, initial=initial, prefix="parts")

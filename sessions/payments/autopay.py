@@ -24,7 +24,11 @@ from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.installments import installment_amount_now, saved_card_active
 from sessions.payments.models import Payment
 from sessions.payments.plans import Installment, SavedCard
-from sessions.payments.refunds import refund_duplicate_queue
+from sessions.payments.refunds import (
+    payment_charge_apply,
+    refund_duplicate_queue,
+    refund_if_booking_ended,
+)
 from studio.actors import STRIPE, SYSTEM, acting_as
 from studio.background import task_enqueue_on_commit
 from studio.selectors import studio_get
@@ -83,8 +87,9 @@ def installments_scan(*, now: datetime | None = None) -> int:
     return queued
 
 
-def _part_locked(installment_id: int) -> Installment:
-    return Installment.objects.select_for_update(of=("self",)).get(pk=installment_id)
+def _part_locked(installment_id: int) -> Installment | None:
+    """The part, row-locked; None once the studio's new plan removed it."""
+    return Installment.objects.select_for_update(of=("self",)).filter(pk=installment_id).first()
 
 
 def _payment_for(part: Installment, amount: int) -> Payment:
@@ -120,10 +125,16 @@ def installment_collect(*, installment_id: int, now: datetime | None = None) -> 
     """Collect one due part: charge the saved card, or ask the client by email. Returns
     what happened."""
     now = now or timezone.now()
-    booking_id = Installment.objects.values_list("booking_id", flat=True).get(pk=installment_id)
+    booking_id = (
+        Installment.objects.filter(pk=installment_id).values_list("booking_id", flat=True).first()
+    )
+    if booking_id is None:  # the studio changed the plan after the scan queued it
+        return "no longer planned"
     with transaction.atomic():
         booking_lock(booking_id)
         part = _part_locked(installment_id)
+        if part is None:
+            return "no longer planned"
         booking = Booking.objects.select_related("client").get(pk=booking_id)
         if part.status == Installment.Status.CHARGING:
             stale = part.charging_since and part.charging_since <= now - STALE_CHARGE
@@ -208,6 +219,8 @@ def installment_remind(*, installment_id: int, now: datetime | None = None) -> b
     now = now or timezone.now()
     with transaction.atomic():
         part = _part_locked(installment_id)
+        if part is None:
+            return False
         if part.status != Installment.Status.ACTION_NEEDED or part.reminders_sent >= REMINDERS:
             return False
         if part.asked_at + REMIND_EVERY * (part.reminders_sent + 1) > now:
@@ -251,11 +264,15 @@ def installment_charge_apply(
         current = part.status == Installment.Status.CHARGING or (
             intent_id and intent_id == part.stripe_payment_intent_id
         )
-        if not current:
+        # Money Stripe took for this payment is recorded whatever the part became meanwhile
+        # (closed with its booking, asked for by link after a charge cut short).
+        if not current and result["status"] != "succeeded":
             return payment  # about an attempt already answered; the part has moved on
         part.stripe_payment_intent_id = intent_id
         if result["status"] == "succeeded":
             _charged(part, payment, intent, now=now)
+            ended = Booking.objects.values_list("status", flat=True).get(pk=booking_id)
+            refund_if_booking_ended(payment, booking_status=ended)
         elif result["status"] == "processing":
             payment.status, payment.stripe_payment_intent_id = Payment.Status.PROCESSING, intent_id
             payment.save()
@@ -278,6 +295,30 @@ def _charged(part: Installment, payment: Payment, intent: dict, *, now: datetime
     part.status, part.last_error, part.charging_since = Installment.Status.PAID, "", None
     part.save()
     payment_email_enqueue(payment, kind="payment_received")
+
+
+@acting_as(STRIPE)
+def installment_charge_refresh(*, payment_id: int, now: datetime | None = None) -> Payment:
+    """A part's payment taken from the saved card (it has no Checkout Session): what its
+    charge now says was refunded or disputed, read from Stripe, refunds made in Stripe's
+    dashboard included. Raises stripe errors."""
+    now = now or timezone.now()
+    payment = Payment.objects.get(pk=payment_id)
+    if not payment.stripe_payment_intent_id or payment.status not in Payment.RECEIVED_STATUSES:
+        return payment
+    intent = gateway.payment_intent_retrieve(
+        payment.stripe_payment_intent_id, expand=["latest_charge.refunds"]
+    )
+    charge = intent.get("latest_charge")
+    if not isinstance(charge, dict):
+        return payment
+    with transaction.atomic():
+        booking_lock(payment.booking_id)
+        payment = payment_locked(payment_id)
+        if payment.stripe_payment_intent_id == intent.get("id"):
+            payment_charge_apply(payment, charge, now=now)
+            payment.save()
+    return payment
 
 
 def installment_paid_by_link(payment: Payment) -> None:

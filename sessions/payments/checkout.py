@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sessions.access import booking_token, booking_url
 from sessions.documents.services import documents_outstanding
@@ -22,6 +23,7 @@ from sessions.payments import gateway
 from sessions.payments.common import booking_lock, payment_expire, payment_locked
 from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.errors import PaymentRefused, PaymentServiceUnavailable
+from sessions.payments.installments import installment_amount_now
 from sessions.payments.ledger import booking_balance_due
 from sessions.payments.models import Payment
 from sessions.payments.plans import Installment
@@ -39,6 +41,9 @@ CHECKOUT_MAX = timedelta(hours=24)
 HOLD_STRETCH_LIMIT = timedelta(minutes=90)
 
 UNPAID_STATUSES = (Payment.Status.PENDING, Payment.Status.FAILED, Payment.Status.EXPIRED)
+_CHARGING_NOW = gettext_lazy(
+    "We're taking a payment from your saved card right now; please check back soon."
+)
 
 
 def deposit_payment_create(booking: Booking) -> Payment | None:
@@ -194,6 +199,11 @@ def payment_check_payable(payment: Payment, *, now: datetime | None = None) -> N
     elif payment.kind == Payment.Kind.INSTALLMENT:
         _installment_check_payable(payment)
     elif (
+        payment.kind == Payment.Kind.BALANCE
+        and Installment.objects.filter(booking=booking, status=Installment.Status.CHARGING).exists()
+    ):  # what the card is paying would be asked for twice
+        raise PaymentRefused(_CHARGING_NOW)
+    elif (
         Payment.objects.filter(booking=booking, kind=payment.kind, status=Payment.Status.PENDING)
         .exclude(pk=payment.pk)
         .exists()
@@ -208,9 +218,15 @@ def _installment_check_payable(payment: Payment) -> None:
     if part is None or part.status in (Installment.Status.COVERED, Installment.Status.CANCELLED):
         raise PaymentRefused(_("Nothing is due on this payment any more. Thank you!"))
     if part.status == Installment.Status.CHARGING:
-        raise PaymentRefused(
-            _("We're taking this payment from your saved card right now; please check back soon.")
-        )
+        raise PaymentRefused(_CHARGING_NOW)
+    if installment_amount_now(part) <= 0:  # paid another way since it was asked for
+        raise PaymentRefused(_("Nothing is left to pay. Thank you!"))
+
+
+def _installment_due(payment: Payment) -> int:
+    """What an installment's payment asks for now: its part's share of what is still owed
+    (a discount given, or money paid another way, since it came due)."""
+    return installment_amount_now(Installment.objects.get(payment=payment))
 
 
 def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str:
@@ -229,8 +245,12 @@ def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str
         booking_lock(booking_id)
         payment = payment_locked(payment_id)
         payment_check_payable(payment, now=now)
-        if payment.kind == Payment.Kind.BALANCE:
-            due = booking_balance_due(payment.booking)  # a discount may have been given since
+        if payment.kind in (Payment.Kind.BALANCE, Payment.Kind.INSTALLMENT):
+            due = (  # a discount may have been given since, or money paid another way
+                booking_balance_due(payment.booking)
+                if payment.kind == Payment.Kind.BALANCE
+                else _installment_due(payment)
+            )
             if due != payment.amount:
                 # What Sitting now expects; the open page asks the old amount, so it is closed.
                 payment.amount, payment.checkout_expires_at = due, None
@@ -250,6 +270,8 @@ def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str
             return _checkout_opened_elsewhere(payment, now=now)
         if payment.kind == Payment.Kind.BALANCE:
             payment.amount = booking_balance_due(booking)
+        elif payment.kind == Payment.Kind.INSTALLMENT:
+            payment.amount = _installment_due(payment)
         expires_at = None
         if payment.kind == Payment.Kind.DEPOSIT:
             expires_at = _deposit_checkout_expiry(payment, booking, now=now)
@@ -260,7 +282,7 @@ def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str
         payment.status, payment.failure_reason = Payment.Status.PENDING, ""
         payment.checkout_url, payment.checkout_expires_at = "", None
         payment.save()
-        attempt = payment.checkout_attempt
+        attempt, asked = payment.checkout_attempt, payment.amount
         params = _checkout_params(payment, booking, expires_at=expires_at)
     try:
         session = gateway.checkout_session_create(
@@ -280,17 +302,38 @@ def payment_checkout_url(*, payment_id: int, now: datetime | None = None) -> str
         stored = payment.status not in Payment.RECEIVED_STATUSES and (
             payment.checkout_attempt == attempt
         )
-        if stored:
+        outdated = stored and not _still_asks_what_is_due(payment, asked=asked, now=now)
+        if stored and not outdated:
             payment.stripe_checkout_session_id = session["id"]
             payment.checkout_url = session["url"]
             payment.checkout_expires_at = datetime.fromtimestamp(session["expires_at"], UTC)
             payment.save()
+    if outdated:  # money came in while the page was made (a plan's part taken from the card)
+        gateway.checkout_session_expire(session["id"])
+        payment_check_payable(payment, now=now)  # says why, when nothing is due now
+        raise PaymentServiceUnavailable(
+            _("What is left to pay changed just now. Please try again in a moment.")
+        )
     if not stored:  # paid, or another request made a newer page: nobody has seen this one
         gateway.checkout_session_expire(session["id"])
         if payment.status in Payment.RECEIVED_STATUSES:
             raise PaymentRefused(_("This is already paid. Thank you!"))
         return _checkout_opened_elsewhere(payment, now=now)
     return session["url"]
+
+
+def _still_asks_what_is_due(payment: Payment, *, asked: int, now: datetime) -> bool:
+    """Whether a page just made for this payment, asking `asked`, may be shown: it can still
+    be paid, and a balance or a plan's part still asks that much. Call holding its lock."""
+    try:
+        payment_check_payable(payment, now=now)
+    except PaymentRefused:
+        return False
+    if payment.kind == Payment.Kind.BALANCE:
+        return booking_balance_due(payment.booking) == asked
+    if payment.kind == Payment.Kind.INSTALLMENT:
+        return _installment_due(payment) == asked
+    return True
 
 
 def _checkout_opened_elsewhere(payment: Payment, *, now: datetime) -> str:

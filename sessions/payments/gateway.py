@@ -78,8 +78,9 @@ def checkout_session_close(session_id: str) -> dict:
     return checkout_session_retrieve(session_id)
 
 
-def payment_intent_retrieve(payment_intent_id: str) -> dict:
-    return stripe_client().v1.payment_intents.retrieve(payment_intent_id).to_dict()
+def payment_intent_retrieve(payment_intent_id: str, *, expand: list[str] | None = None) -> dict:
+    params = {"expand": expand} if expand else None
+    return stripe_client().v1.payment_intents.retrieve(payment_intent_id, params=params).to_dict()
 
 
 def customer_create(*, params: dict, idempotency_key: str) -> dict:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,10 @@ from sessions.payments.models import Payment
 from sessions.payments.plans import Anchor, Installment, PlanStep, SavedCard
 from studio.money import money_format
 from studio.selectors import studio_get
+
+# Less than this (in minor units) is no part of its own: Stripe charges at least 30p or
+# 50 cents, so a card could never be charged for it, nor a payment page opened.
+SMALLEST_PART = 100
 
 PLANNED_STATUSES = (
     Booking.Status.HELD,
@@ -65,7 +70,8 @@ def plan_parts(
 ) -> list[PlanPart]:
     """A plan's parts after the deposit for a total (price less discount): each step's share
     rounded half up, within what is left; an empty share takes the rest; what is still left
-    after the last step is a "Balance" on the session day. Days never before booking."""
+    after the last step is a "Balance" on the session day. A part smaller than SMALLEST_PART
+    (a rounding's pennies) joins the part before it. Days never before booking."""
     left = max(total - deposit, 0)
     parts = []
     for number, step in enumerate(steps, start=1):
@@ -77,6 +83,10 @@ def plan_parts(
             parts.append((label, amount, step.anchor, step.days))
     if left:
         parts.append((_("Balance"), left, Anchor.SESSION, 0))
+    while len(parts) > 1 and parts[-1][1] < SMALLEST_PART:
+        pennies = parts.pop()[1]
+        label, amount, anchor, days = parts[-1]
+        parts[-1] = (label, amount + pennies, anchor, days)
     return [
         PlanPart(
             label,
@@ -205,6 +215,48 @@ def installment_amount_now(installment: Installment) -> int:
     return 0
 
 
+def plan_settle(booking: Booking) -> int:
+    """Close the parts still to come that nothing is left for, now that the money came
+    another way (a balance, a bank transfer): covered, and a payment page of theirs closed,
+    so the client is never asked for it again. Call holding the booking's lock. Returns how
+    many."""
+    settled = 0
+    for line in plan_lines(booking):
+        part = line.installment
+        if line.amount or part.status not in (
+            Installment.Status.SCHEDULED,
+            Installment.Status.ACTION_NEEDED,
+        ):
+            continue
+        if part.payment_id is not None:
+            payment = payment_locked(part.payment_id)
+            if payment.status == Payment.Status.PROCESSING:
+                continue  # the client's bank payment for it may still clear
+            _unpaid_close(payment, reason=_("Paid another way."))
+        part.status = Installment.Status.COVERED
+        part.save(update_fields=["status", "updated_at"])
+        settled += 1
+    return settled
+
+
+def plan_reopen(booking: Booking) -> int:
+    """A booking back from a hold that ran out (its deposit came late, its time still free):
+    the parts closed with the hold are to pay again, on their days. Call holding the
+    booking's lock. Returns how many."""
+    return booking.installments.filter(
+        status=Installment.Status.CANCELLED, payment__isnull=True
+    ).update(status=Installment.Status.SCHEDULED, updated_at=timezone.now())
+
+
+def _unpaid_close(payment: Payment, *, reason: str) -> None:
+    """A part's payment still waiting to be paid can no longer be: closed, and its payment
+    page too. Call holding its lock."""
+    if payment.status == Payment.Status.PENDING:
+        if payment.checkout_url:
+            checkout_close_later(payment.stripe_checkout_session_id)
+        payment_expire(payment, reason=reason)
+
+
 class PlanRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
@@ -213,9 +265,11 @@ class PlanRefused(Exception):
 
 def plan_left(booking: Booking) -> int:
     """What the plan's parts cover: what is left to pay, less a deposit still to come (it is
-    asked for on its own, before the booking is confirmed)."""
+    asked for on its own, before the booking is confirmed). With payments off the balance
+    already leaves out the deposit (it is paid at the studio)."""
     left = booking_balance_due(booking)
-    if booking.status in (Booking.Status.HELD, Booking.Status.REQUESTED):
+    waiting = booking.status in (Booking.Status.HELD, Booking.Status.REQUESTED)
+    if waiting and settings.PAYMENTS_ENABLED:
         left -= booking_owed(booking, Payment.Kind.DEPOSIT)
     return max(left, 0)
 
@@ -235,6 +289,17 @@ def plan_replace(*, booking_id: int, parts: list[tuple[str, int, date]]) -> list
             raise PlanRefused(
                 _("A payment is being taken from the client's card right now. Try again soon.")
             )
+        clearing = Payment.objects.filter(
+            installment__in=[part for part in existing if part.is_open],
+            status=Payment.Status.PROCESSING,
+        )
+        if clearing.exists():  # its part would be asked for again by the new parts
+            raise PlanRefused(
+                _(
+                    "The client's bank payment for a part is still clearing. Please change "
+                    "the plan once it has cleared."
+                )
+            )
         left = plan_left(booking)
         total = sum(amount for _label, amount, _day in parts)
         if total != left:
@@ -252,10 +317,7 @@ def plan_replace(*, booking_id: int, parts: list[tuple[str, int, date]]) -> list
                 part.delete()
                 continue
             payment = payment_locked(part.payment_id)
-            if payment.status == Payment.Status.PENDING:
-                if payment.checkout_url:
-                    checkout_close_later(payment.stripe_checkout_session_id)
-                payment_expire(payment, reason=_("The studio changed the payment plan."))
+            _unpaid_close(payment, reason=_("The studio changed the payment plan."))
             part.status = Installment.Status.CANCELLED
             part.save(update_fields=["status", "updated_at"])
         start = max((part.position for part in existing), default=-1) + 1

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 
 from sessions.models import Booking, BookingEvent
 from sessions.payments.checkout import checkout_close_confirmed
-from sessions.payments.common import booking_lock, checkout_close_later, payment_expire
+from sessions.payments.common import balance_asked_update, booking_lock, checkout_close_later
 from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.errors import PaymentRefused, PaymentServiceUnavailable
-from sessions.payments.ledger import booking_balance_due, booking_owed
+from sessions.payments.installments import plan_settle
+from sessions.payments.ledger import booking_owed
 from sessions.payments.models import Payment
 from sessions.payments.webhooks import booking_confirm_paid
 from sessions.services import photographers_lock
@@ -231,21 +232,8 @@ def _balance_record(booking: Booking, received: Received) -> Payment:
     payment = Payment(booking=booking, kind=received.kind)
     _as_recorded(payment, received, booking.currency)
     payment.save()
-    asked = (
-        Payment.objects.select_for_update()
-        .filter(booking=booking, kind=received.kind, status=Payment.Status.PENDING)
-        .first()
-    )
-    if asked is None:
-        return payment
-    if asked.checkout_url and asked.stripe_checkout_session_id:
-        checkout_close_later(asked.stripe_checkout_session_id)
-    due = booking_balance_due(booking)
-    if not due:
-        payment_expire(asked, reason=_("Paid to the studio instead."))
-        return payment
-    asked.amount, asked.checkout_url, asked.checkout_expires_at = due, "", None
-    asked.save(update_fields=["amount", "checkout_url", "checkout_expires_at", "updated_at"])
+    plan_settle(booking)
+    balance_asked_update(booking, reason=_("Paid to the studio instead."))
     return payment
 
 

@@ -81,6 +81,22 @@ def _submit_after_commit(refund: Refund) -> None:
     task_enqueue_on_commit("sessions.tasks.refund_submit_task", refund_id=refund.pk)
 
 
+# A booking that will not take place: money for its price that arrives now is not owed.
+BOOKING_ENDED = (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
+
+
+def refund_if_booking_ended(payment: Payment, *, booking_status: str) -> Refund | None:
+    """Give back in full a payment towards the price that arrived after its booking ended
+    (a part charged, or a page paid, as the booking was cancelled). Call holding the
+    payment's lock, once it is recorded as paid."""
+    if booking_status not in BOOKING_ENDED:
+        return None
+    with acting_as(SYSTEM):
+        return refund_queue(
+            payment, amount=payment_refundable(payment), reason=Refund.Reason.CANCELLATION
+        )
+
+
 def refund_create(
     *, payment_id: int, amount: int, note: str = "", reason: str = Refund.Reason.STUDIO
 ) -> Refund:

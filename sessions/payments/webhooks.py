@@ -15,16 +15,28 @@ from sessions.overlap import integrity_error_is_overlap
 from sessions.payments import gateway
 from sessions.payments.autopay import (
     card_save_from_checkout,
+    installment_charge_refresh,
     installment_paid_by_link,
     intent_event,
 )
-from sessions.payments.common import booking_lock, checkout_close_later, payment_locked
+from sessions.payments.common import (
+    balance_asked_update,
+    booking_lock,
+    checkout_close_later,
+    payment_locked,
+)
 from sessions.payments.emails import payment_email_enqueue
 from sessions.payments.errors import EventInFlight
-from sessions.payments.ledger import payment_refundable
+from sessions.payments.installments import plan_reopen, plan_settle
+from sessions.payments.ledger import PRICE_AFTER_DEPOSIT, payment_refundable
 from sessions.payments.models import Payment, Refund, StripeEvent
 from sessions.payments.redemptions import redemptions_release, redemptions_restore
-from sessions.payments.refunds import payment_charge_apply, refund_duplicate_queue, refund_queue
+from sessions.payments.refunds import (
+    payment_charge_apply,
+    refund_duplicate_queue,
+    refund_if_booking_ended,
+    refund_queue,
+)
 from sessions.payments.voucher_refunds import VOUCHER_CHARGE_EVENTS, voucher_sale_for_intent
 from sessions.payments.voucher_sales import voucher_payment_refresh
 from sessions.payments.vouchers import VoucherPayment
@@ -194,11 +206,12 @@ def payment_dispute_record(*, payment_id: int, dispute: dict, now: datetime | No
 def payment_refresh(
     *, payment_id: int, session_id: str | None = None, event_type: str = ""
 ) -> Payment:
-    """Read the payment's Checkout Session from Stripe and apply it. Raises stripe errors."""
+    """Read the payment's Checkout Session from Stripe and apply it (for a part of a plan
+    taken from the saved card, its charge). Raises stripe errors."""
     payment = Payment.objects.get(pk=payment_id)
     session_id = session_id or payment.stripe_checkout_session_id
-    if not session_id:
-        return payment
+    if not session_id:  # an installment taken from the saved card: its charge says
+        return installment_charge_refresh(payment_id=payment_id)
     session = gateway.checkout_session_retrieve(session_id)
     if str((session.get("metadata") or {}).get("payment_id")) != str(payment.pk):
         log.warning("Checkout Session %s is not payment %s's", session_id, payment.pk)
@@ -414,6 +427,10 @@ def _on_paid(payment: Payment, booking: Booking, *, now: datetime) -> None:
     else:
         if payment.kind == Payment.Kind.INSTALLMENT:
             installment_paid_by_link(payment)
+            balance_asked_update(booking, reason=_("Paid another way."))
+        if payment.kind in PRICE_AFTER_DEPOSIT:
+            plan_settle(booking)  # parts nothing is left for are not asked for again
+            refund_if_booking_ended(payment, booking_status=booking.status)
         if payment.kind == Payment.Kind.EXTRAS:
             extras_paid.send(sender=Payment, payment=payment, now=now)  # the gallery's selection
             # The extras join the booking's bill: its invoice is credited and issued again.
@@ -460,6 +477,7 @@ def booking_confirm_paid(booking: Booking, *, now: datetime) -> bool:
         booking.refresh_from_db()
         return False
     redemptions_restore(booking_id=booking.pk)  # a code given back with the hold: used again
+    plan_reopen(booking)  # and the plan's parts closed with it
     booking_email_enqueue(booking, kind="confirmed")
     return True
 
