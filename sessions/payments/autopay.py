@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from sessions.models import Booking
@@ -84,7 +84,25 @@ def installments_scan(*, now: datetime | None = None) -> int:
         if part.asked_at + REMIND_EVERY * (part.reminders_sent + 1) <= now:
             task_enqueue_on_commit("sessions.tasks.installment_remind_task", installment_id=part.pk)
             queued += 1
+    for booking_id in saved_cards_unneeded():
+        saved_card_remove(booking_id=booking_id, now=now)
     return queued
+
+
+def saved_cards_unneeded() -> list[int]:
+    """Bookings whose saved card has nothing left to pay for: the plan is paid (or covered)
+    or the booking ended, and no charge is in flight. Such a card is forgotten (and detached
+    at Stripe): it is kept for the plan, never longer."""
+    parts = Installment.objects.filter(booking=OuterRef("booking"))
+    return list(
+        SavedCard.objects.filter(removed_at__isnull=True)
+        .exclude(Exists(parts.filter(status=Installment.Status.CHARGING)))
+        .filter(
+            ~Q(booking__status__in=(*ACTIVE, Booking.Status.HELD, Booking.Status.REQUESTED))
+            | ~Exists(parts.filter(status__in=Installment.OPEN_STATUSES))
+        )
+        .values_list("booking_id", flat=True)
+    )
 
 
 def _part_locked(installment_id: int) -> Installment | None:

@@ -19,6 +19,7 @@ from sessions.payments.autopay import installment_collect, installments_scan
 from sessions.payments.installments import plan_lines
 from sessions.payments.ledger import booking_balance_due
 from sessions.payments.offers import Offer
+from sessions.payments.plan_emails import installment_email_send
 from sessions.services import booking_create, booking_create_by_staff
 from studio.celery import app as celery_app
 from studio.models import SentEmail
@@ -139,6 +140,11 @@ def test_autopay_collects_each_part_once_on_its_day(
     assert collect(run_tasks, now=REST_DUE) == 1
     assert booking_balance_due(booked) == 0
     assert [line.paid for line in plan_lines(booked)] == [True, True]
+    # The plan is paid: the card is kept no longer, here or at Stripe.
+    collect(run_tasks, now=REST_DUE + timedelta(minutes=15))
+    card.refresh_from_db()
+    assert card.removed_at is not None
+    assert stripe_standin.payment_methods[card.stripe_payment_method_id]["customer"] is None
 
 
 def test_a_bank_asking_to_authenticate_sends_a_payment_link_that_pays_the_part(
@@ -324,11 +330,18 @@ def test_moving_the_session_moves_the_parts_counted_from_it(booked):
     ]
 
 
-def test_a_cancelled_booking_closes_its_open_parts(booked, run_tasks, pay_clock):
+def test_a_cancelled_booking_closes_its_open_parts_and_forgets_the_card(
+    booked, client, stripe_standin, deliver, run_tasks, pay_clock
+):
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=True)
+    card = SavedCard.objects.get(booking=booked)
     Booking.objects.filter(pk=booked.pk).update(status=Booking.Status.CANCELLED)
     pay_clock.move_to(HALF_DUE)
     assert collect(run_tasks, now=HALF_DUE) == 0
     assert set(booked.installments.values_list("status", flat=True)) == {"cancelled"}
+    card.refresh_from_db()
+    assert card.removed_at is not None
+    assert stripe_standin.payment_methods[card.stripe_payment_method_id]["customer"] is None
 
 
 def test_the_studio_changes_the_plan_parts_must_add_up(
@@ -474,3 +487,23 @@ def test_a_real_worker_on_redis_collects_a_due_part_once(redis_url, stripe_stand
     assert charged.headers["Idempotency-Key"] == f"sitting-installment-{part.payment_id}-1"
     assert charged.params["off_session"] == "true"
     assert part.payment.amount_received == int(charged.params["amount"]) == 24750
+
+
+@pytest.mark.parametrize(
+    ("reason", "says"),
+    [
+        ("declined", "the card was declined"),
+        ("failed", "the payment didn't go through"),
+        ("no_card", "Second payment of your payment plan for your Family, £295.00, is due"),
+    ],
+)
+def test_each_reason_to_pay_by_link_is_told_as_it_is(booked, reason, says):
+    Booking.objects.filter(pk=booked.pk).update(status=Booking.Status.CONFIRMED)
+    part = booked.installments.get(label="Second payment")
+    part.status = Installment.Status.ACTION_NEEDED
+    part.save()
+    mail.outbox.clear()
+    assert installment_email_send(installment_id=part.pk, reason=reason, key="ask-1")
+    (email,) = mail.outbox
+    assert says in email.body
+    assert "declined" not in email.body or reason == "declined"
