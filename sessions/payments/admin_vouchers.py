@@ -10,6 +10,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from sessions.payments.admin_codes import CodeRedemptionInline
 from sessions.payments.codes import CodeRedemption
 from sessions.payments.errors import PaymentRefused, PaymentServiceUnavailable
 from sessions.payments.voucher_refunds import voucher_refund
@@ -64,26 +65,17 @@ class GiftVoucherAdminForm(MoneyFieldsMixin, forms.ModelForm):
         return cleaned
 
 
-class VoucherUseInline(admin.TabularInline):
-    model = CodeRedemption
+class VoucherUseInline(CodeRedemptionInline):
+    """A voucher's uses: a code's, through the other key, and what each paid."""
+
     fk_name = "gift_voucher"
     fields = ["booking", "amount_display", "created_at", "released_at"]
     readonly_fields = fields
-    extra = 0
     verbose_name_plural = _("paid on bookings")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False  # a use is made by booking with the code
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("paid"))
     def amount_display(self, obj: CodeRedemption) -> str:
-        return money_format(obj.amount, obj.currency)
+        return super().amount_display(obj)
 
 
 @admin.register(GiftVoucher)

@@ -33,6 +33,7 @@ from tests.sessions.test_payment_plans import (  # noqa: F401  (fixtures)
     JULY_FIRST,
     booked,
     collect,
+    collect_unanswered,
     deliver,
     family,
     pay_deposit,
@@ -180,13 +181,7 @@ def test_a_charge_that_lands_after_the_booking_was_cancelled_is_given_back(
     pay_clock.move_to(HALF_DUE)
     part = booked.installments.get(label="Second payment")
 
-    def unheard(**kwargs):
-        raise SystemExit("the worker died before hearing Stripe's answer")
-
-    with monkeypatch.context() as patched:
-        patched.setattr("sessions.payments.autopay.installment_charge_apply", unheard)
-        with pytest.raises(SystemExit):
-            installment_collect(installment_id=part.pk, now=HALF_DUE)
+    collect_unanswered(monkeypatch, part, now=HALF_DUE)
     with run_tasks():
         booking_cancel(booking_id=booked.pk, by_client=True, now=HALF_DUE)
     later = HALF_DUE + timedelta(minutes=20)
@@ -225,13 +220,7 @@ def test_the_balance_cant_be_paid_while_a_part_is_being_taken_from_the_card(
     pay_clock.move_to(HALF_DUE)
     part = booked.installments.get(label="Second payment")
 
-    def unheard(**kwargs):
-        raise SystemExit("Stripe has not answered yet")
-
-    with monkeypatch.context() as patched:
-        patched.setattr("sessions.payments.autopay.installment_charge_apply", unheard)
-        with pytest.raises(SystemExit):
-            installment_collect(installment_id=part.pk, now=HALF_DUE)
+    collect_unanswered(monkeypatch, part, now=HALF_DUE)
 
     response = press_pay(client, booked, balance.pk)
     assert response.status_code == 302  # back to the booking page, with why

@@ -78,6 +78,19 @@ def pay_deposit(client, booking, stripe_standin, deliver, *, autopay: bool, card
     return deposit
 
 
+def collect_unanswered(monkeypatch, part: Installment, *, now) -> None:
+    """Collect the part, but the worker dies once Stripe has charged the card, before it
+    hears the answer: the part is left `charging`, the money taken at Stripe."""
+
+    def killed(**kwargs):
+        raise SystemExit("worker killed before hearing Stripe's answer")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("sessions.payments.autopay.installment_charge_apply", killed)
+        with pytest.raises(SystemExit):
+            installment_collect(installment_id=part.pk, now=now)
+
+
 def collect(run_tasks, *, now) -> int:
     with run_tasks():
         return installments_scan(now=now)
@@ -230,13 +243,7 @@ def test_a_worker_killed_after_the_charge_retries_with_its_key_and_charges_once(
     pay_clock.move_to(HALF_DUE)
     part = booked.installments.get(label="Second payment")
 
-    def killed(**kwargs):
-        raise SystemExit("worker killed")  # Stripe charged the card; nobody heard the answer
-
-    with monkeypatch.context() as patched:
-        patched.setattr("sessions.payments.autopay.installment_charge_apply", killed)
-        with pytest.raises(SystemExit):
-            installment_collect(installment_id=part.pk, now=HALF_DUE)
+    collect_unanswered(monkeypatch, part, now=HALF_DUE)
     part.refresh_from_db()
     assert (part.status, part.attempts) == (Installment.Status.CHARGING, 1)
     assert installment_collect(installment_id=part.pk, now=HALF_DUE) == "being collected"
