@@ -48,12 +48,21 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(studio_get().time_zone)
 
 
+def due_on(*, anchor: str, days: int, booked_on: date, session_on: date) -> date:
+    """The day a part falls due: `days` from the booking day or the session day, never
+    before the booking was made."""
+    start = booked_on if anchor == Anchor.BOOKING else session_on
+    return max(start + timedelta(days=days), booked_on)
+
+
 def installment_due_on(booking: Booking, *, anchor: str, days: int, tz: ZoneInfo) -> date:
-    """The day a part falls due: `days` from the booking day or the session day (in the
-    studio's zone), never before the booking was made."""
-    booked = timezone.localtime(booking.created_at or timezone.now(), tz).date()
-    start = booked if anchor == Anchor.BOOKING else timezone.localtime(booking.starts_at, tz).date()
-    return max(start + timedelta(days=days), booked)
+    """`due_on` for a booking, its days in the studio's zone."""
+    return due_on(
+        anchor=anchor,
+        days=days,
+        booked_on=timezone.localtime(booking.created_at or timezone.now(), tz).date(),
+        session_on=timezone.localtime(booking.starts_at, tz).date(),
+    )
 
 
 @dataclass(frozen=True)
@@ -93,10 +102,7 @@ def plan_parts(
             amount,
             anchor,
             days,
-            max(
-                (booked_on if anchor == Anchor.BOOKING else session_on) + timedelta(days=days),
-                booked_on,
-            ),
+            due_on(anchor=anchor, days=days, booked_on=booked_on, session_on=session_on),
         )
         for label, amount, anchor, days in parts
     ]
@@ -336,11 +342,3 @@ def plan_replace(*, booking_id: int, parts: list[tuple[str, int, date]]) -> list
 
 def saved_card_active(booking: Booking) -> SavedCard | None:
     return SavedCard.objects.filter(booking=booking, removed_at__isnull=True).first()
-
-
-def installments_open(booking: Booking) -> bool:
-    return booking.installments.filter(status__in=Installment.OPEN_STATUSES).exists()
-
-
-def plan_today(now: datetime | None = None) -> date:
-    return timezone.localtime(now or timezone.now(), _zone()).date()
