@@ -3,7 +3,7 @@ from django.urls import path
 from clients import views
 
 app_name = "clients"
-# With "My sessions" (sessions.portal), these are included by workspace.urls.
+# With "My sessions" (workspace.my_sessions), these are included by workspace.urls.
 
 urlpatterns = [
     path("my/sign-in/", views.sign_in, name="sign-in"),

@@ -1,7 +1,11 @@
-"""Reads about a gallery's proofing, for the studio: lists, the selection, comments, exports."""
+"""Reads about a gallery's proofing, for the studio: lists, the selection, comments, exports;
+and a client's galleries, for their own page."""
 
-from django.db.models import Count
+from datetime import date
 
+from django.db.models import Count, Q
+
+from gallery.access import VISIBLE
 from gallery.exports import ExportRow
 from gallery.models import Comment, Favorite, FavoriteList, Gallery, Photo
 
@@ -49,5 +53,23 @@ def gallery_comments(gallery: Gallery) -> list[Comment]:
     return list(
         Comment.objects.filter(photo__gallery=gallery)
         .select_related("photo")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def galleries_for_client(*, client_id: int, today: date) -> list[Gallery]:
+    """The client's galleries they can open now (published, selection sent or delivered,
+    not past their expiry day), newest first, each with `final_count`: the finished photos
+    ready to download. One query."""
+    return list(
+        Gallery.objects.filter(booking__client_id=client_id, status__in=VISIBLE)
+        .exclude(expires_on__lt=today)
+        .select_related("selection")
+        .annotate(
+            final_count=Count(
+                "photos",
+                filter=Q(photos__kind=Photo.Kind.FINAL, photos__status=Photo.Status.READY),
+            )
+        )
         .order_by("-created_at", "-pk")
     )

@@ -27,6 +27,8 @@ from sessions.models import (
     AvailabilityRule,
     Booking,
     DateHours,
+    Installment,
+    Invoice,
     Payment,
     Questionnaire,
     QuestionnaireResponse,
@@ -219,9 +221,10 @@ def session_type_slots(
 
 def booking_list_for_client(*, client_id: int) -> list[Booking]:
     """A client's bookings, newest first, with what their pages show: the payments still
-    waiting to be made (`open_payments`), the session type's questionnaires
+    waiting to be made (`open_payments`), the parts of a payment plan still to pay
+    (`open_installments`), the session type's questionnaires
     (`session_type.active_questionnaires`) and the submitted answers (`submitted_responses`).
-    Four queries."""
+    Five queries."""
     return list(
         Booking.objects.filter(client_id=client_id)
         .exclude(status=Booking.Status.EXPIRED)
@@ -231,6 +234,11 @@ def booking_list_for_client(*, client_id: int) -> list[Booking]:
                 "payments",
                 queryset=Payment.objects.filter(status=Payment.Status.PENDING),
                 to_attr="open_payments",
+            ),
+            Prefetch(
+                "installments",
+                queryset=Installment.objects.filter(status__in=Installment.OPEN_STATUSES),
+                to_attr="open_installments",
             ),
             Prefetch(
                 "session_type__questionnaires",
@@ -246,6 +254,25 @@ def booking_list_for_client(*, client_id: int) -> list[Booking]:
             ),
         )
         .order_by("-starts_at")
+    )
+
+
+def invoices_for_client(*, client_id: int) -> list[Invoice]:
+    """A client's invoices and credit notes, newest first, with their bookings. One query."""
+    return list(
+        Invoice.objects.filter(booking__client_id=client_id)
+        .select_related("booking")
+        .order_by("-issued_at", "-pk")
+    )
+
+
+def payments_received_for_client(*, client_id: int) -> list[Payment]:
+    """The money a client paid (refunded since or not), newest first, with the bookings and
+    their session types. One query."""
+    return list(
+        Payment.objects.filter(booking__client_id=client_id, status__in=Payment.RECEIVED_STATUSES)
+        .select_related("booking__session_type")
+        .order_by("-paid_at", "-pk")
     )
 
 

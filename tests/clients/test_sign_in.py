@@ -131,36 +131,6 @@ def test_an_ipv6_household_counts_as_one_address(
     assert len(queued) == 20
 
 
-def test_my_sessions_is_query_bounded(
-    client, studio, anna, django_capture_on_commit_callbacks, django_assert_max_num_queries
-):
-    from sessions.models import Payment
-    from sessions.payments.invoices import booking_invoice_issue
-
-    for day in range(20):
-        booking = BookingFactory(client=anna, starts_at=NOW + timedelta(days=day - 10))
-        booking_invoice_issue(booking_id=booking.pk)
-        Payment.objects.create(
-            booking=booking,
-            kind=Payment.Kind.DEPOSIT,
-            amount=5000,
-            currency="GBP",
-            status=Payment.Status.PAID,
-            amount_received=5000,
-            currency_received="GBP",
-            paid_at=NOW,
-        )
-    client.post(path_of(link_for(anna, django_capture_on_commit_callbacks)))
-    # Session, client, studio, bookings, one each for payments, questionnaires, answers,
-    # one for the documents, one for the invoices and one for the receipts.
-    with django_assert_max_num_queries(10):
-        response = client.get(MY)
-    html = response.content.decode()
-    assert html.count("Details and changes") == 10
-    assert html.count(">Invoice INV-") == 20
-    assert html.count(">Receipt R-") == 20
-
-
 def test_a_name_with_a_comma_still_gets_its_email(studio, django_capture_on_commit_callbacks):
     from tests.factories import ClientFactory
 
