@@ -117,17 +117,26 @@ def my_sessions(request):
 
 
 def _signatures(waiting: list[ClientDocument]) -> list[Need]:
-    return [
-        Need(
-            kind="sign",
-            url=item.url,
-            booking=item.document.booking,
-            name=item.document.title or item.document.template.name,
-            due=item.document.booking.starts_at if item.document.required else None,
-            required=item.document.required,
+    """Required documents are due by the session, or by the end of a hold (signed before its
+    deposit is paid, so listed before it); optional ones have no day."""
+    needs = []
+    for item in waiting:
+        document, booking = item.document, item.document.booking
+        due = None
+        if document.required:
+            held = booking.status == Booking.Status.HELD
+            due = booking.hold_expires_at if held else booking.starts_at
+        needs.append(
+            Need(
+                kind="sign",
+                url=item.url,
+                booking=booking,
+                name=document.title or document.template.name,
+                due=due,
+                required=document.required,
+            )
         )
-        for item in waiting
-    ]
+    return needs
 
 
 def _questionnaires(bookings: list[Item], *, now: datetime, cutoff: timedelta) -> list[Need]:

@@ -143,6 +143,35 @@ def test_what_needs_you_comes_first_soonest_first_each_with_its_page(client, ann
     assert payments.count("Second payment") == 1  # the part asked for is listed as its payment
 
 
+def test_a_held_booking_asks_to_sign_then_pay_the_deposit_before_the_hold_ends(
+    client, anna, signing_portrait, settings
+):
+    from sessions.documents.services import booking_documents_issue
+
+    settings.PAYMENTS_ENABLED = True
+    later = booking_for(anna, days=3, session_type=signing_portrait)
+    booking_documents_issue(booking=later)
+    held = booking_for(
+        anna,
+        days=20,
+        session_type=signing_portrait,
+        status=Booking.Status.HELD,
+        hold_expires_at=NOW + timedelta(minutes=20),
+    )
+    booking_documents_issue(booking=held)
+    deposit = due(held, 5000, kind=Payment.Kind.DEPOSIT)
+
+    needs = section(signed_in(client, anna).get(MY).content.decode(), "needs-heading")
+
+    contract = held.documents.get(kind="contract").reference
+    assert needs.index(contract) < needs.index(f"#pay-{deposit.pk}")
+    assert needs.index(f"#pay-{deposit.pk}") < needs.index(
+        later.documents.get(kind="contract").reference
+    )
+    assert "Deposit due: £50.00" in needs
+    assert "by Monday 1 June, 09:20" in needs
+
+
 def test_nothing_is_asked_once_it_is_done_or_too_late(client, anna):
     answered = booking_for(anna, days=10)
     questionnaire = questionnaire_for(answered.session_type)
