@@ -59,12 +59,12 @@ def gallery_comments(gallery: Gallery) -> list[Comment]:
 
 def galleries_for_client(*, client_id: int, today: date) -> list[Gallery]:
     """The client's galleries they can open now (published, selection sent or delivered,
-    not past their expiry day), newest first, each with `final_count`: the finished photos
-    ready to download. One query."""
+    not past their expiry day), newest first, with their cover and selection, each with
+    `final_count`: the finished photos ready to download. One query."""
     return list(
         Gallery.objects.filter(booking__client_id=client_id, status__in=VISIBLE)
         .exclude(expires_on__lt=today)
-        .select_related("selection")
+        .select_related("selection", "cover")
         .annotate(
             final_count=Count(
                 "photos",

@@ -68,6 +68,19 @@ def gallery_for(booking, *, status=Gallery.Status.PUBLISHED, finals=0, **fields)
     return gallery
 
 
+def with_cover(gallery) -> Photo:
+    gallery.cover = Photo.objects.create(
+        gallery=gallery,
+        status=Photo.Status.READY,
+        original=f"galleries/{gallery.pk}/cover/original.jpg",
+        original_name="cover.jpg",
+        sha256="c" * 64,
+        size=1,
+    )
+    gallery.save(update_fields=["cover"])
+    return gallery.cover
+
+
 def paid(booking, amount=5000) -> Payment:
     return payment_received(booking, amount=amount, paid_at=NOW - timedelta(days=10))
 
@@ -199,6 +212,7 @@ def test_past_sessions_show_their_galleries_and_downloads(client, anna, studio):
         past, status=Gallery.Status.DELIVERED, finals=3, downloads_allowed=True, title="Finals"
     )
     proofing = gallery_for(past, title="Proofs")
+    cover = with_cover(proofing)
     locked = gallery_for(past, finals=2, title="No downloads yet")  # downloads off
     draft = gallery_for(past, status=Gallery.Status.DRAFT, title="Not ready")
     old = gallery_for(past, expires_on=date(2026, 5, 31), title="Gone")
@@ -211,6 +225,7 @@ def test_past_sessions_show_their_galleries_and_downloads(client, anna, studio):
     for gallery in (draft, old):
         assert gallery.slug not in html
     assert "3 finished photos to download" in earlier
+    assert reverse("gallery:photo-file", args=[proofing.slug, cover.pk, "thumbnail"]) in earlier
     zip_url = reverse("gallery:zip-request", args=[delivered.slug])
     assert earlier.count(f'hx-post="{zip_url}"') == 2  # full size and web size
     assert reverse("gallery:zip-request", args=[locked.slug]) not in html
@@ -282,7 +297,7 @@ def test_the_queries_stay_the_same_however_much_a_client_has(
         part(coming, 3000, date(2026, 8, 1))
         past = booking_for(anna, days=-days, status=Booking.Status.COMPLETED)
         gallery_for(past, status=Gallery.Status.DELIVERED, finals=2, downloads_allowed=True)
-        gallery_for(past, selection_deadline=date(2026, 7, 1))
+        with_cover(gallery_for(past, selection_deadline=date(2026, 7, 1)))
         booking_invoice_issue(booking_id=past.pk)
         paid(past)
         due(past, 10000)
@@ -303,6 +318,7 @@ def test_the_queries_stay_the_same_however_much_a_client_has(
     assert html.count('data-need="pay"') == 26
     assert html.count(">Invoice INV-") == 13
     assert html.count(">Receipt R-") == 13
+    assert html.count("/thumbnail/") == 13  # the covers
 
 
 def test_a_past_session_shows_no_guide_and_asks_no_questions(client, anna):
