@@ -164,11 +164,21 @@ def _questionnaires(bookings: list[Item], *, now: datetime, cutoff: timedelta) -
 
 
 def _payment_open(payment: Payment, booking: Booking, now: datetime) -> bool:
-    """Whether the client can pay this now, as far as the booking tells (its page checks
-    the rest): a deposit while the time is held, anything else once the session is on."""
+    """Whether the client can pay this now, as far as the booking and its plan tell (the
+    booking page checks the rest, as sessions.payments.checkout.payment_check_payable): a
+    deposit while the time is held; anything else once the session is on, but not a plan's
+    part that is closed or being taken from the saved card, nor the balance meanwhile."""
     if payment.kind == Payment.Kind.DEPOSIT:
         return booking.status == Booking.Status.HELD and booking.hold_expires_at > now
-    return booking.status in PAYABLE
+    if booking.status not in PAYABLE:
+        return False
+    parts = {part.payment_id: part for part in booking.open_installments}
+    if payment.kind == Payment.Kind.INSTALLMENT:
+        part = parts.get(payment.pk)
+        return part is not None and part.status != Installment.Status.CHARGING
+    if payment.kind == Payment.Kind.BALANCE:
+        return all(part.status != Installment.Status.CHARGING for part in parts.values())
+    return True
 
 
 def _payments_due(bookings: list[Item], *, now: datetime) -> list[Need]:

@@ -185,6 +185,22 @@ def test_a_held_booking_asks_to_sign_then_pay_the_deposit_before_the_hold_ends(
     assert "by Monday 1 June, 09:20" in needs
 
 
+def test_a_part_being_taken_from_the_card_is_not_asked_for(client, anna, settings):
+    settings.PAYMENTS_ENABLED = True
+    booking = booking_for(anna, days=30)
+    charging = due(booking, 7500, kind=Payment.Kind.INSTALLMENT)
+    part(booking, 7500, date(2026, 6, 1), payment=charging, status=Installment.Status.CHARGING)
+    balance = due(booking, 10000)  # would be asked for twice meanwhile
+    closed = due(booking_for(anna, days=40), 2000, kind=Payment.Kind.INSTALLMENT)  # no part
+
+    html = signed_in(client, anna).get(MY).content.decode()
+
+    assert "data-need=" not in html
+    for payment in (charging, balance, closed):
+        assert f"#pay-{payment.pk}" not in html
+    assert "being taken from your card" in section(html, "payments-heading")
+
+
 def test_nothing_is_asked_once_it_is_done_or_too_late(client, anna):
     answered = booking_for(anna, days=10)
     questionnaire = questionnaire_for(answered.session_type)
