@@ -1,5 +1,5 @@
 """The client's own page, "My sessions" (/my/): what needs them first (a document to sign, a
-questionnaire to answer, a payment due, favourites to choose), then their sessions to come,
+questionnaire to answer, a payment due, favorites to choose), then their sessions to come,
 their past sessions with their galleries and downloads, their documents and their payments.
 Each item links to the page that already exists for it. It sits on the top floor because it
 puts together every floor's reads about one client: bookings, documents and payments
@@ -92,7 +92,7 @@ def my_sessions(request):
             *_signatures(documents.waiting),
             *_questionnaires(bookings, now=now, cutoff=cutoff),
             *_payments_due(bookings, now=now),
-            *_favourites(galleries, [item.booking for item in bookings], now=now, tz=tz),
+            *_favorites(galleries, [item.booking for item in bookings], now=now, tz=tz),
         ],
         tz=tz,
     )
@@ -206,7 +206,7 @@ def _payments_due(bookings: list[Item], *, now: datetime) -> list[Need]:
     return needs
 
 
-def _favourites(
+def _favorites(
     galleries: list[Gallery], bookings: list[Booking], *, now: datetime, tz: ZoneInfo
 ) -> list[Need]:
     """Galleries open for choosing: published, nothing sent yet, the choose-by day not over."""
