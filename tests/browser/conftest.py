@@ -41,7 +41,13 @@ def browser(chromium_path):
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    # The browser on the tests' studio's clock (tests/conftest.py), so no time on a page gains
+    # "· 08:00 your time" from the zone of the machine that runs them (local-times.js).
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 900},
+        timezone_id="Europe/London",
+    )
     page = context.new_page()
     page.console_errors = []
     page.on(
