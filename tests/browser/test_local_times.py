@@ -95,6 +95,17 @@ def test_a_client_in_new_york_sees_both_clocks_and_moves_through_the_month_by_ke
         expect(page.locator(".booking-facts")).to_contain_text(
             "08:00–08:30 in London · 04:00–04:30 your time"
         )
+        # The last moment to move it falls before New York's change: five hours apart there.
+        expect(page.get_by_text("You can move this session here until")).to_contain_text(
+            "until Saturday 13 March, 08:00 in London · 03:00 your time"
+        )
+        page.get_by_role("link", name="Move to another time").click()
+        expect(page.locator(".lead")).to_contain_text(
+            "on Monday 15 March at 08:00 in London · 04:00 your time."
+        )
+        page.go_back()
+        page.get_by_role("link", name="Cancel").click()
+        expect(page.locator(".lead")).to_contain_text("at 08:00 in London · 04:00 your time will")
         assert page.errors == []
         page.context.close()
 
