@@ -106,6 +106,7 @@ def test_a_client_in_new_york_sees_both_clocks_and_moves_through_the_month_by_ke
         page.go_back()
         page.get_by_role("link", name="Cancel").click()
         expect(page.locator(".lead")).to_contain_text("at 08:00 in London · 04:00 your time will")
+        page_checked(page)
         assert page.errors == []
         page.context.close()
 
@@ -132,4 +133,12 @@ def test_a_client_in_new_york_sees_both_clocks_and_moves_through_the_month_by_ke
         page.keyboard.press("PageDown")
         expect(page.get_by_role("heading", name="April 2027")).to_be_visible()
         expect(page.locator("td[data-day='2027-04-01'] a")).to_be_focused()
+        page.context.close()
+
+        # In Tokyo the evening's last time is the next morning: its weekday says so.
+        page = _client_page(browser, live_server, "Asia/Tokyo")
+        page.goto("/book/headshot/?month=2027-03&day=2027-03-29")
+        expect(page.locator("a.slot-button").last).to_have_text(
+            "19:30 in London · Tue 03:30 your time"
+        )
         page.context.close()
