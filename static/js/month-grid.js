@@ -1,6 +1,6 @@
 // The month calendar as an ARIA grid: one Tab stop, then the arrow keys move by day and
-// week, Home/End to the week's first and last day, PageUp/PageDown to the previous or next
-// month, and Enter opens a day with free times. Without this script the calendar is a
+// week (past the month's edge into the next), Home/End to the week's first and last day,
+// PageUp/PageDown to the same date a month away, and Enter opens a day with free times. Without this script the calendar is a
 // plain table of links, every free day its own Tab stop.
 (function () {
   "use strict";
@@ -23,11 +23,15 @@
     days.forEach(function (day) { target(cells[day]).tabIndex = -1; });
     var chosen = grid.querySelector("td[data-day] .day-chosen");
     var first = grid.querySelector("td[data-day] a");
-    var active = (chosen || first || cells[days[0]]).closest("td").dataset.day;
+    // Arrived by the keys from the month next door: "#focus-<day>" says where they were going.
+    var asked = /^#focus-(\d{4}-\d{2}-\d{2})$/.exec(window.location.hash);
+    var active = asked && cells[asked[1]]
+      ? asked[1]
+      : (chosen || first || cells[days[0]]).closest("td").dataset.day;
     target(cells[active]).tabIndex = 0;
 
     function move(day) {
-      if (!cells[day]) return;  // outside the month: PageUp/PageDown go there
+      if (!cells[day]) { away(day); return; }
       target(cells[active]).tabIndex = -1;
       active = day;
       target(cells[active]).tabIndex = 0;
@@ -36,10 +40,19 @@
 
     function clamp(day) { return day < days[0] ? days[0] : day > days[days.length - 1] ? days[days.length - 1] : day; }
 
-    function month(rel) {
+    function away(day) {  // to `day` in the month before or after, if it can be booked
+      var rel = day < days[0] ? "prev" : "next";
       var link = grid.closest(".month-calendar").querySelector("a[rel=" + rel + "]");
-      // Not the grid's own id: scrolling to an element that can't take focus clears focus.
-      if (link) window.location.href = link.href + "#month-grid-focus";
+      // A fragment naming no element: scrolling to one that can't take focus clears focus.
+      if (link) window.location.href = link.href + "#focus-" + day;
+    }
+
+    function monthAway(months) {  // the same date a month away, or that month's last day
+      var now = new Date(active + "T00:00:00Z");
+      var then = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + months, 1));
+      var last = new Date(Date.UTC(then.getUTCFullYear(), then.getUTCMonth() + 1, 0)).getUTCDate();
+      then.setUTCDate(Math.min(now.getUTCDate(), last));
+      return iso(then);
     }
 
     var keys = {
@@ -49,8 +62,8 @@
       ArrowDown: function () { move(shift(active, 7)); },
       Home: function () { move(clamp(shift(active, -weekday(active)))); },
       End: function () { move(clamp(shift(active, 6 - weekday(active)))); },
-      PageUp: function () { month("prev"); },
-      PageDown: function () { month("next"); },
+      PageUp: function () { away(monthAway(-1)); },
+      PageDown: function () { away(monthAway(1)); },
     };
     grid.addEventListener("keydown", function (event) {
       if (event.altKey || event.ctrlKey || event.metaKey || !keys[event.key]) return;
@@ -61,7 +74,7 @@
       var cell = event.target.closest("td[data-day]");
       if (cell && cell.dataset.day !== active) move(cell.dataset.day);  // clicked or tapped
     });
-    if (window.location.hash === "#month-grid-focus") target(cells[active]).focus();
+    if (asked) target(cells[active]).focus();
   }
 
   function start() { document.querySelectorAll("table[data-month-grid]").forEach(setUp); }

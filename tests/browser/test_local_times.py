@@ -126,13 +126,20 @@ def test_a_client_in_new_york_sees_both_clocks_and_moves_through_the_month_by_ke
         page.goto("/book/headshot/?month=2027-03&day=2027-03-29")
         expect(_first_time(page)).to_have_text("08:00")
         expect(page.locator("[data-local-zone-note]")).to_be_hidden()
-        # The grid opens on the chosen day; PageDown goes to the next month, still in the grid.
+        # The grid opens on the chosen day; PageDown goes to that date next month, and an
+        # arrow past the month's first week back to the month before.
         page.get_by_role("link", name="Next month").focus()
         page.keyboard.press("Tab")
         expect(page.locator("td[data-day='2027-03-29'] a")).to_be_focused()
         page.keyboard.press("PageDown")
         expect(page.get_by_role("heading", name="April 2027")).to_be_visible()
-        expect(page.locator("td[data-day='2027-04-01'] a")).to_be_focused()
+        expect(page.locator("td[data-day='2027-04-29'] a")).to_be_focused()
+        for key in ["Home", "ArrowUp", "ArrowUp", "ArrowUp"]:
+            page.keyboard.press(key)
+        expect(page.locator("td[data-day='2027-04-05'] a")).to_be_focused()
+        page.keyboard.press("ArrowUp")
+        expect(page.get_by_role("heading", name="March 2027")).to_be_visible()
+        expect(page.locator("td[data-day='2027-03-29'] a")).to_be_focused()
         page.context.close()
 
         # In Tokyo the evening's last time is the next morning: its weekday says so.
