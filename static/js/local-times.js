@@ -48,7 +48,7 @@
       if (label) label.hidden = true;
     });
     notes.forEach(function (note) {
-      note.textContent = note.dataset.localZoneNote.replace("{zone}", zone.replace(/_/g, " "));
+      note.textContent = note.dataset.localZoneNote.replace("{zone}", zone.split("/").pop().replace(/_/g, " "));
       note.hidden = false;
     });
   }

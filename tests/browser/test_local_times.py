@@ -1,7 +1,8 @@
 """A client in New York books a London studio in March 2027, when the clocks change on
 different Sundays (the US on the 14th, the UK on the 28th): they reach the day by the
 keyboard alone, every time reads "08:00 in London · 03:00 your time" with the right
-difference on each side of both changes, and the email and invite keep the studio's time."""
+difference on each side of both changes, and the email and invite keep the studio's time.
+In Tokyo, an evening in London is named with the next morning's weekday."""
 
 import re
 from datetime import UTC, datetime
@@ -41,7 +42,7 @@ def test_a_client_in_new_york_sees_both_clocks_and_moves_through_the_month_by_ke
         page = _client_page(browser, live_server, "America/New_York")
         page.goto("/book/headshot/?month=2027-03")
         expect(page.locator("[data-local-zone-note]")).to_have_text(
-            "Your device is on America/New York time, so each time also shows yours."
+            "Your device is on New York time, so each time also shows yours."
         )
 
         # One Tab from the last control before the grid lands on the first free day.
