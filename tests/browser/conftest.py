@@ -1,10 +1,13 @@
 import copy
 import os
+from datetime import time
 
 import pytest
 from django.urls import reverse
 
+from sessions.models import AvailabilityRule
 from studio import config
+from tests.factories import PhotographerFactory, SessionTypeFactory
 
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -38,7 +41,13 @@ def browser(chromium_path):
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    # The browser on the tests' studio's clock (tests/conftest.py), so no time on a page gains
+    # "· 08:00 your time" from the zone of the machine that runs them (local-times.js).
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 900},
+        timezone_id="Europe/London",
+    )
     page = context.new_page()
     page.console_errors = []
     page.on(
@@ -62,3 +71,18 @@ def payments_on(stripe_standin, live_server, settings):
     settings.CONTENT_SECURITY_POLICY = policy
     stripe_standin.webhook_url = live_server.url + reverse("sessions:stripe-webhook")
     return stripe_standin
+
+
+@pytest.fixture
+def bookable(studio):
+    """A 30-minute Headshot with Maya, bookable 08:00–20:00 every day, with a policy to agree to."""
+    studio.policies = "Reschedule or cancel free of charge up to 48 hours before."
+    studio.save()
+    maya = PhotographerFactory(display_name="Maya Lind")
+    for weekday in range(7):
+        AvailabilityRule.objects.create(
+            photographer=maya, weekday=weekday, start_time=time(8), end_time=time(20)
+        )
+    return SessionTypeFactory(
+        name="Headshot", slug="headshot", duration_minutes=30, photographers=[maya]
+    )

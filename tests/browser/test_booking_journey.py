@@ -1,26 +1,9 @@
-from datetime import time
-
 import pytest
 from playwright.sync_api import expect
 
-from sessions.models import AvailabilityRule, Booking
-from tests.factories import PhotographerFactory, SessionTypeFactory
+from sessions.models import Booking
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def bookable(studio):
-    studio.policies = "Reschedule or cancel free of charge up to 48 hours before."
-    studio.save()
-    maya = PhotographerFactory(display_name="Maya Lind")
-    for weekday in range(7):
-        AvailabilityRule.objects.create(
-            photographer=maya, weekday=weekday, start_time=time(8), end_time=time(20)
-        )
-    return SessionTypeFactory(
-        name="Headshot", slug="headshot", duration_minutes=30, photographers=[maya]
-    )
 
 
 def test_a_client_books_a_session_from_the_home_page(page, bookable):
@@ -52,14 +35,4 @@ def test_a_client_books_a_session_from_the_home_page(page, bookable):
     with page.expect_download() as download:
         page.get_by_role("link", name="Add to my calendar").click()
     assert download.value.suggested_filename == f"session-{booking.reference}.ics"
-    assert page.console_errors == []
-
-
-def test_the_calendar_works_with_the_keyboard(page, bookable):
-    page.goto("/book/headshot/")
-    free_day = page.locator("a.day-free").first
-    free_day.focus()
-    expect(free_day).to_be_focused()
-    page.keyboard.press("Enter")
-    expect(page.locator("a.slot-button").first).to_be_visible()
     assert page.console_errors == []

@@ -71,9 +71,10 @@ def test_the_calendar_links_free_days_and_lists_their_times_in_local_time(
     assert "June 2026" in html
     assert 'aria-current="date"' in html
     assert "Europe/London" in html
-    assert ">10:00</a>" in html  # 09:00 UTC in summer
-    assert ">16:00</a>" in html
-    assert ">16:30</a>" not in html  # an hour-long session must end by 17:00
+    assert 'class="studio-time">10:00<' in html  # 09:00 UTC in summer
+    assert 'data-starts="2026-06-10T09:00:00+00:00"' in html  # the moment, for the local time
+    assert 'class="studio-time">16:00<' in html
+    assert 'class="studio-time">16:30<' not in html  # an hour-long session must end by 17:00
     # Thursdays have no hours: shown, but not as links.
     assert "Thursday 11 June, no times available" in html
 
@@ -165,7 +166,8 @@ def test_a_time_taken_meanwhile_offers_the_nearest_and_keeps_the_details(client,
     html = response.content.decode()
     assert response.status_code == 409
     assert "That time is no longer free." in html
-    assert "Wednesday 10 June, 11:00" in html
+    assert 'Wednesday 10 June, <span class="zoned-time"' in html
+    assert 'class="studio-time">11:00<' in html
     assert not Client.objects.filter(email="rosa@example.com").exists()  # nothing half-written
     eleven = client.get(details_url(start=TEN + timedelta(hours=1)))
     assert 'value="Rosa Diaz"' in eleven.content.decode()

@@ -164,8 +164,8 @@ def test_the_calendar_carries_the_choice_and_shows_the_total(client, family, may
     assert "Hair and make-up" in html
     assert "£590.00" in html  # the total
     assert "135 minutes" in html
-    assert ">10:30</a>" in html
-    assert ">11:00</a>" not in html
+    assert 'class="studio-time">10:30<' in html
+    assert 'class="studio-time">11:00<' not in html
     details = reverse("sessions:booking-create", args=[family.slug])
     assert f"package={family.signature.pk}" in html
     assert f"add_on={family.make_up.pk}" in html

@@ -157,7 +157,10 @@ def test_the_booking_page_offers_changes_until_the_cut_off(client, annas_booking
     url = reverse("sessions:booking-detail", args=[booking_token(annas_booking)])
     html = client.get(url).content.decode()
     assert "Move to another time" in html
-    assert "until Monday 8 June, 10:00" in html
+    assert (
+        'until Monday 8 June, <span class="zoned-time" data-studio-zone="Europe/London"'
+        ' data-starts="2026-06-08T09:00:00+00:00"' in html
+    )
     with time_machine.travel(TEN - timedelta(hours=10), tick=False):
         late = client.get(url).content.decode()
     assert "Move to another time" not in late
@@ -179,14 +182,18 @@ def test_a_client_confirms_the_new_time_before_their_session_moves(client, annas
     times = client.get(url, {"month": "2026-06", "day": "2026-06-10"}).content.decode()
     eleven = TEN + timedelta(hours=1)
     confirm_url = f"{url}?{urlencode({'start': eleven.isoformat()})}"
-    assert f'href="{confirm_url}">11:00</a>' in times  # a link to confirm, not a move at once
+    # A link to confirm, not a move at once.
+    assert f'href="{confirm_url}"><span class="zoned-time"' in times
+    assert 'class="studio-time">11:00<' in times
     assert 'name="start"' not in times
 
     confirm = html.unescape(client.get(confirm_url).content.decode())
     annas_booking.refresh_from_db()
     assert annas_booking.starts_at == TEN  # looking moves nothing
-    assert "<s>Wednesday 10 June 2026, 10:00–11:00</s>" in confirm
-    assert "<strong>Wednesday 10 June 2026, 11:00–12:00</strong>" in confirm
+    assert '<s>Wednesday 10 June 2026, <span class="zoned-time"' in confirm
+    assert 'class="studio-time">10:00–11:00<' in confirm
+    assert '<strong>Wednesday 10 June 2026, <span class="zoned-time"' in confirm
+    assert 'class="studio-time">11:00–12:00<' in confirm
     assert f'name="start" value="{eleven.isoformat()}"' in confirm
     assert "Move my session" in confirm
 
@@ -199,7 +206,7 @@ def test_a_client_confirms_the_new_time_before_their_session_moves(client, annas
         "That time is no longer free. Your session is still at its old time; please choose "
         "another." in page
     )
-    assert ">14:00</a>" in page
+    assert 'class="studio-time">14:00<' in page
     annas_booking.refresh_from_db()
     assert annas_booking.starts_at == TEN
     # The same page for a time taken meanwhile sends her back to choose, too.
