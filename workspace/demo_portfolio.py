@@ -2,11 +2,13 @@
 (workspace.demo_images) made through the same pipeline as the studio's own uploads."""
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from gallery.models import PortfolioPhoto
 from gallery.public_images import portfolio_photo_render, session_type_cover_render
 from gallery.sample_images import jpeg_bytes
 from sessions.models import SessionType
+from sessions.models.booking import cover_upload_to
 from workspace.demo_images import portrait_like
 
 # (scene, landscape?, what it shows)
@@ -28,7 +30,7 @@ COVERS = {"headshot": "studio-slate", "family": "meadow", "personal-branding": "
 
 
 def _picture(scene: str, *, landscape: bool, seed: int) -> bytes:
-    size = (1600, 1067) if landscape else (1067, 1600)
+    size = (1500, 1000) if landscape else (1000, 1500)
     return jpeg_bytes(portrait_like(*size, seed=seed, scene=scene), quality=88)
 
 
@@ -56,9 +58,12 @@ def covers_seed() -> int:
         session_type = SessionType.objects.filter(slug=slug, cover="").first()
         if session_type is None:
             continue
-        session_type.cover.save(
-            "cover.jpg", ContentFile(_picture(scene, landscape=True, seed=seed)), save=True
+        # Stored and made here and now, not sent to a worker by the save signal.
+        name = default_storage.save(
+            cover_upload_to(session_type, "cover.jpg"),
+            ContentFile(_picture(scene, landscape=True, seed=seed)),
         )
+        SessionType.objects.filter(pk=session_type.pk).update(cover=name)
         session_type_cover_render(session_type_id=session_type.pk)
         made += 1
     return made
