@@ -60,7 +60,7 @@ class PortfolioPhoto(models.Model):
 
     class Meta:
         verbose_name = _("portfolio photograph")
-        verbose_name_plural = _("portfolio")
+        verbose_name_plural = _("portfolio photographs")
         ordering = ["position", "pk"]
 
     def __str__(self) -> str:

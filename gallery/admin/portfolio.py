@@ -21,6 +21,8 @@ class PortfolioPhotoForm(forms.ModelForm):
     class Meta:
         model = PortfolioPhoto
         fields = ["original", "description", "watermark", "shown", "position"]
+        # Not Django's "Currently: <link>": the original is private, even to a link here.
+        widgets = {"original": forms.FileInput(attrs={"accept": "image/*"})}
 
     def clean_original(self):
         upload = self.cleaned_data.get("original")
@@ -42,6 +44,10 @@ class PortfolioPhotoAdmin(admin.ModelAdmin):
     list_display_links = ["picture", "__str__"]
     list_editable = ["shown", "position"]
     actions = ["render_again"]
+
+    class Media:
+        css = {"all": ["css/admin-portfolio.css"]}
+
     readonly_fields = ["picture", "status", "problem"]
     fields = [
         "original",
@@ -58,9 +64,7 @@ class PortfolioPhotoAdmin(admin.ModelAdmin):
     def picture(self, obj: PortfolioPhoto) -> str:
         if not obj.medium:
             return "—"
-        return format_html(
-            '<img src="{}" alt="" class="portfolio-admin-picture" width="160">', obj.medium.url
-        )
+        return format_html('<img src="{}" alt="" class="portfolio-admin-picture">', obj.medium.url)
 
     @admin.display(description=_("problem"))
     def problem(self, obj: PortfolioPhoto) -> str:

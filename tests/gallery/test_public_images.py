@@ -180,3 +180,21 @@ def test_a_share_link_guest_sees_the_hero_too(client, published):
     client.get(reverse("gallery:share-open", args=[link.token]))
     html = client.get(page_url(published)).content.decode()
     assert "data-hero-photo=" in html
+
+
+def test_ticking_watermark_in_the_admin_remakes_the_sizes_keeping_the_original(
+    client, owner, run_tasks
+):
+    photo = make_portfolio(1)
+    original, large = photo.original.name, photo.large.name
+    change = reverse("admin:gallery_portfoliophoto_change", args=[photo.pk])
+    with run_tasks():
+        response = client.post(
+            change, {"description": "Portrait 1", "position": 1, "shown": "on", "watermark": "on"}
+        )
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert photo.original.name == original
+    assert photo.large.name != large
+    assert photo.made_from.endswith("|w")
+    assert "/original" not in client.get(change).content.decode()  # no link to the original
