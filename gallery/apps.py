@@ -10,14 +10,21 @@ class GalleryConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: they import models, which need the app registry.
+        from django.db.models.signals import post_save
+
         from gallery import private_links
         from gallery.photos import MAX_UPLOAD_BYTES
+        from gallery.public_images import session_type_cover_changed
         from gallery.selection import selection_extras_paid
+        from sessions.models import SessionType
         from sessions.signals import extras_paid
         from studio.middleware import request_body_allowance_register
         from studio.private_links import private_link_register
 
         extras_paid.connect(selection_extras_paid, dispatch_uid="gallery.selection_extras_paid")
+        post_save.connect(
+            session_type_cover_changed, sender=SessionType, dispatch_uid="gallery.cover_changed"
+        )
         for link in private_links.LINKS:
             private_link_register(link)
         request_body_allowance_register(

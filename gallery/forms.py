@@ -47,8 +47,8 @@ class GalleryAdminForm(MoneyFieldsMixin, forms.ModelForm):
         if "cover" in self.fields:
             self.fields["cover"].queryset = self._cover_choices()
             self.fields["cover"].help_text = _(
-                "Shown large at the top of the client's gallery. Only this gallery's photos "
-                "that are ready can be chosen."
+                "Shown large at the top of the client's gallery; without one, the first "
+                "photo is. Only this gallery's photos that are ready can be chosen."
             )
 
     @property

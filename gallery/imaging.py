@@ -284,3 +284,35 @@ def naive_render(stream) -> tuple[bytes, bytes]:
         size = (max(1, round(upright.width * scale)), max(1, round(upright.height * scale)))
         outputs.append(_jpeg(upright.resize(size, Image.Resampling.LANCZOS)))
     return outputs[0], outputs[1]
+
+
+MEDIUM_EDGE = 800  # a card or a strip tile, sharp on a phone's dense screen
+
+
+@dataclass(frozen=True)
+class WebImage:
+    """A public picture (portfolio, a session type's cover) in the sizes pages show."""
+
+    large: bytes  # JPEG, long edge PREVIEW_EDGE at most: heroes, link previews
+    medium: bytes  # JPEG, long edge MEDIUM_EDGE at most: cards and tiles
+    width: int  # the large one's size
+    height: int
+    colour: str
+
+
+def web_render(stream, *, watermark: Watermark | None = None) -> WebImage:
+    """The photo pipeline (allowed formats only, upright, sRGB, no metadata) for a picture
+    the whole web sees, or PhotoRejected saying why."""
+    rendition = photo_render(stream, watermark=watermark)
+    with Image.open(io.BytesIO(rendition.preview)) as large:
+        large.load()
+        size = large.size
+        medium = large.copy()
+    medium.thumbnail((MEDIUM_EDGE, MEDIUM_EDGE), Image.Resampling.LANCZOS)
+    return WebImage(
+        large=rendition.preview,
+        medium=_jpeg(medium),
+        width=size[0],
+        height=size[1],
+        colour=rendition.colour,
+    )

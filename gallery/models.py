@@ -423,3 +423,6 @@ class Download(models.Model):
 def _download_file_delete(sender, instance: Download, **kwargs) -> None:
     name = instance.file.name
     transaction.on_commit(lambda: storage_files_delete([name]))
+
+
+from gallery.portfolio_models import PortfolioPhoto  # noqa: E402, F401  (Django finds it here)

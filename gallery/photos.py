@@ -320,9 +320,12 @@ def _aware(value: datetime | None) -> datetime | None:
 def _watermark(gallery: Gallery) -> imaging.Watermark | None:
     """The studio's mark for this gallery's previews: its uploaded image, else its name as
     text (so "watermark previews" never quietly means unmarked), or None when switched off."""
+    return studio_watermark() if gallery.watermark else None
+
+
+def studio_watermark() -> imaging.Watermark:
+    """The studio's mark as it set it: its uploaded image, else its name as text."""
     studio = studio_get()
-    if not gallery.watermark:
-        return None
     if studio.watermark:
         from PIL import Image
 

@@ -12,6 +12,7 @@ from gallery.emails import (
 )
 from gallery.photos import photo_process, photos_requeue_stuck
 from gallery.pins import pin_attempts_forget
+from gallery.public_images import portfolio_photo_render, session_type_cover_render
 from gallery.reminders import gallery_reminders_scan
 from studio.emailing import MAIL_ERRORS
 
@@ -88,3 +89,14 @@ def comment_digests_queue_task() -> int:
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
 def comment_digest_email_send_task(*, gallery_id: int, claimed_at: str) -> bool:
     return comment_digest_email_send(gallery_id=gallery_id, claimed_at=claimed_at)
+
+
+@shared_task(soft_time_limit=240, time_limit=300)
+def portfolio_photo_render_task(*, photo_id: int) -> str | None:
+    photo = portfolio_photo_render(photo_id=photo_id)
+    return photo.status if photo else None
+
+
+@shared_task(soft_time_limit=240, time_limit=300)
+def session_type_cover_render_task(*, session_type_id: int) -> bool:
+    return session_type_cover_render(session_type_id=session_type_id) is not None

@@ -172,8 +172,18 @@ def gallery_detail(request, slug):
         "summary": proofing.selection_summary(gallery=gallery, count=len(favorite_ids)),
         "closed": viewer.choosing_closed,
         "closed_message": closed_message(viewer),
+        "hero": _hero(viewer, photos),
     }
     return private_response(render(request, "gallery/gallery_detail.html", context))
+
+
+def _hero(viewer: Viewer, photos: list[Photo]) -> dict | None:
+    """The photo shown large at the top: the cover the studio chose, else the first."""
+    cover = next((photo for photo in photos if photo.pk == viewer.gallery.cover_id), None)
+    photo = cover or (photos[0] if photos else None)
+    if photo is None:
+        return None
+    return {"photo": photo, "url": _file_url(viewer, photo, "preview")}
 
 
 @require_safe

@@ -35,6 +35,7 @@ from sessions.payments.views import payment_start
 from sessions.selectors import session_type_list_public, session_type_slots
 from sessions.services import SlotUnavailable, booking_create
 from studio.http import int_or_none
+from studio.link_previews import link_preview
 from studio.models import Photographer
 from studio.selectors import studio_get
 
@@ -111,10 +112,24 @@ def _offer_chosen(request, session_type) -> tuple[Offer | None, OfferChoiceForm 
 
 @require_safe
 def session_type_list(request):
+    preview = link_preview(
+        request=request,
+        title=_("Book a session with %(studio)s") % {"studio": request.studio.name},
+        description=request.studio.intro,
+    )
     return render(
         request,
         "sessions/session_type_list.html",
-        {"session_types": session_type_list_public(request.studio)},
+        {"session_types": session_type_list_public(request.studio), "link_preview": preview},
+    )
+
+
+def _session_type_preview(request, session_type: SessionType) -> dict:
+    return link_preview(
+        request=request,
+        title=f"{session_type.name} · {request.studio.name}",
+        description=session_type.description,
+        image=session_type.cover_large.name,
     )
 
 
@@ -216,7 +231,12 @@ def slot_pick(request, slug):
         return render(
             request,
             "sessions/package_pick.html",
-            {"session_type": session_type, "form": offer_form, "photographer": photographer},
+            {
+                "session_type": session_type,
+                "form": offer_form,
+                "photographer": photographer,
+                "link_preview": _session_type_preview(request, session_type),
+            },
         )
     context = calendar_context(
         request,
@@ -231,6 +251,7 @@ def slot_pick(request, slug):
     context["offer"] = offer
     context["offer_query"] = _offer_query(offer)
     context["change_offer_url"] = _change_offer_url(session_type, offer, photographer)
+    context["link_preview"] = _session_type_preview(request, session_type)
     return render(request, "sessions/slot_pick.html", context)
 
 

@@ -49,6 +49,11 @@ app.conf.update(
     task_routes={
         "gallery.tasks.photo_process_task": {"queue": "images", "routing_key": "images"},
         "gallery.tasks.download_build_task": {"queue": "images", "routing_key": "images"},
+        "gallery.tasks.portfolio_photo_render_task": {"queue": "images", "routing_key": "images"},
+        "gallery.tasks.session_type_cover_render_task": {
+            "queue": "images",
+            "routing_key": "images",
+        },
         "sessions.tasks.answer_image_thumbnail_make_task": {
             "queue": "images",
             "routing_key": "images",

@@ -94,7 +94,10 @@ class Studio(models.Model):
         max_length=7,
         default="#8a5a44",
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour such as #8a5a44."))],
-        help_text=_("Used for your name and buttons in the emails clients receive."),
+        help_text=_(
+            "Used for buttons and accents on your pages and in the emails clients receive; "
+            "a light colour is darkened wherever text must stay readable."
+        ),
     )
     cancellation_cutoff_hours = models.PositiveSmallIntegerField(
         _("changes allowed until (hours before)"),

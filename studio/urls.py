@@ -12,6 +12,12 @@ urlpatterns = [
     path("", include("workspace.urls")),  # the home page and the client's pages
     path("healthz", views.healthz, name="healthz"),
     path("branding/logo", views.studio_logo, name="studio-logo"),
+    path("branding/brand.css", views.brand_stylesheet, name="studio-brand-css"),
+    re_path(
+        r"^branding/image/(?P<name>[A-Za-z0-9_-]+\.jpg)$",
+        views.branding_image,
+        name="studio-branding-image",
+    ),
     path("admin/", admin.site.urls),
     path("", include("sessions.urls")),
     path("", include("gallery.urls")),

@@ -1,12 +1,14 @@
 import logging
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
+from studio.branding import brand_palette
 from studio.health import broker_problem, database_problem
 from studio.selectors import studio_get
 
@@ -48,3 +50,30 @@ def studio_logo(request):
     if not studio.logo:
         raise Http404("No logo")
     return HttpResponseRedirect(studio.logo.url)
+
+
+@require_safe
+def brand_stylesheet(request):
+    """The brand colour as CSS custom properties, a file of its own because the CSP allows
+    no inline styles. Pages link it with the colour in its address, so it is cached for good."""
+    palette = brand_palette(studio_get().brand_colour)
+    body = (
+        ":root {\n"
+        f"  --sitting-brand: {palette['brand']};\n"
+        f"  --sitting-accent: {palette['text']};\n"
+        f"  --sitting-accent-hover: {palette['hover']};\n"
+        "}\n"
+    )
+    response = HttpResponse(body, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@require_safe
+def branding_image(request, name: str):
+    """A public picture (portfolio, a cover) at a lasting address, for link previews:
+    redirected to the storage's own (signed) address, fresh each time."""
+    path = f"branding/{name}"
+    if not default_storage.exists(path):
+        raise Http404("No such picture")
+    return HttpResponseRedirect(default_storage.url(path))

@@ -16,7 +16,7 @@ from clients.models import Client
 from gallery.models import Comment, Gallery, Photo
 from gallery.photos import photo_add, photo_process
 from gallery.proofing import favorite_list_get_or_create, favorite_set, first_name
-from gallery.sample_images import camera_like, exif_with, jpeg_bytes
+from gallery.sample_images import exif_with, jpeg_bytes
 from gallery.services import gallery_create_for_booking
 from sessions.models import (
     AvailabilityRule,
@@ -31,7 +31,9 @@ from sessions.services import booking_new
 from studio.background import task_enqueue_on_commit
 from studio.models import Photographer, Studio
 from workspace.demo_documents import documents_seed
+from workspace.demo_images import portrait_like
 from workspace.demo_packages import packages_seed
+from workspace.demo_portfolio import PORTFOLIO, covers_seed, portfolio_seed
 from workspace.demo_preparation import GUIDES, QUESTIONNAIRES
 
 STUDIO = {
@@ -143,6 +145,8 @@ def demo_seed(*, photos: int = 30) -> dict[str, int]:
             "document_templates",
             "galleries",
             "photos",
+            "portfolio_photographs",
+            "covers",
         ],
         0,
     )
@@ -226,6 +230,9 @@ def demo_seed(*, photos: int = 30) -> dict[str, int]:
     created["guides"] = _guides_seed()
     created["document_templates"] = documents_seed(references=[row[0] for row in BOOKINGS])
     created["galleries"], created["photos"] = _gallery_seed(photos)
+    if photos:
+        created["portfolio_photographs"] = portfolio_seed(min(photos, len(PORTFOLIO)))
+        created["covers"] = covers_seed()
     return created
 
 
@@ -237,7 +244,7 @@ DELIVERED_BOOKING = "DM7K9M"
 
 def _demo_photo(n: int, *, taken: datetime) -> bytes:
     width, height = (1800, 1200) if n % 3 else (1200, 1800)
-    image = camera_like(width, height, seed=n)
+    image = portrait_like(width, height, seed=n)
     orientation = 6 if n % 5 == 4 else None
     if orientation:  # stored on its side, as a camera held upright writes it
         image = image.transpose(2)  # ROTATE_90: EXIF 6 turns it back

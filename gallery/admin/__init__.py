@@ -3,4 +3,4 @@
 (`gallery.admin_bookings`)."""
 
 from gallery import admin_bookings  # noqa: F401  (the bookings admin's gallery button)
-from gallery.admin import galleries  # noqa: F401  (registers)
+from gallery.admin import galleries, portfolio  # noqa: F401  (register)

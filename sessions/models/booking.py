@@ -1,6 +1,8 @@
 """Session types, availability and bookings."""
 
+import secrets
 from datetime import timedelta
+from pathlib import PurePath
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
@@ -15,7 +17,12 @@ from clients.models import Client
 from sessions.overlap import BOOKING_OVERLAP_CONSTRAINT
 from studio.dates import studio_time_text
 from studio.fields import CurrencyField
-from studio.models import ActedBy, Photographer, branding_upload_to, sent_emails_field
+from studio.models import ActedBy, Photographer, sent_emails_field
+
+
+def cover_upload_to(instance: models.Model, filename: str) -> str:
+    # Not under branding/ (public): the file as uploaded still has its camera's metadata.
+    return f"covers/{secrets.token_hex(8)}{PurePath(filename).suffix.lower()[:8]}"
 
 
 class SessionType(models.Model):
@@ -31,10 +38,17 @@ class SessionType(models.Model):
     )
     cover = models.ImageField(
         _("cover picture"),
-        upload_to=branding_upload_to,
+        upload_to=cover_upload_to,
         blank=True,
-        help_text=_("Shown on the booking page; a landscape picture works best."),
+        help_text=_(
+            "Shown on the home page and the booking pages; a landscape photograph works best."
+        ),
     )
+    # The cover as pages show it, made by the photo pipeline (gallery.public_images) from `cover`
+    # (its name kept in cover_made_from): upright, sRGB, no metadata, two sizes.
+    cover_large = models.FileField(max_length=200, blank=True, editable=False)
+    cover_medium = models.FileField(max_length=200, blank=True, editable=False)
+    cover_made_from = models.CharField(max_length=200, blank=True, editable=False)
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"),
         help_text=_("A package or an add-on can make a session longer or shorter."),

@@ -188,7 +188,9 @@ def test_a_deposit_above_the_price_is_explained(owner_client):
     assert not SessionType.objects.exists()
 
 
-def test_a_cover_picture_uploaded_in_the_admin_shows_on_the_booking_page(owner_client, client):
+def test_a_cover_picture_uploaded_in_the_admin_shows_on_the_booking_page(
+    owner_client, client, run_tasks
+):
     from io import BytesIO
 
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -198,14 +200,20 @@ def test_a_cover_picture_uploaded_in_the_admin_shows_on_the_booking_page(owner_c
     Image.new("RGB", (300, 200), (200, 120, 90)).save(buffer, "JPEG")
     cover = SimpleUploadedFile("studio shot.jpg", buffer.getvalue(), content_type="image/jpeg")
     maya = PhotographerFactory()
-    response = owner_client.post(ADD_URL, {**form(), "cover": cover, "photographers": [maya.pk]})
+    with run_tasks():
+        response = owner_client.post(
+            ADD_URL, {**form(), "cover": cover, "photographers": [maya.pk]}
+        )
     assert response.status_code == 302
     mini = SessionType.objects.get(slug="mini")
-    assert mini.cover.name.startswith("branding/")
+    # The upload stays private; the pipeline's copy, without metadata, is what pages show.
+    assert mini.cover.name.startswith("covers/")
+    assert mini.cover_medium.name.startswith("branding/")
     owner_client.logout()
     html = owner_client.get(reverse("sessions:session-type-list")).content.decode()
-    assert f'src="/media/{mini.cover.name}"' in html
-    assert owner_client.get(f"/media/{mini.cover.name}").status_code == 200
+    assert f'src="/media/{mini.cover_medium.name}"' in html
+    assert owner_client.get(f"/media/{mini.cover_medium.name}").status_code == 200
+    assert owner_client.get(f"/media/{mini.cover.name}").status_code == 404
 
 
 def test_the_studio_chooses_which_documents_a_session_type_requires_and_offers(

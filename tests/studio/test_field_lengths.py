@@ -34,7 +34,7 @@ from django.urls import reverse
 
 from clients.models import Client, PrivacyRecord
 from clients.views import CLIENT_SESSION_KEY
-from gallery.models import Comment, FavoriteList, Photo, ShareLink
+from gallery.models import Comment, FavoriteList, Photo, PortfolioPhoto, ShareLink
 from gallery.photos import photo_add, photo_process
 from gallery.sample_images import camera_like, jpeg_bytes
 from gallery.services import gallery_create_for_booking
@@ -273,6 +273,7 @@ def world(studio, staff_user, settings):
     DiscountCode.objects.create(code="SPRING25", percent_off=2500)
     GiftVoucher.objects.create(value=5000, currency="GBP", buyer_name="Rosa", recipient_name="Amy")
     Group.objects.create(name="Assistants")
+    PortfolioPhoto.objects.create(original="portfolio/x/original", description="By a window")
     agreement = template_make(kind="contract", name="Agreement", body=CONTRACT_BODY)
     return {
         "owner": staff_user,

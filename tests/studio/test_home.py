@@ -1,7 +1,9 @@
 from django.urls import reverse
 
+from gallery.models import PortfolioPhoto
 from studio.models import Studio
 from tests.factories import PhotographerFactory, SessionTypeFactory
+from workspace.views import PORTFOLIO_SHOWN
 
 
 def test_home_shows_the_studio_and_its_bookable_sessions(client, studio):
@@ -44,9 +46,18 @@ def test_home_is_query_bounded(client, studio, django_assert_max_num_queries):
     photographers = PhotographerFactory.create_batch(3)
     for _ in range(10):
         SessionTypeFactory(photographers=photographers)
-    with django_assert_max_num_queries(3):  # studio, session types, their photographers
+    for n in range(12):
+        PortfolioPhoto.objects.create(
+            original=f"portfolio/{n}/original",
+            large=f"branding/{n}l.jpg",
+            medium=f"branding/{n}m.jpg",
+            status=PortfolioPhoto.Status.READY,
+        )
+    # The studio, session types, their photographers, the portfolio.
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("home"))
     assert response.content.decode().count('class="card h-100 session-card"') == 10
+    assert response.content.decode().count("data-portfolio-photo=") == PORTFOLIO_SHOWN
 
 
 def test_a_fresh_site_works_before_anyone_sets_up_the_studio(client, db, settings):

@@ -26,7 +26,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from clients.models import PrivacyRecord
-from gallery.models import Gallery, Photo, ShareLink
+from gallery.models import Gallery, Photo, PortfolioPhoto, ShareLink
 from gallery.photos import photo_add, photo_process
 from gallery.proofing import favorite_list_get_or_create, favorite_set
 from gallery.sample_images import camera_like, jpeg_bytes
@@ -95,6 +95,8 @@ ACTIONS = {
     ("gallery.gallery", "unpublish"): ["gallery.change_gallery"],
     ("gallery.gallery", "reprocess_failed"): ["gallery.change_gallery"],
     ("gallery.gallery", "selection_reopen"): ["gallery.change_gallery"],
+    # The portfolio's public sizes made again (after a new watermark): editing the portfolio.
+    ("gallery.portfoliophoto", "render_again"): ["gallery.change_portfoliophoto"],
     ("shoots.giftvoucher", "void"): ["shoots.change_giftvoucher"],
     # Money back to a voucher's buyer: handling money, on vouchers the user may see.
     ("shoots.giftvoucher", "refund_remaining"): [
@@ -305,6 +307,7 @@ def world(studio, stripe_standin, settings):
             status=Gallery.Status.PUBLISHED
         )
         ShareLink.objects.create(gallery=published, label="Grandma")
+        PortfolioPhoto.objects.create(original="portfolio/x/original", description="By a window")
         chosen.refresh_from_db()
         hearts = favorite_list_get_or_create(gallery=chosen, name="Anna")
         favorite_set(favorite_list=hearts, photo=chosen.photos.first(), on=True)

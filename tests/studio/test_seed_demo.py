@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.forms.models import model_to_dict
 
 from clients.models import Client
+from gallery.models import PortfolioPhoto
 from sessions.documents.merge import merge_fields_unknown
 from sessions.documents.services import document_template_save
 from sessions.models import (
@@ -57,6 +58,9 @@ def test_seed_demo_builds_a_london_studio_with_three_session_types(db):
     assert all(st.photographers.exists() for st in SessionType.objects.all())
     assert AvailabilityRule.objects.count() > 0
     assert Client.objects.count() >= 3
+    # The home page has photographs: a portfolio and covers, made by the pipeline.
+    assert PortfolioPhoto.objects.filter(status=PortfolioPhoto.Status.READY).count() == 2
+    assert all(st.cover_medium for st in SessionType.objects.all())
 
 
 def test_seed_demo_twice_changes_nothing(db):
