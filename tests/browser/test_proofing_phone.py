@@ -195,7 +195,9 @@ def test_a_client_proofs_on_a_phone_and_every_gallery_page_passes_the_check(
         gallery=proofing, label="Grandma", pin_hash=make_password("2580"), pin_length=4
     )
     page.goto(share_link_url(link))
-    expect(page.get_by_label("PIN")).to_be_visible()
+    page.get_by_label("PIN").fill("1111")
+    page.get_by_role("button", name="Open the gallery").tap()
+    expect(page.get_by_text("That PIN isn't right")).to_be_visible()
     checked(page, "phone-share-pin")
 
     page.wait_for_load_state("networkidle")
