@@ -1,6 +1,6 @@
-// The proofing gallery: placeholder colours, the lightbox (keyboard, swipe, focus kept
-// inside while open), hearts that stay in step between the grid and the lightbox, and the
-// comment box's counter.
+// The proofing gallery: placeholder colours, the lightbox (keyboard, tap and swipe, focus
+// kept inside while open, comments on demand), hearts that stay in step between the grid and
+// the lightbox, and the comment box's counter.
 (function () {
   "use strict";
 
@@ -62,6 +62,10 @@
     var positionEl = document.getElementById("lightbox-position");
     var favorite = dialog.querySelector("[data-lightbox=favorite]");
     var comments = document.getElementById("lightbox-comments");
+    var commentsToggle = dialog.querySelector("[data-lightbox=comments]");
+    // Beside the photo where there is room for it; on a phone only when asked for, so the
+    // photo keeps the screen. The choice holds from photo to photo.
+    var commentsOpen = window.matchMedia("(min-width: 768px)").matches;
     var links = [];
     var index = -1;
     var opener = null;
@@ -72,13 +76,28 @@
       favorite.setAttribute("aria-pressed", button ? button.getAttribute("aria-pressed") : "false");
     }
 
+    function syncCommentsToggle() {
+      if (!commentsToggle || index < 0) return;
+      var count = links[index].dataset.commentCount || "0";
+      commentsToggle.textContent = commentsToggle.dataset.label.replace("{count}", count);
+      commentsToggle.setAttribute("aria-expanded", commentsOpen ? "true" : "false");
+      comments.hidden = !commentsOpen;
+    }
+
+    // The count on the button follows what the panel shows (a comment just sent included).
+    function countShown(link) {
+      if (!comments.querySelector(".comment-list")) return;
+      link.dataset.commentCount = comments.querySelectorAll(".comment-list .comment").length;
+      syncCommentsToggle();
+    }
+
     // Only the answer for the photo on screen is shown: moving on quickly never lets a slow
     // answer for the previous photo replace the comments (or a comment being typed).
     var commentsTicket = 0;
     function loadComments(link) {
       var ticket = ++commentsTicket;
       comments.textContent = "";
-      if (!link.dataset.comments) return;
+      if (!link.dataset.comments || !commentsOpen) return;
       fetch(link.dataset.comments, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.text() : ""; })
         .then(function (html) {
@@ -86,8 +105,16 @@
           comments.innerHTML = html;
           if (window.htmx) htmx.process(comments);
           countComments(comments);
+          countShown(link);
         })
         .catch(function () {});
+    }
+
+    function toggleComments() {
+      commentsOpen = !commentsOpen;
+      syncCommentsToggle();
+      if (commentsOpen) loadComments(links[index]);
+      else commentsTicket++;  // an answer still on its way stays out of the closed panel
     }
 
     function show(i) {
@@ -101,6 +128,7 @@
       positionEl.textContent = (index + 1) + " / " + links.length;
       syncHeart();
       if (!comments) return;
+      syncCommentsToggle();
       loadComments(link);
     }
 
@@ -133,6 +161,7 @@
       else if (what === "prev") show(index - 1);
       else if (what === "next") show(index + 1);
       else if (what === "favorite") toggleFavorite();
+      else if (what === "comments") toggleComments();
     });
 
     // Tab and Shift+Tab go round the lightbox's controls, never out to the browser.
@@ -157,6 +186,7 @@
       var target = event.target;
       if (event.key === "Tab") { trapFocus(event); return; }
       if (target.matches("textarea, input, select")) return;  // typing a comment
+      if (event.key === " " && target.closest(".lightbox-comments")) return;  // scrolls them
       if (event.key === "ArrowLeft") { event.preventDefault(); show(index - 1); }
       else if (event.key === "ArrowRight") { event.preventDefault(); show(index + 1); }
       else if (event.key === "f" || event.key === "F") { event.preventDefault(); toggleFavorite(); }
@@ -169,21 +199,33 @@
       if (opener) opener.focus();
     });
 
-    // Swipe left or right on a phone.
-    var startX = null;
-    dialog.addEventListener("pointerdown", function (event) {
-      if (event.pointerType === "touch") startX = event.clientX;
-    });
-    dialog.addEventListener("pointerup", function (event) {
-      if (startX === null) return;
-      var dx = event.clientX - startX;
-      startX = null;
-      if (Math.abs(dx) > 50) show(index + (dx < 0 ? 1 : -1));
+    // Swipe left or right on a phone, with one finger and the page at its normal size: two
+    // fingers are a pinch, and a zoomed page pans (the browser's own zoom is never blocked).
+    var swipe = null;
+    dialog.addEventListener("touchstart", function (event) {
+      var zoomed = window.visualViewport && window.visualViewport.scale > 1.01;
+      var touch = event.touches[0];
+      swipe = event.touches.length === 1 && !zoomed && !event.target.closest(".lightbox-comments")
+        ? { x: touch.clientX, y: touch.clientY } : null;
+    }, { passive: true });
+    dialog.addEventListener("touchmove", function (event) {
+      if (event.touches.length > 1) swipe = null;
+    }, { passive: true });
+    dialog.addEventListener("touchend", function (event) {
+      if (!swipe || event.touches.length) return;
+      var touch = event.changedTouches[0];
+      var dx = touch.clientX - swipe.x;
+      var dy = touch.clientY - swipe.y;
+      swipe = null;
+      if (Math.abs(dx) > 50 && Math.abs(dx) > 2 * Math.abs(dy)) show(index + (dx < 0 ? 1 : -1));
     });
 
     // A heart answered by the server: mark its tile, and the lightbox if it shows that photo.
     document.body.addEventListener("htmx:afterSwap", function (event) {
-      if (comments && event.detail.target === comments) countComments(comments);
+      if (comments && event.detail.target === comments) {
+        countComments(comments);
+        if (index >= 0) countShown(links[index]);
+      }
       var button = event.detail.elt;
       if (!button || !button.classList || !button.classList.contains("fav-button")) return;
       var swapped = gridButton(button.dataset.photoId) || button;

@@ -17,6 +17,7 @@ AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 # WCAG 2.2 AA, as issue 20 sets the goal; these checks hold the serious ones from now on.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_IMPACTS = ("critical", "serious")
+AXE_ALL_IMPACTS = ("critical", "serious", "moderate", "minor")  # pages already at zero
 PHONE_WIDTH = 375
 # Django's own filter widget gives its help icon an aria-label without a role (upstream).
 AXE_EXCLUDE = [".selector .help-tooltip"]
@@ -50,8 +51,9 @@ def page_fits(page, *, width: int = PHONE_WIDTH) -> None:
     assert overflow is None, f"{page.url} scrolls sideways at {width} px: {overflow}"
 
 
-def axe_violations(page) -> list[str]:
-    """The page's serious and critical WCAG 2.2 AA violations, one line each."""
+def axe_violations(page, *, impacts: tuple[str, ...] = AXE_IMPACTS) -> list[str]:
+    """The page's WCAG 2.2 AA violations of these impacts (serious and critical unless
+    asked for more), one line each."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_JS.read_text() + "\n;undefined")  # not a <script>: the CSP holds
     # No CSSOM preload: for pages whose stylesheets import others, axe copies them into
@@ -68,13 +70,13 @@ def axe_violations(page) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} — "
         + ", ".join(node["target"][0] for node in v["nodes"][:3])
         for v in result["violations"]
-        if v["impact"] in AXE_IMPACTS
+        if v["impact"] in impacts
     ]
 
 
-def page_checked(page, *, width: int = PHONE_WIDTH) -> None:
+def page_checked(page, *, width: int = PHONE_WIDTH, impacts: tuple[str, ...] = AXE_IMPACTS) -> None:
     page_fits(page, width=width)
-    violations = axe_violations(page)
+    violations = axe_violations(page, impacts=impacts)
     assert not violations, f"{page.url}:\n" + "\n".join(violations)
 
 
