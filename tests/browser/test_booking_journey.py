@@ -1,10 +1,8 @@
-from datetime import time
-
 import pytest
 from playwright.sync_api import expect
 
-from sessions.models import AvailabilityRule, Booking
-from tests.factories import PhotographerFactory, SessionTypeFactory
+from sessions.models import Booking
+from tests.factories import SessionTypeFactory, photographer_every_day
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,11 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def bookable(studio):
     studio.policies = "Reschedule or cancel free of charge up to 48 hours before."
     studio.save()
-    maya = PhotographerFactory(display_name="Maya Lind")
-    for weekday in range(7):
-        AvailabilityRule.objects.create(
-            photographer=maya, weekday=weekday, start_time=time(8), end_time=time(20)
-        )
+    maya = photographer_every_day()
     return SessionTypeFactory(
         name="Headshot", slug="headshot", duration_minutes=30, photographers=[maya]
     )
