@@ -1,0 +1,172 @@
+"""Every client page, at a desktop's width and a phone's: no WCAG 2.2 A or AA violation of any
+impact (axe-core, vendored) and no sideways scrolling. One journey through one browser page,
+so it stays quick: booking a session that needs a signature and a deposit, the booking's own
+pages, signing in to "My sessions", gift vouchers and the page for an address that isn't there.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from clients.services import sign_in_link_create
+from sessions.access import booking_token
+from sessions.models import Booking, SessionTypeDocument
+from sessions.payments.voucher_sales import voucher_token
+from sessions.payments.vouchers import GiftVoucher
+from tests.browser.checks import PHONE_WIDTH, axe_violations, page_fits
+from tests.document_fixtures import CONTRACT_BODY, RELEASE_BODY, template_make
+from tests.factories import SessionTypeFactory, photographer_every_day
+from tests.package_fixtures import family_with_packages
+from workspace.demo import _guides_seed, _questionnaires_seed
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DESKTOP_WIDTH = 1280
+
+
+@pytest.fixture
+def studio_open(studio):
+    """A portrait that needs the studio's agreement and a deposit, a family session sold as
+    three packages with add-ons, the demo's questionnaires and guides, and policies to agree to."""
+    studio.policies = "Reschedule or cancel free of charge up to 48 hours before."
+    studio.save()
+    maya = photographer_every_day()
+    portrait = SessionTypeFactory(
+        name="Portrait", slug="portrait", price=15000, deposit=5000, photographers=[maya]
+    )
+    family_with_packages([maya])
+    contract = template_make(kind="contract", name="Portrait session agreement", body=CONTRACT_BODY)
+    release = template_make(kind="release", name="Model release", body=RELEASE_BODY)
+    SessionTypeDocument.objects.create(session_type=portrait, template=contract, required=True)
+    SessionTypeDocument.objects.create(session_type=portrait, template=release, required=False)
+    _questionnaires_seed()
+    _guides_seed()
+    for kind in ("questionnaires", "guides"):
+        for item in getattr(portrait, kind).model.objects.all():
+            item.session_types.add(portrait)
+    return portrait
+
+
+class Looker:
+    """Checks the page it is shown at both widths, and keeps every problem to report at the end."""
+
+    def __init__(self, page):
+        self.page = page
+        self.problems: list[str] = []
+        self.seen: list[str] = []
+
+    def look(self, name: str) -> None:
+        page = self.page
+        page.wait_for_load_state("load")
+        self.seen.append(name)
+        for width in (DESKTOP_WIDTH, PHONE_WIDTH):
+            page.set_viewport_size({"width": width, "height": 900})
+            try:
+                page_fits(page, width=width)
+            except AssertionError as wide:
+                self.problems.append(f"{name} at {width} px: {wide}")
+            self.problems += [
+                f"{name} at {width} px: {violation}"
+                for violation in axe_violations(page, all_impacts=True)
+            ]
+        page.set_viewport_size({"width": DESKTOP_WIDTH, "height": 900})
+
+
+def test_every_client_page_has_no_accessibility_violation_at_either_width(
+    page, payments_on, studio_open
+):
+    looker = Looker(page)
+    look = looker.look
+
+    page.goto("/")
+    look("home")
+    page.goto("/book/")
+    look("session types")
+    page.goto("/book/family/")
+    look("package pick")
+    page.get_by_role("button", name="Continue to choose a time").click()
+    look("month calendar, package chosen")
+    page.locator("a.day-free").first.click()
+    page.locator("a.slot-button").first.click()
+    expect(page.get_by_role("heading", name="Your details")).to_be_visible()
+    look("details, package chosen")
+
+    page.goto("/book/portrait/")
+    look("month calendar")
+    page.locator("a.day-free").first.click()
+    look("times of a day")
+    page.locator("a.slot-button").first.click()
+    expect(page.get_by_role("heading", name="Your details")).to_be_visible()
+    look("details")
+    page.get_by_label("Your name").fill("Rosa Diaz")
+    page.get_by_label("Email").fill("rosa@example.com")
+    page.get_by_label("I have read and agree").check()
+    page.get_by_role("button", name="Book this session").click()
+    expect(page.get_by_role("heading", name="Portrait session agreement")).to_be_visible()
+    look("document to sign")
+
+    booking = Booking.objects.get()
+    booking_url = f"/booking/{booking_token(booking)}/"
+    signing_url = page.url
+    page.goto(booking_url)
+    look("booking held")
+    page.goto(signing_url)
+    page.get_by_label("Your full name").fill("Rosa Diaz")
+    page.get_by_label("I agree to sign this document electronically").check()
+    page.get_by_role("button", name="Sign and continue to payment").click()
+    page.get_by_role("button", name="Not now: skip this document").click()
+    expect(page).to_have_title("Stand-in Checkout")
+    page.get_by_role("button", name="Pay").click()
+    expect(page.get_by_role("heading", name="Payment received — you're booked")).to_be_visible()
+    look("payment return")
+
+    page.get_by_role("link", name="See your booking").click()
+    look("booking confirmed, deposit paid")
+    page.get_by_role("link", name="See it and the PDF").first.click()
+    look("signed document")
+    page.goto(booking_url)
+    questionnaires = page.get_by_role("link", name="Fill it in")
+    expect(questionnaires).to_have_count(3)
+    for href in [link.get_attribute("href") for link in questionnaires.all()]:
+        page.goto(href)
+        look(f"questionnaire {page.title()}")
+    page.goto(booking_url + "reschedule/")
+    look("reschedule")
+    page.goto(booking_url + "cancel/")
+    look("cancel")
+    page.goto("/documents/verify/")
+    look("verify a signed PDF")
+
+    page.goto("/my/sign-in/")
+    look("sign in")
+    page.get_by_label("Email").fill("rosa@example.com")
+    page.get_by_role("button", name="Email me a link").click()
+    look("sign-in link sent")
+    _, token = sign_in_link_create(client=booking.client)
+    page.goto(f"/my/sign-in/{token}/")
+    look("sign-in confirm")
+    page.get_by_role("button", name="Show my sessions").click()
+    look("my sessions")
+
+    page.goto("/gift/")
+    look("gift voucher to buy")
+    voucher = GiftVoucher.objects.create(
+        value=20000,
+        currency="GBP",
+        buyer_name="Rosa Diaz",
+        recipient_name="Amy Santiago",
+        message="Happy birthday!",
+        status=GiftVoucher.Status.PAID,
+        paid_at=timezone.now(),
+        expires_on=timezone.localdate() + timedelta(days=365),
+    )
+    page.goto(f"/gift/{voucher_token(voucher)}/")
+    look("gift voucher")
+    assert page.console_errors == []
+    page.goto("/no-such-page/")  # the browser logs its 404 as an error
+    look("page not found")
+
+    assert len(looker.seen) == 26
+    assert not looker.problems, "\n".join(looker.problems)
