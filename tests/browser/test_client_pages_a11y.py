@@ -10,9 +10,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from clients.models import Client
 from clients.services import sign_in_link_create
 from sessions.access import booking_token
-from sessions.models import Booking, SessionTypeDocument
+from sessions.models import Booking, PlanStep, SessionTypeDocument
 from sessions.payments.voucher_sales import voucher_token
 from sessions.payments.vouchers import GiftVoucher
 from tests.browser.checks import PHONE_WIDTH, axe_violations, page_fits
@@ -29,14 +30,19 @@ DESKTOP_WIDTH = 1280
 @pytest.fixture
 def studio_open(studio):
     """A portrait that needs the studio's agreement and a deposit, a family session sold as
-    three packages with add-ons, the demo's questionnaires and guides, and policies to agree to."""
+    three packages with add-ons (Signature paid in parts), the demo's questionnaires and
+    guides, and policies to agree to."""
     studio.policies = "Reschedule or cancel free of charge up to 48 hours before."
     studio.save()
     maya = photographer_every_day()
     portrait = SessionTypeFactory(
         name="Portrait", slug="portrait", price=15000, deposit=5000, photographers=[maya]
     )
-    family_with_packages([maya])
+    family = family_with_packages([maya])
+    PlanStep.objects.create(
+        package=family.signature, position=0, label="Second payment", percent=5000, days=-14
+    )
+    PlanStep.objects.create(package=family.signature, position=1, label="Balance", days=7)
     contract = template_make(kind="contract", name="Portrait session agreement", body=CONTRACT_BODY)
     release = template_make(kind="release", name="Model release", body=RELEASE_BODY)
     SessionTypeDocument.objects.create(session_type=portrait, template=contract, required=True)
@@ -74,27 +80,37 @@ class Looker:
         page.set_viewport_size({"width": DESKTOP_WIDTH, "height": 900})
 
 
-def test_every_client_page_has_no_accessibility_violation_at_either_width(
-    page, payments_on, studio_open
-):
-    looker = Looker(page)
-    look = looker.look
-
-    page.goto("/")
-    look("home")
-    page.goto("/book/")
-    look("session types")
+def book_the_family_session_with_its_plan(page, look) -> None:
+    """The package pick, the Signature package's plan before booking and on its booking page."""
     page.goto("/book/family/")
     look("package pick")
+    page.get_by_text("Signature").click()
+    page.get_by_label("Hair and make-up").check()
     page.get_by_role("button", name="Continue to choose a time").click()
     look("month calendar, package chosen")
     page.locator("a.day-free").first.click()
     page.locator("a.slot-button").first.click()
-    expect(page.get_by_role("heading", name="Your details")).to_be_visible()
-    look("details, package chosen")
+    expect(page.locator(".plan-preview")).to_contain_text("Second payment")
+    look("details, a package paid in parts")
+    page.get_by_label("Your name").fill("Rosa Diaz")
+    page.get_by_label("Email").fill("rosa@example.com")
+    page.get_by_label("I have read and agree").check()
+    page.get_by_role("button", name="Book this session").click()
+    expect(page).to_have_title("Stand-in Checkout")
+    page.get_by_role("button", name="Pay").click()
+    expect(page.get_by_role("heading", name="Payment received — you're booked")).to_be_visible()
+    look("payment return")
+    page.get_by_role("link", name="See your booking").click()
+    expect(page.get_by_role("heading", name="Your payment plan")).to_be_visible()
+    look("booking with a payment plan")
 
+
+def book_the_portrait_and_sign(page, look, portrait) -> str:
+    """The calendar, a day's times, the details, the agreement to sign, the held booking; then
+    signed and paid: the confirmed booking and its signed document. Returns the booking's page."""
     page.goto("/book/portrait/")
     look("month calendar")
+    page.locator("a[rel=next]").click()  # far enough ahead to be moved online
     page.locator("a.day-free").first.click()
     look("times of a day")
     page.locator("a.slot-button").first.click()
@@ -107,8 +123,7 @@ def test_every_client_page_has_no_accessibility_violation_at_either_width(
     expect(page.get_by_role("heading", name="Portrait session agreement")).to_be_visible()
     look("document to sign")
 
-    booking = Booking.objects.get()
-    booking_url = f"/booking/{booking_token(booking)}/"
+    booking_url = f"/booking/{booking_token(Booking.objects.get(session_type=portrait))}/"
     signing_url = page.url
     page.goto(booking_url)
     look("booking held")
@@ -119,13 +134,26 @@ def test_every_client_page_has_no_accessibility_violation_at_either_width(
     page.get_by_role("button", name="Not now: skip this document").click()
     expect(page).to_have_title("Stand-in Checkout")
     page.get_by_role("button", name="Pay").click()
-    expect(page.get_by_role("heading", name="Payment received — you're booked")).to_be_visible()
-    look("payment return")
-
     page.get_by_role("link", name="See your booking").click()
     look("booking confirmed, deposit paid")
     page.get_by_role("link", name="See it and the PDF").first.click()
     look("signed document")
+    return booking_url
+
+
+def test_every_client_page_has_no_accessibility_violation_at_either_width(
+    page, payments_on, studio_open
+):
+    looker = Looker(page)
+    look = looker.look
+
+    page.goto("/")
+    look("home")
+    page.goto("/book/")
+    look("session types")
+    book_the_family_session_with_its_plan(page, look)
+    booking_url = book_the_portrait_and_sign(page, look, studio_open)
+
     page.goto(booking_url)
     questionnaires = page.get_by_role("link", name="Fill it in")
     expect(questionnaires).to_have_count(3)
@@ -134,8 +162,10 @@ def test_every_client_page_has_no_accessibility_violation_at_either_width(
         look(f"questionnaire {page.title()}")
     page.goto(booking_url + "reschedule/")
     look("reschedule")
-    page.goto(booking_url + "cancel/")
-    look("cancel")
+    page.locator("a.day-free").first.click()
+    page.locator("a.slot-button").first.click()
+    expect(page.get_by_role("button", name="Move my session")).to_be_visible()
+    look("reschedule, confirm the new time")
     page.goto("/documents/verify/")
     look("verify a signed PDF")
 
@@ -144,7 +174,7 @@ def test_every_client_page_has_no_accessibility_violation_at_either_width(
     page.get_by_label("Email").fill("rosa@example.com")
     page.get_by_role("button", name="Email me a link").click()
     look("sign-in link sent")
-    _, token = sign_in_link_create(client=booking.client)
+    _, token = sign_in_link_create(client=Client.objects.get())
     page.goto(f"/my/sign-in/{token}/")
     look("sign-in confirm")
     page.get_by_role("button", name="Show my sessions").click()
@@ -164,9 +194,15 @@ def test_every_client_page_has_no_accessibility_violation_at_either_width(
     )
     page.goto(f"/gift/{voucher_token(voucher)}/")
     look("gift voucher")
+
+    page.goto(booking_url + "cancel/")
+    look("cancel")
+    page.get_by_role("button", name="Yes, cancel my session").click()
+    expect(page.get_by_role("heading", name="This booking is no longer active")).to_be_visible()
+    look("booking cancelled")
     assert page.console_errors == []
     page.goto("/no-such-page/")  # the browser logs its 404 as an error
     look("page not found")
 
-    assert len(looker.seen) == 26
     assert not looker.problems, "\n".join(looker.problems)
+    assert len(looker.seen) == 29
