@@ -80,6 +80,13 @@ class Looker:
         page.set_viewport_size({"width": DESKTOP_WIDTH, "height": 900})
 
 
+def send_with_mistakes(page, button: str) -> None:
+    """Press `button` past the browser's own checks, so the server's messages show."""
+    page.evaluate("document.querySelectorAll('form').forEach(form => form.noValidate = true)")
+    page.get_by_role("button", name=button).click()
+    page.wait_for_load_state("load")
+
+
 def book_the_family_session_with_its_plan(page, look) -> None:
     """The package pick, the Signature package's plan before booking and on its booking page."""
     page.goto("/book/family/")
@@ -116,12 +123,20 @@ def book_the_portrait_and_sign(page, look, portrait) -> str:
     page.locator("a.slot-button").first.click()
     expect(page.get_by_role("heading", name="Your details")).to_be_visible()
     look("details")
+    page.get_by_label("Gift voucher or discount code").fill("NOT-A-CODE")
+    send_with_mistakes(page, "Book this session")
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    look("details with mistakes")
+    page.get_by_label("Gift voucher or discount code").fill("")
     page.get_by_label("Your name").fill("Rosa Diaz")
     page.get_by_label("Email").fill("rosa@example.com")
     page.get_by_label("I have read and agree").check()
     page.get_by_role("button", name="Book this session").click()
     expect(page.get_by_role("heading", name="Portrait session agreement")).to_be_visible()
     look("document to sign")
+    send_with_mistakes(page, "Sign and continue to payment")
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    look("document to sign with mistakes")
 
     booking_url = f"/booking/{booking_token(Booking.objects.get(session_type=portrait))}/"
     signing_url = page.url
@@ -160,6 +175,9 @@ def test_every_client_page_has_no_accessibility_violation_at_either_width(
     for href in [link.get_attribute("href") for link in questionnaires.all()]:
         page.goto(href)
         look(f"questionnaire {page.title()}")
+    send_with_mistakes(page, "Submit my answers")
+    expect(page.locator("#error-summary")).to_be_visible()
+    look("questionnaire with mistakes")
     page.goto(booking_url + "reschedule/")
     look("reschedule")
     page.locator("a.day-free").first.click()
@@ -171,6 +189,9 @@ def test_every_client_page_has_no_accessibility_violation_at_either_width(
 
     page.goto("/my/sign-in/")
     look("sign in")
+    page.get_by_label("Email").fill("rosa")
+    send_with_mistakes(page, "Email me a link")
+    look("sign in with mistakes")
     page.get_by_label("Email").fill("rosa@example.com")
     page.get_by_role("button", name="Email me a link").click()
     look("sign-in link sent")
@@ -182,6 +203,8 @@ def test_every_client_page_has_no_accessibility_violation_at_either_width(
 
     page.goto("/gift/")
     look("gift voucher to buy")
+    send_with_mistakes(page, "Pay and get the voucher")
+    look("gift voucher with mistakes")
     voucher = GiftVoucher.objects.create(
         value=20000,
         currency="GBP",
@@ -205,4 +228,4 @@ def test_every_client_page_has_no_accessibility_violation_at_either_width(
     look("page not found")
 
     assert not looker.problems, "\n".join(looker.problems)
-    assert len(looker.seen) == 29
+    assert len(looker.seen) == 34
