@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from clients.models import Client
 from clients.services import sign_in_link_create
 from sessions.access import booking_token
-from sessions.models import Booking, PlanStep, SessionTypeDocument
+from sessions.models import Booking, Payment, PlanStep, SessionTypeDocument
 from sessions.payments.voucher_sales import voucher_token
 from sessions.payments.vouchers import GiftVoucher
 from tests.browser.checks import PHONE_WIDTH, axe_violations, page_fits
@@ -218,6 +218,17 @@ def test_every_client_page_has_no_accessibility_violation_at_either_width(
     page.goto(f"/gift/{voucher_token(voucher)}/")
     look("gift voucher")
 
+    waiting = Payment.objects.create(
+        booking=Booking.objects.get(session_type__slug="family"),
+        kind=Payment.Kind.BALANCE,
+        amount=10000,
+        currency="GBP",
+    )
+    family_url = f"/booking/{booking_token(waiting.booking)}/"
+    page.goto(f"{family_url}payments/{waiting.pk}/")
+    expect(page.get_by_role("heading", name="Confirming your payment…")).to_be_visible()
+    look("payment return, waiting for Stripe")
+
     page.goto(booking_url + "cancel/")
     look("cancel")
     page.get_by_role("button", name="Yes, cancel my session").click()
@@ -228,4 +239,4 @@ def test_every_client_page_has_no_accessibility_violation_at_either_width(
     look("page not found")
 
     assert not looker.problems, "\n".join(looker.problems)
-    assert len(looker.seen) == 34
+    assert len(looker.seen) == 35
