@@ -1,7 +1,9 @@
 """Every client page, at a desktop's width and a phone's: no WCAG 2.2 A or AA violation of any
 impact (axe-core, vendored) and no sideways scrolling. One journey through one browser page,
-so it stays quick: booking a session that needs a signature and a deposit, the booking's own
-pages, signing in to "My sessions", gift vouchers and the page for an address that isn't there.
+so it stays quick: booking a package paid in parts and a session that needs a signature and a
+deposit, the booking's own pages, signing in to "My sessions", gift vouchers and the page for an
+address that isn't there; each form is also sent with mistakes, to check how they are shown.
+Every problem is listed at the end with its page and width.
 """
 
 from datetime import timedelta
@@ -13,7 +15,14 @@ from playwright.sync_api import expect
 from clients.models import Client
 from clients.services import sign_in_link_create
 from sessions.access import booking_token
-from sessions.models import Booking, Payment, PlanStep, SessionTypeDocument
+from sessions.models import (
+    Booking,
+    Payment,
+    PlanStep,
+    Questionnaire,
+    SessionGuide,
+    SessionTypeDocument,
+)
 from sessions.payments.voucher_sales import voucher_token
 from sessions.payments.vouchers import GiftVoucher
 from tests.browser.checks import PHONE_WIDTH, axe_violations, page_fits
@@ -49,9 +58,8 @@ def studio_open(studio):
     SessionTypeDocument.objects.create(session_type=portrait, template=release, required=False)
     _questionnaires_seed()
     _guides_seed()
-    for kind in ("questionnaires", "guides"):
-        for item in getattr(portrait, kind).model.objects.all():
-            item.session_types.add(portrait)
+    portrait.questionnaires.set(Questionnaire.objects.all())
+    portrait.guides.set(SessionGuide.objects.all())
     return portrait
 
 
