@@ -27,7 +27,7 @@ from sessions.payments.voucher_sales import voucher_token
 from sessions.payments.vouchers import GiftVoucher
 from tests.browser.checks import PHONE_WIDTH, axe_violations, page_fits
 from tests.document_fixtures import CONTRACT_BODY, RELEASE_BODY, template_make
-from tests.factories import SessionTypeFactory, photographer_every_day
+from tests.factories import BookingFactory, SessionTypeFactory, photographer_every_day
 from tests.package_fixtures import family_with_packages
 from workspace.demo import _guides_seed, _questionnaires_seed
 
@@ -237,6 +237,16 @@ def test_every_client_page_has_no_accessibility_violation_at_either_width(
     expect(page.get_by_role("heading", name="Confirming your payment…")).to_be_visible()
     look("payment return, waiting for Stripe")
 
+    for status, days in ((Booking.Status.REQUESTED, 40), (Booking.Status.COMPLETED, -10)):
+        other = BookingFactory(
+            client=waiting.booking.client,
+            session_type=studio_open,
+            status=status,
+            starts_at=timezone.now() + timedelta(days=days),
+        )
+        page.goto(f"/booking/{booking_token(other)}/")
+        look(f"booking {status}")
+
     page.goto(booking_url + "cancel/")
     look("cancel")
     page.get_by_role("button", name="Yes, cancel my session").click()
@@ -247,4 +257,4 @@ def test_every_client_page_has_no_accessibility_violation_at_either_width(
     look("page not found")
 
     assert not looker.problems, "\n".join(looker.problems)
-    assert len(looker.seen) == 35
+    assert len(looker.seen) == 37
