@@ -1,4 +1,4 @@
-from datetime import UTC
+from datetime import UTC, time
 
 import factory
 from django.contrib.auth import get_user_model
@@ -123,3 +123,13 @@ class BookingFactory(factory.django.DjangoModelFactory):
                 unit_price=self.price,
                 included_images=self.included_images,
             )
+
+
+def photographer_every_day(*, start: int = 8, end: int = 20, **fields) -> Photographer:
+    """A photographer free from `start` to `end` o'clock on every day of the week."""
+    photographer = PhotographerFactory(**{"display_name": "Maya Lind", **fields})
+    for weekday in range(7):
+        AvailabilityRuleFactory(
+            photographer=photographer, weekday=weekday, start_time=time(start), end_time=time(end)
+        )
+    return photographer

@@ -1,13 +1,11 @@
 import copy
 import os
-from datetime import time
 
 import pytest
 from django.urls import reverse
 
-from sessions.models import AvailabilityRule
 from studio import config
-from tests.factories import PhotographerFactory, SessionTypeFactory
+from tests.factories import SessionTypeFactory, photographer_every_day
 
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -78,11 +76,7 @@ def bookable(studio):
     """A 30-minute Headshot with Maya, bookable 08:00–20:00 every day, with a policy to agree to."""
     studio.policies = "Reschedule or cancel free of charge up to 48 hours before."
     studio.save()
-    maya = PhotographerFactory(display_name="Maya Lind")
-    for weekday in range(7):
-        AvailabilityRule.objects.create(
-            photographer=maya, weekday=weekday, start_time=time(8), end_time=time(20)
-        )
+    maya = photographer_every_day()
     return SessionTypeFactory(
         name="Headshot", slug="headshot", duration_minutes=30, photographers=[maya]
     )

@@ -5,7 +5,7 @@ or the studio."""
 
 import io
 import os
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -15,9 +15,13 @@ from gallery.photos import photo_add, photo_process
 from gallery.proofing import comment_add
 from gallery.sample_images import camera_like, jpeg_bytes
 from gallery.services import gallery_create_for_booking
-from sessions.models import Answer, AvailabilityRule, Question, Questionnaire, QuestionnaireResponse
+from sessions.models import Answer, Question, Questionnaire, QuestionnaireResponse
 from tests.browser.checks import page_fits
-from tests.factories import BookingFactory, PhotographerFactory, SessionTypeFactory
+from tests.factories import (
+    BookingFactory,
+    SessionTypeFactory,
+    photographer_every_day,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("SCREENSHOTS_DIR")  # set it to look at the pages
@@ -32,11 +36,7 @@ CLIPPED = """word => [...document.querySelectorAll("body *")]
 def test_a_very_long_word_wraps_instead_of_widening_any_page(page, studio, anna, staff_user):
     studio.intro = studio.policies = studio.address = WORD
     studio.save()
-    maya = PhotographerFactory(display_name="Maya Lind")
-    for weekday in range(7):
-        AvailabilityRule.objects.create(
-            photographer=maya, weekday=weekday, start_time=time(9), end_time=time(17)
-        )
+    maya = photographer_every_day(start=9, end=17)
     portrait = SessionTypeFactory(
         name="Portrait", slug="portrait", description=WORD, deposit=0, photographers=[maya]
     )

@@ -18,7 +18,7 @@ from gallery.photos import photo_add, photo_process
 from gallery.proofing import comment_add, favorite_list_get_or_create, favorite_set
 from gallery.sample_images import camera_like, jpeg_bytes
 from gallery.services import gallery_create_for_booking
-from tests.browser.checks import AXE_ALL_IMPACTS, axe_violations, page_checked
+from tests.browser.checks import axe_violations, page_checked
 from tests.factories import BookingFactory, SessionTypeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -76,10 +76,10 @@ def annas_galleries(studio, anna):
 def checked(page, name):
     """Fits the phone with no violation of any impact, and none at 1280 px either."""
     shot(page, name)
-    page_checked(page, impacts=AXE_ALL_IMPACTS)
+    page_checked(page, all_impacts=True)
     page.set_viewport_size({"width": 1280, "height": 900})
     try:
-        wide = axe_violations(page, impacts=AXE_ALL_IMPACTS)
+        wide = axe_violations(page, all_impacts=True)
     finally:
         page.set_viewport_size(PHONE)
     assert not wide, f"{page.url} at 1280 px:\n" + "\n".join(wide)
