@@ -29,6 +29,7 @@ from sessions.models.questionnaires import (
     QuestionnaireResponse,
     SessionGuide,
 )
+from sessions.models.waitlist import WaitlistEntry
 
 # The payments package's models, loaded with the app's; sessions.payments.models is their home.
 from sessions.payments.catalogue import AddOn, BookingItem, Package
@@ -78,4 +79,5 @@ __all__ = [
     "Usage",
     "VoucherPayment",
     "VoucherRefund",
+    "WaitlistEntry",
 ]

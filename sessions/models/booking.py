@@ -385,6 +385,20 @@ class Booking(models.Model):
         blank=True,
         help_text=_("The name typed when booking; empty when the studio booked it."),
     )
+    # Someone booking for another person (a gift, a child, a partner): who is photographed,
+    # apart from who booked and is contacted. Empty when they booked for themselves.
+    photographed_name = models.CharField(
+        _("who is photographed"),
+        max_length=120,
+        blank=True,
+        help_text=_("Empty when the person who booked is photographed."),
+    )
+    photographed_note = models.CharField(
+        _("about them"),
+        max_length=120,
+        blank=True,
+        help_text=_("e.g. my daughter, 4 years old"),
+    )
     # Copied when booked, so later price changes never rewrite history: the price is the
     # sum of the booking's items (its package and add-ons), the rest comes from the package.
     package = models.ForeignKey(
@@ -480,14 +494,31 @@ class Booking(models.Model):
         return self.booked_as or self.client.name
 
     @property
+    def photographed(self) -> str:
+        """Who is photographed, for people: the name given for someone else (with the note,
+        if any), else the booked-as name."""
+        if not self.photographed_name:
+            return self.booked_as_name
+        if self.photographed_note:
+            return f"{self.photographed_name} ({self.photographed_note})"
+        return self.photographed_name
+
+    @property
     def name_for_studio(self) -> str:
-        """The booked-as name, with the client record's when the two differ."""
+        """The booked-as name, with the client record's when the two differ, and who is
+        photographed when that is someone else."""
+        name = self.client.name
         if self.booked_as and self.booked_as != self.client.name:
-            return _("%(booked_as)s (client record: %(client)s)") % {
+            name = _("%(booked_as)s (client record: %(client)s)") % {
                 "booked_as": self.booked_as,
                 "client": self.client.name,
             }
-        return self.client.name
+        if self.photographed_name:
+            return _("%(name)s, for %(photographed)s") % {
+                "name": name,
+                "photographed": self.photographed,
+            }
+        return name
 
 
 class BookingEvent(ActedBy):
