@@ -145,7 +145,7 @@ class WaitlistJoinForm(forms.Form):
 class WaitlistLeaveForm(forms.Form):
     """The "Leave the waitlist" button: nothing typed."""
 
-    leave = forms.CharField(required=False, max_length=1)
+    leave = forms.BooleanField()
 
 
 def start_parse(value: str | None) -> datetime | None:

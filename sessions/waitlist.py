@@ -248,7 +248,12 @@ def waitlist_offer_take(*, entry_id: int, starts_at: datetime, now: datetime | N
     booking can take it, and mark the entry booked. Raises SlotUnavailable when the offer
     is no longer open (ran out, or for another time)."""
     now = now or timezone.now()
-    entry = WaitlistEntry.objects.select_for_update().select_related("hold").get(pk=entry_id)
+    # Photographers first, in booking_create's order, then the entry and its hold.
+    session_type = SessionType.objects.get(waitlist_entries=entry_id)
+    photographers_lock(list(session_type.photographers.values_list("pk", flat=True)))
+    entry = WaitlistEntry.objects.select_for_update().get(pk=entry_id)
+    if entry.hold_id is not None:  # locked too: beat's sweep may be expiring it
+        entry.hold = Booking.objects.select_for_update().get(pk=entry.hold_id)
     if not offer_is_open(entry, now=now) or entry.hold.starts_at != starts_at:
         raise SlotUnavailable(_("The time kept for you has been released."))
     hold = entry.hold

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from sessions.models import WaitlistEntry
 from sessions.waitlist import waitlist_leave
 
-
 FACTS = ["day", "session_type", "package", "name", "email", "status", "created_at", "offered_at"]
 
 
