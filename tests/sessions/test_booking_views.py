@@ -282,6 +282,8 @@ def test_a_booking_under_a_known_email_keeps_the_name_typed_and_shows_the_studio
     story = client.get(reverse("admin:shoots_booking_change", args=[booking.pk])).content.decode()
     assert "<strong>Ola Second</strong> (client record:" in story
     assert ">Ola First</a>)" in story
+    # And is told plainly that the record was left as it was.
+    assert "their record still says “Ola First”. Nothing was changed on it" in story
 
 
 @pytest.mark.parametrize(
