@@ -107,7 +107,7 @@ def test_joining_twice_keeps_one_place(headshot, full):
 
 
 def test_a_cancellation_holds_the_time_for_the_first_one_waiting_and_emails_them_once(
-    headshot, full, run_tasks
+    client, staff_user, headshot, full, run_tasks
 ):
     zoe, ian = join(headshot), join(headshot, email="ian@example.com", name="Ian Moss")
     with run_tasks():
@@ -123,13 +123,21 @@ def test_a_cancellation_holds_the_time_for_the_first_one_waiting_and_emails_them
     )
     assert hold.hold_expires_at == NOW + timedelta(hours=2)  # the studio's default
     assert hold.client.email == "zoe@example.com"
+    client.force_login(staff_user)  # the studio sees why the time is held
+    story = client.get(reverse("admin:shoots_booking_change", args=[hold.pk])).content.decode()
+    assert "Held for this person from the waitlist until 1 Jun, 11:00" in story
+    listed = client.get(reverse("admin:shoots_waitlistentry_changelist")).content.decode()
+    assert "Zoe Quinn" in listed
+    assert "Ian Moss" in listed
     [offer] = [m for m in mail.outbox if "came free" in m.subject]
     assert offer.to == ["Zoe Quinn <zoe@example.com>"]
     assert offer.subject == "A time came free: Headshot on Wednesday 10 June at 11:00"
     assert f"/waitlist/{zoe.token}/" in offer.body
     assert f"/waitlist/{zoe.token}/leave/" in offer.body
     assert "until Monday 1 June, 11:00" in offer.body
-    assert SentEmail.objects.filter(kind="waitlist-offer").count() == 1
+    logged = SentEmail.objects.get(kind="waitlist-offer")
+    assert zoe.token not in logged.text_body + logged.html_body  # the log keeps no live link
+    assert f"/waitlist/[private-link:waitlist:{zoe.pk}]/leave/" in logged.text_body
     # The time held counts as taken: nobody else is offered it, nor sees it free.
     assert waitlist_offers_make(day=WEDNESDAY) == 0
     assert WEDNESDAY in waitlist_full_days(
