@@ -1,14 +1,11 @@
 """The booking lifecycle's models, one module per part of it."""
 
+from sessions.models.availability import AvailabilityRule, DateHours, ExternalCalendar, TimeOff
 from sessions.models.booking import (
-    AvailabilityRule,
     Booking,
     BookingEvent,
-    DateHours,
-    ExternalCalendar,
     PostgresExclusionConstraint,
     SessionType,
-    TimeOff,
     TsTzRange,
 )
 from sessions.models.documents import (
