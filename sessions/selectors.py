@@ -225,9 +225,10 @@ def booking_list_for_client(*, client_id: int) -> list[Booking]:
     """A client's bookings, newest first, with what their pages show: the payments still
     waiting to be made (`open_payments`), the session type's questionnaires
     (`session_type.active_questionnaires`) and the submitted answers (`submitted_responses`).
-    Four queries."""
+    Four queries. A time held for them from a waitlist is not a session yet: its own page
+    (the offer's email) has it."""
     return list(
-        Booking.objects.filter(client_id=client_id)
+        Booking.objects.filter(client_id=client_id, waitlist_offer__isnull=True)
         .exclude(status=Booking.Status.EXPIRED)
         .select_related("session_type", "photographer")
         .prefetch_related(

@@ -16,6 +16,7 @@ from sessions.booking_changes import booking_cancel, booking_reschedule
 from sessions.documents.merge import document_facts
 from sessions.models import AvailabilityRule, Booking, DateHours, WaitlistEntry
 from sessions.payments.checkout import booking_holds_expire
+from sessions.selectors import booking_list_for_client
 from sessions.services import SlotUnavailable, booking_create
 from sessions.waitlist import (
     WaitlistRefused,
@@ -126,6 +127,7 @@ def test_a_cancellation_holds_the_time_for_the_first_one_waiting_and_emails_them
     client.force_login(staff_user)  # the studio sees why the time is held
     story = client.get(reverse("admin:shoots_booking_change", args=[hold.pk])).content.decode()
     assert "Held for this person from the waitlist until 1 Jun, 11:00" in story
+    assert booking_list_for_client(client_id=hold.client_id) == []  # not a session of hers yet
     listed = client.get(reverse("admin:shoots_waitlistentry_changelist")).content.decode()
     assert "Zoe Quinn" in listed
     assert "Ian Moss" in listed
