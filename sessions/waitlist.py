@@ -289,6 +289,10 @@ def waitlist_offers_scan(*, now: datetime | None = None) -> int:
     offer that ran out goes to the next one; a time freed while no worker ran is offered)."""
     now = now or timezone.now()
     today = now.astimezone(ZoneInfo(studio_get().time_zone)).date()
+    # Places for days gone by are closed (an offer still held then has long run out).
+    WaitlistEntry.objects.filter(status__in=OPEN, day__lt=today).update(
+        status=WaitlistEntry.Status.PASSED
+    )
     days = (
         WaitlistEntry.objects.filter(status__in=OPEN, day__gte=today)
         .values_list("day", flat=True)

@@ -24,6 +24,7 @@ class WaitlistEntry(models.Model):
         BOOKED = "booked", _("Booked")
         LAPSED = "lapsed", _("Offer not taken")
         LEFT = "left", _("Left the waitlist")
+        PASSED = "passed", _("The day passed")
 
     session_type = models.ForeignKey(
         SessionType,

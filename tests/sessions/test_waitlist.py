@@ -177,6 +177,11 @@ def test_beat_offers_a_time_freed_while_no_worker_ran(headshot, full, settings):
     zoe.refresh_from_db()
     assert zoe.status == WaitlistEntry.Status.OFFERED
     assert waitlist_offers_scan() == 0  # nothing twice
+    ian = join(headshot, email="ian@example.com", name="Ian Moss")
+    with time_machine.travel(datetime(2026, 6, 11, 8, tzinfo=UTC), tick=False):
+        assert waitlist_offers_scan() == 0
+    ian.refresh_from_db()
+    assert ian.status == WaitlistEntry.Status.PASSED  # the day went by without a time
 
 
 def test_a_moved_session_frees_its_old_time_for_the_waitlist(headshot, full, run_tasks):
