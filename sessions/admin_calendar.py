@@ -132,7 +132,12 @@ def calendar_page(
         blocks.append(
             Block(
                 kind="booking",
-                title=booking.booked_as_name,
+                title=(
+                    _("%(name)s for %(photographed)s")
+                    % {"name": booking.booked_as_name, "photographed": booking.photographed_name}
+                    if booking.photographed_name
+                    else booking.booked_as_name
+                ),
                 detail=_("%(type)s with %(photographer)s · %(ref)s")
                 % {
                     "type": booking.session_type.name,

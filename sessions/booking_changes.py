@@ -27,6 +27,7 @@ from sessions.services import (
     overlapping_holds_expire,
     photographers_lock,
 )
+from sessions.waitlist_freed import waitlist_time_freed
 from studio.background import task_enqueue_on_commit
 
 # An approved request that needs a deposit: the client is emailed, so gets longer to pay.
@@ -129,6 +130,7 @@ def _end(booking: Booking, *, status: str, email: str, now: datetime) -> None:
     booking.save(update_fields=["status", "cancelled_at", "calendar_sequence"])
     redemptions_release(booking_ids=[booking.pk], now=now)
     booking_email_enqueue(booking, kind=email)
+    waitlist_time_freed(bookings=[booking])
 
 
 def booking_move_offered(
@@ -177,6 +179,7 @@ def booking_reschedule(
                 booking, starts_at=starts_at, tz=tz, now=now
             ):
                 raise SlotUnavailable(_("That time is no longer free."))
+            freed = Booking(starts_at=booking.starts_at)  # the old time, for the waitlist
             for name, value in booking_times(
                 booking.session_type, starts_at, booking.duration
             ).items():
@@ -195,6 +198,7 @@ def booking_reschedule(
                 ]
             )
             booking_email_enqueue(booking, kind="rescheduled")
+            waitlist_time_freed(bookings=[freed])
             if by_client:  # the studio hears of moves it didn't make itself
                 task_enqueue_on_commit(
                     "sessions.tasks.studio_email_send_task",

@@ -2,14 +2,14 @@ from datetime import UTC, datetime, timedelta
 
 from crispy_forms.bootstrap import FieldWithButtons, StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout, Submit
+from crispy_forms.layout import Div, Layout, Submit
 from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from sessions.models import Booking, CodeRedemption, SessionType
+from sessions.models import Booking, CodeRedemption, SessionType, WaitlistEntry
 from sessions.payments.offers import Offer, add_ons_offered, packages_offered
 from studio.forms import PersonNameField, RowIdField, stored_in
 from studio.http import int_or_none
@@ -27,6 +27,25 @@ class BookingDetailsForm(forms.Form):
         required=False,
         help_text=_("Optional: in case we need to reach you on the day."),
         **stored_in(Client, "phone"),
+    )
+    for_whom = forms.ChoiceField(
+        label=_("Who is being photographed?"),
+        choices=[("me", _("Me")), ("someone_else", _("Someone else (a gift, a child, a partner)"))],
+        initial="me",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    photographed_name = PersonNameField(
+        label=_("Their name"),
+        required=False,
+        help_text=_("We'll still send everything to you."),
+        **stored_in(Booking, "photographed_name"),
+    )
+    photographed_note = forms.CharField(
+        label=_("About them (optional)"),
+        required=False,
+        help_text=_("e.g. my daughter, 4 years old; my partner"),
+        **stored_in(Booking, "photographed_note"),
     )
     notes = forms.CharField(
         label=_("Anything we should know?"),
@@ -77,6 +96,8 @@ class BookingDetailsForm(forms.Form):
             "name",
             "email",
             "phone",
+            "for_whom",
+            Div("photographed_name", "photographed_note", css_class="photographed-fields"),
             "notes",
             FieldWithButtons(
                 "code",
@@ -93,6 +114,38 @@ class BookingDetailsForm(forms.Form):
             *(["agree"] if policies else []),
         )
         self.helper.add_input(Submit("book", _("Book this session"), css_class="btn-dark btn-lg"))
+
+    def clean(self):
+        """Someone else's name is needed when booking for someone else, and kept only then."""
+        cleaned = super().clean()
+        if cleaned.get("for_whom") != "someone_else":
+            cleaned["photographed_name"] = cleaned["photographed_note"] = ""
+        elif (
+            not cleaned.get("photographed_name")
+            and "photographed_name" not in self.errors
+            and self.fields["name"].required  # not when only trying a code
+        ):
+            self.add_error(
+                "photographed_name", _("Please tell us the name of who is photographed.")
+            )
+        return cleaned
+
+
+class WaitlistJoinForm(forms.Form):
+    """Joining a full day's waitlist: who to tell when a time frees up."""
+
+    name = PersonNameField(label=_("Your name"), **stored_in(WaitlistEntry, "name"))
+    email = forms.EmailField(
+        label=_("Email"),
+        help_text=_("We email you here if a time comes free, and nowhere else."),
+        **stored_in(WaitlistEntry, "email"),
+    )
+
+
+class WaitlistLeaveForm(forms.Form):
+    """The "Leave the waitlist" button: nothing typed."""
+
+    leave = forms.BooleanField()
 
 
 def start_parse(value: str | None) -> datetime | None:

@@ -26,6 +26,7 @@ from sessions.models import (
     Installment,
     QuestionnaireResponse,
     SavedCard,
+    WaitlistEntry,
 )
 from sessions.payments.vouchers import voucher_refunded, voucher_remaining
 from studio.background import task_enqueue_on_commit
@@ -55,6 +56,8 @@ def client_bookings_export(*, client: Client) -> dict:
                 "ends_at": booking.ends_at,
                 "status": booking.status,
                 "booked_as": booking.booked_as,
+                "photographed": booking.photographed_name,
+                "about_them": booking.photographed_note,
                 "your_notes": booking.client_notes,
                 "price": booking.price,
                 "deposit": booking.deposit,
@@ -130,6 +133,11 @@ def client_bookings_export(*, client: Client) -> dict:
             for response in responses.select_related("booking")
         ],
         "documents": client_documents_export(client=client),
+        "waitlists": list(
+            WaitlistEntry.objects.filter(email__iexact=client.email)
+            .order_by("created_at")
+            .values("day", "session_type__name", "name", "email", "status", "created_at")
+        ),
     }
 
 
@@ -203,7 +211,11 @@ def client_bookings_erase(*, client: Client, now: datetime) -> BookingsErased:
     responses = QuestionnaireResponse.objects.filter(booking__client=client)
     questionnaires = responses.count()
     responses.delete()
-    Booking.objects.filter(client=client).update(client_notes="", booked_as="")
+    Booking.objects.filter(client=client).update(
+        client_notes="", booked_as="", photographed_name="", photographed_note=""
+    )
+    # Their places on waitlists go too, with the names and address typed there.
+    WaitlistEntry.objects.filter(email__iexact=client.email).delete()
     _vouchers_erase(client)
     _saved_cards_forget(client, now=now)
     documents = client_documents_erase(client=client, now=now)

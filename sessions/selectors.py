@@ -110,10 +110,12 @@ def slot_diaries(
     tz: ZoneInfo,
     now: datetime,
     exclude_booking_id: int | None = None,
+    bookings: bool = True,
 ) -> list[slots.Diary]:
     """Everything the slot engine needs about the photographers offering `session_type`,
     in five queries whatever the range or the number of bookings. A booking being moved
-    (`exclude_booking_id`) does not stand in its own way."""
+    (`exclude_booking_id`) does not stand in its own way; without `bookings`, none do (the
+    times a day would have if nobody had booked: sessions.waitlist's full days)."""
     photographers = session_type.photographers.filter(is_active=True)
     if photographer_ids is not None:
         photographers = photographers.filter(pk__in=photographer_ids)
@@ -157,7 +159,7 @@ def slot_diaries(
     this_type = {pk: Counter() for pk in ids}
     for booking in (
         Booking.objects.filter(
-            booking_active_q(now=now),
+            booking_active_q(now=now) if bookings else Q(pk__in=[]),
             photographer_id__in=ids,
             blocked_from__lt=range_until,
             blocked_until__gt=range_from,
@@ -196,9 +198,10 @@ def session_type_slots(
     now: datetime | None = None,
     exclude_booking_id: int | None = None,
     duration: timedelta | None = None,
+    bookings: bool = True,
 ) -> dict[date, list[slots.Slot]]:
     """Free start times of a session type by local date (5 queries), for sessions of
-    `duration` when it is not the type's own."""
+    `duration` when it is not the type's own; without `bookings`, as if none were made."""
     now = now or timezone.now()
     diaries = slot_diaries(
         session_type=session_type,
@@ -208,6 +211,7 @@ def session_type_slots(
         tz=tz,
         now=now,
         exclude_booking_id=exclude_booking_id,
+        bookings=bookings,
     )
     return slots.available_slots(
         rules=session_rules(session_type, duration),
@@ -224,9 +228,10 @@ def booking_list_for_client(*, client_id: int) -> list[Booking]:
     waiting to be made (`open_payments`), the parts of a payment plan still to pay
     (`open_installments`), the session type's questionnaires
     (`session_type.active_questionnaires`) and the submitted answers (`submitted_responses`).
-    Five queries."""
+    Five queries. A time held for them from a waitlist is not a session yet: its own page
+    (the offer's email) has it."""
     return list(
-        Booking.objects.filter(client_id=client_id)
+        Booking.objects.filter(client_id=client_id, waitlist_offer__isnull=True)
         .exclude(status=Booking.Status.EXPIRED)
         .select_related("session_type", "photographer")
         .prefetch_related(

@@ -132,12 +132,15 @@ def booking_create(
     photographer: Photographer | None = None,
     client_notes: str = "",
     booked_as: str = "",
+    photographed: tuple[str, str] = ("", ""),
     offer: Offer | None = None,
     code: str = "",
     now: datetime | None = None,
 ) -> Booking:
     """Book an offered time for a client, or raise SlotUnavailable. `booked_as` is the name
-    typed on the form, kept on the booking (the client's record keeps its own); `offer` the
+    typed on the form, kept on the booking (the client's record keeps its own), and
+    `photographed` the name of who is photographed and a note about them, when the one
+    booking books for someone else; `offer` the
     package and add-ons chosen (the session type's first package when None); `code` a
     discount code typed, used under its row lock (raises CodeRefused when it can't be).
 
@@ -179,6 +182,8 @@ def booking_create(
                 offer=offer,
                 client_notes=client_notes,
                 booked_as=booked_as.strip(),
+                photographed_name=photographed[0].strip(),
+                photographed_note=photographed[1].strip(),
             )
             redemption = code_redeem(booking=booking, text=code, tz=tz, now=now) if code else None
             overlapping_holds_expire(booking, now=now)

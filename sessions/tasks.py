@@ -1,3 +1,5 @@
+from datetime import date
+
 from celery import shared_task
 
 from sessions.calendar_feeds import external_calendar_sync, external_calendars_sync
@@ -25,6 +27,8 @@ from sessions.payments.voucher_sales import vouchers_due_scan
 from sessions.questionnaires import answer_image_thumbnail_make, answer_images_requeue_stuck
 from sessions.reminders import balance_requests_scan, reminder_send, reminders_scan
 from sessions.studio_emails import studio_email_send
+from sessions.waitlist import waitlist_offers_make, waitlist_offers_scan
+from sessions.waitlist_emails import waitlist_offer_email_send
 from studio.emailing import MAIL_ERRORS
 
 
@@ -222,3 +226,18 @@ def voucher_refund_email_send_task(*, voucher_refund_id: int) -> bool:
 @shared_task
 def vouchers_due_scan_task() -> int:
     return vouchers_due_scan()
+
+
+@shared_task
+def waitlist_offers_make_task(*, day: str) -> int:
+    return waitlist_offers_make(day=date.fromisoformat(day))
+
+
+@shared_task
+def waitlist_offers_scan_task() -> int:
+    return waitlist_offers_scan()
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def waitlist_offer_email_task(*, entry_id: int) -> bool:
+    return waitlist_offer_email_send(entry_id=entry_id)

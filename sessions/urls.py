@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from sessions import booking_views, document_views, questionnaire_views, views
+from sessions import booking_views, document_views, questionnaire_views, views, waitlist_views
 from sessions.payments import invoice_views, plan_views, voucher_views
 from sessions.payments import views as payment_views
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("book/", views.session_type_list, name="session-type-list"),
     path("book/<slug:slug>/", views.slot_pick, name="slot-pick"),
     path("book/<slug:slug>/details/", views.booking_create_view, name="booking-create"),
+    path("book/<slug:slug>/waitlist/", waitlist_views.waitlist_join_view, name="waitlist-join"),
+    path("waitlist/<str:token>/", waitlist_views.waitlist_entry_view, name="waitlist-entry"),
+    path("waitlist/<str:token>/leave/", waitlist_views.waitlist_leave_view, name="waitlist-leave"),
     path("booking/<str:token>/", booking_views.booking_detail, name="booking-detail"),
     path(
         "booking/<str:token>/calendar.ics", booking_views.booking_calendar, name="booking-calendar"

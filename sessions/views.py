@@ -20,7 +20,7 @@ from sessions.calendar_feeds import photographer_feed
 from sessions.document_views import document_sign_url
 from sessions.documents.services import documents_in_signing_order
 from sessions.forms import BookingDetailsForm, OfferChoiceForm, SlotChoiceForm
-from sessions.models import Booking, Payment, SessionType
+from sessions.models import Booking, Payment, SessionType, WaitlistEntry
 from sessions.payments.installments import offer_plan_preview, plan_steps_of
 from sessions.payments.offers import (
     Offer,
@@ -34,6 +34,8 @@ from sessions.payments.redemptions import CodeQuote, CodeRefused, code_quote
 from sessions.payments.views import payment_start
 from sessions.selectors import session_type_list_public, session_type_slots
 from sessions.services import SlotUnavailable, booking_create
+from sessions.waitlist import waitlist_offer_for, waitlist_offer_take
+from sessions.waitlist_views import full_days_context
 from studio.http import int_or_none
 from studio.link_previews import link_preview
 from studio.models import Photographer
@@ -252,6 +254,12 @@ def slot_pick(request, slug):
     context["offer_query"] = _offer_query(offer)
     context["change_offer_url"] = _change_offer_url(session_type, offer, photographer)
     context["link_preview"] = _session_type_preview(request, session_type)
+    context["full_days"] = full_days_context(
+        session_type,
+        month=context["month"],
+        offer=offer,
+        free_days={cell["day"] for week in context["weeks"] for cell in week if cell["free"]},
+    )
     return render(request, "sessions/slot_pick.html", context)
 
 
@@ -280,6 +288,7 @@ def booking_create_view(request, slug):
     if starts_at is None:
         messages.info(request, _("Please choose a day and a time first."))
         return redirect(_slot_pick_url(session_type, photographer=photographer, offer=offer))
+    waitlist = waitlist_offer_for(request.GET.get("waitlist"), starts_at=starts_at)
     local_day = starts_at.astimezone(tz).date()
     calendar_url = _slot_pick_url(
         session_type, day=local_day, photographer=photographer, offer=offer
@@ -288,7 +297,7 @@ def booking_create_view(request, slug):
     steps = plan_steps_of(offer.package.pk)
     form = BookingDetailsForm(
         request.POST or None,
-        initial=request.session.get(DETAILS_SESSION_KEY, {}),
+        initial=request.session.get(DETAILS_SESSION_KEY) or _waitlist_initial(waitlist),
         policies=studio.policies,
         code_only=applying,
         autopay_offered=bool(steps) and settings.PAYMENTS_ENABLED and offer.deposit > 0,
@@ -301,6 +310,7 @@ def booking_create_view(request, slug):
             tz=tz,
             photographer_ids=[photographer.pk] if photographer else None,
             duration=offer.duration,
+            exclude_booking_id=waitlist and waitlist.hold_id,  # the time held for them
         ).get(local_day, [])
         if not any(slot.starts_at == starts_at for slot in offered):
             messages.warning(
@@ -311,7 +321,7 @@ def booking_create_view(request, slug):
         details = {key: form.cleaned_data[key] for key in DETAILS_KEPT}
         request.session[DETAILS_SESSION_KEY] = details  # kept if the time is taken
         try:
-            booking = _book(details, session_type, starts_at, tz, photographer, offer)
+            booking = _book(details, session_type, starts_at, tz, photographer, offer, waitlist)
         except SlotUnavailable as unavailable:
             return _slot_taken(
                 request, unavailable, session_type, photographer, offer, calendar_url
@@ -348,22 +358,35 @@ def booking_create_view(request, slug):
                 "form": form,
                 "time_zone": tz.key,
                 "change_url": calendar_url,
+                "waitlist": waitlist,
             },
         )
     )
 
 
-DETAILS_KEPT = ("name", "email", "phone", "notes", "code")
+DETAILS_KEPT = (
+    "name",
+    "email",
+    "phone",
+    "for_whom",
+    "photographed_name",
+    "photographed_note",
+    "notes",
+    "code",
+)
 
 
-def _book(details, session_type, starts_at, tz, photographer, offer) -> Booking:
+def _book(details, session_type, starts_at, tz, photographer, offer, waitlist=None) -> Booking:
     """Book from the details typed; raises SlotUnavailable or CodeRefused, leaving nothing
-    behind (not even a new client record)."""
+    behind (not even a new client record). With a waitlist entry, the time held for it is
+    released to this booking in the same transaction."""
     with transaction.atomic():
+        if waitlist is not None:
+            waitlist_offer_take(entry_id=waitlist.pk, starts_at=starts_at)
         client = client_get_or_create(
             email=details["email"], name=details["name"], phone=details["phone"]
         )
-        return booking_create(
+        booking = booking_create(
             client=client,
             session_type=session_type,
             starts_at=starts_at,
@@ -371,9 +394,18 @@ def _book(details, session_type, starts_at, tz, photographer, offer) -> Booking:
             photographer=photographer,
             client_notes=details["notes"],
             booked_as=details["name"],
+            photographed=(details["photographed_name"], details["photographed_note"]),
             offer=offer,
             code=details["code"],
         )
+        if waitlist is not None:
+            WaitlistEntry.objects.filter(pk=waitlist.pk).update(booking=booking)
+        return booking
+
+
+def _waitlist_initial(waitlist) -> dict:
+    """The details form filled in for someone who was offered a time from the waitlist."""
+    return {"name": waitlist.name, "email": waitlist.email} if waitlist else {}
 
 
 def _slot_taken(request, unavailable, session_type, photographer, offer, calendar_url):

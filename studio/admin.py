@@ -59,6 +59,7 @@ class StudioAdmin(admin.ModelAdmin):
                     "cancellation_cutoff_hours",
                     "cancellation_refund_percent",
                     "questionnaire_cutoff_hours",
+                    "waitlist_offer_hours",
                 ]
             },
         ),

@@ -83,6 +83,12 @@ app.conf.update(
             "task": "sessions.tasks.booking_holds_expire_task",
             "schedule": 120.0,
         },
+        # Waitlists: an offer that ran out goes to the next one; a freed time a lost task
+        # missed is offered.
+        "waitlist-offers": {
+            "task": "sessions.tasks.waitlist_offers_scan_task",
+            "schedule": 120.0,
+        },
         # Reminders are worked out from the database each time: nothing waits in the broker.
         "send-due-reminders": {
             "task": "sessions.tasks.reminders_scan_task",

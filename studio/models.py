@@ -115,6 +115,15 @@ class Studio(models.Model):
             "After the cut-off above the deposit is kept."
         ),
     )
+    waitlist_offer_hours = models.PositiveSmallIntegerField(
+        _("a freed time is held for the waitlist (hours)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(72)],
+        help_text=_(
+            "When a full day's time frees up, the first person on its waitlist is emailed and "
+            "the time is kept for them this long before the next person is offered it."
+        ),
+    )
     questionnaire_cutoff_hours = models.PositiveSmallIntegerField(
         _("questionnaire answers may change until (hours before)"),
         default=24,

@@ -8,5 +8,6 @@ from sessions.admin import (  # noqa: F401  (registers)
     documents,
     payment_plans,
     session_types,
+    waitlist,
 )
 from sessions.payments import admin_codes, admin_vouchers  # noqa: F401  (registers)

@@ -113,7 +113,13 @@ class BookingAdmin(
         "questionnaire_status",
     ]
     list_filter = ["status", "photographer", "session_type", "starts_at", DisputedFilter]
-    search_fields = ["reference", "client__name", "client__email", "booked_as"]
+    search_fields = [
+        "reference",
+        "client__name",
+        "client__email",
+        "booked_as",
+        "photographed_name",
+    ]
     date_hierarchy = "starts_at"
     list_select_related = ["client", "session_type", "photographer"]
     actions = [
@@ -394,6 +400,7 @@ class BookingAdmin(
                     ("starts_at", "ends_at"),
                     "status",
                     "hold_expires_at",
+                    ("photographed_name", "photographed_note"),
                     "client_notes",
                 ]
             },

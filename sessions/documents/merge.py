@@ -44,7 +44,11 @@ FIELDS = {
     "client_name": gettext_lazy("the client's full name, as booked"),
     "client_email": gettext_lazy("the client's email address"),
     "person_name": gettext_lazy(
-        "whom a model release is about (a child, another adult); the client if nobody else"
+        "whom a model release is about (a child, another adult); else who is photographed"
+    ),
+    "photographed_name": gettext_lazy(
+        "who is photographed: the name given when booking for someone else (a child, a "
+        "partner); the client if they booked for themselves"
     ),
     "session": gettext_lazy("the session type, e.g. Family portrait"),
     "date": gettext_lazy("the session's day, e.g. Tuesday 8 December 2026"),
@@ -82,7 +86,8 @@ def document_facts(booking: Booking, studio, *, person_name: str = "") -> dict[s
     return {
         "client_name": booking.booked_as_name,
         "client_email": booking.client.email,
-        "person_name": person_name or booking.booked_as_name,
+        "person_name": person_name or booking.photographed_name or booking.booked_as_name,
+        "photographed_name": booking.photographed_name or booking.booked_as_name,
         "session": booking.session_type.name,
         "date": date_format(starts, "l j F Y"),
         "time": date_format(starts, "H:i"),

@@ -1,14 +1,11 @@
 """The booking lifecycle's models, one module per part of it."""
 
+from sessions.models.availability import AvailabilityRule, DateHours, ExternalCalendar, TimeOff
 from sessions.models.booking import (
-    AvailabilityRule,
     Booking,
     BookingEvent,
-    DateHours,
-    ExternalCalendar,
     PostgresExclusionConstraint,
     SessionType,
-    TimeOff,
     TsTzRange,
 )
 from sessions.models.documents import (
@@ -29,6 +26,7 @@ from sessions.models.questionnaires import (
     QuestionnaireResponse,
     SessionGuide,
 )
+from sessions.models.waitlist import WaitlistEntry
 
 # The payments package's models, loaded with the app's; sessions.payments.models is their home.
 from sessions.payments.catalogue import AddOn, BookingItem, Package
@@ -78,4 +76,5 @@ __all__ = [
     "Usage",
     "VoucherPayment",
     "VoucherRefund",
+    "WaitlistEntry",
 ]

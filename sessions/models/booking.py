@@ -10,12 +10,10 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
-from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from sessions.overlap import BOOKING_OVERLAP_CONSTRAINT
-from studio.dates import studio_time_text
 from studio.fields import CurrencyField
 from studio.models import ActedBy, Photographer, sent_emails_field
 
@@ -149,170 +147,6 @@ class SessionType(models.Model):
         return timedelta(minutes=self.buffer_after_minutes)
 
 
-class AvailabilityRule(models.Model):
-    """Weekly working hours of a photographer, in the studio's local time."""
-
-    class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("Monday")
-        TUESDAY = 1, _("Tuesday")
-        WEDNESDAY = 2, _("Wednesday")
-        THURSDAY = 3, _("Thursday")
-        FRIDAY = 4, _("Friday")
-        SATURDAY = 5, _("Saturday")
-        SUNDAY = 6, _("Sunday")
-
-    photographer = models.ForeignKey(
-        Photographer,
-        on_delete=models.CASCADE,
-        related_name="availability_rules",
-        verbose_name=_("photographer"),
-    )
-    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
-    start_time = models.TimeField(_("from"))
-    end_time = models.TimeField(_("until"))
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("weekly hours")
-        verbose_name_plural = _("weekly hours")
-        ordering = ["photographer", "weekday", "start_time"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end_time__gt=F("start_time")), name="availability_ends_after_start"
-            ),
-            models.CheckConstraint(
-                condition=Q(valid_until__isnull=True)
-                | Q(valid_from__isnull=True)
-                | Q(valid_until__gte=F("valid_from")),
-                name="availability_valid_range",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        hours = f"{time_format(self.start_time, 'H:i')}–{time_format(self.end_time, 'H:i')}"
-        return f"{self.photographer}: {self.get_weekday_display()} {hours}"
-
-
-class DateHours(models.Model):
-    """Hours on one date: extra hours, a day's replacement hours, or a mini-session day.
-
-    With a session type, the hours are for that type only (and are the only hours a
-    "dated only" type is offered in). Without one, they are a photographer's hours for
-    any session type they offer.
-    """
-
-    photographer = models.ForeignKey(
-        Photographer,
-        on_delete=models.CASCADE,
-        related_name="date_hours",
-        verbose_name=_("photographer"),
-    )
-    session_type = models.ForeignKey(
-        SessionType,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="date_hours",
-        verbose_name=_("only for session type"),
-    )
-    date = models.DateField(_("date"))
-    start_time = models.TimeField(_("from"))
-    end_time = models.TimeField(_("until"))
-    replaces_weekly = models.BooleanField(
-        _("replaces the weekly hours"),
-        default=False,
-        help_text=_("Tick to work only these hours that day; leave unticked to add them."),
-    )
-    label = models.CharField(_("label"), max_length=120, blank=True)
-
-    class Meta:
-        verbose_name = _("hours on a date")
-        verbose_name_plural = _("hours on dates")
-        ordering = ["date", "start_time"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end_time__gt=F("start_time")), name="date_hours_ends_after_start"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        day = date_format(self.date, "j M Y")
-        hours = f"{time_format(self.start_time, 'H:i')}–{time_format(self.end_time, 'H:i')}"
-        return f"{self.photographer}: {day} {hours}"
-
-
-class ExternalCalendar(models.Model):
-    """A photographer's own calendar (Google, Apple, Outlook), read by its iCalendar address:
-    its busy events become time off, refreshed by beat (sessions.calendar_feeds)."""
-
-    photographer = models.ForeignKey(
-        Photographer,
-        on_delete=models.CASCADE,
-        related_name="external_calendars",
-        verbose_name=_("photographer"),
-    )
-    name = models.CharField(_("name"), max_length=80, help_text=_("e.g. Personal"))
-    url = models.CharField(
-        _("iCalendar address"),
-        max_length=1000,
-        help_text=_("The calendar's secret address in iCal format (https:// or webcal://)."),
-    )
-    synced_at = models.DateTimeField(_("last read"), null=True, blank=True, editable=False)
-    busy_count = models.PositiveIntegerField(_("busy times"), default=0, editable=False)
-    problem = models.CharField(_("problem"), max_length=300, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("outside calendar")
-        verbose_name_plural = _("outside calendars")
-        ordering = ["photographer", "name"]
-
-    def __str__(self) -> str:
-        return f"{self.photographer}: {self.name}"
-
-
-class TimeOff(models.Model):
-    """A blocked period: one photographer's, or the whole studio's when no photographer.
-    Rows from an outside calendar are replaced each time it is read."""
-
-    photographer = models.ForeignKey(
-        Photographer,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="time_off",
-        verbose_name=_("photographer"),
-        help_text=_("Leave empty to close the whole studio."),
-    )
-    starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("until"))
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
-    external_calendar = models.ForeignKey(
-        ExternalCalendar,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="busy_times",
-        verbose_name=_("from the calendar"),
-    )
-
-    class Meta:
-        verbose_name = _("time off")
-        verbose_name_plural = _("time off")
-        ordering = ["starts_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="time_off_ends_after_start"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        who = self.photographer or _("Studio")
-        return f"{who}: {studio_time_text(self.starts_at)} – {studio_time_text(self.ends_at)}"
-
-
 class TsTzRange(Func):
     function = "TSTZRANGE"
     output_field = models.DateTimeField()
@@ -398,6 +232,20 @@ class Booking(models.Model):
         max_length=120,
         blank=True,
         help_text=_("The name typed when booking; empty when the studio booked it."),
+    )
+    # Someone booking for another person (a gift, a child, a partner): who is photographed,
+    # apart from who booked and is contacted. Empty when they booked for themselves.
+    photographed_name = models.CharField(
+        _("who is photographed"),
+        max_length=120,
+        blank=True,
+        help_text=_("Empty when the person who booked is photographed."),
+    )
+    photographed_note = models.CharField(
+        _("about them"),
+        max_length=120,
+        blank=True,
+        help_text=_("e.g. my daughter, 4 years old"),
     )
     # Copied when booked, so later price changes never rewrite history: the price is the
     # sum of the booking's items (its package and add-ons), the rest comes from the package.
@@ -494,14 +342,31 @@ class Booking(models.Model):
         return self.booked_as or self.client.name
 
     @property
+    def photographed(self) -> str:
+        """Who is photographed, for people: the name given for someone else (with the note,
+        if any), else the booked-as name."""
+        if not self.photographed_name:
+            return self.booked_as_name
+        if self.photographed_note:
+            return f"{self.photographed_name} ({self.photographed_note})"
+        return self.photographed_name
+
+    @property
     def name_for_studio(self) -> str:
-        """The booked-as name, with the client record's when the two differ."""
+        """The booked-as name, with the client record's when the two differ, and who is
+        photographed when that is someone else."""
+        name = self.client.name
         if self.booked_as and self.booked_as != self.client.name:
-            return _("%(booked_as)s (client record: %(client)s)") % {
+            name = _("%(booked_as)s (client record: %(client)s)") % {
                 "booked_as": self.booked_as,
                 "client": self.client.name,
             }
-        return self.client.name
+        if self.photographed_name:
+            return _("%(name)s, for %(photographed)s") % {
+                "name": name,
+                "photographed": self.photographed,
+            }
+        return name
 
 
 class BookingEvent(ActedBy):

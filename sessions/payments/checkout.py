@@ -29,6 +29,7 @@ from sessions.payments.models import Payment
 from sessions.payments.plans import Installment
 from sessions.payments.redemptions import redemptions_release
 from sessions.payments.webhooks import payment_apply_stripe_state
+from sessions.waitlist_freed import waitlist_ids_freed
 from studio.background import task_enqueue_on_commit
 from studio.money import money_format
 from studio.selectors import studio_get
@@ -471,6 +472,7 @@ def booking_holds_expire(*, now: datetime | None = None) -> int:
         Booking.objects.filter(pk__in=ids).update(status=Booking.Status.EXPIRED, cancelled_at=now)
         booking_events_record(ids, status=Booking.Status.EXPIRED)
         redemptions_release(booking_ids=ids, now=now)
+        waitlist_ids_freed(ids)
         Payment.objects.filter(
             booking_id__in=ids, kind=Payment.Kind.DEPOSIT, status=Payment.Status.PENDING
         ).update(

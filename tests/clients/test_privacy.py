@@ -26,6 +26,7 @@ from sessions.models import (
     QuestionnaireResponse,
     SavedCard,
     VoucherPayment,
+    WaitlistEntry,
 )
 from studio.models import SentEmail
 from tests.factories import BookingFactory
@@ -55,6 +56,14 @@ def annas_history(studio, anna, django_capture_on_commit_callbacks):
         starts_at=NOW - timedelta(days=20),
         status=Booking.Status.COMPLETED,
         client_notes="Please no photos of my left side",
+        photographed_name="Mia Kowalska",
+        photographed_note="my daughter",
+    )
+    WaitlistEntry.objects.create(  # a full day she waits for, under her address
+        session_type=booking.session_type,
+        day=(NOW + timedelta(days=9)).date(),
+        name="Anna K",
+        email="ANNA@example.com",
     )
     Payment.objects.create(
         booking=booking,
@@ -115,6 +124,8 @@ def test_the_export_holds_everything_about_the_client(admin_client, anna, annas_
     assert data["client"]["email"] == "anna@example.com"
     [booking] = data["bookings"]
     assert booking["your_notes"] == "Please no photos of my left side"
+    assert (booking["photographed"], booking["about_them"]) == ("Mia Kowalska", "my daughter")
+    assert [entry["name"] for entry in data["waitlists"]] == ["Anna K"]
     assert booking["payments"][0]["amount"] == 5000
     assert booking["payments"][0]["received"] == 5000
     [answers] = data["questionnaires"]
@@ -145,7 +156,12 @@ def test_erasure_removes_personal_data_and_keeps_the_money(
     assert anna.email == f"erased-{anna.pk}@erased.invalid"
     assert (anna.phone, anna.notes) == ("", "")
     booking = Booking.objects.get(pk=annas_history["booking"].pk)
-    assert booking.client_notes == ""
+    assert (booking.client_notes, booking.photographed_name, booking.photographed_note) == (
+        "",
+        "",
+        "",
+    )
+    assert not WaitlistEntry.objects.exists()
     assert booking.price > 0  # the financial record stays
     assert Payment.objects.get().amount == 5000
     assert not QuestionnaireResponse.objects.exists()

@@ -53,6 +53,7 @@ from sessions.models import (
     Refund,
     VoucherPayment,
     VoucherRefund,
+    WaitlistEntry,
 )
 from sessions.payments.emails import payment_email_send
 from sessions.payments.invoice_emails import invoice_email_send
@@ -61,6 +62,7 @@ from sessions.payments.plan_emails import installment_email_send
 from sessions.payments.voucher_documents import voucher_email_send, voucher_refund_email_send
 from sessions.reminders import reminders_scan
 from sessions.studio_emails import studio_email_send
+from sessions.waitlist_emails import waitlist_offer_email_send
 from studio.models import SentEmail, Studio
 from tests.factories import BookingFactory, ClientFactory, PhotographerFactory, SessionTypeFactory
 from tests.payment_fixtures import payment_received
@@ -181,6 +183,17 @@ def _send_the_rest(confirmed, booking, zoe) -> None:
         booking=held, kind=Payment.Kind.DEPOSIT, amount=5000, currency="GBP"
     )
     payment_email_send(payment_id=due.pk, kind="deposit_due")
+    # The same held time, as if offered to Zoë from a full day's waitlist.
+    waiting = WaitlistEntry.objects.create(
+        session_type=held.session_type,
+        day=held.starts_at.date(),
+        name=zoe.name,
+        email=zoe.email,
+        status=WaitlistEntry.Status.OFFERED,
+        hold=held,
+        offered_at=NOW,
+    )
+    waitlist_offer_email_send(entry_id=waiting.pk)
     # A payment plan's part the bank asked Zoë to confirm herself.
     part = Installment.objects.create(
         booking=confirmed,

@@ -58,6 +58,7 @@ from sessions.models import (
     SessionGuide,
     StripeEvent,
     TimeOff,
+    WaitlistEntry,
 )
 from studio.email_kinds import KINDS
 from studio.models import EmailTemplate, SentEmail
@@ -455,8 +456,22 @@ def booking_details(world, client) -> Case:
             "name": column(Client, "name"),
             "email": column(Client, "email"),
             "phone": column(Client, "phone"),
+            "photographed_name": column(Booking, "photographed_name"),
+            "photographed_note": column(Booking, "photographed_note"),
             "notes": column(Booking, "client_notes"),
             "code": column(CodeRedemption, "code"),
+        },
+    )
+
+
+def waitlist_join(world, client) -> Case:
+    url = reverse("sessions:waitlist-join", args=["headshot"])
+    return Case(
+        url=f"{url}?day=2026-06-10",
+        data={"name": "Rosa Diaz", "email": "rosa@example.com"},
+        columns={
+            "name": column(WaitlistEntry, "name"),
+            "email": column(WaitlistEntry, "email"),
         },
     )
 
@@ -723,6 +738,7 @@ def gift_voucher_buy(world, client) -> Case:
 
 CUSTOM_FORMS = {
     "sessions.forms.BookingDetailsForm": booking_details,
+    "sessions.forms.WaitlistJoinForm": waitlist_join,
     "sessions.admin_forms.StaffBookingForm": book_for_client,
     "sessions.admin_forms.RefundForm": refund,
     "sessions.admin.payment_forms.PaymentRecordForm": payment_record,
@@ -753,6 +769,7 @@ NO_TEXT = {
     "sessions.admin_forms.StaffRescheduleForm",
     "sessions.admin_forms.FreeTimeForm",
     "sessions.forms.RescheduleForm",
+    "sessions.forms.WaitlistLeaveForm",
     "sessions.forms.SlotChoiceForm",
     "sessions.forms.PaymentChoiceForm",
     "sessions.forms.OfferChoiceForm",

@@ -54,6 +54,7 @@ from sessions.models import (
     StripeEvent,
     TimeOff,
     Usage,
+    WaitlistEntry,
 )
 from sessions.payments.invoices import booking_invoice_issue
 from sessions.payments.voucher_sales import (
@@ -340,6 +341,10 @@ def world(studio, stripe_standin, settings):
             value=5000, currency="GBP", buyer_name="Rosa", recipient_name="Amy"
         )
         signed_contract(confirmed)
+        # Someone waiting for a full day (the waitlist: view and delete only).
+        WaitlistEntry.objects.create(
+            session_type=family, day=soon.date(), name="Cleo Waits", email="cleo@example.com"
+        )
     mail.outbox.clear()
     stripe_standin.reset()
     with time_machine.travel(NOW, tick=False):

@@ -1,0 +1,148 @@
+"""The waitlist's pages: joining a full day's, and the private page an offer's email links
+to (the time held, booking it, leaving)."""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from sessions.access import private_response
+from sessions.forms import WaitlistJoinForm, WaitlistLeaveForm
+from sessions.models import SessionType
+from sessions.payments.offers import Offer, packages_offered
+from sessions.waitlist import (
+    WaitlistRefused,
+    offer_booking_url,
+    offer_is_open,
+    waitlist_entry_by_token,
+    waitlist_full_days,
+    waitlist_join,
+    waitlist_leave,
+)
+from studio.http import int_or_none
+
+
+def full_days_context(session_type, *, month: date, offer: Offer, free_days: set) -> list[dict]:
+    """The full days of the month shown on the calendar (whose days with free times are
+    `free_days`), each with its "Join the waitlist" link (for the package chosen)."""
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate()
+    last = (timezone.now() + timedelta(days=session_type.booking_window_days)).astimezone(tz)
+    month_end = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    first_day, last_day = max(month, today), min(month_end, last.date())
+    if first_day > last_day:
+        return []
+    url = reverse("sessions:waitlist-join", args=[session_type.slug])
+    return [
+        {"day": day, "url": f"{url}?day={day.isoformat()}&package={offer.package.pk}"}
+        for day in waitlist_full_days(
+            session_type=session_type,
+            first_day=first_day,
+            last_day=last_day,
+            tz=tz,
+            duration=offer.duration,
+            free_days=free_days,
+        )
+    ]
+
+
+def _day_asked(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def waitlist_join_view(request, slug):
+    session_type = get_object_or_404(SessionType, slug=slug, is_active=True)
+    day = _day_asked(request.GET.get("day"))
+    if day is None:
+        raise Http404
+    packages = {p.pk: p for p in packages_offered(session_type)}
+    package = packages.get(int_or_none(request.GET.get("package")))
+    form = WaitlistJoinForm(request.POST or None)
+    joined = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            joined = waitlist_join(
+                session_type=session_type,
+                package=package,
+                day=day,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                tz=timezone.get_current_timezone(),
+            )
+        except WaitlistRefused as refused:
+            messages.info(request, refused.message)
+            return redirect(
+                reverse("sessions:slot-pick", args=[slug])
+                + f"?month={day:%Y-%m}&day={day.isoformat()}#times"
+            )
+    return private_response(
+        render(
+            request,
+            "sessions/waitlist_join.html",
+            {
+                "session_type": session_type,
+                "package": package,
+                "day": day,
+                "form": form,
+                "joined": joined,
+            },
+        )
+    )
+
+
+def _entry_or_404(token: str):
+    entry = waitlist_entry_by_token(token)
+    if entry is None:
+        raise Http404
+    return entry
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def waitlist_entry_view(request, token):
+    """Where an offer's email leads: the time held and a button to book it, or what became
+    of the offer."""
+    entry = _entry_or_404(token)
+    is_open = offer_is_open(entry)
+    return private_response(
+        render(
+            request,
+            "sessions/waitlist_entry.html",
+            {
+                "entry": entry,
+                "offer_open": is_open,
+                "book_url": offer_booking_url(entry) if is_open else None,
+                "leave_url": reverse("sessions:waitlist-leave", args=[token]),
+            },
+        )
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def waitlist_leave_view(request, token):
+    """Leaving the waitlist (from the offer's email): a question, then the button's POST.
+    A time held for them goes to the next one waiting."""
+    entry = _entry_or_404(token)
+    if request.method == "POST" and WaitlistLeaveForm(request.POST).is_valid():
+        waitlist_leave(token=token)
+        messages.success(request, _("You've left the waitlist. We won't email you about it again."))
+        return redirect("sessions:waitlist-entry", token=token)
+    return private_response(
+        render(
+            request,
+            "sessions/waitlist_leave.html",
+            {"entry": entry, "form": WaitlistLeaveForm()},
+        )
+    )
