@@ -24,10 +24,13 @@
     return text;
   }
 
-  function differs(el, zone) {
-    var moment = new Date(el.dataset.starts);
+  function clocksDiffer(moment, zone, studioZone) {
     var wall = function (z) { return dayIn(z, moment) + " " + clock(z, false).format(moment); };
-    return wall(zone) !== wall(el.dataset.studioZone);
+    return wall(zone) !== wall(studioZone);
+  }
+
+  function differs(el, zone) {
+    return clocksDiffer(new Date(el.dataset.starts), zone, el.dataset.studioZone);
   }
 
   function showLocalTimes() {
@@ -40,7 +43,7 @@
     // others were already on the visitor's clock.
     var other = times.length
       ? times.some(function (el) { return differs(el, zone); })
-      : notes[0].dataset.studioZone !== zone;
+      : clocksDiffer(new Date(), zone, notes[0].dataset.studioZone);  // UTC is London's winter
     if (!other) return;
     times.forEach(function (el) {
       el.querySelector(".studio-time").textContent = el.dataset.both.replace("{local}", localText(el, zone));
