@@ -32,6 +32,7 @@ STUDIO_FORM = {
     "gift_voucher_min": "25",
     "gift_voucher_max": "500",
     "gift_voucher_months": "24",
+    "waitlist_offer_hours": "2",
 }
 
 
