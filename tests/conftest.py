@@ -150,6 +150,29 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if browser_dir in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+    _browser_share_keep(config, items)
+
+
+def browser_share(modules: list[str], share: str) -> set[str]:
+    """The journey modules this run takes when CI shares them out ("1/2": the first of two
+    runs): every n-th module by name, so each journey runs once, on one of the databases."""
+    part, _, parts = share.partition("/")
+    index, count = int(part) - 1, int(parts)
+    if not 0 <= index < count:
+        raise pytest.UsageError(f"BROWSER_SHARE={share!r}: expected k/n with 1 <= k <= n")
+    return {module for n, module in enumerate(sorted(modules)) if n % count == index}
+
+
+def _browser_share_keep(config, items) -> None:
+    share = os.environ.get("BROWSER_SHARE")
+    if not share:
+        return
+    modules = {item.fspath.strpath for item in items if "browser" in item.keywords}
+    keep = browser_share(list(modules), share)
+    dropped = [i for i in items if "browser" in i.keywords and i.fspath.strpath not in keep]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [i for i in items if "browser" not in i.keywords or i.fspath.strpath in keep]
 
 
 def pytest_runtest_logreport(report):
