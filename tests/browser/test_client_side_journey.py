@@ -112,7 +112,9 @@ def test_a_parent_in_another_zone_books_her_son_from_the_waitlist_and_finds_it_a
 
     # For her son; the details say when in London and when for her.
     expect(page.get_by_label("Your name")).to_have_value("Rosa Diaz")
-    expect(page.locator(".zoned-time").first).to_contain_text(f"09:00–10:30 in London · {her_time}")
+    session_time = page.locator(".zoned-time", has_text="09:00–10:30")
+    expect(session_time).to_contain_text(f"09:00–10:30 in London · {her_time}")
+    expect(page.locator(".waitlist-kept")).to_contain_text("your time")
     page.get_by_label("Someone else").check()
     page.get_by_label("Their name").fill("Leo Diaz")
     page.get_by_label("About them (optional)").fill("my son, 6")
