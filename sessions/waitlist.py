@@ -84,6 +84,16 @@ def waitlist_full_days(
     }
     if free_days is None:
         free_days = {day for day, times in session_type_slots(**common).items() if times}
+    # Only the days without free times can be full: the slot engine runs again over those
+    # alone (on the calendar, every request), not the whole month.
+    others = [
+        first_day + timedelta(days=n)
+        for n in range((last_day - first_day).days + 1)
+        if first_day + timedelta(days=n) not in free_days
+    ]
+    if not others:
+        return []
+    common |= {"first_day": others[0], "last_day": others[-1]}
     if_empty = session_type_slots(**common, bookings=False)
     return sorted(day for day, times in if_empty.items() if times and day not in free_days)
 
