@@ -56,7 +56,7 @@ def studio_logo(request):
 def brand_stylesheet(request):
     """The brand colour as CSS custom properties, a file of its own because the CSP allows
     no inline styles. Pages link it with the colour in its address, so it is cached for good."""
-    palette = brand_palette(studio_get().brand_colour)
+    palette = brand_palette(request.studio.brand_colour)
     body = (
         ":root {\n"
         f"  --sitting-brand: {palette['brand']};\n"

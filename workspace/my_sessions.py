@@ -26,14 +26,13 @@ from sessions.access import booking_token
 from sessions.documents.selectors import ClientDocument, documents_for_client
 from sessions.models import Booking, Installment, Payment
 from sessions.payments.invoice_pdf import invoice_title, receipt_reference
+from sessions.questionnaires import ACTIVE
 from sessions.selectors import (
     booking_list_for_client,
     invoices_for_client,
     payments_received_for_client,
 )
 
-# Bookings whose questionnaires can still be answered (sessions.questionnaires.ACTIVE).
-ANSWERABLE = (Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED)
 # Bookings whose payments other than the deposit may still be asked for.
 PAYABLE = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
 
@@ -146,7 +145,7 @@ def _questionnaires(bookings: list[Item], *, now: datetime, cutoff: timedelta) -
     for item in bookings:
         booking = item.booking
         deadline = booking.starts_at - cutoff
-        if booking.status not in ANSWERABLE or now >= deadline:
+        if booking.status not in ACTIVE or now >= deadline:
             continue
         sent = {response.questionnaire_id for response in booking.submitted_responses}
         needs += [
