@@ -258,7 +258,11 @@ def slot_pick(request, slug):
         session_type,
         month=context["month"],
         offer=offer,
-        free_days={cell["day"] for week in context["weeks"] for cell in week if cell["free"]},
+        # The calendar's free days are one photographer's when one is chosen; a day is full
+        # only when nobody has a time, so then the studio's are worked out afresh.
+        free_days=None
+        if photographer
+        else {cell["day"] for week in context["weeks"] for cell in week if cell["free"]},
     )
     return render(request, "sessions/slot_pick.html", context)
 

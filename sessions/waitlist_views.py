@@ -28,7 +28,9 @@ from sessions.waitlist import (
 from studio.http import int_or_none
 
 
-def full_days_context(session_type, *, month: date, offer: Offer, free_days: set) -> list[dict]:
+def full_days_context(
+    session_type, *, month: date, offer: Offer, free_days: set | None
+) -> list[dict]:
     """The full days of the month shown on the calendar (whose days with free times are
     `free_days`), each with its "Join the waitlist" link (for the package chosen)."""
     tz = timezone.get_current_timezone()
@@ -64,8 +66,9 @@ def _day_asked(value: str | None) -> date | None:
 def waitlist_join_view(request, slug):
     session_type = get_object_or_404(SessionType, slug=slug, is_active=True)
     day = _day_asked(request.GET.get("day"))
-    if day is None:
-        raise Http404
+    today = timezone.localdate()
+    if day is None or not today <= day <= today + timedelta(days=session_type.booking_window_days):
+        raise Http404  # only days one could book (the slot engine's dates can't reach year 1)
     packages = {p.pk: p for p in packages_offered(session_type)}
     package = packages.get(int_or_none(request.GET.get("package")))
     form = WaitlistJoinForm(request.POST or None)

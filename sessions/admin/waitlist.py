@@ -38,6 +38,10 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset) -> None:
-        for token in queryset.values_list("token", flat=True):
+        # Leaving changes the status the list may be filtered by: delete the rows chosen.
+        chosen = list(queryset.values_list("pk", "token"))
+        for _pk, token in chosen:
             waitlist_leave(token=token)
-        super().delete_queryset(request, queryset)
+        super().delete_queryset(
+            request, WaitlistEntry.objects.filter(pk__in=[pk for pk, _token in chosen])
+        )

@@ -356,3 +356,39 @@ def test_booking_for_yourself_drops_a_name_typed_for_someone_else(client, headsh
     booking = Booking.objects.get()
     assert (booking.photographed_name, booking.photographed) == ("", "Rosa Diaz")
     assert booking.name_for_studio == "Rosa Diaz"
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2026-05-31", "2027-06-10"])
+def test_a_day_no_one_could_book_has_no_waitlist_page(client, headshot, full, day):
+    url = reverse("sessions:waitlist-join", args=["headshot"]) + f"?day={day}"
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"name": "Al", "email": "al@example.com"}).status_code == 404
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_one_photographers_full_day_is_no_waitlist_day_while_another_is_free(
+    client, headshot, full
+):
+    theo = PhotographerFactory(display_name="Theo Grant")
+    AvailabilityRule.objects.create(
+        photographer=theo, weekday=2, start_time=time(10), end_time=time(12)
+    )
+    headshot.photographers.add(theo)
+    maya = full[0].photographer
+    pick = client.get(
+        reverse("sessions:slot-pick", args=["headshot"]),
+        {"month": "2026-06", "photographer": maya.pk},
+    )
+    assert "Join the waitlist for Wednesday 10 June" not in pick.content.decode()  # Theo is free
+
+
+def test_the_studio_deletes_the_places_it_chose_from_a_list_filtered_by_status(
+    admin_client, headshot, full
+):
+    entry = join(headshot)
+    response = admin_client.post(
+        reverse("admin:shoots_waitlistentry_changelist") + "?status__exact=waiting",
+        {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not WaitlistEntry.objects.exists()
