@@ -201,7 +201,12 @@ def _offers_lapse(*, day: date, now: datetime) -> None:
     stale = WaitlistEntry.objects.filter(day=day, status=WaitlistEntry.Status.OFFERED).filter(
         Q(hold__isnull=True) | gone
     )
-    stale.update(status=WaitlistEntry.Status.LAPSED)
+    # Through the join the UPDATE would be `pk IN (subquery)`, which PostgreSQL doesn't
+    # check again after a wait: an offer taken that moment would be marked lapsed.
+    ids = list(stale.values_list("pk", flat=True))
+    WaitlistEntry.objects.filter(pk__in=ids, status=WaitlistEntry.Status.OFFERED).update(
+        status=WaitlistEntry.Status.LAPSED
+    )
 
 
 def _offer(*, entry_id: int, tz: ZoneInfo, now: datetime) -> bool:
