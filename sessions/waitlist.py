@@ -40,6 +40,7 @@ from sessions.services import (
 )
 from sessions.waitlist_freed import waitlist_time_freed
 from studio.background import task_enqueue_on_commit
+from studio.models import SentEmail
 from studio.selectors import studio_get
 
 OPEN = (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
@@ -313,7 +314,31 @@ def waitlist_offers_scan(*, now: datetime | None = None) -> int:
         .values_list("day", flat=True)
         .distinct()
     )
-    return sum(waitlist_offers_make(day=day, now=now) for day in sorted(set(days)))
+    made = sum(waitlist_offers_make(day=day, now=now) for day in sorted(set(days)))
+    _offer_emails_unsent(now=now)
+    return made
+
+
+def offer_email_key(entry_id: int, hold_id: int) -> str:
+    """The offer email's send-once key: one email per offer (an entry offered again, after
+    its hold went, gets a new one)."""
+    return f"waitlist-offer:{entry_id}:{hold_id}"
+
+
+def _offer_emails_unsent(*, now: datetime) -> None:
+    """An open offer whose email was never logged (its task lost with a worker) is sent
+    again; the email's key (one per offer) keeps it to once."""
+    keys = {
+        offer_email_key(entry_id, hold_id): entry_id
+        for entry_id, hold_id in WaitlistEntry.objects.filter(
+            status=WaitlistEntry.Status.OFFERED,
+            hold__status=Booking.Status.HELD,
+            hold__hold_expires_at__gt=now,
+        ).values_list("pk", "hold_id")
+    }
+    logged = set(SentEmail.objects.filter(key__in=keys).values_list("key", flat=True))
+    for key in keys.keys() - logged:
+        task_enqueue_on_commit("sessions.tasks.waitlist_offer_email_task", entry_id=keys[key])
 
 
 def offer_links(entry: WaitlistEntry) -> dict[str, str]:

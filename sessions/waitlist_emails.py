@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from sessions.models import WaitlistEntry
-from sessions.waitlist import offer_is_open, offer_links
+from sessions.waitlist import offer_email_key, offer_is_open, offer_links
 from studio.emailing import email_kind_send
 from studio.selectors import studio_get
 
@@ -38,7 +38,7 @@ def waitlist_offer_email_send(*, entry_id: int) -> bool:
 
     return email_kind_send(
         kind="waitlist-offer",
-        key=f"waitlist-offer:{entry.pk}:{hold.pk}",
+        key=offer_email_key(entry.pk, hold.pk),
         to=formataddr((entry.name, entry.email)),
         context=context,
         booking=hold,

@@ -392,3 +392,19 @@ def test_the_studio_deletes_the_places_it_chose_from_a_list_filtered_by_status(
     )
     assert response.status_code == 302
     assert not WaitlistEntry.objects.exists()
+
+
+def test_beat_sends_an_offer_whose_email_was_lost_with_its_worker(headshot, full, run_tasks):
+    zoe = join(headshot)
+    booking_cancel(booking_id=full[0].pk, by_client=False)
+    assert waitlist_offers_scan() == 1  # offered; its email's task then dies with the worker
+    assert not [m for m in mail.outbox if "came free" in m.subject]
+    with run_tasks():
+        waitlist_offers_scan()
+    with run_tasks():
+        waitlist_offers_scan()  # sent already: not again
+    zoe.refresh_from_db()
+    assert zoe.status == WaitlistEntry.Status.OFFERED
+    assert [m.to for m in mail.outbox if "came free" in m.subject] == [
+        ["Zoe Quinn <zoe@example.com>"]
+    ]
