@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
 
 from sessions.access import private_response
 from sessions.forms import WaitlistJoinForm, WaitlistLeaveForm
@@ -54,6 +55,11 @@ def full_days_context(
     ]
 
 
+# Places one address (IP) may take: enough for a family, too few to fill a day's list with
+# addresses nobody asked for.
+JOIN_RATE = "10/h"
+
+
 def _day_asked(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value or "")
@@ -72,23 +78,29 @@ def waitlist_join_view(request, slug):
     packages = {p.pk: p for p in packages_offered(session_type)}
     package = packages.get(int_or_none(request.GET.get("package")))
     form = WaitlistJoinForm(request.POST or None)
-    joined = None
+    joined, status = None, 200
     if request.method == "POST" and form.is_valid():
-        try:
-            joined = waitlist_join(
-                session_type=session_type,
-                package=package,
-                day=day,
-                name=form.cleaned_data["name"],
-                email=form.cleaned_data["email"],
-                tz=timezone.get_current_timezone(),
+        if is_ratelimited(request, group="waitlist-join", key="ip", rate=JOIN_RATE, increment=True):
+            form.add_error(
+                None, _("That's a lot of waitlist places in a short time: please wait a while.")
             )
-        except WaitlistRefused as refused:
-            messages.info(request, refused.message)
-            return redirect(
-                reverse("sessions:slot-pick", args=[slug])
-                + f"?month={day:%Y-%m}&day={day.isoformat()}#times"
-            )
+            status = 429
+        else:
+            try:
+                joined = waitlist_join(
+                    session_type=session_type,
+                    package=package,
+                    day=day,
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    tz=timezone.get_current_timezone(),
+                )
+            except WaitlistRefused as refused:
+                messages.info(request, refused.message)
+                return redirect(
+                    reverse("sessions:slot-pick", args=[slug])
+                    + f"?month={day:%Y-%m}&day={day.isoformat()}#times"
+                )
     return private_response(
         render(
             request,
@@ -100,6 +112,7 @@ def waitlist_join_view(request, slug):
                 "form": form,
                 "joined": joined,
             },
+            status=status,
         )
     )
 

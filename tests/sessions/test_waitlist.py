@@ -408,3 +408,14 @@ def test_beat_sends_an_offer_whose_email_was_lost_with_its_worker(headshot, full
     assert [m.to for m in mail.outbox if "came free" in m.subject] == [
         ["Zoe Quinn <zoe@example.com>"]
     ]
+
+
+def test_one_address_filling_the_waitlist_is_stopped_with_a_reason(client, headshot, full):
+    url = reverse("sessions:waitlist-join", args=["headshot"]) + "?day=2026-06-10"
+    for n in range(10):
+        assert client.post(url, {"name": "Al", "email": f"al{n}@example.com"}).status_code == 200
+    eleventh = client.post(url, {"name": "Al", "email": "al10@example.com"})
+    assert eleventh.status_code == 429
+    assert "a lot of waitlist places" in eleventh.content.decode()
+    assert 'value="al10@example.com"' in eleventh.content.decode()  # what was typed stays
+    assert WaitlistEntry.objects.count() == 10
