@@ -1,8 +1,11 @@
 """The studio's portfolio in the admin: photographs uploaded, described, ordered and shown
 or hidden; their public sizes are made by the photo pipeline (gallery.public_images)."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -15,6 +18,7 @@ from gallery.public_images import (
     portfolio_photo_saved,
     portfolio_photos_render_again,
 )
+from studio.services import storage_files_delete
 
 
 class PortfolioPhotoForm(forms.ModelForm):
@@ -71,7 +75,11 @@ class PortfolioPhotoAdmin(admin.ModelAdmin):
         return obj.failure_reason or "—"
 
     def save_model(self, request, obj, form, change):
+        # A replaced original goes with its camera's metadata, once the new one is saved.
+        replaced = form.initial.get("original") if "original" in form.changed_data else None
         super().save_model(request, obj, form, change)
+        if change and replaced:
+            transaction.on_commit(partial(storage_files_delete, [str(replaced)]))
         portfolio_photo_saved(photo=obj)
 
     @admin.action(

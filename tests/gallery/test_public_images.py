@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image, ImageChops
@@ -198,3 +199,19 @@ def test_ticking_watermark_in_the_admin_remakes_the_sizes_keeping_the_original(
     assert photo.large.name != large
     assert photo.made_from.endswith("|w")
     assert "/original" not in client.get(change).content.decode()  # no link to the original
+
+
+def test_a_replaced_original_leaves_storage_with_its_camera_metadata(client, owner, run_tasks):
+    photo = make_portfolio(1)
+    old = photo.original.name
+    change = reverse("admin:gallery_portfoliophoto_change", args=[photo.pk])
+    camera = SimpleUploadedFile("IMG_2.JPG", camera_jpeg(1200, 800, seed=5), "image/jpeg")
+    with run_tasks():
+        response = client.post(
+            change, {"description": "Portrait 1", "position": 1, "shown": "on", "original": camera}
+        )
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert photo.original.name != old
+    assert default_storage.exists(photo.original.name)
+    assert not default_storage.exists(old)
