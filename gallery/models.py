@@ -4,6 +4,7 @@ import secrets
 import zoneinfo
 from pathlib import PurePath
 
+from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models.functions import Trunc
 from django.db.models.signals import post_delete
@@ -115,6 +116,10 @@ class Photo(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
+    class Flag(models.TextChoices):
+        PICK = "pick", _("Pick")
+        REJECT = "reject", _("Reject")
+
     gallery = models.ForeignKey(Gallery, on_delete=models.CASCADE, related_name="photos")
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices, default=Kind.PROOF)
     set_name = models.CharField(_("set"), max_length=80, blank=True)
@@ -147,6 +152,12 @@ class Photo(models.Model):
     captured_at = models.DateTimeField(_("taken"), null=True, blank=True)
     camera = models.CharField(_("camera"), max_length=100, blank=True)
     colour = models.CharField(max_length=7, blank=True)
+    # The photographer's cull (gallery.culling): a pick or a reject, and stars, as in
+    # Lightroom. A rejected proof stays stored but is hidden from the client.
+    flag = models.CharField(_("cull"), max_length=6, choices=Flag.choices, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("stars"), default=0, validators=[MaxValueValidator(5)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -425,4 +436,5 @@ def _download_file_delete(sender, instance: Download, **kwargs) -> None:
     transaction.on_commit(lambda: storage_files_delete([name]))
 
 
+from gallery.culling_models import Face, Person, PhotoAnalysis, PhotoGroup  # noqa: E402, F401
 from gallery.portfolio_models import PortfolioPhoto  # noqa: E402, F401  (Django finds it here)

@@ -85,6 +85,7 @@ class StudioAdmin(admin.ModelAdmin):
                     "watermark",
                     ("watermark_position", "watermark_opacity", "watermark_scale"),
                     "share_pin_digits",
+                    "face_features",
                 ]
             },
         ),

@@ -64,6 +64,10 @@ REASONS = {
     "processing_failed": gettext_lazy(
         "it could not be processed; try again, or tell us if it keeps failing"
     ),
+    "analysis_failed": gettext_lazy("it could not be analysed: %(why)s"),
+    "analysis_source_missing": gettext_lazy(
+        "it was processed before the culling assistant; process it again to analyse it"
+    ),
     "other": "%(text)s",  # written before reasons had codes: kept as it was
 }
 

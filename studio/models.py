@@ -124,6 +124,15 @@ class Studio(models.Model):
             "the time is kept for them this long before the next person is offered it."
         ),
     )
+    face_features = models.BooleanField(
+        _("find faces in galleries"),
+        default=True,
+        help_text=_(
+            "Finds faces in each gallery, on this server only, to flag closed eyes and to let "
+            "clients filter a gallery by person. Faces are never compared across galleries. "
+            "Turn this off and every face found so far is deleted."
+        ),
+    )
     questionnaire_cutoff_hours = models.PositiveSmallIntegerField(
         _("questionnaire answers may change until (hours before)"),
         default=24,

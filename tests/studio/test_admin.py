@@ -55,6 +55,7 @@ def test_studio_settings_save_from_the_admin(client, studio, staff_user):
             "gift_voucher_max": "500",
             "gift_voucher_months": "24",
             "waitlist_offer_hours": "2",
+            "face_features": "on",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -33,6 +33,7 @@ STUDIO_FORM = {
     "gift_voucher_max": "500",
     "gift_voucher_months": "24",
     "waitlist_offer_hours": "2",
+    "face_features": "on",
 }
 
 
