@@ -79,9 +79,15 @@ class Analysis:
 
 def analysis_image(preview: Image.Image) -> Image.Image:
     """The picture the analysis reads: the upright sRGB preview, smaller."""
-    image = preview.convert("RGB") if preview.mode != "RGB" else preview.copy()
-    image.thumbnail((ANALYSIS_EDGE, ANALYSIS_EDGE), Image.Resampling.BILINEAR)
-    return image
+    image = preview.convert("RGB") if preview.mode != "RGB" else preview
+    factor = max(image.size) // ANALYSIS_EDGE
+    if factor >= 2:  # a box filter by a whole factor: a few milliseconds for a preview
+        image = image.reduce(factor)
+    if max(image.size) > ANALYSIS_EDGE:
+        scale = ANALYSIS_EDGE / max(image.size)
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image = image.resize(size, Image.Resampling.BILINEAR)
+    return image if image is not preview else preview.copy()
 
 
 def analyse(image: Image.Image, *, faces: bool = True) -> Analysis:

@@ -154,7 +154,10 @@ def gallery_cull_when_analysed(*, gallery_id: int) -> bool:
 
 
 @dataclass
-class _Frame:
+class Frame:
+    """A photo as the gallery step sees it: its analysis (a PhotoAnalysis, or anything with
+    its fields: bench/culling.py judges plain objects) and when it was taken."""
+
     record: PhotoAnalysis
     taken: datetime | None
 
@@ -163,7 +166,7 @@ def gallery_cull(*, gallery_id: int) -> int:
     """Group the gallery's analysed proofs into bursts, judge their focus against each other,
     suggest the best of each group, and find its people. Returns the number of groups."""
     frames = [
-        _Frame(record, record.photo.captured_at)
+        Frame(record, record.photo.captured_at)
         for record in PhotoAnalysis.objects.select_related("photo")
         .filter(
             photo__gallery_id=gallery_id,
@@ -178,7 +181,7 @@ def gallery_cull(*, gallery_id: int) -> int:
     with transaction.atomic():
         Gallery.objects.select_for_update().filter(pk=gallery_id).first()
         PhotoGroup.objects.filter(gallery_id=gallery_id).delete()
-        _focus_judge(frames, runs)
+        focus_judge(frames, runs)
         groups = _groups_save(gallery_id, runs, closed)
         PhotoAnalysis.objects.bulk_update(
             [frame.record for frame in frames], ["focus", "soft_focus", "group", "group_best"]
@@ -190,10 +193,10 @@ def gallery_cull(*, gallery_id: int) -> int:
     return groups
 
 
-def bursts(frames: list[_Frame]) -> list[list[_Frame]]:
+def bursts(frames: list[Frame]) -> list[list[Frame]]:
     """Consecutive frames (in the order taken) that belong together: shot within seconds
     and alike, or a little further apart and nearly identical."""
-    runs: list[list[_Frame]] = []
+    runs: list[list[Frame]] = []
     for frame in frames:
         if runs and _together(runs[-1][-1], frame):
             runs[-1].append(frame)
@@ -202,7 +205,7 @@ def bursts(frames: list[_Frame]) -> list[list[_Frame]]:
     return runs
 
 
-def _together(previous: _Frame, frame: _Frame) -> bool:
+def _together(previous: Frame, frame: Frame) -> bool:
     bits = measures.hash_distance(previous.record.dhash, frame.record.dhash)
     if previous.taken is None or frame.taken is None:
         return bits <= SIMILAR_BITS
@@ -212,7 +215,9 @@ def _together(previous: _Frame, frame: _Frame) -> bool:
     return seconds <= SIMILAR_SECONDS and bits <= SIMILAR_BITS
 
 
-def _focus_judge(frames: list[_Frame], runs: list[list[_Frame]]) -> None:
+def focus_judge(frames: list[Frame], runs: list[list[Frame]]) -> None:
+    """Set each frame's focus relative to the gallery's typical sharpness for its kind of
+    subject, and flag it soft when far below that, or far below the sharpest of its burst."""
     typical = {}
     for subject in ("face", "centre"):
         values = [f.record.sharpness for f in frames if f.record.subject == subject]
@@ -238,11 +243,11 @@ def _closed_eye_photos(gallery_id: int) -> set[int]:
     )
 
 
-def best_of(run: list[_Frame], closed: set[int]) -> _Frame:
+def best_of(run: list[Frame], closed: set[int]) -> Frame:
     """The suggested keeper: eyes open first, then in focus, then exposure, then the
     sharpest subject."""
 
-    def score(frame: _Frame) -> tuple:
+    def score(frame: Frame) -> tuple:
         record = frame.record
         return (
             record.photo_id not in closed,
@@ -254,7 +259,7 @@ def best_of(run: list[_Frame], closed: set[int]) -> _Frame:
     return max(run, key=score)
 
 
-def _groups_save(gallery_id: int, runs: list[list[_Frame]], closed: set[int]) -> int:
+def _groups_save(gallery_id: int, runs: list[list[Frame]], closed: set[int]) -> int:
     number = 0
     for run in runs:
         if len(run) < 2:
