@@ -136,8 +136,9 @@ def eyes_score(labels: dict[str, dict]) -> tuple[Score, int, int]:
         with Image.open(SET_DIR / name) as stored:
             scale = image.width / stored.width
         result = analysis.analyse(image)
+        width, height = image.size
         boxes = [
-            (f.left * image.width, f.top * image.height, f.width * image.width, f.height * image.height)
+            (f.left * width, f.top * height, f.width * width, f.height * height)
             for f in result.faces
         ]
         for index, face in enumerate(label.get("faces", [])):
@@ -161,7 +162,8 @@ def _shifted(image: Image.Image, step: int, seed: int) -> Image.Image:
     dy = (seed * 3 + step * 7) % 9 - 4
     width, height = image.size
     crop = round(min(width, height) * 0.015 * (step % 3))
-    frame = image.crop((crop + max(dx, 0), crop + max(dy, 0), width - crop + min(dx, 0), height - crop + min(dy, 0)))
+    left, top = crop + max(dx, 0), crop + max(dy, 0)
+    frame = image.crop((left, top, width - crop + min(dx, 0), height - crop + min(dy, 0)))
     frame = frame.resize((width, height), Image.Resampling.BILINEAR)
     return ImageEnhance.Brightness(frame).enhance(1 + ((step + seed) % 3 - 1) * 0.06)
 
@@ -346,7 +348,8 @@ def main() -> None:
     print("Culling assistant, on", ", ".join(f"{v} {k}" for k, v in report["counts"].items()))
     for name, value in report["figures"].items():
         goal = GOALS.get(name)
-        mark = "" if goal is None else f"   goal ≥ {goal:.2f} {'met' if value >= goal else 'NOT MET'}"
+        verdict = "met" if goal is not None and value >= goal else "NOT MET"
+        mark = "" if goal is None else f"   goal ≥ {goal:.2f} {verdict}"
         print(f"  {name:32} {value:.3f}{mark}")
     for kind, examples in report["misses"].items():
         for example in examples[:12]:
@@ -355,7 +358,7 @@ def main() -> None:
     print("Cost on one core (CPU time; pipeline rounds interleaved, medians):")
     for name, value in figures.items():
         print(f"  {name:42} {value:.3f}")
-    print(f"  goals: analysis < 150 ms per photo, ratio ≥ 0.75")
+    print("  goals: analysis < 150 ms per photo, ratio ≥ 0.75")
 
 
 if __name__ == "__main__":
