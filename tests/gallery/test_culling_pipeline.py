@@ -179,3 +179,25 @@ def test_the_analysis_copy_costs_little_in_the_render():
     rendition = imaging.photo_render(io.BytesIO(data), analysis=True)
     assert len(rendition.analysis) < len(rendition.preview)
     assert imaging.photo_render(io.BytesIO(data)).analysis == b""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_analyses_a_burst_and_groups_it(redis_url, studio, anna):
+    from gallery.services import gallery_create_for_booking
+    from studio.celery import app as celery_app
+    from tests.factories import BookingFactory
+    from tests.workers import worker_run_until
+
+    studio.face_features = False
+    studio.save()
+    gallery = gallery_create_for_booking(booking=BookingFactory(client=anna))
+    celery_app.control.purge()
+    base = camera_like(1500, 1000, seed=5)
+    for step in range(3):
+        data = frame(base, taken="2026:06:13 10:00:00", subsec=f"{step * 3}0", shift=step * 2)
+        add(gallery, data, f"IMG_{step}.JPG")
+    worker_run_until(lambda: PhotoGroup.objects.filter(gallery=gallery).exists(), timeout=90)
+    group = PhotoGroup.objects.get(gallery=gallery)
+    assert group.size == 3
+    statuses = set(PhotoAnalysis.objects.values_list("status", flat=True))
+    assert statuses == {PhotoAnalysis.Status.DONE}
