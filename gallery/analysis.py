@@ -5,7 +5,9 @@ Pure: no models, no storage. It reads the upright, unwatermarked picture at ANAL
 
 - faces (dlib's HOG detector) and, for each, how open each eye is: the eye aspect ratio of
   the 68-point landmarks, (|p2-p6| + |p3-p5|) / 2|p1-p4|, about 0.3 for an open eye and under
-  0.2 for a closed one;
+  0.2 for a closed one. The ratio alone mistakes a laugh's narrowed eyes for a blink, so an
+  eye also counts as open when the white of the eye shows: the brightest of the band between
+  its corners is brighter than the skin just below it;
 - focus: the variance of the Laplacian over the sharpest face, or over the centre when there
   is none, each scaled first to a fixed size so near and far faces compare fairly; whether a
   photo is soft is decided against the rest of its gallery (gallery.culling);
@@ -27,14 +29,19 @@ ANALYSIS_EDGE = 1024
 # Eyes: below this eye aspect ratio an eye counts as closed (measured on tests/data/culling,
 # bench/culling.py); faces narrower than MIN_EYE_FACE pixels are too small to judge eyes.
 EYE_CLOSED_BELOW = 0.2
-MIN_EYE_FACE = 60
+MIN_EYE_FACE = 30
+SMALL_FACE = 80
+# How much brighter than the skin under the eye (a share of it) the eye's brightest pixels
+# must be for the white of the eye to show.
+WHITE_SHOWS_ABOVE = 0.0
 # Focus is measured on the subject scaled to this many pixels across.
 FOCUS_EDGE = 160
-# Exposure: a pixel is blown when its brightest channel reaches HIGH, crushed when its
-# luminance is at most LOW; a photo is flagged when over these shares of its subject.
-HIGH, LOW = 250, 6
-HIGHLIGHTS_CLIPPED = 0.04
-SHADOWS_CLIPPED = 0.25
+# Exposure: a pixel is blown when its luminance reaches HIGH, crushed when it is at most
+# LOW; a photo is flagged when more than these shares of its subject (the sharpest face, or
+# the centre) are: a white backdrop or a black one around a well-exposed face is no fault.
+HIGH, LOW = 250, 12
+HIGHLIGHTS_CLIPPED = 0.15
+SHADOWS_CLIPPED = 0.3
 # Detection: pictures smaller than this are upsampled once, so small faces are still found.
 UPSAMPLE_BELOW = 700
 
@@ -48,11 +55,14 @@ class FaceFound:
     left_eye: float | None  # the person's own left eye: openness (eye aspect ratio)
     right_eye: float | None
     sharpness: float
+    white: float | None = None  # how far the whites of the eyes show above the skin
 
     @property
     def eyes_closed(self) -> bool:
         eyes = [eye for eye in (self.left_eye, self.right_eye) if eye is not None]
-        return len(eyes) == 2 and max(eyes) < EYE_CLOSED_BELOW
+        if len(eyes) < 2 or max(eyes) >= EYE_CLOSED_BELOW:
+            return False
+        return self.white is None or self.white <= WHITE_SHOWS_ABOVE
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,6 @@ def analyse(image: Image.Image, *, faces: bool = True) -> Analysis:
         image = image.convert("RGB")
     if max(image.size) > ANALYSIS_EDGE:
         image = analysis_image(image)
-    rgb = np.asarray(image)
     grey = np.asarray(image.convert("L"))
     found = _faces(grey) if faces and min(grey.shape) >= 24 else []
     height, width = grey.shape
@@ -107,7 +116,7 @@ def analyse(image: Image.Image, *, faces: bool = True) -> Analysis:
     else:
         region = _centre(width, height)
         sharpness, subject = _focus(grey, region), "centre"
-    highlights, shadows = _exposure(rgb, grey, region)
+    highlights, shadows = _exposure(grey, region)
     return Analysis(
         sharpness=sharpness,
         subject=subject,
@@ -131,7 +140,7 @@ def _models():
 
 
 def _faces(grey: np.ndarray) -> list[FaceFound]:
-    detector, predictor, rectangle = _models()
+    detector = _models()[0]
     height, width = grey.shape
     upsample = 1 if max(width, height) < UPSAMPLE_BELOW else 0
     found = []
@@ -140,13 +149,15 @@ def _faces(grey: np.ndarray) -> list[FaceFound]:
         right, bottom = min(width, box.right()), min(height, box.bottom())
         if right - left < 8 or bottom - top < 8:
             continue
-        left_eye = right_eye = None
+        left_eye = right_eye = white = None
         if box.width() >= MIN_EYE_FACE:
-            points = predictor(grey, rectangle(box.left(), box.top(), box.right(), box.bottom()))
-            marks = np.array([(p.x, p.y) for p in points.parts()], dtype=np.float64)
+            pixels, marks = _landmarks(grey, box)
             # The landmarks number the eye on the picture's left (the person's right) 36-41.
             right_eye = _eye_openness(marks[36:42])
             left_eye = _eye_openness(marks[42:48])
+            whites = [_eye_white(pixels, marks[36:42]), _eye_white(pixels, marks[42:48])]
+            known = [value for value in whites if value is not None]
+            white = round(sum(known) / len(known), 4) if known else None
         region = (left, top, right, bottom)
         found.append(
             FaceFound(
@@ -157,9 +168,34 @@ def _faces(grey: np.ndarray) -> list[FaceFound]:
                 left_eye=left_eye,
                 right_eye=right_eye,
                 sharpness=_focus(grey, region),
+                white=white,
             )
         )
     return found
+
+
+def _landmarks(grey: np.ndarray, box) -> tuple[np.ndarray, np.ndarray]:
+    """The 68 landmarks of a face, and the pixels they are in. The landmark model learnt on
+    faces larger than a group photo's: a small face is measured on its crop made twice as
+    large, where the eyes' points land better."""
+    _detector, predictor, rectangle = _models()
+    if box.width() >= SMALL_FACE:
+        points = predictor(grey, rectangle(box.left(), box.top(), box.right(), box.bottom()))
+        return grey, np.array([(p.x, p.y) for p in points.parts()], dtype=np.float64)
+    height, width = grey.shape
+    margin = box.width() // 2
+    left, top = max(0, box.left() - margin), max(0, box.top() - margin)
+    right, bottom = min(width, box.right() + margin), min(height, box.bottom() + margin)
+    crop = Image.fromarray(grey[top:bottom, left:right])
+    pixels = np.asarray(crop.resize((crop.width * 2, crop.height * 2), Image.Resampling.BICUBIC))
+    face = rectangle(
+        (box.left() - left) * 2,
+        (box.top() - top) * 2,
+        (box.right() - left) * 2,
+        (box.bottom() - top) * 2,
+    )
+    points = predictor(pixels, face)
+    return pixels, np.array([(p.x, p.y) for p in points.parts()], dtype=np.float64)
 
 
 def _eye_openness(eye: np.ndarray) -> float | None:
@@ -168,6 +204,23 @@ def _eye_openness(eye: np.ndarray) -> float | None:
         return None
     up = np.linalg.norm(eye[1] - eye[5]) + np.linalg.norm(eye[2] - eye[4])
     return round(float(up / (2 * across)), 4)
+
+
+def _eye_white(grey: np.ndarray, eye: np.ndarray) -> float | None:
+    """How much brighter the eye's brightest pixels (95th percentile of the band between its
+    corners) are than the skin under it (the median of a band below), as a share of the skin."""
+    height, width = grey.shape
+    across = float(np.linalg.norm(eye[0] - eye[3]))
+    centre_y = float(eye[:, 1].mean())
+    left, right = max(0, round(eye[0][0])), min(width, round(eye[3][0]) + 1)
+    top, bottom = max(0, round(centre_y - 0.35 * across)), round(centre_y + 0.35 * across) + 1
+    skin_top, skin_bottom = round(centre_y + 0.6 * across), round(centre_y + across) + 1
+    band = grey[top : min(height, bottom), left:right]
+    skin = grey[min(height, skin_top) : min(height, skin_bottom), left:right]
+    if band.size == 0 or skin.size == 0:
+        return None
+    level = float(np.median(skin))
+    return (float(np.percentile(band, 95)) - level) / max(level, 1.0)
 
 
 def _box_pixels(face: FaceFound, width: int, height: int) -> tuple[int, int, int, int]:
@@ -197,15 +250,12 @@ def _focus(grey: np.ndarray, region: tuple[int, int, int, int]) -> float:
     return round(float(laplacian.var()), 3)
 
 
-def _exposure(
-    rgb: np.ndarray, grey: np.ndarray, region: tuple[int, int, int, int]
-) -> tuple[float, float]:
+def _exposure(grey: np.ndarray, region: tuple[int, int, int, int]) -> tuple[float, float]:
     left, top, right, bottom = region
-    subject = rgb[top:bottom, left:right]
-    subject_grey = grey[top:bottom, left:right]
-    count = max(1, subject_grey.size)
-    blown = float(np.count_nonzero(subject.max(axis=2) >= HIGH)) / count
-    crushed = float(np.count_nonzero(subject_grey <= LOW)) / count
+    subject = grey[top:bottom, left:right]
+    count = max(1, subject.size)
+    blown = float(np.count_nonzero(subject >= HIGH)) / count
+    crushed = float(np.count_nonzero(subject <= LOW)) / count
     return round(blown, 4), round(crushed, 4)
 
 

@@ -244,14 +244,14 @@ def _closed_eye_photos(gallery_id: int) -> set[int]:
 
 
 def best_of(run: list[Frame], closed: set[int]) -> Frame:
-    """The suggested keeper: eyes open first, then in focus, then exposure, then the
+    """The suggested keeper: in focus first, then eyes open, then exposure, then the
     sharpest subject."""
 
     def score(frame: Frame) -> tuple:
         record = frame.record
         return (
-            record.photo_id not in closed,
             not record.soft_focus,
+            record.photo_id not in closed,
             not (record.highlights_clipped or record.shadows_clipped),
             record.sharpness or 0.0,
         )
