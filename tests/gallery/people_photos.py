@@ -10,6 +10,7 @@ from pathlib import Path
 import dlib
 import numpy as np
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from PIL import Image
 
 from gallery.culling_models import Face, PhotoAnalysis, PhotoGroup
@@ -40,7 +41,8 @@ def proof_with_faces(gallery: Gallery, name: str, *, group: PhotoGroup | None = 
     """A ready proof made from tests/data/people/<name>, its analysis and its faces."""
     data, (width, height), boxes = faces_in(name)
     number = gallery.photos.count() + 1
-    stored = f"galleries/{gallery.pk}/people/{number}.jpg"
+    # The picture itself stands in for its preview and thumbnail.
+    stored = default_storage.save(f"galleries/{gallery.pk}/people/{number}.jpg", ContentFile(data))
     photo = Photo.objects.create(
         gallery=gallery,
         original=stored,
