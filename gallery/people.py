@@ -19,7 +19,7 @@ from django.db.models import Count, Q
 from PIL import Image
 
 from gallery.culling_models import Face, Person, PhotoAnalysis
-from gallery.models import Photo
+from gallery.models import Gallery, Photo
 from studio.selectors import studio_get
 
 MIN_FACE_WIDTH = 0.04  # of the picture's width: 41 px at the analysis size (1024)
@@ -243,8 +243,13 @@ def _clusters_match(
 
 
 @transaction.atomic
-def _people_make(gallery_id: int, faces: list[Face]) -> int:
-    people = {p.pk: p for p in Person.objects.select_for_update().filter(gallery_id=gallery_id)}
+def _people_make(gallery_id: int) -> int:
+    # One run at a time per gallery (two first runs would both make "Person 1"); the faces
+    # read again under the lock, as the run before this one left them.
+    Gallery.objects.select_for_update().filter(pk=gallery_id).first()
+    faces = list(Face.objects.filter(photo__gallery_id=gallery_id).order_by("photo_id", "pk"))
+    before = {face.pk: face.person_id for face in faces}
+    people = {p.pk: p for p in Person.objects.filter(gallery_id=gallery_id)}
     described = [face for face in faces if face.descriptor]
     clusters: dict[int, list[Face]] = defaultdict(list)
     for face, label in zip(
@@ -273,7 +278,8 @@ def _people_make(gallery_id: int, faces: list[Face]) -> int:
             face.person = person
         person.photo_count = photos[label]
         person.cover = _cover(members)
-    Face.objects.bulk_update(faces, ["person"], batch_size=500)
+    moved = [face for face in faces if face.person_id != before[face.pk]]
+    Face.objects.bulk_update(moved, ["person"], batch_size=500)
     Person.objects.bulk_update(kept.values(), ["photo_count", "cover"])
     return len(kept)
 
@@ -292,7 +298,7 @@ def gallery_people_find(*, gallery_id: int) -> int:
     }
     faces = list(Face.objects.filter(photo__gallery_id=gallery_id).order_by("photo_id", "pk"))
     _descriptors_fill(faces, analyses)
-    return _people_make(gallery_id, faces)
+    return _people_make(gallery_id)
 
 
 # --- What the client and the studio see -------------------------------------------------
