@@ -169,7 +169,7 @@ def _describe(analysis: PhotoAnalysis, faces: list[Face]) -> list[Face]:
 
 def _reference_frames(analyses: dict[int, PhotoAnalysis]) -> dict[int, int]:
     """{group id: the photo whose faces are described for the whole burst}: the group's
-    suggested best if it has faces' analysis here, else its first photo."""
+    suggested best when it has been analysed, else the group's first photo."""
     members: dict[int, list[int]] = defaultdict(list)
     best: dict[int, int | None] = {}
     for photo_id, analysis in analyses.items():

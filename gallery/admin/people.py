@@ -52,11 +52,11 @@ class PersonInline(admin.TabularInline):
     @admin.display(description=_("face"))
     def face(self, obj: Person) -> str:
         if not obj.cover_id:
-            return obj.label
+            return "—"
+        # The row is headed with the person's label already: the picture adds no words.
         return format_html(
-            '<img src="{}" width="64" height="64" alt="" class="person-face"> {}',
+            '<img src="{}" width="64" height="64" alt="" class="person-face">',
             reverse("admin:gallery_gallery_person_face", args=[obj.gallery_id, obj.pk]),
-            obj.label,
         )
 
 
