@@ -21,6 +21,7 @@ from PIL import Image
 from gallery import analysis as measures
 from gallery.culling_models import Face, PhotoAnalysis, PhotoGroup
 from gallery.models import Gallery, Photo
+from gallery.people import gallery_people_find
 from studio import image_files
 from studio.background import task_enqueue_on_commit, task_send_now
 from studio.selectors import studio_get
@@ -187,8 +188,6 @@ def gallery_cull(*, gallery_id: int) -> int:
             [frame.record for frame in frames], ["focus", "soft_focus", "group", "group_best"]
         )
     if studio_get().face_features:
-        from gallery.people import gallery_people_find
-
         gallery_people_find(gallery_id=gallery_id)
     return groups
 

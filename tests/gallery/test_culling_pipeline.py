@@ -188,8 +188,6 @@ def test_a_real_worker_analyses_a_burst_and_groups_it(redis_url, studio, anna):
     from tests.factories import BookingFactory
     from tests.workers import worker_run_until
 
-    studio.face_features = False
-    studio.save()
     gallery = gallery_create_for_booking(booking=BookingFactory(client=anna))
     celery_app.control.purge()
     base = camera_like(1500, 1000, seed=5)
@@ -201,3 +199,21 @@ def test_a_real_worker_analyses_a_burst_and_groups_it(redis_url, studio, anna):
     assert group.size == 3
     statuses = set(PhotoAnalysis.objects.values_list("status", flat=True))
     assert statuses == {PhotoAnalysis.Status.DONE}
+
+
+def test_real_faces_go_from_upload_to_people(gallery):
+    """The whole way, as a worker runs it: uploaded, processed, analysed, the gallery
+    step: each of two people found as one, in the photos they are in."""
+    from gallery.culling_models import Person
+    from tests.gallery.people_photos import BIDEN, OBAMA, PEOPLE
+
+    names = [*OBAMA[:3], *BIDEN]
+    for name in names:
+        photo = processed(gallery, (PEOPLE / name).read_bytes(), name)
+        assert culling.photo_analyse(photo_id=photo.pk).status == PhotoAnalysis.Status.DONE
+    culling.gallery_cull(gallery_id=gallery.pk)
+    people = {
+        frozenset(person.faces.values_list("photo__original_name", flat=True))
+        for person in Person.objects.filter(gallery=gallery)
+    }
+    assert people == {frozenset(OBAMA[:3]), frozenset(BIDEN)}
