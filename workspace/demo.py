@@ -30,6 +30,7 @@ from sessions.payments.offers import booking_items_create, offer_default
 from sessions.services import booking_new
 from studio.background import task_enqueue_on_commit
 from studio.models import Photographer, Studio
+from workspace.demo_culling import FRAMES, culling_gallery_seed
 from workspace.demo_documents import documents_seed
 from workspace.demo_images import portrait_like
 from workspace.demo_packages import packages_seed
@@ -109,6 +110,7 @@ CLIENTS = [
     ("ben.okafor@example.com", "Ben Okafor", "07700 900456"),
     ("chloe.martin@example.com", "Chloé Martin", ""),
     ("dev.patel@example.com", "Dev Patel", "07700 900789"),
+    ("ruth.adeyemi@example.com", "Ruth Adeyemi", "07700 900321"),
 ]
 
 
@@ -120,6 +122,17 @@ BOOKINGS = [
     ("DM4F6G", "dev.patel@example.com", "personal-branding", "amelia", 2, 3, time(14), "confirmed"),
     ("DM6H7J", "chloe.martin@example.com", "headshot", "theo", -1, 2, time(11), "completed"),
     ("DM7K9M", "anna.kowalska@example.com", "family", "theo", -2, 5, time(9, 30), "completed"),
+    # Photographed last week; its gallery waits to be culled (workspace.demo_culling).
+    (
+        "DM9R5T",
+        "ruth.adeyemi@example.com",
+        "personal-branding",
+        "amelia",
+        -1,
+        3,
+        time(13, 30),
+        "completed",
+    ),
 ]
 
 
@@ -230,6 +243,10 @@ def demo_seed(*, photos: int = 30) -> dict[str, int]:
     created["guides"] = _guides_seed()
     created["document_templates"] = documents_seed(references=[row[0] for row in BOOKINGS])
     created["galleries"], created["photos"] = _gallery_seed(photos)
+    if photos >= FRAMES:  # real photographs through the whole culling assistant: a few seconds
+        culled = culling_gallery_seed()
+        created["galleries"] += bool(culled)
+        created["photos"] += culled
     if photos:
         created["portfolio_photographs"] = portfolio_seed(min(photos, len(PORTFOLIO)))
         created["covers"] = covers_seed()

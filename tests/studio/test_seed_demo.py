@@ -207,3 +207,20 @@ def test_seed_demo_leaves_an_edited_or_unlinked_template_alone(db):
     assert DocumentTemplate.objects.get(pk=agreement.pk).body == "Our own words."
     assert DocumentTemplate.objects.count() == 3
     assert not SessionTypeDocument.objects.filter(template__name="Model release").exists()
+
+
+def test_seed_demo_leaves_a_gallery_to_cull_with_its_suggestions_ready(db):
+    from gallery.culling_models import Person, PhotoAnalysis, PhotoGroup
+    from gallery.models import Gallery
+    from workspace.demo_culling import FRAMES
+
+    call_command("seed_demo", "--photos", str(FRAMES), stdout=StringIO())
+    gallery = Gallery.objects.get(booking__reference="DM9R5T")
+    assert gallery.status == Gallery.Status.DRAFT
+    assert gallery.photos.count() == FRAMES
+    analyses = PhotoAnalysis.objects.filter(photo__gallery=gallery)
+    assert set(analyses.values_list("status", flat=True)) == {PhotoAnalysis.Status.DONE}
+    assert PhotoGroup.objects.filter(gallery=gallery).count() == 2
+    assert analyses.filter(soft_focus=True).count() == 2  # one frame of each burst
+    assert analyses.filter(eyes_closed=True).count() == 1
+    assert Person.objects.filter(gallery=gallery, photo_count__gte=3).count() == 2
