@@ -105,6 +105,14 @@ class Gallery(models.Model):
         return self.title
 
 
+class PhotoQuerySet(models.QuerySet):
+    def shown_to_client(self) -> "PhotoQuerySet":
+        """What a client's pages show (the client, a share link's guest, staff looking
+        through them): ready photos the photographer has not rejected. Favorites count only
+        on these; a reject restored is shown again."""
+        return self.filter(status=Photo.Status.READY).exclude(flag=Photo.Flag.REJECT)
+
+
 class Photo(models.Model):
     class Kind(models.TextChoices):
         PROOF = "proof", _("Proof")
@@ -159,6 +167,8 @@ class Photo(models.Model):
         _("stars"), default=0, validators=[MaxValueValidator(5)]
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("photo")
