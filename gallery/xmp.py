@@ -4,8 +4,8 @@ label with Metadata > Read Metadata from Files. Pure functions of the photos.
 
 Lightroom Classic keeps pick flags in its catalog only, never in XMP, so a pick comes over
 as the colour label PICK_LABEL ("Green", the name Lightroom's default label set gives the
-green label; filter or make a smart collection on it); a reject is xmp:Rating -1, which
-Lightroom and Bridge read as rejected. Stars are 0–5.
+green label; filter or make a smart collection on it); a reject is xmp:Rating -1, Adobe's
+value for a rejected photo. Stars are 0–5.
 """
 
 import io
@@ -92,7 +92,7 @@ def readme(title: str, *, folders: bool) -> str:
         ),
         "",
         _("Stars: 0 to 5, as given in Sitting's culling view."),
-        _("Rejects: rating -1, which Lightroom shows as rejected."),
+        _("Rejects: rating -1, Adobe's mark for a rejected photo."),
         _(
             "Picks: the colour label “%(label)s” (Lightroom keeps pick flags only in its "
             "catalog). Filter by that label, then press P to flag them."

@@ -102,6 +102,7 @@ class CullingMixin:
             "title": _("Cull %(gallery)s") % {"gallery": gallery.title},
             "gallery": gallery,
             "opts": self.model._meta,
+            "is_nav_sidebar_enabled": False,  # the room goes to the photos
             "photos": board.photos,
             "counts": counts,
             "flag_counts": [(name, FLAG_LABELS[name], counts[name]) for name in FLAGS],

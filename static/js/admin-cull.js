@@ -167,10 +167,22 @@
       return Math.max(1, n);
     }
 
-    function post(fields, undo, done) {
+    // One post at a time, in the order the keys were pressed: each answer is the server's
+    // word on its photos, so answers arriving out of order would undo a later key.
+    var queue = [], sending = false;
+
+    function post(fields, undo) {
+      queue.push({ fields: fields, undo: undo });
+      pump();
+    }
+
+    function pump() {
+      if (sending || !queue.length) { return; }
+      sending = true;
+      var item = queue.shift();
       var body = new FormData();
       body.append("csrfmiddlewaretoken", csrf);
-      Object.keys(fields).forEach(function (name) { body.append(name, fields[name]); });
+      Object.keys(item.fields).forEach(function (name) { body.append(name, item.fields[name]); });
       fetch(root.dataset.actUrl, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) {
           return response.json().catch(function () { return {}; }).then(function (data) {
@@ -183,17 +195,17 @@
             var tile = document.getElementById("cull-" + id);
             if (tile) { tile.dataset.flag = data.photos[id].flag; tile.dataset.rating = String(data.photos[id].rating); paintTile(tile); }
           });
-          if (done) { done(); }
           count();
           paintStage();
         })
         .catch(function (error) {
-          undo();
+          item.undo();
           count();
           layout();
           paintStage();
           say(error.message || words.failed, true);
-        });
+        })
+        .then(function () { sending = false; pump(); });
     }
 
     // Change tiles at once; put them back if the post fails.
