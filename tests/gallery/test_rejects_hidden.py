@@ -9,6 +9,7 @@ from gallery.culling_decisions import photo_cull, photo_restore
 from gallery.models import Favorite, FavoriteList, ShareLink
 from gallery.proofing import favorite_list_get_or_create, favorite_set
 from gallery.selection import selection_submit
+from gallery.services import gallery_publish_warnings
 from tests.gallery.conftest import heart, page_url, sign_in
 from tests.gallery.test_proofing import counter
 from tests.gallery.test_share_links import open_link
@@ -125,3 +126,11 @@ def test_a_rejected_cover_is_not_shown_on_the_clients_page(client, published, ph
     mine = client.get(reverse("clients:my-sessions"))
     assert 'class="border-top pt-3 mt-2 my-gallery"' in mine.text
     assert f"/photos/{photos[1].pk}/thumbnail/" not in mine.text
+
+
+def test_publishing_a_gallery_whose_proofs_are_all_rejected_warns(published, photos, staff_user):
+    assert gallery_publish_warnings(gallery=published) == []
+    for photo in photos:
+        photo_cull(photo=photo, flag="reject", by=staff_user)
+    (warning,) = gallery_publish_warnings(gallery=published)
+    assert "every one is rejected" in warning
