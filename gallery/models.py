@@ -160,7 +160,7 @@ class Photo(models.Model):
     captured_at = models.DateTimeField(_("taken"), null=True, blank=True)
     camera = models.CharField(_("camera"), max_length=100, blank=True)
     colour = models.CharField(max_length=7, blank=True)
-    # The photographer's cull (gallery.culling): a pick or a reject, and stars, as in
+    # The photographer's cull (gallery.culling_decisions): a pick or a reject, and stars, as in
     # Lightroom. A rejected proof stays stored but is hidden from the client.
     flag = models.CharField(_("cull"), max_length=6, choices=Flag.choices, blank=True)
     rating = models.PositiveSmallIntegerField(

@@ -48,6 +48,8 @@ def test_the_photographer_culls_by_keyboard(page, browser, live_server, studio, 
     expect(current).to_have_text("IMG_0004.JPG")
     expect(page.locator("#cull-faces .cull-face")).to_have_text("Eyes closed")
     expect(page.locator("#cull-current-badges")).to_contain_text("Eyes closed")
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/culling-eyes-closed.png")
     page.keyboard.press("p")
     until(page, lambda: state(alone) == ("pick", 0))
     expect(page.get_by_role("button", name="Pick P")).to_have_attribute("aria-pressed", "true")
@@ -85,6 +87,7 @@ def test_the_photographer_culls_by_keyboard(page, browser, live_server, studio, 
         page.screenshot(path=f"{SHOTS}/culling-view.png", full_page=True)
     assert axe_violations(page) == []
     page_fits(page, width=1280)
+    page_fits(page)
     assert page.console_errors == []
 
     # A save that fails is undone on the page, and said.
