@@ -11,7 +11,7 @@ from gallery.access import gallery_link_url
 from gallery.models import Gallery, Photo
 from gallery.services import gallery_create_for_booking
 from tests.browser.admin_pages import sign_in
-from tests.browser.checks import axe_violations, page_fits
+from tests.browser.checks import axe_violations, buttons_all_work, page_fits
 from tests.factories import BookingFactory
 from tests.gallery.culling_fixtures import culled_gallery, face_with_closed_eyes
 
@@ -114,3 +114,10 @@ def test_the_photographer_culls_by_keyboard(page, browser, live_server, studio, 
         "IMG_0006.JPG",
     ]
     context.close()
+
+    # And by mouse: every button of the view does something, and nothing breaks.
+    page.unroute("**/cull/act/")
+    # ("All" is the filter shown at first: pressed again, it rightly changes nothing.)
+    url = f"/admin/gallery/gallery/{gallery.pk}/cull/"
+    pressed = buttons_all_work(page, url, scope=".cull", skip=("All 6",))
+    assert {"Pick P", "Reject X", "Unflag U", "3 stars", "Group of 3"} <= set(pressed)
