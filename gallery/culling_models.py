@@ -12,6 +12,7 @@ import secrets
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from studio.image_files import ImageReason
@@ -103,6 +104,7 @@ class PhotoAnalysis(models.Model):
     # The upright, unwatermarked pixels the analysis reads (the preview made smaller), kept
     # so a photo can be analysed again without decoding its original.
     source = models.FileField(upload_to=analysis_source_key, max_length=200, blank=True)
+    queued_at = models.DateTimeField(default=timezone.now)
     analysed_at = models.DateTimeField(null=True, blank=True)
     milliseconds = models.PositiveIntegerField(default=0)
     # Focus: the variance of the Laplacian over the sharpest face (or the centre when there

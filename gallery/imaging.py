@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 import pillow_heif
 from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps
 
+from gallery.analysis import analysis_image
 from studio.image_files import ImageReason, ImageRefused
 
 pillow_heif.register_heif_opener()
@@ -69,14 +70,20 @@ class Rendition:
     captured_at: datetime | None
     camera: str
     colour: str  # the average colour, "#rrggbb", for the grid while the thumbnail loads
+    # For the culling assistant (gallery.analysis): the preview before any watermark, at
+    # ANALYSIS_EDGE, as a JPEG; empty unless asked for.
+    analysis: bytes = b""
 
 
-def photo_render(stream, *, watermark: Watermark | None = None) -> Rendition:
-    """Make the preview and thumbnail of a photo, or raise PhotoRejected saying why."""
+def photo_render(
+    stream, *, watermark: Watermark | None = None, analysis: bool = False
+) -> Rendition:
+    """Make the preview and thumbnail of a photo (and, if asked, the smaller unwatermarked
+    picture the culling assistant reads), or raise PhotoRejected saying why."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return _render(stream, watermark)
+            return _render(stream, watermark, analysis)
     except PhotoRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -85,7 +92,7 @@ def photo_render(stream, *, watermark: Watermark | None = None) -> Rendition:
         raise PhotoRejected(ImageReason("undecodable")) from error
 
 
-def _render(stream, watermark: Watermark | None) -> Rendition:
+def _render(stream, watermark: Watermark | None, analysis: bool) -> Rendition:
     try:
         image = Image.open(stream, formats=ALLOWED_FORMATS)
     except Image.UnidentifiedImageError:
@@ -129,6 +136,7 @@ def _render(stream, watermark: Watermark | None) -> Rendition:
     colour = "#{:02x}{:02x}{:02x}".format(
         *thumbnail.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
     )
+    analysed = _jpeg(analysis_image(preview)) if analysis else b""
     if watermark is not None:
         preview = watermark_apply(preview, watermark)
     return Rendition(
@@ -140,6 +148,7 @@ def _render(stream, watermark: Watermark | None) -> Rendition:
         captured_at=captured_at,
         camera=camera,
         colour=colour,
+        analysis=analysed,
     )
 
 

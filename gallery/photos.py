@@ -25,7 +25,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from gallery import delivery, imaging
+from gallery import culling, delivery, imaging
 from gallery.models import Gallery, Photo, derived_key
 from studio import image_files
 from studio.background import task_enqueue_on_commit, task_send_now
@@ -251,7 +251,7 @@ def _photo_process_claimed(*, photo_id: int, now: datetime) -> Photo:
                 )
                 written.append(download)
             else:
-                rendition = imaging.photo_render(stream, watermark=watermark)
+                rendition = imaging.photo_render(stream, watermark=watermark, analysis=True)
         preview = default_storage.save(
             derived_key(photo, "preview.jpg"), ContentFile(rendition.preview)
         )
@@ -260,6 +260,11 @@ def _photo_process_claimed(*, photo_id: int, now: datetime) -> Photo:
             derived_key(photo, "thumbnail.jpg"), ContentFile(rendition.thumbnail)
         )
         written.append(thumbnail)
+        if rendition.analysis:
+            analysis_source = default_storage.save(
+                derived_key(photo, "analysis.jpg"), ContentFile(rendition.analysis)
+            )
+            written.append(analysis_source)
         # Only if this worker still holds the photo; derived fields only, so that edits
         # made meanwhile in the admin (set, order) are kept.
         updated = Photo.objects.filter(
@@ -295,6 +300,8 @@ def _photo_process_claimed(*, photo_id: int, now: datetime) -> Photo:
         storage_files_delete(written)
         return Photo.objects.get(pk=photo.pk)
     storage_files_delete([photo.preview.name, photo.thumbnail.name, photo.download.name])
+    if rendition.analysis:
+        culling.analysis_start(photo_id=photo.pk, source=analysis_source)
     return Photo.objects.get(pk=photo.pk)
 
 

@@ -2,7 +2,10 @@
 the apps). Photos of a person are their personal data, so erasure deletes the galleries
 whole; a payment for extras stays (a financial record)."""
 
+from django.utils.translation import gettext as _
+
 from clients.models import Client
+from gallery.culling_models import Face
 from gallery.models import Comment, Favorite, Gallery, Selection
 
 
@@ -44,9 +47,42 @@ def client_galleries_export(*, client: Client) -> list[dict]:
                     "photo"
                 )
             ],
+            "faces": _faces_export(gallery),
         }
         for gallery in galleries
     ]
+
+
+def _faces_export(gallery: Gallery) -> dict:
+    """The faces found in the gallery's photos and the people they were grouped into: where
+    each face is, not the descriptor numbers themselves."""
+    faces = Face.objects.filter(photo__gallery=gallery).select_related("photo", "person")
+    return {
+        "about": _(
+            "Faces found in these photos, on the studio's own server, each described by 128 "
+            "numbers kept only to tell the people in this gallery apart. Boxes are fractions "
+            "of the photo's width and height from its top left corner."
+        ),
+        "count": len(faces),
+        "people": [
+            {"name": person.label, "photos": person.photo_count, "hidden": person.hidden}
+            for person in gallery.people.order_by("number")
+        ],
+        "faces": [
+            {
+                "photo": face.photo.original_name,
+                "box": {
+                    "left": round(face.left, 4),
+                    "top": round(face.top, 4),
+                    "width": round(face.width, 4),
+                    "height": round(face.height, 4),
+                },
+                "person": face.person.label if face.person else None,
+                "has_descriptor": face.descriptor is not None,
+            }
+            for face in faces
+        ],
+    }
 
 
 def client_galleries_erase(*, client: Client) -> int:

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from gallery.comment_digests import comment_digests_queue
+from gallery.culling import analyses_requeue_stuck, gallery_cull, photo_analyse
 from gallery.downloads import download_build, downloads_expire
 from gallery.emails import (
     comment_digest_email_send,
@@ -29,7 +30,20 @@ def photo_process_task(*, photo_id: int) -> str | None:
 
 @shared_task(ignore_result=True)  # every 20 seconds: no result file each time
 def photos_requeue_stuck_task() -> int:
-    return photos_requeue_stuck()
+    return photos_requeue_stuck() + analyses_requeue_stuck()
+
+
+# The culling assistant, on the images queue after the previews: a photo's analysis, then
+# the gallery's groups and people once its last photo is analysed. Both are safe to repeat.
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=120, time_limit=150)
+def photo_analyse_task(*, photo_id: int) -> str | None:
+    record = photo_analyse(photo_id=photo_id)
+    return record.status if record else None
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=1500, time_limit=1600)
+def gallery_cull_task(*, gallery_id: int) -> int:
+    return gallery_cull(gallery_id=gallery_id)
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from gallery import download_views, proofing_views, selection_views, views
+from gallery import download_views, people_views, proofing_views, selection_views, views
 
 app_name = "gallery"
 
@@ -50,5 +50,12 @@ urlpatterns += [
     ),
     path(
         "gallery/<slug:slug>/zip/<int:download_id>/file/", download_views.zip_file, name="zip-file"
+    ),
+]
+urlpatterns += [
+    path(
+        "gallery/<slug:slug>/people/<int:number>/face/",
+        people_views.person_face,
+        name="person-face",
     ),
 ]

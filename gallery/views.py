@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from gallery import downloads, proofing, selection
+from gallery import downloads, people, proofing, selection
 from gallery.access import (
     GalleryExpired,
     PinRefused,
@@ -144,9 +144,17 @@ def gallery_detail(request, slug):
         else {}
     )
     favorites_only = viewer.sees_favorites and request.GET.get("show") == "favorites"
+    people_filter = people.people_filter(
+        gallery_id=gallery.pk,
+        face_features=request.studio.face_features,
+        chosen=request.GET.get("person"),
+    )
+    with_person = people_filter.pop("person_photo_ids")
     sets: dict[str, list[dict]] = {}
     for photo in photos:
         if favorites_only and photo.pk not in favorite_ids:
+            continue
+        if with_person is not None and photo.pk not in with_person:
             continue
         sets.setdefault(photo.set_name, []).append(
             {
@@ -177,6 +185,7 @@ def gallery_detail(request, slug):
         "closed": viewer.choosing_closed,
         "closed_message": closed_message(viewer),
         "hero": _hero(viewer, photos),
+        **people_filter,
     }
     return private_response(render(request, "gallery/gallery_detail.html", context))
 

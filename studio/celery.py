@@ -49,6 +49,8 @@ app.conf.update(
     task_routes={
         "gallery.tasks.photo_process_task": {"queue": "images", "routing_key": "images"},
         "gallery.tasks.download_build_task": {"queue": "images", "routing_key": "images"},
+        "gallery.tasks.photo_analyse_task": {"queue": "images", "routing_key": "images"},
+        "gallery.tasks.gallery_cull_task": {"queue": "images", "routing_key": "images"},
         "gallery.tasks.portfolio_photo_render_task": {"queue": "images", "routing_key": "images"},
         "gallery.tasks.session_type_cover_render_task": {
             "queue": "images",

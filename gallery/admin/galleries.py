@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from gallery import exports, selectors
 from gallery.access import gallery_link_url
 from gallery.admin.culling import CullingMixin
+from gallery.admin.people import PeopleMixin, PersonInline
 from gallery.admin.photos import PhotosMixin, thumbnail_url
 from gallery.admin.releases import ReleaseBadgeMixin
 from gallery.admin.share_links import ShareLinkInline
@@ -49,7 +50,7 @@ PAGE_ACTIONS = [
 
 
 @admin.register(Gallery)
-class GalleryAdmin(ReleaseBadgeMixin, CullingMixin, PhotosMixin, admin.ModelAdmin):
+class GalleryAdmin(ReleaseBadgeMixin, CullingMixin, PhotosMixin, PeopleMixin, admin.ModelAdmin):
     form = GalleryAdminForm
     list_display = ["title", "release", "booking", "status", "ready", "failed", "created_at"]
     list_filter = ["status"]
@@ -78,7 +79,7 @@ class GalleryAdmin(ReleaseBadgeMixin, CullingMixin, PhotosMixin, admin.ModelAdmi
             },
         ),
     ]
-    inlines = [ShareLinkInline]
+    inlines = [ShareLinkInline, PersonInline]
     actions = ["publish", "deliver", "unpublish", "reprocess_failed", "selection_reopen"]
     change_form_template = "admin/gallery/gallery/change_form.html"
 
@@ -309,6 +310,7 @@ class GalleryAdmin(ReleaseBadgeMixin, CullingMixin, PhotosMixin, admin.ModelAdmi
                 name="gallery_gallery_photos_delete",
             ),
             *self._culling_urls(),
+            *self._people_urls(),
             *super().get_urls(),
         ]
 

@@ -231,6 +231,8 @@ def form_data(gallery, **changes) -> dict:
         "watermark": "on",
         "share_links-TOTAL_FORMS": "0",
         "share_links-INITIAL_FORMS": "0",
+        "people-TOTAL_FORMS": "0",
+        "people-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}

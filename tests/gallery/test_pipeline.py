@@ -123,7 +123,8 @@ def test_processing_again_leaves_one_set_of_derived_files(gallery, settings):
         for path in (settings.MEDIA_ROOT / "galleries").rglob("*")
         if path.is_file()
     )
-    assert sorted([again.original.name, again.preview.name, again.thumbnail.name]) == files
+    kept = [again.original.name, again.preview.name, again.thumbnail.name]
+    assert sorted([*kept, again.analysis.source.name]) == files  # the culling assistant's too
     assert first.preview.name != again.preview.name
 
 
@@ -437,7 +438,8 @@ def test_capture_times_use_the_cameras_offset_when_it_gave_one(gallery, studio):
 
 def test_deleting_a_photo_deletes_its_files(gallery, settings, django_capture_on_commit_callbacks):
     photo = photo_process(photo_id=add(gallery, jpeg(52), "a.jpg").photo.pk)
-    assert len([p for p in (settings.MEDIA_ROOT / "galleries").rglob("*") if p.is_file()]) == 3
+    # The original, preview, thumbnail and the culling assistant's picture.
+    assert len([p for p in (settings.MEDIA_ROOT / "galleries").rglob("*") if p.is_file()]) == 4
     with django_capture_on_commit_callbacks(execute=True):
         photo.delete()
     assert not [p for p in (settings.MEDIA_ROOT / "galleries").rglob("*") if p.is_file()]

@@ -78,7 +78,8 @@ def processed(s3, gallery):
 def test_originals_and_derived_files_live_in_the_private_bucket(s3, processed):
     photo, data = processed
     keys = {item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
-    assert keys == {photo.original.name, photo.preview.name, photo.thumbnail.name}
+    derived = {photo.preview.name, photo.thumbnail.name, photo.analysis.source.name}
+    assert keys == {photo.original.name, *derived}
     assert hashlib.sha256(stored(s3, photo.original.name)).hexdigest() == photo.sha256
     assert stored(s3, photo.original.name) == data
     with Image.open(io.BytesIO(stored(s3, photo.preview.name))) as preview:

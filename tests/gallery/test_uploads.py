@@ -90,7 +90,7 @@ def test_import_photos_gives_the_same_reasons_and_keeps_nothing(gallery, tmp_pat
         assert f"{tmp_path / name}: {reason}" in report
     assert "bomb.png: it has far more pixels than a photo" in report
     assert list(Photo.objects.values_list("original_name", flat=True)) == ["good.jpg"]
-    assert len(stored_files()) == 3  # good.jpg's original, preview and thumbnail
+    assert len(stored_files()) == 4  # good.jpg's original, preview, thumbnail, analysis picture
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ from django.urls import reverse
 
 from clients.models import Client, PrivacyRecord
 from clients.views import CLIENT_SESSION_KEY
+from gallery.culling_models import Person
 from gallery.models import Comment, FavoriteList, Photo, PortfolioPhoto, ShareLink
 from gallery.photos import photo_add, photo_process
 from gallery.sample_images import camera_like, jpeg_bytes
@@ -257,6 +258,7 @@ def world(studio, staff_user, settings):
     photo_process(photo_id=photo.photo.pk)
     gallery.status = gallery.Status.PUBLISHED
     gallery.save()
+    Person.objects.create(gallery=gallery, number=1, photo_count=2)  # named on its page
     link = ShareLink.objects.create(
         gallery=gallery, label="Grandma", pin_hash=make_password(PIN), pin_length=len(PIN)
     )

@@ -173,6 +173,8 @@ URLS = {
     "gallery_gallery_cull": ["gallery.view_gallery|gallery.change_gallery"],
     "gallery_gallery_cull_act": ["gallery.change_photo"],
     "gallery_gallery_export_xmp": ["gallery.view_gallery|gallery.change_gallery"],
+    # A person's face, cut from the analysis copy of a photo: as the photo itself.
+    "gallery_gallery_person_face": ["gallery.view_gallery|gallery.change_gallery"],
     "auth_user_password_change": ["auth.change_user"],  # Django's own
 }
 DJANGO_OWN_URLS = {"auth_user_password_change"}
@@ -569,6 +571,12 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
             "gallery_gallery_export",
             "get",
             url("gallery_gallery_export", gallery_id=gallery.pk, kind="txt"),
+            {},
+        ),
+        (
+            "gallery_gallery_person_face",
+            "get",
+            url("gallery_gallery_person_face", gallery_id=gallery.pk, person_id=999),
             {},
         ),
         *[

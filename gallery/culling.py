@@ -1,0 +1,289 @@
+"""The culling assistant's services: each proof analysed once it is ready, then the gallery
+as a whole: bursts grouped, focus judged against the rest of the gallery, the best of each
+group suggested, the people found.
+
+The analysis runs in the images worker as its own task after the preview is saved, so a slow
+or failing analysis never delays proofing: a photo whose analysis fails keeps its preview and
+shows "not analysed" with the reason. Every step is safe to run again.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from statistics import median
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from PIL import Image
+
+from gallery import analysis as measures
+from gallery.culling_models import Face, PhotoAnalysis, PhotoGroup
+from gallery.models import Gallery, Photo
+from gallery.people import gallery_people_find
+from studio import image_files
+from studio.background import task_enqueue_on_commit, task_send_now
+from studio.selectors import studio_get
+from studio.services import storage_files_delete
+
+log = logging.getLogger(__name__)
+
+# Bursts: consecutive frames at most BURST_SECONDS apart whose hashes differ in at most
+# BURST_BITS bits; frames further apart (the same pose taken again) need to look closer.
+BURST_SECONDS = 3
+BURST_BITS = 14
+SIMILAR_SECONDS = 60
+SIMILAR_BITS = 8
+# Soft focus: a photo whose subject is less sharp than this share of its reference (the
+# sharpest of its group, or the gallery's typical photo of the same kind of subject).
+SOFT_IN_GROUP = 0.3
+SOFT_IN_GALLERY = 0.25
+# A pending analysis untouched this long is sent again (its message or worker was lost).
+ANALYSIS_LOST_AFTER = timedelta(minutes=10)
+
+
+def analysis_start(*, photo_id: int, source: str) -> None:
+    """A proof is ready: keep the picture to analyse and queue its analysis."""
+    with transaction.atomic():
+        old = PhotoAnalysis.objects.select_for_update().filter(photo_id=photo_id).first()
+        stale = old.source.name if old and old.source else ""
+        PhotoAnalysis.objects.update_or_create(
+            photo_id=photo_id,
+            defaults={
+                "status": PhotoAnalysis.Status.PENDING,
+                "source": source,
+                "failure_code": "",
+                "failure_params": {},
+                "analysed_at": None,
+                "queued_at": timezone.now(),
+            },
+        )
+        task_enqueue_on_commit("gallery.tasks.photo_analyse_task", photo_id=photo_id)
+    if stale and stale != source:
+        storage_files_delete([stale])
+
+
+def photo_analyse(*, photo_id: int) -> PhotoAnalysis | None:
+    """Analyse one proof from its kept picture. None when there is nothing to do."""
+    record = PhotoAnalysis.objects.select_related("photo").filter(photo_id=photo_id).first()
+    if record is None or record.photo.status != Photo.Status.READY:
+        return None
+    if record.status == PhotoAnalysis.Status.DONE:
+        return record
+    if not record.source:
+        return _analysis_fail(record, image_files.ImageReason("analysis_source_missing"))
+    started = time.process_time()
+    try:
+        with record.source.open("rb") as stream, Image.open(stream) as image:
+            image.load()
+            result = measures.analyse(image, faces=studio_get().face_features)
+    except FileNotFoundError:
+        return _analysis_fail(record, image_files.ImageReason("analysis_source_missing"))
+    except Exception as error:
+        log.exception("Photo %s could not be analysed", photo_id)
+        why = image_files.ImageReason("analysis_failed", {"why": type(error).__name__})
+        return _analysis_fail(record, why)
+    milliseconds = round((time.process_time() - started) * 1000)
+    _analysis_save(record, result, milliseconds)
+    gallery_cull_when_analysed(gallery_id=record.photo.gallery_id)
+    return record
+
+
+def _analysis_save(record: PhotoAnalysis, result: measures.Analysis, milliseconds: int) -> None:
+    with transaction.atomic():
+        # One analysis of a photo at a time: a second delivery of the task waits, then
+        # finds it done.
+        current = PhotoAnalysis.objects.select_for_update().get(pk=record.pk)
+        if current.status == PhotoAnalysis.Status.DONE or current.source != record.source:
+            return
+        Face.objects.filter(photo_id=record.photo_id).delete()
+        Face.objects.bulk_create(
+            Face(
+                photo_id=record.photo_id,
+                left=face.left,
+                top=face.top,
+                width=face.width,
+                height=face.height,
+                left_eye=face.left_eye,
+                right_eye=face.right_eye,
+                eyes_closed=face.eyes_closed,
+                sharpness=face.sharpness,
+            )
+            for face in result.faces
+        )
+        record.status = PhotoAnalysis.Status.DONE
+        record.failure_code, record.failure_params = "", {}
+        record.analysed_at = timezone.now()
+        record.milliseconds = milliseconds
+        record.sharpness = result.sharpness
+        record.subject = result.subject
+        record.highlights, record.shadows = result.highlights, result.shadows
+        record.dhash = result.dhash
+        record.eyes_closed = result.eyes_closed
+        record.highlights_clipped = result.highlights_clipped
+        record.shadows_clipped = result.shadows_clipped
+        record.save()
+
+
+def _analysis_fail(record: PhotoAnalysis, why: image_files.ImageReason) -> PhotoAnalysis:
+    PhotoAnalysis.objects.filter(pk=record.pk).update(
+        status=PhotoAnalysis.Status.FAILED,
+        failure_code=why.code,
+        failure_params=why.params,
+        analysed_at=timezone.now(),
+    )
+    record.refresh_from_db()
+    gallery_cull_when_analysed(gallery_id=record.photo.gallery_id)
+    return record
+
+
+def gallery_cull_when_analysed(*, gallery_id: int) -> bool:
+    """Queue the gallery-wide step once no proof of the gallery waits to be processed or
+    analysed (the last analysis to finish queues it; running it twice is harmless)."""
+    waiting = (
+        Photo.objects.filter(gallery_id=gallery_id, kind=Photo.Kind.PROOF)
+        .filter(
+            Q(status__in=[Photo.Status.QUEUED, Photo.Status.PROCESSING])
+            | Q(status=Photo.Status.READY, analysis__status=PhotoAnalysis.Status.PENDING)
+        )
+        .exists()
+    )
+    if not waiting:
+        task_enqueue_on_commit("gallery.tasks.gallery_cull_task", gallery_id=gallery_id)
+    return not waiting
+
+
+@dataclass
+class Frame:
+    """A photo as the gallery step sees it: its analysis (a PhotoAnalysis, or anything with
+    its fields: bench/culling.py judges plain objects) and when it was taken."""
+
+    record: PhotoAnalysis
+    taken: datetime | None
+
+
+def gallery_cull(*, gallery_id: int) -> int:
+    """Group the gallery's analysed proofs into bursts, judge their focus against each other,
+    suggest the best of each group, and find its people. Returns the number of groups."""
+    frames = [
+        Frame(record, record.photo.captured_at)
+        for record in PhotoAnalysis.objects.select_related("photo")
+        .filter(
+            photo__gallery_id=gallery_id,
+            photo__kind=Photo.Kind.PROOF,
+            photo__status=Photo.Status.READY,
+            status=PhotoAnalysis.Status.DONE,
+        )
+        .order_by("photo__captured_at", "photo__original_name", "photo_id")
+    ]
+    runs = bursts(frames)
+    closed = _closed_eye_photos(gallery_id)
+    with transaction.atomic():
+        Gallery.objects.select_for_update().filter(pk=gallery_id).first()
+        PhotoGroup.objects.filter(gallery_id=gallery_id).delete()
+        focus_judge(frames, runs)
+        groups = _groups_save(gallery_id, runs, closed)
+        PhotoAnalysis.objects.bulk_update(
+            [frame.record for frame in frames], ["focus", "soft_focus", "group", "group_best"]
+        )
+    if studio_get().face_features:
+        gallery_people_find(gallery_id=gallery_id)
+    return groups
+
+
+def bursts(frames: list[Frame]) -> list[list[Frame]]:
+    """Consecutive frames (in the order taken) that belong together: shot within seconds
+    and alike, or a little further apart and nearly identical."""
+    runs: list[list[Frame]] = []
+    for frame in frames:
+        if runs and _together(runs[-1][-1], frame):
+            runs[-1].append(frame)
+        else:
+            runs.append([frame])
+    return runs
+
+
+def _together(previous: Frame, frame: Frame) -> bool:
+    bits = measures.hash_distance(previous.record.dhash, frame.record.dhash)
+    if previous.taken is None or frame.taken is None:
+        return bits <= SIMILAR_BITS
+    seconds = abs((frame.taken - previous.taken).total_seconds())
+    if seconds <= BURST_SECONDS:
+        return bits <= BURST_BITS
+    return seconds <= SIMILAR_SECONDS and bits <= SIMILAR_BITS
+
+
+def focus_judge(frames: list[Frame], runs: list[list[Frame]]) -> None:
+    """Set each frame's focus relative to the gallery's typical sharpness for its kind of
+    subject, and flag it soft when far below that, or far below the sharpest of its burst."""
+    typical = {}
+    for subject in ("face", "centre"):
+        values = [f.record.sharpness for f in frames if f.record.subject == subject]
+        typical[subject] = median(values) if values else 0.0
+    for run in runs:
+        sharpest = max((f.record.sharpness or 0.0) for f in run)
+        for frame in run:
+            record = frame.record
+            sharpness = record.sharpness or 0.0
+            reference = typical.get(record.subject) or 0.0
+            record.focus = round(sharpness / reference, 3) if reference else None
+            soft_in_gallery = bool(reference) and sharpness < SOFT_IN_GALLERY * reference
+            soft_in_group = len(run) > 1 and sharpness < SOFT_IN_GROUP * sharpest
+            record.soft_focus = soft_in_gallery or soft_in_group
+            record.group, record.group_best = None, False
+
+
+def _closed_eye_photos(gallery_id: int) -> set[int]:
+    return set(
+        Face.objects.filter(photo__gallery_id=gallery_id, eyes_closed=True).values_list(
+            "photo_id", flat=True
+        )
+    )
+
+
+def best_of(run: list[Frame], closed: set[int]) -> Frame:
+    """The suggested keeper: in focus first, then eyes open, then exposure, then the
+    sharpest subject."""
+
+    def score(frame: Frame) -> tuple:
+        record = frame.record
+        return (
+            not record.soft_focus,
+            record.photo_id not in closed,
+            not (record.highlights_clipped or record.shadows_clipped),
+            record.sharpness or 0.0,
+        )
+
+    return max(run, key=score)
+
+
+def _groups_save(gallery_id: int, runs: list[list[Frame]], closed: set[int]) -> int:
+    number = 0
+    for run in runs:
+        if len(run) < 2:
+            continue
+        number += 1
+        best = best_of(run, closed)
+        group = PhotoGroup.objects.create(
+            gallery_id=gallery_id, number=number, best_id=best.record.photo_id, size=len(run)
+        )
+        for frame in run:
+            frame.record.group = group
+            frame.record.group_best = frame is best
+    return number
+
+
+def analyses_requeue_stuck(*, now: datetime | None = None) -> int:
+    """Send again the analyses whose message or worker was lost (beat's photo sweep)."""
+    now = now or timezone.now()
+    lost = list(
+        PhotoAnalysis.objects.filter(
+            status=PhotoAnalysis.Status.PENDING,
+            photo__status=Photo.Status.READY,
+            queued_at__lt=now - ANALYSIS_LOST_AFTER,
+        ).values_list("photo_id", flat=True)[:500]
+    )
+    for photo_id in lost:
+        task_send_now("gallery.tasks.photo_analyse_task", photo_id=photo_id)
+    return len(lost)
