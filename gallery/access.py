@@ -274,10 +274,8 @@ def share_link_url(link: ShareLink, *, absolute: bool = False) -> str:
 
 
 def photo_get_for_viewer(viewer: Viewer, photo_id: int) -> Photo:
-    """One of the gallery's ready photos, or Http404."""
-    photo = Photo.objects.filter(
-        pk=photo_id, gallery=viewer.gallery, status=Photo.Status.READY
-    ).first()
+    """One of the gallery's photos shown to the client (ready, not rejected), or Http404."""
+    photo = Photo.objects.shown_to_client().filter(pk=photo_id, gallery=viewer.gallery).first()
     if photo is None:
         raise Http404
     return photo

@@ -163,3 +163,24 @@ class PhotoUploadForm(forms.Form):
 
     set = forms.CharField(required=False, strip=False, **stored_in(Photo, "set_name"))
     kind = PhotoKindField(required=False)
+
+
+class CullActForm(forms.Form):
+    """A key or button of the culling view: pick, reject, restore or rate one photo, or
+    accept a burst's suggestion."""
+
+    do = forms.ChoiceField(
+        choices=[(name, name) for name in ("pick", "reject", "restore", "rate", "accept")]
+    )
+    photo = forms.IntegerField(required=False, min_value=1)
+    rating = forms.IntegerField(required=False, min_value=0, max_value=5)
+    group = forms.IntegerField(required=False, min_value=1)
+
+    def clean(self):
+        data = super().clean()
+        needs = {"accept": "group", "rate": "rating"}.get(data.get("do"), "photo")
+        if data.get(needs) is None and needs not in self.errors:
+            self.add_error(needs, forms.ValidationError(_("This field is required."), "required"))
+        if data.get("do") == "rate" and data.get("photo") is None:
+            self.add_error("photo", forms.ValidationError(_("This field is required."), "required"))
+        return data

@@ -48,7 +48,8 @@ class GalleryAdminForm(MoneyFieldsMixin, forms.ModelForm):
             self.fields["cover"].queryset = self._cover_choices()
             self.fields["cover"].help_text = _(
                 "Shown large at the top of the client's gallery; without one, the first "
-                "photo is. Only this gallery's photos that are ready can be chosen."
+                "photo is. Only this gallery's photos that are ready, and not rejected, can "
+                "be chosen."
             )
 
     @property
@@ -59,9 +60,7 @@ class GalleryAdminForm(MoneyFieldsMixin, forms.ModelForm):
     def _cover_choices(self):
         if self.instance.pk is None:
             return Photo.objects.none()
-        return Photo.objects.filter(
-            gallery=self.instance, kind=Photo.Kind.PROOF, status=Photo.Status.READY
-        )
+        return Photo.objects.shown_to_client().filter(gallery=self.instance, kind=Photo.Kind.PROOF)
 
     def clean_cover(self) -> Photo | None:
         cover = self.cleaned_data.get("cover")

@@ -105,6 +105,14 @@ class Gallery(models.Model):
         return self.title
 
 
+class PhotoQuerySet(models.QuerySet):
+    def shown_to_client(self) -> "PhotoQuerySet":
+        """What a client's pages show (the client, a share link's guest, staff looking
+        through them): ready photos the photographer has not rejected. Favorites count only
+        on these; a reject restored is shown again."""
+        return self.filter(status=Photo.Status.READY).exclude(flag=Photo.Flag.REJECT)
+
+
 class Photo(models.Model):
     class Kind(models.TextChoices):
         PROOF = "proof", _("Proof")
@@ -152,13 +160,15 @@ class Photo(models.Model):
     captured_at = models.DateTimeField(_("taken"), null=True, blank=True)
     camera = models.CharField(_("camera"), max_length=100, blank=True)
     colour = models.CharField(max_length=7, blank=True)
-    # The photographer's cull (gallery.culling): a pick or a reject, and stars, as in
+    # The photographer's cull (gallery.culling_decisions): a pick or a reject, and stars, as in
     # Lightroom. A rejected proof stays stored but is hidden from the client.
     flag = models.CharField(_("cull"), max_length=6, choices=Flag.choices, blank=True)
     rating = models.PositiveSmallIntegerField(
         _("stars"), default=0, validators=[MaxValueValidator(5)]
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("photo")

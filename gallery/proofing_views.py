@@ -53,7 +53,11 @@ def favorite_set_view(request, slug, photo_id):
             is_favorite = proofing.favorite_set(favorite_list=current, photo=photo, on=wanted)
         except proofing.SelectionLocked as locked:
             refused = locked.reason
-    count = current.favorites.count() if current else 0
+    count = (
+        current.favorites.filter(photo__in=Photo.objects.shown_to_client()).count()
+        if current
+        else 0
+    )
     if not request.headers.get("HX-Request"):
         if refused:
             messages.error(request, refusal_message(viewer, refused))

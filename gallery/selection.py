@@ -64,7 +64,7 @@ def selection_submit(
             raise SelectionRefused(_("Please choose whose favorites to send."))
         photo_ids = list(
             Favorite.objects.filter(
-                favorite_list=favorite_list, photo__status=Photo.Status.READY
+                favorite_list=favorite_list, photo__in=Photo.objects.shown_to_client()
             ).values_list("photo_id", flat=True)
         )
         if not photo_ids:

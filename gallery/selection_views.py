@@ -3,7 +3,7 @@ its status while the payment is confirmed."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +25,12 @@ def _selection_context(request, viewer: Viewer, *, chosen_id: int | None = None)
     """What the selection page shows; `chosen_id` is the favorites list the client picked
     (by default the one shown, else the longest)."""
     gallery = viewer.gallery
-    lists = list(gallery.favorite_lists.annotate(count=Count("favorites")))
+    shown = Photo.objects.shown_to_client()
+    lists = list(
+        gallery.favorite_lists.annotate(
+            count=Count("favorites", filter=Q(favorites__photo__in=shown))
+        )
+    )
     current = current_list(request, viewer, lists)
     chosen_id = chosen_id or int_or_none(request.GET.get("list"))
     chosen = next((item for item in lists if item.pk == chosen_id), None) or current
@@ -33,13 +38,9 @@ def _selection_context(request, viewer: Viewer, *, chosen_id: int | None = None)
         chosen = max(lists, key=lambda item: item.count)
     active = gallery.selection
     photos = (
-        list(active.photos.all())
+        list(active.photos.shown_to_client())
         if active
-        else list(
-            Photo.objects.filter(
-                favorites__favorite_list=chosen, status=Photo.Status.READY
-            ).order_by(*Photo._meta.ordering)
-        )
+        else list(shown.filter(favorites__favorite_list=chosen).order_by(*Photo._meta.ordering))
         if chosen
         else []
     )

@@ -100,8 +100,13 @@ def gallery_publish_warnings(*, gallery: Gallery) -> list[str]:
                 "with, gets clean copies of every proof."
             )
         )
-    if not gallery.photos.filter(kind=Photo.Kind.PROOF, status=Photo.Status.READY).exists():
-        warnings.append(_("No photos are ready yet: the client would open an empty gallery."))
+    if not gallery.photos.shown_to_client().filter(kind=Photo.Kind.PROOF).exists():
+        warnings.append(
+            _(
+                "No photos are ready yet, or every one is rejected: the client would open an "
+                "empty gallery."
+            )
+        )
     return warnings
 
 

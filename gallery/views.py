@@ -123,9 +123,13 @@ def gallery_detail(request, slug):
     gallery = viewer.gallery
     lists = list(gallery.favorite_lists.all())
     current = current_list(request, viewer, lists)
-    photos = list(gallery.photos.filter(status=Photo.Status.READY, kind=Photo.Kind.PROOF))
+    photos = list(gallery.photos.shown_to_client().filter(kind=Photo.Kind.PROOF))
     favorite_ids = (
-        set(Favorite.objects.filter(favorite_list=current).values_list("photo_id", flat=True))
+        set(
+            Favorite.objects.filter(
+                favorite_list=current, photo__in=Photo.objects.shown_to_client()
+            ).values_list("photo_id", flat=True)
+        )
         if current
         else set()
     )
@@ -247,11 +251,11 @@ def gallery_compare(request, slug):
     gallery = viewer.gallery
     lists = list(gallery.favorite_lists.all())
     chosen_by: dict[int, set[int]] = {}
-    for photo_id, list_id in Favorite.objects.filter(favorite_list__gallery=gallery).values_list(
-        "photo_id", "favorite_list_id"
-    ):
+    for photo_id, list_id in Favorite.objects.filter(
+        favorite_list__gallery=gallery, photo__in=Photo.objects.shown_to_client()
+    ).values_list("photo_id", "favorite_list_id"):
         chosen_by.setdefault(photo_id, set()).add(list_id)
-    photos = list(gallery.photos.filter(pk__in=chosen_by, status=Photo.Status.READY))
+    photos = list(gallery.photos.shown_to_client().filter(pk__in=chosen_by))
     rows = [
         {
             **photo_tile(viewer, photo),

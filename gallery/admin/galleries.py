@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from gallery import exports, selectors
 from gallery.access import gallery_link_url
+from gallery.admin.culling import CullingMixin
 from gallery.admin.people import PeopleMixin, PersonInline
 from gallery.admin.photos import PhotosMixin, thumbnail_url
 from gallery.admin.releases import ReleaseBadgeMixin
@@ -49,7 +50,7 @@ PAGE_ACTIONS = [
 
 
 @admin.register(Gallery)
-class GalleryAdmin(ReleaseBadgeMixin, PhotosMixin, PeopleMixin, admin.ModelAdmin):
+class GalleryAdmin(ReleaseBadgeMixin, CullingMixin, PhotosMixin, PeopleMixin, admin.ModelAdmin):
     form = GalleryAdminForm
     list_display = ["title", "release", "booking", "status", "ready", "failed", "created_at"]
     list_filter = ["status"]
@@ -308,6 +309,7 @@ class GalleryAdmin(ReleaseBadgeMixin, PhotosMixin, PeopleMixin, admin.ModelAdmin
                 self.admin_site.admin_view(require_POST(self.photos_delete_view)),
                 name="gallery_gallery_photos_delete",
             ),
+            *self._culling_urls(),
             *self._people_urls(),
             *super().get_urls(),
         ]

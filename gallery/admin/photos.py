@@ -237,6 +237,7 @@ class PhotosMixin:
             "file_url": reverse("admin:gallery_gallery_upload_file", args=[gallery.pk]),
             "status_url": reverse("admin:gallery_gallery_upload_status", args=[gallery.pk]),
             "change_url": reverse("admin:gallery_gallery_change", args=[gallery.pk]),
+            "cull_url": reverse("admin:gallery_gallery_cull", args=[gallery.pk]),
         }
         return TemplateResponse(request, "admin/gallery/gallery/upload.html", context)
 

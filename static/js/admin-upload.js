@@ -115,6 +115,7 @@
       list.hidden = false;
       root.querySelector(".upload-overall").hidden = false;
       summary.hidden = true;
+      document.getElementById("cull-link").hidden = true;
       Array.prototype.forEach.call(files, function (file, index) {
         if (file.name.charAt(0) === ".") { return; }
         var item = { file: file, key: Date.now() + "-" + index + "-" + file.name, cells: row(file) };
@@ -137,7 +138,11 @@
       if (polling) { return; }
       polling = setInterval(function () {
         var ids = Object.keys(photoRows);
-        if (!ids.length) { clearInterval(polling); polling = null; return; }
+        if (!ids.length) {  // all processed: on to culling
+          clearInterval(polling); polling = null;
+          document.getElementById("cull-link").hidden = false;
+          return;
+        }
         fetch(root.dataset.statusUrl + "?ids=" + ids.join(","), { credentials: "same-origin" })
           .then(function (response) {
             if (!response.ok) { throw new Error("status " + response.status); }

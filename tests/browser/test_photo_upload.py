@@ -43,6 +43,10 @@ def test_photos_upload_with_progress_and_each_reaches_ready_or_a_clear_failure(
         "Not uploaded: it is a text file, not a photo"
     )
     assert Photo.objects.filter(status="ready", set_name="Outfit 1").count() == 3
+    # Every photo processed: on to culling them.
+    cull = page.get_by_role("link", name="Cull photos")
+    expect(cull).to_be_visible(timeout=10_000)
+    assert cull.get_attribute("href") == f"/admin/gallery/gallery/{gallery.pk}/cull/"
 
     # The same photo again is recognised.
     page.get_by_label("Photos", exact=True).set_input_files(str(folder / "IMG_0001.JPG"))

@@ -768,6 +768,7 @@ NO_TEXT = {
     "gallery.admin_forms.GalleryActForm",
     "gallery.admin_forms.ListConfirmForm",
     "gallery.admin_forms.PhotosDeleteForm",
+    "gallery.admin_forms.CullActForm",
     "sessions.admin_forms.StaffRescheduleForm",
     "sessions.admin_forms.FreeTimeForm",
     "sessions.forms.RescheduleForm",

@@ -169,6 +169,10 @@ URLS = {
     "gallery_gallery_act": ["gallery.change_gallery"],
     "gallery_gallery_photos": ["gallery.change_gallery"],
     "gallery_gallery_photos_delete": ["gallery.delete_photo"],
+    # The culling view: looking is the gallery's; a pick, a reject or stars change a photo.
+    "gallery_gallery_cull": ["gallery.view_gallery|gallery.change_gallery"],
+    "gallery_gallery_cull_act": ["gallery.change_photo"],
+    "gallery_gallery_export_xmp": ["gallery.view_gallery|gallery.change_gallery"],
     # A person's face, cut from the analysis copy of a photo: as the photo itself.
     "gallery_gallery_person_face": ["gallery.view_gallery|gallery.change_gallery"],
     "auth_user_password_change": ["auth.change_user"],  # Django's own
@@ -410,6 +414,7 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
     ben = type(anna).objects.get(email="ben@example.com")
     photo = gallery.photos.filter(status=Photo.Status.READY).first()
     failed = gallery.photos.get(status=Photo.Status.FAILED)
+    proof = gallery.photos.filter(status=Photo.Status.READY, kind=Photo.Kind.PROOF).first()
     email = SentEmail.objects.first()
     payment = Payment.objects.get(stripe_payment_intent_id="pi_matrix_deposit")
     jpeg = jpeg_bytes(camera_like(300, 200, seed=99))
@@ -596,6 +601,16 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
             url("gallery_gallery_photos_delete", gallery.pk),
             {"photo": [failed.pk], "confirm": "yes"},
         ),
+        ("gallery_gallery_cull", "get", url("gallery_gallery_cull", gallery.pk), {}),
+        *[
+            ("gallery_gallery_cull_act", "post", url("gallery_gallery_cull_act", gallery.pk), data)
+            for data in (
+                {"do": "reject", "photo": proof.pk},
+                {"do": "rate", "photo": proof.pk, "rating": 4},
+                {"do": "restore", "photo": proof.pk},
+            )
+        ],
+        ("gallery_gallery_export_xmp", "get", url("gallery_gallery_export_xmp", gallery.pk), {}),
         (
             "auth_user_password_change",
             "post",
