@@ -19,6 +19,7 @@ nothing is downloaded. Every measure copes with no face, fifty faces, a face at 
 monochrome or tiny picture: an empty analysis is a valid answer.
 """
 
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -107,7 +108,11 @@ def analyse(image: Image.Image, *, faces: bool = True) -> Analysis:
     if max(image.size) > ANALYSIS_EDGE:
         image = analysis_image(image)
     grey = np.asarray(image.convert("L"))
-    found = _faces(grey) if faces and min(grey.shape) >= 24 else []
+    if faces and min(grey.shape) >= 24:
+        with DLIB_LOCK:
+            found = _faces(grey)
+    else:
+        found = []
     height, width = grey.shape
     if found:
         sharpest = max(found, key=lambda face: face.sharpness)
@@ -127,8 +132,15 @@ def analyse(image: Image.Image, *, faces: bool = True) -> Analysis:
     )
 
 
+# dlib's models are loaded once per process (the landmark model is about 100 MB) and are not
+# safe to use from two threads at once: a web process running tasks eagerly in threads, or
+# the people step, take this lock around every use. Workers are processes: no contention.
+DLIB_LOCK = threading.Lock()
+
+
 @cache
-def _models():
+def dlib_models():
+    """The face detector, the 68-point landmark model and dlib's rectangle type."""
     import dlib
     import face_recognition_models
 
@@ -140,7 +152,7 @@ def _models():
 
 
 def _faces(grey: np.ndarray) -> list[FaceFound]:
-    detector = _models()[0]
+    detector = dlib_models()[0]
     height, width = grey.shape
     upsample = 1 if max(width, height) < UPSAMPLE_BELOW else 0
     found = []
@@ -178,7 +190,7 @@ def _landmarks(grey: np.ndarray, box) -> tuple[np.ndarray, np.ndarray]:
     """The 68 landmarks of a face, and the pixels they are in. The landmark model learnt on
     faces larger than a group photo's: a small face is measured on its crop made twice as
     large, where the eyes' points land better."""
-    _detector, predictor, rectangle = _models()
+    _detector, predictor, rectangle = dlib_models()
     if box.width() >= SMALL_FACE:
         points = predictor(grey, rectangle(box.left(), box.top(), box.right(), box.bottom()))
         return grey, np.array([(p.x, p.y) for p in points.parts()], dtype=np.float64)

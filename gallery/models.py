@@ -105,12 +105,18 @@ class Gallery(models.Model):
         return self.title
 
 
+def shown_to_client_q(prefix: str = "") -> models.Q:
+    """The rule of `shown_to_client` as a condition, for a photo reached through `prefix`
+    ("faces__photo__")."""
+    return models.Q(**{f"{prefix}status": "ready"}) & ~models.Q(**{f"{prefix}flag": "reject"})
+
+
 class PhotoQuerySet(models.QuerySet):
     def shown_to_client(self) -> "PhotoQuerySet":
         """What a client's pages show (the client, a share link's guest, staff looking
         through them): ready photos the photographer has not rejected. Favorites count only
         on these; a reject restored is shown again."""
-        return self.filter(status=Photo.Status.READY).exclude(flag=Photo.Flag.REJECT)
+        return self.filter(shown_to_client_q())
 
 
 class Photo(models.Model):

@@ -18,8 +18,9 @@ from django.db import transaction
 from django.db.models import Count, Q
 from PIL import Image
 
+from gallery.analysis import DLIB_LOCK, dlib_models
 from gallery.culling_models import Face, Person, PhotoAnalysis
-from gallery.models import Gallery, Photo
+from gallery.models import Gallery, Photo, shown_to_client_q
 from studio.selectors import studio_get
 
 MIN_FACE_WIDTH = 0.04  # of the picture's width: 41 px at the analysis size (1024)
@@ -37,16 +38,13 @@ Box = tuple[float, float, float, float]  # left, top, width, height
 
 
 @cache
-def _models():
-    """dlib's 68-point landmark model and face recognition model, loaded once per process
-    (about 100 MB; only workers that find people ever load them)."""
+def _recogniser():
+    """dlib's face recognition model, loaded once per process (only workers that find
+    people ever load it); the landmarks come from the analysis' own model."""
     import dlib
     import face_recognition_models
 
-    return (
-        dlib.shape_predictor(face_recognition_models.pose_predictor_model_location()),
-        dlib.face_recognition_model_v1(face_recognition_models.face_recognition_model_location()),
-    )
+    return dlib.face_recognition_model_v1(face_recognition_models.face_recognition_model_location())
 
 
 def face_descriptors(image: Image.Image, boxes: list[Box]) -> list[np.ndarray]:
@@ -56,18 +54,17 @@ def face_descriptors(image: Image.Image, boxes: list[Box]) -> list[np.ndarray]:
 
     if not boxes:
         return []
-    predictor, recogniser = _models()
+    _detector, predictor, rectangle = dlib_models()
     rgb = np.ascontiguousarray(np.asarray(image.convert("RGB")))
     shapes = dlib.full_object_detections()
-    for left, top, width, height in boxes:
-        rect = dlib.rectangle(
-            round(left), round(top), round(left + width) - 1, round(top + height) - 1
-        )
-        shapes.append(predictor(rgb, rect))
-    return [
-        np.asarray(descriptor, dtype=np.float32)
-        for descriptor in recogniser.compute_face_descriptor(rgb, shapes)
-    ]
+    with DLIB_LOCK:
+        for left, top, width, height in boxes:
+            rect = rectangle(
+                round(left), round(top), round(left + width) - 1, round(top + height) - 1
+            )
+            shapes.append(predictor(rgb, rect))
+        descriptors = _recogniser().compute_face_descriptor(rgb, shapes)
+    return [np.asarray(descriptor, dtype=np.float32) for descriptor in descriptors]
 
 
 def box_overlap(a: Box, b: Box) -> float:
@@ -303,9 +300,7 @@ def gallery_people_find(*, gallery_id: int) -> int:
 
 # --- What the client and the studio see -------------------------------------------------
 
-CLIENT_PHOTOS = Q(
-    faces__photo__status=Photo.Status.READY, faces__photo__kind=Photo.Kind.PROOF
-) & ~Q(faces__photo__flag=Photo.Flag.REJECT)
+CLIENT_PHOTOS = shown_to_client_q("faces__photo__") & Q(faces__photo__kind=Photo.Kind.PROOF)
 
 
 def people_for_client(*, gallery_id: int, face_features: bool) -> list[Person]:
@@ -328,10 +323,8 @@ def person_photo_ids(person: Person) -> set[int]:
 def person_face_for_client(person: Person) -> Face | None:
     """The face to show a client: the cover, unless its photo is one they don't see."""
     faces = Face.objects.filter(
-        person=person,
-        photo__status=Photo.Status.READY,
-        photo__kind=Photo.Kind.PROOF,
-    ).exclude(photo__flag=Photo.Flag.REJECT)
+        shown_to_client_q("photo__"), person=person, photo__kind=Photo.Kind.PROOF
+    )
     return faces.filter(pk=person.cover_id).first() or faces.order_by("-width").first()
 
 

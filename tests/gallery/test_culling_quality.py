@@ -153,3 +153,15 @@ def test_an_analysis_costs_under_150_ms_of_cpu_per_photo():
     for _ in range(3):
         analysis.analyse(image)
     assert (time.process_time() - started) / 3 < 0.15
+
+
+def test_threads_analysing_at_once_agree_with_one_alone():
+    """dlib's models are shared by the process and not safe in two threads at once (a web
+    process running tasks eagerly crashed so): the lock makes threads wait their turn."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pictures = [face_photo(), bench.set_image("group-04.jpg")] * 4
+    alone = [analysis.analyse(picture) for picture in pictures]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(analysis.analyse, pictures))
+    assert together == alone
