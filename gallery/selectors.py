@@ -27,6 +27,11 @@ def export_photos(gallery: Gallery, *, favorite_list_id: int | None) -> list[Pho
     )
 
 
+def cull_picks(gallery: Gallery) -> list[Photo]:
+    """The proofs the photographer picked while culling, in the gallery's order."""
+    return list(gallery.photos.filter(kind=Photo.Kind.PROOF, flag=Photo.Flag.PICK))
+
+
 def export_rows(gallery: Gallery, photos: list[Photo]) -> list[ExportRow]:
     """Each photo with the lists it is in and its comments: three queries whatever the size."""
     ids = [photo.pk for photo in photos]

@@ -110,6 +110,8 @@ class CullingMixin:
             "may_cull": self.has_cull_permission(request),
             "act_url": reverse("admin:gallery_gallery_cull_act", args=[gallery.pk]),
             "xmp_url": reverse("admin:gallery_gallery_export_xmp", args=[gallery.pk]),
+            "picks_filter_url": _picks_url(gallery, "txt"),
+            "picks_collection_url": _picks_url(gallery, "lrsmcol"),
             "change_url": reverse("admin:gallery_gallery_change", args=[gallery.pk]),
             "analysis": PhotoAnalysis.Status,
             "cull_words": _words(),
@@ -186,3 +188,8 @@ class CullingMixin:
                 name="gallery_gallery_export_xmp",
             ),
         ]
+
+
+def _picks_url(gallery, kind: str) -> str:
+    url = reverse("admin:gallery_gallery_export", kwargs={"gallery_id": gallery.pk, "kind": kind})
+    return f"{url}?cull=picks"

@@ -238,16 +238,21 @@ class GalleryAdmin(ReleaseBadgeMixin, CullingMixin, PhotosMixin, PeopleMixin, ad
 
     @admin_view_requires("view")
     def export_view(self, request, gallery_id, kind):
-        """The selection (or ?list=<id>) as a Lightroom filter, smart collection, or CSV."""
+        """The selection (or ?list=<id>, or the photographer's picks: ?cull=picks) as a
+        Lightroom filter, smart collection, or CSV."""
         gallery = get_object_or_404(Gallery.objects.select_related("selection"), pk=gallery_id)
         list_id = int_or_none(request.GET.get("list"))
         if list_id is not None and not gallery.favorite_lists.filter(pk=list_id).exists():
             raise Http404
-        photos = selectors.export_photos(gallery, favorite_list_id=list_id)
+        if request.GET.get("cull") == "picks":
+            photos, what = selectors.cull_picks(gallery), "picks"
+        else:
+            photos = selectors.export_photos(gallery, favorite_list_id=list_id)
+            what = "selection"
         names = [photo.original_name for photo in photos]
-        stem = f"{gallery.booking.reference}-selection"
+        stem = f"{gallery.booking.reference}-{what}"
         if kind == "lrsmcol":
-            body = exports.lightroom_smart_collection(f"{gallery.title} – selection", names)
+            body = exports.lightroom_smart_collection(f"{gallery.title} – {what}", names)
             response = HttpResponse(body, content_type="text/plain; charset=utf-8")
             filename = f"{stem}.lrsmcol"
         elif kind == "csv":

@@ -105,3 +105,21 @@ def test_a_gallery_without_proofs_has_nothing_to_export(client, staff_user, gall
     client.force_login(staff_user)
     answer = client.get(reverse("admin:gallery_gallery_export_xmp", args=[gallery.pk]))
     assert answer.status_code == 404
+
+
+def test_the_picks_go_to_lightroom_as_a_filter_and_a_smart_collection(client, staff_user, gallery):
+    culled = culled_gallery(gallery, [2, 1, 1], real=False)
+    first, second, third, _fourth = culled.photos
+    photo_cull(photo=first, flag="pick", by=staff_user)
+    photo_cull(photo=third, flag="pick", by=staff_user)
+    photo_cull(photo=second, flag="reject", by=staff_user)
+    client.force_login(staff_user)
+    base = reverse("admin:gallery_gallery_export", kwargs={"gallery_id": gallery.pk, "kind": "txt"})
+    text = client.get(f"{base}?cull=picks")
+    assert text.status_code == 200
+    assert text["Content-Disposition"].endswith('-picks.txt"')
+    assert text.content.decode().strip() == "IMG_0001, IMG_0003"
+    smart = client.get(f"{base.replace('/txt/', '/lrsmcol/')}?cull=picks")
+    body = smart.content.decode()
+    assert "IMG_0001." in body
+    assert "IMG_0002." not in body
