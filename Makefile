@@ -56,6 +56,7 @@ bench: install
 	$(BIN)/python bench/thumbnails.py
 	$(BIN)/python bench/heic_delivery.py
 	$(BIN)/python bench/documents.py
+	$(BIN)/python bench/culling.py
 	$(BIN)/python bench/people.py
 
 # The requests people wait on, this working tree against a commit: make bench-against COMMIT=<sha>
