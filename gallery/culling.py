@@ -9,16 +9,18 @@ shows "not analysed" with the reason. Every step is safe to run again.
 
 import logging
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from PIL import Image
 
 from gallery import analysis as measures
+from gallery.culling_eyes import eyes_judge_by_person
 from gallery.culling_models import Face, PhotoAnalysis, PhotoGroup
 from gallery.models import Gallery, Photo
 from gallery.people import gallery_people_find
@@ -108,6 +110,7 @@ def _analysis_save(record: PhotoAnalysis, result: measures.Analysis, millisecond
                 left_eye=face.left_eye,
                 right_eye=face.right_eye,
                 eyes_closed=face.eyes_closed,
+                white=face.white,
                 sharpness=face.sharpness,
             )
             for face in result.faces
@@ -189,7 +192,32 @@ def gallery_cull(*, gallery_id: int) -> int:
         )
     if studio_get().face_features:
         gallery_people_find(gallery_id=gallery_id)
+        if eyes_judge_by_person(gallery_id=gallery_id):
+            _eyes_follow(gallery_id)
     return groups
+
+
+def _eyes_follow(gallery_id: int) -> None:
+    """Each photo's closed-eyes flag from its faces, and each burst's best chosen again."""
+    closed_face = Face.objects.filter(photo_id=OuterRef("photo_id"), eyes_closed=True)
+    records = list(
+        PhotoAnalysis.objects.filter(photo__gallery_id=gallery_id)
+        .annotate(closed=Exists(closed_face))
+        .select_related("photo")
+    )
+    closed = {record.photo_id for record in records if record.closed}
+    groups: dict[int, list[PhotoAnalysis]] = defaultdict(list)
+    for record in records:
+        record.eyes_closed = record.closed
+        if record.group_id:
+            groups[record.group_id].append(record)
+    with transaction.atomic():
+        for group_id, members in groups.items():
+            best = best_of([Frame(m, m.photo.captured_at) for m in members], closed)
+            for member in members:
+                member.group_best = member is best.record
+            PhotoGroup.objects.filter(pk=group_id).update(best_id=best.record.photo_id)
+        PhotoAnalysis.objects.bulk_update(records, ["eyes_closed", "group_best"])
 
 
 def bursts(frames: list[Frame]) -> list[list[Frame]]:

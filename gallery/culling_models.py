@@ -155,6 +155,8 @@ class Face(models.Model):
     # The person's own left and right eye; None when the eye could not be measured.
     left_eye = models.FloatField(null=True, blank=True)
     right_eye = models.FloatField(null=True, blank=True)
+    # How far the whites of the eyes show above the skin below them (gallery.analysis).
+    white = models.FloatField(null=True, blank=True)
     eyes_closed = models.BooleanField(default=False)
     sharpness = models.FloatField(default=0)
     # 128 numbers (float32) that place the face among the gallery's others; kept only
