@@ -23,6 +23,7 @@ from gallery.culling_board import CAPTURE_ORDER, FLAGS, cull_board
 from gallery.culling_decisions import CullRefused, group_accept, photo_cull
 from gallery.models import Gallery, Photo, PhotoAnalysis, PhotoGroup
 from studio.admin_permissions import admin_view_requires
+from studio.selectors import studio_get
 from studio.services import storage_signed_url
 
 FLAG_LABELS = {
@@ -113,6 +114,8 @@ class CullingMixin:
             "picks_filter_url": _picks_url(gallery, "txt"),
             "picks_collection_url": _picks_url(gallery, "lrsmcol"),
             "change_url": reverse("admin:gallery_gallery_change", args=[gallery.pk]),
+            "face_features": studio_get().face_features,
+            "studio_url": reverse("admin:studio_studio_change", args=[1]),
             "analysis": PhotoAnalysis.Status,
             "cull_words": _words(),
             "star_words": _star_words(),

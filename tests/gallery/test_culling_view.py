@@ -108,7 +108,7 @@ def test_it_renders_in_the_same_few_queries_for_60_photos_or_300(
         )
         for photo in culled.photos[::7]:
             face_with_closed_eyes(photo)
-        with django_assert_max_num_queries(7) as context:
+        with django_assert_max_num_queries(8) as context:  # 7, and the studio's switch
             page = client.get(cull_url(gallery))
         assert page.content.decode().count('class="cull-tile"') == count
         queries[count] = len(context.captured_queries)
@@ -194,3 +194,14 @@ def test_an_empty_gallery_says_there_is_nothing_to_cull(client, owner, gallery):
     assert isinstance(gallery, Gallery)
     page = client.get(cull_url(gallery))
     assert "No proofs yet" in page.content.decode()
+
+
+def test_with_face_features_off_the_view_says_what_is_missing(client, owner, culled, studio):
+    client.force_login(owner)
+    url = reverse("admin:gallery_gallery_cull", args=[culled.gallery.pk])
+    assert "Finding faces is switched off" not in client.get(url).content.decode()
+    studio.face_features = False
+    studio.save()
+    page = client.get(url).content.decode()
+    assert "Finding faces is switched off" in page
+    assert reverse("admin:studio_studio_change", args=[1]) in page
