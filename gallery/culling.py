@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from statistics import median
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from PIL import Image
 
@@ -26,6 +26,7 @@ from gallery.models import Gallery, Photo
 from gallery.people import gallery_people_find
 from studio import image_files
 from studio.background import task_enqueue_on_commit, task_send_now
+from studio.models import Studio
 from studio.selectors import studio_get
 from studio.services import storage_files_delete
 
@@ -41,8 +42,10 @@ SIMILAR_BITS = 8
 # sharpest of its group, or the gallery's typical photo of the same kind of subject).
 SOFT_IN_GROUP = 0.3
 SOFT_IN_GALLERY = 0.25
-# A pending analysis untouched this long is sent again (its message or worker was lost).
+# A pending analysis untouched this long is sent again (its message or worker was lost),
+# at most MAX_ATTEMPTS times in all.
 ANALYSIS_LOST_AFTER = timedelta(minutes=10)
+MAX_ATTEMPTS = 3
 
 
 def analysis_start(*, photo_id: int, source: str) -> None:
@@ -59,6 +62,7 @@ def analysis_start(*, photo_id: int, source: str) -> None:
                 "failure_params": {},
                 "analysed_at": None,
                 "queued_at": timezone.now(),
+                "attempts": 0,
             },
         )
         task_enqueue_on_commit("gallery.tasks.photo_analyse_task", photo_id=photo_id)
@@ -75,6 +79,9 @@ def photo_analyse(*, photo_id: int) -> PhotoAnalysis | None:
         return record
     if not record.source:
         return _analysis_fail(record, image_files.ImageReason("analysis_source_missing"))
+    PhotoAnalysis.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
+    if record.attempts + 1 > MAX_ATTEMPTS:  # its worker died on it each time before
+        return _analysis_fail(record, image_files.ImageReason("analysis_stopped"))
     started = time.process_time()
     try:
         with record.source.open("rb") as stream, Image.open(stream) as image:
@@ -94,10 +101,17 @@ def photo_analyse(*, photo_id: int) -> PhotoAnalysis | None:
 
 def _analysis_save(record: PhotoAnalysis, result: measures.Analysis, milliseconds: int) -> None:
     with transaction.atomic():
+        # The gallery's lock: the gallery step and the people step never see half of it. The
+        # studio's: a studio turning face features off meanwhile (its save holds the row)
+        # is seen here, so no face outlives the switch.
+        Gallery.objects.select_for_update().filter(pk=record.photo.gallery_id).first()
+        faces_on = Studio.objects.select_for_update().filter(pk=1, face_features=True).exists()
         # One analysis of a photo at a time: a second delivery of the task waits, then
-        # finds it done.
-        current = PhotoAnalysis.objects.select_for_update().get(pk=record.pk)
-        if current.status == PhotoAnalysis.Status.DONE or current.source != record.source:
+        # finds it done; a photo deleted or processed again meanwhile is left alone.
+        current = PhotoAnalysis.objects.select_for_update().filter(pk=record.pk).first()
+        if current is None or current.status == PhotoAnalysis.Status.DONE:
+            return
+        if current.source != record.source:
             return
         Face.objects.filter(photo_id=record.photo_id).delete()
         Face.objects.bulk_create(
@@ -113,24 +127,32 @@ def _analysis_save(record: PhotoAnalysis, result: measures.Analysis, millisecond
                 white=face.white,
                 sharpness=face.sharpness,
             )
-            for face in result.faces
+            for face in (result.faces if faces_on else [])
         )
-        record.status = PhotoAnalysis.Status.DONE
-        record.failure_code, record.failure_params = "", {}
-        record.analysed_at = timezone.now()
-        record.milliseconds = milliseconds
-        record.sharpness = result.sharpness
-        record.subject = result.subject
-        record.highlights, record.shadows = result.highlights, result.shadows
-        record.dhash = result.dhash
-        record.eyes_closed = result.eyes_closed
-        record.highlights_clipped = result.highlights_clipped
-        record.shadows_clipped = result.shadows_clipped
-        record.save()
+        PhotoAnalysis.objects.filter(pk=record.pk).update(
+            status=PhotoAnalysis.Status.DONE,
+            failure_code="",
+            failure_params={},
+            analysed_at=timezone.now(),
+            milliseconds=milliseconds,
+            sharpness=result.sharpness,
+            subject=result.subject,
+            highlights=result.highlights,
+            shadows=result.shadows,
+            dhash=result.dhash,
+            eyes_closed=faces_on and result.eyes_closed,
+            highlights_clipped=result.highlights_clipped,
+            shadows_clipped=result.shadows_clipped,
+        )
+    record.refresh_from_db()
 
 
 def _analysis_fail(record: PhotoAnalysis, why: image_files.ImageReason) -> PhotoAnalysis:
-    PhotoAnalysis.objects.filter(pk=record.pk).update(
+    # Only for the picture this task read, and never over an analysis that is done: the
+    # photo may have been processed again meanwhile.
+    PhotoAnalysis.objects.filter(pk=record.pk, source=record.source).exclude(
+        status=PhotoAnalysis.Status.DONE
+    ).update(
         status=PhotoAnalysis.Status.FAILED,
         failure_code=why.code,
         failure_params=why.params,
@@ -169,21 +191,25 @@ class Frame:
 def gallery_cull(*, gallery_id: int) -> int:
     """Group the gallery's analysed proofs into bursts, judge their focus against each other,
     suggest the best of each group, and find its people. Returns the number of groups."""
-    frames = [
-        Frame(record, record.photo.captured_at)
-        for record in PhotoAnalysis.objects.select_related("photo")
-        .filter(
-            photo__gallery_id=gallery_id,
-            photo__kind=Photo.Kind.PROOF,
-            photo__status=Photo.Status.READY,
-            status=PhotoAnalysis.Status.DONE,
-        )
-        .order_by("photo__captured_at", "photo__original_name", "photo_id")
-    ]
-    runs = bursts(frames)
-    closed = _closed_eye_photos(gallery_id)
     with transaction.atomic():
-        Gallery.objects.select_for_update().filter(pk=gallery_id).first()
+        # Read under the gallery's lock, so an older run never writes over a newer one.
+        if Gallery.objects.select_for_update().filter(pk=gallery_id).first() is None:
+            return 0  # deleted meanwhile
+        frames = [
+            Frame(record, record.photo.captured_at)
+            for record in PhotoAnalysis.objects.select_related("photo")
+            .filter(
+                photo__gallery_id=gallery_id,
+                photo__kind=Photo.Kind.PROOF,
+                photo__status=Photo.Status.READY,
+                status=PhotoAnalysis.Status.DONE,
+            )
+            .order_by(
+                F("photo__captured_at").asc(nulls_last=True), "photo__original_name", "photo_id"
+            )
+        ]
+        runs = bursts(frames)
+        closed = _closed_eye_photos(gallery_id)
         PhotoGroup.objects.filter(gallery_id=gallery_id).delete()
         focus_judge(frames, runs)
         groups = _groups_save(gallery_id, runs, closed)
@@ -305,13 +331,16 @@ def _groups_save(gallery_id: int, runs: list[list[Frame]], closed: set[int]) -> 
 def analyses_requeue_stuck(*, now: datetime | None = None) -> int:
     """Send again the analyses whose message or worker was lost (beat's photo sweep)."""
     now = now or timezone.now()
-    lost = list(
-        PhotoAnalysis.objects.filter(
-            status=PhotoAnalysis.Status.PENDING,
-            photo__status=Photo.Status.READY,
-            queued_at__lt=now - ANALYSIS_LOST_AFTER,
-        ).values_list("photo_id", flat=True)[:500]
-    )
-    for photo_id in lost:
-        task_send_now("gallery.tasks.photo_analyse_task", photo_id=photo_id)
-    return len(lost)
+    lost = PhotoAnalysis.objects.filter(
+        status=PhotoAnalysis.Status.PENDING,
+        photo__status=Photo.Status.READY,
+        queued_at__lt=now - ANALYSIS_LOST_AFTER,
+    ).values_list("photo_id", "queued_at")[:500]
+    sent = 0
+    for photo_id, queued_at in lost:
+        # Claimed first (the clock starts again), so a backlog is sent once per
+        # ANALYSIS_LOST_AFTER, not at every sweep.
+        if PhotoAnalysis.objects.filter(pk=photo_id, queued_at=queued_at).update(queued_at=now):
+            task_send_now("gallery.tasks.photo_analyse_task", photo_id=photo_id)
+            sent += 1
+    return sent

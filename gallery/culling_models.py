@@ -105,6 +105,8 @@ class PhotoAnalysis(models.Model):
     # so a photo can be analysed again without decoding its original.
     source = models.FileField(upload_to=analysis_source_key, max_length=200, blank=True)
     queued_at = models.DateTimeField(default=timezone.now)
+    # Analyses begun: a picture that kills its worker each time is given up after a few.
+    attempts = models.PositiveSmallIntegerField(default=0)
     analysed_at = models.DateTimeField(null=True, blank=True)
     milliseconds = models.PositiveIntegerField(default=0)
     # Focus: the variance of the Laplacian over the sharpest face (or the centre when there

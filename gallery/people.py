@@ -352,7 +352,8 @@ def people_filter(*, gallery_id: int, face_features: bool, chosen: str | None) -
     """The client page's "People" filter: who to offer, who is chosen (`?person=<number>`,
     anything else chooses no one) and the photos they are in (None: every photo)."""
     people = people_for_client(gallery_id=gallery_id, face_features=face_features)
-    number = int(chosen) if chosen and chosen.isascii() and chosen.isdigit() else None
+    usable = chosen and len(chosen) <= 9 and chosen.isascii() and chosen.isdigit()
+    number = int(chosen) if usable else None
     person = next((p for p in people if p.number == number), None)
     return {
         "people": people,

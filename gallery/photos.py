@@ -310,6 +310,8 @@ def _fail(photo: Photo, why: image_files.ImageReason) -> Photo:
         status=Photo.Status.FAILED, failure_code=why.code, failure_params=why.params, attempts=0
     )
     photo.refresh_from_db()
+    if photo.kind == Photo.Kind.PROOF:  # it may be the last the gallery's culling waited for
+        culling.gallery_cull_when_analysed(gallery_id=photo.gallery_id)
     log.info("Photo %s (%s) failed: %s", photo.pk, photo.original_name, why)
     return photo
 

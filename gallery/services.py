@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gallery import culling
 from gallery.models import Gallery, Photo, Selection
 from sessions.models import Booking
 from studio.background import task_enqueue_on_commit
@@ -174,4 +175,6 @@ def photos_set_assign(*, gallery_id: int, photo_ids: list[int], set_name: str) -
 def photos_delete(*, gallery_id: int, photo_ids: list[int]) -> int:
     """Delete the gallery's listed photos (their files go once that is committed)."""
     _total, by_model = Photo.objects.filter(gallery_id=gallery_id, pk__in=photo_ids).delete()
+    # One of them may be the last photo the gallery's culling waited for.
+    culling.gallery_cull_when_analysed(gallery_id=gallery_id)
     return by_model.get(Photo._meta.label, 0)

@@ -33,15 +33,18 @@ def photos_requeue_stuck_task() -> int:
     return photos_requeue_stuck() + analyses_requeue_stuck()
 
 
-# The culling assistant, on the images queue after the previews: a photo's analysis, then
-# the gallery's groups and people once its last photo is analysed. Both are safe to repeat.
+# The culling assistant, on the images queue after the previews: a photo's analysis (handed
+# back if its worker dies, given up after culling.MAX_ATTEMPTS), then the gallery's groups and
+# people once its last photo is analysed. Both are safe to repeat.
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=120, time_limit=150)
 def photo_analyse_task(*, photo_id: int) -> str | None:
     record = photo_analyse(photo_id=photo_id)
     return record.status if record else None
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=1500, time_limit=1600)
+# Not handed back if its worker dies (a gallery that kills it would loop): the next photo
+# analysed in the gallery runs it again.
+@shared_task(acks_late=True, soft_time_limit=1500, time_limit=1600)
 def gallery_cull_task(*, gallery_id: int) -> int:
     return gallery_cull(gallery_id=gallery_id)
 

@@ -61,11 +61,12 @@ def sidecar_paths(rows: Sequence[CullRow]) -> list[str]:
     without one; "Outfit 1 (2)" if even that repeats), since Lightroom matches the exact
     base name."""
     bases = [_safe(base_name(row.file_name)) or "photo" for row in rows]
-    shared = Counter(bases)
+    # Counted whatever the case: IMG_1 and img_1 are one file on macOS and Windows.
+    shared = Counter(base.lower() for base in bases)
     taken: set[str] = set()
     paths = []
     for row, base in zip(rows, bases, strict=True):
-        if shared[base] == 1:
+        if shared[base.lower()] == 1:
             path = f"{base}.xmp"
         else:
             folder = _safe(row.set_name) or _("No set")

@@ -65,6 +65,9 @@ REASONS = {
         "it could not be processed; try again, or tell us if it keeps failing"
     ),
     "analysis_failed": gettext_lazy("it could not be analysed: %(why)s"),
+    "analysis_stopped": gettext_lazy(
+        "it could not be analysed: the worker stopped on it repeatedly"
+    ),
     "analysis_source_missing": gettext_lazy(
         "it was processed before the culling assistant; process it again to analyse it"
     ),

@@ -123,3 +123,15 @@ def test_the_picks_go_to_lightroom_as_a_filter_and_a_smart_collection(client, st
     body = smart.content.decode()
     assert "IMG_0001." in body
     assert "IMG_0002." not in body
+
+
+def test_names_differing_only_in_case_go_in_folders_as_one_file_would_clash():
+    from gallery.xmp import CullRow, sidecar_paths
+
+    rows = [
+        CullRow(file_name="IMG_1.jpg", set_name="Outfit 1", flag="pick", rating=0),
+        CullRow(file_name="img_1.JPG", set_name="Outfit 2", flag="reject", rating=0),
+    ]
+    paths = sidecar_paths(rows)
+    assert len({path.lower() for path in paths}) == 2
+    assert all("/" in path for path in paths)
