@@ -217,3 +217,19 @@ def test_real_faces_go_from_upload_to_people(gallery):
         for person in Person.objects.filter(gallery=gallery)
     }
     assert people == {frozenset(OBAMA[:3]), frozenset(BIDEN)}
+
+
+def test_proofs_from_before_the_assistant_are_queued_by_a_command(
+    gallery, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    photo = processed(gallery, jpeg(30), "old.jpg")
+    PhotoAnalysis.objects.filter(photo=photo).delete()  # as if processed before it existed
+    out = StringIO()
+    call_command("analyse_photos", "--gallery", str(gallery.pk), stdout=out)
+    assert out.getvalue().strip() == "1 photo queued for analysis."
+    photo_process(photo_id=photo.pk)
+    assert PhotoAnalysis.objects.get(photo=photo).status == PhotoAnalysis.Status.PENDING
