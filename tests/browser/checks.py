@@ -58,6 +58,15 @@ def page_fits(page, *, width: int = PHONE_WIDTH) -> None:
     assert overflow is None, f"{page.url} scrolls sideways at {width} px: {overflow}"
 
 
+def until(page, check, timeout_ms: int = 8000) -> None:
+    """Wait for what the page posted to reach the database: `check()` true, or fail."""
+    for _ in range(timeout_ms // 50):
+        if check():
+            return
+        page.wait_for_timeout(50)
+    assert check()
+
+
 def axe_violations(page, *, all_impacts: bool = False) -> list[str]:
     """The page's serious and critical WCAG 2.2 AA violations, one line each; with
     `all_impacts`, the moderate and minor ones too (the client's pages allow none)."""

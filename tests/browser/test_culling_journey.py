@@ -14,19 +14,11 @@ from gallery.access import gallery_link_url
 from gallery.culling_models import PhotoAnalysis, PhotoGroup
 from gallery.models import Gallery, Photo
 from tests.browser.admin_pages import sign_in
-from tests.browser.checks import axe_violations
+from tests.browser.checks import axe_violations, until
 from workspace.demo_culling import CULL_BOOKING, FRAMES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("SCREENSHOTS_DIR")
-
-
-def until(page, check, timeout_ms=8000):
-    for _ in range(timeout_ms // 50):
-        if check():
-            return
-        page.wait_for_timeout(50)
-    assert check()
 
 
 def flags(gallery) -> dict[str, str]:

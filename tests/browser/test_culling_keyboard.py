@@ -11,21 +11,12 @@ from gallery.access import gallery_link_url
 from gallery.models import Gallery, Photo
 from gallery.services import gallery_create_for_booking
 from tests.browser.admin_pages import sign_in
-from tests.browser.checks import axe_violations, buttons_all_work, page_fits
+from tests.browser.checks import axe_violations, buttons_all_work, page_fits, until
 from tests.factories import BookingFactory
 from tests.gallery.culling_fixtures import culled_gallery, face_with_closed_eyes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("SCREENSHOTS_DIR")
-
-
-def until(page, check, timeout_ms=5000):
-    """Wait for the page's post to reach the database."""
-    for _ in range(timeout_ms // 50):
-        if check():
-            return
-        page.wait_for_timeout(50)
-    assert check()
 
 
 def state(photo) -> tuple[str, int]:
