@@ -327,9 +327,8 @@ def pipeline_once(original: Path, out: Path, *, analysed: bool) -> float:
     (out / "thumbnail.jpg").write_bytes(rendition.thumbnail)
     if analysed:
         (out / "analysis.jpg").write_bytes(rendition.analysis)
-        with Image.open(out / "analysis.jpg") as image:
-            image.load()
-            analysis.analyse(image)
+        with (out / "analysis.jpg").open("rb") as stream:
+            analysis.analyse_jpeg(stream)
     return time.process_time() - started
 
 

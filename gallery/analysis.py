@@ -19,6 +19,7 @@ nothing is downloaded. Every measure copes with no face, fifty faces, a face at 
 monochrome or tiny picture: an empty analysis is a valid answer.
 """
 
+import io
 import threading
 from dataclasses import dataclass, field
 from functools import cache
@@ -90,7 +91,7 @@ class Analysis:
 
 def analysis_image(preview: Image.Image) -> Image.Image:
     """The picture the analysis reads: the upright sRGB preview, smaller."""
-    image = preview.convert("RGB") if preview.mode != "RGB" else preview
+    image = preview.convert("RGB") if preview.mode not in ("RGB", "L") else preview
     factor = max(image.size) // ANALYSIS_EDGE
     if factor >= 2:  # a box filter by a whole factor: a few milliseconds for a preview
         image = image.reduce(factor)
@@ -102,12 +103,13 @@ def analysis_image(preview: Image.Image) -> Image.Image:
 
 
 def analyse(image: Image.Image, *, faces: bool = True) -> Analysis:
-    """Measure one picture (any mode, any size; best at ANALYSIS_EDGE)."""
-    if image.mode != "RGB":
+    """Measure one picture (any mode, any size; best at ANALYSIS_EDGE). Only its grey
+    levels are read."""
+    if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     if max(image.size) > ANALYSIS_EDGE:
         image = analysis_image(image)
-    grey = np.asarray(image.convert("L"))
+    grey = np.asarray(image if image.mode == "L" else image.convert("L"))
     if faces and min(grey.shape) >= 24:
         with DLIB_LOCK:
             found = _faces(grey)
@@ -136,6 +138,22 @@ def analyse(image: Image.Image, *, faces: bool = True) -> Analysis:
 # safe to use from two threads at once: a web process running tasks eagerly in threads, or
 # the people step, take this lock around every use. Workers are processes: no contention.
 DLIB_LOCK = threading.Lock()
+
+
+def analysis_jpeg(image: Image.Image) -> bytes:
+    """The analysis copy as kept: a plain (baseline) JPEG, quick to write and to read."""
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+def analyse_jpeg(stream, *, faces: bool = True) -> Analysis:
+    """Measure a kept analysis copy, decoding only its grey levels."""
+    with Image.open(stream) as image:
+        if image.format == "JPEG":
+            image.draft("L", image.size)
+        image.load()
+        return analyse(image, faces=faces)
 
 
 @cache

@@ -17,7 +17,6 @@ from statistics import median
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
-from PIL import Image
 
 from gallery import analysis as measures
 from gallery.culling_eyes import eyes_judge_by_person
@@ -84,9 +83,8 @@ def photo_analyse(*, photo_id: int) -> PhotoAnalysis | None:
         return _analysis_fail(record, image_files.ImageReason("analysis_stopped"))
     started = time.process_time()
     try:
-        with record.source.open("rb") as stream, Image.open(stream) as image:
-            image.load()
-            result = measures.analyse(image, faces=studio_get().face_features)
+        with record.source.open("rb") as stream:
+            result = measures.analyse_jpeg(stream, faces=studio_get().face_features)
     except FileNotFoundError:
         return _analysis_fail(record, image_files.ImageReason("analysis_source_missing"))
     except Exception as error:

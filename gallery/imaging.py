@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 import pillow_heif
 from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps
 
-from gallery.analysis import analysis_image
+from gallery.analysis import analysis_image, analysis_jpeg
 from studio.image_files import ImageReason, ImageRefused
 
 pillow_heif.register_heif_opener()
@@ -136,7 +136,7 @@ def _render(stream, watermark: Watermark | None, analysis: bool) -> Rendition:
     colour = "#{:02x}{:02x}{:02x}".format(
         *thumbnail.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
     )
-    analysed = _jpeg(analysis_image(preview)) if analysis else b""
+    analysed = analysis_jpeg(analysis_image(preview)) if analysis else b""
     if watermark is not None:
         preview = watermark_apply(preview, watermark)
     return Rendition(
