@@ -212,9 +212,11 @@ def test_seed_demo_leaves_an_edited_or_unlinked_template_alone(db):
 def test_seed_demo_leaves_a_gallery_to_cull_with_its_suggestions_ready(db):
     from gallery.culling_models import Person, PhotoAnalysis, PhotoGroup
     from gallery.models import Gallery
-    from workspace.demo_culling import FRAMES
+    from workspace.demo_culling import FRAMES, culling_gallery_seed
 
-    call_command("seed_demo", "--photos", str(FRAMES), stdout=StringIO())
+    call_command("seed_demo", "--photos", "0", stdout=StringIO())  # the rest, quickly
+    assert culling_gallery_seed() == FRAMES  # what seed_demo adds with enough photos
+    assert culling_gallery_seed() == 0  # once
     gallery = Gallery.objects.get(booking__reference="DM9R5T")
     assert gallery.status == Gallery.Status.DRAFT
     assert gallery.photos.count() == FRAMES
@@ -224,3 +226,15 @@ def test_seed_demo_leaves_a_gallery_to_cull_with_its_suggestions_ready(db):
     assert analyses.filter(soft_focus=True).count() == 2  # one frame of each burst
     assert analyses.filter(eyes_closed=True).count() == 1
     assert Person.objects.filter(gallery=gallery, photo_count__gte=3).count() == 2
+
+
+def test_seed_demo_adds_the_gallery_to_cull_only_with_enough_photos(db, monkeypatch):
+    import workspace.demo
+    from workspace.demo_culling import FRAMES
+
+    calls = []
+    monkeypatch.setattr(workspace.demo, "culling_gallery_seed", lambda: calls.append(1) or 0)
+    workspace.demo.demo_seed(photos=FRAMES - 1)
+    assert calls == []
+    workspace.demo.demo_seed(photos=FRAMES)
+    assert calls == [1]
