@@ -49,6 +49,7 @@ from PIL import Image, ImageEnhance, ImageFilter  # noqa: E402
 
 from gallery import analysis  # noqa: E402
 from gallery.culling import Frame, best_of, bursts, focus_judge  # noqa: E402
+from gallery.people import box_overlap  # noqa: E402
 
 SET_DIR = Path(os.environ.get("CULLING_SET", BASE_DIR / "tests" / "data" / "culling"))
 START = datetime(2026, 6, 13, 10, 0, tzinfo=UTC)
@@ -70,6 +71,7 @@ class Record:
     dhash: str
     highlights_clipped: bool
     shadows_clipped: bool
+    eyes_closed: bool
     focus: float | None = None
     soft_focus: bool = False
     group: object = None
@@ -124,16 +126,6 @@ def set_image(name: str) -> Image.Image:
         return analysis.analysis_image(image.convert("RGB"))
 
 
-def _overlap(first, second) -> float:
-    ax, ay, aw, ah = first
-    bx, by, bw, bh = second
-    width = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
-    height = max(0.0, min(ay + ah, by + bh) - max(ay, by))
-    inter = width * height
-    union = aw * ah + bw * bh - inter
-    return inter / union if union else 0.0
-
-
 # Faces at least this wide (at the analysis size) are portrait-sized: a studio's 24 MP frame
 # of one to four people gives faces this large; the set's group photos often do not.
 PORTRAIT_FACE = 80
@@ -158,7 +150,7 @@ def eyes_score(labels: dict[str, dict]) -> tuple[Score, int, int, Score]:
                 continue
             total += 1
             box = [value * scale for value in face["box"]]
-            overlaps = [_overlap(box, detected) for detected in boxes]
+            overlaps = [box_overlap(box, detected) for detected in boxes]
             best = max(range(len(boxes)), key=overlaps.__getitem__) if boxes else None
             detected = result.faces[best] if best is not None and overlaps[best] >= 0.3 else None
             found += detected is not None
@@ -222,6 +214,7 @@ def gallery_judge(items: list[Item]) -> list[list[Frame]]:
             dhash=item.result.dhash,
             highlights_clipped=item.result.highlights_clipped,
             shadows_clipped=item.result.shadows_clipped,
+            eyes_closed=item.result.eyes_closed,
         )
         frames.append(Frame(record, item.taken))
     runs = bursts(frames)
@@ -260,8 +253,7 @@ def best_figures(items: list[Item], runs: list[list[Frame]]) -> float:
     grouped = [run for run in runs if len(run) > 1]
     good = 0
     for run in grouped:
-        closed = {f.record.photo_id for f in run if items[f.record.photo_id].result.eyes_closed}
-        good += not items[best_of(run, closed).record.photo_id].soft
+        good += not items[best_of(run).record.photo_id].soft
     return good / len(grouped) if grouped else 1.0
 
 

@@ -99,7 +99,7 @@ def analysis_image(preview: Image.Image) -> Image.Image:
         scale = ANALYSIS_EDGE / max(image.size)
         size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
         image = image.resize(size, Image.Resampling.BILINEAR)
-    return image if image is not preview else preview.copy()
+    return image
 
 
 def analyse(image: Image.Image, *, faces: bool = True) -> Analysis:

@@ -207,10 +207,9 @@ def gallery_cull(*, gallery_id: int) -> int:
             )
         ]
         runs = bursts(frames)
-        closed = _closed_eye_photos(gallery_id)
         PhotoGroup.objects.filter(gallery_id=gallery_id).delete()
         focus_judge(frames, runs)
-        groups = _groups_save(gallery_id, runs, closed)
+        groups = _groups_save(gallery_id, runs)
         PhotoAnalysis.objects.bulk_update(
             [frame.record for frame in frames], ["focus", "soft_focus", "group", "group_best"]
         )
@@ -229,7 +228,6 @@ def _eyes_follow(gallery_id: int) -> None:
         .annotate(closed=Exists(closed_face))
         .select_related("photo")
     )
-    closed = {record.photo_id for record in records if record.closed}
     groups: dict[int, list[PhotoAnalysis]] = defaultdict(list)
     for record in records:
         record.eyes_closed = record.closed
@@ -237,7 +235,7 @@ def _eyes_follow(gallery_id: int) -> None:
             groups[record.group_id].append(record)
     with transaction.atomic():
         for group_id, members in groups.items():
-            best = best_of([Frame(m, m.photo.captured_at) for m in members], closed)
+            best = best_of([Frame(m, m.photo.captured_at) for m in members])
             for member in members:
                 member.group_best = member is best.record
             PhotoGroup.objects.filter(pk=group_id).update(best_id=best.record.photo_id)
@@ -286,15 +284,7 @@ def focus_judge(frames: list[Frame], runs: list[list[Frame]]) -> None:
             record.group, record.group_best = None, False
 
 
-def _closed_eye_photos(gallery_id: int) -> set[int]:
-    return set(
-        Face.objects.filter(photo__gallery_id=gallery_id, eyes_closed=True).values_list(
-            "photo_id", flat=True
-        )
-    )
-
-
-def best_of(run: list[Frame], closed: set[int]) -> Frame:
+def best_of(run: list[Frame]) -> Frame:
     """The suggested keeper: in focus first, then eyes open, then exposure, then the
     sharpest subject."""
 
@@ -302,7 +292,7 @@ def best_of(run: list[Frame], closed: set[int]) -> Frame:
         record = frame.record
         return (
             not record.soft_focus,
-            record.photo_id not in closed,
+            not record.eyes_closed,
             not (record.highlights_clipped or record.shadows_clipped),
             record.sharpness or 0.0,
         )
@@ -310,13 +300,13 @@ def best_of(run: list[Frame], closed: set[int]) -> Frame:
     return max(run, key=score)
 
 
-def _groups_save(gallery_id: int, runs: list[list[Frame]], closed: set[int]) -> int:
+def _groups_save(gallery_id: int, runs: list[list[Frame]]) -> int:
     number = 0
     for run in runs:
         if len(run) < 2:
             continue
         number += 1
-        best = best_of(run, closed)
+        best = best_of(run)
         group = PhotoGroup.objects.create(
             gallery_id=gallery_id, number=number, best_id=best.record.photo_id, size=len(run)
         )
