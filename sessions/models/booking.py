@@ -288,6 +288,11 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["photographer", "starts_at"], name="booking_photographer_start"),
             models.Index(fields=["status", "hold_expires_at"], name="booking_status_hold"),
+            # Pages that show a stretch of time (calendar, dashboard) read only it: "ends after
+            # the first day shown" skips the years before, whatever the photographer.
+            models.Index(fields=["starts_at"], name="booking_start"),
+            models.Index(fields=["ends_at"], name="booking_end"),
+            models.Index(fields=["created_at"], name="booking_created"),
         ]
         constraints = [
             models.CheckConstraint(
