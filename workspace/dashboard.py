@@ -17,6 +17,7 @@ from gallery.models import Gallery
 from gallery.pins import guessing_runs
 from sessions.documents.selectors import bookings_waiting_for_signatures
 from sessions.models import Booking, Installment
+from sessions.models.booking import booking_name_for_studio
 from sessions.payments.ledger import booking_balance_due, money_ledger
 from sessions.payments.models import PAYMENT_RECEIVED_DIFFERS, Payment
 from sessions.selectors import questionnaire_progress_text, with_questionnaire_progress
@@ -32,6 +33,7 @@ WEEKS = 12
 NOT_HELD = (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
 # What the day's and week's lists show of a booking (name_for_studio, status, hold, who).
 SHOWN = (
+    "pk",
     "starts_at",
     "status",
     "hold_expires_at",
@@ -41,6 +43,9 @@ SHOWN = (
     "client__name",
     "session_type__name",
     "photographer__display_name",
+    "questionnaires_expected",
+    "questionnaires_submitted",
+    "answers_started",
 )
 
 
@@ -52,6 +57,8 @@ class Bar:
     y: int
     height: int
     label_x: int
+    week_text: str = ""  # "8 Jun"
+    short_text: str = ""  # "8/6"
 
 
 class _Days:
@@ -74,31 +81,74 @@ def _month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+@dataclass(slots=True)
+class Session:
+    """A booking as the day's and week's lists and "Needs you" show it, made from the
+    values of the columns shown rather than four model instances."""
+
+    pk: int
+    status: str
+    starts_at: datetime
+    hold_expires_at: datetime | None
+    name: str  # Booking.name_for_studio
+    client_name: str
+    what: str  # the session type's name
+    photographer: str
+    local_start: datetime
+    day_text: str  # "Wed 10 Jun"
+    time_text: str  # "14:00"
+    admin_url: str
+    status_text: str  # the status's name in lower case; empty when confirmed
+    questionnaires_expected: int
+    questionnaires_submitted: int
+    answers_started: bool
+    questionnaire_text: str = ""
+
+
 def _upcoming(*, midnight: datetime, tz: ZoneInfo, days: _Days) -> tuple[list, list]:
     """The next seven days' active sessions (with questionnaire progress) and the requests
-    after them, in one query of the columns shown; each with its local start, texts and
-    link."""
+    after them, in one query of the columns shown."""
     week_end = midnight + timedelta(days=7)
     rows = with_questionnaire_progress(
-        Booking.objects.select_related("client", "session_type", "photographer")
-        .only(*SHOWN)
-        .filter(
+        Booking.objects.filter(
             Q(status__in=Booking.ACTIVE_STATUSES, starts_at__gte=midnight, starts_at__lt=week_end)
             | Q(status=Booking.Status.REQUESTED, starts_at__gte=week_end)
         )
     ).order_by("starts_at", "pk")
     link = url_for_each("admin:shoots_booking_change")
+    statuses = {value: str(label).lower() for value, label in Booking.Status.choices}
+    statuses[Booking.Status.CONFIRMED] = ""  # the usual: not said
     week, later = [], []
-    for booking in rows:
-        booking.local_start = booking.starts_at.astimezone(tz)
-        booking.day_text = days.text(booking.starts_at)
-        booking.time_text = f"{booking.local_start:%H:%M}"
-        booking.admin_url = link(booking.pk)
-        if booking.starts_at < week_end:
-            booking.questionnaire_text = questionnaire_progress_text(booking)
-            week.append(booking)
+    for row in rows.values(*SHOWN):
+        local = row["starts_at"].astimezone(tz)
+        session = Session(
+            pk=row["pk"],
+            status=row["status"],
+            starts_at=row["starts_at"],
+            hold_expires_at=row["hold_expires_at"],
+            name=booking_name_for_studio(
+                client_name=row["client__name"],
+                booked_as=row["booked_as"],
+                photographed_name=row["photographed_name"],
+                photographed_note=row["photographed_note"],
+            ),
+            client_name=row["client__name"],
+            what=row["session_type__name"],
+            photographer=row["photographer__display_name"],
+            local_start=local,
+            day_text=days.text(local),
+            time_text=f"{local:%H:%M}",
+            admin_url=link(row["pk"]),
+            status_text=statuses[row["status"]],
+            questionnaires_expected=row["questionnaires_expected"],
+            questionnaires_submitted=row["questionnaires_submitted"],
+            answers_started=row["answers_started"],
+        )
+        if session.starts_at < week_end:
+            session.questionnaire_text = questionnaire_progress_text(session)
+            week.append(session)
         else:
-            later.append(booking)
+            later.append(session)
     return week, later
 
 
@@ -218,6 +268,8 @@ def _figures(*, today: date, tz: ZoneInfo) -> dict:
                 y=chart_height - height,
                 height=height,
                 label_x=x + bar_width // 2,
+                week_text=date_format(week_start, "j M"),
+                short_text=f"{week_start.day}/{week_start.month}",
             )
         )
     return {
