@@ -19,6 +19,7 @@ from gallery.portfolio_models import PortfolioPhoto, public_image_key
 from sessions.models import SessionType
 from studio import image_files
 from studio.background import task_enqueue_on_commit
+from studio.page_cache import public_pages_changed
 from studio.services import storage_files_delete
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ def portfolio_photo_saved(*, photo: PortfolioPhoto) -> None:
     if photo.made_from == photo.source_key and photo.status != PortfolioPhoto.Status.FAILED:
         return
     PortfolioPhoto.objects.filter(pk=photo.pk).update(status=PortfolioPhoto.Status.QUEUED)
+    public_pages_changed()  # off the home page until made: `update` sends no signal
     task_enqueue_on_commit("gallery.tasks.portfolio_photo_render_task", photo_id=photo.pk)
 
 
@@ -62,6 +64,7 @@ def portfolio_photos_render_again(*, photo_ids: list[int]) -> int:
     """Make these photographs' sizes again (after a new watermark, or a failure)."""
     photos = PortfolioPhoto.objects.filter(pk__in=photo_ids)
     count = photos.update(status=PortfolioPhoto.Status.QUEUED, made_from="")
+    public_pages_changed()
     for pk in photos.values_list("pk", flat=True):
         task_enqueue_on_commit("gallery.tasks.portfolio_photo_render_task", photo_id=pk)
     return count
@@ -100,6 +103,7 @@ def portfolio_photo_render(*, photo_id: int) -> PortfolioPhoto | None:
     if not updated:  # replaced meanwhile (or deleted): the newer task makes its own
         storage_files_delete([large, medium])
         return None
+    public_pages_changed()
     storage_files_delete([photo.large.name, photo.medium.name])
     photo.refresh_from_db()
     return photo
@@ -109,6 +113,7 @@ def _portfolio_fail(photo: PortfolioPhoto, why: image_files.ImageReason) -> Port
     PortfolioPhoto.objects.filter(pk=photo.pk, original=photo.original.name).update(
         status=PortfolioPhoto.Status.FAILED, failure_code=why.code, failure_params=why.params
     )
+    public_pages_changed()
     photo.refresh_from_db()
     return photo
 
@@ -132,6 +137,7 @@ def session_type_cover_changed(sender, instance: SessionType, **kwargs) -> None:
         SessionType.objects.filter(pk=instance.pk, cover="").update(
             cover_large="", cover_medium="", cover_made_from=""
         )
+        public_pages_changed()
         transaction.on_commit(lambda: storage_files_delete(old))
         return
     task_enqueue_on_commit(
@@ -159,6 +165,7 @@ def session_type_cover_render(*, session_type_id: int) -> SessionType | None:
     if not updated:
         storage_files_delete([large, medium])
         return None
+    public_pages_changed()
     storage_files_delete([session_type.cover_large.name, session_type.cover_medium.name])
     session_type.refresh_from_db()
     return session_type

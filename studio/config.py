@@ -40,9 +40,10 @@ def database_config(*, url: str | None, var_dir: Path) -> dict[str, Any]:
         }
         # A file, not memory, so a worker process can see what a test committed.
         config["TEST"] = {"NAME": str(var_dir / "test.sqlite3")}
-    else:
-        config["CONN_MAX_AGE"] = 60
-        config["CONN_HEALTH_CHECKS"] = True
+    # Each process keeps its connection between requests, so the PRAGMAs above run once
+    # per connection rather than per request; one found broken is replaced before use.
+    config["CONN_MAX_AGE"] = 60
+    config["CONN_HEALTH_CHECKS"] = True
     return config
 
 

@@ -10,6 +10,26 @@ class WorkspaceConfig(AppConfig):
     name = "workspace"
     verbose_name = _("Workspace")
 
+    def ready(self):
+        # Imported here, not at the top: they import models, which need the app registry.
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from gallery.models import PortfolioPhoto
+        from sessions.models import AddOn, Package, SessionType
+        from studio.models import Photographer
+        from studio.page_cache import public_pages_changed
+
+        # What the home page shows besides the studio's row (its key): a change to any of
+        # these makes it again. Changes by `update()` call public_pages_changed themselves.
+        for model in (SessionType, Package, AddOn, Photographer, PortfolioPhoto):
+            post_save.connect(public_pages_changed, sender=model, dispatch_uid="public-pages")
+            post_delete.connect(public_pages_changed, sender=model, dispatch_uid="public-pages")
+        m2m_changed.connect(
+            public_pages_changed,
+            sender=SessionType.photographers.through,
+            dispatch_uid="public-pages",
+        )
+
 
 class StudioAdminConfig(admin_apps.AdminConfig):
     """Django's admin with the studio's site (its front page is the dashboard)."""

@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 import markdown as markdown_lib
 import nh3
 from django import template
@@ -11,7 +13,13 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "h4", "b
 @register.filter
 def markdown(text: str | None) -> str:
     """Markdown written by the studio, as HTML with anything unsafe removed."""
-    html = markdown_lib.markdown(text or "", extensions=["sane_lists"])
+    return _markdown_html(text or "")
+
+
+# A pure function of the text, and the same few descriptions are shown on every request.
+@lru_cache(maxsize=512)
+def _markdown_html(text: str) -> str:
+    html = markdown_lib.markdown(text, extensions=["sane_lists"])
     return mark_safe(  # noqa: S308 (nh3 has removed everything but the tags above)
         nh3.clean(
             html,

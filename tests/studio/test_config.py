@@ -20,6 +20,13 @@ def test_sqlite_is_the_default_with_serialised_write_transactions(tmp_path):
     assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
 
 
+@pytest.mark.parametrize("url", ["", "postgres://postgres@127.0.0.1:5432/sitting"])
+def test_every_database_keeps_its_connection_between_requests(tmp_path, url):
+    db = config.database_config(url=url, var_dir=tmp_path)
+    assert db["CONN_MAX_AGE"] == 60
+    assert db["CONN_HEALTH_CHECKS"] is True
+
+
 def test_a_database_url_selects_postgresql(tmp_path):
     db = config.database_config(url="postgres://postgres@127.0.0.1:5432/sitting", var_dir=tmp_path)
     assert db["ENGINE"] == "django.db.backends.postgresql"
