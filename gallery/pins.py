@@ -106,13 +106,12 @@ def guessing_runs(*, now: datetime):
     """Share links someone is guessing the PIN of (with their gallery), each annotated with
     `wrong` (wrong PINs from the addresses that tried in the last day, at least
     GUESSING_RUN_TRIES) and `addresses`. A queryset: one query."""
-    recent = Q(pin_attempts__last_failed_at__gte=now - GUESSING_RUN_WINDOW)
     return (
+        # Joined to the recent wrong PINs first: only links tried lately are summed, not
+        # every link ever shared.
         ShareLink.objects.select_related("gallery")
-        .annotate(
-            wrong=Sum("pin_attempts__failures", filter=recent),
-            addresses=Count("pin_attempts", filter=recent),
-        )
+        .filter(pin_attempts__last_failed_at__gte=now - GUESSING_RUN_WINDOW)
+        .annotate(wrong=Sum("pin_attempts__failures"), addresses=Count("pin_attempts"))
         .filter(wrong__gte=GUESSING_RUN_TRIES)
         .order_by("-wrong", "pk")
     )

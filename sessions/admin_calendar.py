@@ -3,7 +3,7 @@ server-rendered. Times are wall-clock times in the studio's zone, so a week with
 shows every booking where the clock on the wall said it was. A fixed number of queries
 whatever the number of bookings."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sessions.models import Booking, SessionType, TimeOff
+from studio.http import url_for_each
 from studio.models import Photographer
 
 VIEWS = ("month", "week", "day")
@@ -24,7 +25,8 @@ HIDDEN_UNLESS_ASKED = (Booking.Status.CANCELLED, Booking.Status.DECLINED, Bookin
 
 @dataclass
 class Block:
-    """One booking or time off, on one day, as the calendar draws it."""
+    """One booking or time off, on one day, as the calendar draws it. The `*_text` and
+    `css` fields are what the template prints as they are (no filters per block)."""
 
     kind: str  # "booking" or "time-off"
     title: str
@@ -37,6 +39,10 @@ class Block:
     row: int = 0  # in the week and day grid: the first 15-minute row, and how many
     span: int = 1
     lane: int = 1  # side by side when blocks overlap: which column, of the day's `lanes`
+    status_text: str = ""  # the status's name, unless confirmed
+    css: str = ""  # kind, status and photographer classes
+    grid: str = ""  # row, span and lane classes (week and day views)
+    time_text: str = ""  # "10:00" (month) or "10:00–11:00" (week and day)
 
 
 @dataclass
@@ -48,6 +54,8 @@ class Day:
     book_url: str = ""
     lanes: int = 1
     slots: list[tuple[int, str]] = field(default_factory=list)  # (row, booking link) per half hour
+    iso: str = ""  # 2026-06-10
+    label: str = ""  # Wednesday 10 June
 
 
 @dataclass
@@ -58,8 +66,8 @@ class CalendarPage:
     title: str
     previous: date
     next: date
-    hours: list[tuple[int, int]]  # each hour shown, and its first grid row
-    photographers: list[Photographer]
+    hours: list[tuple[str, int]]  # each hour shown ("09:00"), and its first grid row
+    photographers: list[Photographer]  # the active ones, for the filter and the legend
     session_types: list[SessionType]
 
 
@@ -102,16 +110,13 @@ def calendar_page(
     session_type_id: int | None = None,
     show_cancelled: bool = False,
 ) -> CalendarPage:
-    """Everything the calendar page draws, in four queries."""
+    """Everything the calendar page draws, in four queries, reading only the columns shown
+    and only the bookings and time off that touch the days shown."""
     start, end = calendar_range(view, anchor)
     since = datetime.combine(start, time.min, tz)
     until = datetime.combine(end, time.min, tz)
-    bookings = Booking.objects.select_related("client", "session_type", "photographer").filter(
-        starts_at__lt=until, ends_at__gt=since
-    )
-    off = TimeOff.objects.select_related("photographer").filter(
-        starts_at__lt=until, ends_at__gt=since
-    )
+    bookings = Booking.objects.filter(starts_at__lt=until, ends_at__gt=since)
+    off = TimeOff.objects.filter(starts_at__lt=until, ends_at__gt=since)
     if not show_cancelled:
         bookings = bookings.exclude(status__in=HIDDEN_UNLESS_ASKED)
     if photographer_id:
@@ -119,6 +124,11 @@ def calendar_page(
         off = off.filter(Q(photographer_id=photographer_id) | Q(photographer__isnull=True))
     if session_type_id:
         bookings = bookings.filter(session_type_id=session_type_id)
+    photographers = list(Photographer.objects.order_by("display_name"))
+    session_types = list(SessionType.objects.order_by("display_order", "name"))
+    names = {p.pk: p.display_name for p in photographers}
+    blocks = _booking_blocks(bookings, tz, names, {t.pk: t.name for t in session_types})
+    blocks += _time_off_blocks(off, tz, names)
     days = {
         start + timedelta(days=n): Day(
             date=start + timedelta(days=n),
@@ -127,75 +137,8 @@ def calendar_page(
         )
         for n in range((end - start).days)
     }
-    blocks: list[Block] = []
-    for booking in bookings.order_by("starts_at", "pk"):
-        blocks.append(
-            Block(
-                kind="booking",
-                title=(
-                    _("%(name)s for %(photographed)s")
-                    % {"name": booking.booked_as_name, "photographed": booking.photographed_name}
-                    if booking.photographed_name
-                    else booking.booked_as_name
-                ),
-                detail=_("%(type)s with %(photographer)s · %(ref)s")
-                % {
-                    "type": booking.session_type.name,
-                    "photographer": booking.photographer.display_name,
-                    "ref": booking.reference,
-                },
-                starts=booking.starts_at.astimezone(tz),
-                ends=booking.ends_at.astimezone(tz),
-                url=reverse("admin:shoots_booking_change", args=[booking.pk]),
-                photographer_id=booking.photographer_id,
-                status=booking.status,
-            )
-        )
-    for time_off in off.order_by("starts_at"):
-        who = time_off.photographer
-        blocks.append(
-            Block(
-                kind="time-off",
-                title=_("Time off: %(name)s") % {"name": who.display_name}
-                if who
-                else _("Studio closed"),
-                detail=time_off.reason,
-                starts=time_off.starts_at.astimezone(tz),
-                ends=time_off.ends_at.astimezone(tz),
-                url=reverse("admin:shoots_timeoff_change", args=[time_off.pk]),
-                photographer_id=time_off.photographer_id,
-            )
-        )
-    first_hour, last_hour = DAY_STARTS, DAY_ENDS
-    for block in blocks:
-        # One piece per day it touches (a day's time off, a session past midnight).
-        day = block.starts.date()
-        while day <= block.ends.date() and day < end:
-            if day >= start and (day < block.ends.date() or block.ends.time() != time.min):
-                piece_start = max(block.starts, datetime.combine(day, time.min, tz))
-                piece_end = min(block.ends, datetime.combine(day + timedelta(days=1), time.min, tz))
-                piece = Block(**{**block.__dict__, "starts": piece_start, "ends": piece_end})
-                days[day].blocks.append(piece)
-                # Widen the hours shown to fit it (a whole-day absence stays within them).
-                if piece_end - piece_start < timedelta(hours=12):
-                    first_hour = min(first_hour, piece_start.hour)
-                    last_hour = max(last_hour, _hour_after(piece_end, day))
-            day += timedelta(days=1)
-    book = reverse("admin:shoots_booking_book_for_client")
-    who = f"&photographer={photographer_id}" if photographer_id else ""
-    for day in days.values():
-        day.blocks.sort(key=lambda b: (b.starts, b.kind != "time-off"))
-        for block in day.blocks:
-            block.row, block.span = _rows(block, day.date, first_hour, last_hour)
-        day.lanes = _lanes(day.blocks)
-        day.book_url = f"{book}?date={day.date}{who}"
-        day.slots = [
-            (
-                2 + (minute - first_hour * 60) // SLOT_MINUTES,
-                f"{book}?date={day.date}&time={minute // 60:02d}:{minute % 60:02d}{who}",
-            )
-            for minute in range(first_hour * 60, last_hour * 60, 30)
-        ]
+    first_hour, last_hour = _place(blocks, days, start, end, tz)
+    _finish_days(days.values(), view, first_hour, last_hour, photographer_id)
     return CalendarPage(
         view=view,
         anchor=anchor,
@@ -204,12 +147,137 @@ def calendar_page(
         previous=_step(view, anchor, -1),
         next=_step(view, anchor, 1),
         hours=[
-            (hour, 2 + (hour - first_hour) * 60 // SLOT_MINUTES)
+            (f"{hour:02d}:00", 2 + (hour - first_hour) * 60 // SLOT_MINUTES)
             for hour in range(first_hour, last_hour)
         ],
-        photographers=list(Photographer.objects.filter(is_active=True).order_by("display_name")),
-        session_types=list(SessionType.objects.order_by("display_order", "name")),
+        photographers=[p for p in photographers if p.is_active],
+        session_types=session_types,
     )
+
+
+def _booking_blocks(bookings, tz: ZoneInfo, names: dict, types: dict) -> list[Block]:
+    """One block per booking, from plain values: the formats translated and the link
+    reversed once, not per booking."""
+    link = url_for_each("admin:shoots_booking_change")
+    for_someone = _("%(name)s for %(photographed)s")
+    detail = _("%(type)s with %(photographer)s · %(ref)s")
+    statuses = {value: str(label) for value, label in Booking.Status.choices}
+    blocks = []
+    for row in bookings.values(
+        "pk",
+        "starts_at",
+        "ends_at",
+        "status",
+        "photographer_id",
+        "session_type_id",
+        "booked_as",
+        "client__name",
+        "photographed_name",
+        "reference",
+    ).order_by("starts_at", "pk"):
+        name = row["booked_as"] or row["client__name"]
+        status = row["status"]
+        blocks.append(
+            Block(
+                kind="booking",
+                title=for_someone % {"name": name, "photographed": row["photographed_name"]}
+                if row["photographed_name"]
+                else name,
+                detail=detail
+                % {
+                    "type": types.get(row["session_type_id"], ""),
+                    "photographer": names.get(row["photographer_id"], ""),
+                    "ref": row["reference"],
+                },
+                starts=row["starts_at"].astimezone(tz),
+                ends=row["ends_at"].astimezone(tz),
+                url=link(row["pk"]),
+                photographer_id=row["photographer_id"],
+                status=status,
+                status_text="" if status == Booking.Status.CONFIRMED else statuses[status],
+                css=f"booking status-{status} ph-{row['photographer_id']}",
+            )
+        )
+    return blocks
+
+
+def _time_off_blocks(off, tz: ZoneInfo, names: dict) -> list[Block]:
+    link = url_for_each("admin:shoots_timeoff_change")
+    whose = _("Time off: %(name)s")
+    closed = _("Studio closed")
+    return [
+        Block(
+            kind="time-off",
+            title=whose % {"name": names.get(row["photographer_id"], "")}
+            if row["photographer_id"]
+            else closed,
+            detail=row["reason"],
+            starts=row["starts_at"].astimezone(tz),
+            ends=row["ends_at"].astimezone(tz),
+            url=link(row["pk"]),
+            photographer_id=row["photographer_id"],
+            css=f"time-off status- ph-{row['photographer_id']}"
+            if row["photographer_id"]
+            else "time-off status-",
+        )
+        for row in off.values("pk", "photographer_id", "starts_at", "ends_at", "reason").order_by(
+            "starts_at"
+        )
+    ]
+
+
+def _place(blocks: list[Block], days: dict, start: date, end: date, tz: ZoneInfo):
+    """Put each block on the days it touches, cut at midnight (a day's time off, a session
+    past midnight); returns the first and last hours the grid shows, widened to fit them."""
+    first_hour, last_hour = DAY_STARTS, DAY_ENDS
+    for block in blocks:
+        if block.starts.date() == block.ends.date() and start <= block.starts.date() < end:
+            days[block.starts.date()].blocks.append(block)  # most: one piece, as it is
+            if block.ends - block.starts < timedelta(hours=12):
+                first_hour = min(first_hour, block.starts.hour)
+                last_hour = max(last_hour, _hour_after(block.ends, block.starts.date()))
+            continue
+        day = block.starts.date()
+        while day <= block.ends.date() and day < end:
+            if day >= start and (day < block.ends.date() or block.ends.time() != time.min):
+                piece_start = max(block.starts, datetime.combine(day, time.min, tz))
+                piece_end = min(block.ends, datetime.combine(day + timedelta(days=1), time.min, tz))
+                days[day].blocks.append(replace(block, starts=piece_start, ends=piece_end))
+                # A whole-day absence stays within the hours shown.
+                if piece_end - piece_start < timedelta(hours=12):
+                    first_hour = min(first_hour, piece_start.hour)
+                    last_hour = max(last_hour, _hour_after(piece_end, day))
+            day += timedelta(days=1)
+    return first_hour, last_hour
+
+
+def _finish_days(days, view: str, first_hour: int, last_hour: int, photographer_id) -> None:
+    """Sort each day's blocks, give them their grid rows, lanes and texts, and the day its
+    links; the empty half hours' booking links only where a grid is drawn."""
+    book = reverse("admin:shoots_booking_book_for_client")
+    who = f"&photographer={photographer_id}" if photographer_id else ""
+    for day in days:
+        day.iso = day.date.isoformat()
+        day.label = date_format(day.date, "l j F")
+        day.book_url = f"{book}?date={day.iso}{who}"
+        day.blocks.sort(key=lambda b: (b.starts, b.kind != "time-off"))
+        if view == "month":  # a list per day: no grid rows, lanes or empty half hours
+            for block in day.blocks:
+                block.time_text = f"{block.starts:%H:%M}" if block.kind == "booking" else ""
+            continue
+        for block in day.blocks:
+            block.row, block.span = _rows(block, day.date, first_hour, last_hour)
+            block.time_text = f"{block.starts:%H:%M}–{block.ends:%H:%M}"
+        day.lanes = _lanes(day.blocks)
+        for block in day.blocks:
+            block.grid = f"r-{block.row} s-{block.span} lane-{block.lane}"
+        day.slots = [
+            (
+                2 + (minute - first_hour * 60) // SLOT_MINUTES,
+                f"{book}?date={day.iso}&time={minute // 60:02d}:{minute % 60:02d}{who}",
+            )
+            for minute in range(first_hour * 60, last_hour * 60, 30)
+        ]
 
 
 def _lanes(blocks: list[Block]) -> int:

@@ -7,7 +7,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from studio.selectors import studio_get
+from studio.selectors import studio_get, studio_read_once
 
 # Answered without the studio row, so a monitor still gets its 503 when the database is down.
 STUDIO_EXEMPT_PATHS = frozenset({"/healthz"})
@@ -22,12 +22,13 @@ class StudioMiddleware:
     def __call__(self, request):
         if request.path_info in STUDIO_EXEMPT_PATHS:
             return self.get_response(request)
-        request.studio = studio_get()
-        timezone.activate(zoneinfo.ZoneInfo(request.studio.time_zone))
-        try:
-            return self.get_response(request)
-        finally:
-            timezone.deactivate()
+        with studio_read_once():  # one read of the row per request, whoever asks
+            request.studio = studio_get()
+            timezone.activate(zoneinfo.ZoneInfo(request.studio.time_zone))
+            try:
+                return self.get_response(request)
+            finally:
+                timezone.deactivate()
 
 
 # Extra room for a form's other fields and the multipart boundaries around a file.

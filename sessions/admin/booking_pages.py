@@ -313,6 +313,7 @@ class BookingPagesMixin:
             "page": page,
             "filters": filters,
             "filter_query": urlencode(filters),
+            "filter_suffix": f"&{urlencode(filters)}" if filters else "",
             "today": today,
             "views": list(zip(VIEWS, [_("Month"), _("Week"), _("Day")], strict=True)),
         }

@@ -5,7 +5,7 @@ booking's documents for its admin page."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.urls import reverse
 
 from sessions.access import booking_token
@@ -73,16 +73,15 @@ def bookings_waiting_for_signatures(*, now: datetime, due_hours: int) -> list[Bo
     the soonest first, each with `documents_waiting` (how many) and `signing_overdue`
     (past the sign-by time, `due_hours` before the session). One query."""
     bookings = list(
+        # Joined to their pending required documents first, so only those are counted
+        # (not every session to come with all its documents).
         Booking.objects.filter(
-            status__in=(Booking.Status.CONFIRMED, Booking.Status.REQUESTED), starts_at__gt=now
+            status__in=(Booking.Status.CONFIRMED, Booking.Status.REQUESTED),
+            starts_at__gt=now,
+            documents__required=True,
+            documents__status=Document.Status.PENDING,
         )
-        .annotate(
-            documents_waiting=Count(
-                "documents",
-                filter=Q(documents__required=True, documents__status=Document.Status.PENDING),
-            )
-        )
-        .filter(documents_waiting__gt=0)
+        .annotate(documents_waiting=Count("documents"))
         .select_related("client", "session_type")
         .order_by("starts_at")
     )

@@ -288,6 +288,11 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["photographer", "starts_at"], name="booking_photographer_start"),
             models.Index(fields=["status", "hold_expires_at"], name="booking_status_hold"),
+            # Pages that show a stretch of time (calendar, dashboard) read only it: "ends after
+            # the first day shown" skips the years before, whatever the photographer.
+            models.Index(fields=["starts_at"], name="booking_start"),
+            models.Index(fields=["ends_at"], name="booking_end"),
+            models.Index(fields=["created_at"], name="booking_created"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -355,18 +360,30 @@ class Booking(models.Model):
     def name_for_studio(self) -> str:
         """The booked-as name, with the client record's when the two differ, and who is
         photographed when that is someone else."""
-        name = self.client.name
-        if self.booked_as and self.booked_as != self.client.name:
-            name = _("%(booked_as)s (client record: %(client)s)") % {
-                "booked_as": self.booked_as,
-                "client": self.client.name,
-            }
-        if self.photographed_name:
-            return _("%(name)s, for %(photographed)s") % {
-                "name": name,
-                "photographed": self.photographed,
-            }
+        return booking_name_for_studio(
+            client_name=self.client.name,
+            booked_as=self.booked_as,
+            photographed_name=self.photographed_name,
+            photographed_note=self.photographed_note,
+        )
+
+
+def booking_name_for_studio(
+    *, client_name: str, booked_as: str, photographed_name: str, photographed_note: str
+) -> str:
+    """Booking.name_for_studio from plain values (a page listing bookings as values)."""
+    name = client_name
+    if booked_as and booked_as != client_name:
+        name = _("%(booked_as)s (client record: %(client)s)") % {
+            "booked_as": booked_as,
+            "client": client_name,
+        }
+    if not photographed_name:
         return name
+    photographed = (
+        f"{photographed_name} ({photographed_note})" if photographed_note else photographed_name
+    )
+    return _("%(name)s, for %(photographed)s") % {"name": name, "photographed": photographed}
 
 
 class BookingEvent(ActedBy):
