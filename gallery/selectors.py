@@ -145,10 +145,12 @@ def grid_chunk(
     stop: int,
     favorite_list: FavoriteList | None,
     with_comments: bool,
-) -> list[Photo]:
-    """The grid's photos from `start` to `stop` (set by set, each set in the gallery's order),
-    each with `is_favorite` (in `favorite_list`) and `comment_count` (0 unless
-    `with_comments`). One query, of those photos only."""
+) -> list:
+    """The grid's photos from `start` to `stop` (set by set, each set in the gallery's order)
+    as rows of what a tile shows (`pk`, `set_number`, `original_name`, `width`, `height`,
+    `colour`, `thumbnail`, `preview`: the files' names), with `is_favorite` (in
+    `favorite_list`) and `comment_count` (0 unless `with_comments`). One query, of those
+    photos only."""
     set_order = Case(
         *[When(set_name=grid_set.name, then=Value(grid_set.number)) for grid_set in sets],
         default=Value(0),
@@ -174,27 +176,29 @@ def grid_chunk(
         else Value(0)
     )
     return list(
-        photos.only(
-            "gallery_id",
-            "set_name",
+        photos.annotate(set_number=set_order, is_favorite=favorite, comment_count=comments)
+        .order_by("set_number", *Photo._meta.ordering)
+        .values_list(
+            "pk",
+            "set_number",
             "original_name",
             "width",
             "height",
             "colour",
             "thumbnail",
             "preview",
-        )
-        .annotate(set_number=set_order, is_favorite=favorite, comment_count=comments)
-        .order_by("set_number", *Photo._meta.ordering)[start:stop]
+            "is_favorite",
+            "comment_count",
+            named=True,
+        )[start:stop]
     )
 
 
-def grid_hero(
-    photos: QuerySet[Photo], *, cover_id: int | None, first: Photo | None
-) -> Photo | None:
-    """The photo shown large above the grid: the cover the studio chose, if it is among
-    these, else the first of them (`first`, when the caller has it already). One query at
-    most, and none to sort them when `first` is given."""
-    photos = photos.only("gallery_id", "preview")
-    cover = photos.filter(pk=cover_id).first() if cover_id else None
-    return cover or first or photos.first()
+def grid_hero(photos: QuerySet[Photo], *, cover_id: int | None, first=None):
+    """The photo shown large above the grid, as a row of `pk` and `preview` (its file's
+    name): the cover the studio chose, if it is among these, else the first of them
+    (`first`, a grid_chunk row, when the caller has it already). One query at most, and
+    none that sorts the photos when `first` is given."""
+    rows = photos.values_list("pk", "preview", named=True)
+    cover = rows.filter(pk=cover_id).first() if cover_id else None
+    return cover or first or rows.first()

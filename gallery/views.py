@@ -32,10 +32,9 @@ from gallery.access import (
 from gallery.forms import (
     SharePinForm,
 )
-from gallery.imaging import THUMBNAIL_EDGE
 from gallery.models import Download, Favorite, FavoriteList, Gallery, Photo
 from gallery.selectors import GridSet, grid_chunk, grid_hero, grid_sets
-from gallery.tiles import PhotoUrls, TileLook, grid_sections
+from gallery.tiles import PhotoUrls, TileLook, grid_sections, thumbnail_size
 from studio.http import client_address
 from studio.services import storage_signed_url
 
@@ -83,21 +82,16 @@ def current_list(request, viewer: Viewer, lists: list[FavoriteList]) -> Favorite
     return next((item for item in own if item.name.lower() == name), None)
 
 
-def _thumbnail_size(photo: Photo) -> tuple[int, int]:
-    scale = min(1.0, THUMBNAIL_EDGE / max(photo.width or 1, photo.height or 1))
-    return max(1, round((photo.width or 1) * scale)), max(1, round((photo.height or 1) * scale))
-
-
 def photo_tiles(viewer: Viewer, photos: list[Photo]) -> list[dict]:
     """What every grid of thumbnails needs of each photo: its link and its shape."""
     urls = PhotoUrls(viewer.gallery.slug)
     tiles = []
     for photo in photos:
-        width, height = _thumbnail_size(photo)
+        width, height = thumbnail_size(photo.width, photo.height)
         tiles.append(
             {
                 "photo": photo,
-                "thumbnail_url": urls.file(photo, "thumbnail"),
+                "thumbnail_url": urls.file(photo.pk, photo.thumbnail.name),
                 "width": width,
                 "height": height,
             }
@@ -154,7 +148,7 @@ def gallery_detail(request, slug):
         "summary": proofing.selection_summary(gallery=gallery, count=favorite_count),
         "closed": viewer.choosing_closed,
         "closed_message": closed_message(viewer),
-        "hero": hero and {"photo": hero, "url": PhotoUrls(slug).file(hero, "preview")},
+        "hero": hero and {"pk": hero.pk, "url": PhotoUrls(slug).file(hero.pk, hero.preview)},
     }
     return private_response(render(request, "gallery/gallery_detail.html", context))
 
@@ -223,7 +217,7 @@ def _grid(request, viewer: Viewer, *, start: int, stop: int) -> dict:
         "current_list": current,
         "favorites_only": favorites_only,
         "sets": [_set_link(grid_set, query, start, stop) for grid_set in sets],
-        "sections": grid_sections(look, chunk, sets=sets, size_of=_thumbnail_size),
+        "sections": grid_sections(look, chunk, sets=sets),
         "one_unnamed_set": len(sets) == 1 and not sets[0].name,
         "first": chunk[0] if chunk else None,
         "start": start,

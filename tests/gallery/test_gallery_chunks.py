@@ -115,9 +115,7 @@ def test_a_set_not_on_the_page_is_reached_by_its_link(client, big, anna):
     assert names(there)[0] == "DSC_0225.JPG"  # the set's first photo
 
 
-def test_favorites_only_and_a_person_keep_their_filter_from_chunk_to_chunk(
-    client, published, anna
-):
+def test_favorites_only_and_a_person_keep_their_filter_from_chunk_to_chunk(client, published, anna):
     photos = proofs_add(published, 200)
     hearts = favorite_list_get_or_create(gallery=published, name="Anna")
     for photo in photos[::3]:
