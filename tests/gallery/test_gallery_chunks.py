@@ -14,31 +14,8 @@ from django.utils import timezone
 from gallery.models import Comment, Gallery, Photo, ShareLink
 from gallery.proofing import favorite_list_get_or_create, favorite_set
 from gallery.views import CHUNK
-from tests.gallery.conftest import page_url, sign_in
+from tests.gallery.conftest import page_url, proofs_add, sign_in
 from tests.gallery.test_share_links import open_link
-
-
-def proofs_add(gallery: Gallery, count: int, *, sets: int = 4) -> list[Photo]:
-    """`count` ready proofs without files (cheap), in `sets` sets of neighbours, the sets
-    named so that their names' order is not the grid's."""
-    Photo.objects.bulk_create(
-        Photo(
-            gallery=gallery,
-            set_name=f"Set {sets - n * sets // count}",
-            original=f"galleries/x/{n}/original.jpg",
-            original_name=f"DSC_{n:04d}.JPG",
-            sha256=f"{gallery.pk:08x}{n:056x}",
-            size=1,
-            status=Photo.Status.READY,
-            preview=f"galleries/x/{n}/preview.jpg",
-            thumbnail=f"galleries/x/{n}/thumbnail.jpg",
-            width=6000,
-            height=4000,
-            colour="#aabbcc",
-        )
-        for n in range(count)
-    )
-    return list(gallery.photos.all())
 
 
 def names(text: str) -> list[str]:
