@@ -16,7 +16,7 @@ import time
 
 import pytest
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import path, reverse
 
 from gallery.models import Comment, Gallery
 from gallery.proofing import favorite_list_get_or_create, favorite_set
@@ -55,6 +55,8 @@ def test_bench(client, studio, anna):
         "gallery-100": page_url(seeded(anna, 100)),
         "gallery-1000": page_url(seeded(anna, 1000)),
     }
+    slug = urls["gallery-1000"].strip("/").split("/")[-1]
+    urls["chunk-1000"] = reverse("gallery:photo-list", args=[slug]) + "?start=480"
     sign_in(client, anna)
     rounds = int(os.environ.get("ROUNDS", "5"))
     n = int(os.environ.get("N", "10"))
