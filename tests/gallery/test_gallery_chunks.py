@@ -117,7 +117,7 @@ def test_the_page_and_a_chunk_take_the_same_queries_whatever_the_size(
     with django_assert_max_num_queries(10):
         page = client.get(page_url(published))
     assert len(names(page.text)) == min(count + 3, CHUNK)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         chunk = client.get(reverse("gallery:photo-list", args=[published.slug]), {"start": 5})
     assert len(names(chunk.text)) == min(count + 3 - 5, CHUNK)
 

@@ -215,7 +215,7 @@ def test_an_expired_gallery_says_so_kindly(client, published, photos, anna, stud
     assert client.get(preview).status_code == 404
 
 
-def test_a_thousand_photo_gallery_renders_in_ten_queries_and_its_chunks_in_eight(
+def test_a_thousand_photo_gallery_renders_in_ten_queries_and_its_chunks_in_seven(
     client, published, anna, django_assert_max_num_queries
 ):
     template = published.photos.first()
@@ -245,7 +245,7 @@ def test_a_thousand_photo_gallery_renders_in_ten_queries_and_its_chunks_in_eight
         page = client.get(page_url(published))
     texts = [page.text.split("<main", 1)[1]]
     while more := re.search(r'data-more="([^"]+)"', texts[-1]):
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(7):
             texts.append(client.get(html.unescape(more[1])).text)
     assert sum(text.count('class="photo-tile') for text in texts) == 1003
     assert sum(text.count('aria-pressed="true"') for text in texts) == 30
