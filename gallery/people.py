@@ -15,7 +15,7 @@ from functools import cache
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from PIL import Image
 
 from gallery.analysis import DLIB_LOCK, dlib_models
@@ -316,8 +316,9 @@ def people_for_client(*, gallery_id: int, face_features: bool) -> list[Person]:
     )
 
 
-def person_photo_ids(person: Person) -> set[int]:
-    return set(person.faces.values_list("photo_id", flat=True))
+def person_photo_ids(person: Person) -> QuerySet:
+    """The ids of the photos the person is in, as a subquery (not evaluated here)."""
+    return person.faces.values("photo_id")
 
 
 def person_face_for_client(person: Person) -> Face | None:

@@ -12,6 +12,7 @@ from gallery import proofing
 from gallery.access import photo_get_for_viewer
 from gallery.forms import COMMENT_MAX, CommentForm, FavoriteForm, FavoriteListForm
 from gallery.models import Photo
+from gallery.tiles import PhotoUrls, TileLook, favorite_button
 from gallery.views import (
     current_list,
     list_session_key,
@@ -65,7 +66,17 @@ def favorite_set_view(request, slug, photo_id):
     context = {
         "viewer": viewer,
         "gallery": gallery,
-        "item": {"photo": photo, "is_favorite": is_favorite},
+        "button": favorite_button(
+            TileLook(
+                urls=PhotoUrls(slug),
+                hearts=True,
+                can_favorite=viewer.can_favorite,
+                comments=False,
+            ),
+            photo_id=photo.pk,
+            name=photo.original_name,
+            is_favorite=is_favorite,
+        ),
         "summary": proofing.selection_summary(gallery=gallery, count=count),
         "refused": refusal_message(viewer, refused) if refused else "",
         "current_list": current,

@@ -14,7 +14,7 @@ from gallery import proofing, selection
 from gallery.access import Viewer
 from gallery.forms import SelectionForm
 from gallery.models import Photo, Selection
-from gallery.views import closed_message, current_list, page_viewer, photo_tile, private_response
+from gallery.views import closed_message, current_list, page_viewer, photo_tiles, private_response
 from sessions.payments.checkout import payment_checkout_url
 from sessions.payments.errors import PaymentRefused
 from sessions.payments.views import checkout_redirect, refresh_from_stripe
@@ -55,7 +55,7 @@ def _selection_context(request, viewer: Viewer, *, chosen_id: int | None = None)
         "chosen": chosen,
         "selection": active,
         "payment": payment,
-        "items": [photo_tile(viewer, photo) for photo in photos],
+        "items": photo_tiles(viewer, photos),
         "summary": proofing.selection_summary(gallery=gallery, count=len(photos)),
         "payments_enabled": settings.PAYMENTS_ENABLED,
         "closed": viewer.choosing_closed,

@@ -7,6 +7,7 @@ app_name = "gallery"
 urlpatterns = [
     path("gallery/link/<str:token>/", views.gallery_open, name="gallery-open"),
     path("gallery/<slug:slug>/", views.gallery_detail, name="gallery-detail"),
+    path("gallery/<slug:slug>/photos/", views.gallery_photos, name="photo-list"),
     path("gallery/<slug:slug>/lists/", proofing_views.favorite_list_choose, name="list-choose"),
     re_path(
         r"^gallery/(?P<slug>[-a-zA-Z0-9_]+)/photos/(?P<photo_id>[0-9]+)/(?P<kind>thumbnail|preview)/$",

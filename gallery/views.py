@@ -4,10 +4,11 @@ lightbox's previews, comparing, and what every gallery page shares (`page_viewer
 proofing_views, the selection in selection_views, downloads in download_views. Every view
 starts from `gallery_viewer_get`, so a gallery is the client's, or staff's, or a 404."""
 
-from django.db.models import Count
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -31,10 +32,14 @@ from gallery.access import (
 from gallery.forms import (
     SharePinForm,
 )
-from gallery.imaging import THUMBNAIL_EDGE
-from gallery.models import Comment, Download, Favorite, FavoriteList, Photo
+from gallery.models import Download, Favorite, FavoriteList, Gallery, Photo
+from gallery.selectors import GridSet, grid_chunk, grid_hero, grid_sets
+from gallery.tiles import PhotoUrls, TileLook, grid_sections, thumbnail_size
 from studio.http import client_address
 from studio.services import storage_signed_url
+
+CHUNK = 48  # photos per request: more than a large desktop screen shows at once
+CHUNK_MAX = 600  # what one request brings at most, however far a jump reaches
 
 
 def list_session_key(viewer: Viewer) -> str:
@@ -77,26 +82,21 @@ def current_list(request, viewer: Viewer, lists: list[FavoriteList]) -> Favorite
     return next((item for item in own if item.name.lower() == name), None)
 
 
-def _thumbnail_size(photo: Photo) -> tuple[int, int]:
-    scale = min(1.0, THUMBNAIL_EDGE / max(photo.width or 1, photo.height or 1))
-    return max(1, round((photo.width or 1) * scale)), max(1, round((photo.height or 1) * scale))
-
-
-def photo_tile(viewer: Viewer, photo: Photo) -> dict:
-    """What every grid of thumbnails needs of a photo: its link and its shape."""
-    width, height = _thumbnail_size(photo)
-    return {
-        "photo": photo,
-        "thumbnail_url": _file_url(viewer, photo, "thumbnail"),
-        "width": width,
-        "height": height,
-    }
-
-
-def _file_url(viewer: Viewer, photo: Photo, kind: str) -> str:
-    return storage_signed_url(getattr(photo, kind).name) or reverse(
-        "gallery:photo-file", args=[viewer.gallery.slug, photo.pk, kind]
-    )
+def photo_tiles(viewer: Viewer, photos: list[Photo]) -> list[dict]:
+    """What every grid of thumbnails needs of each photo: its link and its shape."""
+    urls = PhotoUrls(viewer.gallery.slug)
+    tiles = []
+    for photo in photos:
+        width, height = thumbnail_size(photo.width, photo.height)
+        tiles.append(
+            {
+                "photo": photo,
+                "thumbnail_url": urls.file(photo.pk, photo.thumbnail.name),
+                "width": width,
+                "height": height,
+            }
+        )
+    return tiles
 
 
 @require_safe
@@ -112,6 +112,8 @@ def gallery_open(request, token):
 
 @require_safe
 def gallery_detail(request, slug):
+    """The client's gallery: its first screenful of proofs (or, without JavaScript, the
+    chunk at `?start=`), the rest coming from `gallery_photos` as the client scrolls."""
     try:
         viewer = gallery_viewer_get(request, slug)
     except GalleryExpired as expired:
@@ -121,82 +123,117 @@ def gallery_detail(request, slug):
             )
         )
     gallery = viewer.gallery
+    start = _number(request.GET.get("start"))
+    grid = _grid(request, viewer, start=start, stop=start + CHUNK)
+    current = grid["current_list"]
+    proofs = _proofs(gallery)
+    filtered = grid["favorites_only"] or grid["person"] is not None
+    favorite_count = (
+        Favorite.objects.filter(
+            favorite_list=current, photo__in=Photo.objects.shown_to_client()
+        ).count()
+        if current
+        else 0
+    )
+    finals = photo_tiles(viewer, downloads.finals(gallery)) if may_download(viewer) else []
+    first = grid["first"] if start == 0 and not filtered else None
+    hero = grid_hero(proofs, cover_id=gallery.cover_id, first=first)
+    context = {
+        **grid,
+        "finals": finals,
+        "download_sizes": Download.Size.choices,
+        "photo_count": proofs.count() if filtered else grid["total"],
+        "lists": own_lists(viewer, grid["lists"]),
+        "list_count": len(grid["lists"]),
+        "summary": proofing.selection_summary(gallery=gallery, count=favorite_count),
+        "closed": viewer.choosing_closed,
+        "closed_message": closed_message(viewer),
+        "hero": hero and {"pk": hero.pk, "url": PhotoUrls(slug).file(hero.pk, hero.preview)},
+    }
+    return private_response(render(request, "gallery/gallery_detail.html", context))
+
+
+@require_safe
+def gallery_photos(request, slug):
+    """The next chunk of the grid, for the page's scrolling (`?start=`, and `?upto=` to
+    reach a set or photo further on at once), under the page's own filters and rules."""
+    viewer = page_viewer(request, slug)
+    start = _number(request.GET.get("start"))
+    stop = min(max(start + CHUNK, _number(request.GET.get("upto"))), start + CHUNK_MAX)
+    context = _grid(request, viewer, start=start, stop=stop)
+    return private_response(render(request, "gallery/_photo_grid.html", context))
+
+
+def _number(text: str | None) -> int:
+    return int(text) if text and len(text) <= 9 and text.isascii() and text.isdigit() else 0
+
+
+def _proofs(gallery: Gallery) -> QuerySet[Photo]:
+    return gallery.photos.shown_to_client().filter(kind=Photo.Kind.PROOF)
+
+
+def _grid(request, viewer: Viewer, *, start: int, stop: int) -> dict:
+    """The grid's photos from `start` to `stop` as sections of tiles, what the page's and
+    the chunk's templates share; a constant number of queries, of those photos only."""
+    gallery = viewer.gallery
     lists = list(gallery.favorite_lists.all())
     current = current_list(request, viewer, lists)
-    photos = list(gallery.photos.shown_to_client().filter(kind=Photo.Kind.PROOF))
-    favorite_ids = (
-        set(
-            Favorite.objects.filter(
-                favorite_list=current, photo__in=Photo.objects.shown_to_client()
-            ).values_list("photo_id", flat=True)
-        )
-        if current
-        else set()
-    )
-    comment_counts = (
-        dict(
-            Comment.objects.filter(photo__gallery=gallery)
-            .values("photo_id")
-            .annotate(count=Count("pk"))
-            .values_list("photo_id", "count")
-        )
-        if viewer.can_comment  # a view-only guest never sees the client's notes
-        else {}
-    )
     favorites_only = viewer.sees_favorites and request.GET.get("show") == "favorites"
     people_filter = people.people_filter(
         gallery_id=gallery.pk,
         face_features=request.studio.face_features,
         chosen=request.GET.get("person"),
     )
-    with_person = people_filter.pop("person_photo_ids")
-    sets: dict[str, list[dict]] = {}
-    for photo in photos:
-        if favorites_only and photo.pk not in favorite_ids:
-            continue
-        if with_person is not None and photo.pk not in with_person:
-            continue
-        sets.setdefault(photo.set_name, []).append(
-            {
-                **photo_tile(viewer, photo),
-                "preview_url": _file_url(viewer, photo, "preview"),
-                "is_favorite": photo.pk in favorite_ids,
-                "comment_count": comment_counts.get(photo.pk, 0),
-            }
-        )
-    finals = []
-    if may_download(viewer):
-        finals = [photo_tile(viewer, photo) for photo in downloads.finals(gallery)]
-    context = {
+    photos = _proofs(gallery)
+    if favorites_only:
+        chosen = Favorite.objects.filter(favorite_list=current).values("photo_id")
+        photos = photos.filter(pk__in=chosen) if current else photos.none()
+    if (person_photos := people_filter.pop("person_photo_ids")) is not None:
+        photos = photos.filter(pk__in=person_photos)
+    sets = grid_sets(photos)
+    chunk = grid_chunk(
+        photos,
+        sets=sets,
+        start=start,
+        stop=stop,
+        favorite_list=current,
+        with_comments=viewer.can_comment,
+    )
+    look = TileLook(
+        urls=PhotoUrls(gallery.slug),
+        hearts=viewer.sees_favorites,
+        can_favorite=viewer.can_favorite,
+        comments=viewer.can_comment,
+    )
+    total = sum(grid_set.count for grid_set in sets)
+    query = {"show": "favorites"} if favorites_only else {}
+    if people_filter["person"]:
+        query["person"] = people_filter["person"].number
+    stop = min(stop, total)
+    return {
         "viewer": viewer,
         "gallery": gallery,
-        "finals": finals,
-        "download_sizes": Download.Size.choices,
-        "sets": [
-            {"name": name, "anchor": f"set-{number}", "items": items}
-            for number, (name, items) in enumerate(sets.items(), start=1)
-        ],
-        "photo_count": len(photos),
-        "favorites_only": favorites_only,
-        "lists": own_lists(viewer, lists),
-        "list_count": len(lists),
+        "lists": lists,
         "current_list": current,
-        "summary": proofing.selection_summary(gallery=gallery, count=len(favorite_ids)),
-        "closed": viewer.choosing_closed,
-        "closed_message": closed_message(viewer),
-        "hero": _hero(viewer, photos),
+        "favorites_only": favorites_only,
+        "sets": [_set_link(grid_set, query, start, stop) for grid_set in sets],
+        "sections": grid_sections(look, chunk, sets=sets),
+        "one_unnamed_set": len(sets) == 1 and not sets[0].name,
+        "first": chunk[0] if chunk else None,
+        "start": start,
+        "total": total,
+        "more_query": urlencode({**query, "start": stop}) if stop < total else "",
         **people_filter,
     }
-    return private_response(render(request, "gallery/gallery_detail.html", context))
 
 
-def _hero(viewer: Viewer, photos: list[Photo]) -> dict | None:
-    """The photo shown large at the top: the cover the studio chose, else the first."""
-    cover = next((photo for photo in photos if photo.pk == viewer.gallery.cover_id), None)
-    photo = cover or (photos[0] if photos else None)
-    if photo is None:
-        return None
-    return {"photo": photo, "url": _file_url(viewer, photo, "preview")}
+def _set_link(grid_set: GridSet, query: dict, start: int, stop: int) -> dict:
+    """A set's jump link: to its heading on this page, else to the chunk it starts."""
+    here = grid_set.start < stop and grid_set.start + grid_set.count > start
+    href = f"#{grid_set.anchor}"
+    if not here:
+        href = "?" + urlencode({**query, "start": grid_set.start}) + href
+    return {"name": grid_set.name, "anchor": grid_set.anchor, "start": grid_set.start, "href": href}
 
 
 @require_safe
@@ -258,11 +295,11 @@ def gallery_compare(request, slug):
     photos = list(gallery.photos.shown_to_client().filter(pk__in=chosen_by))
     rows = [
         {
-            **photo_tile(viewer, photo),
-            "marks": [favorite_list.pk in chosen_by[photo.pk] for favorite_list in lists],
-            "everyone": len(chosen_by[photo.pk]) == len(lists),
+            **tile,
+            "marks": [favorite_list.pk in chosen_by[tile["photo"].pk] for favorite_list in lists],
+            "everyone": len(chosen_by[tile["photo"].pk]) == len(lists),
         }
-        for photo in photos
+        for tile in photo_tiles(viewer, photos)
     ]
     context = {
         "viewer": viewer,

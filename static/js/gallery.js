@@ -1,6 +1,6 @@
-// The proofing gallery: placeholder colours, the lightbox (keyboard, tap and swipe, focus
-// kept inside while open, comments on demand), hearts that stay in step between the grid and
-// the lightbox, and the comment box's counter.
+// The proofing gallery: placeholder colours, the grid brought a chunk at a time as it nears
+// the screen, the lightbox (keyboard, tap and swipe, focus kept inside while open, comments on
+// demand), hearts that stay in step between the grid and the lightbox, the comment counter.
 (function () {
   "use strict";
 
@@ -53,8 +53,95 @@
     if (event.target.matches && event.target.matches("textarea[data-maxlength]")) countComment(event.target);
   });
 
+  // The grid: the page holds its first screenful; "More photos" (a plain link to the next
+  // screenful) brings the next chunk into place as it nears the screen, or when a set, the
+  // viewer or the keyboard needs photos further on. One chunk is asked for at a time.
+  var grid = null;
+  var pending = Promise.resolve(false);
+  var observer = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) { if (entry.isIntersecting) loadMore(); });
+  }, { rootMargin: "0px 0px 1500px 0px" }) : null;
+
+  function moreLink() { return grid && grid.querySelector("[data-more]"); }
+  function gridStart() { return grid ? Number(grid.dataset.start) || 0 : 0; }
+  function loadedEnd() { return gridStart() + grid.querySelectorAll(".photo-tile").length; }
+
+  function merge(html) {
+    var holder = document.createElement("template");
+    holder.innerHTML = html;
+    var more = grid.querySelector(".grid-more");
+    var hadFocus = more && more.contains(document.activeElement);
+    var added = [];
+    Array.prototype.forEach.call(holder.content.querySelectorAll("section[data-set]"), function (section) {
+      var tiles = Array.prototype.slice.call(section.querySelectorAll(".photo-tile"));
+      var list = grid.querySelector('section[data-set="' + section.dataset.set + '"] ul');
+      if (list) tiles.forEach(function (tile) { list.appendChild(tile); });
+      else grid.insertBefore(section, more);
+      added = added.concat(tiles);
+    });
+    if (more) {
+      if (observer) observer.unobserve(more);
+      more.remove();
+    }
+    var next = holder.content.querySelector(".grid-more");
+    if (next) {
+      grid.appendChild(next);
+      if (observer) observer.observe(next);
+    }
+    added.forEach(function (tile) {
+      paintPlaceholders(tile);
+      if (window.htmx) htmx.process(tile);
+    });
+    // Whoever tabbed to "More photos" carries on from the first photo it brought.
+    if (hadFocus && added.length) added[0].querySelector(".photo-open").focus();
+  }
+
+  // Resolves true once the next chunk (through photo number `upto`, if given) is in place.
+  function loadMore(upto) {
+    pending = pending.then(function () {
+      var link = moreLink();
+      if (!link) return false;
+      var url = link.dataset.more + (upto ? "&upto=" + upto : "");
+      return fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) throw new Error("chunk " + response.status);
+          return response.text();
+        })
+        .then(function (html) { merge(html); return true; });
+    }).catch(function () { return false; });
+    return pending;
+  }
+
+  // Until the page holds the first `count` photos of the grid, or all of them.
+  function loadThrough(count) {
+    if (!moreLink() || loadedEnd() >= count) return Promise.resolve();
+    return loadMore(count).then(function (loaded) { if (loaded) return loadThrough(count); });
+  }
+
+  document.addEventListener("click", function (event) {
+    var more = event.target.closest("[data-more]");
+    if (more && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+      event.preventDefault();
+      loadMore();
+      return;
+    }
+    var jump = event.target.closest(".set-jump a[data-start]");
+    if (!jump || !grid || Number(jump.dataset.start) < gridStart()) return;
+    event.preventDefault();  // a set further on: its photos come here, not on another page
+    var anchor = jump.hash.slice(1);
+    loadThrough(Number(jump.dataset.start) + 1).then(function () {
+      var heading = document.getElementById(anchor);
+      if (!heading) return;
+      if (location.hash === "#" + anchor) heading.scrollIntoView();
+      else location.hash = anchor;
+    });
+  });
+
   ready(function () {
     paintPlaceholders(document);
+    grid = document.getElementById("photo-grid");
+    var firstMore = grid && grid.querySelector(".grid-more");
+    if (firstMore && observer) observer.observe(firstMore);
     var dialog = document.getElementById("lightbox");
     if (!dialog) return;
     var image = document.getElementById("lightbox-image");
@@ -125,11 +212,21 @@
       image.src = link.dataset.preview;
       image.alt = link.dataset.name;
       nameEl.textContent = link.dataset.name;
-      positionEl.textContent = (index + 1) + " / " + links.length;
+      var total = grid ? Number(grid.dataset.total) : links.length;
+      positionEl.textContent = (gridStart() + index + 1) + " / " + total;
       syncHeart();
       if (!comments) return;
       syncCommentsToggle();
       loadComments(link);
+    }
+
+    // Past the last photo on the page, or back before the first, the grid brings the rest.
+    function go(i) {
+      links = Array.prototype.slice.call(document.querySelectorAll(".photo-open"));
+      if ((i >= 0 && i < links.length) || !moreLink()) { show(i); return; }
+      loadThrough(i < 0 ? Number(grid.dataset.total) : i + 1).then(function () {
+        if (dialog.open) show(i);
+      });
     }
 
     function open(link) {
@@ -158,8 +255,8 @@
       if (!action) return;
       var what = action.dataset.lightbox;
       if (what === "close") dialog.close();
-      else if (what === "prev") show(index - 1);
-      else if (what === "next") show(index + 1);
+      else if (what === "prev") go(index - 1);
+      else if (what === "next") go(index + 1);
       else if (what === "favorite") toggleFavorite();
       else if (what === "comments") toggleComments();
     });
@@ -187,8 +284,8 @@
       if (event.key === "Tab") { trapFocus(event); return; }
       if (target.matches("textarea, input, select")) return;  // typing a comment
       if (event.key === " " && target.closest(".lightbox-comments")) return;  // scrolls them
-      if (event.key === "ArrowLeft") { event.preventDefault(); show(index - 1); }
-      else if (event.key === "ArrowRight") { event.preventDefault(); show(index + 1); }
+      if (event.key === "ArrowLeft") { event.preventDefault(); go(index - 1); }
+      else if (event.key === "ArrowRight") { event.preventDefault(); go(index + 1); }
       else if (event.key === "f" || event.key === "F") { event.preventDefault(); toggleFavorite(); }
       else if (event.key === " " && !target.matches("button, a")) { event.preventDefault(); toggleFavorite(); }
     });
@@ -217,7 +314,7 @@
       var dx = touch.clientX - swipe.x;
       var dy = touch.clientY - swipe.y;
       swipe = null;
-      if (Math.abs(dx) > 50 && Math.abs(dx) > 2 * Math.abs(dy)) show(index + (dx < 0 ? 1 : -1));
+      if (Math.abs(dx) > 50 && Math.abs(dx) > 2 * Math.abs(dy)) go(index + (dx < 0 ? 1 : -1));
     });
 
     // A heart answered by the server: mark its tile, and the lightbox if it shows that photo.

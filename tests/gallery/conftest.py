@@ -102,3 +102,29 @@ def beat_at(eager_tasks, django_capture_on_commit_callbacks):
 def scan(beat_at):
     """The gallery reminder scan at a moment: the subjects of the emails it sent."""
     return lambda moment: [email.subject for email in beat_at(gallery_reminders_scan, moment)]
+
+
+def proofs_add(
+    gallery: Gallery, count: int, *, sets: int = 4, files_of: Photo | None = None
+) -> list[Photo]:
+    """`count` ready proofs, DSC_0000.JPG on, made without images (cheap), in `sets` sets of
+    neighbours named so that their names' order is not the grid's ("Set 4" comes first).
+    Their files are `files_of`'s, else names of files that are not there."""
+    Photo.objects.bulk_create(
+        Photo(
+            gallery=gallery,
+            set_name=f"Set {sets - n * sets // count}",
+            original=files_of.original.name if files_of else f"galleries/x/{n}/original.jpg",
+            original_name=f"DSC_{n:04d}.JPG",
+            sha256=f"{gallery.pk:08x}{n:056x}",
+            size=1,
+            status=Photo.Status.READY,
+            preview=files_of.preview.name if files_of else f"galleries/x/{n}/preview.jpg",
+            thumbnail=files_of.thumbnail.name if files_of else f"galleries/x/{n}/thumbnail.jpg",
+            width=6000,
+            height=4000,
+            colour="#aabbcc",
+        )
+        for n in range(count)
+    )
+    return list(gallery.photos.all())

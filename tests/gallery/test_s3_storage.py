@@ -19,6 +19,7 @@ from django.urls import reverse
 from PIL import Image
 
 from clients.views import CLIENT_SESSION_KEY
+from gallery.models import Gallery
 from gallery.photos import photo_process
 from studio import config
 from tests.gallery.conftest import add, jpeg
@@ -160,3 +161,21 @@ def test_deleting_a_photo_deletes_its_objects_from_the_bucket(
     with django_capture_on_commit_callbacks(execute=True):
         photo.delete()
     assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
+
+
+def test_the_clients_grid_signs_each_photo_on_its_own(s3, processed, client, anna):
+    photo, _data = processed
+    Gallery.objects.filter(pk=photo.gallery_id).update(status=Gallery.Status.PUBLISHED)
+    session = client.session
+    session[CLIENT_SESSION_KEY] = anna.pk
+    session.save()
+    page = client.get(reverse("gallery:gallery-detail", args=[photo.gallery.slug]))
+    tile = re.search(r'<li class="photo-tile.*?</li>', page.text)[0]
+    thumbnail = html.unescape(re.search(r'<img src="([^"]+)"', tile)[1])
+    preview = html.unescape(re.search(r'data-preview="([^"]+)"', tile)[1])
+    for url, name in ((thumbnail, photo.thumbnail.name), (preview, photo.preview.name)):
+        assert url.startswith(f"{s3.endpoint}/{BUCKET}/{name}?")
+        assert "X-Amz-Signature=" in url
+        status, body, _headers = fetch(url)
+        assert status == 200
+        assert body == stored(s3, name)
