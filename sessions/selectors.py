@@ -1,5 +1,6 @@
 from collections import Counter
 from datetime import date, datetime, timedelta
+from typing import Required, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
@@ -113,82 +114,96 @@ def slot_diaries(
     bookings: bool = True,
 ) -> list[slots.Diary]:
     """Everything the slot engine needs about the photographers offering `session_type`,
-    in five queries whatever the range or the number of bookings. A booking being moved
-    (`exclude_booking_id`) does not stand in its own way; without `bookings`, none do (the
-    times a day would have if nobody had booked: sessions.waitlist's full days)."""
+    in five queries whatever the range or the number of bookings (four without `bookings`).
+    A booking being moved (`exclude_booking_id`) does not stand in its own way; without
+    `bookings`, none do (the times a day would have if nobody had booked: sessions.waitlist's
+    full days). Rows are read as tuples: model instances would cost more than the engine."""
     photographers = session_type.photographers.filter(is_active=True)
     if photographer_ids is not None:
         photographers = photographers.filter(pk__in=photographer_ids)
-    photographers = list(photographers.only("pk", "max_sessions_per_day"))
-    ids = [p.pk for p in photographers]
+    photographers = list(photographers.values_list("pk", "max_sessions_per_day"))
+    ids = [pk for pk, _limit in photographers]
     # Wide enough for any offset from UTC and any buffer.
     range_from = datetime.combine(first_day - timedelta(days=2), datetime.min.time(), tz)
     range_until = datetime.combine(last_day + timedelta(days=2), datetime.min.time(), tz)
 
     weekly = {pk: [] for pk in ids}
-    for rule in AvailabilityRule.objects.filter(photographer_id__in=ids):
-        weekly[rule.photographer_id].append(
-            slots.WeeklyHours(
-                rule.weekday, rule.start_time, rule.end_time, rule.valid_from, rule.valid_until
-            )
-        )
+    for pk, *hours in AvailabilityRule.objects.filter(photographer_id__in=ids).values_list(
+        "photographer_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"
+    ):
+        weekly[pk].append(slots.WeeklyHours(*hours))
     dated = {pk: [] for pk in ids}
-    for hours in DateHours.objects.filter(
+    for pk, day, start, end, replaces_weekly, type_id in DateHours.objects.filter(
         Q(session_type__isnull=True) | Q(session_type=session_type),
         photographer_id__in=ids,
         date__range=(first_day, last_day),
+    ).values_list(
+        "photographer_id", "date", "start_time", "end_time", "replaces_weekly", "session_type_id"
     ):
-        dated[hours.photographer_id].append(
+        dated[pk].append(
             slots.DatedHours(
-                hours.date,
-                hours.start_time,
-                hours.end_time,
-                hours.replaces_weekly,
-                for_this_session_type=hours.session_type_id is not None,
+                day, start, end, replaces_weekly, for_this_session_type=type_id is not None
             )
         )
     busy = {pk: [] for pk in ids}
-    for off in TimeOff.objects.filter(
+    for pk, starts_at, ends_at in TimeOff.objects.filter(
         Q(photographer_id__in=ids) | Q(photographer__isnull=True),
         starts_at__lt=range_until,
         ends_at__gt=range_from,
-    ):
-        for pk in [off.photographer_id] if off.photographer_id else ids:
-            busy[pk].append(slots.Interval(off.starts_at, off.ends_at))
+    ).values_list("photographer_id", "starts_at", "ends_at"):
+        for photographer_id in [pk] if pk else ids:
+            busy[photographer_id].append(slots.Interval(starts_at, ends_at))
     all_types = {pk: Counter() for pk in ids}
     this_type = {pk: Counter() for pk in ids}
-    for booking in (
+    taken = (
         Booking.objects.filter(
-            booking_active_q(now=now) if bookings else Q(pk__in=[]),
+            booking_active_q(now=now),
             photographer_id__in=ids,
             blocked_from__lt=range_until,
             blocked_until__gt=range_from,
         )
         .exclude(pk=exclude_booking_id)
-        .only("photographer_id", "session_type_id", "starts_at", "blocked_from", "blocked_until")
-    ):
-        busy[booking.photographer_id].append(
-            slots.Interval(booking.blocked_from, booking.blocked_until)
+        .values_list(
+            "photographer_id", "session_type_id", "starts_at", "blocked_from", "blocked_until"
         )
-        local_day = booking.starts_at.astimezone(tz).date()
-        all_types[booking.photographer_id][local_day] += 1
-        if booking.session_type_id == session_type.pk:
-            this_type[booking.photographer_id][local_day] += 1
+    )
+    for pk, type_id, starts_at, blocked_from, blocked_until in taken if bookings else ():
+        busy[pk].append(slots.Interval(blocked_from, blocked_until))
+        local_day = starts_at.astimezone(tz).date()
+        all_types[pk][local_day] += 1
+        if type_id == session_type.pk:
+            this_type[pk][local_day] += 1
     return [
         slots.Diary(
-            photographer_id=p.pk,
-            weekly=weekly[p.pk],
-            dated=dated[p.pk],
-            busy=busy[p.pk],
-            max_per_day=p.max_sessions_per_day,
-            sessions_per_day=all_types[p.pk],
-            this_type_per_day=this_type[p.pk],
+            photographer_id=pk,
+            weekly=weekly[pk],
+            dated=dated[pk],
+            busy=busy[pk],
+            max_per_day=limit,
+            sessions_per_day=all_types[pk],
+            this_type_per_day=this_type[pk],
         )
-        for p in photographers
+        for pk, limit in photographers
     ]
 
 
-def session_type_slots(
+class SlotQuery(TypedDict, total=False):
+    """What the slot selectors take: a session type, local dates and the studio's zone, and
+    optionally some photographers, `now`, a booking being moved, a length other than the
+    type's own, and whether bookings count (see slot_diaries)."""
+
+    session_type: Required[SessionType]
+    first_day: Required[date]
+    last_day: Required[date]
+    tz: Required[ZoneInfo]
+    photographer_ids: list[int] | None
+    now: datetime | None
+    exclude_booking_id: int | None
+    duration: timedelta | None
+    bookings: bool
+
+
+def _engine_inputs(
     *,
     session_type: SessionType,
     first_day: date,
@@ -199,9 +214,8 @@ def session_type_slots(
     exclude_booking_id: int | None = None,
     duration: timedelta | None = None,
     bookings: bool = True,
-) -> dict[date, list[slots.Slot]]:
-    """Free start times of a session type by local date (5 queries), for sessions of
-    `duration` when it is not the type's own; without `bookings`, as if none were made."""
+) -> dict:
+    """The slot engine's keyword arguments, read from the database (slot_diaries)."""
     now = now or timezone.now()
     diaries = slot_diaries(
         session_type=session_type,
@@ -213,14 +227,39 @@ def session_type_slots(
         exclude_booking_id=exclude_booking_id,
         bookings=bookings,
     )
-    return slots.available_slots(
-        rules=session_rules(session_type, duration),
-        diaries=diaries,
-        tz=tz,
-        now=now,
-        first_day=first_day,
-        last_day=last_day,
-    )
+    return {
+        "rules": session_rules(session_type, duration),
+        "diaries": diaries,
+        "tz": tz,
+        "now": now,
+        "first_day": first_day,
+        "last_day": last_day,
+    }
+
+
+def session_type_slots(**query: Unpack[SlotQuery]) -> dict[date, list[slots.Slot]]:
+    """Free start times of a session type by local date (5 queries), for sessions of
+    `duration` when it is not the type's own; without `bookings`, as if none were made."""
+    return slots.available_slots(**_engine_inputs(**query))
+
+
+def session_type_free_days(**query: Unpack[SlotQuery]) -> set[date]:
+    """The dates `session_type_slots` would list, without listing their times (same
+    keywords, same queries)."""
+    return slots.free_days(**_engine_inputs(**query))
+
+
+def session_type_calendar(
+    *, day: date | None, **query: Unpack[SlotQuery]
+) -> tuple[set[date], list[slots.Slot]]:
+    """The month calendar's free days from first_day to last_day and `day`'s free times
+    (none when `day` is outside them), from one reading of the diaries (5 queries); the
+    other keywords are `session_type_slots`'s."""
+    engine = _engine_inputs(**query)
+    days = slots.free_days(**engine)
+    if day not in days:
+        return days, []
+    return days, slots.available_slots(**engine | {"first_day": day, "last_day": day})[day]
 
 
 def booking_list_for_client(*, client_id: int) -> list[Booking]:

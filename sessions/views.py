@@ -32,7 +32,11 @@ from sessions.payments.offers import (
 from sessions.payments.plan_views import payment_card_consent
 from sessions.payments.redemptions import CodeQuote, CodeRefused, code_quote
 from sessions.payments.views import payment_start
-from sessions.selectors import session_type_list_public, session_type_slots
+from sessions.selectors import (
+    session_type_calendar,
+    session_type_list_public,
+    session_type_slots,
+)
 from sessions.services import SlotUnavailable, booking_create
 from sessions.waitlist import waitlist_offer_for, waitlist_offer_take
 from sessions.waitlist_views import full_days_context
@@ -159,24 +163,26 @@ def calendar_context(
     month = _month_start(request.GET.get("month"), today)
     month = min(max(month, today.replace(day=1)), last_bookable.replace(day=1))
 
+    chosen_day = _parse_day(request.GET.get("day"))
+
     def free_days(month):
         month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-        return month_end, session_type_slots(
+        return month_end, *session_type_calendar(
             session_type=session_type,
             first_day=max(month, today),
             last_day=min(month_end, last_bookable),
             tz=tz,
+            day=chosen_day,
             photographer_ids=[photographer.pk] if photographer else None,
             exclude_booking_id=exclude_booking_id,
             duration=duration,
         )
 
-    month_end, days = free_days(month)
+    month_end, days, times = free_days(month)
     if not days and "month" not in request.GET and month_end < last_bookable:
         # Nothing left this month: open on the next one rather than an empty calendar.
         month = month_end + timedelta(days=1)
-        month_end, days = free_days(month)
-    chosen_day = _parse_day(request.GET.get("day"))
+        month_end, days, times = free_days(month)
     base = [*query, *([("photographer", photographer.pk)] if photographer else [])]
 
     def day_url(day):
@@ -214,10 +220,7 @@ def calendar_context(
             else None
         ),
         "chosen_day": chosen_day,
-        "times": [
-            {"slot": slot, "url": time_url(slot)}
-            for slot in (days.get(chosen_day, []) if chosen_day else [])
-        ],
+        "times": [{"slot": slot, "url": time_url(slot)} for slot in times],
         "time_zone": tz.key,
         "has_free_days": bool(days),
     }
