@@ -1,4 +1,5 @@
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Required, TypedDict, Unpack
 from zoneinfo import ZoneInfo
@@ -102,6 +103,19 @@ def session_rules(
     )
 
 
+@dataclass(frozen=True)
+class DiaryRows:
+    """What slot_diaries reads, by photographer: (pk, daily limit) pairs, then weekly and
+    dated hours, time off and the bookings taking time (photographer, session type, start,
+    blocked from, blocked until)."""
+
+    photographers: list[tuple[int, int | None]]
+    weekly: dict[int, list[slots.WeeklyHours]]
+    dated: dict[int, list[slots.DatedHours]]
+    time_off: dict[int, list[slots.Interval]]
+    taken: list[tuple[int, int, datetime, datetime, datetime]]
+
+
 def slot_diaries(
     *,
     session_type: SessionType,
@@ -114,10 +128,33 @@ def slot_diaries(
     bookings: bool = True,
 ) -> list[slots.Diary]:
     """Everything the slot engine needs about the photographers offering `session_type`,
-    in five queries whatever the range or the number of bookings (four without `bookings`).
-    A booking being moved (`exclude_booking_id`) does not stand in its own way; without
-    `bookings`, none do (the times a day would have if nobody had booked: sessions.waitlist's
-    full days). Rows are read as tuples: model instances would cost more than the engine."""
+    in five queries whatever the range or the number of bookings. A booking being moved
+    (`exclude_booking_id`) does not stand in its own way; without `bookings`, none do (the
+    times a day would have if nobody had booked: sessions.waitlist's full days)."""
+    rows = diary_rows(
+        session_type=session_type,
+        photographer_ids=photographer_ids,
+        first_day=first_day,
+        last_day=last_day,
+        tz=tz,
+        now=now,
+        exclude_booking_id=exclude_booking_id,
+    )
+    return diaries_from_rows(rows, session_type=session_type, tz=tz, bookings=bookings)
+
+
+def diary_rows(
+    *,
+    session_type: SessionType,
+    photographer_ids: list[int] | None,
+    first_day: date,
+    last_day: date,
+    tz: ZoneInfo,
+    now: datetime,
+    exclude_booking_id: int | None = None,
+) -> DiaryRows:
+    """slot_diaries's five queries, read as tuples: model instances would cost more than
+    the engine does."""
     photographers = session_type.photographers.filter(is_active=True)
     if photographer_ids is not None:
         photographers = photographers.filter(pk__in=photographer_ids)
@@ -145,16 +182,14 @@ def slot_diaries(
                 day, start, end, replaces_weekly, for_this_session_type=type_id is not None
             )
         )
-    busy = {pk: [] for pk in ids}
+    time_off = {pk: [] for pk in ids}
     for pk, starts_at, ends_at in TimeOff.objects.filter(
         Q(photographer_id__in=ids) | Q(photographer__isnull=True),
         starts_at__lt=range_until,
         ends_at__gt=range_from,
     ).values_list("photographer_id", "starts_at", "ends_at"):
         for photographer_id in [pk] if pk else ids:
-            busy[photographer_id].append(slots.Interval(starts_at, ends_at))
-    all_types = {pk: Counter() for pk in ids}
-    this_type = {pk: Counter() for pk in ids}
+            time_off[photographer_id].append(slots.Interval(starts_at, ends_at))
     taken = (
         Booking.objects.filter(
             booking_active_q(now=now),
@@ -167,7 +202,18 @@ def slot_diaries(
             "photographer_id", "session_type_id", "starts_at", "blocked_from", "blocked_until"
         )
     )
-    for pk, type_id, starts_at, blocked_from, blocked_until in taken if bookings else ():
+    return DiaryRows(photographers, weekly, dated, time_off, list(taken))
+
+
+def diaries_from_rows(
+    rows: DiaryRows, *, session_type: SessionType, tz: ZoneInfo, bookings: bool = True
+) -> list[slots.Diary]:
+    """The engine's diaries from what diary_rows read; without `bookings`, as if nobody
+    had booked."""
+    busy = {pk: list(intervals) for pk, intervals in rows.time_off.items()}
+    all_types = {pk: Counter() for pk in busy}
+    this_type = {pk: Counter() for pk in busy}
+    for pk, type_id, starts_at, blocked_from, blocked_until in rows.taken if bookings else ():
         busy[pk].append(slots.Interval(blocked_from, blocked_until))
         local_day = starts_at.astimezone(tz).date()
         all_types[pk][local_day] += 1
@@ -176,14 +222,14 @@ def slot_diaries(
     return [
         slots.Diary(
             photographer_id=pk,
-            weekly=weekly[pk],
-            dated=dated[pk],
+            weekly=rows.weekly[pk],
+            dated=rows.dated[pk],
             busy=busy[pk],
             max_per_day=limit,
             sessions_per_day=all_types[pk],
             this_type_per_day=this_type[pk],
         )
-        for pk, limit in photographers
+        for pk, limit in rows.photographers
     ]
 
 
@@ -214,10 +260,10 @@ def _engine_inputs(
     exclude_booking_id: int | None = None,
     duration: timedelta | None = None,
     bookings: bool = True,
-) -> dict:
-    """The slot engine's keyword arguments, read from the database (slot_diaries)."""
+) -> tuple[dict, DiaryRows]:
+    """The slot engine's keyword arguments, and the rows their diaries were made from."""
     now = now or timezone.now()
-    diaries = slot_diaries(
+    rows = diary_rows(
         session_type=session_type,
         photographer_ids=photographer_ids,
         first_day=first_day,
@@ -225,9 +271,9 @@ def _engine_inputs(
         tz=tz,
         now=now,
         exclude_booking_id=exclude_booking_id,
-        bookings=bookings,
     )
-    return {
+    diaries = diaries_from_rows(rows, session_type=session_type, tz=tz, bookings=bookings)
+    engine = {
         "rules": session_rules(session_type, duration),
         "diaries": diaries,
         "tz": tz,
@@ -235,31 +281,39 @@ def _engine_inputs(
         "first_day": first_day,
         "last_day": last_day,
     }
+    return engine, rows
 
 
 def session_type_slots(**query: Unpack[SlotQuery]) -> dict[date, list[slots.Slot]]:
     """Free start times of a session type by local date (5 queries), for sessions of
     `duration` when it is not the type's own; without `bookings`, as if none were made."""
-    return slots.available_slots(**_engine_inputs(**query))
+    return slots.available_slots(**_engine_inputs(**query)[0])
 
 
 def session_type_free_days(**query: Unpack[SlotQuery]) -> set[date]:
     """The dates `session_type_slots` would list, without listing their times (same
     keywords, same queries)."""
-    return slots.free_days(**_engine_inputs(**query))
+    return slots.free_days(**_engine_inputs(**query)[0])
 
 
 def session_type_calendar(
-    *, day: date | None, **query: Unpack[SlotQuery]
-) -> tuple[set[date], list[slots.Slot]]:
-    """The month calendar's free days from first_day to last_day and `day`'s free times
-    (none when `day` is outside them), from one reading of the diaries (5 queries); the
-    other keywords are `session_type_slots`'s."""
-    engine = _engine_inputs(**query)
+    *, day: date | None, full_days: bool = False, **query: Unpack[SlotQuery]
+) -> tuple[set[date], list[slots.Slot], list[date]]:
+    """The month calendar from one reading of the diaries (5 queries): the days from
+    first_day to last_day with free times, `day`'s free times (none when `day` is outside
+    them) and, with `full_days`, the days that would have times if nobody had booked but
+    have none left (sessions.waitlist's full days), in order."""
+    engine, rows = _engine_inputs(**query)
+    session_type, tz = query["session_type"], query["tz"]
     days = slots.free_days(**engine)
+    full = []
+    if full_days:
+        if_empty = diaries_from_rows(rows, session_type=session_type, tz=tz, bookings=False)
+        full = sorted(slots.free_days(**engine | {"diaries": if_empty}) - days)
     if day not in days:
-        return days, []
-    return days, slots.available_slots(**engine | {"first_day": day, "last_day": day})[day]
+        return days, [], full
+    times = slots.available_slots(**engine | {"first_day": day, "last_day": day})[day]
+    return days, times, full
 
 
 def booking_list_for_client(*, client_id: int) -> list[Booking]:

@@ -149,9 +149,11 @@ def calendar_context(
     exclude_booking_id=None,
     duration=None,
     query=(),
+    full_days=False,
 ) -> dict:
     """The month calendar and the chosen day's times, for booking or for moving a booking,
-    for sessions of `duration` (the session type's own when None).
+    for sessions of `duration` (the session type's own when None); with `full_days`, the
+    month's full days too (`full_day_dates`, sessions.waitlist's), from the same reading.
 
     `time_url(slot)` is where a time links to; `base_url` is the calendar's own address,
     and `query` what its links carry besides the month, the day and the photographer."""
@@ -173,16 +175,17 @@ def calendar_context(
             last_day=min(month_end, last_bookable),
             tz=tz,
             day=chosen_day,
+            full_days=full_days,
             photographer_ids=[photographer.pk] if photographer else None,
             exclude_booking_id=exclude_booking_id,
             duration=duration,
         )
 
-    month_end, days, times = free_days(month)
+    month_end, days, times, full = free_days(month)
     if not days and "month" not in request.GET and month_end < last_bookable:
         # Nothing left this month: open on the next one rather than an empty calendar.
         month = month_end + timedelta(days=1)
-        month_end, days, times = free_days(month)
+        month_end, days, times, full = free_days(month)
     base = [*query, *([("photographer", photographer.pk)] if photographer else [])]
 
     def day_url(day):
@@ -223,6 +226,7 @@ def calendar_context(
         "times": [{"slot": slot, "url": time_url(slot)} for slot in times],
         "time_zone": tz.key,
         "has_free_days": bool(days),
+        "full_day_dates": full,
     }
 
 
@@ -251,6 +255,9 @@ def slot_pick(request, slug):
         base_url=reverse("sessions:slot-pick", args=[session_type.slug]),
         duration=offer.duration,
         query=_offer_query(offer),
+        # With one photographer chosen, a day is full only when nobody else has a time
+        # either, so the studio's full days are worked out afresh below.
+        full_days=photographer is None,
     )
     context["photographers"] = session_type.photographers.filter(is_active=True)
     context["offer"] = offer
@@ -261,11 +268,7 @@ def slot_pick(request, slug):
         session_type,
         month=context["month"],
         offer=offer,
-        # The calendar's free days are one photographer's when one is chosen; a day is full
-        # only when nobody has a time, so then the studio's are worked out afresh.
-        free_days=None
-        if photographer
-        else {cell["day"] for week in context["weeks"] for cell in week if cell["free"]},
+        days=None if photographer else context["full_day_dates"],
     )
     return render(request, "sessions/slot_pick.html", context)
 
