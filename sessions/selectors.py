@@ -105,7 +105,7 @@ def session_rules(
 
 @dataclass(frozen=True)
 class DiaryRows:
-    """What slot_diaries reads, by photographer: (pk, daily limit) pairs, then weekly and
+    """What diary_rows reads, by photographer: (pk, daily limit) pairs, then weekly and
     dated hours, time off and the bookings taking time (photographer, session type, start,
     blocked from, blocked until)."""
 
@@ -114,33 +114,6 @@ class DiaryRows:
     dated: dict[int, list[slots.DatedHours]]
     time_off: dict[int, list[slots.Interval]]
     taken: list[tuple[int, int, datetime, datetime, datetime]]
-
-
-def slot_diaries(
-    *,
-    session_type: SessionType,
-    photographer_ids: list[int] | None,
-    first_day: date,
-    last_day: date,
-    tz: ZoneInfo,
-    now: datetime,
-    exclude_booking_id: int | None = None,
-    bookings: bool = True,
-) -> list[slots.Diary]:
-    """Everything the slot engine needs about the photographers offering `session_type`,
-    in five queries whatever the range or the number of bookings. A booking being moved
-    (`exclude_booking_id`) does not stand in its own way; without `bookings`, none do (the
-    times a day would have if nobody had booked: sessions.waitlist's full days)."""
-    rows = diary_rows(
-        session_type=session_type,
-        photographer_ids=photographer_ids,
-        first_day=first_day,
-        last_day=last_day,
-        tz=tz,
-        now=now,
-        exclude_booking_id=exclude_booking_id,
-    )
-    return diaries_from_rows(rows, session_type=session_type, tz=tz, bookings=bookings)
 
 
 def diary_rows(
@@ -153,8 +126,10 @@ def diary_rows(
     now: datetime,
     exclude_booking_id: int | None = None,
 ) -> DiaryRows:
-    """slot_diaries's five queries, read as tuples: model instances would cost more than
-    the engine does."""
+    """Everything the slot engine needs about the photographers offering `session_type`,
+    in five queries whatever the range or the number of bookings, read as tuples (model
+    instances would cost more than the engine does). A booking being moved
+    (`exclude_booking_id`) does not stand in its own way."""
     photographers = session_type.photographers.filter(is_active=True)
     if photographer_ids is not None:
         photographers = photographers.filter(pk__in=photographer_ids)
@@ -209,7 +184,7 @@ def diaries_from_rows(
     rows: DiaryRows, *, session_type: SessionType, tz: ZoneInfo, bookings: bool = True
 ) -> list[slots.Diary]:
     """The engine's diaries from what diary_rows read; without `bookings`, as if nobody
-    had booked."""
+    had booked (the times a day would have then: sessions.waitlist's full days)."""
     busy = {pk: list(intervals) for pk, intervals in rows.time_off.items()}
     all_types = {pk: Counter() for pk in busy}
     this_type = {pk: Counter() for pk in busy}
@@ -236,7 +211,7 @@ def diaries_from_rows(
 class SlotQuery(TypedDict, total=False):
     """What the slot selectors take: a session type, local dates and the studio's zone, and
     optionally some photographers, `now`, a booking being moved, a length other than the
-    type's own, and whether bookings count (see slot_diaries)."""
+    type's own, and whether bookings count (diaries_from_rows)."""
 
     session_type: Required[SessionType]
     first_day: Required[date]
