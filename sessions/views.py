@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -197,21 +198,8 @@ def calendar_context(
         "session_type": session_type,
         "photographer": photographer,
         "month": month,
-        "weeks": [
-            [
-                {
-                    "day": day,
-                    "in_month": day.month == month.month,
-                    "free": day in days,
-                    "chosen": day == chosen_day,
-                    "url": day_url(day),
-                }
-                for day in week
-            ]
-            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(
-                month.year, month.month
-            )
-        ],
+        "weeks": _month_weeks(month, days, chosen_day, day_url),
+        "weekdays": [(str(WEEKDAYS[n]), str(WEEKDAYS_ABBR[n])) for n in range(7)],
         "previous_month_url": (
             f"{base_url}?{urlencode([*base, ('month', previous_month.strftime('%Y-%m'))])}"
             if previous_month >= today.replace(day=1)
@@ -228,6 +216,30 @@ def calendar_context(
         "has_free_days": bool(days),
         "full_day_dates": full,
     }
+
+
+def _month_weeks(month: date, free: set[date], chosen: date | None, day_url) -> list[list[dict]]:
+    """The month grid's cells, their text made here: the template's date filters and
+    blocktranslate cost more per cell than the rest of the page."""
+    names = {
+        "free": _("%(day)s, times available"),
+        "full": _("%(day)s, no times available"),
+    }
+    weekdays = [str(WEEKDAYS[n]) for n in range(7)]
+    month_name = str(MONTHS[month.month])
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
+        cells = []
+        for day in week:
+            cell = {"number": str(day.day), "in_month": day.month == month.month}
+            if cell["in_month"]:
+                cell["free"] = day in free
+                text = f"{weekdays[day.weekday()]} {day.day} {month_name}"  # "l j F"
+                cell["label"] = names["free" if cell["free"] else "full"] % {"day": text}
+                cell |= {"iso": day.isoformat(), "chosen": day == chosen, "url": day_url(day)}
+            cells.append(cell)
+        weeks.append(cells)
+    return weeks
 
 
 @require_safe
