@@ -5,6 +5,7 @@ from typing import Required, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -18,6 +19,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -37,6 +39,7 @@ from sessions.models import (
     SessionType,
     TimeOff,
 )
+from sessions.slot_cache import cached_rows
 from studio.models import Photographer, Studio
 from studio.selectors import studio_get
 from studio.tax import BASIS_POINTS
@@ -107,13 +110,14 @@ def session_rules(
 class DiaryRows:
     """What diary_rows reads, by photographer: (pk, daily limit) pairs, then weekly and
     dated hours, time off and the bookings taking time (photographer, session type, start,
-    blocked from, blocked until)."""
+    blocked from, blocked until, and until when a held one is held: None for the others).
+    Nothing in it depends on the clock, so it can be kept (sessions.slot_cache)."""
 
     photographers: list[tuple[int, int | None]]
     weekly: dict[int, list[slots.WeeklyHours]]
     dated: dict[int, list[slots.DatedHours]]
     time_off: dict[int, list[slots.Interval]]
-    taken: list[tuple[int, int, datetime, datetime, datetime]]
+    taken: list[tuple[int, int, datetime, datetime, datetime, datetime | None]]
 
 
 def diary_rows(
@@ -123,7 +127,6 @@ def diary_rows(
     first_day: date,
     last_day: date,
     tz: ZoneInfo,
-    now: datetime,
     exclude_booking_id: int | None = None,
 ) -> DiaryRows:
     """Everything the slot engine needs about the photographers offering `session_type`,
@@ -167,28 +170,50 @@ def diary_rows(
             time_off[photographer_id].append(slots.Interval(starts_at, ends_at))
     taken = (
         Booking.objects.filter(
-            booking_active_q(now=now),
+            # Every hold whatever the clock says: diaries_from_rows drops those run out.
+            Q(status__in=[Booking.Status.REQUESTED, Booking.Status.CONFIRMED])
+            | Q(status=Booking.Status.HELD, hold_expires_at__isnull=False),
             photographer_id__in=ids,
             blocked_from__lt=range_until,
             blocked_until__gt=range_from,
         )
         .exclude(pk=exclude_booking_id)
+        .annotate(
+            holds_until=Case(
+                When(status=Booking.Status.HELD, then=F("hold_expires_at")), default=None
+            )
+        )
         .values_list(
-            "photographer_id", "session_type_id", "starts_at", "blocked_from", "blocked_until"
+            "photographer_id",
+            "session_type_id",
+            "starts_at",
+            "blocked_from",
+            "blocked_until",
+            "holds_until",
         )
     )
     return DiaryRows(photographers, weekly, dated, time_off, list(taken))
 
 
 def diaries_from_rows(
-    rows: DiaryRows, *, session_type: SessionType, tz: ZoneInfo, bookings: bool = True
+    rows: DiaryRows,
+    *,
+    session_type: SessionType,
+    tz: ZoneInfo,
+    now: datetime,
+    bookings: bool = True,
 ) -> list[slots.Diary]:
-    """The engine's diaries from what diary_rows read; without `bookings`, as if nobody
-    had booked (the times a day would have then: sessions.waitlist's full days)."""
+    """The engine's diaries from what diary_rows read, holds counting only until they run
+    out (booking_active_q's rule); without `bookings`, as if nobody had booked (the times
+    a day would have then: sessions.waitlist's full days)."""
     busy = {pk: list(intervals) for pk, intervals in rows.time_off.items()}
     all_types = {pk: Counter() for pk in busy}
     this_type = {pk: Counter() for pk in busy}
-    for pk, type_id, starts_at, blocked_from, blocked_until in rows.taken if bookings else ():
+    for pk, type_id, starts_at, blocked_from, blocked_until, holds_until in (
+        rows.taken if bookings else ()
+    ):
+        if holds_until is not None and holds_until <= now:
+            continue
         busy[pk].append(slots.Interval(blocked_from, blocked_until))
         local_day = starts_at.astimezone(tz).date()
         all_types[pk][local_day] += 1
@@ -211,7 +236,8 @@ def diaries_from_rows(
 class SlotQuery(TypedDict, total=False):
     """What the slot selectors take: a session type, local dates and the studio's zone, and
     optionally some photographers, `now`, a booking being moved, a length other than the
-    type's own, and whether bookings count (diaries_from_rows)."""
+    type's own, whether bookings count (diaries_from_rows), and whether the diaries may come
+    from the cache (pages only, never booking's own check)."""
 
     session_type: Required[SessionType]
     first_day: Required[date]
@@ -222,6 +248,7 @@ class SlotQuery(TypedDict, total=False):
     exclude_booking_id: int | None
     duration: timedelta | None
     bookings: bool
+    cached: bool
 
 
 def _engine_inputs(
@@ -235,19 +262,28 @@ def _engine_inputs(
     exclude_booking_id: int | None = None,
     duration: timedelta | None = None,
     bookings: bool = True,
+    cached: bool = False,
 ) -> tuple[dict, DiaryRows]:
-    """The slot engine's keyword arguments, and the rows their diaries were made from."""
+    """The slot engine's keyword arguments, and the rows their diaries were made from;
+    `cached`: the rows from sessions.slot_cache (for pages; never for booking)."""
     now = now or timezone.now()
-    rows = diary_rows(
-        session_type=session_type,
-        photographer_ids=photographer_ids,
-        first_day=first_day,
-        last_day=last_day,
-        tz=tz,
-        now=now,
-        exclude_booking_id=exclude_booking_id,
-    )
-    diaries = diaries_from_rows(rows, session_type=session_type, tz=tz, bookings=bookings)
+
+    def read() -> DiaryRows:
+        return diary_rows(
+            session_type=session_type,
+            photographer_ids=photographer_ids,
+            first_day=first_day,
+            last_day=last_day,
+            tz=tz,
+            exclude_booking_id=exclude_booking_id,
+        )
+
+    if cached:
+        key = f"{session_type.pk}:{photographer_ids}:{first_day}:{last_day}:{tz.key}"
+        rows = cached_rows(f"{key}:{exclude_booking_id}", read)
+    else:
+        rows = read()
+    diaries = diaries_from_rows(rows, session_type=session_type, tz=tz, now=now, bookings=bookings)
     engine = {
         "rules": session_rules(session_type, duration),
         "diaries": diaries,
@@ -274,7 +310,8 @@ def session_type_free_days(**query: Unpack[SlotQuery]) -> set[date]:
 def session_type_calendar(
     *, day: date | None, full_days: bool = False, **query: Unpack[SlotQuery]
 ) -> tuple[set[date], list[slots.Slot], list[date]]:
-    """The month calendar from one reading of the diaries (5 queries): the days from
+    """The month calendar from one reading of the diaries (5 queries, or with `cached` one
+    and a cache read while nothing changed: sessions.slot_cache): the days from
     first_day to last_day with free times, `day`'s free times (none when `day` is outside
     them) and, with `full_days`, the days that would have times if nobody had booked but
     have none left (sessions.waitlist's full days), in order."""
@@ -283,7 +320,9 @@ def session_type_calendar(
     days = slots.free_days(**engine)
     full = []
     if full_days:
-        if_empty = diaries_from_rows(rows, session_type=session_type, tz=tz, bookings=False)
+        if_empty = diaries_from_rows(
+            rows, session_type=session_type, tz=tz, now=engine["now"], bookings=False
+        )
         full = sorted(slots.free_days(**engine | {"diaries": if_empty}) - days)
     if day not in days:
         return days, [], full

@@ -180,6 +180,7 @@ def calendar_context(
             photographer_ids=[photographer.pk] if photographer else None,
             exclude_booking_id=exclude_booking_id,
             duration=duration,
+            cached=True,
         )
 
     month_end, days, times, full = free_days(month)
