@@ -21,7 +21,11 @@ from sessions.models import (
     SessionType,
     TimeOff,
 )
-from sessions.models.slot_version import slot_version_bump, slot_version_get
+from sessions.models.slot_version import (
+    slot_version_bump,
+    slot_version_get,
+    slot_version_pending,
+)
 from studio.models import Photographer
 
 logger = logging.getLogger(__name__)
@@ -43,6 +47,8 @@ WATCHED = (
 def cached_rows(key: str, read: Callable[[], T]) -> T:
     """`read()`'s answer, from the cache when it was kept under this version, else read
     and kept. The version is read first: whatever `read()` then sees is at least as new."""
+    if slot_version_pending():
+        return read()
     version = slot_version_get()
     if version is None:
         return read()

@@ -31,10 +31,15 @@ def slot_version_bump() -> None:
     bookings' and codes' locks those take, a deadlock waiting to happen. The cost is a moment
     between a commit and its bump when the cache may show what was just changed as before;
     booking_create checks the database, never the cache."""
+    if not slot_version_pending():  # once per transaction is enough
+        transaction.on_commit(_bump)
+
+
+def slot_version_pending() -> bool:
+    """Whether the open transaction changed what the slot engine reads: its own reads must
+    then see its changes, not the cache."""
     pending = getattr(connection, "run_on_commit", ())
-    if connection.in_atomic_block and any(entry[1] is _bump for entry in pending):
-        return  # once per transaction is enough
-    transaction.on_commit(_bump)
+    return connection.in_atomic_block and any(entry[1] is _bump for entry in pending)
 
 
 def _bump() -> None:
