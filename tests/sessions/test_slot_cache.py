@@ -47,15 +47,21 @@ def setting():
     return portrait, team
 
 
+def the_range(portrait, photographer=None):
+    return {
+        "session_type": portrait,
+        "first_day": FIRST,
+        "last_day": LAST,
+        "tz": LONDON,
+        "photographer_ids": [photographer.pk] if photographer else None,
+    }
+
+
 def calendar(portrait, *, cached, day=None, photographer=None, exclude=None):
     return session_type_calendar(
-        session_type=portrait,
-        first_day=FIRST,
-        last_day=LAST,
-        tz=LONDON,
+        **the_range(portrait, photographer),
         day=day,
         full_days=True,
-        photographer_ids=[photographer.pk] if photographer else None,
         exclude_booking_id=exclude,
         cached=cached,
     )
@@ -63,25 +69,12 @@ def calendar(portrait, *, cached, day=None, photographer=None, exclude=None):
 
 def every_time(portrait, photographer, cached=True):
     """Every day's times and who is free then, as the calendar's diaries give them."""
-    engine, _rows = _engine_inputs(
-        session_type=portrait,
-        first_day=FIRST,
-        last_day=LAST,
-        tz=LONDON,
-        photographer_ids=[photographer.pk] if photographer else None,
-        cached=cached,
-    )
+    engine, _rows = _engine_inputs(**the_range(portrait, photographer), cached=cached)
     return available_slots(**engine)
 
 
 def free_start(portrait, rng, photographer=None):
-    days = session_type_slots(
-        session_type=portrait,
-        first_day=FIRST,
-        last_day=LAST,
-        tz=LONDON,
-        photographer_ids=[photographer.pk] if photographer else None,
-    )
+    days = session_type_slots(**the_range(portrait, photographer))
     times = [slot for slots in days.values() for slot in slots]
     return rng.choice(times) if times else None
 
