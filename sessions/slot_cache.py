@@ -13,14 +13,7 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from sessions.models import (
-    AvailabilityRule,
-    Booking,
-    DateHours,
-    ExternalCalendar,
-    SessionType,
-    TimeOff,
-)
+from sessions import models as booking_models
 from sessions.models.slot_version import (
     slot_version_bump,
     slot_version_get,
@@ -33,13 +26,13 @@ T = TypeVar("T")
 
 # A bump lost to a process dying between a commit and its bump ages out by then.
 KEPT_SECONDS = 600
+# Every model whose rows the slot engine reads (SlotDataQuerySet is their manager's).
 WATCHED = (
-    AvailabilityRule,
-    Booking,
-    DateHours,
-    ExternalCalendar,
-    SessionType,
-    TimeOff,
+    *(
+        getattr(booking_models, name)
+        for name in ("AvailabilityRule", "Booking", "DateHours", "ExternalCalendar", "TimeOff")
+    ),
+    booking_models.SessionType,
     Photographer,
 )
 
@@ -79,5 +72,7 @@ def connect() -> None:
         post_save.connect(_changed, sender=model, dispatch_uid=f"slot-version-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"slot-version-d-{model.__name__}")
     m2m_changed.connect(
-        _changed, sender=SessionType.photographers.through, dispatch_uid="slot-version-m2m"
+        _changed,
+        sender=booking_models.SessionType.photographers.through,
+        dispatch_uid="slot-version-m2m",
     )
