@@ -15,12 +15,14 @@ class ShootsConfig(AppConfig):
             checks,  # noqa: F401  (registers the checks)
             history,
             private_links,
+            slot_cache,
         )
         from sessions.answer_images import MAX_BYTES, PHOTOS_PER_POST
         from studio.middleware import request_body_allowance_register
         from studio.private_links import private_link_register
 
         history.connect()
+        slot_cache.connect()
         for link in private_links.LINKS:
             private_link_register(link)
         request_body_allowance_register(

@@ -1,8 +1,11 @@
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Required, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -16,6 +19,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -35,6 +39,7 @@ from sessions.models import (
     SessionType,
     TimeOff,
 )
+from sessions.slot_cache import cached_rows
 from studio.models import Photographer, Studio
 from studio.selectors import studio_get
 from studio.tax import BASIS_POINTS
@@ -101,94 +106,152 @@ def session_rules(
     )
 
 
-def slot_diaries(
+@dataclass(frozen=True)
+class DiaryRows:
+    """What diary_rows reads, by photographer: (pk, daily limit) pairs, then weekly and
+    dated hours, time off and the bookings taking time (photographer, session type, start,
+    blocked from, blocked until, and until when a held one is held: None for the others).
+    Nothing in it depends on the clock, so it can be kept (sessions.slot_cache)."""
+
+    photographers: list[tuple[int, int | None]]
+    weekly: dict[int, list[slots.WeeklyHours]]
+    dated: dict[int, list[slots.DatedHours]]
+    time_off: dict[int, list[slots.Interval]]
+    taken: list[tuple[int, int, datetime, datetime, datetime, datetime | None]]
+
+
+def diary_rows(
     *,
     session_type: SessionType,
     photographer_ids: list[int] | None,
     first_day: date,
     last_day: date,
     tz: ZoneInfo,
-    now: datetime,
     exclude_booking_id: int | None = None,
-    bookings: bool = True,
-) -> list[slots.Diary]:
+) -> DiaryRows:
     """Everything the slot engine needs about the photographers offering `session_type`,
-    in five queries whatever the range or the number of bookings. A booking being moved
-    (`exclude_booking_id`) does not stand in its own way; without `bookings`, none do (the
-    times a day would have if nobody had booked: sessions.waitlist's full days)."""
+    in five queries whatever the range or the number of bookings, read as tuples (model
+    instances would cost more than the engine does). A booking being moved
+    (`exclude_booking_id`) does not stand in its own way."""
     photographers = session_type.photographers.filter(is_active=True)
     if photographer_ids is not None:
         photographers = photographers.filter(pk__in=photographer_ids)
-    photographers = list(photographers.only("pk", "max_sessions_per_day"))
-    ids = [p.pk for p in photographers]
+    photographers = list(photographers.values_list("pk", "max_sessions_per_day"))
+    ids = [pk for pk, _limit in photographers]
     # Wide enough for any offset from UTC and any buffer.
     range_from = datetime.combine(first_day - timedelta(days=2), datetime.min.time(), tz)
     range_until = datetime.combine(last_day + timedelta(days=2), datetime.min.time(), tz)
 
     weekly = {pk: [] for pk in ids}
-    for rule in AvailabilityRule.objects.filter(photographer_id__in=ids):
-        weekly[rule.photographer_id].append(
-            slots.WeeklyHours(
-                rule.weekday, rule.start_time, rule.end_time, rule.valid_from, rule.valid_until
-            )
-        )
+    for pk, *hours in AvailabilityRule.objects.filter(photographer_id__in=ids).values_list(
+        "photographer_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"
+    ):
+        weekly[pk].append(slots.WeeklyHours(*hours))
     dated = {pk: [] for pk in ids}
-    for hours in DateHours.objects.filter(
+    for pk, day, start, end, replaces_weekly, type_id in DateHours.objects.filter(
         Q(session_type__isnull=True) | Q(session_type=session_type),
         photographer_id__in=ids,
         date__range=(first_day, last_day),
+    ).values_list(
+        "photographer_id", "date", "start_time", "end_time", "replaces_weekly", "session_type_id"
     ):
-        dated[hours.photographer_id].append(
+        dated[pk].append(
             slots.DatedHours(
-                hours.date,
-                hours.start_time,
-                hours.end_time,
-                hours.replaces_weekly,
-                for_this_session_type=hours.session_type_id is not None,
+                day, start, end, replaces_weekly, for_this_session_type=type_id is not None
             )
         )
-    busy = {pk: [] for pk in ids}
-    for off in TimeOff.objects.filter(
+    time_off = {pk: [] for pk in ids}
+    for pk, starts_at, ends_at in TimeOff.objects.filter(
         Q(photographer_id__in=ids) | Q(photographer__isnull=True),
         starts_at__lt=range_until,
         ends_at__gt=range_from,
-    ):
-        for pk in [off.photographer_id] if off.photographer_id else ids:
-            busy[pk].append(slots.Interval(off.starts_at, off.ends_at))
-    all_types = {pk: Counter() for pk in ids}
-    this_type = {pk: Counter() for pk in ids}
-    for booking in (
+    ).values_list("photographer_id", "starts_at", "ends_at"):
+        for photographer_id in [pk] if pk else ids:
+            time_off[photographer_id].append(slots.Interval(starts_at, ends_at))
+    taken = (
         Booking.objects.filter(
-            booking_active_q(now=now) if bookings else Q(pk__in=[]),
+            # Every hold whatever the clock says: diaries_from_rows drops those run out.
+            Q(status__in=[Booking.Status.REQUESTED, Booking.Status.CONFIRMED])
+            | Q(status=Booking.Status.HELD, hold_expires_at__isnull=False),
             photographer_id__in=ids,
             blocked_from__lt=range_until,
             blocked_until__gt=range_from,
         )
         .exclude(pk=exclude_booking_id)
-        .only("photographer_id", "session_type_id", "starts_at", "blocked_from", "blocked_until")
-    ):
-        busy[booking.photographer_id].append(
-            slots.Interval(booking.blocked_from, booking.blocked_until)
+        .annotate(
+            holds_until=Case(
+                When(status=Booking.Status.HELD, then=F("hold_expires_at")), default=None
+            )
         )
-        local_day = booking.starts_at.astimezone(tz).date()
-        all_types[booking.photographer_id][local_day] += 1
-        if booking.session_type_id == session_type.pk:
-            this_type[booking.photographer_id][local_day] += 1
+        .values_list(
+            "photographer_id",
+            "session_type_id",
+            "starts_at",
+            "blocked_from",
+            "blocked_until",
+            "holds_until",
+        )
+    )
+    return DiaryRows(photographers, weekly, dated, time_off, list(taken))
+
+
+def diaries_from_rows(
+    rows: DiaryRows,
+    *,
+    session_type: SessionType,
+    tz: ZoneInfo,
+    now: datetime,
+    bookings: bool = True,
+) -> list[slots.Diary]:
+    """The engine's diaries from what diary_rows read, holds counting only until they run
+    out (booking_active_q's rule); without `bookings`, as if nobody had booked (the times
+    a day would have then: sessions.waitlist's full days)."""
+    busy = {pk: list(intervals) for pk, intervals in rows.time_off.items()}
+    all_types = {pk: Counter() for pk in busy}
+    this_type = {pk: Counter() for pk in busy}
+    for pk, type_id, starts_at, blocked_from, blocked_until, holds_until in (
+        rows.taken if bookings else ()
+    ):
+        if holds_until is not None and holds_until <= now:
+            continue
+        busy[pk].append(slots.Interval(blocked_from, blocked_until))
+        local_day = starts_at.astimezone(tz).date()
+        all_types[pk][local_day] += 1
+        if type_id == session_type.pk:
+            this_type[pk][local_day] += 1
     return [
         slots.Diary(
-            photographer_id=p.pk,
-            weekly=weekly[p.pk],
-            dated=dated[p.pk],
-            busy=busy[p.pk],
-            max_per_day=p.max_sessions_per_day,
-            sessions_per_day=all_types[p.pk],
-            this_type_per_day=this_type[p.pk],
+            photographer_id=pk,
+            weekly=rows.weekly[pk],
+            dated=rows.dated[pk],
+            busy=busy[pk],
+            max_per_day=limit,
+            sessions_per_day=all_types[pk],
+            this_type_per_day=this_type[pk],
         )
-        for p in photographers
+        for pk, limit in rows.photographers
     ]
 
 
-def session_type_slots(
+class SlotQuery(TypedDict, total=False):
+    """What the slot selectors take: a session type, local dates and the studio's zone, and
+    optionally some photographers, `now`, a booking being moved, a length other than the
+    type's own, whether bookings count (diaries_from_rows), and whether the diaries may come
+    from the cache (pages only, never booking's own check)."""
+
+    session_type: Required[SessionType]
+    first_day: Required[date]
+    last_day: Required[date]
+    tz: Required[ZoneInfo]
+    photographer_ids: list[int] | None
+    now: datetime | None
+    exclude_booking_id: int | None
+    duration: timedelta | None
+    bookings: bool
+    cached: bool
+
+
+def _engine_inputs(
     *,
     session_type: SessionType,
     first_day: date,
@@ -199,28 +262,72 @@ def session_type_slots(
     exclude_booking_id: int | None = None,
     duration: timedelta | None = None,
     bookings: bool = True,
-) -> dict[date, list[slots.Slot]]:
+    cached: bool = False,
+) -> tuple[dict, DiaryRows]:
+    """The slot engine's keyword arguments, and the rows their diaries were made from;
+    `cached`: the rows from sessions.slot_cache (for pages; never for booking)."""
+    now = now or timezone.now()
+
+    def read() -> DiaryRows:
+        return diary_rows(
+            session_type=session_type,
+            photographer_ids=photographer_ids,
+            first_day=first_day,
+            last_day=last_day,
+            tz=tz,
+            exclude_booking_id=exclude_booking_id,
+        )
+
+    if cached:
+        key = f"{session_type.pk}:{photographer_ids}:{first_day}:{last_day}:{tz.key}"
+        rows = cached_rows(f"{key}:{exclude_booking_id}", read)
+    else:
+        rows = read()
+    diaries = diaries_from_rows(rows, session_type=session_type, tz=tz, now=now, bookings=bookings)
+    engine = {
+        "rules": session_rules(session_type, duration),
+        "diaries": diaries,
+        "tz": tz,
+        "now": now,
+        "first_day": first_day,
+        "last_day": last_day,
+    }
+    return engine, rows
+
+
+def session_type_slots(**query: Unpack[SlotQuery]) -> dict[date, list[slots.Slot]]:
     """Free start times of a session type by local date (5 queries), for sessions of
     `duration` when it is not the type's own; without `bookings`, as if none were made."""
-    now = now or timezone.now()
-    diaries = slot_diaries(
-        session_type=session_type,
-        photographer_ids=photographer_ids,
-        first_day=first_day,
-        last_day=last_day,
-        tz=tz,
-        now=now,
-        exclude_booking_id=exclude_booking_id,
-        bookings=bookings,
-    )
-    return slots.available_slots(
-        rules=session_rules(session_type, duration),
-        diaries=diaries,
-        tz=tz,
-        now=now,
-        first_day=first_day,
-        last_day=last_day,
-    )
+    return slots.available_slots(**_engine_inputs(**query)[0])
+
+
+def session_type_free_days(**query: Unpack[SlotQuery]) -> set[date]:
+    """The dates `session_type_slots` would list, without listing their times (same
+    keywords, same queries)."""
+    return slots.free_days(**_engine_inputs(**query)[0])
+
+
+def session_type_calendar(
+    *, day: date | None, full_days: bool = False, **query: Unpack[SlotQuery]
+) -> tuple[set[date], list[slots.Slot], list[date]]:
+    """The month calendar from one reading of the diaries (5 queries, or with `cached` one
+    and a cache read while nothing changed: sessions.slot_cache): the days from
+    first_day to last_day with free times, `day`'s free times (none when `day` is outside
+    them) and, with `full_days`, the days that would have times if nobody had booked but
+    have none left (sessions.waitlist's full days), in order."""
+    engine, rows = _engine_inputs(**query)
+    session_type, tz = query["session_type"], query["tz"]
+    days = slots.free_days(**engine)
+    full = []
+    if full_days:
+        if_empty = diaries_from_rows(
+            rows, session_type=session_type, tz=tz, now=engine["now"], bookings=False
+        )
+        full = sorted(slots.free_days(**engine | {"diaries": if_empty}) - days)
+    if day not in days:
+        return days, [], full
+    times = slots.available_slots(**engine | {"first_day": day, "last_day": day})[day]
+    return days, times, full
 
 
 def booking_list_for_client(*, client_id: int) -> list[Booking]:

@@ -8,7 +8,8 @@ durations and buffers are real elapsed time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -136,35 +137,11 @@ def photographer_slots(
     last_day: date,
 ) -> list[Interval]:
     """Bookable sessions of one photographer, in time order."""
-    if rules.step <= timedelta(0):
-        raise ValueError("start times need a positive step")
-    earliest = now + rules.minimum_notice
-    latest = now + rules.booking_window
-    busy = merge(diary.busy)
-    cursor = 0  # busy spans before it end before any later candidate's blocked span
+    plan = _Plan(rules, diary, tz, now)
     found: list[Interval] = []
     day = first_day
     while day <= last_day:
-        if not _day_is_full(diary, rules, day):
-            for window_start, window_end in local_windows(diary, rules, day):
-                window_end_at = _window_end(day, window_end, tz)
-                local = datetime.combine(day, window_start)
-                local_end = datetime.combine(day, window_end)
-                while local < local_end:
-                    starts_at = to_utc(local, tz)
-                    local += rules.step
-                    if starts_at is None or starts_at < earliest:
-                        continue
-                    ends_at = starts_at + rules.duration
-                    if ends_at > window_end_at or starts_at > latest:
-                        break
-                    blocked_from = starts_at - rules.buffer_before
-                    blocked_until = ends_at + rules.buffer_after
-                    while cursor < len(busy) and busy[cursor].end <= blocked_from:
-                        cursor += 1
-                    if cursor < len(busy) and busy[cursor].start < blocked_until:
-                        continue
-                    found.append(Interval(starts_at, ends_at))
+        found.extend(plan.day_starts(day))
         day += timedelta(days=1)
     return found
 
@@ -192,6 +169,102 @@ def available_slots(
         local_day = starts_at.astimezone(tz).date()
         days.setdefault(local_day, []).append(Slot(starts_at, ends_at, tuple(photographer_ids)))
     return days
+
+
+def free_days(
+    *,
+    rules: SessionRules,
+    diaries: Sequence[Diary],
+    tz: ZoneInfo,
+    now: datetime,
+    first_day: date,
+    last_day: date,
+) -> set[date]:
+    """The local dates that `available_slots` would list, found without listing their times:
+    each day stops at its first bookable start."""
+    plans = [_Plan(rules, diary, tz, now) for diary in diaries]
+    found: set[date] = set()
+    day = first_day
+    while day <= last_day:
+        if any(next(plan.day_starts(day), None) is not None for plan in plans):
+            found.add(day)
+        day += timedelta(days=1)
+    return found
+
+
+class _Plan:
+    """One photographer's bookable starts, a local date at a time.
+
+    Inside hours that keep one offset from UTC (nearly all), starts are found by interval
+    arithmetic: the first start on the step grid at or after the notice, then past each
+    busy span at once. Hours crossing a clock change test each local time on its own."""
+
+    def __init__(self, rules: SessionRules, diary: Diary, tz: ZoneInfo, now: datetime) -> None:
+        if rules.step <= timedelta(0):
+            raise ValueError("start times need a positive step")
+        self.rules, self.diary, self.tz = rules, diary, tz
+        self.earliest = now + rules.minimum_notice
+        self.latest = now + rules.booking_window
+        busy = merge(diary.busy)
+        self.busy_starts = [interval.start for interval in busy]
+        self.busy_ends = [interval.end for interval in busy]
+
+    def day_starts(self, day: date) -> Iterator[Interval]:
+        if _day_is_full(self.diary, self.rules, day):
+            return
+        for window_start, window_end in local_windows(self.diary, self.rules, day):
+            local = datetime.combine(day, window_start)
+            local_end = datetime.combine(day, window_end)
+            opens_at, closes_at = to_utc(local, self.tz), to_utc(local_end, self.tz)
+            if (
+                opens_at is not None
+                and closes_at is not None
+                and local - opens_at.replace(tzinfo=None)
+                == local_end - closes_at.replace(tzinfo=None)
+            ):
+                # One offset at both ends; two clock changes within one day's hours don't occur.
+                yield from self._steady(opens_at, closes_at)
+            else:
+                yield from self._stepped(local, local_end, _window_end(day, window_end, self.tz))
+
+    def _steady(self, opens_at: datetime, closes_at: datetime) -> Iterator[Interval]:
+        rules, step = self.rules, self.rules.step
+        last_start = min(closes_at - rules.duration, self.latest)
+        starts_at = opens_at
+        if starts_at < self.earliest:
+            starts_at += -((opens_at - self.earliest) // step) * step
+        while starts_at <= last_start and starts_at < closes_at:
+            clash = self._clash(starts_at)
+            if clash is None:
+                yield Interval(starts_at, starts_at + rules.duration)
+                starts_at += step
+            else:  # the first start whose buffer before clears the busy span
+                free_from = clash + rules.buffer_before
+                starts_at += -((starts_at - free_from) // step) * step
+
+    def _stepped(
+        self, local: datetime, local_end: datetime, window_end_at: datetime
+    ) -> Iterator[Interval]:
+        rules = self.rules
+        while local < local_end:
+            starts_at = to_utc(local, self.tz)
+            local += rules.step
+            if starts_at is None or starts_at < self.earliest:
+                continue
+            ends_at = starts_at + rules.duration
+            if ends_at > window_end_at or starts_at > self.latest:
+                return
+            if self._clash(starts_at) is None:
+                yield Interval(starts_at, ends_at)
+
+    def _clash(self, starts_at: datetime) -> datetime | None:
+        """The end of the busy span a session starting then would touch, buffers included."""
+        blocked_from = starts_at - self.rules.buffer_before
+        blocked_until = starts_at + self.rules.duration + self.rules.buffer_after
+        index = bisect_right(self.busy_ends, blocked_from)
+        if index < len(self.busy_ends) and self.busy_starts[index] < blocked_until:
+            return self.busy_ends[index]
+        return None
 
 
 def _window_end(day: date, end: time, tz: ZoneInfo) -> datetime:

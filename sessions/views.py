@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -32,7 +33,11 @@ from sessions.payments.offers import (
 from sessions.payments.plan_views import payment_card_consent
 from sessions.payments.redemptions import CodeQuote, CodeRefused, code_quote
 from sessions.payments.views import payment_start
-from sessions.selectors import session_type_list_public, session_type_slots
+from sessions.selectors import (
+    session_type_calendar,
+    session_type_list_public,
+    session_type_slots,
+)
 from sessions.services import SlotUnavailable, booking_create
 from sessions.waitlist import waitlist_offer_for, waitlist_offer_take
 from sessions.waitlist_views import full_days_context
@@ -145,9 +150,11 @@ def calendar_context(
     exclude_booking_id=None,
     duration=None,
     query=(),
+    full_days=False,
 ) -> dict:
     """The month calendar and the chosen day's times, for booking or for moving a booking,
-    for sessions of `duration` (the session type's own when None).
+    for sessions of `duration` (the session type's own when None); with `full_days`, the
+    month's full days too (`full_day_dates`, sessions.waitlist's), from the same reading.
 
     `time_url(slot)` is where a time links to; `base_url` is the calendar's own address,
     and `query` what its links carry besides the month, the day and the photographer."""
@@ -159,24 +166,28 @@ def calendar_context(
     month = _month_start(request.GET.get("month"), today)
     month = min(max(month, today.replace(day=1)), last_bookable.replace(day=1))
 
+    chosen_day = _parse_day(request.GET.get("day"))
+
     def free_days(month):
         month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-        return month_end, session_type_slots(
+        return month_end, *session_type_calendar(
             session_type=session_type,
             first_day=max(month, today),
             last_day=min(month_end, last_bookable),
             tz=tz,
+            day=chosen_day,
+            full_days=full_days,
             photographer_ids=[photographer.pk] if photographer else None,
             exclude_booking_id=exclude_booking_id,
             duration=duration,
+            cached=True,
         )
 
-    month_end, days = free_days(month)
+    month_end, days, times, full = free_days(month)
     if not days and "month" not in request.GET and month_end < last_bookable:
         # Nothing left this month: open on the next one rather than an empty calendar.
         month = month_end + timedelta(days=1)
-        month_end, days = free_days(month)
-    chosen_day = _parse_day(request.GET.get("day"))
+        month_end, days, times, full = free_days(month)
     base = [*query, *([("photographer", photographer.pk)] if photographer else [])]
 
     def day_url(day):
@@ -188,21 +199,8 @@ def calendar_context(
         "session_type": session_type,
         "photographer": photographer,
         "month": month,
-        "weeks": [
-            [
-                {
-                    "day": day,
-                    "in_month": day.month == month.month,
-                    "free": day in days,
-                    "chosen": day == chosen_day,
-                    "url": day_url(day),
-                }
-                for day in week
-            ]
-            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(
-                month.year, month.month
-            )
-        ],
+        "weeks": _month_weeks(month, days, chosen_day, day_url),
+        "weekdays": [(str(WEEKDAYS[n]), str(WEEKDAYS_ABBR[n])) for n in range(7)],
         "previous_month_url": (
             f"{base_url}?{urlencode([*base, ('month', previous_month.strftime('%Y-%m'))])}"
             if previous_month >= today.replace(day=1)
@@ -214,13 +212,35 @@ def calendar_context(
             else None
         ),
         "chosen_day": chosen_day,
-        "times": [
-            {"slot": slot, "url": time_url(slot)}
-            for slot in (days.get(chosen_day, []) if chosen_day else [])
-        ],
+        "times": [{"slot": slot, "url": time_url(slot)} for slot in times],
         "time_zone": tz.key,
         "has_free_days": bool(days),
+        "full_day_dates": full,
     }
+
+
+def _month_weeks(month: date, free: set[date], chosen: date | None, day_url) -> list[list[dict]]:
+    """The month grid's cells, their text made here: the template's date filters and
+    blocktranslate cost more per cell than the rest of the page."""
+    names = {
+        "free": _("%(day)s, times available"),
+        "full": _("%(day)s, no times available"),
+    }
+    weekdays = [str(WEEKDAYS[n]) for n in range(7)]
+    month_name = str(MONTHS[month.month])
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
+        cells = []
+        for day in week:
+            cell = {"number": str(day.day), "in_month": day.month == month.month}
+            if cell["in_month"]:
+                cell["free"] = day in free
+                text = f"{weekdays[day.weekday()]} {day.day} {month_name}"  # "l j F"
+                cell["label"] = names["free" if cell["free"] else "full"] % {"day": text}
+                cell |= {"iso": day.isoformat(), "chosen": day == chosen, "url": day_url(day)}
+            cells.append(cell)
+        weeks.append(cells)
+    return weeks
 
 
 @require_safe
@@ -248,6 +268,9 @@ def slot_pick(request, slug):
         base_url=reverse("sessions:slot-pick", args=[session_type.slug]),
         duration=offer.duration,
         query=_offer_query(offer),
+        # With one photographer chosen, a day is full only when nobody else has a time
+        # either, so the studio's full days are worked out afresh below.
+        full_days=photographer is None,
     )
     context["photographers"] = session_type.photographers.filter(is_active=True)
     context["offer"] = offer
@@ -258,11 +281,7 @@ def slot_pick(request, slug):
         session_type,
         month=context["month"],
         offer=offer,
-        # The calendar's free days are one photographer's when one is chosen; a day is full
-        # only when nobody has a time, so then the studio's are worked out afresh.
-        free_days=None
-        if photographer
-        else {cell["day"] for week in context["weeks"] for cell in week if cell["free"]},
+        days=None if photographer else context["full_day_dates"],
     )
     return render(request, "sessions/slot_pick.html", context)
 

@@ -29,7 +29,7 @@ from clients.services import client_get_or_create
 from sessions.models import Booking, Package, SessionType, WaitlistEntry
 from sessions.overlap import integrity_error_is_overlap
 from sessions.payments.offers import Offer, booking_items_create, offer_default
-from sessions.selectors import session_type_slots
+from sessions.selectors import session_type_free_days, session_type_slots
 from sessions.services import (
     SlotUnavailable,
     _choose_photographer,
@@ -84,7 +84,7 @@ def waitlist_full_days(
         "now": now,
     }
     if free_days is None:
-        free_days = {day for day, times in session_type_slots(**common).items() if times}
+        free_days = session_type_free_days(**common)
     # Only the days without free times can be full: the slot engine runs again over those
     # alone (on the calendar, every request), not the whole month.
     others = [
@@ -95,8 +95,8 @@ def waitlist_full_days(
     if not others:
         return []
     common |= {"first_day": others[0], "last_day": others[-1]}
-    if_empty = session_type_slots(**common, bookings=False)
-    return sorted(day for day, times in if_empty.items() if times and day not in free_days)
+    if_empty = session_type_free_days(**common, bookings=False)
+    return sorted(if_empty - free_days)
 
 
 def waitlist_join(

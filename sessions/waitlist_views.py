@@ -30,10 +30,10 @@ from studio.http import int_or_none
 
 
 def full_days_context(
-    session_type, *, month: date, offer: Offer, free_days: set | None
+    session_type, *, month: date, offer: Offer, days: list[date] | None
 ) -> list[dict]:
-    """The full days of the month shown on the calendar (whose days with free times are
-    `free_days`), each with its "Join the waitlist" link (for the package chosen)."""
+    """The full days of the month shown on the calendar, each with its "Join the waitlist"
+    link (for the package chosen); `days`: those days, when the calendar found them."""
     tz = timezone.get_current_timezone()
     today = timezone.localdate()
     last = (timezone.now() + timedelta(days=session_type.booking_window_days)).astimezone(tz)
@@ -41,17 +41,18 @@ def full_days_context(
     first_day, last_day = max(month, today), min(month_end, last.date())
     if first_day > last_day:
         return []
-    url = reverse("sessions:waitlist-join", args=[session_type.slug])
-    return [
-        {"day": day, "url": f"{url}?day={day.isoformat()}&package={offer.package.pk}"}
-        for day in waitlist_full_days(
+    if days is None:
+        days = waitlist_full_days(
             session_type=session_type,
             first_day=first_day,
             last_day=last_day,
             tz=tz,
             duration=offer.duration,
-            free_days=free_days,
         )
+    url = reverse("sessions:waitlist-join", args=[session_type.slug])
+    return [
+        {"day": day, "url": f"{url}?day={day.isoformat()}&package={offer.package.pk}"}
+        for day in days
     ]
 
 

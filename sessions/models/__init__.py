@@ -26,6 +26,7 @@ from sessions.models.questionnaires import (
     QuestionnaireResponse,
     SessionGuide,
 )
+from sessions.models.slot_version import SlotVersion
 from sessions.models.waitlist import WaitlistEntry
 
 # The payments package's models, loaded with the app's; sessions.payments.models is their home.
@@ -70,6 +71,7 @@ __all__ = [
     "SessionGuide",
     "SessionType",
     "SessionTypeDocument",
+    "SlotVersion",
     "StripeEvent",
     "TimeOff",
     "TsTzRange",

@@ -6,6 +6,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models.booking import SessionType
+from sessions.models.slot_version import SlotDataQuerySet
 from studio.dates import studio_time_text
 from studio.models import Photographer
 
@@ -33,6 +34,8 @@ class AvailabilityRule(models.Model):
     end_time = models.TimeField(_("until"))
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    objects = SlotDataQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("weekly hours")
@@ -87,6 +90,8 @@ class DateHours(models.Model):
     )
     label = models.CharField(_("label"), max_length=120, blank=True)
 
+    objects = SlotDataQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("hours on a date")
         verbose_name_plural = _("hours on dates")
@@ -124,6 +129,8 @@ class ExternalCalendar(models.Model):
     problem = models.CharField(_("problem"), max_length=300, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = SlotDataQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("outside calendar")
         verbose_name_plural = _("outside calendars")
@@ -158,6 +165,8 @@ class TimeOff(models.Model):
         related_name="busy_times",
         verbose_name=_("from the calendar"),
     )
+
+    objects = SlotDataQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("time off")

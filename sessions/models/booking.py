@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
+from sessions.models.slot_version import SlotDataQuerySet
 from sessions.overlap import BOOKING_OVERLAP_CONSTRAINT
 from studio.fields import CurrencyField
 from studio.models import ActedBy, Photographer, sent_emails_field
@@ -117,6 +118,8 @@ class SessionType(models.Model):
     )
     is_active = models.BooleanField(_("bookable"), default=True)
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    objects = SlotDataQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("session type")
@@ -280,6 +283,8 @@ class Booking(models.Model):
     # Bumped whenever the time changes, so calendar apps update the same event.
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     sent_emails = sent_emails_field(about="booking", about_plural="bookings")
+
+    objects = SlotDataQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("booking")

@@ -1,0 +1,201 @@
+"""The booking calendar's cache (sessions.slot_cache): the same answers as the database,
+whatever changes and whenever; one query and a cache read while nothing does."""
+
+import contextlib
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.urls import reverse
+
+from sessions.booking_changes import booking_cancel, booking_reschedule
+from sessions.models import AvailabilityRule, Booking, DateHours, SlotVersion, TimeOff
+from sessions.payments.checkout import booking_holds_expire
+from sessions.selectors import _engine_inputs, session_type_calendar, session_type_slots
+from sessions.services import SlotUnavailable, booking_create
+from sessions.slots import available_slots
+from studio.models import Studio
+from tests.factories import (
+    BookingFactory,
+    ClientFactory,
+    SessionTypeFactory,
+    photographer_every_day,
+)
+
+LONDON = ZoneInfo("Europe/London")
+START = datetime(2026, 10, 20, 9, 0, tzinfo=UTC)  # the clocks change on the 25th
+FIRST, LAST = date(2026, 10, 21), date(2026, 11, 3)
+
+pytestmark = pytest.mark.django_db(transaction=True)  # commits, so versions move on
+
+
+@pytest.fixture
+def setting():
+    Studio.objects.create(name="Lumen", time_zone="Europe/London", currency="GBP")
+    team = [photographer_every_day(start=9, end=13, display_name=f"P{n}") for n in range(3)]
+    portrait = SessionTypeFactory(
+        slug="portrait",
+        duration_minutes=60,
+        buffer_after_minutes=15,
+        minimum_notice_hours=2,
+        max_per_day=2,
+        photographers=team,
+    )
+    return portrait, team
+
+
+def the_range(portrait, photographer=None):
+    return {
+        "session_type": portrait,
+        "first_day": FIRST,
+        "last_day": LAST,
+        "tz": LONDON,
+        "photographer_ids": [photographer.pk] if photographer else None,
+    }
+
+
+def calendar(portrait, *, cached, day=None, photographer=None, exclude=None):
+    return session_type_calendar(
+        **the_range(portrait, photographer),
+        day=day,
+        full_days=True,
+        exclude_booking_id=exclude,
+        cached=cached,
+    )
+
+
+def every_time(portrait, photographer, cached=True):
+    """Every day's times and who is free then, as the calendar's diaries give them."""
+    engine, _rows = _engine_inputs(**the_range(portrait, photographer), cached=cached)
+    return available_slots(**engine)
+
+
+def free_start(portrait, rng, photographer=None):
+    days = session_type_slots(**the_range(portrait, photographer))
+    times = [slot for slots in days.values() for slot in slots]
+    return rng.choice(times) if times else None
+
+
+def change(portrait, team, rng, now):
+    """One random change of what the slot engine reads, through the services where there
+    is one, else as the admin or a bulk write would make it."""
+    kind = rng.choice(
+        ["book", "hold", "cancel", "expire", "move", "off", "unoff", "hours", "dated", "team"]
+    )
+    active = list(Booking.objects.filter(status__in=["confirmed", "held"]))
+    someone = rng.choice(team)
+    if kind == "book" and (slot := free_start(portrait, rng)):
+        booking_create(
+            client=ClientFactory(), session_type=portrait, starts_at=slot.starts_at, tz=LONDON
+        )
+    elif kind == "hold" and (slot := free_start(portrait, rng, someone)):
+        BookingFactory(
+            session_type=portrait,
+            photographer=someone,
+            starts_at=slot.starts_at,
+            status=Booking.Status.HELD,
+            hold_expires_at=now + timedelta(minutes=rng.choice([5, 30, 90])),
+        )
+    elif kind == "cancel" and active:
+        booking_cancel(booking_id=rng.choice(active).pk, by_client=False)
+    elif kind == "expire":
+        booking_holds_expire(now=now)  # a bulk update
+    elif kind == "move" and active:
+        booking = rng.choice([b for b in active if b.status == "confirmed"] or active)
+        slot = free_start(portrait, rng, booking.photographer)
+        # Its own buffer may stand in the way of the time chosen.
+        with contextlib.suppress(SlotUnavailable):
+            if slot is not None:
+                booking_reschedule(
+                    booking_id=booking.pk, starts_at=slot.starts_at, tz=LONDON, by_client=False
+                )
+    elif kind == "off":
+        at = datetime.combine(FIRST, time(8), UTC) + timedelta(hours=rng.randrange(14 * 24))
+        TimeOff.objects.create(
+            photographer=rng.choice([someone, None]), starts_at=at, ends_at=at + timedelta(hours=3)
+        )
+    elif kind == "unoff" and (off := TimeOff.objects.order_by("?").first()):
+        off.delete()
+    elif kind == "hours":
+        rules = AvailabilityRule.objects.filter(photographer=someone, weekday=rng.randrange(7))
+        rules.update(end_time=time(rng.choice([11, 13, 17])))  # a bulk update
+    elif kind == "dated":
+        DateHours.objects.create(
+            photographer=someone,
+            date=FIRST + timedelta(days=rng.randrange(14)),
+            start_time=time(15),
+            end_time=time(18),
+            replaces_weekly=rng.choice([True, False]),
+        )
+    elif kind == "team":
+        if portrait.photographers.filter(pk=someone.pk).exists():
+            portrait.photographers.remove(someone)
+        else:
+            portrait.photographers.add(someone)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_cached_and_uncached_calendars_agree_whatever_changes(setting, seed):
+    portrait, team = setting
+    rng = random.Random(seed)
+    now = START
+    for _step in range(40):
+        with time_machine.travel(now, tick=False):
+            change(portrait, team, rng, now)
+            day = FIRST + timedelta(days=rng.randrange(14))
+            for photographer in (None, rng.choice(team)):
+                for _read in range(2):  # a miss, then a hit
+                    assert calendar(portrait, cached=True, day=day, photographer=photographer) == (
+                        calendar(portrait, cached=False, day=day, photographer=photographer)
+                    )
+                    assert every_time(portrait, photographer) == every_time(
+                        portrait, photographer, cached=False
+                    )
+        now += timedelta(minutes=rng.choice([1, 10, 40]))  # holds run out on their own
+    assert SlotVersion.objects.get(pk=1).number > 0
+
+
+def test_a_moved_booking_is_left_out_of_its_own_calendar(setting):
+    portrait, _team = setting
+    with time_machine.travel(START, tick=False):
+        booking = BookingFactory(
+            session_type=portrait,
+            photographer=portrait.photographers.first(),
+            starts_at=datetime(2026, 10, 22, 9, tzinfo=UTC),
+        )
+        for exclude in (None, booking.pk, None):
+            assert calendar(portrait, cached=True, exclude=exclude) == calendar(
+                portrait, cached=False, exclude=exclude
+            )
+
+
+def test_a_warm_calendar_page_reads_the_version_not_the_diaries(
+    setting, client, django_assert_max_num_queries
+):
+    url = reverse("sessions:slot-pick", args=["portrait"])
+    query = {"month": "2026-10", "day": "2026-10-22"}
+    with time_machine.travel(START, tick=False):
+        cold = client.get(url, query).content
+        # The session type, its packages and add-ons, its photographers, the version.
+        with django_assert_max_num_queries(6):
+            warm = client.get(url, query).content
+    assert warm == cold
+
+
+def test_a_cache_that_is_down_never_stops_the_calendar(setting, settings):
+    portrait, _team = setting
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    with time_machine.travel(START, tick=False):
+        assert calendar(portrait, cached=True, day=FIRST) == calendar(
+            portrait, cached=False, day=FIRST
+        )
+        assert calendar(portrait, cached=True)[0]  # days with times, read around the cache
+    cache.close()
