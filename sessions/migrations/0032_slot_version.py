@@ -10,7 +10,7 @@ def first_version(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shoots', '0030_booking_for_someone_and_waitlists'),
+        ('shoots', '0031_booking_date_indexes'),
     ]
 
     operations = [
