@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -333,21 +334,33 @@ def _watermark(gallery: Gallery) -> imaging.Watermark | None:
 
 
 def studio_watermark() -> imaging.Watermark:
-    """The studio's mark as it set it: its uploaded image, else its name as text."""
+    """The studio's mark as it set it: its uploaded image, else its name as text. Made once
+    per process for each setting: an uploaded mark gets a new file name, so a changed mark
+    is never taken for the old one."""
     studio = studio_get()
-    if studio.watermark:
+    return _watermark_made(
+        file=studio.watermark.name or "",
+        text=studio.name,
+        position=studio.watermark_position,
+        scale=studio.watermark_scale,
+        opacity=studio.watermark_opacity,
+    )
+
+
+@lru_cache(maxsize=4)
+def _watermark_made(
+    *, file: str, text: str, position: str, scale: int, opacity: int
+) -> imaging.Watermark:
+    if file:
         from PIL import Image
 
-        with studio.watermark.open("rb") as stream:
+        with default_storage.open(file, "rb") as stream:
             mark = Image.open(stream)
             mark.load()
     else:
-        mark = imaging.watermark_text_image(studio.name)
+        mark = imaging.watermark_text_image(text)
     return imaging.Watermark(
-        image=mark,
-        position=studio.watermark_position,
-        scale=studio.watermark_scale / 100,
-        opacity=studio.watermark_opacity / 100,
+        image=mark, position=position, scale=scale / 100, opacity=opacity / 100
     )
 
 
