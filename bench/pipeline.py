@@ -32,7 +32,14 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
-os.environ.setdefault("DEBUG", "true")
+# Production settings, for this process and the worker alike: with DEBUG on, Django logs
+# every query (on SQLite with a second query to quote its parameters).
+os.environ.update(
+    DEBUG="false",
+    SECRET_KEY=f"pipeline-bench-{secrets.token_hex(24)}",
+    ALLOWED_HOSTS="localhost",
+    READ_DOT_ENV="false",
+)
 if "VAR_DIR" not in os.environ:
     os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="sitting-pipeline-bench-")
 
@@ -44,8 +51,8 @@ from django.core.management import call_command  # noqa: E402
 
 from bench.broker import stop, worker_start  # noqa: E402
 
-FILES = 6
-ROUNDS = 3
+FILES = 10
+ROUNDS = 5
 FLOOR = 0.85
 SIZE = (6000, 4000)
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -131,12 +138,12 @@ def end_to_end_seconds(paths: list[Path], worker_pid: int, folder: Path) -> tupl
     gallery = new_gallery()
     worker_before, started = tree_cpu(worker_pid), time.process_time()
     call_command("import_photos", str(gallery.pk), str(folder), stdout=io.StringIO())
+    ours = time.process_time() - started  # the bench's own waiting below is not counted
     deadline = time.monotonic() + 600
     while not analysed(gallery):
         if time.monotonic() > deadline:
             raise SystemExit("The worker did not finish the photos' analyses in 10 minutes.")
         time.sleep(0.2)
-    ours = time.process_time() - started
     return ours, tree_cpu(worker_pid) - worker_before
 
 
