@@ -54,6 +54,7 @@ bench: install
 	$(BIN)/python bench/slots.py
 	$(BIN)/python bench/broker.py
 	$(BIN)/python bench/thumbnails.py
+	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/heic_delivery.py
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/culling.py

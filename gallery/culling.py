@@ -49,21 +49,28 @@ MAX_ATTEMPTS = 3
 
 def analysis_start(*, photo_id: int, source: str) -> None:
     """A proof is ready: keep the picture to analyse and queue its analysis."""
+    pending = {
+        "status": PhotoAnalysis.Status.PENDING,
+        "source": source,
+        "failure_code": "",
+        "failure_params": {},
+        "analysed_at": None,
+        "queued_at": timezone.now(),
+        "attempts": 0,
+    }
     with transaction.atomic():
-        old = PhotoAnalysis.objects.select_for_update().filter(photo_id=photo_id).first()
-        stale = old.source.name if old and old.source else ""
-        PhotoAnalysis.objects.update_or_create(
-            photo_id=photo_id,
-            defaults={
-                "status": PhotoAnalysis.Status.PENDING,
-                "source": source,
-                "failure_code": "",
-                "failure_params": {},
-                "analysed_at": None,
-                "queued_at": timezone.now(),
-                "attempts": 0,
-            },
+        # The photo's claim keeps other workers away; the lock, an analysis being saved.
+        old = (
+            PhotoAnalysis.objects.select_for_update()
+            .filter(photo_id=photo_id)
+            .values_list("source", flat=True)
+            .first()
         )
+        if old is None:
+            PhotoAnalysis.objects.create(photo_id=photo_id, **pending)
+        else:
+            PhotoAnalysis.objects.filter(photo_id=photo_id).update(**pending)
+        stale = old or ""
         task_enqueue_on_commit("gallery.tasks.photo_analyse_task", photo_id=photo_id)
     if stale and stale != source:
         storage_files_delete([stale])
@@ -92,8 +99,9 @@ def photo_analyse(*, photo_id: int) -> PhotoAnalysis | None:
         why = image_files.ImageReason("analysis_failed", {"why": type(error).__name__})
         return _analysis_fail(record, why)
     milliseconds = round((time.process_time() - started) * 1000)
+    gallery_id = record.photo.gallery_id  # before the refresh forgets the photo
     _analysis_save(record, result, milliseconds)
-    gallery_cull_when_analysed(gallery_id=record.photo.gallery_id)
+    gallery_cull_when_analysed(gallery_id=gallery_id)
     return record
 
 

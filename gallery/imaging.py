@@ -13,6 +13,7 @@ import io
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 import pillow_heif
 from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps
@@ -131,14 +132,13 @@ def _render(stream, watermark: Watermark | None, analysis: bool) -> Rendition:
         if orientation in TRANSPOSE:
             preview = preview.transpose(TRANSPOSE[orientation])
         captured_at, camera = _exif_facts(exif)
-    thumbnail = preview.copy()
-    thumbnail.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE), Image.Resampling.LANCZOS)
+    thumbnail = _thumbnail(preview)
     colour = "#{:02x}{:02x}{:02x}".format(
         *thumbnail.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
     )
     analysed = analysis_jpeg(analysis_image(preview)) if analysis else b""
     if watermark is not None:
-        preview = watermark_apply(preview, watermark)
+        watermark_paste(preview, watermark)  # the preview is this function's own: no copy
     return Rendition(
         preview=_jpeg(preview),
         thumbnail=_jpeg(thumbnail),
@@ -150,6 +150,15 @@ def _render(stream, watermark: Watermark | None, analysis: bool) -> Rendition:
         colour=colour,
         analysis=analysed,
     )
+
+
+def _thumbnail(preview: Image.Image) -> Image.Image:
+    """The thumbnail, made from the preview as a new image. A box filter by a whole factor
+    first, down to within 1.5x of the size, then LANCZOS: as sharp, and a third of the work
+    of Pillow's thumbnail() with its gap of 2."""
+    scale = min(1.0, THUMBNAIL_EDGE / max(preview.size))
+    size = (max(1, round(preview.width * scale)), max(1, round(preview.height * scale)))
+    return preview.resize(size, Image.Resampling.LANCZOS, reducing_gap=1.5)
 
 
 def _resizable(image: Image.Image) -> Image.Image:
@@ -174,14 +183,26 @@ def _to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
     """8-bit sRGB from RGB, L or CMYK pixels, honouring an embedded profile."""
     if icc:
         try:
-            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            if _profile_colour_space(source) == _mode_colour_space(image.mode):
-                return ImageCms.profileToProfile(
-                    image, source, SRGB, outputMode="RGB", renderingIntent=0
-                )
+            transform = _srgb_transform(icc, image.mode)
+            if transform is not None:
+                return ImageCms.applyTransform(image, transform)
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass  # a broken profile: fall back to treating the pixels as sRGB
     return image if image.mode == "RGB" else image.convert("RGB")
+
+
+# A shoot's photos share a camera's profile or two: a worker builds each transform once.
+@lru_cache(maxsize=16)
+def _srgb_transform(icc: bytes, mode: str) -> ImageCms.ImageCmsTransform | None:
+    """The transform from `icc` to sRGB for pixels in `mode`; None when the profile's
+    colour space is not the pixels' (a grey profile on RGB pixels, say)."""
+    source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    if _profile_colour_space(source) != _mode_colour_space(mode):
+        return None
+    # No one-pixel cache: a transform shared by threads must not write to itself.
+    return ImageCms.buildTransform(
+        source, SRGB, mode, "RGB", renderingIntent=0, flags=ImageCms.Flags.NOCACHE
+    )
 
 
 def _profile_colour_space(profile) -> str:
@@ -250,7 +271,8 @@ def watermark_text_image(text: str) -> Image.Image:
     return mark
 
 
-def watermark_apply(image: Image.Image, watermark: Watermark) -> Image.Image:
+def watermark_paste(image: Image.Image, watermark: Watermark) -> None:
+    """Lay the mark over `image`, in place."""
     mark = watermark.image.convert("RGBA")
     width = max(1, round(image.width * watermark.scale))
     height = max(1, round(mark.height * width / mark.width))
@@ -268,9 +290,7 @@ def watermark_apply(image: Image.Image, watermark: Watermark) -> Image.Image:
         "bottom-right": image.height - height - margin,
         "bottom-left": image.height - height - margin,
     }.get(watermark.position, margin)
-    out = image.copy()
-    out.paste(mark, (x, y), mark)
-    return out
+    image.paste(mark, (x, y), mark)
 
 
 def _jpeg(image: Image.Image) -> bytes:

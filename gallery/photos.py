@@ -18,17 +18,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from gallery import culling, delivery, imaging
 from gallery.models import Gallery, Photo, derived_key
 from studio import image_files
 from studio.background import task_enqueue_on_commit, task_send_now
+from studio.models import Studio
 from studio.selectors import studio_get
 from studio.services import storage_files_delete
 
@@ -173,6 +175,7 @@ def _photo_claim(*, photo_id: int, now: datetime) -> bool:
         "processing_started_at": now,
         "processing_seen_at": now,
         "processing_by": _process_name(),
+        "attempts": F("attempts") + 1,  # every start counts, finished or not
     }
     claimable = (
         Q(status=Photo.Status.QUEUED)
@@ -227,11 +230,13 @@ def _claim_heartbeat(*, photo_id: int, claimed_at: datetime) -> Iterator[None]:
 
 def _photo_process_claimed(*, photo_id: int, now: datetime) -> Photo:
     photo = Photo.objects.select_related("gallery").get(pk=photo_id)
-    Photo.objects.filter(pk=photo_id).update(attempts=photo.attempts + 1)
-    if photo.attempts + 1 > MAX_ATTEMPTS:
+    if photo.attempts > MAX_ATTEMPTS:  # the claim counted this start
         return _fail(photo, image_files.ImageReason("worker_stopped"))
+    studio = studio_get()
     try:
-        watermark = _watermark(photo.gallery) if photo.kind == Photo.Kind.PROOF else None
+        # Proofs in a gallery that asks for it: the studio's mark, never quietly none.
+        marked = photo.kind == Photo.Kind.PROOF and photo.gallery.watermark
+        watermark = studio_watermark(studio) if marked else None
     except Exception:
         log.exception("The studio's watermark could not be read")
         return _fail(photo, image_files.ImageReason("watermark"))
@@ -277,7 +282,7 @@ def _photo_process_claimed(*, photo_id: int, now: datetime) -> Photo:
             height=rendition.height,
             camera=rendition.camera,
             colour=rendition.colour,
-            captured_at=_aware(rendition.captured_at),
+            captured_at=_aware(rendition.captured_at, zone=studio.time_zone),
             status=Photo.Status.READY,
             failure_code="",
             failure_params={},
@@ -316,38 +321,44 @@ def _fail(photo: Photo, why: image_files.ImageReason) -> Photo:
     return photo
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def _aware(value: datetime | None, *, zone: str) -> datetime | None:
     # Most cameras record local time without a zone: take it as the studio's, unless the
     # camera gave its offset too. A clock never set (year 1, say) says nothing.
     if value is None or not 1900 <= value.year <= 2200:
         return None
     if value.tzinfo is not None:
         return value
-    return value.replace(tzinfo=zoneinfo.ZoneInfo(studio_get().time_zone))
+    return value.replace(tzinfo=zoneinfo.ZoneInfo(zone))
 
 
-def _watermark(gallery: Gallery) -> imaging.Watermark | None:
-    """The studio's mark for this gallery's previews: its uploaded image, else its name as
-    text (so "watermark previews" never quietly means unmarked), or None when switched off."""
-    return studio_watermark() if gallery.watermark else None
+def studio_watermark(studio: Studio | None = None) -> imaging.Watermark:
+    """The studio's mark as it set it (`studio`, else read): its uploaded image, else its
+    name as text. Made once per process for each setting: an uploaded mark gets a new file
+    name, so a changed mark is never taken for the old one."""
+    studio = studio or studio_get()
+    return _watermark_made(
+        file=studio.watermark.name or "",
+        text=studio.name,
+        position=studio.watermark_position,
+        scale=studio.watermark_scale,
+        opacity=studio.watermark_opacity,
+    )
 
 
-def studio_watermark() -> imaging.Watermark:
-    """The studio's mark as it set it: its uploaded image, else its name as text."""
-    studio = studio_get()
-    if studio.watermark:
+@lru_cache(maxsize=4)
+def _watermark_made(
+    *, file: str, text: str, position: str, scale: int, opacity: int
+) -> imaging.Watermark:
+    if file:
         from PIL import Image
 
-        with studio.watermark.open("rb") as stream:
+        with default_storage.open(file, "rb") as stream:
             mark = Image.open(stream)
             mark.load()
     else:
-        mark = imaging.watermark_text_image(studio.name)
+        mark = imaging.watermark_text_image(text)
     return imaging.Watermark(
-        image=mark,
-        position=studio.watermark_position,
-        scale=studio.watermark_scale / 100,
-        opacity=studio.watermark_opacity / 100,
+        image=mark, position=position, scale=scale / 100, opacity=opacity / 100
     )
 
 

@@ -46,6 +46,18 @@ def camera_like(width: int, height: int, *, seed: int = 0) -> Image.Image:
     return image
 
 
+def camera_detailed(width: int, height: int, *, seed: int = 0) -> Image.Image:
+    """camera_like with a real camera's fine detail: grain at full resolution (luma, and a
+    little chroma), so that at quality 92 a JPEG holds about 3 bits per pixel, as a
+    camera's does (a 24 MP file near 9 MB), and costs what one costs to decode."""
+    image = camera_like(width, height, seed=seed)
+    luma = Image.effect_noise((width, height), 40)
+    image = Image.blend(image, Image.merge("RGB", [luma, luma, luma]), 0.24)
+    half = (max(1, width // 2), max(1, height // 2))
+    chroma = Image.merge("RGB", [Image.effect_noise(half, 40) for _ in range(3)])
+    return Image.blend(image, chroma.resize((width, height)), 0.05)
+
+
 def jpeg_bytes(
     image: Image.Image,
     *,
