@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sessions.models import Booking, SessionType, TimeOff
+from sessions.slot_cache import cached_rows
 from studio.http import url_for_each
 from studio.models import Photographer
 
@@ -110,8 +112,39 @@ def calendar_page(
     session_type_id: int | None = None,
     show_cancelled: bool = False,
 ) -> CalendarPage:
-    """Everything the calendar page draws, in four queries, reading only the columns shown
-    and only the bookings and time off that touch the days shown."""
+    """Everything the calendar page draws, kept under the slot version (which moves on with
+    every booking, time off, photographer, session type and client change): the same for
+    every user, so keyed by what it is drawn from and the language only."""
+    key = (
+        f"admin-calendar:{view}:{anchor.isoformat()}:{tz.key}:{today.isoformat()}:"
+        f"{photographer_id}:{session_type_id}:{int(show_cancelled)}:{get_language()}"
+    )
+    return cached_rows(
+        key,
+        lambda: _calendar_page(
+            view=view,
+            anchor=anchor,
+            tz=tz,
+            today=today,
+            photographer_id=photographer_id,
+            session_type_id=session_type_id,
+            show_cancelled=show_cancelled,
+        ),
+    )
+
+
+def _calendar_page(
+    *,
+    view: str,
+    anchor: date,
+    tz: ZoneInfo,
+    today: date,
+    photographer_id: int | None,
+    session_type_id: int | None,
+    show_cancelled: bool,
+) -> CalendarPage:
+    """The page read afresh, in four queries, reading only the columns shown and only the
+    bookings and time off that touch the days shown."""
     start, end = calendar_range(view, anchor)
     since = datetime.combine(start, time.min, tz)
     until = datetime.combine(end, time.min, tz)
