@@ -3,6 +3,8 @@ server-rendered. Times are wall-clock times in the studio's zone, so a week with
 shows every booking where the clock on the wall said it was. A fixed number of queries
 whatever the number of bookings."""
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -10,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -102,6 +105,25 @@ def _title(view: str, start: date, end: date, anchor: date) -> str:
     return date_format(anchor, "l j F Y")
 
 
+def calendar_page_drawn(
+    *, draw: Callable[[CalendarPage], str], drawn_for: str, **page: object
+) -> tuple[CalendarPage, SafeString]:
+    """`calendar_page(**page)` and `draw(page)` (its grid's HTML), kept under the slot
+    version, which moves on with every booking, time off, photographer, session type and
+    client change. The key holds every argument, the language and `drawn_for`: whatever
+    else `draw` reads (the user's permission to book, the filters as typed)."""
+    args = ":".join(f"{name}={page[name]}" for name in sorted(page))
+    said = f"{args}:{get_language()}:{drawn_for}"  # filters as typed: hashed, any length
+    key = f"admin-calendar:{hashlib.sha256(said.encode()).hexdigest()[:32]}"
+
+    def read() -> tuple[CalendarPage, str]:
+        fresh = calendar_page(**page)
+        return fresh, str(draw(fresh))
+
+    kept, html = cached_rows(key, read)
+    return kept, mark_safe(html)  # noqa: S308 (drawn by our own template, escaped there)
+
+
 def calendar_page(
     *,
     view: str,
@@ -112,39 +134,8 @@ def calendar_page(
     session_type_id: int | None = None,
     show_cancelled: bool = False,
 ) -> CalendarPage:
-    """Everything the calendar page draws, kept under the slot version (which moves on with
-    every booking, time off, photographer, session type and client change): the same for
-    every user, so keyed by what it is drawn from and the language only."""
-    key = (
-        f"admin-calendar:{view}:{anchor.isoformat()}:{tz.key}:{today.isoformat()}:"
-        f"{photographer_id}:{session_type_id}:{int(show_cancelled)}:{get_language()}"
-    )
-    return cached_rows(
-        key,
-        lambda: _calendar_page(
-            view=view,
-            anchor=anchor,
-            tz=tz,
-            today=today,
-            photographer_id=photographer_id,
-            session_type_id=session_type_id,
-            show_cancelled=show_cancelled,
-        ),
-    )
-
-
-def _calendar_page(
-    *,
-    view: str,
-    anchor: date,
-    tz: ZoneInfo,
-    today: date,
-    photographer_id: int | None,
-    session_type_id: int | None,
-    show_cancelled: bool,
-) -> CalendarPage:
-    """The page read afresh, in four queries, reading only the columns shown and only the
-    bookings and time off that touch the days shown."""
+    """Everything the calendar page draws, in four queries, reading only the columns shown
+    and only the bookings and time off that touch the days shown."""
     start, end = calendar_range(view, anchor)
     since = datetime.combine(start, time.min, tz)
     until = datetime.combine(end, time.min, tz)

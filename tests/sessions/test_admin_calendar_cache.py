@@ -6,12 +6,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sessions.booking_changes import booking_cancel
 from sessions.models import Booking, TimeOff
-from tests.factories import BookingFactory, ClientFactory, PhotographerFactory
+from tests.factories import BookingFactory, ClientFactory, PhotographerFactory, UserFactory
 
 LONDON = ZoneInfo("Europe/London")
 URL = "/admin/shoots/booking/calendar/?view=week&date=2026-06-10"
@@ -106,3 +107,23 @@ def test_a_photographer_renamed_shows_at_once(staff, booking):
     booking.photographer.display_name = "Maya Berg"
     booking.photographer.save()
     assert "Maya Berg" in page(staff)
+
+
+def test_a_grid_drawn_for_someone_who_may_book_is_not_shown_to_someone_who_may_not(
+    client, staff, booking
+):
+    assert "cal-slot" in page(staff)
+    assert "cal-slot" in page(staff)  # kept
+    viewer = UserFactory(username="vera", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_booking"))
+    client.force_login(viewer)
+    shown = page(client)
+    assert "Anna Kowalska" in shown
+    assert "cal-slot" not in shown
+
+
+def test_filters_as_typed_are_drawn_into_the_grids_links(staff, booking):
+    plain = staff.get(URL).content.decode()
+    assert "cancelled=1" not in plain
+    asked = staff.get(URL + "&cancelled=1").content.decode()
+    assert "&amp;cancelled=1" in asked.split('class="cal-week"')[1]
