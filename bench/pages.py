@@ -1,0 +1,366 @@
+"""Fast where people wait: the pages clients and the studio open, against a bare Django view
+served by the same processes in the same rounds (issue 22).
+
+    .venv/bin/python bench/pages.py [--seconds S] [--rounds R] [--pages a,b,...]
+                                    [--bookings N] [--databases sqlite,postgresql] [--no-floors]
+
+For SQLite, and for PostgreSQL when DATABASE_URL is set (a database of its own made and
+dropped on that server; with REDIS_URL, Redis as the cache there, as in production), it
+seeds a studio (pages_seed.py: 3 photographers, 500 bookings over three months, galleries of
+100 and 1,000 photos), serves it with the Procfile's gunicorn line (2 sync workers) on
+127.0.0.1 with production settings plus one bare view (pages_site.py), signs in as a client
+(the gallery's link) and as the owner (the admin's sign-in page), checks that every page
+answers 200 with what it should show, and then drives each page with 8 clients for S
+seconds (the bare view for S/2) in R rounds: bare, page, bare, page... (pages_load.py, a
+process of its own). With --bookings N (5,000 unless 0) it then adds past bookings until
+there are N and measures the dashboard and the calendar again.
+
+Printed per page: requests per second (median of the rounds), p50 and p99 (all rounds'
+requests), the uncompressed size, what the workers spent per request in CPU, and the ratio
+to the bare view (median of each round's ratio to the bare view measured beside it). Then
+the goals of issue 22 as floors, PASS or FAIL; the exit status is 1 when one fails.
+"""
+
+import argparse
+import html
+import os
+import platform
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pages_serve import BROWSER, Jar, Response, Site, postgres_admin
+
+PAGES = {  # --pages name: what the table calls it
+    "bare": "bare view",
+    "home": "home",
+    "booking-month": "booking month page",
+    "booking-day": "one day's free times",
+    "gallery-100": "client gallery, 100 photos",
+    "gallery-1000": "client gallery, 1,000 photos",
+    "dashboard": "admin dashboard",
+    "calendar": "admin month calendar",
+    "thumbnail": "a thumbnail file",
+}
+HISTORY_PAGES = ("dashboard", "calendar")  # measured again with --bookings
+SEEDED = 500  # bookings pages_seed.py makes
+# Each page's requests per second as a share of the bare view's, at least (issue 22).
+RATIO_FLOORS = {
+    "home": 0.5,
+    "booking-month": 0.3,
+    "booking-day": 0.3,
+    "gallery-1000": 0.25,
+    "dashboard": 0.15,
+    "calendar": 0.15,
+}
+GALLERY_GROWTH = 1.3  # 1,000 photos cost at most this many times 100
+GALLERY_HTML_MAX = 150_000  # bytes
+HISTORY_FLOOR = 0.9  # with N bookings, at least this share of the ratio with 500
+WARM_SECONDS = 1.0
+
+
+@dataclass
+class Page:
+    path: str
+    jar: Jar
+    expect: str | bytes  # in the body of a good answer
+    size: int = 0
+
+
+@dataclass
+class Figures:
+    """One page's slots, round by round, each beside its bare view."""
+
+    rates: list[float] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
+    wire: list[float] = field(default_factory=list)
+
+
+class Load:
+    """The load generator, a process of its own, for the life of the run."""
+
+    def __init__(self, clients: int):
+        self.clients = clients
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).parent / "pages_load.py")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.cpu = self.requests = 0.0
+        self.busy = 0.0  # seconds of bare-view load, for the generator's own share
+
+    def run(self, site: Site, page: Page, seconds: float) -> dict:
+        import json
+
+        headers = {**BROWSER, "Accept-Encoding": "gzip, deflate, br", **page.jar.header()}
+        job = {"port": site.port, "path": page.path, "headers": headers, "seconds": seconds}
+        before = site.workers_cpu()
+        self.process.stdin.write(json.dumps({**job, "clients": self.clients}) + "\n")
+        self.process.stdin.flush()
+        result = json.loads(self.process.stdout.readline())
+        result["workers_cpu"] = site.workers_cpu() - before
+        if result["errors"] or not result["count"]:
+            raise SystemExit(f"{page.path} under load: {result['errors'] or 'no answer'}")
+        return result
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+def pages_build(site: Site, facts: dict, names: list[str]) -> dict[str, Page]:
+    """Every page asked for, each checked: 200 and what it should show (else the run stops)."""
+    visitor = Jar()
+    galleries = facts["galleries"]
+    client = site.client_signed_in([g["link"] for g in galleries.values()])
+    owner = site.owner_signed_in(facts["owner"]["username"], facts["owner"]["password"])
+    pages = {
+        "bare": Page("/bench/bare/", Jar(), b"ok"),
+        "home": Page("/", visitor, html.escape(facts["studio"])),
+        "booking-month": Page(f"/book/{facts['slug']}/", visitor, "day="),
+        "dashboard": Page("/admin/", owner, html.escape(facts["dashboard_expect"])),
+        "calendar": Page("/admin/shoots/booking/calendar/", owner, facts["calendar_expect"]),
+        "thumbnail": Page(facts["thumbnail"], client, b"\xff\xd8\xff"),
+    }
+    for name, gallery in galleries.items():
+        pages[name] = Page(gallery["path"], client, html.escape(gallery["title"]))
+    if "booking-day" in names:  # the first free day the month page links to
+        month = check(site, "booking-month", pages["booking-month"])
+        day = re.search(r'href="([^"#]*[?&](?:amp;)?day=\d{4}-\d{2}-\d{2}[^"#]*)', month.text)
+        if day is None:
+            raise SystemExit("the booking month page links to no day with free times")
+        pages["booking-day"] = Page(html.unescape(day.group(1)), visitor, "/details/?")
+    chosen = {name: pages[name] for name in ["bare", *names]}
+    for name, page in chosen.items():
+        check(site, name, page)
+    return chosen
+
+
+def check(site: Site, name: str, page: Page) -> Response:
+    for _ in range(2):  # the second time with the cookies the first one set, as a browser
+        response = site.get(page.path, page.jar)
+    body = response.body if isinstance(page.expect, bytes) else response.text
+    if response.status != 200 or page.expect not in body:
+        problem = f"answered {response.status}" if response.status != 200 else "lacks"
+        raise SystemExit(f"{name} ({page.path}) {problem} {page.expect!r}")
+    page.size = len(response.body)
+    return response
+
+
+def measure(site, load, pages, names, *, rounds, seconds, bare_seconds, label="") -> dict:
+    """Each page beside a bare view, round after round; its figures under name + label."""
+    for name in ["bare", *names]:  # warm: templates loaded, connections open, in both workers
+        load.run(site, pages[name], WARM_SECONDS)
+    figures = {name + label: Figures() for name in ["bare", *names]}
+    bare = figures["bare" + label]
+    for number in range(rounds):
+        print(f"  round {number + 1} of {rounds}{label}", flush=True)
+        for name in names:
+            beside = load.run(site, pages["bare"], bare_seconds)
+            rate = record(bare, beside)
+            load.cpu += beside["cpu"]
+            load.requests += beside["count"]
+            load.busy += beside["elapsed"]
+            figure = figures[name + label]
+            figure.ratios.append(record(figure, load.run(site, pages[name], seconds)) / rate)
+    return figures
+
+
+def record(figure: Figures, result: dict) -> float:
+    rate = result["count"] / result["elapsed"]
+    figure.rates.append(rate)
+    figure.latencies.extend(result["latencies"])
+    figure.cpu_ms.append(result["workers_cpu"] * 1000 / result["count"])
+    figure.wire.append(result["bytes"] / result["count"])
+    return rate
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def table(figures: dict[str, Figures], pages: dict[str, Page]) -> None:
+    print(
+        f"\n  {'page':34} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'size kB':>8} "
+        f"{'wire kB':>8} {'CPU ms':>7} {'vs bare':>8}"
+    )
+    for key, figure in figures.items():
+        name, _, history = key.partition("@")
+        label = PAGES[name] + (f", {history} bookings" if history else "")
+        ratio = f"{statistics.median(figure.ratios):8.3f}" if figure.ratios else f"{1:8}"
+        print(
+            f"  {label:34} {statistics.median(figure.rates):7.1f} "
+            f"{percentile(figure.latencies, 0.5):8.1f} {percentile(figure.latencies, 0.99):8.1f} "
+            f"{pages[name].size / 1000:8.1f} {statistics.median(figure.wire) / 1000:8.1f} "
+            f"{statistics.median(figure.cpu_ms):7.2f} {ratio}"
+        )
+    print(
+        "  (size: the body uncompressed; wire: the response as sent to a browser that accepts "
+        "gzip and br;\n   CPU: gunicorn workers' CPU per request, the database server's not "
+        "included)"
+    )
+
+
+def floors(figures: dict[str, Figures], pages: dict[str, Page], history: str) -> list[bool]:
+    """Issue 22's goals for what was measured: printed, and whether each held."""
+    ratio = {key: statistics.median(f.ratios) for key, f in figures.items() if f.ratios}
+    results = []
+
+    def floor(text: str, value: float, held: bool, shown: str) -> None:
+        results.append(held)
+        print(f"  {'PASS' if held else 'FAIL'}  {text:52} {shown.format(value)}")
+
+    for name, least in RATIO_FLOORS.items():
+        if name in ratio:
+            floor(
+                f"{name} at least {least} of the bare view",
+                ratio[name],
+                ratio[name] >= least,
+                "{:.3f}",
+            )
+    if "gallery-1000" in ratio and "gallery-100" in ratio:
+        growth = ratio["gallery-100"] / ratio["gallery-1000"]
+        floor(
+            f"gallery-1000 costs at most {GALLERY_GROWTH}x gallery-100",
+            growth,
+            growth <= GALLERY_GROWTH,
+            "{:.2f}x",
+        )
+    if "gallery-1000" in pages:
+        size = pages["gallery-1000"].size
+        floor(
+            f"gallery-1000 HTML under {GALLERY_HTML_MAX // 1000} kB",
+            size / 1000,
+            size < GALLERY_HTML_MAX,
+            "{:.1f} kB",
+        )
+    for name in HISTORY_PAGES:
+        if f"{name}@{history}" in ratio and name in ratio:
+            kept = ratio[f"{name}@{history}"] / ratio[name]
+            floor(
+                f"{name} with {history} bookings at least {HISTORY_FLOOR} of with {SEEDED}",
+                kept,
+                kept >= HISTORY_FLOOR,
+                "{:.2f}",
+            )
+    return results
+
+
+def machine(postgres_base: str) -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or platform.machine(),
+    )
+    import django
+    import gunicorn
+
+    parts = [
+        f"Machine: {cpu}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
+        f"Python {platform.python_version()}, Django {django.__version__}, "
+        f"gunicorn {gunicorn.__version__}",
+        f"SQLite {sqlite3.sqlite_version}",
+    ]
+    if postgres_base:
+        parts[-1] += f", PostgreSQL {postgres_admin(postgres_base, 'SHOW server_version')}"
+    return "\n".join(parts)
+
+
+def one_database(site: Site, load: Load, args, *, collect_static: bool) -> list[bool]:
+    started = time.monotonic()
+    print(f"\n{site.database}: a new database, migrated and seeded", flush=True)
+    facts = site.prepare(collect_static=collect_static)
+    try:
+        site.start()
+        pages = pages_build(site, facts, args.pages)
+        print(f"  serving on 127.0.0.1:{site.port}; every page answers as it should", flush=True)
+        timing = {"rounds": args.rounds, "seconds": args.seconds, "bare_seconds": args.bare_seconds}
+        figures = measure(site, load, pages, args.pages, **timing)
+        again = [name for name in HISTORY_PAGES if name in args.pages]
+        history = ""
+        if args.bookings > SEEDED and again:
+            added = site.history(args.bookings)
+            history = str(added["bookings"])
+            print(f"  {history} bookings now, back to {added['since']}", flush=True)
+            figures |= measure(site, load, pages, again, label=f"@{history}", **timing)
+    finally:
+        site.stop()
+    print(f"\n{site.database}, {time.monotonic() - started:.0f} s:")
+    table(figures, pages)
+    print()
+    return floors(figures, pages, history)
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="per page and round")
+    parser.add_argument("--bare-seconds", type=float, help="per bare view beside a page (S/2)")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--pages", default=",".join(name for name in PAGES if name != "bare"))
+    parser.add_argument("--bookings", type=int, default=5000, help="then, 0 for none")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--no-floors", action="store_true", help="print them, exit 0 anyway")
+    args = parser.parse_args()
+    args.pages = [name for name in args.pages.split(",") if name and name != "bare"]
+    if unknown := set(args.pages) - set(PAGES):
+        parser.error(f"no page called {', '.join(sorted(unknown))}; pages: {', '.join(PAGES)}")
+    args.bare_seconds = args.bare_seconds or args.seconds / 2
+    args.databases = args.databases.split(",")
+    return args
+
+
+def main() -> int:
+    args = arguments()
+    postgres_base = os.environ.get("DATABASE_URL", "") if "postgresql" in args.databases else ""
+    print(machine(postgres_base))
+    print(
+        f"{args.clients} clients; each page {args.seconds:g} s and the bare view "
+        f"{args.bare_seconds:g} s beside it, {args.rounds} rounds; gunicorn with 2 sync workers "
+        "on 127.0.0.1"
+    )
+    load = Load(args.clients)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="sitting-bench-pages-") as work:
+        sites = [Site("sqlite", Path(work))] if "sqlite" in args.databases else []
+        if postgres_base:
+            sites.append(
+                Site(
+                    "postgresql",
+                    Path(work),
+                    postgres_base=postgres_base,
+                    redis=os.environ.get("REDIS_URL", ""),
+                )
+            )
+        for number, site in enumerate(sites):
+            results += one_database(site, load, args, collect_static=number == 0)
+    load.close()
+    if load.requests:
+        per_request = load.cpu / load.requests
+        print(
+            f"The load generator used {per_request * 1e6:.0f} µs of CPU per request (so could ask "
+            f"{1 / per_request:,.0f} per second on one core), {load.cpu / load.busy:.0%} of one "
+            "core while driving the bare view."
+        )
+    failed = results.count(False)
+    print(f"{len(results) - failed} floors held, {failed} failed.")
+    return 1 if failed and not args.no_floors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
