@@ -23,6 +23,7 @@ the goals of issue 22 as floors, PASS or FAIL; the exit status is 1 when one fai
 
 import argparse
 import html
+import json
 import os
 import platform
 import re
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,7 +64,7 @@ RATIO_FLOORS = {
     "calendar": 0.15,
 }
 GALLERY_GROWTH = 1.3  # 1,000 photos cost at most this many times 100
-GALLERY_HTML_MAX = 150_000  # bytes
+GALLERY_HTML_KB = 150  # kB of 1,000 bytes, uncompressed
 HISTORY_FLOOR = 0.9  # with N bookings, at least this share of the ratio with 500
 WARM_SECONDS = 1.0
 
@@ -101,8 +103,6 @@ class Load:
         self.busy = 0.0  # seconds of bare-view load, for the generator's own share
 
     def run(self, site: Site, page: Page, seconds: float) -> dict:
-        import json
-
         headers = {**BROWSER, "Accept-Encoding": "gzip, deflate, br", **page.jar.header()}
         job = {"port": site.port, "path": page.path, "headers": headers, "seconds": seconds}
         before = site.workers_cpu()
@@ -191,71 +191,84 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def table(figures: dict[str, Figures], pages: dict[str, Page]) -> None:
+def table(figures: dict[str, Figures], pages: dict[str, Page]) -> dict[str, dict]:
+    """Print the figures; the same as data, by page."""
     print(
-        f"\n  {'page':34} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'size kB':>8} "
+        f"\n  {'page':38} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'size kB':>8} "
         f"{'wire kB':>8} {'CPU ms':>7} {'vs bare':>8}"
     )
+    rows = {}
     for key, figure in figures.items():
         name, _, history = key.partition("@")
+        row = rows[key] = {
+            "req_s": statistics.median(figure.rates),
+            "p50_ms": percentile(figure.latencies, 0.5),
+            "p99_ms": percentile(figure.latencies, 0.99),
+            "size_kb": pages[name].size / 1000,
+            "wire_kb": statistics.median(figure.wire) / 1000,
+            "cpu_ms": statistics.median(figure.cpu_ms),
+            "vs_bare": statistics.median(figure.ratios) if figure.ratios else 1.0,
+        }
         label = PAGES[name] + (f", {history} bookings" if history else "")
-        ratio = f"{statistics.median(figure.ratios):8.3f}" if figure.ratios else f"{1:8}"
-        print(
-            f"  {label:34} {statistics.median(figure.rates):7.1f} "
-            f"{percentile(figure.latencies, 0.5):8.1f} {percentile(figure.latencies, 0.99):8.1f} "
-            f"{pages[name].size / 1000:8.1f} {statistics.median(figure.wire) / 1000:8.1f} "
-            f"{statistics.median(figure.cpu_ms):7.2f} {ratio}"
-        )
+        print(f"  {label:38} " + " ".join(f"{row[k]:{w}}" for k, w in COLUMNS.items()))
     print(
         "  (size: the body uncompressed; wire: the response as sent to a browser that accepts "
         "gzip and br;\n   CPU: gunicorn workers' CPU per request, the database server's not "
         "included)"
     )
+    return rows
 
 
-def floors(figures: dict[str, Figures], pages: dict[str, Page], history: str) -> list[bool]:
+COLUMNS = {  # table() prints these, in this order and format
+    "req_s": "7.1f",
+    "p50_ms": "8.1f",
+    "p99_ms": "8.1f",
+    "size_kb": "8.1f",
+    "wire_kb": "8.1f",
+    "cpu_ms": "7.2f",
+    "vs_bare": "8.3f",
+}
+
+
+def floors(rows: dict[str, dict], history: str) -> list[bool]:
     """Issue 22's goals for what was measured: printed, and whether each held."""
-    ratio = {key: statistics.median(f.ratios) for key, f in figures.items() if f.ratios}
-    results = []
+    ratio = {key: row["vs_bare"] for key, row in rows.items()}
+    held = []
 
-    def floor(text: str, value: float, held: bool, shown: str) -> None:
-        results.append(held)
-        print(f"  {'PASS' if held else 'FAIL'}  {text:52} {shown.format(value)}")
+    def floor(goal: str, ok: bool, shown: str) -> None:
+        held.append(ok)
+        print(f"  {'PASS' if ok else 'FAIL'}  {goal:58} {shown}")
 
     for name, least in RATIO_FLOORS.items():
         if name in ratio:
             floor(
                 f"{name} at least {least} of the bare view",
-                ratio[name],
                 ratio[name] >= least,
-                "{:.3f}",
+                f"{ratio[name]:.3f}",
             )
     if "gallery-1000" in ratio and "gallery-100" in ratio:
         growth = ratio["gallery-100"] / ratio["gallery-1000"]
         floor(
             f"gallery-1000 costs at most {GALLERY_GROWTH}x gallery-100",
-            growth,
             growth <= GALLERY_GROWTH,
-            "{:.2f}x",
+            f"{growth:.2f}x",
         )
-    if "gallery-1000" in pages:
-        size = pages["gallery-1000"].size
+    if "gallery-1000" in rows:
+        size = rows["gallery-1000"]["size_kb"]
         floor(
-            f"gallery-1000 HTML under {GALLERY_HTML_MAX // 1000} kB",
-            size / 1000,
-            size < GALLERY_HTML_MAX,
-            "{:.1f} kB",
+            f"gallery-1000 HTML under {GALLERY_HTML_KB} kB",
+            size < GALLERY_HTML_KB,
+            f"{size:.1f} kB",
         )
     for name in HISTORY_PAGES:
         if f"{name}@{history}" in ratio and name in ratio:
             kept = ratio[f"{name}@{history}"] / ratio[name]
             floor(
                 f"{name} with {history} bookings at least {HISTORY_FLOOR} of with {SEEDED}",
-                kept,
                 kept >= HISTORY_FLOOR,
-                "{:.2f}",
+                f"{kept:.2f}",
             )
-    return results
+    return held
 
 
 def machine(postgres_base: str) -> str:
@@ -281,53 +294,74 @@ def machine(postgres_base: str) -> str:
     return "\n".join(parts)
 
 
-def one_database(site: Site, load: Load, args, *, collect_static: bool) -> list[bool]:
+def one_database(site: Site, facts: dict, load: Load, args) -> dict[str, dict]:
+    """Serve the prepared site, measure it, print its table; the table's rows."""
     started = time.monotonic()
-    print(f"\n{site.database}: a new database, migrated and seeded", flush=True)
-    facts = site.prepare(collect_static=collect_static)
-    try:
-        site.start()
-        pages = pages_build(site, facts, args.pages)
-        print(f"  serving on 127.0.0.1:{site.port}; every page answers as it should", flush=True)
-        timing = {"rounds": args.rounds, "seconds": args.seconds, "bare_seconds": args.bare_seconds}
-        figures = measure(site, load, pages, args.pages, **timing)
-        again = [name for name in HISTORY_PAGES if name in args.pages]
-        history = ""
-        if args.bookings > SEEDED and again:
-            added = site.history(args.bookings)
-            history = str(added["bookings"])
-            print(f"  {history} bookings now, back to {added['since']}", flush=True)
-            figures |= measure(site, load, pages, again, label=f"@{history}", **timing)
-    finally:
-        site.stop()
-    print(f"\n{site.database}, {time.monotonic() - started:.0f} s:")
-    table(figures, pages)
-    print()
-    return floors(figures, pages, history)
+    print(f"\n{site.database}:", flush=True)
+    site.start()
+    pages = pages_build(site, facts, args.pages)
+    print(f"  serving on 127.0.0.1:{site.port}; every page answers as it should", flush=True)
+    timing = {"rounds": args.rounds, "seconds": args.seconds, "bare_seconds": args.bare_seconds}
+    figures = measure(site, load, pages, args.pages, **timing)
+    again = [name for name in HISTORY_PAGES if name in args.pages]
+    if args.bookings > SEEDED and again:
+        added = site.history(args.bookings)
+        print(f"  {added['bookings']} bookings now, back to {added['since']}", flush=True)
+        figures |= measure(site, load, pages, again, label=f"@{args.bookings}", **timing)
+    site.stop()
+    print(f"\n{site.database}, measured in {time.monotonic() - started:.0f} s:")
+    return table(figures, pages)
 
 
 def arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="per page and round")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=5.0, help="per page and round (5)")
     parser.add_argument("--bare-seconds", type=float, help="per bare view beside a page (S/2)")
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--pages", default=",".join(name for name in PAGES if name != "bare"))
-    parser.add_argument("--bookings", type=int, default=5000, help="then, 0 for none")
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--rounds", type=int, default=4, help="(4)")
+    parser.add_argument("--pages", help="of: " + ", ".join(PAGES) + " (all)")
+    parser.add_argument(
+        "--bookings", type=int, default=5000, help="then the dashboard and calendar with N (5000)"
+    )
+    parser.add_argument("--clients", type=int, default=8, help="at once (8)")
+    parser.add_argument("--databases", default="sqlite,postgresql", help="(both)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--no-floors", action="store_true", help="print them, exit 0 anyway")
     args = parser.parse_args()
-    args.pages = [name for name in args.pages.split(",") if name and name != "bare"]
-    if unknown := set(args.pages) - set(PAGES):
+    asked = set((args.pages or ",".join(PAGES)).split(",")) - {"", "bare"}
+    if unknown := asked - set(PAGES):
         parser.error(f"no page called {', '.join(sorted(unknown))}; pages: {', '.join(PAGES)}")
+    args.pages = [name for name in PAGES if name in asked]  # the table's order
     args.bare_seconds = args.bare_seconds or args.seconds / 2
     args.databases = args.databases.split(",")
+    if unknown := set(args.databases) - {"sqlite", "postgresql"}:
+        parser.error(f"no database called {', '.join(sorted(unknown))}: sqlite, postgresql")
     return args
+
+
+def sites_for(work: Path, args) -> list[Site]:
+    postgres_base = os.environ.get("DATABASE_URL", "")
+    sites = [Site("sqlite", work)] if "sqlite" in args.databases else []
+    if "postgresql" in args.databases and postgres_base:
+        redis = os.environ.get("REDIS_URL", "")
+        sites.append(Site("postgresql", work, postgres_base=postgres_base, redis=redis))
+    elif "postgresql" in args.databases:
+        print("PostgreSQL: not measured, as DATABASE_URL is not set.")
+    return sites
+
+
+def prepared(sites: list[Site]) -> list[dict]:
+    """Each database migrated and seeded, side by side, before anything is measured."""
+    print(f"Seeding {' and '.join(site.database for site in sites)}...", flush=True)
+    with ThreadPoolExecutor() as pool:
+        return list(pool.map(lambda site: site.prepare(collect_static=site is sites[0]), sites))
 
 
 def main() -> int:
     args = arguments()
     postgres_base = os.environ.get("DATABASE_URL", "") if "postgresql" in args.databases else ""
+    began = time.monotonic()
     print(machine(postgres_base))
     print(
         f"{args.clients} clients; each page {args.seconds:g} s and the bare view "
@@ -335,30 +369,29 @@ def main() -> int:
         "on 127.0.0.1"
     )
     load = Load(args.clients)
-    results = []
+    held, report = [], {}
     with tempfile.TemporaryDirectory(prefix="sitting-bench-pages-") as work:
-        sites = [Site("sqlite", Path(work))] if "sqlite" in args.databases else []
-        if postgres_base:
-            sites.append(
-                Site(
-                    "postgresql",
-                    Path(work),
-                    postgres_base=postgres_base,
-                    redis=os.environ.get("REDIS_URL", ""),
-                )
-            )
-        for number, site in enumerate(sites):
-            results += one_database(site, load, args, collect_static=number == 0)
-    load.close()
+        sites = sites_for(Path(work), args)
+        try:
+            for site, facts in zip(sites, prepared(sites), strict=True):
+                report[site.database] = rows = one_database(site, facts, load, args)
+                print()
+                held += floors(rows, history=str(args.bookings))
+        finally:
+            for site in sites:
+                site.stop()
+            load.close()
     if load.requests:
         per_request = load.cpu / load.requests
         print(
-            f"The load generator used {per_request * 1e6:.0f} µs of CPU per request (so could ask "
-            f"{1 / per_request:,.0f} per second on one core), {load.cpu / load.busy:.0%} of one "
-            "core while driving the bare view."
+            f"\nThe load generator used {per_request * 1e6:.0f} µs of CPU per request (it could "
+            f"ask {1 / per_request:,.0f} per second on one core): {load.cpu / load.busy:.0%} of "
+            "one core while driving the bare view."
         )
-    failed = results.count(False)
-    print(f"{len(results) - failed} floors held, {failed} failed.")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
+    failed = held.count(False)
+    print(f"{len(held) - failed} floors held, {failed} failed; {time.monotonic() - began:.0f} s.")
     return 1 if failed and not args.no_floors else 0
 
 

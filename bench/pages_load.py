@@ -27,15 +27,19 @@ def request_bytes(port: int, path: str, headers: dict[str, str]) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def fetch(port: int, request: bytes) -> tuple[int, int]:
+def fetch(port: int, request: bytes, buffer: bytearray) -> tuple[int, int]:
     """One request: its status and the bytes of the whole response, headers included."""
-    with socket.create_connection((HOST, port), timeout=60) as connection:
+    connection = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        connection.settimeout(60)
+        connection.connect((HOST, port))
         connection.sendall(request)
-        first = connection.recv(65536)
-        size = len(first)
-        while chunk := connection.recv(65536):
-            size += len(chunk)
-    status = int(first[9:12]) if first.startswith(b"HTTP/1.") else 0
+        size = connection.recv_into(buffer)
+        status = int(buffer[9:12]) if buffer.startswith(b"HTTP/1.") else 0
+        while received := connection.recv_into(buffer):
+            size += received
+    finally:
+        connection.close()
     return status, size
 
 
@@ -54,10 +58,11 @@ def run(job: dict) -> dict:
 
     def client() -> None:
         mine, size, failed = [], 0, {}
+        buffer = bytearray(256 * 1024)
         after = started
         while (before := time.perf_counter()) < deadline:
             try:
-                status, length = fetch(port, request)
+                status, length = fetch(port, request, buffer)
             except OSError as problem:
                 status, length = type(problem).__name__, 0
             after = time.perf_counter()
