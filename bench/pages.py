@@ -11,13 +11,13 @@ seeds a studio (pages_seed.py: 3 photographers, 500 bookings over three months, 
 127.0.0.1 with production settings plus one bare view (pages_site.py), signs in as a client
 (the gallery's link) and as the owner (the admin's sign-in page), checks that every page
 answers 200 with what it should show, and then drives each page with 8 clients for S
-seconds (the bare view for S/2) in R rounds: bare, page, bare, page... (pages_load.py, a
-process of its own). With --bookings N (5,000 unless 0) it then adds past bookings until
+seconds (the bare view for S/3) in R rounds: bare, page, bare, page..., bare (pages_load.py,
+a process of its own). With --bookings N (5,000 unless 0) it then adds past bookings until
 there are N and measures the dashboard and the calendar again.
 
 Printed per page: requests per second (median of the rounds), p50 and p99 (all rounds'
-requests), the uncompressed size, what the workers spent per request in CPU, and the ratio
-to the bare view (median of each round's ratio to the bare view measured beside it). Then
+requests), the uncompressed size, what the workers spent per request in CPU, and the ratio to the
+bare view (median of each round's ratio to the bare views just before and after it). Then
 the goals of issue 22 as floors, PASS or FAIL; the exit status is 1 when one fails.
 """
 
@@ -66,7 +66,7 @@ RATIO_FLOORS = {
 GALLERY_GROWTH = 1.3  # 1,000 photos cost at most this many times 100
 GALLERY_HTML_KB = 150  # kB of 1,000 bytes, uncompressed
 HISTORY_FLOOR = 0.9  # with N bookings, at least this share of the ratio with 500
-WARM_SECONDS = 1.0
+WARM_SECONDS = 0.5
 
 
 @dataclass
@@ -159,22 +159,30 @@ def check(site: Site, name: str, page: Page) -> Response:
 
 
 def measure(site, load, pages, names, *, rounds, seconds, bare_seconds, label="") -> dict:
-    """Each page beside a bare view, round after round; its figures under name + label."""
+    """Round after round, the bare view between every two pages (and first and last); each
+    page's ratio is to the mean of the bare views just before and just after it. Figures by
+    name + label."""
     for name in ["bare", *names]:  # warm: templates loaded, connections open, in both workers
         load.run(site, pages[name], WARM_SECONDS)
     figures = {name + label: Figures() for name in ["bare", *names]}
-    bare = figures["bare" + label]
     for number in range(rounds):
         print(f"  round {number + 1} of {rounds}{label}", flush=True)
+        before = bare_run(site, load, pages["bare"], figures["bare" + label], bare_seconds)
         for name in names:
-            beside = load.run(site, pages["bare"], bare_seconds)
-            rate = record(bare, beside)
-            load.cpu += beside["cpu"]
-            load.requests += beside["count"]
-            load.busy += beside["elapsed"]
-            figure = figures[name + label]
-            figure.ratios.append(record(figure, load.run(site, pages[name], seconds)) / rate)
+            rate = record(figures[name + label], load.run(site, pages[name], seconds))
+            after = bare_run(site, load, pages["bare"], figures["bare" + label], bare_seconds)
+            figures[name + label].ratios.append(rate / statistics.mean((before, after)))
+            before = after
     return figures
+
+
+def bare_run(site: Site, load: Load, page: Page, figure: Figures, seconds: float) -> float:
+    """The bare view's requests per second now; what the load generator spent on them."""
+    result = load.run(site, page, seconds)
+    load.cpu += result["cpu"]
+    load.requests += result["count"]
+    load.busy += result["elapsed"]
+    return record(figure, result)
 
 
 def record(figure: Figures, result: dict) -> float:
@@ -318,7 +326,7 @@ def arguments() -> argparse.Namespace:
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--seconds", type=float, default=5.0, help="per page and round (5)")
-    parser.add_argument("--bare-seconds", type=float, help="per bare view beside a page (S/2)")
+    parser.add_argument("--bare-seconds", type=float, help="per bare view beside a page (S/3)")
     parser.add_argument("--rounds", type=int, default=4, help="(4)")
     parser.add_argument("--pages", help="of: " + ", ".join(PAGES) + " (all)")
     parser.add_argument(
@@ -333,7 +341,7 @@ def arguments() -> argparse.Namespace:
     if unknown := asked - set(PAGES):
         parser.error(f"no page called {', '.join(sorted(unknown))}; pages: {', '.join(PAGES)}")
     args.pages = [name for name in PAGES if name in asked]  # the table's order
-    args.bare_seconds = args.bare_seconds or args.seconds / 2
+    args.bare_seconds = args.bare_seconds or args.seconds / 3
     args.databases = args.databases.split(",")
     if unknown := set(args.databases) - {"sqlite", "postgresql"}:
         parser.error(f"no database called {', '.join(sorted(unknown))}: sqlite, postgresql")
@@ -353,9 +361,12 @@ def sites_for(work: Path, args) -> list[Site]:
 
 def prepared(sites: list[Site]) -> list[dict]:
     """Each database migrated and seeded, side by side, before anything is measured."""
-    print(f"Seeding {' and '.join(site.database for site in sites)}...", flush=True)
+    began = time.monotonic()
     with ThreadPoolExecutor() as pool:
-        return list(pool.map(lambda site: site.prepare(collect_static=site is sites[0]), sites))
+        facts = list(pool.map(lambda site: site.prepare(collect_static=site is sites[0]), sites))
+    names = " and ".join(site.database for site in sites)
+    print(f"Migrated and seeded {names} in {time.monotonic() - began:.0f} s.", flush=True)
+    return facts
 
 
 def main() -> int:
@@ -365,7 +376,7 @@ def main() -> int:
     print(machine(postgres_base))
     print(
         f"{args.clients} clients; each page {args.seconds:g} s and the bare view "
-        f"{args.bare_seconds:g} s beside it, {args.rounds} rounds; gunicorn with 2 sync workers "
+        f"{args.bare_seconds:.2g} s beside it, {args.rounds} rounds; gunicorn with 2 sync workers "
         "on 127.0.0.1"
     )
     load = Load(args.clients)

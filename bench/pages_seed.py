@@ -4,12 +4,13 @@ Run by pages.py in a process of its own, with that site's environment:
     python bench/pages_seed.py seed        the studio; prints what pages.py needs, as JSON
     python bench/pages_seed.py history N   adds past bookings until there are N in all
 
-The studio: 3 photographers with weekly hours, one bookable session type (one package, so
-/book/<slug>/ opens on its month), 300 clients, 500 bookings over the three months around
-today (past ones completed, cancelled or missed; future ones mostly confirmed), and two
-published galleries of one client, of 100 and 1,000 ready photos whose thumbnails and
-previews are a handful of real JPEG files. `history` adds years of past sessions behind
-them: what a busy studio accumulates, and what its pages should not slow down for.
+The studio: the demo's (workspace/demo.py) name, session types with their covers, and
+portfolio on the home page; 3 photographers with weekly hours; one session type booked (one
+package, so /book/<slug>/ opens on its month); 300 clients; 500 bookings over the three
+months around today (past ones completed, cancelled or missed; future ones mostly
+confirmed); two published galleries of one client, of 100 and 1,000 ready photos whose
+thumbnails and previews are a handful of real JPEG files. `history` adds years of past
+sessions behind them: what a busy studio accumulates, and its pages should not slow for.
 """
 
 import hashlib
@@ -47,8 +48,11 @@ from sessions.models import AvailabilityRule, Booking, BookingItem, Package, Ses
 from sessions.payments.offers import offer_default  # noqa: E402
 from sessions.services import booking_new  # noqa: E402
 from studio.models import Photographer, Studio  # noqa: E402
-from workspace.demo import STUDIO  # noqa: E402
+from workspace.demo import SESSION_TYPES, STUDIO  # noqa: E402
 from workspace.demo_images import portrait_like  # noqa: E402
+from workspace.demo_packages import packages_seed  # noqa: E402
+from workspace.demo_portfolio import covers_seed, portfolio_seed  # noqa: E402
+from workspace.views import PORTFOLIO_SHOWN  # noqa: E402
 
 BOOKINGS = 500
 AROUND_TODAY = 45  # days either side of today: three months
@@ -56,7 +60,7 @@ CLIENTS = 300
 GALLERIES = {"gallery-100": 100, "gallery-1000": 1000}
 SETS = ("Outfit 1", "Outfit 2", "Outdoors", "Family")
 FILES = 6  # distinct JPEG files the photos share
-SLUG = "portrait"
+SLUG = "family"  # the session type booked, an hour long
 # (username, name, colour, weekdays worked); each works 09:00-12:30 and 13:30-18:00.
 PHOTOGRAPHERS = [
     ("amelia", "Amelia Hart", "#8a5a44", (0, 1, 2, 3, 4)),
@@ -137,18 +141,20 @@ def studio_seed() -> tuple[SessionType, list[Photographer], list[Client]]:
             for start, end in HOURS
         )
         photographers.append(photographer)
-    session_type = SessionType.objects.create(
-        name="Portrait",
-        slug=SLUG,
-        description="An unhurried hour of portraits in the daylight studio.",
-        duration_minutes=60,
-        buffer_after_minutes=15,
-        currency="GBP",
-    )
-    session_type.photographers.set(photographers)
+    # The demo's three session types, shown on the home page: the one booked here sells one
+    # package (so its booking page opens on the month), the others their demo packages.
+    for spec in SESSION_TYPES:
+        spec = {key: value for key, value in spec.items() if key != "photographers"}
+        session_type = SessionType.objects.create(**spec, currency="GBP", buffer_after_minutes=15)
+        session_type.photographers.set(photographers)
+        if session_type.slug != SLUG:
+            packages_seed(session_type)
+    session_type = SessionType.objects.get(slug=SLUG)
     Package.objects.create(
-        session_type=session_type, name="Portrait", price=25000, deposit=5000, included_images=10
+        session_type=session_type, name="Family", price=25000, deposit=5000, included_images=10
     )
+    covers_seed()
+    portfolio_seed(PORTFOLIO_SHOWN)
     clients = Client.objects.bulk_create(
         Client(
             name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DATABASE = "sitting_bench_pages"
+# Other runs may share the PostgreSQL server (and its Redis): nothing of one meets another's.
+BENCH_DATABASE = f"sitting_bench_pages_{os.getpid()}"
 HOST = "127.0.0.1"
 # What a browser behind the studio's TLS proxy sends: the proxy says the request was HTTPS.
 BROWSER = {
@@ -95,7 +96,7 @@ class Site:
         self.database = database
         self.var = work / database
         self.var.mkdir(parents=True)
-        self.port = free_port()
+        self.port = 0  # chosen by start()
         self.server: subprocess.Popen | None = None
         self.postgres_base = postgres_base
         self.env = {
@@ -144,26 +145,47 @@ class Site:
         return json.loads(self.run("bench/pages_seed.py", "history", str(total)))
 
     def start(self) -> None:
-        log = (self.var / "gunicorn.log").open("ab")
-        self.server = subprocess.Popen(
-            ["bash", "-c", "exec " + procfile_web()],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        """gunicorn on a free port. Other work on this machine serves Sitting on ports of its
+        own, so the port is taken only once gunicorn itself says it listens on it."""
+        for _ in range(3):
+            self.port = free_port()
+            self.env["PORT"] = str(self.port)
+            if self._started():
+                return
+        tail = (self.var / "gunicorn.log").read_text()[-3000:]
+        raise SystemExit(f"gunicorn did not start:\n{tail}")
+
+    def _started(self) -> bool:
+        log = self.var / "gunicorn.log"
+        seen = log.stat().st_size if log.exists() else 0
+        with log.open("ab") as output:
+            self.server = subprocess.Popen(
+                ["bash", "-c", "exec " + procfile_web()],
+                cwd=ROOT,
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        listening = f"Listening at: http://{HOST}:{self.port} ({self.server.pid})"
         for _ in range(600):
-            with contextlib.suppress(OSError):
-                if self.get("/healthz").status == 200:
-                    return
-            if self.server.poll() is not None:
+            said = log.read_text()[seen:]
+            if listening in said:
+                with contextlib.suppress(OSError):
+                    if self.get("/healthz").status == 200:
+                        return True
+            if "Connection in use" in said or self.server.poll() is not None:
                 break
             time.sleep(0.1)
-        tail = (self.var / "gunicorn.log").read_text()[-3000:]
-        raise SystemExit(f"gunicorn did not start on {HOST}:{self.port}:\n{tail}")
+        self.stop_server()
+        return False
 
     def stop(self) -> None:
+        self.stop_server()
+        if self.database == "postgresql":
+            postgres_admin(self.postgres_base, f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
+
+    def stop_server(self) -> None:
         if self.server is not None and self.server.poll() is None:
             self.server.send_signal(signal.SIGTERM)  # gunicorn's graceful stop
             try:
@@ -171,8 +193,6 @@ class Site:
             except subprocess.TimeoutExpired:
                 os.killpg(self.server.pid, signal.SIGKILL)
                 self.server.wait()
-        if self.database == "postgresql":
-            postgres_admin(self.postgres_base, f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
 
     def workers_cpu(self) -> float:
         """CPU seconds used so far by gunicorn's workers (the master's children)."""
