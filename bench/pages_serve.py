@@ -79,13 +79,24 @@ def postgres_url(base: str, name: str) -> str:
     return urllib.parse.urlparse(base)._replace(path=f"/{name}").geturl()
 
 
-def postgres_admin(base: str, statement: str) -> str:
-    """Run one statement on the server's maintenance database; its first value, if any."""
+def postgres_admin(base: str, statement: str, *values) -> list[tuple]:
+    """Run one statement on the server's maintenance database; the rows it returns."""
     import psycopg  # only when PostgreSQL is measured
 
     with psycopg.connect(postgres_url(base, "postgres"), autocommit=True) as connection:
-        cursor = connection.execute(statement)
-        return str(cursor.fetchone()[0]) if cursor.description else ""
+        cursor = connection.execute(statement, values or None)
+        return cursor.fetchall() if cursor.description else []
+
+
+def processes_cpu() -> dict[int, tuple[int, float]]:
+    """Every process on the machine: its parent, and the CPU seconds it has used."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            ticks = int(fields[11]) + int(fields[12])  # utime + stime
+            found[int(stat.parent.name)] = (int(fields[1]), ticks / os.sysconf("SC_CLK_TCK"))
+    return found
 
 
 class Site:
@@ -194,17 +205,24 @@ class Site:
                 os.killpg(self.server.pid, signal.SIGKILL)
                 self.server.wait()
 
-    def workers_cpu(self) -> float:
-        """CPU seconds used so far by gunicorn's workers (the master's children)."""
+    def cpu(self) -> dict[int, float]:
+        """CPU seconds used so far by each process serving: gunicorn's workers and, on
+        PostgreSQL, the server processes of this database, which run the workers' queries."""
         if self.server is None:
-            return 0.0
-        ticks = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            with contextlib.suppress(OSError):
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-                if int(fields[1]) == self.server.pid:  # ppid
-                    ticks += int(fields[11]) + int(fields[12])  # utime + stime
-        return ticks / os.sysconf("SC_CLK_TCK")
+            return {}
+        backends = set()
+        if self.database == "postgresql":
+            rows = postgres_admin(
+                self.postgres_base,
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s",
+                BENCH_DATABASE,
+            )
+            backends = {pid for (pid,) in rows}
+        return {
+            pid: seconds
+            for pid, (parent, seconds) in processes_cpu().items()
+            if parent == self.server.pid or pid in backends
+        }
 
     def get(self, path: str, jar: Jar | None = None, **kwargs) -> Response:
         return self.request("GET", path, jar, **kwargs)
