@@ -8,8 +8,11 @@ on stdout:
         "cpu": 0.05}
 
 Each request is a new connection (gunicorn's sync workers close every one) sent as bytes
-built once and read to the end without parsing: a few tens of microseconds of this process's
-CPU per request, so it can ask far faster than Sitting answers (`cpu` is what it used).
+built once and read to the end without parsing: about 40 µs of this process's own CPU per
+request on the development machine, plus some 80 µs of the kernel's loopback TCP, which any
+client pays (threads cost less here than one thread on epoll: 63 µs). `cpu` is what it used,
+so the caller can tell it never limits the rate; the bare view answered as many requests a
+second to 4, 8, 16 or 32 clients (725, 744, 736 and 739, medians of five rounds).
 """
 
 import json
