@@ -2,7 +2,8 @@
 served by the same processes in the same rounds (issue 22).
 
     .venv/bin/python bench/pages.py [--seconds S] [--rounds R] [--pages a,b,...]
-                                    [--bookings N] [--databases sqlite,postgresql] [--no-floors]
+        [--bookings N] [--databases sqlite,postgresql] [--clients C] [--bare-seconds B]
+        [--json FILE] [--no-floors]
 
 For SQLite, and for PostgreSQL when DATABASE_URL is set (a database of its own made and
 dropped on that server; with REDIS_URL, Redis as the cache there, as in production), it
@@ -16,9 +17,11 @@ a process of its own). With --bookings N (5,000 unless 0) it then adds past book
 there are N and measures the dashboard and the calendar again.
 
 Printed per page: requests per second (median of the rounds), p50 and p99 (all rounds'
-requests), the uncompressed size, what the workers spent per request in CPU, and the ratio to the
-bare view (median of each round's ratio to the bare views just before and after it). Then
-the goals of issue 22 as floors, PASS or FAIL; the exit status is 1 when one fails.
+requests), the uncompressed size, the CPU per request of the processes serving it (gunicorn's
+workers; on PostgreSQL also the database's), and the ratio to the bare view (median of each
+round's ratio to the bare views just before and after it). Then issue 22's goals as floors,
+PASS or FAIL (with N bookings the dashboard and calendar are held to their CPU per request:
+a figure the machine's other work hardly moves); the exit status is 1 when one fails.
 """
 
 import argparse
