@@ -59,6 +59,7 @@ bench: install
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/culling.py
 	$(BIN)/python bench/people.py
+	$(BIN)/python bench/pages.py
 
 # The requests people wait on, this working tree against a commit: make bench-against COMMIT=<sha>
 bench-against: install
