@@ -3,6 +3,8 @@ server-rendered. Times are wall-clock times in the studio's zone, so a week with
 shows every booking where the clock on the wall said it was. A fixed number of queries
 whatever the number of bookings."""
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -10,9 +12,12 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sessions.models import Booking, SessionType, TimeOff
+from sessions.slot_cache import cached_rows
 from studio.http import url_for_each
 from studio.models import Photographer
 
@@ -98,6 +103,25 @@ def _title(view: str, start: date, end: date, anchor: date) -> str:
     if view == "week":
         return f"{date_format(start, 'j M')} – {date_format(end - timedelta(days=1), 'j M Y')}"
     return date_format(anchor, "l j F Y")
+
+
+def calendar_page_drawn(
+    *, draw: Callable[[CalendarPage], str], drawn_for: str, **page: object
+) -> tuple[CalendarPage, SafeString]:
+    """`calendar_page(**page)` and `draw(page)` (its grid's HTML), kept under the slot
+    version, which moves on with every booking, time off, photographer, session type and
+    client change. The key holds every argument, the language and `drawn_for`: whatever
+    else `draw` reads (the user's permission to book, the filters as typed)."""
+    args = ":".join(f"{name}={page[name]}" for name in sorted(page))
+    said = f"{args}:{get_language()}:{drawn_for}"  # filters as typed: hashed, any length
+    key = f"admin-calendar:{hashlib.sha256(said.encode()).hexdigest()[:32]}"
+
+    def read() -> tuple[CalendarPage, str]:
+        fresh = calendar_page(**page)
+        return fresh, str(draw(fresh))
+
+    kept, html = cached_rows(key, read)
+    return kept, mark_safe(html)  # noqa: S308 (drawn by our own template, escaped there)
 
 
 def calendar_page(

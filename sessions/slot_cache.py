@@ -4,7 +4,8 @@ one cache read until something the slot engine reads changes.
 
 What is kept does not depend on the clock: held bookings are kept with their expiry and
 dropped when read (diaries_from_rows), and the engine applies the notice and the booking
-window afresh on every request. A cache that is down or empty is read around."""
+window afresh on every request. A cache that is down or empty is read around. The admin
+calendar (sessions.admin_calendar) keeps its pages under the same version."""
 
 import logging
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from clients.models import Client
 from sessions import models as booking_models
 from sessions.models.slot_version import (
     slot_version_bump,
@@ -35,6 +37,9 @@ WATCHED = (
     booking_models.SessionType,
     Photographer,
 )
+# Not read by the slot engine but shown with what it reads: the admin calendar's names (no
+# bulk write of a client's name exists; saves and deletes send signals).
+SHOWN_WITH = (Client,)
 
 
 def cached_rows(key: str, read: Callable[[], T]) -> T:
@@ -68,7 +73,7 @@ def _changed(**kwargs) -> None:
 def connect() -> None:
     """Every save and delete of what the engine reads moves the version on; bulk writes do
     through SlotDataQuerySet (Photographer's are studio's: none touches what slots read)."""
-    for model in WATCHED:
+    for model in (*WATCHED, *SHOWN_WITH):
         post_save.connect(_changed, sender=model, dispatch_uid=f"slot-version-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"slot-version-d-{model.__name__}")
     m2m_changed.connect(

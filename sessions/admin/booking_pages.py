@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
 from clients.services import client_get_or_create
-from sessions.admin_calendar import VIEWS, calendar_page
+from sessions.admin_calendar import VIEWS, calendar_page_drawn
 from sessions.admin_forms import (
     FreeTimeForm,
     StaffBookingForm,
@@ -291,7 +292,19 @@ class BookingPagesMixin:
             anchor = today
         if not 1900 <= anchor.year <= 2200:  # a typo of a year: today, not an error
             anchor = today
-        page = calendar_page(
+        filters = {
+            key: request.GET[key]
+            for key in ("photographer", "session_type", "cancelled")
+            if request.GET.get(key)
+        }
+        can_book = self.has_book_permission(request)
+        suffix = f"&{urlencode(filters)}" if filters else ""
+        page, grid = calendar_page_drawn(
+            draw=lambda page: render_to_string(
+                "admin/shoots/booking/_calendar_grid.html",
+                {"page": page, "can_book": can_book, "filter_suffix": suffix},
+            ),
+            drawn_for=f"{int(can_book)}:{suffix}",
             view=view,
             anchor=anchor,
             tz=tz,
@@ -300,20 +313,14 @@ class BookingPagesMixin:
             session_type_id=int_or_none(request.GET.get("session_type")),
             show_cancelled=request.GET.get("cancelled") == "1",
         )
-        filters = {
-            key: request.GET[key]
-            for key in ("photographer", "session_type", "cancelled")
-            if request.GET.get(key)
-        }
         context = {
             **self.admin_site.each_context(request),
             "title": _("Calendar"),
             "opts": self.model._meta,
-            "can_book": self.has_book_permission(request),
             "page": page,
+            "grid": grid,
             "filters": filters,
             "filter_query": urlencode(filters),
-            "filter_suffix": f"&{urlencode(filters)}" if filters else "",
             "today": today,
             "views": list(zip(VIEWS, [_("Month"), _("Week"), _("Day")], strict=True)),
         }
