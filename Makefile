@@ -49,16 +49,13 @@ format: install
 worker: install
 	$(BIN)/celery -A studio worker --loglevel INFO --queues default,images
 
+# Every benchmark runs even when an earlier one misses its floor; the run fails at the end if any did.
+BENCHES := slots broker thumbnails pipeline heic_delivery documents culling people pages
 bench: install
 	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
-	$(BIN)/python bench/slots.py
-	$(BIN)/python bench/broker.py
-	$(BIN)/python bench/thumbnails.py
-	$(BIN)/python bench/pipeline.py
-	$(BIN)/python bench/heic_delivery.py
-	$(BIN)/python bench/documents.py
-	$(BIN)/python bench/culling.py
-	$(BIN)/python bench/people.py
+	@failed=""; for b in $(BENCHES); do echo; echo "==> bench/$$b.py"; \
+	  $(BIN)/python bench/$$b.py || failed="$$failed $$b"; done; \
+	if [ -n "$$failed" ]; then echo; echo "Below their floors:$$failed"; exit 1; fi
 
 # The requests people wait on, this working tree against a commit: make bench-against COMMIT=<sha>
 bench-against: install
