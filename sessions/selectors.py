@@ -1,6 +1,6 @@
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Required, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
@@ -307,6 +307,12 @@ def session_type_free_days(**query: Unpack[SlotQuery]) -> set[date]:
     return slots.free_days(**_engine_inputs(**query)[0])
 
 
+# The calendar's answer is kept per minute of the clock: a time may show for up to a minute
+# past its notice (or a lapsed hold hide one), and booking_create, which reads the
+# database at the real time, refuses such a time with the usual "just taken" message.
+CLOCK_BUCKET_SECONDS = 60
+
+
 def session_type_calendar(
     *, day: date | None, full_days: bool = False, **query: Unpack[SlotQuery]
 ) -> tuple[set[date], list[slots.Slot], list[date]]:
@@ -314,7 +320,38 @@ def session_type_calendar(
     and a cache read while nothing changed: sessions.slot_cache): the days from
     first_day to last_day with free times, `day`'s free times (none when `day` is outside
     them) and, with `full_days`, the days that would have times if nobody had booked but
-    have none left (sessions.waitlist's full days), in order."""
+    have none left (sessions.waitlist's full days), in order.
+
+    With `cached` the answer itself is kept under the slot version and the minute, worked
+    out for the start of that minute (CLOCK_BUCKET_SECONDS)."""
+    if not query.get("cached"):
+        return _calendar(day=day, full_days=full_days, **query)
+    now = query.get("now") or timezone.now()
+    minute = int(now.timestamp()) // CLOCK_BUCKET_SECONDS
+    query["now"] = datetime.fromtimestamp(minute * CLOCK_BUCKET_SECONDS, UTC)
+    key = ":".join(
+        str(part)
+        for part in (
+            "calendar",
+            minute,
+            query["session_type"].pk,
+            query.get("photographer_ids"),
+            query["first_day"],
+            query["last_day"],
+            query["tz"].key,
+            query.get("exclude_booking_id"),
+            query.get("duration"),
+            query.get("bookings", True),
+            day,
+            full_days,
+        )
+    )
+    return cached_rows(key, lambda: _calendar(day=day, full_days=full_days, **query))
+
+
+def _calendar(
+    *, day: date | None, full_days: bool, **query: Unpack[SlotQuery]
+) -> tuple[set[date], list[slots.Slot], list[date]]:
     engine, rows = _engine_inputs(**query)
     session_type, tz = query["session_type"], query["tz"]
     days = slots.free_days(**engine)

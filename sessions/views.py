@@ -95,11 +95,15 @@ def _slot_pick_url(session_type, *, day=None, photographer=None, offer=None) -> 
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _details_url(session_type, slot, photographer=None, offer=None) -> str:
-    query = [("start", slot.starts_at.isoformat()), *_offer_query(offer)]
-    if photographer:
-        query.append(("photographer", photographer.pk))
-    return reverse("sessions:booking-create", args=[session_type.slug]) + "?" + urlencode(query)
+def _details_urls(session_type, photographer=None, offer=None):
+    """`url(slot)`, the details page for a time: the route and the rest of the query worked
+    out once for a day's list of times."""
+    rest = urlencode(
+        [*_offer_query(offer), *([("photographer", photographer.pk)] if photographer else [])]
+    )
+    base = reverse("sessions:booking-create", args=[session_type.slug]) + "?"
+    tail = f"&{rest}" if rest else ""
+    return lambda slot: base + urlencode([("start", slot.starts_at.isoformat())]) + tail
 
 
 def _offer_chosen(request, session_type) -> tuple[Offer | None, OfferChoiceForm | None]:
@@ -264,7 +268,7 @@ def slot_pick(request, slug):
         request,
         session_type,
         photographer=photographer,
-        time_url=lambda slot: _details_url(session_type, slot, photographer, offer),
+        time_url=_details_urls(session_type, photographer, offer),
         base_url=reverse("sessions:slot-pick", args=[session_type.slug]),
         duration=offer.duration,
         query=_offer_query(offer),
@@ -432,16 +436,14 @@ def _waitlist_initial(waitlist) -> dict:
 
 
 def _slot_taken(request, unavailable, session_type, photographer, offer, calendar_url):
+    url = _details_urls(session_type, photographer, offer)
     return render(
         request,
         "sessions/slot_taken.html",
         {
             "session_type": session_type,
             "message": unavailable.message,
-            "nearest": [
-                {"slot": slot, "url": _details_url(session_type, slot, photographer, offer)}
-                for slot in unavailable.nearest
-            ],
+            "nearest": [{"slot": slot, "url": url(slot)} for slot in unavailable.nearest],
             "calendar_url": calendar_url,
         },
         status=409,

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from sessions.booking_changes import booking_cancel, booking_reschedule
 from sessions.models import AvailabilityRule, Booking, DateHours, SlotVersion, TimeOff
@@ -199,3 +200,55 @@ def test_a_cache_that_is_down_never_stops_the_calendar(setting, settings):
         )
         assert calendar(portrait, cached=True)[0]  # days with times, read around the cache
     cache.close()
+
+
+# The calendar's answer is kept per minute (sessions.selectors.CLOCK_BUCKET_SECONDS).
+ELEVEN = datetime(2026, 10, 20, 11, 0, tzinfo=UTC)  # the first start two hours after START
+FORM = {"name": "Rosa Diaz", "email": "rosa@example.com", "phone": "", "notes": "", "agree": "on"}
+
+
+def times_shown(client, photographer=None) -> str:
+    query = {"month": "2026-10", "day": "2026-10-20"}
+    if photographer:
+        query["photographer"] = photographer.pk
+    return client.get(reverse("sessions:slot-pick", args=["portrait"]), query).content.decode()
+
+
+def shown(html: str, moment: datetime) -> bool:
+    return f'data-starts="{moment.isoformat()}"' in html
+
+
+def test_a_change_that_moves_the_version_shows_on_the_very_next_request(setting, client):
+    portrait, team = setting
+    with time_machine.travel(START + timedelta(seconds=10), tick=False):
+        assert shown(times_shown(client, team[0]), ELEVEN)
+        BookingFactory(session_type=portrait, photographer=team[0], starts_at=ELEVEN)
+        assert not shown(times_shown(client, team[0]), ELEVEN)  # the same minute
+
+
+def test_the_minute_moving_on_takes_a_time_past_its_notice_off(setting, client):
+    with time_machine.travel(START, tick=False):
+        assert shown(times_shown(client), ELEVEN)
+    with time_machine.travel(START + timedelta(seconds=50), tick=False):
+        assert shown(times_shown(client), ELEVEN)  # kept for the minute
+    with time_machine.travel(START + timedelta(minutes=1), tick=False):
+        assert not shown(times_shown(client), ELEVEN)
+
+
+def test_a_time_shown_from_the_cache_but_taken_meanwhile_is_refused_kindly(setting, client):
+    portrait, team = setting
+    details = reverse("sessions:booking-create", args=["portrait"])
+    details += "?" + urlencode({"start": ELEVEN.isoformat(), "photographer": team[0].pk})
+    with time_machine.travel(START + timedelta(seconds=10), tick=False):
+        assert shown(times_shown(client, team[0]), ELEVEN)
+        before = SlotVersion.objects.get().number
+        BookingFactory(session_type=portrait, photographer=team[0], starts_at=ELEVEN)
+        # A bump lost between a commit and its bump: the cache still shows the time.
+        SlotVersion.objects.update(number=before)
+        assert shown(times_shown(client, team[0]), ELEVEN)
+        opened = client.get(details, follow=True)
+        response = client.post(details, FORM)
+    assert "Sorry, that time is no longer free." in opened.content.decode()
+    assert response.status_code == 409
+    assert "That time is no longer free." in response.content.decode()
+    assert not Booking.objects.filter(client__email="rosa@example.com").exists()
