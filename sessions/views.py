@@ -33,11 +33,8 @@ from sessions.payments.offers import (
 from sessions.payments.plan_views import payment_card_consent
 from sessions.payments.redemptions import CodeQuote, CodeRefused, code_quote
 from sessions.payments.views import payment_start
-from sessions.selectors import (
-    session_type_calendar,
-    session_type_list_public,
-    session_type_slots,
-)
+from sessions.public_list import session_type_cards
+from sessions.selectors import session_type_calendar, session_type_slots
 from sessions.services import SlotUnavailable, booking_create
 from sessions.waitlist import waitlist_offer_for, waitlist_offer_take
 from sessions.waitlist_views import full_days_context
@@ -128,10 +125,9 @@ def session_type_list(request):
         title=_("Book a session with %(studio)s") % {"studio": request.studio.name},
         description=request.studio.intro,
     )
+    cards = session_type_cards(request.studio)
     return render(
-        request,
-        "sessions/session_type_list.html",
-        {"session_types": session_type_list_public(request.studio), "link_preview": preview},
+        request, "sessions/session_type_list.html", {"cards": cards, "link_preview": preview}
     )
 
 

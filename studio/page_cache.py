@@ -70,3 +70,9 @@ def public_page_memo(key: Hashable, make: Callable[[], T]) -> T:
         _made.clear()
     _made[(version, key)] = (now, value)
     return value
+
+
+def studio_state(studio) -> str:
+    """The studio row's every column, for a memo's key: a change to it makes a new key, so
+    pages keyed on it need no signal of their own."""
+    return repr([getattr(studio, field.attname) for field in studio._meta.concrete_fields])

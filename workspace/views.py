@@ -13,7 +13,7 @@ from gallery.public_images import portfolio_shown
 from sessions.selectors import session_type_list_public
 from studio.link_previews import link_preview
 from studio.models import Studio
-from studio.page_cache import public_page_memo
+from studio.page_cache import public_page_memo, studio_state
 
 PORTFOLIO_SHOWN = 10  # the hero and nine in three columns: a handful, not an archive
 
@@ -23,7 +23,7 @@ def home(request):
     # The same for every visitor, so made once per change (studio.page_cache), not per
     # request; the studio's row is part of the key, so it needs no signal of its own.
     studio = request.studio
-    key = ("home", _studio_state(studio), get_language(), settings.PAYMENTS_ENABLED)
+    key = ("home", studio_state(studio), get_language(), settings.PAYMENTS_ENABLED)
     parts = partial(public_page_memo, key, partial(_home_parts, request, studio))
     if get_messages(request):  # a message is for this visitor alone: their own page
         return render(request, "studio/home.html", parts())
@@ -31,10 +31,6 @@ def home(request):
         (*key, "page"), lambda: render_to_string("studio/home.html", parts(), request)
     )
     return HttpResponse(page)
-
-
-def _studio_state(studio: Studio) -> str:
-    return repr([getattr(studio, field.attname) for field in Studio._meta.concrete_fields])
 
 
 def _home_parts(request, studio: Studio) -> dict:

@@ -38,7 +38,11 @@ def test_a_second_visit_reads_only_the_studio(client, studio, django_assert_num_
     assert second == first
 
 
-def test_what_the_studio_changes_about_its_sessions_shows_at_once(client, studio):
+@pytest.mark.parametrize("url", ["home", "sessions:session-type-list"])
+def test_what_the_studio_changes_about_its_sessions_shows_at_once(client, studio, url):
+    def home(client) -> str:  # either page showing the sessions: both keep what they made
+        return client.get(reverse(url)).content.decode()
+
     maya = PhotographerFactory(display_name="Maya Lind")
     headshot = SessionTypeFactory(name="Headshot", price=15000, photographers=[maya])
     assert "£150.00" in home(client)
