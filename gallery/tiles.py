@@ -87,7 +87,7 @@ def _button(look: TileLook, photo_id: int, name: str, is_favorite: bool) -> str:
         )
     else:
         action = "disabled"
-    label = escape(look.favorite_label % {"name": name})
+    label = escape(look.favorite_label) % {"name": name}  # the name is escaped already
     return (
         f'<button type="button" class="fav-button" id="fav-{photo_id}" data-photo-id="{photo_id}"'
         f' {action} aria-pressed="{pressed}" aria-label="{label}">{look.heart_svg}</button>'
@@ -139,6 +139,8 @@ def grid_sections(look: TileLook, rows: list, *, sets: list[GridSet]) -> list[di
     sections: list[dict] = []
     tiles: list[str] = []
     for row in rows:
+        if row.set_number not in by_number:
+            continue  # moved to a set made after the sets were read: it shows on reload
         if not sections or sections[-1]["set"].number != row.set_number:
             tiles = []
             sections.append({"set": by_number[row.set_number], "tiles": tiles})

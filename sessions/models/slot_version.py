@@ -32,7 +32,9 @@ def slot_version_bump() -> None:
     between a commit and its bump when the cache may show what was just changed as before;
     booking_create checks the database, never the cache."""
     if not slot_version_pending():  # once per transaction is enough
-        transaction.on_commit(_bump)
+        # Robust: a bump that fails leaves the cache stale for KEPT_SECONDS at most, and
+        # must never stop the commit's later callbacks (the booking's emails and tasks).
+        transaction.on_commit(_bump, robust=True)
 
 
 def slot_version_pending() -> bool:

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from gallery.models import Comment, Gallery, Photo, ShareLink
 from gallery.proofing import favorite_list_get_or_create, favorite_set
-from gallery.views import CHUNK
+from gallery.selectors import grid_chunk, grid_sets
+from gallery.tiles import PhotoUrls, TileLook, grid_sections
+from gallery.views import CHUNK, _proofs
 from tests.gallery.conftest import page_url, proofs_add, sign_in
 from tests.gallery.test_share_links import open_link
 
@@ -172,3 +174,27 @@ def test_a_guest_gets_in_a_chunk_what_their_link_allows(client, big):
     assert choosing.count("hx-post") == CHUNK
     assert 'aria-pressed="true"' not in choosing  # Anna's hearts are hers
     assert "comment-count" in choosing  # the link lets Tom read the comments
+
+
+def test_a_name_with_an_ampersand_and_an_apostrophe_is_read_out_once_escaped(
+    client, published, anna
+):
+    photo = proofs_add(published, 1)[0]
+    Photo.objects.filter(pk=photo.pk).update(original_name="O'Brien & Co.jpg")
+    sign_in(client, anna)
+    page = client.get(page_url(published)).text
+    assert 'aria-label="Favorite O&#x27;Brien &amp; Co.jpg"' in page
+
+
+def test_a_photo_moved_to_a_new_set_between_the_two_reads_is_left_for_the_next_page(big):
+    photos = _proofs(big)
+    sets = grid_sets(photos)
+    moved = photos.first()
+    Photo.objects.filter(pk=moved.pk).update(set_name="Made a moment ago")
+    rows = grid_chunk(
+        photos, sets=sets, start=0, stop=CHUNK, favorite_list=None, with_comments=False
+    )
+    look = TileLook(urls=PhotoUrls(big.slug), hearts=False, can_favorite=False, comments=False)
+    tiles = "".join(section["tiles"] for section in grid_sections(look, rows, sets=sets))
+    assert f'data-photo-id="{moved.pk}"' not in tiles
+    assert tiles.count('class="photo-open"') == len(rows) - 1

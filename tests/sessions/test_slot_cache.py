@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -252,3 +253,26 @@ def test_a_time_shown_from_the_cache_but_taken_meanwhile_is_refused_kindly(setti
     assert response.status_code == 409
     assert "That time is no longer free." in response.content.decode()
     assert not Booking.objects.filter(client__email="rosa@example.com").exists()
+
+
+def test_a_version_that_cannot_move_on_stops_nothing_else_the_commit_runs(setting):
+    """The version's table gone (a real database error): the change still commits and what
+    was to follow it (a booking's emails and tasks) still runs; only the cache is stale."""
+    _portrait, team = setting
+    table = SlotVersion._meta.db_table
+    followed = []
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+    try:
+        with transaction.atomic():
+            TimeOff.objects.create(
+                photographer=team[0],
+                starts_at=datetime(2026, 10, 22, 9, tzinfo=UTC),
+                ends_at=datetime(2026, 10, 22, 10, tzinfo=UTC),
+            )
+            transaction.on_commit(lambda: followed.append("the emails"))
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
+    assert followed == ["the emails"]
+    assert TimeOff.objects.filter(photographer=team[0]).exists()
