@@ -6,18 +6,16 @@ from functools import partial
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
 
 from sessions.selectors import session_type_list_public
 from studio.models import Studio
-from studio.page_cache import public_page_memo, studio_state
+from studio.page_cache import public_page_key, public_page_memo
 
 
 def session_type_cards(studio: Studio) -> str:
     """The bookable session types as cards (or the empty state), as HTML; 2 queries when
     made, none when this process made them already at the current version."""
-    key = ("book", studio_state(studio), get_language(), settings.PAYMENTS_ENABLED)
-    return public_page_memo(key, partial(_cards_make, studio))
+    return public_page_memo(public_page_key("book", studio), partial(_cards_make, studio))
 
 
 def _cards_make(studio: Studio) -> str:

@@ -14,8 +14,10 @@ import uuid
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import get_language
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,9 @@ def public_page_memo(key: Hashable, make: Callable[[], T]) -> T:
     return value
 
 
-def studio_state(studio) -> str:
-    """The studio row's every column, for a memo's key: a change to it makes a new key, so
-    pages keyed on it need no signal of their own."""
-    return repr([getattr(studio, field.attname) for field in studio._meta.concrete_fields])
+def public_page_key(name: str, studio) -> tuple:
+    """A memo's key for a public page: its name, the studio row's every column (a change to
+    it makes a new key, so no signal is needed for it), the language and whether payments
+    are on."""
+    state = repr([getattr(studio, field.attname) for field in studio._meta.concrete_fields])
+    return (name, state, get_language(), settings.PAYMENTS_ENABLED)

@@ -5,7 +5,6 @@ from django.contrib.messages import get_messages
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -13,7 +12,7 @@ from gallery.public_images import portfolio_shown
 from sessions.selectors import session_type_list_public
 from studio.link_previews import link_preview
 from studio.models import Studio
-from studio.page_cache import public_page_memo, studio_state
+from studio.page_cache import public_page_key, public_page_memo
 
 PORTFOLIO_SHOWN = 10  # the hero and nine in three columns: a handful, not an archive
 
@@ -23,7 +22,7 @@ def home(request):
     # The same for every visitor, so made once per change (studio.page_cache), not per
     # request; the studio's row is part of the key, so it needs no signal of its own.
     studio = request.studio
-    key = ("home", studio_state(studio), get_language(), settings.PAYMENTS_ENABLED)
+    key = public_page_key("home", studio)
     parts = partial(public_page_memo, key, partial(_home_parts, request, studio))
     if get_messages(request):  # a message is for this visitor alone: their own page
         return render(request, "studio/home.html", parts())
