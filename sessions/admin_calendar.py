@@ -120,7 +120,7 @@ def calendar_page_drawn(
         fresh = calendar_page(**page)
         return fresh, str(draw(fresh))
 
-    kept, html = cached_rows(key, read)
+    kept, html = cached_rows(key, read, in_process=True)  # the page only reads them
     return kept, mark_safe(html)  # noqa: S308 (drawn by our own template, escaped there)
 
 

@@ -8,6 +8,7 @@ window afresh on every request. A cache that is down or empty is read around. Th
 calendar (sessions.admin_calendar) keeps its pages under the same version."""
 
 import logging
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -40,17 +41,37 @@ WATCHED = (
 # Not read by the slot engine but shown with what it reads: the admin calendar's names (no
 # bulk write of a client's name exists; saves and deletes send signals).
 SHOWN_WITH = (Client,)
+# What this process read last under the current version, for callers that never change what
+# they are given (in_process=True): no trip to the shared cache, no unpickling.
+KEPT_HERE = 16
+_here: dict[str, tuple[float, object]] = {}
 
 
-def cached_rows(key: str, read: Callable[[], T]) -> T:
+def cached_rows(key: str, read: Callable[[], T], *, in_process: bool = False) -> T:
     """`read()`'s answer, from the cache when it was kept under this version, else read
-    and kept. The version is read first: whatever `read()` then sees is at least as new."""
+    and kept. The version is read first: whatever `read()` then sees is at least as new.
+    With `in_process`, this process also keeps the answer itself (for as long as the shared
+    cache would): the caller must treat it as read-only, since later requests share it."""
     if slot_version_pending():
         return read()
     version = slot_version_get()
     if version is None:
         return read()
     full_key = f"sitting:slots:{version}:{key}"
+    if not in_process:
+        return _shared(full_key, read)
+    now = time.monotonic()
+    here = _here.get(full_key)
+    if here is not None and now - here[0] < KEPT_SECONDS:
+        return here[1]  # type: ignore[return-value]
+    rows = _shared(full_key, read)
+    if len(_here) >= KEPT_HERE:
+        _here.clear()
+    _here[full_key] = (now, rows)
+    return rows
+
+
+def _shared(full_key: str, read: Callable[[], T]) -> T:
     try:
         kept = cache.get(full_key)
     except Exception:  # the cache being down never stops a booking

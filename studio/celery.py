@@ -5,9 +5,11 @@ set, else an embedded broker in folders under var/ that needs no server.
 """
 
 import os
+import sys
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
+from django.db import close_old_connections, connections
 from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
@@ -32,6 +34,11 @@ app.conf.update(
     task_soft_time_limit=14 * 60,
     result_expires=24 * 3600,
     broker_connection_retry_on_startup=True,
+    # Celery's Django fixup closes every database connection before and after each task
+    # unless told to keep them this many tasks: a worker opened one per task (on SQLite
+    # with its PRAGMAs, on PostgreSQL a new server process). It never counts to this;
+    # _connections_tidy below keeps them as a web process does instead.
+    CELERY_DB_REUSE_MAX=sys.maxsize,
     # Sending a task subscribes to its result first: with Redis away, Celery's defaults
     # (120 s timeouts, 20 reconnections a second apart) hold the request for 20 s or more.
     # A task that cannot be sent waits in studio.background's outbox instead.
@@ -139,3 +146,21 @@ app.conf.update(
     },
 )
 app.autodiscover_tasks()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _connections_tidy(sender=None, **kwargs) -> None:
+    """Before and after each task, as Django does around each request: a connection older
+    than CONN_MAX_AGE, broken, or left mid-transaction is closed, the next query opens a
+    new one. Not for a task run eagerly (in the caller's own transaction)."""
+    if sender is not None and not getattr(sender.request, "is_eager", False):
+        close_old_connections()
+
+
+@signals.worker_shutdown.connect
+@signals.worker_process_shutdown.connect
+def _connections_close(**kwargs) -> None:
+    """A worker stopping warmly (its main process, each pool process) says goodbye to the
+    database rather than leaving the server to notice the socket close."""
+    connections.close_all()

@@ -12,6 +12,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Hashable
+from functools import partial
 from typing import TypeVar
 
 from django.conf import settings
@@ -22,56 +23,83 @@ from django.utils.translation import get_language
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "public-pages:version"
+WORKSPACE_VERSION_KEY = "workspace-pages:version"
 # A made page is used for at most this long, which bounds how stale a change made behind
 # Django's back (SQL by hand) can leave it, and how old a signed media URL in it can get.
 KEPT_SECONDS = 300
 KEPT_PAGES = 16  # several languages or settings at most; all forgotten when full
 
 T = TypeVar("T")
-_made: dict[tuple, tuple[float, object]] = {}
+_made: dict[str, dict[tuple, tuple[float, object]]] = {}  # per family (its version's key)
 
 
-def public_pages_version() -> str:
-    """The current version (one cache read); a new one when the cache has none."""
-    version = cache.get(VERSION_KEY)
+def _version(key: str) -> str:
+    """The current version under `key` (one cache read); a new one when the cache has none."""
+    version = cache.get(key)
     if version is None:
         version = uuid.uuid4().hex
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY, version)
+        if not cache.add(key, version, timeout=None):
+            version = cache.get(key, version)
     return version
 
 
-def _version_move() -> None:
+def _version_move(key: str = VERSION_KEY) -> None:
     try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        cache.set(key, uuid.uuid4().hex, timeout=None)
     except Exception:  # a save never fails for it; pages are made afresh while it is down
-        log.warning("The cache did not answer; public pages may lag a change.", exc_info=True)
+        log.warning("The cache did not answer; pages may lag a change.", exc_info=True)
+
+
+def _changed(key: str) -> None:
+    _version_move(key)
+    transaction.on_commit(partial(_version_move, key))
+
+
+def _memo(version_key: str, key: Hashable, make: Callable[[], T]) -> T:
+    try:
+        version = _version(version_key)
+    except Exception:  # the page still works when the cache does not answer
+        log.warning("The cache did not answer; the page is made afresh.", exc_info=True)
+        return make()
+    now = time.monotonic()
+    family = _made.setdefault(version_key, {})
+    made = family.get((version, key))
+    if made is not None and now - made[0] < KEPT_SECONDS:
+        return made[1]  # type: ignore[return-value]
+    value = make()
+    if len(family) >= KEPT_PAGES:
+        family.clear()
+    family[(version, key)] = (now, value)
+    return value
+
+
+def public_pages_version() -> str:
+    """The current version of what public pages show."""
+    return _version(VERSION_KEY)
 
 
 def public_pages_changed(**kwargs) -> None:
     """Something a public page shows changed (also a signal receiver, hence **kwargs)."""
-    _version_move()
-    transaction.on_commit(_version_move)
+    _changed(VERSION_KEY)
 
 
 def public_page_memo(key: Hashable, make: Callable[[], T]) -> T:
     """`make()`'s value for `key` at the current version, made in this process at most once
     per version and KEPT_SECONDS. `make` must depend only on the database and `key`, never
     on the request or the visitor. Without the cache, every call makes it afresh."""
-    try:
-        version = public_pages_version()
-    except Exception:  # the page still works when the cache does not answer
-        log.warning("The cache did not answer; the public page is made afresh.", exc_info=True)
-        return make()
-    now = time.monotonic()
-    made = _made.get((version, key))
-    if made is not None and now - made[0] < KEPT_SECONDS:
-        return made[1]  # type: ignore[return-value]
-    value = make()
-    if len(_made) >= KEPT_PAGES:
-        _made.clear()
-    _made[(version, key)] = (now, value)
-    return value
+    return _memo(VERSION_KEY, key, make)
+
+
+def workspace_changed(**kwargs) -> None:
+    """Something the studio's own pages keep (the dashboard) changed: a signal receiver."""
+    _changed(WORKSPACE_VERSION_KEY)
+
+
+def workspace_page_memo(key: Hashable, make: Callable[[], T]) -> T:
+    """As public_page_memo, for what the studio's own pages keep under the workspace's
+    version: `key` must hold whatever else `make` reads (the user's permissions, the
+    minute when it shows the time)."""
+    return _memo(WORKSPACE_VERSION_KEY, key, make)
 
 
 def public_page_key(name: str, studio) -> tuple:

@@ -1,5 +1,6 @@
 """A real Celery worker, in this process, for the tests about tasks (they need Redis)."""
 
+import gc
 import time
 from collections.abc import Callable
 
@@ -22,3 +23,7 @@ def worker_run_until(done: Callable[[], bool], *, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not done():
             time.sleep(0.2)
+    # The worker's thread has ended; its database connection (a worker keeps one between
+    # tasks, studio.celery) goes with it now rather than whenever Python gets round to it,
+    # so PostgreSQL can drop the test database at the end.
+    gc.collect()

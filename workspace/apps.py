@@ -14,10 +14,19 @@ class WorkspaceConfig(AppConfig):
         # Imported here, not at the top: they import models, which need the app registry.
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from gallery.models import PortfolioPhoto
-        from sessions.models import AddOn, Package, SessionType
-        from studio.models import Photographer
-        from studio.page_cache import public_pages_changed
+        from clients.models import Client
+        from gallery.models import (
+            Gallery,
+            PortfolioPhoto,
+            Selection,
+            ShareLink,
+            SharePinAttempt,
+        )
+        from sessions.models import AddOn, Booking, Document, Installment, Package, SessionType
+        from sessions.payments.models import Payment, Refund
+        from sessions.payments.vouchers import VoucherPayment, VoucherRefund
+        from studio.models import Photographer, SentEmail
+        from studio.page_cache import public_pages_changed, workspace_changed
 
         # What the home page shows besides the studio's row (its key): a change to any of
         # these makes it again. Changes by `update()` call public_pages_changed themselves.
@@ -29,6 +38,26 @@ class WorkspaceConfig(AppConfig):
             sender=SessionType.photographers.through,
             dispatch_uid="public-pages",
         )
+        # What the dashboard reads (workspace.admin_site.dashboard_html).
+        for model in (
+            Booking,
+            Client,
+            SessionType,
+            Photographer,
+            Payment,
+            Refund,
+            VoucherPayment,
+            VoucherRefund,
+            Installment,
+            Gallery,
+            Selection,
+            ShareLink,
+            SharePinAttempt,
+            Document,
+            SentEmail,
+        ):
+            post_save.connect(workspace_changed, sender=model, dispatch_uid="workspace-pages")
+            post_delete.connect(workspace_changed, sender=model, dispatch_uid="workspace-pages")
 
 
 class StudioAdminConfig(admin_apps.AdminConfig):

@@ -2,12 +2,15 @@
 (sessions.slot_cache): bookings, holds, weekly and dated hours, time off, outside
 calendars, session types and photographers. Any change to them moves it on."""
 
+import secrets
+
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import F
 
 
 class SlotVersion(models.Model):
-    """One row (pk 1): a number that only grows."""
+    """One row (pk 1): a number drawn afresh at every change. Drawn, not counted: a database
+    restored from a backup would count again through numbers the cache still holds answers
+    for, from the timeline the restore undid."""
 
     number = models.BigIntegerField(default=0)
 
@@ -44,14 +47,18 @@ def slot_version_pending() -> bool:
     return connection.in_atomic_block and any(entry[1] is _bump for entry in pending)
 
 
+def _drawn() -> int:
+    return secrets.randbits(62) + 1  # one in 4.6e18 of meeting a number used before
+
+
 def _bump() -> None:
-    if SlotVersion.objects.filter(pk=1).update(number=F("number") + 1):
+    if SlotVersion.objects.filter(pk=1).update(number=_drawn()):
         return
     try:
         with transaction.atomic():
-            SlotVersion.objects.create(pk=1, number=1)
+            SlotVersion.objects.create(pk=1, number=_drawn())
     except IntegrityError:  # made meanwhile by another process
-        SlotVersion.objects.filter(pk=1).update(number=F("number") + 1)
+        SlotVersion.objects.filter(pk=1).update(number=_drawn())
 
 
 class SlotDataQuerySet(models.QuerySet):

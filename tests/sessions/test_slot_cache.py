@@ -276,3 +276,29 @@ def test_a_version_that_cannot_move_on_stops_nothing_else_the_commit_runs(settin
             cursor.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
     assert followed == ["the emails"]
     assert TimeOff.objects.filter(photographer=team[0]).exists()
+
+
+def test_a_database_restored_from_a_backup_never_meets_answers_of_the_undone_timeline(setting):
+    """The backup's version comes back with it, while the changes made after the backup
+    left answers in the cache under the versions they moved to. No change after the
+    restore may land on one of those."""
+    portrait, team = setting
+    someone = team[1]
+    with time_machine.travel(START, tick=False):
+        every_time(portrait, someone)
+        backup = SlotVersion.objects.get().number
+        lost = BookingFactory(
+            session_type=portrait,
+            photographer=someone,
+            starts_at=datetime(2026, 10, 22, 9, tzinfo=UTC),
+        )
+        every_time(portrait, someone)  # kept under the undone timeline's version
+        Booking.objects.filter(pk=lost.pk).delete()  # the restore: the booking never was...
+        SlotVersion.objects.filter(pk=1).update(number=backup)  # ...nor its version
+        for day in (23, 26, 27):  # changes after the restore
+            TimeOff.objects.create(
+                photographer=someone,
+                starts_at=datetime(2026, 10, day, 9, tzinfo=UTC),
+                ends_at=datetime(2026, 10, day, 10, tzinfo=UTC),
+            )
+            assert every_time(portrait, someone) == every_time(portrait, someone, cached=False)

@@ -66,3 +66,37 @@ def test_the_kept_sqlite_connection_has_its_pragmas():
         synchronous = cursor.execute("PRAGMA synchronous").fetchone()[0]
     assert journal_mode == "wal"
     assert synchronous == 1  # NORMAL: set by init_command, on this connection only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_one_connection_for_its_tasks_and_hangs_up_when_it_stops(redis_url):
+    """Celery's Django fixup closed the connection before and after every task, so a worker
+    opened one per task; studio.celery keeps it as a web process does."""
+    from celery.result import AsyncResult
+
+    from studio.celery import app as celery_app
+    from tests.workers import worker_run_until
+
+    celery_app.control.purge()
+    ids = [celery_app.send_task("gallery.tasks.pin_attempts_forget_task").id for _ in range(3)]
+    opened = []
+
+    def count(sender, connection, **kwargs):
+        opened.append(connection.alias)
+
+    connection_created.connect(count)
+    try:
+        worker_run_until(
+            lambda: all(AsyncResult(i, app=celery_app).ready() for i in ids), timeout=60
+        )
+    finally:
+        connection_created.disconnect(count)
+
+    assert [AsyncResult(i, app=celery_app).result for i in ids] == [0, 0, 0]
+    assert opened == ["default"]  # one connection for the three tasks
+    if connection.vendor == "postgresql":  # and the stopped worker's is closed
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            )
+            assert cursor.fetchone()[0] == 1  # this test's own (tests/workers.py)

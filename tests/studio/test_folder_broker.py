@@ -5,6 +5,7 @@ gives back those it had not acknowledged."""
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from queue import Empty
@@ -124,3 +125,44 @@ def test_a_consumer_killed_holding_a_message_gives_it_back_to_the_next_one(tmp_p
     claims = var_dir / "celery" / "claims"
     assert not list(claims.rglob("*.msg"))
     assert len(list((var_dir / "celery" / "processed").iterdir())) == 2
+
+
+def test_a_consumer_whose_prefetch_is_full_sleeps_until_an_ack_then_takes_the_next(
+    tmp_path, monkeypatch
+):
+    """While a pool works on the one message it may hold, the worker neither spins nor
+    misses the moment the ack comes (from the pool's result thread): it takes the next
+    message at once."""
+    from studio import folder_broker
+
+    looks = []
+    real_drain = folder_broker.Channel.drain_events
+
+    def counted(self, *args, **kwargs):
+        looks.append(time.monotonic())
+        return real_drain(self, *args, **kwargs)
+
+    monkeypatch.setattr(folder_broker.Channel, "drain_events", counted)
+    var_dir = tmp_path / "var"
+    with folder_connection(var_dir) as conn:
+        queue = conn.SimpleQueue("pool-busy")  # a queue of its own: kombu shares bindings
+        queue.put({"n": 1})
+        queue.put({"n": 2})
+        got = []
+        consumer = queue.consumer
+        consumer.qos(prefetch_count=1)
+        consumer.register_callback(lambda body, message: got.append((time.monotonic(), message)))
+        consumer.consume()
+        conn.drain_events(timeout=5)
+        assert [message.payload for _at, message in got] == [{"n": 1}]
+        looks.clear()
+        with pytest.raises(TimeoutError):
+            conn.drain_events(timeout=1.0)  # full: nothing more may come
+        assert len(looks) <= 1.0 / conn.transport.polling_interval + 2  # not every 5 ms
+
+        acked = []
+        threading.Timer(0.3, lambda: (acked.append(time.monotonic()), got[0][1].ack())).start()
+        conn.drain_events(timeout=5)
+        assert [message.payload for _at, message in got] == [{"n": 1}, {"n": 2}]
+        assert got[1][0] - acked[0] < conn.transport.polling_interval / 2
+        got[1][1].ack()

@@ -8,10 +8,11 @@ import pytest
 import time_machine
 
 from sessions.models import Booking, Payment
+from studio.page_cache import workspace_changed
 from tests.factories import ClientFactory, PhotographerFactory, SessionTypeFactory
 
 NOW = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)  # Wednesday 10 June, 09:00 in London
-DASHBOARD_QUERIES = 16
+DASHBOARD_QUERIES = 17  # when made (the slot version is one); kept: test_dashboard_cache
 CALENDAR_QUERIES = 7
 
 
@@ -81,6 +82,7 @@ def test_the_dashboard_and_calendar_take_the_same_queries_with_ten_times_the_his
         month = owner_client.get("/admin/shoots/booking/calendar/").content.decode()
     seed(4500, first=NOW.replace(hour=8) - timedelta(days=45 + 3 * 365), days=3 * 365, start=500)
     assert Booking.objects.count() == 5000
+    workspace_changed()  # bulk_create sends no signal: the dashboard is made again, with them
     with django_assert_max_num_queries(DASHBOARD_QUERIES):
         dashboard_later = owner_client.get("/admin/").content.decode()
     with django_assert_max_num_queries(CALENDAR_QUERIES):
