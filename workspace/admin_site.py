@@ -3,11 +3,14 @@
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 
 from sessions.models.slot_version import slot_version_get
@@ -20,7 +23,49 @@ from workspace.dashboard import studio_dashboard
 DASHBOARD_MINUTE = 60
 
 
+# The app list's addresses: the same for every request of a process (keyed by URLconf and
+# prefix), while reversing them cost some 50 reverse() calls on every admin page.
+_addresses: dict[tuple, str | None] = {}
+
+
+def _address(site: str, name: str, **kwargs: str) -> str | None:
+    key = (settings.ROOT_URLCONF, get_urlconf(), get_script_prefix(), site, name, *kwargs.items())
+    if key not in _addresses:
+        try:
+            _addresses[key] = reverse(name, kwargs=kwargs or None, current_app=site)
+        except NoReverseMatch:
+            _addresses[key] = None
+    return _addresses[key]
+
+
 class StudioAdminSite(admin.AdminSite):
+    def _build_app_dict(self, request, label=None):
+        """Django's (5.2), with the app list's addresses reversed once per process: the
+        permissions are asked on every request, as there."""
+        app_dict = {}
+        for model, model_admin in self._registry.items():
+            app_label = model._meta.app_label
+            if label and app_label != label:
+                continue
+            has_module_perms = model_admin.has_module_permission(request)
+            if not has_module_perms:
+                continue
+            perms = model_admin.get_model_perms(request)
+            if True not in perms.values():
+                continue
+            entry = _model_entry(self.name, model, perms)
+            if app_label in app_dict:
+                app_dict[app_label]["models"].append(entry)
+            else:
+                app_dict[app_label] = {
+                    "name": apps.get_app_config(app_label).verbose_name,
+                    "app_label": app_label,
+                    "app_url": _address(self.name, "admin:app_list", app_label=app_label),
+                    "has_module_perms": has_module_perms,
+                    "models": [entry],
+                }
+        return app_dict
+
     def get_app_list(self, request, app_label=None):
         """Django's list, its names made plain text once (lazy ones are translated again at
         every comparison of the sort and every use in a template), and kept for the rest
@@ -46,6 +91,24 @@ class StudioAdminSite(admin.AdminSite):
                 money=money, can_add_booking=user.has_perm("shoots.add_booking")
             )
         return super().index(request, context)
+
+
+def _model_entry(site: str, model, perms: dict) -> dict:
+    info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    entry = {
+        "model": model,
+        "name": capfirst(model._meta.verbose_name_plural),
+        "object_name": model._meta.object_name,
+        "perms": perms,
+        "admin_url": None,
+        "add_url": None,
+    }
+    if perms.get("change") or perms.get("view"):
+        entry["view_only"] = not perms.get("change")
+        entry["admin_url"] = _address(site, f"{info}_changelist")
+    if perms.get("add"):
+        entry["add_url"] = _address(site, f"{info}_add")
+    return entry
 
 
 def dashboard_html(*, money: bool, can_add_booking: bool) -> str:
