@@ -73,7 +73,9 @@
     var hadFocus = more && more.contains(document.activeElement);
     var added = [];
     Array.prototype.forEach.call(holder.content.querySelectorAll("section[data-set]"), function (section) {
-      var tiles = Array.prototype.slice.call(section.querySelectorAll(".photo-tile"));
+      var tiles = Array.prototype.slice.call(section.querySelectorAll(".photo-tile")).filter(function (tile) {
+        return !document.getElementById(tile.id);  // already here: never shown twice
+      });
       var list = grid.querySelector('section[data-set="' + section.dataset.set + '"] ul');
       if (list) tiles.forEach(function (tile) { list.appendChild(tile); });
       else grid.insertBefore(section, more);
@@ -84,6 +86,7 @@
       more.remove();
     }
     var next = holder.content.querySelector(".grid-more");
+    unheartedAtLink = unhearted();  // the new link counts as the server did just now
     if (next) {
       grid.appendChild(next);
       if (observer) observer.observe(next);
@@ -96,12 +99,25 @@
     if (hadFocus && added.length) added[0].querySelector(".photo-open").focus();
   }
 
+  // Showing favourites only, each heart taken off a photo already here since the next
+  // chunk's link was made takes it out of the list the server counts in: that chunk starts
+  // one earlier, or a photo would be skipped (and one later for a heart put back).
+  var unheartedAtLink = 0;
+  function unhearted() { return grid.querySelectorAll(".photo-tile:not(.is-favorite)").length; }
+  function nextChunkUrl(url) {
+    if (!("favoritesOnly" in grid.dataset)) return url;
+    var shift = unhearted() - unheartedAtLink;
+    return url.replace(/([?&]start=)(\d+)/, function (all, name, start) {
+      return name + Math.max(0, Number(start) - shift);
+    });
+  }
+
   // Resolves true once the next chunk (through photo number `upto`, if given) is in place.
   function loadMore(upto) {
     pending = pending.then(function () {
       var link = moreLink();
       if (!link) return false;
-      var url = link.dataset.more + (upto ? "&upto=" + upto : "");
+      var url = nextChunkUrl(link.dataset.more) + (upto ? "&upto=" + upto : "");
       return fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
         .then(function (response) {
           if (!response.ok) throw new Error("chunk " + response.status);

@@ -125,3 +125,23 @@ def test_the_keyboard_carries_on_from_more_photos_to_the_photos_it_brought(page,
     before = tiles(page).count()
     page.get_by_role("link", name="More photos").focus()  # as Tab reaches it: it scrolls in
     expect(page.locator(".photo-open:focus")).to_have_attribute("data-name", name(before))
+
+
+def test_hearts_taken_off_in_the_favorites_skip_none_of_those_still_to_come(page, big):
+    """Each heart taken off a photo shown takes it out of the list the server counts in; the
+    next chunk starts that much earlier (static/js/gallery.js, nextChunkUrl)."""
+    page.goto(gallery_link_url(big))
+    page.get_by_role("link", name="Show favorites only").click()
+    favorites = SIZE // 4
+    expect(tiles(page)).to_have_count(CHUNK)
+    hearts = page.locator(".photo-tile .fav-button[aria-pressed=true]")
+    for taken in range(1, 4):
+        hearts.first.click()
+        expect(hearts).to_have_count(CHUNK - taken)
+    until(page, lambda: Favorite.objects.count() == favorites - 3)
+
+    to_the_end(page, favorites)  # the three taken off stay where they were, unpressed
+    shown = page.locator(".photo-tile").evaluate_all("tiles => tiles.map(t => t.id)")
+    assert len(set(shown)) == favorites
+    kept = Favorite.objects.values_list("photo_id", flat=True)
+    assert {f"photo-{pk}" for pk in kept} <= set(shown)
