@@ -7,6 +7,8 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import RequestFactory
 from django.urls import reverse
 
+from clients.models import Client
+from clients.services import sign_in_link_create
 from gallery.models import PortfolioPhoto
 from gallery.public_images import portfolio_photos_render_again
 from sessions.models import AddOn
@@ -135,3 +137,21 @@ def test_the_page_made_follows_the_payments_setting(client, studio, settings, pa
     settings.PAYMENTS_ENABLED = payments
     SessionTypeFactory(name="Headshot", price=15000, deposit=5000)
     assert ("Deposit to book" in home(client)) is payments
+
+
+@pytest.mark.parametrize("first", ["staff", "client"])
+def test_a_page_made_for_a_signed_in_visitor_carries_nothing_of_theirs(client, studio, first):
+    """Whoever makes the page first, the next visitor gets it: never their name, their
+    email or a CSRF token (a form's token would be theirs)."""
+    if first == "staff":
+        client.force_login(UserFactory(username="mira.holt", email="mira@lumen.example"))
+    else:  # signed in by the link from their email
+        someone = Client.objects.create(name="Mira Holt", email="mira@lumen.example")
+        _link, token = sign_in_link_create(client=someone)
+        signed_in = client.post(reverse("clients:sign-in-confirm", args=[token]))
+        assert signed_in.url == reverse("clients:my-sessions")
+    made = home(client)
+    for trace in ("mira", "Mira", "csrfmiddlewaretoken"):
+        assert trace not in made
+    client.logout()
+    assert home(client) == made
