@@ -96,6 +96,7 @@ def pages_build(site: Site, facts: dict, names: list[str]) -> dict[str, Page]:
     pages = {
         "bare": Page("/bench/bare/", Jar(), b"ok"),
         "home": Page("/", visitor, html.escape(facts["studio"])),
+        "book-list": Page("/book/", visitor, f"/book/{facts['slug']}/"),
         "booking-month": Page(f"/book/{facts['slug']}/", visitor, "day="),
         "dashboard": Page("/admin/", owner, html.escape(facts["dashboard_expect"])),
         "calendar": Page("/admin/shoots/booking/calendar/", owner, facts["calendar_expect"]),

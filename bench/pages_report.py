@@ -15,6 +15,7 @@ from pages_serve import postgres_admin
 PAGES = {  # --pages name: what the table calls it
     "bare": "bare view",
     "home": "home",
+    "book-list": "sessions to book (/book/)",
     "booking-month": "booking month page",
     "booking-day": "one day's free times",
     "gallery-100": "client gallery, 100 photos",
@@ -28,6 +29,7 @@ SEEDED = 500  # bookings pages_seed.py makes
 # Each page's requests per second as a share of the bare view's, at least (issue 22).
 RATIO_FLOORS = {
     "home": 0.5,
+    "book-list": 0.5,  # made once per change, as the home page
     "booking-month": 0.3,
     "booking-day": 0.3,
     "gallery-1000": 0.25,

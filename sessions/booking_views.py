@@ -24,6 +24,7 @@ from sessions.booking_changes import (
 from sessions.emails import ENDED, booking_invite_for, ended_booking_money
 from sessions.forms import RescheduleForm, start_parse
 from sessions.models import Booking, Document, Payment, QuestionnaireResponse
+from sessions.month_calendar import calendar_context
 from sessions.payments.checkout import payment_check_payable
 from sessions.payments.errors import PaymentRefused
 from sessions.payments.ledger import booking_balance_due, cancellation_terms
@@ -31,7 +32,6 @@ from sessions.payments.plan_views import plan_context
 from sessions.questionnaires import questionnaire_may_change, questionnaires_for_booking
 from sessions.selectors import booking_change_deadline
 from sessions.services import SlotUnavailable
-from sessions.views import calendar_context
 
 
 @never_cache

@@ -1,16 +1,15 @@
-import calendar
-from datetime import date, timedelta
+import time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages import get_messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -22,6 +21,8 @@ from sessions.document_views import document_sign_url
 from sessions.documents.services import documents_in_signing_order
 from sessions.forms import BookingDetailsForm, OfferChoiceForm, SlotChoiceForm
 from sessions.models import Booking, Payment, SessionType, WaitlistEntry
+from sessions.models.slot_version import slot_version_get
+from sessions.month_calendar import calendar_context
 from sessions.payments.installments import offer_plan_preview, plan_steps_of
 from sessions.payments.offers import (
     Offer,
@@ -34,13 +35,14 @@ from sessions.payments.plan_views import payment_card_consent
 from sessions.payments.redemptions import CodeQuote, CodeRefused, code_quote
 from sessions.payments.views import payment_start
 from sessions.public_list import session_type_cards
-from sessions.selectors import session_type_calendar, session_type_slots
+from sessions.selectors import CLOCK_BUCKET_SECONDS, session_type_slots
 from sessions.services import SlotUnavailable, booking_create
 from sessions.waitlist import waitlist_offer_for, waitlist_offer_take
 from sessions.waitlist_views import full_days_context
 from studio.http import int_or_none
 from studio.link_previews import link_preview
 from studio.models import Photographer
+from studio.page_cache import public_page_key, public_page_memo_many
 from studio.selectors import studio_get
 
 DETAILS_SESSION_KEY = "booking_details"
@@ -60,21 +62,6 @@ def _photographer_choice(session_type: SessionType, pk: int | None) -> Photograp
     if pk is None:
         return None
     return session_type.photographers.filter(is_active=True, pk=pk).first()
-
-
-def _month_start(value: str | None, today: date) -> date:
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return today.replace(day=1)
-
-
-def _parse_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _offer_query(offer: Offer | None) -> list[tuple[str, int]]:
@@ -140,112 +127,28 @@ def _session_type_preview(request, session_type: SessionType) -> dict:
     )
 
 
-def calendar_context(
-    request,
-    session_type,
-    *,
-    photographer,
-    time_url,
-    base_url,
-    exclude_booking_id=None,
-    duration=None,
-    query=(),
-    full_days=False,
-) -> dict:
-    """The month calendar and the chosen day's times, for booking or for moving a booking,
-    for sessions of `duration` (the session type's own when None); with `full_days`, the
-    month's full days too (`full_day_dates`, sessions.waitlist's), from the same reading.
-
-    `time_url(slot)` is where a time links to; `base_url` is the calendar's own address,
-    and `query` what its links carry besides the month, the day and the photographer."""
-    tz = timezone.get_current_timezone()
-    today = timezone.localdate()
-    last_bookable = (
-        (timezone.now() + timedelta(days=session_type.booking_window_days)).astimezone(tz).date()
-    )
-    month = _month_start(request.GET.get("month"), today)
-    month = min(max(month, today.replace(day=1)), last_bookable.replace(day=1))
-
-    chosen_day = _parse_day(request.GET.get("day"))
-
-    def free_days(month):
-        month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-        return month_end, *session_type_calendar(
-            session_type=session_type,
-            first_day=max(month, today),
-            last_day=min(month_end, last_bookable),
-            tz=tz,
-            day=chosen_day,
-            full_days=full_days,
-            photographer_ids=[photographer.pk] if photographer else None,
-            exclude_booking_id=exclude_booking_id,
-            duration=duration,
-            cached=True,
-        )
-
-    month_end, days, times, full = free_days(month)
-    if not days and "month" not in request.GET and month_end < last_bookable:
-        # Nothing left this month: open on the next one rather than an empty calendar.
-        month = month_end + timedelta(days=1)
-        month_end, days, times, full = free_days(month)
-    base = [*query, *([("photographer", photographer.pk)] if photographer else [])]
-
-    def day_url(day):
-        return f"{base_url}?{urlencode([*base, ('month', day.strftime('%Y-%m')), ('day', day)])}"
-
-    previous_month = (month - timedelta(days=1)).replace(day=1)
-    next_month = month_end + timedelta(days=1)
-    return {
-        "session_type": session_type,
-        "photographer": photographer,
-        "month": month,
-        "weeks": _month_weeks(month, days, chosen_day, day_url),
-        "weekdays": [(str(WEEKDAYS[n]), str(WEEKDAYS_ABBR[n])) for n in range(7)],
-        "previous_month_url": (
-            f"{base_url}?{urlencode([*base, ('month', previous_month.strftime('%Y-%m'))])}"
-            if previous_month >= today.replace(day=1)
-            else None
-        ),
-        "next_month_url": (
-            f"{base_url}?{urlencode([*base, ('month', next_month.strftime('%Y-%m'))])}"
-            if next_month <= last_bookable
-            else None
-        ),
-        "chosen_day": chosen_day,
-        "times": [{"slot": slot, "url": time_url(slot)} for slot in times],
-        "time_zone": tz.key,
-        "has_free_days": bool(days),
-        "full_day_dates": full,
-    }
-
-
-def _month_weeks(month: date, free: set[date], chosen: date | None, day_url) -> list[list[dict]]:
-    """The month grid's cells, their text made here: the template's date filters and
-    blocktranslate cost more per cell than the rest of the page."""
-    names = {
-        "free": _("%(day)s, times available"),
-        "full": _("%(day)s, no times available"),
-    }
-    weekdays = [str(WEEKDAYS[n]) for n in range(7)]
-    month_name = str(MONTHS[month.month])
-    weeks = []
-    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
-        cells = []
-        for day in week:
-            cell = {"number": str(day.day), "in_month": day.month == month.month}
-            if cell["in_month"]:
-                cell["free"] = day in free
-                text = f"{weekdays[day.weekday()]} {day.day} {month_name}"  # "l j F"
-                cell["label"] = names["free" if cell["free"] else "full"] % {"day": text}
-                cell |= {"iso": day.isoformat(), "chosen": day == chosen, "url": day_url(day)}
-            cells.append(cell)
-        weeks.append(cells)
-    return weeks
-
-
 @require_safe
 def slot_pick(request, slug):
-    """Choose a package and add-ons (when the session type offers a choice), then a time."""
+    """Choose a package and add-ons (when the session type offers a choice), then a time.
+    The same for every visitor of an address in a minute: made once per minute and per
+    change of what it shows (public_pages_changed: the session type, its packages, add-ons
+    and photographers; the slot version: bookings, hours, time off), unless a message
+    waits for this visitor."""
+    if get_messages(request):
+        return _slot_pick(request, slug)
+    key = (
+        *public_page_key("slot-pick", request.studio),
+        request.path,
+        request.GET.urlencode(),
+        slot_version_get(),
+        int(time.time()) // CLOCK_BUCKET_SECONDS,  # what is free moves on with the clock
+        timezone.get_current_timezone_name(),
+    )
+    page = public_page_memo_many(key, lambda: _slot_pick(request, slug).content)
+    return HttpResponse(page)
+
+
+def _slot_pick(request, slug):
     session_type = _bookable_type(slug)
     photographer = _photographer_choice(session_type, int_or_none(request.GET.get("photographer")))
     offer, offer_form = _offer_chosen(request, session_type)

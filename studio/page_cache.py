@@ -28,9 +28,10 @@ WORKSPACE_VERSION_KEY = "workspace-pages:version"
 # Django's back (SQL by hand) can leave it, and how old a signed media URL in it can get.
 KEPT_SECONDS = 300
 KEPT_PAGES = 16  # several languages or settings at most; all forgotten when full
+KEPT_MANY = 256
 
 T = TypeVar("T")
-_made: dict[str, dict[tuple, tuple[float, object]]] = {}  # per family (its version's key)
+_made: dict[tuple, dict[tuple, tuple[float, object]]] = {}  # per version key and size
 
 
 def _version(key: str) -> str:
@@ -55,19 +56,19 @@ def _changed(key: str) -> None:
     transaction.on_commit(partial(_version_move, key))
 
 
-def _memo(version_key: str, key: Hashable, make: Callable[[], T]) -> T:
+def _memo(version_key: str, key: Hashable, make: Callable[[], T], kept: int = KEPT_PAGES) -> T:
     try:
         version = _version(version_key)
     except Exception:  # the page still works when the cache does not answer
         log.warning("The cache did not answer; the page is made afresh.", exc_info=True)
         return make()
     now = time.monotonic()
-    family = _made.setdefault(version_key, {})
+    family = _made.setdefault((version_key, kept), {})
     made = family.get((version, key))
     if made is not None and now - made[0] < KEPT_SECONDS:
         return made[1]  # type: ignore[return-value]
     value = make()
-    if len(family) >= KEPT_PAGES:
+    if len(family) >= kept:
         family.clear()
     family[(version, key)] = (now, value)
     return value
@@ -88,6 +89,12 @@ def public_page_memo(key: Hashable, make: Callable[[], T]) -> T:
     per version and KEPT_SECONDS. `make` must depend only on the database and `key`, never
     on the request or the visitor. Without the cache, every call makes it afresh."""
     return _memo(VERSION_KEY, key, make)
+
+
+def public_page_memo_many(key: Hashable, make: Callable[[], T]) -> T:
+    """As public_page_memo, for a page with many addresses (the booking calendar's months,
+    days and photographers): up to KEPT_MANY of them per process, each about 15 kB."""
+    return _memo(VERSION_KEY, ("many", key), make, kept=KEPT_MANY)
 
 
 def workspace_changed(**kwargs) -> None:
