@@ -46,6 +46,7 @@ from studio.page_cache import public_page_key, public_page_memo_many
 from studio.selectors import studio_get
 
 DETAILS_SESSION_KEY = "booking_details"
+SLOT_PICK_READS = ("month", "day", "photographer", "package", "add_on", "change")
 
 
 def _bookable_type(slug: str) -> SessionType:
@@ -139,7 +140,9 @@ def slot_pick(request, slug):
     key = (
         *public_page_key("slot-pick", request.studio),
         request.path,
-        request.GET.urlencode(),
+        # What the page reads of the address, no more: any other parameter would make pages
+        # of its own until the store was full, and anyone could empty it that way.
+        tuple((name, tuple(request.GET.getlist(name))) for name in SLOT_PICK_READS),
         slot_version_get(),
         int(time.time()) // CLOCK_BUCKET_SECONDS,  # what is free moves on with the clock
         timezone.get_current_timezone_name(),

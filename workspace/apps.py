@@ -22,7 +22,17 @@ class WorkspaceConfig(AppConfig):
             ShareLink,
             SharePinAttempt,
         )
-        from sessions.models import AddOn, Booking, Document, Installment, Package, SessionType
+        from sessions.models import (
+            AddOn,
+            Booking,
+            Document,
+            DocumentEvent,
+            Installment,
+            Package,
+            Questionnaire,
+            QuestionnaireResponse,
+            SessionType,
+        )
         from sessions.payments.models import Payment, Refund
         from sessions.payments.vouchers import VoucherPayment, VoucherRefund
         from studio.models import Photographer, SentEmail
@@ -37,6 +47,11 @@ class WorkspaceConfig(AppConfig):
             public_pages_changed,
             sender=SessionType.photographers.through,
             dispatch_uid="public-pages",
+        )
+        m2m_changed.connect(
+            workspace_changed,
+            sender=Questionnaire.session_types.through,
+            dispatch_uid="workspace-pages",
         )
         # What the dashboard reads (workspace.admin_site.dashboard_html).
         for model in (
@@ -54,6 +69,9 @@ class WorkspaceConfig(AppConfig):
             ShareLink,
             SharePinAttempt,
             Document,
+            DocumentEvent,
+            Questionnaire,
+            QuestionnaireResponse,
             SentEmail,
         ):
             post_save.connect(workspace_changed, sender=model, dispatch_uid="workspace-pages")

@@ -66,7 +66,7 @@
   function gridStart() { return grid ? Number(grid.dataset.start) || 0 : 0; }
   function loadedEnd() { return gridStart() + grid.querySelectorAll(".photo-tile").length; }
 
-  function merge(html) {
+  function merge(html, unheartedThen) {
     var holder = document.createElement("template");
     holder.innerHTML = html;
     var more = grid.querySelector(".grid-more");
@@ -86,7 +86,7 @@
       more.remove();
     }
     var next = holder.content.querySelector(".grid-more");
-    unheartedAtLink = unhearted();  // the new link counts as the server did just now
+    unheartedAtLink = unheartedThen;  // the new link counts as the server did when asked
     if (next) {
       grid.appendChild(next);
       if (observer) observer.observe(next);
@@ -117,13 +117,14 @@
     pending = pending.then(function () {
       var link = moreLink();
       if (!link) return false;
+      var unheartedThen = unhearted();
       var url = nextChunkUrl(link.dataset.more) + (upto ? "&upto=" + upto : "");
       return fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
         .then(function (response) {
           if (!response.ok) throw new Error("chunk " + response.status);
           return response.text();
         })
-        .then(function (html) { merge(html); return true; });
+        .then(function (html) { merge(html, unheartedThen); return true; });
     }).catch(function () { return false; });
     return pending;
   }

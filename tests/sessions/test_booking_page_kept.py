@@ -45,3 +45,16 @@ def test_each_address_is_its_own_page(setting, client):
     assert "October 2026" in october
     assert "November 2026" in november
     assert "November 2026" not in october.split("</h2>")[0]
+
+
+def test_parameters_the_page_does_not_read_share_its_kept_page(
+    setting, client, django_assert_num_queries
+):
+    _portrait, team = setting
+    with time_machine.travel(START, tick=False):
+        made = times_shown(client, team[0])
+        url = reverse("sessions:slot-pick", args=["portrait"])
+        query = {"month": "2026-10", "day": "2026-10-20", "photographer": team[0].pk}
+        with django_assert_num_queries(2):  # kept, whatever a link tracker adds
+            tracked = client.get(url, {**query, "utm_source": "newsletter"}).content.decode()
+    assert tracked == made
