@@ -41,7 +41,7 @@ def comment_digests_queue(*, now: datetime | None = None) -> int:
         ids = list(waiting.filter(photo__gallery_id=gallery_id).values_list("pk", flat=True))
         with transaction.atomic():
             # The condition is on the rows updated, so a scan that took a comment first wins.
-            taken = Comment.objects.filter(pk__in=ids, notified_at__isnull=True).update(
+            taken = Comment.objects.filter(pk__in=ids, notified_at__isnull=True).update_unseen(
                 notified_at=now
             )
             if taken and sending:

@@ -13,6 +13,7 @@ from statistics import median
 
 from gallery.analysis import WHITE_SHOWS_ABOVE
 from gallery.culling_models import Face
+from gallery.page_changes import unseen_changes
 
 MIN_FACES = 3
 RELATIVE = 0.65
@@ -53,5 +54,6 @@ def eyes_judge_by_person(*, gallery_id: int) -> int:
             if face.eyes_closed != closed:
                 face.eyes_closed = closed
                 changed.append(face)
-    Face.objects.bulk_update(changed, ["eyes_closed"])
+    with unseen_changes():  # the culling view shows closed eyes; the client's page does not
+        Face.objects.bulk_update(changed, ["eyes_closed"])
     return len(changed)

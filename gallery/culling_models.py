@@ -15,6 +15,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gallery.page_changes import ShownQuerySet
 from studio.image_files import ImageReason
 from studio.services import storage_files_delete
 
@@ -70,6 +71,8 @@ class Person(models.Model):
     cover = models.ForeignKey(
         "Face", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = ShownQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("person")
@@ -167,6 +170,8 @@ class Face(models.Model):
     person = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="faces"
     )
+
+    objects = ShownQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("face")

@@ -11,6 +11,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from gallery.page_changes import ShownQuerySet
 from sessions.models import Booking
 from studio.fields import CurrencyField
 from studio.image_files import ImageReason
@@ -117,7 +118,7 @@ def shown_to_client_q(prefix: str = "") -> models.Q:
     return models.Q(**{f"{prefix}status": "ready"}) & ~models.Q(**{f"{prefix}flag": "reject"})
 
 
-class PhotoQuerySet(models.QuerySet):
+class PhotoQuerySet(ShownQuerySet):
     def shown_to_client(self) -> "PhotoQuerySet":
         """What a client's pages show (the client, a share link's guest, staff looking
         through them): ready photos the photographer has not rejected. Favorites count only
@@ -245,6 +246,8 @@ class FavoriteList(models.Model):
     name = models.CharField(_("name"), max_length=60)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ShownQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("favorites list")
         verbose_name_plural = _("favorites lists")
@@ -281,6 +284,8 @@ class Favorite(models.Model):
     photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="favorites")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ShownQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("favorite")
         verbose_name_plural = _("favorites")
@@ -304,6 +309,8 @@ class Comment(models.Model):
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
     # When the studio's digest of new comments took this one (gallery.comment_digests).
     notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ShownQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("comment")

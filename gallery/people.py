@@ -21,6 +21,7 @@ from PIL import Image
 from gallery.analysis import DLIB_LOCK, dlib_models
 from gallery.culling_models import Face, Person, PhotoAnalysis
 from gallery.models import Gallery, Photo, shown_to_client_q
+from gallery.page_changes import unseen_changes
 from studio.selectors import studio_get
 
 MIN_FACE_WIDTH = 0.04  # of the picture's width: 41 px at the analysis size (1024)
@@ -206,7 +207,8 @@ def _descriptors_fill(faces: list[Face], analyses: dict[int, PhotoAnalysis]) -> 
         changed += [face for i, face in enumerate(photo_faces) if i in matched]
         alone = [face for i, face in enumerate(photo_faces) if i not in matched]
         changed += _describe(analyses[photo_id], alone)
-    Face.objects.bulk_update(changed, ["descriptor"], batch_size=500)
+    with unseen_changes():  # how faces are told apart, not who they are
+        Face.objects.bulk_update(changed, ["descriptor"], batch_size=500)
 
 
 def _cover(faces: list[Face]) -> Face:

@@ -182,7 +182,8 @@ def _photo_claim(*, photo_id: int, now: datetime) -> bool:
         | Q(status=Photo.Status.PROCESSING, processing_seen_at__lt=lost)
         | Q(status=Photo.Status.PROCESSING, processing_seen_at=None, processing_started_at__lt=lost)
     )
-    if Photo.objects.filter(claimable, pk=photo_id).update(**claim):
+    # A claim changes nothing a client's page shows: the photo is not ready either way.
+    if Photo.objects.filter(claimable, pk=photo_id).update_unseen(**claim):
         return True
     holder = (
         Photo.objects.filter(pk=photo_id, status=Photo.Status.PROCESSING)
@@ -194,7 +195,9 @@ def _photo_claim(*, photo_id: int, now: datetime) -> bool:
     # Its process was killed moments ago (the message came straight back): take it over,
     # unless another worker just did.
     return bool(
-        Photo.objects.filter(pk=photo_id, status=Photo.Status.PROCESSING, **holder).update(**claim)
+        Photo.objects.filter(pk=photo_id, status=Photo.Status.PROCESSING, **holder).update_unseen(
+            **claim
+        )
     )
 
 
@@ -213,7 +216,7 @@ def _claim_heartbeat(*, photo_id: int, claimed_at: datetime) -> Iterator[None]:
             while not stop.wait(CLAIM_HEARTBEAT.total_seconds()):
                 Photo.objects.filter(
                     pk=photo_id, status=Photo.Status.PROCESSING, processing_started_at=claimed_at
-                ).update(processing_seen_at=timezone.now())
+                ).update_unseen(processing_seen_at=timezone.now())
         except Exception:  # the work goes on; without beats the claim may be taken over
             log.exception("Photo %s: its claim could not be kept alive", photo_id)
         finally:

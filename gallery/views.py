@@ -4,16 +4,21 @@ lightbox's previews, comparing, and what every gallery page shares (`page_viewer
 proofing_views, the selection in selection_views, downloads in download_views. Every view
 starts from `gallery_viewer_get`, so a gallery is the client's, or staff's, or a 404."""
 
+import secrets
 from urllib.parse import urlencode
 
+from django.contrib.messages import get_messages
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from clients.views import CLIENT_SESSION_KEY
 from gallery import downloads, people, proofing, selection
 from gallery.access import (
     GalleryExpired,
@@ -36,6 +41,7 @@ from gallery.models import Download, Favorite, FavoriteList, Gallery, Photo
 from gallery.selectors import GridSet, grid_chunk, grid_hero, grid_sets
 from gallery.tiles import PhotoUrls, TileLook, grid_sections, thumbnail_size
 from studio.http import client_address
+from studio.page_cache import gallery_page_memo, public_page_key
 from studio.services import storage_signed_url
 
 CHUNK = 48  # photos per request: more than a large desktop screen shows at once
@@ -113,7 +119,8 @@ def gallery_open(request, token):
 @require_safe
 def gallery_detail(request, slug):
     """The client's gallery: its first screenful of proofs (or, without JavaScript, the
-    chunk at `?start=`), the rest coming from `gallery_photos` as the client scrolls."""
+    chunk at `?start=`), the rest coming from `gallery_photos` as the client scrolls.
+    Kept, for the client and their guests, until what it shows changes (_kept)."""
     try:
         viewer = gallery_viewer_get(request, slug)
     except GalleryExpired as expired:
@@ -122,7 +129,11 @@ def gallery_detail(request, slug):
                 request, "gallery/gallery_expired.html", {"gallery": expired.gallery}, status=410
             )
         )
-    gallery = viewer.gallery
+    return private_response(_kept(request, viewer, "page", _gallery_page))
+
+
+def _gallery_page(request, viewer: Viewer, csrf_token: str | None = None) -> HttpResponse:
+    gallery, slug = viewer.gallery, viewer.gallery.slug
     start = _number(request.GET.get("start"))
     grid = _grid(request, viewer, start=start, stop=start + CHUNK)
     current = grid["current_list"]
@@ -150,7 +161,9 @@ def gallery_detail(request, slug):
         "closed_message": closed_message(viewer),
         "hero": hero and {"pk": hero.pk, "url": PhotoUrls(slug).file(hero.pk, hero.preview)},
     }
-    return private_response(render(request, "gallery/gallery_detail.html", context))
+    if csrf_token:
+        context["csrf_token"] = csrf_token
+    return render(request, "gallery/gallery_detail.html", context)
 
 
 @require_safe
@@ -158,10 +171,54 @@ def gallery_photos(request, slug):
     """The next chunk of the grid, for the page's scrolling (`?start=`, and `?upto=` to
     reach a set or photo further on at once), under the page's own filters and rules."""
     viewer = page_viewer(request, slug)
+    return private_response(_kept(request, viewer, "chunk", _chunk))
+
+
+def _chunk(request, viewer: Viewer, csrf_token: str | None = None) -> HttpResponse:
     start = _number(request.GET.get("start"))
     stop = min(max(start + CHUNK, _number(request.GET.get("upto"))), start + CHUNK_MAX)
     context = _grid(request, viewer, start=start, stop=stop)
-    return private_response(render(request, "gallery/_photo_grid.html", context))
+    return render(request, "gallery/_photo_grid.html", context)
+
+
+# Where a kept page's CSRF token goes: each browser gets its own put in when it is served.
+_KEPT_CSRF = f"kept-csrf-{secrets.token_hex(24)}"
+
+
+def _kept(request, viewer: Viewer, name: str, make) -> HttpResponse:
+    """The page `make(request, viewer)` makes, kept per gallery (its row, its booking's,
+    selection's, client's and share link's: read anyway to let the viewer in), per viewer,
+    list chosen and address, until a photo, heart, list, comment or person of any gallery
+    changes (page_changes). Staff, a visitor with a message waiting, and a chunk reaching
+    further than the next (a jump) get theirs made afresh."""
+    start = _number(request.GET.get("start"))
+    jump = _number(request.GET.get("upto")) > start + CHUNK
+    if viewer.is_staff or jump or get_messages(request):
+        return make(request, viewer)
+    gallery = viewer.gallery
+    rows = (gallery, gallery.selection, gallery.booking, gallery.booking.client, viewer.share_link)
+    key = (
+        *public_page_key(f"gallery-{name}", request.studio),
+        repr([_row_state(row) for row in rows]),
+        viewer.name,
+        viewer.choosing_closed,  # moves on with the clock at the choose-by day
+        bool(request.session.get(CLIENT_SESSION_KEY)),  # signed in: "My sessions" says so
+        request.session.get(list_session_key(viewer)),
+        # The address as the grid reads it, so `?start=07` or a tracker's parameter is the
+        # same page, and nobody can fill the store with made-up ones.
+        start,
+        request.GET.get("show") == "favorites",
+        _number(request.GET.get("person")),
+        timezone.get_current_timezone_name(),
+    )
+    page = gallery_page_memo(key, lambda: make(request, viewer, _KEPT_CSRF).content)
+    if _KEPT_CSRF.encode() in page:
+        page = page.replace(_KEPT_CSRF.encode(), get_token(request).encode())
+    return HttpResponse(page)
+
+
+def _row_state(row) -> list | None:
+    return row and [getattr(row, field.attname) for field in row._meta.concrete_fields]
 
 
 def _number(text: str | None) -> int:

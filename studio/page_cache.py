@@ -1,5 +1,6 @@
-"""What every visitor sees alike (the home page's sessions and portfolio), made once per
-change rather than once per request.
+"""Pages made once per change rather than once per request: what every visitor sees alike
+(the home page's sessions and portfolio, the booking calendar), the studio's dashboard, and a
+client's gallery page (kept per gallery, viewer and address; gallery.views).
 
 `public_pages_version()` names the current state of what such pages show; it lives in the
 shared cache, so every process sees a change at once. `public_pages_changed()` moves it on,
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 VERSION_KEY = "public-pages:version"
 WORKSPACE_VERSION_KEY = "workspace-pages:version"
+GALLERY_VERSION_KEY = "gallery-pages:version"
 # A made page is used for at most this long, which bounds how stale a change made behind
 # Django's back (SQL by hand) can leave it, and how old a signed media URL in it can get.
 KEPT_SECONDS = 300
@@ -52,8 +54,19 @@ def _version_move(key: str = VERSION_KEY) -> None:
 
 
 def _changed(key: str) -> None:
+    """Move `key` on at once and, inside a transaction, again when it commits: that second
+    move once per transaction however many rows change in it (a gallery's 1,000 photos
+    deleted send 1,000 signals); the one waiting is found among the connection's."""
     _version_move(key)
-    transaction.on_commit(partial(_version_move, key))
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return
+    for _, waiting, _ in connection.run_on_commit:
+        if getattr(waiting, "version_key", None) == key:
+            return  # dropped with it if its savepoint or transaction rolls back
+    move = partial(_version_move, key)
+    move.version_key = key  # type: ignore[attr-defined]
+    transaction.on_commit(move)
 
 
 def _memo(version_key: str, key: Hashable, make: Callable[[], T], kept: int = KEPT_PAGES) -> T:
@@ -107,6 +120,20 @@ def workspace_page_memo(key: Hashable, make: Callable[[], T]) -> T:
     version: `key` must hold whatever else `make` reads (the user's permissions, the
     minute when it shows the time)."""
     return _memo(WORKSPACE_VERSION_KEY, key, make)
+
+
+def gallery_pages_changed(**kwargs) -> None:
+    """Something a client's gallery page shows changed (its photos, hearts, lists,
+    comments, people): a signal receiver, and what the gallery's querysets call for changes
+    in bulk. One version for every gallery: a change is rare beside the pages opened."""
+    _changed(GALLERY_VERSION_KEY)
+
+
+def gallery_page_memo(key: Hashable, make: Callable[[], T]) -> T:
+    """As public_page_memo, for a client's gallery page under the galleries' version:
+    `key` must hold everything else the page reads (the gallery's row, who looks, the
+    address's parameters). Up to KEPT_MANY pages per process, each about 60 kB."""
+    return _memo(GALLERY_VERSION_KEY, ("gallery", key), make, kept=KEPT_MANY)
 
 
 def public_page_key(name: str, studio) -> tuple:
