@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from sessions.calendar_free import free_time
 from sessions.models import Booking, SessionType, TimeOff
 from sessions.slot_cache import cached_rows
 from studio.http import url_for_each
@@ -61,6 +62,15 @@ class Day:
     slots: list[tuple[int, str]] = field(default_factory=list)  # (row, booking link) per half hour
     iso: str = ""  # 2026-06-10
     label: str = ""  # Wednesday 10 June
+    # Week and day views: free time and bookings' buffers as grid classes ("r-10 s-8"),
+    # free time in words, mini-session days, and the row of now (0: not this day).
+    free: list[tuple[datetime, datetime]] = field(default_factory=list)  # local
+    buffers: list[tuple[datetime, datetime]] = field(default_factory=list)  # local
+    free_rows: list[str] = field(default_factory=list)
+    buffer_rows: list[str] = field(default_factory=list)
+    free_text: str = ""
+    minis: list[str] = field(default_factory=list)
+    now_row: int = 0
 
 
 @dataclass
@@ -133,9 +143,11 @@ def calendar_page(
     photographer_id: int | None = None,
     session_type_id: int | None = None,
     show_cancelled: bool = False,
+    now: datetime | None = None,
 ) -> CalendarPage:
-    """Everything the calendar page draws, in four queries, reading only the columns shown
-    and only the bookings and time off that touch the days shown."""
+    """Everything the calendar page draws, in four queries (eight for a week or a day, with
+    the free time: calendar_free), reading only the columns shown and only the bookings and
+    time off that touch the days shown. `now` (the studio's clock) draws the line of now."""
     start, end = calendar_range(view, anchor)
     since = datetime.combine(start, time.min, tz)
     until = datetime.combine(end, time.min, tz)
@@ -162,7 +174,16 @@ def calendar_page(
         for n in range((end - start).days)
     }
     first_hour, last_hour = _place(blocks, days, start, end, tz)
+    if view != "month":
+        first_hour, last_hour = _free_place(
+            days, photographers, photographer_id, tz, now, (first_hour, last_hour)
+        )
     _finish_days(days.values(), view, first_hour, last_hour, photographer_id)
+    if now is not None and now.astimezone(tz).date() in days and view != "month":
+        local = now.astimezone(tz)
+        minute = local.hour * 60 + local.minute
+        if first_hour * 60 <= minute < last_hour * 60:
+            days[local.date()].now_row = 2 + (minute - first_hour * 60) // SLOT_MINUTES
     return CalendarPage(
         view=view,
         anchor=anchor,
@@ -177,6 +198,37 @@ def calendar_page(
         photographers=[p for p in photographers if p.is_active],
         session_types=session_types,
     )
+
+
+def _free_place(days: dict, photographers, photographer_id, tz: ZoneInfo, now, hours) -> tuple:
+    """Each day's free time and buffers (calendar_free), for the photographer chosen or, for
+    everyone, when anyone is; the hours shown widened to the hours worked."""
+    chosen = [
+        (p.pk, p.max_sessions_per_day)
+        for p in photographers
+        if p.is_active and (photographer_id is None or p.pk == photographer_id)
+    ]
+    dates = sorted(days)
+    found = free_time(
+        photographers=chosen,
+        first_day=dates[0],
+        last_day=dates[-1],
+        tz=tz,
+        now=now or datetime.now(tz),
+    )
+    first_hour, last_hour = hours
+    for day_date, day in days.items():
+        day.minis = found.minis.get(day_date, [])
+        for span in found.free.get(day_date, []):
+            starts, ends = span.start.astimezone(tz), span.end.astimezone(tz)
+            day.free.append((starts, ends))
+            first_hour = min(first_hour, starts.hour if starts.date() == day_date else 0)
+            last_hour = max(last_hour, _hour_after(ends, day_date))
+        day.buffers = [
+            (span.start.astimezone(tz), span.end.astimezone(tz))
+            for span in found.buffers.get(day_date, [])
+        ]
+    return first_hour, last_hour
 
 
 def _booking_blocks(bookings, tz: ZoneInfo, names: dict, types: dict) -> list[Block]:
@@ -295,6 +347,9 @@ def _finish_days(days, view: str, first_hour: int, last_hour: int, photographer_
         day.lanes = _lanes(day.blocks)
         for block in day.blocks:
             block.grid = f"r-{block.row} s-{block.span} lane-{block.lane}"
+        day.free_text = _free_words(day.free)
+        day.free_rows = _span_classes(day.free, day.date, first_hour, last_hour, inward=True)
+        day.buffer_rows = _span_classes(day.buffers, day.date, first_hour, last_hour, inward=False)
         day.slots = [
             (
                 2 + (minute - first_hour * 60) // SLOT_MINUTES,
@@ -302,6 +357,38 @@ def _finish_days(days, view: str, first_hour: int, last_hour: int, photographer_
             )
             for minute in range(first_hour * 60, last_hour * 60, 30)
         ]
+
+
+def _free_words(free: list[tuple[datetime, datetime]]) -> str:
+    if not free:
+        return _("No free time")
+    spans = ", ".join(f"{starts:%H:%M}–{ends:%H:%M}" for starts, ends in free)
+    return _("Free %(spans)s") % {"spans": spans}
+
+
+def _span_classes(spans, day: date, first_hour: int, last_hour: int, *, inward: bool) -> list[str]:
+    """Grid classes for spans of local time on `day`, on whole 15-minute rows: inside the
+    span (free time: never a row that is not free) or around it (a buffer: every row it
+    touches)."""
+    drawn = []
+    for starts, ends in spans:
+        start = starts.hour * 60 + starts.minute if starts.date() == day else 0
+        end = ends.hour * 60 + ends.minute if ends.date() == day else 24 * 60
+        if inward:
+            start, end = (
+                -(-start // SLOT_MINUTES) * SLOT_MINUTES,
+                end // SLOT_MINUTES * SLOT_MINUTES,
+            )
+        else:
+            start, end = (
+                start // SLOT_MINUTES * SLOT_MINUTES,
+                -(-end // SLOT_MINUTES) * SLOT_MINUTES,
+            )
+        start, end = max(start, first_hour * 60), min(end, last_hour * 60)
+        if start < end:
+            row = 2 + (start - first_hour * 60) // SLOT_MINUTES
+            drawn.append(f"r-{row} s-{(end - start) // SLOT_MINUTES}")
+    return drawn
 
 
 def _lanes(blocks: list[Block]) -> int:

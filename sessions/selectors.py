@@ -142,11 +142,7 @@ def diary_rows(
     range_from = datetime.combine(first_day - timedelta(days=2), datetime.min.time(), tz)
     range_until = datetime.combine(last_day + timedelta(days=2), datetime.min.time(), tz)
 
-    weekly = {pk: [] for pk in ids}
-    for pk, *hours in AvailabilityRule.objects.filter(photographer_id__in=ids).values_list(
-        "photographer_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"
-    ):
-        weekly[pk].append(slots.WeeklyHours(*hours))
+    weekly = weekly_hours(ids)
     dated = {pk: [] for pk in ids}
     for pk, day, start, end, replaces_weekly, type_id in DateHours.objects.filter(
         Q(session_type__isnull=True) | Q(session_type=session_type),
@@ -160,14 +156,7 @@ def diary_rows(
                 day, start, end, replaces_weekly, for_this_session_type=type_id is not None
             )
         )
-    time_off = {pk: [] for pk in ids}
-    for pk, starts_at, ends_at in TimeOff.objects.filter(
-        Q(photographer_id__in=ids) | Q(photographer__isnull=True),
-        starts_at__lt=range_until,
-        ends_at__gt=range_from,
-    ).values_list("photographer_id", "starts_at", "ends_at"):
-        for photographer_id in [pk] if pk else ids:
-            time_off[photographer_id].append(slots.Interval(starts_at, ends_at))
+    time_off = time_off_intervals(ids, since=range_from, until=range_until)
     taken = (
         Booking.objects.filter(
             # Every hold whatever the clock says: diaries_from_rows drops those run out.
@@ -193,6 +182,32 @@ def diary_rows(
         )
     )
     return DiaryRows(photographers, weekly, dated, time_off, list(taken))
+
+
+def weekly_hours(ids: list[int]) -> dict[int, list[slots.WeeklyHours]]:
+    """Each photographer's weekly hours, as the slot engine takes them. One query."""
+    weekly: dict[int, list[slots.WeeklyHours]] = {pk: [] for pk in ids}
+    for pk, *hours in AvailabilityRule.objects.filter(photographer_id__in=ids).values_list(
+        "photographer_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"
+    ):
+        weekly[pk].append(slots.WeeklyHours(*hours))
+    return weekly
+
+
+def time_off_intervals(
+    ids: list[int], *, since: datetime, until: datetime
+) -> dict[int, list[slots.Interval]]:
+    """Each photographer's time off touching the span (the studio's closures under each of
+    them; outside calendars' busy times are time off too). One query."""
+    time_off: dict[int, list[slots.Interval]] = {pk: [] for pk in ids}
+    for pk, starts_at, ends_at in TimeOff.objects.filter(
+        Q(photographer_id__in=ids) | Q(photographer__isnull=True),
+        starts_at__lt=until,
+        ends_at__gt=since,
+    ).values_list("photographer_id", "starts_at", "ends_at"):
+        for photographer_id in [pk] if pk else ids:
+            time_off[photographer_id].append(slots.Interval(starts_at, ends_at))
+    return time_off
 
 
 def diaries_from_rows(

@@ -192,6 +192,33 @@ def free_days(
     return found
 
 
+def free_spans(*, diary: Diary, tz: ZoneInfo, day: date) -> list[Interval]:
+    """A photographer's free time on a local date, for the studio's calendar: the hours they
+    work that day (local_windows: weekly hours, or hours on the date, and a mini-session
+    day's as `dated` hours for_this_session_type) less what is busy (bookings with their
+    buffers, time off, outside calendars), in order. A day at its daily limit has none.
+    Every session photographer_slots finds in that diary lies inside one."""
+    if _day_is_full(diary, SessionRules(duration=timedelta(0)), day):
+        return []
+    busy = merge(diary.busy)
+    free: list[Interval] = []
+    for window_start, window_end in local_windows(diary, SessionRules(timedelta(0)), day):
+        opens_at = to_utc(datetime.combine(day, window_start), tz)
+        if opens_at is None:  # opening inside a skipped hour: from the hour after it
+            opens_at = datetime.combine(day, window_start).replace(tzinfo=tz, fold=1)
+            opens_at = opens_at.astimezone(UTC)
+        start, end = opens_at, _window_end(day, window_end, tz)
+        for span in busy:
+            if span.end <= start or span.start >= end:
+                continue
+            if span.start > start:
+                free.append(Interval(start, span.start))
+            start = max(start, span.end)
+        if start < end:
+            free.append(Interval(start, end))
+    return free
+
+
 class _Plan:
     """One photographer's bookable starts, a local date at a time.
 

@@ -299,6 +299,8 @@ class BookingPagesMixin:
         }
         can_book = self.has_book_permission(request)
         suffix = f"&{urlencode(filters)}" if filters else ""
+        moment = timezone.now()
+        quarter_hour = moment.replace(minute=moment.minute // 15 * 15, second=0, microsecond=0)
         page, grid = calendar_page_drawn(
             draw=lambda page: render_to_string(
                 "admin/shoots/booking/_calendar_grid.html",
@@ -312,6 +314,8 @@ class BookingPagesMixin:
             photographer_id=int_or_none(request.GET.get("photographer")),
             session_type_id=int_or_none(request.GET.get("session_type")),
             show_cancelled=request.GET.get("cancelled") == "1",
+            # The line of now: a week or a day is drawn again each quarter hour.
+            now=quarter_hour if view != "month" else None,
         )
         context = {
             **self.admin_site.each_context(request),
