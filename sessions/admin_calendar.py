@@ -71,6 +71,11 @@ class Day:
     free_text: str = ""
     minis: list[str] = field(default_factory=list)
     now_row: int = 0
+    # A day view for everyone has a column per photographer: this one's, and its heading.
+    photographer_id: int | None = None
+    heading: str = ""
+    # Month view: how full each photographer's day is.
+    loads: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -174,20 +179,35 @@ def calendar_page(
         for n in range((end - start).days)
     }
     first_hour, last_hour = _place(blocks, days, start, end, tz)
-    if view != "month":
+    chosen = [p for p in photographers if p.is_active and photographer_id in (None, p.pk)]
+    found = free_time(
+        photographers=[(p.pk, p.max_sessions_per_day) for p in chosen],
+        first_day=start,
+        last_day=end - timedelta(days=1),
+        tz=tz,
+        now=now or datetime.now(tz),
+    )
+    columns = list(days.values())
+    if view == "month":
+        for day in columns:
+            day.loads = _loads(found, day.date, chosen)
+    else:
+        if view == "day" and photographer_id is None and len(chosen) > 1:
+            columns = _photographer_columns(columns[0], chosen)
         first_hour, last_hour = _free_place(
-            days, photographers, photographer_id, tz, now, (first_hour, last_hour)
+            columns, found, [p.pk for p in chosen], tz, (first_hour, last_hour)
         )
-    _finish_days(days.values(), view, first_hour, last_hour, photographer_id)
-    if now is not None and now.astimezone(tz).date() in days and view != "month":
+    _finish_days(columns, view, first_hour, last_hour, photographer_id)
+    if now is not None and view != "month":
         local = now.astimezone(tz)
         minute = local.hour * 60 + local.minute
-        if first_hour * 60 <= minute < last_hour * 60:
-            days[local.date()].now_row = 2 + (minute - first_hour * 60) // SLOT_MINUTES
+        for day in columns:
+            if day.date == local.date() and first_hour * 60 <= minute < last_hour * 60:
+                day.now_row = 2 + (minute - first_hour * 60) // SLOT_MINUTES
     return CalendarPage(
         view=view,
         anchor=anchor,
-        days=list(days.values()),
+        days=columns,
         title=_title(view, start, end, anchor),
         previous=_step(view, anchor, -1),
         next=_step(view, anchor, 1),
@@ -200,35 +220,62 @@ def calendar_page(
     )
 
 
-def _free_place(days: dict, photographers, photographer_id, tz: ZoneInfo, now, hours) -> tuple:
-    """Each day's free time and buffers (calendar_free), for the photographer chosen or, for
-    everyone, when anyone is; the hours shown widened to the hours worked."""
-    chosen = [
-        (p.pk, p.max_sessions_per_day)
-        for p in photographers
-        if p.is_active and (photographer_id is None or p.pk == photographer_id)
+def _photographer_columns(day: Day, chosen: list[Photographer]) -> list[Day]:
+    """A day for everyone, as a column per photographer (resources side by side): each
+    with their bookings and time off, and the studio's closures in every column."""
+    return [
+        Day(
+            date=day.date,
+            is_today=day.is_today,
+            blocks=[b for b in day.blocks if b.photographer_id in (None, photographer.pk)],
+            photographer_id=photographer.pk,
+            heading=photographer.display_name,
+        )
+        for photographer in chosen
     ]
-    dates = sorted(days)
-    found = free_time(
-        photographers=chosen,
-        first_day=dates[0],
-        last_day=dates[-1],
-        tz=tz,
-        now=now or datetime.now(tz),
-    )
+
+
+def _free_place(columns: list[Day], found, ids: list[int], tz: ZoneInfo, hours) -> tuple:
+    """Each column's free time, buffers and mini-session hours (calendar_free): its
+    photographer's, or those of all `ids` (when any of them is free); the hours shown
+    widened to the hours worked."""
     first_hour, last_hour = hours
-    for day_date, day in days.items():
-        day.minis = found.minis.get(day_date, [])
-        for span in found.free.get(day_date, []):
+    for day in columns:
+        whose = [day.photographer_id] if day.photographer_id else ids
+        day.minis = found.minis(day.date, whose)
+        for span in found.free(day.date, whose):
             starts, ends = span.start.astimezone(tz), span.end.astimezone(tz)
             day.free.append((starts, ends))
-            first_hour = min(first_hour, starts.hour if starts.date() == day_date else 0)
-            last_hour = max(last_hour, _hour_after(ends, day_date))
+            first_hour = min(first_hour, starts.hour if starts.date() == day.date else 0)
+            last_hour = max(last_hour, _hour_after(ends, day.date))
         day.buffers = [
             (span.start.astimezone(tz), span.end.astimezone(tz))
-            for span in found.buffers.get(day_date, [])
+            for span in found.buffers(day.date, whose)
         ]
     return first_hour, last_hour
+
+
+def _loads(found, day: date, chosen: list[Photographer]) -> list[dict]:
+    """How full each photographer's day is, for the month view: minutes booked of minutes
+    worked, in tenths for the bar, in words for the title and screen readers."""
+    loads = []
+    for photographer in chosen:
+        of = found.of(photographer.pk, day)
+        if not of.worked and not of.booked:
+            continue
+        share = min(10, round(10 * of.booked / of.worked)) if of.worked else 10
+        words = _("%(name)s: %(booked)s booked of %(worked)s") % {
+            "name": photographer.display_name,
+            "booked": _hours_text(of.booked),
+            "worked": _hours_text(of.worked),
+        }
+        loads.append({"pk": photographer.pk, "tenths": share, "text": words})
+    return loads
+
+
+def _hours_text(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}:{rest:02d} h" if rest else f"{hours} h"
 
 
 def _booking_blocks(bookings, tz: ZoneInfo, names: dict, types: dict) -> list[Block]:
@@ -331,10 +378,15 @@ def _finish_days(days, view: str, first_hour: int, last_hour: int, photographer_
     """Sort each day's blocks, give them their grid rows, lanes and texts, and the day its
     links; the empty half hours' booking links only where a grid is drawn."""
     book = reverse("admin:shoots_booking_book_for_client")
-    who = f"&photographer={photographer_id}" if photographer_id else ""
     for day in days:
+        whose = day.photographer_id or photographer_id
+        who = f"&photographer={whose}" if whose else ""
         day.iso = day.date.isoformat()
         day.label = date_format(day.date, "l j F")
+        if day.heading:  # a photographer's column
+            day.label = f"{day.heading}, {day.label}"
+        else:
+            day.heading = date_format(day.date, "D j M")
         day.book_url = f"{book}?date={day.iso}{who}"
         day.blocks.sort(key=lambda b: (b.starts, b.kind != "time-off"))
         if view == "month":  # a list per day: no grid rows, lanes or empty half hours

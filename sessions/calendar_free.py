@@ -2,11 +2,12 @@
 day by day, found by the slot engine's own rules (slots.free_spans: the hours they work, on
 weekly hours or hours on the date, less bookings with their buffers, time off and outside
 calendars' busy times, none on a day at its limit), the buffers around bookings, and the
-mini-session days. Four queries whatever the range or the number of bookings."""
+mini-session days; and how full each photographer's day is (minutes booked of minutes
+worked) for the month view. Four queries whatever the range or the number of bookings."""
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -17,13 +18,47 @@ from sessions.selectors import time_off_intervals, weekly_hours
 
 
 @dataclass
-class FreeTime:
-    """By local date: the free spans of the photographers asked about (joined: when any of
-    them is free), the buffers of their bookings, and their mini-session days' names."""
+class PhotographerDay:
+    """One photographer's local date: free spans, the buffers around their bookings,
+    their mini-session hours' names, and minutes worked and booked (for how full it is)."""
 
-    free: dict[date, list[slots.Interval]] = field(default_factory=dict)
-    buffers: dict[date, list[slots.Interval]] = field(default_factory=dict)
-    minis: dict[date, list[str]] = field(default_factory=dict)
+    free: list[slots.Interval] = field(default_factory=list)
+    buffers: list[slots.Interval] = field(default_factory=list)
+    minis: list[str] = field(default_factory=list)
+    worked: int = 0
+    booked: int = 0
+
+
+@dataclass
+class FreeTime:
+    """By photographer and local date; `free`, `buffers` and `minis` join them for some."""
+
+    days: dict[tuple[int, date], PhotographerDay] = field(default_factory=dict)
+
+    def of(self, pk: int, day: date) -> PhotographerDay:
+        return self.days.get((pk, day)) or PhotographerDay()
+
+    def free(self, day: date, ids: list[int]) -> list[slots.Interval]:
+        """When any of them is free."""
+        return slots.merge(span for pk in ids for span in self.of(pk, day).free)
+
+    def buffers(self, day: date, ids: list[int]) -> list[slots.Interval]:
+        return [span for pk in ids for span in self.of(pk, day).buffers]
+
+    def minis(self, day: date, ids: list[int]) -> list[str]:
+        return [name for pk in ids for name in self.of(pk, day).minis]
+
+
+# What takes a photographer's time on the calendar: the slot engine's (requested, confirmed,
+# held until the hold runs out), and sessions that took place (only ever in the past).
+TAKES_TIME = Q(
+    status__in=[
+        Booking.Status.REQUESTED,
+        Booking.Status.CONFIRMED,
+        Booking.Status.COMPLETED,
+        Booking.Status.NO_SHOW,
+    ]
+)
 
 
 def free_time(
@@ -44,6 +79,7 @@ def free_time(
     until = datetime.combine(last_day + timedelta(days=2), time.min, tz)
     weekly = weekly_hours(ids)
     dated: dict[int, list[slots.DatedHours]] = {pk: [] for pk in ids}
+    minis: dict[tuple[int, date], list[str]] = {}
     for pk, day, start, end, replaces, type_name, label in DateHours.objects.filter(
         photographer_id__in=ids, date__range=(first_day, last_day)
     ).values_list(
@@ -58,27 +94,32 @@ def free_time(
         mini = type_name is not None
         dated[pk].append(slots.DatedHours(day, start, end, replaces, for_this_session_type=mini))
         if mini:
-            name = f"{label or type_name} {start:%H:%M}–{end:%H:%M}"
-            found.minis.setdefault(day, []).append(name)
+            minis.setdefault((pk, day), []).append(
+                f"{label or type_name} {start:%H:%M}–{end:%H:%M}"
+            )
     busy = time_off_intervals(ids, since=since, until=until)
     per_day: dict[int, Counter] = {pk: Counter() for pk in ids}
+    booked: Counter = Counter()
+    buffers: dict[tuple[int, date], list[slots.Interval]] = {}
     for pk, starts_at, ends_at, blocked_from, blocked_until in Booking.objects.filter(
-        Q(status__in=[Booking.Status.REQUESTED, Booking.Status.CONFIRMED])
-        | Q(status=Booking.Status.HELD, hold_expires_at__gt=now),
+        TAKES_TIME | Q(status=Booking.Status.HELD, hold_expires_at__gt=now),
         photographer_id__in=ids,
         blocked_from__lt=until,
         blocked_until__gt=since,
     ).values_list("photographer_id", "starts_at", "ends_at", "blocked_from", "blocked_until"):
         busy[pk].append(slots.Interval(blocked_from, blocked_until))
-        per_day[pk][starts_at.astimezone(tz).date()] += 1
+        local_day = starts_at.astimezone(tz).date()
+        per_day[pk][local_day] += 1
+        booked[pk, local_day] += (ends_at - starts_at) // timedelta(minutes=1)
         for buffer in (
             slots.Interval(blocked_from, starts_at),
             slots.Interval(ends_at, blocked_until),
         ):
             if buffer.start < buffer.end:
-                found.buffers.setdefault(buffer.start.astimezone(tz).date(), []).append(buffer)
-    diaries = [
-        slots.Diary(
+                buffers.setdefault((pk, buffer.start.astimezone(tz).date()), []).append(buffer)
+    neutral = slots.SessionRules(duration=timedelta(0))
+    for pk, limit in photographers:
+        diary = slots.Diary(
             photographer_id=pk,
             weekly=weekly[pk],
             dated=dated[pk],
@@ -86,13 +127,25 @@ def free_time(
             max_per_day=limit,
             sessions_per_day=per_day[pk],
         )
-        for pk, limit in photographers
-    ]
-    day = first_day
-    while day <= last_day:
-        spans = [
-            span for diary in diaries for span in slots.free_spans(diary=diary, tz=tz, day=day)
-        ]
-        found.free[day] = slots.merge(spans)
-        day += timedelta(days=1)
+        day = first_day
+        while day <= last_day:
+            worked = sum(
+                _minutes(day, start, end, tz)
+                for start, end in slots.local_windows(diary, neutral, day)
+            )
+            found.days[pk, day] = PhotographerDay(
+                free=slots.free_spans(diary=diary, tz=tz, day=day),
+                buffers=buffers.get((pk, day), []),
+                minis=minis.get((pk, day), []),
+                worked=worked,
+                booked=booked[pk, day],
+            )
+            day += timedelta(days=1)
     return found
+
+
+def _minutes(day: date, start: time, end: time, tz: ZoneInfo) -> int:
+    """Real minutes between two wall-clock times of a day (a clock change counts)."""
+    opens = datetime.combine(day, start, tz).astimezone(UTC)
+    closes = datetime.combine(day, end, tz).astimezone(UTC)
+    return max(0, (closes - opens) // timedelta(minutes=1))

@@ -152,8 +152,8 @@ def test_everyone_shows_when_anyone_is_free(week):
     AvailabilityRule.objects.create(
         photographer=theo, weekday=2, start_time=time(8), end_time=time(10)
     )
-    page = calendar_page(view="day", anchor=day_of(2), tz=LONDON, today=date(2026, 6, 1))
-    [wednesday] = page.days
+    page = calendar_page(view="week", anchor=day_of(2), tz=LONDON, today=date(2026, 6, 1))
+    wednesday = next(day for day in page.days if day.date == day_of(2))
     assert wednesday.free_text == "Free 08:00–10:00, 12:00–16:00"
 
 
@@ -207,3 +207,37 @@ def test_held_bookings_count_until_their_hold_runs_out(week):
     assert held.status == Booking.Status.HELD
     assert before.days[0].free_text == "Free 09:00–14:00, 15:00–17:00"  # the hold holds
     assert after.days[0].free_text == "Free 09:00–17:00"  # run out: free again
+
+
+@time_machine.travel(datetime(2026, 6, 1, 9, tzinfo=LONDON), tick=False)
+def test_a_day_for_everyone_has_a_column_per_photographer(admin_client, week):
+    theo = PhotographerFactory(display_name="Theo")
+    AvailabilityRule.objects.create(
+        photographer=theo, weekday=0, start_time=time(8), end_time=time(10)
+    )
+    TimeOff.objects.create(
+        starts_at=at(day_of(0), 16), ends_at=at(day_of(0), 17), reason="Fire drill"
+    )
+    page = calendar_page(view="day", anchor=day_of(0), tz=LONDON, today=date(2026, 6, 1))
+    maya, theos = page.days
+    assert (maya.heading, theos.heading) == ("Maya", "Theo")
+    assert maya.free_text == "Free 09:00–09:45, 11:15–16:00"
+    assert theos.free_text == "Free 08:00–10:00"
+    assert [b.kind for b in maya.blocks] == ["booking", "time-off"]  # hers and the closure
+    assert [b.kind for b in theos.blocks] == ["time-off"]
+    html = admin_client.get(URL + f"?view=day&date={day_of(0)}").text
+    assert 'aria-label="Theo, Monday 15 June"' in html
+    assert f"&amp;photographer={theo.pk}" in html  # his column's heading and "+ Book"
+
+
+@time_machine.travel(datetime(2026, 6, 1, 9, tzinfo=LONDON), tick=False)
+def test_the_month_shows_how_full_each_photographers_day_is(admin_client, week):
+    page = calendar_page(view="month", anchor=MONDAY, tz=LONDON, today=date(2026, 6, 1))
+    by_day = {day.date: day for day in page.days}
+    [monday] = by_day[day_of(0)].loads
+    assert monday["text"] == "Maya: 1 h booked of 8 h"
+    assert monday["tenths"] == 1
+    assert by_day[day_of(2)].loads[0]["text"] == "Maya: 0 h booked of 4 h"  # hours replaced
+    assert by_day[SUNDAY].loads == []  # not working, nothing booked
+    html = admin_client.get(URL + f"?date={MONDAY}").text
+    assert 'title="Maya: 1 h booked of 8 h"' in html
