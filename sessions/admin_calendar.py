@@ -16,14 +16,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from sessions.calendar_free import free_time
+from sessions.calendar_free import SLOT_MINUTES, day_loads, free_time, free_words, span_classes
 from sessions.models import Booking, SessionType, TimeOff
 from sessions.slot_cache import cached_rows
 from studio.http import url_for_each
 from studio.models import Photographer
 
 VIEWS = ("month", "week", "day")
-SLOT_MINUTES = 15
 MAX_LANES = 8  # side by side at most (static/css/admin-calendar.css has .lane-1 to .lane-8)
 DAY_STARTS, DAY_ENDS = 7, 21  # the hours a week or day shows, widened to fit its bookings
 HIDDEN_UNLESS_ASKED = (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
@@ -49,6 +48,11 @@ class Block:
     css: str = ""  # kind, status and photographer classes
     grid: str = ""  # row, span and lane classes (week and day views)
     time_text: str = ""  # "10:00" (month) or "10:00–11:00" (week and day)
+    # A booking the calendar can move (active): its move-to page, the version it shows and
+    # its length, for static/js/admin-calendar.js.
+    move_url: str = ""
+    sequence: int = 0
+    minutes: int = 0
 
 
 @dataclass
@@ -89,6 +93,7 @@ class CalendarPage:
     hours: list[tuple[str, int]]  # each hour shown ("09:00"), and its first grid row
     photographers: list[Photographer]  # the active ones, for the filter and the legend
     session_types: list[SessionType]
+    first_minute: int = 0  # of the day, where the week and day grids' row 2 starts
 
 
 def calendar_range(view: str, anchor: date) -> tuple[date, date]:
@@ -190,7 +195,7 @@ def calendar_page(
     columns = list(days.values())
     if view == "month":
         for day in columns:
-            day.loads = _loads(found, day.date, chosen)
+            day.loads = day_loads(found, day.date, chosen)
     else:
         if view == "day" and photographer_id is None and len(chosen) > 1:
             columns = _photographer_columns(columns[0], chosen)
@@ -217,6 +222,7 @@ def calendar_page(
         ],
         photographers=[p for p in photographers if p.is_active],
         session_types=session_types,
+        first_minute=first_hour * 60,
     )
 
 
@@ -255,33 +261,11 @@ def _free_place(columns: list[Day], found, ids: list[int], tz: ZoneInfo, hours) 
     return first_hour, last_hour
 
 
-def _loads(found, day: date, chosen: list[Photographer]) -> list[dict]:
-    """How full each photographer's day is, for the month view: minutes booked of minutes
-    worked, in tenths for the bar, in words for the title and screen readers."""
-    loads = []
-    for photographer in chosen:
-        of = found.of(photographer.pk, day)
-        if not of.worked and not of.booked:
-            continue
-        share = min(10, round(10 * of.booked / of.worked)) if of.worked else 10
-        words = _("%(name)s: %(booked)s booked of %(worked)s") % {
-            "name": photographer.display_name,
-            "booked": _hours_text(of.booked),
-            "worked": _hours_text(of.worked),
-        }
-        loads.append({"pk": photographer.pk, "tenths": share, "text": words})
-    return loads
-
-
-def _hours_text(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    return f"{hours}:{rest:02d} h" if rest else f"{hours} h"
-
-
 def _booking_blocks(bookings, tz: ZoneInfo, names: dict, types: dict) -> list[Block]:
     """One block per booking, from plain values: the formats translated and the link
     reversed once, not per booking."""
     link = url_for_each("admin:shoots_booking_change")
+    move = url_for_each("admin:shoots_booking_move_to")
     for_someone = _("%(name)s for %(photographed)s")
     detail = _("%(type)s with %(photographer)s · %(ref)s")
     statuses = {value: str(label) for value, label in Booking.Status.choices}
@@ -297,6 +281,7 @@ def _booking_blocks(bookings, tz: ZoneInfo, names: dict, types: dict) -> list[Bl
         "client__name",
         "photographed_name",
         "reference",
+        "calendar_sequence",
     ).order_by("starts_at", "pk"):
         name = row["booked_as"] or row["client__name"]
         status = row["status"]
@@ -319,6 +304,9 @@ def _booking_blocks(bookings, tz: ZoneInfo, names: dict, types: dict) -> list[Bl
                 status=status,
                 status_text="" if status == Booking.Status.CONFIRMED else statuses[status],
                 css=f"booking status-{status} ph-{row['photographer_id']}",
+                move_url=move(row["pk"]) if status in Booking.ACTIVE_STATUSES else "",
+                sequence=row["calendar_sequence"],
+                minutes=(row["ends_at"] - row["starts_at"]) // timedelta(minutes=1),
             )
         )
     return blocks
@@ -399,9 +387,9 @@ def _finish_days(days, view: str, first_hour: int, last_hour: int, photographer_
         day.lanes = _lanes(day.blocks)
         for block in day.blocks:
             block.grid = f"r-{block.row} s-{block.span} lane-{block.lane}"
-        day.free_text = _free_words(day.free)
-        day.free_rows = _span_classes(day.free, day.date, first_hour, last_hour, inward=True)
-        day.buffer_rows = _span_classes(day.buffers, day.date, first_hour, last_hour, inward=False)
+        day.free_text = free_words(day.free)
+        day.free_rows = span_classes(day.free, day.date, first_hour, last_hour, inward=True)
+        day.buffer_rows = span_classes(day.buffers, day.date, first_hour, last_hour, inward=False)
         day.slots = [
             (
                 2 + (minute - first_hour * 60) // SLOT_MINUTES,
@@ -409,38 +397,6 @@ def _finish_days(days, view: str, first_hour: int, last_hour: int, photographer_
             )
             for minute in range(first_hour * 60, last_hour * 60, 30)
         ]
-
-
-def _free_words(free: list[tuple[datetime, datetime]]) -> str:
-    if not free:
-        return _("No free time")
-    spans = ", ".join(f"{starts:%H:%M}–{ends:%H:%M}" for starts, ends in free)
-    return _("Free %(spans)s") % {"spans": spans}
-
-
-def _span_classes(spans, day: date, first_hour: int, last_hour: int, *, inward: bool) -> list[str]:
-    """Grid classes for spans of local time on `day`, on whole 15-minute rows: inside the
-    span (free time: never a row that is not free) or around it (a buffer: every row it
-    touches)."""
-    drawn = []
-    for starts, ends in spans:
-        start = starts.hour * 60 + starts.minute if starts.date() == day else 0
-        end = ends.hour * 60 + ends.minute if ends.date() == day else 24 * 60
-        if inward:
-            start, end = (
-                -(-start // SLOT_MINUTES) * SLOT_MINUTES,
-                end // SLOT_MINUTES * SLOT_MINUTES,
-            )
-        else:
-            start, end = (
-                start // SLOT_MINUTES * SLOT_MINUTES,
-                -(-end // SLOT_MINUTES) * SLOT_MINUTES,
-            )
-        start, end = max(start, first_hour * 60), min(end, last_hour * 60)
-        if start < end:
-            row = 2 + (start - first_hour * 60) // SLOT_MINUTES
-            drawn.append(f"r-{row} s-{(end - start) // SLOT_MINUTES}")
-    return drawn
 
 
 def _lanes(blocks: list[Block]) -> int:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sessions.models import Booking
 from sessions.overlap import integrity_error_is_overlap
@@ -29,9 +30,16 @@ from sessions.services import (
 )
 from sessions.waitlist_freed import waitlist_time_freed
 from studio.background import task_enqueue_on_commit
+from studio.models import Photographer
 
 # An approved request that needs a deposit: the client is emailed, so gets longer to pay.
 APPROVED_HOLD = timedelta(hours=48)
+
+
+CHANGED_SINCE = gettext_lazy(
+    "Someone changed this booking since you opened it, so nothing was changed. Here it is as "
+    "it is now."
+)
 
 
 class BookingChangeRefused(Exception):
@@ -134,20 +142,27 @@ def _end(booking: Booking, *, status: str, email: str, now: datetime) -> None:
 
 
 def booking_move_offered(
-    booking: Booking, *, starts_at: datetime, tz: ZoneInfo, now: datetime | None = None
+    booking: Booking,
+    *,
+    starts_at: datetime,
+    tz: ZoneInfo,
+    now: datetime | None = None,
+    photographer_id: int | None = None,
+    duration: timedelta | None = None,
 ) -> bool:
-    """Whether the booking could move to `starts_at`: a free time of its photographer, the
-    booking itself not standing in the way."""
+    """Whether the booking could move to `starts_at` (with another of the type's
+    photographers, for another length, when given): a free time as clients are offered
+    them, the booking itself not standing in the way."""
     local_day = starts_at.astimezone(tz).date()
     offered = session_type_slots(
         session_type=booking.session_type,
         first_day=local_day,
         last_day=local_day,
         tz=tz,
-        photographer_ids=[booking.photographer_id],
+        photographer_ids=[photographer_id or booking.photographer_id],
         now=now,
         exclude_booking_id=booking.pk,
-        duration=booking.duration,
+        duration=duration or booking.duration,
     ).get(local_day, [])
     return any(slot.starts_at == starts_at for slot in offered)
 
@@ -160,29 +175,48 @@ def booking_reschedule(
     by_client: bool,
     outside_rules: bool = False,
     now: datetime | None = None,
+    photographer_id: int | None = None,
+    duration: timedelta | None = None,
+    notify: bool = True,
+    sequence: int | None = None,
 ) -> Booking:
-    """Move a booking to another offered time of the same photographer, keeping its
-    reference; the calendar invite is updated in place. Raises SlotUnavailable or
-    BookingChangeRefused. With `outside_rules` (the studio only) the public rules (hours,
-    notice, limits) are set aside, as for booking_create_by_staff; overlapping never is."""
-    if outside_rules and by_client:
-        raise ValueError("clients keep to the public booking rules")
+    """Move a booking to another offered time, keeping its reference; the calendar invite
+    is updated in place. Raises SlotUnavailable or BookingChangeRefused. With
+    `outside_rules` (the studio only) the public rules (hours, notice, limits) are set
+    aside, as for booking_create_by_staff; overlapping never is. The studio may also hand
+    it to another photographer (`photographer_id`), give it another length (`duration`),
+    move it without emailing the client (`notify`), and say which version of it they saw
+    (`sequence`, its calendar_sequence): one changed since is refused, not overwritten."""
+    if by_client and (outside_rules or photographer_id or duration or not notify):
+        raise ValueError("clients keep to the public booking rules and are always told")
     now = now or timezone.now()
     starts_at = starts_at.astimezone(ZoneInfo("UTC"))
-    # Photographer before booking: the lock order booking_create and payments use.
-    photographer_id = Booking.objects.values_list("photographer_id", flat=True).get(pk=booking_id)
+    # Photographers before booking: the lock order booking_create and payments use.
+    current = Booking.objects.values_list("photographer_id", flat=True).get(pk=booking_id)
+    target = photographer_id or current
     try:
         with transaction.atomic():
-            photographers_lock([photographer_id])
+            photographers_lock(sorted({current, target}))
             booking = _locked_for_change(booking_id, by_client=by_client, now=now)
+            if sequence is not None and booking.calendar_sequence != sequence:
+                raise BookingChangeRefused(str(CHANGED_SINCE))
+            if target != booking.photographer_id and not (
+                Photographer.objects.filter(pk=target, is_active=True).exists()
+            ):
+                raise BookingChangeRefused(_("That photographer isn't taking sessions."))
+            duration = duration or booking.duration
             if not outside_rules and not booking_move_offered(
-                booking, starts_at=starts_at, tz=tz, now=now
+                booking,
+                starts_at=starts_at,
+                tz=tz,
+                now=now,
+                photographer_id=target,
+                duration=duration,
             ):
                 raise SlotUnavailable(_("That time is no longer free."))
             freed = Booking(starts_at=booking.starts_at)  # the old time, for the waitlist
-            for name, value in booking_times(
-                booking.session_type, starts_at, booking.duration
-            ).items():
+            booking.photographer_id = target
+            for name, value in booking_times(booking.session_type, starts_at, duration).items():
                 setattr(booking, name, value)
             overlapping_holds_expire(booking, now=now)
             if outside_rules and booking_clash_find(booking=booking, now=now):
@@ -190,6 +224,7 @@ def booking_reschedule(
             booking.calendar_sequence += 1
             booking.save(
                 update_fields=[
+                    "photographer",
                     "starts_at",
                     "ends_at",
                     "blocked_from",
@@ -197,7 +232,8 @@ def booking_reschedule(
                     "calendar_sequence",
                 ]
             )
-            booking_email_enqueue(booking, kind="rescheduled")
+            if notify:
+                booking_email_enqueue(booking, kind="rescheduled")
             waitlist_time_freed(bookings=[freed])
             if by_client:  # the studio hears of moves it didn't make itself
                 task_enqueue_on_commit(
@@ -212,10 +248,10 @@ def booking_reschedule(
             session_type=moving.session_type,
             wanted=starts_at,
             tz=tz,
-            photographer_ids=[moving.photographer_id],
+            photographer_ids=[target],
             now=now,
             exclude_booking_id=booking_id,
-            duration=moving.duration,
+            duration=duration or moving.duration,
         )
         raise
     except IntegrityError as error:

@@ -11,10 +11,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from sessions import slots
 from sessions.models import Booking, DateHours
 from sessions.selectors import time_off_intervals, weekly_hours
+from studio.models import Photographer
+
+SLOT_MINUTES = 15  # a row of the week and day grids
 
 
 @dataclass
@@ -149,3 +153,58 @@ def _minutes(day: date, start: time, end: time, tz: ZoneInfo) -> int:
     opens = datetime.combine(day, start, tz).astimezone(UTC)
     closes = datetime.combine(day, end, tz).astimezone(UTC)
     return max(0, (closes - opens) // timedelta(minutes=1))
+
+
+def free_words(free: list[tuple[datetime, datetime]]) -> str:
+    if not free:
+        return _("No free time")
+    spans = ", ".join(f"{starts:%H:%M}–{ends:%H:%M}" for starts, ends in free)
+    return _("Free %(spans)s") % {"spans": spans}
+
+
+def span_classes(spans, day: date, first_hour: int, last_hour: int, *, inward: bool) -> list[str]:
+    """Grid classes for spans of local time on `day`, on whole 15-minute rows: inside the
+    span (free time: never a row that is not free) or around it (a buffer: every row it
+    touches)."""
+    drawn = []
+    for starts, ends in spans:
+        start = starts.hour * 60 + starts.minute if starts.date() == day else 0
+        end = ends.hour * 60 + ends.minute if ends.date() == day else 24 * 60
+        if inward:
+            start, end = (
+                -(-start // SLOT_MINUTES) * SLOT_MINUTES,
+                end // SLOT_MINUTES * SLOT_MINUTES,
+            )
+        else:
+            start, end = (
+                start // SLOT_MINUTES * SLOT_MINUTES,
+                -(-end // SLOT_MINUTES) * SLOT_MINUTES,
+            )
+        start, end = max(start, first_hour * 60), min(end, last_hour * 60)
+        if start < end:
+            row = 2 + (start - first_hour * 60) // SLOT_MINUTES
+            drawn.append(f"r-{row} s-{(end - start) // SLOT_MINUTES}")
+    return drawn
+
+
+def day_loads(found, day: date, chosen: list[Photographer]) -> list[dict]:
+    """How full each photographer's day is, for the month view: minutes booked of minutes
+    worked, in tenths for the bar, in words for the title and screen readers."""
+    loads = []
+    for photographer in chosen:
+        of = found.of(photographer.pk, day)
+        if not of.worked and not of.booked:
+            continue
+        share = min(10, round(10 * of.booked / of.worked)) if of.worked else 10
+        words = _("%(name)s: %(booked)s booked of %(worked)s") % {
+            "name": photographer.display_name,
+            "booked": hours_text(of.booked),
+            "worked": hours_text(of.worked),
+        }
+        loads.append({"pk": photographer.pk, "tenths": share, "text": words})
+    return loads
+
+
+def hours_text(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}:{rest:02d} h" if rest else f"{hours} h"

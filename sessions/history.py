@@ -8,7 +8,8 @@ from sessions.models import Booking, BookingEvent
 from sessions.payments.installments import plan_dates_follow
 from studio.background import task_enqueue_on_commit
 
-WATCHED = {"status", "starts_at"}
+WATCHED = {"status", "starts_at", "ends_at", "photographer", "photographer_id"}
+MOVES = ("starts_at", "ends_at", "photographer_id")
 # A booking's bill follows these statuses (sessions.payments.invoices): issued once it is
 # confirmed, credited and re-issued for what was kept when it ends.
 BILLED_STATUSES = {
@@ -26,7 +27,7 @@ def _before(sender, instance: Booking, update_fields=None, raw=False, **kwargs) 
     if update_fields is not None and not WATCHED & set(update_fields):
         return
     instance._history_before = (
-        Booking.objects.filter(pk=instance.pk).values("status", "starts_at").first()
+        Booking.objects.filter(pk=instance.pk).values("status", *MOVES).first()
     )
 
 
@@ -34,13 +35,18 @@ def _after(sender, instance: Booking, created: bool, raw=False, **kwargs) -> Non
     if raw:
         return
     before = getattr(instance, "_history_before", None)
-    moved = bool(before) and before["starts_at"] != instance.starts_at
+    moved = bool(before) and any(before[name] != getattr(instance, name) for name in MOVES)
     status_changed = created or (before and before["status"] != instance.status)
     if status_changed or moved:
         BookingEvent.objects.create(
-            booking=instance, status=instance.status, starts_at=instance.starts_at, moved=moved
+            booking=instance,
+            status=instance.status,
+            starts_at=instance.starts_at,
+            moved=moved,
+            ends_at=instance.ends_at if moved else None,
+            photographer_id=instance.photographer_id if moved else None,
         )
-    if moved:  # the plan's parts counted from the session day move with it
+    if moved and before["starts_at"] != instance.starts_at:  # the plan's parts follow the day
         plan_dates_follow(instance)
     if status_changed and instance.status in BILLED_STATUSES:
         task_enqueue_on_commit("sessions.tasks.booking_invoice_issue_task", booking_id=instance.pk)

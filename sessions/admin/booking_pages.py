@@ -298,15 +298,16 @@ class BookingPagesMixin:
             if request.GET.get(key)
         }
         can_book = self.has_book_permission(request)
+        can_move = self.has_change_permission(request)
         suffix = f"&{urlencode(filters)}" if filters else ""
         moment = timezone.now()
         quarter_hour = moment.replace(minute=moment.minute // 15 * 15, second=0, microsecond=0)
         page, grid = calendar_page_drawn(
             draw=lambda page: render_to_string(
                 "admin/shoots/booking/_calendar_grid.html",
-                {"page": page, "can_book": can_book, "filter_suffix": suffix},
+                {"page": page, "can_book": can_book, "can_move": can_move, "filter_suffix": suffix},
             ),
-            drawn_for=f"{int(can_book)}:{suffix}",
+            drawn_for=f"{int(can_book)}:{int(can_move)}:{suffix}",
             view=view,
             anchor=anchor,
             tz=tz,
@@ -325,6 +326,7 @@ class BookingPagesMixin:
             "grid": grid,
             "filters": filters,
             "filter_query": urlencode(filters),
+            "can_move": can_move and view != "month",
             "today": today,
             "views": list(zip(VIEWS, [_("Month"), _("Week"), _("Day")], strict=True)),
         }

@@ -14,6 +14,7 @@ from sessions.admin.booking_documents import BookingDocumentsMixin
 from sessions.admin.booking_invoices import BookingInvoicesMixin
 from sessions.admin.booking_pages import BookingPagesMixin
 from sessions.admin.booking_payments import BookingPaymentsMixin
+from sessions.admin.calendar_moves import CalendarMovesMixin
 from sessions.admin.payment_plans import BookingPlanMixin
 from sessions.admin_forms import (
     BookingAdminForm,
@@ -95,6 +96,7 @@ class PaymentInline(admin.TabularInline):
 
 @admin.register(Booking)
 class BookingAdmin(
+    CalendarMovesMixin,
     BookingDocumentsMixin,
     BookingInvoicesMixin,
     BookingPaymentsMixin,
@@ -293,9 +295,10 @@ class BookingAdmin(
         for key in email_keys:
             about |= Q(key__startswith=key)
         tz = timezone.get_current_timezone()  # the studio's (StudioMiddleware)
-        events = list(booking.events.select_related("actor_user", "payment"))
+        events = list(booking.events.select_related("actor_user", "payment", "photographer"))
         for event in events:
             event.local_start = event.starts_at.astimezone(tz)
+            event.local_end = event.ends_at and event.ends_at.astimezone(tz)
         return {
             **more,
             **self.documents_story(request, booking),
@@ -381,6 +384,7 @@ class BookingAdmin(
                 self.admin_site.admin_view(self.photo_view),
                 name="shoots_booking_photo",
             ),
+            *self.move_urls(),
             *self.document_urls(),
             *self.invoice_urls(),
             *self.payment_urls(),

@@ -401,6 +401,16 @@ class BookingEvent(ActedBy):
     status = models.CharField(_("status"), max_length=20, choices=Booking.Status.choices)
     starts_at = models.DateTimeField(_("session time"))
     moved = models.BooleanField(_("moved"), default=False)
+    # A move's end and photographer, when it changed them (the calendar's drag): blank before.
+    ends_at = models.DateTimeField(_("session end"), null=True, blank=True)
+    photographer = models.ForeignKey(
+        "studio.Photographer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("photographer"),
+    )
     payment = models.ForeignKey(
         "shoots.Payment",
         on_delete=models.PROTECT,

@@ -771,6 +771,7 @@ NO_TEXT = {
     "gallery.admin_forms.CullActForm",
     "sessions.admin_forms.StaffRescheduleForm",
     "sessions.admin_forms.FreeTimeForm",
+    "sessions.admin.calendar_moves.CalendarMoveForm",  # a time, a choice, numbers, ticks
     "sessions.forms.RescheduleForm",
     "sessions.forms.WaitlistLeaveForm",
     "sessions.forms.SlotChoiceForm",

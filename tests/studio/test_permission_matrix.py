@@ -137,6 +137,7 @@ URLS = {
     "shoots_booking_calendar_colours": [BOOKING_VIEW],
     "shoots_booking_act": [BOOKING_VIEW],
     "shoots_booking_reschedule": ["shoots.change_booking"],
+    "shoots_booking_move_to": ["shoots.change_booking"],
     "shoots_booking_book_for_client": ["shoots.add_booking"],
     "shoots_booking_brief": [BOOKING_VIEW],
     "shoots_booking_photo": [BOOKING_VIEW],
@@ -444,6 +445,25 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
             "post",
             url("shoots_booking_reschedule", booking.pk),
             {"start": "2026-06-17T13:00:00+01:00"},  # one of the free times, pressed
+        ),
+        (
+            "shoots_booking_move_to",
+            "get",
+            url("shoots_booking_move_to", booking.pk) + "?start=2026-06-17T13:00&minutes=60",
+            {},
+        ),
+        (
+            "shoots_booking_move_to",
+            "post",
+            url("shoots_booking_move_to", booking.pk),
+            {
+                "start": "2026-06-17T13:00",
+                "photographer": booking.photographer_id,
+                "minutes": "60",
+                "sequence": str(booking.calendar_sequence),
+                "notify": "1",
+                "outside_rules": "1",
+            },
         ),
         ("shoots_booking_book_for_client", "get", url("shoots_booking_book_for_client"), {}),
         (

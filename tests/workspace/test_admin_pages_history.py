@@ -13,7 +13,7 @@ from tests.factories import ClientFactory, PhotographerFactory, SessionTypeFacto
 
 NOW = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)  # Wednesday 10 June, 09:00 in London
 DASHBOARD_QUERIES = 17  # when made (the slot version is one); kept: test_dashboard_cache
-CALENDAR_QUERIES = 7
+CALENDAR_QUERIES = 11  # 7, and 4 for how full each photographer's days are
 
 
 @pytest.fixture

@@ -1,0 +1,217 @@
+/* The admin calendar's week and day grids: drag a session to another time or column to move
+   it, or its lower edge to change its length; or, with the keyboard, Alt+arrows on a focused
+   session (Alt+Shift+up/down for its length). Nothing moves here: each gesture proposes a
+   move, and the server's move-to page (sessions/admin/calendar_moves.py) says what would
+   change, asks whether to email the client, and does it through the same service as Move.
+   That page is shown in a dialog, its form posted in the background; the calendar is then
+   replaced by the page the server answers with, so changes show without a reload. Without
+   JavaScript the session's link opens its page, where Move lists the free times. */
+(function () {
+  "use strict";
+  var STEP = 15; // minutes in a grid row
+  var DRAG_FROM = 5; // pixels a pointer moves before a press becomes a drag
+
+  function grid() { return document.querySelector(".cal-week[data-can-move]"); }
+  function dialog() { return document.getElementById("cal-move-dialog"); }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function isoDay(date) { return date.getUTCFullYear() + "-" + pad(date.getUTCMonth() + 1) + "-" + pad(date.getUTCDate()); }
+  function addDays(day, days) {
+    var date = new Date(day + "T00:00:00Z");
+    date.setUTCDate(date.getUTCDate() + days);
+    return isoDay(date);
+  }
+  function startOf(block) {
+    var parts = block.dataset.start.split("T");
+    var hm = parts[1].split(":");
+    return { day: parts[0], minute: Number(hm[0]) * 60 + Number(hm[1]) };
+  }
+  function rowHeight(section) { return parseFloat(getComputedStyle(section).gridAutoRows) || 15; }
+  function gridTop(section) { return section.querySelector(".cal-day-head").getBoundingClientRect().bottom; }
+
+  /* The section (a day, or a photographer's column) under the pointer, and the minute of
+     the day the pointer's row starts at. */
+  function placeAt(x, y, week) {
+    var sections = week.querySelectorAll(".cal-day");
+    for (var i = 0; i < sections.length; i++) {
+      var box = sections[i].getBoundingClientRect();
+      if (x >= box.left && x < box.right) {
+        var row = Math.floor((y - gridTop(sections[i])) / rowHeight(sections[i]));
+        return { section: sections[i], minute: Number(week.dataset.firstMinute) + Math.max(0, row) * STEP };
+      }
+    }
+    return null;
+  }
+
+  function propose(block, change) {
+    var here = startOf(block);
+    var section = block.closest(".cal-day");
+    var photographer = change.photographer || section.dataset.photographer || block.dataset.photographer;
+    var minute = change.minute === undefined ? here.minute : change.minute;
+    var params = new URLSearchParams({
+      start: (change.day || here.day) + "T" + pad(Math.floor(minute / 60)) + ":" + pad(minute % 60),
+      photographer: photographer,
+      minutes: String(change.minutes || block.dataset.minutes),
+      sequence: block.dataset.sequence,
+      next: location.pathname + location.search
+    });
+    open(block.dataset.move + "?" + params.toString(), block);
+  }
+
+  function open(url, block) {
+    fetch(url, { credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) { show(html, block); });
+  }
+
+  function show(html, block) {
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var confirm = page.getElementById("move-confirm");
+    var box = dialog();
+    if (!confirm || !box) { return; }
+    box.replaceChildren(document.importNode(confirm, true));
+    box.returnFocusTo = block || box.returnFocusTo;
+    if (!box.open) { box.showModal(); }
+    var form = box.querySelector("form");
+    (form && form.querySelector("button[type=submit]") || box.querySelector("[data-move=cancel]")).focus();
+  }
+
+  function refresh(page) {
+    var fresh = page.getElementById("cal-grid");
+    var here = document.getElementById("cal-grid");
+    if (fresh && here) { here.replaceWith(document.importNode(fresh, true)); }
+    var said = page.querySelector(".messagelist");
+    var list = document.querySelector(".messagelist");
+    if (list) { list.remove(); }
+    if (said) { document.getElementById("content").before(document.importNode(said, true)); }
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("#cal-move-dialog form");
+    if (!form) { return; }
+    event.preventDefault();
+    form.querySelector("button[type=submit]").disabled = true; // one press, one move
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (response) { return response.text().then(function (html) { return [response, html]; }); })
+      .then(function (answer) {
+        if (!answer[0].ok) { fail(); return; }
+        var page = new DOMParser().parseFromString(answer[1], "text/html");
+        if (page.getElementById("move-confirm")) { show(answer[1]); return; } // refused: say why
+        refresh(page);
+        close();
+      });
+  });
+
+  function fail() {
+    var box = dialog();
+    var said = document.createElement("p");
+    said.className = "errornote";
+    said.setAttribute("role", "alert");
+    said.textContent = box.dataset.failed || "Something went wrong.";
+    box.querySelector(".errornote") || box.prepend(said);
+    var button = box.querySelector("button[type=submit]");
+    if (button) { button.disabled = false; }
+  }
+
+  function close() {
+    var box = dialog();
+    if (box && box.open) { box.close(); }
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("#cal-move-dialog [data-move=cancel]")) {
+      event.preventDefault();
+      close();
+    }
+  });
+
+  /* Dragging: a press on a session (or its lower edge) that moves more than DRAG_FROM. */
+  var drag = null;
+  document.addEventListener("pointerdown", function (event) {
+    var block = event.target.closest(".cal-week[data-can-move] .cal-block[data-move]");
+    if (!block || event.button !== 0) { return; }
+    drag = { block: block, x: event.clientX, y: event.clientY, resize: Boolean(event.target.closest("[data-resize]")), moving: false };
+  });
+  document.addEventListener("pointermove", function (event) {
+    if (!drag) { return; }
+    if (!drag.moving && Math.abs(event.clientX - drag.x) + Math.abs(event.clientY - drag.y) < DRAG_FROM) { return; }
+    drag.moving = true;
+    drag.block.classList.add("cal-dragging");
+    var place = placeAt(event.clientX, event.clientY, grid());
+    var target = document.getElementById("cal-drop");
+    if (!place) { if (target) { target.remove(); } return; }
+    if (!target) { target = document.createElement("div"); target.id = "cal-drop"; target.setAttribute("aria-hidden", "true"); }
+    var here = startOf(drag.block);
+    var start = drag.resize ? here.minute : place.minute;
+    var minutes = drag.resize ? Math.max(STEP, place.minute + STEP - here.minute) : Number(drag.block.dataset.minutes);
+    var week = grid();
+    var row = 2 + (start - Number(week.dataset.firstMinute)) / STEP;
+    target.className = "cal-drop r-" + row + " s-" + Math.ceil(minutes / STEP);
+    (drag.resize ? drag.block.closest(".cal-day") : place.section).appendChild(target);
+    drag.place = { section: place.section, minute: start, minutes: minutes };
+  });
+  document.addEventListener("pointerup", function () {
+    if (!drag) { return; }
+    var done = drag;
+    drag = null;
+    var target = document.getElementById("cal-drop");
+    if (target) { target.remove(); }
+    done.block.classList.remove("cal-dragging");
+    if (!done.moving || !done.place) { return; }
+    // The click that follows a drag must not open the session's page.
+    done.block.addEventListener("click", function (event) { event.preventDefault(); }, { once: true });
+    if (done.resize) {
+      propose(done.block, { minutes: done.place.minutes });
+    } else {
+      propose(done.block, {
+        day: done.place.section.dataset.date,
+        minute: done.place.minute,
+        photographer: done.place.section.dataset.photographer
+      });
+    }
+  });
+
+  // A session is a link, which the browser would drag as a link: it is dragged here instead.
+  document.addEventListener("dragstart", function (event) {
+    if (event.target.closest && event.target.closest(".cal-week[data-can-move] .cal-block[data-move]")) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener("pointercancel", function () {
+    if (!drag) { return; }
+    drag.block.classList.remove("cal-dragging");
+    var target = document.getElementById("cal-drop");
+    if (target) { target.remove(); }
+    drag = null;
+  });
+
+  /* The keyboard: Alt+arrows on a focused session. */
+  document.addEventListener("keydown", function (event) {
+    var block = event.target.closest && event.target.closest(".cal-week[data-can-move] .cal-block[data-move]");
+    if (!block || !event.altKey || ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight"].indexOf(event.key) < 0) { return; }
+    event.preventDefault();
+    var here = startOf(block);
+    var up = event.key === "ArrowUp" ? -1 : event.key === "ArrowDown" ? 1 : 0;
+    if (event.shiftKey && up) {
+      propose(block, { minutes: Math.max(STEP, Number(block.dataset.minutes) + up * STEP) });
+    } else if (up) {
+      propose(block, { minute: here.minute + up * STEP });
+    } else {
+      var step = event.key === "ArrowLeft" ? -1 : 1;
+      var section = block.closest(".cal-day");
+      if (section.dataset.photographer) { // a day for everyone: the next photographer's column
+        var columns = Array.prototype.slice.call(grid().querySelectorAll(".cal-day"));
+        var next = columns[columns.indexOf(section) + step];
+        if (next) { propose(block, { photographer: next.dataset.photographer }); }
+      } else {
+        propose(block, { day: addDays(here.day, step) });
+      }
+    }
+  });
+
+  document.addEventListener("close", function (event) {
+    if (event.target === dialog() && dialog().returnFocusTo && document.contains(dialog().returnFocusTo)) {
+      dialog().returnFocusTo.focus();
+    }
+  }, true);
+})();

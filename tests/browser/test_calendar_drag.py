@@ -1,0 +1,149 @@
+"""Moving sessions on the calendar in Chromium (issue 23): drag one to a free time and email
+the client, drag one onto another client's session (refused, the clash named), drag a
+session's lower edge to make it longer, and do the same with the keyboard; the calendar
+shows each change without leaving the page."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from sessions.models import AvailabilityRule, Booking
+from tests.browser.admin_pages import shot, sign_in
+from tests.factories import BookingFactory, ClientFactory, PhotographerFactory, SessionTypeFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+LONDON = ZoneInfo("Europe/London")
+
+
+def next_week_day(weekday: int) -> date:
+    today = date.today()
+    return today + timedelta(days=7 - today.weekday() + weekday)
+
+
+@pytest.fixture
+def week(studio, staff_user, eager_tasks):
+    """Maya works Wednesday and Thursday of next week, 09:00-17:00, sessions starting on
+    any quarter hour; Anna's headshot is on Wednesday at 10:00, Ben's on Thursday at 15:00."""
+    maya = PhotographerFactory(display_name="Maya Lind")
+    for weekday in (2, 3):
+        AvailabilityRule.objects.create(
+            photographer=maya, weekday=weekday, start_time=time(9), end_time=time(17)
+        )
+    headshot = SessionTypeFactory(
+        name="Headshot", duration_minutes=60, slot_step_minutes=15, photographers=[maya]
+    )
+    wednesday, thursday = next_week_day(2), next_week_day(3)
+    anna = BookingFactory(
+        client=ClientFactory(name="Anna Kowalska", email="anna@example.com"),
+        session_type=headshot,
+        photographer=maya,
+        starts_at=datetime.combine(wednesday, time(10), LONDON),
+    )
+    BookingFactory(
+        client=ClientFactory(name="Ben Okafor"),
+        session_type=headshot,
+        photographer=maya,
+        starts_at=datetime.combine(thursday, time(15), LONDON),
+    )
+    return {"maya": maya, "anna": anna, "wednesday": wednesday, "thursday": thursday}
+
+
+def open_week(page, week):
+    sign_in(page)
+    page.goto(
+        f"/admin/shoots/booking/calendar/?view=week&date={week['wednesday']}"
+        f"&photographer={week['maya'].pk}"
+    )
+    return page.locator(".cal-block[data-move]", has_text="Anna Kowalska")
+
+
+def row_y(page, day: date, hh: int, mm: int = 0) -> tuple[float, float]:
+    """The middle of a quarter hour's row in a day's column, on the screen."""
+    section = page.locator(f'section[data-date="{day}"]')
+    head = section.locator(".cal-day-head").bounding_box()
+    box = section.bounding_box()
+    rows = float(section.evaluate("s => parseFloat(getComputedStyle(s).gridAutoRows)"))
+    first = int(page.locator(".cal-week").get_attribute("data-first-minute"))
+    row = (hh * 60 + mm - first) // 15
+    return box["x"] + box["width"] / 2, head["y"] + head["height"] + row * rows + rows / 2
+
+
+def drag(page, start: tuple[float, float], end: tuple[float, float]) -> None:
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(start[0] + 4, start[1] + 8, steps=2)
+    page.mouse.move(*end, steps=10)
+    page.mouse.up()
+
+
+def test_a_session_dragged_to_a_free_time_moves_there_and_the_client_is_told(page, week):
+    block = open_week(page, week)
+    box = block.bounding_box()
+    drag(page, (box["x"] + 20, box["y"] + 6), row_y(page, week["thursday"], 11))
+    dialog = page.locator("#cal-move-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("11:00–12:00 with Maya Lind")
+    expect(dialog.get_by_label("Email the client the new time")).to_be_checked()
+    shot(page, "calendar-drag-confirm")
+    dialog.get_by_role("button", name="Move the session").click()
+    expect(dialog).to_be_hidden()
+    moved = page.locator(f'section[data-date="{week["thursday"]}"] .cal-block', has_text="Anna")
+    expect(moved).to_contain_text("11:00–12:00")
+    expect(page.locator(".messagelist")).to_contain_text("the client is emailed the new time")
+    shot(page, "calendar-drag-moved")
+    anna = Booking.objects.get(pk=week["anna"].pk)
+    assert anna.starts_at.astimezone(LONDON).time() == time(11)
+    assert [m.subject for m in mail.outbox if "has moved" in m.subject]
+
+
+def test_a_session_dragged_onto_another_is_refused_with_the_clash_named(page, week):
+    block = open_week(page, week)
+    box = block.bounding_box()
+    drag(page, (box["x"] + 20, box["y"] + 6), row_y(page, week["thursday"], 15))
+    dialog = page.locator("#cal-move-dialog")
+    expect(dialog).to_contain_text("That time overlaps Ben Okafor's Headshot session")
+    expect(dialog.get_by_role("button", name="Move the session")).to_have_count(0)
+    dialog.get_by_role("link", name="Back to the calendar").click()
+    expect(dialog).to_be_hidden()
+    assert Booking.objects.get(pk=week["anna"].pk).starts_at == week["anna"].starts_at
+
+
+def test_a_sessions_lower_edge_dragged_makes_it_longer(page, week):
+    block = open_week(page, week)
+    box = block.bounding_box()
+    edge = (box["x"] + box["width"] / 2, box["y"] + box["height"] - 2)
+    drag(page, edge, row_y(page, week["wednesday"], 11, 15))
+    dialog = page.locator("#cal-move-dialog")
+    expect(dialog).to_contain_text("10:00–11:30 with Maya Lind")
+    dialog.get_by_label("Email the client the new time").uncheck()
+    dialog.get_by_role("button", name="Move the session").click()
+    expect(dialog).to_be_hidden()
+    anna = Booking.objects.get(pk=week["anna"].pk)
+    assert anna.ends_at - anna.starts_at == timedelta(minutes=90)
+    assert not [m for m in mail.outbox if "has moved" in m.subject]
+
+
+def test_the_keyboard_moves_a_session_as_a_drag_does(page, week):
+    block = open_week(page, week)
+    block.focus()
+    page.keyboard.press("Alt+ArrowDown")  # a quarter of an hour later
+    dialog = page.locator("#cal-move-dialog")
+    expect(dialog).to_contain_text("10:15–11:15 with Maya Lind")
+    expect(dialog.get_by_role("button", name="Move the session")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    moved = page.locator(".cal-block[data-move]", has_text="Anna Kowalska")
+    expect(moved).to_contain_text("10:15–11:15")
+    moved.focus()
+    page.keyboard.press("Alt+ArrowRight")  # to Thursday
+    expect(dialog).to_contain_text("10:15–11:15 with Maya Lind")
+    expect(dialog).to_contain_text(week["thursday"].strftime("%A"))
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert (
+        Booking.objects.get(pk=week["anna"].pk).starts_at.astimezone(LONDON).date()
+        == (week["wednesday"])
+    )

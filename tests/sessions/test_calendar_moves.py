@@ -1,0 +1,289 @@
+"""Moving a booking from the calendar (issue 23): the move-to page says what would change and
+asks whether to email the client; the move goes through the same service as Move, so a
+clash is refused and named, a time outside the studio's rules needs saying so, another
+photographer or another length is kept by every rule, a stale view is refused rather than
+obeyed, the history says who moved it and where, and only staff who may change bookings can."""
+
+import html
+import threading
+from datetime import UTC, datetime, time, timedelta
+from urllib.parse import parse_qsl, urlencode
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Permission
+from django.core import mail
+from django.db import connection
+from django.urls import reverse
+
+from sessions.booking_changes import BookingChangeRefused, booking_reschedule
+from sessions.models import AvailabilityRule, Booking, BookingEvent
+from tests.factories import BookingFactory, PhotographerFactory, SessionTypeFactory, UserFactory
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+TEN = datetime(2026, 6, 10, 10, 0, tzinfo=LONDON)  # a Wednesday
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def working_wednesdays(name: str):
+    photographer = PhotographerFactory(display_name=name)
+    AvailabilityRule.objects.create(
+        photographer=photographer, weekday=2, start_time=time(9), end_time=time(17)
+    )
+    return photographer
+
+
+@pytest.fixture
+def maya(db):
+    return working_wednesdays("Maya Lind")
+
+
+@pytest.fixture
+def theo(db):
+    return working_wednesdays("Theo Grant")
+
+
+@pytest.fixture
+def headshot(maya, theo):
+    return SessionTypeFactory(name="Headshot", duration_minutes=60, photographers=[maya, theo])
+
+
+@pytest.fixture
+def booking(studio, headshot, maya, anna):
+    return BookingFactory(client=anna, session_type=headshot, photographer=maya, starts_at=TEN)
+
+
+@pytest.fixture
+def owner(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def move_url(booking, *, start="2026-06-10T14:00", photographer=None, minutes=60, **more):
+    query = {
+        "start": start,
+        "photographer": (photographer or booking.photographer).pk,
+        "minutes": minutes,
+        "sequence": booking.calendar_sequence,
+        **more,
+    }
+    return reverse("admin:shoots_booking_move_to", args=[booking.pk]) + "?" + urlencode(query)
+
+
+def move(client, booking, **choice):
+    """Press "Move the session" on the move-to page for `choice`."""
+    notify = choice.pop("notify", True)
+    outside_rules = choice.pop("outside_rules", False)
+    address, query = move_url(booking, **choice).split("?", 1)
+    data = dict(parse_qsl(query))
+    if notify:
+        data["notify"] = "1"
+    if outside_rules:
+        data["outside_rules"] = "1"
+    return client.post(address, data)
+
+
+def local(moment) -> str:
+    return moment.astimezone(LONDON).strftime("%a %d %H:%M")
+
+
+def test_the_page_says_what_would_change_and_asks_whether_to_email(owner, booking):
+    page = owner.get(move_url(booking))
+    text = html.unescape(page.text)
+    assert page.status_code == 200
+    assert "Wednesday 10 June 2026, 10:00–11:00 with Maya Lind" in text
+    assert "Wednesday 10 June 2026, 14:00–15:00 with Maya Lind" in text
+    assert 'name="notify" value="1" checked' in text
+    assert 'name="outside_rules"' not in text  # a free time: nothing to set aside
+    booking.refresh_from_db()
+    assert booking.starts_at == TEN  # looking changes nothing
+
+
+def test_moving_emails_the_client_when_asked_and_records_who_and_where(
+    owner, booking, run_tasks, staff_user
+):
+    with run_tasks():
+        response = move(
+            owner,
+            booking,
+            start="2026-06-10T14:00",
+            next="/admin/shoots/booking/calendar/?view=week",
+        )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/shoots/booking/calendar/?view=week"
+    booking.refresh_from_db()
+    assert local(booking.starts_at) == "Wed 10 14:00"
+    assert booking.calendar_sequence == 1
+    [told] = mail.outbox
+    assert told.subject == "Your Headshot has moved to Wednesday 10 June"
+    assert told.to == ["Anna Kowalska <anna@example.com>"]
+    event = BookingEvent.objects.filter(booking=booking, moved=True).get()
+    assert event.actor_user == staff_user
+    story = html.unescape(owner.get(reverse("admin:shoots_booking_change", args=[booking.pk])).text)
+    assert "moved to Wed 10 Jun 2026, 14:00–15:00 with Maya Lind" in story
+
+
+def test_moving_without_telling_the_client_sends_nothing(owner, booking, run_tasks):
+    with run_tasks():
+        move(owner, booking, start="2026-06-10T15:00", notify=False)
+    booking.refresh_from_db()
+    assert local(booking.starts_at) == "Wed 10 15:00"
+    assert mail.outbox == []
+
+
+def test_another_photographer_and_another_length(owner, booking, theo, run_tasks):
+    with run_tasks():
+        move(owner, booking, start="2026-06-10T11:00", photographer=theo, minutes=90)
+    booking.refresh_from_db()
+    assert booking.photographer == theo
+    assert booking.ends_at - booking.starts_at == timedelta(minutes=90)
+    assert booking.blocked_until == booking.ends_at + booking.session_type.buffer_after
+    event = BookingEvent.objects.filter(booking=booking, moved=True).get()
+    assert (event.photographer, event.ends_at) == (theo, booking.ends_at)
+
+
+def test_a_clash_is_named_and_nothing_moves_even_when_told_to_set_the_rules_aside(
+    owner, booking, headshot, maya, ben
+):
+    BookingFactory(
+        client=ben, session_type=headshot, photographer=maya, starts_at=TEN.replace(hour=14)
+    )
+    page = html.unescape(owner.get(move_url(booking, start="2026-06-10T14:30")).text)
+    assert "That time overlaps Ben" in page
+    assert "Move the session" not in page  # no way to press on
+    response = move(owner, booking, start="2026-06-10T14:30", outside_rules=True)
+    assert response.status_code == 200
+    assert "That time overlaps Ben" in html.unescape(response.text)
+    booking.refresh_from_db()
+    assert booking.starts_at == TEN
+
+
+def test_outside_the_studios_hours_only_when_said_so(owner, booking, run_tasks):
+    page = html.unescape(owner.get(move_url(booking, start="2026-06-10T18:00")).text)
+    assert "not one clients could book online" in page
+    assert 'name="outside_rules" value="1" required' in page
+    refused = move(owner, booking, start="2026-06-10T18:00")
+    assert "tick the box below to move it there anyway" in html.unescape(refused.text)
+    booking.refresh_from_db()
+    assert booking.starts_at == TEN
+    with run_tasks():
+        move(owner, booking, start="2026-06-10T18:00", outside_rules=True)
+    booking.refresh_from_db()
+    assert local(booking.starts_at) == "Wed 10 18:00"
+
+
+def test_a_booking_changed_since_the_calendar_was_opened_is_not_overwritten(
+    owner, booking, run_tasks
+):
+    seen = booking.calendar_sequence
+    with run_tasks():
+        move(owner, booking, start="2026-06-10T14:00")  # one member of staff
+    stale = Booking(pk=booking.pk, photographer=booking.photographer, calendar_sequence=seen)
+    second = move(owner, stale, start="2026-06-10T15:00")  # another, from the same calendar
+    assert second.status_code == 200
+    assert "Someone changed this booking since you opened it" in html.unescape(second.text)
+    booking.refresh_from_db()
+    assert local(booking.starts_at) == "Wed 10 14:00"
+
+
+def test_the_service_itself_refuses_a_move_from_a_stale_view(booking):
+    """The page checks first; the service checks again under the booking's lock, so two
+    presses at the same moment cannot both pass."""
+    booking_reschedule(
+        booking_id=booking.pk,
+        starts_at=TEN.replace(hour=14),
+        tz=LONDON,
+        by_client=False,
+        sequence=booking.calendar_sequence,
+    )
+    with pytest.raises(BookingChangeRefused, match="Someone changed this booking"):
+        booking_reschedule(
+            booking_id=booking.pk,
+            starts_at=TEN.replace(hour=15),
+            tz=LONDON,
+            by_client=False,
+            sequence=booking.calendar_sequence,  # what the second saw
+        )
+    booking.refresh_from_db()
+    assert local(booking.starts_at) == "Wed 10 14:00"
+
+
+def test_nonsense_is_answered_kindly(owner, booking):
+    for start in ("yesterday", "2026-13-40T25:00", "0001-01-01T00:00", "2026-06-10T14:00+09:00"):
+        page = owner.get(move_url(booking, start=start))
+        assert page.status_code == 200
+        assert "That isn&#x27;t a date and time." in page.text
+    gone = move_url(booking, photographer=booking.photographer, minutes=0)
+    assert owner.get(gone).status_code == 200
+    offsite = owner.get(move_url(booking, next="https://evil.example/"))
+    assert 'href="/admin/shoots/booking/calendar/"' in offsite.text
+
+
+@pytest.mark.parametrize("codenames", [("view_booking",), ()])
+def test_staff_who_may_not_change_bookings_cannot_move_them(client, booking, codenames):
+    user = UserFactory(username="assistant", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    client.force_login(user)
+    assert client.get(move_url(booking)).status_code == 403
+    assert move(client, booking, start="2026-06-10T14:00").status_code == 403
+    booking.refresh_from_db()
+    assert booking.starts_at == TEN
+
+
+def test_the_calendar_offers_dragging_only_to_those_who_may_move(client, owner, booking):
+    week = "/admin/shoots/booking/calendar/?view=week&date=2026-06-10"
+    page = owner.get(week).text
+    assert f'data-move="{reverse("admin:shoots_booking_move_to", args=[booking.pk])}"' in page
+    assert 'data-start="2026-06-10T10:00"' in page
+    assert 'id="cal-move-help"' in page
+    viewer = UserFactory(username="viewer", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_booking"))
+    client.force_login(viewer)
+    looked = client.get(week).text
+    assert "data-move=" not in looked
+    assert 'id="cal-move-help"' not in looked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_moving_one_booking_at_once_one_wins_the_other_is_told(booking):
+    """Both saw the same version; they press at the same moment, to different times."""
+    seen = booking.calendar_sequence
+    start = threading.Barrier(2)
+    outcomes: dict[int, str] = {}
+
+    def press(hour: int) -> None:
+        try:
+            start.wait()
+            booking_reschedule(
+                booking_id=booking.pk,
+                starts_at=TEN.replace(hour=hour),
+                tz=LONDON,
+                by_client=False,
+                sequence=seen,
+                notify=False,
+            )
+            outcomes[hour] = "moved"
+        except BookingChangeRefused as refused:
+            outcomes[hour] = refused.message
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press, args=(hour,)) for hour in (14, 15)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert list(outcomes.values()).count("moved") == 1
+    [told] = [said for said in outcomes.values() if said != "moved"]
+    assert told.startswith("Someone changed this booking since you opened it")
+    booking.refresh_from_db()
+    winner = next(hour for hour, said in outcomes.items() if said == "moved")
+    assert booking.starts_at.astimezone(LONDON).hour == winner
+    assert booking.calendar_sequence == seen + 1
