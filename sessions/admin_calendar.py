@@ -94,6 +94,7 @@ class CalendarPage:
     photographers: list[Photographer]  # the active ones, for the filter and the legend
     session_types: list[SessionType]
     first_minute: int = 0  # of the day, where the week and day grids' row 2 starts
+    photographer_id: int | None = None  # the one chosen, if any
 
 
 def calendar_range(view: str, anchor: date) -> tuple[date, date]:
@@ -197,8 +198,12 @@ def calendar_page(
         for day in columns:
             day.loads = day_loads(found, day.date, chosen)
     else:
-        if view == "day" and photographer_id is None and len(chosen) > 1:
-            columns = _photographer_columns(columns[0], chosen)
+        # A day for everyone: a column each for those taking sessions, and anyone else with a
+        # session that day.
+        booked = {block.photographer_id for block in columns[0].blocks}
+        people = [p for p in photographers if p in chosen or p.pk in booked]
+        if view == "day" and photographer_id is None and len(people) > 1:
+            columns = _photographer_columns(columns[0], people)
         first_hour, last_hour = _free_place(
             columns, found, [p.pk for p in chosen], tz, (first_hour, last_hour)
         )
@@ -223,6 +228,7 @@ def calendar_page(
         photographers=[p for p in photographers if p.is_active],
         session_types=session_types,
         first_minute=first_hour * 60,
+        photographer_id=photographer_id,
     )
 
 
@@ -353,7 +359,11 @@ def _place(blocks: list[Block], days: dict, start: date, end: date, tz: ZoneInfo
             if day >= start and (day < block.ends.date() or block.ends.time() != time.min):
                 piece_start = max(block.starts, datetime.combine(day, time.min, tz))
                 piece_end = min(block.ends, datetime.combine(day + timedelta(days=1), time.min, tz))
-                days[day].blocks.append(replace(block, starts=piece_start, ends=piece_end))
+                # A later day's piece of a session is drawn, not dragged: it starts elsewhere.
+                moves = block.move_url if piece_start == block.starts else ""
+                days[day].blocks.append(
+                    replace(block, starts=piece_start, ends=piece_end, move_url=moves)
+                )
                 # A whole-day absence stays within the hours shown.
                 if piece_end - piece_start < timedelta(hours=12):
                     first_hour = min(first_hour, piece_start.hour)

@@ -10,6 +10,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
+from sessions import slots
 from sessions.models import AddOn, Booking, CodeRedemption, Package, Refund, SessionType
 from sessions.payments.offers import Offer, offer_default
 from sessions.services import booking_clash_find, booking_rule_warnings, booking_times
@@ -296,3 +297,25 @@ class FreeTimeForm(forms.Form):
     """One of the free times the Move page offers, pressed."""
 
     start = forms.DateTimeField()
+
+
+class LocalMomentField(forms.Field):
+    """A wall-clock time in the studio's zone as the calendar writes it ("2026-12-10T14:00"),
+    made an instant; a time the clocks skip is refused."""
+
+    def __init__(self, *args, tz: ZoneInfo | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+
+    def to_python(self, value):
+        typed = str(value or "")
+        try:
+            local = datetime.fromisoformat(typed)
+        except ValueError:
+            raise forms.ValidationError(_("That isn't a date and time.")) from None
+        if len(typed) > 16 or local.tzinfo is not None or not 1900 < local.year < 2200:
+            raise forms.ValidationError(_("That isn't a date and time."))
+        instant = slots.to_utc(local, self.tz)
+        if instant is None:
+            raise forms.ValidationError(_("That time doesn't exist here: the clocks skip it."))
+        return instant

@@ -30,7 +30,6 @@ from sessions.services import (
 )
 from sessions.waitlist_freed import waitlist_time_freed
 from studio.background import task_enqueue_on_commit
-from studio.models import Photographer
 
 # An approved request that needs a deposit: the client is emailed, so gets longer to pay.
 APPROVED_HOLD = timedelta(hours=48)
@@ -191,20 +190,68 @@ def booking_reschedule(
         raise ValueError("clients keep to the public booking rules and are always told")
     now = now or timezone.now()
     starts_at = starts_at.astimezone(ZoneInfo("UTC"))
-    # Photographers before booking: the lock order booking_create and payments use.
-    current = Booking.objects.values_list("photographer_id", flat=True).get(pk=booking_id)
-    target = photographer_id or current
+    for _attempt in range(3):
+        current = Booking.objects.values_list("photographer_id", flat=True).get(pk=booking_id)
+        try:
+            return _reschedule(
+                booking_id=booking_id,
+                starts_at=starts_at,
+                tz=tz,
+                by_client=by_client,
+                outside_rules=outside_rules,
+                now=now,
+                current=current,
+                target=photographer_id or current,
+                duration=duration,
+                notify=notify,
+                sequence=sequence,
+            )
+        except _PhotographerChanged:
+            continue  # handed to someone else meanwhile: lock theirs, and look again
+    raise BookingChangeRefused(str(CHANGED_SINCE))
+
+
+class _PhotographerChanged(Exception):
+    """The booking changed hands between reading its photographer and locking it."""
+
+
+def _reschedule(
+    *,
+    booking_id: int,
+    starts_at: datetime,
+    tz: ZoneInfo,
+    by_client: bool,
+    outside_rules: bool,
+    now: datetime,
+    current: int,
+    target: int,
+    duration: timedelta | None,
+    notify: bool,
+    sequence: int | None,
+) -> Booking:
     try:
         with transaction.atomic():
+            # Photographers before booking: the lock order booking_create and payments use.
             photographers_lock(sorted({current, target}))
             booking = _locked_for_change(booking_id, by_client=by_client, now=now)
+            if booking.photographer_id != current:
+                raise _PhotographerChanged
             if sequence is not None and booking.calendar_sequence != sequence:
                 raise BookingChangeRefused(str(CHANGED_SINCE))
             if target != booking.photographer_id and not (
-                Photographer.objects.filter(pk=target, is_active=True).exists()
+                booking.session_type.photographers.filter(pk=target, is_active=True).exists()
             ):
-                raise BookingChangeRefused(_("That photographer isn't taking sessions."))
+                raise BookingChangeRefused(
+                    _("That photographer doesn't take %(session)s sessions.")
+                    % {"session": booking.session_type.name}
+                )
             duration = duration or booking.duration
+            if (target, starts_at, duration) == (
+                booking.photographer_id,
+                booking.starts_at,
+                booking.duration,
+            ):
+                raise BookingChangeRefused(_("The session is there already."))
             if not outside_rules and not booking_move_offered(
                 booking,
                 starts_at=starts_at,

@@ -105,15 +105,18 @@ def free_time(
     per_day: dict[int, Counter] = {pk: Counter() for pk in ids}
     booked: Counter = Counter()
     buffers: dict[tuple[int, date], list[slots.Interval]] = {}
-    for pk, starts_at, ends_at, blocked_from, blocked_until in Booking.objects.filter(
+    for pk, status, starts_at, ends_at, blocked_from, blocked_until in Booking.objects.filter(
         TAKES_TIME | Q(status=Booking.Status.HELD, hold_expires_at__gt=now),
         photographer_id__in=ids,
         blocked_from__lt=until,
         blocked_until__gt=since,
-    ).values_list("photographer_id", "starts_at", "ends_at", "blocked_from", "blocked_until"):
+    ).values_list(
+        "photographer_id", "status", "starts_at", "ends_at", "blocked_from", "blocked_until"
+    ):
         busy[pk].append(slots.Interval(blocked_from, blocked_until))
         local_day = starts_at.astimezone(tz).date()
-        per_day[pk][local_day] += 1
+        if status in Booking.ACTIVE_STATUSES:  # the daily limit counts as the engine does
+            per_day[pk][local_day] += 1
         booked[pk, local_day] += (ends_at - starts_at) // timedelta(minutes=1)
         for buffer in (
             slots.Interval(blocked_from, starts_at),

@@ -203,10 +203,11 @@ def free_spans(*, diary: Diary, tz: ZoneInfo, day: date) -> list[Interval]:
     busy = merge(diary.busy)
     free: list[Interval] = []
     for window_start, window_end in local_windows(diary, SessionRules(timedelta(0)), day):
-        opens_at = to_utc(datetime.combine(day, window_start), tz)
-        if opens_at is None:  # opening inside a skipped hour: from the hour after it
-            opens_at = datetime.combine(day, window_start).replace(tzinfo=tz, fold=1)
-            opens_at = opens_at.astimezone(UTC)
+        local = datetime.combine(day, window_start)
+        opens_at = to_utc(local, tz)
+        while opens_at is None:  # opening inside a skipped hour: from when the clocks jump
+            local += timedelta(minutes=1)
+            opens_at = to_utc(local, tz)
         start, end = opens_at, _window_end(day, window_end, tz)
         for span in busy:
             if span.end <= start or span.start >= end:

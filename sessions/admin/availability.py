@@ -4,6 +4,7 @@ into busy times."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from sessions.admin.time_off_block import TimeBlockMixin
 from sessions.calendar_feeds import external_calendar_sync
 from sessions.models import (
     AvailabilityRule,
@@ -45,7 +46,7 @@ class DateHoursAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin):
+class TimeOffAdmin(TimeBlockMixin, admin.ModelAdmin):
     list_display = ["starts_at", "ends_at", "photographer", "reason", "external_calendar"]
     list_filter = ["photographer", ("external_calendar", admin.EmptyFieldListFilter)]
     list_select_related = ["photographer", "external_calendar"]

@@ -299,15 +299,22 @@ class BookingPagesMixin:
         }
         can_book = self.has_book_permission(request)
         can_move = self.has_change_permission(request)
+        can_block = request.user.has_perm("shoots.add_timeoff")
         suffix = f"&{urlencode(filters)}" if filters else ""
         moment = timezone.now()
         quarter_hour = moment.replace(minute=moment.minute // 15 * 15, second=0, microsecond=0)
         page, grid = calendar_page_drawn(
             draw=lambda page: render_to_string(
                 "admin/shoots/booking/_calendar_grid.html",
-                {"page": page, "can_book": can_book, "can_move": can_move, "filter_suffix": suffix},
+                {
+                    "page": page,
+                    "can_book": can_book,
+                    "can_move": can_move,
+                    "can_block": can_block,
+                    "filter_suffix": suffix,
+                },
             ),
-            drawn_for=f"{int(can_book)}:{int(can_move)}:{suffix}",
+            drawn_for=f"{int(can_book)}:{int(can_move)}:{int(can_block)}:{suffix}",
             view=view,
             anchor=anchor,
             tz=tz,
@@ -327,6 +334,7 @@ class BookingPagesMixin:
             "filters": filters,
             "filter_query": urlencode(filters),
             "can_move": can_move and view != "month",
+            "can_block": can_block and view != "month",
             "today": today,
             "views": list(zip(VIEWS, [_("Month"), _("Week"), _("Day")], strict=True)),
         }

@@ -6,11 +6,12 @@ so every rule holds (free times, buffers, daily limits, the overlap constraint).
 outside the studio's own rules can be chosen on purpose, as in "Book for a client"; an
 overlap never. Two staff moving one booking at once: the second is told, not obeyed."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,8 +19,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from sessions import slots
-from sessions.admin_forms import booking_clash_message
+from sessions.admin_forms import LocalMomentField, booking_clash_message
 from sessions.booking_changes import (
     CHANGED_SINCE,
     BookingChangeRefused,
@@ -40,7 +40,7 @@ class CalendarMoveForm(forms.Form):
     photographer, the length in minutes, and the version of the booking the calendar
     showed (`sequence`)."""
 
-    start = forms.Field()  # not text one types: the calendar's, read in clean_start
+    start = LocalMomentField()
     photographer = forms.ModelChoiceField(queryset=Photographer.objects.filter(is_active=True))
     minutes = forms.IntegerField(min_value=5, max_value=LONGEST)
     sequence = forms.IntegerField(min_value=0)
@@ -49,22 +49,13 @@ class CalendarMoveForm(forms.Form):
         required=False, label=_("Set aside the studio's hours, notice and limits for this move")
     )
 
-    def __init__(self, *args, tz: ZoneInfo, **kwargs):
+    def __init__(self, *args, tz: ZoneInfo, booking: Booking, **kwargs):
         super().__init__(*args, **kwargs)
-        self.tz = tz
-
-    def clean_start(self) -> datetime:
-        typed = str(self.cleaned_data["start"])
-        try:
-            local = datetime.fromisoformat(typed)
-        except ValueError:
-            raise forms.ValidationError(_("That isn't a date and time.")) from None
-        if len(typed) > 16 or local.tzinfo is not None or not 1900 < local.year < 2200:
-            raise forms.ValidationError(_("That isn't a date and time."))
-        starts_at = slots.to_utc(local, self.tz)
-        if starts_at is None:
-            raise forms.ValidationError(_("That time doesn't exist here: the clocks skip it."))
-        return starts_at
+        self.fields["start"].tz = tz
+        # Its own photographer even if no longer active: moving it in time still works.
+        self.fields["photographer"].queryset = Photographer.objects.filter(
+            Q(is_active=True) | Q(pk=booking.photographer_id)
+        )
 
 
 class CalendarMovesMixin:
@@ -88,7 +79,7 @@ class CalendarMovesMixin:
         )
         tz = ZoneInfo(studio_get().time_zone)
         data = request.POST if request.method == "POST" else request.GET
-        form = CalendarMoveForm(data, tz=tz)
+        form = CalendarMoveForm(data, tz=tz, booking=booking)
         back = data.get("next", "")
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
             back = reverse("admin:shoots_booking_calendar")
@@ -102,6 +93,8 @@ class CalendarMovesMixin:
             )
         elif form.cleaned_data["sequence"] != booking.calendar_sequence:
             problems.append(str(CHANGED_SINCE))
+        elif refusal := _refusal(booking, form.cleaned_data):
+            problems.append(refusal)
         else:
             choice = form.cleaned_data
             duration = timedelta(minutes=choice["minutes"])
@@ -136,7 +129,7 @@ class CalendarMovesMixin:
                 except SlotUnavailable as refused:
                     clash = booking_clash_find(booking=wanted)
                     problems.append(
-                        booking_clash_message(clash, wanted=wanted, tz=tz)
+                        _clash_said(clash, wanted, booking, tz)
                         if clash
                         else _(
                             "%(why)s It is outside the studio's hours, notice or limits: "
@@ -155,7 +148,7 @@ class CalendarMovesMixin:
                     )
                     return redirect(back)
             if clash is not None:
-                problems.append(booking_clash_message(clash, wanted=wanted, tz=tz))
+                problems.append(_clash_said(clash, wanted, booking, tz))
         context = {
             **self.admin_site.each_context(request),
             "title": _("Move %(ref)s") % {"ref": booking.reference},
@@ -170,6 +163,33 @@ class CalendarMovesMixin:
             "back": back,
         }
         return TemplateResponse(request, "admin/shoots/booking/move_to.html", context)
+
+
+def _refusal(booking: Booking, choice: dict) -> str:
+    """Why the move can't even be offered: nothing would change, or the photographer chosen
+    doesn't take this kind of session."""
+    photographer, duration = choice["photographer"], timedelta(minutes=choice["minutes"])
+    same = (photographer.pk, choice["start"], duration)
+    if same == (booking.photographer_id, booking.starts_at, booking.duration):
+        return _("The session is there already.")
+    if photographer.pk != booking.photographer_id and not (
+        booking.session_type.photographers.filter(pk=photographer.pk).exists()
+    ):
+        return _("%(name)s doesn't take %(session)s sessions.") % {
+            "name": photographer.display_name,
+            "session": booking.session_type.name,
+        }
+    return ""
+
+
+def _clash_said(clash: Booking, wanted: Booking, booking: Booking, tz: ZoneInfo) -> str:
+    said = booking_clash_message(clash, wanted=wanted, tz=tz)
+    if wanted.photographer_id != booking.photographer_id:
+        return _("In %(name)s's diary: %(clash)s") % {
+            "name": wanted.photographer.display_name,
+            "clash": said,
+        }
+    return said
 
 
 def _when(booking: Booking, tz: ZoneInfo) -> str:

@@ -48,8 +48,11 @@
     var section = block.closest(".cal-day");
     var photographer = change.photographer || section.dataset.photographer || block.dataset.photographer;
     var minute = change.minute === undefined ? here.minute : change.minute;
+    var day = change.day || here.day;
+    if (minute < 0) { day = addDays(day, -1); minute += 1440; } // across midnight
+    if (minute >= 1440) { day = addDays(day, 1); minute -= 1440; }
     var params = new URLSearchParams({
-      start: (change.day || here.day) + "T" + pad(Math.floor(minute / 60)) + ":" + pad(minute % 60),
+      start: day + "T" + pad(Math.floor(minute / 60)) + ":" + pad(minute % 60),
       photographer: photographer,
       minutes: String(change.minutes || block.dataset.minutes),
       sequence: block.dataset.sequence,
@@ -60,26 +63,51 @@
 
   function open(url, block) {
     fetch(url, { credentials: "same-origin" })
-      .then(function (response) { return response.text(); })
-      .then(function (html) { show(html, block); });
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (html) { show(html, block); })
+      .catch(function () { showFailure(block); });
+  }
+
+  function showFailure(block) {
+    var box = dialog();
+    var said = document.createElement("p");
+    said.className = "errornote";
+    said.setAttribute("role", "alert");
+    said.textContent = box.dataset.failed;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "button";
+    close.dataset.move = "cancel";
+    close.textContent = box.dataset.close;
+    box.replaceChildren(said, close);
+    box.returnFocusTo = block || box.returnFocusTo;
+    if (!box.open) { box.showModal(); }
+    close.focus();
   }
 
   function show(html, block) {
     var page = new DOMParser().parseFromString(html, "text/html");
-    var confirm = page.getElementById("move-confirm");
+    var confirm = page.querySelector("[data-calendar-confirm]");
     var box = dialog();
     if (!confirm || !box) { return; }
     box.replaceChildren(document.importNode(confirm, true));
     box.returnFocusTo = block || box.returnFocusTo;
     if (!box.open) { box.showModal(); }
     var form = box.querySelector("form");
-    (form && form.querySelector("button[type=submit]") || box.querySelector("[data-move=cancel]")).focus();
+    var heading = box.querySelector("h2[id]");
+    if (heading) { box.setAttribute("aria-labelledby", heading.id); }
+    var first = form && (form.querySelector("[aria-invalid=true]") || form.querySelector("button[type=submit]"));
+    (first || box.querySelector("[data-move=cancel]")).focus();
   }
 
-  function refresh(page) {
+  function refresh(page, withMessages) {
     var fresh = page.getElementById("cal-grid");
     var here = document.getElementById("cal-grid");
     if (fresh && here) { here.replaceWith(document.importNode(fresh, true)); }
+    if (!withMessages) { return; }
     var said = page.querySelector(".messagelist");
     var list = document.querySelector(".messagelist");
     if (list) { list.remove(); }
@@ -96,11 +124,27 @@
       .then(function (answer) {
         if (!answer[0].ok) { fail(); return; }
         var page = new DOMParser().parseFromString(answer[1], "text/html");
-        if (page.getElementById("move-confirm")) { show(answer[1]); return; } // refused: say why
-        refresh(page);
+        if (page.querySelector("[data-calendar-confirm]")) { // refused: say why, and show the
+          show(answer[1]); // calendar as it is now (someone else may have changed it)
+          fetch(location.href, { credentials: "same-origin" })
+            .then(function (response) { return response.text(); })
+            .then(function (html) { refresh(new DOMParser().parseFromString(html, "text/html"), false); });
+          return;
+        }
+        var moved = dialog().returnFocusTo && dialog().returnFocusTo.dataset.move;
+        refresh(page, true);
         close();
-      });
+        var again = moved && document.querySelector('.cal-block[data-move="' + moved + '"]');
+        if (again) { again.focus(); }
+      })
+      .catch(fail);
   });
+
+  function swallowNextClick() {
+    function swallow(event) { event.preventDefault(); event.stopPropagation(); }
+    document.addEventListener("click", swallow, { capture: true, once: true });
+    setTimeout(function () { document.removeEventListener("click", swallow, { capture: true }); }, 0);
+  }
 
   function fail() {
     var box = dialog();
@@ -145,7 +189,7 @@
     var start = drag.resize ? here.minute : place.minute;
     var minutes = drag.resize ? Math.max(STEP, place.minute + STEP - here.minute) : Number(drag.block.dataset.minutes);
     var week = grid();
-    var row = 2 + (start - Number(week.dataset.firstMinute)) / STEP;
+    var row = 2 + Math.floor((start - Number(week.dataset.firstMinute)) / STEP);
     target.className = "cal-drop r-" + row + " s-" + Math.ceil(minutes / STEP);
     (drag.resize ? drag.block.closest(".cal-day") : place.section).appendChild(target);
     drag.place = { section: place.section, minute: start, minutes: minutes };
@@ -158,8 +202,7 @@
     if (target) { target.remove(); }
     done.block.classList.remove("cal-dragging");
     if (!done.moving || !done.place) { return; }
-    // The click that follows a drag must not open the session's page.
-    done.block.addEventListener("click", function (event) { event.preventDefault(); }, { once: true });
+    swallowNextClick(); // the click that follows a drag must not open the session's page
     if (done.resize) {
       propose(done.block, { minutes: done.place.minutes });
     } else {
@@ -171,13 +214,58 @@
     }
   });
 
-  // A session is a link, which the browser would drag as a link: it is dragged here instead.
+  /* Blocking: a press on empty time that moves down (or up) a row or more proposes blocking
+     that span; a press that doesn't is the click it always was (book a session there). */
+  var sweep = null;
+  document.addEventListener("pointerdown", function (event) {
+    var week = document.querySelector(".cal-week[data-block]");
+    var section = event.target.closest && event.target.closest(".cal-day");
+    if (!week || !section || !week.contains(section) || event.button !== 0) { return; }
+    if (event.target.closest(".cal-block, .cal-day-head")) { return; }
+    var place = placeAt(event.clientX, event.clientY, week);
+    if (place) { sweep = { week: week, section: place.section, from: place.minute, to: place.minute, y: event.clientY }; }
+  });
+  document.addEventListener("pointermove", function (event) {
+    if (!sweep) { return; }
+    var place = placeAt(sweep.section.getBoundingClientRect().left + 1, event.clientY, sweep.week);
+    if (!place || Math.abs(event.clientY - sweep.y) < DRAG_FROM) { return; }
+    sweep.to = place.minute;
+    sweep.moved = true;
+    var target = document.getElementById("cal-drop");
+    if (!target) { target = document.createElement("div"); target.id = "cal-drop"; target.setAttribute("aria-hidden", "true"); }
+    var first = Math.min(sweep.from, sweep.to);
+    var rows = (Math.max(sweep.from, sweep.to) - first) / STEP + 1;
+    target.className = "cal-drop cal-drop-block r-" + (2 + (first - Number(sweep.week.dataset.firstMinute)) / STEP) + " s-" + rows;
+    sweep.section.appendChild(target);
+  });
+  document.addEventListener("pointerup", function (event) {
+    if (!sweep) { return; }
+    var done = sweep;
+    sweep = null;
+    var target = document.getElementById("cal-drop");
+    if (target) { target.remove(); }
+    if (!done.moved || done.from === done.to) { return; }
+    swallowNextClick(); // nor the empty half hour's "book here"
+    var first = Math.min(done.from, done.to);
+    var last = Math.max(done.from, done.to) + STEP;
+    var day = done.section.dataset.date;
+    function at(minute) { return minute >= 1440 ? addDays(day, 1) + "T00:00" : day + "T" + pad(Math.floor(minute / 60)) + ":" + pad(minute % 60); }
+    var params = new URLSearchParams({ starts_at: at(first), ends_at: at(last), next: location.pathname + location.search });
+    var whose = done.section.dataset.photographer || done.week.dataset.photographer;
+    if (whose) { params.set("photographer", whose); }
+    open(done.week.dataset.block + "?" + params.toString(), null);
+  });
+
+  // Sessions and empty half hours are links, which the browser would drag as links: they are
+  // dragged here instead.
   document.addEventListener("dragstart", function (event) {
-    if (event.target.closest && event.target.closest(".cal-week[data-can-move] .cal-block[data-move]")) {
+    var link = event.target.closest && event.target.closest(".cal-block[data-move], .cal-slot");
+    if (link && link.closest(".cal-week[data-can-move], .cal-week[data-block]")) {
       event.preventDefault();
     }
   });
   document.addEventListener("pointercancel", function () {
+    sweep = null;
     if (!drag) { return; }
     drag.block.classList.remove("cal-dragging");
     var target = document.getElementById("cal-drop");

@@ -1,8 +1,10 @@
 """Moving sessions on the calendar in Chromium (issue 23): drag one to a free time and email
 the client, drag one onto another client's session (refused, the clash named), drag a
-session's lower edge to make it longer, and do the same with the keyboard; the calendar
-shows each change without leaving the page."""
+session's lower edge to make it longer, and do the same with the keyboard; block a morning
+by dragging across it, while a click on empty time still books there. The calendar shows
+each change without leaving the page."""
 
+import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,7 +12,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from sessions.models import AvailabilityRule, Booking
+from sessions.models import AvailabilityRule, Booking, TimeOff
 from tests.browser.admin_pages import shot, sign_in
 from tests.factories import BookingFactory, ClientFactory, PhotographerFactory, SessionTypeFactory
 
@@ -147,3 +149,29 @@ def test_the_keyboard_moves_a_session_as_a_drag_does(page, week):
         Booking.objects.get(pk=week["anna"].pk).starts_at.astimezone(LONDON).date()
         == (week["wednesday"])
     )
+
+
+def test_a_morning_is_blocked_by_dragging_across_it(page, week):
+    open_week(page, week)
+    thursday = week["thursday"]
+    drag(page, row_y(page, thursday, 9), row_y(page, thursday, 11, 45))
+    dialog = page.locator("#cal-move-dialog")
+    expect(dialog).to_contain_text("Block this time?")
+    expect(dialog).to_contain_text("09:00–12:00")
+    expect(dialog.get_by_label("Whose time")).to_have_value(str(week["maya"].pk))
+    dialog.get_by_label("Why (only the studio sees it)").fill("School run")
+    shot(page, "calendar-block-confirm")
+    dialog.get_by_role("button", name="Block this time").click()
+    expect(dialog).to_be_hidden()
+    blocked = page.locator(f'section[data-date="{thursday}"] .cal-block.time-off')
+    expect(blocked).to_contain_text("09:00–12:00")
+    expect(blocked).to_contain_text("School run")
+    off = TimeOff.objects.get()
+    assert (off.photographer, off.reason) == (week["maya"], "School run")
+
+
+def test_a_click_on_empty_time_still_books_there(page, week):
+    open_week(page, week)
+    x, y = row_y(page, week["thursday"], 13)
+    page.mouse.click(x, y)
+    expect(page).to_have_url(re.compile(r"/book-for-client/\?date=.*&time=13:00"))

@@ -5,7 +5,7 @@ buffers are drawn, mini-session days named, a line shows now, and the queries st
 however many bookings there are."""
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -241,3 +241,31 @@ def test_the_month_shows_how_full_each_photographers_day_is(admin_client, week):
     assert by_day[SUNDAY].loads == []  # not working, nothing booked
     html = admin_client.get(URL + f"?date={MONDAY}").text
     assert 'title="Maya: 1 h booked of 8 h"' in html
+
+
+def test_a_session_that_took_place_is_busy_but_not_counted_to_the_daily_limit(week):
+    """As for the engine: only sessions still to come count towards "one a day"."""
+    week.max_sessions_per_day = 1
+    week.save()
+    Booking.objects.filter(photographer=week).update(status=Booking.Status.COMPLETED)
+    with time_machine.travel(at(day_of(0), 12), tick=False):
+        page = calendar_page(view="day", anchor=day_of(0), tz=LONDON, today=day_of(0))
+    assert page.days[0].free_text == "Free 09:00–09:45, 11:15–17:00"
+
+
+@time_machine.travel(datetime(2026, 3, 1, 9, tzinfo=LONDON), tick=False)
+def test_on_the_night_the_clocks_go_forward_free_time_starts_when_the_engine_does(db, studio):
+    """29 March 2026: 01:00 becomes 02:00 in London. Hours from 01:30 start at 02:00."""
+    night = date(2026, 3, 29)
+    owl = PhotographerFactory(display_name="Owl")
+    DateHours.objects.create(photographer=owl, date=night, start_time=time(1, 30), end_time=time(5))
+    quarter = SessionTypeFactory(name="Quarter", duration_minutes=15, photographers=[owl])
+    quarter.slot_step_minutes = 15
+    quarter.save()
+    page = calendar_page(
+        view="day", anchor=night, tz=LONDON, today=date(2026, 3, 1), photographer_id=owl.pk
+    )
+    engine = session_type_slots(session_type=quarter, first_day=night, last_day=night, tz=LONDON)
+    starts = {slot.starts_at for slot in engine[night]}
+    assert page.days[0].free_text == "Free 02:00–05:00"
+    assert {moment.astimezone(UTC) for moment in quarter_hours(page.days[0].free)} == starts

@@ -220,8 +220,13 @@ def test_nonsense_is_answered_kindly(owner, booking):
         page = owner.get(move_url(booking, start=start))
         assert page.status_code == 200
         assert "That isn&#x27;t a date and time." in page.text
-    gone = move_url(booking, photographer=booking.photographer, minutes=0)
-    assert owner.get(gone).status_code == 200
+    too_short = owner.get(move_url(booking, minutes=0))
+    assert too_short.status_code == 200
+    assert "Ensure this value is greater than or equal to 5." in html.unescape(too_short.text)
+    nobody = owner.get(
+        move_url(booking).replace(f"photographer={booking.photographer_id}", "photographer=999999")
+    )
+    assert "Select a valid choice" in html.unescape(nobody.text)
     offsite = owner.get(move_url(booking, next="https://evil.example/"))
     assert 'href="/admin/shoots/booking/calendar/"' in offsite.text
 
@@ -287,3 +292,83 @@ def test_two_staff_moving_one_booking_at_once_one_wins_the_other_is_told(booking
     winner = next(hour for hour, said in outcomes.items() if said == "moved")
     assert booking.starts_at.astimezone(LONDON).hour == winner
     assert booking.calendar_sequence == seen + 1
+
+
+def test_a_move_never_hands_a_booking_back_to_whom_it_was_taken_from(
+    booking, maya, theo, monkeypatch
+):
+    """Another move gives it to Theo (and commits) between this move reading its
+    photographer and locking: this move of its time only locks Theo's diary, looks again,
+    and keeps it with Theo."""
+    from sessions import booking_changes
+
+    attempt = booking_changes._reschedule
+    seen = []
+
+    def meanwhile(**kwargs):
+        if not seen:
+            Booking.objects.filter(pk=booking.pk).update(photographer=theo)
+        seen.append(kwargs["current"])
+        return attempt(**kwargs)
+
+    monkeypatch.setattr(booking_changes, "_reschedule", meanwhile)
+    booking_reschedule(
+        booking_id=booking.pk, starts_at=TEN.replace(hour=14), tz=LONDON, by_client=False
+    )
+    booking.refresh_from_db()
+    assert seen == [maya.pk, theo.pk]
+    assert booking.photographer == theo
+    assert local(booking.starts_at) == "Wed 10 14:00"
+
+
+def test_nothing_to_change_and_photographers_who_dont_take_the_session_are_said_so(
+    owner, booking, maya
+):
+    same = html.unescape(owner.get(move_url(booking, start="2026-06-10T10:00")).text)
+    assert "The session is there already." in same
+    assert "Move the session" not in same
+    other = working_wednesdays("Lena Park")  # works Wednesdays, takes no headshots
+    page = html.unescape(owner.get(move_url(booking, photographer=other)).text)
+    assert "Lena Park doesn't take Headshot sessions." in page
+    assert "Move the session" not in page
+    with pytest.raises(BookingChangeRefused, match="doesn't take Headshot sessions"):
+        booking_reschedule(
+            booking_id=booking.pk,
+            starts_at=TEN.replace(hour=14),
+            tz=LONDON,
+            by_client=False,
+            photographer_id=other.pk,
+            outside_rules=True,
+        )
+
+
+def test_a_clash_in_another_photographers_diary_says_whose(owner, booking, headshot, theo, ben):
+    BookingFactory(client=ben, session_type=headshot, photographer=theo, starts_at=TEN)
+    page = html.unescape(
+        owner.get(move_url(booking, start="2026-06-10T10:00", photographer=theo)).text
+    )
+    assert "In Theo Grant's diary: That time overlaps Ben" in page
+
+
+def test_a_photographer_who_left_still_has_their_sessions_shown_and_movable(owner, booking, maya):
+    maya.is_active = False
+    maya.save()
+    day = owner.get("/admin/shoots/booking/calendar/?view=day&date=2026-06-10").text
+    assert 'aria-label="Maya Lind, Wednesday 10 June"' in day
+    assert "Anna Kowalska" in day
+    page = html.unescape(owner.get(move_url(booking, start="2026-06-10T11:00")).text)
+    assert "Wednesday 10 June 2026, 11:00–12:00 with Maya Lind" in page
+    assert "Select a valid choice" not in page
+
+
+def test_who_may_book_but_not_change_gets_no_drag_from_a_kept_grid(client, owner, booking):
+    week = "/admin/shoots/booking/calendar/?view=week&date=2026-06-10"
+    assert "data-move=" in owner.get(week).text  # drawn and kept for the owner
+    booker = UserFactory(username="booker", is_staff=True)
+    booker.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_booking", "add_booking"])
+    )
+    client.force_login(booker)
+    page = client.get(week).text
+    assert "+ Book" in page
+    assert "data-move=" not in page

@@ -634,6 +634,15 @@ def upload_set_name(world, client) -> Case:
     )
 
 
+def time_block(world, client) -> Case:
+    client.force_login(world["owner"])
+    return Case(
+        url=reverse("admin:shoots_timeoff_block"),
+        data={"starts_at": "2026-06-12T09:00", "ends_at": "2026-06-12T12:00", "photographer": ""},
+        columns={"reason": column(TimeOff, "reason")},
+    )
+
+
 def erasure_confirm(world, client) -> Case:
     client.force_login(world["owner"])
     return Case(
@@ -759,6 +768,7 @@ CUSTOM_FORMS = {
     "gallery.admin_forms.PhotosArrangeForm": photos_set_name,
     "gallery.admin_forms.PhotoUploadForm": upload_set_name,
     "workspace.admin_forms.ErasureConfirmForm": erasure_confirm,
+    "sessions.admin.time_off_block.TimeBlockForm": time_block,
     "sessions.payments.voucher_forms.GiftVoucherBuyForm": gift_voucher_buy,
 }
 # Forms with nothing typed as text: the Move page's date and time, a free time pressed, a

@@ -138,6 +138,7 @@ URLS = {
     "shoots_booking_act": [BOOKING_VIEW],
     "shoots_booking_reschedule": ["shoots.change_booking"],
     "shoots_booking_move_to": ["shoots.change_booking"],
+    "shoots_timeoff_block": ["shoots.add_timeoff"],
     "shoots_booking_book_for_client": ["shoots.add_booking"],
     "shoots_booking_brief": [BOOKING_VIEW],
     "shoots_booking_photo": [BOOKING_VIEW],
@@ -464,6 +465,18 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
                 "notify": "1",
                 "outside_rules": "1",
             },
+        ),
+        (
+            "shoots_timeoff_block",
+            "get",
+            url("shoots_timeoff_block") + "?starts_at=2026-06-17T09:00&ends_at=2026-06-17T12:00",
+            {},
+        ),
+        (
+            "shoots_timeoff_block",
+            "post",
+            url("shoots_timeoff_block"),
+            {"starts_at": "2026-06-17T09:00", "ends_at": "2026-06-17T12:00", "photographer": ""},
         ),
         ("shoots_booking_book_for_client", "get", url("shoots_booking_book_for_client"), {}),
         (

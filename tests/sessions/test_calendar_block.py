@@ -1,0 +1,145 @@
+"""Blocking time from the calendar (issue 23): a drag across empty time proposes it; the page
+names the span and the sessions already in it (which stay), offers booking there instead, and
+makes time off for a photographer or the whole studio, which the slot engine keeps clear of at
+once. Only staff who may add time off can; nonsense gets a sentence, never an error page."""
+
+import html
+from datetime import UTC, date, datetime, time
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Permission
+
+from sessions.models import AvailabilityRule, TimeOff
+from sessions.selectors import session_type_slots
+from tests.factories import BookingFactory, PhotographerFactory, SessionTypeFactory, UserFactory
+
+LONDON = ZoneInfo("Europe/London")
+FRIDAY = date(2026, 6, 12)
+URL = "/admin/shoots/timeoff/block/"
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    with time_machine.travel(datetime(2026, 6, 1, 8, tzinfo=UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def maya(db, studio):
+    maya = PhotographerFactory(display_name="Maya Lind")
+    AvailabilityRule.objects.create(
+        photographer=maya, weekday=4, start_time=time(9), end_time=time(17)
+    )
+    return maya
+
+
+@pytest.fixture
+def headshot(maya):
+    return SessionTypeFactory(name="Headshot", duration_minutes=60, photographers=[maya])
+
+
+@pytest.fixture
+def owner(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def block_url(maya=None, start="2026-06-12T09:00", end="2026-06-12T12:00", **more) -> str:
+    query = {"starts_at": start, "ends_at": end, **more}
+    if maya:
+        query["photographer"] = maya.pk
+    return URL + "?" + urlencode(query)
+
+
+def free_starts(headshot) -> list[str]:
+    days = session_type_slots(session_type=headshot, first_day=FRIDAY, last_day=FRIDAY, tz=LONDON)
+    return [f"{slot.starts_at.astimezone(LONDON):%H:%M}" for slot in days.get(FRIDAY, [])]
+
+
+def test_the_page_names_the_span_and_the_sessions_that_stay(owner, maya, headshot, anna):
+    BookingFactory(
+        client=anna,
+        session_type=headshot,
+        photographer=maya,
+        starts_at=datetime.combine(FRIDAY, time(10), LONDON),
+    )
+    page = html.unescape(owner.get(block_url(maya)).text)
+    assert "Friday 12 June 2026, 09:00–12:00" in page
+    assert "blocking it doesn't move or cancel them" in page
+    assert "Anna Kowalska's Headshot at 10:00" in page
+    assert f'<option value="{maya.pk}" selected>Maya Lind</option>' in page
+    assert "/admin/shoots/booking/book-for-client/?date=2026-06-12&time=09:00" in page
+    assert not TimeOff.objects.exists()  # looking blocks nothing
+
+
+def test_blocking_makes_time_off_the_engine_keeps_clear_of(owner, maya, headshot):
+    assert "09:00" in free_starts(headshot)
+    back = "/admin/shoots/booking/calendar/?view=week&date=2026-06-12"
+    response = owner.post(
+        URL,
+        {
+            "starts_at": "2026-06-12T09:00",
+            "ends_at": "2026-06-12T12:00",
+            "photographer": maya.pk,
+            "reason": "Dentist",
+            "next": back,
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == back
+    off = TimeOff.objects.get()
+    assert (off.photographer, off.reason) == (maya, "Dentist")
+    assert off.starts_at.astimezone(LONDON).hour == 9
+    assert off.ends_at.astimezone(LONDON).hour == 12
+    assert free_starts(headshot)[0] == "12:00"
+    calendar = owner.get(back).text
+    assert "Time off: Maya Lind" in calendar
+
+
+def test_the_whole_studio_can_be_closed(owner, maya):
+    owner.post(
+        URL, {"starts_at": "2026-06-12T13:00", "ends_at": "2026-06-12T14:00", "photographer": ""}
+    )
+    assert TimeOff.objects.get().photographer is None
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "said"),
+    [
+        ("2026-06-12T12:00", "2026-06-12T09:00", "The end comes before the start."),
+        ("2026-06-12T09:00", "2026-08-12T09:00", "For more than a month"),
+        ("friday", "2026-06-12T09:00", "That isn't a date and time."),
+        ("2026-03-29T01:30", "2026-03-29T03:00", "the clocks skip it"),
+        ("2026-06-12T09:00" * 50, "2026-06-12T12:00", "That isn't a date and time."),
+    ],
+)
+def test_nonsense_gets_a_sentence_and_blocks_nothing(owner, maya, start, end, said):
+    response = owner.post(URL, {"starts_at": start, "ends_at": end, "photographer": maya.pk})
+    assert response.status_code == 200
+    assert said in html.unescape(response.text)
+    assert not TimeOff.objects.exists()
+
+
+@pytest.mark.parametrize("codenames", [("view_booking", "view_timeoff"), ("add_booking",), ()])
+def test_only_staff_who_may_add_time_off_can_block(client, maya, codenames):
+    user = UserFactory(username="assistant", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    client.force_login(user)
+    assert client.get(block_url(maya)).status_code == 403
+    blocked = client.post(URL, {"starts_at": "2026-06-12T09:00", "ends_at": "2026-06-12T10:00"})
+    assert blocked.status_code == 403
+    assert not TimeOff.objects.exists()
+    week = client.get("/admin/shoots/booking/calendar/?view=week&date=2026-06-12").text
+    assert "data-block=" not in week
+
+
+def test_the_calendar_offers_the_sweep_to_those_who_may_block(owner, maya):
+    week = owner.get(
+        f"/admin/shoots/booking/calendar/?view=week&date=2026-06-12&photographer={maya.pk}"
+    )
+    assert f'data-block="{URL}"' in week.text
+    assert f'data-photographer="{maya.pk}"' in week.text
+    assert "Drag down across empty time to block it" in week.text
