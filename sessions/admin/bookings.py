@@ -15,6 +15,7 @@ from sessions.admin.booking_invoices import BookingInvoicesMixin
 from sessions.admin.booking_pages import BookingPagesMixin
 from sessions.admin.booking_payments import BookingPaymentsMixin
 from sessions.admin.calendar_moves import CalendarMovesMixin
+from sessions.admin.day_agenda import DayAgendaMixin
 from sessions.admin.payment_plans import BookingPlanMixin
 from sessions.admin_forms import (
     BookingAdminForm,
@@ -96,6 +97,7 @@ class PaymentInline(admin.TabularInline):
 
 @admin.register(Booking)
 class BookingAdmin(
+    DayAgendaMixin,
     CalendarMovesMixin,
     BookingDocumentsMixin,
     BookingInvoicesMixin,
@@ -385,6 +387,7 @@ class BookingAdmin(
                 name="shoots_booking_photo",
             ),
             *self.move_urls(),
+            *self.agenda_urls(),
             *self.document_urls(),
             *self.invoice_urls(),
             *self.payment_urls(),

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from sessions.models import AvailabilityRule, Booking, TimeOff
 from tests.browser.admin_pages import shot, sign_in
+from tests.browser.checks import axe_violations
 from tests.factories import BookingFactory, ClientFactory, PhotographerFactory, SessionTypeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -83,12 +84,14 @@ def drag(page, start: tuple[float, float], end: tuple[float, float]) -> None:
 
 def test_a_session_dragged_to_a_free_time_moves_there_and_the_client_is_told(page, week):
     block = open_week(page, week)
+    assert axe_violations(page) == []  # the week, free time, buffers and all
     box = block.bounding_box()
     drag(page, (box["x"] + 20, box["y"] + 6), row_y(page, week["thursday"], 11))
     dialog = page.locator("#cal-move-dialog")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("11:00–12:00 with Maya Lind")
     expect(dialog.get_by_label("Email the client the new time")).to_be_checked()
+    assert axe_violations(page) == []  # the confirmation too
     shot(page, "calendar-drag-confirm")
     dialog.get_by_role("button", name="Move the session").click()
     expect(dialog).to_be_hidden()
@@ -175,3 +178,29 @@ def test_a_click_on_empty_time_still_books_there(page, week):
     x, y = row_y(page, week["thursday"], 13)
     page.mouse.click(x, y)
     expect(page).to_have_url(re.compile(r"/book-for-client/\?date=.*&time=13:00"))
+
+
+def test_on_the_day_a_phone_shows_the_agenda_and_a_brief_is_one_tap_away(
+    browser, live_server, week, staff_user
+):
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 375, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    sign_in(page)
+    day = week["wednesday"]
+    page.goto(f"/admin/shoots/booking/calendar/agenda/?date={day}")
+    session = page.locator(".agenda-item", has_text="Anna Kowalska")
+    expect(session).to_contain_text("10:00–11:00")
+    expect(session).to_contain_text("Headshot · Maya Lind")
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= 375, f"the agenda is {wide} px wide on a 375 px phone"
+    assert axe_violations(page) == []
+    shot(page, "agenda-phone")
+    session.get_by_role("link", name="Brief").tap()
+    expect(page.get_by_role("heading", name="Anna Kowalska")).to_be_visible()
+    expect(page.locator(".facts")).to_contain_text("10:00–11:00")
+    context.close()
