@@ -4,6 +4,7 @@ luminance and contrast), no models, so the stylesheet view and the tests share i
 PAPER = "#faf8f5"  # the site's page colour (static/css/site.css, --sitting-paper)
 WHITE = "#ffffff"
 TEXT_CONTRAST = 4.5  # WCAG AA for body text
+ADMIN_GREY = "#eeeeee"  # darker than the admin's zebra rows and headers (--darkened-bg #f8f8f8)
 
 
 def _channels(colour: str) -> tuple[int, int, int]:
@@ -59,4 +60,24 @@ def brand_palette(colour: str) -> dict[str, str]:
         "brand": colour.lower(),
         "text": text,
         "hover": _hex(red * 0.82, green * 0.82, blue * 0.82),
+    }
+
+
+def admin_palette(colour: str) -> dict[str, str]:
+    """The brand colour for the admin, each shade readable where it is used: the header and
+    section bars (white text on them, ≥ 4.5:1), links and buttons (readable on white, on the
+    pale tint of a selected row and on the admin's greys), a darker shade under the pointer,
+    and the tint."""
+    red, green, blue = _channels(colour.lower())
+    tint = _hex(*(255 - (255 - c) * 0.12 for c in (red, green, blue)))
+    # Readable on the tint and on the admin's greys (zebra rows, headers), whichever is darker.
+    ground = min(tint, ADMIN_GREY, key=luminance)
+    link = colour_for_text(colour, background=ground)
+    bar = _hex(*(c * 0.78 for c in _channels(link)))  # under white text, darker still
+    return {
+        "bar": bar,
+        "link": link,
+        "hover": _hex(*(c * 0.7 for c in _channels(link))),
+        "tint": tint,
+        "brand": colour.lower(),
     }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("branding/logo", views.studio_logo, name="studio-logo"),
     path("branding/brand.css", views.brand_stylesheet, name="studio-brand-css"),
+    path("branding/admin.css", views.admin_brand_stylesheet, name="studio-admin-brand-css"),
     re_path(
         r"^branding/image/(?P<name>[A-Za-z0-9_-]+\.jpg)$",
         views.branding_image,

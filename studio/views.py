@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
-from studio.branding import brand_palette
+from studio.branding import admin_palette, brand_palette
 from studio.health import broker_problem, database_problem
 from studio.selectors import studio_get
 
@@ -63,6 +63,36 @@ def brand_stylesheet(request):
         f"  --sitting-accent: {palette['text']};\n"
         f"  --sitting-accent-hover: {palette['hover']};\n"
         "}\n"
+    )
+    response = HttpResponse(body, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@require_safe
+def admin_brand_stylesheet(request):
+    """The brand colour in the admin (studio.branding.admin_palette) as the admin's own
+    custom properties: its bars in both themes (white text on them), links, buttons and
+    selected rows in the light one (the dark theme keeps its own, made for it)."""
+    palette = admin_palette(request.studio.brand_colour)
+    bars = (
+        f"  --header-bg: {palette['bar']};\n  --primary: {palette['bar']};\n"
+        f"  --secondary: {palette['hover']};\n  --breadcrumbs-bg: {palette['hover']};\n"
+        f"  --header-branding-color: #fff;\n  --header-link-color: #fff;\n"
+        f"  --sitting-admin-brand: {palette['brand']};\n"
+    )
+    light = (
+        f"  --link-fg: {palette['link']};\n  --link-hover-color: {palette['hover']};\n"
+        f"  --link-selected-fg: {palette['hover']};\n  --button-bg: {palette['link']};\n"
+        f"  --button-hover-bg: {palette['hover']};\n  --default-button-bg: {palette['hover']};\n"
+        f"  --default-button-hover-bg: {palette['link']};\n"
+        f"  --selected-row: {palette['tint']};\n  --sitting-admin-tint: {palette['tint']};\n"
+    )
+    body = (
+        f"html:root, html[data-theme]:root {{\n{bars}}}\n"
+        f'html[data-theme="light"] {{\n{light}}}\n'
+        "@media (prefers-color-scheme: light) {\n"
+        f'  html:not([data-theme="dark"]) {{\n{light}  }}\n}}\n'
     )
     response = HttpResponse(body, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=31536000, immutable"
