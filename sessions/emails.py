@@ -115,7 +115,10 @@ def booking_message(kind: str, booking: Booking, studio, *, template=None) -> di
     wording to preview."""
     facts = booking_facts(booking, studio)
     if kind == "rescheduled":
-        facts["was"] = when_text(booking_moved_from(booking)) or _("its earlier time")
+        before = booking_moved_from(booking)
+        if before == booking.starts_at and template is None:  # its length or photographer
+            return _changed_in_place(booking, facts)
+        facts["was"] = when_text(before) or _("its earlier time")
     if kind in EDITABLE:
         words = wording(f"booking-{kind}", facts, template=template)
         return {**words, "intro": words["paragraphs"]}
@@ -124,6 +127,25 @@ def booking_message(kind: str, booking: Booking, studio, *, template=None) -> di
         % {"what": facts["session"], "when": facts["date"]},
         "heading": str(REQUESTED_HEADING),
         "intro": [fill(str(REQUESTED_OPENING), facts)],
+    }
+
+
+CHANGED_HEADING = _lazy("Your session has changed")
+CHANGED_OPENING = _lazy(
+    "Hello {name}, your {session} on {date} now runs {time}–{end} with {photographer}. "
+    "The attached invite updates your calendar."
+)
+
+
+def _changed_in_place(booking: Booking, facts: dict) -> dict:
+    """The studio changed a session's length or photographer, not when it starts (the
+    calendar's drag): said as such, not as a move from a time to the same time."""
+    facts = {**facts, "end": date_format(timezone.localtime(booking.ends_at), "H:i")}
+    return {
+        "subject": _("Your %(session)s on %(date)s has changed")
+        % {"session": facts["session"], "date": facts["date"]},
+        "heading": str(CHANGED_HEADING),
+        "intro": [fill(str(CHANGED_OPENING), facts)],
     }
 
 

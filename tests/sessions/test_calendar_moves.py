@@ -372,3 +372,34 @@ def test_who_may_book_but_not_change_gets_no_drag_from_a_kept_grid(client, owner
     page = client.get(week).text
     assert "+ Book" in page
     assert "data-move=" not in page
+
+
+def test_a_longer_session_or_another_photographer_is_said_as_a_change_not_a_move(
+    owner, booking, theo, run_tasks
+):
+    with run_tasks():
+        move(owner, booking, start="2026-06-10T10:00", minutes=90)
+    [longer] = mail.outbox
+    assert longer.subject == "Your Headshot on Wednesday 10 June has changed"
+    assert "now runs 10:00–11:30 with Maya Lind" in longer.body
+    assert "moved from" not in longer.body
+    with run_tasks():
+        move(
+            owner,
+            Booking.objects.get(pk=booking.pk),
+            start="2026-06-10T10:00",
+            minutes=90,
+            photographer=theo,
+        )
+    assert "now runs 10:00–11:30 with Theo Grant" in mail.outbox[1].body
+    with run_tasks():
+        move(
+            owner,
+            Booking.objects.get(pk=booking.pk),
+            start="2026-06-10T15:00",
+            minutes=90,
+            photographer=theo,
+        )
+    assert (
+        "has moved from Wednesday 10 June, 10:00 to Wednesday 10 June, 15:00" in mail.outbox[2].body
+    )
