@@ -158,7 +158,8 @@ def calendar_page(
 ) -> CalendarPage:
     """Everything the calendar page draws, in eight queries (four of them calendar_free's:
     the free time, and in a month each day's load), reading only the columns shown and only
-    the bookings and time off that touch the days shown. `now` (the studio's clock) draws the line of now."""
+    the bookings and time off that touch the days shown. `now` (the studio's clock) draws
+    the line of now."""
     start, end = calendar_range(view, anchor)
     since = datetime.combine(start, time.min, tz)
     until = datetime.combine(end, time.min, tz)
