@@ -73,7 +73,8 @@ def brand_stylesheet(request):
 def admin_brand_stylesheet(request):
     """The brand colour in the admin (studio.branding.admin_palette) as the admin's own
     custom properties: its bars in both themes (white text on them), links, buttons and
-    selected rows in the light one (the dark theme keeps its own, made for it)."""
+    selected rows in the light one (the dark theme keeps its own, made for it). Linked as
+    ?v=<colour>-<n> (templates/admin/base_site.html): raise n when what it says changes."""
     palette = admin_palette(request.studio.brand_colour)
     bars = (
         f"  --header-bg: {palette['bar']};\n  --primary: {palette['bar']};\n"

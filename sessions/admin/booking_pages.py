@@ -267,6 +267,8 @@ class BookingPagesMixin:
         responses = QuestionnaireResponse.objects.filter(booking=booking).prefetch_related(
             "answers", "images"
         )
+        user = request.user
+        money = user.has_perm("shoots.view_payment") or user.has_perm("shoots.change_payment")
         return TemplateResponse(
             request,
             "admin/shoots/booking/brief.html",
@@ -274,8 +276,9 @@ class BookingPagesMixin:
                 "booking": booking,
                 "studio": studio_get(),
                 "responses": [{"response": r, "rows": answer_rows(r)} for r in responses],
-                "paid": booking_received(booking),
-                "due": booking_balance_due(booking),
+                # Money only for those who may see payments (as on the dashboard).
+                "paid": booking_received(booking) if money else None,
+                "due": booking_balance_due(booking) if money else None,
             },
         )
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -26,15 +26,13 @@ SHOWN = (*Booking.ACTIVE_STATUSES, Booking.Status.COMPLETED, Booking.Status.NO_S
 
 
 def day_bookings(day: date, tz: ZoneInfo, photographer_id: int | None):
-    """The day's sessions (to come, and those that took place), in time order, with their
-    client, type, photographer and questionnaire progress."""
+    """The day's sessions (to come, and those that took place; one from the night before
+    that runs past midnight too), in time order, with their client, type, photographer and
+    questionnaire progress."""
     since = datetime.combine(day, time.min, tz)
+    until = datetime.combine(day + timedelta(days=1), time.min, tz)
     bookings = (
-        Booking.objects.filter(
-            status__in=SHOWN,
-            starts_at__gte=since,
-            starts_at__lt=datetime.combine(day + timedelta(days=1), time.min, tz),
-        )
+        Booking.objects.filter(status__in=SHOWN, starts_at__lt=until, ends_at__gt=since)
         .select_related("client", "session_type", "photographer")
         .order_by("starts_at", "pk")
     )
@@ -50,6 +48,7 @@ def documents_text(bookings: list[Booking]) -> dict[int, str]:
     for booking_id, kind, status in (
         Document.objects.filter(booking__in=bookings)
         .exclude(status=Document.Status.VOIDED)
+        .order_by("booking_id", "kind", "pk")
         .values_list("booking_id", "kind", "status")
     ):
         by_booking.setdefault(booking_id, {}).setdefault(kind, []).append(status)
@@ -114,6 +113,9 @@ class DayAgendaMixin:
                     "booking": booking,
                     "starts": booking.starts_at.astimezone(tz),
                     "ends": booking.ends_at.astimezone(tz),
+                    # A session across midnight says on which day it starts or ends.
+                    "other_day": booking.starts_at.astimezone(tz).date() != day
+                    or booking.ends_at.astimezone(tz).date() != day,
                     "questionnaires": questionnaire_progress_text(booking),
                     "documents": documents.get(booking.pk, ""),
                     "where": where,
@@ -135,7 +137,9 @@ class DayAgendaMixin:
             "is_today": day == today,
             "sessions": sessions,
             "studio": studio,
-            "photographers": Photographer.objects.filter(is_active=True).order_by("display_name"),
+            "photographers": Photographer.objects.filter(
+                Q(is_active=True) | Q(pk=photographer_id or 0)
+            ).order_by("display_name"),
             "photographer_id": photographer_id,
             "previous": f"?date={day - timedelta(days=1)}{who}",
             "next": f"?date={day + timedelta(days=1)}{who}",

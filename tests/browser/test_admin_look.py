@@ -1,6 +1,7 @@
 """The admin in the studio's colours (issue 23), in Chromium: with a pale brand colour (the
-hardest to read), the pages a photographer uses every day have no WCAG 2.2 AA violation of
-serious or critical impact, and the dashboard takes the page's width."""
+hardest to read) and a dark one, in the light theme and the dark, the pages a photographer
+uses every day have no WCAG 2.2 AA violation of serious or critical impact, and the
+dashboard takes the page's width."""
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,9 +17,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LONDON = ZoneInfo("Europe/London")
 
 
-@pytest.mark.parametrize("colour", ["#ffe4b5", "#2e7d32"])
+@pytest.mark.parametrize(
+    ("colour", "scheme"), [("#ffe4b5", "light"), ("#2e7d32", "light"), ("#ffe4b5", "dark")]
+)
 def test_the_daily_admin_pages_pass_the_check_in_the_studios_colour(
-    page, studio, staff_user, colour
+    page, studio, staff_user, colour, scheme
 ):
     studio.brand_colour = colour
     studio.save()
@@ -34,6 +37,7 @@ def test_the_daily_admin_pages_pass_the_check_in_the_studios_colour(
         photographer=maya,
         starts_at=datetime.combine(wednesday, time(10), LONDON),
     )
+    page.emulate_media(color_scheme=scheme)  # the admin follows the system's theme
     sign_in(page)
     wide = page.locator("div.dashboard").bounding_box()["width"]
     assert wide > 900, f"the dashboard is {wide} px wide on a 1280 px screen"
@@ -49,5 +53,5 @@ def test_the_daily_admin_pages_pass_the_check_in_the_studios_colour(
     for name, url in pages.items():
         page.goto(url)
         found[name] = axe_violations(page)
-        shot(page, f"admin-{name}-{colour.lstrip('#')}")
+        shot(page, f"admin-{name}-{colour.lstrip('#')}-{scheme}")
     assert found == {name: [] for name in pages}

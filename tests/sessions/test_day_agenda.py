@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sessions.models import Booking, Questionnaire, QuestionnaireResponse
+from tests.document_fixtures import release
 from tests.factories import (
     BookingFactory,
     ClientFactory,
@@ -151,3 +152,53 @@ def test_who_may_see_the_agenda(client, day, codenames, answer):
     client.force_login(user)
     assert client.get(AGENDA + "?date=2026-06-10").status_code == answer
     assert client.get(SHEET + "?date=2026-06-10").status_code == answer
+
+
+def test_the_documents_are_said_in_a_few_words(owner, day, adult_release):
+    release(day["annas"], adult_release, status="signed")
+    release(day["annas"], adult_release, person="Tom", status="pending")
+    release(day["lees"], adult_release, status="signed")
+    page = html.unescape(owner.get(AGENDA + "?date=2026-06-10").text)
+    anna = page[page.index("10:00–11:00") : page.index("14:00–15:00")]
+    assert "Model release: waiting to be signed" in anna  # one of two still waits
+    assert "Model release: signed" in page[page.index("14:00–15:00") :]
+
+
+def test_a_studio_far_from_london_sees_its_own_days_and_a_session_across_midnight(
+    owner, studio, day
+):
+    studio.time_zone = "America/Los_Angeles"
+    studio.save()
+    la = ZoneInfo("America/Los_Angeles")
+    late = BookingFactory(
+        client=ClientFactory(name="Night Owl"),
+        photographer=day["maya"],
+        starts_at=datetime(2026, 6, 11, 23, 0, tzinfo=la),
+        ends_at=datetime(2026, 6, 12, 1, 0, tzinfo=la),
+    )
+    early = BookingFactory(
+        client=ClientFactory(name="Early Bird"),
+        photographer=day["maya"],
+        starts_at=datetime(2026, 6, 11, 0, 30, tzinfo=la),
+        ends_at=datetime(2026, 6, 11, 1, 0, tzinfo=la),
+    )
+    eleventh = html.unescape(owner.get(AGENDA + "?date=2026-06-11").text)
+    assert "Early Bird" in eleventh  # 00:30 there is 07:30 in London, still the 11th
+    assert "00:30–01:00" in eleventh
+    assert "Night Owl" in eleventh
+    assert "Thu 23:00–Fri 01:00" in eleventh  # across midnight: which days
+    twelfth = html.unescape(owner.get(AGENDA + "?date=2026-06-12").text)
+    assert "Night Owl" in twelfth  # still on at the start of the 12th
+    assert "Early Bird" not in twelfth
+    assert late.pk != early.pk
+
+
+def test_the_brief_shows_money_only_to_those_who_may_see_payments(client, day):
+    brief = f"/admin/shoots/booking/{day['annas'].pk}/brief/"
+    for codenames, shown in [(("view_booking",), False), (("view_booking", "view_payment"), True)]:
+        user = UserFactory(username="-".join(codenames), is_staff=True)
+        user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+        client.force_login(user)
+        page = html.unescape(client.get(brief).text)
+        assert "Anna Kowalska" in page
+        assert ("paid of" in page) is shown, codenames
