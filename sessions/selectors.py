@@ -322,9 +322,10 @@ def session_type_free_days(**query: Unpack[SlotQuery]) -> set[date]:
     return slots.free_days(**_engine_inputs(**query)[0])
 
 
-# The calendar's answer is kept per minute of the clock: a time may show for up to a minute
-# past its notice (or a lapsed hold hide one), and booking_create, which reads the
-# database at the real time, refuses such a time with the usual "just taken" message.
+# The calendar's answer is kept per minute of the clock, worked out for the end of that
+# minute: a time goes off the page up to a minute before its notice runs out, never after
+# (a lapsed hold may hide one for that minute). booking_create reads the database at the
+# real time all the same, and refuses a time taken meanwhile with the usual message.
 CLOCK_BUCKET_SECONDS = 60
 
 
@@ -338,12 +339,13 @@ def session_type_calendar(
     have none left (sessions.waitlist's full days), in order.
 
     With `cached` the answer itself is kept under the slot version and the minute, worked
-    out for the start of that minute (CLOCK_BUCKET_SECONDS)."""
+    out for the end of that minute (CLOCK_BUCKET_SECONDS): it offers no time that stops
+    being bookable while it is kept."""
     if not query.get("cached"):
         return _calendar(day=day, full_days=full_days, **query)
     now = query.get("now") or timezone.now()
     minute = int(now.timestamp()) // CLOCK_BUCKET_SECONDS
-    query["now"] = datetime.fromtimestamp(minute * CLOCK_BUCKET_SECONDS, UTC)
+    query["now"] = datetime.fromtimestamp((minute + 1) * CLOCK_BUCKET_SECONDS, UTC)
     key = ":".join(
         str(part)
         for part in (

@@ -221,26 +221,29 @@ def shown(html: str, moment: datetime) -> bool:
 
 def test_a_change_that_moves_the_version_shows_on_the_very_next_request(setting, client):
     portrait, team = setting
-    with time_machine.travel(START + timedelta(seconds=10), tick=False):
+    with time_machine.travel(START - timedelta(seconds=50), tick=False):
         assert shown(times_shown(client, team[0]), ELEVEN)
         BookingFactory(session_type=portrait, photographer=team[0], starts_at=ELEVEN)
         assert not shown(times_shown(client, team[0]), ELEVEN)  # the same minute
 
 
-def test_the_minute_moving_on_takes_a_time_past_its_notice_off(setting, client):
-    with time_machine.travel(START, tick=False):
+def test_a_time_goes_off_the_page_before_its_notice_runs_out_never_after(setting, client):
+    """Kept for a minute, the page is worked out for the end of its minute: it never offers
+    a time that stops being bookable while it is kept (a client clicking the first time
+    of a day at 10:00:30 was refused it when pages were worked out for 10:00:00)."""
+    with time_machine.travel(START - timedelta(minutes=1), tick=False):
         assert shown(times_shown(client), ELEVEN)
-    with time_machine.travel(START + timedelta(seconds=50), tick=False):
-        assert shown(times_shown(client), ELEVEN)  # kept for the minute
-    with time_machine.travel(START + timedelta(minutes=1), tick=False):
-        assert not shown(times_shown(client), ELEVEN)
+    with time_machine.travel(START - timedelta(seconds=1), tick=False):
+        assert shown(times_shown(client), ELEVEN)  # kept for the minute, and still bookable
+    with time_machine.travel(START, tick=False):
+        assert not shown(times_shown(client), ELEVEN)  # its notice runs out in this minute
 
 
 def test_a_time_shown_from_the_cache_but_taken_meanwhile_is_refused_kindly(setting, client):
     portrait, team = setting
     details = reverse("sessions:booking-create", args=["portrait"])
     details += "?" + urlencode({"start": ELEVEN.isoformat(), "photographer": team[0].pk})
-    with time_machine.travel(START + timedelta(seconds=10), tick=False):
+    with time_machine.travel(START - timedelta(seconds=50), tick=False):
         assert shown(times_shown(client, team[0]), ELEVEN)
         before = SlotVersion.objects.get().number
         BookingFactory(session_type=portrait, photographer=team[0], starts_at=ELEVEN)
