@@ -97,6 +97,16 @@ class CalendarPage:
     photographer_id: int | None = None  # the one chosen, if any
 
 
+def date_asked(text: str | None, *, today: date) -> date:
+    """The day an address asks for (?date=2026-06-10): today when it asks for none, for
+    something that is not a date, or for a year nobody means (a typo of one)."""
+    try:
+        day = date.fromisoformat(text or "")
+    except ValueError:
+        return today
+    return day if 1900 <= day.year <= 2200 else today
+
+
 def calendar_range(view: str, anchor: date) -> tuple[date, date]:
     """The first day shown and the day after the last: six whole weeks from the Monday on or
     before the 1st for a month, Monday to Sunday for a week."""

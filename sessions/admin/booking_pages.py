@@ -18,7 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
 from clients.services import client_get_or_create
-from sessions.admin_calendar import VIEWS, calendar_page_drawn
+from sessions.admin_calendar import VIEWS, calendar_page_drawn, date_asked
 from sessions.admin_forms import (
     FreeTimeForm,
     StaffBookingForm,
@@ -289,12 +289,7 @@ class BookingPagesMixin:
         tz = ZoneInfo(studio.time_zone)
         today = timezone.localdate(timezone=tz)
         view = request.GET.get("view") if request.GET.get("view") in VIEWS else "month"
-        try:
-            anchor = date.fromisoformat(request.GET.get("date", ""))
-        except ValueError:
-            anchor = today
-        if not 1900 <= anchor.year <= 2200:  # a typo of a year: today, not an error
-            anchor = today
+        anchor = date_asked(request.GET.get("date"), today=today)
         filters = {
             key: request.GET[key]
             for key in ("photographer", "session_type", "cancelled")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from sessions.admin_calendar import date_asked
 from sessions.admin_questionnaires import answer_rows
 from sessions.models import Booking, Document, QuestionnaireResponse
 from sessions.selectors import questionnaire_progress_text, with_questionnaire_progress
@@ -89,13 +90,7 @@ class DayAgendaMixin:
     def _day_asked(self, request) -> tuple[date, ZoneInfo, int | None]:
         studio = studio_get()
         tz = ZoneInfo(studio.time_zone)
-        today = timezone.localdate(timezone=tz)
-        try:
-            day = date.fromisoformat(request.GET.get("date", ""))
-        except ValueError:
-            day = today
-        if not 1900 <= day.year <= 2200:
-            day = today
+        day = date_asked(request.GET.get("date"), today=timezone.localdate(timezone=tz))
         return day, tz, int_or_none(request.GET.get("photographer"))
 
     @admin_view_requires("view")
