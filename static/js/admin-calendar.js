@@ -71,12 +71,18 @@
       .catch(function () { showFailure(block); });
   }
 
-  function showFailure(block) {
-    var box = dialog();
+  function failureNote(box) {
     var said = document.createElement("p");
     said.className = "errornote";
     said.setAttribute("role", "alert");
     said.textContent = box.dataset.failed;
+    return said;
+  }
+
+  // Nothing to show: the page could not be had (no rights, signed out, offline).
+  function showFailure(block) {
+    var box = dialog();
+    var said = failureNote(box);
     var close = document.createElement("button");
     close.type = "button";
     close.className = "button";
@@ -146,13 +152,10 @@
     setTimeout(function () { document.removeEventListener("click", swallow, { capture: true }); }, 0);
   }
 
+  // The form in the dialog could not be sent: said above it, to be pressed again.
   function fail() {
     var box = dialog();
-    var said = document.createElement("p");
-    said.className = "errornote";
-    said.setAttribute("role", "alert");
-    said.textContent = box.dataset.failed || "Something went wrong.";
-    box.querySelector(".errornote") || box.prepend(said);
+    box.querySelector(".errornote") || box.prepend(failureNote(box));
     var button = box.querySelector("button[type=submit]");
     if (button) { button.disabled = false; }
   }

@@ -204,3 +204,15 @@ def test_on_the_day_a_phone_shows_the_agenda_and_a_brief_is_one_tap_away(
     expect(page.get_by_role("heading", name="Anna Kowalska")).to_be_visible()
     expect(page.locator(".facts")).to_contain_text("10:00–11:00")
     context.close()
+
+
+def test_when_the_server_cannot_be_reached_the_calendar_says_so_and_moves_nothing(page, week):
+    block = open_week(page, week)
+    page.route("**/move-to/**", lambda route: route.abort())
+    block.focus()
+    page.keyboard.press("Alt+ArrowDown")
+    dialog = page.locator("#cal-move-dialog")
+    expect(dialog.get_by_role("alert")).to_contain_text("nothing was changed")
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+    assert Booking.objects.get(pk=week["anna"].pk).starts_at == week["anna"].starts_at
