@@ -172,6 +172,9 @@ class QuestionnaireForm(forms.Form):
 
     action = forms.Field(required=False)  # "submit", else a draft
     remove = RowIdField(required=False)  # the photo whose "Remove" was pressed
+    # Set by the page's script: which open page sends, and its how-manieth send.
+    sent_page = forms.RegexField(r"^[A-Za-z0-9]{1,32}$", required=False)
+    sent_number = forms.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
 
     def __init__(self, *args, questions: list[Question], **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,6 +221,7 @@ class QuestionnaireForm(forms.Form):
             visible=visible,
             uploads={pk: files for pk, files in uploads.items() if files},
             problems=problems,
+            sent_as=(cleaned.get("sent_page") or "", cleaned.get("sent_number") or 0),
         )
         return cleaned
 

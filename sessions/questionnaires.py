@@ -58,12 +58,15 @@ class Answers:
     visible: set[int]  # the questions shown for these values
     uploads: dict[int, list[UploadedFile]]  # photos chosen, for shown photo questions
     problems: dict[int, list[str]]  # what submitting refuses, for shown questions
+    # Which open page sent them and its how-manieth send: ("", 0) when unknown (no script).
+    sent_as: tuple[str, int] = ("", 0)
 
 
 @dataclass
 class SaveResult:
     errors: dict[int, list[str]] = field(default_factory=dict)  # question id → messages
     submitted: bool = False
+    stale: bool = False  # a later send from the same page was saved first: nothing changed
 
     @property
     def ok(self) -> bool:
@@ -172,6 +175,13 @@ def answers_save(
                 defaults={"questionnaire_name": questionnaire.name},
             )
             already_submitted = response.status == QuestionnaireResponse.Status.SUBMITTED
+            page, number = answers.sent_as
+            overtaken = page == response.sent_page and number <= response.sent_number
+            if page and not submit and overtaken:
+                # An autosave overtaken on the way (the last one goes as the page closes,
+                # maybe before an earlier one arrives): what came later is kept.
+                result.stale = True
+                return result
             checking = submit or already_submitted
             if checking:
                 result.errors = {pk: list(found) for pk, found in answers.problems.items()}
@@ -201,6 +211,8 @@ def answers_save(
                 response.submitted_at = response.submitted_at or now
                 result.submitted = True
             response.questionnaire_name = questionnaire.name
+            if page:
+                response.sent_page, response.sent_number = page, number
             response.save()
             if result.submitted:
                 task_enqueue_on_commit(

@@ -166,6 +166,10 @@ class QuestionnaireResponse(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    # The open page whose answers were saved last and its count of sends: an autosave that
+    # arrives after a later one from the same page is not saved over it.
+    sent_page = models.CharField(max_length=32, blank=True, editable=False)
+    sent_number = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("questionnaire answers")

@@ -38,10 +38,14 @@
     document.querySelectorAll("form.questionnaire-form").forEach(function (form) {
       var autosave = form.querySelector("[data-autosave-url]");
       var dirty = false, sending = false;
+      // Each send is numbered, so the server keeps the latest when two cross on the way.
+      var page = form.elements.namedItem("sent_page"), number = form.elements.namedItem("sent_number");
+      function counted() { number.value = String(parseInt(number.value || "0", 10) + 1); }
+      if (page) { page.value = Date.now().toString(36) + Math.random().toString(36).slice(2, 12); }
       update(form);
       limitChoices(form);
-      form.addEventListener("change", function () { update(form); limitChoices(form); dirty = true; });
-      form.addEventListener("submit", function () { sending = true; });
+      form.addEventListener("change", function () { update(form); limitChoices(form); dirty = true; counted(); });
+      form.addEventListener("submit", function () { sending = true; counted(); });
       var pending = 0;
       form.addEventListener("htmx:beforeRequest", function () { pending = 0; });
       form.addEventListener("change", function () { pending += 1; });
@@ -52,6 +56,7 @@
       // Leaving within the autosave's short delay: send the last answers anyway.
       window.addEventListener("pagehide", function () {
         if (!dirty || sending || !autosave || !navigator.sendBeacon) { return; }
+        counted();
         var data = new URLSearchParams();
         new FormData(form).forEach(function (value, name) {
           if (typeof value === "string") { data.append(name, value); }

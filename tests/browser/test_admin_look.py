@@ -39,6 +39,8 @@ def test_the_daily_admin_pages_pass_the_check_in_the_studios_colour(
     )
     page.emulate_media(color_scheme=scheme)  # the admin follows the system's theme
     sign_in(page)
+    # Measured once the page's stylesheets are in: before that the grid has no width.
+    page.wait_for_load_state("load")
     wide = page.locator("div.dashboard").bounding_box()["width"]
     assert wide > 900, f"the dashboard is {wide} px wide on a 1280 px screen"
     pages = {

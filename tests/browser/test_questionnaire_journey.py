@@ -2,6 +2,7 @@
 left and found again, submitted, and read by the studio in the admin."""
 
 import io
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from sessions.access import booking_token
-from sessions.models import QuestionnaireResponse
+from sessions.models import Answer, QuestionnaireResponse
 from tests.factories import BookingFactory, SessionTypeFactory
 from workspace.demo import _questionnaires_seed
 
@@ -31,6 +32,18 @@ def outfit_photo(path) -> str:
     Image.new("RGB", (900, 1200), "teal").save(out, format="JPEG")
     path.write_bytes(out.getvalue())
     return str(path)
+
+
+def draft_texts() -> list[str]:
+    return [str(value) for value in Answer.objects.values_list("value", flat=True)]
+
+
+def assert_soon(check, what: str, seconds: float = 5.0) -> None:
+    """`check()` becomes true within `seconds` (another request of the page's is on its way)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, f"never arrived: {what}"
+        time.sleep(0.05)
 
 
 def test_a_client_fills_the_wardrobe_questionnaire_and_the_studio_reads_it(
@@ -63,6 +76,9 @@ def test_a_client_fills_the_wardrobe_questionnaire_and_the_studio_reads_it(
     page.get_by_label("Tell us a little more about where they'll be used").fill("A law firm")
     page.get_by_role("link", name="Your booking").click()
     expect(page.get_by_text("Started: your draft is saved")).to_be_visible()
+    # The page's last send travels beside the next page's request; it is in before a
+    # person could press "Carry on".
+    assert_soon(lambda: "A law firm" in draft_texts(), "the answers sent as the page closed")
     page.get_by_role("link", name="Carry on").click()
     expect(page.get_by_label("Which outfits are you thinking of bringing?")).to_have_value(
         "A navy blazer with a white shirt, or a green wrap dress."

@@ -211,6 +211,37 @@ def test_answers_save_as_the_client_goes(client, annas, wardrobe):
     assert answers_of(annas)["Which outfits?"] == "Red jumper"
 
 
+def test_an_autosave_overtaken_on_the_way_does_not_undo_a_later_one(client, annas, wardrobe):
+    """The last answers go as the page closes and can arrive before an earlier autosave:
+    the earlier one, from the same page, is not saved over them. Another page (another
+    device, or the page opened again) is saved as it comes."""
+    questionnaire, q, _ = wardrobe
+    autosave = url(annas, questionnaire, "sessions:questionnaire-autosave")
+    outfits = f"q-{q['outfits'].pk}"
+
+    def send(answer, page, number):
+        return client.post(autosave, {outfits: answer, "sent_page": page, "sent_number": number})
+
+    assert send("Blazer and a green dress", "tab1", 3).status_code == 200
+    late = send("Blazer", "tab1", 2)
+    assert late.status_code == 200
+    assert answers_of(annas)["Which outfits?"] == "Blazer and a green dress"
+    send("Blazer and a green dress", "tab1", 3)  # the same send twice changes nothing
+    assert answers_of(annas)["Which outfits?"] == "Blazer and a green dress"
+    send("Suit", "phone1", 1)
+    assert answers_of(annas)["Which outfits?"] == "Suit"
+    send("Suit and tie", "phone1", 2)
+    assert answers_of(annas)["Which outfits?"] == "Suit and tie"
+    # Sent by hand (no script): saved as it comes.
+    client.post(autosave, {outfits: "Jeans"})
+    assert answers_of(annas)["Which outfits?"] == "Jeans"
+    # A page that is not one of ours is refused, and nothing is saved.
+    refused = client.post(autosave, {outfits: "Kilt", "sent_page": "<script>", "sent_number": 9})
+    assert refused.status_code == 200
+    assert "Not saved yet" in text(refused)
+    assert answers_of(annas)["Which outfits?"] == "Jeans"
+
+
 def test_photos_are_checked_one_by_one_and_a_bad_one_fails_alone_with_its_name(
     client, annas, wardrobe
 ):
