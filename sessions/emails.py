@@ -110,12 +110,15 @@ def when_text(moment: datetime | None) -> str:
     return date_format(timezone.localtime(moment), "l j F, H:i") if moment else ""
 
 
-def booking_message(kind: str, booking: Booking, studio, *, template=None) -> dict:
+def booking_message(
+    kind: str, booking: Booking, studio, *, template=None, overtaken: bool = False
+) -> dict:
     """Subject, heading and opening paragraphs of a booking email. `template` is an unsaved
-    wording to preview."""
+    wording to preview. An `overtaken` move (moved again before this was sent) does not
+    say the time before the last move: the client may never have heard of it."""
     facts = booking_facts(booking, studio)
     if kind == "rescheduled":
-        before = booking_moved_from(booking)
+        before = None if overtaken else booking_moved_from(booking)
         if before == booking.starts_at and template is None:  # its length or photographer
             return _changed_in_place(booking, facts)
         facts["was"] = when_text(before) or _("its earlier time")
@@ -217,12 +220,14 @@ def ended_booking_money(booking: Booking) -> dict:
     return {"paid": paid, "refunded": refunded, "kept": paid - refunded, "lines": lines}
 
 
-def booking_email_context(kind: str, booking: Booking, studio, *, template=None) -> dict:
+def booking_email_context(
+    kind: str, booking: Booking, studio, *, template=None, overtaken: bool = False
+) -> dict:
     """Everything emails/booking-<kind>/ and their layout (emails/layouts/booking.*) show.
     In the studio's zone and language."""
     ended = kind in ("cancelled", "declined")
     return {
-        **booking_message(kind, booking, studio, template=template),
+        **booking_message(kind, booking, studio, template=template, overtaken=overtaken),
         "kind": kind,
         "ended": ended,
         "booking": booking,
@@ -255,7 +260,10 @@ def _questionnaire_links(booking: Booking) -> list[tuple[str, str]]:
 def booking_email_send(*, booking_id: int, kind: str, sequence: int | None = None) -> bool:
     """Email the client about their booking, with a calendar invite (a cancellation for
     the calendar when cancelled). False when this email was already sent, or when the
-    booking has changed since it was queued (`sequence`), so it no longer applies."""
+    booking has changed since it was queued (`sequence`), so it no longer applies. A move
+    is told as the booking is now, even if changed again since: a later move the studio
+    chose not to email about must not swallow this one (the client would keep the old
+    time), and a later emailed one shares its key, so the client hears once."""
     if kind not in KINDS:
         raise ValueError(f"unknown booking email {kind!r}")
     booking = (
@@ -265,7 +273,8 @@ def booking_email_send(*, booking_id: int, kind: str, sequence: int | None = Non
     )
     if booking is None or booking.status not in EXPECTED_STATUSES[kind]:
         return False
-    if sequence is not None and booking.calendar_sequence != sequence:
+    overtaken = sequence is not None and booking.calendar_sequence != sequence
+    if overtaken and kind != "rescheduled":
         return False
     studio = studio_get()
     method = "CANCEL" if booking.status in ENDED else "REQUEST"
@@ -280,7 +289,7 @@ def booking_email_send(*, booking_id: int, kind: str, sequence: int | None = Non
         kind=f"booking-{kind}",
         key=f"booking:{booking.pk}:{kind}:{booking.calendar_sequence}",
         to=formataddr((booking.booked_as_name, booking.client.email)),
-        context=lambda: booking_email_context(kind, booking, studio),
+        context=lambda: booking_email_context(kind, booking, studio, overtaken=overtaken),
         attachments=attachments,
         reply_to=studio.contact_email or None,
         booking=booking,

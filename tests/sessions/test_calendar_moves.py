@@ -18,6 +18,7 @@ from django.db import connection
 from django.urls import reverse
 
 from sessions.booking_changes import BookingChangeRefused, booking_reschedule
+from sessions.emails import booking_email_send
 from sessions.models import AvailabilityRule, Booking, BookingEvent
 from tests.factories import BookingFactory, PhotographerFactory, SessionTypeFactory, UserFactory
 
@@ -136,6 +137,34 @@ def test_moving_without_telling_the_client_sends_nothing(owner, booking, run_tas
     booking.refresh_from_db()
     assert local(booking.starts_at) == "Wed 10 15:00"
     assert mail.outbox == []
+
+
+def test_a_quiet_move_right_after_an_emailed_one_does_not_swallow_its_email(booking):
+    """Moved at 14:00 with an email, then at once to 15:00 without one, before the worker
+    sent the first: the client still hears, once, of where the session is now."""
+    for hour, notify in ((14, True), (15, False)):
+        booking_reschedule(
+            booking_id=booking.pk,
+            starts_at=TEN.replace(hour=hour),
+            tz=LONDON,
+            by_client=False,
+            notify=notify,
+        )
+    assert booking_email_send(booking_id=booking.pk, kind="rescheduled", sequence=1)
+    [told] = mail.outbox
+    assert "15:00" in told.body
+    assert "14:00" not in told.body  # a time the client never heard of
+    assert told.subject == "Your Headshot has moved to Wednesday 10 June"
+    # Sent again by a retry, or a later emailed move's own task: once is enough.
+    assert not booking_email_send(booking_id=booking.pk, kind="rescheduled", sequence=1)
+    assert not booking_email_send(booking_id=booking.pk, kind="rescheduled", sequence=2)
+    assert len(mail.outbox) == 1
+    # Cancelled before the worker came to it: no move email at all.
+    booking_reschedule(
+        booking_id=booking.pk, starts_at=TEN.replace(hour=16), tz=LONDON, by_client=False
+    )
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
+    assert not booking_email_send(booking_id=booking.pk, kind="rescheduled", sequence=3)
 
 
 def test_another_photographer_and_another_length(owner, booking, theo, run_tasks):
