@@ -171,6 +171,7 @@ def calendar_page(
     the bookings and time off that touch the days shown. `now` (the studio's clock) draws
     the line of now."""
     start, end = calendar_range(view, anchor)
+    clock = now or datetime.now(tz)
     since = datetime.combine(start, time.min, tz)
     until = datetime.combine(end, time.min, tz)
     bookings = Booking.objects.filter(starts_at__lt=until, ends_at__gt=since)
@@ -185,7 +186,7 @@ def calendar_page(
     photographers = list(Photographer.objects.order_by("display_name"))
     session_types = list(SessionType.objects.order_by("display_order", "name"))
     names = {p.pk: p.display_name for p in photographers}
-    blocks = _booking_blocks(bookings, tz, names, {t.pk: t.name for t in session_types})
+    blocks = _booking_blocks(bookings, tz, names, {t.pk: t.name for t in session_types}, clock)
     blocks += _time_off_blocks(off, tz, names)
     days = {
         start + timedelta(days=n): Day(
@@ -202,7 +203,7 @@ def calendar_page(
         first_day=start,
         last_day=end - timedelta(days=1),
         tz=tz,
-        now=now or datetime.now(tz),
+        now=clock,
     )
     columns = list(days.values())
     if view == "month":
@@ -278,9 +279,9 @@ def _free_place(columns: list[Day], found, ids: list[int], tz: ZoneInfo, hours) 
     return first_hour, last_hour
 
 
-def _booking_blocks(bookings, tz: ZoneInfo, names: dict, types: dict) -> list[Block]:
+def _booking_blocks(bookings, tz: ZoneInfo, names: dict, types: dict, now: datetime) -> list[Block]:
     """One block per booking, from plain values: the formats translated and the link
-    reversed once, not per booking."""
+    reversed once, not per booking. A hold that has run out is shown but not movable."""
     link = url_for_each("admin:shoots_booking_change")
     move = url_for_each("admin:shoots_booking_move_to")
     for_someone = _("%(name)s for %(photographed)s")
@@ -299,9 +300,13 @@ def _booking_blocks(bookings, tz: ZoneInfo, names: dict, types: dict) -> list[Bl
         "photographed_name",
         "reference",
         "calendar_sequence",
+        "hold_expires_at",
     ).order_by("starts_at", "pk"):
         name = row["booked_as"] or row["client__name"]
         status = row["status"]
+        movable = status in Booking.ACTIVE_STATUSES and (
+            status != Booking.Status.HELD or (row["hold_expires_at"] or now) > now
+        )
         blocks.append(
             Block(
                 kind="booking",
@@ -321,7 +326,7 @@ def _booking_blocks(bookings, tz: ZoneInfo, names: dict, types: dict) -> list[Bl
                 status=status,
                 status_text="" if status == Booking.Status.CONFIRMED else statuses[status],
                 css=f"booking status-{status} ph-{row['photographer_id']}",
-                move_url=move(row["pk"]) if status in Booking.ACTIVE_STATUSES else "",
+                move_url=move(row["pk"]) if movable else "",
                 sequence=row["calendar_sequence"],
                 minutes=(row["ends_at"] - row["starts_at"]) // timedelta(minutes=1),
             )

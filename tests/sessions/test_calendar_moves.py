@@ -285,6 +285,27 @@ def test_the_calendar_offers_dragging_only_to_those_who_may_move(client, owner, 
     assert 'id="cal-move-help"' not in looked
 
 
+def test_a_hold_that_ran_out_is_shown_but_not_offered_for_dragging(owner, headshot, maya, anna):
+    """A client's hold on a time, left unpaid: on the calendar until the worker lets it go,
+    but a drag could only be refused, so none is offered. One still running is movable."""
+    ran_out, running = (
+        BookingFactory(
+            client=anna,
+            session_type=headshot,
+            photographer=maya,
+            starts_at=TEN.replace(hour=hour),
+            status=Booking.Status.HELD,
+            hold_expires_at=NOW + timedelta(minutes=minutes),
+        )
+        for hour, minutes in ((12, -1), (15, 10))
+    )
+    page = owner.get("/admin/shoots/booking/calendar/?view=week&date=2026-06-10").text
+    moves = reverse("admin:shoots_booking_move_to", args=[ran_out.pk])
+    assert reverse("admin:shoots_booking_change", args=[ran_out.pk]) in page  # shown
+    assert f'data-move="{moves}"' not in page
+    assert f'data-move="{reverse("admin:shoots_booking_move_to", args=[running.pk])}"' in page
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_moving_one_booking_at_once_one_wins_the_other_is_told(booking):
     """Both saw the same version; they press at the same moment, to different times."""
