@@ -1,7 +1,10 @@
 import copy
 import os
+import threading
+import time
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.urls import reverse
 
 from studio import config
@@ -16,6 +19,33 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+# The live server's requests still being answered, by thread: a request the browser gave up
+# on (a navigation cut it short) is answered all the same, after the page has gone.
+_answering: set[int] = set()
+_answering_lock = threading.Lock()
+
+
+def _request_started(**_kwargs):
+    if threading.current_thread() is not threading.main_thread():
+        with _answering_lock:
+            _answering.add(threading.get_ident())
+
+
+def _request_finished(**_kwargs):
+    with _answering_lock:
+        _answering.discard(threading.get_ident())
+
+
+request_started.connect(_request_started, dispatch_uid="browser-tests-answering")
+request_finished.connect(_request_finished, dispatch_uid="browser-tests-answering")
+
+
+def _server_quiet(seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while _answering and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +88,7 @@ def page(browser, live_server):
     # when the test's database is emptied would recreate rows the next test then collides with.
     page.wait_for_load_state("networkidle")
     context.close()
+    _server_quiet()  # and those the browser stopped waiting for
 
 
 @pytest.fixture

@@ -48,6 +48,9 @@ def test_the_daily_admin_pages_pass_the_check_in_the_studios_colour(
         "bookings": "/admin/shoots/booking/",
         "booking": f"/admin/shoots/booking/{booking.pk}/change/",
         "week": f"/admin/shoots/booking/calendar/?view=week&date={wednesday}",
+        # Today's heading is drawn on the bar colour: its links too.
+        "today": "/admin/shoots/booking/calendar/?view=day",
+        "this-week": "/admin/shoots/booking/calendar/?view=week",
         "month": f"/admin/shoots/booking/calendar/?date={wednesday}",
         "agenda": f"/admin/shoots/booking/calendar/agenda/?date={wednesday}",
     }
