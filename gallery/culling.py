@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from gallery import analysis as measures
 from gallery.culling_eyes import eyes_judge_by_person
-from gallery.culling_models import Face, PhotoAnalysis, PhotoGroup
+from gallery.culling_models import CullRequest, Face, PhotoAnalysis, PhotoGroup
 from gallery.models import Gallery, Photo
 from gallery.people import gallery_people_find
 from studio import image_files
@@ -181,6 +181,9 @@ def gallery_cull_when_analysed(*, gallery_id: int) -> bool:
         .exists()
     )
     if not waiting:
+        CullRequest.objects.update_or_create(
+            gallery_id=gallery_id, defaults={"asked_at": timezone.now(), "resent": 0}
+        )
         task_enqueue_on_commit("gallery.tasks.gallery_cull_task", gallery_id=gallery_id)
     return not waiting
 
@@ -197,6 +200,7 @@ class Frame:
 def gallery_cull(*, gallery_id: int) -> int:
     """Group the gallery's analysed proofs into bursts, judge their focus against each other,
     suggest the best of each group, and find its people. Returns the number of groups."""
+    started = timezone.now()
     with transaction.atomic():
         # Read under the gallery's lock, so an older run never writes over a newer one.
         if Gallery.objects.select_for_update().filter(pk=gallery_id).first() is None:
@@ -225,6 +229,10 @@ def gallery_cull(*, gallery_id: int) -> int:
         gallery_people_find(gallery_id=gallery_id)
         if eyes_judge_by_person(gallery_id=gallery_id):
             _eyes_follow(gallery_id)
+    # Done, unless asked again meanwhile (that run is on its way).
+    CullRequest.objects.filter(gallery_id=gallery_id, asked_at__lte=started).update(
+        asked_at=None, resent=0
+    )
     return groups
 
 
@@ -338,5 +346,32 @@ def analyses_requeue_stuck(*, now: datetime | None = None) -> int:
         # ANALYSIS_LOST_AFTER, not at every sweep.
         if PhotoAnalysis.objects.filter(pk=photo_id, queued_at=queued_at).update(queued_at=now):
             task_send_now("gallery.tasks.photo_analyse_task", photo_id=photo_id)
+            sent += 1
+    return sent
+
+
+# Longer than the gallery step's hard time limit (gallery.tasks): one still running is not
+# sent again; running twice would be harmless, only wasted.
+CULL_LOST_AFTER = timedelta(minutes=35)
+CULL_MAX_RESENDS = 2
+
+
+def culls_requeue_stuck(*, now: datetime | None = None) -> int:
+    """Send again the gallery steps whose message or worker was lost (beat's photo sweep),
+    each at most CULL_MAX_RESENDS times: one that kills its worker every time is left, said
+    in the log, rather than tried forever."""
+    now = now or timezone.now()
+    lost = CullRequest.objects.filter(
+        asked_at__lt=now - CULL_LOST_AFTER, resent__lt=CULL_MAX_RESENDS
+    ).values_list("gallery_id", "asked_at", "resent")[:100]
+    sent = 0
+    for gallery_id, asked_at, resent in lost:
+        claimed = CullRequest.objects.filter(gallery_id=gallery_id, asked_at=asked_at).update(
+            asked_at=now, resent=F("resent") + 1
+        )
+        if claimed:
+            if resent + 1 == CULL_MAX_RESENDS:
+                log.warning("gallery %s: grouping sent for the last time", gallery_id)
+            task_send_now("gallery.tasks.gallery_cull_task", gallery_id=gallery_id)
             sent += 1
     return sent

@@ -24,6 +24,21 @@ def analysis_source_key(instance: "PhotoAnalysis", filename: str) -> str:
     return f"galleries/{instance.photo.gallery_id}/{secrets.token_urlsafe(12)}/{filename}"
 
 
+class CullRequest(models.Model):
+    """The gallery step (gallery.culling.gallery_cull) asked for and not yet finished. Its
+    task is not handed back when its worker dies (a gallery that kills it would loop); the
+    beat's sweep sends it again instead, a few times at most (culling.CULL_MAX_RESENDS)."""
+
+    gallery = models.OneToOneField(
+        "gallery.Gallery", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    asked_at = models.DateTimeField(null=True, blank=True)  # None: done
+    resent = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"gallery {self.gallery_id}: {'asked' if self.asked_at else 'done'}"
+
+
 class PhotoGroup(models.Model):
     """Photos shot within seconds of each other that look alike: a burst, or the same pose
     taken again. `best` is the suggested keeper (sharpest subject, eyes open)."""

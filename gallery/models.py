@@ -465,5 +465,11 @@ def _download_file_delete(sender, instance: Download, **kwargs) -> None:
     transaction.on_commit(lambda: storage_files_delete([name]))
 
 
-from gallery.culling_models import Face, Person, PhotoAnalysis, PhotoGroup  # noqa: E402, F401
+from gallery.culling_models import (  # noqa: E402, F401
+    CullRequest,
+    Face,
+    Person,
+    PhotoAnalysis,
+    PhotoGroup,
+)
 from gallery.portfolio_models import PortfolioPhoto  # noqa: E402, F401  (Django finds it here)

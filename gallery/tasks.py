@@ -1,7 +1,12 @@
 from celery import shared_task
 
 from gallery.comment_digests import comment_digests_queue
-from gallery.culling import analyses_requeue_stuck, gallery_cull, photo_analyse
+from gallery.culling import (
+    analyses_requeue_stuck,
+    culls_requeue_stuck,
+    gallery_cull,
+    photo_analyse,
+)
 from gallery.downloads import download_build, downloads_expire
 from gallery.emails import (
     comment_digest_email_send,
@@ -30,7 +35,7 @@ def photo_process_task(*, photo_id: int) -> str | None:
 
 @shared_task(ignore_result=True)  # every 20 seconds: no result file each time
 def photos_requeue_stuck_task() -> int:
-    return photos_requeue_stuck() + analyses_requeue_stuck()
+    return photos_requeue_stuck() + analyses_requeue_stuck() + culls_requeue_stuck()
 
 
 # The culling assistant, on the images queue after the previews: a photo's analysis (handed
@@ -42,8 +47,9 @@ def photo_analyse_task(*, photo_id: int) -> str | None:
     return record.status if record else None
 
 
-# Not handed back if its worker dies (a gallery that kills it would loop): the next photo
-# analysed in the gallery runs it again.
+# Not handed back if its worker dies (a gallery that kills it would loop): the sweep sends
+# it again a few times (culling.culls_requeue_stuck), and the next photo analysed in the
+# gallery runs it again.
 @shared_task(acks_late=True, soft_time_limit=1500, time_limit=1600)
 def gallery_cull_task(*, gallery_id: int) -> int:
     return gallery_cull(gallery_id=gallery_id)

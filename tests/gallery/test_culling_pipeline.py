@@ -5,12 +5,13 @@ import io
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageChops, ImageFilter, ImageStat
 
 from gallery import culling
-from gallery.culling_models import PhotoAnalysis, PhotoGroup
+from gallery.culling_models import CullRequest, PhotoAnalysis, PhotoGroup
 from gallery.models import Photo
 from gallery.photos import photo_process
 from gallery.sample_images import camera_like, exif_with, jpeg_bytes
@@ -163,6 +164,43 @@ def test_a_lost_analysis_is_sent_again_by_the_sweep(gallery, monkeypatch):
     )
     assert culling.analyses_requeue_stuck() == 1
     assert sent == [{"photo_id": photo.pk}]
+
+
+def test_a_gallery_step_lost_with_its_worker_is_sent_again_a_few_times(
+    gallery, studio, monkeypatch
+):
+    """The gallery step is not handed back when its worker dies (a gallery that kills it
+    would loop): the sweep sends it again, twice at most, and a finished one never."""
+    monkeypatch.setattr(culling, "task_enqueue_on_commit", lambda name, **kwargs: None)
+    sent = []
+    monkeypatch.setattr(culling, "task_send_now", lambda name, **kwargs: sent.append(kwargs))
+    culling.photo_analyse(photo_id=processed(gallery, jpeg(23), "d.jpg").pk)
+    asked = CullRequest.objects.get(gallery=gallery)
+    assert asked.asked_at is not None
+    assert culling.culls_requeue_stuck() == 0  # may still be running
+
+    later = timezone.now()
+    for _ in range(2):
+        later += culling.CULL_LOST_AFTER + timedelta(minutes=1)
+        assert culling.culls_requeue_stuck(now=later) == 1
+        assert culling.culls_requeue_stuck(now=later) == 0  # claimed: once per sweep
+    assert sent == [{"gallery_id": gallery.pk}] * 2
+    later += culling.CULL_LOST_AFTER + timedelta(minutes=1)
+    assert culling.culls_requeue_stuck(now=later) == 0  # killed its worker three times: left
+
+    with time_machine.travel(later + timedelta(minutes=5)):
+        culling.gallery_cull(gallery_id=gallery.pk)  # it ran after all
+    assert CullRequest.objects.get(gallery=gallery).asked_at is None
+    assert culling.culls_requeue_stuck(now=later + timedelta(days=1)) == 0
+
+
+def test_a_gallery_step_asked_again_while_running_stays_asked(gallery, studio, monkeypatch):
+    monkeypatch.setattr(culling, "task_enqueue_on_commit", lambda name, **kwargs: None)
+    culling.photo_analyse(photo_id=processed(gallery, jpeg(24), "e.jpg").pk)
+    again = timezone.now() + timedelta(seconds=30)  # a photo analysed as this one runs
+    CullRequest.objects.filter(gallery=gallery).update(asked_at=again)
+    culling.gallery_cull(gallery_id=gallery.pk)
+    assert CullRequest.objects.get(gallery=gallery).asked_at == again
 
 
 def test_analysis_is_routed_to_the_images_queue():
