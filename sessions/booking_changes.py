@@ -280,7 +280,7 @@ def _reschedule(
                 ]
             )
             if notify:
-                booking_email_enqueue(booking, kind="rescheduled")
+                booking_email_enqueue(booking, kind="rescheduled", was=freed.starts_at)
             waitlist_time_freed(bookings=[freed])
             if by_client:  # the studio hears of moves it didn't make itself
                 task_enqueue_on_commit(

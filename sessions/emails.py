@@ -17,6 +17,7 @@ from sessions.payments.invoice_pdf import invoice_pdf
 from sessions.payments.invoices import booking_invoice_issue
 from studio.email_kinds import fill, wording
 from studio.emailing import email_kind_send
+from studio.models import SentEmail
 from studio.money import money_format
 from studio.selectors import studio_get
 
@@ -111,14 +112,14 @@ def when_text(moment: datetime | None) -> str:
 
 
 def booking_message(
-    kind: str, booking: Booking, studio, *, template=None, overtaken: bool = False
+    kind: str, booking: Booking, studio, *, template=None, was: datetime | None = None
 ) -> dict:
     """Subject, heading and opening paragraphs of a booking email. `template` is an unsaved
-    wording to preview. An `overtaken` move (moved again before this was sent) does not
-    say the time before the last move: the client may never have heard of it."""
+    wording to preview. A move says when the session `was` (the time the client knew when
+    it was moved; from its history if not given)."""
     facts = booking_facts(booking, studio)
     if kind == "rescheduled":
-        before = None if overtaken else booking_moved_from(booking)
+        before = was or booking_moved_from(booking)
         if before == booking.starts_at and template is None:  # its length or photographer
             return _changed_in_place(booking, facts)
         facts["was"] = when_text(before) or _("its earlier time")
@@ -221,13 +222,13 @@ def ended_booking_money(booking: Booking) -> dict:
 
 
 def booking_email_context(
-    kind: str, booking: Booking, studio, *, template=None, overtaken: bool = False
+    kind: str, booking: Booking, studio, *, template=None, was: datetime | None = None
 ) -> dict:
     """Everything emails/booking-<kind>/ and their layout (emails/layouts/booking.*) show.
     In the studio's zone and language."""
     ended = kind in ("cancelled", "declined")
     return {
-        **booking_message(kind, booking, studio, template=template, overtaken=overtaken),
+        **booking_message(kind, booking, studio, template=template, was=was),
         "kind": kind,
         "ended": ended,
         "booking": booking,
@@ -257,13 +258,23 @@ def _questionnaire_links(booking: Booking) -> list[tuple[str, str]]:
     ]
 
 
-def booking_email_send(*, booking_id: int, kind: str, sequence: int | None = None) -> bool:
+def booking_email_send(
+    *,
+    booking_id: int,
+    kind: str,
+    sequence: int | None = None,
+    was: datetime | None = None,
+    status: str | None = None,
+) -> bool:
     """Email the client about their booking, with a calendar invite (a cancellation for
     the calendar when cancelled). False when this email was already sent, or when the
-    booking has changed since it was queued (`sequence`), so it no longer applies. A move
-    is told as the booking is now, even if changed again since: a later move the studio
-    chose not to email about must not swallow this one (the client would keep the old
-    time), and a later emailed one shares its key, so the client hears once."""
+    booking has changed since it was queued (`sequence`), so it no longer applies.
+
+    A move (queued with when the session `was` and the `status` it was moved in) is told
+    as the booking is now if it has only been moved again since: a later move the studio
+    chose not to email about must not swallow it (the client would keep the old time), a
+    later emailed one shares its key (the client hears once), and one already sent is not
+    sent again. Approved, paid or cancelled since, the email of that says it all."""
     if kind not in KINDS:
         raise ValueError(f"unknown booking email {kind!r}")
     booking = (
@@ -273,9 +284,13 @@ def booking_email_send(*, booking_id: int, kind: str, sequence: int | None = Non
     )
     if booking is None or booking.status not in EXPECTED_STATUSES[kind]:
         return False
-    overtaken = sequence is not None and booking.calendar_sequence != sequence
-    if overtaken and kind != "rescheduled":
-        return False
+    if sequence is not None and booking.calendar_sequence != sequence:
+        moved_since = kind == "rescheduled" and was is not None and booking.status == status
+        told = SentEmail.objects.filter(key=f"booking:{booking.pk}:{kind}:{sequence}").exclude(
+            status=SentEmail.Status.FAILED  # a retry after a failed send still tells them
+        )
+        if not moved_since or told.exists():
+            return False
     studio = studio_get()
     method = "CANCEL" if booking.status in ENDED else "REQUEST"
     attachments = [("session.ics", booking_invite_for(booking), f"text/calendar; method={method}")]
@@ -289,7 +304,7 @@ def booking_email_send(*, booking_id: int, kind: str, sequence: int | None = Non
         kind=f"booking-{kind}",
         key=f"booking:{booking.pk}:{kind}:{booking.calendar_sequence}",
         to=formataddr((booking.booked_as_name, booking.client.email)),
-        context=lambda: booking_email_context(kind, booking, studio, overtaken=overtaken),
+        context=lambda: booking_email_context(kind, booking, studio, was=was),
         attachments=attachments,
         reply_to=studio.contact_email or None,
         booking=booking,

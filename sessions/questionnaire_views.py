@@ -147,7 +147,11 @@ def questionnaire_autosave(request, token, questionnaire_id):
             questionnaires.questionnaire_ensure_open(booking)
             saved = form.is_valid() and (
                 questionnaires.answers_save(
-                    booking=booking, questionnaire=questionnaire, answers=form.answers, submit=False
+                    booking=booking,
+                    questionnaire=questionnaire,
+                    answers=form.answers,
+                    submit=False,
+                    autosave=True,
                 ).ok
             )
         except questionnaires.QuestionnaireClosed as closed:

@@ -155,13 +155,16 @@ def answers_save(
     answers: Answers,
     submit: bool,
     now: datetime | None = None,
+    autosave: bool = False,
 ) -> SaveResult:
     """Save the client's answers and photos. A draft keeps everything typed (and what
     belongs to questions hidden for now, in case the client changes their mind); a submit
     also needs no `answers.problems`, marks them submitted only when all is well, and drops
     what belongs to hidden questions. One bad photo is refused alone, with its name and the
     reason; the rest is saved. After submitting, a change is kept only if it would submit
-    too. Raises QuestionnaireClosed after the cut-off."""
+    too. An `autosave` overtaken on the way by a later send from the same page is not
+    saved (`stale`); what the client sent by pressing a button always is. Raises
+    QuestionnaireClosed after the cut-off."""
     now = now or timezone.now()
     questionnaire_ensure_open(booking, now=now)
     questions = answers.questions
@@ -177,7 +180,7 @@ def answers_save(
             already_submitted = response.status == QuestionnaireResponse.Status.SUBMITTED
             page, number = answers.sent_as
             overtaken = page == response.sent_page and number <= response.sent_number
-            if page and not submit and overtaken:
+            if page and autosave and overtaken:
                 # An autosave overtaken on the way (the last one goes as the page closes,
                 # maybe before an earlier one arrives): what came later is kept.
                 result.stale = True

@@ -290,14 +290,17 @@ def _insert_with_reference(booking: Booking, *, now: datetime) -> None:
     raise RuntimeError("could not find a free booking reference")  # 1 in 10^35 odds
 
 
-def booking_email_enqueue(booking: Booking, *, kind: str) -> None:
+def booking_email_enqueue(booking: Booking, *, kind: str, was: datetime | None = None) -> None:
     """Queue an email about the booking as it is now; the task skips it if the booking has
-    moved on by the time it runs (a confirmation must not follow a cancellation)."""
+    moved on by the time it runs (a confirmation must not follow a cancellation). A move
+    says when the session `was`, and the status it was moved in (booking_email_send)."""
+    moved = {"was": was.isoformat(), "status": booking.status} if was else {}
     task_enqueue_on_commit(
         "sessions.tasks.booking_email_send_task",
         booking_id=booking.pk,
         kind=kind,
         sequence=booking.calendar_sequence,
+        **moved,
     )
     # The studio hears of new bookings it didn't make itself, and of cancellations.
     studio_kind = {"confirmed": "new", "requested": "new", "cancelled": "cancelled"}.get(kind)

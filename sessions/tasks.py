@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from celery import shared_task
 
@@ -52,8 +52,21 @@ def answer_images_requeue_stuck_task() -> int:
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
-def booking_email_send_task(*, booking_id: int, kind: str, sequence: int | None = None) -> bool:
-    return booking_email_send(booking_id=booking_id, kind=kind, sequence=sequence)
+def booking_email_send_task(
+    *,
+    booking_id: int,
+    kind: str,
+    sequence: int | None = None,
+    was: str | None = None,
+    status: str | None = None,
+) -> bool:
+    return booking_email_send(
+        booking_id=booking_id,
+        kind=kind,
+        sequence=sequence,
+        was=datetime.fromisoformat(was) if was else None,
+        status=status,
+    )
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)

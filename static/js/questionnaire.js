@@ -40,7 +40,7 @@
       var dirty = false, sending = false;
       // Each send is numbered, so the server keeps the latest when two cross on the way.
       var page = form.elements.namedItem("sent_page"), number = form.elements.namedItem("sent_number");
-      function counted() { number.value = String(parseInt(number.value || "0", 10) + 1); }
+      function counted() { if (number) { number.value = String(parseInt(number.value || "0", 10) + 1); } }
       if (page) { page.value = Date.now().toString(36) + Math.random().toString(36).slice(2, 12); }
       update(form);
       limitChoices(form);
@@ -48,6 +48,8 @@
       form.addEventListener("submit", function () { sending = true; counted(); });
       var pending = 0;
       form.addEventListener("htmx:beforeRequest", function () { pending = 0; });
+      // Once the form is on its way (photos and all), a draft still waiting is not sent.
+      form.addEventListener("htmx:confirm", function (event) { if (sending) { event.preventDefault(); } });
       form.addEventListener("change", function () { pending += 1; });
       form.addEventListener("htmx:afterRequest", function (event) {
         // Saved, and nothing changed while it was on its way.

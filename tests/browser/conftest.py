@@ -2,6 +2,7 @@ import copy
 import os
 import threading
 import time
+import warnings
 
 import pytest
 from django.core.signals import request_finished, request_started
@@ -23,19 +24,19 @@ LAUNCH_ARGS = [
 
 # The live server's requests still being answered, by thread: a request the browser gave up
 # on (a navigation cut it short) is answered all the same, after the page has gone.
-_answering: set[int] = set()
+_answering: set[threading.Thread] = set()
 _answering_lock = threading.Lock()
 
 
 def _request_started(**_kwargs):
     if threading.current_thread() is not threading.main_thread():
         with _answering_lock:
-            _answering.add(threading.get_ident())
+            _answering.add(threading.current_thread())
 
 
 def _request_finished(**_kwargs):
     with _answering_lock:
-        _answering.discard(threading.get_ident())
+        _answering.discard(threading.current_thread())
 
 
 request_started.connect(_request_started, dispatch_uid="browser-tests-answering")
@@ -44,7 +45,15 @@ request_finished.connect(_request_finished, dispatch_uid="browser-tests-answerin
 
 def _server_quiet(seconds: float = 15.0) -> None:
     deadline = time.monotonic() + seconds
-    while _answering and time.monotonic() < deadline:
+    while True:
+        with _answering_lock:
+            _answering.difference_update([t for t in _answering if not t.is_alive()])
+            busy = list(_answering)
+        if not busy:
+            return
+        if time.monotonic() > deadline:
+            warnings.warn(f"the live server still answers after {seconds} s: {busy}", stacklevel=1)
+            return
         time.sleep(0.02)
 
 

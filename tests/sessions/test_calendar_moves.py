@@ -7,6 +7,7 @@ obeyed, the history says who moved it and where, and only staff who may change b
 import html
 import threading
 from datetime import UTC, datetime, time, timedelta
+from unittest import mock
 from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from django.urls import reverse
 from sessions.booking_changes import BookingChangeRefused, booking_reschedule
 from sessions.emails import booking_email_send
 from sessions.models import AvailabilityRule, Booking, BookingEvent
+from sessions.tasks import booking_email_send_task
 from tests.factories import BookingFactory, PhotographerFactory, SessionTypeFactory, UserFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -139,32 +141,103 @@ def test_moving_without_telling_the_client_sends_nothing(owner, booking, run_tas
     assert mail.outbox == []
 
 
-def test_a_quiet_move_right_after_an_emailed_one_does_not_swallow_its_email(booking):
+def queued_move_emails(django_capture_on_commit_callbacks, **move) -> list[dict]:
+    """Move the booking (booking_reschedule's arguments) and return the move emails queued,
+    as their tasks' arguments, without sending them: the worker comes later."""
+    sent = []
+    with (
+        mock.patch(
+            "sessions.services.task_enqueue_on_commit",
+            lambda name, **kwargs: sent.append(kwargs) if kwargs.get("kind") else None,
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        booking_reschedule(tz=LONDON, by_client=False, **move)
+    return sent
+
+
+def test_a_quiet_move_right_after_an_emailed_one_does_not_swallow_its_email(
+    booking, django_capture_on_commit_callbacks
+):
     """Moved at 14:00 with an email, then at once to 15:00 without one, before the worker
-    sent the first: the client still hears, once, of where the session is now."""
-    for hour, notify in ((14, True), (15, False)):
-        booking_reschedule(
+    sent the first: the client still hears, once, of where the session is now, and from
+    the time they knew."""
+    [first] = queued_move_emails(
+        django_capture_on_commit_callbacks, booking_id=booking.pk, starts_at=TEN.replace(hour=14)
+    )
+    assert (
+        queued_move_emails(
+            django_capture_on_commit_callbacks,
             booking_id=booking.pk,
-            starts_at=TEN.replace(hour=hour),
-            tz=LONDON,
-            by_client=False,
-            notify=notify,
+            starts_at=TEN.replace(hour=15),
+            notify=False,
         )
-    assert booking_email_send(booking_id=booking.pk, kind="rescheduled", sequence=1)
+        == []
+    )
+    assert booking_email_send_task(**first)
     [told] = mail.outbox
-    assert "15:00" in told.body
+    assert "from Wednesday 10 June, 10:00 to Wednesday 10 June, 15:00" in told.body
     assert "14:00" not in told.body  # a time the client never heard of
-    assert told.subject == "Your Headshot has moved to Wednesday 10 June"
-    # Sent again by a retry, or a later emailed move's own task: once is enough.
-    assert not booking_email_send(booking_id=booking.pk, kind="rescheduled", sequence=1)
+    # Delivered again, or a later emailed move's own task: once is enough.
+    assert not booking_email_send_task(**first)
     assert not booking_email_send(booking_id=booking.pk, kind="rescheduled", sequence=2)
     assert len(mail.outbox) == 1
-    # Cancelled before the worker came to it: no move email at all.
-    booking_reschedule(
-        booking_id=booking.pk, starts_at=TEN.replace(hour=16), tz=LONDON, by_client=False
+
+
+def test_a_move_email_sent_before_a_quiet_move_is_not_sent_again(
+    booking, django_capture_on_commit_callbacks
+):
+    [first] = queued_move_emails(
+        django_capture_on_commit_callbacks, booking_id=booking.pk, starts_at=TEN.replace(hour=14)
     )
+    assert booking_email_send_task(**first)
+    queued_move_emails(
+        django_capture_on_commit_callbacks,
+        booking_id=booking.pk,
+        starts_at=TEN.replace(hour=15),
+        notify=False,
+    )
+    assert not booking_email_send_task(**first)  # the worker died before saying it was done
+    assert len(mail.outbox) == 1
+
+
+def test_a_move_overtaken_by_approval_or_cancelling_is_not_sent(
+    booking, django_capture_on_commit_callbacks
+):
+    """Approved (or cancelled) after the move, the email of that says where the session is."""
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.REQUESTED)
+    [moved] = queued_move_emails(
+        django_capture_on_commit_callbacks, booking_id=booking.pk, starts_at=TEN.replace(hour=14)
+    )
+    Booking.objects.filter(pk=booking.pk).update(
+        status=Booking.Status.CONFIRMED, calendar_sequence=moved["sequence"] + 1
+    )
+    assert not booking_email_send_task(**moved)
     Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
-    assert not booking_email_send(booking_id=booking.pk, kind="rescheduled", sequence=3)
+    assert not booking_email_send_task(**moved)
+    assert mail.outbox == []
+
+
+def test_a_length_change_overtaken_by_another_is_said_as_a_change(
+    booking, django_capture_on_commit_callbacks
+):
+    [longer] = queued_move_emails(
+        django_capture_on_commit_callbacks,
+        booking_id=booking.pk,
+        starts_at=TEN,
+        duration=timedelta(minutes=90),
+    )
+    queued_move_emails(
+        django_capture_on_commit_callbacks,
+        booking_id=booking.pk,
+        starts_at=TEN,
+        duration=timedelta(minutes=120),
+        notify=False,
+    )
+    assert booking_email_send_task(**longer)
+    [told] = mail.outbox
+    assert told.subject == "Your Headshot on Wednesday 10 June has changed"
+    assert "now runs 10:00–12:00" in told.body
 
 
 def test_another_photographer_and_another_length(owner, booking, theo, run_tasks):

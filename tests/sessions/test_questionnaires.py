@@ -242,6 +242,26 @@ def test_an_autosave_overtaken_on_the_way_does_not_undo_a_later_one(client, anna
     assert answers_of(annas)["Which outfits?"] == "Jeans"
 
 
+def test_a_button_pressed_is_saved_even_behind_an_autosave_from_the_same_page(
+    client, annas, wardrobe
+):
+    """ "Save for later" pressed as a change's autosave goes: the small autosave arrives
+    first with the same count, and the form with its photos is saved all the same."""
+    questionnaire, q, _ = wardrobe
+    outfits = f"q-{q['outfits'].pk}"
+    order = {"sent_page": "tab1", "sent_number": 2}
+    client.post(
+        url(annas, questionnaire, "sessions:questionnaire-autosave"), {outfits: "Suit", **order}
+    )
+    saved = client.post(
+        url(annas, questionnaire),
+        {"action": "save", outfits: "Suit", f"q-{q['photos'].pk}": [photo("a.jpg")], **order},
+    )
+    assert saved.status_code == 302
+    assert AnswerImage.objects.filter(response__booking=annas).count() == 1
+    assert answers_of(annas)["Which outfits?"] == "Suit"
+
+
 def test_photos_are_checked_one_by_one_and_a_bad_one_fails_alone_with_its_name(
     client, annas, wardrobe
 ):
