@@ -71,7 +71,7 @@ def booking_invite_for(booking: Booking, *, download: bool = False) -> bytes:
 
 
 # The wording of these is the studio's to edit (studio.email_kinds); a request's is Sitting's.
-EDITABLE = ("confirmed", "rescheduled", "cancelled", "declined")
+EDITABLE = ("confirmed", "rescheduled", "changed", "cancelled", "declined")
 REQUESTED_HEADING = _lazy("We have your request")
 REQUESTED_OPENING = _lazy(
     "Hello {name}, thank you for your request. We'll look at it and write again shortly to confirm."
@@ -119,10 +119,9 @@ def booking_message(
     it was moved; from its history if not given)."""
     facts = booking_facts(booking, studio)
     if kind == "rescheduled":
-        before = was or booking_moved_from(booking)
-        if before == booking.starts_at and template is None:  # its length or photographer
-            return _changed_in_place(booking, facts)
-        facts["was"] = when_text(before) or _("its earlier time")
+        facts["was"] = when_text(was or booking_moved_from(booking)) or _("its earlier time")
+    if kind == "changed":
+        facts["end"] = date_format(timezone.localtime(booking.ends_at), "H:i")
     if kind in EDITABLE:
         words = wording(f"booking-{kind}", facts, template=template)
         return {**words, "intro": words["paragraphs"]}
@@ -131,25 +130,6 @@ def booking_message(
         % {"what": facts["session"], "when": facts["date"]},
         "heading": str(REQUESTED_HEADING),
         "intro": [fill(str(REQUESTED_OPENING), facts)],
-    }
-
-
-CHANGED_HEADING = _lazy("Your session has changed")
-CHANGED_OPENING = _lazy(
-    "Hello {name}, your {session} on {date} now runs {time}–{end} with {photographer}. "
-    "The attached invite updates your calendar."
-)
-
-
-def _changed_in_place(booking: Booking, facts: dict) -> dict:
-    """The studio changed a session's length or photographer, not when it starts (the
-    calendar's drag): said as such, not as a move from a time to the same time."""
-    facts = {**facts, "end": date_format(timezone.localtime(booking.ends_at), "H:i")}
-    return {
-        "subject": _("Your %(session)s on %(date)s has changed")
-        % {"session": facts["session"], "date": facts["date"]},
-        "heading": str(CHANGED_HEADING),
-        "intro": [fill(str(CHANGED_OPENING), facts)],
     }
 
 
@@ -300,11 +280,16 @@ def booking_email_send(
             attachments.append(
                 (f"{invoice.reference}.pdf", invoice_pdf(invoice), "application/pdf")
             )
+    # A "move" that kept its start changed its length or photographer: said as such (the
+    # calendar's resize), under the move's key, so the client hears once either way.
+    told_as = kind
+    if kind == "rescheduled" and (was or booking_moved_from(booking)) == booking.starts_at:
+        told_as = "changed"
     return email_kind_send(
-        kind=f"booking-{kind}",
+        kind=f"booking-{told_as}",
         key=f"booking:{booking.pk}:{kind}:{booking.calendar_sequence}",
         to=formataddr((booking.booked_as_name, booking.client.email)),
-        context=lambda: booking_email_context(kind, booking, studio, was=was),
+        context=lambda: booking_email_context(told_as, booking, studio, was=was),
         attachments=attachments,
         reply_to=studio.contact_email or None,
         booking=booking,

@@ -88,6 +88,22 @@ _KINDS = [
         added=_("The session's details, a button to the booking and an updated invite."),
     ),
     EmailKind(
+        "booking-changed",
+        _("Session changed: its length or photographer (updated invite)"),
+        placeholders={
+            **BOOKING_FACTS,
+            "end": _("the session's new end time, e.g. 11:30"),
+        },
+        subject=_("Your {session} on {date} has changed"),
+        heading=_("Your session has changed"),
+        body=_(
+            "Hello {name}, your {session} on {date} now runs {time}–{end} with "
+            "{photographer}.\n\n"
+            "The attached invite updates your calendar."
+        ),
+        added=_("The session's details, a button to the booking and an updated invite."),
+    ),
+    EmailKind(
         "booking-cancelled",
         _("Booking cancelled (calendar cancellation)"),
         placeholders=BOOKING_FACTS,

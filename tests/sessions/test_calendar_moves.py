@@ -22,6 +22,7 @@ from sessions.booking_changes import BookingChangeRefused, booking_reschedule
 from sessions.emails import booking_email_send
 from sessions.models import AvailabilityRule, Booking, BookingEvent
 from sessions.tasks import booking_email_send_task
+from studio.models import EmailTemplate
 from tests.factories import BookingFactory, PhotographerFactory, SessionTypeFactory, UserFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -238,6 +239,38 @@ def test_a_length_change_overtaken_by_another_is_said_as_a_change(
     [told] = mail.outbox
     assert told.subject == "Your Headshot on Wednesday 10 June has changed"
     assert "now runs 10:00–12:00" in told.body
+
+
+def test_a_change_in_place_is_told_in_the_studios_own_words_or_not_at_all(
+    booking, django_capture_on_commit_callbacks
+):
+    """ "Session changed" is an email of its own in Email wording: the studio's words, and
+    turned off it is not sent (a move's email is another)."""
+    wording = EmailTemplate.objects.create(
+        kind="booking-changed",
+        subject="New plan for your {session}",
+        body="Hi {name}, we now finish at {end}, with {photographer}.",
+    )
+    [longer] = queued_move_emails(
+        django_capture_on_commit_callbacks,
+        booking_id=booking.pk,
+        starts_at=TEN,
+        duration=timedelta(minutes=90),
+    )
+    assert booking_email_send_task(**longer)
+    [told] = mail.outbox
+    assert told.subject == "New plan for your Headshot"
+    assert "Hi Anna, we now finish at 11:30, with Maya Lind." in told.body
+    wording.enabled = False
+    wording.save()
+    [shorter] = queued_move_emails(
+        django_capture_on_commit_callbacks,
+        booking_id=booking.pk,
+        starts_at=TEN,
+        duration=timedelta(minutes=60),
+    )
+    assert not booking_email_send_task(**shorter)
+    assert len(mail.outbox) == 1
 
 
 def test_another_photographer_and_another_length(owner, booking, theo, run_tasks):
