@@ -158,6 +158,8 @@ class CalendarMovesMixin:
             "was": _when(booking, tz),
             "to": wanted and _when(wanted, tz),
             "offered": offered,
+            # A longer or shorter session keeps what the client pays: said, not done.
+            "length_changed": wanted is not None and wanted.duration != booking.duration,
             "clash": clash,
             "problems": list(dict.fromkeys(str(problem) for problem in problems)),
             "back": back,

@@ -274,6 +274,10 @@ def test_a_change_in_place_is_told_in_the_studios_own_words_or_not_at_all(
 
 
 def test_another_photographer_and_another_length(owner, booking, theo, run_tasks):
+    asked = html.unescape(owner.get(move_url(booking, photographer=theo, minutes=90)).text)
+    assert "The price stays £200.00: a change of length does not change" in asked
+    same_length = html.unescape(owner.get(move_url(booking)).text)
+    assert "The price stays" not in same_length
     with run_tasks():
         move(owner, booking, start="2026-06-10T11:00", photographer=theo, minutes=90)
     booking.refresh_from_db()
