@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime, time
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,33 @@ from studio.models import Photographer, Studio
 from studio.money import money_format, to_major
 from studio.pricing import sold_figures
 from studio.selectors import studio_get
+
+# Dates the studio may type: beyond these the arithmetic around a session (its buffers, the
+# days a free-time search reads) would leave what Python's dates can hold.
+FIRST_YEAR, LAST_YEAR = 1901, 2199
+FAR_OFF = _("That date is too far off: choose one between 1901 and 2199.")
+SKIPPED = _("That time doesn't exist here: the clocks skip it.")
+
+
+def studio_moment(day: date, clock: time, tz: ZoneInfo) -> datetime:
+    """A day and time the studio typed, on its clock, as an aware datetime. Raises
+    ValidationError (code "far" or "skipped") for a date too far off, or a time the
+    clocks skip when they go forward (never quietly moved an hour on)."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise forms.ValidationError(FAR_OFF, code="far")
+    instant = slots.to_utc(datetime.combine(day, clock), tz)
+    if instant is None:
+        raise forms.ValidationError(SKIPPED, code="skipped")
+    return instant.astimezone(tz)
+
+
+def studio_moment_clean(form: forms.Form, cleaned: dict, tz: ZoneInfo) -> datetime | None:
+    """`cleaned`'s date and time as studio_moment, or None with the reason on its field."""
+    try:
+        return studio_moment(cleaned["date"], cleaned["time"], tz)
+    except forms.ValidationError as refused:
+        form.add_error("date" if refused.code == "far" else "time", refused)
+        return None
 
 
 class StaffBookingForm(forms.Form):
@@ -94,10 +121,10 @@ class StaffBookingForm(forms.Form):
             )
         if cleaned.get("session_type"):
             cleaned["offer"] = self._offer(cleaned)
+        tz = timezone.get_current_timezone()
         if cleaned.get("date") and cleaned.get("time"):
-            tz = timezone.get_current_timezone()
-            cleaned["starts_at"] = datetime.combine(cleaned["date"], cleaned["time"], tz)
-            if cleaned.get("offer") and cleaned.get("photographer"):
+            cleaned["starts_at"] = studio_moment_clean(self, cleaned, tz)
+            if cleaned["starts_at"] and cleaned.get("offer") and cleaned.get("photographer"):
                 staff_time_check(
                     self,
                     Booking(
@@ -273,7 +300,9 @@ class StaffRescheduleForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("date") and cleaned.get("time"):
-            cleaned["starts_at"] = datetime.combine(cleaned["date"], cleaned["time"], self.tz)
+            cleaned["starts_at"] = studio_moment_clean(self, cleaned, self.tz)
+            if cleaned["starts_at"] is None:
+                return cleaned
             moved = Booking(
                 pk=self.booking.pk,
                 photographer=self.booking.photographer,
@@ -298,6 +327,12 @@ class FreeTimeForm(forms.Form):
 
     start = forms.DateTimeField()
 
+    def clean_start(self) -> datetime:
+        start = self.cleaned_data["start"]
+        if not FIRST_YEAR <= start.year <= LAST_YEAR:
+            raise forms.ValidationError(FAR_OFF)
+        return start
+
 
 class LocalMomentField(forms.Field):
     """A wall-clock time in the studio's zone as the calendar writes it ("2026-12-10T14:00"),
@@ -313,9 +348,6 @@ class LocalMomentField(forms.Field):
             local = datetime.fromisoformat(typed)
         except ValueError:
             raise forms.ValidationError(_("That isn't a date and time.")) from None
-        if len(typed) > 16 or local.tzinfo is not None or not 1900 < local.year < 2200:
+        if len(typed) > 16 or local.tzinfo is not None:
             raise forms.ValidationError(_("That isn't a date and time."))
-        instant = slots.to_utc(local, self.tz)
-        if instant is None:
-            raise forms.ValidationError(_("That time doesn't exist here: the clocks skip it."))
-        return instant
+        return studio_moment(local.date(), local.time(), self.tz)

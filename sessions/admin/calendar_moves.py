@@ -27,7 +27,12 @@ from sessions.booking_changes import (
     booking_reschedule,
 )
 from sessions.models import Booking
-from sessions.services import SlotUnavailable, booking_clash_find, booking_times
+from sessions.services import (
+    SlotUnavailable,
+    booking_clash_find,
+    booking_rule_warnings,
+    booking_times,
+)
 from studio.admin_permissions import admin_view_requires
 from studio.models import Photographer
 from studio.selectors import studio_get
@@ -83,7 +88,7 @@ class CalendarMovesMixin:
         back = data.get("next", "")
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
             back = reverse("admin:shoots_booking_calendar")
-        problems, clash, offered, wanted = [], None, False, None
+        problems, clash, offered, wanted, warnings = [], None, False, None, []
         if not form.is_valid():
             problems = [error for errors in form.errors.values() for error in errors]
         elif booking.status not in Booking.ACTIVE_STATUSES:
@@ -113,6 +118,15 @@ class CalendarMovesMixin:
                 duration=duration,
             )
             clash = None if offered else booking_clash_find(booking=wanted)
+            if not offered and clash is None:  # why clients couldn't, said as the forms do
+                warnings = booking_rule_warnings(
+                    session_type=booking.session_type,
+                    photographer=wanted.photographer,
+                    starts_at=wanted.starts_at,
+                    tz=tz,
+                    exclude_booking_id=booking.pk,
+                    duration=duration,
+                )
             if request.method == "POST" and clash is None:
                 try:
                     booking_reschedule(
@@ -160,6 +174,9 @@ class CalendarMovesMixin:
             "offered": offered,
             # A longer or shorter session keeps what the client pays: said, not done.
             "length_changed": wanted is not None and wanted.duration != booking.duration,
+            # Only its length or photographer: asked as a change, not a move.
+            "in_place": wanted is not None and wanted.starts_at == booking.starts_at,
+            "warnings": warnings,
             "clash": clash,
             "problems": list(dict.fromkeys(str(problem) for problem in problems)),
             "back": back,

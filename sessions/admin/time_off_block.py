@@ -95,7 +95,11 @@ class TimeBlockMixin:
             )
             return redirect(back)
         inside, book_url, span = [], "", ""
-        if valid:
+        # A span that holds, even if the reason does not (it is typed again, not lost).
+        span_holds = not (
+            form.has_error("starts_at") or form.has_error("ends_at") or form.non_field_errors()
+        )
+        if span_holds:
             cleaned = form.cleaned_data
             span = _span(cleaned["starts_at"], cleaned["ends_at"], tz)
             inside = _sessions_inside(
@@ -120,6 +124,8 @@ class TimeBlockMixin:
             "inside": inside,
             "book_url": book_url,
             "back": back,
+            # Opened without a span (not from the calendar): where to go instead, no errors.
+            "asked": "starts_at" in data or "ends_at" in data,
             "start_text": data.get("starts_at", ""),
             "end_text": data.get("ends_at", ""),
         }

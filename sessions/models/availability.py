@@ -43,13 +43,16 @@ class AvailabilityRule(models.Model):
         ordering = ["photographer", "weekday", "start_time"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_time__gt=F("start_time")), name="availability_ends_after_start"
+                condition=Q(end_time__gt=F("start_time")),
+                name="availability_ends_after_start",
+                violation_error_message=_("The end comes before the start."),
             ),
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True)
                 | Q(valid_from__isnull=True)
                 | Q(valid_until__gte=F("valid_from")),
                 name="availability_valid_range",
+                violation_error_message=_("“Valid until” comes before “valid from”."),
             ),
         ]
 
@@ -98,7 +101,9 @@ class DateHours(models.Model):
         ordering = ["date", "start_time"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_time__gt=F("start_time")), name="date_hours_ends_after_start"
+                condition=Q(end_time__gt=F("start_time")),
+                name="date_hours_ends_after_start",
+                violation_error_message=_("The end comes before the start."),
             ),
         ]
 
@@ -174,7 +179,9 @@ class TimeOff(models.Model):
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="time_off_ends_after_start"
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="time_off_ends_after_start",
+                violation_error_message=_("The end comes before the start."),
             ),
         ]
 

@@ -192,6 +192,29 @@ def test_the_studio_can_never_double_book_even_when_booking_anyway(headshot_with
     assert not Booking.objects.filter(client__email="walter@example.com").exists()
 
 
+@pytest.mark.parametrize(
+    ("day", "clock", "field", "message"),
+    [
+        ("9999-12-31", "23:50", "date", "That date is too far off: choose one between 1901"),
+        ("0001-01-01", "00:00", "date", "That date is too far off: choose one between 1901"),
+        ("2031-03-30", "01:30", "time", "That time doesn't exist here: the clocks skip it."),
+    ],
+)
+def test_a_date_too_far_off_or_a_time_the_clocks_skip_is_refused_kindly(
+    headshot_with_maya, owner, day, clock, field, message
+):
+    """Typed on Book for a client, even with "Book anyway": said on its field, never a
+    server error, never moved an hour on."""
+    session_type, maya = headshot_with_maya
+    response = owner.post(
+        BOOK_FOR_CLIENT, phone_form(session_type, maya, date=day, time=clock, book_anyway="on")
+    )
+    assert response.status_code == 200
+    assert any(error.startswith(message) for error in response.context["form"].errors[field])
+    assert 'value="Walter Phone"' in response.content.decode()  # what was typed is kept
+    assert not Booking.objects.exists()
+
+
 def test_a_booking_needs_a_client(headshot_with_maya, owner):
     session_type, maya = headshot_with_maya
     response = owner.post(
@@ -368,6 +391,7 @@ def test_the_move_page_refuses_nonsense_kindly(annas_headshot, owner):
         ("tomorrow", "Please choose one of the free times."),
         ("2030-06-12T10:00:00+01:00", "The session is at that time already."),
         ("2030-06-12T19:00:00+01:00", "That time is no longer free."),  # not a free time
+        ("9999-12-31T23:00:00+00:00", "Please choose one of the free times."),
     ):
         response = owner.post(move_url(annas_headshot), {"start": start})
         assert errors(response) == [problem]
@@ -378,6 +402,26 @@ def test_the_move_page_refuses_nonsense_kindly(annas_headshot, owner):
     page = owner.get(move_url(annas_headshot)).content.decode()
     assert "This booking is cancelled, so it can't be moved." in page
     assert 'name="start"' not in page
+
+
+@pytest.mark.parametrize(
+    ("day", "clock", "field"),
+    [
+        ("9999-12-31", "23:50", "date"),
+        ("0001-01-01", "10:00", "date"),
+        ("2031-03-30", "01:30", "time"),
+    ],
+)
+def test_a_move_to_a_date_too_far_off_or_a_skipped_time_is_refused_kindly(
+    annas_headshot, owner, day, clock, field
+):
+    response = owner.post(
+        move_url(annas_headshot), {"date": day, "time": clock, "move_anyway": "on"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    annas_headshot.refresh_from_db()
+    assert (annas_headshot.starts_at, annas_headshot.calendar_sequence) == (WEDNESDAY_TEN, 0)
 
 
 def test_the_page_shows_no_button_that_could_only_refuse(owner, anna, settings, run_tasks):

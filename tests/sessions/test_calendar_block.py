@@ -123,6 +123,53 @@ def test_nonsense_gets_a_sentence_and_blocks_nothing(owner, maya, start, end, sa
     assert not TimeOff.objects.exists()
 
 
+def test_opened_without_a_span_it_says_where_to_go_and_offers_no_button(owner, maya):
+    page = html.unescape(owner.get(URL).text)
+    assert "Drag down across empty time on the calendar to block it" in page
+    assert "/admin/shoots/timeoff/add/" in page
+    assert "isn't a date and time" not in page
+    assert "Block this time</button>" not in page
+    refused = html.unescape(owner.post(URL, {"photographer": maya.pk}).text)
+    assert "Block this time</button>" not in refused
+    assert not TimeOff.objects.exists()
+
+
+def test_a_reason_too_long_keeps_the_span_and_what_was_typed(owner, maya):
+    response = owner.post(
+        block_url(),
+        {
+            "starts_at": "2026-06-12T09:00",
+            "ends_at": "2026-06-12T12:00",
+            "photographer": maya.pk,
+            "reason": "Dentist " * 100,
+        },
+    )
+    page = html.unescape(response.text)
+    assert "Friday 12 June 2026, 09:00–12:00" in page
+    assert "Block this time</button>" in page
+    assert "Dentist Dentist" in page
+    assert not TimeOff.objects.exists()
+
+
+def test_the_time_off_form_says_an_end_before_the_start_in_words(owner, maya):
+    response = owner.post(
+        "/admin/shoots/timeoff/add/",
+        {
+            "photographer": maya.pk,
+            "starts_at_0": "12/06/2026",
+            "starts_at_1": "17:00",
+            "ends_at_0": "12/06/2026",
+            "ends_at_1": "16:00",
+            "reason": "Dentist",
+        },
+    )
+    assert response.status_code == 200
+    page = html.unescape(response.text)
+    assert "The end comes before the start." in page
+    assert "time_off_ends_after_start" not in page
+    assert not TimeOff.objects.exists()
+
+
 @pytest.mark.parametrize("codenames", [("view_booking", "view_timeoff"), ("add_booking",), ()])
 def test_only_staff_who_may_add_time_off_can_block(client, maya, codenames):
     user = UserFactory(username="assistant", is_staff=True)

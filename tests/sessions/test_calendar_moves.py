@@ -273,6 +273,16 @@ def test_a_change_in_place_is_told_in_the_studios_own_words_or_not_at_all(
     assert len(mail.outbox) == 1
 
 
+def test_a_time_in_the_past_is_said_so_and_a_change_of_length_asked_as_a_change(owner, booking):
+    past = html.unescape(owner.get(move_url(booking, start="2026-05-27T10:00")).text)
+    assert "This time is in the past. You can still move the session there" in past
+    assert 'name="outside_rules"' in past
+    off_grid = html.unescape(owner.get(move_url(booking, start="2026-06-10T14:15")).text)
+    assert "off the start-time grid" in off_grid
+    longer = html.unescape(owner.get(move_url(booking, start="2026-06-10T10:00", minutes=90)).text)
+    assert "Change Anna Kowalska's Headshot session?" in longer
+
+
 def test_another_photographer_and_another_length(owner, booking, theo, run_tasks):
     asked = html.unescape(owner.get(move_url(booking, photographer=theo, minutes=90)).text)
     assert "The price stays £200.00: a change of length does not change" in asked
@@ -306,7 +316,7 @@ def test_a_clash_is_named_and_nothing_moves_even_when_told_to_set_the_rules_asid
 
 def test_outside_the_studios_hours_only_when_said_so(owner, booking, run_tasks):
     page = html.unescape(owner.get(move_url(booking, start="2026-06-10T18:00")).text)
-    assert "not one clients could book online" in page
+    assert "Clients could not book this time online: it is outside Maya Lind's hours" in page
     assert 'name="outside_rules" value="1" required' in page
     refused = move(owner, booking, start="2026-06-10T18:00")
     assert "tick the box below to move it there anyway" in html.unescape(refused.text)
@@ -355,10 +365,16 @@ def test_the_service_itself_refuses_a_move_from_a_stale_view(booking):
 
 
 def test_nonsense_is_answered_kindly(owner, booking):
-    for start in ("yesterday", "2026-13-40T25:00", "0001-01-01T00:00", "2026-06-10T14:00+09:00"):
+    for start, said in (
+        ("yesterday", "That isn't a date and time."),
+        ("2026-13-40T25:00", "That isn't a date and time."),
+        ("2026-06-10T14:00+09:00", "That isn't a date and time."),
+        ("0001-01-01T00:00", "That date is too far off"),
+        ("9999-12-31T23:00", "That date is too far off"),
+    ):
         page = owner.get(move_url(booking, start=start))
         assert page.status_code == 200
-        assert "That isn&#x27;t a date and time." in page.text
+        assert said in html.unescape(page.text)
     too_short = owner.get(move_url(booking, minutes=0))
     assert too_short.status_code == 200
     assert "Ensure this value is greater than or equal to 5." in html.unescape(too_short.text)
