@@ -2,6 +2,8 @@
 into busy times."""
 
 from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from sessions.admin.time_off_block import TimeBlockMixin
@@ -51,6 +53,21 @@ class TimeOffAdmin(TimeBlockMixin, admin.ModelAdmin):
     list_filter = ["photographer", ("external_calendar", admin.EmptyFieldListFilter)]
     list_select_related = ["photographer", "external_calendar"]
     date_hierarchy = "starts_at"
+
+    def _back(self, request, response):
+        """Opened from the calendar (?next=, static/js/admin-calendar.js): back to it."""
+        back = request.GET.get("next", "")
+        safe = url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
+        staying = {"_continue", "_addanother", "_saveasnew"} & set(request.POST)
+        if safe and back.startswith("/") and response.status_code == 302 and not staying:
+            return redirect(back)
+        return response
+
+    def response_change(self, request, obj):
+        return self._back(request, super().response_change(request, obj))
+
+    def response_delete(self, request, obj_display, obj_id):
+        return self._back(request, super().response_delete(request, obj_display, obj_id))
 
     def has_change_permission(self, request, obj=None) -> bool:
         # Busy times from an outside calendar are replaced at each reading: change them there.

@@ -170,6 +170,11 @@
       event.preventDefault();
       close();
     }
+    // Time off opened from the calendar comes back to this calendar once saved or removed.
+    var off = event.target.closest("a.cal-block.time-off");
+    if (off && off.href.indexOf("next=") === -1) {
+      off.href += (off.href.indexOf("?") === -1 ? "?" : "&") + "next=" + encodeURIComponent(location.pathname + location.search);
+    }
   });
 
   /* Dragging: a press on a session (or its lower edge) that moves more than DRAG_FROM. */

@@ -171,6 +171,13 @@ def test_a_morning_is_blocked_by_dragging_across_it(page, week):
     expect(blocked).to_contain_text("School run")
     off = TimeOff.objects.get()
     assert (off.photographer, off.reason) == (week["maya"], "School run")
+    # A click on it opens it to change; saved, the same week comes back.
+    here = page.url
+    blocked.click()
+    page.get_by_label("Reason").fill("School run and swimming")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page).to_have_url(here)
+    expect(blocked).to_contain_text("School run and swimming")
 
 
 def test_a_click_on_empty_time_still_books_there(page, week):

@@ -190,3 +190,31 @@ def test_the_calendar_offers_the_sweep_to_those_who_may_block(owner, maya):
     assert f'data-block="{URL}"' in week.text
     assert f'data-photographer="{maya.pk}"' in week.text
     assert "Drag down across empty time to block it" in week.text
+
+
+def test_time_off_opened_from_the_calendar_goes_back_to_it_once_saved(owner, maya):
+    off = TimeOff.objects.create(
+        photographer=maya,
+        starts_at=datetime(2026, 6, 12, 8, tzinfo=UTC),
+        ends_at=datetime(2026, 6, 12, 11, tzinfo=UTC),
+        reason="Dentist",
+    )
+    week = "/admin/shoots/booking/calendar/?view=week&date=2026-06-12"
+    form = {
+        "photographer": maya.pk,
+        "starts_at_0": "12/06/2026",
+        "starts_at_1": "09:00",
+        "ends_at_0": "12/06/2026",
+        "ends_at_1": "13:00",
+        "reason": "Dentist, then lunch",
+    }
+    change = f"/admin/shoots/timeoff/{off.pk}/change/"
+    saved = owner.post(f"{change}?{urlencode({'next': week})}", form)
+    assert saved.status_code == 302
+    assert saved["Location"] == week
+    off.refresh_from_db()
+    assert off.reason == "Dentist, then lunch"
+    elsewhere = owner.post(f"{change}?next=https://evil.example/", form)
+    assert elsewhere["Location"] == "/admin/shoots/timeoff/"
+    staying = owner.post(f"{change}?{urlencode({'next': week})}", {**form, "_continue": "1"})
+    assert staying["Location"].startswith(change)
