@@ -25,16 +25,32 @@ from studio.models import Photographer
 from studio.selectors import studio_get
 
 LONGEST_DAYS = 31  # a drag blocks hours; a holiday of weeks is the time-off form's
+WHOLE_STUDIO = "studio"
+
+
+def _whose_choices() -> list[tuple[str, str]]:
+    """Chosen, never assumed: closing the whole studio is one choice among the rest."""
+    return [
+        ("", gettext_lazy("Choose…")),
+        *(
+            (str(pk), name)
+            for pk, name in Photographer.objects.filter(is_active=True)
+            .order_by("display_name")
+            .values_list("pk", "display_name")
+        ),
+        (WHOLE_STUDIO, gettext_lazy("The whole studio (closed)")),
+    ]
 
 
 class TimeBlockForm(forms.ModelForm):
     starts_at = LocalMomentField(widget=forms.HiddenInput)
     ends_at = LocalMomentField(widget=forms.HiddenInput)
-    photographer = forms.ModelChoiceField(
-        queryset=Photographer.objects.filter(is_active=True).order_by("display_name"),
-        required=False,
-        empty_label=gettext_lazy("The whole studio (closed)"),
+    photographer = forms.ChoiceField(
+        choices=_whose_choices,
         label=gettext_lazy("Whose time"),
+        error_messages={
+            "required": gettext_lazy("Choose whose time it is: a photographer's, or the studio's.")
+        },
     )
 
     class Meta:
@@ -47,6 +63,10 @@ class TimeBlockForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["starts_at"].tz = self.fields["ends_at"].tz = tz
         self.order_fields(["starts_at", "ends_at", "photographer", "reason"])
+
+    def clean_photographer(self) -> Photographer | None:
+        whose = self.cleaned_data["photographer"]
+        return None if whose == WHOLE_STUDIO else Photographer.objects.get(pk=whose)
 
     def clean(self):
         cleaned = super().clean()
@@ -103,12 +123,12 @@ class TimeBlockMixin:
             cleaned = form.cleaned_data
             span = _span(cleaned["starts_at"], cleaned["ends_at"], tz)
             inside = _sessions_inside(
-                cleaned["starts_at"], cleaned["ends_at"], cleaned["photographer"], tz
+                cleaned["starts_at"], cleaned["ends_at"], cleaned.get("photographer"), tz
             )
             if request.user.has_perm("shoots.add_booking"):
                 local = cleaned["starts_at"].astimezone(tz)
                 query = {"date": local.date().isoformat(), "time": local.strftime("%H:%M")}
-                if cleaned["photographer"]:
+                if cleaned.get("photographer"):
                     query["photographer"] = cleaned["photographer"].pk
                 book_url = (
                     reverse("admin:shoots_booking_book_for_client")

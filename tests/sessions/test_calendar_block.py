@@ -99,10 +99,16 @@ def test_blocking_makes_time_off_the_engine_keeps_clear_of(owner, maya, headshot
     assert "Time off: Maya Lind" in calendar
 
 
-def test_the_whole_studio_can_be_closed(owner, maya):
-    owner.post(
-        URL, {"starts_at": "2026-06-12T13:00", "ends_at": "2026-06-12T14:00", "photographer": ""}
-    )
+def test_the_whole_studio_can_be_closed_when_chosen_never_by_default(owner, maya):
+    """From "Everyone" no photographer is given: whose time is asked, not assumed."""
+    span = {"starts_at": "2026-06-12T13:00", "ends_at": "2026-06-12T14:00"}
+    asked = html.unescape(owner.get(URL + "?" + urlencode(span)).text)
+    assert '<option value="" selected>Choose…</option>' in asked
+    assert "Choose whose time it is" not in asked  # not an error before anything is pressed
+    unchosen = html.unescape(owner.post(URL, {**span, "photographer": ""}).text)
+    assert "Choose whose time it is: a photographer's, or the studio's." in unchosen
+    assert not TimeOff.objects.exists()
+    owner.post(URL, {**span, "photographer": "studio"})
     assert TimeOff.objects.get().photographer is None
 
 
