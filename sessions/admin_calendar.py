@@ -53,6 +53,7 @@ class Block:
     move_url: str = ""
     sequence: int = 0
     minutes: int = 0
+    step: int = 15  # its session type's start times, for the keyboard's moves
 
 
 @dataclass
@@ -186,7 +187,7 @@ def calendar_page(
     photographers = list(Photographer.objects.order_by("display_name"))
     session_types = list(SessionType.objects.order_by("display_order", "name"))
     names = {p.pk: p.display_name for p in photographers}
-    blocks = _booking_blocks(bookings, tz, names, {t.pk: t.name for t in session_types}, clock)
+    blocks = _booking_blocks(bookings, tz, names, {t.pk: t for t in session_types}, clock)
     blocks += _time_off_blocks(off, tz, names)
     days = {
         start + timedelta(days=n): Day(
@@ -279,7 +280,9 @@ def _free_place(columns: list[Day], found, ids: list[int], tz: ZoneInfo, hours) 
     return first_hour, last_hour
 
 
-def _booking_blocks(bookings, tz: ZoneInfo, names: dict, types: dict, now: datetime) -> list[Block]:
+def _booking_blocks(
+    bookings, tz: ZoneInfo, names: dict, types: dict[int, SessionType], now: datetime
+) -> list[Block]:
     """One block per booking, from plain values: the formats translated and the link
     reversed once, not per booking. A hold that has run out is shown but not movable."""
     link = url_for_each("admin:shoots_booking_change")
@@ -304,6 +307,7 @@ def _booking_blocks(bookings, tz: ZoneInfo, names: dict, types: dict, now: datet
     ).order_by("starts_at", "pk"):
         name = row["booked_as"] or row["client__name"]
         status = row["status"]
+        session_type = types.get(row["session_type_id"])
         movable = status in Booking.ACTIVE_STATUSES and (
             status != Booking.Status.HELD or (row["hold_expires_at"] or now) > now
         )
@@ -315,7 +319,7 @@ def _booking_blocks(bookings, tz: ZoneInfo, names: dict, types: dict, now: datet
                 else name,
                 detail=detail
                 % {
-                    "type": types.get(row["session_type_id"], ""),
+                    "type": session_type.name if session_type else "",
                     "photographer": names.get(row["photographer_id"], ""),
                     "ref": row["reference"],
                 },
@@ -329,6 +333,7 @@ def _booking_blocks(bookings, tz: ZoneInfo, names: dict, types: dict, now: datet
                 move_url=move(row["pk"]) if movable else "",
                 sequence=row["calendar_sequence"],
                 minutes=(row["ends_at"] - row["starts_at"]) // timedelta(minutes=1),
+                step=session_type.slot_step_minutes if session_type else 15,
             )
         )
     return blocks

@@ -291,7 +291,10 @@
     if (event.shiftKey && up) {
       propose(block, { minutes: Math.max(STEP, Number(block.dataset.minutes) + up * STEP) });
     } else if (up) {
-      propose(block, { minute: here.minute + up * STEP });
+      // By its session type's step between start times (30 minutes, say): from a start
+      // clients could book to the next one, not to a quarter past that asks for an override.
+      var every = Number(block.dataset.step) || STEP;
+      propose(block, { minute: Math.round((here.minute + up * every) / STEP) * STEP });
     } else {
       var step = event.key === "ArrowLeft" ? -1 : 1;
       var section = block.closest(".cal-day");

@@ -402,6 +402,8 @@ def test_the_calendar_offers_dragging_only_to_those_who_may_move(client, owner, 
     page = owner.get(week).text
     assert f'data-move="{reverse("admin:shoots_booking_move_to", args=[booking.pk])}"' in page
     assert 'data-start="2026-06-10T10:00"' in page
+    # Alt+arrows step by the session type's start times.
+    assert f'data-step="{booking.session_type.slot_step_minutes}"' in page
     assert 'id="cal-move-help"' in page
     viewer = UserFactory(username="viewer", is_staff=True)
     viewer.user_permissions.set(Permission.objects.filter(codename="view_booking"))
