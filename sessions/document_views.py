@@ -7,6 +7,7 @@ on the address): each waiting document in turn, required first, then off to pay.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -143,6 +144,20 @@ def document_sign_view(request, token, reference):
     elif request.method != "POST":
         _opened_record(request, document)
     waiting = documents_in_signing_order(booking)
+    # Counted over the whole step: signing the first of three leads to "2 of 3", not "1 of 2".
+    signed = booking.documents.filter(status=Document.Status.SIGNED).count()
+    last = bool(waiting) and waiting[-1].pk == document.pk
+    # Said only when signing leads there (next_step): the last document, a deposit to pay
+    # online. With payments off the deposit is paid at the studio.
+    to_payment = (
+        booking_step
+        and last
+        and settings.PAYMENTS_ENABLED
+        and booking.status == Booking.Status.HELD
+        and booking.payments.filter(
+            kind=Payment.Kind.DEPOSIT, status=Payment.Status.PENDING
+        ).exists()
+    )
     return private_response(
         render(
             request,
@@ -154,10 +169,11 @@ def document_sign_view(request, token, reference):
                 "form": form,
                 "token": token,
                 "booking_step": booking_step,
-                "position": next(
-                    (i for i, d in enumerate(waiting, start=1) if d.pk == document.pk), 1
-                ),
-                "waiting_count": len(waiting),
+                "position": signed
+                + next((i for i, d in enumerate(waiting, start=1) if d.pk == document.pk), 1),
+                "waiting_count": signed + len(waiting),
+                "to_payment": to_payment,
+                "last": last,
                 "skip_url": reverse("sessions:document-skip", args=[token, reference])
                 + (f"?step={BOOKING_STEP}" if booking_step else ""),
             },

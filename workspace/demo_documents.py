@@ -21,8 +21,7 @@ session; if anything is unclear, write to us at {studio_email} and we'll explain
 ### Booking, deposit and payment
 
 The session costs **{price}**. The deposit of {deposit} secures your time: no one else can
-book it. The balance of {balance} is due by the day of your session, unless we agreed
-otherwise in writing.
+book it. {payment_schedule} Any other arrangement we make, we agree in writing.
 
 ### Moving or cancelling
 

@@ -18,7 +18,7 @@ from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sessions.models import Booking
+from sessions.models import Booking, Installment
 from sessions.selectors import booking_change_deadline
 from studio.money import money_format
 
@@ -60,6 +60,10 @@ FIELDS = {
     "price": gettext_lazy("the session's price, e.g. £350.00"),
     "deposit": gettext_lazy("the deposit, e.g. £100.00"),
     "balance": gettext_lazy("the price less the deposit"),
+    "payment_schedule": gettext_lazy(
+        "when the rest is due, in a sentence: the package's payment plan, part by part, or "
+        "the balance by the day of the session"
+    ),
     "cancellation_policy": gettext_lazy(
         "the studio's rule for moving and cancelling, in a sentence, then its policies"
     ),
@@ -98,6 +102,7 @@ def document_facts(booking: Booking, studio, *, person_name: str = "") -> dict[s
         "price": money_format(booking.price, booking.currency),
         "deposit": money_format(booking.deposit, booking.currency),
         "balance": money_format(booking.price - booking.deposit, booking.currency),
+        "payment_schedule": _payment_schedule(booking),
         "cancellation_policy": _cancellation_policy(booking, studio),
         "reference": booking.reference,
         "studio_name": studio.name,
@@ -105,6 +110,27 @@ def document_facts(booking: Booking, studio, *, person_name: str = "") -> dict[s
         "studio_email": studio.contact_email,
         "studio_phone": studio.phone,
         "booked_on": date_format(timezone.localtime(booking.created_at), "j F Y"),
+    }
+
+
+def _payment_schedule(booking: Booking) -> str:
+    """The booking's installments as scheduled (a package's plan), else the balance by the
+    session: what the client signs must say what the booking page will ask."""
+    parts = [
+        _("%(amount)s on %(day)s (%(label)s)")
+        % {
+            "amount": money_format(part.amount, part.currency),
+            "day": date_format(part.due_on, "j F Y"),
+            "label": part.label,
+        }
+        for part in booking.installments.exclude(status=Installment.Status.CANCELLED).order_by(
+            "position", "pk"
+        )
+    ]
+    if parts:
+        return _("The rest is paid in parts: %(parts)s.") % {"parts": "; ".join(parts)}
+    return _("The balance of %(balance)s is due by the day of your session.") % {
+        "balance": money_format(booking.price - booking.deposit, booking.currency)
     }
 
 

@@ -92,10 +92,11 @@ def test_a_client_signs_on_a_phone_pays_and_both_sides_get_the_sealed_pdf(
     page.screenshot(path=str(tmp_path / "sign-phone.png"), full_page=True)
     page.get_by_label("Your full name").fill("Rosa Diaz")
     page.get_by_label("I agree to sign this document electronically").check()
-    page.get_by_role("button", name="Sign and continue to payment").click()
+    page.get_by_role("button", name="Sign and continue", exact=True).click()
 
     # The release is offered, one tick per use; she allows the portfolio only.
     expect(page.get_by_role("heading", name="Model release")).to_be_visible()
+    expect(page.get_by_text("Document 2 of 2")).to_be_visible()
     page.get_by_label("The studio's portfolio and website").check()
     page.get_by_label("Your full name").fill("Rosa Diaz")
     page.get_by_label("I agree to sign this document electronically").check()

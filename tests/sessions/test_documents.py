@@ -85,6 +85,39 @@ def test_facts_fill_a_real_booking(booked, studio):
     assert facts["deposit"] == "£50.00"
     assert "refunded" in facts["cancellation_policy"]
     assert set(facts) >= {"studio_name", "studio_address", "session", "photographer"}
+    assert facts["payment_schedule"] == "The balance of £100.00 is due by the day of your session."
+
+
+def test_the_payment_schedule_says_the_plan_the_booking_page_will_ask(booked, studio):
+    """A package paid in parts: the agreement names each part and its day, as scheduled."""
+    from datetime import date
+
+    from sessions.models import Installment
+
+    for position, (label, amount, day) in enumerate(
+        [("Second payment", 5000, date(2026, 5, 27)), ("Balance", 5000, date(2026, 6, 17))]
+    ):
+        Installment.objects.create(
+            booking=booked,
+            position=position,
+            label=label,
+            amount=amount,
+            currency="GBP",
+            due_on=day,
+        )
+    Installment.objects.create(
+        booking=booked,
+        position=9,
+        label="Dropped",
+        amount=1,
+        currency="GBP",
+        due_on=date(2026, 7, 1),
+        status=Installment.Status.CANCELLED,
+    )
+    assert document_facts(booked, studio)["payment_schedule"] == (
+        "The rest is paid in parts: £50.00 on 27 May 2026 (Second payment); "
+        "£50.00 on 17 June 2026 (Balance)."
+    )
 
 
 # Versions --------------------------------------------------------------------------------
