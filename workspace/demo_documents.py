@@ -14,7 +14,7 @@ from sessions.models import Booking, DocumentTemplate, SessionType, SessionTypeD
 
 AGREEMENT = """### What this agreement is
 
-This is the agreement between **{studio_name}** and **{client_name}** for your {session} on
+This is the agreement between **{studio_name}** and **{client_name}** for your {session} session on
 {date} at {time} with {photographer} (booking {reference}). Please read it before your
 session; if anything is unclear, write to us at {studio_email} and we'll explain.
 
@@ -68,7 +68,7 @@ finish on time for the next client, and the price stays the same.
 
 ADULT_RELEASE = """### Permission to use your photos
 
-I, **{person_name}**, photographed by {studio_name} at my {session} on {date}, choose below
+I, **{person_name}**, photographed by {studio_name} at my {session} session on {date}, choose below
 where the studio may show the photos of me.
 
 - The studio never sells my photos to anyone else.
@@ -82,7 +82,7 @@ Anything I don't tick stays private: those photos are for me alone.
 CHILD_RELEASE = """### Permission to use photos of your child
 
 I am the parent or legal guardian of **{person_name}**, photographed by {studio_name} at the
-{session} on {date}. I choose below where the studio may show the photos of my child.
+{session} session on {date}. I choose below where the studio may show the photos of my child.
 
 - The studio never sells the photos to anyone else.
 - The studio never shows my child's name, school or where we live next to a photo.

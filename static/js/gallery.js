@@ -32,14 +32,15 @@
     var counter = document.getElementById("comment-length");
     var max = parseInt(box.dataset.maxlength, 10);
     if (!counter || !max) return;
-    var length = box.value.length;
+    var length = Array.from(box.value).length; // characters as the server counts them: 💖 is one
     var over = length - max;
     box.classList.toggle("is-invalid", over > 0);
     counter.classList.toggle("text-danger", over > 0);
     if (over > 0) {
-      counter.textContent = counter.dataset.overText.replace("{over}", over.toLocaleString());
+      counter.textContent = over === 1 ? counter.dataset.overOne : counter.dataset.overText.replace("{over}", over.toLocaleString());
     } else if (max - length <= COUNT_FROM) {
-      counter.textContent = counter.dataset.leftText.replace("{left}", (max - length).toLocaleString());
+      var left = max - length;
+      counter.textContent = left === 1 ? counter.dataset.leftOne : counter.dataset.leftText.replace("{left}", left.toLocaleString());
     } else {
       counter.textContent = "";
     }

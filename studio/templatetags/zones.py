@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 register = template.Library()
 
 
+@register.filter
 def zone_city(zone: str) -> str:
     """The place a zone is named after: "Europe/London" → "London",
     "America/Argentina/Buenos_Aires" → "Buenos Aires", "UTC" → "UTC"."""

@@ -95,6 +95,12 @@ def test_guests_with_and_without_favorites_see_what_their_link_allows(
         "Too long by 18,000 characters: please shorten it."
     )
     assert not Comment.objects.filter(author_name="Tom").exists()
+    # An emoji is one character, as the server counts it.
+    box.fill("x" * 1999 + "💖💖")
+    expect(lightbox.locator("#comment-length")).to_have_text(
+        "Too long by 1 character: please shorten it."
+    )
+    box.fill("x" * 20000)
     shot(page, "guest-comment-too-long")
     box.fill("This one for the living room, please!")
     lightbox.get_by_role("button", name="Send comment").click()

@@ -29,6 +29,7 @@ def link_for(client_obj, django_capture_on_commit_callbacks):
     assert len(callbacks) == 1
     assert "token" not in callbacks[0].keywords["kwargs"]  # only the address is queued
     assert sign_in_link_send(**callbacks[0].keywords["kwargs"])
+    assert re.search(r"It works once, until \d\d:\d\d \(London time\)\.", mail.outbox[-1].body)
     return re.search(r"https?://\S+/my/sign-in/\S+/", mail.outbox[-1].body).group(0)
 
 
