@@ -134,7 +134,7 @@ def _send_the_rest(confirmed, booking, zoe) -> None:
     studio_email_send(booking_id=cancelled.pk, kind="cancelled")
     declined = booking(Booking.Status.DECLINED, days=3)
     booking_email_send(booking_id=declined.pk, kind="declined")
-    longer = booking(Booking.Status.CONFIRMED, days=4)  # made longer where it stands
+    longer = booking(Booking.Status.CONFIRMED, days=11)  # made longer where it stands
     booking_email_send(booking_id=longer.pk, kind="rescheduled", was=longer.starts_at)
     response = QuestionnaireResponse.objects.create(
         booking=confirmed,
