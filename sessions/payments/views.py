@@ -70,6 +70,10 @@ def _status_context(booking: Booking, payment: Payment, token: str) -> dict:
         "payment": payment,
         "token": token,
         "payable": _payable(payment),
+        # Pending but never sent to Stripe (typed by hand, or paid at the studio): nothing
+        # is on its way, so no "confirming" that would spin for ever.
+        "not_started": payment.status == Payment.Status.PENDING
+        and not payment.stripe_checkout_session_id,
         "late": payment.status in Payment.RECEIVED_STATUSES
         and payment.refunds.filter(reason=Refund.Reason.LATE_PAYMENT).exists(),
     }

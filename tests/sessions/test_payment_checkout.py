@@ -237,6 +237,21 @@ def test_a_deposit_cannot_be_paid_once_the_hold_has_ended(client, held, pay_cloc
     assert not stripe_standin.requests_to("POST", "/v1/checkout/sessions")
 
 
+def test_a_payment_never_sent_to_stripe_says_so_instead_of_confirming_for_ever(
+    client, held, stripe_standin
+):
+    """Its status address typed by hand, before the client pressed Pay: nothing is on its
+    way, so the page says how to pay and does not poll."""
+    payment = deposit_of(held)
+    assert not payment.stripe_checkout_session_id
+    page = text(
+        client.get(reverse("sessions:payment-status", args=[booking_token(held), payment.pk]))
+    )
+    assert "This payment hasn't been made" in page
+    assert "hx-trigger" not in page
+    assert "Confirming your payment" not in page
+
+
 def test_with_payments_off_the_booking_confirms_and_the_deposit_is_due_at_the_studio(
     client, pay_clock, portrait, staff_user, settings
 ):
