@@ -3,7 +3,7 @@ into busy times."""
 
 from django.contrib import admin, messages
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
 from sessions.admin.time_off_block import TimeBlockMixin
@@ -59,8 +59,15 @@ class TimeOffAdmin(TimeBlockMixin, admin.ModelAdmin):
         back = request.GET.get("next", "")
         safe = url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
         staying = {"_continue", "_addanother", "_saveasnew"} & set(request.POST)
-        if safe and back.startswith("/") and response.status_code == 302 and not staying:
+        if not (safe and back.startswith("/") and response.status_code == 302):
+            return response
+        if not staying:
             return redirect(back)
+        if "_continue" in request.POST:  # still on its page: the next Save goes back too
+            location = response["Location"]
+            response["Location"] = (
+                f"{location}{'&' if '?' in location else '?'}{urlencode({'next': back})}"
+            )
         return response
 
     def response_change(self, request, obj):

@@ -154,11 +154,14 @@ class CalendarMovesMixin:
                 except BookingChangeRefused as refused:
                     problems.append(refused.message)
                 else:
-                    told = _("Moved; the client is emailed the new time.")
+                    if wanted.starts_at == booking.starts_at:
+                        told = _("Changed; the client is emailed the new details.")
+                        quiet = _("Changed; the client was not emailed.")
+                    else:
+                        told = _("Moved; the client is emailed the new time.")
+                        quiet = _("Moved; the client was not emailed.")
                     self.message_user(
-                        request,
-                        told if choice["notify"] else _("Moved; the client was not emailed."),
-                        messages.SUCCESS,
+                        request, told if choice["notify"] else quiet, messages.SUCCESS
                     )
                     return redirect(back)
             if clash is not None:

@@ -73,7 +73,7 @@ class TimeBlockForm(forms.ModelForm):
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at:
             if ends_at <= starts_at:
-                raise forms.ValidationError(_("The end comes before the start."))
+                raise forms.ValidationError(_("The end must come after the start."))
             if (ends_at - starts_at).days >= LONGEST_DAYS:
                 raise forms.ValidationError(
                     _("For more than a month, please use the time-off form.")
@@ -105,6 +105,8 @@ class TimeBlockMixin:
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
             back = reverse("admin:shoots_booking_calendar")
         valid = form.is_valid()
+        if request.method != "POST":  # asked, not yet answered: no error (nor aria-invalid)
+            form.errors.pop("photographer", None)
         if valid and request.method == "POST":
             off = form.save()
             self.message_user(

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AlterConstraint(
             model_name='availabilityrule',
             name='availability_ends_after_start',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='availability_ends_after_start', violation_error_message='The end comes before the start.'),
+            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='availability_ends_after_start', violation_error_message='The end must come after the start.'),
         ),
         migrations.AlterConstraint(
             model_name='availabilityrule',
@@ -24,11 +24,11 @@ class Migration(migrations.Migration):
         migrations.AlterConstraint(
             model_name='datehours',
             name='date_hours_ends_after_start',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='date_hours_ends_after_start', violation_error_message='The end comes before the start.'),
+            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='date_hours_ends_after_start', violation_error_message='The end must come after the start.'),
         ),
         migrations.AlterConstraint(
             model_name='timeoff',
             name='time_off_ends_after_start',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='time_off_ends_after_start', violation_error_message='The end comes before the start.'),
+            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='time_off_ends_after_start', violation_error_message='The end must come after the start.'),
         ),
     ]

@@ -45,7 +45,7 @@ class AvailabilityRule(models.Model):
             models.CheckConstraint(
                 condition=Q(end_time__gt=F("start_time")),
                 name="availability_ends_after_start",
-                violation_error_message=_("The end comes before the start."),
+                violation_error_message=_("The end must come after the start."),
             ),
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True)
@@ -103,7 +103,7 @@ class DateHours(models.Model):
             models.CheckConstraint(
                 condition=Q(end_time__gt=F("start_time")),
                 name="date_hours_ends_after_start",
-                violation_error_message=_("The end comes before the start."),
+                violation_error_message=_("The end must come after the start."),
             ),
         ]
 
@@ -181,7 +181,7 @@ class TimeOff(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")),
                 name="time_off_ends_after_start",
-                violation_error_message=_("The end comes before the start."),
+                violation_error_message=_("The end must come after the start."),
             ),
         ]
 

@@ -170,7 +170,7 @@
       event.preventDefault();
       close();
     }
-    // Time off opened from the calendar comes back to this calendar once saved or removed.
+    // Time off opened from the calendar comes back to this calendar once saved.
     var off = event.target.closest("a.cal-block.time-off");
     if (off && off.href.indexOf("next=") === -1) {
       off.href += (off.href.indexOf("?") === -1 ? "?" : "&") + "next=" + encodeURIComponent(location.pathname + location.search);
@@ -294,7 +294,7 @@
       // By its session type's step between start times (30 minutes, say): from a start
       // clients could book to the next one, not to a quarter past that asks for an override.
       var every = Number(block.dataset.step) || STEP;
-      propose(block, { minute: Math.round((here.minute + up * every) / STEP) * STEP });
+      propose(block, { minute: here.minute + up * every });
     } else {
       var step = event.key === "ArrowLeft" ? -1 : 1;
       var section = block.closest(".cal-day");

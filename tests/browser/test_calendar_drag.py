@@ -12,7 +12,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from sessions.models import AvailabilityRule, Booking, TimeOff
+from sessions.models import AvailabilityRule, Booking, SessionType, TimeOff
 from tests.browser.admin_pages import shot, sign_in
 from tests.browser.checks import axe_violations
 from tests.factories import BookingFactory, ClientFactory, PhotographerFactory, SessionTypeFactory
@@ -104,6 +104,18 @@ def test_a_session_dragged_to_a_free_time_moves_there_and_the_client_is_told(pag
     assert [m.subject for m in mail.outbox if "has moved" in m.subject]
 
 
+def test_the_keyboard_steps_by_the_session_types_start_times(page, week):
+    """Every 20 minutes: Alt+down from 10:00 proposes 10:20, a time clients could book."""
+    SessionType.objects.filter(pk=week["anna"].session_type_id).update(slot_step_minutes=20)
+    block = open_week(page, week)
+    block.focus()
+    page.keyboard.press("Alt+ArrowDown")
+    dialog = page.locator("#cal-move-dialog")
+    expect(dialog).to_contain_text("10:20–11:20 with Maya Lind")
+    expect(dialog).not_to_contain_text("Move it there anyway")
+    page.keyboard.press("Escape")
+
+
 def test_a_session_dragged_onto_another_is_refused_with_the_clash_named(page, week):
     block = open_week(page, week)
     box = block.bounding_box()
@@ -124,7 +136,7 @@ def test_a_sessions_lower_edge_dragged_makes_it_longer(page, week):
     dialog = page.locator("#cal-move-dialog")
     expect(dialog).to_contain_text("10:00–11:30 with Maya Lind")
     dialog.get_by_label("Email the client the new time").uncheck()
-    dialog.get_by_role("button", name="Move the session").click()
+    dialog.get_by_role("button", name="Change the session").click()
     expect(dialog).to_be_hidden()
     anna = Booking.objects.get(pk=week["anna"].pk)
     assert anna.ends_at - anna.starts_at == timedelta(minutes=90)

@@ -105,6 +105,7 @@ def test_the_whole_studio_can_be_closed_when_chosen_never_by_default(owner, maya
     asked = html.unescape(owner.get(URL + "?" + urlencode(span)).text)
     assert '<option value="" selected>Choose…</option>' in asked
     assert "Choose whose time it is" not in asked  # not an error before anything is pressed
+    assert "aria-invalid" not in asked
     unchosen = html.unescape(owner.post(URL, {**span, "photographer": ""}).text)
     assert "Choose whose time it is: a photographer's, or the studio's." in unchosen
     assert not TimeOff.objects.exists()
@@ -115,7 +116,7 @@ def test_the_whole_studio_can_be_closed_when_chosen_never_by_default(owner, maya
 @pytest.mark.parametrize(
     ("start", "end", "said"),
     [
-        ("2026-06-12T12:00", "2026-06-12T09:00", "The end comes before the start."),
+        ("2026-06-12T12:00", "2026-06-12T09:00", "The end must come after the start."),
         ("2026-06-12T09:00", "2026-08-12T09:00", "For more than a month"),
         ("friday", "2026-06-12T09:00", "That isn't a date and time."),
         ("2026-03-29T01:30", "2026-03-29T03:00", "the clocks skip it"),
@@ -171,7 +172,7 @@ def test_the_time_off_form_says_an_end_before_the_start_in_words(owner, maya):
     )
     assert response.status_code == 200
     page = html.unescape(response.text)
-    assert "The end comes before the start." in page
+    assert "The end must come after the start." in page
     assert "time_off_ends_after_start" not in page
     assert not TimeOff.objects.exists()
 
@@ -224,3 +225,4 @@ def test_time_off_opened_from_the_calendar_goes_back_to_it_once_saved(owner, may
     assert elsewhere["Location"] == "/admin/shoots/timeoff/"
     staying = owner.post(f"{change}?{urlencode({'next': week})}", {**form, "_continue": "1"})
     assert staying["Location"].startswith(change)
+    assert urlencode({"next": week}) in staying["Location"]  # the next Save still goes back

@@ -86,6 +86,10 @@ def test_facts_fill_a_real_booking(booked, studio):
     assert "refunded" in facts["cancellation_policy"]
     assert set(facts) >= {"studio_name", "studio_address", "session", "photographer"}
     assert facts["payment_schedule"] == "The balance of £100.00 is due by the day of your session."
+    booked.deposit = booked.price
+    assert document_facts(booked, studio)["payment_schedule"] == (
+        "Nothing more is due after the deposit."
+    )
 
 
 def test_the_payment_schedule_says_the_plan_the_booking_page_will_ask(booked, studio):
