@@ -17,6 +17,7 @@ from studio.fields import CurrencyField
 from studio.image_files import ImageReason
 from studio.models import sent_emails_field
 from studio.services import storage_files_delete
+from studio.validators import within_years
 
 
 def file_suffix(name: str) -> str:
@@ -71,7 +72,7 @@ class Gallery(models.Model):
     currency = CurrencyField(_("currency"))
     watermark = models.BooleanField(_("watermark previews"), default=True)
     downloads_allowed = models.BooleanField(_("downloads allowed"), default=False)
-    expires_on = models.DateField(_("expires"), null=True, blank=True)
+    expires_on = models.DateField(_("expires"), null=True, blank=True, validators=[within_years])
     cover = models.ForeignKey(
         "Photo",
         on_delete=models.SET_NULL,
@@ -84,6 +85,7 @@ class Gallery(models.Model):
         _("choose favorites by"),
         null=True,
         blank=True,
+        validators=[within_years],
         help_text=_(
             "After the end of this day (your time) the client's favorites lock. Move it later "
             "to open them again: the client is emailed that they can choose."
@@ -386,7 +388,9 @@ class ShareLink(models.Model):
     pin_length = models.PositiveSmallIntegerField(default=0, editable=False)
     # During a guessing run, no PIN is checked for this link before then (gallery.pins).
     pin_paced_until = models.DateTimeField(null=True, blank=True, editable=False)
-    expires_on = models.DateField(_("works until"), null=True, blank=True)
+    expires_on = models.DateField(
+        _("works until"), null=True, blank=True, validators=[within_years]
+    )
     revoked = models.BooleanField(_("revoked"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

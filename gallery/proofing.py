@@ -1,7 +1,7 @@
 """Proofing: favorites lists, favorites, comments, and what a selection costs."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -27,7 +27,11 @@ class SelectionLocked(Exception):
 
 
 def day_ends(day: date, tz: ZoneInfo) -> datetime:
-    """The end of a local day (the midnight after it) in `tz`."""
+    """The end of a local day (the midnight after it) in `tz`. A day at the edge of the
+    calendar (stored before dates were checked: 31 December 9999) ends at its edge, not in
+    an error that would close a gallery or stop every gallery's reminders."""
+    if day >= date(9999, 12, 1):
+        return datetime(9999, 12, 1, tzinfo=UTC)
     return datetime.combine(day + timedelta(days=1), time.min, tz)
 
 

@@ -19,11 +19,8 @@ from studio.models import Photographer, Studio
 from studio.money import money_format, to_major
 from studio.pricing import sold_figures
 from studio.selectors import studio_get
+from studio.validators import FAR_OFF, FIRST_YEAR, LAST_YEAR
 
-# Dates the studio may type: beyond these the arithmetic around a session (its buffers, the
-# days a free-time search reads) would leave what Python's dates can hold.
-FIRST_YEAR, LAST_YEAR = 1901, 2199
-FAR_OFF = _("That date is too far off: choose one between 1901 and 2199.")
 SKIPPED = _("That time doesn't exist here: the clocks skip it.")
 
 

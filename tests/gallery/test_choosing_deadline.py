@@ -131,3 +131,40 @@ def test_no_reminder_once_the_selection_is_sent_or_for_a_window_already_begun(
     )
     assert scan(local(2026, 6, 17, 12)) == []
     assert scan(local(2026, 6, 19, 12)) == []
+
+
+@pytest.mark.parametrize("field", ["selection_deadline", "expires_on"])
+def test_a_day_too_far_off_is_refused_in_the_admin(published, staff_user, field):
+    """31 December 9999 once saved closed the client's gallery with a server error."""
+    studio_browser = Browser()
+    studio_browser.force_login(staff_user)
+    url = reverse("admin:gallery_gallery_change", args=[published.pk])
+    data = admin_form_data(studio_browser.get(url))
+    data[field] = "9999-12-31"
+    refused = studio_browser.post(url, data)
+    assert refused.status_code == 200
+    assert "That date is too far off: choose one between 1901 and 2199." in refused.text
+    published.refresh_from_db()
+    assert getattr(published, field) is None
+
+
+def test_a_day_at_the_calendars_edge_stored_before_still_opens_and_moves(
+    published, photos, staff_user, client, scan
+):
+    """Stored before dates were checked: the client's gallery opens, the reminder scan runs
+    for every gallery, and the studio can move the day back."""
+    Gallery.objects.filter(pk=published.pk).update(
+        selection_deadline=datetime.date(9999, 12, 31), expires_on=datetime.date(9999, 12, 31)
+    )
+    sign_in(client, published.booking.client)
+    assert client.get(page_url(published)).status_code == 200
+    scan(local(2026, 6, 2, 9))  # no error for this gallery, nor for the others
+    studio_browser = Browser()
+    studio_browser.force_login(staff_user)
+    url = reverse("admin:gallery_gallery_change", args=[published.pk])
+    data = admin_form_data(studio_browser.get(url))
+    data["selection_deadline"] = "2026-06-20"
+    data["expires_on"] = ""
+    assert studio_browser.post(url, data).status_code == 302
+    published.refresh_from_db()
+    assert published.selection_deadline == datetime.date(2026, 6, 20)
