@@ -9,6 +9,7 @@ from sessions.models.booking import SessionType
 from sessions.models.slot_version import SlotDataQuerySet
 from studio.dates import studio_time_text
 from studio.models import Photographer
+from studio.validators import within_years
 
 
 class AvailabilityRule(models.Model):
@@ -32,8 +33,10 @@ class AvailabilityRule(models.Model):
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     start_time = models.TimeField(_("from"))
     end_time = models.TimeField(_("until"))
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True, validators=[within_years])
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, validators=[within_years]
+    )
 
     objects = SlotDataQuerySet.as_manager()
 
@@ -83,7 +86,7 @@ class DateHours(models.Model):
         related_name="date_hours",
         verbose_name=_("only for session type"),
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[within_years])
     start_time = models.TimeField(_("from"))
     end_time = models.TimeField(_("until"))
     replaces_weekly = models.BooleanField(
@@ -158,8 +161,8 @@ class TimeOff(models.Model):
         verbose_name=_("photographer"),
         help_text=_("Leave empty to close the whole studio."),
     )
-    starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("until"))
+    starts_at = models.DateTimeField(_("from"), validators=[within_years])
+    ends_at = models.DateTimeField(_("until"), validators=[within_years])
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     external_calendar = models.ForeignKey(
         ExternalCalendar,

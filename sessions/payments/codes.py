@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from sessions.models.booking import Booking, SessionType
 from studio.fields import CurrencyField
 from studio.money import money_format
+from studio.validators import within_years
 
 BASIS_POINTS = 10_000  # 2500 basis points is 25%
 
@@ -44,9 +45,13 @@ class DiscountCode(models.Model):
         verbose_name=_("session types"),
         help_text=_("Leave empty for every session type."),
     )
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True, validators=[within_years])
     valid_until = models.DateField(
-        _("valid until"), null=True, blank=True, help_text=_("The last day it can be used.")
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day it can be used."),
+        validators=[within_years],
     )
     usage_limit = models.PositiveIntegerField(
         _("how many times"),

@@ -11,6 +11,7 @@ from sessions.models.booking import Booking
 from sessions.payments.catalogue import Package
 from sessions.payments.models import Payment
 from studio.fields import CurrencyField
+from studio.validators import within_years
 
 
 class Anchor(models.TextChoices):
@@ -78,7 +79,7 @@ class Installment(models.Model):
     label = models.CharField(_("name"), max_length=60)
     amount = models.PositiveIntegerField(_("amount"))
     currency = CurrencyField(_("currency"))
-    due_on = models.DateField(_("due on"))
+    due_on = models.DateField(_("due on"), validators=[within_years])
     # How due_on was worked out, so that it follows the session when the booking moves.
     # Empty anchor: a date the studio set by hand.
     anchor = models.CharField(max_length=10, choices=Anchor.choices, blank=True)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from studio.fields import CurrencyField
 from studio.models import ActedBy
+from studio.validators import within_years
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: a code read aloud or copied from paper is typed right.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -54,11 +55,14 @@ class GiftVoucher(models.Model):
         null=True,
         blank=True,
         help_text=_("Empty: the buyer passes the voucher on themselves."),
+        validators=[within_years],
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    expires_on = models.DateField(_("valid until"), null=True, blank=True)
+    expires_on = models.DateField(
+        _("valid until"), null=True, blank=True, validators=[within_years]
+    )
     given_by_studio = models.BooleanField(_("given by the studio"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)

@@ -226,3 +226,21 @@ def test_time_off_opened_from_the_calendar_goes_back_to_it_once_saved(owner, may
     staying = owner.post(f"{change}?{urlencode({'next': week})}", {**form, "_continue": "1"})
     assert staying["Location"].startswith(change)
     assert urlencode({"next": week}) in staying["Location"]  # the next Save still goes back
+
+
+def test_time_off_in_the_year_9999_is_refused_in_words(owner, maya):
+    response = owner.post(
+        "/admin/shoots/timeoff/add/",
+        {
+            "photographer": maya.pk,
+            "starts_at_0": "31/12/9999",
+            "starts_at_1": "09:00",
+            "ends_at_0": "31/12/9999",
+            "ends_at_1": "17:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "That date is too far off: choose one between 1901 and 2199." in html.unescape(
+        response.text
+    )
+    assert not TimeOff.objects.exists()
