@@ -85,7 +85,7 @@ def test_proofing_selection_lightroom_and_the_finals_zip(
     expect(page.get_by_text("as the studio")).to_have_count(0)
     expect(page.get_by_role("heading", name="Your finished photos")).to_be_visible()
     page.get_by_role("button", name="Download all: Full size").click()
-    link = page.get_by_role("link", name="Download the zip (Full size)")
+    link = page.get_by_role("link", name="Download the zip: Full size")
     expect(link).to_be_visible(timeout=20_000)
     shot(page, "finals")
     with page.expect_download() as waiting:

@@ -186,7 +186,7 @@ def test_the_zip_holds_every_final_once_under_a_safe_name(
     assert started.status_code == 200
     download = Download.objects.get()
     status = client.get(reverse("gallery:zip-status", args=[gallery.slug, download.pk]))
-    assert "Download the zip (Full size)" in status.text
+    assert "Download the zip: Full size" in status.text
     assert "hx-trigger" not in status.text  # finished: no more polling
     response = client.get(reverse("gallery:zip-file", args=[gallery.slug, download.pk]))
     assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''Family")
