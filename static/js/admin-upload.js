@@ -53,9 +53,11 @@
     function summaryUpdate() {
       if (summary.hidden) { return; }
       var waiting = Object.keys(photoRows).length;
-      text(summary, (counts.added || 0) + " uploaded, " + (counts.duplicate || 0) +
-        " already in the gallery, " + (counts.rejected || 0) + " rejected" +
-        (counts.failed ? ", " + counts.failed + " failed" : "") + "." +
+      // A photo that fails once uploaded is one of the uploaded, said so: the counts add up
+      // to the files chosen.
+      text(summary, (counts.added || 0) + " uploaded" +
+        (counts.failed ? " (" + counts.failed + " of them could not be processed: see why below)" : "") +
+        ", " + (counts.duplicate || 0) + " already in the gallery, " + (counts.rejected || 0) + " rejected." +
         (waiting ? " " + waiting + " still being processed." : ""));
     }
 
@@ -140,7 +142,11 @@
         var ids = Object.keys(photoRows);
         if (!ids.length) {  // all processed: on to culling
           clearInterval(polling); polling = null;
-          document.getElementById("cull-link").hidden = false;
+          var done = document.getElementById("cull-link");
+          if (counts.failed) {  // not "every photo is processed" when one could not be
+            done.firstChild.textContent = "Processing is done; " + counts.failed + " could not be processed. ";
+          }
+          done.hidden = false;
           return;
         }
         fetch(root.dataset.statusUrl + "?ids=" + ids.join(","), { credentials: "same-origin" })

@@ -234,6 +234,11 @@ def test_every_client_page_has_no_accessibility_violation_at_either_width(
     )
     family_url = f"/booking/{booking_token(waiting.booking)}/"
     page.goto(f"{family_url}payments/{waiting.pk}/")
+    expect(page.get_by_role("heading", name="This payment hasn't been made")).to_be_visible()
+    look("payment never started")
+    # Sent to Checkout, not yet confirmed: the stand-in knows no such page, so it stays so.
+    Payment.objects.filter(pk=waiting.pk).update(stripe_checkout_session_id="cs_test_waiting")
+    page.goto(f"{family_url}payments/{waiting.pk}/")
     expect(page.get_by_role("heading", name="Confirming your payment…")).to_be_visible()
     look("payment return, waiting for Stripe")
 
@@ -257,4 +262,4 @@ def test_every_client_page_has_no_accessibility_violation_at_either_width(
     look("page not found")
 
     assert not looker.problems, "\n".join(looker.problems)
-    assert len(looker.seen) == 37
+    assert len(looker.seen) == 38

@@ -56,7 +56,12 @@ def test_the_photographer_uploads_arranges_publishes_and_delivers(
     )
     # A photo failing after it arrived is counted, not only files refused on arrival.
     expect(page.locator("#upload-summary")).to_have_text(
-        "4 uploaded, 0 already in the gallery, 0 rejected, 1 failed.", timeout=30_000
+        "4 uploaded (1 of them could not be processed: see why below), "
+        "0 already in the gallery, 0 rejected.",
+        timeout=30_000,
+    )
+    expect(page.locator("#cull-link")).to_contain_text(
+        "Processing is done; 1 could not be processed."
     )
     expect(page.locator("#upload-list tbody tr", has_text="cut.jpg")).to_contain_text(
         "Failed: it could not be read as a photo"
