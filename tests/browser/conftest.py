@@ -28,10 +28,14 @@ _answering: set[threading.Thread] = set()
 _answering_lock = threading.Lock()
 
 
+_last_started = [0.0]  # when the live server last began answering one (time.monotonic)
+
+
 def _request_started(**_kwargs):
     if threading.current_thread() is not threading.main_thread():
         with _answering_lock:
             _answering.add(threading.current_thread())
+            _last_started[0] = time.monotonic()
 
 
 def _request_finished(**_kwargs):
@@ -43,13 +47,20 @@ request_started.connect(_request_started, dispatch_uid="browser-tests-answering"
 request_finished.connect(_request_finished, dispatch_uid="browser-tests-answering")
 
 
+# A request the browser sent just before it closed may still sit in the server's socket,
+# not yet begun: the server counts as quiet once nothing has begun for this long either.
+SETTLED = 0.3
+
+
 def _server_quiet(seconds: float = 15.0) -> None:
-    deadline = time.monotonic() + seconds
+    closed = time.monotonic()
+    deadline = closed + seconds
     while True:
         with _answering_lock:
             _answering.difference_update([t for t in _answering if not t.is_alive()])
             busy = list(_answering)
-        if not busy:
+            calm_since = max(closed, _last_started[0])
+        if not busy and time.monotonic() - calm_since >= SETTLED:
             return
         if time.monotonic() > deadline:
             warnings.warn(f"the live server still answers after {seconds} s: {busy}", stacklevel=1)
