@@ -19,7 +19,7 @@ from studio.models import Photographer, Studio
 from studio.money import money_format, to_major
 from studio.pricing import sold_figures
 from studio.selectors import studio_get
-from studio.validators import FAR_OFF, FIRST_YEAR, LAST_YEAR
+from studio.validators import within_years
 
 SKIPPED = _("That time doesn't exist here: the clocks skip it.")
 
@@ -28,8 +28,7 @@ def studio_moment(day: date, clock: time, tz: ZoneInfo) -> datetime:
     """A day and time the studio typed, on its clock, as an aware datetime. Raises
     ValidationError (code "far" or "skipped") for a date too far off, or a time the
     clocks skip when they go forward (never quietly moved an hour on)."""
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise forms.ValidationError(FAR_OFF, code="far")
+    within_years(day)  # code "far"
     instant = slots.to_utc(datetime.combine(day, clock), tz)
     if instant is None:
         raise forms.ValidationError(SKIPPED, code="skipped")
@@ -322,13 +321,7 @@ class StaffRescheduleForm(forms.Form):
 class FreeTimeForm(forms.Form):
     """One of the free times the Move page offers, pressed."""
 
-    start = forms.DateTimeField()
-
-    def clean_start(self) -> datetime:
-        start = self.cleaned_data["start"]
-        if not FIRST_YEAR <= start.year <= LAST_YEAR:
-            raise forms.ValidationError(FAR_OFF)
-        return start
+    start = forms.DateTimeField(validators=[within_years])
 
 
 class LocalMomentField(forms.Field):

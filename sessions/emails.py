@@ -283,8 +283,10 @@ def booking_email_send(
     # A "move" that kept its start changed its length or photographer: said as such (the
     # calendar's resize), under the move's key, so the client hears once either way.
     told_as = kind
-    if kind == "rescheduled" and (was or booking_moved_from(booking)) == booking.starts_at:
-        told_as = "changed"
+    if kind == "rescheduled":
+        was = was or booking_moved_from(booking)  # looked up once, for this and the words
+        if was == booking.starts_at:
+            told_as = "changed"
     return email_kind_send(
         kind=f"booking-{told_as}",
         key=f"booking:{booking.pk}:{kind}:{booking.calendar_sequence}",

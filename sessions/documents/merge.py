@@ -131,7 +131,7 @@ def _payment_schedule(booking: Booking) -> str:
         return _("The rest is paid in parts: %(parts)s.") % {"parts": "; ".join(parts)}
     # What is left once the deposit is paid, as the booking page counts it: less any
     # discount and gift voucher taken at booking.
-    rest = booking.price - booking.discount - booking.gift_voucher_amount - booking.deposit
+    rest = booking.total - booking.gift_voucher_amount - booking.deposit
     if rest <= 0:
         return _("Nothing more is due after the deposit.")
     return _("The balance of %(balance)s is due by the day of your session.") % {
