@@ -66,7 +66,6 @@ class Answers:
 class SaveResult:
     errors: dict[int, list[str]] = field(default_factory=dict)  # question id → messages
     submitted: bool = False
-    stale: bool = False  # a later send from the same page was saved first: nothing changed
 
     @property
     def ok(self) -> bool:
@@ -163,7 +162,7 @@ def answers_save(
     what belongs to hidden questions. One bad photo is refused alone, with its name and the
     reason; the rest is saved. After submitting, a change is kept only if it would submit
     too. An `autosave` overtaken on the way by a later send from the same page is not
-    saved (`stale`); what the client sent by pressing a button always is. Raises
+    saved (nothing changes); what the client sent by pressing a button always is. Raises
     QuestionnaireClosed after the cut-off."""
     now = now or timezone.now()
     questionnaire_ensure_open(booking, now=now)
@@ -183,7 +182,6 @@ def answers_save(
             if page and autosave and overtaken:
                 # An autosave overtaken on the way (the last one goes as the page closes,
                 # maybe before an earlier one arrives): what came later is kept.
-                result.stale = True
                 return result
             checking = submit or already_submitted
             if checking:
