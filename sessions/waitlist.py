@@ -26,7 +26,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from clients.services import client_get_or_create
-from sessions.models import Booking, Package, SessionType, WaitlistEntry
+from sessions.models import AddOn, Booking, Package, SessionType, WaitlistEntry
 from sessions.overlap import integrity_error_is_overlap
 from sessions.payments.offers import Offer, booking_items_create, offer_default
 from sessions.selectors import session_type_free_days, session_type_slots
@@ -55,10 +55,14 @@ class WaitlistRefused(Exception):
 
 
 def entry_offer(entry: WaitlistEntry) -> Offer:
-    """What the entry waits for: its package (the session type's first when gone)."""
-    if entry.package is not None and entry.package.session_type_id == entry.session_type_id:
-        return Offer(session_type=entry.session_type, package=entry.package)
-    return offer_default(entry.session_type)
+    """What the entry waits for: its package (the session type's first when gone) and the
+    add-ons chosen with it that are still offered, in the studio's order."""
+    if entry.package is None or entry.package.session_type_id != entry.session_type_id:
+        return offer_default(entry.session_type)
+    kept = AddOn.objects.filter(
+        pk__in=entry.add_ons.values("pk"), session_type=entry.session_type_id, is_active=True
+    )
+    return Offer(session_type=entry.session_type, package=entry.package, add_ons=tuple(kept))
 
 
 def waitlist_full_days(
@@ -107,9 +111,11 @@ def waitlist_join(
     name: str,
     email: str,
     tz: ZoneInfo,
+    add_ons: tuple[AddOn, ...] = (),
     now: datetime | None = None,
 ) -> WaitlistEntry:
-    """Put someone on a full day's waitlist (their place if they are on it already).
+    """Put someone on a full day's waitlist (their place if they are on it already), for
+    the package and add-ons they chose: a day is full for the length those make.
     Raises WaitlistRefused when the day has free times or can't be booked at all."""
     now = now or timezone.now()
     email = email.strip()
@@ -118,7 +124,11 @@ def waitlist_join(
     ).first()
     if existing is not None:
         return existing
-    duration = Offer(session_type=session_type, package=package).duration if package else None
+    duration = (
+        Offer(session_type=session_type, package=package, add_ons=add_ons).duration
+        if package
+        else None
+    )
     if day not in waitlist_full_days(
         session_type=session_type, first_day=day, last_day=day, tz=tz, duration=duration, now=now
     ):
@@ -129,13 +139,16 @@ def waitlist_join(
         raise WaitlistRefused(_("That day can't be booked, so there is no waitlist for it."))
     try:
         with transaction.atomic():
-            return WaitlistEntry.objects.create(
+            entry = WaitlistEntry.objects.create(
                 session_type=session_type,
                 package=package,
                 day=day,
                 name=name.strip(),
                 email=email,
             )
+            if package is not None:
+                entry.add_ons.set(add_ons)
+            return entry
     except IntegrityError:  # the same person, in another tab this very moment
         return WaitlistEntry.objects.get(
             session_type=session_type, day=day, email__iexact=email, status__in=OPEN
@@ -176,7 +189,9 @@ def offer_booking_url(entry: WaitlistEntry) -> str:
     """The booking page for the offered time, which the offer's link leads to."""
     hold = entry.hold
     query = [("start", hold.starts_at.isoformat()), ("photographer", hold.photographer_id)]
-    query += [("package", hold.package_id), ("waitlist", entry.token)]
+    query += [("package", hold.package_id)]
+    query += [("add_on", item.add_on_id) for item in hold.items.all() if item.add_on_id]
+    query.append(("waitlist", entry.token))
     url = reverse("sessions:booking-create", args=[entry.session_type.slug])
     return f"{url}?{urlencode(query)}"
 

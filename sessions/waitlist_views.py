@@ -8,15 +8,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from sessions.access import private_response
-from sessions.forms import WaitlistJoinForm, WaitlistLeaveForm
+from sessions.forms import OfferChoiceForm, WaitlistJoinForm, WaitlistLeaveForm
 from sessions.models import SessionType
-from sessions.payments.offers import Offer, packages_offered
+from sessions.payments.offers import Offer
 from sessions.waitlist import (
     WaitlistRefused,
     offer_booking_url,
@@ -50,10 +52,8 @@ def full_days_context(
             duration=offer.duration,
         )
     url = reverse("sessions:waitlist-join", args=[session_type.slug])
-    return [
-        {"day": day, "url": f"{url}?day={day.isoformat()}&package={offer.package.pk}"}
-        for day in days
-    ]
+    chosen = urlencode(offer.query())
+    return [{"day": day, "url": f"{url}?day={day.isoformat()}&{chosen}"} for day in days]
 
 
 # Places one address (IP) may take: enough for a family, too few to fill a day's list with
@@ -68,6 +68,16 @@ def _day_asked(value: str | None) -> date | None:
         return None
 
 
+def _offer_asked(request, session_type) -> Offer | None:
+    """The package and add-ons the calendar's link carries; an add-on no longer offered is
+    left out, a package no longer offered leaves the choice to the studio (None)."""
+    form = OfferChoiceForm(request.GET, session_type=session_type, studio=request.studio)
+    if form.is_valid():
+        return form.offer()
+    package = form.packages.get(int_or_none(request.GET.get("package")))
+    return Offer(session_type=session_type, package=package) if package else None
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def waitlist_join_view(request, slug):
@@ -76,8 +86,8 @@ def waitlist_join_view(request, slug):
     today = timezone.localdate()
     if day is None or not today <= day <= today + timedelta(days=session_type.booking_window_days):
         raise Http404  # only days one could book (the slot engine's dates can't reach year 1)
-    packages = {p.pk: p for p in packages_offered(session_type)}
-    package = packages.get(int_or_none(request.GET.get("package")))
+    offer = _offer_asked(request, session_type)
+    package = offer.package if offer else None
     form = WaitlistJoinForm(request.POST or None)
     joined, status = None, 200
     if request.method == "POST" and form.is_valid():
@@ -91,6 +101,7 @@ def waitlist_join_view(request, slug):
                 joined = waitlist_join(
                     session_type=session_type,
                     package=package,
+                    add_ons=offer.add_ons if offer else (),
                     day=day,
                     name=form.cleaned_data["name"],
                     email=form.cleaned_data["email"],
@@ -98,9 +109,10 @@ def waitlist_join_view(request, slug):
                 )
             except WaitlistRefused as refused:
                 messages.info(request, refused.message)
+                chosen = [*(offer.query() if offer else []), ("month", f"{day:%Y-%m}")]
+                chosen.append(("day", day.isoformat()))
                 return redirect(
-                    reverse("sessions:slot-pick", args=[slug])
-                    + f"?month={day:%Y-%m}&day={day.isoformat()}#times"
+                    reverse("sessions:slot-pick", args=[slug]) + f"?{urlencode(chosen)}#times"
                 )
     return private_response(
         render(
@@ -109,6 +121,10 @@ def waitlist_join_view(request, slug):
             {
                 "session_type": session_type,
                 "package": package,
+                # "Hair and make-up and Extra outfit", as the booking page lists them
+                "add_ons": get_text_list([a.name for a in offer.add_ons], _("and"))
+                if offer
+                else "",
                 "day": day,
                 "form": form,
                 "joined": joined,

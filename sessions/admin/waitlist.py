@@ -17,7 +17,7 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
     list_select_related = ["session_type", "package", "hold"]
     search_fields = ["name", "email"]
     date_hierarchy = "day"
-    fields = [*FACTS, "hold", "booking"]
+    fields = [*FACTS, "add_ons", "hold", "booking"]
     readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:

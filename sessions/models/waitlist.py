@@ -40,6 +40,10 @@ class WaitlistEntry(models.Model):
         related_name="+",
         verbose_name=_("package"),
     )
+    # What they chose with it (extra time among them): offered and booked with the time.
+    add_ons = models.ManyToManyField(
+        "shoots.AddOn", blank=True, related_name="+", verbose_name=_("add-ons")
+    )
     day = models.DateField(_("day"))
     name = models.CharField(_("name"), max_length=120)
     email = models.EmailField(_("email"), max_length=254)
