@@ -2,9 +2,10 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gallery.models import Comment, Download, Gallery, Photo
+from gallery.models import Comment, Download, Gallery, Photo, shown_to_client_q
 from gallery.proofing import LIST_NAME_MAX
 from studio.forms import MoneyFieldsMixin, RowIdField
 
@@ -13,7 +14,10 @@ COMMENT_MAX = Comment._meta.get_field("body").max_length
 
 class CoverChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Photo) -> str:
-        return f"{obj.original_name}{f' ({obj.set_name})' if obj.set_name else ''}"
+        name = f"{obj.original_name}{f' ({obj.set_name})' if obj.set_name else ''}"
+        if obj.flag == Photo.Flag.REJECT:
+            return _("%(name)s: rejected in the cull") % {"name": name}
+        return name
 
 
 class GalleryAdminForm(MoneyFieldsMixin, forms.ModelForm):
@@ -51,6 +55,12 @@ class GalleryAdminForm(MoneyFieldsMixin, forms.ModelForm):
                 "photo is. Only this gallery's photos that are ready, and not rejected, can "
                 "be chosen."
             )
+            if self._cover_rejected():
+                self.fields["cover"].help_text = _(
+                    "This cover is rejected in the cull, so the client's gallery opens with "
+                    "its first photo instead. Restore it in the cull to show it again, or "
+                    "choose another."
+                )
 
     @property
     def money_fields(self) -> tuple[str, ...]:
@@ -58,12 +68,23 @@ class GalleryAdminForm(MoneyFieldsMixin, forms.ModelForm):
         return tuple(name for name in ("extra_image_price",) if name in self.fields)
 
     def _cover_choices(self):
+        """This gallery's proofs the client sees, and the cover chosen before even if it was
+        rejected since: saving the page unchanged keeps it (a reject restored shows it)."""
         if self.instance.pk is None:
             return Photo.objects.none()
-        return Photo.objects.shown_to_client().filter(gallery=self.instance, kind=Photo.Kind.PROOF)
+        proofs = Photo.objects.filter(gallery=self.instance, kind=Photo.Kind.PROOF)
+        return proofs.filter(shown_to_client_q() | Q(pk=self.instance.cover_id or 0))
+
+    def _cover_rejected(self) -> bool:
+        cover_id = self.instance.cover_id
+        if cover_id is None:
+            return False
+        return not Photo.objects.shown_to_client().filter(pk=cover_id).exists()
 
     def clean_cover(self) -> Photo | None:
         cover = self.cleaned_data.get("cover")
+        if cover is not None and cover.pk == self.instance.cover_id:
+            return cover  # as it was: a cover rejected since stays chosen, and waits
         if cover is not None and not self._cover_choices().filter(pk=cover.pk).exists():
             raise ValidationError(
                 _("The cover must be one of this gallery's own photos, ready to show."),

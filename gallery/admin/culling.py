@@ -147,9 +147,13 @@ class CullingMixin:
         except CullRefused:
             message = gettext_now("This group has no suggested best photo to accept.")
             return JsonResponse({"error": message}, status=400)
-        return JsonResponse(
-            {"photos": {str(p.pk): {"flag": p.flag, "rating": p.rating} for p in photos}}
-        )
+        answer = {"photos": {str(p.pk): {"flag": p.flag, "rating": p.rating} for p in photos}}
+        if any(p.pk == gallery.cover_id and p.flag == Photo.Flag.REJECT for p in photos):
+            answer["notice"] = gettext_now(
+                "That photo is the gallery's cover: until you restore it or choose another, "
+                "the client's gallery opens with its first photo."
+            )
+        return JsonResponse(answer)
 
     @admin_view_requires("view")
     def cull_xmp_view(self, request, gallery_id):

@@ -197,6 +197,7 @@
           });
           count();
           paintStage();
+          if (data.notice) { say(data.notice); }
         })
         .catch(function (error) {
           item.undo();

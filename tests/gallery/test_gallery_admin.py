@@ -272,6 +272,46 @@ def test_the_cover_is_the_hero_of_the_clients_gallery(client, published, anna):
     assert client.get(preview).status_code == 200
 
 
+def test_a_cover_rejected_in_the_cull_is_kept_and_the_studio_is_told(owner, published, anna):
+    from django.test import Client
+
+    from tests.gallery.conftest import page_url, sign_in
+
+    first, _second, cover = published.photos.all()
+    Gallery.objects.filter(pk=published.pk).update(cover=cover)
+    act = reverse("admin:gallery_gallery_cull_act", args=[published.pk])
+    rejected = owner.post(act, {"do": "reject", "photo": cover.pk}).json()
+    assert "That photo is the gallery's cover" in rejected["notice"]
+    assert "notice" not in owner.post(act, {"do": "reject", "photo": first.pk}).json()
+    owner.post(act, {"do": "restore", "photo": first.pk})
+
+    def hero() -> str:
+        guest = Client()
+        sign_in(guest, anna)
+        page = guest.get(page_url(published)).text
+        return re.search(r'<figure class="gallery-hero.*?</figure>', page, re.S).group()
+
+    def preview(photo) -> str:
+        return reverse("gallery:photo-file", args=[published.slug, photo.pk, "preview"])
+
+    assert preview(first) in hero()  # the client never sees a reject, not even as the hero
+    page = owner.get(change_url(published)).text
+    cover_field = re.search(r'<select name="cover".*?</select>', page, re.S).group()
+    assert re.search(r"selected>IMG_0003.JPG \(Outfit 2\): rejected in the cull<", cover_field)
+    assert "This cover is rejected in the cull" in page
+    # Saving the page for something else keeps the cover: restoring it shows it again.
+    saved = owner.post(change_url(published), form_data(published, cover=cover.pk, title="Anna"))
+    assert saved.status_code == 302
+    published.refresh_from_db()
+    assert (published.title, published.cover) == ("Anna", cover)
+    owner.post(act, {"do": "restore", "photo": cover.pk})
+    assert preview(cover) in hero()
+    # Another rejected photo can't be made the cover.
+    owner.post(act, {"do": "reject", "photo": first.pk})
+    refused = owner.post(change_url(published), form_data(published, cover=first.pk))
+    assert "cover" in refused.context["adminform"].form.errors
+
+
 def test_the_price_per_extra_image_is_typed_as_money(owner, gallery):
     page = owner.get(change_url(gallery)).text
     assert re.search(r'name="extra_image_price" value="15.00"', page)
