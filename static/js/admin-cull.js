@@ -261,8 +261,10 @@
     grid.addEventListener("click", function (event) {
       var stack = event.target.closest("[data-stack]");
       if (stack) { select(stack.closest(".cull-tile")); toggleGroup(stack.dataset.stack); return; }
-      var thumb = event.target.closest(".cull-thumb");
-      if (thumb) { select(thumb.closest(".cull-tile"), true); }
+      // The thumbnail is the tile's button; its name and badges choose it too (a mouse
+      // aims at the words as often as at the picture).
+      var tile = event.target.closest(".cull-tile");
+      if (tile) { select(tile, true); }
     });
     stage.addEventListener("click", function (event) {
       var button = event.target.closest("button");

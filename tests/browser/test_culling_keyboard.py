@@ -71,6 +71,11 @@ def test_the_photographer_culls_by_keyboard(page, browser, live_server, studio, 
     expect(page.locator(f"#cull-{pair_best.pk}")).to_have_attribute("data-rating", "4")
     expect(page.locator(f"#cull-{pair_best.pk}")).to_have_attribute("data-flag", "")
     expect(page.locator('strong[data-count="unrated"]')).to_have_text("4")
+    # A tile's name chooses it as its picture does.
+    page.locator(f"#cull-{alone.pk} .cull-name").click()
+    expect(current).to_have_text("IMG_0004.JPG")
+    page.locator(f"#cull-{pair_best.pk} .cull-name").click()
+    expect(current).to_have_text("IMG_0006.JPG")
 
     page.keyboard.press("?")
     expect(page.get_by_role("heading", name="Keyboard shortcuts")).to_be_visible()
