@@ -73,6 +73,10 @@ class TimeOffAdmin(TimeBlockMixin, admin.ModelAdmin):
     def response_change(self, request, obj):
         return self._back(request, super().response_change(request, obj))
 
+    def response_delete(self, request, obj_display, obj_id):
+        # The message says what was deleted; from the calendar, it is shown there.
+        return self._back(request, super().response_delete(request, obj_display, obj_id))
+
     def has_change_permission(self, request, obj=None) -> bool:
         # Busy times from an outside calendar are replaced at each reading: change them there.
         if obj is not None and obj.external_calendar_id:

@@ -228,6 +228,34 @@ def test_time_off_opened_from_the_calendar_goes_back_to_it_once_saved(owner, may
     assert urlencode({"next": week}) in staying["Location"]  # the next Save still goes back
 
 
+def test_time_off_deleted_from_the_calendar_goes_back_to_it(owner, maya):
+    off, kept = (
+        TimeOff.objects.create(
+            photographer=maya,
+            starts_at=datetime(2026, 6, day, 8, tzinfo=UTC),
+            ends_at=datetime(2026, 6, day, 11, tzinfo=UTC),
+            reason="Dentist",
+        )
+        for day in (12, 13)
+    )
+    week = "/admin/shoots/booking/calendar/?view=week&date=2026-06-12"
+    back = urlencode({"next": week})
+    page = owner.get(f"/admin/shoots/timeoff/{off.pk}/change/?{back}").text
+    delete = f"/admin/shoots/timeoff/{off.pk}/delete/"
+    assert f'href="{delete}?{back}" class="deletelink"' in page
+    assert "Maya Lind: 12 Jun 2026" in owner.get(f"{delete}?{back}").text  # it asks first
+    deleted = owner.post(f"{delete}?{back}", {"post": "yes"})
+    assert (deleted.status_code, deleted["Location"]) == (302, week)
+    assert not TimeOff.objects.filter(pk=off.pk).exists()
+    # Opened from the list it goes back to the list; never to another site.
+    plain = owner.get(f"/admin/shoots/timeoff/{kept.pk}/change/").text
+    assert f'href="/admin/shoots/timeoff/{kept.pk}/delete/" class="deletelink"' in plain
+    offsite = owner.post(
+        f"/admin/shoots/timeoff/{kept.pk}/delete/?next=https://evil.example/", {"post": "yes"}
+    )
+    assert offsite["Location"] == "/admin/shoots/timeoff/"
+
+
 def test_time_off_in_the_year_9999_is_refused_in_words(owner, maya):
     response = owner.post(
         "/admin/shoots/timeoff/add/",
