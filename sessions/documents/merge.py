@@ -170,7 +170,8 @@ def document_html(body: str, facts: dict[str, str]) -> str:
         tokens[token] = _fact_html(name, str(facts[name] or ""))
         return token
 
-    source = FIELD.sub(tokenise, (body or "").replace("\r\n", "\n"))
+    body = _session_said_once(body or "", str(facts.get("session") or ""))
+    source = FIELD.sub(tokenise, body.replace("\r\n", "\n"))
     html = _clean(markdown_lib.markdown(source, extensions=["sane_lists"]))
     for token, value in tokens.items():
         if "<p>" in value:
@@ -179,6 +180,17 @@ def document_html(body: str, facts: dict[str, str]) -> str:
         html = html.replace(token, value.replace("<p>", "").replace("</p>", "<br>"))
     # Once more with the facts in: a fact put in a link's address can't make it unsafe.
     return _clean(html)
+
+
+SESSION_WORD = re.compile(r"\{session\}\s+session\b", re.IGNORECASE)
+
+
+def _session_said_once(body: str, session: str) -> str:
+    """ "your {session} session" for a type named "Mini session" reads "your Mini session",
+    not "your Mini session session"."""
+    if not session.lower().rstrip().endswith("session"):
+        return body
+    return SESSION_WORD.sub("{session}", body)
 
 
 def _clean(html: str) -> str:

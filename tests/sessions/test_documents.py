@@ -76,6 +76,22 @@ def test_facts_are_printed_as_typed_never_as_markup():
     assert "<em>" not in html
 
 
+@pytest.mark.parametrize(
+    ("session", "said"),
+    [
+        ("Mini session", "your Mini session on Friday"),
+        ("Cake smash SESSION", "your Cake smash SESSION on Friday"),
+        ("Headshot", "your Headshot session on Friday"),
+        ("Sessions in the park", "your Sessions in the park session on Friday"),
+    ],
+)
+def test_a_session_type_named_a_session_is_not_a_session_session(session, said):
+    html = document_html(
+        "For your {session} session on {date}.", {"session": session, "date": "Friday"}
+    )
+    assert f"For {said}." in html
+
+
 def test_facts_fill_a_real_booking(booked, studio):
     facts = document_facts(booked, studio)
     assert facts["client_name"] == "Anna Kowalska"
