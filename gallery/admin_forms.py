@@ -6,6 +6,7 @@ import re
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gallery.models import Photo, ShareLink
@@ -51,6 +52,22 @@ class ShareLinkForm(forms.ModelForm):
                 _("A PIN is %(digits)s digits (0 to 9 only), like %(example)s.") % facts
             )
         return pin
+
+    def clean_expires_on(self):
+        """A day already past, newly typed, would make a link that never opens: said, not
+        saved. A link that ran out keeps its day when saved for something else."""
+        day = self.cleaned_data.get("expires_on")
+        if day is None or day == self.initial.get("expires_on"):
+            return day
+        if day < timezone.localdate():
+            raise ValidationError(
+                _(
+                    "That day has passed, so the link would not open at all. Choose today or "
+                    "later, leave it empty for no end, or tick “revoked” to stop the link."
+                ),
+                code="past",
+            )
+        return day
 
     def save(self, commit=True):
         link = super().save(commit=False)

@@ -268,3 +268,33 @@ def test_the_studio_cannot_ask_for_pins_shorter_than_six_digits(studio):
     studio.share_pin_digits = 4
     with pytest.raises(ValidationError, match="share_pin_digits"):
         studio.full_clean()
+
+
+def test_a_share_link_cannot_be_given_a_day_already_past(client, published, staff_user, clock):
+    from tests.gallery.test_pipeline import admin_form_data
+
+    client.force_login(staff_user)
+    url = reverse("admin:gallery_gallery_change", args=[published.pk])
+    data = admin_form_data(client.get(url))
+    data.update(
+        {
+            "share_links-TOTAL_FORMS": "1",
+            "share_links-0-label": "Grandma",
+            "share_links-0-expires_on": "31/05/2026",  # yesterday
+        }
+    )
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "That day has passed, so the link would not open at all." in refused.text
+    assert 'value="Grandma"' in refused.text  # what was typed stays
+    assert not ShareLink.objects.exists()
+    data["share_links-0-expires_on"] = "01/06/2026"  # today: it works until tonight
+    assert client.post(url, data).status_code == 302
+    link = ShareLink.objects.get()
+    # A link that ran out keeps its day when the page is saved for something else.
+    ShareLink.objects.filter(pk=link.pk).update(expires_on=NOW.date() - timedelta(days=3))
+    data = admin_form_data(client.get(url))
+    data["share_links-0-label"] = "Grandma Rose"
+    assert client.post(url, data).status_code == 302
+    link.refresh_from_db()
+    assert (link.label, link.expires_on) == ("Grandma Rose", NOW.date() - timedelta(days=3))
