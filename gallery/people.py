@@ -307,20 +307,33 @@ CLIENT_PHOTOS = shown_to_client_q("faces__photo__") & Q(faces__photo__kind=Photo
 
 def people_for_client(*, gallery_id: int, face_features: bool) -> list[Person]:
     """The people a client may filter the gallery by: not hidden by the studio, in at least
-    CLIENT_MIN_PHOTOS photos the client sees (none rejected). One query."""
+    CLIENT_MIN_PHOTOS photos the client sees (none rejected). People the studio gave the
+    same name are one ("Grandma" found twice, in different light): offered once, under the
+    first one's number and face, with the photos of each (`member_ids`). One query."""
     if not face_features:
         return []
-    return list(
+    found = (
         Person.objects.filter(gallery_id=gallery_id, hidden=False)
         .annotate(shown=Count("faces__photo", filter=CLIENT_PHOTOS, distinct=True))
-        .filter(shown__gte=CLIENT_MIN_PHOTOS)
+        .filter(shown__gte=1)
         .order_by("number")
     )
+    offered: dict[str, Person] = {}
+    for person in found:
+        lead = offered.setdefault(person.name.strip().casefold() or f"#{person.number}", person)
+        if lead is person:
+            person.member_ids = [person.pk]
+        else:  # a photo with both is counted twice: only when the studio named one face twice
+            lead.member_ids.append(person.pk)
+            lead.shown += person.shown
+    return [person for person in offered.values() if person.shown >= CLIENT_MIN_PHOTOS]
 
 
 def person_photo_ids(person: Person) -> QuerySet:
-    """The ids of the photos the person is in, as a subquery (not evaluated here)."""
-    return person.faces.values("photo_id")
+    """The ids of the photos the person is in (each of the people named alike, from
+    people_for_client), as a subquery (not evaluated here)."""
+    members = getattr(person, "member_ids", [person.pk])
+    return Face.objects.filter(person_id__in=members).values("photo_id")
 
 
 def person_face_for_client(person: Person) -> Face | None:

@@ -141,3 +141,21 @@ def test_the_page_with_people_chosen_keeps_its_query_count(
     with django_assert_max_num_queries(10):
         page = client.get(page_url(family), {"person": OBAMA})
     assert tiles(page) == 6
+
+
+def test_people_the_studio_named_alike_are_offered_as_one(client, family, anna):
+    from tests.gallery.people_photos import KIT
+
+    # The assistant found Kit's face apart from Biden's; the studio calls both "Joe".
+    kit = Person.objects.get(gallery=family, faces__photo__original_name__endswith=KIT)
+    Person.objects.filter(pk=kit.pk).update(name="joe")
+    Person.objects.filter(gallery=family, number=BIDEN_NUMBER).update(name="Joe")
+    sign_in(client, anna)
+    page = client.get(page_url(family))
+    assert [p.label for p in page.context["people"]] == ["Person 1", "Joe"]
+    assert page.text.count(">Joe</span>") == 1
+    chosen = client.get(page_url(family), {"person": BIDEN_NUMBER})
+    shown = {name.split("-", 1)[1] for name in re.findall(r'data-name="([^"]+)"', chosen.text)}
+    assert shown == {*BIDEN, *BOTH, KIT}
+    assert "Showing the photos with Joe." in chosen.text
+    assert tiles(client.get(page_url(family), {"person": kit.number})) == 9  # not offered alone
