@@ -43,14 +43,18 @@ class CullPhoto:
 class CullBoard:
     photos: list[CullPhoto]
     counts: dict[str, int]
+    # Proofs that could not be processed: nothing to look at or analyse, so not culled here
+    # (the gallery's page and the upload page say why each failed).
+    failed: int = 0
 
 
 def cull_board(gallery: Gallery) -> CullBoard:
-    photos = list(
+    proofs = list(
         Photo.objects.filter(gallery=gallery, kind=Photo.Kind.PROOF)
         .select_related("analysis")
         .order_by(*CAPTURE_ORDER)
     )
+    photos = [photo for photo in proofs if photo.status != Photo.Status.FAILED]
     groups = {group.pk: group for group in PhotoGroup.objects.filter(gallery=gallery)}
     faces: dict[int, list[Face]] = {}
     for face in Face.objects.filter(photo__gallery=gallery, photo__kind=Photo.Kind.PROOF).defer(
@@ -70,7 +74,7 @@ def cull_board(gallery: Gallery) -> CullBoard:
         group = groups[group_id]
         group.cover_id = group.best_id if group.best_id in ids else ids[0]
         group.count = len(ids)
-    return CullBoard(photos=items, counts=cull_counts(items))
+    return CullBoard(photos=items, counts=cull_counts(items), failed=len(proofs) - len(photos))
 
 
 def cull_counts(items: list[CullPhoto]) -> dict[str, int]:

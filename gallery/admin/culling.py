@@ -105,6 +105,7 @@ class CullingMixin:
             "opts": self.model._meta,
             "is_nav_sidebar_enabled": False,  # the room goes to the photos
             "photos": board.photos,
+            "failed": board.failed,
             "counts": counts,
             "flag_counts": [(name, FLAG_LABELS[name], counts[name]) for name in FLAGS],
             "filters": FILTERS,

@@ -87,6 +87,19 @@ def test_a_photo_without_an_analysis_says_so(client, owner, gallery):
     assert badges(text, culled.photos[0]) == ["Not analysed yet"]
 
 
+def test_a_photo_that_could_not_be_processed_is_not_counted_as_one_to_cull(client, owner, gallery):
+    culled = culled_gallery(gallery, [1, 1, 1])
+    broken = culled.photos[1]
+    Photo.objects.filter(pk=broken.pk).update(status=Photo.Status.FAILED, failure_code="other")
+    PhotoAnalysis.objects.filter(photo=broken).delete()
+    text = client.get(cull_url(gallery)).content.decode()
+    names = re.findall(r'data-name="([^"]+)"', text)
+    assert names == [culled.photos[0].original_name, culled.photos[2].original_name]
+    assert "2 proofs</h2>" in text
+    assert dict(re.findall(r'<strong data-count="(\w+)">(\d+)</strong>', text))["unrated"] == "2"
+    assert "1 photo could not be processed, so it is not here to cull." in text
+
+
 def test_the_gallery_page_and_the_upload_page_link_to_it(client, owner, culled):
     gallery = culled.gallery
     change = client.get(reverse("admin:gallery_gallery_change", args=[gallery.pk]))
