@@ -16,7 +16,7 @@ def _month_start(value: str | None, today: date) -> date:
     try:
         year, month = (int(part) for part in (value or "").split("-"))
         return date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # "2026-13", "99999999999-01"
         return today.replace(day=1)
 
 

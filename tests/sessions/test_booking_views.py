@@ -94,6 +94,8 @@ def test_the_calendar_links_free_days_and_lists_their_times_in_local_time(
         {"photographer": "999999"},
         {"month": "1999-01"},
         {"month": "2099-01"},
+        {"month": "99999999999-01"},
+        {"day": "99999999999-01-01"},
     ],
 )
 def test_odd_calendar_addresses_show_a_calendar_not_an_error(client, headshot, query):
