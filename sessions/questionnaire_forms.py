@@ -2,7 +2,8 @@
 
 Bound to what the browser sent, the form cleans every answer (control characters out, spaces
 trimmed) and refuses one over ANSWER_MAX characters, draft or not: that is what `is_valid()`
-says. What submitting asks besides (each shown question answered, as its kind expects) is the
+says; the other answers are still `answers` (with the refused in `refused`), so a draft keeps
+them. What submitting asks besides (each shown question answered, as its kind expects) is the
 form's `problems`, not its errors, because a first submit that has some is still saved as a
 draft; the service decides when they count (`questionnaires.answers_save`).
 """
@@ -205,15 +206,23 @@ class QuestionnaireForm(forms.Form):
             for question in self.questions
             if question.kind == Question.Kind.IMAGES and question.pk in visible
         }
-        if self.errors:  # nothing is saved: the photos chosen are not taken either
+        refused = frozenset(q.pk for q in self.questions if field_name(q) in self.errors)
+        others = len(self.errors) > len(refused)  # not from the page: nothing is saved
+        if self.errors:  # the photos chosen are not taken
             for question_id, messages in uploads_not_taken(uploads).items():
                 self.add_error(f"q-{question_id}", messages)
-            return cleaned
+            uploads = {}
+            if others:
+                return cleaned
         problems = {}
         for question in self.questions:
             field = self.fields[field_name(question)]
             shown = question.pk in visible and isinstance(field, AnswerField)
-            if shown and (found := field.problems(values[question.pk])):
+            if (
+                shown
+                and question.pk not in refused
+                and (found := field.problems(values[question.pk]))
+            ):
                 problems[question.pk] = found
         self.answers = Answers(
             questions=self.questions,
@@ -222,8 +231,15 @@ class QuestionnaireForm(forms.Form):
             uploads={pk: files for pk, files in uploads.items() if files},
             problems=problems,
             sent_as=(cleaned.get("sent_page") or "", cleaned.get("sent_number") or 0),
+            refused=refused,
         )
         return cleaned
+
+    @property
+    def savable(self) -> bool:
+        """After is_valid(): whether `answers` can be saved (when the form is not valid: as
+        a draft, all but the answers refused)."""
+        return hasattr(self, "answers")
 
     @property
     def submitting(self) -> bool:

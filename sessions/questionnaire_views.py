@@ -50,6 +50,13 @@ def _answers_post(request, booking, questionnaire, form) -> HttpResponse | dict[
     try:
         questionnaires.questionnaire_ensure_open(booking)
         if not form.is_valid():
+            if form.savable:  # everything but an answer too long, as a draft
+                questionnaires.answers_save(
+                    booking=booking,
+                    questionnaire=questionnaire,
+                    answers=form.answers,
+                    submit=False,
+                )
             return form.question_errors()
         result = questionnaires.answers_save(
             booking=booking,
@@ -125,6 +132,11 @@ def questionnaire_fill(request, token, questionnaire_id):
                     "sessions:questionnaire-autosave", args=[token, questionnaire.pk]
                 ),
                 "kinds": Question.Kind,
+                "answer_max": questionnaires.ANSWER_MAX,
+                "length_words": _(
+                    "This answer has %(count)s characters: please keep it to %(max)s, or it "
+                    "can't be saved."
+                ),
             },
         )
     )
@@ -145,7 +157,8 @@ def questionnaire_autosave(request, token, questionnaire_id):
         )
         try:
             questionnaires.questionnaire_ensure_open(booking)
-            saved = form.is_valid() and (
+            valid = form.is_valid()
+            saved = form.savable and (
                 questionnaires.answers_save(
                     booking=booking,
                     questionnaire=questionnaire,
@@ -157,11 +170,19 @@ def questionnaire_autosave(request, token, questionnaire_id):
         except questionnaires.QuestionnaireClosed as closed:
             text = closed.message
         else:
-            text = (
-                _("Draft saved at %(time)s.") % {"time": time_format(timezone.localtime(), "H:i")}
-                if saved
-                else _("Not saved yet: an answer needs a change. “Save for later” shows which.")
-            )
+            at = {"time": time_format(timezone.localtime(), "H:i")}
+            if saved and valid:
+                text = _("Draft saved at %(time)s.") % at
+            elif saved:
+                text = (
+                    _(
+                        "Draft saved at %(time)s, except an answer that needs a change. “Save for "
+                        "later” shows which."
+                    )
+                    % at
+                )
+            else:
+                text = _("Not saved yet: an answer needs a change. “Save for later” shows which.")
     return private_response(render(request, "sessions/_autosave_status.html", {"text": text}))
 
 

@@ -60,6 +60,9 @@ class Answers:
     problems: dict[int, list[str]]  # what submitting refuses, for shown questions
     # Which open page sent them and its how-manieth send: ("", 0) when unknown (no script).
     sent_as: tuple[str, int] = ("", 0)
+    # Answers the form refused (too long): a draft leaves what was saved for them as it was
+    # and saves the rest; nothing is submitted while there are any.
+    refused: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -177,6 +180,10 @@ def answers_save(
                 defaults={"questionnaire_name": questionnaire.name},
             )
             already_submitted = response.status == QuestionnaireResponse.Status.SUBMITTED
+            if answers.refused:  # an answer too long: the rest is saved as a draft, if one
+                if already_submitted:
+                    return result  # what was submitted stays; the form shows what was typed
+                submit = False
             page, number = answers.sent_as
             overtaken = page == response.sent_page and number <= response.sent_number
             if page and autosave and overtaken:
@@ -202,7 +209,7 @@ def answers_save(
             complete = not (checking and answers.problems) and not photo_problems
             _answers_store(
                 response,
-                questions,
+                [q for q in questions if q.pk not in answers.refused],
                 answers.values,
                 answers.visible,
                 drop_hidden=submit and complete,

@@ -54,9 +54,13 @@ def test_a_client_fills_the_wardrobe_questionnaire_and_the_studio_reads_it(
     expect(page.get_by_role("heading", name="Wardrobe & style")).to_be_visible()
 
     page.get_by_label("LinkedIn or a CV").check()
-    page.get_by_label("Which outfits are you thinking of bringing?").fill(
-        "A navy blazer with a white shirt, or a green wrap dress."
-    )
+    outfits = page.get_by_label("Which outfits are you thinking of bringing?")
+    outfits.fill("Everything. " * 1000)  # a paste too long is said at once, not cut
+    expect(
+        page.get_by_text("This answer has 11,999 characters: please keep it to 10,000")
+    ).to_be_visible()
+    outfits.fill("A navy blazer with a white shirt, or a green wrap dress.")
+    expect(page.get_by_text("This answer has", exact=False)).to_be_hidden()
     who = page.get_by_role("group", name="Who is doing your hair and make-up?")
     expect(who).to_be_hidden()
     makeup = page.get_by_role("group", name="Would you like hair and make-up for the session?")

@@ -211,6 +211,35 @@ def test_answers_save_as_the_client_goes(client, annas, wardrobe):
     assert answers_of(annas)["Which outfits?"] == "Red jumper"
 
 
+def test_one_answer_too_long_leaves_it_as_it_was_and_saves_the_rest(client, annas, wardrobe):
+    questionnaire, q, _ = wardrobe
+    client.post(url(annas, questionnaire), {"action": "save", f"q-{q['people'].pk}": "3"})
+    long = "I want to remember how we laughed. " * 300  # 10,500 characters
+    typed = {f"q-{q['people'].pk}": "four", f"q-{q['outfits'].pk}": long}
+    autosaved = client.post(url(annas, questionnaire, "sessions:questionnaire-autosave"), typed)
+    assert "Draft saved at 09:00, except an answer that needs a change." in text(autosaved)
+    saved = answers_of(annas)
+    assert (saved["How many people?"], saved["Which outfits?"]) == ("four", "")  # never cut
+    refused = client.post(
+        url(annas, questionnaire),
+        {**typed, "action": "save", f"q-{q['glasses'].pk}": "yes", f"q-{q['photos'].pk}": []},
+    )
+    assert refused.status_code == 200
+    page = text(refused)
+    assert "Please keep this to 10000 characters or fewer (it has 10499)." in page
+    assert long.strip() in page  # what was typed is on the page to shorten
+    saved = answers_of(annas)
+    assert (saved["Do you wear glasses?"], saved["Which outfits?"]) == ("yes", "")
+    # Submitting with it saves the rest as a draft too: nothing is submitted.
+    client.post(url(annas, questionnaire), {**typed, "action": "submit", f"q-{q['hair'].pk}": "no"})
+    saved = QuestionnaireResponse.objects.get(booking=annas)
+    assert saved.status == QuestionnaireResponse.Status.DRAFT
+    assert (answers_of(annas)["Hair and make-up?"], answers_of(annas)["Which outfits?"]) == (
+        "no",
+        "",
+    )
+
+
 def test_an_autosave_overtaken_on_the_way_does_not_undo_a_later_one(client, annas, wardrobe):
     """The last answers go as the page closes and can arrive before an earlier autosave:
     the earlier one, from the same page, is not saved over them. Another page (another
