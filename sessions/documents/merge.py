@@ -57,9 +57,13 @@ FIELDS = {
     "duration": gettext_lazy("how long the session is, e.g. 90 minutes"),
     "location": gettext_lazy("where the session is, if set"),
     "photographer": gettext_lazy("the photographer's name"),
-    "price": gettext_lazy("the session's price, e.g. £350.00"),
+    "price": gettext_lazy(
+        "the session's price, e.g. £350.00; with a discount code, what is left and how"
+    ),
     "deposit": gettext_lazy("the deposit, e.g. £100.00"),
-    "balance": gettext_lazy("the price less the deposit"),
+    "balance": gettext_lazy(
+        "what is left to pay after the deposit (discounts and vouchers taken off)"
+    ),
     "payment_schedule": gettext_lazy(
         "when the rest is due, in a sentence: the package's payment plan, part by part, or "
         "the balance by the day of the session"
@@ -99,9 +103,13 @@ def document_facts(booking: Booking, studio, *, person_name: str = "") -> dict[s
         "duration": _("%(minutes)s minutes") % {"minutes": minutes},
         "location": booking.session_type.location,
         "photographer": booking.photographer.display_name,
-        "price": money_format(booking.price, booking.currency),
+        "price": _price_said(booking),
         "deposit": money_format(booking.deposit, booking.currency),
-        "balance": money_format(booking.price - booking.deposit, booking.currency),
+        # What the client still owes after the deposit, as the booking page counts it.
+        "balance": money_format(
+            max(0, booking.total - booking.gift_voucher_amount - booking.deposit),
+            booking.currency,
+        ),
         "payment_schedule": _payment_schedule(booking),
         "cancellation_policy": _cancellation_policy(booking, studio),
         "reference": booking.reference,
@@ -110,6 +118,18 @@ def document_facts(booking: Booking, studio, *, person_name: str = "") -> dict[s
         "studio_email": studio.contact_email,
         "studio_phone": studio.phone,
         "booked_on": date_format(timezone.localtime(booking.created_at), "j F Y"),
+    }
+
+
+def _price_said(booking: Booking) -> str:
+    """What the session costs the client: "£508.50 (£565.00 less a discount of £56.50)"
+    when a code took something off, so the agreement and the invoice agree."""
+    if not booking.discount:
+        return money_format(booking.price, booking.currency)
+    return _("%(total)s (%(price)s less a discount of %(discount)s)") % {
+        "total": money_format(booking.total, booking.currency),
+        "price": money_format(booking.price, booking.currency),
+        "discount": money_format(booking.discount, booking.currency),
     }
 
 

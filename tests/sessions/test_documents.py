@@ -108,6 +108,14 @@ def test_facts_fill_a_real_booking(booked, studio):
     )
 
 
+def test_a_discounted_booking_is_signed_for_what_it_costs(booked, studio):
+    booked.discount = 1500
+    facts = document_facts(booked, studio)
+    assert facts["price"] == "£135.00 (£150.00 less a discount of £15.00)"
+    assert facts["balance"] == "£85.00"
+    assert facts["payment_schedule"] == "The balance of £85.00 is due by the day of your session."
+
+
 def test_the_payment_schedule_says_the_plan_the_booking_page_will_ask(booked, studio):
     """A package paid in parts: the agreement names each part and its day, as scheduled."""
     from datetime import date
