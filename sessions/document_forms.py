@@ -68,6 +68,8 @@ class SignForm(forms.Form):
             self.fields["on_behalf_of"].label = _("Your relationship to the child")
             self.fields["on_behalf_of"].help_text = _("For example: mother, father, guardian.")
             self.fields["person_name"].required = not document.person_name
+            # Booked for someone else: most likely the child this release is about.
+            self.fields["person_name"].initial = document.booking.photographed_name
         if not self.guardian or document.person_name:
             del self.fields["person_name"]
 

@@ -214,16 +214,23 @@ def documents_in_signing_order(booking: Booking) -> list[Document]:
 # Reading ---------------------------------------------------------------------------------
 
 
-def document_pending_text(document: Document, *, studio=None) -> PendingText:
+def document_pending_text(document: Document, *, studio=None, person_name: str = "") -> PendingText:
     """A waiting document's text now: the template's latest version filled in with the
-    booking's facts, in the studio's time zone (the caller's active zone)."""
+    booking's facts, in the studio's time zone (the caller's active zone). A guardian's
+    release whose child is not named yet says "the child named below" (never the parent's
+    own name) until `person_name`, the name typed when signing, is given."""
     version = template_version_latest(document.template)
-    facts = document_facts(
-        document.booking, studio or studio_get(), person_name=document.person_name
-    )
+    named = person_name or document.person_name
+    if not named and document.template.signer == DocumentTemplate.Signer.GUARDIAN:
+        named = str(CHILD_NAMED_BELOW)
+    facts = document_facts(document.booking, studio or studio_get(), person_name=named)
     return PendingText(
         text=rendered(version.name, document_html(version.body, facts)), version=version
     )
+
+
+# In a guardian's release before the child's name is typed beneath it.
+CHILD_NAMED_BELOW = gettext_lazy("the child named below")
 
 
 def document_text(document: Document) -> Rendered:
@@ -333,6 +340,9 @@ def document_sign(
                 )
             )
         _check_signer(document, given)
+        if given.person_name and not document.person_name:
+            # What was read said "the child named below": what is signed names them.
+            pending = document_pending_text(document, person_name=given.person_name.strip())
         document.status = Document.Status.SIGNED
         document.version = pending.version
         document.title = pending.text.title

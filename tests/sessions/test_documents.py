@@ -1,12 +1,18 @@
 """Contracts and model releases: merge fields, versions, and signing with its rules."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
 from sessions.access import booking_token
-from sessions.documents.merge import document_facts, document_html, merge_fields_unknown
+from sessions.documents.merge import (
+    document_facts,
+    document_html,
+    merge_fields_unknown,
+    text_digest,
+)
 from sessions.documents.services import (
     SIGNING_MINUTES,
     DocumentChanged,
@@ -15,6 +21,7 @@ from sessions.documents.services import (
     document_pending_text,
     document_sign,
     document_template_save,
+    document_text,
     document_void,
 )
 from sessions.models import Booking, Document, DocumentEvent, ReleaseChoice
@@ -274,9 +281,29 @@ def test_a_childs_release_is_signed_by_a_guardian_who_says_so(booked, minor_rele
         sign(document, person_name="Zosia Kowalska")
     with pytest.raises(DocumentRefused, match="child's full name"):
         sign(document, on_behalf_of="mother")
+    # Until the child's name is typed, the text is about "the child named below", never
+    # about the parent who booked.
+    shown = document_text(document).html
+    assert "guardian of the child named below and allow" in shown
+    assert "Anna Kowalska" not in shown
     signed = sign(document, on_behalf_of="mother", person_name="Zosia Kowalska")
     assert signed.person_name == "Zosia Kowalska"
-    assert "Zosia Kowalska" in signed.text_html or "Anna Kowalska" in signed.text_html
+    assert "guardian of Zosia Kowalska and allow" in signed.text_html  # what is sealed
+    assert "Anna Kowalska" not in signed.text_html
+    assert signed.text_sha256 == text_digest(signed.title, signed.text_html)  # sealed as it reads
+
+
+def test_a_childs_release_page_asks_the_childs_name_offering_whom_the_booking_is_for(
+    client, booked, minor_release
+):
+    from sessions.documents.services import document_issue
+
+    Booking.objects.filter(pk=booked.pk).update(photographed_name="Lily Kowalska")
+    booked.refresh_from_db()
+    document = document_issue(booking=booked, template=minor_release, required=False)
+    page = client.get(sign_url(booked, document)).content.decode()
+    assert "guardian of the child named below" in page
+    assert re.search(r'name="person_name"[^>]*value="Lily Kowalska"', page)
 
 
 def test_an_expired_hold_cannot_be_signed(booked, pay_clock):
