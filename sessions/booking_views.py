@@ -192,6 +192,9 @@ def booking_reschedule_view(request, token):
         if starts_at is None:
             messages.info(request, _("Please choose a day and a time first."))
             return redirect(here)
+        if starts_at == booking.starts_at:  # Back after moving, or the time it has
+            messages.info(request, _("Your session is already at that time."))
+            return redirect(booking_url(booking))
         if not booking_move_offered(booking, starts_at=starts_at, tz=tz):
             messages.warning(
                 request, _("Sorry, that time is no longer free. Please choose another.")
@@ -217,6 +220,9 @@ def booking_reschedule_view(request, token):
         if starts_at is None:
             messages.info(request, _("Please choose a day and a time first."))
             return redirect(here)
+        if starts_at == booking.starts_at:  # sent again from an old page: nothing to move
+            messages.info(request, _("Your session is already at that time."))
+            return redirect(booking_url(booking))
         try:
             booking_reschedule(
                 booking_id=booking.pk,

@@ -218,6 +218,16 @@ def test_a_client_confirms_the_new_time_before_their_session_moves(client, annas
     assert "Your session has moved" in moved.content.decode()
     annas_booking.refresh_from_db()
     assert annas_booking.starts_at == two
+    # Back to the page that asked: no move to the time it has now, just her booking.
+    again = f"{url}?{urlencode({'start': two.isoformat()})}"
+    back = client.get(again, follow=True)
+    assert back.redirect_chain[-1][0] == reverse(
+        "sessions:booking-detail", args=[booking_token(annas_booking)]
+    )
+    assert "Your session is already at that time." in back.content.decode()
+    assert "Move my session" not in back.content.decode()
+    resent = client.post(url, {"start": two.isoformat()}, follow=True)
+    assert "Your session is already at that time." in resent.content.decode()
 
 
 @pytest.mark.parametrize("start", ["", "tomorrow", "2026-06-10T13:07:00+00:00"])
