@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from sessions.models import Booking, CodeRedemption, DiscountCode, GiftVoucher, SessionType
 from sessions.payments.codes import BASIS_POINTS
 from sessions.payments.offers import Offer
-from sessions.payments.vouchers import voucher_remaining
+from sessions.payments.vouchers import CODE_PREFIX, voucher_remaining
 
 
 class CodeRefused(Exception):
@@ -224,9 +224,22 @@ def redemptions_restore(*, booking_id: int) -> int:
 # --- Gift vouchers -------------------------------------------------------------------
 
 
+def voucher_code_typed(text: str) -> str:
+    """A voucher code as copied from the printed voucher, however it was typed: "gift up9c
+    rkvr", "GIFT-UP9C-RKVR" and "up9crkvr" are all GIFT-UP9C-RKVR. Anything else as typed,
+    in capitals."""
+    plain = "".join(char for char in text.upper() if char.isascii() and char.isalnum())
+    prefix = CODE_PREFIX.strip("-")
+    if plain.startswith(prefix) and len(plain) == len(prefix) + 8:
+        plain = plain[len(prefix) :]
+    if len(plain) == 8:
+        return f"{CODE_PREFIX}{plain[:4]}-{plain[4:]}"
+    return text.strip().upper()
+
+
 def _voucher_find(text: str, *, lock: bool) -> GiftVoucher | None:
     """The voucher whose code this is (any status), or None: then it may be a discount code."""
-    vouchers = GiftVoucher.objects.filter(code=text.strip().upper())
+    vouchers = GiftVoucher.objects.filter(code=voucher_code_typed(text))
     return (vouchers.select_for_update() if lock else vouchers).first()
 
 

@@ -61,6 +61,20 @@ def test_a_voucher_worth_less_than_the_price_pays_all_of_itself(clock, portrait)
     assert booking_balance_due(booking) == 15000 - 4000
 
 
+@pytest.mark.parametrize("typed", ["gift acde fghj", " Gift-ACDE-FGHJ ", "acde-fghj", "ACDEFGHJ"])
+def test_a_voucher_code_copied_from_paper_is_found_however_it_is_spaced(clock, portrait, typed):
+    gift = voucher(4000)
+    assert book(portrait, code=typed).gift_voucher_amount == 4000
+    assert CodeRedemption.objects.get().gift_voucher == gift
+
+
+def test_a_code_is_read_as_a_printed_voucher_code_and_else_as_typed():
+    from sessions.payments.redemptions import voucher_code_typed
+
+    assert voucher_code_typed("spring25") == "GIFT-SPRI-NG25"  # looked up, not found
+    assert voucher_code_typed(" spring-2025 ") == "SPRING-2025"  # as typed otherwise
+
+
 def test_a_voucher_worth_more_pays_the_whole_and_keeps_the_rest_for_later(clock, portrait):
     gift = voucher(20000)
     first = book(portrait)
