@@ -165,10 +165,13 @@ def _questionnaires(bookings: list[Item], *, now: datetime, cutoff: timedelta) -
 def _payment_open(payment: Payment, booking: Booking, now: datetime) -> bool:
     """Whether the client can pay this now, as far as the booking and its plan tell (the
     booking page checks the rest, as sessions.payments.checkout.payment_check_payable): a
-    deposit while the time is held; anything else once the session is on, but not a plan's
+    deposit while the time is held (without online payments: once the session is on, as the
+    rest); anything else once the session is on, but not a plan's
     part that is closed or being taken from the saved card, nor the balance meanwhile."""
-    if payment.kind == Payment.Kind.DEPOSIT:
+    if payment.kind == Payment.Kind.DEPOSIT and settings.PAYMENTS_ENABLED:
         return booking.status == Booking.Status.HELD and booking.hold_expires_at > now
+    # Without online payments a session is confirmed with its deposit still owed: it is
+    # paid to the studio, and listed until the studio records it.
     if booking.status not in PAYABLE:
         return False
     parts = {part.payment_id: part for part in booking.open_installments}

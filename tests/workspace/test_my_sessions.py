@@ -185,6 +185,27 @@ def test_a_held_booking_asks_to_sign_then_pay_the_deposit_before_the_hold_ends(
     assert "by Monday 1 June, 09:20" in needs
 
 
+def test_without_online_payments_a_deposit_owed_to_the_studio_is_still_to_pay(
+    client, anna, settings
+):
+    settings.PAYMENTS_ENABLED = False
+    booking = booking_for(anna, days=30)
+    deposit = due(booking, 10000, kind=Payment.Kind.DEPOSIT)
+    balance = due(booking, 25425)
+    html = signed_in(client, anna).get(MY).content.decode()
+    payments = section(html, "payments-heading")
+    assert ">Deposit</a> · £100.00" in payments
+    assert ">Balance</a> · £254.25" in payments
+    assert "How to pay" in section(html, "needs-heading")
+    Payment.objects.filter(pk=deposit.pk).update(  # recorded by the studio: no longer owed
+        status=Payment.Status.PAID, amount_received=10000, currency_received="GBP", paid_at=NOW
+    )
+    payments = section(signed_in(client, anna).get(MY).content.decode(), "payments-heading")
+    assert ">Deposit</a> · £100.00" not in payments
+    assert ">Balance</a> · £254.25" in payments
+    assert f"#pay-{balance.pk}" not in payments  # paid at the studio, not on a page
+
+
 def test_a_part_being_taken_from_the_card_is_not_asked_for(client, anna, settings):
     settings.PAYMENTS_ENABLED = True
     booking = booking_for(anna, days=30)
