@@ -109,7 +109,8 @@ class StaffBookingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("client") and not (
+        typed_wrong = {"client", "new_client_name", "new_client_email"} & set(self.errors)
+        if not typed_wrong and not cleaned.get("client") and not (
             cleaned.get("new_client_name") and cleaned.get("new_client_email")
         ):
             raise forms.ValidationError(

@@ -221,6 +221,14 @@ def test_a_booking_needs_a_client(headshot_with_maya, owner):
         BOOK_FOR_CLIENT, phone_form(session_type, maya, new_client_name="", new_client_email="")
     )
     assert "Choose an existing client" in response.content.decode()
+    # An address typed wrong is said on its field, not as a missing client.
+    typo = owner.post(
+        BOOK_FOR_CLIENT, phone_form(session_type, maya, new_client_email="not-an-email")
+    )
+    page = typo.content.decode()
+    assert "Enter a valid email address." in page
+    assert "Choose an existing client" not in page
+    assert not Booking.objects.exists()
 
 
 def test_clients_and_visitors_cannot_book_for_others(client, studio, anna):
