@@ -514,3 +514,15 @@ def test_each_reason_to_pay_by_link_is_told_as_it_is(booked, reason, says):
     (email,) = mail.outbox
     assert says in email.body
     assert "declined" not in email.body or reason == "declined"
+
+
+def test_a_part_falling_due_at_once_is_said_to_come_with_the_deposit(client, pay_clock, family):
+    from urllib.parse import urlencode
+
+    # 10 June is nine days away: the part due 14 days before is due at once.
+    query = urlencode({"start": "2026-06-10T09:00:00+00:00", "package": family.signature.pk})
+    page = client.get(reverse("sessions:booking-create", args=["family"]) + "?" + query)
+    text = page.content.decode()
+    assert "Deposit, when you book" in text
+    assert "Second payment, also due today, once the deposit is paid" in text
+    assert "Balance, 17 June 2026" in text
