@@ -146,6 +146,8 @@ class SelectionForm(forms.Form):
         choices=[("submit", "submit"), ("pay", "pay"), ("change", "change")], required=False
     )
     list = RowIdField(required=False)
+    # The list whose photos and total the page showed: sending another asks to look first.
+    shown = RowIdField(required=False)
 
 
 class ZipRequestForm(forms.Form):

@@ -82,6 +82,18 @@ def selection_view(request, slug):
                 return redirect("gallery:gallery-detail", slug=slug)
             if action == "pay" and context["payment"]:
                 return checkout_redirect(payment_checkout_url(payment_id=context["payment"].pk))
+            chosen, shown = pressed.get("list"), pressed.get("shown")
+            if action == "submit" and chosen and shown and chosen != shown:
+                # Another list ticked than the one whose photos and total were on the page:
+                # nothing is sent before the client has seen what they would send.
+                messages.info(
+                    request,
+                    _(
+                        "Here are the photos of the list you chose: check them and the total, "
+                        "then send."
+                    ),
+                )
+                return redirect(reverse("gallery:selection", args=[slug]) + f"?list={chosen}")
             if context["chosen"] is None:
                 raise selection.SelectionRefused(
                     _("There are no favorites to send yet: tap the heart on the photos you love.")

@@ -156,7 +156,11 @@ def _gallery_page(request, viewer: Viewer, csrf_token: str | None = None) -> Htt
         "photo_count": proofs.count() if filtered else grid["total"],
         "lists": own_lists(viewer, grid["lists"]),
         "list_count": len(grid["lists"]),
-        "summary": proofing.selection_summary(gallery=gallery, count=favorite_count),
+        # Once sent, the counter is the selection's, whichever list this browser chooses as.
+        "summary": proofing.selection_summary(
+            gallery=gallery,
+            count=gallery.selection.photo_count if gallery.selection_id else favorite_count,
+        ),
         "closed": viewer.choosing_closed,
         "closed_message": closed_message(viewer),
         "hero": hero and {"pk": hero.pk, "url": PhotoUrls(slug).file(hero.pk, hero.preview)},

@@ -54,6 +54,15 @@
     if (event.target.matches && event.target.matches("textarea[data-maxlength]")) countComment(event.target);
   });
 
+  // The selection page: ticking another list shows its photos and total at once (the page
+  // for ?list=<id>), so what is sent is what was seen; the server asks again otherwise.
+  document.addEventListener("change", function (event) {
+    var radio = event.target;
+    if (radio.matches && radio.matches(".selection-form input[type=radio][name=list]")) {
+      location.assign("?list=" + encodeURIComponent(radio.value));
+    }
+  });
+
   // The grid: the page holds its first screenful; "More photos" (a plain link to the next
   // screenful) brings the next chunk into place as it nears the screen, or when a set, the
   // viewer or the keyboard needs photos further on. One chunk is asked for at a time.

@@ -88,6 +88,38 @@ def test_the_client_chooses_whose_favorites_to_send(client, published, photos, a
     )
 
 
+def test_another_list_ticked_than_the_one_shown_is_shown_before_it_is_sent(
+    client, published, photos, anna
+):
+    mine = favorites(published, photos[:1], name="Anna")
+    grandma = favorites(published, photos, name="Grandma")
+    sign_in(client, anna)
+    review = client.get(selection_url(published), {"list": mine.pk})
+    assert f'name="shown" value="{mine.pk}"' in review.text
+    asked = client.post(
+        selection_url(published),
+        {"action": "submit", "list": grandma.pk, "shown": mine.pk},
+        follow=True,
+    )
+    published.refresh_from_db()
+    assert published.selection is None  # nothing sent unseen
+    assert asked.redirect_chain[-1][0] == f"{selection_url(published)}?list={grandma.pk}"
+    assert "Here are the photos of the list you chose" in asked.text
+    assert "3 photos" in asked.text
+    assert f'name="shown" value="{grandma.pk}"' in asked.text
+    # Choosing as Grandma, Anna sends her own list.
+    client.post(reverse("gallery:list-choose", args=[published.slug]), {"name": "Grandma"})
+    assert "3 of 2 included" in client.get(page_url(published)).text
+    client.post(selection_url(published), {"action": "submit", "list": mine.pk, "shown": mine.pk})
+    published.refresh_from_db()
+    assert published.selection.favorite_list == mine
+    # The gallery's counter is the selection sent, not the list this browser chose as.
+    page = client.get(page_url(published)).text
+    counter = re.search(r'id="selection-counter".*?</div>', page, re.S).group()
+    assert "1 of 2 included" in counter
+    assert "extra" not in counter
+
+
 def test_nothing_to_send_is_said_plainly(client, published, anna):
     sign_in(client, anna)
     refused = client.post(selection_url(published), {"action": "submit"}, follow=True)
