@@ -156,10 +156,13 @@ def _gallery_page(request, viewer: Viewer, csrf_token: str | None = None) -> Htt
         "photo_count": proofs.count() if filtered else grid["total"],
         "lists": own_lists(viewer, grid["lists"]),
         "list_count": len(grid["lists"]),
-        # Once sent, the counter is the selection's, whichever list this browser chooses as.
+        # Once sent, the client's counter is the selection's, whichever list their browser
+        # chooses as (a guest's stays their own list's).
         "summary": proofing.selection_summary(
             gallery=gallery,
-            count=gallery.selection.photo_count if gallery.selection_id else favorite_count,
+            count=gallery.selection.photo_count
+            if gallery.selection_id and viewer.can_submit
+            else favorite_count,
         ),
         "closed": viewer.choosing_closed,
         "closed_message": closed_message(viewer),

@@ -28,15 +28,26 @@
   // near the limit it counts down, past it it says by how much, and the server refuses it
   // with the text kept.
   var COUNT_FROM = 200;
-  function countComment(box) {
+  // The server's refusal is said once: the count joins in only when the text changes (and
+  // the refusal, now out of date, goes).
+  function countComment(box, typed) {
     var counter = document.getElementById("comment-length");
     var max = parseInt(box.dataset.maxlength, 10);
     if (!counter || !max) return;
+    var refusal = document.getElementById("comment-error");
+    if (refusal && typed) {
+      refusal.remove();
+      box.removeAttribute("aria-invalid");
+      box.setAttribute("aria-describedby", "comment-length");
+      refusal = null;
+    }
     var length = Array.from(box.value).length; // characters as the server counts them: 💖 is one
     var over = length - max;
-    box.classList.toggle("is-invalid", over > 0);
+    box.classList.toggle("is-invalid", over > 0 || Boolean(refusal));
     counter.classList.toggle("text-danger", over > 0);
-    if (over > 0) {
+    if (refusal) {
+      counter.textContent = "";
+    } else if (over > 0) {
       counter.textContent = over === 1 ? counter.dataset.overOne : counter.dataset.overText.replace("{over}", over.toLocaleString());
     } else if (max - length <= COUNT_FROM) {
       var left = max - length;
@@ -47,11 +58,11 @@
   }
 
   function countComments(root) {
-    root.querySelectorAll("textarea[data-maxlength]").forEach(countComment);
+    root.querySelectorAll("textarea[data-maxlength]").forEach(function (box) { countComment(box, false); });
   }
 
   document.addEventListener("input", function (event) {
-    if (event.target.matches && event.target.matches("textarea[data-maxlength]")) countComment(event.target);
+    if (event.target.matches && event.target.matches("textarea[data-maxlength]")) countComment(event.target, true);
   });
 
   // The selection page: ticking another list shows its photos and total at once (the page
