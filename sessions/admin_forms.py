@@ -110,8 +110,10 @@ class StaffBookingForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         typed_wrong = {"client", "new_client_name", "new_client_email"} & set(self.errors)
-        if not typed_wrong and not cleaned.get("client") and not (
-            cleaned.get("new_client_name") and cleaned.get("new_client_email")
+        if (
+            not typed_wrong
+            and not cleaned.get("client")
+            and not (cleaned.get("new_client_name") and cleaned.get("new_client_email"))
         ):
             raise forms.ValidationError(
                 _("Choose an existing client, or give a new client's name and email.")

@@ -40,6 +40,7 @@ from studio.email_log import (
 from studio.emailing import email_kind_render
 from studio.models import EmailTemplate, SentEmail
 from studio.selectors import studio_get
+from workspace.email_resend import resend_refusal
 
 
 class KindFilter(admin.SimpleListFilter):
@@ -128,6 +129,15 @@ class SentEmailAdmin(RecordAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Send the selected emails again"), permissions=["resend"])
     def send_again(self, request, queryset):
+        sendable = []
+        for email in queryset:
+            if why := resend_refusal(email):
+                self.message_user(request, why, messages.WARNING)
+            else:
+                sendable.append(email)
+        if not sendable:
+            return
+        queryset = sendable
         queued = sum(resend_queue(email, by=request.user) for email in queryset)
         self.message_user(
             request,
@@ -162,7 +172,9 @@ class SentEmailAdmin(RecordAdminMixin, admin.ModelAdmin):
         if request.method != "POST":
             raise PermissionDenied
         email = get_object_or_404(SentEmail, pk=email_id)
-        if resend_queue(email, by=request.user):
+        if why := resend_refusal(email):
+            self.message_user(request, why, messages.WARNING)
+        elif resend_queue(email, by=request.user):
             self.message_user(
                 request,
                 gettext("“%(subject)s” will be sent again to %(to)s in a moment.")
