@@ -172,7 +172,7 @@ def ended_booking_money(booking: Booking) -> dict:
             if refunded == paid
             else _(
                 "You paid %(paid)s. Refund: %(refund)s, given back the way you paid it (the "
-                "studio keeps %(kept)s under its policy)."
+                "studio keeps %(kept)s)."
             )
         )
         lines = [given_back % amounts]
@@ -188,16 +188,13 @@ def ended_booking_money(booking: Booking) -> dict:
         lines = [
             _(
                 "You paid %(paid)s. Refund: %(refund)s, to the card you paid with (the studio "
-                "keeps %(kept)s under its policy); refunds usually show on your statement "
+                "keeps %(kept)s); refunds usually show on your statement "
                 "within 5 to 10 days."
             )
             % amounts
         ]
     else:
-        lines = [
-            _("You paid %(paid)s. Under the studio's policy it is kept, so there is no refund.")
-            % amounts
-        ]
+        lines = [_("You paid %(paid)s. The studio keeps it, so there is no refund.") % amounts]
     return {"paid": paid, "refunded": refunded, "kept": paid - refunded, "lines": lines}
 
 

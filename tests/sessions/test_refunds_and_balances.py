@@ -161,8 +161,7 @@ def test_cancelling_in_time_refunds_the_deposit_by_the_studios_policy(
     else:
         said = (
             "You paid £50.00. Refund: £25.00, to the card you paid with (the studio keeps "
-            "£25.00 under its policy); refunds usually show on your statement within 5 to 10 "
-            "days."
+            "£25.00); refunds usually show on your statement within 5 to 10 days."
         )
     assert said in text(response)
     [email] = [m for m in mail.outbox if m.subject.endswith("is cancelled")]

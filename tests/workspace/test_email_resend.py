@@ -49,3 +49,16 @@ def test_a_cancelled_bookings_confirmation_is_not_sent_again(
     send_again(owner, cancelled, django_capture_on_commit_callbacks)
     assert len(mail.outbox) == sent + 1
     assert again.status_code == 200
+
+
+def test_a_booking_email_counts_what_was_paid_against_the_discounted_total(anna, studio):
+    from tests.payment_fixtures import PAY_NOW, payment_received
+
+    unpaid, paid = (
+        BookingFactory(client=anna, price=15000, discount=2500, deposit=5000) for _n in range(2)
+    )
+    payment_received(paid, amount=5000, paid_at=PAY_NOW)
+    booking_email_send(booking_id=unpaid.pk, kind="confirmed")
+    assert "Deposit: £50.00 of £125.00" in mail.outbox[-1].body
+    booking_email_send(booking_id=paid.pk, kind="confirmed")
+    assert "Paid: £50.00 of £125.00" in mail.outbox[-1].body
