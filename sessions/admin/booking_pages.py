@@ -18,6 +18,12 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
 from clients.services import client_get_or_create
+from sessions.admin.booking_confirm import (
+    ASK_FIRST,
+    act_confirm_response,
+    given_back_yourself,
+    paid_so_far,
+)
 from sessions.admin_calendar import VIEWS, calendar_page_drawn, date_asked
 from sessions.admin_forms import (
     FreeTimeForm,
@@ -84,6 +90,10 @@ class BookingPagesMixin:
         response = self.page_action_run(request, booking, doing)
         if response is not None:
             return response
+        if doing in ASK_FIRST and request.POST.get("confirmed") != "yes":
+            labels = {name: label for name, label, _statuses, _needs in self.PAGE_ACTIONS}
+            return act_confirm_response(request, self, booking, doing=doing, label=labels[doing])
+        paid = paid_so_far(booking)
         services = {
             "approve": (
                 lambda: booking_approve(booking_id=booking.pk),
@@ -121,6 +131,8 @@ class BookingPagesMixin:
             self.message_user(request, refused.message, messages.WARNING)
         else:
             self.message_user(request, done, messages.SUCCESS)
+            if doing == "cancel" and (yourself := given_back_yourself(booking, paid)):
+                self.message_user(request, yourself, messages.WARNING)
         return redirect("admin:shoots_booking_change", booking.pk)
 
     @admin_view_requires("change")

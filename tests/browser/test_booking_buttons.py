@@ -145,6 +145,9 @@ class Bookings:
         return booking
 
 
+ASKS_FIRST = {"Cancel, refunding in full", "Cancel, keeping what was paid", "Decline the request"}
+
+
 def sent() -> set[tuple[str, str]]:
     rows = {(row.kind, row.to.split("<")[-1].rstrip(">")) for row in SentEmail.objects.all()}
     assert len(mail.outbox) == SentEmail.objects.filter(status="sent").count()
@@ -186,6 +189,12 @@ def test_every_button_on_a_booking_does_what_it_says_in_every_status(
                 if not label:
                     break
             press(page, label)
+            if label in ASKS_FIRST:  # what will happen, money included; nothing yet
+                expect(page.get_by_text("The client is emailed.")).to_be_visible()
+                booking.refresh_from_db()
+                assert (booking.status, sent()) == (status, set()), (status, label)
+                shot(page, f"booking-{status}-asks-first")
+                press(page, f"Yes: {label}")
             booking.refresh_from_db()
             assert (booking.status, sent()) == (after, emails), (status, label)
             if label == "Create a gallery":

@@ -45,7 +45,9 @@ def admin_client(client, staff_user):
 
 
 def act(admin_client, booking, do):
-    return admin_client.post(reverse("admin:shoots_booking_act", args=[booking.pk]), {"do": do})
+    """A button pressed, and confirmed when it asks first."""
+    url = reverse("admin:shoots_booking_act", args=[booking.pk])
+    return admin_client.post(url, {"do": do, "confirmed": "yes"})
 
 
 def history(booking) -> list[tuple[str, bool]]:
@@ -154,3 +156,32 @@ def test_a_gallery_is_made_once_and_only_for_a_real_session(admin_client, bookin
     )
     act(admin_client, cancelled, "gallery")
     assert not Gallery.objects.filter(booking=cancelled).exists()
+
+
+def test_cancelling_from_the_page_asks_first_and_says_what_happens_to_the_money(
+    admin_client, booking
+):
+    from sessions.models import Payment
+
+    Payment.objects.create(
+        booking=booking, kind=Payment.Kind.DEPOSIT, amount=5000, currency="GBP",
+        amount_received=5000, currency_received="GBP", status=Payment.Status.PAID,
+        method=Payment.Method.BANK_TRANSFER, paid_at=TEN - timedelta(days=3),
+    )  # fmt: skip
+    url = reverse("admin:shoots_booking_act", args=[booking.pk])
+    for doing in ("cancel", "cancel_keep"):
+        asked = admin_client.post(url, {"do": doing})
+        booking.refresh_from_db()
+        assert booking.status == Booking.Status.CONFIRMED  # nothing happens before the yes
+        page = asked.content.decode()
+        assert 'name="confirmed" value="yes"' in page
+        assert "No, go back" in page
+    assert "The £50.00 paid is kept: nothing is refunded." in page
+    page = admin_client.post(url, {"do": "cancel"}).content.decode()
+    assert "paid another way (bank transfer, cash): you give it back yourself" in page
+    done = admin_client.post(url, {"do": "cancel", "confirmed": "yes"}, follow=True)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    text = done.content.decode()
+    assert "Cancelled, with a full refund" in text
+    assert "Give back the £50.00 paid another way (bank transfer, cash) yourself" in text

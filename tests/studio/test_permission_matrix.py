@@ -656,7 +656,10 @@ def url_calls(world) -> list[tuple[str, str, str, dict]]:
         ),
     ]
     act = url("shoots_booking_act", booking.pk)
-    calls += [("shoots_booking_act", "post", act, {"do": do}) for do in BOOKING_BUTTONS]
+    calls += [
+        ("shoots_booking_act", "post", act, {"do": do, "confirmed": "yes"})
+        for do in BOOKING_BUTTONS
+    ]
     return calls
 
 
