@@ -24,6 +24,7 @@ from sessions.models import (
     Booking,
     GiftVoucher,
     Installment,
+    Invoice,
     QuestionnaireResponse,
     SavedCard,
     WaitlistEntry,
@@ -115,6 +116,21 @@ def client_bookings_export(*, client: Client) -> dict:
             for card in SavedCard.objects.filter(booking__client=client).select_related("booking")
         ],
         "gift_vouchers": _vouchers_export(client),
+        # Kept as issued, even after erasure: they hold the name and address billed.
+        "invoices": [
+            {
+                "reference": invoice.reference,
+                "kind": invoice.kind,
+                "booking": invoice.booking.reference,
+                "issued_at": invoice.issued_at,
+                "billed_to": invoice.bill_to,
+                "for": invoice.about,
+                "total": invoice.gross,
+                "tax": invoice.tax,
+                "currency": invoice.currency,
+            }
+            for invoice in Invoice.objects.filter(booking__client=client).select_related("booking")
+        ],
         "questionnaires": [
             {
                 "booking": response.booking.reference if response.booking_id else None,

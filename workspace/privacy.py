@@ -42,6 +42,7 @@ def client_data(*, client: Client) -> dict:
         "documents": bookings["documents"],
         "saved_cards": bookings["saved_cards"],
         "gift_vouchers": bookings["gift_vouchers"],
+        "invoices": bookings["invoices"],
         "waitlists": bookings["waitlists"],
         "galleries": client_galleries_export(client=client),
         "emails_sent": sent_emails_export(address=client.email),

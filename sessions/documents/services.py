@@ -437,10 +437,17 @@ def document_void(*, document_id: int, reason: str, reissue: bool = False) -> Do
         )
         if document.status == Document.Status.VOIDED:
             raise DocumentRefused(_("This document is already void."))
+        changed = ["status", "voided_at", "void_reason"]
+        if document.status == Document.Status.PENDING:
+            # What it said when voided stays its record: a later edit of the template makes
+            # versions for documents still waiting, not for this one.
+            pending = document_pending_text(document)
+            document.version, document.title = pending.version, pending.text.title
+            changed += ["version", "title"]
         document.status = Document.Status.VOIDED
         document.voided_at = timezone.now()
         document.void_reason = reason.strip()
-        document.save(update_fields=["status", "voided_at", "void_reason"])
+        document.save(update_fields=changed)
         document_event_record(document, DocumentEvent.Kind.VOIDED, detail=document.void_reason)
         if not reissue:
             return None

@@ -277,3 +277,20 @@ def test_vouchers_and_saved_cards_are_in_the_export_and_go_with_the_erasure(
     assert (given.recipient_name, given.recipient_email, given.buyer_name) == ("", "", "Joanna")
     assert SavedCard.objects.get().removed_at is not None
     assert stripe_standin.payment_methods[card["id"]]["customer"] is None
+
+
+def test_the_export_holds_the_invoices_and_the_erase_page_says_they_stay(
+    admin_client, anna, annas_history
+):
+    from sessions.payments.invoices import booking_invoice_issue
+
+    booking_invoice_issue(booking_id=annas_history["booking"].pk)
+    data = json.loads(
+        admin_client.get(reverse("admin:clients_client_export", args=[anna.pk])).content
+    )
+    [invoice] = data["invoices"]
+    assert invoice["booking"] == annas_history["booking"].reference
+    assert "Anna Kowalska" in invoice["billed_to"]
+    assert invoice["total"] == annas_history["booking"].total
+    page = admin_client.get(reverse("admin:clients_client_erase", args=[anna.pk])).content
+    assert "Invoices and credit notes are kept exactly as issued" in page.decode()

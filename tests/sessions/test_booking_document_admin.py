@@ -288,6 +288,23 @@ def test_voiding_keeps_the_record_and_can_send_a_new_copy_once(owner, booking):
     )
 
 
+def test_a_document_voided_unsigned_keeps_the_version_it_was_at(owner, booking):
+    from sessions.documents.services import document_template_save
+
+    contract = booking.documents.get(kind="contract")
+    owner.post(url("document_void", booking, contract), {"reason": "Not needed"})
+    template = contract.template
+    template.name = "Portrait session agreement 2027"
+    template.body += "\n\nA new paragraph."
+    document_template_save(template=template)
+    contract.refresh_from_db()
+    assert (contract.version.number, contract.title) == (1, "Portrait session agreement")
+    page = text(owner.get(reverse("admin:shoots_booking_change", args=[booking.pk])))
+    row = re.search(rf'id="document-{contract.pk}-title">(.*?)</section>', page, re.S).group(1)
+    assert row.startswith("Portrait session agreement<")
+    assert "version 1" in row
+
+
 def test_voiding_needs_a_reason(owner, booking):
     contract = booking.documents.get(kind="contract")
     response = owner.post(url("document_void", booking, contract), {"reason": ""}, follow=True)
