@@ -1,5 +1,6 @@
 """The form the studio records money received outside Stripe with (a bank transfer, cash)."""
 
+import json
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sessions.models import Booking, Payment
 from sessions.payments.ledger import booking_owed
-from sessions.payments.manual import Received
+from sessions.payments.manual import BALANCE_STATUSES, DEPOSIT_STATUSES, Received
 from studio.forms import money_form_field, money_minor_clean, stored_in
 from studio.money import to_major
 
@@ -49,15 +50,28 @@ class PaymentRecordForm(forms.Form):
         **stored_in(Payment, "reference"),
     )
 
+    class Media:
+        js = ["js/admin-payment-record.js"]
+
     def __init__(self, *args, booking: Booking, tz: ZoneInfo, **kwargs):
         super().__init__(*args, **kwargs)
         self.booking, self.tz = booking, tz
         self.today = timezone.localdate(timezone=tz)
-        waiting = booking.status in (Booking.Status.HELD, Booking.Status.EXPIRED)
-        kind = Payment.Kind.BALANCE
-        if waiting or not booking_owed(booking, Payment.Kind.BALANCE):
-            kind = Payment.Kind.DEPOSIT
-        owed = booking_owed(booking, kind)
+        # What each kind may still bring in, for the page's script to fill in the amount
+        # when the other is chosen; the deposit first while it is owed.
+        self.owed = {
+            kind: booking_owed(booking, kind) if booking.status in statuses else 0
+            for kind, statuses in (
+                (Payment.Kind.DEPOSIT, DEPOSIT_STATUSES),
+                (Payment.Kind.BALANCE, BALANCE_STATUSES),
+            )
+        }
+        kind = Payment.Kind.DEPOSIT
+        if not self.owed[kind] and self.owed[Payment.Kind.BALANCE]:
+            kind = Payment.Kind.BALANCE
+        owed = self.owed[kind]
+        major = {k: str(to_major(v, booking.currency)) if v else "" for k, v in self.owed.items()}
+        self.fields["kind"].widget.attrs["data-owed"] = json.dumps(major)
         self.initial = {
             "kind": kind,
             "amount": to_major(owed, booking.currency) if owed else None,

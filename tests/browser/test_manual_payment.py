@@ -80,3 +80,28 @@ def test_the_studio_records_a_bank_transfer_and_sees_the_balance_go_down(
     assert list(SentEmail.objects.values_list("kind", flat=True)) == ["payment-recorded"]
     assert stripe_standin.requests == []
     assert page.console_errors == []
+
+
+def test_the_deposit_owed_is_asked_first_and_each_choice_fills_in_its_amount(
+    page, portrait, anna, staff_user, stripe_standin
+):
+    day = timezone.localdate(timezone=LONDON) + timedelta(days=8)
+    unpaid = BookingFactory(  # confirmed without its deposit: £50 of it, then £100
+        client=anna,
+        session_type=portrait,
+        photographer=portrait.photographers.get(),
+        starts_at=datetime.combine(day, time(10), LONDON),
+    )
+    sign_in(page)
+    page.goto(f"/admin/shoots/booking/{unpaid.pk}/payments/record/")
+    expect(page.get_by_label("The deposit")).to_be_checked()
+    amount = page.get_by_label("Amount received")
+    expect(amount).to_have_value("50.00")
+    page.get_by_label("The balance").check()
+    expect(amount).to_have_value("150.00")
+    page.get_by_label("The deposit").check()
+    expect(amount).to_have_value("50.00")
+    amount.fill("20.00")  # typed by hand: choosing leaves it
+    page.get_by_label("The balance").check()
+    expect(amount).to_have_value("20.00")
+    assert page.console_errors == []
