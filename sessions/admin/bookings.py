@@ -473,6 +473,12 @@ class BookingAdmin(
     def money_summary(self, obj: Booking) -> str:
         prefetch_related_objects([obj], "payments")  # read three times below
         received = booking_received(obj)
+        if obj.status in (Booking.Status.CANCELLED, Booking.Status.DECLINED):
+            # Ended: nothing more is owed; what the studio keeps is what was paid, net.
+            return _("%(status)s · kept: %(kept)s · nothing more is owed") % {
+                "status": obj.get_status_display(),
+                "kept": money_format(received, obj.currency),
+            }
         lines = [
             _("Received %(received)s of %(price)s")
             % {

@@ -185,3 +185,4 @@ def test_cancelling_from_the_page_asks_first_and_says_what_happens_to_the_money(
     text = done.content.decode()
     assert "Cancelled, with a full refund" in text
     assert "Give back the £50.00 paid another way (bank transfer, cash) yourself" in text
+    assert "Cancelled · kept: £0.00 · nothing more is owed" in text  # not "£0.00 of £150.00"
