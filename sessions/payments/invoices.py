@@ -153,6 +153,13 @@ def _issue(
     studio.save(update_fields=["invoice_next_number", "credit_note_next_number"])
     client = booking.client
     fields.update(_voucher_fields(booking, kind=kind))
+    # A credit note cancelling an invoice is of the same parties under the same tax rules:
+    # its billed name and tax registration are the invoice's, whatever changed since.
+    credited = fields.get("credits")
+    bill_to = "\n".join(filter(None, [booking.booked_as_name, client.email]))
+    tax_name, tax_number = studio.tax_name, studio.tax_number
+    if credited is not None:
+        bill_to, tax_name, tax_number = credited.bill_to, credited.tax_name, credited.tax_number
     invoice = Invoice.objects.create(
         booking=booking,
         kind=kind,
@@ -160,7 +167,7 @@ def _issue(
         number=number,
         issued_at=timezone.now(),
         currency=booking.currency,
-        bill_to="\n".join(filter(None, [booking.booked_as_name, client.email])),
+        bill_to=bill_to,
         about=_("%(reference)s · %(session)s, %(day)s")
         % {
             "reference": booking.reference,
@@ -169,8 +176,8 @@ def _issue(
         },
         studio_name=studio.name,
         studio_address=studio.address,
-        tax_name=studio.tax_name,
-        tax_number=studio.tax_number,
+        tax_name=tax_name,
+        tax_number=tax_number,
         # Lines are what the client pays, the tax inside each; prices entered before tax
         # had theirs added when sold (studio.pricing), so the figures are the same.
         prices_include_tax=True,

@@ -119,6 +119,19 @@ def test_a_change_credits_the_invoice_in_full_and_issues_a_new_one(vat):
     assert (first.gross, first.number) == (59000, 1)  # issued: never changed
 
 
+def test_a_credit_note_bills_the_parties_and_tax_number_of_the_invoice_it_cancels(studio):
+    booking = signature_booking()
+    first = booking_invoice_issue(booking_id=booking.pk)  # no VAT registration yet
+    Studio.objects.filter(pk=studio.pk).update(tax_name="VAT", tax_number="GB 123 4567 89")
+    booking.client.name = "Anna Nowak"
+    booking.client.save()
+    Booking.objects.filter(pk=booking.pk).update(discount=5000)
+    second = booking_invoice_issue(booking_id=booking.pk)
+    credit = first.credit_notes.get()
+    assert (credit.tax_name, credit.tax_number, credit.bill_to) == ("", "", first.bill_to)
+    assert (second.tax_name, second.tax_number) == ("VAT", "GB 123 4567 89")
+
+
 def test_extras_paid_in_the_gallery_join_the_bill(vat):
     booking = signature_booking()
     booking_invoice_issue(booking_id=booking.pk)
