@@ -11,6 +11,14 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "h4", "b
 
 
 @register.filter
+def hanging(text: str | None, indent: int) -> str:
+    """Lines after the first indented, so a multi-line value lines up under its label in a
+    plain-text email ("Where:  12 Mill Lane" / "        London N1 2AS")."""
+    lines = [line.strip() for line in str(text or "").strip().splitlines()]
+    return ("\n" + " " * int(indent)).join(line for line in lines if line)
+
+
+@register.filter
 def markdown(text: str | None) -> str:
     """Markdown written by the studio, as HTML with anything unsafe removed."""
     return _markdown_html(text or "")
