@@ -186,3 +186,15 @@ def test_cancelling_from_the_page_asks_first_and_says_what_happens_to_the_money(
     assert "Cancelled, with a full refund" in text
     assert "Give back the £50.00 paid another way (bank transfer, cash) yourself" in text
     assert "Cancelled · kept: £0.00 · nothing more is owed" in text  # not "£0.00 of £150.00"
+
+
+def test_an_email_with_nothing_left_to_send_offers_no_send_again(admin_client, booking):
+    from studio.models import SentEmail
+
+    for n, body in enumerate(("Hello Anna", "")):  # the second's client was erased
+        SentEmail.objects.create(
+            key=f"booking:{booking.pk}:note:{n}", to="(erased)" if not body else "anna@x.example",
+            subject=f"Email {n}", text_body=body,
+        )  # fmt: skip
+    page = admin_client.get(reverse("admin:shoots_booking_change", args=[booking.pk]))
+    assert page.content.decode().count("inline-resend") == 1
