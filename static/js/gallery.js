@@ -328,10 +328,13 @@
       else if (event.key === " " && !target.matches("button, a")) { event.preventDefault(); toggleFavorite(); }
     });
 
+    // Closed, the grid is where the viewer was: focus (and the scroll) on the photo last
+    // shown, which may not be the one it was opened on.
     dialog.addEventListener("close", function () {
+      var shown = index >= 0 && links[index] && document.contains(links[index]) ? links[index] : opener;
       image.removeAttribute("src");
       index = -1;
-      if (opener) opener.focus();
+      if (shown) shown.focus();
     });
 
     // Swipe left or right on a phone, with one finger and the page at its normal size: two
