@@ -27,6 +27,7 @@ from sessions.booking_changes import (
     booking_cancel,
     booking_decline,
 )
+from sessions.emails import ended_booking_money
 from sessions.models import (
     Booking,
     Payment,
@@ -474,10 +475,14 @@ class BookingAdmin(
         prefetch_related_objects([obj], "payments")  # read three times below
         received = booking_received(obj)
         if obj.status in (Booking.Status.CANCELLED, Booking.Status.DECLINED):
-            # Ended: nothing more is owed; what the studio keeps is what was paid, net.
-            return _("%(status)s · kept: %(kept)s · nothing more is owed") % {
+            # Ended: nothing more is owed. Refunds count once asked for (a card's is still
+            # on its way until Stripe says it went), as the client's email counts them.
+            money = ended_booking_money(obj)
+            said = _("%(status)s · refunded: %(refunded)s · kept: %(kept)s · nothing more is owed")
+            return said % {
                 "status": obj.get_status_display(),
-                "kept": money_format(received, obj.currency),
+                "refunded": money_format(money["refunded"], obj.currency),
+                "kept": money_format(money["kept"], obj.currency),
             }
         lines = [
             _("Received %(received)s of %(price)s")

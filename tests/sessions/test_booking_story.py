@@ -185,7 +185,7 @@ def test_cancelling_from_the_page_asks_first_and_says_what_happens_to_the_money(
     text = done.content.decode()
     assert "Cancelled, with a full refund" in text
     assert "Give back the £50.00 paid another way (bank transfer, cash) yourself" in text
-    assert "Cancelled · kept: £0.00 · nothing more is owed" in text  # not "£0.00 of £150.00"
+    assert "Cancelled · refunded: £50.00 · kept: £0.00 · nothing more is owed" in text
 
 
 def test_an_email_with_nothing_left_to_send_offers_no_send_again(admin_client, booking):
@@ -198,3 +198,23 @@ def test_an_email_with_nothing_left_to_send_offers_no_send_again(admin_client, b
         )  # fmt: skip
     page = admin_client.get(reverse("admin:shoots_booking_change", args=[booking.pk]))
     assert page.content.decode().count("inline-resend") == 1
+
+
+def test_a_card_refund_on_its_way_counts_as_refunded_on_the_cancelled_booking(
+    admin_client, booking
+):
+    from sessions.models import Payment, Refund
+
+    Payment.objects.create(
+        booking=booking, kind=Payment.Kind.DEPOSIT, amount=5000, currency="GBP",
+        amount_received=5000, currency_received="GBP", status=Payment.Status.PAID,
+        stripe_payment_intent_id="pi_story_1", paid_at=TEN - timedelta(days=3),
+    )  # fmt: skip
+    url = reverse("admin:shoots_booking_act", args=[booking.pk])
+    page = admin_client.post(url, {"do": "cancel"}).content.decode()
+    assert "The £50.00 paid is refunded in full to the card." in page
+    done = admin_client.post(url, {"do": "cancel", "confirmed": "yes"}, follow=True)
+    assert Refund.objects.get().status == Refund.Status.QUEUED  # Stripe has not answered
+    text = done.content.decode()
+    assert "Cancelled · refunded: £50.00 · kept: £0.00 · nothing more is owed" in text
+    assert "yourself" not in text
