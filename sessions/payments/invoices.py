@@ -135,6 +135,7 @@ def _issue(
     booking: Booking,
     kind: str,
     lines: list[BillLine],
+    parties: Invoice | None = None,
     **fields,
 ) -> Invoice:
     """Insert a numbered document with its lines; the caller holds the studio's lock."""
@@ -153,9 +154,10 @@ def _issue(
     studio.save(update_fields=["invoice_next_number", "credit_note_next_number"])
     client = booking.client
     fields.update(_voucher_fields(booking, kind=kind))
-    # A credit note cancelling an invoice is of the same parties under the same tax rules:
-    # its billed name and tax registration are the invoice's, whatever changed since.
-    credited = fields.get("credits")
+    # A credit note is of the same parties under the same tax rules as the invoice it
+    # credits (in full, or a refund of what it billed): its billed name and tax
+    # registration are that invoice's, whatever changed since.
+    credited = fields.get("credits") or parties
     bill_to = "\n".join(filter(None, [booking.booked_as_name, client.email]))
     tax_name, tax_number = studio.tax_name, studio.tax_number
     if credited is not None:
@@ -317,6 +319,7 @@ def _refund_credit(studio: Studio, booking: Booking, refund: Refund, first: Invo
         ],
         refund=refund,
         tax_rate=_rate_of(first),
+        parties=booking_invoice_current(booking) or first,
     )
     _email_later(credit)
     return credit

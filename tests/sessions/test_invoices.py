@@ -369,3 +369,20 @@ def test_money_given_back_by_hand_is_credited_like_a_card_refund(vat, run_tasks)
     assert Invoice.objects.get(refund=refund).gross == -3000
     billed = sum(Invoice.objects.filter(booking=booking).values_list("gross", flat=True))
     assert billed == 7000  # £100 in cash, £30 of it handed back
+
+
+def test_a_refunds_credit_note_bills_the_parties_of_the_invoice_it_credits(studio, run_tasks):
+    from sessions.payments.refunds import refund_create
+
+    booking = signature_booking()
+    booking_invoice_issue(booking_id=booking.pk)  # no VAT registration yet
+    cash = paid(booking, 10000)
+    Payment.objects.filter(pk=cash.pk).update(method=Payment.Method.CASH)
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
+    with run_tasks():
+        booking_invoice_issue(booking_id=booking.pk)
+    Studio.objects.filter(pk=studio.pk).update(tax_name="VAT", tax_number="GB 123 4567 89")
+    with run_tasks():
+        refund = refund_create(payment_id=cash.pk, amount=3000)
+    credit = Invoice.objects.get(refund=refund)
+    assert (credit.tax_name, credit.tax_number) == ("", "")
