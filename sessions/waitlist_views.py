@@ -74,8 +74,9 @@ def _offer_asked(request, session_type) -> Offer | None:
     form = OfferChoiceForm(request.GET, session_type=session_type, studio=request.studio)
     if form.is_valid():
         return form.offer()
-    package = form.packages.get(int_or_none(request.GET.get("package")))
-    return Offer(session_type=session_type, package=package) if package else None
+    if form.packages.get(int_or_none(request.GET.get("package"))) is None:
+        return None
+    return form.ticked()  # the package, with those of the add-ons sent still offered
 
 
 @never_cache

@@ -125,3 +125,16 @@ def test_an_add_on_the_studio_stopped_offering_is_left_out_of_the_offer(client, 
     )
     assert zoe.hold.price == 32500
     assert "add_on" not in parse_qs(urlsplit(offer_booking_url(zoe)).query)
+
+
+def test_a_link_with_an_add_on_no_longer_offered_keeps_the_others(client, family):
+    book(family, TEN)
+    book(family, ELEVEN)
+    url = join_url_on_calendar(client, family, package=family.package.pk, add_on=family.make_up.pk)
+    family.rush.is_active = False
+    family.rush.save()
+    stale = f"{url}&add_on={family.rush.pk}"  # an old link: rush editing is gone since
+    assert "Package: Essentials, with Hair and make-up." in client.get(stale).content.decode()
+    client.post(stale, {"name": "Zoe Quinn", "email": "zoe@example.com"})
+    entry = WaitlistEntry.objects.get()
+    assert list(entry.add_ons.all()) == [family.make_up]
