@@ -82,10 +82,12 @@ def selection_view(request, slug):
                 return redirect("gallery:gallery-detail", slug=slug)
             if action == "pay" and context["payment"]:
                 return checkout_redirect(payment_checkout_url(payment_id=context["payment"].pk))
-            chosen, shown = pressed.get("list"), pressed.get("shown")
-            if action == "submit" and chosen and shown and chosen != shown:
-                # Another list ticked than the one whose photos and total were on the page:
-                # nothing is sent before the client has seen what they would send.
+            chosen = context["chosen"]
+            several = len(context["lists"]) > 1
+            if action == "submit" and several and chosen and pressed.get("shown") != chosen.pk:
+                # Another list ticked than the one whose photos and total were on the page
+                # (or a page too old to say): nothing is sent before the client has seen
+                # what they would send.
                 messages.info(
                     request,
                     _(
@@ -93,7 +95,7 @@ def selection_view(request, slug):
                         "then send."
                     ),
                 )
-                return redirect(reverse("gallery:selection", args=[slug]) + f"?list={chosen}")
+                return redirect(reverse("gallery:selection", args=[slug]) + f"?list={chosen.pk}")
             if context["chosen"] is None:
                 raise selection.SelectionRefused(
                     _("There are no favorites to send yet: tap the heart on the photos you love.")

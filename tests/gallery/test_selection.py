@@ -77,7 +77,10 @@ def test_the_client_chooses_whose_favorites_to_send(client, published, photos, a
     review = client.get(selection_url(published))
     assert "Whose favorites should the studio use?" in review.text
     with run_tasks():
-        client.post(selection_url(published), {"action": "submit", "list": grandma.pk})
+        client.post(
+            selection_url(published),
+            {"action": "submit", "list": grandma.pk, "shown": grandma.pk},
+        )
     published.refresh_from_db()
     assert published.selection.favorite_list == grandma
     assert published.selection.photo_count == 3
@@ -107,6 +110,9 @@ def test_another_list_ticked_than_the_one_shown_is_shown_before_it_is_sent(
     assert "Here are the photos of the list you chose" in asked.text
     assert "3 photos" in asked.text
     assert f'name="shown" value="{grandma.pk}"' in asked.text
+    # A page too old to say what it showed is asked again too.
+    old = client.post(selection_url(published), {"action": "submit", "list": grandma.pk})
+    assert old["Location"] == f"{selection_url(published)}?list={grandma.pk}"
     # Choosing as Grandma, Anna sends her own list.
     client.post(reverse("gallery:list-choose", args=[published.slug]), {"name": "Grandma"})
     assert "3 of 2 included" in client.get(page_url(published)).text
@@ -118,6 +124,21 @@ def test_another_list_ticked_than_the_one_shown_is_shown_before_it_is_sent(
     counter = re.search(r'id="selection-counter".*?</div>', page, re.S).group()
     assert "1 of 2 included" in counter
     assert "extra" not in counter
+
+
+def test_an_unknown_list_sends_the_list_that_was_shown_never_asks_in_a_loop(
+    client, published, photos, anna
+):
+    mine = favorites(published, photos[:1], name="Anna")
+    favorites(published, photos, name="Grandma")
+    sign_in(client, anna)
+    client.get(selection_url(published), {"list": mine.pk})
+    sent = client.post(
+        selection_url(published), {"action": "submit", "list": 999999, "shown": mine.pk}
+    )
+    assert sent["Location"] == selection_url(published)
+    published.refresh_from_db()
+    assert published.selection.favorite_list == mine
 
 
 def test_nothing_to_send_is_said_plainly(client, published, anna):
