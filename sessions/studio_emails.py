@@ -12,8 +12,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sessions.emails import booking_moved_from, when_text
-from sessions.models import Booking, QuestionnaireResponse
+from sessions.models import Booking, Payment, QuestionnaireResponse, Refund
 from studio.emailing import email_kind_send, email_to_studio
+from studio.money import money_format
 from studio.selectors import studio_get
 
 log = logging.getLogger(__name__)
@@ -80,4 +81,21 @@ def studio_email_context(kind: str, booking: Booking) -> dict:
     }
     if kind == "moved":
         context["was"] = when_text(booking_moved_from(booking)) or _("its earlier time")
+    if kind == "cancelled":
+        context.update(_given_back_another_way(booking))
     return context
+
+
+def _given_back_another_way(booking: Booking) -> dict:
+    """Refunds of money the studio took another way (a bank transfer, cash) made as the
+    booking was cancelled: the studio gives them back itself."""
+    refunds = Refund.objects.filter(payment__booking=booking, status=Refund.Status.SUCCEEDED)
+    refunds = refunds.exclude(payment__method=Payment.Method.CARD).select_related("payment")
+    total = sum(refund.amount for refund in refunds)
+    if not total:
+        return {"give_back": "", "give_back_how": ""}
+    ways = sorted({refund.payment.get_method_display().lower() for refund in refunds})
+    return {
+        "give_back": money_format(total, booking.currency),
+        "give_back_how": ", ".join(ways),
+    }

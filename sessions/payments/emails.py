@@ -17,6 +17,7 @@ from sessions.models import Booking
 from sessions.payments.gateway import dashboard_url
 from sessions.payments.ledger import booking_balance_due
 from sessions.payments.models import Payment, Refund
+from studio.actors import ActorKind
 from studio.background import task_enqueue_on_commit
 from studio.email_kinds import wording
 from studio.emailing import email_kind_send, email_to_studio
@@ -204,6 +205,11 @@ def payment_email_context(kind: str, *, payment: Payment, refund: Refund | None,
         context["left"] = money_format(left, booking.currency) if left else ""
     elif kind == "refund_issued":
         context["method"] = "" if not payment.recorded else payment.get_method_display().lower()
+        # Money paid another way, refunded as the client cancelled: the studio has yet to
+        # give it back, so the email says it will, not that it has.
+        context["studio_gives_back"] = bool(
+            refund and payment.recorded and refund.actor == ActorKind.CLIENT
+        )
     elif kind == "late_payment":
         context["cancelled"] = booking.status == Booking.Status.CANCELLED
         context["button_link"] = settings.SITE_URL + "/book/"

@@ -439,3 +439,24 @@ def test_the_database_refuses_a_recorded_payment_with_a_stripe_id(studio, stripe
     with pytest.raises(IntegrityError), transaction.atomic():  # and is received in full
         Payment.objects.create(**{**fields, "amount_received": 900})
     Payment.objects.create(**fields)
+
+
+def test_a_client_cancelling_is_told_the_studio_gives_back_cash_and_the_studio_is_told_to(
+    booked, owner, stripe_standin, run_tasks
+):
+    with run_tasks():
+        owner.post(record_url(booked), typed(kind="balance", amount="100.00", method="cash"))
+    mail.outbox.clear()
+    url = reverse("sessions:booking-cancel", args=[booking_token(booked)])
+    with run_tasks():
+        Client().post(url, follow=True)
+    booked.refresh_from_db()
+    assert booked.status == "cancelled"
+    (yours,) = [m for m in mail.outbox if m.subject == "Your refund of £100.00"]
+    body = " ".join(yours.body.split())
+    assert "The studio gives back £100.00 of the £100.00 you paid by cash" in body
+    assert "We've refunded" not in body
+    (studio,) = [m for m in mail.outbox if m.subject.startswith("Cancelled: Portrait")]
+    assert "Give back £100.00 yourself: it was paid another way (cash)" in " ".join(
+        studio.body.split()
+    )
