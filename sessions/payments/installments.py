@@ -80,7 +80,8 @@ def plan_parts(
     """A plan's parts after the deposit for a total (price less discount): each step's share
     rounded half up, within what is left; an empty share takes the rest; what is still left
     after the last step is a "Balance" on the session day. A part smaller than SMALLEST_PART
-    (a rounding's pennies) joins the part before it. Days never before booking."""
+    (a rounding's pennies) joins the part before it. Days never before booking, and never
+    after a later part's."""
     left = max(total - deposit, 0)
     parts = []
     for number, step in enumerate(steps, start=1):
@@ -96,15 +97,17 @@ def plan_parts(
         pennies = parts.pop()[1]
         label, amount, anchor, days = parts[-1]
         parts[-1] = (label, amount + pennies, anchor, days)
+    days_due = [
+        due_on(anchor=anchor, days=days, booked_on=booked_on, session_on=session_on)
+        for _label, _amount, anchor, days in parts
+    ]
+    # A part never falls due after a later one (a step counted from the booking, booked
+    # close to the session, would otherwise come after the balance): it comes with it.
+    for n in range(len(days_due) - 2, -1, -1):
+        days_due[n] = min(days_due[n], days_due[n + 1])
     return [
-        PlanPart(
-            label,
-            amount,
-            anchor,
-            days,
-            due_on(anchor=anchor, days=days, booked_on=booked_on, session_on=session_on),
-        )
-        for label, amount, anchor, days in parts
+        PlanPart(label, amount, anchor, days, day)
+        for (label, amount, anchor, days), day in zip(parts, days_due, strict=True)
     ]
 
 

@@ -436,6 +436,27 @@ def test_three_thirds_leave_no_part_of_pennies_that_no_card_or_page_can_take():
     ]
 
 
+def test_a_part_counted_from_the_booking_never_falls_due_after_a_later_one():
+    """Booked ten days before the session: "30 days after booking" would come after the
+    part due 14 days before and after the balance a week after; it comes with the next."""
+    from sessions.payments.plans import Anchor
+
+    steps = [
+        PlanStep(label="Second payment", percent=3000, anchor=Anchor.BOOKING, days=30),
+        PlanStep(label="Third payment", percent=3000, anchor=Anchor.SESSION, days=-14),
+        PlanStep(label="Balance", anchor=Anchor.SESSION, days=7),
+    ]
+    parts = plan_parts(
+        steps, total=89500, deposit=20000, booked_on=date(2026, 12, 5),
+        session_on=date(2026, 12, 15),
+    )  # fmt: skip
+    assert [(part.label, part.due_on) for part in parts] == [
+        ("Second payment", date(2026, 12, 5)),
+        ("Third payment", date(2026, 12, 5)),
+        ("Balance", date(2026, 12, 22)),
+    ]
+
+
 def test_paying_a_part_by_link_closes_the_balance_page_left_open(
     booked,  # noqa: F811
     client,
