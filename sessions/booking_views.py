@@ -77,6 +77,8 @@ def booking_detail(request, token):
         for document in booking.documents.select_related("template")
         # A withdrawn document that another replaced: the new one is listed instead.
         .exclude(status=Document.Status.VOIDED, replaced_by__isnull=False)
+        # Nothing is asked to be signed for a booking that will not go ahead.
+        .exclude(status=Document.Status.PENDING, booking__status__in=ENDED)
         .order_by("-required", "kind", "pk")
     ]
     if request.GET.get("payment") == "cancelled" and due:

@@ -526,3 +526,23 @@ def test_a_part_falling_due_at_once_is_said_to_come_with_the_deposit(client, pay
     assert "Deposit, when you book" in text
     assert "Second payment, also due today, once the deposit is paid" in text
     assert "Balance, 17 June 2026" in text
+
+
+def test_a_cancelled_bookings_page_asks_for_no_plan_part_and_no_signature(
+    booked, client, stripe_standin, deliver
+):
+    from sessions.documents.services import document_issue
+    from tests.document_fixtures import template_make
+
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=False)
+    release = template_make(kind="release", name="Model release", body="I allow {studio_name}.")
+    document_issue(booking=booked, template=release, required=False)
+    page = client.get(booking_url(booked)).content.decode()
+    assert "Your payment plan" in page
+    assert "Read and sign" in page
+    Booking.objects.filter(pk=booked.pk).update(status=Booking.Status.CANCELLED)
+    # Beat has not closed the parts yet: the page still asks nothing more.
+    assert booked.installments.filter(status=Installment.Status.SCHEDULED).exists()
+    page = client.get(booking_url(booked)).content.decode()
+    assert "Your payment plan" not in page
+    assert "Read and sign" not in page
