@@ -66,6 +66,14 @@ class Item:
     galleries: list[Gallery] = field(default_factory=list)
 
 
+def _ended(item: Item) -> bool:
+    return item.booking.status in (
+        Booking.Status.CANCELLED,
+        Booking.Status.DECLINED,
+        Booking.Status.EXPIRED,
+    )
+
+
 @never_cache
 @require_safe
 def my_sessions(request):
@@ -101,8 +109,11 @@ def my_sessions(request):
         {
             "client": client,
             "needs": needs,
-            "upcoming": [i for i in reversed(bookings) if i.booking.ends_at >= now],
-            "past": [i for i in bookings if i.booking.ends_at < now],
+            # A session cancelled (declined, lapsed) is no longer coming up, whatever its day.
+            "upcoming": [
+                i for i in reversed(bookings) if i.booking.ends_at >= now and not _ended(i)
+            ],
+            "past": [i for i in bookings if i.booking.ends_at < now or _ended(i)],
             "signed": documents.signed,
             "money_documents": _invoices_and_receipts(client.pk, received),
             "received": received,
@@ -262,6 +273,7 @@ def _invoices_and_receipts(client_id: int, received: list[Payment]) -> list[dict
         items.append(
             {
                 "title": invoice_title(invoice),
+                "about": invoice.about,  # "DM2A7C · Headshot, 9 December 2026", as issued
                 "amount": invoice.gross,
                 "currency": invoice.currency,
                 "day": invoice.issued_at,
@@ -272,6 +284,7 @@ def _invoices_and_receipts(client_id: int, received: list[Payment]) -> list[dict
         items.append(
             {
                 "title": _("Receipt %(reference)s") % {"reference": receipt_reference(payment)},
+                "about": f"{payment.booking.reference} · {payment.booking.session_type.name}",
                 "amount": payment.amount_received,
                 "currency": payment.currency_received,
                 "day": payment.paid_at,

@@ -422,3 +422,21 @@ def test_a_guest_with_a_share_link_is_not_pointed_to_my_sessions(client, anna):
     html = client.get(reverse("gallery:gallery-detail", args=[gallery.slug])).content.decode()
     assert gallery.title in html
     assert "See everything in My sessions" not in html
+
+
+def test_a_cancelled_session_is_not_coming_up_and_each_paper_says_its_session(
+    client, anna, settings
+):
+    on = booking_for(anna, days=10)
+    off = booking_for(anna, days=12, status=Booking.Status.CANCELLED)
+    html = signed_in(client, anna).get(MY).content.decode()
+    coming = section(html, "upcoming-heading")
+    assert on.reference in coming
+    assert off.reference not in coming
+    assert coming.count("Details and changes") == 1
+    earlier = section(html, "past-heading")
+    assert booking_token(off) in earlier
+    assert "Cancelled" in earlier
+    booking_invoice_issue(booking_id=on.pk)
+    papers = section(signed_in(client, anna).get(MY).content.decode(), "documents-heading")
+    assert f"{on.reference} · {on.session_type.name}" in papers
