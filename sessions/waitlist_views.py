@@ -20,6 +20,7 @@ from sessions.forms import OfferChoiceForm, WaitlistJoinForm, WaitlistLeaveForm
 from sessions.models import SessionType
 from sessions.payments.offers import Offer
 from sessions.waitlist import (
+    OPEN,
     WaitlistRefused,
     offer_booking_url,
     offer_is_open,
@@ -169,6 +170,8 @@ def waitlist_leave_view(request, token):
     """Leaving the waitlist (from the offer's email): a question, then the button's POST.
     A time held for them goes to the next one waiting."""
     entry = _entry_or_404(token)
+    if entry.status not in OPEN:  # booked, left, lapsed or past: its page says which
+        return redirect("sessions:waitlist-entry", token=token)
     if request.method == "POST" and WaitlistLeaveForm(request.POST).is_valid():
         waitlist_leave(token=token)
         messages.success(request, _("You've left the waitlist. We won't email you about it again."))

@@ -105,6 +105,15 @@ def test_the_time_offered_fits_the_add_ons_and_booking_it_sells_them(client, fam
     assert [i.name for i in booking.items.all()] == [i.name for i in hold.items.all()]
     assert booking.price == 32500 + 9500 + 7500
     assert booking.included_images == 15 + 5
+    # Booked: the leave link no longer asks to leave, and leaving changes nothing.
+    leave = reverse("sessions:waitlist-leave", args=[zoe.token])
+    entry_page = reverse("sessions:waitlist-entry", args=[zoe.token])
+    assert client.get(leave)["Location"] == entry_page
+    left = client.post(leave, {"leave": "1"}, follow=True).content.decode()
+    assert "You've left the waitlist" not in left
+    assert "You booked the time" in left
+    zoe.refresh_from_db()
+    assert zoe.status == WaitlistEntry.Status.BOOKED
 
 
 def test_an_add_on_the_studio_stopped_offering_is_left_out_of_the_offer(client, family, run_tasks):
