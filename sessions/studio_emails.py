@@ -4,6 +4,7 @@ address, with a link to the booking in the admin. Selections and disputes have t
 (gallery.emails, payments)."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from sessions.emails import booking_moved_from, when_text
 from sessions.models import Booking, Payment, QuestionnaireResponse, Refund
+from studio.actors import ActorKind
 from studio.emailing import email_kind_send, email_to_studio
 from studio.money import money_format
 from studio.selectors import studio_get
@@ -87,9 +89,19 @@ def studio_email_context(kind: str, booking: Booking) -> dict:
 
 
 def _given_back_another_way(booking: Booking) -> dict:
-    """Refunds of money the studio took another way (a bank transfer, cash) made as the
-    booking was cancelled: the studio gives them back itself."""
-    refunds = Refund.objects.filter(payment__booking=booking, status=Refund.Status.SUCCEEDED)
+    """Refunds of money the studio took another way (a bank transfer, cash) recorded as the
+    client cancelled: the studio has yet to give them back (the client was told it will).
+    Not refunds recorded before, which the studio gave back then, nor one staff made while
+    cancelling (they are reminded on the page as they do it)."""
+    refunds = Refund.objects.filter(
+        payment__booking=booking,
+        status=Refund.Status.SUCCEEDED,
+        reason=Refund.Reason.CANCELLATION,
+        actor=ActorKind.CLIENT,
+        currency=booking.currency,
+    )
+    if booking.cancelled_at:
+        refunds = refunds.filter(created_at__gte=booking.cancelled_at - timedelta(minutes=1))
     refunds = refunds.exclude(payment__method=Payment.Method.CARD).select_related("payment")
     total = sum(refund.amount for refund in refunds)
     if not total:

@@ -442,21 +442,38 @@ def test_the_database_refuses_a_recorded_payment_with_a_stripe_id(studio, stripe
 
 
 def test_a_client_cancelling_is_told_the_studio_gives_back_cash_and_the_studio_is_told_to(
-    booked, owner, stripe_standin, run_tasks
+    booked, owner, staff_user, stripe_standin, run_tasks
 ):
+    from sessions.payments.refunds import refund_create
+
     with run_tasks():
         owner.post(record_url(booked), typed(kind="balance", amount="100.00", method="cash"))
+    cash = booked.payments.get(method="cash")
+    with acting_as(staff(staff_user)), run_tasks():  # £30 handed back at the studio before
+        refund_create(payment_id=cash.pk, amount=3000)
     mail.outbox.clear()
     url = reverse("sessions:booking-cancel", args=[booking_token(booked)])
     with run_tasks():
         Client().post(url, follow=True)
     booked.refresh_from_db()
     assert booked.status == "cancelled"
-    (yours,) = [m for m in mail.outbox if m.subject == "Your refund of £100.00"]
+    (yours,) = [m for m in mail.outbox if m.subject == "Your refund of £70.00"]
     body = " ".join(yours.body.split())
-    assert "The studio gives back £100.00 of the £100.00 you paid by cash" in body
+    assert "The studio gives back £70.00 of the £100.00 you paid by cash" in body
     assert "We've refunded" not in body
     (studio,) = [m for m in mail.outbox if m.subject.startswith("Cancelled: Portrait")]
-    assert "Give back £100.00 yourself: it was paid another way (cash)" in " ".join(
-        studio.body.split()
-    )
+    said = " ".join(studio.body.split())
+    assert "Give back £70.00 yourself: it was paid another way (cash)" in said  # not the £30
+
+
+def test_staff_cancelling_are_not_told_by_email_to_give_back_what_the_page_reminded_them(
+    booked, owner, staff_user, stripe_standin, run_tasks
+):
+    with run_tasks():
+        owner.post(record_url(booked), typed(kind="balance", amount="100.00", method="cash"))
+    mail.outbox.clear()
+    with acting_as(staff(staff_user)), run_tasks():
+        booking_cancel(booking_id=booked.pk, by_client=False)
+    notices = [m for m in mail.outbox if m.subject.startswith("Cancelled: Portrait")]
+    assert notices
+    assert all("Give back" not in m.body for m in notices)
