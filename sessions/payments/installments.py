@@ -167,14 +167,22 @@ def plan_schedule(booking: Booking) -> list[Installment]:
 
 
 def plan_dates_follow(booking: Booking) -> int:
-    """After the session moved: the open parts counted from the session day move with it
-    (dates the studio set by hand stay). Returns how many moved."""
+    """After the session moved: the open parts counted from the session day move with it,
+    and, as when booked, none falls due after a later one (dates the studio set by hand
+    stay, and count for none). Returns how many moved."""
     tz = _zone()
+    parts = list(
+        booking.installments.filter(status=Installment.Status.SCHEDULED)
+        .exclude(anchor="")
+        .order_by("position", "pk")
+    )
+    days_due = [
+        installment_due_on(booking, anchor=part.anchor, days=part.days, tz=tz) for part in parts
+    ]
+    for n in range(len(days_due) - 2, -1, -1):
+        days_due[n] = min(days_due[n], days_due[n + 1])
     moved = 0
-    for part in booking.installments.filter(
-        status=Installment.Status.SCHEDULED, anchor=Anchor.SESSION
-    ):
-        due_on = installment_due_on(booking, anchor=part.anchor, days=part.days, tz=tz)
+    for part, due_on in zip(parts, days_due, strict=True):
         if due_on != part.due_on:
             part.due_on = due_on
             part.save(update_fields=["due_on", "updated_at"])

@@ -546,3 +546,32 @@ def test_a_cancelled_bookings_page_asks_for_no_plan_part_and_no_signature(
     page = client.get(booking_url(booked)).content.decode()
     assert "Your payment plan" not in page
     assert "Read and sign" not in page
+
+
+def test_a_moved_session_never_leaves_a_part_due_after_a_later_one(
+    stripe_standin, pay_clock, family, anna
+):
+    from sessions.payments.plans import Anchor
+
+    family.signature.plan_steps.all().delete()
+    PlanStep.objects.create(
+        package=family.signature, position=0, label="Second payment", percent=5000,
+        anchor=Anchor.BOOKING, days=20,
+    )  # fmt: skip
+    PlanStep.objects.create(package=family.signature, position=1, label="Balance", days=0)
+    offer = Offer(session_type=family, package=family.signature)
+    booking = booking_create(
+        client=anna, session_type=family, starts_at=JULY_FIRST, tz=LONDON, offer=offer
+    )
+    dates = lambda: list(booking.installments.order_by("position").values_list("due_on", flat=True))  # noqa: E731
+    assert dates() == [date(2026, 6, 21), date(2026, 7, 1)]  # booked on 1 June
+    booking_reschedule(
+        booking_id=booking.pk, starts_at=JULY_FIRST - timedelta(days=14), tz=LONDON,
+        by_client=False, outside_rules=True,
+    )  # fmt: skip
+    assert dates() == [date(2026, 6, 17), date(2026, 6, 17)]  # with the balance, not after
+    booking_reschedule(
+        booking_id=booking.pk, starts_at=JULY_FIRST + timedelta(days=28), tz=LONDON,
+        by_client=False, outside_rules=True,
+    )  # fmt: skip
+    assert dates() == [date(2026, 6, 21), date(2026, 7, 29)]  # back to its own day
