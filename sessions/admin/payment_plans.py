@@ -6,7 +6,8 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -57,9 +58,40 @@ class PlanStepForm(forms.ModelForm):
         return None if percent is None else int(percent * 100)
 
 
+class PlanStepFormSet(BaseInlineFormSet):
+    """A plan never asks for more than the price: the deposit's share and the parts' shares
+    come to 100% at most, and one part at most takes "the rest"."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        rows = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if sum(1 for row in rows if row.get("percent") is None) > 1:
+            raise ValidationError(
+                _("Only one part can be everything still left to pay: give the others a share.")
+            )
+        package = self.instance
+        deposit = package.deposit * 10_000 // package.price if package.price else 0
+        total = deposit + sum(row["percent"] for row in rows if row.get("percent") is not None)
+        if total > 10_000:
+            raise ValidationError(
+                _(
+                    "With the deposit (%(deposit)s%%), these shares come to %(total)s%% of the "
+                    "price: more than all of it. Lower them to 100%% at most together."
+                )
+                % {"deposit": percent_text(deposit), "total": percent_text(total)}
+            )
+
+
 class PlanStepInline(admin.TabularInline):
     model = PlanStep
     form = PlanStepForm
+    formset = PlanStepFormSet
     extra = 1
     verbose_name = _("payment after the deposit")
     verbose_name_plural = _(

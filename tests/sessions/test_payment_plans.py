@@ -457,6 +457,38 @@ def test_the_studio_gives_a_package_a_plan_typed_as_percentages(family, admin_cl
     assert essentials.plan_steps.count() == 2
 
 
+def steps_posted(*steps) -> dict:
+    data = {
+        "plan_steps-TOTAL_FORMS": str(len(steps)),
+        "plan_steps-INITIAL_FORMS": "0",
+        "plan_steps-MIN_NUM_FORMS": "0",
+        "plan_steps-MAX_NUM_FORMS": "1000",
+    }
+    for n, (label, percent, days) in enumerate(steps):
+        data |= {
+            f"plan_steps-{n}-position": str(n), f"plan_steps-{n}-label": label,
+            f"plan_steps-{n}-percent": percent, f"plan_steps-{n}-anchor": "session",
+            f"plan_steps-{n}-days": str(days),
+        }  # fmt: skip
+    return data
+
+
+def test_a_plan_asking_for_more_than_the_price_is_refused_with_the_figures(family, admin_client):
+    heirloom = family.heirloom  # £895, deposit £200: 22.35%
+    url = reverse("admin:shoots_package_change", args=[heirloom.pk])
+    over = admin_client.post(url, steps_posted(("First", "60", -30), ("Second", "90", -7)))
+    page = over.content.decode()
+    assert over.status_code == 200
+    assert "With the deposit (22.34%), these shares come to 172.34% of the price" in page
+    assert 'value="First"' in page  # what was typed stays
+    two_rests = admin_client.post(url, steps_posted(("First", "", -30), ("Second", "", -7)))
+    assert "Only one part can be everything still left to pay" in two_rests.content.decode()
+    assert not heirloom.plan_steps.exists()
+    fine = admin_client.post(url, steps_posted(("First", "50", -30), ("Balance", "", -7)))
+    assert fine.status_code == 302
+    assert heirloom.plan_steps.count() == 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_on_redis_collects_a_due_part_once(redis_url, stripe_standin, family, anna):
     today = timezone.localdate(timezone=LONDON)
