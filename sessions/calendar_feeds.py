@@ -124,6 +124,28 @@ def _address_refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str |
     ) % {"ip": ip}
 
 
+def calendar_url_problem(url: str) -> str | None:
+    """What is wrong with an outside calendar's address as typed, for a person, before it
+    is saved; None when it may be read (the server's addresses are checked when read)."""
+    url = url.strip()
+    if url.startswith("webcal://"):
+        url = "https://" + url.removeprefix("webcal://")
+    if not url.startswith(("https://", "http://")):
+        return str(_("The address should start with https:// or webcal://."))
+    try:
+        host = urllib.parse.urlsplit(url).hostname
+    except ValueError:
+        host = None
+    if not host:
+        return str(_("That doesn't look like a calendar address."))
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return None  # a name: looked up, and each of its addresses checked, when read
+    refused = _address_refused(ip)
+    return str(refused) if refused else None
+
+
 def _addresses_vetted(host: str, port: int) -> list[tuple[int, tuple]]:
     """The host's addresses (family, socket address), looked up once and each checked; the
     connection then goes to one of these, so a second answer from DNS can't redirect it."""

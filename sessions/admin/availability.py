@@ -1,13 +1,14 @@
 """When photographers work: weekly hours, dated hours, time off, and outside calendars read
 into busy times."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
 from sessions.admin.time_off_block import TimeBlockMixin
-from sessions.calendar_feeds import external_calendar_sync
+from sessions.calendar_feeds import calendar_url_problem, external_calendar_sync
 from sessions.models import (
     AvailabilityRule,
     DateHours,
@@ -89,8 +90,22 @@ class TimeOffAdmin(TimeBlockMixin, admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
+class ExternalCalendarForm(forms.ModelForm):
+    class Meta:
+        model = ExternalCalendar
+        fields = ["photographer", "name", "url"]
+
+    def clean_url(self) -> str:
+        """An address Sitting could never read is said now, with what was typed kept."""
+        url = self.cleaned_data["url"].strip()
+        if problem := calendar_url_problem(url):
+            raise forms.ValidationError(problem)
+        return url
+
+
 @admin.register(ExternalCalendar)
 class ExternalCalendarAdmin(admin.ModelAdmin):
+    form = ExternalCalendarForm
     list_display = ["name", "photographer", "synced_at", "busy_count", "problem"]
     list_filter = ["photographer"]
     list_select_related = ["photographer"]

@@ -621,3 +621,32 @@ def test_https_checks_the_certificate_of_the_name_not_the_address(
     else:
         assert "certificate verify failed" in synced.problem
         assert public.requests == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("not a url", "The address should start with https:// or webcal://."),
+        ("ftp://example.com/cal.ics", "The address should start with https:// or webcal://."),
+        ("https://", "That doesn't look like a calendar address."),
+        ("http://127.0.0.1:8000/admin/", "a private network address"),
+        ("https://169.254.169.254/latest/", "an address for the server's own use"),
+    ],
+)
+def test_an_address_sitting_could_never_read_is_refused_as_it_is_saved(
+    studio, staff_user, client, settings, typed, said
+):
+    settings.OUTSIDE_CALENDARS_ALLOW_PRIVATE = False
+    maya = PhotographerFactory()
+    client.force_login(staff_user)
+    add = reverse("admin:shoots_externalcalendar_add")
+    refused = client.post(add, {"photographer": maya.pk, "name": "Personal", "url": typed})
+    page = refused.content.decode().replace("&#x27;", "'")
+    assert refused.status_code == 200
+    assert said in page
+    assert not ExternalCalendar.objects.exists()
+    saved = client.post(
+        add, {"photographer": maya.pk, "name": "Personal", "url": "webcal://cal.example/p.ics"}
+    )
+    assert saved.status_code == 302
+    assert ExternalCalendar.objects.get().url == "webcal://cal.example/p.ics"
