@@ -348,6 +348,21 @@ def placeholders_unknown(kind: str, text: str) -> list[str]:
     return sorted({name for name in PLACEHOLDER.findall(text) if name not in known})
 
 
+def braces_stray(text: str) -> list[str]:
+    """The words holding a brace that is not part of a plain {name} ("{amount",
+    "{client.email}", "{amount:>20}"): sent as typed, they would reach the client as code."""
+    rest = PLACEHOLDER.sub(lambda match: " " * len(match.group(0)), text)
+    words = []
+    for at, char in enumerate(rest):
+        if char in "{}":
+            start = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at)) + 1
+            ends = [end for end in (text.find(" ", at), text.find("\n", at)) if end != -1]
+            word = text[start : min(ends) if ends else len(text)]
+            if word not in words:
+                words.append(word)
+    return words
+
+
 def fill(text: str, facts: dict) -> str:
     return PLACEHOLDER.sub(lambda match: str(facts.get(match.group(1), match.group(0))), text)
 

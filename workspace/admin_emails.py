@@ -29,7 +29,7 @@ from sessions.reminders import reminder_message
 from sessions.selectors import with_questionnaire_progress
 from studio import private_links
 from studio.admin_permissions import RecordAdminMixin, admin_view_requires
-from studio.email_kinds import KINDS, placeholders_unknown
+from studio.email_kinds import KINDS, braces_stray, placeholders_unknown
 from studio.email_log import (
     ERASED_MESSAGE,
     email_html_response,
@@ -216,6 +216,16 @@ class EmailTemplateForm(forms.ModelForm):
         if not spec.can_turn_off and not data.get("enabled", True):
             self.add_error("enabled", gettext("Clients need this email to sign in: it stays on."))
         for name in ("subject", "heading", "body"):
+            if stray := braces_stray(data.get(name) or ""):
+                self.add_error(
+                    name,
+                    gettext(
+                        "A placeholder is a name between braces, like {name}; this brace isn't "
+                        "one: “%(where)s”. Close it, or take the brace out."
+                    )
+                    % {"where": stray[0]},
+                )
+                continue
             unknown = placeholders_unknown(spec.kind, data.get(name) or "")
             if unknown:
                 self.add_error(

@@ -2,6 +2,7 @@
 (previewed on a real booking before saving), and the log of what went, with failures shown
 and a way to send any email again."""
 
+import html
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -107,6 +108,26 @@ def test_an_unknown_placeholder_is_explained_and_what_was_typed_is_kept(owner, b
     assert "can&#x27;t fill in {when}" in page
     assert "{session}" in page  # the ones it knows are listed
     assert 'value="See you {when}"' in page
+    row.refresh_from_db()
+    assert row.subject == ""
+
+
+@pytest.mark.parametrize(
+    ("subject", "where"),
+    [
+        ("Your session {session", "{session"),
+        ("Hi {name.upper}", "{name.upper}"),
+        ("On {date:>20}", "{date:>20}"),
+        ("Hi name} and {session}", "name}"),
+    ],
+)
+def test_a_brace_that_is_no_placeholder_is_refused_not_sent_as_code(owner, booking, subject, where):
+    row = template_of("reminder-session")
+    typed = {"enabled": "on", "subject": subject, "heading": "Hi", "body": "Soon {name}."}
+    response = owner.post(reverse(CHANGE, args=[row.pk]), {**typed, "_save": "1"})
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert f"this brace isn't one: “{where}”" in page
     row.refresh_from_db()
     assert row.subject == ""
 
