@@ -203,7 +203,49 @@ class StudioAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("tax_rate") and not cleaned.get("tax_name"):
             self.add_error("tax_name", _("Give the tax a name for your invoices, e.g. VAT."))
+        self._numbering_check(cleaned)
+        self._vouchers_check(cleaned)
         return cleaned
+
+    def _numbering_check(self, cleaned) -> None:
+        """Invoices and credit notes are numbered apart: their prefixes must tell them apart,
+        or INV-0001 and a credit note 0001 would read the same."""
+        if "invoice_prefix" not in cleaned or "credit_note_prefix" not in cleaned:
+            return
+        invoice = cleaned["invoice_prefix"].strip()
+        credit = cleaned["credit_note_prefix"].strip()
+        if invoice.casefold() == credit.casefold():
+            self.add_error(
+                "credit_note_prefix",
+                _(
+                    "Invoices and credit notes are numbered separately, so their numbers need "
+                    "different beginnings (e.g. INV- and CN-)."
+                ),
+            )
+
+    def _vouchers_check(self, cleaned) -> None:
+        smallest, largest = cleaned.get("gift_voucher_min"), cleaned.get("gift_voucher_max")
+        if smallest is not None and largest is not None and smallest > largest:
+            self.add_error(
+                "gift_voucher_max", _("The largest gift voucher can't be below the smallest.")
+            )
+        if cleaned.get("gift_voucher_months") == 0:
+            self.add_error(
+                "gift_voucher_months", _("A gift voucher must be valid for a month at least.")
+            )
+        typed = cleaned.get("gift_voucher_amounts")
+        if typed:
+            words = [word.strip() for word in typed.split(",") if word.strip()]
+            wrong = [word for word in words if not (word.isdigit() and int(word) > 0)]
+            if wrong:
+                self.add_error(
+                    "gift_voucher_amounts",
+                    _(
+                        "Amounts are whole numbers above nothing, separated by commas, e.g. "
+                        "50, 100, 200; this isn't one: %(word)s."
+                    )
+                    % {"word": wrong[0]},
+                )
 
 
 class PageButtonForm(forms.Form):

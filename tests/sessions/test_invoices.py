@@ -386,3 +386,30 @@ def test_a_refunds_credit_note_bills_the_parties_of_the_invoice_it_credits(studi
         refund = refund_create(payment_id=cash.pk, amount=3000)
     credit = Invoice.objects.get(refund=refund)
     assert (credit.tax_name, credit.tax_number) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"credit_note_prefix": "INV-"}, "their numbers need different beginnings"),
+        ({"invoice_prefix": "", "credit_note_prefix": ""}, "their numbers need different"),
+        ({"gift_voucher_min": "500", "gift_voucher_max": "100"}, "can't be below the smallest"),
+        ({"gift_voucher_amounts": "50, -10, 0"}, "this isn't one: -10"),
+        ({"gift_voucher_months": "0"}, "valid for a month at least"),
+    ],
+)
+def test_studio_settings_that_make_no_sense_are_refused_with_why(
+    admin_client, studio, changes, said
+):
+    url = reverse("admin:studio_studio_change", args=[studio.pk])
+    page = admin_client.get(url)
+    form = {
+        name: value
+        for name, value in page.context["adminform"].form.initial.items()
+        if name not in ("logo", "watermark") and value is not None
+    }
+    assert admin_client.post(url, form).status_code == 302  # as it was: fine
+    refused = admin_client.post(url, {**form, **changes})
+    assert refused.status_code == 200
+    assert said in refused.content.decode().replace("&#x27;", "'")
+    assert Studio.objects.get().invoice_prefix == "INV-"
