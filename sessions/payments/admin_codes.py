@@ -50,6 +50,17 @@ class DiscountCodeAdminForm(MoneyFieldsMixin, forms.ModelForm):
         if isinstance(stored, int):
             self.initial["percent_off"] = Decimal(stored) / 100
 
+    def clean_usage_limit(self):
+        limit = self.cleaned_data.get("usage_limit")
+        if limit == 0:
+            raise forms.ValidationError(
+                _(
+                    "A code for no uses could never be used: leave it empty for no limit, or "
+                    "untick “active” to stop it."
+                )
+            )
+        return limit
+
     def clean(self):
         cleaned = super().clean()
         percent, amount = cleaned.get("percent_off"), cleaned.get("amount_off")

@@ -276,6 +276,7 @@ def test_the_studio_types_a_percentage_or_an_amount_as_people_write_them(
         ({"percent_off": "120"}, "less than or equal to 100"),
         ({"amount_off": "5", "currency": ""}, "Choose the currency of the amount off."),
         ({"code": "spring25", "percent_off": "10"}, "There is already a code like this."),
+        ({"percent_off": "10", "usage_limit": "0"}, "A code for no uses could never be used"),
     ],
 )
 def test_the_admin_refuses_a_code_that_makes_no_sense(client, staff_user, studio, typed, message):
