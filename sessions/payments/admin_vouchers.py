@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -62,6 +63,14 @@ class GiftVoucherAdminForm(MoneyFieldsMixin, forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("send_on") and not cleaned.get("recipient_email"):
             self.add_error("recipient_email", _("An email address is needed to send it."))
+        expires, send_on = cleaned.get("expires_on"), cleaned.get("send_on")
+        if expires and "expires_on" in self.changed_data:
+            if expires < timezone.localdate():
+                self.add_error("expires_on", _("That day has passed: the voucher would be no use."))
+            elif send_on and expires < send_on:
+                self.add_error(
+                    "expires_on", _("It would expire before it is sent: choose a later day.")
+                )
         return cleaned
 
 

@@ -252,3 +252,36 @@ def test_the_studio_gives_one_in_the_admin_and_voids_it_there(
         {"action": "void", "_selected_action": [voucher.pk]},
     )
     assert GiftVoucher.objects.get().status == GiftVoucher.Status.VOID
+
+
+@pytest.mark.parametrize(
+    ("dates", "said"),
+    [
+        ({"expires_on": "2026-05-01"}, "That day has passed: the voucher would be no use."),
+        (
+            {"send_on": "2027-02-01", "expires_on": "2027-01-01"},
+            "It would expire before it is sent: choose a later day.",
+        ),
+    ],
+)
+def test_a_voucher_given_with_impossible_dates_is_refused(
+    client, staff_user, studio, pay_clock, dates, said
+):
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("admin:shoots_giftvoucher_add"),
+        {
+            "value": "100.00",
+            "currency": "GBP",
+            "recipient_name": "Charles Boyle",
+            "recipient_email": "charles@example.com",
+            "uses-TOTAL_FORMS": "0",
+            "uses-INITIAL_FORMS": "0",
+            "redemptions-TOTAL_FORMS": "0",
+            "redemptions-INITIAL_FORMS": "0",
+            **dates,
+        },
+    )
+    assert response.status_code == 200
+    assert said in response.content.decode()
+    assert not GiftVoucher.objects.exists()
