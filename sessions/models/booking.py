@@ -51,6 +51,7 @@ class SessionType(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"),
         help_text=_("A package or an add-on can make a session longer or shorter."),
+        validators=[MinValueValidator(1, _("A session lasts a minute at least."))],
     )
     buffer_before_minutes = models.PositiveSmallIntegerField(
         _("buffer before (minutes)"),
@@ -127,7 +128,9 @@ class SessionType(models.Model):
         ordering = ["display_order", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(duration_minutes__gt=0), name="session_type_duration_positive"
+                condition=Q(duration_minutes__gt=0),
+                name="session_type_duration_positive",
+                violation_error_message=_("A session lasts a minute at least."),
             ),
             models.CheckConstraint(
                 condition=Q(slot_step_minutes__gte=5), name="session_type_step_at_least_5"

@@ -188,6 +188,16 @@ def test_a_deposit_above_the_price_is_explained(owner_client):
     assert not SessionType.objects.exists()
 
 
+def test_a_session_of_no_length_is_refused_on_its_field(owner_client):
+    response = owner_client.post(ADD_URL, form(**{**package_row(), "duration_minutes": "0"}))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "A session lasts a minute at least." in page
+    assert "Constraint" not in page
+    assert "duration_minutes" in response.context["adminform"].form.errors
+    assert not SessionType.objects.exists()
+
+
 def test_a_cover_picture_uploaded_in_the_admin_shows_on_the_booking_page(
     owner_client, client, run_tasks
 ):
