@@ -327,6 +327,22 @@ class FreeTimeForm(forms.Form):
     start = forms.DateTimeField(validators=[within_years])
 
 
+class StudioSplitMomentField(forms.SplitDateTimeField):
+    """The admin's date and time boxes on the studio's clock: a time the clocks skip is
+    refused in words, and a time they repeat (an autumn night) means its first instance,
+    where Django's own field answers both with a message about time zones."""
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        day, clock = data_list
+        if day in self.empty_values:
+            raise forms.ValidationError(self.error_messages["invalid_date"], code="invalid_date")
+        if clock in self.empty_values:
+            raise forms.ValidationError(self.error_messages["invalid_time"], code="invalid_time")
+        return studio_moment(day, clock, timezone.get_current_timezone())
+
+
 class LocalMomentField(forms.Field):
     """A wall-clock time in the studio's zone as the calendar writes it ("2026-12-10T14:00"),
     made an instant; a time the clocks skip is refused."""

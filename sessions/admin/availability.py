@@ -3,11 +3,13 @@ into busy times."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
 from sessions.admin.time_off_block import TimeBlockMixin
+from sessions.admin_forms import StudioSplitMomentField
 from sessions.calendar_feeds import calendar_url_problem, external_calendar_sync
 from sessions.models import (
     AvailabilityRule,
@@ -50,6 +52,7 @@ class DateHoursAdmin(admin.ModelAdmin):
 
 @admin.register(TimeOff)
 class TimeOffAdmin(TimeBlockMixin, admin.ModelAdmin):
+    formfield_overrides = {models.DateTimeField: {"form_class": StudioSplitMomentField}}
     list_display = ["starts_at", "ends_at", "photographer", "reason", "external_calendar"]
     list_filter = ["photographer", ("external_calendar", admin.EmptyFieldListFilter)]
     list_select_related = ["photographer", "external_calendar"]

@@ -272,3 +272,31 @@ def test_time_off_in_the_year_9999_is_refused_in_words(owner, maya):
         response.text
     )
     assert not TimeOff.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("day", "clock", "said"),
+    [
+        ("29/03/2026", "01:30", "That time doesn't exist here: the clocks skip it."),
+        ("25/10/2026", "01:30", None),  # the clocks repeat it: the first of the two
+    ],
+)
+def test_time_off_on_a_night_the_clocks_change_is_said_in_words(owner, maya, day, clock, said):
+    response = owner.post(
+        "/admin/shoots/timeoff/add/",
+        {
+            "photographer": maya.pk,
+            "starts_at_0": day, "starts_at_1": clock,
+            "ends_at_0": day, "ends_at_1": "03:00",
+        },
+    )  # fmt: skip
+    page = response.content.decode().replace("&#x27;", "'")
+    assert "couldn't be interpreted" not in page
+    assert "couldn’t be interpreted" not in page
+    if said:
+        assert said in page
+        assert not TimeOff.objects.exists()
+    else:
+        assert response.status_code == 302
+        off = TimeOff.objects.get()
+        assert off.starts_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 01:30 summer time
