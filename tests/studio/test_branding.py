@@ -29,6 +29,8 @@ STUDIO_FORM = {
     "documents_nudge_days": "2",
     "share_pin_digits": "6",
     "gift_voucher_amounts": "50, 100",
+    "invoice_prefix": "INV-",
+    "credit_note_prefix": "CN-",
     "gift_voucher_min": "25",
     "gift_voucher_max": "500",
     "gift_voucher_months": "24",
