@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from sessions.models import Booking
 from studio.models import SentEmail
 
-ENDED = (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
 TRUE_AFTER_THE_END = {
     "booking-cancelled",
     "booking-declined",
@@ -28,7 +27,7 @@ def resend_refusal(email: SentEmail) -> str | None:
     kind = email.kind or ""
     if kind in TRUE_AFTER_THE_END or kind.startswith("studio-"):
         return None
-    ended = email.bookings.filter(status__in=ENDED).first()
+    ended = email.bookings.filter(status__in=Booking.ENDED_STATUSES).first()
     if ended is None:
         return None
     return _(

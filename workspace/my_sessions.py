@@ -66,14 +66,6 @@ class Item:
     galleries: list[Gallery] = field(default_factory=list)
 
 
-def _ended(item: Item) -> bool:
-    return item.booking.status in (
-        Booking.Status.CANCELLED,
-        Booking.Status.DECLINED,
-        Booking.Status.EXPIRED,
-    )
-
-
 @never_cache
 @require_safe
 def my_sessions(request):
@@ -103,17 +95,18 @@ def my_sessions(request):
         ],
         tz=tz,
     )
+    # A session cancelled (declined, lapsed) is no longer coming up, whatever its day.
+    ended = Booking.ENDED_STATUSES
+    past = [i for i in bookings if i.booking.ends_at < now or i.booking.status in ended]
+    done = {i.booking.pk for i in past}
     response = render(
         request,
         "clients/my_sessions.html",
         {
             "client": client,
             "needs": needs,
-            # A session cancelled (declined, lapsed) is no longer coming up, whatever its day.
-            "upcoming": [
-                i for i in reversed(bookings) if i.booking.ends_at >= now and not _ended(i)
-            ],
-            "past": [i for i in bookings if i.booking.ends_at < now or _ended(i)],
+            "upcoming": [i for i in reversed(bookings) if i.booking.pk not in done],
+            "past": past,
             "signed": documents.signed,
             "money_documents": _invoices_and_receipts(client.pk, received),
             "received": received,

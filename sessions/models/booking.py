@@ -204,6 +204,8 @@ class Booking(models.Model):
     # Statuses whose time is taken. A held booking past its hold_expires_at is not really
     # active: booking_create expires it before it takes the time.
     ACTIVE_STATUSES = (Status.HELD, Status.REQUESTED, Status.CONFIRMED)
+    # Statuses of a booking that will not go ahead: nothing more is asked of its client.
+    ENDED_STATUSES = (Status.CANCELLED, Status.DECLINED, Status.EXPIRED)
 
     reference = models.CharField(_("reference"), max_length=8, unique=True, editable=False)
     client = models.ForeignKey(

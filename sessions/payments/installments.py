@@ -74,6 +74,15 @@ class PlanPart:
     due_on: date
 
 
+def _in_order(days_due: list[date]) -> list[date]:
+    """The parts' days with none after a later part's (a step counted from the booking,
+    booked close to the session, would otherwise come after the balance): it comes with it."""
+    ordered = list(days_due)
+    for n in range(len(ordered) - 2, -1, -1):
+        ordered[n] = min(ordered[n], ordered[n + 1])
+    return ordered
+
+
 def plan_parts(
     steps: list[PlanStep], *, total: int, deposit: int, booked_on: date, session_on: date
 ) -> list[PlanPart]:
@@ -101,13 +110,9 @@ def plan_parts(
         due_on(anchor=anchor, days=days, booked_on=booked_on, session_on=session_on)
         for _label, _amount, anchor, days in parts
     ]
-    # A part never falls due after a later one (a step counted from the booking, booked
-    # close to the session, would otherwise come after the balance): it comes with it.
-    for n in range(len(days_due) - 2, -1, -1):
-        days_due[n] = min(days_due[n], days_due[n + 1])
     return [
         PlanPart(label, amount, anchor, days, day)
-        for (label, amount, anchor, days), day in zip(parts, days_due, strict=True)
+        for (label, amount, anchor, days), day in zip(parts, _in_order(days_due), strict=True)
     ]
 
 
@@ -179,10 +184,8 @@ def plan_dates_follow(booking: Booking) -> int:
     days_due = [
         installment_due_on(booking, anchor=part.anchor, days=part.days, tz=tz) for part in parts
     ]
-    for n in range(len(days_due) - 2, -1, -1):
-        days_due[n] = min(days_due[n], days_due[n + 1])
     moved = 0
-    for part, due_on in zip(parts, days_due, strict=True):
+    for part, due_on in zip(parts, _in_order(days_due), strict=True):
         if due_on != part.due_on:
             part.due_on = due_on
             part.save(update_fields=["due_on", "updated_at"])

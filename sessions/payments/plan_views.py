@@ -18,13 +18,11 @@ from sessions.payments.installments import plan_lines, saved_card_active
 from sessions.payments.models import Payment
 from sessions.payments.plans import Installment
 
-ENDED = (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
-
 
 def plan_context(booking: Booking) -> dict:
     """`plan` (its lines), `saved_card` (the active one) and `autopay_offer` (whether paying
     now may save the card for the parts to come)."""
-    if booking.status in ENDED:
+    if booking.status in Booking.ENDED_STATUSES:
         # Nothing more is asked of a booking that will not go ahead (beat closes its open
         # parts within minutes; the page never shows them as still to come meanwhile).
         return {"plan": [], "saved_card": None, "autopay_offer": False}
