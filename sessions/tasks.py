@@ -28,7 +28,7 @@ from sessions.questionnaires import answer_image_thumbnail_make, answer_images_r
 from sessions.reminders import balance_requests_scan, reminder_send, reminders_scan
 from sessions.studio_emails import studio_email_send
 from sessions.waitlist import waitlist_offers_make, waitlist_offers_scan
-from sessions.waitlist_emails import waitlist_offer_email_send
+from sessions.waitlist_emails import waitlist_joined_email_send, waitlist_offer_email_send
 from studio.emailing import MAIL_ERRORS
 
 
@@ -254,3 +254,8 @@ def waitlist_offers_scan_task() -> int:
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
 def waitlist_offer_email_task(*, entry_id: int) -> bool:
     return waitlist_offer_email_send(entry_id=entry_id)
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)
+def waitlist_joined_email_task(*, entry_id: int) -> bool:
+    return waitlist_joined_email_send(entry_id=entry_id)

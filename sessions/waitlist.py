@@ -148,6 +148,7 @@ def waitlist_join(
             )
             if package is not None:
                 entry.add_ons.set(add_ons)
+            task_enqueue_on_commit("sessions.tasks.waitlist_joined_email_task", entry_id=entry.pk)
             return entry
     except IntegrityError:  # the same person, in another tab this very moment
         return WaitlistEntry.objects.get(
@@ -334,6 +335,11 @@ def waitlist_offers_scan(*, now: datetime | None = None) -> int:
     return made
 
 
+def joined_email_key(entry_id: int) -> str:
+    """The send-once key of the email that confirms a place on the waitlist."""
+    return f"waitlist-joined:{entry_id}"
+
+
 def offer_email_key(entry_id: int, hold_id: int) -> str:
     """The offer email's send-once key: one email per offer (an entry offered again, after
     its hold went, gets a new one)."""
@@ -342,7 +348,7 @@ def offer_email_key(entry_id: int, hold_id: int) -> str:
 
 def _offer_emails_unsent(*, now: datetime) -> None:
     """An open offer whose email was never logged (its task lost with a worker) is sent
-    again; the email's key (one per offer) keeps it to once."""
+    again, and so is a new place's confirmation; the emails' keys keep each to once."""
     keys = {
         offer_email_key(entry_id, hold_id): entry_id
         for entry_id, hold_id in WaitlistEntry.objects.filter(
@@ -354,6 +360,17 @@ def _offer_emails_unsent(*, now: datetime) -> None:
     logged = set(SentEmail.objects.filter(key__in=keys).values_list("key", flat=True))
     for key in keys.keys() - logged:
         task_enqueue_on_commit("sessions.tasks.waitlist_offer_email_task", entry_id=keys[key])
+    # Places taken in the last day whose confirmation was never logged, the same way (older
+    # ones are left: a confirmation days late would confuse more than help).
+    joined = {
+        joined_email_key(entry_id): entry_id
+        for entry_id in WaitlistEntry.objects.filter(
+            status=WaitlistEntry.Status.WAITING, created_at__gt=now - timedelta(days=1)
+        ).values_list("pk", flat=True)
+    }
+    logged = set(SentEmail.objects.filter(key__in=joined).values_list("key", flat=True))
+    for key in joined.keys() - logged:
+        task_enqueue_on_commit("sessions.tasks.waitlist_joined_email_task", entry_id=joined[key])
 
 
 def offer_links(entry: WaitlistEntry) -> dict[str, str]:

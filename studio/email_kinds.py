@@ -312,6 +312,7 @@ _KINDS = [
         "gift-voucher-recipient", _("Gift voucher, to its recipient on the buyer's day (the PDF)")
     ),
     EmailKind("gift-voucher-refunded", _("Gift voucher refunded (to the buyer)")),
+    EmailKind("waitlist-joined", _("Waitlist: a place taken on a full day (with how to leave)")),
     EmailKind("waitlist-offer", _("Waitlist: a freed time held for the next person waiting")),
     EmailKind("sign-in", _("Sign-in link"), can_turn_off=False),
     EmailKind("studio-new", _("To you: new booking or request"), to_studio=True),

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -288,7 +289,7 @@ def test_the_calendar_offers_the_waitlist_for_full_days_and_joining_works(client
         headshot.package,
         "zoe@example.com",
     )
-    assert entry.token not in page.content.decode()  # the link is only in the offer's email
+    assert entry.token not in page.content.decode()  # the link is only in the emails
     free_day = client.post(f"{join_url}?day=2026-06-17", {"name": "Al", "email": "al@example.com"})
     assert free_day.status_code == 302
     assert WaitlistEntry.objects.count() == 1
@@ -419,3 +420,47 @@ def test_one_address_filling_the_waitlist_is_stopped_with_a_reason(client, heads
     assert "a lot of waitlist places" in eleventh.content.decode()
     assert 'value="al10@example.com"' in eleventh.content.decode()  # what was typed stays
     assert WaitlistEntry.objects.count() == 10
+
+
+def test_joining_emails_the_place_once_with_a_link_to_leave_before_any_offer(
+    client, headshot, full, run_tasks
+):
+    url = reverse("sessions:waitlist-join", args=["headshot"])
+    url += f"?day=2026-06-10&package={headshot.package.pk}"
+    with run_tasks():
+        page = client.post(url, {"name": "Zoe Quinn", "email": "zoe@example.com"})
+    assert "We've sent you an email" in page.content.decode()
+    with run_tasks():  # the same person again, another tab: the same place, no second email
+        client.post(url, {"name": "Zoe Quinn", "email": "ZOE@example.com"})
+    [joined] = [m for m in mail.outbox if "on the waitlist" in m.subject]
+    assert joined.subject == "You're on the waitlist for Wednesday 10 June"
+    assert joined.to == ["Zoe Quinn <zoe@example.com>"]
+    assert "You're on the waitlist for a Headshot on Wednesday 10 June." in joined.body
+    assert "keep it for you for 2 hours" in joined.body
+    entry = WaitlistEntry.objects.get()
+    leave = reverse("sessions:waitlist-leave", args=[entry.token])
+    assert f"{settings.SITE_URL}{leave}" in joined.body
+    assert SentEmail.objects.get(key=f"waitlist-joined:{entry.pk}").kind == "waitlist-joined"
+    client.post(leave, {"leave": "1"})
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.LEFT
+
+
+def test_beat_sends_a_place_confirmation_lost_with_its_worker_but_not_after_an_offer(
+    headshot, full, run_tasks
+):
+    zoe = join(headshot)  # its confirmation's task dies with the worker
+    ian = join(headshot, email="ian@example.com", name="Ian Moss")
+    booking_cancel(booking_id=full[0].pk, by_client=False)
+    waitlist_offers_make(day=WEDNESDAY)  # Zoe is offered the time before any email went
+    assert not mail.outbox
+    with run_tasks():
+        waitlist_offers_scan()
+    with run_tasks():
+        waitlist_offers_scan()  # sent already: not again
+    joined = [m.to for m in mail.outbox if "on the waitlist" in m.subject]
+    assert joined == [["Ian Moss <ian@example.com>"]]  # Zoe's offer says more than that
+    assert [m.to for m in mail.outbox if "came free" in m.subject] == [
+        ["Zoe Quinn <zoe@example.com>"]
+    ]
+    assert {zoe.pk, ian.pk} == set(WaitlistEntry.objects.values_list("pk", flat=True))

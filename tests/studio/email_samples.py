@@ -62,7 +62,7 @@ from sessions.payments.plan_emails import installment_email_send
 from sessions.payments.voucher_documents import voucher_email_send, voucher_refund_email_send
 from sessions.reminders import reminders_scan
 from sessions.studio_emails import studio_email_send
-from sessions.waitlist_emails import waitlist_offer_email_send
+from sessions.waitlist_emails import waitlist_joined_email_send, waitlist_offer_email_send
 from studio.models import SentEmail, Studio
 from tests.factories import BookingFactory, ClientFactory, PhotographerFactory, SessionTypeFactory
 from tests.payment_fixtures import payment_received
@@ -196,6 +196,14 @@ def _send_the_rest(confirmed, booking, zoe) -> None:
         offered_at=NOW,
     )
     waitlist_offer_email_send(entry_id=waiting.pk)
+    # ...and her place on another full day's waitlist, as she took it.
+    place = WaitlistEntry.objects.create(
+        session_type=held.session_type,
+        day=held.starts_at.date() + timedelta(days=7),
+        name=zoe.name,
+        email=zoe.email,
+    )
+    waitlist_joined_email_send(entry_id=place.pk)
     # A payment plan's part the bank asked Zoë to confirm herself.
     part = Installment.objects.create(
         booking=confirmed,
