@@ -1,5 +1,6 @@
 """When photographers work: weekly hours, hours on dates, outside calendars and time off."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.formats import date_format, time_format
@@ -60,8 +61,61 @@ class AvailabilityRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        hours = f"{time_format(self.start_time, 'H:i')}–{time_format(self.end_time, 'H:i')}"
-        return f"{self.photographer}: {self.get_weekday_display()} {hours}"
+        return f"{self.photographer}: {self.get_weekday_display()} {self.hours_text()}"
+
+    def hours_text(self) -> str:
+        return f"{time_format(self.start_time, 'H:i')}–{time_format(self.end_time, 'H:i')}"
+
+    def clean(self) -> None:
+        """Hours that overlap the same photographer's hours on the same weekday, while both
+        apply, are refused with the ones they overlap: the calendar would join them without a
+        word, and a studio that typed them almost always meant to change the first."""
+        super().clean()
+        if not (self.photographer_id and self.start_time and self.end_time) or (
+            self.weekday is None or self.start_time >= self.end_time
+        ):
+            return
+        overlapping = AvailabilityRule.objects.filter(
+            photographer_id=self.photographer_id,
+            weekday=self.weekday,
+            start_time__lt=self.end_time,
+            end_time__gt=self.start_time,
+        ).exclude(pk=self.pk)
+        if self.valid_until:
+            overlapping = overlapping.filter(
+                Q(valid_from__isnull=True) | Q(valid_from__lte=self.valid_until)
+            )
+        if self.valid_from:
+            overlapping = overlapping.filter(
+                Q(valid_until__isnull=True) | Q(valid_until__gte=self.valid_from)
+            )
+        other = overlapping.order_by("start_time").first()
+        if other is None:
+            return
+        dates = ""
+        if other.valid_from or other.valid_until:
+            dates = f" ({other.dates_text()})"
+        raise ValidationError(
+            _(
+                "These hours overlap %(name)s's %(weekday)s hours, %(hours)s%(dates)s. Change "
+                "those hours instead, or give each their own dates."
+            )
+            % {
+                "name": other.photographer,
+                "weekday": other.get_weekday_display(),
+                "hours": other.hours_text(),
+                "dates": dates,
+            }
+        )
+
+    def dates_text(self) -> str:
+        """When the hours apply, in words: "from 1 June 2026 until 31 August 2026"."""
+        parts = []
+        if self.valid_from:
+            parts.append(_("from %(day)s") % {"day": date_format(self.valid_from, "j F Y")})
+        if self.valid_until:
+            parts.append(_("until %(day)s") % {"day": date_format(self.valid_until, "j F Y")})
+        return " ".join(str(part) for part in parts)
 
 
 class DateHours(models.Model):
