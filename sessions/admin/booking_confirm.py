@@ -1,6 +1,6 @@
-"""Asking first: a booking page's buttons that end a booking (cancel, refunding or keeping
-what was paid; decline a request) show what will happen, money included, and act only when
-confirmed. A slip of the finger on a phone cancels nothing."""
+"""Asking first: a booking page's buttons and the list's actions that end a booking (cancel,
+refunding or keeping what was paid; decline a request) show what will happen, money
+included, and act only when confirmed. A slip of the finger on a phone cancels nothing."""
 
 from dataclasses import dataclass
 
@@ -48,35 +48,39 @@ def given_back_yourself(booking: Booking, paid: PaidSoFar) -> str | None:
     ) % {"amount": money_format(paid.another_way, paid.currency)}
 
 
-def act_confirm_response(request, model_admin, booking: Booking, *, doing: str, label: str):
-    paid = paid_so_far(booking)
+def money_said(booking: Booking, doing: str, paid: PaidSoFar | None = None) -> str:
+    """What ending the booking this way does with the money paid for it, in words."""
+    paid = paid or paid_so_far(booking)
     money = {
         "total": money_format(paid.total, paid.currency),
         "card": money_format(paid.by_card, paid.currency),
         "other": money_format(paid.another_way, paid.currency),
     }
     if not paid.total:
-        what_money = _("Nothing has been paid for it.")
-    elif doing == "cancel_keep":
-        what_money = _("The %(total)s paid is kept: nothing is refunded.") % money
-    elif paid.another_way and paid.by_card:
-        what_money = (
+        return _("Nothing has been paid for it.")
+    if doing == "cancel_keep":
+        return _("The %(total)s paid is kept: nothing is refunded.") % money
+    if paid.another_way and paid.by_card:
+        return (
             _(
                 "%(card)s paid by card is refunded to the card; the %(other)s paid another way "
                 "you give back yourself."
             )
             % money
         )
-    elif paid.another_way:
-        what_money = (
+    if paid.another_way:
+        return (
             _(
                 "The %(other)s was paid another way (bank transfer, cash): you give it back "
                 "yourself, and Sitting records it as refunded."
             )
             % money
         )
-    else:
-        what_money = _("The %(total)s paid is refunded in full to the card.") % money
+    return _("The %(total)s paid is refunded in full to the card.") % money
+
+
+def act_confirm_response(request, model_admin, booking: Booking, *, doing: str, label: str):
+    paid = paid_so_far(booking)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": _("%(action)s?") % {"action": label},
@@ -84,6 +88,32 @@ def act_confirm_response(request, model_admin, booking: Booking, *, doing: str, 
         "booking": booking,
         "doing": doing,
         "label": label,
-        "what_money": what_money if doing != "decline" or paid.total else "",
+        "what_money": money_said(booking, doing, paid) if doing != "decline" or paid.total else "",
     }
     return TemplateResponse(request, "admin/shoots/booking/act_confirm.html", context)
+
+
+def list_confirm_response(
+    request, model_admin, queryset, *, action: str, doing: str, label: str, statuses
+):
+    """The list actions that end bookings ask first, as Django's "Delete selected" does:
+    each booking it would end with what happens to its money, those it would leave as they
+    are, and a "Yes" that posts the action again with `post=yes`."""
+    bookings = list(
+        queryset.select_related("client", "session_type", "photographer").order_by("starts_at")
+    )
+    ending = [booking for booking in bookings if booking.status in statuses]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("%(action)s?") % {"action": label},
+        "opts": model_admin.model._meta,
+        "label": label,
+        "action": action,
+        "ending": [
+            (booking, money_said(booking, doing) if doing != "decline" else "")
+            for booking in ending
+        ],
+        "left": [booking for booking in bookings if booking.status not in statuses],
+        "selected": [booking.pk for booking in bookings],
+    }
+    return TemplateResponse(request, "admin/shoots/booking/list_act_confirm.html", context)

@@ -10,6 +10,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from sessions.admin.booking_confirm import (
+    given_back_yourself,
+    list_confirm_response,
+    paid_so_far,
+)
 from sessions.admin.booking_documents import BookingDocumentsMixin
 from sessions.admin.booking_invoices import BookingInvoicesMixin
 from sessions.admin.booking_pages import BookingPagesMixin
@@ -150,6 +155,31 @@ class BookingAdmin(
         for line in refused:
             self.message_user(request, line, messages.WARNING)
 
+    # The list actions that end bookings, asked first: the button's name on the page, its
+    # label and the statuses it ends.
+    LIST_ASK_FIRST = {
+        "decline": ("decline", _("Decline the selected requests"), {Booking.Status.REQUESTED}),
+        "cancel": (
+            "cancel",
+            _("Cancel the selected bookings, refunding in full"),
+            {Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED},
+        ),
+        "cancel_keeping_payments": (
+            "cancel_keep",
+            _("Cancel the selected bookings, keeping what was paid"),
+            {Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED},
+        ),
+    }
+
+    def _ask_first(self, request, queryset, action: str):
+        """The confirmation page, until its "Yes" posts the action again (post=yes)."""
+        if request.POST.get("post") == "yes":
+            return None
+        doing, label, statuses = self.LIST_ASK_FIRST[action]
+        return list_confirm_response(
+            request, self, queryset, action=action, doing=doing, label=label, statuses=statuses
+        )
+
     # Permissions of the actions and buttons beyond Django's own (studio.admin_permissions).
     def has_payments_permission(self, request) -> bool:
         """Money asked for or given back: refunds, balance requests, cancelling with a refund."""
@@ -181,6 +211,8 @@ class BookingAdmin(
         permissions=["change"],
     )
     def decline(self, request, queryset):
+        if asked := self._ask_first(request, queryset, "decline"):
+            return asked
         self._apply(
             request,
             queryset,
@@ -193,18 +225,26 @@ class BookingAdmin(
         permissions=["cancel_refunding"],
     )
     def cancel(self, request, queryset):
+        if asked := self._ask_first(request, queryset, "cancel"):
+            return asked
+        paid = {booking.pk: paid_so_far(booking) for booking in queryset}
         self._apply(
             request,
             queryset,
             lambda booking_id: booking_cancel(booking_id=booking_id, by_client=False),
             lambda n: ngettext("%d booking cancelled.", "%d bookings cancelled.", n) % n,
         )
+        for booking in queryset.filter(status=Booking.Status.CANCELLED, pk__in=paid):
+            if yourself := given_back_yourself(booking, paid[booking.pk]):
+                self.message_user(request, f"{booking.reference}: {yourself}", messages.WARNING)
 
     @admin.action(
         description=_("Cancel the selected bookings, keeping what was paid (emailed)"),
         permissions=["change"],
     )
     def cancel_keeping_payments(self, request, queryset):
+        if asked := self._ask_first(request, queryset, "cancel_keeping_payments"):
+            return asked
         self._apply(
             request,
             queryset,

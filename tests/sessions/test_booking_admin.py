@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from sessions.emails import booking_email_send
-from sessions.models import Booking
+from sessions.models import Booking, Payment
 from studio.background import _send_after_commit
 from tests.factories import BookingFactory
 
@@ -26,12 +26,10 @@ def owner(client, studio, staff_user):
     return client
 
 
-def act(owner, action, *bookings):
-    return owner.post(
-        CHANGELIST,
-        {"action": action, "_selected_action": [b.pk for b in bookings]},
-        follow=True,
-    )
+def act(owner, action, *bookings, confirmed=True):
+    """A list action as the studio runs it: for those that end bookings, its "Yes" too."""
+    data = {"action": action, "_selected_action": [b.pk for b in bookings]}
+    return owner.post(CHANGELIST, {**data, "post": "yes"} if confirmed else data, follow=True)
 
 
 def test_the_studio_approves_a_request_and_the_client_hears_of_it(
@@ -85,6 +83,51 @@ def test_the_studio_may_cancel_even_past_the_clients_cut_off(owner, anna):
     act(owner, "cancel", tomorrow)
     tomorrow.refresh_from_db()
     assert tomorrow.status == Booking.Status.CANCELLED
+
+
+@pytest.mark.parametrize("action", ["cancel", "cancel_keeping_payments", "decline"])
+def test_list_actions_that_end_bookings_ask_first_and_say_what_happens_to_the_money(
+    owner, anna, action
+):
+    paid = BookingFactory(client=anna, starts_at=SOON)
+    Payment.objects.create(
+        booking=paid, kind=Payment.Kind.DEPOSIT, amount=5000, currency="GBP",
+        amount_received=5000, currency_received="GBP", status=Payment.Status.PAID,
+        method=Payment.Method.BANK_TRANSFER, paid_at=SOON - timedelta(days=30),
+    )  # fmt: skip
+    request = BookingFactory(
+        client=anna, status=Booking.Status.REQUESTED, starts_at=SOON + timedelta(days=1)
+    )
+    over = BookingFactory(
+        client=anna, status=Booking.Status.CANCELLED, starts_at=SOON + timedelta(days=2)
+    )
+    asked = act(owner, action, paid, request, over, confirmed=False)
+    html = asked.content.decode()
+    statuses = {b.pk: b.status for b in Booking.objects.all()}
+    assert statuses == {paid.pk: "confirmed", request.pk: "requested", over.pk: "cancelled"}
+    assert not mail.outbox  # nothing happens before the yes
+    assert 'name="post" value="yes"' in html
+    assert "No, go back" in html
+    ending = html.split('class="act-confirm-bookings"')[1].split("</ul>")[0]
+    left = html.split('class="act-confirm-left"')[1].split("</ul>")[0]
+    assert request.reference in ending
+    assert over.reference in left
+    if action == "decline":  # only requests are declined
+        assert paid.reference in left
+        assert "These 2 are left as they are" in html
+    else:
+        assert paid.reference in ending
+        money = {
+            "cancel": "The £50.00 was paid another way (bank transfer, cash): you give it back",
+            "cancel_keeping_payments": "The £50.00 paid is kept: nothing is refunded.",
+        }[action]
+        assert money in ending
+        assert "Nothing has been paid for it." in ending  # the request
+    done = act(owner, action, paid, request, over).content.decode()
+    request.refresh_from_db()
+    assert request.status == ("declined" if action == "decline" else "cancelled")
+    if action == "cancel":
+        assert f"{paid.reference}: Give back the £50.00 paid another way" in done
 
 
 def test_booking_list_is_query_bounded(owner, django_assert_max_num_queries):

@@ -70,7 +70,10 @@ def test_a_view_only_assistant_cannot_cancel_with_a_refund_and_stripe_hears_noth
     client.force_login(assistant)
     for action in ("cancel", "cancel_keeping_payments", "approve", "request_balance"):
         with run_tasks():
-            client.post(CHANGELIST, {"action": action, "_selected_action": [paid_booking.pk]})
+            client.post(
+                CHANGELIST,
+                {"action": action, "_selected_action": [paid_booking.pk], "post": "yes"},
+            )
     with run_tasks():
         button = client.post(
             reverse("admin:shoots_booking_act", args=[paid_booking.pk]), {"do": "cancel"}
@@ -91,13 +94,20 @@ def test_changing_bookings_alone_does_not_allow_giving_money_back(
     scheduler = staff_with("scheduler", "view_booking", "change_booking")
     client.force_login(scheduler)
     with run_tasks():
-        client.post(CHANGELIST, {"action": "cancel", "_selected_action": [paid_booking.pk]})
+        client.post(
+            CHANGELIST, {"action": "cancel", "_selected_action": [paid_booking.pk], "post": "yes"}
+        )
     paid_booking.refresh_from_db()
     assert paid_booking.status == Booking.Status.CONFIRMED
     assert not stripe_standin.requests
     with run_tasks():  # keeping what was paid is theirs to do
         client.post(
-            CHANGELIST, {"action": "cancel_keeping_payments", "_selected_action": [paid_booking.pk]}
+            CHANGELIST,
+            {
+                "action": "cancel_keeping_payments",
+                "_selected_action": [paid_booking.pk],
+                "post": "yes",
+            },
         )
     paid_booking.refresh_from_db()
     assert paid_booking.status == Booking.Status.CANCELLED
@@ -113,7 +123,9 @@ def test_staff_who_may_cancel_with_a_refund_do_it_and_the_history_names_them(
     )
     client.force_login(owner)
     with run_tasks():
-        client.post(CHANGELIST, {"action": "cancel", "_selected_action": [paid_booking.pk]})
+        client.post(
+            CHANGELIST, {"action": "cancel", "_selected_action": [paid_booking.pk], "post": "yes"}
+        )
     paid_booking.refresh_from_db()
     assert paid_booking.status == Booking.Status.CANCELLED
     (refund,) = Refund.objects.all()
