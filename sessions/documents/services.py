@@ -240,11 +240,26 @@ def document_text(document: Document) -> Rendered:
     return rendered(document.title, document.text_html)
 
 
+# Letters that carry no accent to strip, as people type them without one ("Lukasz" for
+# "Łukasz"); apostrophes left out and hyphens, dots and dashes made spaces, so a phone's curly
+# "O’Neill" is the keyboard's "O'Neill" and "Jean-Luc" is "Jean Luc".
+_PLAIN_LETTERS = str.maketrans(
+    {
+        "ł": "l", "đ": "d", "ø": "o", "ħ": "h", "ı": "i", "ŀ": "l",
+        "æ": "ae", "œ": "oe", "þ": "th", "ð": "d",
+        "'": "", "’": "", "‘": "", "ʼ": "", "´": "", "`": "", "ʻ": "",
+        "-": " ", "‐": " ", "‑": " ", "–": " ", "—": " ", ".": " ",
+    }
+)  # fmt: skip
+
+
 def name_key(name: str) -> str:
-    """A name as compared: case, accents and spacing ignored ("José  Núñez" = "jose nunez")."""
+    """A name as compared: case, accents, apostrophes, hyphens and spacing ignored
+    ("José  Núñez" = "jose nunez", "Siobhán O’Neill" = "Siobhan O'Neill", "Łukasz" =
+    "Lukasz")."""
     decomposed = unicodedata.normalize("NFKD", name or "")
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(plain.casefold().split())
+    return " ".join(plain.casefold().translate(_PLAIN_LETTERS).split())
 
 
 def signer_expected_name(document: Document) -> str:

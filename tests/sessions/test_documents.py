@@ -250,6 +250,30 @@ def test_a_different_name_needs_on_behalf_of(booked):
     assert sign(other, signed_name="  anna   KOWALSKA ").on_behalf_of == ""
 
 
+@pytest.mark.parametrize(
+    ("booked_as", "typed"),
+    [
+        ("Siobhan O'Neill", "Siobhan O’Neill"),  # a phone's curly apostrophe
+        ("Siobhán O’Neill", "siobhan oneill"),
+        ("Łukasz Żółw", "Lukasz Zolw"),  # a letter with no accent to strip
+        ("Jean-Luc Søndergaard", "Jean Luc Sondergaard"),
+        ("Mary J. Blige", "Mary J Blige"),
+    ],
+)
+def test_the_same_name_typed_another_way_signs_without_on_behalf_of(booked, booked_as, typed):
+    Booking.objects.filter(pk=booked.pk).update(booked_as=booked_as)
+    booked.refresh_from_db()
+    document = contract_of(booked)
+    assert sign(document, signed_name=typed).on_behalf_of == ""
+
+
+def test_names_that_only_look_alike_still_need_on_behalf_of(booked):
+    Booking.objects.filter(pk=booked.pk).update(booked_as="Jean-Luc Martin")
+    booked.refresh_from_db()
+    with pytest.raises(DocumentRefused, match="isn't the name"):
+        sign(contract_of(booked), signed_name="Jean Martin")
+
+
 def test_text_that_changed_since_it_was_shown_is_not_signed(booked, contract):
     document = contract_of(booked)
     shown = document_pending_text(document).text.sha256
