@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gallery.models import Comment, Download, Gallery, Photo, shown_to_client_q
 from gallery.proofing import LIST_NAME_MAX
-from studio.forms import MoneyFieldsMixin, RowIdField
+from studio.forms import MoneyFieldsMixin, RowIdField, TextBoxField
 
 COMMENT_MAX = Comment._meta.get_field("body").max_length
 
@@ -102,7 +102,7 @@ class CommentForm(forms.Form):
     """A comment on a photo. Too long is refused with the text kept, never cut: the page's
     box has no `maxlength` (a browser cuts a long paste to it without a word) but a counter."""
 
-    body = forms.CharField(
+    body = TextBoxField(
         strip=True,
         max_length=COMMENT_MAX,
         error_messages={

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Client
 from sessions.models import Booking, CodeRedemption, SessionType, WaitlistEntry
 from sessions.payments.offers import Offer, add_ons_offered, packages_offered
-from studio.forms import PersonNameField, RowIdField, stored_in
+from studio.forms import PersonNameField, RowIdField, TextBoxField, stored_in
 from studio.http import int_or_none
 
 
@@ -47,7 +47,7 @@ class BookingDetailsForm(forms.Form):
         help_text=_("e.g. my daughter, 4 years old; my partner"),
         **stored_in(Booking, "photographed_note"),
     )
-    notes = forms.CharField(
+    notes = TextBoxField(
         label=_("Anything we should know?"),
         required=False,
         **stored_in(Booking, "client_notes"),

@@ -24,7 +24,7 @@ from sessions.questionnaires import (
     uploads_not_taken,
     visible_question_ids,
 )
-from studio.forms import TOO_LONG, RowIdField
+from studio.forms import TOO_LONG, RowIdField, TextBoxField
 
 # Control characters other than tabs and line breaks: PostgreSQL's jsonb refuses NUL.
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
@@ -39,7 +39,7 @@ def field_name(question: Question) -> str:
     return f"q-{question.pk}"
 
 
-class AnswerField(forms.CharField):
+class AnswerField(TextBoxField):
     """A typed answer, as text whatever its kind, so a draft keeps "two" for a number.
     Subclasses `check` what submitting asks of an answer given."""
 

@@ -20,6 +20,16 @@ def stored_in(model, name: str) -> dict:
     }
 
 
+class TextBoxField(forms.CharField):
+    """Text from a box of several lines, its line breaks kept as one character each: a
+    browser sends them as two (CR LF) but counts one against the box's `maxlength`, so a
+    text the box let through would otherwise be refused as too long."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
 class RowIdField(forms.Field):
     """A row's id sent by a button or a radio, or None for anything that cannot be one
     (never an error: the view decides what a missing row means)."""

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from sessions.models import Package
 from sessions.payments.voucher_sales import VoucherOrder, voucher_amounts
 from sessions.payments.vouchers import GiftVoucher
-from studio.forms import PersonNameField, money_form_field, money_minor_clean, stored_in
+from studio.forms import (
+    PersonNameField,
+    TextBoxField,
+    money_form_field,
+    money_minor_clean,
+    stored_in,
+)
 from studio.models import Studio
 from studio.money import money_format, to_minor
 
@@ -50,7 +56,7 @@ class GiftVoucherBuyForm(forms.Form):
         help_text=_("Optional: we can email it to them on the day you choose."),
         **stored_in(GiftVoucher, "recipient_email"),
     )
-    message = forms.CharField(
+    message = TextBoxField(
         label=_("A message for them"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
