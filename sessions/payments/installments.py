@@ -207,16 +207,28 @@ class PlanLine:
 
 def plan_lines(booking: Booking) -> list[PlanLine]:
     """The booking's installments with what each asks for now: a paid part what it brought
-    in, an open part its amount within what is still owed, the last open one all of it.
+    in; the open parts share what is still owed as if nothing had come another way, each
+    its amount, the last one all that is left (a price lowered takes from the last parts, a
+    price raised adds to the last); then money that came another way (a balance, a bank
+    transfer) pays them in order, the part due first first.
     Queries the installments and payments unless they were prefetched."""
     parts = list(booking.installments.all())
-    owed = plan_left(booking)
+    another_way = sum(
+        payment.net_received
+        for payment in booking.payments.all()
+        if payment.kind == Payment.Kind.BALANCE
+    )
+    planned = plan_left(booking) + another_way
     open_parts = [part for part in parts if part.is_open]
     asked = {}
     for part in open_parts:
         is_last = part is open_parts[-1]
-        asked[part.pk] = owed if is_last else min(part.amount, owed)
-        owed -= asked[part.pk]
+        asked[part.pk] = planned if is_last else min(part.amount, planned)
+        planned -= asked[part.pk]
+    for part in open_parts:
+        paid = min(asked[part.pk], another_way)
+        asked[part.pk] -= paid
+        another_way -= paid
     lines = []
     for part in parts:
         if part.status == Installment.Status.PAID and part.payment is not None:

@@ -18,6 +18,7 @@ from sessions.models import AvailabilityRule, Booking, Installment, Payment, Pla
 from sessions.payments.autopay import installment_collect, installments_scan
 from sessions.payments.installments import plan_lines
 from sessions.payments.ledger import booking_balance_due
+from sessions.payments.manual import Received, payment_record
 from sessions.payments.offers import Offer
 from sessions.payments.plan_emails import installment_email_send
 from sessions.services import booking_create, booking_create_by_staff
@@ -321,6 +322,29 @@ def test_money_paid_another_way_covers_the_parts_and_the_last_takes_the_rest(
     assert not any(
         pi["metadata"].get("installment_id") for pi in stripe_standin.payment_intents.values()
     )
+
+
+def test_money_recorded_for_the_balance_pays_the_part_due_first_and_the_rest_stays_due(
+    booked, client, stripe_standin, deliver, pay_clock
+):
+    """£295 taken on a card terminal pays the second payment (17 June); the £195 balance
+    stays due on 8 July, never asked for on the 17th."""
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=False)
+    payment_record(
+        booking_id=booked.pk,
+        received=Received(
+            kind=Payment.Kind.BALANCE,
+            amount=29500,
+            method=Payment.Method.CARD_TERMINAL,
+            paid_at=timezone.now(),
+        ),
+    )
+    lines = {line.installment.label: line for line in plan_lines(booked)}
+    assert lines["Second payment"].amount == 0
+    assert lines["Second payment"].installment.status == Installment.Status.COVERED
+    assert lines["Balance"].amount == 19500
+    assert lines["Balance"].installment.status == Installment.Status.SCHEDULED
+    assert lines["Balance"].installment.due_on == date(2026, 7, 8)
 
 
 def test_moving_the_session_moves_the_parts_counted_from_it(booked):
