@@ -15,6 +15,7 @@ from sessions.models import Booking
 from sessions.overlap import integrity_error_is_overlap
 from sessions.payments.checkout import deposit_payment_create
 from sessions.payments.emails import payment_email_enqueue
+from sessions.payments.installments import plan_close
 from sessions.payments.ledger import cancellation_terms
 from sessions.payments.redemptions import redemptions_release
 from sessions.payments.refunds import booking_payments_settle_on_cancel
@@ -136,6 +137,7 @@ def _end(booking: Booking, *, status: str, email: str, now: datetime) -> None:
     booking.calendar_sequence += 1
     booking.save(update_fields=["status", "cancelled_at", "calendar_sequence"])
     redemptions_release(booking_ids=[booking.pk], now=now)
+    plan_close(booking, now=now)
     booking_email_enqueue(booking, kind=email)
     waitlist_time_freed(bookings=[booking])
 

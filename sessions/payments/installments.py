@@ -271,6 +271,16 @@ def plan_settle(booking: Booking) -> int:
     return settled
 
 
+def plan_close(booking: Booking, *, now: datetime) -> int:
+    """A booking cancelled or declined: its parts still to come close at once, so its page
+    never shows a part scheduled on a booking that owes nothing (a part being charged this
+    moment is left to its charge's answer and the scan). Its payment pages are closed by the
+    cancellation's own settling. Call holding the booking's lock. Returns how many."""
+    return booking.installments.filter(
+        status__in=(Installment.Status.SCHEDULED, Installment.Status.ACTION_NEEDED)
+    ).update(status=Installment.Status.CANCELLED, updated_at=now)
+
+
 def plan_reopen(booking: Booking) -> int:
     """A booking back from a hold that ran out (its deposit came late, its time still free):
     the parts closed with the hold are to pay again, on their days. Call holding the

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sessions.access import booking_token, booking_url
-from sessions.booking_changes import booking_reschedule
+from sessions.booking_changes import booking_cancel, booking_reschedule
 from sessions.models import AvailabilityRule, Booking, Installment, Payment, PlanStep, SavedCard
 from sessions.payments.autopay import installment_collect, installments_scan
 from sessions.payments.installments import plan_lines
@@ -373,6 +373,16 @@ def test_a_cancelled_booking_closes_its_open_parts_and_forgets_the_card(
     card.refresh_from_db()
     assert card.removed_at is not None
     assert stripe_standin.payment_methods[card.stripe_payment_method_id]["customer"] is None
+
+
+@pytest.mark.parametrize("by_client", [False, True])
+def test_cancelling_closes_the_parts_to_come_at_once_not_at_the_next_scan(
+    booked, client, stripe_standin, deliver, by_client
+):
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=False)
+    booking_cancel(booking_id=booked.pk, by_client=by_client)
+    assert set(booked.installments.values_list("status", flat=True)) == {"cancelled"}
+    assert all(line.amount == 0 for line in plan_lines(booked))
 
 
 def test_the_studio_changes_the_plan_parts_must_add_up(
