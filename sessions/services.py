@@ -341,6 +341,14 @@ def booking_rule_warnings(
         return [_("This time is in the past.")]
     if starts_at < now + timedelta(hours=session_type.minimum_notice_hours):
         return [_("This is less notice than clients are allowed online.")]
+    if not session_type.photographers.filter(pk=photographer.pk).exists():
+        return [
+            _(
+                "Clients can't book “%(session)s” with %(name)s online: %(name)s isn't one of "
+                "its photographers (on the session type's page)."
+            )
+            % {"name": photographer.display_name, "session": session_type.name}
+        ]
     return [
         _(
             "Clients could not book this time online: it is outside %(name)s's hours, in "

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -6,9 +6,9 @@ from django.core import mail
 from django.urls import reverse
 
 from sessions.emails import booking_email_send
-from sessions.models import Booking, Payment
+from sessions.models import AvailabilityRule, Booking, Payment
 from studio.background import _send_after_commit
-from tests.factories import BookingFactory
+from tests.factories import BookingFactory, PhotographerFactory
 
 CHANGELIST = reverse("admin:shoots_booking_changelist")
 SOON = datetime(2030, 6, 10, 9, tzinfo=UTC)
@@ -214,6 +214,27 @@ def test_outside_the_public_rules_the_studio_is_warned_then_may_book_anyway(
     booked = owner.post(BOOK_FOR_CLIENT, {**late, "book_anyway": "on"})
     assert booked.status_code == 302
     assert Booking.objects.get().starts_at == datetime(2030, 6, 12, 18, tzinfo=UTC)
+
+
+def test_a_photographer_who_does_not_take_the_session_type_is_named_as_the_reason(
+    headshot_with_maya, owner
+):
+    session_type, maya = headshot_with_maya
+    ian = PhotographerFactory(display_name="Ian Moss")
+    for weekday in range(7):
+        AvailabilityRule.objects.create(
+            photographer=ian, weekday=weekday, start_time=time(8), end_time=time(20)
+        )
+    warned = owner.post(BOOK_FOR_CLIENT, phone_form(session_type, ian)).content.decode()
+    assert (
+        f"Clients can&#x27;t book “{session_type.name}” with Ian Moss online: Ian Moss isn&#x27;t "
+        "one of its photographers"
+    ) in warned
+    assert "outside Ian Moss&#x27;s hours" not in warned
+    assert not Booking.objects.exists()
+    booked = owner.post(BOOK_FOR_CLIENT, {**phone_form(session_type, ian), "book_anyway": "on"})
+    assert booked.status_code == 302
+    assert Booking.objects.get().photographer == ian
 
 
 def test_the_studio_can_never_double_book_even_when_booking_anyway(headshot_with_maya, owner, anna):
