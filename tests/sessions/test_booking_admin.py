@@ -219,7 +219,7 @@ def test_outside_the_public_rules_the_studio_is_warned_then_may_book_anyway(
 def test_a_photographer_who_does_not_take_the_session_type_is_named_as_the_reason(
     headshot_with_maya, owner
 ):
-    session_type, maya = headshot_with_maya
+    session_type, _maya = headshot_with_maya
     ian = PhotographerFactory(display_name="Ian Moss")
     for weekday in range(7):
         AvailabilityRule.objects.create(
