@@ -103,6 +103,33 @@ def waitlist_full_days(
     return sorted(if_empty - free_days)
 
 
+def waitlist_refusal(
+    *,
+    session_type: SessionType,
+    package: Package | None,
+    day: date,
+    tz: ZoneInfo,
+    add_ons: tuple[AddOn, ...] = (),
+    now: datetime | None = None,
+) -> str | None:
+    """Why nobody can wait for this day, in words for a person; None when it is full for
+    the package and add-ons chosen (a day is full for the length those make)."""
+    duration = (
+        Offer(session_type=session_type, package=package, add_ons=add_ons).duration
+        if package
+        else None
+    )
+    if day in waitlist_full_days(
+        session_type=session_type, first_day=day, last_day=day, tz=tz, duration=duration, now=now
+    ):
+        return None
+    if session_type_slots(
+        session_type=session_type, first_day=day, last_day=day, tz=tz, duration=duration
+    ).get(day):
+        return _("That day still has free times: you can book one now.")
+    return _("That day can't be booked, so there is no waitlist for it.")
+
+
 def waitlist_join(
     *,
     session_type: SessionType,
@@ -124,19 +151,11 @@ def waitlist_join(
     ).first()
     if existing is not None:
         return existing
-    duration = (
-        Offer(session_type=session_type, package=package, add_ons=add_ons).duration
-        if package
-        else None
+    refused = waitlist_refusal(
+        session_type=session_type, package=package, add_ons=add_ons, day=day, tz=tz, now=now
     )
-    if day not in waitlist_full_days(
-        session_type=session_type, first_day=day, last_day=day, tz=tz, duration=duration, now=now
-    ):
-        if session_type_slots(
-            session_type=session_type, first_day=day, last_day=day, tz=tz, duration=duration
-        ).get(day):
-            raise WaitlistRefused(_("That day still has free times: you can book one now."))
-        raise WaitlistRefused(_("That day can't be booked, so there is no waitlist for it."))
+    if refused:
+        raise WaitlistRefused(refused)
     try:
         with transaction.atomic():
             entry = WaitlistEntry.objects.create(

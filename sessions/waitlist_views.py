@@ -28,6 +28,7 @@ from sessions.waitlist import (
     waitlist_full_days,
     waitlist_join,
     waitlist_leave,
+    waitlist_refusal,
 )
 from studio.http import int_or_none
 
@@ -90,6 +91,23 @@ def waitlist_join_view(request, slug):
         raise Http404  # only days one could book (the slot engine's dates can't reach year 1)
     offer = _offer_asked(request, session_type)
     package = offer.package if offer else None
+
+    def back_to_calendar(message: str):
+        messages.info(request, message)
+        chosen = [*(offer.query() if offer else []), ("month", f"{day:%Y-%m}")]
+        chosen.append(("day", day.isoformat()))
+        return redirect(reverse("sessions:slot-pick", args=[slug]) + f"?{urlencode(chosen)}#times")
+
+    if request.method != "POST" and (
+        refused := waitlist_refusal(
+            session_type=session_type,
+            package=package,
+            add_ons=offer.add_ons if offer else (),
+            day=day,
+            tz=timezone.get_current_timezone(),
+        )
+    ):  # said before anyone types a name: a day with free times, or a day off
+        return back_to_calendar(refused)
     form = WaitlistJoinForm(request.POST or None)
     joined, status = None, 200
     if request.method == "POST" and form.is_valid():
@@ -110,12 +128,7 @@ def waitlist_join_view(request, slug):
                     tz=timezone.get_current_timezone(),
                 )
             except WaitlistRefused as refused:
-                messages.info(request, refused.message)
-                chosen = [*(offer.query() if offer else []), ("month", f"{day:%Y-%m}")]
-                chosen.append(("day", day.isoformat()))
-                return redirect(
-                    reverse("sessions:slot-pick", args=[slug]) + f"?{urlencode(chosen)}#times"
-                )
+                return back_to_calendar(refused.message)
     return private_response(
         render(
             request,

@@ -464,3 +464,22 @@ def test_beat_sends_a_place_confirmation_lost_with_its_worker_but_not_after_an_o
         ["Zoe Quinn <zoe@example.com>"]
     ]
     assert {zoe.pk, ian.pk} == set(WaitlistEntry.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("day", "said"),
+    [
+        ("2026-06-17", "That day still has free times: you can book one now."),
+        ("2026-06-11", "That day can&#x27;t be booked, so there is no waitlist for it."),
+    ],
+)
+def test_the_join_page_of_a_day_that_is_not_full_says_so_before_anything_is_typed(
+    client, headshot, full, day, said
+):
+    url = reverse("sessions:waitlist-join", args=["headshot"]) + f"?day={day}"
+    page = client.get(url)
+    assert page.status_code == 302
+    assert page["Location"].startswith(reverse("sessions:slot-pick", args=["headshot"]))
+    assert f"day={day}" in page["Location"]
+    assert said in client.get(page["Location"]).content.decode()
+    assert client.get(url.replace(day, "2026-06-10")).status_code == 200  # the full day
