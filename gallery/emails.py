@@ -22,6 +22,7 @@ from gallery.models import Comment, Gallery, Selection
 from gallery.pins import guessing_runs
 from gallery.proofing import choosing_closed
 from gallery.reminders import gallery_reminders_due
+from sessions.payments.models import Payment
 from studio.email_kinds import KINDS, wording
 from studio.emailing import email_kind_send, email_to_studio
 from studio.money import money_format
@@ -166,20 +167,29 @@ def _selection_facts(selection: Selection | None) -> dict:
         return {"count": "", "extras": ""}
     extras = ""
     if selection.extra_count:
-        # Sent with payments on and nothing to pay: paid already, for a selection reopened.
-        paid = selection.payment_id or settings.PAYMENTS_ENABLED
-        if paid:
-            extras = ngettext(
-                "It includes %(extra)s extra photo, %(cost)s, which you paid online. Thank you!",
-                "It includes %(extra)s extra photos, %(cost)s, which you paid online. Thank you!",
-                selection.extra_count,
-            )
-        else:
+        payment = selection.payment
+        if payment is not None and payment.method != Payment.Method.CARD:  # owed to the studio
             extras = ngettext(
                 "It includes %(extra)s extra photo, %(cost)s: the studio will send you an "
                 "invoice for it.",
                 "It includes %(extra)s extra photos, %(cost)s: the studio will send you an "
                 "invoice for them.",
+                selection.extra_count,
+            )
+        elif payment is not None or settings.PAYMENTS_ENABLED:
+            # Paid on Checkout; or, with payments on and nothing to pay, paid online already
+            # for a selection the studio reopened.
+            extras = ngettext(
+                "It includes %(extra)s extra photo, %(cost)s, which you paid online. Thank you!",
+                "It includes %(extra)s extra photos, %(cost)s, which you paid online. Thank you!",
+                selection.extra_count,
+            )
+        else:  # payments off, nothing to pay: paid to the studio for a selection reopened
+            extras = ngettext(
+                "It includes %(extra)s extra photo, %(cost)s, which you've paid already. "
+                "Thank you!",
+                "It includes %(extra)s extra photos, %(cost)s, which you've paid already. "
+                "Thank you!",
                 selection.extra_count,
             )
         extras %= {

@@ -1,7 +1,9 @@
 """Submitting a selection: the client sends one favorites list to the studio. With extra
 photos to pay for (and payments on), it waits for Stripe Checkout, and is submitted when the
-payment arrives (sessions' `extras_paid` signal). Locks: booking, then gallery, the order the
-payment path also takes (photographer, booking, payment, then gallery)."""
+payment arrives (sessions' `extras_paid` signal); with payments off it is submitted at once,
+the extras owed to the studio (a payment row the studio records when paid, on the invoice).
+Locks: booking, then gallery, the order the payment path also takes (photographer, booking,
+payment, then gallery)."""
 
 import logging
 from datetime import date, datetime
@@ -18,6 +20,7 @@ from gallery.proofing import choosing_closed, day_over, deadline_passed, selecti
 from sessions.models import Booking
 from sessions.payments.checkout import (
     checkout_page_close,
+    extras_owed_create,
     extras_payment_create,
     payment_lock,
     payment_unpaid_close,
@@ -72,20 +75,19 @@ def selection_submit(
                 _("There are no favorites to send yet: tap the heart on the photos you love.")
             )
         summary = selection_summary(gallery=gallery, count=len(photo_ids))
-        to_pay = 0
-        if settings.PAYMENTS_ENABLED:
-            to_pay = max(0, summary.extra_cost - extras_already_paid(gallery))
+        to_pay = max(0, summary.extra_cost - extras_already_paid(gallery))
+        online = bool(to_pay) and settings.PAYMENTS_ENABLED
         selection = Selection.objects.create(
             gallery=gallery,
             favorite_list=favorite_list,
-            status=Selection.Status.AWAITING_PAYMENT if to_pay else Selection.Status.SUBMITTED,
+            status=Selection.Status.AWAITING_PAYMENT if online else Selection.Status.SUBMITTED,
             photo_count=summary.count,
             extra_count=summary.extra,
             extra_cost=summary.extra_cost,
             currency=summary.currency,
         )
         selection.photos.set(photo_ids)
-        if to_pay:
+        if online:
             selection.payment = extras_payment_create(
                 booking_id=gallery.booking_id,
                 amount=to_pay,
@@ -94,6 +96,14 @@ def selection_submit(
             )
             selection.save(update_fields=["payment"])
         else:
+            if to_pay:  # payments off: owed to the studio, billed on the invoice
+                selection.payment = extras_owed_create(
+                    booking_id=gallery.booking_id, amount=to_pay, currency=gallery.currency
+                )
+                selection.save(update_fields=["payment"])
+                task_enqueue_on_commit(
+                    "sessions.tasks.booking_invoice_issue_task", booking_id=gallery.booking_id
+                )
             _submitted(gallery, selection, now=now)
         gallery.selection = selection
         gallery.save(update_fields=["selection", "status"])
@@ -165,8 +175,13 @@ def selection_withdraw(
         if payment_id:
             open_page = payment_unpaid_close(
                 payment_id=payment_id,
-                reason=_("The client changed their selection before paying."),
+                reason=_("The selection was reopened before it was paid for."),
             )
+            if Payment.objects.filter(pk=payment_id, method=Payment.Method.OTHER).exists():
+                # extra photos owed to the studio no longer: billed no more
+                task_enqueue_on_commit(
+                    "sessions.tasks.booking_invoice_issue_task", booking_id=gallery.booking_id
+                )
     if open_page:  # so it can't be paid now; if it was paid already, extras_paid sorts it out
         checkout_page_close(session_id=open_page)
     return selection

@@ -11,10 +11,9 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from sessions.admin.payment_forms import PaymentRecordForm
-from sessions.models import Booking, Payment
+from sessions.models import Booking
 from sessions.payments.errors import PaymentRefused
-from sessions.payments.ledger import booking_owed
-from sessions.payments.manual import BALANCE_STATUSES, DEPOSIT_STATUSES, payment_record
+from sessions.payments.manual import booking_owed_recordable, payment_record
 from studio.admin_permissions import admin_view_requires
 from studio.money import money_format
 from studio.selectors import studio_get
@@ -43,10 +42,7 @@ class BookingPaymentsMixin:
         staff member may record it. Reads the booking's payments (prefetch them)."""
         if not self.has_payment_record_permission(request):
             return {}
-        owes = (booking.status in DEPOSIT_STATUSES and booking_owed(booking, "deposit")) or (
-            booking.status in BALANCE_STATUSES and booking_owed(booking, "balance")
-        )
-        return {"story_can_record_payment": bool(owes)}
+        return {"story_can_record_payment": any(booking_owed_recordable(booking).values())}
 
     @admin_view_requires("payment_record")
     def payment_record_view(self, request, booking_id):
@@ -77,11 +73,8 @@ class BookingPaymentsMixin:
                 return redirect("admin:shoots_booking_change", booking.pk)
         owed = [
             (kind, money_format(amount, booking.currency))
-            for kind, statuses in (
-                (Payment.Kind.DEPOSIT, DEPOSIT_STATUSES),
-                (Payment.Kind.BALANCE, BALANCE_STATUSES),
-            )
-            if booking.status in statuses and (amount := booking_owed(booking, kind))
+            for kind, amount in booking_owed_recordable(booking).items()
+            if amount
         ]
         context = {
             **self.admin_site.each_context(request),

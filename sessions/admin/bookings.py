@@ -45,7 +45,11 @@ from sessions.payments.admin import (
 )
 from sessions.payments.checkout import balance_request
 from sessions.payments.errors import PaymentRefused
-from sessions.payments.ledger import booking_balance_due, booking_received
+from sessions.payments.ledger import (
+    booking_balance_due,
+    booking_extras_owed,
+    booking_received,
+)
 from sessions.reminders import upcoming_reminders
 from sessions.selectors import (
     questionnaire_progress_text,
@@ -543,6 +547,10 @@ class BookingAdmin(
         due = booking_balance_due(obj)
         if due and obj.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
             lines.append(_("Balance due: %(due)s") % {"due": money_format(due, obj.currency)})
+        if extras := booking_extras_owed(obj):
+            lines.append(
+                _("Extra photos owed: %(owed)s") % {"owed": money_format(extras, obj.currency)}
+            )
         return " · ".join(str(line) for line in lines)
 
     @admin.display(description=_("price"), ordering="price")

@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import Booking, Payment
-from sessions.payments.ledger import booking_owed
-from sessions.payments.manual import BALANCE_STATUSES, DEPOSIT_STATUSES, Received
+from sessions.payments.manual import Received, booking_owed_recordable
 from studio.forms import money_form_field, money_minor_clean, stored_in
 from studio.money import to_major
 
@@ -28,6 +27,7 @@ class PaymentRecordForm(forms.Form):
         choices=[
             (Payment.Kind.DEPOSIT, _("The deposit")),
             (Payment.Kind.BALANCE, _("The balance")),
+            (Payment.Kind.EXTRAS, _("Extra photos chosen in the gallery")),
         ],
         widget=forms.RadioSelect,
     )
@@ -58,17 +58,13 @@ class PaymentRecordForm(forms.Form):
         self.booking, self.tz = booking, tz
         self.today = timezone.localdate(timezone=tz)
         # What each kind may still bring in, for the page's script to fill in the amount
-        # when the other is chosen; the deposit first while it is owed.
-        self.owed = {
-            kind: booking_owed(booking, kind) if booking.status in statuses else 0
-            for kind, statuses in (
-                (Payment.Kind.DEPOSIT, DEPOSIT_STATUSES),
-                (Payment.Kind.BALANCE, BALANCE_STATUSES),
-            )
-        }
-        kind = Payment.Kind.DEPOSIT
-        if not self.owed[kind] and self.owed[Payment.Kind.BALANCE]:
-            kind = Payment.Kind.BALANCE
+        # when another is chosen; the deposit first while it is owed, then the balance.
+        self.owed = booking_owed_recordable(booking)
+        if not self.owed[Payment.Kind.EXTRAS]:  # offered only while extra photos are owed
+            self.fields["kind"].choices = [
+                choice for choice in self.fields["kind"].choices if choice[0] != "extras"
+            ]
+        kind = next((kind for kind, owed in self.owed.items() if owed), Payment.Kind.DEPOSIT)
         owed = self.owed[kind]
         major = {k: str(to_major(v, booking.currency)) if v else "" for k, v in self.owed.items()}
         self.fields["kind"].widget.attrs["data-owed"] = json.dumps(major)

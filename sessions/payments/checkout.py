@@ -74,6 +74,20 @@ def extras_payment_create(
     )
 
 
+def extras_owed_create(*, booking_id: int, amount: int, currency: str) -> Payment:
+    """Extra photos chosen while payments are off: owed to the studio, paid to it another
+    way (a bank transfer, cash) and recorded by staff (manual.payment_record). Listed for
+    the client, billed on the booking's invoice, and counted as owed on its page. Call inside
+    the transaction that records what it pays for."""
+    return Payment.objects.create(
+        booking_id=booking_id,
+        kind=Payment.Kind.EXTRAS,
+        amount=amount,
+        currency=currency,
+        method=Payment.Method.OTHER,
+    )
+
+
 def payment_lock(*, payment_id: int) -> None:
     """Row-lock a payment, for a caller holding its booking's lock that locks rows of its
     own next: the house order is booking, payment, then the caller's."""

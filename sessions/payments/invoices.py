@@ -2,7 +2,8 @@
 gaps, never changed once issued.
 
 - `booking_bill_lines`: what the booking is billed for now: its items as sold (each with its
-  own rate and tax), the extra images paid for in the gallery (at the booking's rate, the
+  own rate and tax), the extra images paid for in the gallery (or owed to the studio, with
+  payments off) (at the booking's rate, the
   studio's when first invoiced), its discount (a negative line per rate, shared across the
   items in proportion to their prices). Amounts are what the client pays, tax inside; each
   line's tax is worked out once (studio.tax) and the invoice's is their sum per rate.
@@ -18,6 +19,7 @@ so a rolled-back issue gives its number back and two issues never share one.
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,12 +75,18 @@ def booking_bill_lines(booking: Booking, *, tax_rate: int) -> list[BillLine]:
     ]
     lines = list(items)
     extras = booking.payments.filter(
+        Q(status__in=Payment.RECEIVED_STATUSES, currency_received=booking.currency)
+        | Q(status=Payment.Status.PENDING, currency=booking.currency)
+        & ~Q(method=Payment.Method.CARD),  # owed to the studio: billed before it is paid
         kind=Payment.Kind.EXTRAS,
-        status__in=Payment.RECEIVED_STATUSES,
-        currency_received=booking.currency,
-    ).order_by("paid_at", "pk")
+    ).order_by("pk")
     lines += [
-        BillLine(_("Extra images chosen in the gallery"), payment.amount_received, 1, tax_rate)
+        BillLine(
+            _("Extra images chosen in the gallery"),
+            payment.amount if payment.owed_to_studio else payment.amount_received,
+            1,
+            tax_rate,
+        )
         for payment in extras
     ]
     if booking.discount:

@@ -57,13 +57,26 @@ def booking_balance_due(booking: Booking) -> int:
     return max(booking.price - booking.discount - paid, 0)
 
 
-def booking_owed(booking: Booking, kind: str) -> int:
-    """What a payment of this kind (deposit or balance) the studio records may still bring
-    in: the balance due; or the deposit, within what is left of the price, until one is
-    received (a booking has one deposit; what is more is the balance's). Queries the
+def booking_extras_owed(booking: Booking) -> int:
+    """What extra photos chosen in the gallery owe the studio directly (payments off: no
+    Checkout page; a payment row waiting, made when the selection was sent). Queries the
     payments unless they were prefetched."""
+    return sum(
+        payment.amount
+        for payment in booking.payments.all()
+        if payment.owed_to_studio and payment.kind == Payment.Kind.EXTRAS
+    )
+
+
+def booking_owed(booking: Booking, kind: str) -> int:
+    """What a payment of this kind (deposit, balance or extras) the studio records may still
+    bring in: the balance due; the extra photos owed to the studio; or the deposit, within
+    what is left of the price, until one is received (a booking has one deposit; what is
+    more is the balance's). Queries the payments unless they were prefetched."""
     if kind == Payment.Kind.BALANCE:
         return booking_balance_due(booking)
+    if kind == Payment.Kind.EXTRAS:
+        return booking_extras_owed(booking)
     payments = booking.payments.all()
     if any(p.kind == kind and p.status in Payment.RECEIVED_STATUSES for p in payments):
         return 0

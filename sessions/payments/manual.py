@@ -139,6 +139,14 @@ def payment_record_check(booking: Booking, received: Received, *, now: datetime)
             _("That is more than is owed: at most %(owed)s is left to pay for this.")
             % {"owed": money_format(owed, booking.currency)}
         )
+    if received.kind == Payment.Kind.EXTRAS and received.amount != owed:
+        raise PaymentRefused(
+            _(
+                "The extra photos come to %(owed)s: record them as one payment of that "
+                "amount (anything more towards the session as the balance)."
+            )
+            % {"owed": money_format(owed, booking.currency)}
+        )
 
 
 def _waits_for_deposit(booking: Booking, kind: str) -> bool:
@@ -237,4 +245,39 @@ def _balance_record(booking: Booking, received: Received) -> Payment:
     return payment
 
 
-BY_KIND = {Payment.Kind.DEPOSIT: _deposit_record, Payment.Kind.BALANCE: _balance_record}
+def _extras_record(booking: Booking, received: Received) -> Payment:
+    """The extra photos owed to the studio, received: the row waiting for them, completed
+    (the selection they pay for was sent already; the invoice billed them already)."""
+    payment = (
+        Payment.objects.select_for_update()
+        .filter(booking=booking, kind=received.kind, status=Payment.Status.PENDING)
+        .exclude(method=Payment.Method.CARD)
+        .order_by("pk")
+        .first()
+    )
+    _as_recorded(payment, received, booking.currency)
+    payment.save()
+    return payment
+
+
+BY_KIND = {
+    Payment.Kind.DEPOSIT: _deposit_record,
+    Payment.Kind.BALANCE: _balance_record,
+    Payment.Kind.EXTRAS: _extras_record,
+}
+# What the studio may record, and the booking statuses it may be owed in: a deposit from
+# the hold on, a balance and extra photos once the booking is confirmed.
+RECORDABLE = (
+    (Payment.Kind.DEPOSIT, DEPOSIT_STATUSES),
+    (Payment.Kind.BALANCE, BALANCE_STATUSES),
+    (Payment.Kind.EXTRAS, BALANCE_STATUSES),
+)
+
+
+def booking_owed_recordable(booking: Booking) -> dict[str, int]:
+    """What each kind the studio records may still bring in now ({kind: minor units}; 0
+    where nothing is owed of it). Reads the payments (prefetch them)."""
+    return {
+        kind: booking_owed(booking, kind) if booking.status in statuses else 0
+        for kind, statuses in RECORDABLE
+    }

@@ -110,12 +110,16 @@ class Payment(ActedBy):
             ),
             # Money the studio recorded is received in full the moment it is recorded, and
             # Stripe knows nothing of it: no Stripe id may make it look like a card payment.
+            # Money recorded by the studio is received in full at once; the one row not
+            # online and not received is extra photos owed to the studio (payments off),
+            # until recorded (or closed, its selection reopened).
             models.CheckConstraint(
                 condition=Q(method="card")
                 | (
                     Q(status__in=["paid", "partially_refunded", "refunded"])
                     & Q(amount_received=F("amount"), currency_received=F("currency"))
-                ),
+                )
+                | Q(kind="extras", status__in=["pending", "expired"], amount_received__isnull=True),
                 name="payment_recorded_received_in_full",
             ),
             models.CheckConstraint(
@@ -148,6 +152,12 @@ class Payment(ActedBy):
     def recorded(self) -> bool:
         """Received by the studio outside Sitting and recorded by staff: not Stripe's."""
         return self.method != self.Method.CARD
+
+    @property
+    def owed_to_studio(self) -> bool:
+        """Waiting to be paid to the studio itself, not online (extra photos chosen while
+        payments are off): recorded by staff when it comes."""
+        return self.status == self.Status.PENDING and self.method != self.Method.CARD
 
     @property
     def net_received(self) -> int:

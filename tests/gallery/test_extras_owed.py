@@ -1,0 +1,94 @@
+"""Extra photos chosen while payments are off: the selection goes to the studio at once, the
+extras are owed to the studio (billed on the booking's invoice, listed for the client, counted
+on the booking's page) until the studio records them paid; reopening the selection takes
+them off the bill."""
+
+import html
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from gallery.models import Selection
+from gallery.selection import selection_withdraw
+from sessions.models import Payment
+from sessions.payments.invoices import booking_invoice_current, booking_invoice_issue
+from sessions.payments.ledger import booking_extras_owed
+from tests.gallery.conftest import heart, sign_in
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def sent(client, published, anna, run_tasks):
+    """Anna's booking invoiced, then all three photos sent: one more than her two, £15."""
+    booking_invoice_issue(booking_id=published.booking_id)
+    sign_in(client, anna)
+    for photo in published.photos.all():
+        heart(client, published, photo)
+    with run_tasks():
+        client.post(reverse("gallery:selection", args=[published.slug]), {"action": "submit"})
+    published.refresh_from_db()
+    return published
+
+
+def extras_lines(booking) -> list[tuple[str, int]]:
+    invoice = booking_invoice_current(booking)
+    return [
+        (line.description, line.amount)
+        for line in invoice.lines.all()
+        if "Extra" in line.description
+    ]
+
+
+def test_the_extras_are_owed_to_the_studio_billed_and_listed_for_the_client(client, sent):
+    assert sent.selection.status == Selection.Status.SUBMITTED  # no payment to wait for
+    booking = sent.booking
+    owed = Payment.objects.get(booking=booking, kind=Payment.Kind.EXTRAS)
+    assert (owed.amount, owed.status, owed.amount_received) == (1500, "pending", None)
+    assert booking_extras_owed(booking) == 1500
+    assert extras_lines(booking) == [("Extra images chosen in the gallery", 1500)]
+    invoiced = [m for m in mail.outbox if "invoice" in m.subject.lower()]
+    assert invoiced, [m.subject for m in mail.outbox]  # the new invoice goes to the client
+    home = text(client.get(reverse("clients:my-sessions")))
+    assert "Extra images" in home
+    assert "£15.00" in home
+
+
+def test_the_studio_records_the_extras_paid_and_the_bill_stays_as_it_is(client, sent, staff_user):
+    booking = sent.booking
+    invoice = booking_invoice_current(booking)
+    client.force_login(staff_user)
+    page = text(client.get(reverse("admin:shoots_booking_change", args=[booking.pk])))
+    assert "Extra photos owed: £15.00" in page
+    url = reverse("admin:shoots_booking_payment_record", args=[booking.pk])
+    form = text(client.get(url))
+    assert "Extra photos chosen in the gallery, still to pay: £15.00" in form
+    typed = {
+        "kind": "extras", "amount": "10.00", "method": "cash",
+        "received_on": timezone.localdate().isoformat(), "received_time": "", "reference": "",
+    }  # fmt: skip
+    part = text(client.post(url, typed))
+    assert "The extra photos come to £15.00: record them as one payment of that amount" in part
+    assert booking_extras_owed(booking) == 1500
+    done = client.post(url, {**typed, "amount": "15.00"})
+    assert done.status_code == 302
+    paid = Payment.objects.get(booking=booking, kind=Payment.Kind.EXTRAS)
+    assert (paid.status, paid.amount_received, paid.method) == ("paid", 1500, "cash")
+    assert booking_extras_owed(booking) == 0
+    assert booking_invoice_issue(booking_id=booking.pk) == invoice  # billed already
+    page = text(client.get(reverse("admin:shoots_booking_change", args=[booking.pk])))
+    assert "Extra photos owed" not in page
+
+
+def test_reopening_the_selection_takes_the_extras_off_the_bill(sent, run_tasks):
+    with run_tasks():
+        selection_withdraw(gallery_id=sent.pk)
+    booking = sent.booking
+    owed = Payment.objects.get(booking=booking, kind=Payment.Kind.EXTRAS)
+    assert owed.status == Payment.Status.EXPIRED
+    assert booking_extras_owed(booking) == 0
+    assert extras_lines(booking) == []
