@@ -78,6 +78,8 @@ class NumberAnswerField(AnswerField):
             number = None
         if number is None or not number.is_finite():
             raise ValidationError(_("Please enter a number, such as 3."), code="invalid")
+        if number < 0:  # people, ages, outfits, hours: never fewer than none
+            raise ValidationError(_("Please enter a number of 0 or more."), code="min_value")
 
 
 class DateAnswerField(AnswerField):

@@ -666,6 +666,15 @@ def test_a_number_answer_must_be_a_real_number(client, annas, wardrobe, number):
     assert "How many people?</a>: Please enter a number" in text(response)
 
 
+def test_a_number_answer_is_never_below_zero(client, annas, wardrobe):
+    questionnaire, q, _ = wardrobe
+    response = client.post(
+        url(annas, questionnaire), {"action": "submit", f"q-{q['people'].pk}": "-3"}
+    )
+    assert "How many people?</a>: Please enter a number of 0 or more." in text(response)
+    assert 'value="-3"' in text(response)  # kept as typed, to put right
+
+
 def test_removing_a_photo_keeps_what_was_just_typed(
     client, annas, wardrobe, django_capture_on_commit_callbacks
 ):
