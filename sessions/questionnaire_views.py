@@ -50,6 +50,7 @@ def _answers_post(request, booking, questionnaire, form) -> HttpResponse | dict[
     try:
         questionnaires.questionnaire_ensure_open(booking)
         if not form.is_valid():
+            errors = form.question_errors()
             if form.savable:  # everything but an answer too long, as a draft
                 questionnaires.answers_save(
                     booking=booking,
@@ -57,7 +58,10 @@ def _answers_post(request, booking, questionnaire, form) -> HttpResponse | dict[
                     answers=form.answers,
                     submit=False,
                 )
-            return form.question_errors()
+                if form.submitting:  # all that stops sending it, said at once
+                    for question_id, found in form.answers.problems.items():
+                        errors.setdefault(question_id, []).extend(found)
+            return errors
         result = questionnaires.answers_save(
             booking=booking,
             questionnaire=questionnaire,

@@ -34,22 +34,28 @@
   }
   // A long answer over the limit is said as it is typed (the server refuses it, and keeps
   // the other answers); no maxlength, which would cut a paste short without a word. Counted
-  // as the server counts: characters, a line break as the two the browser sends.
+  // as the server counts: characters, a line break as one. Typing in a box the server
+  // refused takes its message away (it was about the text before), so one message shows.
   function sayLength(area) {
     var warning = document.getElementById(area.id + "-length");
     if (!warning) { return; }
     var value = area.value.trim();
-    var count = Array.from(value).length + (value.match(/\n/g) || []).length;
+    var count = Array.from(value).length;
     var most = parseInt(area.dataset.maxlength, 10);
     warning.hidden = count <= most;
     warning.textContent = count <= most ? "" : area.dataset.lengthWords
       .replace("%(count)s", count.toLocaleString()).replace("%(max)s", most.toLocaleString());
   }
   document.addEventListener("input", function (event) {
-    if (event.target.matches && event.target.matches("textarea[data-maxlength]")) { sayLength(event.target); }
+    if (event.target.matches && event.target.matches("textarea[data-maxlength]")) {
+      var refused = document.getElementById(event.target.id + "-error");
+      if (refused) { refused.hidden = true; refused.classList.remove("d-block"); event.target.classList.remove("is-invalid"); }
+      sayLength(event.target);
+    }
   });
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("textarea[data-maxlength]").forEach(sayLength);
+    // The server's own message stands for a box it refused, until the client types.
+    document.querySelectorAll("textarea[data-maxlength]:not(.is-invalid)").forEach(sayLength);
     var summary = document.getElementById("error-summary");
     if (summary) { summary.focus(); }
     document.querySelectorAll("form.questionnaire-form").forEach(function (form) {

@@ -118,6 +118,27 @@ def test_a_client_fills_the_wardrobe_questionnaire_and_the_studio_reads_it(
     assert page.console_errors == []
 
 
+def test_an_answer_the_server_refused_as_too_long_is_said_once_until_it_is_shortened(
+    page, live_server, annas_headshot
+):
+    page.goto(f"/booking/{booking_token(annas_headshot)}/")
+    page.get_by_role("link", name="Fill it in").click()
+    outfits = page.get_by_label("Which outfits are you thinking of bringing?")
+    # Notes pasted with line breaks: each counts once, as the browser counts it.
+    outfits.evaluate("(box, text) => { box.value = text; }", "Everything.\n" * 1000)
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    refused = "Please keep this to 10000 characters or fewer (it has 11999)."
+    box = outfits.get_attribute("id")
+    expect(page.locator(f"#{box}-error")).to_have_text(refused)
+    expect(page.locator(f"#{box}-length")).to_be_hidden()  # one message, the server's
+    outfits.fill("Two suits" + "!" * 10_000)
+    expect(page.locator(f"#{box}-length")).to_have_text(
+        "This answer has 10,009 characters: please keep it to 10,000, or it can't be saved."
+    )
+    expect(page.locator(f"#{box}-error")).to_be_hidden()  # about the text before
+
+
 def test_the_studio_reorders_questions_with_the_up_and_down_buttons(
     page, live_server, annas_headshot, staff_user
 ):

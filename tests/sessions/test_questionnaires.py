@@ -240,6 +240,22 @@ def test_one_answer_too_long_leaves_it_as_it_was_and_saves_the_rest(client, anna
     )
 
 
+def test_submitting_with_an_answer_too_long_also_says_what_else_is_missing(client, annas, wardrobe):
+    questionnaire, q, _ = wardrobe
+    long = "I want to remember how we laughed. " * 300
+    page = text(
+        client.post(
+            url(annas, questionnaire),
+            {"action": "submit", f"q-{q['outfits'].pk}": long, f"q-{q['hair'].pk}": "no"},
+        )
+    )
+    summary = page.split('id="error-summary"')[1].split("</div>")[0]
+    assert "Which outfits?</a>: Please keep this to 10000 characters" in summary
+    assert "Do you wear glasses?</a>: Please answer this question." in summary  # at once
+    assert page.count("Please keep this to 10000 characters") == 2  # the summary, the box
+    assert answers_of(annas)["Hair and make-up?"] == "no"  # the rest kept as a draft
+
+
 def test_an_autosave_overtaken_on_the_way_does_not_undo_a_later_one(client, annas, wardrobe):
     """The last answers go as the page closes and can arrive before an earlier autosave:
     the earlier one, from the same page, is not saved over them. Another page (another
