@@ -32,10 +32,10 @@ def test_proofing_selection_lightroom_and_the_finals_zip(
     # The client opens the emailed link. Four favorites already; the package includes three.
     page.goto(gallery_link_url(proofing))
     counter = page.locator("#selection-counter")
-    expect(counter).to_have_text("4 of 3 included · 1 extra photo: £25.00")
+    expect(counter).to_have_text("4 chosen · 3 included · 1 extra photo: £25.00")
     for name in ("DSCF4101.JPG", "DSCF4103.JPG", "DSCF4105.JPG"):
         page.get_by_role("button", name=f"Favorite {name}").click()
-    expect(counter).to_have_text("7 of 3 included · 4 extra photos: £100.00")
+    expect(counter).to_have_text("7 chosen · 3 included · 4 extra photos: £100.00")
 
     page.get_by_role("link", name="DSCF4106.JPG").focus()
     page.keyboard.press("Enter")
@@ -43,7 +43,7 @@ def test_proofing_selection_lightroom_and_the_finals_zip(
     page.keyboard.press("ArrowRight")
     expect(page.locator("#lightbox-name")).to_have_text("DSCF4107.JPG")
     page.keyboard.press("f")
-    expect(counter).to_have_text("8 of 3 included · 5 extra photos: £125.00")
+    expect(counter).to_have_text("8 chosen · 3 included · 5 extra photos: £125.00")
     lightbox = page.get_by_role("dialog")
     expect(lightbox.locator(".comment-list")).to_be_visible()  # this photo's comments loaded
     lightbox.get_by_label("Add a comment").fill("Could this one be a little warmer?")

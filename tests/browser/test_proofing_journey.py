@@ -72,7 +72,7 @@ def test_the_client_hearts_photos_by_mouse_and_keyboard_and_comments(page, proof
     expect(page.locator("#lightbox-name")).to_have_text("IMG_0005.JPG")
     expect(page.locator("#lightbox-image")).to_have_js_property("complete", True)
     page.keyboard.press("f")
-    expect(counter).to_contain_text("4 of 3 included")
+    expect(counter).to_contain_text("4 chosen · 3 included")
     expect(counter).to_contain_text("1 extra photo: £20.00")
     expect(lightbox.get_by_role("button", name="Favorite this photo (F)")).to_have_attribute(
         "aria-pressed", "true"
