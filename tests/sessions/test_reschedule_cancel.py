@@ -186,6 +186,10 @@ def test_a_client_confirms_the_new_time_before_their_session_moves(client, annas
     assert f'href="{confirm_url}"><span class="zoned-time"' in times
     assert 'class="studio-time">11:00<' in times
     assert 'name="start"' not in times
+    # Her own time, 10:00, is shown as hers, not as a time to move to.
+    own = f"{url}?{urlencode({'start': TEN.isoformat()})}"
+    assert f'href="{own}"' not in times
+    assert "your current time" in times
 
     confirm = html.unescape(client.get(confirm_url).content.decode())
     annas_booking.refresh_from_db()
