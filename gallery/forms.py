@@ -148,6 +148,9 @@ class SelectionForm(forms.Form):
     list = RowIdField(required=False)
     # The list whose photos and total the page showed: sending another asks to look first.
     shown = RowIdField(required=False)
+    # Which photos the page showed (selection_views.photos_digest): changed since, it shows
+    # them again before sending.
+    photos_seen = forms.CharField(required=False, max_length=64)
 
 
 class ZipRequestForm(forms.Form):

@@ -1,6 +1,8 @@
 """Sending the selection to the studio (paying for extras first when there are any), and
 its status while the payment is confirmed."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -19,6 +21,13 @@ from sessions.payments.checkout import payment_checkout_url
 from sessions.payments.errors import PaymentRefused
 from sessions.payments.views import checkout_redirect, refresh_from_stripe
 from studio.http import int_or_none
+
+
+def photos_digest(photos) -> str:
+    """A short fingerprint of the photos a page showed: sending checks the list still holds
+    just those (hearts changed in another tab change the count and the total)."""
+    ids = ",".join(str(pk) for pk in sorted(photo.pk for photo in photos))
+    return hashlib.sha256(ids.encode()).hexdigest()[:16]
 
 
 def _selection_context(request, viewer: Viewer, *, chosen_id: int | None = None) -> dict:
@@ -56,6 +65,7 @@ def _selection_context(request, viewer: Viewer, *, chosen_id: int | None = None)
         "selection": active,
         "payment": payment,
         "items": photo_tiles(viewer, photos),
+        "photos_seen": photos_digest(photos),
         "summary": proofing.selection_summary(gallery=gallery, count=len(photos)),
         "payments_enabled": settings.PAYMENTS_ENABLED,
         "closed": viewer.choosing_closed,
@@ -93,6 +103,18 @@ def selection_view(request, slug):
                     _(
                         "Here are the photos of the list you chose: check them and the total, "
                         "then send."
+                    ),
+                )
+                return redirect(reverse("gallery:selection", args=[slug]) + f"?list={chosen.pk}")
+            seen = pressed.get("photos_seen")
+            if action == "submit" and seen and chosen and seen != context["photos_seen"]:
+                # Hearts changed since the page was opened (another tab, another device):
+                # the photos and the total it showed are not what would be sent.
+                messages.info(
+                    request,
+                    _(
+                        "Your favorites changed since this page was opened. Here they are now, "
+                        "with the total: check them, then send."
                     ),
                 )
                 return redirect(reverse("gallery:selection", args=[slug]) + f"?list={chosen.pk}")

@@ -112,7 +112,7 @@ def test_favorites_beyond_the_package_are_allowed_and_priced_live(client, publis
     assert [counter(answer) for answer in answers] == [
         "1 of 2 included",
         "2 of 2 included",
-        "3 of 2 included · 1 extra photo: £15.00",
+        "3 chosen · 2 included · 1 extra photo: £15.00",
     ]
     assert 'aria-pressed="true"' in answers[0].text
     assert 'hx-swap-oob="true"' in answers[0].text

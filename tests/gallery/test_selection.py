@@ -92,6 +92,32 @@ def test_the_client_chooses_whose_favorites_to_send(client, published, photos, a
     )
 
 
+def test_favorites_changed_in_another_tab_are_shown_again_before_they_are_sent(
+    client, published, photos, anna, run_tasks
+):
+    sign_in(client, anna)
+    for photo in photos:
+        heart(client, published, photo)
+    review = client.get(selection_url(published))
+    seen = re.search(r'name="photos_seen" value="(\w+)"', review.text).group(1)
+    assert "3 photos" in review.text
+    heart(client, published, photos[2], on=False)  # another tab: one heart taken back
+    with run_tasks():
+        stale = client.post(selection_url(published), {"action": "submit", "photos_seen": seen})
+    assert stale.status_code == 302
+    published.refresh_from_db()
+    assert published.selection is None  # nothing sent on what the page no longer shows
+    again = client.get(stale["Location"])
+    assert "Your favorites changed since this page was opened" in again.text
+    assert "2 photos" in again.text
+    now = re.search(r'name="photos_seen" value="(\w+)"', again.text).group(1)
+    assert now != seen
+    with run_tasks():
+        client.post(selection_url(published), {"action": "submit", "photos_seen": now})
+    published.refresh_from_db()
+    assert published.selection.photo_count == 2
+
+
 def test_another_list_ticked_than_the_one_shown_is_shown_before_it_is_sent(
     client, published, photos, anna
 ):
@@ -116,7 +142,7 @@ def test_another_list_ticked_than_the_one_shown_is_shown_before_it_is_sent(
     assert old["Location"] == f"{selection_url(published)}?list={grandma.pk}"
     # Choosing as Grandma, Anna sends her own list.
     client.post(reverse("gallery:list-choose", args=[published.slug]), {"name": "Grandma"})
-    assert "3 of 2 included" in client.get(page_url(published)).text
+    assert "3 chosen · 2 included" in client.get(page_url(published)).text
     client.post(selection_url(published), {"action": "submit", "list": mine.pk, "shown": mine.pk})
     published.refresh_from_db()
     assert published.selection.favorite_list == mine
