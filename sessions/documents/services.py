@@ -263,11 +263,16 @@ def name_key(name: str) -> str:
 
 
 def signer_expected_name(document: Document) -> str:
-    """Who should sign: the person a release is about (an adult other than the client), or
-    the name the session was booked under. A guardian's release has no one expected."""
+    """Who should sign: the person a release is about (named on it, else the person
+    photographed, as its text names them: "I, Émile …"), or for a contract the name the
+    session was booked under. A guardian's release has no one expected. Anyone else signs
+    saying on whose behalf."""
     if document.template.signer == DocumentTemplate.Signer.GUARDIAN:
         return ""
-    return document.person_name or document.booking.booked_as_name
+    booking = document.booking
+    if document.kind == DocumentTemplate.Kind.RELEASE:
+        return document.person_name or booking.photographed_name or booking.booked_as_name
+    return document.person_name or booking.booked_as_name
 
 
 # Signing ---------------------------------------------------------------------------------
@@ -298,14 +303,18 @@ def _check_signer(document: Document, given: SignatureGiven) -> None:
         raise DocumentRefused(_("Please type the child's full name."))
     expected = signer_expected_name(document)
     if expected and name_key(given.signed_name) != name_key(expected) and not given.on_behalf_of:
-        raise DocumentRefused(
-            _(
+        if name_key(expected) != name_key(document.booking.booked_as_name):
+            message = _(
+                "This release is %(name)s's, so %(name)s signs it. If you are signing for "
+                "them, tick “I am signing on behalf of” and say how you are related."
+            )
+        else:
+            message = _(
                 "The name you typed isn't the name this session was booked under (%(name)s). "
                 "If you are signing for them, tick “I am signing on behalf of” and say how "
                 "you are related."
             )
-            % {"name": expected}
-        )
+        raise DocumentRefused(message % {"name": expected})
 
 
 def _choices_record(document: Document, version: DocumentTemplateVersion, usages: dict) -> None:

@@ -330,6 +330,20 @@ def test_a_childs_release_page_asks_the_childs_name_offering_whom_the_booking_is
     assert re.search(r'name="person_name"[^>]*value="Lily Kowalska"', page)
 
 
+def test_an_adults_release_about_someone_else_is_theirs_to_sign_or_signed_on_their_behalf(
+    booked,
+):
+    Booking.objects.filter(pk=booked.pk).update(photographed_name="Piotr Kowalski")
+    booked.refresh_from_db()
+    release = booked.documents.get(kind="release")
+    assert "Piotr Kowalski" in document_pending_text(release).text.html  # "I, Piotr …"
+    with pytest.raises(DocumentRefused, match="This release is Piotr Kowalski's"):
+        sign(release, signed_name="Anna Kowalska")  # the one who booked, for him
+    assert sign(contract_of(booked), signed_name="Anna Kowalska").on_behalf_of == ""  # hers
+    signed = sign(release, signed_name="Anna Kowalska", on_behalf_of="wife")
+    assert signed.on_behalf_of == "wife"
+
+
 def test_an_expired_hold_cannot_be_signed(booked, pay_clock):
     pay_clock.shift(timedelta(minutes=HOLD_MINUTES + SIGNING_MINUTES + 1))
     with pytest.raises(DocumentRefused, match="no longer active"):
