@@ -274,6 +274,7 @@ def booking_create_view(request, slug):
                 "offer": offer,
                 "quote": quote,
                 "today": timezone.localdate(timezone=tz),
+                "payments_enabled": settings.PAYMENTS_ENABLED,
                 "plan": steps
                 and offer_plan_preview(
                     steps,

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -20,11 +21,12 @@ from sessions.payments.plans import Installment
 
 
 def plan_context(booking: Booking) -> dict:
-    """`plan` (its lines), `saved_card` (the active one) and `autopay_offer` (whether paying
-    now may save the card for the parts to come)."""
+    """`plan` (its lines), `saved_card` (the active one), `autopay_offer` (whether paying
+    now may save the card for the parts to come) and `plan_today` (the studio's date: a part
+    due by then says so)."""
     if booking.status in Booking.ENDED_STATUSES:
-        # Nothing more is asked of a booking that will not go ahead (beat closes its open
-        # parts within minutes; the page never shows them as still to come meanwhile).
+        # Nothing more is asked of a booking that will not go ahead (its open parts were
+        # closed with it; one being charged that moment never shows as still to come).
         return {"plan": [], "saved_card": None, "autopay_offer": False}
     lines = plan_lines(booking)
     card = saved_card_active(booking) if lines else None
@@ -35,6 +37,7 @@ def plan_context(booking: Booking) -> dict:
         "plan": lines,
         "saved_card": card,
         "autopay_offer": settings.PAYMENTS_ENABLED and to_come and card is None,
+        "plan_today": timezone.localdate(),
     }
 
 

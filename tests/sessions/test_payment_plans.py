@@ -582,8 +582,12 @@ def test_each_reason_to_pay_by_link_is_told_as_it_is(booked, reason, says):
     assert "declined" not in email.body or reason == "declined"
 
 
-def test_a_part_falling_due_at_once_is_said_to_come_with_the_deposit(client, pay_clock, family):
+def test_a_part_falling_due_at_once_is_said_to_come_with_the_deposit(
+    client, pay_clock, family, settings
+):
     from urllib.parse import urlencode
+
+    settings.PAYMENTS_ENABLED = True  # the deposit paid online, as the client books
 
     # 10 June is nine days away: the part due 14 days before is due at once.
     query = urlencode({"start": "2026-06-10T09:00:00+00:00", "package": family.signature.pk})
@@ -592,6 +596,40 @@ def test_a_part_falling_due_at_once_is_said_to_come_with_the_deposit(client, pay
     assert "Deposit, when you book" in text
     assert "Second payment, also due today, once the deposit is paid" in text
     assert "Balance, 17 June 2026" in text
+
+
+def test_the_deposit_of_a_plan_paid_at_the_studio_says_so_before_booking(
+    client, pay_clock, family, settings
+):
+    from urllib.parse import urlencode
+
+    settings.PAYMENTS_ENABLED = False
+    query = urlencode({"start": "2026-06-10T09:00:00+00:00", "package": family.signature.pk})
+    text = client.get(reverse("sessions:booking-create", args=["family"]) + "?" + query).text
+    assert "Deposit, paid to the studio" in text
+    assert "Deposit, when you book" not in text
+
+
+def test_the_booking_page_says_a_part_is_due_now_and_the_balance_is_in_the_plan(
+    booked, client, stripe_standin, deliver, pay_clock, settings
+):
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=False)
+    pay_clock.move_to(HALF_DUE)  # the second payment's day
+
+    def rows(page: str) -> dict[str, str]:
+        table = page.split('class="table table-sm align-middle mb-2 payment-plan"')[1]
+        return {
+            label: table.split(f"<td>{label}</td>")[1].split("</tr>")[0]
+            for label in ("Second payment", "Balance")
+        }
+
+    plan = rows(client.get(booking_url(booked)).text)
+    assert "Due now: we're emailing you a link" in plan["Second payment"]
+    assert "Due now" not in plan["Balance"]  # 8 July: not yet
+    settings.PAYMENTS_ENABLED = False  # the same plan, paid to the studio
+    page = client.get(booking_url(booked)).text
+    assert "Due now: please pay the studio" in rows(page)["Second payment"]
+    assert "£490.00 after the deposit, in the parts of your payment plan below" in page
 
 
 def test_a_cancelled_bookings_page_asks_for_no_plan_part_and_no_signature(
