@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from sessions.access import booking_token, booking_url
 from sessions.calendar import booking_invite
 from sessions.models import Booking, Payment, Refund
+from sessions.payments.installments import plan_lines
 from sessions.payments.invoice_pdf import invoice_pdf
 from sessions.payments.invoices import booking_invoice_issue
 from studio.email_kinds import fill, wording
@@ -218,6 +219,15 @@ def booking_email_context(
         "money_lines": ended_booking_money(booking)["lines"] if ended else [],
         "questionnaires": _questionnaire_links(booking) if kind == "confirmed" else [],
         "has_guide": kind == "confirmed" and booking.session_type.guides.exists(),
+        # The payment plan's parts still to pay, each with its day ("due now" when it is due).
+        "plan": [
+            line
+            for line in plan_lines(booking)
+            if line.installment.is_open and line.amount
+        ]
+        if kind in ("confirmed", "rescheduled", "changed")
+        else [],
+        "today": timezone.localdate(),
     }
 
 

@@ -598,6 +598,17 @@ def test_a_part_falling_due_at_once_is_said_to_come_with_the_deposit(
     assert "Balance, 17 June 2026" in text
 
 
+def test_the_confirmation_email_lists_the_plans_parts_still_to_pay(
+    booked, client, stripe_standin, deliver
+):
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=False)
+    [booked_email] = [m for m in mail.outbox if m.subject.startswith("You're booked")]
+    assert "Second payment: £295.00, 17 June 2026" in booked_email.body
+    assert "Balance: £195.00, 8 July 2026" in booked_email.body
+    html = booked_email.alternatives[0][0]
+    assert "£295.00, 17 June 2026" in html
+
+
 def test_the_deposit_of_a_plan_paid_at_the_studio_says_so_before_booking(
     client, pay_clock, family, settings
 ):
