@@ -347,7 +347,10 @@ def upcoming_reminders(
         ),
     }
     return sorted(
-        (labels[r.kind](r), r.due_at.astimezone(tz))
-        for r in reminders
-        if r.due_at > now and r.due_at < (booking.starts_at if r.kind == "session" else closes)
+        (
+            (labels[r.kind](r), r.due_at.astimezone(tz))
+            for r in reminders
+            if r.due_at > now and r.due_at < (booking.starts_at if r.kind == "session" else closes)
+        ),
+        key=lambda reminder: reminder[1],  # in the order they go
     )

@@ -197,3 +197,6 @@ def test_the_booking_page_lists_the_reminders_to_come(family, anna, client, staf
     assert "Last questionnaire reminder: Mon 22 Jun 2026, 10:00" in to_come
     assert "Session reminder, 1 day before: Tue 23 Jun 2026, 10:00" in to_come
     assert "7 days before" not in to_come  # already past
+    # In the order they go, whatever they are called.
+    said = [to_come.index(text) for text in ("Fri 19 Jun", "Mon 22 Jun", "Tue 23 Jun")]
+    assert said == sorted(said)
