@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from gallery import culling
 from gallery.models import Gallery, Photo, Selection
 from sessions.models import Booking
+from sessions.payments.ledger import booking_extras_owed
 from studio.background import task_enqueue_on_commit
+from studio.money import money_format
 from studio.text import one_line
 
 
@@ -119,6 +121,14 @@ def gallery_deliver_warnings(*, gallery: Gallery) -> list[str]:
         return [_("The client has not sent their selection: they chose no photos yet.")]
     if selection.status == Selection.Status.AWAITING_PAYMENT:
         return [_("The client's selection is waiting for its extra photos to be paid.")]
+    if owed := booking_extras_owed(gallery.booking):
+        return [
+            _(
+                "The extra photos the client chose (%(owed)s) are not paid yet: record the "
+                "payment on the booking when it comes."
+            )
+            % {"owed": money_format(owed, gallery.currency)}
+        ]
     return []
 
 

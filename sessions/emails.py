@@ -220,11 +220,7 @@ def booking_email_context(
         "questionnaires": _questionnaire_links(booking) if kind == "confirmed" else [],
         "has_guide": kind == "confirmed" and booking.session_type.guides.exists(),
         # The payment plan's parts still to pay, each with its day ("due now" when it is due).
-        "plan": [
-            line
-            for line in plan_lines(booking)
-            if line.installment.is_open and line.amount
-        ]
+        "plan": [line for line in plan_lines(booking) if line.installment.is_open and line.amount]
         if kind in ("confirmed", "rescheduled", "changed")
         else [],
         "today": timezone.localdate(),

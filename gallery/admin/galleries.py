@@ -212,7 +212,7 @@ class GalleryAdmin(ReleaseBadgeMixin, CullingMixin, PhotosMixin, PeopleMixin, ad
             doing == "deliver"
             and not gallery.photos.filter(kind=Photo.Kind.FINAL, status=Photo.Status.READY).exists()
         ):
-            self._delivered(request, 0, 1)  # nothing to deliver: no need to ask first
+            self._delivered(request, 0, 1, one=True)  # nothing to deliver: no need to ask first
             return HttpResponseRedirect(change_url)
         warnings = (
             gallery_publish_warnings(gallery=gallery)
@@ -233,7 +233,7 @@ class GalleryAdmin(ReleaseBadgeMixin, CullingMixin, PhotosMixin, PeopleMixin, ad
         if doing == "publish":
             self._published(request, int(gallery_publish(gallery_id=gallery.pk)))
         else:
-            self._delivered(request, int(gallery_deliver(gallery_id=gallery.pk)), 1)
+            self._delivered(request, int(gallery_deliver(gallery_id=gallery.pk)), 1, one=True)
         return HttpResponseRedirect(change_url)
 
     @admin_view_requires("view")
@@ -426,8 +426,24 @@ class GalleryAdmin(ReleaseBadgeMixin, CullingMixin, PhotosMixin, PeopleMixin, ad
         self._delivered(request, delivered, queryset.count())
         return None
 
-    def _delivered(self, request, delivered: int, asked: int) -> None:
+    def _delivered(self, request, delivered: int, asked: int, *, one: bool = False) -> None:
+        """Said after delivering from the list, or (`one`) from a gallery's own page."""
         skipped = asked - delivered
+        if one and delivered:
+            self.message_user(
+                request, _("Delivered; the client is being emailed."), messages.SUCCESS
+            )
+            return
+        if one and skipped:
+            self.message_user(
+                request,
+                _(
+                    "This gallery has no finished photos ready yet: upload them first (tick "
+                    "“finished photos” on the upload page)."
+                ),
+                messages.WARNING,
+            )
+            return
         if delivered:
             self.message_user(
                 request,

@@ -182,7 +182,9 @@ def finals(gallery):
 
 def test_delivering_before_the_client_chose_asks_first(owner, published):
     nothing = act(owner, published, "deliver")  # no finished photos: said at once
-    assert "has no finished photos ready yet" in owner.get(nothing["Location"]).text
+    said = owner.get(nothing["Location"]).text
+    assert "This gallery has no finished photos ready yet" in said  # one, from its page
+    assert "1 gallery has" not in said
     finals(published)
     page = owner.get(change_url(published)).text
     assert "Deliver the finished photos" in page
@@ -191,9 +193,26 @@ def test_delivering_before_the_client_chose_asks_first(owner, published):
     assert "The client has not sent their selection" in asked.text
     published.refresh_from_db()
     assert (published.status, published.downloads_allowed) == (Gallery.Status.PUBLISHED, False)
-    act(owner, published, "deliver", confirm="yes")
+    done = act(owner, published, "deliver", confirm="yes")
     published.refresh_from_db()
     assert (published.status, published.downloads_allowed) == (Gallery.Status.DELIVERED, True)
+    assert "Delivered; the client is being emailed." in owner.get(done["Location"]).text
+
+
+def test_delivering_asks_first_while_the_extra_photos_are_owed_to_the_studio(
+    owner, published, anna
+):
+    from gallery.proofing import favorite_list_get_or_create, favorite_set
+    from gallery.selection import selection_submit
+
+    finals(published)
+    chosen = favorite_list_get_or_create(gallery=published, name="Anna")
+    for photo in published.photos.filter(kind=Photo.Kind.PROOF):
+        favorite_set(favorite_list=chosen, photo=photo, on=True)
+    selection_submit(gallery_id=published.pk, favorite_list_id=chosen.pk)  # payments off
+    asked = act(owner, published, "deliver")
+    assert asked.status_code == 200
+    assert "The extra photos the client chose (£15.00) are not paid yet" in asked.text
 
 
 def test_delivering_after_the_selection_goes_straight_through(owner, published):
