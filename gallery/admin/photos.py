@@ -66,6 +66,15 @@ class PhotosMixin:
                 )
             ],
             "photo_count": len(photos),
+            # The proofs the client's grid shows (ready, not rejected in the cull): said
+            # beside the count when some are not, so both sides count the same photos.
+            "shown_count": sum(
+                1
+                for photo in photos
+                if photo.kind == Photo.Kind.PROOF
+                and photo.status == Photo.Status.READY
+                and photo.flag != Photo.Flag.REJECT
+            ),
             "photo_sets": sorted({photo.set_name for photo in photos if photo.set_name}),
             "may_arrange": may_change,
             "may_delete_photos": self.has_photo_delete_permission(request),

@@ -48,6 +48,14 @@ def test_the_client_sees_the_gallery_without_the_reject(client, published, photo
     )
 
 
+def test_the_studio_sees_how_many_photos_the_client_is_shown(
+    client, published, rejected, staff_user
+):
+    client.force_login(staff_user)
+    page = client.get(reverse("admin:gallery_gallery_change", args=[published.pk])).text
+    assert "3 photos</a> · 2 shown to the client" in page  # the reject not among them
+
+
 def test_a_reject_restored_is_shown_again(client, published, photos, anna, rejected, staff_user):
     photo_restore(photo=rejected, by=staff_user)
     sign_in(client, anna)
