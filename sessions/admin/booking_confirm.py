@@ -5,6 +5,7 @@ included, and act only when confirmed. A slip of the finger on a phone cancels n
 from dataclasses import dataclass
 
 from django.template.response import TemplateResponse
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from sessions.models import Booking, Payment
@@ -18,6 +19,11 @@ class PaidSoFar:
     by_card: int  # given back through Stripe on a refund
     another_way: int  # bank transfer, cash: given back by the studio itself
     currency: str
+    ways: tuple[str, ...] = ()  # how it was paid another way: "bank transfer", "cash"
+
+    @property
+    def ways_said(self) -> str:
+        return str(get_text_list(list(self.ways), _("and")))
 
     @property
     def total(self) -> int:
@@ -26,15 +32,20 @@ class PaidSoFar:
 
 def paid_so_far(booking: Booking) -> PaidSoFar:
     by_card = another_way = 0
+    ways = []
     for payment in booking.payments.filter(status__in=Payment.RECEIVED_STATUSES):
         if payment.currency_received != booking.currency:
             continue
         kept = payment.amount_received - payment.amount_refunded
         if payment.recorded:
             another_way += kept
+            if kept and (way := payment.get_method_display().lower()) not in ways:
+                ways.append(way)
         else:
             by_card += kept
-    return PaidSoFar(by_card=by_card, another_way=another_way, currency=booking.currency)
+    return PaidSoFar(
+        by_card=by_card, another_way=another_way, currency=booking.currency, ways=tuple(ways)
+    )
 
 
 def given_back_yourself(booking: Booking, paid: PaidSoFar) -> str | None:
@@ -43,9 +54,9 @@ def given_back_yourself(booking: Booking, paid: PaidSoFar) -> str | None:
     if not paid.another_way:
         return None
     return _(
-        "Give back the %(amount)s paid another way (bank transfer, cash) yourself: Sitting "
-        "records it as refunded and has told the client it is coming back to them."
-    ) % {"amount": money_format(paid.another_way, paid.currency)}
+        "Give back the %(amount)s paid another way (%(ways)s) yourself: Sitting records it "
+        "as refunded and has told the client it is coming back to them."
+    ) % {"amount": money_format(paid.another_way, paid.currency), "ways": paid.ways_said}
 
 
 def money_said(booking: Booking, doing: str, paid: PaidSoFar | None = None) -> str:
@@ -55,6 +66,7 @@ def money_said(booking: Booking, doing: str, paid: PaidSoFar | None = None) -> s
         "total": money_format(paid.total, paid.currency),
         "card": money_format(paid.by_card, paid.currency),
         "other": money_format(paid.another_way, paid.currency),
+        "ways": paid.ways_said,
     }
     if not paid.total:
         return _("Nothing has been paid for it.")
@@ -64,15 +76,15 @@ def money_said(booking: Booking, doing: str, paid: PaidSoFar | None = None) -> s
         return (
             _(
                 "%(card)s paid by card is refunded to the card; the %(other)s paid another way "
-                "you give back yourself."
+                "(%(ways)s) you give back yourself."
             )
             % money
         )
     if paid.another_way:
         return (
             _(
-                "The %(other)s was paid another way (bank transfer, cash): you give it back "
-                "yourself, and Sitting records it as refunded."
+                "The %(other)s was paid another way (%(ways)s): you give it back yourself, and "
+                "Sitting records it as refunded."
             )
             % money
         )

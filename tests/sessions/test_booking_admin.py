@@ -118,7 +118,7 @@ def test_list_actions_that_end_bookings_ask_first_and_say_what_happens_to_the_mo
     else:
         assert paid.reference in ending
         money = {
-            "cancel": "The £50.00 was paid another way (bank transfer, cash): you give it back",
+            "cancel": "The £50.00 was paid another way (bank transfer): you give it back",
             "cancel_keeping_payments": "The £50.00 paid is kept: nothing is refunded.",
         }[action]
         assert money in ending

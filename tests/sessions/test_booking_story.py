@@ -178,13 +178,13 @@ def test_cancelling_from_the_page_asks_first_and_says_what_happens_to_the_money(
         assert "No, go back" in page
     assert "The £50.00 paid is kept: nothing is refunded." in page
     page = admin_client.post(url, {"do": "cancel"}).content.decode()
-    assert "paid another way (bank transfer, cash): you give it back yourself" in page
+    assert "paid another way (bank transfer): you give it back yourself" in page
     done = admin_client.post(url, {"do": "cancel", "confirmed": "yes"}, follow=True)
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED
     text = done.content.decode()
     assert "Cancelled, with a full refund" in text
-    assert "Give back the £50.00 paid another way (bank transfer, cash) yourself" in text
+    assert "Give back the £50.00 paid another way (bank transfer) yourself" in text
     assert "Cancelled · refunded: £50.00 · kept: £0.00 · nothing more is owed" in text
 
 
