@@ -250,9 +250,10 @@ def booking_invoice_issue(*, booking_id: int) -> Invoice | None:
         first = _first_invoice(booking)
         rate = sold_rate(None, studio) if first is None else _rate_of(first)
         lines = booking_bill_lines(booking, tax_rate=rate)
-        if booking.status in ENDED_STATUSES:
-            _ended_refunds_credit(studio, booking)
+        ended = booking.status in ENDED_STATUSES
         if current is not None and _lines_of(current) == lines:
+            if ended:
+                _ended_refunds_credit(studio, booking)
             return current
         if current is not None:
             # Its lines negated: a credit note's figures are exactly the invoice's, negated.
@@ -270,6 +271,8 @@ def booking_invoice_issue(*, booking_id: int) -> Invoice | None:
                 tax_rate=current.tax_rate,
             )
         if not lines:  # an ended booking that kept nothing: the credit note says so
+            if ended:
+                _ended_refunds_credit(studio, booking)
             return None
         invoice = _issue(
             studio=studio,
@@ -279,6 +282,8 @@ def booking_invoice_issue(*, booking_id: int) -> Invoice | None:
             replaces=current,
             tax_rate=rate,
         )
+        if ended:  # its refunds' credit notes come after the invoice of what was paid
+            _ended_refunds_credit(studio, booking)
         # A new version goes with the credit note for the old one; the first goes with the
         # "You're booked" email; a cancelled booking's with the cancellation (on its page).
         if current is not None and booking.status not in ENDED_STATUSES:

@@ -101,9 +101,9 @@ def test_the_month_exports_every_document_and_movement_of_money(june):
     )
     assert [(r["Type"], r["Number"], r["Gross"], r["Method"]) for r in rows] == [
         ("Invoice", "INV-0001", "590.00", ""),
-        ("Credit note", "CN-0001", "-50.00", ""),  # the refund, once the booking ended
-        ("Credit note", "CN-0002", "-590.00", ""),  # cancels INV-0001
-        ("Invoice", "INV-0002", "590.00", ""),  # what was paid, kept
+        ("Credit note", "CN-0001", "-590.00", ""),  # cancels INV-0001
+        ("Invoice", "INV-0002", "590.00", ""),  # what was paid
+        ("Credit note", "CN-0002", "-50.00", ""),  # the refund of it, once the booking ended
         ("Payment", deposit, "100.00", "Card (online)"),
         ("Payment", balance, "490.00", "Bank transfer"),
         ("Refund", deposit, "-50.00", "Card (online)"),
