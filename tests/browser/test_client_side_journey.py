@@ -115,7 +115,9 @@ def test_a_parent_in_another_zone_books_her_son_from_the_waitlist_and_finds_it_a
     session_time = page.locator(".zoned-time", has_text="09:00–10:30")
     expect(session_time).to_contain_text(f"09:00–10:30 in London · {her_time}")
     expect(page.locator(".waitlist-kept")).to_contain_text("your time")
+    expect(page.get_by_label("Their name")).to_be_hidden()  # for herself, until she says
     page.get_by_label("Someone else").check()
+    expect(page.get_by_label("Their name")).to_be_focused()
     page.get_by_label("Their name").fill("Leo Diaz")
     page.get_by_label("About them (optional)").fill("my son, 6")
     checked(page)
