@@ -87,6 +87,7 @@ def test_a_client_signs_on_a_phone_pays_and_both_sides_get_the_sealed_pdf(
     # The agreement, with her own details, fits the phone's width.
     expect(page.get_by_role("heading", name="Portrait session agreement")).to_be_visible()
     expect(page.get_by_text("Document 1 of 2")).to_be_visible()
+    expect(page.get_by_text("more minutes while you sign")).to_be_visible()  # what it's for
     expect(page.locator(".document-text")).to_contain_text("Rosa Diaz")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(tmp_path / "sign-phone.png"), full_page=True)
