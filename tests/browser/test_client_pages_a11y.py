@@ -255,7 +255,7 @@ def test_every_client_page_has_no_accessibility_violation_at_either_width(
     page.goto(booking_url + "cancel/")
     look("cancel")
     page.get_by_role("button", name="Yes, cancel my session").click()
-    expect(page.get_by_role("heading", name="This booking is no longer active")).to_be_visible()
+    expect(page.get_by_role("heading", name="This session is cancelled")).to_be_visible()
     look("booking cancelled")
     assert page.console_errors == []
     page.goto("/no-such-page/")  # the browser logs its 404 as an error

@@ -175,6 +175,10 @@ def test_a_client_cancels_from_their_booking_page(client, annas_booking):
     assert "Your session is cancelled" in response.content.decode()
     annas_booking.refresh_from_db()
     assert annas_booking.status == Booking.Status.CANCELLED
+    page = response.content.decode()
+    assert "This session is cancelled" in page  # in words, not "Its status is: Cancelled."
+    assert "Its status is" not in page
+    assert reverse("sessions:slot-pick", args=[annas_booking.session_type.slug]) in page
 
 
 def test_a_client_confirms_the_new_time_before_their_session_moves(client, annas_booking, maya):
