@@ -268,6 +268,11 @@ def test_the_studio_replies_under_the_photo_and_the_client_sees_it(
     assert thread.index("Softer background?") < thread.index("Of course, we&#x27;ll do that.")
     assert [c.from_studio for c in Comment.objects.order_by("pk")] == [False, True]
     assert 'class="comment from-studio"' in thread
+    studio_name = Comment.objects.get(from_studio=True).author_name  # "Lumen Portraits"
+    assert f'<strong>{studio_name}</strong> <span class="badge' in thread  # said it's them
+    Comment.objects.filter(from_studio=True).update(author_name="Northlight Portrait Studio")
+    thread = client.get(url).text
+    assert "Northlight Portrait Studio</strong> <span" not in thread  # not "Studio studio"
 
 
 def test_a_view_only_assistant_reads_the_comments_but_cannot_answer(
