@@ -1,5 +1,7 @@
 """The gallery's forms: the studio's admin form, and what clients and guests send."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -138,6 +140,15 @@ class FavoriteListForm(forms.Form):
     )
 
 
+class DigestField(forms.Field):
+    """A fingerprint a page sent back (16 hex digits), or "" for anything else: nothing a
+    person types, so never an error."""
+
+    def to_python(self, value) -> str:
+        value = value if isinstance(value, str) else ""
+        return value if re.fullmatch(r"[0-9a-f]{16}", value) else ""
+
+
 class SelectionForm(forms.Form):
     """The selection page's buttons (send, pay, or go back and change) and the favorites
     list chosen to send."""
@@ -150,7 +161,7 @@ class SelectionForm(forms.Form):
     shown = RowIdField(required=False)
     # Which photos the page showed (selection_views.photos_digest): changed since, it shows
     # them again before sending.
-    photos_seen = forms.CharField(required=False, max_length=64)
+    photos_seen = DigestField(required=False)
 
 
 class ZipRequestForm(forms.Form):

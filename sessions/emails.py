@@ -88,7 +88,7 @@ def booking_facts(booking: Booking, studio) -> dict:
     return {
         "name": names[0] if names else name,
         "client": name,
-        "session": booking.session_type.name,
+        "session": booking.session_type.called,
         "date": date_format(local, "l j F"),
         "time": date_format(local, "H:i"),
         "photographer": booking.photographer.display_name,

@@ -72,7 +72,8 @@ def studio_email_context(kind: str, booking: Booking) -> dict:
     context = {
         "client": booking.client,
         "name": booking.name_for_studio,
-        "what": booking.session_type.name,
+        "what": booking.session_type.called,
+        "a_what": booking.session_type.a_called,
         "when": date_format(timezone.localtime(booking.starts_at), "l j F, H:i"),
         "photographer": booking.photographer.display_name,
         "ref": booking.reference,

@@ -35,7 +35,7 @@ def waitlist_offer_email_send(*, entry_id: int) -> bool:
         starts = timezone.localtime(hold.starts_at)
         return {
             "name": entry.name.split()[0] if entry.name.strip() else "",
-            "session": entry.session_type.name,
+            "session": entry.session_type.called,
             "date": date_format(starts, "l j F"),
             "time": date_format(starts, "H:i"),
             "until": date_format(timezone.localtime(hold.hold_expires_at), "l j F, H:i"),
@@ -68,7 +68,8 @@ def waitlist_joined_email_send(*, entry_id: int) -> bool:
         to=formataddr((entry.name, entry.email)),
         context=lambda: {
             "name": entry.name.split()[0] if entry.name.strip() else "",
-            "session": entry.session_type.name,
+            "session": entry.session_type.called,
+            "a_session": entry.session_type.a_called,
             "date": date_format(entry.day, "l j F"),
             "hours": studio_get().waitlist_offer_hours,
             "button_link": links["offer"],

@@ -19,7 +19,7 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 BOOKING_FACTS = {
     "name": _("the client's first name"),
     "client": _("the client's full name"),
-    "session": _("the session type, e.g. Headshot"),
+    "session": _("the session, e.g. Headshot session (a type named “Mini session” as it is)"),
     "date": _("the session's day, e.g. Tuesday 8 December"),
     "time": _("the session's start time, e.g. 10:00"),
     "photographer": _("the photographer's name"),
@@ -364,8 +364,13 @@ def braces_stray(text: str) -> list[str]:
     return words
 
 
+# "your {session} session", written before the session's name said "session" itself.
+SESSION_TWICE = re.compile(r"\b(sessions?) session\b", re.IGNORECASE)
+
+
 def fill(text: str, facts: dict) -> str:
-    return PLACEHOLDER.sub(lambda match: str(facts.get(match.group(1), match.group(0))), text)
+    filled = PLACEHOLDER.sub(lambda match: str(facts.get(match.group(1), match.group(0))), text)
+    return SESSION_TWICE.sub(r"\1", filled)
 
 
 def wording(kind: str, facts: dict, *, template=None) -> dict:

@@ -61,7 +61,7 @@ def documents_message(booking: Booking, documents: list[Document], **extra) -> d
     ]
     return {
         "name": first_name(booking),
-        "what": booking.session_type.name,
+        "what": booking.session_type.called,
         "when": date_format(timezone.localtime(booking.starts_at), "l j F, H:i"),
         "count": len(documents),
         "any_required": any(document.required for document in documents),
@@ -182,7 +182,7 @@ def _pdf_context(document: Document, file: DocumentFile):
             "reference": document.reference,
             "signed_name": document.signed_name,
             "signed_at": date_format(timezone.localtime(document.signed_at), "l j F Y, H:i"),
-            "what": booking.session_type.name,
+            "what": booking.session_type.called,
             "when": date_format(timezone.localtime(booking.starts_at), "l j F, H:i"),
             "countersigned": file.stage == DocumentFile.Stage.COUNTERSIGNED,
             "awaiting_countersignature": file.stage == DocumentFile.Stage.SIGNED

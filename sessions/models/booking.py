@@ -141,6 +141,23 @@ class SessionType(models.Model):
         return self.name
 
     @property
+    def called(self) -> str:
+        """The type as a sentence says it to a client: "your Family session", "a Headshot
+        session", and "your Mini session" (a name that says "session" already)."""
+        name = self.name.strip()
+        if name.casefold().endswith(("session", "sessions")):
+            return name
+        return _("%(name)s session") % {"name": name}
+
+    @property
+    def a_called(self) -> str:
+        """`called` after "a" or "an", as English says it: "a Family session", "an
+        Engagement session"."""
+        called = str(self.called)
+        article = _("an") if called[:1].casefold() in "aeiou" else _("a")
+        return f"{article} {called}"
+
+    @property
     def duration(self) -> timedelta:
         return timedelta(minutes=self.duration_minutes)
 

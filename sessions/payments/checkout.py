@@ -413,7 +413,7 @@ def _checkout_params(payment: Payment, booking: Booking, *, expires_at) -> dict:
     studio = studio_get()
     with timezone.override(_studio_zone()):
         when = date_format(timezone.localtime(booking.starts_at), "l j F Y, H:i")
-    what = {"what": booking.session_type.name, "when": when}
+    what = {"what": booking.session_type.called, "when": when}
     names = {
         Payment.Kind.DEPOSIT: _("Deposit: %(what)s on %(when)s"),
         Payment.Kind.BALANCE: _("Balance: %(what)s on %(when)s"),

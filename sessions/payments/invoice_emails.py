@@ -43,7 +43,7 @@ def invoice_email_send(*, invoice_id: int) -> bool:
             "total": money_format(abs(invoice.gross), invoice.currency),
             "replaces": invoice.replaces.reference if invoice.replaces_id else "",
             "refunded": invoice.refund_id is not None,
-            "what": booking.session_type.name,
+            "what": booking.session_type.called,
             "when": date_format(timezone.localtime(booking.starts_at), "l j F"),
             "button_link": booking_url(booking, absolute=True),
         }

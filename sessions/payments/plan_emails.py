@@ -51,7 +51,7 @@ def installment_message(part: Installment, amount: int, *, reason: str, studio) 
     context = {
         "amount": money_format(amount, part.currency),
         "label": part.label,
-        "what": booking.session_type.name,
+        "what": booking.session_type.called,
         "due_on": date_format(part.due_on, "l j F Y"),
         "ref": booking.reference,
         "reason": reason,

@@ -31,7 +31,7 @@ def test_the_studio_previews_its_own_reminder_on_a_real_booking_then_saves_it(pa
     page.get_by_role("button", name="Preview, without saving").click()
 
     preview = page.locator("#preview")
-    expect(preview).to_contain_text("Anna, your Headshot is")
+    expect(preview).to_contain_text("Anna, your Headshot session is")
     frame = page.frame_locator("iframe.email-preview")
     expect(frame.get_by_text("Bring your smile, Anna!")).to_be_visible()
     expect(frame.get_by_role("link", name="See my booking")).to_be_visible()

@@ -40,7 +40,7 @@ def book_and_reach_checkout(page) -> None:
     page.get_by_role("button", name="Book this session").click()
     expect(page).to_have_title("Stand-in Checkout")
     expect(page.get_by_text("Total: 50.00 GBP")).to_be_visible()
-    expect(page.get_by_text("Deposit: Portrait on")).to_be_visible()
+    expect(page.get_by_text("Deposit: Portrait session on")).to_be_visible()
 
 
 def test_a_client_pays_the_deposit_and_is_booked(page, payments_on, portrait_with_deposit):

@@ -138,7 +138,7 @@ def test_a_payment_plan_collects_itself_and_the_books_agree(
         balance.refresh_from_db()
         assert balance.status == Installment.Status.ACTION_NEEDED
         (email,) = mail.outbox
-        assert email.subject == "Please confirm your payment of £145.00 for your Family"
+        assert email.subject == "Please confirm your payment of £145.00 for your Family session"
         link = re.search(r"http://\S+/booking/\S+/", email.body).group(0)
 
         page.goto(link)

@@ -219,7 +219,7 @@ def test_extras_are_paid_on_checkout_before_the_selection_is_submitted(
     assert published.selection.status == Selection.Status.SUBMITTED
     subjects = sorted(message.subject for message in mail.outbox)
     assert subjects == [
-        "Payment received: £15.00 for your Family",
+        "Payment received: £15.00 for your Family session",
         "Selection from Anna Kowalska: 3 photos",
         "We have your selection: 3 photos",
     ]

@@ -516,7 +516,7 @@ def test_the_page_shows_no_button_that_could_only_refuse(owner, anna, settings, 
     assert "Balance request sent." in sent.content.decode()
     assert not booking.payments.exists()  # nothing can be paid through Sitting
     assert [email.subject for email in mail.outbox] == [
-        f"The balance for your {booking.session_type.name}: £100.00"
+        f"The balance for your {booking.session_type.called}: £100.00"
     ]
 
     Booking.objects.filter(pk=booking.pk).update(discount=10000)  # nothing left to pay

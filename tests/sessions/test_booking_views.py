@@ -284,7 +284,9 @@ def test_a_booking_under_a_known_email_keeps_the_name_typed_and_shows_the_studio
     # The studio sees both names wherever it meets the booking.
     both = "Ola Second (client record: Ola First)"
     [to_studio] = [m for m in mail.outbox if m.subject.startswith("New booking")]
-    assert to_studio.subject == f"New booking: Headshot for {both}, Wednesday 10 June, 10:00"
+    assert (
+        to_studio.subject == f"New booking: Headshot session for {both}, Wednesday 10 June, 10:00"
+    )
     client.force_login(staff_user)
     listed = client.get(reverse("admin:shoots_booking_changelist"), {"q": "Ola Second"})
     assert both in listed.content.decode()

@@ -126,7 +126,7 @@ def test_moving_emails_the_client_when_asked_and_records_who_and_where(
     assert local(booking.starts_at) == "Wed 10 14:00"
     assert booking.calendar_sequence == 1
     [told] = mail.outbox
-    assert told.subject == "Your Headshot has moved to Wednesday 10 June"
+    assert told.subject == "Your Headshot session has moved to Wednesday 10 June"
     assert told.to == ["Anna Kowalska <anna@example.com>"]
     event = BookingEvent.objects.filter(booking=booking, moved=True).get()
     assert event.actor_user == staff_user
@@ -237,7 +237,7 @@ def test_a_length_change_overtaken_by_another_is_said_as_a_change(
     )
     assert booking_email_send_task(**longer)
     [told] = mail.outbox
-    assert told.subject == "Your Headshot on Wednesday 10 June has changed"
+    assert told.subject == "Your Headshot session on Wednesday 10 June has changed"
     assert "now runs 10:00–12:00" in told.body
 
 
@@ -259,7 +259,7 @@ def test_a_change_in_place_is_told_in_the_studios_own_words_or_not_at_all(
     )
     assert booking_email_send_task(**longer)
     [told] = mail.outbox
-    assert told.subject == "New plan for your Headshot"
+    assert told.subject == "New plan for your Headshot session"
     assert "Hi Anna, we now finish at 11:30, with Maya Lind." in told.body
     wording.enabled = False
     wording.save()
@@ -558,7 +558,7 @@ def test_a_longer_session_or_another_photographer_is_said_as_a_change_not_a_move
     with run_tasks():
         move(owner, booking, start="2026-06-10T10:00", minutes=90)
     [longer] = mail.outbox
-    assert longer.subject == "Your Headshot on Wednesday 10 June has changed"
+    assert longer.subject == "Your Headshot session on Wednesday 10 June has changed"
     assert "now runs 10:00–11:30 with Maya Lind" in longer.body
     assert "moved from" not in longer.body
     with run_tasks():

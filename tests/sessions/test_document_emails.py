@@ -66,7 +66,9 @@ def test_the_client_gets_one_email_listing_each_document_with_its_link(booking, 
     assert documents_email_send(booking_id=booking.pk, document_ids=ids) is True
     (email,) = mailoutbox
     assert email.to == ["Anna Kowalska <anna@example.com>"]
-    assert email.subject == "2 documents to sign for your Portrait on Wednesday 10 June, 10:00"
+    assert (
+        email.subject == "2 documents to sign for your Portrait session on Wednesday 10 June, 10:00"
+    )
     token = booking_token(booking)
     contract, release = booking.documents.order_by("-required", "kind")
     for document in (contract, release):
@@ -106,7 +108,7 @@ def test_documents_no_longer_waiting_are_left_out_and_none_sends_nothing(booking
     sign(contract)
     assert documents_email_send(booking_id=booking.pk, document_ids=ids) is True
     assert contract.reference not in mailoutbox[0].body
-    assert mailoutbox[0].subject.startswith("A document to sign for your Portrait")
+    assert mailoutbox[0].subject.startswith("A document to sign for your Portrait session")
     assert "Those marked required" not in mailoutbox[0].body  # only the optional release
     assert not DocumentEvent.objects.filter(document=contract, kind="sent").exists()
     assert documents_email_send(booking_id=booking.pk, document_ids=[contract.pk]) is False

@@ -67,13 +67,14 @@ def test_a_nudge_goes_days_after_sending_and_once_more_the_day_before_the_sign_b
     assert scan_at(NUDGE + timedelta(minutes=10), run_tasks) == 0  # sent: once only
     (nudge,) = mailoutbox
     assert (
-        nudge.subject == "A reminder: still to sign for your Portrait on Wednesday 10 June, 10:00"
+        nudge.subject
+        == "A reminder: still to sign for your Portrait session on Wednesday 10 June, 10:00"
     )
     assert "Please sign by Monday 8 June, 10:00" in nudge.body
     assert booking.documents.get(kind="contract").reference in nudge.body
     assert scan_at(LAST - timedelta(minutes=5), run_tasks) == 0
     assert scan_at(LAST + timedelta(minutes=5), run_tasks) == 1
-    assert mailoutbox[1].subject == "Please sign by Monday 8 June, 10:00: your Portrait"
+    assert mailoutbox[1].subject == "Please sign by Monday 8 June, 10:00: your Portrait session"
     assert scan_at(LAST + timedelta(hours=2), run_tasks) == 0
     assert reminders_sent() == [
         f"booking:{booking.pk}:documents-nudge",

@@ -316,7 +316,7 @@ def test_the_receipt_is_emailed_once(booked, owner, run_tasks):
     assert payment_email_send(payment_id=payment.pk, kind="payment_recorded") is False
     (email,) = mail.outbox
     assert email.to == ["Anna Kowalska <anna@example.com>"]
-    assert email.subject == "Payment received: £40.00 for your Portrait"
+    assert email.subject == "Payment received: £40.00 for your Portrait session"
     assert "We've received £40.00 by bank transfer on Monday 1 June 2026" in email.body
     assert "Left to pay: £60.00." in email.body
     assert SentEmail.objects.get().key == f"payment:{payment.pk}:payment_recorded"
@@ -461,7 +461,7 @@ def test_a_client_cancelling_is_told_the_studio_gives_back_cash_and_the_studio_i
     body = " ".join(yours.body.split())
     assert "The studio gives back £70.00 of the £100.00 you paid by cash" in body
     assert "We've refunded" not in body
-    (studio,) = [m for m in mail.outbox if m.subject.startswith("Cancelled: Portrait")]
+    (studio,) = [m for m in mail.outbox if m.subject.startswith("Cancelled: Portrait session")]
     said = " ".join(studio.body.split())
     assert "Give back £70.00 yourself: it was paid another way (cash)" in said  # not the £30
 
@@ -474,6 +474,6 @@ def test_staff_cancelling_are_not_told_by_email_to_give_back_what_the_page_remin
     mail.outbox.clear()
     with acting_as(staff(staff_user)), run_tasks():
         booking_cancel(booking_id=booked.pk, by_client=False)
-    notices = [m for m in mail.outbox if m.subject.startswith("Cancelled: Portrait")]
+    notices = [m for m in mail.outbox if m.subject.startswith("Cancelled: Portrait session")]
     assert notices
     assert all("Give back" not in m.body for m in notices)

@@ -48,7 +48,7 @@ def test_booking_with_a_deposit_goes_straight_to_stripe_checkout_for_the_deposit
     assert item["price_data"]["currency"] == "gbp"
     assert item["quantity"] == "1"
     assert item["price_data"]["product_data"]["name"] == (
-        "Deposit: Portrait on Wednesday 10 June 2026, 10:00"
+        "Deposit: Portrait session on Wednesday 10 June 2026, 10:00"
     )
     assert booking.reference in item["price_data"]["product_data"]["description"]
     assert created.params["metadata"] == {
@@ -145,8 +145,9 @@ def test_the_return_page_confirms_the_booking_from_stripe_before_the_webhook_arr
     assert payment.status == Payment.Status.PAID
     assert payment.stripe_payment_intent_id.startswith("pi_")
     assert sorted(message.subject for message in mail.outbox) == [
-        "New booking: Portrait for Anna Kowalska, Wednesday 10 June, 10:00",  # to the studio
-        "You're booked: Portrait on Wednesday 10 June with Lumen Portraits",
+        # to the studio:
+        "New booking: Portrait session for Anna Kowalska, Wednesday 10 June, 10:00",
+        "You're booked: Portrait session on Wednesday 10 June with Lumen Portraits",
     ]
     assert "Paid: £50.00 of £150.00" in mail.outbox[0].body
 
@@ -311,7 +312,7 @@ def test_an_approved_request_asks_for_the_deposit_by_email_and_holds_the_time_fo
     assert approved.hold_expires_at == PAY_NOW + timedelta(hours=48)
     (email,) = mail.outbox
     assert email.subject == (
-        "Good news: Portrait on Wednesday 10 June 2026, 10:00, pay the deposit to confirm"
+        "Good news: Portrait session on Wednesday 10 June 2026, 10:00, pay the deposit to confirm"
     )
     assert "please pay the £50.00 deposit by Wednesday 3 June, 09:00" in email.body
     link = f"/booking/{booking_token(approved)}/"

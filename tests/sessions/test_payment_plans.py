@@ -137,7 +137,7 @@ def test_autopay_collects_each_part_once_on_its_day(
     assert (part.payment.status, part.payment.amount_received) == (Payment.Status.PAID, 29500)
     assert part.payment.kind == Payment.Kind.INSTALLMENT
     assert booking_balance_due(booked) == 19500
-    assert [m.subject for m in mail.outbox] == ["Payment received: £295.00 for your Family"]
+    assert [m.subject for m in mail.outbox] == ["Payment received: £295.00 for your Family session"]
 
     # The scan again, and Stripe's own webhook for the charge: nothing more happens.
     assert collect(run_tasks, now=HALF_DUE + timedelta(minutes=20)) == 0
@@ -175,7 +175,7 @@ def test_a_bank_asking_to_authenticate_sends_a_payment_link_that_pays_the_part(
     assert part.status == Installment.Status.ACTION_NEEDED
     assert part.payment.status == Payment.Status.PENDING
     assert [m.subject for m in mail.outbox] == [
-        "Please confirm your payment of £295.00 for your Family"
+        "Please confirm your payment of £295.00 for your Family session"
     ]
     assert "your bank asked for you to confirm it yourself" in mail.outbox[0].body
     assert booking_url(booked, absolute=True) in mail.outbox[0].body
@@ -216,7 +216,9 @@ def test_a_declined_card_shows_on_the_dashboard_and_is_reminded_three_times(
         moment = HALF_DUE + timedelta(days=days)
         pay_clock.move_to(moment)
         collect(run_tasks, now=moment)
-    assert [m.subject for m in mail.outbox] == ["Reminder: £295.00 to pay for your Family"] * 3
+    assert [m.subject for m in mail.outbox] == [
+        "Reminder: £295.00 to pay for your Family session"
+    ] * 3
 
 
 def test_without_a_saved_card_the_part_is_asked_for_by_email_and_never_charged(
@@ -231,7 +233,7 @@ def test_without_a_saved_card_the_part_is_asked_for_by_email_and_never_charged(
     part = booked.installments.get(label="Second payment")
     assert part.status == Installment.Status.ACTION_NEEDED
     assert part.attempts == 0
-    assert [m.subject for m in mail.outbox] == ["Second payment for your Family: £295.00"]
+    assert [m.subject for m in mail.outbox] == ["Second payment for your Family session: £295.00"]
     assert not any(
         pi["metadata"].get("installment_id") for pi in stripe_standin.payment_intents.values()
     )
@@ -567,7 +569,7 @@ def test_a_real_worker_on_redis_collects_a_due_part_once(redis_url, stripe_stand
     [
         ("declined", "the card was declined"),
         ("failed", "the payment didn't go through"),
-        ("no_card", "Second payment of your payment plan for your Family, £295.00, is due"),
+        ("no_card", "Second payment of your payment plan for your Family session, £295.00, is due"),
     ],
 )
 def test_each_reason_to_pay_by_link_is_told_as_it_is(booked, reason, says):

@@ -120,8 +120,9 @@ def test_a_late_payment_for_a_time_still_free_confirms_the_booking(
     assert payment.status == Payment.Status.PAID
     assert not stripe_standin.requests_to("POST", "/v1/refunds")
     assert sorted(m.subject for m in mail.outbox) == [
-        "New booking: Portrait for Anna Kowalska, Wednesday 10 June, 10:00",  # to the studio
-        "You're booked: Portrait on Wednesday 10 June with Lumen Portraits",
+        # to the studio:
+        "New booking: Portrait session for Anna Kowalska, Wednesday 10 June, 10:00",
+        "You're booked: Portrait session on Wednesday 10 June with Lumen Portraits",
     ]
 
 
@@ -268,7 +269,7 @@ def test_a_balance_request_asks_for_price_less_deposit_and_discount_and_is_paid_
     balance = booked.payments.get(kind=Payment.Kind.BALANCE)
     assert (balance.amount, balance.status) == (9000, Payment.Status.PENDING)  # 150 - 50 - 10
     (email,) = mail.outbox
-    assert email.subject == "The balance for your Portrait: £90.00"
+    assert email.subject == "The balance for your Portrait session: £90.00"
     link = f"/booking/{booking_token(booked)}/"
     assert link in email.body
 
@@ -287,7 +288,9 @@ def test_a_balance_request_asks_for_price_less_deposit_and_discount_and_is_paid_
     pay(balance)
     balance.refresh_from_db()
     assert balance.status == Payment.Status.PAID
-    assert [m.subject for m in mail.outbox] == ["Payment received: £90.00 for your Portrait"]
+    assert [m.subject for m in mail.outbox] == [
+        "Payment received: £90.00 for your Portrait session"
+    ]
     with pytest.raises(Exception, match="Nothing is left to pay"):
         balance_request(booking_id=booked.pk)
 
@@ -597,7 +600,9 @@ def test_a_balance_paid_on_an_older_page_records_what_stripe_took_and_flags_it(
     booking = Booking.objects.get(pk=booked.pk)
     assert booking_received(booking) == 10000  # the £50 deposit and the £50 Stripe took
     assert booking_balance_due(booking) == 5000
-    assert [m.subject for m in mail.outbox] == ["Payment received: £50.00 for your Portrait"]
+    assert [m.subject for m in mail.outbox] == [
+        "Payment received: £50.00 for your Portrait session"
+    ]
 
     client.force_login(staff_user)
     page = text(client.get(reverse("admin:shoots_payment_change", args=[balance.pk])))
@@ -712,8 +717,12 @@ def test_without_online_payments_the_balance_asks_what_is_left_and_says_how_to_p
         client.post(act, {"do": "balance"})  # nine days before the session
     assert not booking.payments.exists()  # nothing can be paid through Sitting
     (email,) = mail.outbox
-    assert email.subject == "The balance for your Portrait: £100.00"  # £150 less the deposit
-    assert email.body.startswith("Your balance\n\nThe balance of £100.00 for your Portrait is")
+    assert (
+        email.subject == "The balance for your Portrait session: £100.00"
+    )  # £150 less the deposit
+    assert email.body.startswith(
+        "Your balance\n\nThe balance of £100.00 for your Portrait session is"
+    )
     assert "How to pay: Bank transfer to Lumen Portraits, 12-34-56 12345678, or cash." in email.body
     assert "Thank you for your" not in email.body  # the session is still to come
     assert "by card" not in email.body
@@ -733,5 +742,5 @@ def test_without_online_payments_the_balance_asks_what_is_left_and_says_how_to_p
         client.post(act, {"do": "balance"})
         client.post(act, {"do": "balance"})  # pressed twice: one email a day
     assert len(mail.outbox) == 2
-    assert "Thank you for your Portrait on Wednesday 10 June." in mail.outbox[1].body
+    assert "Thank you for your Portrait session on Wednesday 10 June." in mail.outbox[1].body
     assert SentEmail.objects.filter(kind="balance-due", booking=booking).count() == 2

@@ -74,11 +74,13 @@ def test_a_bookings_life_sends_each_reminder_once_at_its_moment(family, anna, sc
     BookingFactory(client=anna, session_type=family, starts_at=local(2026, 6, 24, 10))
     assert scan(local(2026, 6, 14, 12)) == []  # booked ten days out
     assert scan(local(2026, 6, 17, 9, 55)) == []
-    assert scan(local(2026, 6, 17, 10, 5)) == ["See you on Wednesday 24 June: your Family at 10:00"]
+    assert scan(local(2026, 6, 17, 10, 5)) == [
+        "See you on Wednesday 24 June: your Family session at 10:00"
+    ]
     assert scan(local(2026, 6, 17, 10, 10)) == []  # beat again: nothing twice
-    assert scan(local(2026, 6, 19, 10, 5)) == ["A few questions before your Family"]
-    assert scan(local(2026, 6, 22, 10, 5)) == ["A few questions before your Family"]
-    assert scan(local(2026, 6, 23, 10, 5)) == ["See you tomorrow: your Family at 10:00"]
+    assert scan(local(2026, 6, 19, 10, 5)) == ["A few questions before your Family session"]
+    assert scan(local(2026, 6, 22, 10, 5)) == ["A few questions before your Family session"]
+    assert scan(local(2026, 6, 23, 10, 5)) == ["See you tomorrow: your Family session at 10:00"]
     assert scan(local(2026, 6, 24, 11)) == []  # the session has passed
     assert SentEmail.objects.count() == 4
     body = mail.outbox[-1].body
@@ -89,8 +91,8 @@ def test_a_bookings_life_sends_each_reminder_once_at_its_moment(family, anna, sc
 def test_a_sent_questionnaire_stops_its_reminders(family, anna, scan):
     booking = BookingFactory(client=anna, session_type=family, starts_at=local(2026, 6, 24, 10))
     assert scan(local(2026, 6, 19, 10, 5)) == [
-        "See you on Wednesday 24 June: your Family at 10:00",  # late, but still useful
-        "A few questions before your Family",
+        "See you on Wednesday 24 June: your Family session at 10:00",  # late, but still useful
+        "A few questions before your Family session",
     ]
     QuestionnaireResponse.objects.create(
         booking=booking,
@@ -100,17 +102,17 @@ def test_a_sent_questionnaire_stops_its_reminders(family, anna, scan):
     )
     assert scan(local(2026, 6, 22, 10, 5)) == []
     one_day = scan(local(2026, 6, 23, 10, 5))
-    assert one_day == ["See you tomorrow: your Family at 10:00"]
+    assert one_day == ["See you tomorrow: your Family session at 10:00"]
     assert "questionnaire" not in mail.outbox[-1].body
 
 
 def test_nothing_in_the_night_it_waits_for_the_morning(family, anna, scan):
     BookingFactory(client=anna, session_type=family, starts_at=local(2026, 6, 24, 7))
     assert scan(local(2026, 6, 23, 7, 30)) == []
-    assert scan(local(2026, 6, 23, 8, 1)) == ["See you tomorrow: your Family at 07:00"]
+    assert scan(local(2026, 6, 23, 8, 1)) == ["See you tomorrow: your Family session at 07:00"]
     late = BookingFactory(session_type=family, starts_at=local(2026, 7, 8, 22))
     assert scan(local(2026, 7, 7, 22, 5)) == []  # due at 22:00: held
-    assert scan(local(2026, 7, 8, 8, 5)) == ["See you today: your Family at 22:00"]
+    assert scan(local(2026, 7, 8, 8, 5)) == ["See you today: your Family session at 22:00"]
     assert SentEmail.objects.filter(key__startswith=f"booking:{late.pk}:reminder-1d").exists()
 
 
@@ -119,7 +121,7 @@ def test_after_three_days_without_a_worker_only_useful_reminders_go(family, anna
     # Beat and workers down from 21 June to the evening before the session: the one-week
     # reminder and both questionnaire reminders are moot (the questionnaire has closed);
     # the one-day reminder still helps.
-    assert scan(local(2026, 6, 23, 18)) == ["See you tomorrow: your Family at 10:00"]
+    assert scan(local(2026, 6, 23, 18)) == ["See you tomorrow: your Family session at 10:00"]
     assert SentEmail.objects.count() == 1
 
 
@@ -129,7 +131,7 @@ def test_cancelled_bookings_get_nothing_and_moved_ones_are_reminded_again(family
     )
     assert scan(local(2026, 6, 23, 10, 5)) == []
     moved = BookingFactory(session_type=family, starts_at=local(2026, 6, 26, 10))
-    assert scan(local(2026, 6, 25, 10, 5)) == ["See you tomorrow: your Family at 10:00"]
+    assert scan(local(2026, 6, 25, 10, 5)) == ["See you tomorrow: your Family session at 10:00"]
     later = local(2026, 6, 27, 10)
     Booking.objects.filter(pk=moved.pk).update(
         starts_at=later,
@@ -137,7 +139,7 @@ def test_cancelled_bookings_get_nothing_and_moved_ones_are_reminded_again(family
         blocked_from=later,
         blocked_until=later + timedelta(hours=1),
     )
-    assert scan(local(2026, 6, 26, 10, 5)) == ["See you tomorrow: your Family at 10:00"]
+    assert scan(local(2026, 6, 26, 10, 5)) == ["See you tomorrow: your Family session at 10:00"]
     assert cancelled.pk not in {
         int(k.split(":")[1]) for k in SentEmail.objects.values_list("key", flat=True)
     }
@@ -149,8 +151,8 @@ def test_a_session_type_can_have_its_own_reminders(family, anna, scan):
     BookingFactory(client=anna, session_type=family, starts_at=local(2026, 6, 24, 10))
     assert scan(local(2026, 6, 17, 10, 5)) == []  # no one-week reminder for this type
     assert scan(local(2026, 6, 22, 10, 5)) == [
-        "See you on Wednesday 24 June: your Family at 10:00",
-        "A few questions before your Family",
+        "See you on Wednesday 24 June: your Family session at 10:00",
+        "A few questions before your Family session",
     ]
     assert scan(local(2026, 6, 23, 10, 5)) == []
 

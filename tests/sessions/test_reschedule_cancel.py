@@ -71,7 +71,7 @@ def test_moving_a_session_keeps_its_reference_and_updates_the_same_calendar_even
     assert event["SEQUENCE"] == 1
     assert event.decoded("DTSTART") == TEN + timedelta(minutes=30)
     assert (
-        "Hello Anna, your Headshot has moved from Wednesday 10 June, 10:00 to "
+        "Hello Anna, your Headshot session has moved from Wednesday 10 June, 10:00 to "
         "Wednesday 10 June, 10:30." in mail.outbox[0].body
     )
 
@@ -320,7 +320,9 @@ def test_without_online_payments_a_cancellation_claims_no_deposit_was_paid(
     assert said in done
     assert "deposit" not in done.split("<main", 1)[1]
     [email] = [
-        m for m in mail.outbox if m.subject == "Your Headshot on Wednesday 10 June is cancelled"
+        m
+        for m in mail.outbox
+        if m.subject == "Your Headshot session on Wednesday 10 June is cancelled"
     ]
     assert said in email.body
     assert "Deposit" not in email.body
@@ -359,13 +361,13 @@ def test_the_studio_rewords_the_cancel_move_and_decline_emails(annas_booking, lo
     booking_decline(booking_id=request.pk)
     booking_email_send(booking_id=request.pk, kind="declined")
     moved, cancelled, declined = mail.outbox
-    assert moved.subject == "New time for your Headshot"
+    assert moved.subject == "New time for your Headshot session"
     assert "We've moved you from Wednesday 10 June, 10:00 to Wednesday 10 June at 12:00." in (
         moved.body
     )
     assert "See you on Wednesday 10 June, Anna" in moved.alternatives[0][0]
     assert (cancelled.subject, declined.subject) == (
-        "Headshot cancelled",
+        "Headshot session cancelled",
         "Wednesday 10 June is taken",
     )
     assert "Sorry to miss you, Anna." in cancelled.body
@@ -390,7 +392,7 @@ def test_the_studio_previews_its_cancel_wording_on_a_real_booking(
         "_preview": "1",
     }
     page = html.unescape(client.post(change, form).content.decode())
-    assert "Headshot on Wednesday 10 June: cancelled" in page
+    assert "Headshot session on Wednesday 10 June: cancelled" in page
     assert "We hope to see you another time." in page
     row.refresh_from_db()
     assert row.subject == ""  # a preview saves nothing

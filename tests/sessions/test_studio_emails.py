@@ -35,12 +35,14 @@ def test_new_bookings_requests_and_cancellations_reach_the_studio_once(studio, a
         booking_email_enqueue(booking, kind="confirmed")
         booking_email_enqueue(booking, kind="confirmed")  # queued twice: sent once
     [new] = to_studio()
-    assert new.subject == "New booking: Portrait for Anna Kowalska, Wednesday 10 June, 10:00"
+    assert (
+        new.subject == "New booking: Portrait session for Anna Kowalska, Wednesday 10 June, 10:00"
+    )
     assert f"/admin/shoots/booking/{booking.pk}/change/" in new.body
     with run_tasks():
         booking_cancel(booking_id=booking.pk, by_client=True)
     assert [m.subject for m in to_studio()][1] == (
-        "Cancelled: Portrait for Anna Kowalska, Wednesday 10 June, 10:00"
+        "Cancelled: Portrait session for Anna Kowalska, Wednesday 10 June, 10:00"
     )
     requested = BookingFactory(starts_at=TEN, status=Booking.Status.REQUESTED)
     with run_tasks():
@@ -96,9 +98,11 @@ def test_the_studio_hears_once_of_each_move_a_client_makes(studio, anna, run_tas
             booking_id=booking.pk, starts_at=TEN + timedelta(hours=2), tz=london, by_client=True
         )
     [moved] = to_studio()
-    assert moved.subject == "Moved: Portrait for Anna Kowalska, now Wednesday 10 June, 12:00"
     assert (
-        f"Anna Kowalska moved their Portrait with Maya Lind ({booking.reference}) from "
+        moved.subject == "Moved: Portrait session for Anna Kowalska, now Wednesday 10 June, 12:00"
+    )
+    assert (
+        f"Anna Kowalska moved their Portrait session with Maya Lind ({booking.reference}) from "
         "Wednesday 10 June, 10:00 to Wednesday 10 June, 12:00." in moved.body
     )
     assert studio_email_send(booking_id=booking.pk, kind="moved", sequence=1) is False  # again

@@ -134,7 +134,7 @@ def test_a_cancellation_holds_the_time_for_the_first_one_waiting_and_emails_them
     assert "Ian Moss" in listed
     [offer] = [m for m in mail.outbox if "came free" in m.subject]
     assert offer.to == ["Zoe Quinn <zoe@example.com>"]
-    assert offer.subject == "A time came free: Headshot on Wednesday 10 June at 11:00"
+    assert offer.subject == "A time came free: Headshot session on Wednesday 10 June at 11:00"
     assert f"/waitlist/{zoe.token}/" in offer.body
     assert f"/waitlist/{zoe.token}/leave/" in offer.body
     assert "until Monday 1 June, 11:00" in offer.body
@@ -435,7 +435,7 @@ def test_joining_emails_the_place_once_with_a_link_to_leave_before_any_offer(
     [joined] = [m for m in mail.outbox if "on the waitlist" in m.subject]
     assert joined.subject == "You're on the waitlist for Wednesday 10 June"
     assert joined.to == ["Zoe Quinn <zoe@example.com>"]
-    assert "You're on the waitlist for a Headshot on Wednesday 10 June." in joined.body
+    assert "You're on the waitlist for a Headshot session on Wednesday 10 June." in joined.body
     assert "keep it for you for 2 hours" in joined.body
     entry = WaitlistEntry.objects.get()
     leave = reverse("sessions:waitlist-leave", args=[entry.token])

@@ -82,7 +82,7 @@ def due_reminder(studio, anna):
         booking=booking,
         key=f"booking:{booking.pk}:reminder-1d:{int(starts_at.timestamp())}",
         to=formataddr((anna.name, anna.email)),
-        subject=f"See you tomorrow: your Family at {at}",
+        subject=f"See you tomorrow: your Family session at {at}",
     )
 
 

@@ -145,7 +145,7 @@ def test_a_preview_shows_the_email_on_a_real_booking_and_saves_nothing(owner, bo
     response = owner.post(reverse(CHANGE, args=[row.pk]), form)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Anna: Headshot on Wednesday 24 June" in page
+    assert "Anna: Headshot session on Wednesday 24 June" in page
     assert f"With {booking.photographer.display_name} at 10:00." in page  # the text version
     row.refresh_from_db()
     assert (row.subject, row.body) == ("", "")
@@ -254,7 +254,7 @@ def test_the_balance_is_asked_for_once_the_morning_after_when_payments_are_on(
     assert balance_requests_scan(now=morning + timedelta(days=1)) == 0
     payment = Payment.objects.get(booking=booking, kind=Payment.Kind.BALANCE)
     assert payment.amount == 15000  # no deposit was paid
-    assert [m.subject for m in mail.outbox] == ["The balance for your Headshot: £150.00"]
+    assert [m.subject for m in mail.outbox] == ["The balance for your Headshot session: £150.00"]
 
 
 def test_send_again_returns_only_to_a_page_of_this_site(owner, booking, eager_tasks):

@@ -194,8 +194,11 @@ def test_a_booking_made_while_the_broker_is_down_is_confirmed_and_emailed_when_i
     assert len(waiting()) == 3
     sweep_and_work(until_sent=2)
     assert sent_once() == [
-        (STUDIO, "New booking: Portrait for Rosa Diaz, Wednesday 10 June, 10:00"),
-        ("Rosa Diaz <rosa@example.com>", "You're booked: Portrait on Wednesday 10 June" + WITH),
+        (STUDIO, "New booking: Portrait session for Rosa Diaz, Wednesday 10 June, 10:00"),
+        (
+            "Rosa Diaz <rosa@example.com>",
+            "You're booked: Portrait session on Wednesday 10 June" + WITH,
+        ),
     ]
     assert queued_tasks_send() == 0  # beat again: nothing left, nothing sent twice
     assert len(mail.outbox) == 2
@@ -233,8 +236,11 @@ def test_stripe_paid_while_the_broker_is_down_gets_200_and_the_client_hears_once
     broker.start()
     sweep_and_work(until_sent=2)
     assert sent_once() == [
-        ("Anna Kowalska <anna@example.com>", "You're booked: Portrait on Wednesday 10 June" + WITH),
-        (STUDIO, "New booking: Portrait for Anna Kowalska, Wednesday 10 June, 10:00"),
+        (
+            "Anna Kowalska <anna@example.com>",
+            "You're booked: Portrait session on Wednesday 10 June" + WITH,
+        ),
+        (STUDIO, "New booking: Portrait session for Anna Kowalska, Wednesday 10 June, 10:00"),
     ]
 
 
