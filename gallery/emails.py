@@ -60,7 +60,10 @@ def selection_email_send(*, selection_id: int) -> bool:
             "list": selection.favorite_list.name,
             "extra": selection.extra_count,
             "cost": money_format(selection.extra_cost, selection.currency),
-            "paid": bool(selection.payment_id),
+            # Paid on Checkout, or paid before (a selection reopened); not extras owed to the
+            # studio, which it records when they come.
+            "paid": selection.payment is None
+            or selection.payment.status in Payment.RECEIVED_STATUSES,
             "lightroom_filter": lightroom_filter(names),
         },
     )

@@ -27,7 +27,7 @@ from sessions.models import Booking, Document, Payment, QuestionnaireResponse
 from sessions.month_calendar import calendar_context
 from sessions.payments.checkout import payment_check_payable
 from sessions.payments.errors import PaymentRefused
-from sessions.payments.ledger import booking_balance_due, cancellation_terms
+from sessions.payments.ledger import booking_balance_due, booking_extras_owed, cancellation_terms
 from sessions.payments.plan_views import plan_context
 from sessions.questionnaires import questionnaire_may_change, questionnaires_for_booking
 from sessions.selectors import booking_change_deadline
@@ -114,6 +114,7 @@ def booking_detail(request, token):
                     and item["document"].status == Document.Status.PENDING
                 ],
                 "balance_due": booking_balance_due(booking),
+                "extras_owed": booking_extras_owed(booking),
                 **plan_context(booking),
                 "invoices": list(booking.invoices.order_by("issued_at", "pk")),
                 "payments_enabled": settings.PAYMENTS_ENABLED,

@@ -200,7 +200,9 @@ def _payments_due(bookings: list[Item], *, now: datetime) -> list[Need]:
             needs.append(
                 Need(
                     kind="pay",
-                    url=f"{detail}#pay-{payment.pk}" if settings.PAYMENTS_ENABLED else detail,
+                    url=f"{detail}#pay-{payment.pk}"
+                    if settings.PAYMENTS_ENABLED and not payment.owed_to_studio
+                    else detail,
                     booking=booking,
                     name=payment.get_kind_display(),
                     due=part_due.get(payment.pk, due),

@@ -5,6 +5,7 @@ included, and act only when confirmed. A slip of the finger on a phone cancels n
 from dataclasses import dataclass
 
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
@@ -105,6 +106,14 @@ def act_confirm_response(request, model_admin, booking: Booking, *, doing: str, 
     return TemplateResponse(request, "admin/shoots/booking/act_confirm.html", context)
 
 
+def bookings_ending(queryset, statuses):
+    """Those of the selected bookings a list action ends: in `statuses`, and not a hold that
+    ran out (nothing to end: its time is free already)."""
+    return queryset.filter(status__in=statuses).exclude(
+        status=Booking.Status.HELD, hold_expires_at__lte=timezone.now()
+    )
+
+
 def list_confirm_response(
     request, model_admin, queryset, *, action: str, doing: str, label: str, statuses
 ):
@@ -114,7 +123,8 @@ def list_confirm_response(
     bookings = list(
         queryset.select_related("client", "session_type", "photographer").order_by("starts_at")
     )
-    ending = [booking for booking in bookings if booking.status in statuses]
+    ending_ids = set(bookings_ending(queryset, statuses).values_list("pk", flat=True))
+    ending = [booking for booking in bookings if booking.pk in ending_ids]
     context = {
         **model_admin.admin_site.each_context(request),
         "title": _("%(action)s?") % {"action": label},
@@ -125,7 +135,7 @@ def list_confirm_response(
             (booking, money_said(booking, doing) if doing != "decline" else "")
             for booking in ending
         ],
-        "left": [booking for booking in bookings if booking.status not in statuses],
+        "left": [booking for booking in bookings if booking.pk not in ending_ids],
         "selected": [booking.pk for booking in bookings],
     }
     return TemplateResponse(request, "admin/shoots/booking/list_act_confirm.html", context)

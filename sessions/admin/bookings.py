@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sessions.admin.booking_confirm import (
+    bookings_ending,
     given_back_yourself,
     list_confirm_response,
     paid_so_far,
@@ -175,6 +176,10 @@ class BookingAdmin(
         ),
     }
 
+    def _ending(self, queryset, action: str):
+        """The selected bookings the action ends; the rest are left as they are."""
+        return bookings_ending(queryset, self.LIST_ASK_FIRST[action][2])
+
     def _ask_first(self, request, queryset, action: str):
         """The confirmation page, until its "Yes" posts the action again (post=yes)."""
         if request.POST.get("post") == "yes":
@@ -217,6 +222,7 @@ class BookingAdmin(
     def decline(self, request, queryset):
         if asked := self._ask_first(request, queryset, "decline"):
             return asked
+        queryset = self._ending(queryset, "decline")  # as the confirmation said
         self._apply(
             request,
             queryset,
@@ -231,6 +237,7 @@ class BookingAdmin(
     def cancel(self, request, queryset):
         if asked := self._ask_first(request, queryset, "cancel"):
             return asked
+        queryset = self._ending(queryset, "cancel")  # as the confirmation said
         paid = {booking.pk: paid_so_far(booking) for booking in queryset}
         self._apply(
             request,
@@ -238,7 +245,8 @@ class BookingAdmin(
             lambda booking_id: booking_cancel(booking_id=booking_id, by_client=False),
             lambda n: ngettext("%d booking cancelled.", "%d bookings cancelled.", n) % n,
         )
-        for booking in queryset.filter(status=Booking.Status.CANCELLED, pk__in=paid):
+        # Those this cancelled (the ones ended before were never in `paid`).
+        for booking in Booking.objects.filter(status=Booking.Status.CANCELLED, pk__in=paid):
             if yourself := given_back_yourself(booking, paid[booking.pk]):
                 self.message_user(request, f"{booking.reference}: {yourself}", messages.WARNING)
 
@@ -249,6 +257,7 @@ class BookingAdmin(
     def cancel_keeping_payments(self, request, queryset):
         if asked := self._ask_first(request, queryset, "cancel_keeping_payments"):
             return asked
+        queryset = self._ending(queryset, "cancel_keeping_payments")  # as the confirmation said
         self._apply(
             request,
             queryset,

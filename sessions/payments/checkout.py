@@ -200,6 +200,10 @@ def payment_check_payable(payment: Payment, *, now: datetime | None = None) -> N
         raise PaymentRefused(
             _("Your bank is still processing this payment; we'll email you when it clears.")
         )
+    if payment.method != Payment.Method.CARD:  # owed to the studio (extras, payments off)
+        raise PaymentRefused(
+            _("This is paid to the studio directly, the way you usually pay them.")
+        )
     if payment.kind == Payment.Kind.DEPOSIT:
         if booking.status != Booking.Status.HELD or booking.hold_expires_at <= now:
             raise PaymentRefused(

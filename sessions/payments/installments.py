@@ -207,10 +207,12 @@ class PlanLine:
 
 def plan_lines(booking: Booking) -> list[PlanLine]:
     """The booking's installments with what each asks for now: a paid part what it brought
-    in; the open parts share what is still owed as if nothing had come another way, each
-    its amount, the last one all that is left (a price lowered takes from the last parts, a
-    price raised adds to the last); then money that came another way (a balance, a bank
-    transfer) pays them in order, the part due first first.
+    in. The parts not paid on their own (open, or covered by money that came another way)
+    share what they are still to bring as if nothing had come another way, each its amount,
+    the last one all that is left (a price lowered takes from the last parts, a price raised
+    adds to the last); then money that came another way (a balance, a bank transfer) pays
+    them in order, the part due first first, so a part it covered stays covered and the
+    later ones keep their amounts.
     Queries the installments and payments unless they were prefetched."""
     parts = list(booking.installments.all())
     another_way = sum(
@@ -219,13 +221,13 @@ def plan_lines(booking: Booking) -> list[PlanLine]:
         if payment.kind == Payment.Kind.BALANCE
     )
     planned = plan_left(booking) + another_way
-    open_parts = [part for part in parts if part.is_open]
+    sharing = [part for part in parts if part.is_open or part.status == Installment.Status.COVERED]
     asked = {}
-    for part in open_parts:
-        is_last = part is open_parts[-1]
+    for part in sharing:
+        is_last = part is sharing[-1]
         asked[part.pk] = planned if is_last else min(part.amount, planned)
         planned -= asked[part.pk]
-    for part in open_parts:
+    for part in sharing:
         paid = min(asked[part.pk], another_way)
         asked[part.pk] -= paid
         another_way -= paid
@@ -234,7 +236,7 @@ def plan_lines(booking: Booking) -> list[PlanLine]:
         if part.status == Installment.Status.PAID and part.payment is not None:
             amount = part.payment.net_received
         else:
-            amount = asked.get(part.pk, 0)
+            amount = asked.get(part.pk, 0) if part.is_open else 0
         lines.append(PlanLine(part, amount))
     return lines
 

@@ -19,7 +19,7 @@ so a rolled-back issue gives its number back and two issues never share one.
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,7 +79,7 @@ def booking_bill_lines(booking: Booking, *, tax_rate: int) -> list[BillLine]:
         | Q(status=Payment.Status.PENDING, currency=booking.currency)
         & ~Q(method=Payment.Method.CARD),  # owed to the studio: billed before it is paid
         kind=Payment.Kind.EXTRAS,
-    ).order_by("pk")
+    ).order_by(F("paid_at").asc(nulls_last=True), "pk")  # as billed before; owed ones last
     lines += [
         BillLine(
             _("Extra images chosen in the gallery"),

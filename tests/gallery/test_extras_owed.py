@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from gallery.models import Selection
 from gallery.selection import selection_withdraw
+from sessions.access import booking_url
 from sessions.models import Payment
 from sessions.payments.invoices import booking_invoice_current, booking_invoice_issue
 from sessions.payments.ledger import booking_extras_owed
@@ -56,6 +57,14 @@ def test_the_extras_are_owed_to_the_studio_billed_and_listed_for_the_client(clie
     home = text(client.get(reverse("clients:my-sessions")))
     assert "Extra images" in home
     assert "£15.00" in home
+    page = text(client.get(booking_url(booking)))
+    assert "£15.00 for the extra photos you chose, to pay the studio" in page
+    assert "#pay-" not in home  # nothing to pay online
+    review = text(client.get(reverse("gallery:selection", args=[sent.slug])))
+    assert "the studio will send you an invoice for them" in review
+    assert "was received" not in review
+    [studio] = [m for m in mail.outbox if m.subject.startswith("Selection from")]
+    assert "1 extra photos, £15.00, not yet paid" in studio.body  # never "paid online"
 
 
 def test_the_studio_records_the_extras_paid_and_the_bill_stays_as_it_is(client, sent, staff_user):
@@ -92,3 +101,17 @@ def test_reopening_the_selection_takes_the_extras_off_the_bill(sent, run_tasks):
     assert owed.status == Payment.Status.EXPIRED
     assert booking_extras_owed(booking) == 0
     assert extras_lines(booking) == []
+
+
+def test_extras_owed_to_the_studio_are_never_offered_online_once_payments_are_on(
+    client, sent, stripe_standin
+):
+    from sessions.payments.checkout import payment_check_payable
+    from sessions.payments.errors import PaymentRefused
+
+    owed = Payment.objects.get(booking=sent.booking, kind=Payment.Kind.EXTRAS)
+    with pytest.raises(PaymentRefused, match="paid to the studio directly"):
+        payment_check_payable(owed)
+    page = text(client.get(booking_url(sent.booking)))
+    assert f"pay-{owed.pk}" not in page
+    assert not stripe_standin.requests_to("POST", "/v1/checkout/sessions")

@@ -130,6 +130,29 @@ def test_list_actions_that_end_bookings_ask_first_and_say_what_happens_to_the_mo
         assert f"{paid.reference}: Give back the £50.00 paid another way" in done
 
 
+def test_cancelling_from_the_list_leaves_ended_bookings_and_run_out_holds_alone(owner, anna):
+    kept = BookingFactory(client=anna, status=Booking.Status.CANCELLED, starts_at=SOON)
+    Payment.objects.create(
+        booking=kept, kind=Payment.Kind.DEPOSIT, amount=5000, currency="GBP",
+        amount_received=5000, currency_received="GBP", status=Payment.Status.PAID,
+        method=Payment.Method.BANK_TRANSFER, paid_at=SOON - timedelta(days=30),
+    )  # fmt: skip  # cancelled earlier, keeping the deposit
+    lapsed = BookingFactory(
+        client=anna, status=Booking.Status.HELD, starts_at=SOON + timedelta(days=1),
+        hold_expires_at=datetime.now(UTC) - timedelta(minutes=5),
+    )  # fmt: skip
+    asked = act(owner, "cancel", kept, lapsed, confirmed=False).content.decode()
+    left = asked.split('class="act-confirm-left"')[1].split("</ul>")[0]
+    assert kept.reference in left
+    assert lapsed.reference in left
+    assert 'class="act-confirm-bookings"' not in asked  # nothing to end
+    done = act(owner, "cancel", kept, lapsed).content.decode()
+    assert "Give back" not in done  # the deposit kept when it was cancelled stays kept
+    assert "booking cancelled" not in done
+    lapsed.refresh_from_db()
+    assert lapsed.status == Booking.Status.HELD
+
+
 def test_booking_list_is_query_bounded(owner, django_assert_max_num_queries):
     for n in range(30):
         BookingFactory(starts_at=SOON + timedelta(days=n))

@@ -16,7 +16,7 @@ from sessions.access import booking_token, booking_url
 from sessions.booking_changes import booking_cancel, booking_reschedule
 from sessions.models import AvailabilityRule, Booking, Installment, Payment, PlanStep, SavedCard
 from sessions.payments.autopay import installment_collect, installments_scan
-from sessions.payments.installments import plan_lines
+from sessions.payments.installments import plan_lines, plan_replace
 from sessions.payments.ledger import booking_balance_due
 from sessions.payments.manual import Received, payment_record
 from sessions.payments.offers import Offer
@@ -347,6 +347,48 @@ def test_money_recorded_for_the_balance_pays_the_part_due_first_and_the_rest_sta
     assert lines["Balance"].amount == 19500
     assert lines["Balance"].installment.status == Installment.Status.SCHEDULED
     assert lines["Balance"].installment.due_on == date(2026, 7, 8)
+
+
+def test_money_recorded_in_steps_covers_the_parts_in_order_and_never_twice(
+    booked, client, stripe_standin, deliver, pay_clock
+):
+    """Three parts: £177 in cash covers the first; £10 more only starts on the second, and
+    the last keeps its own amount."""
+    pay_deposit(client, booked, stripe_standin, deliver, autopay=False)
+    plan_replace(
+        booking_id=booked.pk,
+        parts=[
+            ("Second payment", 17700, date(2026, 6, 17)),
+            ("Third payment", 17700, date(2026, 6, 24)),
+            ("Balance", 13600, date(2026, 7, 8)),
+        ],
+    )
+
+    def record(amount):
+        payment_record(
+            booking_id=booked.pk,
+            received=Received(
+                kind=Payment.Kind.BALANCE,
+                amount=amount,
+                method=Payment.Method.CASH,
+                paid_at=timezone.now(),
+            ),
+        )
+        return {
+            line.installment.label: (line.amount, line.installment.status)
+            for line in plan_lines(booked)
+        }
+
+    assert record(17700) == {
+        "Second payment": (0, "covered"),
+        "Third payment": (17700, "scheduled"),
+        "Balance": (13600, "scheduled"),
+    }
+    assert record(1000) == {
+        "Second payment": (0, "covered"),
+        "Third payment": (16700, "scheduled"),
+        "Balance": (13600, "scheduled"),
+    }
 
 
 def test_moving_the_session_moves_the_parts_counted_from_it(booked):
