@@ -19,7 +19,11 @@ from sessions.payments.checkout import balance_request, booking_holds_expire
 from sessions.payments.emails import balance_email_send, payment_email_send
 from sessions.payments.errors import PaymentRefused
 from sessions.payments.invoice_emails import invoice_email_send
-from sessions.payments.invoices import booking_invoice_issue, refund_credit_note_issue
+from sessions.payments.invoices import (
+    booking_invoice_issue,
+    extras_refund_bill_update,
+    refund_credit_note_issue,
+)
 from sessions.payments.plan_emails import installment_email_send
 from sessions.payments.refunds import refund_submit, refunds_resubmit
 from sessions.payments.voucher_documents import voucher_email_send, voucher_refund_email_send
@@ -86,7 +90,9 @@ def booking_invoice_issue_task(*, booking_id: int) -> str | None:
 
 @shared_task
 def refund_credit_note_issue_task(*, refund_id: int) -> str | None:
-    credit_note = refund_credit_note_issue(refund_id=refund_id)
+    credit_note = refund_credit_note_issue(refund_id=refund_id) or extras_refund_bill_update(
+        refund_id=refund_id
+    )
     return credit_note.reference if credit_note else None
 
 

@@ -80,14 +80,12 @@ def booking_bill_lines(booking: Booking, *, tax_rate: int) -> list[BillLine]:
         & ~Q(method=Payment.Method.CARD),  # owed to the studio: billed before it is paid
         kind=Payment.Kind.EXTRAS,
     ).order_by(F("paid_at").asc(nulls_last=True), "pk")  # as billed before; owed ones last
+    # What each extras payment asks or kept: a refund of extras (a selection changed, fewer
+    # photos) takes them off the bill, unlike a refund of the session's price, still owed.
     lines += [
-        BillLine(
-            _("Extra images chosen in the gallery"),
-            payment.amount if payment.owed_to_studio else payment.amount_received,
-            1,
-            tax_rate,
-        )
+        BillLine(_("Extra images chosen in the gallery"), amount, 1, tax_rate)
         for payment in extras
+        if (amount := payment.amount if payment.owed_to_studio else payment.net_received)
     ]
     if booking.discount:
         code = booking.redemptions.filter(released_at__isnull=True).first()
@@ -308,6 +306,24 @@ def refund_credit_note_issue(*, refund_id: int) -> Invoice | None:
         if first is None or refund.currency != first.currency:
             return None
         return _refund_credit(studio, booking, refund, first)
+
+
+def extras_refund_bill_update(*, refund_id: int) -> Invoice | None:
+    """Extras given back while the booking goes ahead (fewer photos chosen, a selection
+    changed): its bill no longer asks for them, so the invoice is issued again (the old one
+    credited). Anything else refunded meanwhile leaves the bill as it is. None if nothing
+    changed."""
+    refund = Refund.objects.select_related("payment__booking").get(pk=refund_id)
+    booking = refund.payment.booking
+    if (
+        refund.payment.kind != Payment.Kind.EXTRAS
+        or booking.status in ENDED_STATUSES
+        or not _creditable(refund)
+    ):
+        return None
+    current = booking_invoice_current(booking)
+    invoice = booking_invoice_issue(booking_id=booking.pk)
+    return invoice if invoice != current else None
 
 
 def _creditable(refund: Refund) -> bool:

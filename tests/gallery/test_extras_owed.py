@@ -115,3 +115,24 @@ def test_extras_owed_to_the_studio_are_never_offered_online_once_payments_are_on
     page = text(client.get(booking_url(sent.booking)))
     assert f"pay-{owed.pk}" not in page
     assert not stripe_standin.requests_to("POST", "/v1/checkout/sessions")
+
+
+def test_extras_recorded_then_given_back_come_off_the_bill(sent, run_tasks):
+    from sessions.payments.manual import Received, payment_record
+    from sessions.payments.refunds import refund_create
+
+    booking = sent.booking
+    paid = payment_record(
+        booking_id=booking.pk,
+        received=Received(
+            kind=Payment.Kind.EXTRAS, amount=1500, method=Payment.Method.CASH,
+            paid_at=timezone.now(),
+        ),
+    )  # fmt: skip
+    assert extras_lines(booking) == [("Extra images chosen in the gallery", 1500)]
+    with run_tasks():
+        refund_create(payment_id=paid.pk, amount=1000, note="One photo fewer")
+    assert extras_lines(booking) == [("Extra images chosen in the gallery", 500)]  # kept
+    credited = booking.invoices.filter(kind="credit_note").order_by("pk").last()
+    extras_credited = [line.amount for line in credited.lines.all() if "Extra" in line.description]
+    assert extras_credited == [-1500]  # the invoice that billed £15 of extras, cancelled
