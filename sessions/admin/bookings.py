@@ -537,13 +537,21 @@ class BookingAdmin(
                 "refunded": money_format(money["refunded"], obj.currency),
                 "kept": money_format(money["kept"], obj.currency),
             }
+        # The session's price and what came towards it; extra photos said apart.
+        extras_paid = sum(
+            p.net_received for p in obj.payments.all() if p.kind == Payment.Kind.EXTRAS
+        )
         lines = [
             _("Received %(received)s of %(price)s")
             % {
-                "received": money_format(received, obj.currency),
+                "received": money_format(received - extras_paid, obj.currency),
                 "price": money_format(obj.price - obj.discount, obj.currency),
             }
         ]
+        if extras_paid:
+            lines.append(
+                _("Extra photos paid: %(paid)s") % {"paid": money_format(extras_paid, obj.currency)}
+            )
         deposit_in = any(
             p.kind == Payment.Kind.DEPOSIT and p.status in Payment.RECEIVED_STATUSES
             for p in obj.payments.all()

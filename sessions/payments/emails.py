@@ -15,7 +15,7 @@ from sessions.access import booking_url
 from sessions.emails import booking_facts
 from sessions.models import Booking
 from sessions.payments.gateway import dashboard_url
-from sessions.payments.ledger import booking_balance_due
+from sessions.payments.ledger import booking_balance_due, booking_extras_owed, booking_owed
 from sessions.payments.models import Payment, Refund
 from studio.actors import ActorKind
 from studio.background import task_enqueue_on_commit
@@ -201,7 +201,11 @@ def payment_email_context(kind: str, *, payment: Payment, refund: Refund | None,
     if kind == "payment_recorded":
         context["method"] = payment.get_method_display().lower()
         context["received_on"] = date_format(timezone.localtime(payment.paid_at), "l j F Y")
-        left = booking_balance_due(booking)
+        # All still to pay: the balance, the extra photos owed, and a deposit still due at
+        # the studio (with payments off the balance leaves it out).
+        left = booking_balance_due(booking) + booking_extras_owed(booking)
+        if not settings.PAYMENTS_ENABLED:
+            left += booking_owed(booking, Payment.Kind.DEPOSIT)
         context["left"] = money_format(left, booking.currency) if left else ""
     elif kind == "refund_issued":
         context["method"] = "" if not payment.recorded else payment.get_method_display().lower()

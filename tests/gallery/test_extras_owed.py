@@ -91,6 +91,8 @@ def test_the_studio_records_the_extras_paid_and_the_bill_stays_as_it_is(client, 
     assert booking_invoice_issue(booking_id=booking.pk) == invoice  # billed already
     page = text(client.get(reverse("admin:shoots_booking_change", args=[booking.pk])))
     assert "Extra photos owed" not in page
+    assert "Received £0.00 of £200.00 · " in page  # the session's price, extras apart
+    assert "Extra photos paid: £15.00" in page
 
 
 def test_reopening_the_selection_takes_the_extras_off_the_bill(sent, run_tasks):

@@ -322,6 +322,20 @@ def test_the_receipt_is_emailed_once(booked, owner, run_tasks):
     assert SentEmail.objects.get().key == f"payment:{payment.pk}:payment_recorded"
 
 
+def test_the_receipt_counts_a_deposit_still_due_at_the_studio_in_what_is_left(
+    owner, anna, run_tasks, settings
+):
+    from tests.factories import BookingFactory
+
+    settings.PAYMENTS_ENABLED = False  # the deposit is paid at the studio, not recorded yet
+    booking = BookingFactory(client=anna, starts_at=datetime.now(UTC) + timedelta(days=9))
+    assert (booking.price, booking.deposit) == (20000, 5000)
+    with run_tasks():
+        owner.post(record_url(booking), typed(kind="balance", amount="40.00"))
+    (email,) = [m for m in mail.outbox if m.subject.startswith("Payment received")]
+    assert "Left to pay: £160.00." in email.body  # £110 of the balance and the £50 deposit
+
+
 def test_a_payment_the_client_just_made_online_is_kept_and_nothing_is_recorded(
     held, paying_online, stripe_standin, owner, run_tasks
 ):
