@@ -87,8 +87,18 @@ def waitlist_join_view(request, slug):
     session_type = get_object_or_404(SessionType, slug=slug, is_active=True)
     day = _day_asked(request.GET.get("day"))
     today = timezone.localdate()
-    if day is None or not today <= day <= today + timedelta(days=session_type.booking_window_days):
-        raise Http404  # only days one could book (the slot engine's dates can't reach year 1)
+    if day is None:
+        raise Http404
+    if not today <= day <= today + timedelta(days=session_type.booking_window_days):
+        # An old link, or one far ahead: the calendar, with why (never the slot engine on
+        # dates it can't reach).
+        messages.info(
+            request,
+            _("That day has passed: here are the days with free times.")
+            if day < today
+            else _("That day is further ahead than we take bookings for yet."),
+        )
+        return redirect("sessions:slot-pick", slug=slug)
     offer = _offer_asked(request, session_type)
     package = offer.package if offer else None
 

@@ -359,12 +359,26 @@ def test_booking_for_yourself_drops_a_name_typed_for_someone_else(client, headsh
     assert booking.name_for_studio == "Rosa Diaz"
 
 
-@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2026-05-31", "2027-06-10"])
-def test_a_day_no_one_could_book_has_no_waitlist_page(client, headshot, full, day):
+@pytest.mark.parametrize(
+    ("day", "said"),
+    [
+        ("9999-12-31", "further ahead than we take bookings for"),
+        ("0001-01-01", "That day has passed"),
+        ("2026-05-31", "That day has passed"),
+        ("2027-06-10", "further ahead than we take bookings for"),
+    ],
+)
+def test_a_day_no_one_could_book_sends_back_to_the_calendar_saying_why(
+    client, headshot, full, day, said
+):
     url = reverse("sessions:waitlist-join", args=["headshot"]) + f"?day={day}"
-    assert client.get(url).status_code == 404
-    assert client.post(url, {"name": "Al", "email": "al@example.com"}).status_code == 404
+    page = client.get(url)
+    assert page.status_code == 302
+    assert page["Location"] == reverse("sessions:slot-pick", args=["headshot"])
+    assert said in client.get(page["Location"]).content.decode()
+    assert client.post(url, {"name": "Al", "email": "al@example.com"}).status_code == 302
     assert not WaitlistEntry.objects.exists()
+    assert client.get(url.replace(day, "not-a-day")).status_code == 404
 
 
 def test_one_photographers_full_day_is_no_waitlist_day_while_another_is_free(
