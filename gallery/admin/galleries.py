@@ -370,7 +370,9 @@ class GalleryAdmin(ReleaseBadgeMixin, CullingMixin, PhotosMixin, PeopleMixin, ad
         return self._confirm(
             request,
             title=_("Publish anyway?") if action == "publish" else _("Deliver anyway?"),
-            question=_("Before these galleries go to their clients:"),
+            question=_("Before these galleries go to their clients:")
+            if len(items) > 1
+            else _("Before this gallery goes to its client:"),
             items=items,
             action_url=request.get_full_path(),
             hidden=[

@@ -74,7 +74,7 @@ class PaymentInline(admin.TabularInline):
         "received",
         "status",
         "refunded",
-        "method",
+        "paid_by",
         "reference",
         "paid_at",
         "disputed_at",
@@ -104,6 +104,15 @@ class PaymentInline(admin.TabularInline):
     @admin.display(description=_("Stripe"))
     def stripe(self, obj: Payment) -> str:
         return stripe_links(obj)
+
+    @admin.display(description=_("paid by"))
+    def paid_by(self, obj: Payment) -> str:
+        """How it was paid, once it was: a payment still waiting says how it is to come."""
+        if obj.status in Payment.RECEIVED_STATUSES or obj.status == Payment.Status.PROCESSING:
+            return obj.get_method_display()
+        if obj.owed_to_studio:
+            return _("to the studio")
+        return _("online") if obj.stripe_checkout_session_id else "–"
 
 
 @admin.register(Booking)

@@ -4,6 +4,7 @@ on the booking's page) until the studio records them paid; reopening the selecti
 them off the bill."""
 
 import html
+import re
 
 import pytest
 from django.core import mail
@@ -73,6 +74,7 @@ def test_the_studio_records_the_extras_paid_and_the_bill_stays_as_it_is(client, 
     client.force_login(staff_user)
     page = text(client.get(reverse("admin:shoots_booking_change", args=[booking.pk])))
     assert "Extra photos owed: £15.00" in page
+    assert re.search(r'class="field-paid_by"[^>]*>\s*(<p>)?to the studio', page)  # not "Card"
     url = reverse("admin:shoots_booking_payment_record", args=[booking.pk])
     form = text(client.get(url))
     assert "Extra photos chosen in the gallery, still to pay: £15.00" in form
