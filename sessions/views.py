@@ -265,6 +265,13 @@ def booking_create_view(request, slug):
                     payment_card_consent(payment_id=deposit.pk, save_card=True)
             return _after_booking(request, booking)
     quote = _code_quote_shown(form, offer, tz)
+    if applying and form.is_valid() and not form.has_error("code"):
+        # "Apply" pressed and the code taken: what was typed is kept and the page shown by
+        # a GET, so Back and reload never ask to send the form again.
+        request.session[DETAILS_SESSION_KEY] = {
+            key: form.cleaned_data.get(key) for key in DETAILS_KEPT
+        }
+        return redirect(request.get_full_path() + "#id_code")
     return private_response(
         render(
             request,
@@ -366,15 +373,18 @@ def _after_booking(request, booking):
 def _code_quote_shown(form, offer, tz) -> CodeQuote | None:
     """What the code typed takes off, for the page shown again; a refusal becomes the code
     field's error."""
-    if not form.is_bound or form.has_error("code"):
+    if form.has_error("code"):
         return None
-    text = form.cleaned_data.get("code")
+    # A page shown after "Apply" (a GET) has the code among what was kept, not posted.
+    typed = form.cleaned_data if form.is_bound else form.initial
+    text = typed.get("code")
     if not text:
         return None
     try:
-        return code_quote(text=text, offer=offer, email=form.cleaned_data.get("email") or "", tz=tz)
+        return code_quote(text=text, offer=offer, email=typed.get("email") or "", tz=tz)
     except CodeRefused as refused:
-        form.add_error("code", refused.message)
+        if form.is_bound:
+            form.add_error("code", refused.message)
         return None
 
 

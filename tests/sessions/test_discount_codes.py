@@ -177,9 +177,13 @@ def test_apply_shows_the_discount_the_new_total_and_the_deposit(
     client, stripe_standin, pay_clock, portrait
 ):
     spring()
-    response = client.post(details_url(), {**FORM, "code": "spring25", "apply_code": "1"})
+    response = client.post(
+        details_url(), {**FORM, "code": "spring25", "apply_code": "1"}, follow=True
+    )
 
-    assert response.status_code == 200
+    # Shown by a GET after the post, so Back or a reload never sends the form again.
+    assert [code for _url, code in response.redirect_chain] == [302]
+    assert response.request["REQUEST_METHOD"] == "GET"
     page = text(response)
     assert "Discount SPRING25 (25%)" in page
     assert "−£37.50" in page
@@ -192,10 +196,11 @@ def test_apply_shows_the_discount_the_new_total_and_the_deposit(
 
 def test_apply_asks_for_nothing_else_yet(client, pay_clock, portrait):
     spring()
-    response = client.post(details_url(), {"code": "SPRING25", "apply_code": "1"})
+    response = client.post(details_url(), {"code": "SPRING25", "apply_code": "1"}, follow=True)
     page = text(response)
     assert "£112.50" in page
     assert "This field is required" not in page
+    assert "£112.50" in text(client.get(details_url()))  # a reload keeps the code and total
 
 
 def test_a_refused_code_shows_the_form_again_with_everything_typed(

@@ -143,7 +143,7 @@ def test_the_booking_page_applies_a_voucher_and_says_what_is_left_to_pay(clock, 
     voucher(4000)
     url = reverse("sessions:booking-create", args=["portrait"])
     url = f"{url}?{urlencode({'start': PAY_TEN.isoformat()})}"
-    page = client.post(url, {"code": "GIFT-ACDE-FGHJ", "apply_code": "1"})
+    page = client.post(url, {"code": "GIFT-ACDE-FGHJ", "apply_code": "1"}, follow=True)
     shown = html.unescape(page.content.decode())
     assert "Gift voucher GIFT-ACDE-FGHJ" in shown
     assert "−£40.00" in shown
