@@ -25,7 +25,7 @@ from studio.models import Photographer
 VIEWS = ("month", "week", "day")
 MAX_LANES = 8  # side by side at most (static/css/admin-calendar.css has .lane-1 to .lane-8)
 DAY_STARTS, DAY_ENDS = 7, 21  # the hours a week or day shows, widened to fit its bookings
-HIDDEN_UNLESS_ASKED = (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
+HIDDEN_UNLESS_ASKED = Booking.ENDED_STATUSES
 
 
 @dataclass

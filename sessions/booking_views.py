@@ -21,7 +21,7 @@ from sessions.booking_changes import (
     booking_move_offered,
     booking_reschedule,
 )
-from sessions.emails import ENDED, booking_invite_for, ended_booking_money
+from sessions.emails import booking_invite_for, ended_booking_money
 from sessions.forms import RescheduleForm, start_parse
 from sessions.models import Booking, Document, Payment, QuestionnaireResponse
 from sessions.month_calendar import calendar_context
@@ -78,7 +78,7 @@ def booking_detail(request, token):
         # A withdrawn document that another replaced: the new one is listed instead.
         .exclude(status=Document.Status.VOIDED, replaced_by__isnull=False)
         # Nothing is asked to be signed for a booking that will not go ahead.
-        .exclude(status=Document.Status.PENDING, booking__status__in=ENDED)
+        .exclude(status=Document.Status.PENDING, booking__status__in=Booking.ENDED_STATUSES)
         .order_by("-required", "kind", "pk")
     ]
     if request.GET.get("payment") == "cancelled" and due:
@@ -123,7 +123,7 @@ def booking_detail(request, token):
                 "guides": [] if finished else list(booking.session_type.guides.all()),
                 "questionnaire_may_change": may_answer,
                 "ended_money": ended_booking_money(booking)["lines"]
-                if booking.status in ENDED
+                if booking.status in Booking.ENDED_STATUSES
                 else [],
             },
         )

@@ -33,7 +33,6 @@ EXPECTED_STATUSES = {
     "cancelled": {Booking.Status.CANCELLED},
     "declined": {Booking.Status.DECLINED},
 }
-ENDED = {Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED}
 
 
 def booking_invite_for(booking: Booking, *, download: bool = False) -> bytes:
@@ -42,7 +41,7 @@ def booking_invite_for(booking: Booking, *, download: bool = False) -> bytes:
     `download` from the booking page is published (PUBLISH), so calendar apps add it as an
     event rather than an invitation to answer."""
     studio = studio_get()
-    if booking.status in ENDED:
+    if booking.status in Booking.ENDED_STATUSES:
         method, status = "CANCEL", "CANCELLED"
     elif booking.status == Booking.Status.CONFIRMED or booking.status == Booking.Status.COMPLETED:
         method, status = "REQUEST", "CONFIRMED"
@@ -275,7 +274,7 @@ def booking_email_send(
         if not moved_since or told.exists():
             return False
     studio = studio_get()
-    method = "CANCEL" if booking.status in ENDED else "REQUEST"
+    method = "CANCEL" if booking.status in Booking.ENDED_STATUSES else "REQUEST"
     attachments = [("session.ics", booking_invite_for(booking), f"text/calendar; method={method}")]
     if kind == "confirmed":  # the booking's first invoice comes with it
         invoice = booking_invoice_issue(booking_id=booking.pk)

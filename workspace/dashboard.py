@@ -30,7 +30,7 @@ QUESTIONNAIRE_DAYS = 3
 BALANCE_LOOKBACK = timedelta(days=120)
 FLAG_LOOKBACK = timedelta(days=120)  # disputes, and payments Stripe took differently
 WEEKS = 12
-NOT_HELD = (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
+NOT_HELD = Booking.ENDED_STATUSES
 # What the day's and week's lists show of a booking (name_for_studio, status, hold, who).
 SHOWN = (
     "pk",

@@ -31,7 +31,7 @@ from studio.pricing import sold_rate
 from studio.tax import RateTotal, apportion, line_figures, rate_display, rate_totals
 
 CONFIRMED_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED, Booking.Status.NO_SHOW)
-ENDED_STATUSES = (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
+ENDED_STATUSES = Booking.ENDED_STATUSES
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ def _submit_after_commit(refund: Refund) -> None:
 
 
 # A booking that will not take place: money for its price that arrives now is not owed.
-BOOKING_ENDED = (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
+BOOKING_ENDED = Booking.ENDED_STATUSES
 
 
 def refund_if_booking_ended(payment: Payment, *, booking_status: str) -> Refund | None:
