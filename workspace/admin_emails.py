@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from gallery.emails import gallery_message
@@ -141,7 +141,12 @@ class SentEmailAdmin(RecordAdminMixin, admin.ModelAdmin):
         queued = sum(resend_queue(email, by=request.user) for email in queryset)
         self.message_user(
             request,
-            gettext("%(count)d emails will be sent again in a moment.") % {"count": queued},
+            ngettext(
+                "%(count)d email will be sent again in a moment.",
+                "%(count)d emails will be sent again in a moment.",
+                queued,
+            )
+            % {"count": queued},
             messages.SUCCESS,
         )
         if queued < len(queryset):

@@ -2,12 +2,16 @@
 answer is not sent again once its booking is cancelled, declined or ran out; it would tell
 them something no longer true (and its calendar invite would put the session back in their
 calendar). What stays true after the end (the cancellation itself, money paid or refunded,
-a signed document, an invoice, emails to the studio) may go again."""
+a signed document, an invoice, emails to the studio) may go again. Nor is an email about a
+booking as it was before a move or change: it would give the old time."""
 
 from django.utils.translation import gettext as _
 
 from sessions.models import Booking
 from studio.models import SentEmail
+
+# Emails about a booking as it was at one calendar sequence (sessions.emails).
+BOOKING_KINDS = {"confirmed", "requested", "rescheduled", "changed"}
 
 TRUE_AFTER_THE_END = {
     "booking-cancelled",
@@ -29,7 +33,7 @@ def resend_refusal(email: SentEmail) -> str | None:
         return None
     ended = email.bookings.filter(status__in=Booking.ENDED_STATUSES).first()
     if ended is None:
-        return None
+        return _out_of_date(email)
     return _(
         "“%(subject)s” was not sent again: booking %(reference)s is %(status)s now, so it "
         "would tell the client something no longer true."
@@ -38,3 +42,28 @@ def resend_refusal(email: SentEmail) -> str | None:
         "reference": ended.reference,
         "status": ended.get_status_display().lower(),
     }
+
+
+def _out_of_date(email: SentEmail) -> str | None:
+    """A booking email written for a time or a plan the booking no longer has: its key
+    carries the booking's calendar sequence ("booking:<id>:confirmed:<n>") or, for
+    reminders, its start ("booking:<id>:reminder-1d:<timestamp>"). Sent again it would give
+    the client the old time, and its invite would put it back in their calendar."""
+    parts = (email.key or "").split(":")
+    if len(parts) != 4 or parts[0] != "booking" or not parts[1].isdigit():
+        return None
+    booking = Booking.objects.filter(pk=int(parts[1])).first()
+    if booking is None or not parts[3].isdigit():
+        return None
+    if parts[2].startswith(("reminder-", "questionnaire-")):
+        current = int(booking.starts_at.timestamp())
+    elif parts[2] in BOOKING_KINDS:
+        current = booking.calendar_sequence
+    else:
+        return None
+    if int(parts[3]) == current:
+        return None
+    return _(
+        "“%(subject)s” was not sent again: booking %(reference)s has moved or changed since, "
+        "so it would give the client the old details. The client has the newer email."
+    ) % {"subject": email.subject, "reference": booking.reference}

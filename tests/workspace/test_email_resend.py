@@ -51,6 +51,35 @@ def test_a_cancelled_bookings_confirmation_is_not_sent_again(
     assert again.status_code == 200
 
 
+def test_the_confirmation_of_a_time_the_booking_has_moved_from_is_not_sent_again(
+    owner, anna, studio, eager_tasks, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from sessions.booking_changes import booking_reschedule
+
+    booking = BookingFactory(client=anna)
+    booking_email_send(booking_id=booking.pk, kind="confirmed")
+    confirmed = SentEmail.objects.get(kind="booking-confirmed")
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_reschedule(
+            booking_id=booking.pk,
+            starts_at=booking.starts_at + timedelta(minutes=30),
+            tz=ZoneInfo("Europe/London"),
+            by_client=False,
+            outside_rules=True,
+        )
+    sent = len(mail.outbox)
+    refused = send_again(owner, confirmed, django_capture_on_commit_callbacks)
+    page = refused.content.decode().replace("&#x27;", "'")
+    assert f"booking {booking.reference} has moved or changed since" in page
+    assert len(mail.outbox) == sent  # the old time never goes again
+    moved = SentEmail.objects.get(kind="booking-rescheduled")
+    send_again(owner, moved, django_capture_on_commit_callbacks)  # the new time: still true
+    assert len(mail.outbox) == sent + 1
+
+
 def test_a_booking_email_counts_what_was_paid_against_the_discounted_total(anna, studio):
     from tests.payment_fixtures import PAY_NOW, payment_received
 
