@@ -6,8 +6,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -15,7 +16,12 @@ from sessions.payments.admin_codes import CodeRedemptionInline
 from sessions.payments.codes import CodeRedemption
 from sessions.payments.errors import PaymentRefused, PaymentServiceUnavailable
 from sessions.payments.voucher_refunds import voucher_refund
-from sessions.payments.voucher_sales import voucher_give, voucher_void
+from sessions.payments.voucher_sales import (
+    voucher_give,
+    voucher_token,
+    voucher_url,
+    voucher_void,
+)
 from sessions.payments.vouchers import (
     GiftVoucher,
     VoucherPayment,
@@ -48,7 +54,7 @@ class GiftVoucherAdminForm(MoneyFieldsMixin, forms.ModelForm):
             "send_on",
             "expires_on",
         ]
-        labels = {"buyer_name": _("from"), "buyer_email": _("from (email)")}
+        labels = {"buyer_name": _("From"), "buyer_email": _("From (email)")}
         help_texts = {
             "buyer_name": _("Printed as who it is from; empty for your studio's name."),
             "expires_on": _("Empty: your studio's usual validity from today."),
@@ -61,6 +67,16 @@ class GiftVoucherAdminForm(MoneyFieldsMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        studio_currency = studio_get().currency
+        if "currency" in self.fields and cleaned.get("currency") not in (None, studio_currency):
+            self.add_error(
+                "currency",
+                _(
+                    "Vouchers pay for bookings in your studio's currency (%(studio)s): one in "
+                    "%(other)s could never be used."
+                )
+                % {"studio": studio_currency, "other": cleaned["currency"]},
+            )
         if cleaned.get("send_on") and not cleaned.get("recipient_email"):
             self.add_error("recipient_email", _("An email address is needed to send it."))
         expires, send_on = cleaned.get("expires_on"), cleaned.get("send_on")
@@ -127,6 +143,7 @@ class GiftVoucherAdmin(admin.ModelAdmin):
             "package_name",
             "paid_display",
             "refunds_display",
+            "voucher_link",
             *EDITABLE,
             "recipient_sent_at",
         ]
@@ -173,6 +190,23 @@ class GiftVoucherAdmin(admin.ModelAdmin):
             return obj.get_status_display()
         received = money_format(sale.amount_received, sale.currency_received)
         return f"{received} · {sale.stripe_payment_intent_id or ''}"
+
+    @admin.display(description=_("the voucher"))
+    def voucher_link(self, obj: GiftVoucher) -> str:
+        """Its page and PDF, to print or pass on (a voucher the studio gives has no buyer to
+        pass it on, nor always an address to email it to)."""
+        if obj.status != GiftVoucher.Status.PAID:
+            return "—"
+        page = voucher_url(obj)
+        pdf = reverse("sessions:gift-voucher-pdf", args=[voucher_token(obj)])
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a> · '
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            page,
+            _("Its page"),
+            pdf,
+            _("The PDF to print or send"),
+        )
 
     @admin.display(description=_("refunded"))
     def refunds_display(self, obj: GiftVoucher) -> str:

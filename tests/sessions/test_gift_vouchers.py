@@ -246,6 +246,11 @@ def test_the_studio_gives_one_in_the_admin_and_voids_it_there(
         page = client.get(reverse("admin:shoots_giftvoucher_changelist")).content.decode()
     assert voucher.code in page
     assert "£50.00" in page
+    # Its own page links to the voucher and its PDF, for the studio to print or pass on.
+    own = client.get(reverse("admin:shoots_giftvoucher_change", args=[voucher.pk])).text
+    pdf = reverse("sessions:gift-voucher-pdf", args=[voucher_token(voucher)])
+    assert f'href="{pdf}"' in own
+    assert client.get(pdf)["Content-Type"] == "application/pdf"
 
     client.post(
         reverse("admin:shoots_giftvoucher_changelist"),
@@ -257,6 +262,7 @@ def test_the_studio_gives_one_in_the_admin_and_voids_it_there(
 @pytest.mark.parametrize(
     ("dates", "said"),
     [
+        ({"currency": "EUR"}, "one in EUR could never be used"),
         ({"expires_on": "2026-05-01"}, "That day has passed: the voucher would be no use."),
         (
             {"send_on": "2027-02-01", "expires_on": "2027-01-01"},

@@ -324,7 +324,7 @@ def world(studio, stripe_standin, settings):
         favorite_set(favorite_list=hearts, photo=chosen.photos.first(), on=True)
         selection_submit(gallery_id=chosen.pk, favorite_list_id=hearts.pk)
         SentEmail.objects.create(
-            key=f"booking:{confirmed.pk}:confirmed:1",
+            key=f"booking:{confirmed.pk}:confirmed:{confirmed.calendar_sequence}",
             kind="booking-confirmed",
             to="anna@example.com",
             subject="You're booked",
