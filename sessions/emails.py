@@ -195,6 +195,21 @@ def ended_booking_money(booking: Booking) -> dict:
         ]
     else:
         lines = [_("You paid %(paid)s. The studio keeps it, so there is no refund.") % amounts]
+    # A gift voucher's part is on the voucher again (redemptions_release), not refunded.
+    vouchers = booking.redemptions.filter(gift_voucher__isnull=False, released_at__isnull=False)
+    back = [
+        _(
+            "The %(amount)s paid by gift voucher %(code)s is back on the voucher, to use "
+            "another time."
+        )
+        % {"amount": money_format(use.amount, booking.currency), "code": use.code}
+        for use in vouchers
+        if use.amount
+    ]
+    if back and not paid:  # the voucher paid it all: nothing else to say about money
+        lines = back
+    else:
+        lines += back
     return {"paid": paid, "refunded": refunded, "kept": paid - refunded, "lines": lines}
 
 

@@ -271,7 +271,7 @@ def booking_create_view(request, slug):
         request.session[DETAILS_SESSION_KEY] = {
             key: form.cleaned_data.get(key) for key in DETAILS_KEPT
         }
-        return redirect(request.get_full_path() + "#id_code")
+        return redirect(request.get_full_path())
     return private_response(
         render(
             request,

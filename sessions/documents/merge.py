@@ -123,14 +123,21 @@ def document_facts(booking: Booking, studio, *, person_name: str = "") -> dict[s
 
 def _price_said(booking: Booking) -> str:
     """What the session costs the client: "£508.50 (£565.00 less a discount of £56.50)"
-    when a code took something off, so the agreement and the invoice agree."""
-    if not booking.discount:
-        return money_format(booking.price, booking.currency)
-    return _("%(total)s (%(price)s less a discount of %(discount)s)") % {
-        "total": money_format(booking.total, booking.currency),
-        "price": money_format(booking.price, booking.currency),
-        "discount": money_format(booking.discount, booking.currency),
-    }
+    when a code took something off, and ", £50.00 of it paid by gift voucher" when one paid,
+    so the agreement, the booking page and the invoice agree."""
+    said = money_format(booking.price, booking.currency)
+    if booking.discount:
+        said = _("%(total)s (%(price)s less a discount of %(discount)s)") % {
+            "total": money_format(booking.total, booking.currency),
+            "price": money_format(booking.price, booking.currency),
+            "discount": money_format(booking.discount, booking.currency),
+        }
+    if booking.gift_voucher_amount:
+        said = _("%(price)s, %(voucher)s of it paid by gift voucher") % {
+            "price": said,
+            "voucher": money_format(booking.gift_voucher_amount, booking.currency),
+        }
+    return said
 
 
 def _payment_schedule(booking: Booking) -> str:

@@ -123,6 +123,17 @@ def test_a_discounted_booking_is_signed_for_what_it_costs(booked, studio):
     assert facts["payment_schedule"] == "The balance of £85.00 is due by the day of your session."
 
 
+def test_a_booking_paid_in_part_by_gift_voucher_is_signed_saying_so(booked, studio):
+    booked.gift_voucher_amount = 5000
+    facts = document_facts(booked, studio)
+    assert facts["price"] == "£150.00, £50.00 of it paid by gift voucher"
+    assert facts["balance"] == "£50.00"  # £150 less the voucher's £50 and the £50 deposit
+    booked.discount = 1500
+    assert document_facts(booked, studio)["price"] == (
+        "£135.00 (£150.00 less a discount of £15.00), £50.00 of it paid by gift voucher"
+    )
+
+
 def test_the_payment_schedule_says_the_plan_the_booking_page_will_ask(booked, studio):
     """A package paid in parts: the agreement names each part and its day, as scheduled."""
     from datetime import date

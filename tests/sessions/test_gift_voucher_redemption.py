@@ -112,14 +112,36 @@ def test_a_voucher_that_cannot_pay_is_refused_with_why(clock, portrait, fields, 
     assert Booking.objects.count() == 0
 
 
-def test_cancelling_gives_the_amount_back_to_the_voucher(clock, portrait):
+def test_cancelling_gives_the_amount_back_to_the_voucher(clock, portrait, client):
+    from sessions.access import booking_token
+    from sessions.emails import ended_booking_money
+
     gift = voucher(20000)
     booking = book(portrait)
+    asked = client.get(reverse("sessions:booking-cancel", args=[booking_token(booking)]))
+    assert "The £150.00 paid by gift voucher goes back on the voucher" in asked.text
     booking_cancel(booking_id=booking.pk, by_client=True)
     booking.refresh_from_db()
     assert booking.gift_voucher_amount == 0
     assert CodeRedemption.objects.get().released_at is not None
     assert voucher_remaining(gift) == 20000
+    # The cancellation says where the money went, not "nothing was paid".
+    assert ended_booking_money(booking)["lines"] == [
+        f"The £150.00 paid by gift voucher {gift.code} is back on the voucher, to use "
+        "another time."
+    ]
+
+
+def test_the_booking_email_says_what_the_voucher_paid(clock, portrait):
+    from django.core import mail
+
+    from sessions.emails import booking_email_send
+
+    voucher(5000)
+    booking = book(portrait)
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CONFIRMED)
+    booking_email_send(booking_id=booking.pk, kind="confirmed")
+    assert "Paid by gift voucher: £50.00" in mail.outbox[-1].body
 
 
 def test_a_hold_running_out_gives_it_back_and_a_late_deposit_takes_it_again(clock, portrait):
