@@ -73,7 +73,11 @@ class SelectionSummary:
     currency: str
 
 
-def selection_summary(*, gallery: Gallery, count: int) -> SelectionSummary:
+def selection_summary(*, gallery: Gallery, count: int, package: bool = True) -> SelectionSummary:
+    """The count against the package: included, extra and their cost. `package=False` (a
+    share link's guest, who never sends a selection nor pays): the count alone, no prices."""
+    if not package:
+        return SelectionSummary(count, 0, 0, 0, gallery.currency)
     extra = max(0, count - gallery.favorites_limit)
     return SelectionSummary(
         count=count,

@@ -77,7 +77,9 @@ def favorite_set_view(request, slug, photo_id):
             name=photo.original_name,
             is_favorite=is_favorite,
         ),
-        "summary": proofing.selection_summary(gallery=gallery, count=count),
+        "summary": proofing.selection_summary(
+            gallery=gallery, count=count, package=viewer.share_link is None
+        ),
         "refused": refusal_message(viewer, refused) if refused else "",
         "current_list": current,
     }

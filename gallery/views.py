@@ -163,6 +163,7 @@ def _gallery_page(request, viewer: Viewer, csrf_token: str | None = None) -> Htt
             count=gallery.selection.photo_count
             if gallery.selection_id and viewer.can_submit
             else favorite_count,
+            package=viewer.share_link is None,
         ),
         "closed": viewer.choosing_closed,
         "closed_message": closed_message(viewer),

@@ -66,12 +66,12 @@ def test_guests_with_and_without_favorites_see_what_their_link_allows(
     # Tom may choose and comment: his own hearts, never Anna's.
     page.goto(share_link_url(tom))
     counter = page.locator("#selection-counter")
-    expect(counter).to_have_text("0 of 2 included")
+    expect(counter).to_have_text("0 favorites")  # a guest never sends, nor pays: no prices
     expect(page.locator(".fav-button[aria-pressed=true]")).to_have_count(0)
     first_tile = page.locator(".photo-tile", has=page.locator('[data-name="IMG_0001.JPG"]'))
     expect(first_tile.locator(".comment-count")).to_contain_text("1 comment")
     page.get_by_role("button", name="Favorite IMG_0002.JPG").click()
-    expect(counter).to_have_text("1 of 2 included")
+    expect(counter).to_have_text("1 favorite")
 
     page.get_by_role("link", name="IMG_0003.JPG").click()
     lightbox = page.get_by_role("dialog")
@@ -80,7 +80,7 @@ def test_guests_with_and_without_favorites_see_what_their_link_allows(
     expect(page.locator("#lightbox-name")).to_have_text("IMG_0002.JPG")
     lightbox.get_by_role("button", name="Next photo").click()
     lightbox.get_by_role("button", name="Favorite this photo (F)").click()
-    expect(counter).to_have_text("2 of 2 included")
+    expect(counter).to_have_text("2 favorites")
     # A 20,000-character comment, pasted: refused, saying why, and nothing typed is lost.
     box = lightbox.get_by_label("Add a comment")
     expect(lightbox.locator(".comment-list")).to_be_visible()
@@ -115,7 +115,7 @@ def test_guests_with_and_without_favorites_see_what_their_link_allows(
     page.get_by_placeholder("Someone else, e.g. Grandma").fill("Grandad")
     page.get_by_role("button", name="Choose", exact=True).click()
     expect(page.get_by_text("Choosing as Grandad")).to_be_visible()
-    expect(counter).to_have_text("0 of 2 included")
+    expect(counter).to_have_text("0 favorites")
     page.get_by_role("link", name="Compare favorites").click()
     expect(page.get_by_role("heading", name="Compare favorites")).to_be_visible()
     expect(page.get_by_role("link", name="Choose which list to send")).to_have_count(0)
@@ -128,7 +128,7 @@ def test_guests_with_and_without_favorites_see_what_their_link_allows(
     page.reload()
     expect(page.get_by_text("The selection has gone to the studio")).to_be_visible()
     expect(page.get_by_text("Your selection was sent")).to_have_count(0)
-    expect(counter).to_have_text("0 of 2 included")  # Grandad's list, the one last chosen
+    expect(counter).to_have_text("0 favorites")  # Grandad's list, the one last chosen
     expect(page.get_by_role("button", name="Favorite IMG_0001.JPG")).to_be_disabled()
     shot(page, "guest-with-favorites-after-the-selection")
     assert page.console_errors == []

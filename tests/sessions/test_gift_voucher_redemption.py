@@ -127,8 +127,7 @@ def test_cancelling_gives_the_amount_back_to_the_voucher(clock, portrait, client
     assert voucher_remaining(gift) == 20000
     # The cancellation says where the money went, not "nothing was paid".
     assert ended_booking_money(booking)["lines"] == [
-        f"The £150.00 paid by gift voucher {gift.code} is back on the voucher, to use "
-        "another time."
+        f"The £150.00 paid by gift voucher {gift.code} is back on the voucher, to use another time."
     ]
 
 
