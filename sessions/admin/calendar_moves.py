@@ -216,6 +216,14 @@ def _clash_said(clash: Booking, wanted: Booking, booking: Booking, tz: ZoneInfo)
 
 def _when(booking: Booking, tz: ZoneInfo) -> str:
     starts, ends = booking.starts_at.astimezone(tz), booking.ends_at.astimezone(tz)
+    if ends.date() != starts.date():  # past midnight: the end's day is named too
+        return _("%(day)s, %(start)s – %(end_day)s, %(end)s with %(name)s") % {
+            "day": date_format(starts, "l j F Y"),
+            "start": time_format(starts, "H:i"),
+            "end_day": date_format(ends, "l j F Y"),
+            "end": time_format(ends, "H:i"),
+            "name": booking.photographer.display_name,
+        }
     return _("%(day)s, %(start)s–%(end)s with %(name)s") % {
         "day": date_format(starts, "l j F Y"),
         "start": time_format(starts, "H:i"),
