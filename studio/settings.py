@@ -123,6 +123,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Time and language. TIME_ZONE is the zone a new studio starts in; the studio's own
 # zone (edited in the admin) is activated per request by StudioMiddleware.
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-gb")
+# Sitting's own formats where a language's clock differs from the rest of Sitting.
+FORMAT_MODULE_PATH = ["studio.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
 STUDIO_CURRENCY = env.str("STUDIO_CURRENCY", default="GBP")
 if problem := config.studio_defaults_problem(time_zone=TIME_ZONE, currency=STUDIO_CURRENCY):
