@@ -5,6 +5,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 
 from studio.selectors import studio_get, studio_read_once
@@ -82,7 +83,14 @@ class RequestSizeMiddleware:
             reason = gettext("it is over the %(limit)s MB limit") % {"limit": megabytes}
             response = JsonResponse({"status": "rejected", "reason": reason}, status=status)
         else:
-            response = render(request, "413.html", {"limit": megabytes, "status": status})
+            # Back to the form it came from (this site's own pages only), else the home
+            # page or, from the admin, the admin.
+            back = request.META.get("HTTP_REFERER", "")
+            if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+                back = "/admin/" if request.path.startswith("/admin/") else "/"
+            response = render(
+                request, "413.html", {"limit": megabytes, "status": status, "back": back}
+            )
             response.status_code = status
         response["Content-Length"] = len(response.content)
         return response

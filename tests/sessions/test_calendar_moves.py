@@ -112,9 +112,7 @@ def test_the_page_says_what_would_change_and_asks_whether_to_email(owner, bookin
 
 def test_a_time_running_past_midnight_names_the_day_it_ends(owner, booking):
     text = html.unescape(owner.get(move_url(booking, start="2026-06-10T23:00", minutes=90)).text)
-    assert (
-        "Wednesday 10 June 2026, 23:00 – Thursday 11 June 2026, 00:30 with Maya Lind" in text
-    )
+    assert "Wednesday 10 June 2026, 23:00 – Thursday 11 June 2026, 00:30 with Maya Lind" in text
 
 
 def test_moving_emails_the_client_when_asked_and_records_who_and_where(

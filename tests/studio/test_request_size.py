@@ -27,6 +27,17 @@ def test_a_form_page_refuses_more_than_ten_mb_with_a_page_a_person_understands(c
     assert refused["Content-Type"].startswith("text/html")
 
 
+def test_a_logo_too_big_for_the_studio_form_leads_back_to_that_form(client, studio, staff_user):
+    client.force_login(staff_user)
+    form = "http://testserver" + reverse("admin:studio_studio_change", args=[studio.pk])
+    refused = post_declaring(client, form, 30 * MB, HTTP_REFERER=form)
+    assert refused.status_code == 413
+    assert "choose a smaller file" in refused.text
+    assert f'href="{form}"' in refused.text  # back to the form, not the home page
+    elsewhere = post_declaring(client, form, 30 * MB, HTTP_REFERER="https://evil.example/phish")
+    assert 'href="/admin/"' in elsewhere.text  # never a link off this site
+
+
 def test_the_questionnaire_takes_five_full_size_photos_and_no_more(client, studio):
     url = reverse("sessions:questionnaire-fill", args=["any-token", 1])
     refused = post_declaring(client, url, 300 * MB)  # read in full, before, then refused
