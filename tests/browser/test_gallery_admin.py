@@ -119,7 +119,7 @@ def test_the_photographer_uploads_arranges_publishes_and_delivers(
     gallery.refresh_from_db()
     assert gallery.status == Gallery.Status.PUBLISHED
     page.get_by_role("button", name="Deliver anyway").click()
-    expect(page.locator(".messagelist")).to_contain_text("1 gallery delivered")
+    expect(page.locator(".messagelist")).to_contain_text("Delivered; the client is being emailed.")
     gallery.refresh_from_db()
     assert (gallery.status, gallery.downloads_allowed) == (Gallery.Status.DELIVERED, True)
 
