@@ -98,6 +98,9 @@ def my_sessions(request):
     # A session cancelled (declined, lapsed) is no longer coming up, whatever its day.
     ended = Booking.ENDED_STATUSES
     past = [i for i in bookings if i.booking.ends_at < now or i.booking.status in ended]
+    # The sessions that took place first, newest first; then those that never did (a
+    # cancelled session next month is not the latest of the client's sessions).
+    past.sort(key=lambda i: i.booking.status in ended)
     done = {i.booking.pk for i in past}
     response = render(
         request,

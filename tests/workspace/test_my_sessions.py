@@ -437,6 +437,10 @@ def test_a_cancelled_session_is_not_coming_up_and_each_paper_says_its_session(
     earlier = section(html, "past-heading")
     assert booking_token(off) in earlier
     assert "Cancelled" in earlier
+    # A session that took place comes before one cancelled, even one cancelled for later.
+    took_place = booking_for(anna, days=-20, status=Booking.Status.COMPLETED)
+    earlier = section(signed_in(client, anna).get(MY).content.decode(), "past-heading")
+    assert earlier.index(booking_token(took_place)) < earlier.index(booking_token(off))
     booking_invoice_issue(booking_id=on.pk)
     papers = section(signed_in(client, anna).get(MY).content.decode(), "documents-heading")
     assert f"{on.reference} · {on.session_type.name}" in papers
