@@ -53,10 +53,21 @@ class DateHoursAdmin(admin.ModelAdmin):
 @admin.register(TimeOff)
 class TimeOffAdmin(TimeBlockMixin, admin.ModelAdmin):
     formfield_overrides = {models.DateTimeField: {"form_class": StudioSplitMomentField}}
-    list_display = ["starts_at", "ends_at", "photographer", "reason", "external_calendar"]
+    list_display = ["starts_at", "ends_at", "who", "reason", "source"]
     list_filter = ["photographer", ("external_calendar", admin.EmptyFieldListFilter)]
     list_select_related = ["photographer", "external_calendar"]
     date_hierarchy = "starts_at"
+
+    @admin.display(description=_("photographer"), ordering="photographer")
+    def who(self, obj: TimeOff) -> str:
+        return obj.photographer.display_name if obj.photographer else _("The whole studio")
+
+    @admin.display(description=_("made"), ordering="external_calendar")
+    def source(self, obj: TimeOff) -> str:
+        """Typed in Sitting (the form or the calendar), or read from an outside calendar."""
+        if obj.external_calendar_id:
+            return _("Read from %(calendar)s") % {"calendar": obj.external_calendar.name}
+        return _("In Sitting")
 
     def _back(self, request, response):
         """Opened from the calendar (?next=, static/js/admin-calendar.js): back to it."""

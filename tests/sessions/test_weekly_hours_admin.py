@@ -82,3 +82,26 @@ def test_changing_hours_does_not_count_them_against_themselves(client, staff_use
     assert post(client, maya, pk=rule.pk, start_time="08:00").status_code == 302
     rule.refresh_from_db()
     assert rule.start_time == time(8)
+
+
+def test_the_time_off_list_says_whose_it_is_and_where_it_came_from(client, staff_user, maya):
+    from datetime import UTC, datetime
+
+    from sessions.models import ExternalCalendar, TimeOff
+
+    outside = ExternalCalendar.objects.create(
+        photographer=maya, name="Maya's own calendar", url="https://cal.example/maya.ics"
+    )
+    start = datetime(2030, 6, 10, 9, tzinfo=UTC)
+    TimeOff.objects.create(starts_at=start, ends_at=start.replace(hour=17), reason="Closed")
+    TimeOff.objects.create(
+        photographer=maya,
+        starts_at=start.replace(day=11),
+        ends_at=start.replace(day=11, hour=12),
+        external_calendar=outside,
+    )
+    client.force_login(staff_user)
+    page = client.get(reverse("admin:shoots_timeoff_changelist")).content.decode()
+    assert "The whole studio" in page
+    assert "Read from Maya&#x27;s own calendar" in page
+    assert "In Sitting" in page
