@@ -11,13 +11,26 @@ from studio.background import task_enqueue_on_commit
 SIGN_IN_LINK_MINUTES = 30
 
 
+def email_as_kept(email: str) -> str:
+    """An address as a new client's record keeps it: trimmed, its domain in lower case (it
+    never matters there), and all of it when typed all in capitals (caps lock, a phone's
+    shift), so the studio sees one spelling of each person."""
+    email = email.strip()
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return email
+    if email == email.upper():
+        local = local.lower()
+    return f"{local}@{domain.lower()}"
+
+
 def client_get_or_create(*, email: str, name: str, phone: str = "") -> Client:
     """The client with this email (in any case), created from these details if new.
 
     An existing client's record is never changed from here: anyone can type any address
     into a booking form, so what they typed stays with their booking, not on the client.
     """
-    email = email.strip()
+    email = email_as_kept(email)
     client = Client.objects.filter(email__iexact=email).first()
     if client is None:
         try:
