@@ -173,12 +173,12 @@ def selection_withdraw(
             )
         open_page = None
         if payment_id:
+            owed = Payment.objects.filter(Payment.owed_to_studio_q(), pk=payment_id).exists()
             open_page = payment_unpaid_close(
                 payment_id=payment_id,
                 reason=_("The selection was reopened before it was paid for."),
             )
-            if Payment.objects.filter(pk=payment_id, method=Payment.Method.OTHER).exists():
-                # extra photos owed to the studio no longer: billed no more
+            if owed:  # extra photos owed to the studio no longer: billed no more
                 task_enqueue_on_commit(
                     "sessions.tasks.booking_invoice_issue_task", booking_id=gallery.booking_id
                 )

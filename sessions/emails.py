@@ -35,6 +35,32 @@ EXPECTED_STATUSES = {
 }
 
 
+def reminder_stamp(booking: Booking) -> int:
+    """The start a reminder's send-once key carries, so a moved session is reminded again."""
+    return int(booking.starts_at.timestamp())
+
+
+def booking_email_outdated(key: str) -> Booking | None:
+    """The booking a logged email was written for before it moved or changed, from the
+    email's send-once key: "booking:<id>:<kind>:<calendar sequence>" for the booking emails
+    (booking_email_send), "booking:<id>:reminder-<n>d:<start>" and
+    "booking:<id>:questionnaire-…:<start>" for reminders (reminder_stamp). None when the
+    email still says the booking as it is, or is no such email."""
+    parts = (key or "").split(":")
+    if len(parts) != 4 or parts[0] != "booking" or not (parts[1] + parts[3]).isdigit():
+        return None
+    booking = Booking.objects.filter(pk=int(parts[1])).first()
+    if booking is None:
+        return None
+    if parts[2].startswith(("reminder-", "questionnaire-")):
+        current = reminder_stamp(booking)
+    elif parts[2] in (*KINDS, "changed"):
+        current = booking.calendar_sequence
+    else:
+        return None
+    return booking if int(parts[3]) != current else None
+
+
 def booking_invite_for(booking: Booking, *, download: bool = False) -> bytes:
     """The booking as a calendar event: cancelled for ended bookings, tentative while it
     waits for approval or payment. Emailed, it is an invitation (REQUEST, or CANCEL); a

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sessions.access import booking_url
-from sessions.emails import _questionnaire_links, booking_facts
+from sessions.emails import _questionnaire_links, booking_facts, reminder_stamp
 from sessions.models import Booking, Installment, Payment
 from sessions.payments.ledger import booking_balance_due
 from sessions.questionnaires import questionnaire_deadline
@@ -85,7 +85,7 @@ def booking_reminders(
 ) -> list[Reminder]:
     """Every reminder the booking gets, with when it is due. `questionnaire_closes` is None
     when there is no questionnaire left to send."""
-    stamp = int(booking.starts_at.timestamp())  # a moved session gets its reminders again
+    stamp = reminder_stamp(booking)  # a moved session gets its reminders again
     reminders = [
         Reminder(
             booking_id=booking.pk,

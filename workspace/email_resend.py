@@ -7,11 +7,9 @@ booking as it was before a move or change: it would give the old time."""
 
 from django.utils.translation import gettext as _
 
+from sessions.emails import booking_email_outdated
 from sessions.models import Booking
 from studio.models import SentEmail
-
-# Emails about a booking as it was at one calendar sequence (sessions.emails).
-BOOKING_KINDS = {"confirmed", "requested", "rescheduled", "changed"}
 
 TRUE_AFTER_THE_END = {
     "booking-cancelled",
@@ -45,23 +43,10 @@ def resend_refusal(email: SentEmail) -> str | None:
 
 
 def _out_of_date(email: SentEmail) -> str | None:
-    """A booking email written for a time or a plan the booking no longer has: its key
-    carries the booking's calendar sequence ("booking:<id>:confirmed:<n>") or, for
-    reminders, its start ("booking:<id>:reminder-1d:<timestamp>"). Sent again it would give
+    """A booking email written before the booking moved or changed: sent again it would give
     the client the old time, and its invite would put it back in their calendar."""
-    parts = (email.key or "").split(":")
-    if len(parts) != 4 or parts[0] != "booking" or not parts[1].isdigit():
-        return None
-    booking = Booking.objects.filter(pk=int(parts[1])).first()
-    if booking is None or not parts[3].isdigit():
-        return None
-    if parts[2].startswith(("reminder-", "questionnaire-")):
-        current = int(booking.starts_at.timestamp())
-    elif parts[2] in BOOKING_KINDS:
-        current = booking.calendar_sequence
-    else:
-        return None
-    if int(parts[3]) == current:
+    booking = booking_email_outdated(email.key)
+    if booking is None:
         return None
     return _(
         "“%(subject)s” was not sent again: booking %(reference)s has moved or changed since, "

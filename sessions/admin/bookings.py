@@ -169,33 +169,38 @@ class BookingAdmin(
         for line in refused:
             self.message_user(request, line, messages.WARNING)
 
-    # The list actions that end bookings, asked first: the button's name on the page, its
-    # label and the statuses it ends.
+    # The list actions that end bookings, asked first: the page's button doing the same (its
+    # statuses are the ones the action ends, PAGE_ACTIONS) and the confirmation's label.
     LIST_ASK_FIRST = {
-        "decline": ("decline", _("Decline the selected requests"), {Booking.Status.REQUESTED}),
-        "cancel": (
-            "cancel",
-            _("Cancel the selected bookings, refunding in full"),
-            {Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED},
-        ),
+        "decline": ("decline", _("Decline the selected requests")),
+        "cancel": ("cancel", _("Cancel the selected bookings, refunding in full")),
         "cancel_keeping_payments": (
             "cancel_keep",
             _("Cancel the selected bookings, keeping what was paid"),
-            {Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED},
         ),
     }
 
+    def _ends(self, action: str) -> set:
+        doing = self.LIST_ASK_FIRST[action][0]
+        return next(statuses for name, _l, statuses, _n in self.PAGE_ACTIONS if name == doing)
+
     def _ending(self, queryset, action: str):
         """The selected bookings the action ends; the rest are left as they are."""
-        return bookings_ending(queryset, self.LIST_ASK_FIRST[action][2])
+        return bookings_ending(queryset, self._ends(action))
 
     def _ask_first(self, request, queryset, action: str):
         """The confirmation page, until its "Yes" posts the action again (post=yes)."""
         if request.POST.get("post") == "yes":
             return None
-        doing, label, statuses = self.LIST_ASK_FIRST[action]
+        doing, label = self.LIST_ASK_FIRST[action]
         return list_confirm_response(
-            request, self, queryset, action=action, doing=doing, label=label, statuses=statuses
+            request,
+            self,
+            queryset,
+            action=action,
+            doing=doing,
+            label=label,
+            statuses=self._ends(action),
         )
 
     # Permissions of the actions and buttons beyond Django's own (studio.admin_permissions).

@@ -62,7 +62,7 @@ class PaymentRecordForm(forms.Form):
         self.owed = booking_owed_recordable(booking)
         if not self.owed[Payment.Kind.EXTRAS]:  # offered only while extra photos are owed
             self.fields["kind"].choices = [
-                choice for choice in self.fields["kind"].choices if choice[0] != "extras"
+                choice for choice in self.fields["kind"].choices if choice[0] != Payment.Kind.EXTRAS
             ]
         kind = next((kind for kind, owed in self.owed.items() if owed), Payment.Kind.DEPOSIT)
         owed = self.owed[kind]

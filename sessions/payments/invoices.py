@@ -2,11 +2,11 @@
 gaps, never changed once issued.
 
 - `booking_bill_lines`: what the booking is billed for now: its items as sold (each with its
-  own rate and tax), the extra images paid for in the gallery (or owed to the studio, with
-  payments off) (at the booking's rate, the
-  studio's when first invoiced), its discount (a negative line per rate, shared across the
-  items in proportion to their prices). Amounts are what the client pays, tax inside; each
-  line's tax is worked out once (studio.tax) and the invoice's is their sum per rate.
+  own rate and tax), the extra images paid for in the gallery or owed to the studio with
+  payments off (at the booking's rate, the studio's when first invoiced), its discount (a
+  negative line per rate, shared across the items in proportion to their prices). Amounts
+  are what the client pays, tax inside; each line's tax is worked out once (studio.tax) and
+  the invoice's is their sum per rate.
 - `booking_invoice_issue`: the booking's invoice, if its lines are still what they bill; else
   the old one is credited in full and a new one issued, in one transaction. Safe to run twice.
 - `refund_credit_note_issue`: a credit note for money given back, once per refund.
@@ -76,8 +76,8 @@ def booking_bill_lines(booking: Booking, *, tax_rate: int) -> list[BillLine]:
     lines = list(items)
     extras = booking.payments.filter(
         Q(status__in=Payment.RECEIVED_STATUSES, currency_received=booking.currency)
-        | Q(status=Payment.Status.PENDING, currency=booking.currency)
-        & ~Q(method=Payment.Method.CARD),  # owed to the studio: billed before it is paid
+        # owed to the studio: billed before it is paid
+        | Payment.owed_to_studio_q() & Q(currency=booking.currency),
         kind=Payment.Kind.EXTRAS,
     ).order_by(F("paid_at").asc(nulls_last=True), "pk")  # as billed before; owed ones last
     # What each extras payment asks or kept: a refund of extras (a selection changed, fewer

@@ -250,8 +250,7 @@ def _extras_record(booking: Booking, received: Received) -> Payment:
     (the selection they pay for was sent already; the invoice billed them already)."""
     payment = (
         Payment.objects.select_for_update()
-        .filter(booking=booking, kind=received.kind, status=Payment.Status.PENDING)
-        .exclude(method=Payment.Method.CARD)
+        .filter(Payment.owed_to_studio_q(), booking=booking, kind=received.kind)
         .order_by("pk")
         .first()
     )

@@ -110,9 +110,8 @@ class Payment(ActedBy):
             ),
             # Money the studio recorded is received in full the moment it is recorded, and
             # Stripe knows nothing of it: no Stripe id may make it look like a card payment.
-            # Money recorded by the studio is received in full at once; the one row not
-            # online and not received is extra photos owed to the studio (payments off),
-            # until recorded (or closed, its selection reopened).
+            # The one row neither online nor received: extra photos owed to the studio
+            # (payments off), until recorded (or closed, its selection reopened).
             models.CheckConstraint(
                 condition=Q(method="card")
                 | (
@@ -156,8 +155,12 @@ class Payment(ActedBy):
     @property
     def owed_to_studio(self) -> bool:
         """Waiting to be paid to the studio itself, not online (extra photos chosen while
-        payments are off): recorded by staff when it comes."""
+        payments are off): recorded by staff when it comes. `owed_to_studio_q` in a query."""
         return self.status == self.Status.PENDING and self.method != self.Method.CARD
+
+    @classmethod
+    def owed_to_studio_q(cls) -> Q:
+        return Q(status=cls.Status.PENDING) & ~Q(method=cls.Method.CARD)
 
     @property
     def net_received(self) -> int:
