@@ -209,6 +209,11 @@ class Photo(models.Model):
         return self.original_name
 
     @property
+    def shown_to_client(self) -> bool:
+        """`shown_to_client_q`'s rule for a photo already loaded: ready, not rejected."""
+        return self.status == self.Status.READY and self.flag != self.Flag.REJECT
+
+    @property
     def failure_reason(self) -> str:
         """Why it failed, in the active language; empty unless it failed."""
         return failure_text(self.failure_code, self.failure_params)

@@ -69,11 +69,7 @@ class PhotosMixin:
             # The proofs the client's grid shows (ready, not rejected in the cull): said
             # beside the count when some are not, so both sides count the same photos.
             "shown_count": sum(
-                1
-                for photo in photos
-                if photo.kind == Photo.Kind.PROOF
-                and photo.status == Photo.Status.READY
-                and photo.flag != Photo.Flag.REJECT
+                1 for photo in photos if photo.kind == Photo.Kind.PROOF and photo.shown_to_client
             ),
             "photo_sets": sorted({photo.set_name for photo in photos if photo.set_name}),
             "may_arrange": may_change,
