@@ -265,7 +265,8 @@ def test_fifty_invoices_issued_at_once_are_numbered_one_to_fifty(vat):
     assert Studio.objects.get().invoice_next_number == 51
 
 
-def test_the_studio_types_its_tax_rate_as_a_percentage(admin_client, studio):
+def studio_form_as_shown(admin_client, studio) -> tuple[str, dict]:
+    """The studio's settings page and its form as the admin fills it in (no files)."""
     url = reverse("admin:studio_studio_change", args=[studio.pk])
     page = admin_client.get(url)
     form = {
@@ -273,6 +274,11 @@ def test_the_studio_types_its_tax_rate_as_a_percentage(admin_client, studio):
         for name, value in page.context["adminform"].form.initial.items()
         if name not in ("logo", "watermark") and value is not None
     }
+    return url, form
+
+
+def test_the_studio_types_its_tax_rate_as_a_percentage(admin_client, studio):
+    url, form = studio_form_as_shown(admin_client, studio)
     sent = {**form, "tax_name": "VAT", "tax_rate": "5.5", "tax_number": "GB1"}
     response = admin_client.post(url, sent)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -401,13 +407,7 @@ def test_a_refunds_credit_note_bills_the_parties_of_the_invoice_it_credits(studi
 def test_studio_settings_that_make_no_sense_are_refused_with_why(
     admin_client, studio, changes, said
 ):
-    url = reverse("admin:studio_studio_change", args=[studio.pk])
-    page = admin_client.get(url)
-    form = {
-        name: value
-        for name, value in page.context["adminform"].form.initial.items()
-        if name not in ("logo", "watermark") and value is not None
-    }
+    url, form = studio_form_as_shown(admin_client, studio)
     assert admin_client.post(url, form).status_code == 302  # as it was: fine
     refused = admin_client.post(url, {**form, **changes})
     assert refused.status_code == 200
