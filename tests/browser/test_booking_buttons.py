@@ -4,6 +4,7 @@ again sends again; and Move offers the free times, names a clash and can set the
 aside."""
 
 import os
+import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -270,3 +271,37 @@ def test_the_studio_moves_a_booking_to_a_free_time_or_outside_the_rules_never_on
     assert annas.starts_at.astimezone(LONDON).time() == time(11)
     assert [row.kind for row in SentEmail.objects.all()] == ["booking-rescheduled"] * 2
     assert page.console_errors == []
+
+
+def test_cancelling_from_the_list_asks_first_on_a_phone_and_only_the_yes_cancels(
+    page, staff_user, diary
+):
+    from tests.browser.checks import page_fits
+
+    bookings = [
+        BookingFactory(
+            client=diary["anna"], session_type=diary["portrait"], photographer=diary["maya"],
+            starts_at=ten_oclock(days),
+        )
+        for days in (3, 4)
+    ]  # fmt: skip
+    sign_in(page)
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto("/admin/shoots/booking/")
+    for booking in bookings:
+        page.locator(f"input.action-select[value='{booking.pk}']").check()
+    page.locator("select[name=action]").select_option("cancel_keeping_payments")
+    page.get_by_role("button", name="Go").click()
+    expect(
+        page.get_by_role("heading", name=re.compile("keeping what was paid\\?$"))
+    ).to_be_visible()
+    page_fits(page)  # the long "Yes: …" wraps on the phone
+    page.get_by_role("link", name="No, go back").click()
+    assert {b.status for b in Booking.objects.all()} == {"confirmed"}  # nothing yet
+    for booking in bookings:
+        page.locator(f"input.action-select[value='{booking.pk}']").check()
+    page.locator("select[name=action]").select_option("cancel_keeping_payments")
+    page.get_by_role("button", name="Go").click()
+    page.get_by_role("button", name=re.compile("^Yes: Cancel")).click()
+    expect(page.locator(".messagelist")).to_contain_text("2 bookings cancelled.")
+    assert {b.status for b in Booking.objects.all()} == {"cancelled"}
