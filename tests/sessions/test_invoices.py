@@ -18,7 +18,7 @@ from sessions.payments.invoices import (
     booking_invoice_issue,
     refund_credit_note_issue,
 )
-from studio.models import Studio
+from studio.models import SentEmail, Studio
 from tests.factories import BookingFactory, SessionTypeFactory
 
 
@@ -189,6 +189,39 @@ def test_the_first_invoice_goes_with_the_youre_booked_email(vat, run_tasks, mail
     assert names == ["session.ics", "INV-0001.pdf"]
     assert "VAT invoice INV-0001" in pdf_text(email.attachments[1][1])
     assert Invoice.objects.count() == 1  # the email found the invoice issued, made none
+
+
+def test_a_first_invoice_issued_after_youre_booked_went_is_emailed_alone(
+    vat, run_tasks, mailoutbox
+):
+    """A booking confirmed before the studio's invoices began: its "You're booked" went
+    without one. The first invoice it gets later (extras chosen in the gallery) is sent
+    to the client then, on its own."""
+    booking = signature_booking()
+    SentEmail.objects.create(
+        key=f"booking:{booking.pk}:confirmed:0",
+        kind="booking-confirmed",
+        status=SentEmail.Status.SENT,
+        booking=booking,
+    )
+    with run_tasks():
+        paid(booking, 4500, kind=Payment.Kind.EXTRAS)
+        invoice = booking_invoice_issue(booking_id=booking.pk)
+    assert invoice.gross == 63500
+    [email] = mailoutbox
+    assert email.subject.endswith(f"VAT invoice {invoice.reference}")
+    assert [name for name, *_ in email.attachments] == [f"{invoice.reference}.pdf"]
+    assert booking_email_send(booking_id=booking.pk, kind="confirmed") is False  # gone before
+
+
+def test_a_booking_sent_nothing_gets_no_invoice_email_on_its_own(vat, run_tasks, mailoutbox):
+    """Booked by the studio without emailing the client: its first invoice is not emailed
+    either (the studio chose to tell them itself)."""
+    booking = signature_booking()
+    with run_tasks():
+        booking_invoice_issue(booking_id=booking.pk)
+    assert booking_invoice_current(booking) is not None
+    assert mailoutbox == []
 
 
 def test_a_new_version_is_emailed_with_the_credit_note_for_the_old(vat, run_tasks, mailoutbox):
