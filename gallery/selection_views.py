@@ -57,6 +57,9 @@ def _selection_context(request, viewer: Viewer, *, chosen_id: int | None = None)
     if payment and request.GET.get("session_id"):  # back from Checkout, or its poll
         payment = refresh_from_stripe(payment)
         active.refresh_from_db()  # the payment may have just submitted it
+    summary = proofing.selection_summary(gallery=gallery, count=len(photos))
+    # Paid before for extras of a selection the studio reopened: counts towards these.
+    paid_before = selection.extras_already_paid(gallery) if summary.extra and not active else 0
     return {
         "viewer": viewer,
         "gallery": gallery,
@@ -66,7 +69,9 @@ def _selection_context(request, viewer: Viewer, *, chosen_id: int | None = None)
         "payment": payment,
         "items": photo_tiles(viewer, photos),
         "photos_seen": photos_digest(photos),
-        "summary": proofing.selection_summary(gallery=gallery, count=len(photos)),
+        "summary": summary,
+        "paid_before": min(paid_before, summary.extra_cost),
+        "to_pay": max(0, summary.extra_cost - paid_before),
         "payments_enabled": settings.PAYMENTS_ENABLED,
         "closed": viewer.choosing_closed,
         "closed_message": closed_message(viewer),

@@ -399,6 +399,41 @@ def test_extras_paid_for_a_selection_the_studio_reopened_count_towards_the_next(
     assert Payment.objects.count() == 1
 
 
+def test_the_review_page_counts_what_was_paid_before_a_reopen(
+    client, published, photos, anna, stripe_standin, post_event, run_tasks
+):
+    """The page says what the client will be asked for, not the extras' full price: after
+    the studio reopened a paid selection, what they paid counts towards the next one."""
+    from sessions.payments.checkout import payment_checkout_url
+
+    favorite_list = favorites(published, photos)  # one extra: £15
+    first = selection_submit(gallery_id=published.pk, favorite_list_id=favorite_list.pk)
+    payment_checkout_url(payment_id=first.payment_id)
+    first.payment.refresh_from_db()
+    session = stripe_standin.complete_session(first.payment.stripe_checkout_session_id)
+    with run_tasks():
+        post_event(stripe_standin.event("checkout.session.completed", session))
+    selection_withdraw(gallery_id=published.pk)  # the studio reopens it
+    sign_in(client, anna)
+    review = client.get(selection_url(published)).text
+    assert "1 extra photo at £15.00: £15.00" in review
+    assert "Already paid for extra photos: £15.00" in review
+    assert "Nothing more to pay: what you paid before covers them." in review
+    assert "Pay £15.00" not in review
+    assert "Send my selection" in review
+    Gallery.objects.filter(pk=published.pk).update(extra_image_price=2500)  # dearer now
+    review = client.get(selection_url(published)).text
+    assert "Left to pay: £10.00" in review
+    assert "Pay £10.00 and send my selection" in review
+    sent = client.post(selection_url(published), {"action": "submit"})
+    assert sent.status_code == 303
+    assert Payment.objects.get(status=Payment.Status.PENDING).amount == 1000
+    status = client.get(selection_url(published)).text
+    assert "What you paid before counts towards them: £10.00 is left to pay." in status
+    assert "Pay £10.00" in status
+    assert "Pay £25.00" not in status
+
+
 def test_the_payment_box_is_the_clients_and_stops_when_the_selection_is_reopened(
     client, published, photos, anna
 ):
