@@ -2,11 +2,14 @@
 as a whole: bursts grouped, focus judged against the rest of the gallery, the best of each
 group suggested, the people found.
 
-The analysis runs in the images worker as its own task after the preview is saved, so a slow
-or failing analysis never delays proofing: a photo whose analysis fails keeps its preview and
-shows "not analysed" with the reason. Every step is safe to run again.
+The analysis runs in the photo's own task on the images worker, once the photo's preview is
+saved and shown, from the analysis copy still in memory; a failing analysis never fails the
+photo: it keeps its preview and shows "not analysed" with the reason. An analysis whose task
+died is sent again on its own (`photo_analyse_task`) by the sweep. Every step is safe to run
+again.
 """
 
+import io
 import logging
 import time
 from collections import defaultdict
@@ -27,7 +30,6 @@ from studio import image_files
 from studio.background import task_enqueue_on_commit, task_send_now
 from studio.models import Studio
 from studio.selectors import studio_get
-from studio.services import storage_files_delete
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +49,10 @@ ANALYSIS_LOST_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
 
 
-def analysis_start(*, photo_id: int, source: str) -> None:
-    """A proof is ready: keep the picture to analyse and queue its analysis."""
+def analysis_start(*, photo_id: int, source: str, queue: bool = True) -> str:
+    """A proof is ready: keep the picture to analyse and queue its analysis (or not, when
+    the caller analyses it at once: if it dies first, the sweep sends it). Returns the copy
+    kept before, if another, for the caller to delete once this is committed."""
     pending = {
         "status": PhotoAnalysis.Status.PENDING,
         "source": source,
@@ -70,16 +74,22 @@ def analysis_start(*, photo_id: int, source: str) -> None:
             PhotoAnalysis.objects.create(photo_id=photo_id, **pending)
         else:
             PhotoAnalysis.objects.filter(photo_id=photo_id).update(**pending)
-        stale = old or ""
-        task_enqueue_on_commit("gallery.tasks.photo_analyse_task", photo_id=photo_id)
-    if stale and stale != source:
-        storage_files_delete([stale])
+        if queue:
+            task_enqueue_on_commit("gallery.tasks.photo_analyse_task", photo_id=photo_id)
+    return old if old and old != source else ""
 
 
-def photo_analyse(*, photo_id: int) -> PhotoAnalysis | None:
-    """Analyse one proof from its kept picture. None when there is nothing to do."""
+def photo_analyse(
+    *, photo_id: int, picture: bytes | None = None, source: str = ""
+) -> PhotoAnalysis | None:
+    """Analyse one proof from its kept picture (or `picture`, the bytes of the copy kept at
+    `source`, when the photo's task has them in hand). None when there is nothing to do,
+    or when `source` is no longer the copy kept (processed again meanwhile: that task
+    analyses its own)."""
     record = PhotoAnalysis.objects.select_related("photo").filter(photo_id=photo_id).first()
     if record is None or record.photo.status != Photo.Status.READY:
+        return None
+    if picture is not None and record.source.name != source:
         return None
     if record.status == PhotoAnalysis.Status.DONE:
         return record
@@ -90,8 +100,11 @@ def photo_analyse(*, photo_id: int) -> PhotoAnalysis | None:
         return _analysis_fail(record, image_files.ImageReason("analysis_stopped"))
     started = time.process_time()
     try:
-        with record.source.open("rb") as stream:
-            result = measures.analyse_jpeg(stream, faces=studio_get().face_features)
+        if picture is not None:
+            result = measures.analyse_jpeg(io.BytesIO(picture), faces=studio_get().face_features)
+        else:
+            with record.source.open("rb") as stream:
+                result = measures.analyse_jpeg(stream, faces=studio_get().face_features)
     except FileNotFoundError:
         return _analysis_fail(record, image_files.ImageReason("analysis_source_missing"))
     except Exception as error:
@@ -99,7 +112,7 @@ def photo_analyse(*, photo_id: int) -> PhotoAnalysis | None:
         why = image_files.ImageReason("analysis_failed", {"why": type(error).__name__})
         return _analysis_fail(record, why)
     milliseconds = round((time.process_time() - started) * 1000)
-    gallery_id = record.photo.gallery_id  # before the refresh forgets the photo
+    gallery_id = record.photo.gallery_id
     _analysis_save(record, result, milliseconds)
     gallery_cull_when_analysed(gallery_id=gallery_id)
     return record
@@ -135,22 +148,27 @@ def _analysis_save(record: PhotoAnalysis, result: measures.Analysis, millisecond
             )
             for face in (result.faces if faces_on else [])
         )
-        PhotoAnalysis.objects.filter(pk=record.pk).update(
-            status=PhotoAnalysis.Status.DONE,
-            failure_code="",
-            failure_params={},
-            analysed_at=timezone.now(),
-            milliseconds=milliseconds,
-            sharpness=result.sharpness,
-            subject=result.subject,
-            highlights=result.highlights,
-            shadows=result.shadows,
-            dhash=result.dhash,
-            eyes_closed=faces_on and result.eyes_closed,
-            highlights_clipped=result.highlights_clipped,
-            shadows_clipped=result.shadows_clipped,
-        )
-    record.refresh_from_db()
+        done = {
+            "status": PhotoAnalysis.Status.DONE,
+            "failure_code": "",
+            "failure_params": {},
+            "analysed_at": timezone.now(),
+            "milliseconds": milliseconds,
+            "sharpness": result.sharpness,
+            "subject": result.subject,
+            "highlights": result.highlights,
+            "shadows": result.shadows,
+            "dhash": result.dhash,
+            "eyes_closed": faces_on and result.eyes_closed,
+            "highlights_clipped": result.highlights_clipped,
+            "shadows_clipped": result.shadows_clipped,
+        }
+        PhotoAnalysis.objects.filter(pk=record.pk).update(**done)
+    # The record as written, without reading it back: the locked row, then what changed.
+    for field in PhotoAnalysis._meta.concrete_fields:
+        setattr(record, field.attname, getattr(current, field.attname))
+    for field, value in done.items():
+        setattr(record, field, value)
 
 
 def _analysis_fail(record: PhotoAnalysis, why: image_files.ImageReason) -> PhotoAnalysis:
@@ -195,6 +213,14 @@ class Frame:
 
     record: PhotoAnalysis
     taken: datetime | None
+
+
+def gallery_cull_if_asked(*, gallery_id: int) -> int:
+    """The gallery step as its task runs it: only while asked (a gallery processed photo by
+    photo asks after each, and the first run answers them all)."""
+    if not CullRequest.objects.filter(gallery_id=gallery_id, asked_at__isnull=False).exists():
+        return 0
+    return gallery_cull(gallery_id=gallery_id)
 
 
 def gallery_cull(*, gallery_id: int) -> int:

@@ -17,7 +17,7 @@ import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from django.core.files.base import ContentFile
@@ -131,16 +131,47 @@ def _queue(photo: Photo) -> None:
     task_enqueue_on_commit("gallery.tasks.photo_process_task", photo_id=photo.pk)
 
 
-def photo_process(*, photo_id: int, now: datetime | None = None) -> Photo | None:
-    """Make the photo's preview and thumbnail. Safe to run again: one worker claims the
-    photo at a time, and new derived files replace the old ones. A file that cannot be a
-    photo fails alone, with the reason; so does anything unexpected, never leaving the
-    photo stuck. Returns None when another worker has it."""
+def photo_process(
+    *, photo_id: int, now: datetime | None = None, analyse: bool = True
+) -> Photo | None:
+    """Make the photo's preview and thumbnail, then (a proof, unless `analyse` is False:
+    left pending, as when the task dies between the two) its analysis for culling. Safe
+    to run again: one worker claims the photo at a time, and new derived files replace the
+    old ones. A file that cannot be a photo fails alone, with the reason; so does anything
+    unexpected, never leaving the photo stuck. Returns None when another worker has it."""
     now = now or timezone.now()
     if not _photo_claim(photo_id=photo_id, now=now):
+        if analyse:
+            # Delivered again after its worker died in the analysis: the photo is ready and
+            # its analysis goes on now, from the kept copy, not after the sweep's wait.
+            # Nothing to do when another worker has the photo, or it is analysed.
+            _analyse(photo_id)
         return None
     with _claim_heartbeat(photo_id=photo_id, claimed_at=now):
-        return _photo_process_claimed(photo_id=photo_id, now=now)
+        photo, kept = _photo_process_claimed(photo_id=photo_id, now=now)
+    if kept is not None and analyse:
+        # The proof is ready and shown; its analysis for culling follows in this task,
+        # from the analysis copy still in memory (one task and one storage read fewer per
+        # photo).
+        _analyse(photo.pk, picture=kept.picture, source=kept.source)
+    return photo
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """A ready proof's analysis copy: its bytes, and where it is kept."""
+
+    picture: bytes
+    source: str
+
+
+def _analyse(photo_id: int, *, picture: bytes | None = None, source: str = "") -> None:
+    # Never the photo's failure: if this breaks (or its worker dies), the analysis stays
+    # pending and the sweep sends it as a task of its own.
+    try:
+        culling.photo_analyse(photo_id=photo_id, picture=picture, source=source)
+    except Exception:
+        log.exception("Photo %s: its analysis is left to the sweep", photo_id)
 
 
 def _process_name() -> str:
@@ -231,10 +262,13 @@ def _claim_heartbeat(*, photo_id: int, claimed_at: datetime) -> Iterator[None]:
         thread.join()
 
 
-def _photo_process_claimed(*, photo_id: int, now: datetime) -> Photo:
+def _photo_process_claimed(*, photo_id: int, now: datetime) -> tuple[Photo, _Kept | None]:
+    """The photo, and its analysis copy when it is a proof now ready to analyse. Returns the
+    photo as written, without reading it back (edits made meanwhile in the admin, and the
+    heartbeat's last beat, are not in it)."""
     photo = Photo.objects.select_related("gallery").get(pk=photo_id)
     if photo.attempts > MAX_ATTEMPTS:  # the claim counted this start
-        return _fail(photo, image_files.ImageReason("worker_stopped"))
+        return _fail(photo, image_files.ImageReason("worker_stopped")), None
     studio = studio_get()
     try:
         # Proofs in a gallery that asks for it: the studio's mark, never quietly none.
@@ -242,9 +276,9 @@ def _photo_process_claimed(*, photo_id: int, now: datetime) -> Photo:
         watermark = studio_watermark(studio) if marked else None
     except Exception:
         log.exception("The studio's watermark could not be read")
-        return _fail(photo, image_files.ImageReason("watermark"))
+        return _fail(photo, image_files.ImageReason("watermark")), None
     written: list[str] = []
-    download = ""
+    download = stale = ""
     try:
         with photo.original.open("rb") as stream:
             if photo.kind == Photo.Kind.FINAL:  # read once: rendered, then made deliverable
@@ -275,42 +309,51 @@ def _photo_process_claimed(*, photo_id: int, now: datetime) -> Photo:
             written.append(analysis_source)
         # Only if this worker still holds the photo; derived fields only, so that edits
         # made meanwhile in the admin (set, order) are kept.
-        updated = Photo.objects.filter(
-            pk=photo.pk, status=Photo.Status.PROCESSING, processing_started_at=now
-        ).update(
-            preview=preview,
-            thumbnail=thumbnail,
-            download=download,
-            width=rendition.width,
-            height=rendition.height,
-            camera=rendition.camera,
-            colour=rendition.colour,
-            captured_at=_aware(rendition.captured_at, zone=studio.time_zone),
-            status=Photo.Status.READY,
-            failure_code="",
-            failure_params={},
-            attempts=0,
-        )
+        ready = {
+            "preview": preview,
+            "thumbnail": thumbnail,
+            "download": download,
+            "width": rendition.width,
+            "height": rendition.height,
+            "camera": rendition.camera,
+            "colour": rendition.colour,
+            "captured_at": _aware(rendition.captured_at, zone=studio.time_zone),
+            "status": Photo.Status.READY,
+            "failure_code": "",
+            "failure_params": {},
+            "attempts": 0,
+        }
+        with transaction.atomic():  # ready and waiting for its analysis, or neither
+            updated = Photo.objects.filter(
+                pk=photo.pk, status=Photo.Status.PROCESSING, processing_started_at=now
+            ).update(**ready)
+            if updated and rendition.analysis:
+                stale = culling.analysis_start(
+                    photo_id=photo.pk, source=analysis_source, queue=False
+                )
     except imaging.PhotoRejected as rejected:
-        storage_files_delete(written)
-        return _fail(photo, rejected.why)
+        why = rejected.why
     except delivery.DeliveryError as damaged:
-        storage_files_delete(written)
-        return _fail(photo, image_files.ImageReason("not_deliverable", {"why": str(damaged)[:200]}))
+        why = image_files.ImageReason("not_deliverable", {"why": str(damaged)[:200]})
     except FileNotFoundError:
-        storage_files_delete(written)
-        return _fail(photo, image_files.ImageReason("original_missing"))
+        why = image_files.ImageReason("original_missing")
     except Exception:
         log.exception("Photo %s could not be processed", photo.pk)
+        why = image_files.ImageReason("processing_failed")
+    else:
+        why = None
+    if why is not None:
         storage_files_delete(written)
-        return _fail(photo, image_files.ImageReason("processing_failed"))
+        return _fail(photo, why), None
     if not updated:  # taken over meanwhile (it looked stuck): the other worker's files win
         storage_files_delete(written)
-        return Photo.objects.get(pk=photo.pk)
-    storage_files_delete([photo.preview.name, photo.thumbnail.name, photo.download.name])
+        return Photo.objects.get(pk=photo.pk), None
+    storage_files_delete([photo.preview.name, photo.thumbnail.name, photo.download.name, stale])
+    for field, value in ready.items():
+        setattr(photo, field, value)
     if rendition.analysis:
-        culling.analysis_start(photo_id=photo.pk, source=analysis_source)
-    return Photo.objects.get(pk=photo.pk)
+        return photo, _Kept(rendition.analysis, analysis_source)
+    return photo, None
 
 
 def _fail(photo: Photo, why: image_files.ImageReason) -> Photo:
@@ -326,12 +369,13 @@ def _fail(photo: Photo, why: image_files.ImageReason) -> Photo:
 
 def _aware(value: datetime | None, *, zone: str) -> datetime | None:
     # Most cameras record local time without a zone: take it as the studio's, unless the
-    # camera gave its offset too. A clock never set (year 1, say) says nothing.
+    # camera gave its offset too. A clock never set (year 1, say) says nothing. In UTC, as
+    # the database gives it back.
     if value is None or not 1900 <= value.year <= 2200:
         return None
-    if value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    return value.astimezone(UTC)
 
 
 def studio_watermark(studio: Studio | None = None) -> imaging.Watermark:

@@ -4,7 +4,7 @@ from gallery.comment_digests import comment_digests_queue
 from gallery.culling import (
     analyses_requeue_stuck,
     culls_requeue_stuck,
-    gallery_cull,
+    gallery_cull_if_asked,
     photo_analyse,
 )
 from gallery.downloads import download_build, downloads_expire
@@ -21,15 +21,18 @@ from gallery.pins import pin_attempts_forget
 from gallery.public_images import portfolio_photo_render, session_type_cover_render
 from gallery.reminders import gallery_reminders_scan
 from studio.emailing import MAIL_ERRORS
+from studio.selectors import studio_read_once
 
 
 # Routed to the images queue (studio/celery.py), so a 300-photo upload never delays an email.
 # A worker that dies on a photo (killed, out of memory) hands it back to be retried, at most
 # services.MAX_ATTEMPTS times, whatever the global setting; the retry takes the photo over
-# at once, since the process that held it is gone.
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+# at once, since the process that held it is gone. Its outcome is the photo's row (and its
+# analysis'): no result stored for nobody to read, one write to the backend fewer a photo.
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def photo_process_task(*, photo_id: int) -> str | None:
-    photo = photo_process(photo_id=photo_id)
+    with studio_read_once():  # the mark's and the analysis' settings, one read of the row
+        photo = photo_process(photo_id=photo_id)
     return photo.status if photo else None
 
 
@@ -38,10 +41,17 @@ def photos_requeue_stuck_task() -> int:
     return photos_requeue_stuck() + analyses_requeue_stuck() + culls_requeue_stuck()
 
 
-# The culling assistant, on the images queue after the previews: a photo's analysis (handed
-# back if its worker dies, given up after culling.MAX_ATTEMPTS), then the gallery's groups and
-# people once its last photo is analysed. Both are safe to repeat.
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=120, time_limit=150)
+# The culling assistant, on the images queue: a photo's analysis runs in its photo's task;
+# this task is the sweep's, for an analysis whose task died (handed back if its worker dies,
+# given up after culling.MAX_ATTEMPTS). Then the gallery's groups and people once its last
+# photo is analysed. Both are safe to repeat.
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=120,
+    time_limit=150,
+    ignore_result=True,
+)
 def photo_analyse_task(*, photo_id: int) -> str | None:
     record = photo_analyse(photo_id=photo_id)
     return record.status if record else None
@@ -52,7 +62,7 @@ def photo_analyse_task(*, photo_id: int) -> str | None:
 # gallery runs it again.
 @shared_task(acks_late=True, soft_time_limit=1500, time_limit=1600)
 def gallery_cull_task(*, gallery_id: int) -> int:
-    return gallery_cull(gallery_id=gallery_id)
+    return gallery_cull_if_asked(gallery_id=gallery_id)
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=8)

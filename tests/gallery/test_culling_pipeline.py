@@ -26,7 +26,8 @@ def frame(base: Image.Image, *, taken: str, subsec: str = "00", shift: int = 0, 
 
 
 def processed(gallery, data: bytes, name: str) -> Photo:
-    return photo_process(photo_id=add(gallery, data, name).photo.pk)
+    """Ready, its analysis pending: as a photo task that died between the two leaves it."""
+    return photo_process(photo_id=add(gallery, data, name).photo.pk, analyse=False)
 
 
 def test_a_ready_proof_waits_for_its_analysis_with_an_unwatermarked_copy(gallery, studio):
@@ -43,6 +44,72 @@ def test_a_ready_proof_waits_for_its_analysis_with_an_unwatermarked_copy(gallery
     centre = ImageStat.Stat(difference.crop((64, 50, 192, 121))).mean[0]  # the mark's place
     corner = ImageStat.Stat(difference.crop((0, 0, 48, 32))).mean[0]
     assert centre > 3 * corner  # the copy lacks the preview's watermark, and only that
+
+
+def test_a_proof_is_analysed_in_its_own_task_from_the_copy_in_hand(
+    gallery, monkeypatch, django_capture_on_commit_callbacks
+):
+    """One task a photo: the analysis follows the preview without a second task, and
+    reads the analysis copy from memory, not back from storage."""
+    queued = []
+    monkeypatch.setattr(
+        culling, "task_enqueue_on_commit", lambda name, **kwargs: queued.append(name)
+    )
+    storage = PhotoAnalysis.source.field.storage
+    real_open = storage.open
+
+    def opened(name, *args, **kwargs):
+        assert not name.endswith("analysis.jpg"), "the analysis copy was read back"
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(storage, "open", opened)
+    photo = photo_process(photo_id=add(gallery, jpeg(41, size=(1600, 1067)), "IMG_41.JPG").photo.pk)
+    assert photo.status == Photo.Status.READY
+    record = PhotoAnalysis.objects.get(photo=photo)
+    assert record.status == PhotoAnalysis.Status.DONE
+    assert record.attempts == 1
+    assert len(record.dhash) == 16
+    assert "gallery.tasks.photo_analyse_task" not in queued
+    assert queued == ["gallery.tasks.gallery_cull_task"]  # the gallery's last photo
+
+
+def test_an_analysis_that_fails_in_the_photos_task_never_fails_the_photo(gallery, monkeypatch):
+    from gallery import analysis as measures
+
+    def broken(*args, **kwargs):
+        raise ValueError("a broken model file")
+
+    monkeypatch.setattr(measures, "analyse", broken)
+    photo = photo_process(photo_id=add(gallery, jpeg(42), "IMG_42.JPG").photo.pk)
+    assert photo.status == Photo.Status.READY
+    assert photo.preview.storage.exists(photo.preview.name)
+    record = PhotoAnalysis.objects.get(photo=photo)
+    assert record.status == PhotoAnalysis.Status.FAILED
+    assert record.failure_reason == "it could not be analysed: ValueError"
+
+
+def test_an_analysis_that_breaks_in_the_photos_task_is_left_to_the_sweep(gallery, monkeypatch):
+    """Anything past the measuring (the database, say) leaves it pending, for the sweep to
+    send as a task of its own; the photo is ready all the same."""
+    sent = []
+    monkeypatch.setattr(culling, "task_send_now", lambda name, **kwargs: sent.append(name))
+
+    def unsaved(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    queued = []
+    with monkeypatch.context() as broken:
+        broken.setattr(culling, "_analysis_save", unsaved)
+        broken.setattr(culling, "task_enqueue_on_commit", lambda name, **kw: queued.append(name))
+        photo = photo_process(photo_id=add(gallery, jpeg(43), "IMG_43.JPG").photo.pk)
+    assert photo.status == Photo.Status.READY
+    record = PhotoAnalysis.objects.get(photo=photo)
+    assert (record.status, record.attempts) == (PhotoAnalysis.Status.PENDING, 1)
+    assert queued == []  # no task of its own yet: the sweep's to send
+    later = timezone.now() + culling.ANALYSIS_LOST_AFTER + timedelta(minutes=1)
+    assert culling.analyses_requeue_stuck(now=later) == 1
+    assert sent == ["gallery.tasks.photo_analyse_task"]
+    assert culling.photo_analyse(photo_id=photo.pk).status == PhotoAnalysis.Status.DONE
 
 
 def test_a_final_is_not_analysed(gallery):
@@ -97,7 +164,7 @@ def test_processing_again_analyses_again_from_the_new_picture(gallery):
     Photo.objects.filter(pk=photo.pk).update(status=Photo.Status.QUEUED)
     photo_process(photo_id=photo.pk)
     record = PhotoAnalysis.objects.get(photo=photo)
-    assert record.status == PhotoAnalysis.Status.PENDING
+    assert record.status == PhotoAnalysis.Status.DONE
     assert record.source.name != old
     assert not record.source.storage.exists(old)
 
@@ -269,5 +336,5 @@ def test_proofs_from_before_the_assistant_are_queued_by_a_command(
     out = StringIO()
     call_command("analyse_photos", "--gallery", str(gallery.pk), stdout=out)
     assert out.getvalue().strip() == "1 photo queued for analysis."
-    photo_process(photo_id=photo.pk)
-    assert PhotoAnalysis.objects.get(photo=photo).status == PhotoAnalysis.Status.PENDING
+    photo_process(photo_id=photo.pk)  # the worker's doing: processed, then analysed
+    assert PhotoAnalysis.objects.get(photo=photo).status == PhotoAnalysis.Status.DONE

@@ -78,7 +78,7 @@ def test_an_old_pictures_failure_leaves_the_new_analysis_done(gallery, studio, s
         calls.append(1)
         if len(calls) == 1:  # meanwhile processed again, and that analysis finished
             Photo.objects.filter(pk=photo.pk).update(status=Photo.Status.QUEUED)
-            photo_process(photo_id=photo.pk)
+            photo_process(photo_id=photo.pk, analyse=False)
             assert culling.photo_analyse(photo_id=photo.pk).status == "done"
             raise RuntimeError("the old picture's trouble")
         return real(image, **kwargs)
@@ -144,3 +144,65 @@ def test_a_picture_that_kills_its_worker_is_given_up_after_a_few_tries(gallery, 
     record = culling.photo_analyse(photo_id=photo.pk)
     assert record.status == PhotoAnalysis.Status.FAILED
     assert record.failure_reason == "it could not be analysed: the worker stopped on it repeatedly"
+
+
+class WorkerKilled(BaseException):
+    """What a worker's death looks like from inside: nothing below catches it."""
+
+
+def test_a_worker_dying_in_the_analysis_leaves_it_to_the_message_given_back(
+    gallery, sent, monkeypatch
+):
+    """Killed after the photo was ready, in its analysis: the task is delivered again
+    (given back when its worker dies), finds the photo ready and analyses it then, from
+    the kept copy, not after the sweep's ten minutes."""
+
+    def killed(*args, **kwargs):
+        raise WorkerKilled
+
+    added = add(gallery, jpeg(44), "IMG_44.JPG").photo
+    with monkeypatch.context() as dying:
+        dying.setattr(measures, "analyse", killed)
+        with pytest.raises(WorkerKilled):
+            photo_process(photo_id=added.pk)
+    added.refresh_from_db()
+    assert added.status == Photo.Status.READY  # shown meanwhile
+    record = PhotoAnalysis.objects.get(photo=added)
+    assert (record.status, record.attempts) == (PhotoAnalysis.Status.PENDING, 1)
+    assert photo_process(photo_id=added.pk) is None  # delivered again: not processed twice
+    record.refresh_from_db()
+    assert (record.status, record.attempts) == (PhotoAnalysis.Status.DONE, 2)
+
+
+def test_a_photo_processed_again_meanwhile_is_analysed_by_that_task(gallery, sent):
+    """The bytes in hand are those of the copy this task kept: if another task processed
+    the photo again since, its own copy is the one analysed, by it."""
+    photo = processed(gallery, jpeg(45), "IMG_45.JPG")
+    kept = PhotoAnalysis.objects.get(photo=photo).source
+    picture = kept.read()
+    assert (
+        culling.photo_analyse(photo_id=photo.pk, picture=picture, source="old/analysis.jpg") is None
+    )
+    record = PhotoAnalysis.objects.get(photo=photo)
+    assert (record.status, record.attempts) == (PhotoAnalysis.Status.PENDING, 0)
+    done = culling.photo_analyse(photo_id=photo.pk, picture=picture, source=kept.name)
+    assert done.status == PhotoAnalysis.Status.DONE
+
+
+def test_photos_processed_one_by_one_run_the_gallery_step_once(gallery, sent, monkeypatch):
+    """Without a worker, import_photos processes one photo after another: each, analysed at
+    once, asks for the gallery step; the first run answers them all, the rest do nothing."""
+    for n in range(3):
+        photo_process(photo_id=add(gallery, jpeg(46 + n), f"IMG_{46 + n}.JPG").photo.pk)
+    assert sent.count((CULL, {"gallery_id": gallery.pk})) == 3
+    runs = []
+    real = culling.gallery_cull
+
+    def counted(**kwargs):
+        runs.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(culling, "gallery_cull", counted)
+    for _asked in range(3):
+        culling.gallery_cull_if_asked(gallery_id=gallery.pk)
+    assert runs == [{"gallery_id": gallery.pk}]
