@@ -25,7 +25,7 @@ from gallery import analysis as measures
 from gallery.culling_eyes import eyes_judge_by_person
 from gallery.culling_models import CullRequest, Face, PhotoAnalysis, PhotoGroup
 from gallery.models import Gallery, Photo
-from gallery.people import gallery_people_find
+from gallery.people import face_data_delete, gallery_people_find
 from studio import image_files
 from studio.background import task_enqueue_on_commit, task_send_now
 from studio.models import Studio
@@ -401,3 +401,50 @@ def culls_requeue_stuck(*, now: datetime | None = None) -> int:
             task_send_now("gallery.tasks.gallery_cull_task", gallery_id=gallery_id)
             sent += 1
     return sent
+
+
+# Galleries still being culled or chosen from: faces found again for these when the studio
+# turns face features back on (a delivered or expired gallery's are not needed any more).
+FACES_AGAIN_STATUSES = (
+    Gallery.Status.DRAFT,
+    Gallery.Status.PUBLISHED,
+    Gallery.Status.SELECTION_SUBMITTED,
+)
+
+
+def faces_off() -> int:
+    """The studio turned face features off: every face and person deleted, and the closed-eye
+    flags read from them cleared (the gallery step chooses each burst's best again without
+    them). How many faces were deleted."""
+    with transaction.atomic():
+        deleted = face_data_delete()
+        flagged = list(
+            PhotoAnalysis.objects.filter(eyes_closed=True)
+            .values_list("photo__gallery_id", flat=True)
+            .distinct()
+        )
+        PhotoAnalysis.objects.filter(eyes_closed=True).update(eyes_closed=False)
+        for gallery_id in flagged:
+            gallery_cull_when_analysed(gallery_id=gallery_id)
+    return deleted
+
+
+def faces_find_again(*, now: datetime | None = None) -> tuple[int, int]:
+    """The studio turned face features back on: the proofs of galleries still in use are
+    analysed again from their kept copies (faces, eyes), then each gallery's people found.
+    Returns (photos, galleries) queued."""
+    now = now or timezone.now()
+    again = PhotoAnalysis.objects.filter(
+        photo__gallery__status__in=FACES_AGAIN_STATUSES,
+        photo__kind=Photo.Kind.PROOF,
+        photo__status=Photo.Status.READY,
+        status=PhotoAnalysis.Status.DONE,
+    ).exclude(source="")
+    with transaction.atomic():
+        rows = list(again.select_for_update().values_list("photo_id", "photo__gallery_id"))
+        PhotoAnalysis.objects.filter(photo_id__in=[pk for pk, _ in rows]).update(
+            status=PhotoAnalysis.Status.PENDING, queued_at=now, attempts=0
+        )
+        for photo_id, _gallery_id in rows:
+            task_enqueue_on_commit("gallery.tasks.photo_analyse_task", photo_id=photo_id)
+    return len(rows), len({gallery_id for _, gallery_id in rows})

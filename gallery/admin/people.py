@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
+from gallery.culling import faces_find_again, faces_off
 from gallery.culling_models import Person
-from gallery.people import face_crop_bytes, face_data_delete
+from gallery.people import face_crop_bytes
 from studio.admin import StudioAdmin
 from studio.admin_permissions import admin_view_requires
 from studio.models import Studio
@@ -87,13 +88,16 @@ class PeopleMixin:
 
 
 class StudioFacesAdmin(StudioAdmin):
-    """The studio's settings; saving with face features off deletes every face found."""
+    """The studio's settings; saving with face features off deletes every face found, and
+    turning them back on finds the faces again in the galleries still in use."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if obj.face_features:
+            if "face_features" in form.changed_data:
+                self._faces_again(request)
             return
-        deleted = face_data_delete()
+        deleted = faces_off()
         if deleted:
             self.message_user(
                 request,
@@ -103,6 +107,28 @@ class StudioFacesAdmin(StudioAdmin):
                     deleted,
                 )
                 % {"count": deleted},
+                messages.SUCCESS,
+            )
+
+    def _faces_again(self, request) -> None:
+        photos, galleries = faces_find_again()
+        if photos:
+            self.message_user(
+                request,
+                ngettext(
+                    "Face features are on: faces are being found again in %(photos)s photo "
+                    "of galleries still in use (%(galleries)s). Their people show on each "
+                    "gallery's page once it is done.",
+                    "Face features are on: faces are being found again in %(photos)s photos "
+                    "of galleries still in use (%(galleries)s). Their people show on each "
+                    "gallery's page once it is done.",
+                    photos,
+                )
+                % {
+                    "photos": photos,
+                    "galleries": ngettext("%(n)s gallery", "%(n)s galleries", galleries)
+                    % {"n": galleries},
+                },
                 messages.SUCCESS,
             )
 

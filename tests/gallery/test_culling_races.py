@@ -13,7 +13,6 @@ from gallery import analysis as measures
 from gallery import culling
 from gallery.culling_models import Face, PhotoAnalysis
 from gallery.models import Gallery, Photo
-from gallery.people import face_data_delete
 from gallery.photos import photo_process
 from gallery.sample_images import camera_like
 from gallery.services import photos_delete
@@ -53,7 +52,7 @@ def test_no_face_outlives_the_studio_turning_faces_off_mid_analysis(
     def off():
         studio.face_features = False
         studio.save()
-        face_data_delete()  # what saving the studio's settings does
+        culling.faces_off()  # what saving the studio's settings does
 
     during_analysis(monkeypatch, off)
     record = culling.photo_analyse(photo_id=photo.pk)

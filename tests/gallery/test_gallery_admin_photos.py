@@ -89,6 +89,24 @@ def test_import_photos_reports_a_photo_that_failed_elsewhere_and_exits_1(
     assert "IMG_0002.JPG: it could not be read as a photo; it may be damaged" in report
 
 
+def test_import_photos_ends_its_count_before_the_summary(gallery, tmp_path, monkeypatch):
+    """Waiting for the workers, the count runs on one line; once they are done it shows
+    the final count, and the summary starts a line of its own."""
+    for n in (1, 2):
+        (tmp_path / f"IMG_000{n}.JPG").write_bytes(jpeg(n))
+    monkeypatch.setattr(import_photos, "image_workers", lambda: ["worker@studio"])
+
+    def the_worker_meanwhile(seconds):
+        for photo in Photo.objects.filter(gallery=gallery, status=Photo.Status.QUEUED):
+            photo_process(photo_id=photo.pk, analyse=False)
+
+    monkeypatch.setattr(import_photos.time, "sleep", the_worker_meanwhile)
+    out = StringIO()
+    call_command("import_photos", gallery.slug, str(tmp_path), stdout=out)
+    report = out.getvalue()
+    assert "\rProcessed 0 of 2 photos\rProcessed 2 of 2 photos\n2 added, 0 already" in report
+
+
 @pytest.mark.django_db(transaction=True)
 def test_import_photos_leaves_the_photos_to_a_running_worker_and_waits_for_it(
     redis_url, studio, anna, tmp_path, monkeypatch

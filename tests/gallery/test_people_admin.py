@@ -8,10 +8,12 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from gallery.culling_models import Face, Person
+from gallery.culling_models import CullRequest, Face, Person, PhotoAnalysis
+from gallery.models import Gallery
 from gallery.people import gallery_people_find
 from gallery.privacy import client_galleries_erase
-from tests.factories import UserFactory
+from gallery.services import gallery_create_for_booking
+from tests.factories import BookingFactory, UserFactory
 from tests.gallery.people_photos import BIDEN, BOTH, OBAMA, proof_with_faces
 from tests.studio.test_field_lengths import as_post, read_form
 from workspace.privacy import client_data_export
@@ -82,14 +84,52 @@ def test_a_persons_face_is_for_staff_who_may_see_the_gallery(client, found, gall
     assert client.get(elsewhere).status_code == 404
 
 
-def test_turning_face_features_off_deletes_every_face_and_person(client, found, staff_user):
-    client.force_login(staff_user)
+def face_features_post(client, *, on: bool):
     url = reverse("admin:studio_studio_change", args=[1])
     data = as_post(read_form(client.get(url), "studio_form").pairs)
-    assert data.pop("face_features") == ["on"]
-    response = client.post(url, data, follow=True)
+    data.pop("face_features", None)
+    if on:
+        data["face_features"] = ["on"]
+    return client.post(url, data, follow=True)
+
+
+def test_turning_face_features_off_deletes_every_face_and_person(client, found, staff_user):
+    """And the closed-eye flags read from the faces: no flag outlives the switch, and the
+    gallery step chooses each burst's best again without them."""
+    PhotoAnalysis.objects.filter(photo__gallery=found).update(eyes_closed=True)
+    client.force_login(staff_user)
+    response = face_features_post(client, on=False)
     assert "faces found in galleries were deleted" in response.text
     assert (Face.objects.count(), Person.objects.count()) == (0, 0)
+    assert not PhotoAnalysis.objects.filter(eyes_closed=True).exists()
+    assert CullRequest.objects.get(gallery=found).asked_at is not None
+
+
+def test_turning_face_features_back_on_finds_the_faces_again(
+    client, found, staff_user, gallery, run_tasks
+):
+    """Galleries still in use get their faces and people back, from the kept copies,
+    without a photo being uploaded again; a delivered gallery's are left alone."""
+    client.force_login(staff_user)
+    face_features_post(client, on=False)
+    delivered = gallery_create_for_booking(booking=BookingFactory(client=gallery.booking.client))
+    Gallery.objects.filter(pk=delivered.pk).update(status=Gallery.Status.DELIVERED)
+    old = proof_with_faces(delivered, OBAMA[0])
+    Face.objects.filter(photo=old).delete()
+    with run_tasks():
+        response = face_features_post(client, on=True)
+    assert (
+        "faces are being found again in 6 photos of galleries still in use (1 gallery)"
+        in response.text
+    )
+    assert set(
+        PhotoAnalysis.objects.filter(photo__gallery=gallery).values_list("status", flat=True)
+    ) == {PhotoAnalysis.Status.DONE}
+    assert Face.objects.filter(photo__gallery=gallery).count() >= 8
+    assert Person.objects.filter(gallery=gallery).count() >= 2
+    assert not Face.objects.filter(photo=old).exists()  # delivered: not needed any more
+    again = face_features_post(client, on=True)  # saved again, unchanged: nothing queued
+    assert "found again" not in again.text
 
 
 def test_the_privacy_export_lists_the_faces_and_people_without_the_numbers(found, anna, staff_user):

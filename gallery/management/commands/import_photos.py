@@ -124,6 +124,7 @@ class Command(BaseCommand):
         """Each photo's status and reason as the database has it, once all are ready or
         failed, or `wait` seconds have passed."""
         deadline = time.monotonic() + wait
+        counting = False  # a "Processed n of m" line is on the screen
         while True:
             outcome = {
                 pk: (status, failure_text(code, params))
@@ -132,12 +133,14 @@ class Command(BaseCommand):
                 )
             }
             done = sum(1 for status, _reason in outcome.values() if status in SETTLED)
+            counted = f"\rProcessed {done} of {len(outcome)} photos"
             if done == len(outcome) or time.monotonic() >= deadline:
-                if outcome and done != len(outcome):
-                    self.stdout.write("")
+                if counting:  # the count as it ended, and the summary on a line of its own
+                    self.stdout.write(counted)
                 return outcome
-            self.stdout.write(f"\rProcessed {done} of {len(outcome)} photos", ending="")
+            self.stdout.write(counted, ending="")
             self.stdout.flush()
+            counting = True
             time.sleep(0.5)
 
     def _problems(self, problems: list[tuple[str, str]]) -> None:
