@@ -35,6 +35,7 @@ from gallery.services import (
 from studio.admin_permissions import admin_view_requires
 from studio.email_log import emails_table
 from studio.http import int_or_none
+from studio.selectors import studio_get
 
 # The buttons at the top of a gallery's page: what each does and which statuses show it.
 # Each needs the change permission, as the list action doing the same does.
@@ -80,6 +81,13 @@ class GalleryAdmin(ReleaseBadgeMixin, CullingMixin, PhotosMixin, PeopleMixin, ad
         ),
     ]
     inlines = [ShareLinkInline, PersonInline]
+
+    def get_inlines(self, request, obj):
+        # No people while finding faces is off (none are kept): no empty table for them.
+        if not studio_get().face_features:
+            return [inline for inline in self.inlines if inline is not PersonInline]
+        return self.inlines
+
     actions = ["publish", "deliver", "unpublish", "reprocess_failed", "selection_reopen"]
     change_form_template = "admin/gallery/gallery/change_form.html"
 

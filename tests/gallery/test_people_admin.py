@@ -156,3 +156,13 @@ def test_erasure_and_deleting_a_gallery_delete_its_faces_and_people(found, anna,
 def test_deleting_a_gallery_deletes_its_faces(found):
     found.delete()
     assert (Face.objects.count(), Person.objects.count()) == (0, 0)
+
+
+def test_no_people_table_while_finding_faces_is_off(client, found, staff_user, studio):
+    client.force_login(staff_user)
+    assert "found by their faces" in client.get(change_url(found)).text
+    studio.face_features = False
+    studio.save()
+    page = client.get(change_url(found))
+    assert page.status_code == 200
+    assert "found by their faces" not in page.text
