@@ -34,8 +34,8 @@ class CullPhoto:
 
     @property
     def stack_cover(self) -> bool:
-        """The photo a closed group shows for all of it: its suggested best (else its first,
-        set by `cull_board`)."""
+        """The photo a closed group shows for all of it: its suggested best (else its first;
+        either only if not rejected, while one is not: set by `cull_board`)."""
         return self.group is None or self.photo.pk == self.group.cover_id
 
 
@@ -70,9 +70,12 @@ def cull_board(gallery: Gallery) -> CullBoard:
     for item in items:
         if item.group is not None:
             members.setdefault(item.group.pk, []).append(item.photo.pk)
+    rejected = {item.photo.pk for item in items if item.photo.flag == Photo.Flag.REJECT}
     for group_id, ids in members.items():
         group = groups[group_id]
-        group.cover_id = group.best_id if group.best_id in ids else ids[0]
+        # A closed group shows a photo still in the running: its best, unless rejected.
+        kept = [pk for pk in ids if pk not in rejected] or ids
+        group.cover_id = group.best_id if group.best_id in kept else kept[0]
         group.count = len(ids)
     return CullBoard(photos=items, counts=cull_counts(items), failed=len(proofs) - len(photos))
 

@@ -80,6 +80,26 @@ def test_the_view_shows_bursts_suggestions_and_flags(client, owner, culled):
     assert words["stars"] == ["No stars", "1 star", "2 stars", "3 stars", "4 stars", "5 stars"]
 
 
+def test_a_closed_group_shows_a_photo_still_in_the_running(client, owner, culled):
+    """Its suggested best stands for it; once the photographer rejected that one, the
+    first not rejected does."""
+    burst = culled.photos[:3]
+
+    def covers() -> list[str]:
+        text = client.get(cull_url(culled.gallery)).content.decode()
+        return [
+            p.original_name for p in burst if 'data-cover="1"' in tile(text, p).split(">", 1)[0]
+        ]
+
+    assert covers() == [burst[1].original_name]  # the suggested best
+    Photo.objects.filter(pk=burst[1].pk).update(flag=Photo.Flag.REJECT)
+    assert covers() == [burst[0].original_name]
+    Photo.objects.filter(pk=burst[0].pk).update(flag=Photo.Flag.REJECT)
+    assert covers() == [burst[2].original_name]
+    Photo.objects.filter(pk=burst[2].pk).update(flag=Photo.Flag.REJECT)
+    assert covers() == [burst[1].original_name]  # all rejected: the best again
+
+
 def test_a_photo_without_an_analysis_says_so(client, owner, gallery):
     culled = culled_gallery(gallery, [1, 1])
     PhotoAnalysis.objects.filter(photo=culled.photos[0]).delete()
