@@ -379,9 +379,8 @@ def test_after_changing_their_mind_the_client_can_pay_for_the_new_selection(
     assert Payment.objects.filter(status=Payment.Status.PENDING).count() == 1
 
 
-def test_extras_paid_for_a_selection_the_studio_reopened_count_towards_the_next(
-    published, photos, stripe_standin, post_event, run_tasks
-):
+def paid_then_reopened(published, photos, stripe_standin, post_event, run_tasks) -> FavoriteList:
+    """The client paid £15 for one extra photo through Checkout; the studio reopened it."""
     from sessions.payments.checkout import payment_checkout_url
 
     favorite_list = favorites(published, photos)  # one extra: £15
@@ -392,6 +391,13 @@ def test_extras_paid_for_a_selection_the_studio_reopened_count_towards_the_next(
     with run_tasks():
         post_event(stripe_standin.event("checkout.session.completed", session))
     selection_withdraw(gallery_id=published.pk)  # the studio reopens it
+    return favorite_list
+
+
+def test_extras_paid_for_a_selection_the_studio_reopened_count_towards_the_next(
+    published, photos, stripe_standin, post_event, run_tasks
+):
+    favorite_list = paid_then_reopened(published, photos, stripe_standin, post_event, run_tasks)
     with run_tasks():
         second = selection_submit(gallery_id=published.pk, favorite_list_id=favorite_list.pk)
     assert second.status == Selection.Status.SUBMITTED  # the £15 was paid already
@@ -404,16 +410,7 @@ def test_the_review_page_counts_what_was_paid_before_a_reopen(
 ):
     """The page says what the client will be asked for, not the extras' full price: after
     the studio reopened a paid selection, what they paid counts towards the next one."""
-    from sessions.payments.checkout import payment_checkout_url
-
-    favorite_list = favorites(published, photos)  # one extra: £15
-    first = selection_submit(gallery_id=published.pk, favorite_list_id=favorite_list.pk)
-    payment_checkout_url(payment_id=first.payment_id)
-    first.payment.refresh_from_db()
-    session = stripe_standin.complete_session(first.payment.stripe_checkout_session_id)
-    with run_tasks():
-        post_event(stripe_standin.event("checkout.session.completed", session))
-    selection_withdraw(gallery_id=published.pk)  # the studio reopens it
+    paid_then_reopened(published, photos, stripe_standin, post_event, run_tasks)
     sign_in(client, anna)
     review = client.get(selection_url(published)).text
     assert "1 extra photo at £15.00: £15.00" in review
