@@ -22,6 +22,7 @@ from gallery.models import Comment, Gallery, Selection
 from gallery.pins import guessing_runs
 from gallery.proofing import choosing_closed
 from gallery.reminders import gallery_reminders_due
+from gallery.selection import extras_already_paid
 from sessions.payments.models import Payment
 from studio.email_kinds import KINDS, wording
 from studio.emailing import email_kind_send, email_to_studio
@@ -58,15 +59,81 @@ def selection_email_send(*, selection_id: int) -> bool:
             "title": gallery.title,
             "count": selection.photo_count,
             "list": selection.favorite_list.name,
-            "extra": selection.extra_count,
-            "cost": money_format(selection.extra_cost, selection.currency),
-            # Paid on Checkout, or paid before (a selection reopened); not extras owed to the
-            # studio, which it records when they come.
-            "paid": selection.payment is None
-            or selection.payment.status in Payment.RECEIVED_STATUSES,
+            "extras": _studio_extras_text(selection),
             "lightroom_filter": lightroom_filter(names),
         },
     )
+
+
+def _paid_before(selection: Selection) -> int:
+    """What the client paid for extras of a selection the studio reopened, counted towards
+    this one's (its payment asks only for the rest; none when that covered them all)."""
+    asked = selection.payment.amount if selection.payment is not None else 0
+    return max(0, selection.extra_cost - asked)
+
+
+def _studio_extras_text(selection: Selection) -> str:
+    """The studio's line on a selection's extra photos: paid online, owed to it (recorded
+    when it comes), or covered by what was paid before; and what was paid before."""
+    if not selection.extra_count:
+        return ""
+    payment = selection.payment
+    before = _paid_before(selection)
+    online = payment is not None and payment.method == Payment.Method.CARD
+    over = 0
+    if payment is None:
+        text = ngettext(
+            "That includes %(extra)s extra photo, %(cost)s, covered by what the client paid "
+            "before the selection was reopened.",
+            "That includes %(extra)s extra photos, %(cost)s, covered by what the client paid "
+            "before the selection was reopened.",
+            selection.extra_count,
+        )
+        over = max(0, extras_already_paid(selection.gallery) - selection.extra_cost)
+    elif online and not before:
+        text = ngettext(
+            "That includes %(extra)s extra photo, %(cost)s, paid online.",
+            "That includes %(extra)s extra photos, %(cost)s, paid online.",
+            selection.extra_count,
+        )
+    elif online:
+        text = ngettext(
+            "That includes %(extra)s extra photo, %(cost)s: %(asked)s paid online now, the "
+            "rest (%(before)s) before the selection was reopened.",
+            "That includes %(extra)s extra photos, %(cost)s: %(asked)s paid online now, the "
+            "rest (%(before)s) before the selection was reopened.",
+            selection.extra_count,
+        )
+    elif not before:
+        text = ngettext(
+            "That includes %(extra)s extra photo, %(cost)s, not yet paid: it is owed to you "
+            "(record it on the booking when it comes).",
+            "That includes %(extra)s extra photos, %(cost)s, not yet paid: they are owed to "
+            "you (record it on the booking when it comes).",
+            selection.extra_count,
+        )
+    else:
+        text = ngettext(
+            "That includes %(extra)s extra photo, %(cost)s: %(before)s was paid before the "
+            "selection was reopened, and %(asked)s is owed to you (record it on the booking "
+            "when it comes).",
+            "That includes %(extra)s extra photos, %(cost)s: %(before)s was paid before the "
+            "selection was reopened, and %(asked)s is owed to you (record it on the booking "
+            "when it comes).",
+            selection.extra_count,
+        )
+    if over:
+        text += " " + _(
+            "They paid %(over)s more than these need: settle it with them (give it back from "
+            "the booking's page)."
+        )
+    return text % {
+        "extra": selection.extra_count,
+        "cost": money_format(selection.extra_cost, selection.currency),
+        "before": money_format(before, selection.currency),
+        "asked": money_format(payment.amount, payment.currency) if payment else "",
+        "over": money_format(over, selection.currency),
+    }
 
 
 def gallery_email_send(*, gallery_id: int, kind: str) -> bool:
@@ -179,6 +246,14 @@ def _selection_facts(selection: Selection | None) -> dict:
                 "invoice for them.",
                 selection.extra_count,
             )
+            if _paid_before(selection):
+                extras = ngettext(
+                    "It includes %(extra)s extra photo, %(cost)s. What you paid before counts "
+                    "towards it: the studio will send you an invoice for the %(asked)s left.",
+                    "It includes %(extra)s extra photos, %(cost)s. What you paid before counts "
+                    "towards them: the studio will send you an invoice for the %(asked)s left.",
+                    selection.extra_count,
+                )
         elif payment is not None or settings.PAYMENTS_ENABLED:
             # Paid on Checkout; or, with payments on and nothing to pay, paid online already
             # for a selection the studio reopened.
@@ -187,6 +262,14 @@ def _selection_facts(selection: Selection | None) -> dict:
                 "It includes %(extra)s extra photos, %(cost)s, which you paid online. Thank you!",
                 selection.extra_count,
             )
+            if payment is not None and _paid_before(selection):
+                extras = ngettext(
+                    "It includes %(extra)s extra photo, %(cost)s: %(asked)s paid online now, "
+                    "the rest paid before. Thank you!",
+                    "It includes %(extra)s extra photos, %(cost)s: %(asked)s paid online now, "
+                    "the rest paid before. Thank you!",
+                    selection.extra_count,
+                )
         else:  # payments off, nothing to pay: paid to the studio for a selection reopened
             extras = ngettext(
                 "It includes %(extra)s extra photo, %(cost)s, which you've paid already. "
@@ -198,6 +281,7 @@ def _selection_facts(selection: Selection | None) -> dict:
         extras %= {
             "extra": selection.extra_count,
             "cost": money_format(selection.extra_cost, selection.currency),
+            "asked": money_format(payment.amount, payment.currency) if payment else "",
         }
     return {"count": selection.photo_count, "extras": extras}
 

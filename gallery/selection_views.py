@@ -59,7 +59,7 @@ def _selection_context(request, viewer: Viewer, *, chosen_id: int | None = None)
         active.refresh_from_db()  # the payment may have just submitted it
     summary = proofing.selection_summary(gallery=gallery, count=len(photos))
     # Paid before for extras of a selection the studio reopened: counts towards these.
-    paid_before = selection.extras_already_paid(gallery) if summary.extra and not active else 0
+    paid_before = selection.extras_already_paid(gallery) if not active else 0
     return {
         "viewer": viewer,
         "gallery": gallery,
@@ -70,8 +70,9 @@ def _selection_context(request, viewer: Viewer, *, chosen_id: int | None = None)
         "items": photo_tiles(viewer, photos),
         "photos_seen": photos_digest(photos),
         "summary": summary,
-        "paid_before": min(paid_before, summary.extra_cost),
+        "paid_before": paid_before,
         "to_pay": max(0, summary.extra_cost - paid_before),
+        "paid_over": max(0, paid_before - summary.extra_cost),  # the studio's to settle
         "payments_enabled": settings.PAYMENTS_ENABLED,
         "closed": viewer.choosing_closed,
         "closed_message": closed_message(viewer),

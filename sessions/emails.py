@@ -318,7 +318,7 @@ def booking_email_send(
     method = "CANCEL" if booking.status in Booking.ENDED_STATUSES else "REQUEST"
     attachments = [("session.ics", booking_invite_for(booking), f"text/calendar; method={method}")]
     if kind == "confirmed":  # the booking's first invoice comes with it
-        invoice = booking_invoice_issue(booking_id=booking.pk, attached=True)
+        invoice = booking_invoice_issue(booking_id=booking.pk, confirming=True)
         if invoice is not None:
             attachments.append(
                 (f"{invoice.reference}.pdf", invoice_pdf(invoice), "application/pdf")

@@ -49,7 +49,11 @@ def _after(sender, instance: Booking, created: bool, raw=False, **kwargs) -> Non
     if moved and before["starts_at"] != instance.starts_at:  # the plan's parts follow the day
         plan_dates_follow(instance)
     if status_changed and instance.status in BILLED_STATUSES:
-        task_enqueue_on_commit("sessions.tasks.booking_invoice_issue_task", booking_id=instance.pk)
+        task_enqueue_on_commit(
+            "sessions.tasks.booking_invoice_issue_task",
+            booking_id=instance.pk,
+            confirming=instance.status == Booking.Status.CONFIRMED,
+        )
     instance._history_before = None
 
 

@@ -83,8 +83,8 @@ def payment_email_send_task(
 
 
 @shared_task
-def booking_invoice_issue_task(*, booking_id: int) -> str | None:
-    invoice = booking_invoice_issue(booking_id=booking_id)
+def booking_invoice_issue_task(*, booking_id: int, confirming: bool = False) -> str | None:
+    invoice = booking_invoice_issue(booking_id=booking_id, confirming=confirming)
     return invoice.reference if invoice else None
 
 

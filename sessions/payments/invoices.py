@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from sessions.models import Booking, Invoice, InvoiceLine, Payment, Refund
 from studio.background import task_enqueue_on_commit
 from studio.dates import studio_date_text
-from studio.models import SentEmail, Studio
+from studio.models import Studio
 from studio.pricing import sold_rate
 from studio.tax import RateTotal, apportion, line_figures, rate_display, rate_totals
 
@@ -234,12 +234,13 @@ def booking_invoice_current(booking: Booking) -> Invoice | None:
     )
 
 
-def booking_invoice_issue(*, booking_id: int, attached: bool = False) -> Invoice | None:
+def booking_invoice_issue(*, booking_id: int, confirming: bool = False) -> Invoice | None:
     """Make the booking's invoice say what it bills now: the standing invoice when its lines
     still match; else credit it in full (if any) and issue a new one. None for a booking
     never confirmed (no invoice until it is). The tax rules are those of its first invoice,
-    so a later change of the studio's settings never rewrites a booking's bill. `attached`:
-    the caller sends a new invoice itself (the "You're booked" email)."""
+    so a later change of the studio's settings never rewrites a booking's bill.
+    `confirming`: issued as the booking is confirmed, so a first invoice goes with the
+    "You're booked" email (or with none, when the studio booked without emailing)."""
     with transaction.atomic():
         studio = _studio_locked()
         booking = Booking.objects.select_related("client", "session_type").get(pk=booking_id)
@@ -284,21 +285,12 @@ def booking_invoice_issue(*, booking_id: int, attached: bool = False) -> Invoice
         if ended:  # its refunds' credit notes come after the invoice of what was paid
             _ended_refunds_credit(studio, booking)
         # A new version goes with the credit note for the old one; the first goes with the
-        # "You're booked" email, or alone when that went without it (a booking confirmed
-        # before the studio's invoices began); a cancelled booking's with the cancellation
-        # (on its page).
-        going_ahead = booking.status not in ENDED_STATUSES and not attached
-        if going_ahead and (current is not None or _confirmation_gone(booking)):
+        # "You're booked" email when issued as the booking is confirmed, else alone (extras
+        # chosen for a booking confirmed before there was anything to bill, or before the
+        # studio's invoices began); a cancelled booking's with the cancellation (its page).
+        if booking.status not in ENDED_STATUSES and (current is not None or not confirming):
             _email_later(invoice)
         return invoice
-
-
-def _confirmation_gone(booking: Booking) -> bool:
-    """The booking's "You're booked" email went (or is going) without an invoice."""
-    return SentEmail.objects.filter(
-        key__startswith=f"booking:{booking.pk}:confirmed:",
-        status__in=[SentEmail.Status.SENT, SentEmail.Status.SENDING],
-    ).exists()
 
 
 def refund_credit_note_issue(*, refund_id: int) -> Invoice | None:

@@ -65,7 +65,10 @@ def test_the_extras_are_owed_to_the_studio_billed_and_listed_for_the_client(clie
     assert "the studio will send you an invoice for them" in review
     assert "was received" not in review
     [studio] = [m for m in mail.outbox if m.subject.startswith("Selection from")]
-    assert "1 extra photos, £15.00, not yet paid" in studio.body  # never "paid online"
+    assert (
+        "That includes 1 extra photo, £15.00, not yet paid: it is owed to you (record it on "
+        "the booking when it comes)." in " ".join(studio.body.split())
+    )  # never "paid online"
 
 
 def test_the_studio_records_the_extras_paid_and_the_bill_stays_as_it_is(client, sent, staff_user):
@@ -140,3 +143,42 @@ def test_extras_recorded_then_given_back_come_off_the_bill(sent, run_tasks):
     credited = booking.invoices.filter(kind="credit_note").order_by("pk").last()
     extras_credited = [line.amount for line in credited.lines.all() if "Extra" in line.description]
     assert extras_credited == [-1500]  # the invoice that billed £15 of extras, cancelled
+
+
+def test_extras_sent_again_after_a_reopen_count_what_was_paid_before(client, sent, run_tasks):
+    """Paid £15 to the studio, reopened, sent again at £25 an extra photo: everyone is told
+    £10 is left, never the £25 again."""
+    from gallery.models import Gallery
+    from sessions.payments.manual import Received, payment_record
+
+    payment_record(
+        booking_id=sent.booking_id,
+        received=Received(
+            kind=Payment.Kind.EXTRAS, amount=1500, method=Payment.Method.BANK_TRANSFER,
+            paid_at=timezone.now(),
+        ),
+    )  # fmt: skip
+    with run_tasks():
+        selection_withdraw(gallery_id=sent.pk)
+    Gallery.objects.filter(pk=sent.pk).update(extra_image_price=2500)
+    mail.outbox.clear()
+    with run_tasks():
+        client.post(reverse("gallery:selection", args=[sent.slug]), {"action": "submit"})
+    owed = Payment.objects.get(booking=sent.booking, kind=Payment.Kind.EXTRAS, status="pending")
+    assert owed.amount == 1000
+    [studio] = [m for m in mail.outbox if m.subject.startswith("Selection from")]
+    assert studio.subject.endswith(": 3 photos")
+    assert (
+        "That includes 1 extra photo, £25.00: £15.00 was paid before the selection was "
+        "reopened, and £10.00 is owed to you" in " ".join(studio.body.split())
+    )
+    [thanks] = [m for m in mail.outbox if m.subject.startswith("We have your selection")]
+    assert (
+        "What you paid before counts towards it: the studio will send you an invoice for the "
+        "£10.00 left." in " ".join(thanks.body.split())
+    )
+    page = text(client.get(reverse("gallery:selection", args=[sent.slug])))
+    assert (
+        "What you paid before counts towards the extra photos: the studio will send you an "
+        "invoice for the £10.00 left." in page
+    )

@@ -222,6 +222,7 @@ def test_extras_are_paid_on_checkout_before_the_selection_is_submitted(
         "Payment received: £15.00 for your Family session",
         "Selection from Anna Kowalska: 3 photos",
         "We have your selection: 3 photos",
+        "Your invoice for your Family session: Invoice INV-0001",  # the extras billed
     ]
     thanks = next(m for m in mail.outbox if m.subject.startswith("We have your selection"))
     assert "It includes 1 extra photo, £15.00, which you paid online. Thank you!" in thanks.body
@@ -405,6 +406,20 @@ def test_extras_paid_for_a_selection_the_studio_reopened_count_towards_the_next(
     assert Payment.objects.count() == 1
 
 
+def test_the_studio_is_told_when_a_client_paid_more_than_their_new_selection_needs(
+    published, photos, stripe_standin, post_event, run_tasks
+):
+    favorite_list = paid_then_reopened(published, photos, stripe_standin, post_event, run_tasks)
+    Gallery.objects.filter(pk=published.pk).update(extra_image_price=1000)  # cheaper now
+    mail.outbox.clear()
+    with run_tasks():
+        selection_submit(gallery_id=published.pk, favorite_list_id=favorite_list.pk)
+    [studio] = [m for m in mail.outbox if m.subject.startswith("Selection from")]
+    said = " ".join(studio.body.split())
+    assert "That includes 1 extra photo, £10.00, covered by what the client paid before" in said
+    assert "They paid £5.00 more than these need: settle it with them" in said
+
+
 def test_the_review_page_counts_what_was_paid_before_a_reopen(
     client, published, photos, anna, stripe_standin, post_event, run_tasks
 ):
@@ -418,6 +433,14 @@ def test_the_review_page_counts_what_was_paid_before_a_reopen(
     assert "Nothing more to pay: what you paid before covers them." in review
     assert "Pay £15.00" not in review
     assert "Send my selection" in review
+    assert "more than these need" not in review
+    Gallery.objects.filter(pk=published.pk).update(extra_image_price=1000)  # cheaper now
+    review = client.get(selection_url(published)).text
+    assert "That is £5.00 more than these need: the studio will settle it with you." in review
+    heart(client, published, photos[0], on=False)  # within the package now
+    review = client.get(selection_url(published)).text
+    assert "You paid £15.00 for extra photos before; these need none" in review
+    heart(client, published, photos[0])
     Gallery.objects.filter(pk=published.pk).update(extra_image_price=2500)  # dearer now
     review = client.get(selection_url(published)).text
     assert "Left to pay: £10.00" in review

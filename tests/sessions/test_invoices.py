@@ -18,7 +18,7 @@ from sessions.payments.invoices import (
     booking_invoice_issue,
     refund_credit_note_issue,
 )
-from studio.models import SentEmail, Studio
+from studio.models import Studio
 from tests.factories import BookingFactory, SessionTypeFactory
 
 
@@ -194,16 +194,10 @@ def test_the_first_invoice_goes_with_the_youre_booked_email(vat, run_tasks, mail
 def test_a_first_invoice_issued_after_youre_booked_went_is_emailed_alone(
     vat, run_tasks, mailoutbox
 ):
-    """A booking confirmed before the studio's invoices began: its "You're booked" went
-    without one. The first invoice it gets later (extras chosen in the gallery) is sent
-    to the client then, on its own."""
+    """A booking confirmed before the studio's invoices began (or booked by the studio
+    without emailing): no invoice went with its confirmation. The first it gets later
+    (extras chosen in the gallery) is sent to the client then, on its own."""
     booking = signature_booking()
-    SentEmail.objects.create(
-        key=f"booking:{booking.pk}:confirmed:0",
-        kind="booking-confirmed",
-        status=SentEmail.Status.SENT,
-        booking=booking,
-    )
     with run_tasks():
         paid(booking, 4500, kind=Payment.Kind.EXTRAS)
         invoice = booking_invoice_issue(booking_id=booking.pk)
@@ -211,15 +205,17 @@ def test_a_first_invoice_issued_after_youre_booked_went_is_emailed_alone(
     [email] = mailoutbox
     assert email.subject.endswith(f"VAT invoice {invoice.reference}")
     assert [name for name, *_ in email.attachments] == [f"{invoice.reference}.pdf"]
-    assert booking_email_send(booking_id=booking.pk, kind="confirmed") is False  # gone before
 
 
-def test_a_booking_sent_nothing_gets_no_invoice_email_on_its_own(vat, run_tasks, mailoutbox):
-    """Booked by the studio without emailing the client: its first invoice is not emailed
-    either (the studio chose to tell them itself)."""
-    booking = signature_booking()
+def test_a_booking_confirmed_without_an_email_gets_no_invoice_email_then(
+    vat, run_tasks, mailoutbox
+):
+    """Booked by the studio without emailing the client: the invoice issued as it is
+    confirmed is not emailed either (the studio chose to tell them itself)."""
+    booking = signature_booking(status=Booking.Status.REQUESTED)
     with run_tasks():
-        booking_invoice_issue(booking_id=booking.pk)
+        booking.status = Booking.Status.CONFIRMED
+        booking.save(update_fields=["status"])
     assert booking_invoice_current(booking) is not None
     assert mailoutbox == []
 
