@@ -406,6 +406,17 @@ def test_extras_paid_for_a_selection_the_studio_reopened_count_towards_the_next(
     assert Payment.objects.count() == 1
 
 
+def test_a_selection_of_one_photo_is_told_as_one(client, published, photos, anna, run_tasks):
+    sign_in(client, anna)
+    heart(client, published, photos[0])
+    with run_tasks():
+        client.post(selection_url(published), {"action": "submit"})
+    [studio] = [m for m in mail.outbox if m.subject.startswith("Selection from")]
+    assert studio.subject == "Selection from Anna Kowalska: 1 photo"
+    assert "Anna Kowalska has sent 1 photo from" in studio.body
+    assert "extra" not in studio.body
+
+
 def test_the_studio_is_told_when_a_client_paid_more_than_their_new_selection_needs(
     published, photos, stripe_standin, post_event, run_tasks
 ):
