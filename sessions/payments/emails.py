@@ -15,6 +15,7 @@ from sessions.access import booking_url
 from sessions.emails import booking_facts
 from sessions.models import Booking
 from sessions.payments.gateway import dashboard_url
+from sessions.payments.invoice_pdf import receipt_pdf, receipt_reference
 from sessions.payments.ledger import booking_balance_due, booking_extras_owed, booking_owed
 from sessions.payments.models import Payment, Refund
 from studio.actors import ActorKind
@@ -35,6 +36,7 @@ CLIENT_KINDS = {
     "deposit_due",
 }
 STUDIO_KINDS = {"studio_late_payment", "studio_dispute", "studio_refund_failed"}
+RECEIPT_KINDS = {"payment_received", "payment_recorded"}  # money in: its receipt attached
 
 
 def _still_applies(kind: str, payment: Payment, refund: Refund | None) -> bool:
@@ -89,6 +91,11 @@ def payment_email_send(
         )
         if part
     )
+    attachments = []
+    if kind in RECEIPT_KINDS:  # its receipt, as on the booking's page
+        attachments = [
+            (f"{receipt_reference(payment)}.pdf", receipt_pdf(payment), "application/pdf")
+        ]
     return booking_money_email_send(
         payment.booking,
         key=key,
@@ -96,6 +103,7 @@ def payment_email_send(
         context=lambda studio: payment_email_context(
             kind, payment=payment, refund=refund, studio=studio
         ),
+        attachments=attachments,
     )
 
 
@@ -127,7 +135,9 @@ def balance_email_send(*, booking_id: int, key_extra: str) -> bool:
     )
 
 
-def booking_money_email_send(booking: Booking, *, key: str, kind: str, context) -> bool:
+def booking_money_email_send(
+    booking: Booking, *, key: str, kind: str, context, attachments: list | None = None
+) -> bool:
     """Send one email about a booking's money, once per `key`, from its kind's templates
     (emails/<kind>/); `context(studio)` fills them in, in the studio's zone and language."""
     studio = studio_get()
@@ -146,6 +156,7 @@ def booking_money_email_send(booking: Booking, *, key: str, kind: str, context) 
         context=lambda: {"booking": booking, "client": booking.client, **context(studio)},
         reply_to=reply_to,
         booking=booking,
+        attachments=attachments or (),
     )
 
 

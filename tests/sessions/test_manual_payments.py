@@ -320,6 +320,9 @@ def test_the_receipt_is_emailed_once(booked, owner, run_tasks):
     assert "We've received £40.00 by bank transfer on Monday 1 June 2026" in email.body
     assert "Left to pay: £60.00." in email.body
     assert SentEmail.objects.get().key == f"payment:{payment.pk}:payment_recorded"
+    [(name, pdf, kind)] = email.attachments  # its receipt, as on the booking's page
+    assert (name, kind) == (f"R-{booked.reference}-{payment.pk}.pdf", "application/pdf")
+    assert pdf.startswith(b"%PDF")
 
 
 def test_the_receipt_counts_a_deposit_still_due_at_the_studio_in_what_is_left(
