@@ -341,6 +341,14 @@ def booking_rule_warnings(
         return [_("This time is in the past.")]
     if starts_at < now + timedelta(hours=session_type.minimum_notice_hours):
         return [_("This is less notice than clients are allowed online.")]
+    if starts_at > now + timedelta(days=session_type.booking_window_days):
+        return [
+            _(
+                "This is further ahead than clients can book “%(session)s” online (up to "
+                "%(days)s days ahead)."
+            )
+            % {"session": session_type.name, "days": session_type.booking_window_days}
+        ]
     if not session_type.photographers.filter(pk=photographer.pk).exists():
         return [
             _(

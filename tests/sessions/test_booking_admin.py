@@ -419,6 +419,16 @@ def test_buffers_are_named_as_the_time_kept_free_between_sessions(annas_headshot
     ]
 
 
+def test_a_time_past_the_booking_window_is_warned_of_as_such(annas_headshot, owner):
+    """Not the catch-all "outside hours, time off…": the photographer should know which
+    rule they would be overriding."""
+    far = owner.post(move_url(annas_headshot), {"date": "2030-10-16", "time": "10:00"})
+    assert errors(far) == [
+        "This is further ahead than clients can book “Headshot” online (up to 90 days ahead).",
+        "Tick “Move anyway” to move it all the same.",
+    ]
+
+
 def test_outside_the_public_rules_the_studio_is_warned_then_may_move_anyway(
     annas_headshot, owner, django_capture_on_commit_callbacks
 ):

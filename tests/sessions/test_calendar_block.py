@@ -197,6 +197,9 @@ def test_the_calendar_offers_the_sweep_to_those_who_may_block(owner, maya):
     assert f'data-block="{URL}"' in week.text
     assert f'data-photographer="{maya.pk}"' in week.text
     assert "Drag down across empty time to block it" in week.text
+    # A phone's touch scrolls the day: there, the way that works (the CSS shows one or the
+    # other by the width).
+    assert "To block time on a phone, use Time off → Add." in week.text
 
 
 def test_time_off_opened_from_the_calendar_goes_back_to_it_once_saved(owner, maya):

@@ -416,6 +416,9 @@ def test_the_calendar_offers_dragging_only_to_those_who_may_move(client, owner, 
     looked = client.get(week).text
     assert "data-move=" not in looked
     assert 'id="cal-move-help"' not in looked
+    # Told why nothing moves, rather than left dragging in vain.
+    assert "Moving sessions or blocking time needs permission to change bookings" in looked
+    assert "needs permission" not in page
 
 
 def test_a_hold_that_ran_out_is_shown_but_not_offered_for_dragging(owner, headshot, maya, anna):
