@@ -26,6 +26,16 @@ def _media_and_outbox_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _photo_analysis_only_where_asked(request, monkeypatch):
+    """A proof's culling analysis runs in its photo's task (gallery.photos), dlib and all,
+    about a tenth of a second a photo: across the suite, minutes. Tests about it carry the
+    `analysis` mark; elsewhere a processed proof's analysis is left pending, as when its
+    task dies before it (the sweep's to send). Workers in subprocesses always analyse."""
+    if request.node.get_closest_marker("analysis") is None:
+        monkeypatch.setattr("gallery.photos._analyse", lambda photo_id, **kwargs: None)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 

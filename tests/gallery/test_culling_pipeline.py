@@ -17,6 +17,8 @@ from gallery.photos import photo_process
 from gallery.sample_images import camera_like, exif_with, jpeg_bytes
 from tests.gallery.conftest import add, jpeg
 
+pytestmark = pytest.mark.analysis  # the analysis in the photo's task, for real
+
 
 def frame(base: Image.Image, *, taken: str, subsec: str = "00", shift: int = 0, blur=0) -> bytes:
     image = base.crop((shift, shift, base.width - 12 + shift, base.height - 12 + shift))

@@ -22,6 +22,8 @@ from tests.gallery.test_culling_pipeline import frame, processed
 
 CULL = "gallery.tasks.gallery_cull_task"
 
+pytestmark = pytest.mark.analysis  # the analysis in the photo's task, for real
+
 
 @pytest.fixture
 def sent(monkeypatch):
