@@ -49,10 +49,10 @@ ANALYSIS_LOST_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
 
 
-def analysis_start(*, photo_id: int, source: str, queue: bool = True) -> str:
-    """A proof is ready: keep the picture to analyse and queue its analysis (or not, when
-    the caller analyses it at once: if it dies first, the sweep sends it). Returns the copy
-    kept before, if another, for the caller to delete once this is committed."""
+def analysis_start(*, photo_id: int, source: str) -> str:
+    """A proof is ready: keep the picture to analyse, its analysis pending (the photo's task
+    analyses it at once; if that dies first, the sweep sends it). Returns the copy kept
+    before, if another, for the caller to delete once this is committed."""
     pending = {
         "status": PhotoAnalysis.Status.PENDING,
         "source": source,
@@ -74,8 +74,6 @@ def analysis_start(*, photo_id: int, source: str, queue: bool = True) -> str:
             PhotoAnalysis.objects.create(photo_id=photo_id, **pending)
         else:
             PhotoAnalysis.objects.filter(photo_id=photo_id).update(**pending)
-        if queue:
-            task_enqueue_on_commit("gallery.tasks.photo_analyse_task", photo_id=photo_id)
     return old if old and old != source else ""
 
 

@@ -328,9 +328,7 @@ def _photo_process_claimed(*, photo_id: int, now: datetime) -> tuple[Photo, _Kep
                 pk=photo.pk, status=Photo.Status.PROCESSING, processing_started_at=now
             ).update(**ready)
             if updated and rendition.analysis:
-                stale = culling.analysis_start(
-                    photo_id=photo.pk, source=analysis_source, queue=False
-                )
+                stale = culling.analysis_start(photo_id=photo.pk, source=analysis_source)
     except imaging.PhotoRejected as rejected:
         why = rejected.why
     except delivery.DeliveryError as damaged:
