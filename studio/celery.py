@@ -12,6 +12,8 @@ from celery.schedules import crontab
 from django.db import close_old_connections, connections
 from kombu import Exchange, Queue
 
+from studio import worker_memory
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
 
 app = Celery("studio")
@@ -156,6 +158,25 @@ def _connections_tidy(sender=None, **kwargs) -> None:
     new one. Not for a task run eagerly (in the caller's own transaction)."""
     if sender is not None and not getattr(sender.request, "is_eager", False):
         close_old_connections()
+
+
+@signals.worker_process_init.connect
+def _memory_keep(**kwargs) -> None:
+    """Each pool process keeps the memory of its last photo for the next one, and gives it
+    back when idle (studio/worker_memory.py): no fresh pages to zero for every photo."""
+    from django.conf import settings
+
+    worker_memory.memory_keep(idle_seconds=settings.WORKER_MEMORY_IDLE_SECONDS)
+
+
+@signals.task_prerun.connect
+def _memory_busy(**kwargs) -> None:
+    worker_memory.memory_busy()
+
+
+@signals.task_postrun.connect
+def _memory_idle(**kwargs) -> None:
+    worker_memory.memory_idle()
 
 
 @signals.worker_shutdown.connect

@@ -187,6 +187,9 @@ CELERY_BROKER_TRANSPORT = _celery.get("broker_transport")
 CELERY_RESULT_BACKEND = _celery["result_backend"]
 CELERY_BROKER_TRANSPORT_OPTIONS = _celery["broker_transport_options"]
 CELERY_TASK_ALWAYS_EAGER = False
+# A worker's pool process keeps the memory its photos need while they keep coming, and
+# gives it back after this many seconds without a task (studio/worker_memory.py).
+WORKER_MEMORY_IDLE_SECONDS = env.float("WORKER_MEMORY_IDLE_SECONDS", default=60.0)
 
 # Cache (rate limits): Redis when configured, else files under var/ that every process
 # on this machine shares; CACHE=database (after `manage.py createcachetable`) or memory.
