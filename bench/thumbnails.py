@@ -19,6 +19,7 @@ What each pipeline does for each file:
   profile, no mark.
 
 Each pipeline runs in its own process pinned to one core (libvips with VIPS_CONCURRENCY=1),
+with the memory settings of the worker's pool processes (studio/worker_memory.py),
 rounds interleaved so that a slow spell of this shared machine falls on all of them. Printed
 per size: images per second per core from CPU time (time.process_time, every thread of the
 process), the median of the rounds; peak memory above the process's start (the largest
@@ -142,6 +143,11 @@ def run_child(pipeline: str, mark_path: str, paths: list[str]) -> dict:
     """In a child process: the CPU time of one pipeline over the files, and its memory."""
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})  # one core
+    # The memory settings of the worker's pool processes, where photo_render runs (all
+    # three pipelines alike): freed memory kept for the next photo.
+    from studio.worker_memory import memory_keep
+
+    memory_keep(idle_seconds=3600)
     start = high_water_mb()
     render = {"sitting": sitting_render, "vips": vips_render, "naive": naive_render}[pipeline](
         mark_path

@@ -113,8 +113,8 @@ def _render(stream, watermark: Watermark | None, analysis: bool) -> Rendition:
         scale = min(1.0, PREVIEW_EDGE / max(upright))
         target = (max(1, round(width * scale)), max(1, round(height * scale)))
         if kind == "JPEG":
-            # DCT scaling: decode at 1/2, 1/4 or 1/8 size, never below the target.
-            image.draft(image.mode, target)
+            # DCT scaling: decode at 1/8, 1/4, 3/8 or 1/2 size, never below the target.
+            _jpeg_draft(image, target)
         image.load()  # a truncated file fails here, never as a half-grey preview
         # Other formats decode at full size: shrink by a whole factor first (a box filter,
         # cheap), so that mode conversions never run on 100 MP of pixels.
@@ -150,6 +150,30 @@ def _render(stream, watermark: Watermark | None, analysis: bool) -> Rendition:
         colour=colour,
         analysis=analysed,
     )
+
+
+def _jpeg_draft(image: Image.Image, target: tuple[int, int]) -> None:
+    """Have libjpeg decode the JPEG straight to the smallest of its scales that is not
+    below `target`. Pillow's draft() offers 1/8, 1/4 and 1/2; libjpeg also decodes at 3/8
+    when asked to divide by 3, which is what a 24 MP file needs for a 2048 px preview
+    (2250 px across, not 3000): the same decoding work, and a third less to resize after
+    it. Set on the decoder as draft() sets it (the tile, the size libjpeg will produce,
+    the decoder's scale); tests/gallery/test_imaging.py holds Pillow to it."""
+    width, height = image.size
+    three_eighths = (-(-width * 3 // 8), -(-height * 3 // 8))  # libjpeg rounds up
+    quarter_fits = width // 4 >= target[0] and height // 4 >= target[1]
+    if (
+        not quarter_fits
+        and three_eighths[0] >= target[0]
+        and three_eighths[1] >= target[1]
+        and len(image.tile) == 1
+        and not image.decoderconfig
+    ):
+        image.tile = [image.tile[0]._replace(extents=(0, 0, *three_eighths))]
+        image._size = three_eighths
+        image.decoderconfig = (3, 0)  # libjpeg's scale_denom: 1/3 gives its 3/8
+        return
+    image.draft(image.mode, target)
 
 
 def _thumbnail(preview: Image.Image) -> Image.Image:

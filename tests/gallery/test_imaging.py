@@ -162,6 +162,49 @@ def test_the_pipeline_matches_the_naive_one_to_the_eye():
     assert psnr > 35, psnr
 
 
+def _psnr(a: Image.Image, b: Image.Image) -> float:
+    mse = sum(v * v for v in ImageStat.Stat(ImageChops.difference(a, b)).rms) / 3
+    return 10 * __import__("math").log10(255 * 255 / max(mse, 1e-9))
+
+
+@pytest.mark.parametrize(
+    ("size", "progressive", "decoded"),
+    [
+        ((6000, 4000), False, (2250, 1500)),  # 24 MP: 3/8, not 1/2 (3000 px)
+        ((5471, 3647), True, (2052, 1368)),  # 20 MP, odd sides, progressive: rounded up
+        ((4000, 6000), False, (1500, 2250)),  # upright
+        ((8256, 5504), False, (2064, 1376)),  # 45 MP: 1/4 is big enough
+        ((4032, 3024), False, (4032, 3024)),  # 12 MP: 3/8 would be too small, so in full
+    ],
+)
+def test_a_jpeg_is_decoded_at_libjpegs_smallest_scale_that_still_fills_the_preview(
+    size, progressive, decoded
+):
+    """3/8 is libjpeg's, not Pillow's draft()'s; this holds a new Pillow to the way
+    imaging._jpeg_draft asks for it: the whole picture decoded at that size, and a preview
+    that matches one made from the file decoded in full."""
+    picture = camera_like(*size, seed=5)
+    data = io.BytesIO()
+    picture.save(data, "JPEG", quality=92, progressive=progressive)
+    target = (
+        imaging.PREVIEW_EDGE * size[0] // max(size),
+        imaging.PREVIEW_EDGE * size[1] // max(size),
+    )
+    with Image.open(data) as image:
+        imaging._jpeg_draft(image, target)
+        image.load()
+        assert image.size == decoded
+        small = image.resize(target, Image.Resampling.LANCZOS)
+    with Image.open(data) as whole:
+        whole.load()
+        reference = whole.resize(target, Image.Resampling.LANCZOS)
+    assert _psnr(small, reference) > 40
+    preview = photo_render(io.BytesIO(data.getvalue())).preview
+    with Image.open(io.BytesIO(preview)) as made:
+        assert made.size == target
+        assert _psnr(made.convert("RGB"), reference) > 35  # after its quality-85 JPEG
+
+
 def test_an_animated_file_uses_its_first_frame():
     frames = [Image.new("RGB", (200, 100), colour) for colour in (RED, BLUE)]
     out = io.BytesIO()
