@@ -112,7 +112,7 @@ def _render(stream, watermark: Watermark | None, analysis: bool) -> Rendition:
         upright = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
         scale = min(1.0, PREVIEW_EDGE / max(upright))
         target = (max(1, round(width * scale)), max(1, round(height * scale)))
-        if kind == "JPEG":
+        if kind in ("JPEG", "MPO"):  # MPO: a camera's JPEG with a preview image after it
             # DCT scaling: decode at 1/8, 1/4, 3/8 or 1/2 size, never below the target.
             _jpeg_draft(image, target)
         image.load()  # a truncated file fails here, never as a half-grey preview

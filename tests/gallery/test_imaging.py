@@ -8,7 +8,7 @@ from PIL import Image, ImageChops, ImageCms, ImageStat
 
 from gallery import imaging
 from gallery.imaging import PhotoRejected, Watermark, photo_render
-from gallery.sample_images import adobe_rgb_icc, camera_like, exif_with, jpeg_bytes
+from gallery.sample_images import adobe_rgb_icc, camera_jpeg, camera_like, exif_with, jpeg_bytes
 
 RED, GREEN, BLUE, YELLOW = (220, 30, 30), (30, 200, 40), (30, 40, 220), (230, 220, 30)
 
@@ -203,6 +203,24 @@ def test_a_jpeg_is_decoded_at_libjpegs_smallest_scale_that_still_fills_the_previ
     with Image.open(io.BytesIO(preview)) as made:
         assert made.size == target
         assert _psnr(made.convert("RGB"), reference) > 35  # after its quality-85 JPEG
+
+
+def test_a_cameras_jpeg_with_a_preview_inside_is_decoded_small_too(monkeypatch):
+    """Cameras add a preview image after the photo (MPF), and Pillow calls such a file MPO:
+    it was decoded in full, at 24 MP, for a 2048 px preview."""
+    decoded = []
+    draft = imaging._jpeg_draft
+
+    def watched(image, target):
+        draft(image, target)
+        decoded.append((image.format, image.size))
+
+    monkeypatch.setattr(imaging, "_jpeg_draft", watched)
+    result = photo_render(io.BytesIO(camera_jpeg(6000, 4000)))
+    assert decoded == [("MPO", (2250, 1500))]
+    assert (result.width, result.height) == (4000, 6000)  # orientation 6
+    with Image.open(io.BytesIO(result.preview)) as preview:
+        assert preview.size == (1365, 2048)
 
 
 def test_an_animated_file_uses_its_first_frame():
