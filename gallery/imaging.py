@@ -16,12 +16,14 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 import pillow_heif
-from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps, features
 
 from gallery.analysis import analysis_image, analysis_jpeg
 from studio.image_files import ImageReason, ImageRefused
 
 pillow_heif.register_heif_opener()
+# Pillow's wheels bring libjpeg-turbo, whose decoder scales by any eighth (_jpeg_draft).
+LIBJPEG_TURBO = bool(features.check_feature("libjpeg_turbo"))
 
 # Decoders that may run on an upload; anything else (EPS, SVG, PDF, GIF...) is refused before
 # its decoder is even tried.
@@ -163,16 +165,22 @@ def _jpeg_draft(image: Image.Image, target: tuple[int, int]) -> None:
     three_eighths = (-(-width * 3 // 8), -(-height * 3 // 8))  # libjpeg rounds up
     quarter_fits = width // 4 >= target[0] and height // 4 >= target[1]
     if (
-        not quarter_fits
+        LIBJPEG_TURBO  # IJG's libjpeg 6b would take 1/3 as 1/2, wider than the rows made
+        and not quarter_fits
         and three_eighths[0] >= target[0]
         and three_eighths[1] >= target[1]
         and len(image.tile) == 1
         and not image.decoderconfig
     ):
-        image.tile = [image.tile[0]._replace(extents=(0, 0, *three_eighths))]
-        image._size = three_eighths
-        image.decoderconfig = (3, 0)  # libjpeg's scale_denom: 1/3 gives its 3/8
-        return
+        try:
+            tile = image.tile[0]._replace(extents=(0, 0, *three_eighths))
+        except (AttributeError, TypeError, ValueError):  # a Pillow that changed its tiles
+            pass
+        else:
+            image.tile = [tile]
+            image._size = three_eighths
+            image.decoderconfig = (3, 0)  # libjpeg's scale_denom: 1/3 gives its 3/8
+            return
     image.draft(image.mode, target)
 
 

@@ -2,22 +2,24 @@
 gives it back once it has been idle a while.
 
 glibc returns freed memory at the top of the heap to the system once more than its trim
-threshold (32 MB at most) is free there. A 24 MP photo uses a few hundred MB for a moment
-(its pixels alone are 96 MB), so each photo gave most of it back and asked for it again
-for the next: about 12,500 fresh pages a photo, which the kernel zeroes, 25-40 ms of CPU
-on top of the ~290 ms the image code needs (bench/pipeline.py). Kept instead, a busy
-worker touches no new page; its size between photos is the size it reached while working
-on one, until IDLE_SECONDS without a task, when malloc_trim gives the free part back.
+threshold is free there (128 kB to start with, which glibc raises by itself but never past
+64 MB). A 24 MP photo's work takes and frees about 50 MB (the decoded picture, its resized
+copies, the files it writes), so each photo gave it back and asked for it again for the
+next: about 12,500 fresh pages a photo, which the kernel zeroes, 25-40 ms of CPU on top of
+the 270-300 ms the image code needs (bench/pipeline.py). Kept instead, a busy worker
+touches no new page; its size between photos is the size it reached while working on one,
+until `idle_seconds` without a task, when malloc_trim gives the free part back.
 
-Only on glibc (elsewhere nothing changes), and only in the worker's pool processes
-(studio/celery.py), never in web processes.
+Only on glibc (elsewhere nothing changes), and only in the worker's prefork pool processes
+(studio/celery.py): not in web processes, nor with the solo or threads pool, nor for tasks
+run eagerly.
 """
 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
+import os
 import threading
 
 log = logging.getLogger(__name__)
@@ -26,10 +28,13 @@ log = logging.getLogger(__name__)
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
 # Every block Pillow allocates for an image (16 MB) comes from the heap, where it can be
-# used again; glibc accepts no higher threshold than this on 64-bit systems.
+# used again. (32 MB is also where glibc's own adjustment of the threshold stops.)
 MMAP_THRESHOLD = 32 * 1024 * 1024
-# Never trimmed while busy: returned by malloc_trim when idle.
-TRIM_THRESHOLD = 2**31 - 1
+# Kept while busy up to this much free at the top of the heap: a 24 or 45 MP JPEG frees
+# far less. A file decoded in full near the 160 MP limit frees more, and that goes back at
+# once rather than staying with the process for as long as tasks keep coming; the rest
+# goes back once idle.
+TRIM_THRESHOLD = 256 * 1024 * 1024
 
 
 class _Keeper:
@@ -61,15 +66,19 @@ _keeper: _Keeper | None = None
 
 
 def _glibc():
-    name = ctypes.util.find_library("c")
-    if not name:
-        return None
+    """The C library this process runs on, if it is glibc (musl has a mallopt that does
+    nothing of the sort)."""
     try:
-        libc = ctypes.CDLL(name)
-        libc.gnu_get_libc_version  # noqa: B018 -- glibc's own; musl has mallopt too, not this
-        return libc
-    except (OSError, AttributeError):
+        if not os.confstr("CS_GNU_LIBC_VERSION"):
+            return None
+        libc = ctypes.CDLL(None)
+        libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+        libc.mallopt.restype = ctypes.c_int
+        libc.malloc_trim.argtypes = [ctypes.c_size_t]
+        libc.malloc_trim.restype = ctypes.c_int
+    except (ValueError, OSError, AttributeError):  # confstr: a name this system lacks
         return None
+    return libc
 
 
 def memory_keep(*, idle_seconds: float) -> bool:
