@@ -3,13 +3,11 @@ back when idle (studio/worker_memory.py): counted in page faults and resident si
 from Linux's /proc, in processes of their own (the settings last for a process's life)."""
 
 import contextlib
-import io
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -18,10 +16,12 @@ from PIL import Image, ImageDraw
 from bench.broker import stop, worker_start
 from gallery.culling_models import PhotoAnalysis
 from gallery.models import Photo
+from gallery.sample_images import jpeg_bytes
 from gallery.services import gallery_create_for_booking
 from studio.celery import app as celery_app
 from tests.factories import BookingFactory
 from tests.gallery.conftest import add
+from tests.gallery.test_pipeline import _wait_for
 from tests.studio.test_background import database_url_for_subprocess
 
 # What a 24 MP photo's work does to the heap, in Pillow's 16 MB blocks: 96 MB of pixels
@@ -120,16 +120,7 @@ def _photo(seed: int) -> bytes:
     """A 24 MP JPEG, quick to make: the worker's memory follows the pixels, not the detail."""
     image = Image.new("RGB", (6000, 4000), (90 + seed, 120, 150))
     ImageDraw.Draw(image).rectangle((seed * 100, 500, seed * 100 + 2000, 2500), fill=(200, 80, 40))
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=85)
-    return buffer.getvalue()
-
-
-def _wait_for(done, *, timeout: float):
-    deadline = time.monotonic() + timeout
-    while not (result := done()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return result
+    return jpeg_bytes(image, quality=85)
 
 
 @pytest.mark.django_db(transaction=True)
